@@ -1,0 +1,42 @@
+/* loader.h - ELF64 x86-64 validation and loading, initial stack and auxv. */
+#ifndef VMEMU_LOADER_H
+#define VMEMU_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kernel;
+struct process;
+
+#define ELF_MAX_SEGMENTS 64
+
+struct elf_segment {
+	uint64_t vaddr, memsz, offset, filesz, align;
+	uint32_t flags; /* PF_R | PF_W | PF_X */
+};
+
+/* What validation learned about a file. */
+struct elf_info {
+	uint16_t type;        /* ET_EXEC or ET_DYN */
+	uint64_t entry;       /* as in the header (add the load bias for ET_DYN) */
+	uint64_t phoff;
+	uint16_t phnum, phentsize;
+	uint64_t phdr_vaddr;  /* where the program headers are in memory, 0 if not loaded */
+	uint64_t lo, hi;      /* page-aligned span of the PT_LOAD segments */
+	int nseg;
+	struct elf_segment seg[ELF_MAX_SEGMENTS];
+	uint64_t stack_flags; /* PT_GNU_STACK p_flags, or PF_R|PF_W if absent */
+};
+
+/* Checks every header field of the ELF image in data[0..len). Returns 0, or
+ * -1 with one message naming the problem in err. */
+int elf_validate(const uint8_t *data, size_t len, struct elf_info *info, char *err, size_t errlen);
+
+/* Replaces p's address space with the program at host path `path`:
+ * segments, brk, stack with argv, envp and auxv; sets p->ctx (rip, rsp).
+ * Returns 0; or 127 (cannot open: not found) / 126 (not a valid
+ * executable, or it cannot be loaded) with a message in err. */
+int loader_exec(struct kernel *k, struct process *p, const char *path, char *const argv[],
+		char *const envp[], char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,234 @@
+/* mmu.h - the x86-64 MMU model: page walk, TLB hierarchy, #PF error codes.
+ *
+ * No Unicorn and no kernel here: tables are read from a physical-memory
+ * interface (a host buffer standing for guest-physical memory). Entry bits,
+ * walk semantics and error codes follow the Intel SDM vol. 3A chapter 4. */
+#ifndef VMEMU_MMU_H
+#define VMEMU_MMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- entry format (SDM 3A 4.5, tables 4-14 .. 4-20) ---- */
+#define PTE_P (1ULL << 0)
+#define PTE_W (1ULL << 1)   /* R/W */
+#define PTE_U (1ULL << 2)   /* U/S */
+#define PTE_PWT (1ULL << 3)
+#define PTE_PCD (1ULL << 4)
+#define PTE_A (1ULL << 5)
+#define PTE_D (1ULL << 6)   /* leaf only */
+#define PTE_PS (1ULL << 7)  /* PDPTE / PDE: maps a 1 GiB / 2 MiB page */
+#define PTE_G (1ULL << 8)   /* leaf only */
+#define PTE_PAT_LARGE (1ULL << 12) /* PAT bit of a PS leaf */
+#define PTE_NX (1ULL << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ULL /* bits 51:12, before MAXPHYADDR */
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1ULL << PAGE_SHIFT)
+#define PAGE_SIZE_2M (1ULL << 21)
+#define PAGE_SIZE_1G (1ULL << 30)
+
+/* ---- #PF error code (SDM 3A 4.7) ---- */
+#define PF_P (1u << 0)    /* 0: not present; 1: protection */
+#define PF_W (1u << 1)    /* write access */
+#define PF_U (1u << 2)    /* user-mode access */
+#define PF_RSVD (1u << 3) /* reserved bit set in a paging-structure entry */
+#define PF_ID (1u << 4)   /* instruction fetch */
+#define PF_PK (1u << 5)   /* protection key (not modelled: never set) */
+
+/* ---- control registers (only the bits the walk looks at) ---- */
+#define CR0_WP (1ULL << 16)
+#define CR0_PG (1ULL << 31)
+#define CR4_PAE (1ULL << 5)
+#define CR4_PGE (1ULL << 7)
+#define CR4_LA57 (1ULL << 12)
+#define CR4_PCIDE (1ULL << 17)
+#define CR4_SMEP (1ULL << 20)
+#define CR4_SMAP (1ULL << 21)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define EFER_NXE (1ULL << 11)
+#define CR3_PCID_MASK 0xfffULL
+#define CR3_NOFLUSH (1ULL << 63) /* bit 63 of a MOV to CR3 with CR4.PCIDE */
+
+/* Guest-physical memory as the walker sees it. Entries are read and written
+ * as aligned little-endian 64-bit words at base + pa. */
+struct mmu_phys {
+	uint8_t *base;
+	uint64_t size;
+};
+
+struct mmu_regs {
+	uint64_t cr0, cr3, cr4, efer;
+	unsigned maxphyaddr; /* physical-address width, e.g. 46 */
+};
+
+enum mmu_access { MMU_READ, MMU_WRITE, MMU_FETCH };
+
+/* One access: what is touched, how, and by whom. */
+struct mmu_req {
+	uint64_t va;
+	enum mmu_access access;
+	bool user;     /* CPL 3 (or an implicit supervisor access when false) */
+	bool rflags_ac;/* RFLAGS.AC: lifts SMAP for explicit supervisor data accesses */
+};
+
+/* A successful translation of one page. */
+struct mmu_translation {
+	uint64_t pa;        /* physical address of the byte at req.va */
+	uint64_t page_pa;   /* physical base of the page (4K, 2M or 1G aligned) */
+	uint64_t page_size; /* PAGE_SIZE, PAGE_SIZE_2M or PAGE_SIZE_1G */
+	bool writable;      /* R/W = 1 at every level */
+	bool user;          /* U/S = 1 at every level */
+	bool executable;    /* NX = 0 at every level, or EFER.NXE = 0 */
+	bool dirty;         /* leaf D bit is set (a write may go straight through) */
+	bool global;        /* leaf G bit (with CR4.PGE) */
+};
+
+enum mmu_fault_kind {
+	MMU_FAULT_NONE,
+	MMU_FAULT_NOT_PRESENT, /* P = 0 at some level */
+	MMU_FAULT_PROTECTION,  /* present, but access not allowed */
+	MMU_FAULT_RESERVED,    /* reserved bit set */
+	MMU_FAULT_NONCANONICAL,/* address not canonical: #GP, not #PF */
+	MMU_FAULT_BAD_PHYS,    /* a table entry points outside physical memory */
+};
+
+struct mmu_fault {
+	enum mmu_fault_kind kind;
+	uint64_t cr2;        /* faulting linear address */
+	uint32_t error_code; /* PF_* bits, exactly as the CPU pushes them */
+	int level;           /* level at which the walk stopped (5..1) */
+};
+
+/* What one walk read and wrote at each level: for tracing and stepping. */
+struct mmu_walk_step {
+	int level;          /* 5 = PML5E, 4 = PML4E, 3 = PDPTE, 2 = PDE, 1 = PTE */
+	uint64_t entry_pa;  /* physical address of the entry */
+	uint64_t old_value; /* as read */
+	uint64_t new_value; /* as left (A/D set) */
+};
+
+struct mmu_walk_record {
+	int nsteps;
+	struct mmu_walk_step step[5];
+};
+
+/* Walks the tables for req under regs. On success fills *out, sets A on
+ * every entry used and D on the leaf for a write, returns true. On a fault
+ * fills *fault and changes nothing (A bits set on the levels above the fault
+ * stay set, as on hardware). rec may be NULL. */
+bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
+	      const struct mmu_req *req, struct mmu_translation *out,
+	      struct mmu_fault *fault, struct mmu_walk_record *rec);
+
+/* Names for messages: "not-present", "protection", "reserved". */
+const char *mmu_fault_kind_name(enum mmu_fault_kind kind);
+const char *mmu_access_name(enum mmu_access access);
+/* Writes the error code as "P|W|U" style text into buf; returns buf. */
+char *mmu_error_code_str(uint32_t error_code, char *buf, size_t len);
+
+/* ---- TLB model ---- */
+
+enum tlb_page_size { TLB_4K, TLB_2M, TLB_1G, TLB_NSIZES };
+
+/* One set-associative array for one page size. sets * ways entries;
+ * ways == 0 means the structure does not cache that size. */
+struct tlb_geometry {
+	unsigned sets, ways;
+};
+
+/* One TLB structure (e.g. the L1 dTLB) with an array per page size. */
+struct tlb_config {
+	const char *name;
+	struct tlb_geometry size[TLB_NSIZES];
+};
+
+struct tlb_stats {
+	uint64_t hits, misses, evictions, invalidations;
+};
+
+struct tlb_entry {
+	uint64_t vpn;   /* va >> page shift for its size */
+	uint64_t page_pa;
+	uint16_t pcid;
+	uint8_t valid, global, writable, user, executable, dirty;
+	uint64_t lru;   /* last use, for replacement */
+};
+
+struct tlb {
+	struct tlb_config cfg;
+	struct tlb_entry *entries[TLB_NSIZES]; /* sets*ways each */
+	uint64_t clock;
+	struct tlb_stats stats;
+};
+
+/* Builds a TLB with cfg; sets must be a power of two. Returns false on a
+ * bad geometry or out of memory. */
+bool tlb_init(struct tlb *tlb, const struct tlb_config *cfg);
+void tlb_destroy(struct tlb *tlb);
+/* Looks va up for pcid (global entries match any pcid). Counts hit/miss. */
+bool tlb_lookup(struct tlb *tlb, uint64_t va, uint16_t pcid, struct mmu_translation *out);
+/* Inserts a translation (LRU replacement within the set, counts evictions). */
+void tlb_insert(struct tlb *tlb, uint64_t va, uint16_t pcid, const struct mmu_translation *t);
+/* INVLPG: drops every entry for va in pcid, and global entries for va. */
+void tlb_invlpg(struct tlb *tlb, uint64_t va, uint16_t pcid);
+/* Drops the non-global entries of one PCID (INVPCID type 1 without va / CR3 write). */
+void tlb_flush_pcid(struct tlb *tlb, uint16_t pcid);
+/* Drops everything, global entries too when with_global. */
+void tlb_flush_all(struct tlb *tlb, bool with_global);
+
+/* ---- the MMU: registers + TLB hierarchy + walker ---- */
+
+enum mmu_tlb_id { MMU_L1_DTLB, MMU_L1_ITLB, MMU_L2_STLB, MMU_NTLBS };
+
+struct mmu_stats {
+	uint64_t translations;  /* mmu_translate calls */
+	uint64_t walks;         /* page walks started */
+	uint64_t walk_refs;     /* paging-structure entries read by walks */
+	uint64_t faults;        /* walks that ended in a fault */
+};
+
+struct mmu {
+	struct mmu_phys phys;
+	struct mmu_regs regs;
+	struct tlb tlb[MMU_NTLBS];
+	struct mmu_stats stats;
+};
+
+/* Default geometry shaped like a current x86 core (Skylake-class):
+ * L1 dTLB 64x4K (4-way) + 32x2M (4-way) + 4x1G; L1 iTLB 128x4K (8-way) +
+ * 8x2M; L2 STLB 1536 4K/2M (12-way) + 16x1G (4-way). */
+extern const struct tlb_config mmu_default_tlb[MMU_NTLBS];
+
+/* cfg may be NULL for the default. Registers start in long mode with
+ * paging, PAE, NXE, WP, PGE and PCIDE on, maxphyaddr 46, cr3 0. */
+bool mmu_init(struct mmu *mmu, struct mmu_phys phys, const struct tlb_config cfg[MMU_NTLBS]);
+void mmu_destroy(struct mmu *mmu);
+
+/* Translates through the TLBs (iTLB for fetches, dTLB otherwise, then the
+ * STLB) and walks on a miss. A TLB hit whose cached permissions do not allow
+ * the access, or a write through an entry whose D is clear, walks again (as
+ * hardware does before raising #PF or setting D). rec is filled only when a
+ * walk happens (rec->nsteps = 0 on a TLB hit); it may be NULL. */
+bool mmu_translate(struct mmu *mmu, const struct mmu_req *req, struct mmu_translation *out,
+		   struct mmu_fault *fault, struct mmu_walk_record *rec);
+
+/* MOV to CR3: with CR4.PCIDE and bit 63 set, keeps the new PCID's entries;
+ * otherwise flushes the new PCID's non-global entries (without PCIDE: all
+ * non-global entries). Bit 63 is never stored in cr3. */
+void mmu_write_cr3(struct mmu *mmu, uint64_t cr3);
+/* INVLPG va in the current PCID across the whole hierarchy. */
+void mmu_invlpg(struct mmu *mmu, uint64_t va);
+/* Flush of all non-global entries of one PCID across the hierarchy. */
+void mmu_flush_pcid(struct mmu *mmu, uint16_t pcid);
+/* Everything, global pages included (e.g. toggling CR4.PGE). */
+void mmu_flush_all(struct mmu *mmu);
+
+static inline uint16_t mmu_current_pcid(const struct mmu *mmu)
+{
+	return (mmu->regs.cr4 & CR4_PCIDE) ? (uint16_t)(mmu->regs.cr3 & CR3_PCID_MASK) : 0;
+}
+
+#endif
