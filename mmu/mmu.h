@@ -38,6 +38,7 @@
 #define PF_PK (1u << 5)   /* protection key (not modelled: never set) */
 
 /* ---- control registers (only the bits the walk looks at) ---- */
+#define CR0_PE (1ULL << 0)
 #define CR0_WP (1ULL << 16)
 #define CR0_PG (1ULL << 31)
 #define CR4_PAE (1ULL << 5)
@@ -70,8 +71,8 @@ enum mmu_access { MMU_READ, MMU_WRITE, MMU_FETCH };
 struct mmu_req {
 	uint64_t va;
 	enum mmu_access access;
-	bool user;     /* CPL 3 (or an implicit supervisor access when false) */
-	bool rflags_ac;/* RFLAGS.AC: lifts SMAP for explicit supervisor data accesses */
+	bool user;     /* CPL 3; false: a supervisor (CPL < 3) access */
+	bool rflags_ac;/* RFLAGS.AC: lifts SMAP for supervisor data accesses */
 };
 
 /* A successful translation of one page. */
@@ -98,8 +99,10 @@ enum mmu_fault_kind {
 struct mmu_fault {
 	enum mmu_fault_kind kind;
 	uint64_t cr2;        /* faulting linear address */
-	uint32_t error_code; /* PF_* bits, exactly as the CPU pushes them */
-	int level;           /* level at which the walk stopped (5..1) */
+	uint32_t error_code; /* PF_* bits as the CPU pushes them; 0 for the
+				non-#PF kinds NONCANONICAL and BAD_PHYS */
+	int level;           /* level at which the walk stopped (5..1); the top
+				level for NONCANONICAL, the leaf's for PROTECTION */
 };
 
 /* What one walk read and wrote at each level: for tracing and stepping. */
@@ -116,17 +119,29 @@ struct mmu_walk_record {
 };
 
 /* Walks the tables for req under regs. On success fills *out, sets A on
- * every entry used and D on the leaf for a write, returns true. On a fault
- * fills *fault and changes nothing (A bits set on the levels above the fault
- * stay set, as on hardware). rec may be NULL. */
+ * every entry used and D on the leaf for a write, returns true. A is set on
+ * each paging-structure entry as the walk goes through it, so on a fault the
+ * entries above the faulting one keep the A bit they got; the faulting entry
+ * (for a protection fault: the leaf) is left as it was. rec, which may be
+ * NULL, gets every entry read, the faulting one included. */
 bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 	      const struct mmu_req *req, struct mmu_translation *out,
 	      struct mmu_fault *fault, struct mmu_walk_record *rec);
 
+/* Whether t (rights combined over all levels) allows req under regs: the
+ * checks of SDM 3A 4.6 (U/S, R/W with CR0.WP, NX, SMEP, SMAP with AC). */
+bool mmu_access_allowed(const struct mmu_regs *regs, const struct mmu_req *req,
+			const struct mmu_translation *t);
+/* The #PF error code for req: cause (0, PF_P or PF_P | PF_RSVD) plus W, U
+ * and ID (ID only on a fetch with EFER.NXE or CR4.SMEP, SDM 3A 4.7). */
+uint32_t mmu_pf_error_code(const struct mmu_regs *regs, const struct mmu_req *req,
+			   uint32_t cause);
+
 /* Names for messages: "not-present", "protection", "reserved". */
 const char *mmu_fault_kind_name(enum mmu_fault_kind kind);
 const char *mmu_access_name(enum mmu_access access);
-/* Writes the error code as "P|W|U" style text into buf; returns buf. */
+/* Writes the error code as "P|W|U" style text into buf ("0" when no bit is
+ * set), truncated to len; returns buf. */
 char *mmu_error_code_str(uint32_t error_code, char *buf, size_t len);
 
 /* ---- TLB model ---- */
@@ -143,8 +158,13 @@ struct tlb_geometry {
 struct tlb_config {
 	const char *name;
 	struct tlb_geometry size[TLB_NSIZES];
+	/* 2M pages live in the 4K array (as in a 4K/2M STLB); size[TLB_2M]
+	 * must then be empty. */
+	bool shared_4k_2m;
 };
 
+/* Lookups that hit or missed; valid entries replaced by an insert
+ * (evictions) or dropped by invlpg and flushes (invalidations). */
 struct tlb_stats {
 	uint64_t hits, misses, evictions, invalidations;
 };
@@ -154,6 +174,7 @@ struct tlb_entry {
 	uint64_t page_pa;
 	uint16_t pcid;
 	uint8_t valid, global, writable, user, executable, dirty;
+	uint8_t size;   /* enum tlb_page_size */
 	uint64_t lru;   /* last use, for replacement */
 };
 
@@ -168,9 +189,12 @@ struct tlb {
  * bad geometry or out of memory. */
 bool tlb_init(struct tlb *tlb, const struct tlb_config *cfg);
 void tlb_destroy(struct tlb *tlb);
-/* Looks va up for pcid (global entries match any pcid). Counts hit/miss. */
+/* Looks va up for pcid (global entries match any pcid) in every page size.
+ * Counts hit/miss; a hit makes the entry the most recently used. */
 bool tlb_lookup(struct tlb *tlb, uint64_t va, uint16_t pcid, struct mmu_translation *out);
-/* Inserts a translation (LRU replacement within the set, counts evictions). */
+/* Inserts a translation (LRU replacement within the set, counts evictions).
+ * An entry for the same page that matches pcid is overwritten in place. A
+ * page size the structure does not cache is not inserted. */
 void tlb_insert(struct tlb *tlb, uint64_t va, uint16_t pcid, const struct mmu_translation *t);
 /* INVLPG: drops every entry for va in pcid, and global entries for va. */
 void tlb_invlpg(struct tlb *tlb, uint64_t va, uint16_t pcid);
@@ -199,19 +223,23 @@ struct mmu {
 
 /* Default geometry shaped like a current x86 core (Skylake-class):
  * L1 dTLB 64x4K (4-way) + 32x2M (4-way) + 4x1G; L1 iTLB 128x4K (8-way) +
- * 8x2M; L2 STLB 1536 4K/2M (12-way) + 16x1G (4-way). */
+ * 8x2M; L2 STLB 1536 4K/2M (12-way) + 16x1G (4-way). The 4x1G and 8x2M
+ * arrays are fully associative; the STLB's 4K and 2M pages share one array. */
 extern const struct tlb_config mmu_default_tlb[MMU_NTLBS];
 
 /* cfg may be NULL for the default. Registers start in long mode with
- * paging, PAE, NXE, WP, PGE and PCIDE on, maxphyaddr 46, cr3 0. */
+ * protection, paging, PAE, NXE, WP, PGE and PCIDE on, maxphyaddr 46, cr3 0. */
 bool mmu_init(struct mmu *mmu, struct mmu_phys phys, const struct tlb_config cfg[MMU_NTLBS]);
 void mmu_destroy(struct mmu *mmu);
 
 /* Translates through the TLBs (iTLB for fetches, dTLB otherwise, then the
  * STLB) and walks on a miss. A TLB hit whose cached permissions do not allow
  * the access, or a write through an entry whose D is clear, walks again (as
- * hardware does before raising #PF or setting D). rec is filled only when a
- * walk happens (rec->nsteps = 0 on a TLB hit); it may be NULL. */
+ * hardware does before raising #PF or setting D); the stale entry is
+ * dropped from every TLB first (counted as invalidations). A fault also drops
+ * the va's entries, as a #PF does (SDM 3A 4.10.4.1). An STLB hit refills the
+ * L1 TLB. rec is filled only when a walk happens (rec->nsteps = 0 on a TLB
+ * hit); it may be NULL. */
 bool mmu_translate(struct mmu *mmu, const struct mmu_req *req, struct mmu_translation *out,
 		   struct mmu_fault *fault, struct mmu_walk_record *rec);
 
