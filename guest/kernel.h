@@ -98,6 +98,16 @@ bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access,
 /* Runs the system call in ctx->rax with the current context. */
 void kernel_syscall(struct kernel *k, struct cpu_context *ctx);
 
+/* A CPU exception the kernel did not see as a #PF (e.g. #UD -> SIGILL,
+ * #DE -> SIGFPE): queued for the current process like a fault, unless a
+ * fatal signal is already queued (the first cause wins). */
+void kernel_raise_fatal(struct kernel *k, int sig);
+
+/* Reads up to n bytes of the current process's memory at va, as the
+ * kernel would (faulting pages in); returns how many leading bytes could
+ * be read. */
+size_t kernel_read_user(struct kernel *k, uint64_t va, void *buf, size_t n);
+
 /* Called by core/ after a run slice stops: delivers what is pending (fatal
  * signals, deferred code flushes). Returns true while a process can run. */
 bool kernel_schedule(struct kernel *k);

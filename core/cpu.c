@@ -1,0 +1,247 @@
+/* cpu.c - the Unicorn side: one x86-64 CPU whose TLB fills, SYSCALLs and
+ * exceptions are forwarded to the guest kernel. The only file (with
+ * cpu.h's users) that knows Unicorn. */
+#include <signal.h>
+#include <stdlib.h>
+#include <unicorn/unicorn.h>
+
+#include "cpu.h"
+#include "disasm.h"
+
+struct cpu {
+	uc_engine *uc;
+	struct kernel *k;
+	struct disasm *disasm;
+	uc_hook hook_fill, hook_syscall, hook_intr;
+	uint64_t slices;
+};
+
+/* The registers of struct cpu_context, in its field order. */
+static const int context_regs[] = {
+	UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RSI,
+	UC_X86_REG_RDI, UC_X86_REG_RBP, UC_X86_REG_RSP, UC_X86_REG_R8,  UC_X86_REG_R9,
+	UC_X86_REG_R10, UC_X86_REG_R11, UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14,
+	UC_X86_REG_R15, UC_X86_REG_RIP, UC_X86_REG_RFLAGS, UC_X86_REG_FS_BASE, UC_X86_REG_GS_BASE,
+};
+#define NREGS (sizeof(context_regs) / sizeof(context_regs[0]))
+_Static_assert(sizeof(struct cpu_context) == NREGS * sizeof(uint64_t),
+	       "cpu_context must list exactly the registers of context_regs");
+
+static void context_pointers(struct cpu_context *ctx, void *ptrs[NREGS])
+{
+	uint64_t *field = &ctx->rax;
+	for (size_t i = 0; i < NREGS; i++)
+		ptrs[i] = &field[i];
+}
+
+static void context_store(struct cpu *cpu, struct cpu_context *ctx)
+{
+	void *ptrs[NREGS];
+	context_pointers(ctx, ptrs);
+	uc_reg_read_batch(cpu->uc, context_regs, ptrs, NREGS);
+}
+
+static void context_load(struct cpu *cpu, struct cpu_context *ctx)
+{
+	void *ptrs[NREGS];
+	context_pointers(ctx, ptrs);
+	uc_reg_write_batch(cpu->uc, context_regs, ptrs, NREGS);
+}
+
+/* Writes back the registers a system call changed. RIP stays: Unicorn
+ * steps over the SYSCALL itself after the hook, and writing RIP from a hook
+ * would end the translation block. */
+static void context_load_changed(struct cpu *cpu, const struct cpu_context *ctx,
+				 const struct cpu_context *before)
+{
+	const uint64_t *now = &ctx->rax, *old = &before->rax;
+	for (size_t i = 0; i < NREGS; i++)
+		if (now[i] != old[i] && context_regs[i] != UC_X86_REG_RIP)
+			uc_reg_write(cpu->uc, context_regs[i], &now[i]);
+}
+
+/* Unicorn delivers a CPU exception through the IDT, which it reaches as an
+ * instruction fetch in the kernel half; user code can never fetch there. */
+#define KERNEL_HALF 0xffff800000000000ULL
+
+static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_entry *out,
+			void *user)
+{
+	(void)uc;
+	struct cpu *cpu = user;
+	if (type == UC_MEM_FETCH && va >= KERNEL_HALF)
+		return false; /* ends uc_emu_start with UC_ERR_EXCEPTION */
+	enum mmu_access access = type == UC_MEM_WRITE ? MMU_WRITE
+				 : type == UC_MEM_FETCH ? MMU_FETCH
+							: MMU_READ;
+	unsigned prot;
+	if (!kernel_tlb_fill(cpu->k, va, access, &out->paddr, &prot))
+		return false;
+	out->perms = (uc_prot)prot; /* KPROT_* have UC_PROT_* values */
+	return true;
+}
+
+#define SYSCALL_INSN_LEN 2
+
+static void on_syscall(uc_engine *uc, void *user)
+{
+	struct cpu *cpu = user;
+	struct cpu_context *ctx = kernel_current_context(cpu->k);
+	context_store(cpu, ctx); /* ctx->rip: the SYSCALL instruction */
+	struct cpu_context before = *ctx;
+	kernel_syscall(cpu->k, ctx);
+	/* SYSCALL leaves the return address in RCX and RFLAGS in R11. */
+	ctx->rcx = ctx->rip + SYSCALL_INSN_LEN;
+	ctx->r11 = ctx->rflags;
+	context_load_changed(cpu, ctx, &before);
+	(void)uc;
+}
+
+/* CPU exceptions other than #PF, which the TLB fill already handled. */
+static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct cpu *cpu = user;
+	int sig;
+	switch (intno) {
+	case 0:  sig = SIGFPE; break;  /* #DE */
+	case 1:
+	case 3:  sig = SIGTRAP; break; /* #DB, #BP */
+	case 4:  sig = SIGSEGV; break; /* #OF */
+	case 5:  sig = SIGSEGV; break; /* #BR */
+	case 6:  sig = SIGILL; break;  /* #UD */
+	case 16:
+	case 19: sig = SIGFPE; break;  /* #MF, #XM */
+	case 17: sig = SIGBUS; break;  /* #AC */
+	default: sig = SIGSEGV; break; /* #GP, #SS, #NP, INT n */
+	}
+	kernel_raise_fatal(cpu->k, sig);
+	uc_emu_stop(uc);
+}
+
+static void op_flush_tlb(void *ctx)
+{
+	struct cpu *cpu = ctx;
+	uc_ctl_flush_tlb(cpu->uc);
+}
+
+static void op_flush_code(void *ctx)
+{
+	struct cpu *cpu = ctx;
+	uc_ctl_flush_tb(cpu->uc);
+}
+
+static void op_stop(void *ctx)
+{
+	struct cpu *cpu = ctx;
+	uc_emu_stop(cpu->uc);
+}
+
+/* An exception without its own hook: #UD if the instruction at rip does
+ * not decode (or is UD0/UD1/UD2), otherwise a #GP (privileged or faulting
+ * instruction), as Linux maps them to SIGILL and SIGSEGV. */
+static int exception_signal(struct cpu *cpu, uint64_t rip)
+{
+	uint8_t insn[16];
+	size_t n = kernel_read_user(cpu->k, rip, insn, sizeof(insn));
+	if (n == 0)
+		return SIGSEGV;
+	return disasm_is_undefined(cpu->disasm, rip, insn, n) ? SIGILL : SIGSEGV;
+}
+
+void cpu_kernel_ops(struct cpu *cpu, struct kernel_ops *ops)
+{
+	ops->ctx = cpu;
+	ops->flush_tlb = op_flush_tlb;
+	ops->flush_code = op_flush_code;
+	ops->stop = op_stop;
+}
+
+struct cpu *cpu_create(char *err, size_t errlen)
+{
+	struct cpu *cpu = calloc(1, sizeof(*cpu));
+	if (!cpu) {
+		snprintf(err, errlen, "out of host memory");
+		return NULL;
+	}
+	cpu->disasm = disasm_open();
+	if (!cpu->disasm) {
+		snprintf(err, errlen, "Capstone cannot open an x86-64 decoder");
+		cpu_destroy(cpu);
+		return NULL;
+	}
+	uc_err e = uc_open(UC_ARCH_X86, UC_MODE_64, &cpu->uc);
+	if (e == UC_ERR_OK)
+		e = uc_ctl_tlb_mode(cpu->uc, UC_TLB_VIRTUAL);
+	if (e != UC_ERR_OK) {
+		snprintf(err, errlen, "Unicorn: %s", uc_strerror(e));
+		cpu_destroy(cpu);
+		return NULL;
+	}
+	return cpu;
+}
+
+int cpu_attach(struct cpu *cpu, struct kernel *k, char *err, size_t errlen)
+{
+	cpu->k = k;
+	uc_err e = uc_mem_map_ptr(cpu->uc, 0, kernel_phys_size(k), UC_PROT_ALL, kernel_phys_base(k));
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(cpu->uc, &cpu->hook_fill, UC_HOOK_TLB_FILL, (void *)on_tlb_fill, cpu, 1, 0);
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(cpu->uc, &cpu->hook_syscall, UC_HOOK_INSN, (void *)on_syscall, cpu, 1, 0,
+				UC_X86_INS_SYSCALL);
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(cpu->uc, &cpu->hook_intr, UC_HOOK_INTR, (void *)on_interrupt, cpu, 1, 0);
+	if (e != UC_ERR_OK) {
+		snprintf(err, errlen, "Unicorn: %s", uc_strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+void cpu_destroy(struct cpu *cpu)
+{
+	if (!cpu)
+		return;
+	if (cpu->uc)
+		uc_close(cpu->uc);
+	disasm_close(cpu->disasm);
+	free(cpu);
+}
+
+int cpu_run(struct cpu *cpu, char *err, size_t errlen)
+{
+	do {
+		struct cpu_context *ctx = kernel_current_context(cpu->k);
+		context_load(cpu, ctx);
+		uc_err e = uc_emu_start(cpu->uc, ctx->rip, UINT64_MAX, 0, 0);
+		cpu->slices++;
+		context_store(cpu, ctx);
+		switch (e) {
+		case UC_ERR_OK:
+			break;
+		case UC_ERR_EXCEPTION: /* a #PF already queued, or another exception */
+		case UC_ERR_INSN_INVALID:
+			kernel_raise_fatal(cpu->k, exception_signal(cpu, ctx->rip));
+			break;
+		default:
+			snprintf(err, errlen, "Unicorn stopped at rip 0x%llx: %s",
+				 (unsigned long long)ctx->rip, uc_strerror(e));
+			return -1;
+		}
+	} while (kernel_schedule(cpu->k));
+	return 0;
+}
+
+uint64_t cpu_slices(const struct cpu *cpu)
+{
+	return cpu->slices;
+}
+
+const char *cpu_unicorn_version(void)
+{
+	static char v[32];
+	unsigned major, minor;
+	unsigned full = uc_version(&major, &minor);
+	snprintf(v, sizeof(v), "%u.%u.%u", major, minor, (full >> 8) & 0xff);
+	return v;
+}

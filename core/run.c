@@ -1,0 +1,84 @@
+/* run.c - `vmemu run`: kernel + CPU + first process, then statistics. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "cpu.h"
+#include "kernel.h"
+#include "loader.h"
+#include "run.h"
+#include "stats.h"
+
+extern char **environ;
+
+#define EXIT_INTERNAL VMEMU_EXIT_USAGE
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int report_stats(const struct vmemu_options *o, struct kernel *k, struct cpu *cpu,
+			double started)
+{
+	struct run_stats rs = {
+		.run_slices = cpu_slices(cpu),
+		.wall_seconds = now_seconds() - started,
+	};
+	if (o->stats)
+		stats_print(stderr, kernel_stats(k), kernel_mmu(k), &rs);
+	if (o->stats_json) {
+		int err = stats_write_json(o->stats_json, kernel_stats(k), kernel_mmu(k), &rs);
+		if (err) {
+			fprintf(stderr, "vmemu: --stats-json %s: %s\n", o->stats_json, strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int vmemu_run(const struct vmemu_options *o)
+{
+	char err[512] = "";
+	int status = EXIT_INTERNAL;
+	double started = now_seconds();
+	struct kernel *k = NULL;
+	struct cpu *cpu = cpu_create(err, sizeof(err));
+	if (!cpu)
+		goto out;
+	struct kernel_config cfg = {
+		.mem_size = o->mem_size,
+		.root = o->root,
+		.strace = o->strace ? stderr : NULL,
+	};
+	struct kernel_ops ops;
+	cpu_kernel_ops(cpu, &ops);
+	k = kernel_create(&cfg, &ops, err, sizeof(err));
+	if (!k || cpu_attach(cpu, k, err, sizeof(err)))
+		goto out;
+	struct process *p = kernel_create_process(k);
+	if (!p) {
+		snprintf(err, sizeof(err), "out of host memory");
+		goto out;
+	}
+	int load = loader_exec(k, p, o->prog_argv[0], o->prog_argv, environ, err, sizeof(err));
+	if (load) {
+		status = load;
+		goto out;
+	}
+	kernel_start(k, p);
+	if (cpu_run(cpu, err, sizeof(err)))
+		goto out;
+	status = kernel_exit_status(k);
+	if (report_stats(o, k, cpu, started))
+		status = EXIT_INTERNAL;
+out:
+	if (err[0])
+		fprintf(stderr, "vmemu: %s\n", err);
+	kernel_destroy(k);
+	cpu_destroy(cpu);
+	return status;
+}

@@ -1,0 +1,10 @@
+/* run.h - the `vmemu run` command. */
+#ifndef VMEMU_RUN_H
+#define VMEMU_RUN_H
+
+#include "cli.h"
+
+/* Runs o->prog_argv; returns vmemu's exit status (see --help). */
+int vmemu_run(const struct vmemu_options *o);
+
+#endif

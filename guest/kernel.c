@@ -1,0 +1,216 @@
+/* kernel.c - the kernel object: guest-physical memory, the MMU, the current
+ * process, and the entry points core/ calls. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kern.h"
+
+struct kernel *kernel_create(const struct kernel_config *cfg, const struct kernel_ops *ops,
+			     char *err, size_t errlen)
+{
+	struct kernel *k = calloc(1, sizeof(*k));
+	if (!k) {
+		snprintf(err, errlen, "out of host memory");
+		return NULL;
+	}
+	k->cfg = *cfg;
+	k->ops = *ops;
+	k->root_fd = -1;
+	k->next_pid = 1;
+	k->phys_size = cfg->mem_size & ~(PAGE_SIZE - 1);
+	/* Reserved, not committed: the host gives pages as the guest uses them. */
+	void *mem = mmap(NULL, k->phys_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED) {
+		snprintf(err, errlen, "cannot reserve %llu MiB of guest memory: %s",
+			 (unsigned long long)(k->phys_size >> 20), strerror(errno));
+		free(k);
+		return NULL;
+	}
+	k->phys = mem;
+	if (frame_allocator_init(&k->frames, k->phys_size >> PAGE_SHIFT) ||
+	    !mmu_init(&k->mmu, (struct mmu_phys){k->phys, k->phys_size}, NULL)) {
+		snprintf(err, errlen, "out of host memory");
+		kernel_destroy(k);
+		return NULL;
+	}
+	/* The guest kernel runs like Linux on a current x86-64 core. */
+	k->mmu.regs.cr4 |= CR4_SMEP | CR4_SMAP;
+	if (cfg->root) {
+		k->root_fd = file_open_root(cfg->root);
+		if (k->root_fd < 0) {
+			snprintf(err, errlen, "--root %s: %s", cfg->root, strerror(-k->root_fd));
+			kernel_destroy(k);
+			return NULL;
+		}
+	}
+	return k;
+}
+
+void kernel_destroy(struct kernel *k)
+{
+	if (!k)
+		return;
+	if (k->init)
+		process_free(k, k->init);
+	if (k->root_fd >= 0)
+		close(k->root_fd);
+	mmu_destroy(&k->mmu);
+	frame_allocator_destroy(&k->frames);
+	if (k->phys)
+		munmap(k->phys, k->phys_size);
+	free(k);
+}
+
+uint8_t *kernel_phys_base(struct kernel *k)
+{
+	return k->phys;
+}
+
+uint64_t kernel_phys_size(struct kernel *k)
+{
+	return k->phys_size;
+}
+
+void kernel_start(struct kernel *k, struct process *p)
+{
+	k->current = p;
+	mmu_write_cr3(&k->mmu, p->mm->pml4 | p->mm->pcid);
+	k->ops.flush_tlb(k->ops.ctx);
+}
+
+struct cpu_context *kernel_current_context(struct kernel *k)
+{
+	return &k->current->ctx;
+}
+
+uint64_t kernel_current_cr3(struct kernel *k)
+{
+	return k->mmu.regs.cr3;
+}
+
+size_t kernel_read_user(struct kernel *k, uint64_t va, void *buf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		size_t len = PAGE_SIZE - ((va + done) & (PAGE_SIZE - 1));
+		if (len > n - done)
+			len = n - done;
+		if (copy_from_user(k, (uint8_t *)buf + done, va + done, len))
+			break;
+		done += len;
+	}
+	return done;
+}
+
+bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access, uint64_t *page_pa,
+		     unsigned *prot)
+{
+	if (k->current->pending_fatal)
+		return false; /* the CPU is on its way out of this slice */
+	struct mmu_req req = {.va = va, .access = access, .user = true};
+	struct mmu_translation t;
+	struct mmu_fault f;
+	k->stats.tlb_fills[access]++;
+	/* A fixed fault walks again; more than a few rounds means no progress. */
+	for (int tries = 0;; tries++) {
+		if (mmu_translate(&k->mmu, &req, &t, &f, NULL))
+			break;
+		if (tries == 3 || !handle_page_fault(k, &f, access, true))
+			return false;
+	}
+	*page_pa = t.pa & ~(PAGE_SIZE - 1);
+	/* Rule 1: the CPU may write only once D is set, and never execute NX. */
+	*prot = KPROT_READ;
+	if (t.writable && t.dirty)
+		*prot |= KPROT_WRITE;
+	if (t.executable) {
+		*prot |= KPROT_EXEC;
+		frame_mark_exec(k, *page_pa);
+	}
+	return true;
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGSEGV: return "SIGSEGV";
+	case SIGBUS: return "SIGBUS";
+	case SIGILL: return "SIGILL";
+	case SIGFPE: return "SIGFPE";
+	case SIGTRAP: return "SIGTRAP";
+	case SIGKILL: return "SIGKILL";
+	default: return "signal";
+	}
+}
+
+/* Default action of a synchronous fatal signal: one line, then death. */
+static void deliver_fatal(struct kernel *k, struct process *p)
+{
+	int sig = p->pending_fatal;
+	p->pending_fatal = 0;
+	if (sig == SIGSEGV && p->fault.kind != MMU_FAULT_NONE) {
+		char ec[32];
+		fprintf(stderr,
+			"vmemu: pid %d killed by SIGSEGV: rip 0x%llx addr 0x%llx (%s, %s, user; error code 0x%x %s)\n",
+			p->pid, (unsigned long long)p->ctx.rip, (unsigned long long)p->fault.addr,
+			mmu_fault_kind_name(p->fault.kind), mmu_access_name(p->fault.access),
+			p->fault.error_code, mmu_error_code_str(p->fault.error_code, ec, sizeof(ec)));
+	} else {
+		fprintf(stderr, "vmemu: pid %d killed by %s: rip 0x%llx\n", p->pid, signal_name(sig),
+			(unsigned long long)p->ctx.rip);
+	}
+	process_kill(k, p, sig);
+}
+
+void kernel_raise_fatal(struct kernel *k, int sig)
+{
+	struct process *p = k->current;
+	if (p->pending_fatal || p->exited)
+		return; /* the first cause is the one to report */
+	p->pending_fatal = sig;
+	p->fault.kind = MMU_FAULT_NONE;
+}
+
+bool kernel_schedule(struct kernel *k)
+{
+	struct process *p = k->current;
+	if (p->pending_fatal)
+		deliver_fatal(k, p);
+	if (p->exited)
+		process_release(k, p);
+	/* Outside the CPU now: safe to drop translated code, then reuse the
+	 * frames that held it. */
+	if (k->code_flush_pending || k->frames.nquarantine) {
+		k->ops.flush_code(k->ops.ctx);
+		k->stats.code_flushes++;
+		k->code_flush_pending = false;
+		frame_release_quarantine(k);
+	}
+	return !p->exited;
+}
+
+int kernel_exit_status(struct kernel *k)
+{
+	struct process *p = k->init;
+	if (!p)
+		return 0;
+	return p->term_signal ? 128 + p->term_signal : p->exit_code;
+}
+
+const struct kernel_stats *kernel_stats(struct kernel *k)
+{
+	k->stats.frames_total = k->frames.nframes - 1;
+	k->stats.frames_in_use = k->frames.in_use;
+	k->stats.frames_peak = k->frames.peak;
+	return &k->stats;
+}
+
+struct mmu *kernel_mmu(struct kernel *k)
+{
+	return &k->mmu;
+}

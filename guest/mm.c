@@ -1,0 +1,135 @@
+/* mm.c - address spaces: create and destroy, map, unmap, protect, and the
+ * kernel's forced writes into a process image. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern.h"
+
+/* Linux's mmap_base without randomisation: TASK_SIZE minus the 128 MiB
+ * minimum gap kept for the stack. */
+#define MMAP_BASE (USER_TOP - (128ULL << 20))
+
+struct mm *mm_create(struct kernel *k)
+{
+	struct mm *mm = calloc(1, sizeof(*mm));
+	if (!mm)
+		return NULL;
+	mm->pml4 = frame_alloc(k, 0);
+	if (mm->pml4 == FRAME_NONE) {
+		free(mm);
+		return NULL;
+	}
+	mm->pt_pages = 1;
+	k->stats.page_table_pages++;
+	mm->pcid = (uint16_t)(k->next_pcid++ % 4095 + 1);
+	mm->mmap_base = MMAP_BASE;
+	return mm;
+}
+
+void mm_destroy(struct kernel *k, struct mm *mm)
+{
+	pgtable_free_all(k, mm);
+	k->stats.page_table_pages -= mm->pt_pages;
+	for (int i = 0; i < MMU_NTLBS; i++)
+		tlb_flush_pcid(&k->mmu.tlb[i], mm->pcid);
+	vma_free_all(mm);
+	free(mm);
+}
+
+int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	if (vma_split_at(mm, start, end))
+		return -ENOMEM;
+	pgtable_unmap_range(k, mm, start, end);
+	vma_remove_range(mm, start, end);
+	return 0;
+}
+
+int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
+	       bool fixed)
+{
+	if (fixed) {
+		int err = mm_unmap(k, mm, start, len);
+		if (err)
+			return err;
+	} else if (vma_overlaps(mm, start, start + len)) {
+		return -EEXIST;
+	}
+	if (!vma_insert(mm, start, start + len, flags))
+		return -ENOMEM;
+	vma_merge(mm);
+	return (int64_t)start;
+}
+
+uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
+{
+	if (hint && hint <= USER_TOP - len && !vma_overlaps(mm, hint, hint + len))
+		return hint;
+	/* Top-down: the highest gap below mmap_base that fits. */
+	uint64_t best = 0, gap_start = PAGE_SIZE * 16; /* keep low pages unmapped */
+	for (struct vma *v = mm->vmas;; v = v->next) {
+		uint64_t gap_end = v ? v->start : USER_TOP;
+		if (gap_end > mm->mmap_base)
+			gap_end = mm->mmap_base;
+		if (gap_end > gap_start && gap_end - gap_start >= len)
+			best = gap_end - len;
+		if (!v)
+			break;
+		if (v->end > gap_start)
+			gap_start = v->end;
+	}
+	return best;
+}
+
+int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
+{
+	uint64_t end = start + len;
+	/* Linux refuses a range with holes, before changing anything. */
+	uint64_t covered = start;
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+		if (v->end <= covered)
+			continue;
+		if (v->start > covered)
+			return -ENOMEM;
+		covered = v->end;
+	}
+	if (covered < end)
+		return -ENOMEM;
+	if (vma_split_at(mm, start, end))
+		return -ENOMEM;
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+		if (v->start < start)
+			continue;
+		v->flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
+		pgtable_protect_range(k, mm, v->start, v->end, v->flags);
+	}
+	vma_merge(mm);
+	return 0;
+}
+
+int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len)
+{
+	const uint8_t *from = src;
+	while (len > 0) {
+		struct vma *vma = vma_find(mm, va);
+		if (!vma)
+			return -EFAULT;
+		uint64_t *pte = pgtable_pte(k, mm, va, true);
+		if (!pte)
+			return -ENOMEM;
+		if (!*pte && fault_anonymous(k, mm, vma, pte))
+			return -ENOMEM;
+		uint64_t pa = *pte & PTE_ADDR_MASK;
+		uint64_t off = va & (PAGE_SIZE - 1);
+		uint64_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		memcpy(phys_ptr(k, pa + off), from, n);
+		if (frame_is_exec(k, pa))
+			k->code_flush_pending = true;
+		from += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
