@@ -1,0 +1,217 @@
+/* cli.c - parses `vmemu run [options] PROG [ARGS...]` and the top-level
+ * --help / --version. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char help_text[] =
+	"Usage: vmemu run [OPTIONS] PROG [ARGS...]\n"
+	"       vmemu --help | --version\n"
+	"\n"
+	"Runs the x86-64 Linux program PROG on an emulated CPU whose address\n"
+	"translation, page faults and system calls are handled by vmemu's own MMU\n"
+	"model and guest kernel. PROG gets ARGS and vmemu's environment.\n"
+	"\n"
+	"Options of run, as --opt VALUE or --opt=VALUE; they end at PROG or '--':\n"
+	"  --mem SIZE         guest physical memory: bytes with an optional K, M or G\n"
+	"                     suffix (powers of 1024), from 16M to 64G (default 1G)\n"
+	"  --root DIR         host directory the guest sees as /\n"
+	"  --strace           trace system calls to stderr\n"
+	"  --stats            print statistics to stderr at exit\n"
+	"  --stats-json FILE  write the statistics as JSON to FILE at exit\n"
+	"  --help             show this help\n"
+	"\n"
+	"Exit status:\n"
+	"  N       the guest's exit status\n"
+	"  128+N   the guest was killed by signal N (e.g. 139 for SIGSEGV)\n"
+	"  125     vmemu usage or internal error\n"
+	"  126     PROG is not a valid executable\n"
+	"  127     PROG not found\n";
+
+enum opt_id { OPT_MEM, OPT_ROOT, OPT_STRACE, OPT_STATS, OPT_STATS_JSON, OPT_HELP };
+
+struct opt {
+	const char *name;
+	enum opt_id id;
+	bool has_value;
+};
+
+static const struct opt run_opts[] = {
+	{ "--mem", OPT_MEM, true },
+	{ "--root", OPT_ROOT, true },
+	{ "--strace", OPT_STRACE, false },
+	{ "--stats", OPT_STATS, false },
+	{ "--stats-json", OPT_STATS_JSON, true },
+	{ "--help", OPT_HELP, false },
+};
+
+static int usage_error(FILE *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("vmemu: ", err);
+	vfprintf(err, fmt, ap);
+	fputs("\nTry 'vmemu --help'.\n", err);
+	va_end(ap);
+	return VMEMU_EXIT_USAGE;
+}
+
+/* Parses the SIZE of --mem into *bytes. Returns NULL, or what is wrong. */
+static const char *parse_mem_size(const char *s, uint64_t *bytes)
+{
+	static const char garbage[] = "expected bytes with an optional K, M or G suffix";
+	static const char too_large[] = "too large (maximum 64G)";
+	uint64_t n = 0;
+	unsigned shift = 0;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return garbage;
+	for (; isdigit((unsigned char)*p); p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (n > (UINT64_MAX - d) / 10)
+			return too_large;
+		n = n * 10 + d;
+	}
+	switch (*p) {
+	case 'K': case 'k': shift = 10; p++; break;
+	case 'M': case 'm': shift = 20; p++; break;
+	case 'G': case 'g': shift = 30; p++; break;
+	default: break;
+	}
+	if (*p != '\0')
+		return garbage;
+	if (n == 0)
+		return "must not be zero";
+	if (n > (UINT64_MAX >> shift))
+		return too_large;
+	n <<= shift;
+	if (n < CLI_MEM_MIN)
+		return "too small (minimum 16M)";
+	if (n > CLI_MEM_MAX)
+		return too_large;
+	if (n % 4096 != 0)
+		return "not a multiple of 4K (the page size)";
+	*bytes = n;
+	return NULL;
+}
+
+/* Finds the option named by arg ("--name" or "--name=value"). */
+static const struct opt *find_opt(const char *arg)
+{
+	size_t len = strcspn(arg, "=");
+
+	for (size_t i = 0; i < sizeof(run_opts) / sizeof(run_opts[0]); i++)
+		if (strlen(run_opts[i].name) == len && strncmp(run_opts[i].name, arg, len) == 0)
+			return &run_opts[i];
+	return NULL;
+}
+
+/* Applies one option with its value (NULL for a flag). Returns -1 or an
+ * exit status. */
+static int apply_opt(const struct opt *opt, const char *value, struct vmemu_options *o,
+		     FILE *out, FILE *err)
+{
+	struct stat st;
+	const char *why;
+
+	switch (opt->id) {
+	case OPT_MEM:
+		why = parse_mem_size(value, &o->mem_size);
+		if (why)
+			return usage_error(err, "invalid memory size '%s': %s", value, why);
+		break;
+	case OPT_ROOT:
+		if (stat(value, &st) != 0)
+			return usage_error(err, "cannot use --root '%s': %s", value, strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return usage_error(err, "cannot use --root '%s': not a directory", value);
+		o->root = value;
+		break;
+	case OPT_STRACE:
+		o->strace = true;
+		break;
+	case OPT_STATS:
+		o->stats = true;
+		break;
+	case OPT_STATS_JSON:
+		if (*value == '\0')
+			return usage_error(err, "option '--stats-json' needs a file name");
+		o->stats_json = value;
+		break;
+	case OPT_HELP:
+		fputs(help_text, out);
+		return 0;
+	}
+	return -1;
+}
+
+/* argv[0] is "run". */
+static int parse_run(int argc, char **argv, struct vmemu_options *o, FILE *out, FILE *err)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *eq = strchr(arg, '=');
+		const struct opt *opt;
+		const char *value = NULL;
+		int rc;
+
+		if (strcmp(arg, "--") == 0) {
+			i++;
+			break;
+		}
+		if (arg[0] != '-')
+			break;
+		opt = find_opt(arg);
+		if (!opt)
+			return usage_error(err, "unknown option '%.*s'", (int)strcspn(arg, "="), arg);
+		if (opt->has_value && eq)
+			value = eq + 1;
+		else if (opt->has_value && i + 1 < argc)
+			value = argv[++i];
+		else if (opt->has_value)
+			return usage_error(err, "option '%s' needs a value", opt->name);
+		else if (eq)
+			return usage_error(err, "option '%s' takes no value", opt->name);
+		rc = apply_opt(opt, value, o, out, err);
+		if (rc != -1)
+			return rc;
+	}
+	if (i >= argc)
+		return usage_error(err, "missing program to run");
+	o->prog_argc = argc - i;
+	o->prog_argv = argv + i;
+	return -1;
+}
+
+int cli_parse(int argc, char **argv, struct vmemu_options *o, FILE *out, FILE *err,
+	      const char *unicorn_version)
+{
+	const char *cmd;
+
+	*o = (struct vmemu_options){ .mem_size = CLI_MEM_DEFAULT };
+	if (argc < 2)
+		return usage_error(err, "missing command");
+	cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(help_text, out);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		fprintf(out, "vmemu %s (Unicorn %s)\n", VMEMU_VERSION, unicorn_version);
+		return 0;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return parse_run(argc - 1, argv + 1, o, out, err);
+	if (cmd[0] == '-')
+		return usage_error(err, "unknown option '%s'", cmd);
+	return usage_error(err, "unknown command '%s'", cmd);
+}

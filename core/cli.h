@@ -1,0 +1,40 @@
+/* cli.h - the vmemu command line: `vmemu run [options] PROG [ARGS...]`.
+ *
+ * Parsing only: no Unicorn and no kernel here, so the rules can be tested
+ * without a CPU. */
+#ifndef VMEMU_CLI_H
+#define VMEMU_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit statuses of vmemu besides the guest's own (documented in --help). */
+#define VMEMU_EXIT_USAGE 125       /* usage or internal error */
+#define VMEMU_EXIT_NOEXEC 126      /* PROG is not a valid executable */
+#define VMEMU_EXIT_NOTFOUND 127    /* PROG not found */
+#define VMEMU_EXIT_SIGNAL_BASE 128 /* + N: the guest was killed by signal N */
+
+#define CLI_MEM_DEFAULT (1ULL << 30)
+#define CLI_MEM_MIN (16ULL << 20)
+#define CLI_MEM_MAX (64ULL << 30)
+
+struct vmemu_options {
+	uint64_t mem_size;      /* guest-physical memory in bytes */
+	const char *root;       /* host directory the guest sees as /, or NULL */
+	bool strace;            /* trace system calls to stderr */
+	bool stats;             /* print statistics to stderr at exit */
+	const char *stats_json; /* write statistics as JSON to this file, or NULL */
+	int prog_argc;          /* PROG and its arguments, untouched */
+	char **prog_argv;       /* points into argv; prog_argv[prog_argc] is NULL */
+};
+
+/* Parses argv into *o (defaults first). unicorn_version is shown by
+ * --version, e.g. "2.1.4". Returns -1 when the caller should run the
+ * program; otherwise the exit status to use now: 0 after --help or
+ * --version (printed to out), VMEMU_EXIT_USAGE after a usage error (one
+ * line "vmemu: <problem>" and a hint, printed to err). */
+int cli_parse(int argc, char **argv, struct vmemu_options *o, FILE *out, FILE *err,
+	      const char *unicorn_version);
+
+#endif

@@ -1,0 +1,285 @@
+/* stats.c - prints the counters of the kernel, the MMU model and the run
+ * loop at exit: aligned text for people, JSON for scripts. */
+#include "stats.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "kernel.h"
+#include "mmu.h"
+
+#define NAME_WIDTH 27 /* the value column, counted from the line start */
+
+/* Keys of kernel_stats.tlb_fills, which is indexed by enum mmu_access. */
+static const char *const access_names[] = {
+	[MMU_READ] = "read", [MMU_WRITE] = "write", [MMU_FETCH] = "fetch",
+};
+#define NACCESS (sizeof(access_names) / sizeof(access_names[0]))
+_Static_assert(NACCESS == sizeof(((struct kernel_stats *)0)->tlb_fills) / sizeof(uint64_t),
+	       "one name per tlb_fills counter");
+
+static double frames_mib(uint64_t frames)
+{
+	return (double)frames * (double)PAGE_SIZE / (1024.0 * 1024.0);
+}
+
+/* Hits per lookup in [0, 1], or a negative number when there was none. */
+static double hit_rate(const struct tlb_stats *s)
+{
+	uint64_t lookups = s->hits + s->misses;
+
+	return lookups ? (double)s->hits / (double)lookups : -1.0;
+}
+
+/* The name of TLB structure i; one without a name gets "TLB <i>". */
+static const char *tlb_name(const struct mmu *mmu, int i, char *buf, size_t len)
+{
+	if (mmu->tlb[i].cfg.name)
+		return mmu->tlb[i].cfg.name;
+	snprintf(buf, len, "TLB %d", i);
+	return buf;
+}
+
+/* ---- text ---- */
+
+/* One line: name indented by depth levels, value formatted from fmt. */
+__attribute__((format(printf, 4, 5)))
+static void line(FILE *f, int depth, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(f, "%*s%-*s", 2 * depth, "", NAME_WIDTH - 2 * depth, name);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
+static void line_u64(FILE *f, int depth, const char *name, uint64_t v)
+{
+	line(f, depth, name, "%" PRIu64, v);
+}
+
+static void line_frames(FILE *f, int depth, const char *name, uint64_t frames)
+{
+	line(f, depth, name, "%" PRIu64 " (%.1f MiB)", frames, frames_mib(frames));
+}
+
+static void print_tlb(FILE *f, const struct tlb *tlb, const char *name)
+{
+	double rate = hit_rate(&tlb->stats);
+
+	fprintf(f, "  %s\n", name);
+	line_u64(f, 2, "hits", tlb->stats.hits);
+	line_u64(f, 2, "misses", tlb->stats.misses);
+	line_u64(f, 2, "evictions", tlb->stats.evictions);
+	line_u64(f, 2, "invalidations", tlb->stats.invalidations);
+	if (rate < 0)
+		line(f, 2, "hit rate", "%s", "-");
+	else
+		line(f, 2, "hit rate", "%.2f%%", 100.0 * rate);
+}
+
+void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
+		 const struct run_stats *rs)
+{
+	uint64_t fills = 0;
+	char buf[32];
+
+	fputs("vmemu statistics\n", f);
+	if (rs->instructions)
+		line_u64(f, 1, "instructions", rs->instructions);
+	line_u64(f, 1, "run slices", rs->run_slices);
+	line(f, 1, "wall time", "%.3f s", rs->wall_seconds);
+
+	line_u64(f, 1, "page faults", ks->page_faults);
+	line_u64(f, 2, "demand-zero", ks->faults_demand_zero);
+	line_u64(f, 2, "spurious", ks->faults_spurious);
+	line_u64(f, 2, "fatal", ks->faults_fatal);
+
+	for (size_t a = 0; a < NACCESS; a++)
+		fills += ks->tlb_fills[a];
+	line_u64(f, 1, "TLB fills from CPU", fills);
+	for (size_t a = 0; a < NACCESS; a++)
+		line_u64(f, 2, access_names[a], ks->tlb_fills[a]);
+
+	line_u64(f, 1, "MMU translations", mmu->stats.translations);
+	line_u64(f, 2, "page walks", mmu->stats.walks);
+	line_u64(f, 2, "walk memory references", mmu->stats.walk_refs);
+	line_u64(f, 2, "walk faults", mmu->stats.faults);
+
+	for (int i = 0; i < MMU_NTLBS; i++)
+		print_tlb(f, &mmu->tlb[i], tlb_name(mmu, i, buf, sizeof(buf)));
+
+	line_frames(f, 1, "frames", ks->frames_total);
+	line_frames(f, 2, "in use", ks->frames_in_use);
+	line_frames(f, 2, "peak", ks->frames_peak);
+	line_u64(f, 2, "page-table pages", ks->page_table_pages);
+
+	line_u64(f, 1, "syscalls", ks->syscalls);
+	line_u64(f, 2, "unknown (ENOSYS)", ks->syscalls_unknown);
+
+	line_u64(f, 1, "CPU TLB flushes", ks->tlb_flushes);
+	line_u64(f, 1, "CPU code flushes", ks->code_flushes);
+}
+
+/* ---- JSON ---- */
+
+/* Writes nested objects with 2-space indentation; tracks where commas go. */
+struct json {
+	FILE *f;
+	int depth;
+	bool first; /* nothing written yet in the innermost object */
+};
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_key(struct json *j, const char *key)
+{
+	fprintf(j->f, "%s\n%*s", j->first ? "" : ",", 2 * j->depth, "");
+	json_string(j->f, key);
+	fputs(": ", j->f);
+	j->first = false;
+}
+
+static void json_open(struct json *j, const char *key)
+{
+	if (key)
+		json_key(j, key);
+	fputc('{', j->f);
+	j->depth++;
+	j->first = true;
+}
+
+static void json_close(struct json *j)
+{
+	j->depth--;
+	if (!j->first)
+		fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	fputc('}', j->f);
+	j->first = false;
+}
+
+static void json_u64(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%" PRIu64, v);
+}
+
+/* A number with prec decimals, or null when v is negative or not finite
+ * (JSON has no NaN). */
+static void json_fixed(struct json *j, const char *key, double v, int prec)
+{
+	json_key(j, key);
+	if (v >= 0 && isfinite(v))
+		fprintf(j->f, "%.*f", prec, v);
+	else
+		fputs("null", j->f);
+}
+
+static void json_tlb(struct json *j, const struct tlb *tlb, const char *name)
+{
+	json_open(j, name);
+	json_u64(j, "hits", tlb->stats.hits);
+	json_u64(j, "misses", tlb->stats.misses);
+	json_u64(j, "evictions", tlb->stats.evictions);
+	json_u64(j, "invalidations", tlb->stats.invalidations);
+	json_fixed(j, "hit_rate", hit_rate(&tlb->stats), 6);
+	json_close(j);
+}
+
+static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
+		       const struct run_stats *rs)
+{
+	struct json j = { .f = f };
+	char buf[32];
+
+	json_open(&j, NULL);
+	json_key(&j, "instructions");
+	if (rs->instructions)
+		fprintf(f, "%" PRIu64, rs->instructions);
+	else
+		fputs("null", f);
+	json_u64(&j, "run_slices", rs->run_slices);
+	json_fixed(&j, "wall_seconds", rs->wall_seconds, 6);
+
+	json_open(&j, "faults");
+	json_u64(&j, "total", ks->page_faults);
+	json_u64(&j, "demand_zero", ks->faults_demand_zero);
+	json_u64(&j, "spurious", ks->faults_spurious);
+	json_u64(&j, "fatal", ks->faults_fatal);
+	json_close(&j);
+
+	json_open(&j, "tlb_fills");
+	for (size_t a = 0; a < NACCESS; a++)
+		json_u64(&j, access_names[a], ks->tlb_fills[a]);
+	json_close(&j);
+
+	json_open(&j, "mmu");
+	json_u64(&j, "translations", mmu->stats.translations);
+	json_u64(&j, "walks", mmu->stats.walks);
+	json_u64(&j, "walk_refs", mmu->stats.walk_refs);
+	json_u64(&j, "walk_faults", mmu->stats.faults);
+	json_close(&j);
+
+	json_open(&j, "tlb");
+	for (int i = 0; i < MMU_NTLBS; i++)
+		json_tlb(&j, &mmu->tlb[i], tlb_name(mmu, i, buf, sizeof(buf)));
+	json_close(&j);
+
+	json_open(&j, "frames");
+	json_u64(&j, "total", ks->frames_total);
+	json_u64(&j, "in_use", ks->frames_in_use);
+	json_u64(&j, "peak", ks->frames_peak);
+	json_fixed(&j, "total_mib", frames_mib(ks->frames_total), 3);
+	json_fixed(&j, "in_use_mib", frames_mib(ks->frames_in_use), 3);
+	json_fixed(&j, "peak_mib", frames_mib(ks->frames_peak), 3);
+	json_u64(&j, "page_table_pages", ks->page_table_pages);
+	json_close(&j);
+
+	json_open(&j, "syscalls");
+	json_u64(&j, "total", ks->syscalls);
+	json_u64(&j, "unknown", ks->syscalls_unknown);
+	json_close(&j);
+
+	json_open(&j, "cpu_flushes");
+	json_u64(&j, "tlb", ks->tlb_flushes);
+	json_u64(&j, "code", ks->code_flushes);
+	json_close(&j);
+	json_close(&j);
+	fputc('\n', f);
+}
+
+int stats_write_json(const char *path, const struct kernel_stats *ks, const struct mmu *mmu,
+		     const struct run_stats *rs)
+{
+	FILE *f = fopen(path, "w");
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	errno = 0;
+	write_json(f, ks, mmu, rs);
+	if (fflush(f) != 0 || ferror(f))
+		rc = errno ? -errno : -EIO;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}

@@ -1,0 +1,366 @@
+/* test_core_stats.c - the --stats text and the --stats-json file. */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "mmu.h"
+#include "stats.h"
+
+static struct kernel_stats ks;
+static struct mmu mmu;
+static struct run_stats rs;
+
+static void fill(void)
+{
+	ks = (struct kernel_stats){
+		.tlb_fills = { 100, 20, 30 },
+		.page_faults = 65612,
+		.faults_demand_zero = 7,
+		.faults_spurious = 3,
+		.faults_fatal = 1,
+		.syscalls = 42,
+		.syscalls_unknown = 2,
+		.frames_total = 262144,
+		.frames_in_use = 1280,
+		.frames_peak = 2560,
+		.page_table_pages = 12,
+		.tlb_flushes = 5,
+		.code_flushes = 4,
+	};
+	memset(&mmu, 0, sizeof(mmu));
+	mmu.stats = (struct mmu_stats){ .translations = 150, .walks = 60, .walk_refs = 240, .faults = 9 };
+	mmu.tlb[0].cfg.name = "L1 dTLB";
+	mmu.tlb[0].stats = (struct tlb_stats){ .hits = 90, .misses = 10, .evictions = 4, .invalidations = 6 };
+	mmu.tlb[1].cfg.name = "L1 iTLB";
+	mmu.tlb[2].cfg.name = "L2 STLB";
+	mmu.tlb[2].stats = (struct tlb_stats){ .hits = 1, .misses = 2 };
+	rs = (struct run_stats){ .run_slices = 3, .wall_seconds = 0.25 };
+}
+
+/* ---- a strict JSON checker (RFC 8259 grammar), enough for these files ---- */
+
+static bool json_value(const char **p);
+
+static void json_ws(const char **p)
+{
+	while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
+		(*p)++;
+}
+
+static bool json_str(const char **p)
+{
+	if (**p != '"')
+		return false;
+	for ((*p)++; **p != '"'; (*p)++) {
+		if ((unsigned char)**p < 0x20)
+			return false; /* also the end of the text */
+		if (**p != '\\')
+			continue;
+		(*p)++;
+		if (**p == 'u') {
+			for (int i = 0; i < 4; i++)
+				if (!strchr("0123456789abcdefABCDEF", *++*p) || !**p)
+					return false;
+		} else if (!**p || !strchr("\"\\/bfnrt", **p)) {
+			return false;
+		}
+	}
+	(*p)++;
+	return true;
+}
+
+static bool json_digits(const char **p)
+{
+	const char *start = *p;
+
+	while (**p >= '0' && **p <= '9')
+		(*p)++;
+	return *p > start;
+}
+
+static bool json_number(const char **p)
+{
+	if (**p == '-')
+		(*p)++;
+	if (**p == '0')
+		(*p)++;
+	else if (!json_digits(p))
+		return false;
+	if (**p == '.') {
+		(*p)++;
+		if (!json_digits(p))
+			return false;
+	}
+	if (**p == 'e' || **p == 'E') {
+		(*p)++;
+		if (**p == '+' || **p == '-')
+			(*p)++;
+		if (!json_digits(p))
+			return false;
+	}
+	return true;
+}
+
+/* An object ('{', members with keys) or an array ('[', values only). */
+static bool json_container(const char **p, char close, bool keys)
+{
+	(*p)++;
+	json_ws(p);
+	if (**p == close) {
+		(*p)++;
+		return true;
+	}
+	for (;;) {
+		json_ws(p);
+		if (keys) {
+			if (!json_str(p))
+				return false;
+			json_ws(p);
+			if (*(*p)++ != ':')
+				return false;
+		}
+		if (!json_value(p))
+			return false;
+		json_ws(p);
+		if (**p == close) {
+			(*p)++;
+			return true;
+		}
+		if (*(*p)++ != ',')
+			return false;
+	}
+}
+
+static bool json_value(const char **p)
+{
+	json_ws(p);
+	switch (**p) {
+	case '{': return json_container(p, '}', true);
+	case '[': return json_container(p, ']', false);
+	case '"': return json_str(p);
+	case 't': return strncmp(*p, "true", 4) == 0 && (*p += 4);
+	case 'f': return strncmp(*p, "false", 5) == 0 && (*p += 5);
+	case 'n': return strncmp(*p, "null", 4) == 0 && (*p += 4);
+	default: return json_number(p);
+	}
+}
+
+static bool json_valid(const char *text)
+{
+	const char *p = text;
+
+	if (!json_value(&p))
+		return false;
+	json_ws(&p);
+	return *p == '\0';
+}
+
+START_TEST(checker_rejects)
+{
+	static const char *const bad[] = {
+		"", "{", "{\"a\": 1,}", "{\"a\" 1}", "{a: 1}", "[1 2]", "01", "1.", "NaN",
+		"{\"a\": nan}", "\"\\x\"", "\"tab\there\"", "{} {}", "\"abc",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!json_valid(bad[i]), "accepted: %s", bad[i]);
+	ck_assert(json_valid("{\"a\": [1, -2.5e3, true, null, \"\\u0009\\\"\"], \"b\": {}}"));
+}
+END_TEST
+
+/* ---- JSON file ---- */
+
+static char *write_and_read(void)
+{
+	char path[] = "/tmp/vmemu-stats-XXXXXX";
+	int fd = mkstemp(path);
+	char *text;
+	FILE *f;
+	long len;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(stats_write_json(path, &ks, &mmu, &rs), 0);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	unlink(path);
+	ck_assert_msg(json_valid(text), "not JSON:\n%s", text);
+	return text;
+}
+
+#define ASSERT_HAS(text, s) ck_assert_msg(strstr(text, s), "missing [%s] in:\n%s", s, text)
+
+START_TEST(json_content)
+{
+	char *t;
+
+	fill();
+	t = write_and_read();
+	ck_assert_msg(strncmp(t, "{\n  \"instructions\": null,\n  \"run_slices\": 3,\n", 44) == 0, "%s", t);
+	ASSERT_HAS(t, "\"wall_seconds\": 0.250000,");
+	ASSERT_HAS(t, "\"demand_zero\": 7");
+	ASSERT_HAS(t, "  \"faults\": {\n    \"total\": 65612,\n    \"demand_zero\": 7,\n"
+		      "    \"spurious\": 3,\n    \"fatal\": 1\n  },\n");
+	ASSERT_HAS(t, "  \"tlb_fills\": {\n    \"read\": 100,\n    \"write\": 20,\n    \"fetch\": 30\n  },\n");
+	ASSERT_HAS(t, "  \"mmu\": {\n    \"translations\": 150,\n    \"walks\": 60,\n"
+		      "    \"walk_refs\": 240,\n    \"walk_faults\": 9\n  },\n");
+	ASSERT_HAS(t, "  \"tlb\": {\n    \"L1 dTLB\": {\n      \"hits\": 90,\n      \"misses\": 10,\n"
+		      "      \"evictions\": 4,\n      \"invalidations\": 6,\n"
+		      "      \"hit_rate\": 0.900000\n    },\n    \"L1 iTLB\": {\n");
+	ASSERT_HAS(t, "\"invalidations\": 0,\n      \"hit_rate\": null\n    },\n    \"L2 STLB\": {\n");
+	ASSERT_HAS(t, "\"hit_rate\": 0.333333\n    }\n  },\n");
+	ASSERT_HAS(t, "  \"frames\": {\n    \"total\": 262144,\n    \"in_use\": 1280,\n    \"peak\": 2560,\n"
+		      "    \"total_mib\": 1024.000,\n    \"in_use_mib\": 5.000,\n"
+		      "    \"peak_mib\": 10.000,\n    \"page_table_pages\": 12\n  },\n");
+	ASSERT_HAS(t, "  \"syscalls\": {\n    \"total\": 42,\n    \"unknown\": 2\n  },\n");
+	ck_assert_msg(strstr(t, "  \"cpu_flushes\": {\n    \"tlb\": 5,\n    \"code\": 4\n  }\n}\n") ==
+		      t + strlen(t) - strlen("  \"cpu_flushes\": {\n    \"tlb\": 5,\n    \"code\": 4\n  }\n}\n"),
+		      "end of:\n%s", t);
+	free(t);
+}
+END_TEST
+
+START_TEST(json_counted_and_odd_values)
+{
+	char *t;
+
+	fill();
+	rs.instructions = 123456789012ULL;
+	rs.wall_seconds = NAN;
+	ks.page_faults = UINT64_MAX;
+	t = write_and_read();
+	ASSERT_HAS(t, "\"instructions\": 123456789012,");
+	ASSERT_HAS(t, "\"wall_seconds\": null,");
+	ASSERT_HAS(t, "\"total\": 18446744073709551615,");
+	free(t);
+}
+END_TEST
+
+START_TEST(json_escapes_names)
+{
+	char *t;
+
+	fill();
+	mmu.tlb[0].cfg.name = "L2 \"S\"\\TLB\t\x01";
+	mmu.tlb[2].cfg.name = NULL;
+	t = write_and_read();
+	ASSERT_HAS(t, "    \"L2 \\\"S\\\"\\\\TLB\\u0009\\u0001\": {\n");
+	ASSERT_HAS(t, "    \"TLB 2\": {\n");
+	free(t);
+}
+END_TEST
+
+START_TEST(json_errors)
+{
+	fill();
+	ck_assert_int_eq(stats_write_json("/nonexistent-vmemu-dir/s.json", &ks, &mmu, &rs), -ENOENT);
+	if (access("/dev/full", W_OK) == 0)
+		ck_assert_int_eq(stats_write_json("/dev/full", &ks, &mmu, &rs), -ENOSPC);
+}
+END_TEST
+
+/* ---- text ---- */
+
+static char *print_text(void)
+{
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	stats_print(f, &ks, &mmu, &rs);
+	fclose(f);
+	return text;
+}
+
+START_TEST(text_content)
+{
+	char *t;
+
+	fill();
+	t = print_text();
+	ck_assert_msg(strncmp(t, "vmemu statistics\n  run slices               3\n", 46) == 0, "%s", t);
+	ck_assert_ptr_null(strstr(t, "instructions"));
+	ASSERT_HAS(t, "\n  wall time                0.250 s\n");
+	ASSERT_HAS(t, "\n  page faults              65612\n    demand-zero            7\n"
+		      "    spurious               3\n    fatal                  1\n");
+	ASSERT_HAS(t, "\n  TLB fills from CPU       150\n    read                   100\n"
+		      "    write                  20\n    fetch                  30\n");
+	ASSERT_HAS(t, "\n  MMU translations         150\n    page walks             60\n"
+		      "    walk memory references 240\n    walk faults            9\n");
+	ASSERT_HAS(t, "\n  L1 dTLB\n    hits                   90\n    misses                 10\n"
+		      "    evictions              4\n    invalidations          6\n"
+		      "    hit rate               90.00%\n  L1 iTLB\n");
+	ASSERT_HAS(t, "    hit rate               -\n  L2 STLB\n");
+	ASSERT_HAS(t, "    hit rate               33.33%\n");
+	ASSERT_HAS(t, "\n  frames                   262144 (1024.0 MiB)\n"
+		      "    in use                 1280 (5.0 MiB)\n    peak                   2560 (10.0 MiB)\n"
+		      "    page-table pages       12\n");
+	ASSERT_HAS(t, "\n  syscalls                 42\n    unknown (ENOSYS)       2\n");
+	ASSERT_HAS(t, "\n  CPU TLB flushes          5\n  CPU code flushes         4\n");
+	free(t);
+
+	rs.instructions = 99;
+	t = print_text();
+	ASSERT_HAS(t, "vmemu statistics\n  instructions             99\n  run slices ");
+	free(t);
+}
+END_TEST
+
+/* Every value starts in the same column; headings carry no trailing spaces. */
+START_TEST(text_aligned)
+{
+	char *t, *line, *save;
+	int lines = 0, values = 0;
+
+	fill();
+	t = print_text();
+	for (line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t len = strlen(line);
+
+		lines++;
+		ck_assert_msg(line[len - 1] != ' ', "trailing space: [%s]", line);
+		if (len <= 27)
+			continue;
+		values++;
+		ck_assert_msg(line[26] == ' ' && line[27] != ' ', "misaligned: [%s]", line);
+	}
+	ck_assert_int_eq(lines, 41);
+	ck_assert_int_eq(values, 37);
+	free(t);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("core_stats");
+	TCase *tc = tcase_create("stats");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, checker_rejects);
+	tcase_add_test(tc, json_content);
+	tcase_add_test(tc, json_counted_and_odd_values);
+	tcase_add_test(tc, json_escapes_names);
+	tcase_add_test(tc, json_errors);
+	tcase_add_test(tc, text_content);
+	tcase_add_test(tc, text_aligned);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
