@@ -8,7 +8,14 @@
 struct kernel;
 struct process;
 
-#define ELF_MAX_SEGMENTS 64
+#define ELF_MAX_SEGMENTS 64 /* PT_LOAD entries with a nonzero p_memsz */
+
+/* Address-space layout of a new image (Linux's values, without ASLR). */
+#define ELF_ET_DYN_BASE UINT64_C(0x555555554000) /* where an ET_DYN image starts */
+#define LOADER_TASK_SIZE UINT64_C(0x7ffffffff000) /* end of user space, 4-level paging */
+#define LOADER_STACK_TOP LOADER_TASK_SIZE
+#define LOADER_STACK_SIZE (UINT64_C(8) << 20)
+#define LOADER_MMAP_MIN_ADDR UINT64_C(0x10000) /* Linux's default vm.mmap_min_addr */
 
 struct elf_segment {
 	uint64_t vaddr, memsz, offset, filesz, align;
@@ -23,8 +30,10 @@ struct elf_info {
 	uint16_t phnum, phentsize;
 	uint64_t phdr_vaddr;  /* where the program headers are in memory, 0 if not loaded */
 	uint64_t lo, hi;      /* page-aligned span of the PT_LOAD segments */
+	uint64_t load_bias;   /* added to every address: 0 for ET_EXEC, so that an
+			       * ET_DYN image starts at ELF_ET_DYN_BASE */
 	int nseg;
-	struct elf_segment seg[ELF_MAX_SEGMENTS];
+	struct elf_segment seg[ELF_MAX_SEGMENTS]; /* sorted by vaddr, disjoint */
 	uint64_t stack_flags; /* PT_GNU_STACK p_flags, or PF_R|PF_W if absent */
 };
 
@@ -33,9 +42,12 @@ struct elf_info {
 int elf_validate(const uint8_t *data, size_t len, struct elf_info *info, char *err, size_t errlen);
 
 /* Replaces p's address space with the program at host path `path`:
- * segments, brk, stack with argv, envp and auxv; sets p->ctx (rip, rsp).
+ * segments, brk, stack with argv, envp and auxv; sets p->ctx (rip, rsp),
+ * p->exe, p->host_exe and p->comm. argv and envp may be NULL (empty).
  * Returns 0; or 127 (cannot open: not found) / 126 (not a valid
- * executable, or it cannot be loaded) with a message in err. */
+ * executable, or it cannot be loaded) with "PATH: reason" in err, and p
+ * unchanged. On success the old p->mm is destroyed: when p is running, the
+ * caller loads the new CR3. */
 int loader_exec(struct kernel *k, struct process *p, const char *path, char *const argv[],
 		char *const envp[], char *err, size_t errlen);
 

@@ -54,10 +54,10 @@ uint32_t mmu_pf_error_code(const struct mmu_regs *regs, const struct mmu_req *re
 	uint32_t code = cause;
 
 	if (req->access == MMU_WRITE)
-		code |= PF_W;
+		code |= X86_PF_W;
 	if (req->user)
-		code |= PF_U;
+		code |= X86_PF_U;
 	if (req->access == MMU_FETCH && ((regs->efer & EFER_NXE) || (regs->cr4 & CR4_SMEP)))
-		code |= PF_ID;
+		code |= X86_PF_ID;
 	return code;
 }

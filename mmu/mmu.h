@@ -30,12 +30,12 @@
 #define PAGE_SIZE_1G (1ULL << 30)
 
 /* ---- #PF error code (SDM 3A 4.7) ---- */
-#define PF_P (1u << 0)    /* 0: not present; 1: protection */
-#define PF_W (1u << 1)    /* write access */
-#define PF_U (1u << 2)    /* user-mode access */
-#define PF_RSVD (1u << 3) /* reserved bit set in a paging-structure entry */
-#define PF_ID (1u << 4)   /* instruction fetch */
-#define PF_PK (1u << 5)   /* protection key (not modelled: never set) */
+#define X86_PF_P (1u << 0)    /* 0: not present; 1: protection */
+#define X86_PF_W (1u << 1)    /* write access */
+#define X86_PF_U (1u << 2)    /* user-mode access */
+#define X86_PF_RSVD (1u << 3) /* reserved bit set in a paging-structure entry */
+#define X86_PF_ID (1u << 4)   /* instruction fetch */
+#define X86_PF_PK (1u << 5)   /* protection key (not modelled: never set) */
 
 /* ---- control registers (only the bits the walk looks at) ---- */
 #define CR0_PE (1ULL << 0)
@@ -132,7 +132,7 @@ bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
  * checks of SDM 3A 4.6 (U/S, R/W with CR0.WP, NX, SMEP, SMAP with AC). */
 bool mmu_access_allowed(const struct mmu_regs *regs, const struct mmu_req *req,
 			const struct mmu_translation *t);
-/* The #PF error code for req: cause (0, PF_P or PF_P | PF_RSVD) plus W, U
+/* The #PF error code for req: cause (0, X86_PF_P or X86_PF_P | X86_PF_RSVD) plus W, U
  * and ID (ID only on a fetch with EFER.NXE or CR4.SMEP, SDM 3A 4.7). */
 uint32_t mmu_pf_error_code(const struct mmu_regs *regs, const struct mmu_req *req,
 			   uint32_t cause);

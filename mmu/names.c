@@ -40,8 +40,8 @@ char *mmu_error_code_str(uint32_t error_code, char *buf, size_t len)
 	static const struct {
 		uint32_t bit;
 		const char *name;
-	} flags[] = { { PF_P, "P" }, { PF_W, "W" }, { PF_U, "U" },
-		      { PF_RSVD, "RSVD" }, { PF_ID, "ID" }, { PF_PK, "PK" } };
+	} flags[] = { { X86_PF_P, "P" }, { X86_PF_W, "W" }, { X86_PF_U, "U" },
+		      { X86_PF_RSVD, "RSVD" }, { X86_PF_ID, "ID" }, { X86_PF_PK, "PK" } };
 	char text[64] = "";	/* room for every name and the unknown bits */
 	uint32_t rest = error_code;
 	size_t used = 0;

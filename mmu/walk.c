@@ -133,7 +133,7 @@ bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 				    mmu_pf_error_code(regs, req, 0), level);
 		if (entry & reserved_bits(regs, level, entry))
 			return fail(fault, MMU_FAULT_RESERVED, req->va,
-				    mmu_pf_error_code(regs, req, PF_P | PF_RSVD), level);
+				    mmu_pf_error_code(regs, req, X86_PF_P | X86_PF_RSVD), level);
 		combine_rights(&t, regs, entry);
 		if (level == 1 || (entry & PTE_PS))
 			break;
@@ -144,7 +144,7 @@ bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 	fill_leaf(&t, regs, step, req->va);
 	if (!mmu_access_allowed(regs, req, &t))
 		return fail(fault, MMU_FAULT_PROTECTION, req->va,
-			    mmu_pf_error_code(regs, req, PF_P), step->level);
+			    mmu_pf_error_code(regs, req, X86_PF_P), step->level);
 	set_flags(phys, step, req->access == MMU_WRITE ? PTE_A | PTE_D : PTE_A);
 	t.dirty = (step->new_value & PTE_D) != 0;
 	*out = t;

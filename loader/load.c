@@ -1,0 +1,182 @@
+/* load.c - loader_exec: builds a process image from a validated ELF file.
+ *
+ * The new address space is built completely before it replaces the old one,
+ * so a failure leaves the process as it was (Linux instead kills a process
+ * that fails after execve's point of no return). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "kern.h"
+#include "loader_int.h"
+
+/* elf_prot() answers in PROT_*; the kernel's VM_* flags use the same bits. */
+_Static_assert(VM_READ == PROT_READ && VM_WRITE == PROT_WRITE && VM_EXEC == PROT_EXEC,
+	       "VM_* and PROT_* differ");
+_Static_assert(LOADER_STACK_TOP == USER_TOP, "the loader and the kernel disagree on user space");
+
+#define RFLAGS_INIT 0x202 /* IF, and bit 1 which is always set */
+
+static uint64_t seg_start(const struct elf_info *info, int i)
+{
+	return loader_page_down(info->load_bias + info->seg[i].vaddr);
+}
+
+static uint64_t seg_end(const struct elf_info *info, int i)
+{
+	return loader_page_up(info->load_bias + info->seg[i].vaddr + info->seg[i].memsz);
+}
+
+/* The union of the permissions of the segments on page va: a page shared by
+ * two segments (one's end, the next one's start) must allow what each of
+ * them allows, or one of them breaks. (Linux lets the later mapping win.) */
+static unsigned page_prot(const struct elf_info *info, uint64_t va)
+{
+	unsigned prot = 0;
+
+	for (int i = 0; i < info->nseg; i++)
+		if (seg_start(info, i) <= va && va < seg_end(info, i))
+			prot |= elf_prot(info->seg[i].flags);
+	return prot;
+}
+
+/* Maps every PT_LOAD writable, copies its file bytes (the rest up to p_memsz
+ * stays demand-zero), then gives each page its final permissions. All
+ * segments are mapped before any is written: a shared page mapped again
+ * would lose what was copied into it. */
+static int load_segments(struct kernel *k, struct mm *mm, const struct elf_info *info,
+			 const uint8_t *data)
+{
+	int64_t r = 0;
+
+	for (int i = 0; i < info->nseg && r >= 0; i++)
+		r = mm_map(k, mm, seg_start(info, i), seg_end(info, i) - seg_start(info, i),
+			   VM_READ | VM_WRITE, true);
+	for (int i = 0; i < info->nseg && r >= 0; i++)
+		r = mm_write_force(k, mm, info->load_bias + info->seg[i].vaddr,
+				   data + info->seg[i].offset, info->seg[i].filesz);
+	for (int i = 0; i < info->nseg && r >= 0; i++)
+		r = mm_protect(k, mm, seg_start(info, i), seg_end(info, i) - seg_start(info, i),
+			       elf_prot(info->seg[i].flags));
+	/* Only a first page can be shared with an earlier segment. */
+	for (int i = 1; i < info->nseg && r >= 0; i++)
+		if (seg_start(info, i) < seg_end(info, i - 1))
+			r = mm_protect(k, mm, seg_start(info, i), LOADER_PAGE_SIZE,
+				       page_prot(info, seg_start(info, i)));
+	return r < 0 ? (int)r : 0;
+}
+
+/* Maps the 8 MiB stack VMA (the kernel names it "[stack]" by VM_STACK) and
+ * writes the initial stack into it; *sp is rsp at entry. */
+static int load_stack(struct kernel *k, struct mm *mm, const struct elf_info *info,
+		      const char *path, char *const argv[], char *const envp[], uint64_t *sp,
+		      char *err, size_t errlen)
+{
+	struct stack_params prm = {
+		.top = LOADER_STACK_TOP,
+		.execfn = path,
+		.uid = getuid(),
+		.euid = geteuid(),
+		.gid = getgid(),
+		.egid = getegid(),
+	};
+	unsigned flags = VM_READ | VM_WRITE | VM_GROWSDOWN | VM_STACK;
+	struct stack_image img;
+	char msg[256];
+	int64_t r;
+
+	if (getrandom(prm.random, sizeof prm.random, 0) != sizeof prm.random) {
+		snprintf(err, errlen, "%s: no random bytes for AT_RANDOM: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	if (stack_image_build(info, &prm, argv, envp, &img, msg, sizeof msg)) {
+		snprintf(err, errlen, "%s: %s", path, msg);
+		return -1;
+	}
+	if (elf_prot((uint32_t)info->stack_flags) & PROT_EXEC)
+		flags |= VM_EXEC;
+	mm->stack_top = LOADER_STACK_TOP;
+	r = mm_map(k, mm, LOADER_STACK_TOP - LOADER_STACK_SIZE, LOADER_STACK_SIZE, flags, true);
+	if (r >= 0)
+		r = mm_write_force(k, mm, img.sp, img.buf, img.size);
+	*sp = img.sp;
+	stack_image_free(&img);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: cannot build the stack: %s", path, strerror((int)-r));
+		return -1;
+	}
+	return 0;
+}
+
+/* Builds the whole image into a new mm. */
+static struct mm *build_image(struct kernel *k, const struct elf_info *info,
+			      const struct exe_file *f, const char *path, char *const argv[],
+			      char *const envp[], uint64_t *sp, char *err, size_t errlen)
+{
+	struct mm *mm = mm_create(k);
+	int r;
+
+	if (!mm) {
+		snprintf(err, errlen, "%s: out of guest memory", path);
+		return NULL;
+	}
+	r = load_segments(k, mm, info, f->data);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: cannot load the segments: %s", path, strerror(-r));
+		goto fail;
+	}
+	mm->start_brk = mm->brk = info->load_bias + info->hi;
+	if (load_stack(k, mm, info, path, argv, envp, sp, err, errlen))
+		goto fail;
+	return mm;
+fail:
+	mm_destroy(k, mm);
+	return NULL;
+}
+
+static void set_names(struct process *p, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	if (!realpath(path, p->host_exe))
+		snprintf(p->host_exe, sizeof p->host_exe, "%s", path);
+	memcpy(p->exe, p->host_exe, sizeof p->exe);
+	/* comm: the basename, cut to 15 characters as Linux does. */
+	snprintf(p->comm, sizeof p->comm, "%s", base ? base + 1 : path);
+}
+
+int loader_exec(struct kernel *k, struct process *p, const char *path, char *const argv[],
+		char *const envp[], char *err, size_t errlen)
+{
+	struct exe_file f;
+	struct elf_info info;
+	struct mm *mm = NULL;
+	char msg[256];
+	uint64_t sp;
+	int r;
+
+	r = exe_file_read(path, &f, err, errlen);
+	if (r)
+		return r;
+	if (elf_validate(f.data, f.len, &info, msg, sizeof msg))
+		snprintf(err, errlen, "%s: %s", path, msg);
+	else
+		mm = build_image(k, &info, &f, path, argv, envp, &sp, err, errlen);
+	exe_file_free(&f);
+	if (!mm)
+		return 126;
+	if (p->mm)
+		mm_destroy(k, p->mm);
+	p->mm = mm;
+	memset(&p->ctx, 0, sizeof p->ctx);
+	p->ctx.rip = info.load_bias + info.entry;
+	p->ctx.rsp = sp;
+	p->ctx.rflags = RFLAGS_INIT;
+	set_names(p, path);
+	return 0;
+}
