@@ -148,6 +148,32 @@ static int exception_signal(struct cpu *cpu, uint64_t rip)
 	return disasm_is_undefined(cpu->disasm, rip, insn, n) ? SIGILL : SIGSEGV;
 }
 
+/* Unicorn reports only the page of a refused access; CR2 is the byte. For
+ * a fetch that is RIP (or the page start when the instruction began on
+ * the page before); for data, the memory operand that lies on the page. */
+static void refine_fault_addr(struct cpu *cpu, const struct cpu_context *ctx)
+{
+	uint64_t *addr;
+	enum mmu_access access;
+	if (!kernel_pending_fault(cpu->k, &addr, &access))
+		return;
+	uint64_t page = *addr & ~(PAGE_SIZE - 1);
+	if (access == MMU_FETCH) {
+		*addr = ctx->rip >= page ? ctx->rip : page;
+		return;
+	}
+	uint8_t code[16];
+	struct mem_ref refs[4];
+	size_t len = kernel_read_user(cpu->k, ctx->rip, code, sizeof(code));
+	int n = disasm_mem_refs(cpu->disasm, ctx, code, len, refs, 4);
+	for (int i = 0; i < n; i++) {
+		if (refs[i].addr >= page && refs[i].addr - page < PAGE_SIZE) {
+			*addr = refs[i].addr;
+			return;
+		}
+	}
+}
+
 void cpu_kernel_ops(struct cpu *cpu, struct kernel_ops *ops)
 {
 	ops->ctx = cpu;
@@ -221,6 +247,7 @@ int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 			break;
 		case UC_ERR_EXCEPTION: /* a #PF already queued, or another exception */
 		case UC_ERR_INSN_INVALID:
+			refine_fault_addr(cpu, ctx);
 			kernel_raise_fatal(cpu->k, exception_signal(cpu, ctx->rip));
 			break;
 		default:

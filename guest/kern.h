@@ -240,12 +240,14 @@ void fdtable_destroy(struct fdtable *t);
 /* ---- syscalls and files (syscall.c, file.c, sys_*.c) ---- */
 
 /* Handlers, by file. */
-syscall_fn sys_read, sys_write, sys_readv, sys_writev, sys_pread64, sys_pwrite64; /* sys_rw.c */
+syscall_fn sys_read, sys_write, sys_readv, sys_writev, sys_pread64, sys_pwrite64,
+	sys_sendfile; /* sys_rw.c */
 syscall_fn sys_open, sys_openat, sys_close, sys_dup, sys_dup2, sys_dup3, sys_fcntl, sys_ioctl,
 	sys_lseek, sys_getdents64, sys_ftruncate, sys_fsync, sys_pipe, sys_pipe2; /* sys_file.c */
 syscall_fn sys_stat, sys_lstat, sys_fstat, sys_newfstatat, sys_statx, sys_access, sys_faccessat,
 	sys_faccessat2, sys_readlink, sys_readlinkat, sys_getcwd, sys_unlink, sys_unlinkat,
-	sys_rmdir, sys_mkdir, sys_mkdirat, sys_rename, sys_renameat; /* sys_path.c */
+	sys_rmdir, sys_mkdir, sys_mkdirat, sys_rename, sys_renameat, sys_symlink, sys_symlinkat,
+	sys_utimensat; /* sys_path.c */
 syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_set_robust_list,
 	sys_rseq, sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_uname, sys_prctl, sys_getpid,
 	sys_gettid, sys_getppid, sys_getuid, sys_geteuid, sys_getgid, sys_getegid,
@@ -253,6 +255,7 @@ syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_se
 	sys_rt_sigprocmask, sys_getrandom; /* sys_misc.c */
 syscall_fn sys_clock_gettime, sys_clock_getres, sys_gettimeofday, sys_time, sys_nanosleep,
 	sys_clock_nanosleep, sys_getrusage; /* sys_time.c */
+syscall_fn sys_poll, sys_ppoll; /* sys_poll.c */
 
 /* Copies to the guest page by page; returns the bytes copied before the
  * first fault (for calls that report partial success, sys_rw.c). */
@@ -272,7 +275,7 @@ struct syscall_desc {
  * the next argument (IN) or the return value (OUT). */
 enum strace_arg {
 	SA_INT, SA_LONG, SA_ULONG, SA_HEX, SA_PTR, SA_OCT, SA_DIRFD,
-	SA_PATH, SA_STR, SA_BUF_IN, SA_BUF_OUT, SA_HEXBUF_OUT, SA_STR_OUT,
+	SA_PATH, SA_BUF_IN, SA_BUF_OUT, SA_HEXBUF_OUT, SA_STR_OUT,
 	SA_IOV_IN, SA_IOV_OUT,
 	SA_OPEN_FLAGS, SA_OPEN_MODE, SA_FD_FLAGS, SA_PROT, SA_MAP_FLAGS, SA_MADV,
 	SA_AT_FLAGS, SA_ACCESS_MODE, SA_ACCESS_FLAGS, SA_WHENCE, SA_IOCTL_REQ,
@@ -280,7 +283,8 @@ enum strace_arg {
 	SA_PRCTL_ARG, SA_RLIMIT_RES, SA_RLIMIT_IN, SA_RLIMIT_OUT, SA_CLOCKID,
 	SA_TIMER_FLAGS, SA_TIMESPEC_IN, SA_TIMESPEC_OUT, SA_TIMEVAL_OUT,
 	SA_STAT_OUT, SA_UTSNAME_OUT, SA_CPUSET_OUT, SA_SIGNAL, SA_SIGHOW,
-	SA_GRND_FLAGS, SA_PIPEFD_OUT,
+	SA_GRND_FLAGS, SA_PIPEFD_OUT, SA_DIRENTS_OUT, SA_RUSAGE_WHO,
+	SA_POLLFDS,
 };
 
 enum strace_ret { SR_DEC, SR_HEX, SR_FCNTL };

@@ -176,6 +176,16 @@ void kernel_raise_fatal(struct kernel *k, int sig)
 	p->fault.kind = MMU_FAULT_NONE;
 }
 
+bool kernel_pending_fault(struct kernel *k, uint64_t **addr, enum mmu_access *access)
+{
+	struct process *p = k->current;
+	if (!p->pending_fatal || p->fault.kind == MMU_FAULT_NONE)
+		return false;
+	*addr = &p->fault.addr;
+	*access = p->fault.access;
+	return true;
+}
+
 bool kernel_schedule(struct kernel *k)
 {
 	struct process *p = k->current;

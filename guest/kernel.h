@@ -103,6 +103,11 @@ void kernel_syscall(struct kernel *k, struct cpu_context *ctx);
  * fatal signal is already queued (the first cause wins). */
 void kernel_raise_fatal(struct kernel *k, int sig);
 
+/* The page fault queued by a refused TLB fill, if any: *addr points at its
+ * address (which the CPU reports only to the page, so core/ may refine it)
+ * and *access says what kind it was. False when none is queued. */
+bool kernel_pending_fault(struct kernel *k, uint64_t **addr, enum mmu_access *access);
+
 /* Reads up to n bytes of the current process's memory at va, as the
  * kernel would (faulting pages in); returns how many leading bytes could
  * be read. */

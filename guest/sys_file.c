@@ -1,0 +1,256 @@
+/* sys_file.c - system calls on file descriptors: open and close, dup,
+ * fcntl, ioctl, lseek, getdents64, ftruncate, fsync, pipe. Argument checks
+ * follow Linux; the work is done by the host on the file's host fd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kern.h"
+
+#define GETDENTS_MAX (64 * 1024) /* bounce buffer; a shorter answer is fine */
+#define KERNEL_TERMIOS_SIZE 36   /* <asm/termbits.h> struct termios: 4 flags, c_line, 19 c_cc */
+
+static struct fdtable *files(struct kernel *k)
+{
+	return k->current->files;
+}
+
+/* Installs a new host fd as the lowest free guest fd. */
+static int64_t install_host_fd(struct kernel *k, int host_fd, bool cloexec)
+{
+	struct file *f = file_create(host_fd);
+	if (!f)
+		return -ENOMEM;
+	int fd = fd_install(files(k), 0, f, cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+static int64_t do_open(struct kernel *k, int dirfd, uint64_t upath, int flags, unsigned mode)
+{
+	char path[PATH_MAX];
+	int err = file_user_path(k, path, upath, false);
+	if (err)
+		return err;
+	int host_fd = file_openat(k, dirfd, path, flags, mode);
+	if (host_fd < 0)
+		return host_fd;
+	return install_host_fd(k, host_fd, flags & O_CLOEXEC);
+}
+
+int64_t sys_open(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_open(k, AT_FDCWD, a[0], (int)a[1], (unsigned)a[2]);
+}
+
+int64_t sys_openat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_open(k, (int)a[0], a[1], (int)a[2], (unsigned)a[3]);
+}
+
+int64_t sys_close(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return fd_close(files(k), (int)(uint32_t)a[0]);
+}
+
+/* fd, or -errno: a new reference to oldfd's file at the lowest free fd >= min. */
+static int64_t dup_from(struct kernel *k, uint64_t oldfd, int min, bool cloexec)
+{
+	struct file *f = fd_arg(k, oldfd);
+	if (!f)
+		return -EBADF;
+	file_get(f);
+	int fd = fd_install(files(k), min, f, cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+int64_t sys_dup(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return dup_from(k, a[0], 0, false);
+}
+
+static int64_t dup_to(struct kernel *k, uint64_t oldfd, uint64_t newfd, bool cloexec)
+{
+	if ((uint32_t)newfd >= MAX_FDS)
+		return -EBADF;
+	struct file *f = fd_arg(k, oldfd);
+	if (!f)
+		return -EBADF;
+	file_get(f);
+	fd_install_at(files(k), (int)(uint32_t)newfd, f, cloexec);
+	return (int)(uint32_t)newfd;
+}
+
+int64_t sys_dup2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	if ((uint32_t)a[0] == (uint32_t)a[1])
+		return fd_arg(k, a[0]) ? (int)(uint32_t)a[1] : -EBADF;
+	return dup_to(k, a[0], a[1], false);
+}
+
+int64_t sys_dup3(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	if ((a[2] & ~(uint64_t)O_CLOEXEC) || (uint32_t)a[0] == (uint32_t)a[1])
+		return -EINVAL;
+	return dup_to(k, a[0], a[1], a[2] & O_CLOEXEC);
+}
+
+int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	int fd = (int)(uint32_t)a[0];
+	switch ((int)a[1]) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (a[2] >= MAX_FDS)
+			return -EINVAL;
+		return dup_from(k, a[0], (int)a[2], (int)a[1] == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return files(k)->cloexec[fd] ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		files(k)->cloexec[fd] = a[2] & FD_CLOEXEC;
+		return 0;
+	case F_GETFL:
+	case F_SETFL: {
+		/* The status flags live in the host's open file description. */
+		int r = fcntl(file_host_fd(f), (int)a[1], (int)a[2]);
+		return r < 0 ? -errno : r;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Terminal requests go to the host tty; other files have none (ENOTTY). */
+static int64_t tty_ioctl(struct kernel *k, struct file *f, unsigned long req, uint64_t arg,
+			 size_t size)
+{
+	if (file_kind(f) != FILE_TTY)
+		return -ENOTTY;
+	uint8_t buf[64];
+	if (ioctl(file_host_fd(f), req, buf) < 0)
+		return -errno;
+	return copy_to_user(k, arg, buf, size);
+}
+
+int64_t sys_ioctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	switch ((uint32_t)a[1]) {
+	case FIOCLEX:
+	case FIONCLEX:
+		files(k)->cloexec[(uint32_t)a[0]] = (uint32_t)a[1] == FIOCLEX;
+		return 0;
+	case TCGETS:
+		return tty_ioctl(k, f, TCGETS, a[2], KERNEL_TERMIOS_SIZE);
+	case TIOCGWINSZ:
+		return tty_ioctl(k, f, TIOCGWINSZ, a[2], sizeof(struct winsize));
+	default:
+		return -ENOTTY;
+	}
+}
+
+int64_t sys_lseek(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	off_t r = lseek(file_host_fd(f), (off_t)a[1], (int)a[2]);
+	return r < 0 ? -errno : r;
+}
+
+int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	uint32_t count = (uint32_t)a[2];
+	if (a[1] > USER_TOP || count > USER_TOP - a[1])
+		return -EFAULT;
+	size_t n = count < GETDENTS_MAX ? count : GETDENTS_MAX;
+	char *buf = malloc(n ? n : 1);
+	if (!buf)
+		return -ENOMEM;
+	long r = syscall(SYS_getdents64, file_host_fd(f), buf, n);
+	int64_t ret = r < 0 ? -errno : r;
+	if (r > 0 && copy_to_user(k, a[1], buf, (uint64_t)r))
+		ret = -EFAULT;
+	free(buf);
+	return ret;
+}
+
+int64_t sys_ftruncate(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	return ftruncate(file_host_fd(f), (off_t)a[1]) < 0 ? -errno : 0;
+}
+
+int64_t sys_fsync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	return fsync(file_host_fd(f)) < 0 ? -errno : 0;
+}
+
+static int64_t do_pipe(struct kernel *k, uint64_t ufds, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	int host[2];
+	if (pipe2(host, (int)flags | O_CLOEXEC) < 0)
+		return -errno;
+	int64_t rfd = install_host_fd(k, host[0], flags & O_CLOEXEC);
+	if (rfd < 0) {
+		close(host[1]);
+		return rfd;
+	}
+	int64_t wfd = install_host_fd(k, host[1], flags & O_CLOEXEC);
+	if (wfd < 0) {
+		fd_close(files(k), (int)rfd);
+		return wfd;
+	}
+	int fds[2] = {(int)rfd, (int)wfd};
+	if (copy_to_user(k, ufds, fds, sizeof(fds))) {
+		fd_close(files(k), fds[0]);
+		fd_close(files(k), fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+int64_t sys_pipe(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_pipe(k, a[0], 0);
+}
+
+int64_t sys_pipe2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_pipe(k, a[0], a[1]);
+}

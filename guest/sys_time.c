@@ -1,0 +1,113 @@
+/* sys_time.c - clocks, sleeping and CPU usage, answered from the host's
+ * clocks (the guest's time is the host's). */
+#include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "kern.h"
+
+#define NSEC_PER_SEC 1000000000L
+
+/* Negative clock ids name other processes' CPU clocks: host pids mean
+ * nothing to the guest. */
+static bool clock_ok(uint64_t id)
+{
+	return (int)id >= 0;
+}
+
+int64_t sys_clock_gettime(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct timespec ts;
+	if (!clock_ok(a[0]))
+		return -EINVAL;
+	if (clock_gettime((clockid_t)a[0], &ts) < 0)
+		return -errno;
+	return copy_to_user(k, a[1], &ts, sizeof(ts));
+}
+
+int64_t sys_clock_getres(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct timespec ts;
+	if (!clock_ok(a[0]))
+		return -EINVAL;
+	if (clock_getres((clockid_t)a[0], &ts) < 0)
+		return -errno;
+	return a[1] ? copy_to_user(k, a[1], &ts, sizeof(ts)) : 0;
+}
+
+int64_t sys_gettimeofday(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	if (a[0] && copy_to_user(k, a[0], &tv, sizeof(tv)))
+		return -EFAULT;
+	struct timezone tz = {0, 0}; /* the kernel's sys_tz, never set here */
+	return a[1] ? copy_to_user(k, a[1], &tz, sizeof(tz)) : 0;
+}
+
+int64_t sys_time(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int64_t t = time(NULL);
+	if (a[0] && copy_to_user(k, a[0], &t, sizeof(t)))
+		return -EFAULT;
+	return t;
+}
+
+static int64_t get_timespec(struct kernel *k, uint64_t uts, struct timespec *ts)
+{
+	if (copy_from_user(k, ts, uts, sizeof(*ts)))
+		return -EFAULT;
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	return 0;
+}
+
+/* No guest signal can interrupt a sleep yet, so it always runs to its end
+ * (host signals only resume it) and the remaining time is never written. */
+static int64_t do_sleep(struct kernel *k, uint64_t clock, uint64_t flags, uint64_t ureq)
+{
+	struct timespec ts;
+	int64_t err = get_timespec(k, ureq, &ts);
+	if (err)
+		return err;
+	if (!clock_ok(clock) || (flags & ~(uint64_t)TIMER_ABSTIME))
+		return -EINVAL;
+	int r;
+	while ((r = clock_nanosleep((clockid_t)clock, (int)flags, &ts, &ts)) == EINTR)
+		;
+	return -r;
+}
+
+int64_t sys_nanosleep(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_sleep(k, CLOCK_MONOTONIC, 0, a[0]);
+}
+
+int64_t sys_clock_nanosleep(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_sleep(k, a[0], a[1], a[2]);
+}
+
+/* Minimal: the CPU times are vmemu's own, the rest zero. */
+int64_t sys_getrusage(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int who = (int)a[0];
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	struct rusage ru, host;
+	memset(&ru, 0, sizeof(ru));
+	if (who != RUSAGE_CHILDREN && getrusage(RUSAGE_SELF, &host) == 0) {
+		ru.ru_utime = host.ru_utime;
+		ru.ru_stime = host.ru_stime;
+	}
+	return copy_to_user(k, a[1], &ru, sizeof(ru));
+}
