@@ -192,7 +192,8 @@ void pgtable_protect_range(struct kernel *k, struct mm *mm, uint64_t start, uint
 			   unsigned vm_flags);
 /* Frees every table and frame of mm. */
 void pgtable_free_all(struct kernel *k, struct mm *mm);
-/* PTE bits for VM_* flags (user page; W, NX as the flags say). */
+/* PTE bits for VM_* flags (user page; W, NX as the flags say; a
+ * not-present PTE_SW_PROTNONE entry when the flags allow no access). */
 uint64_t pgtable_prot_bits(unsigned vm_flags);
 /* Sends the owed CPU TLB flush, if any. */
 void tlb_gather_finish(struct kernel *k);

@@ -120,7 +120,11 @@ bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access, uint
 	for (int tries = 0;; tries++) {
 		if (mmu_translate(&k->mmu, &req, &t, &f, NULL))
 			break;
-		if (tries == 3 || !handle_page_fault(k, &f, access, true))
+		if (tries == 3) { /* a fault that comes back: never spin */
+			kernel_raise_fatal(k, SIGSEGV);
+			return false;
+		}
+		if (!handle_page_fault(k, &f, access, true))
 			return false;
 	}
 	*page_pa = t.pa & ~(PAGE_SIZE - 1);

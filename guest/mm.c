@@ -9,6 +9,8 @@
 /* Linux's mmap_base without randomisation: TASK_SIZE minus the 128 MiB
  * minimum gap kept for the stack. */
 #define MMAP_BASE (USER_TOP - (128ULL << 20))
+/* Linux's default vm.mmap_min_addr: the lowest 64 KiB stay unmapped. */
+#define MMAP_MIN_ADDR 0x10000ULL
 
 struct mm *mm_create(struct kernel *k)
 {
@@ -65,10 +67,10 @@ int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 
 uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
 {
-	if (hint && hint <= USER_TOP - len && !vma_overlaps(mm, hint, hint + len))
+	if (hint >= MMAP_MIN_ADDR && hint <= USER_TOP - len && !vma_overlaps(mm, hint, hint + len))
 		return hint;
 	/* Top-down: the highest gap below mmap_base that fits. */
-	uint64_t best = 0, gap_start = PAGE_SIZE * 16; /* keep low pages unmapped */
+	uint64_t best = 0, gap_start = MMAP_MIN_ADDR;
 	for (struct vma *v = mm->vmas;; v = v->next) {
 		uint64_t gap_end = v ? v->start : USER_TOP;
 		if (gap_end > mm->mmap_base)

@@ -21,6 +21,8 @@ static uint64_t *table_at(struct kernel *k, uint64_t pa)
 
 uint64_t pgtable_prot_bits(unsigned vm_flags)
 {
+	if (!(vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return PTE_SW_PROTNONE;
 	uint64_t bits = PTE_P | PTE_U;
 	if (vm_flags & VM_WRITE)
 		bits |= PTE_W;
@@ -145,10 +147,7 @@ void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t 
 	if (!(old & (PTE_P | PTE_SW_PROTNONE)))
 		return;
 	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D);
-	uint64_t value = (vm_flags & (VM_READ | VM_WRITE | VM_EXEC))
-				 ? keep | pgtable_prot_bits(vm_flags)
-				 : keep | PTE_SW_PROTNONE;
-	pgtable_update(k, mm, va, pte, value);
+	pgtable_update(k, mm, va, pte, keep | pgtable_prot_bits(vm_flags));
 }
 
 void pgtable_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)

@@ -26,7 +26,8 @@ int64_t sys_brk(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		return (int64_t)mm->brk;
 	uint64_t old_end = page_align_up(mm->brk), new_end = page_align_up(want);
 	if (new_end > old_end) {
-		if (vma_overlaps(mm, old_end, new_end))
+		/* Linux keeps a guard page between the heap and the next map. */
+		if (vma_overlaps(mm, old_end, new_end + PAGE_SIZE))
 			return (int64_t)mm->brk;
 		if (mm_map(k, mm, old_end, new_end - old_end, VM_READ | VM_WRITE | VM_HEAP, false) < 0)
 			return (int64_t)mm->brk;
@@ -79,7 +80,9 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	unsigned vm_flags = prot_to_vm(prot);
 	if (flags & MAP_GROWSDOWN)
 		vm_flags |= VM_GROWSDOWN;
-	int64_t ret = mm_map(k, mm, addr, len, vm_flags, flags & MAP_FIXED);
+	/* NOREPLACE wins over MAP_FIXED: an overlap is EEXIST, as on Linux. */
+	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
+	int64_t ret = mm_map(k, mm, addr, len, vm_flags, replace);
 	tlb_gather_finish(k);
 	return ret;
 }

@@ -1,0 +1,67 @@
+/* guest_test.h - tiny helpers shared by the guest test programs.
+ *
+ * Every guest program checks itself: it exits 0 when all is well, and on
+ * the first failed check it prints one line "FAIL: <what> ..." on stderr and
+ * exits 1. The programs are plain C on libc and Linux system calls, built
+ * static with musl and glibc (and glibc static-pie), and must behave the
+ * same natively and under vmemu: Linux is the oracle. */
+#ifndef GUEST_TEST_H
+#define GUEST_TEST_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE 4096UL
+
+static inline void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static inline void fail(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("FAIL: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* CHECK(cond, "what went wrong: got %d", x) */
+#define CHECK(cond, ...)                                                                    \
+	do {                                                                                \
+		if (!(cond))                                                                \
+			fail(__VA_ARGS__);                                                  \
+	} while (0)
+
+/* Checks that a call returned -1 with errno == want; "what" names the call. */
+#define CHECK_ERRNO(ret, want, what)                                                        \
+	do {                                                                                \
+		long ret_ = (long)(ret);                                                    \
+		int err_ = errno;                                                           \
+		if (ret_ != -1 || err_ != (want))                                           \
+			fail("%s returned %ld (errno %d %s), expected -1 with %s", (what),  \
+			     ret_, ret_ == -1 ? err_ : 0,                                   \
+			     ret_ == -1 ? strerror(err_) : "-", #want);                     \
+	} while (0)
+
+/* The directory for temporary files: $TMPDIR when set, else /tmp. */
+static inline const char *tmp_dir(void)
+{
+	const char *d = getenv("TMPDIR");
+	return d && *d ? d : "/tmp";
+}
+
+/* A deterministic pseudo-random sequence (xorshift64). */
+static inline unsigned long long rng_next(unsigned long long *s)
+{
+	unsigned long long x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+#endif
