@@ -19,6 +19,10 @@ static const char help_text[] =
 	"Options of run, as --opt VALUE or --opt=VALUE; they end at PROG or '--':\n"
 	"  --mem SIZE         guest physical memory: bytes with an optional K, M or G\n"
 	"                     suffix (powers of 1024), from 16M to 64G (default 1G)\n"
+	"  --swap SIZE        swap space, 1M to 1024G (default: none); a sparse,\n"
+	"                     unnamed file in /tmp unless --swap-file is given\n"
+	"  --swap-file PATH   the host file to swap to (created if missing; its\n"
+	"                     size is --swap, or its current size without --swap)\n"
 	"  --root DIR         host directory the guest sees as /\n"
 	"  --strace           trace system calls to stderr\n"
 	"  --stats            print statistics to stderr at exit\n"
@@ -32,7 +36,9 @@ static const char help_text[] =
 	"  126     PROG is not a valid executable\n"
 	"  127     PROG not found\n";
 
-enum opt_id { OPT_MEM, OPT_ROOT, OPT_STRACE, OPT_STATS, OPT_STATS_JSON, OPT_HELP };
+enum opt_id {
+	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_STRACE, OPT_STATS, OPT_STATS_JSON, OPT_HELP
+};
 
 struct opt {
 	const char *name;
@@ -42,6 +48,8 @@ struct opt {
 
 static const struct opt run_opts[] = {
 	{ "--mem", OPT_MEM, true },
+	{ "--swap", OPT_SWAP, true },
+	{ "--swap-file", OPT_SWAP_FILE, true },
 	{ "--root", OPT_ROOT, true },
 	{ "--strace", OPT_STRACE, false },
 	{ "--stats", OPT_STATS, false },
@@ -61,11 +69,22 @@ static int usage_error(FILE *err, const char *fmt, ...)
 	return VMEMU_EXIT_USAGE;
 }
 
-/* Parses the SIZE of --mem into *bytes. Returns NULL, or what is wrong. */
-static const char *parse_mem_size(const char *s, uint64_t *bytes)
+/* The bounds of a SIZE option, with their names for messages. */
+struct size_range {
+	uint64_t min, max;
+	const char *too_small, *too_large;
+};
+
+static const struct size_range mem_range = {CLI_MEM_MIN, CLI_MEM_MAX, "too small (minimum 16M)",
+					     "too large (maximum 64G)"};
+static const struct size_range swap_range = {CLI_SWAP_MIN, CLI_SWAP_MAX, "too small (minimum 1M)",
+					      "too large (maximum 1024G)"};
+
+/* Parses a SIZE (--mem, --swap) into *bytes. Returns NULL, or what is wrong. */
+static const char *parse_size(const char *s, const struct size_range *r, uint64_t *bytes)
 {
 	static const char garbage[] = "expected bytes with an optional K, M or G suffix";
-	static const char too_large[] = "too large (maximum 64G)";
+	const char *too_large = r->too_large;
 	uint64_t n = 0;
 	unsigned shift = 0;
 	const char *p = s;
@@ -92,9 +111,9 @@ static const char *parse_mem_size(const char *s, uint64_t *bytes)
 	if (n > (UINT64_MAX >> shift))
 		return too_large;
 	n <<= shift;
-	if (n < CLI_MEM_MIN)
-		return "too small (minimum 16M)";
-	if (n > CLI_MEM_MAX)
+	if (n < r->min)
+		return r->too_small;
+	if (n > r->max)
 		return too_large;
 	if (n % 4096 != 0)
 		return "not a multiple of 4K (the page size)";
@@ -123,9 +142,19 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 
 	switch (opt->id) {
 	case OPT_MEM:
-		why = parse_mem_size(value, &o->mem_size);
+		why = parse_size(value, &mem_range, &o->mem_size);
 		if (why)
 			return usage_error(err, "invalid memory size '%s': %s", value, why);
+		break;
+	case OPT_SWAP:
+		why = parse_size(value, &swap_range, &o->swap_size);
+		if (why)
+			return usage_error(err, "invalid swap size '%s': %s", value, why);
+		break;
+	case OPT_SWAP_FILE:
+		if (*value == '\0')
+			return usage_error(err, "option '--swap-file' needs a file name");
+		o->swap_file = value;
 		break;
 	case OPT_ROOT:
 		if (stat(value, &st) != 0)
@@ -187,6 +216,13 @@ static int parse_run(int argc, char **argv, struct vmemu_options *o, FILE *out, 
 	}
 	if (i >= argc)
 		return usage_error(err, "missing program to run");
+	if (o->swap_file && !o->swap_size) {
+		struct stat st;
+		if (stat(o->swap_file, &st) != 0 || st.st_size < (off_t)CLI_SWAP_MIN)
+			return usage_error(err, "--swap-file '%s': give its size with --swap",
+					   o->swap_file);
+		o->swap_size = (uint64_t)st.st_size & ~(uint64_t)4095;
+	}
 	o->prog_argc = argc - i;
 	o->prog_argv = argv + i;
 	return -1;

@@ -18,9 +18,13 @@
 #define CLI_MEM_DEFAULT (1ULL << 30)
 #define CLI_MEM_MIN (16ULL << 20)
 #define CLI_MEM_MAX (64ULL << 30)
+#define CLI_SWAP_MIN (1ULL << 20)
+#define CLI_SWAP_MAX (1024ULL << 30)
 
 struct vmemu_options {
 	uint64_t mem_size;      /* guest-physical memory in bytes */
+	uint64_t swap_size;     /* bytes of swap, 0 for none */
+	const char *swap_file;  /* host file to swap to, or NULL for an unnamed one */
 	const char *root;       /* host directory the guest sees as /, or NULL */
 	bool strace;            /* trace system calls to stderr */
 	bool stats;             /* print statistics to stderr at exit */

@@ -2,6 +2,7 @@
  * exceptions are forwarded to the guest kernel. The only file (with
  * cpu.h's users) that knows Unicorn. */
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <unicorn/unicorn.h>
 
@@ -12,6 +13,8 @@ struct cpu {
 	uc_engine *uc;
 	struct kernel *k;
 	struct disasm *disasm;
+	bool reload; /* the kernel holds the context: do not store the CPU's */
+	bool stopping; /* uc_emu_stop was asked for in this slice */
 	uc_hook hook_fill, hook_syscall, hook_intr;
 	uint64_t slices;
 };
@@ -24,31 +27,54 @@ static const int context_regs[] = {
 	UC_X86_REG_R15, UC_X86_REG_RIP, UC_X86_REG_RFLAGS, UC_X86_REG_FS_BASE, UC_X86_REG_GS_BASE,
 };
 #define NREGS (sizeof(context_regs) / sizeof(context_regs[0]))
-_Static_assert(sizeof(struct cpu_context) == NREGS * sizeof(uint64_t),
-	       "cpu_context must list exactly the registers of context_regs");
+_Static_assert(offsetof(struct cpu_context, fpu) == NREGS * sizeof(uint64_t),
+	       "cpu_context must start with exactly the registers of context_regs");
+/* The x87/SSE registers: ST0-7, XMM0-15, MXCSR, FPCW, FPSW, FPTAG. */
+#define NFPU (8 + 16 + 4)
+#define NALL (NREGS + NFPU)
 
-static void context_pointers(struct cpu_context *ctx, void *ptrs[NREGS])
+/* Unicorn's register ids and our fields for the whole context. */
+static void context_pointers(struct cpu_context *ctx, int regs[NALL], void *ptrs[NALL])
 {
 	uint64_t *field = &ctx->rax;
-	for (size_t i = 0; i < NREGS; i++)
-		ptrs[i] = &field[i];
+	struct fpu_state *f = &ctx->fpu;
+	int n = 0;
+	for (size_t i = 0; i < NREGS; i++, n++) {
+		regs[n] = context_regs[i];
+		ptrs[n] = &field[i];
+	}
+	for (int i = 0; i < 8; i++, n++) {
+		regs[n] = UC_X86_REG_ST0 + i;
+		ptrs[n] = f->st[i];
+	}
+	for (int i = 0; i < 16; i++, n++) {
+		regs[n] = UC_X86_REG_XMM0 + i;
+		ptrs[n] = f->xmm[i];
+	}
+	regs[n] = UC_X86_REG_MXCSR, ptrs[n++] = &f->mxcsr;
+	regs[n] = UC_X86_REG_FPCW, ptrs[n++] = &f->fcw;
+	regs[n] = UC_X86_REG_FPSW, ptrs[n++] = &f->fsw;
+	regs[n] = UC_X86_REG_FPTAG, ptrs[n++] = &f->ftw;
 }
 
 static void context_store(struct cpu *cpu, struct cpu_context *ctx)
 {
-	void *ptrs[NREGS];
-	context_pointers(ctx, ptrs);
-	uc_reg_read_batch(cpu->uc, context_regs, ptrs, NREGS);
+	int regs[NALL];
+	void *ptrs[NALL];
+	context_pointers(ctx, regs, ptrs);
+	uc_reg_read_batch(cpu->uc, regs, ptrs, NALL);
 }
 
 static void context_load(struct cpu *cpu, struct cpu_context *ctx)
 {
-	void *ptrs[NREGS];
-	context_pointers(ctx, ptrs);
-	uc_reg_write_batch(cpu->uc, context_regs, ptrs, NREGS);
+	int regs[NALL];
+	void *ptrs[NALL];
+	context_pointers(ctx, regs, ptrs);
+	uc_reg_write_batch(cpu->uc, regs, (void *const *)ptrs, NALL);
 }
 
-/* Writes back the registers a system call changed. RIP stays: Unicorn
+/* Writes back the general registers a system call changed (a plain return
+ * leaves the x87/SSE state alone). RIP stays: Unicorn
  * steps over the SYSCALL itself after the hook, and writing RIP from a hook
  * would end the translation block. */
 static void context_load_changed(struct cpu *cpu, const struct cpu_context *ctx,
@@ -81,7 +107,24 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
 	return true;
 }
 
-#define SYSCALL_INSN_LEN 2
+static void op_flush_tlb(void *ctx)
+{
+	struct cpu *cpu = ctx;
+	uc_ctl_flush_tlb(cpu->uc);
+}
+
+static void op_flush_code(void *ctx)
+{
+	struct cpu *cpu = ctx;
+	uc_ctl_flush_tb(cpu->uc);
+}
+
+static void op_stop(void *ctx)
+{
+	struct cpu *cpu = ctx;
+	cpu->stopping = true;
+	uc_emu_stop(cpu->uc);
+}
 
 static void on_syscall(uc_engine *uc, void *user)
 {
@@ -89,10 +132,12 @@ static void on_syscall(uc_engine *uc, void *user)
 	struct cpu_context *ctx = kernel_current_context(cpu->k);
 	context_store(cpu, ctx); /* ctx->rip: the SYSCALL instruction */
 	struct cpu_context before = *ctx;
-	kernel_syscall(cpu->k, ctx);
-	/* SYSCALL leaves the return address in RCX and RFLAGS in R11. */
-	ctx->rcx = ctx->rip + SYSCALL_INSN_LEN;
-	ctx->r11 = ctx->rflags;
+	if (kernel_syscall(cpu->k, ctx)) {
+		/* A new context (or another process) runs from the next slice. */
+		cpu->reload = true;
+		op_stop(cpu);
+		return;
+	}
 	context_load_changed(cpu, ctx, &before);
 	(void)uc;
 }
@@ -118,23 +163,6 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	uc_emu_stop(uc);
 }
 
-static void op_flush_tlb(void *ctx)
-{
-	struct cpu *cpu = ctx;
-	uc_ctl_flush_tlb(cpu->uc);
-}
-
-static void op_flush_code(void *ctx)
-{
-	struct cpu *cpu = ctx;
-	uc_ctl_flush_tb(cpu->uc);
-}
-
-static void op_stop(void *ctx)
-{
-	struct cpu *cpu = ctx;
-	uc_emu_stop(cpu->uc);
-}
 
 /* An exception without its own hook: #UD if the instruction at rip does
  * not decode (or is UD0/UD1/UD2), otherwise a #GP (privileged or faulting
@@ -234,14 +262,33 @@ void cpu_destroy(struct cpu *cpu)
 	free(cpu);
 }
 
+/* In UC_TLB_VIRTUAL mode a slice ended by uc_emu_stop or by its time
+ * limit also reports UC_ERR_EXCEPTION (Unicorn probes the empty IDT on the
+ * way out), with the state of a clean stop. Tell it from a real exception. */
+static bool slice_ended(struct cpu *cpu)
+{
+	size_t timed_out = 0;
+	if (kernel_pending_fault(cpu->k, NULL, NULL))
+		return false;
+	return cpu->stopping || (uc_query(cpu->uc, UC_QUERY_TIMEOUT, &timed_out) == UC_ERR_OK &&
+				 timed_out);
+}
+
 int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 {
-	do {
+	while (kernel_schedule(cpu->k)) {
 		struct cpu_context *ctx = kernel_current_context(cpu->k);
 		context_load(cpu, ctx);
-		uc_err e = uc_emu_start(cpu->uc, ctx->rip, UINT64_MAX, 0, 0);
+		cpu->reload = false;
+		cpu->stopping = false;
+		uc_err e = uc_emu_start(cpu->uc, ctx->rip, UINT64_MAX,
+					kernel_time_slice_us(cpu->k), 0);
 		cpu->slices++;
+		if (cpu->reload)
+			continue;
 		context_store(cpu, ctx);
+		if (e == UC_ERR_EXCEPTION && slice_ended(cpu))
+			e = UC_ERR_OK;
 		switch (e) {
 		case UC_ERR_OK:
 			break;
@@ -255,7 +302,7 @@ int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 				 (unsigned long long)ctx->rip, uc_strerror(e));
 			return -1;
 		}
-	} while (kernel_schedule(cpu->k));
+	}
 	return 0;
 }
 

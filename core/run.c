@@ -50,8 +50,11 @@ int vmemu_run(const struct vmemu_options *o)
 	if (!cpu)
 		goto out;
 	struct kernel_config cfg = {
+		.exec = loader_exec,
 		.mem_size = o->mem_size,
 		.root = o->root,
+		.swap_size = o->swap_size,
+		.swap_file = o->swap_file,
 		.strace = o->strace ? stderr : NULL,
 	};
 	struct kernel_ops ops;
@@ -64,7 +67,8 @@ int vmemu_run(const struct vmemu_options *o)
 		snprintf(err, sizeof(err), "out of host memory");
 		goto out;
 	}
-	int load = loader_exec(k, p, o->prog_argv[0], o->prog_argv, environ, err, sizeof(err));
+	const char *prog = o->prog_argv[0];
+	int load = loader_exec(k, p, prog, prog, o->prog_argv, environ, err, sizeof(err));
 	if (load) {
 		status = load;
 		goto out;
@@ -73,6 +77,12 @@ int vmemu_run(const struct vmemu_options *o)
 	if (cpu_run(cpu, err, sizeof(err)))
 		goto out;
 	status = kernel_exit_status(k);
+	uint64_t leaked = kernel_shutdown(k);
+	if (leaked) {
+		snprintf(err, sizeof(err), "internal error: %llu frames still in use after exit",
+			 (unsigned long long)leaked);
+		status = EXIT_INTERNAL;
+	}
 	if (report_stats(o, k, cpu, started))
 		status = EXIT_INTERNAL;
 out:

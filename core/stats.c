@@ -99,6 +99,11 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 	line_u64(f, 2, "demand-zero", ks->faults_demand_zero);
 	line_u64(f, 2, "spurious", ks->faults_spurious);
 	line_u64(f, 2, "fatal", ks->faults_fatal);
+	line_u64(f, 2, "copy-on-write", ks->faults_cow);
+	line_u64(f, 3, "pages copied", ks->cow_copied);
+	line_u64(f, 3, "pages reused", ks->cow_reused);
+	line_u64(f, 3, "zero page left", ks->cow_zero);
+	line_u64(f, 2, "swap-in (major)", ks->faults_swap);
 
 	for (size_t a = 0; a < NACCESS; a++)
 		fills += ks->tlb_fills[a];
@@ -121,6 +126,14 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 
 	line_u64(f, 1, "syscalls", ks->syscalls);
 	line_u64(f, 2, "unknown (ENOSYS)", ks->syscalls_unknown);
+	line_u64(f, 1, "swap-outs", ks->swap_outs);
+	line_u64(f, 1, "swap-ins", ks->swap_ins);
+	line_u64(f, 1, "pages scanned", ks->pages_scanned);
+	line_u64(f, 1, "pages reclaimed", ks->pages_reclaimed);
+	line_u64(f, 1, "OOM kills", ks->oom_kills);
+	line_u64(f, 1, "forks", ks->forks);
+	line_u64(f, 1, "execs", ks->execs);
+	line_u64(f, 1, "context switches", ks->context_switches);
 
 	line_u64(f, 1, "CPU TLB flushes", ks->tlb_flushes);
 	line_u64(f, 1, "CPU code flushes", ks->code_flushes);
@@ -225,6 +238,19 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_u64(&j, "demand_zero", ks->faults_demand_zero);
 	json_u64(&j, "spurious", ks->faults_spurious);
 	json_u64(&j, "fatal", ks->faults_fatal);
+	json_u64(&j, "cow", ks->faults_cow);
+	json_u64(&j, "cow_copied", ks->cow_copied);
+	json_u64(&j, "cow_reused", ks->cow_reused);
+	json_u64(&j, "cow_zero", ks->cow_zero);
+	json_u64(&j, "swap", ks->faults_swap);
+	json_close(&j);
+
+	json_open(&j, "reclaim");
+	json_u64(&j, "swap_outs", ks->swap_outs);
+	json_u64(&j, "swap_ins", ks->swap_ins);
+	json_u64(&j, "scanned", ks->pages_scanned);
+	json_u64(&j, "reclaimed", ks->pages_reclaimed);
+	json_u64(&j, "oom_kills", ks->oom_kills);
 	json_close(&j);
 
 	json_open(&j, "tlb_fills");
@@ -257,6 +283,12 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_open(&j, "syscalls");
 	json_u64(&j, "total", ks->syscalls);
 	json_u64(&j, "unknown", ks->syscalls_unknown);
+	json_close(&j);
+
+	json_open(&j, "processes");
+	json_u64(&j, "forks", ks->forks);
+	json_u64(&j, "execs", ks->execs);
+	json_u64(&j, "context_switches", ks->context_switches);
 	json_close(&j);
 
 	json_open(&j, "cpu_flushes");

@@ -1,49 +1,36 @@
-/* file.c - open files, the per-process fd table, and guest path lookup.
+/* file.c - open file descriptions, the per-process fd table, and guest
+ * path lookup.
  *
- * A guest fd names a struct file, which holds a host fd: dup'ed guest fds
- * share one struct file, so they share the offset and status flags as on
- * Linux. With --root, every guest path is resolved inside the root
- * directory by the host kernel itself (openat2 RESOLVE_IN_ROOT), so ".."
- * and symlinks (absolute ones included) cannot lead outside it. */
+ * A guest fd names a struct file; its kind's file_ops do the work (host
+ * fds in file_host.c, pipes in pipe.c). With --root, every guest path is
+ * resolved inside the root directory by the host kernel itself (openat2
+ * RESOLVE_IN_ROOT), so ".." and symlinks (absolute ones included) cannot
+ * lead outside it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kern.h"
 
-struct file {
-	int refcount;
-	int host_fd;
-	enum file_kind kind;
-};
+/* The status flags F_SETFL may change, as Linux's setfl() (O_ASYNC
+ * needs signal-driven I/O, which the kernel has not). */
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
 
-static enum file_kind kind_of(int host_fd)
-{
-	struct stat st;
-	if (fstat(host_fd, &st) < 0)
-		return FILE_OTHER;
-	if (S_ISREG(st.st_mode))
-		return FILE_REGULAR;
-	if (S_ISDIR(st.st_mode))
-		return FILE_DIRECTORY;
-	if (S_ISCHR(st.st_mode) && isatty(host_fd))
-		return FILE_TTY;
-	return FILE_OTHER;
-}
+/* Only its address matters: a wait channel. */
+const char file_poll_chan = 0;
 
-struct file *file_create(int host_fd)
+struct file *file_alloc(const struct file_ops *ops, enum file_kind kind, int flags,
+			void *private)
 {
 	struct file *f = malloc(sizeof(*f));
-	if (!f) {
-		close(host_fd);
+	if (!f)
 		return NULL;
-	}
-	*f = (struct file){.refcount = 1, .host_fd = host_fd, .kind = kind_of(host_fd)};
+	*f = (struct file){.refcount = 1, .ops = ops, .kind = kind, .host_fd = -1, .flags = flags,
+			   .private = private};
 	return f;
 }
 
@@ -56,7 +43,7 @@ void file_put(struct file *f)
 {
 	if (--f->refcount > 0)
 		return;
-	close(f->host_fd);
+	f->ops->release(f);
 	free(f);
 }
 
@@ -68,6 +55,28 @@ int file_host_fd(const struct file *f)
 enum file_kind file_kind(const struct file *f)
 {
 	return f->kind;
+}
+
+int file_stat(struct file *f, struct stat *st)
+{
+	return f->ops->stat(f, st);
+}
+
+int file_get_flags(struct file *f)
+{
+	if (f->host_fd < 0)
+		return f->flags;
+	int r = fcntl(f->host_fd, F_GETFL);
+	return r < 0 ? -errno : r;
+}
+
+int file_set_flags(struct file *f, int flags)
+{
+	if (f->host_fd < 0) {
+		f->flags = (f->flags & ~SETFL_MASK) | (flags & SETFL_MASK);
+		return 0;
+	}
+	return fcntl(f->host_fd, F_SETFL, flags) < 0 ? -errno : 0;
 }
 
 /* ---- the fd table ---- */
@@ -98,6 +107,25 @@ void fdtable_destroy(struct fdtable *t)
 		if (t->fd[fd])
 			file_put(t->fd[fd]);
 	free(t);
+}
+
+struct fdtable *fdtable_fork(struct fdtable *t)
+{
+	struct fdtable *c = malloc(sizeof(*c));
+	if (!c)
+		return NULL;
+	*c = *t;
+	for (int fd = 0; fd < MAX_FDS; fd++)
+		if (c->fd[fd])
+			file_get(c->fd[fd]);
+	return c;
+}
+
+void fdtable_exec(struct fdtable *t)
+{
+	for (int fd = 0; fd < MAX_FDS; fd++)
+		if (t->fd[fd] && t->cloexec[fd])
+			fd_close(t, fd);
 }
 
 struct file *fd_file(struct fdtable *t, int fd)
@@ -194,6 +222,8 @@ int file_openat(struct kernel *k, int dirfd, const char *path, int flags, unsign
 		struct file *dir = fd_file(k->current->files, dirfd);
 		if (!dir)
 			return -EBADF;
+		if (dir->host_fd < 0)
+			return -ENOTDIR; /* a pipe */
 		host_dir = dir->host_fd;
 	}
 	return path_openat(k->root_fd, host_dir, path, flags, mode);

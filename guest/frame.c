@@ -2,7 +2,8 @@
  *
  * Blocks of 2^order frames are kept on one free list per order, linked
  * through per-frame next/prev arrays. Frame 0 is never handed out, so a
- * zero physical address always means "none" in kernel structures. */
+ * zero physical address always means "none" in kernel structures; frame 1
+ * is the shared zero page, which the allocator never frees either. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,9 @@ int frame_allocator_init(struct frame_allocator *fa, uint64_t nframes)
 	memset(fa->order, NOT_FREE, nframes);
 	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
 		fa->free_head[o] = FRAME_NONE;
-	for (uint64_t pfn = 1; pfn < nframes; pfn++)
+	/* The zero page's first reference is the allocator's own. */
+	fa->refcount[ZERO_PAGE_PA >> PAGE_SHIFT] = 1;
+	for (uint64_t pfn = FRAME_FIRST; pfn < nframes; pfn++)
 		buddy_free(fa, pfn, 0);
 	return 0;
 }

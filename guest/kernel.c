@@ -38,6 +38,15 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 		kernel_destroy(k);
 		return NULL;
 	}
+	/* Linux's zone watermarks, roughly: min is ~1/128 of memory. */
+	uint64_t nframes = k->frames.nframes;
+	k->wmark_min = nframes / 128 > 32 ? nframes / 128 : 32;
+	k->wmark_low = k->wmark_min * 5 / 4;
+	k->wmark_high = k->wmark_min * 3 / 2;
+	if (cfg->swap_size && swap_init(k, cfg->swap_size, cfg->swap_file, err, errlen)) {
+		kernel_destroy(k);
+		return NULL;
+	}
 	/* The guest kernel runs like Linux on a current x86-64 core. */
 	k->mmu.regs.cr4 |= CR4_SMEP | CR4_SMAP;
 	if (cfg->root) {
@@ -55,10 +64,11 @@ void kernel_destroy(struct kernel *k)
 {
 	if (!k)
 		return;
-	if (k->init)
-		process_free(k, k->init);
+	while (k->procs)
+		process_reap(k, k->procs);
 	if (k->root_fd >= 0)
 		close(k->root_fd);
+	swap_destroy(&k->swap);
 	mmu_destroy(&k->mmu);
 	frame_allocator_destroy(&k->frames);
 	if (k->phys)
@@ -74,13 +84,6 @@ uint8_t *kernel_phys_base(struct kernel *k)
 uint64_t kernel_phys_size(struct kernel *k)
 {
 	return k->phys_size;
-}
-
-void kernel_start(struct kernel *k, struct process *p)
-{
-	k->current = p;
-	mmu_write_cr3(&k->mmu, p->mm->pml4 | p->mm->pcid);
-	k->ops.flush_tlb(k->ops.ctx);
 }
 
 struct cpu_context *kernel_current_context(struct kernel *k)
@@ -139,38 +142,6 @@ bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access, uint
 	return true;
 }
 
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case SIGSEGV: return "SIGSEGV";
-	case SIGBUS: return "SIGBUS";
-	case SIGILL: return "SIGILL";
-	case SIGFPE: return "SIGFPE";
-	case SIGTRAP: return "SIGTRAP";
-	case SIGKILL: return "SIGKILL";
-	default: return "signal";
-	}
-}
-
-/* Default action of a synchronous fatal signal: one line, then death. */
-static void deliver_fatal(struct kernel *k, struct process *p)
-{
-	int sig = p->pending_fatal;
-	p->pending_fatal = 0;
-	if (sig == SIGSEGV && p->fault.kind != MMU_FAULT_NONE) {
-		char ec[32];
-		fprintf(stderr,
-			"vmemu: pid %d killed by SIGSEGV: rip 0x%llx addr 0x%llx (%s, %s, user; error code 0x%x %s)\n",
-			p->pid, (unsigned long long)p->ctx.rip, (unsigned long long)p->fault.addr,
-			mmu_fault_kind_name(p->fault.kind), mmu_access_name(p->fault.access),
-			p->fault.error_code, mmu_error_code_str(p->fault.error_code, ec, sizeof(ec)));
-	} else {
-		fprintf(stderr, "vmemu: pid %d killed by %s: rip 0x%llx\n", p->pid, signal_name(sig),
-			(unsigned long long)p->ctx.rip);
-	}
-	process_kill(k, p, sig);
-}
-
 void kernel_raise_fatal(struct kernel *k, int sig)
 {
 	struct process *p = k->current;
@@ -185,27 +156,27 @@ bool kernel_pending_fault(struct kernel *k, uint64_t **addr, enum mmu_access *ac
 	struct process *p = k->current;
 	if (!p->pending_fatal || p->fault.kind == MMU_FAULT_NONE)
 		return false;
-	*addr = &p->fault.addr;
-	*access = p->fault.access;
+	if (addr)
+		*addr = &p->fault.addr;
+	if (access)
+		*access = p->fault.access;
 	return true;
 }
 
-bool kernel_schedule(struct kernel *k)
+uint64_t kernel_shutdown(struct kernel *k)
 {
-	struct process *p = k->current;
-	if (p->pending_fatal)
-		deliver_fatal(k, p);
-	if (p->exited)
-		process_release(k, p);
-	/* Outside the CPU now: safe to drop translated code, then reuse the
-	 * frames that held it. */
-	if (k->code_flush_pending || k->frames.nquarantine) {
-		k->ops.flush_code(k->ops.ctx);
-		k->stats.code_flushes++;
-		k->code_flush_pending = false;
-		frame_release_quarantine(k);
+	for (struct process *p = k->procs; p; p = p->next)
+		if (!p->exited)
+			process_kill(k, p, SIGKILL);
+	/* Reap all but init, whose status is vmemu's. */
+	for (struct process *p = k->procs, *next; p; p = next) {
+		next = p->next;
+		if (p != k->init)
+			process_reap(k, p);
 	}
-	return !p->exited;
+	k->ops.flush_code(k->ops.ctx);
+	frame_release_quarantine(k);
+	return k->frames.in_use + k->stats.page_table_pages + k->swap.used;
 }
 
 int kernel_exit_status(struct kernel *k)
@@ -218,7 +189,7 @@ int kernel_exit_status(struct kernel *k)
 
 const struct kernel_stats *kernel_stats(struct kernel *k)
 {
-	k->stats.frames_total = k->frames.nframes - 1;
+	k->stats.frames_total = k->frames.nframes - FRAME_FIRST;
 	k->stats.frames_in_use = k->frames.in_use;
 	k->stats.frames_peak = k->frames.peak;
 	return &k->stats;

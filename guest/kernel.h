@@ -15,6 +15,16 @@
 
 #include "mmu.h"
 
+struct kernel;
+
+/* x87 and SSE registers: each process has its own. */
+struct fpu_state {
+	uint8_t st[8][10];  /* ST0-ST7, 80-bit */
+	uint8_t xmm[16][16];
+	uint32_t mxcsr;
+	uint16_t fcw, fsw, ftw; /* ftw: the full tag word, 0xffff = all empty */
+};
+
 /* User-visible CPU state of one thread: what a system call or signal frame
  * reads and writes. */
 struct cpu_context {
@@ -22,7 +32,16 @@ struct cpu_context {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 	uint64_t rip, rflags;
 	uint64_t fs_base, gs_base;
+	struct fpu_state fpu;
 };
+
+/* The state a new program starts with (execve): zero registers, IF set,
+ * and the x87/SSE defaults Linux gives (FCW 0x37f, MXCSR 0x1f80). */
+static inline void cpu_context_reset(struct cpu_context *c)
+{
+	*c = (struct cpu_context){.rflags = 0x202,
+				  .fpu = {.mxcsr = 0x1f80, .fcw = 0x37f, .ftw = 0xffff}};
+}
 
 /* Effects on the CPU that only core/ can carry out. */
 struct kernel_ops {
@@ -35,9 +54,20 @@ struct kernel_ops {
 	void (*stop)(void *ctx);
 };
 
+struct process;
+
+/* Loads a program into p (loader/ provides it: the kernel cannot depend
+ * on the loader). Returns 0, or 126/127 with a message as loader_exec. */
+typedef int kernel_exec_fn(struct kernel *k, struct process *p, const char *host_path,
+			   const char *path, char *const argv[], char *const envp[], char *err,
+			   size_t errlen);
+
 struct kernel_config {
+	kernel_exec_fn *exec; /* for execve */
 	uint64_t mem_size;    /* guest-physical memory in bytes */
 	const char *root;     /* host directory the guest sees as /, or NULL */
+	uint64_t swap_size;   /* bytes of swap, 0 for none */
+	const char *swap_file;/* host path of the swap file, or NULL for an unnamed one */
 	FILE *strace;         /* where --strace lines go, or NULL */
 };
 
@@ -48,6 +78,15 @@ struct kernel_stats {
 	uint64_t faults_demand_zero;  /* anonymous page given at first touch */
 	uint64_t faults_spurious;     /* already fixed (e.g. by another path) */
 	uint64_t faults_fatal;        /* turned into SIGSEGV */
+	uint64_t faults_cow;          /* writes to shared pages */
+	uint64_t cow_copied;          /* ... that copied the page */
+	uint64_t cow_reused;          /* ... whose page had no other user */
+	uint64_t cow_zero;            /* ... that left the zero page */
+	uint64_t forks, execs, context_switches;
+	uint64_t faults_swap;         /* major: page read back from swap */
+	uint64_t swap_outs, swap_ins; /* pages written to / read from swap */
+	uint64_t pages_scanned, pages_reclaimed;
+	uint64_t oom_kills;
 	uint64_t syscalls;
 	uint64_t syscalls_unknown;    /* answered ENOSYS */
 	uint64_t frames_total;        /* frames the allocator manages */
@@ -58,7 +97,6 @@ struct kernel_stats {
 	uint64_t code_flushes;        /* flush_code requests sent to the CPU */
 };
 
-struct kernel;
 
 /* Creates a kernel with cfg (copied). Returns NULL and a message in err on
  * failure (e.g. the memory size is impossible). */
@@ -70,7 +108,6 @@ void kernel_destroy(struct kernel *k);
 uint8_t *kernel_phys_base(struct kernel *k);
 uint64_t kernel_phys_size(struct kernel *k);
 
-struct process;
 /* A new process with an empty address space and stdin/stdout/stderr of the
  * host; loader_exec() gives it an image. NULL when out of memory. */
 struct process *kernel_create_process(struct kernel *k);
@@ -95,8 +132,12 @@ uint64_t kernel_current_cr3(struct kernel *k);
 bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access,
 		     uint64_t *page_pa, unsigned *prot);
 
-/* Runs the system call in ctx->rax with the current context. */
-void kernel_syscall(struct kernel *k, struct cpu_context *ctx);
+/* Runs the system call in ctx->rax; ctx->rip is the SYSCALL instruction.
+ * Returns false for a plain return (ctx->rax, rcx, r11 and other changed
+ * registers go back to the CPU, which steps over the SYSCALL itself), true
+ * when the CPU must stop this slice and later reload the whole context of
+ * kernel_current_context() (exec, signal frames, blocking, exit). */
+bool kernel_syscall(struct kernel *k, struct cpu_context *ctx);
 
 /* A CPU exception the kernel did not see as a #PF (e.g. #UD -> SIGILL,
  * #DE -> SIGFPE): queued for the current process like a fault, unless a
@@ -105,7 +146,8 @@ void kernel_raise_fatal(struct kernel *k, int sig);
 
 /* The page fault queued by a refused TLB fill, if any: *addr points at its
  * address (which the CPU reports only to the page, so core/ may refine it)
- * and *access says what kind it was. False when none is queued. */
+ * and *access says what kind it was (either may be NULL). False when none
+ * is queued. */
 bool kernel_pending_fault(struct kernel *k, uint64_t **addr, enum mmu_access *access);
 
 /* Reads up to n bytes of the current process's memory at va, as the
@@ -113,9 +155,18 @@ bool kernel_pending_fault(struct kernel *k, uint64_t **addr, enum mmu_access *ac
  * be read. */
 size_t kernel_read_user(struct kernel *k, uint64_t va, void *buf, size_t n);
 
-/* Called by core/ after a run slice stops: delivers what is pending (fatal
- * signals, deferred code flushes). Returns true while a process can run. */
+/* Called by core/ before each run slice: delivers pending signals, picks
+ * the process to run (kernel_current_context) and drops translated code
+ * when frames that held code are to be reused. Returns false once the
+ * first process has ended (the others end with it). */
 bool kernel_schedule(struct kernel *k);
+/* The slice length for uc_emu_start: 0 (no limit) when one process can run. */
+uint64_t kernel_time_slice_us(struct kernel *k);
+
+/* Ends every process and returns the frames and swap slots still in use
+ * afterwards: anything but 0 is a leak in the kernel (a debug check run at
+ * every exit). */
+uint64_t kernel_shutdown(struct kernel *k);
 
 /* Exit status for vmemu once no process runs: the guest's exit code, or
  * 128 + N when killed by signal N. */

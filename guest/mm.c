@@ -22,6 +22,7 @@ struct mm *mm_create(struct kernel *k)
 		free(mm);
 		return NULL;
 	}
+	mm->users = 1;
 	mm->pt_pages = 1;
 	k->stats.page_table_pages++;
 	mm->pcid = (uint16_t)(k->next_pcid++ % 4095 + 1);
@@ -35,8 +36,14 @@ void mm_destroy(struct kernel *k, struct mm *mm)
 	k->stats.page_table_pages -= mm->pt_pages;
 	for (int i = 0; i < MMU_NTLBS; i++)
 		tlb_flush_pcid(&k->mmu.tlb[i], mm->pcid);
-	vma_free_all(mm);
+	vma_free_all(k, mm);
 	free(mm);
+}
+
+void mm_put(struct kernel *k, struct mm *mm)
+{
+	if (--mm->users == 0)
+		mm_destroy(k, mm);
 }
 
 int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
@@ -45,7 +52,7 @@ int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 	if (vma_split_at(mm, start, end))
 		return -ENOMEM;
 	pgtable_unmap_range(k, mm, start, end);
-	vma_remove_range(mm, start, end);
+	vma_remove_range(k, mm, start, end);
 	return 0;
 }
 
@@ -59,9 +66,17 @@ int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 	} else if (vma_overlaps(mm, start, start + len)) {
 		return -EEXIST;
 	}
-	if (!vma_insert(mm, start, start + len, flags))
+	struct vma *v = vma_insert(mm, start, start + len, flags);
+	if (!v)
 		return -ENOMEM;
-	vma_merge(mm);
+	if (flags & VM_SHARED) {
+		v->shm = shmem_create(len >> PAGE_SHIFT);
+		if (!v->shm) {
+			vma_remove_range(k, mm, start, start + len);
+			return -ENOMEM;
+		}
+	}
+	vma_merge(k, mm);
 	return (int64_t)start;
 }
 
@@ -107,7 +122,7 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 		v->flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
 		pgtable_protect_range(k, mm, v->start, v->end, v->flags);
 	}
-	vma_merge(mm);
+	vma_merge(k, mm);
 	return 0;
 }
 
@@ -121,7 +136,10 @@ int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src
 		uint64_t *pte = pgtable_pte(k, mm, va, true);
 		if (!pte)
 			return -ENOMEM;
-		if (!*pte && fault_anonymous(k, mm, vma, pte))
+		/* Not our own page yet (missing, swapped, shared): as a write fault. */
+		bool own = (*pte & PTE_P) && (vma->shm || ((*pte & PTE_ADDR_MASK) != ZERO_PAGE_PA &&
+							  frame_refcount(k, *pte & PTE_ADDR_MASK) == 1));
+		if (!own && handle_pte_fault(k, mm, vma, va, MMU_WRITE))
 			return -ENOMEM;
 		uint64_t pa = *pte & PTE_ADDR_MASK;
 		uint64_t off = va & (PAGE_SIZE - 1);

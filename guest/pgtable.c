@@ -99,17 +99,23 @@ static void free_table(struct kernel *k, struct mm *mm, uint64_t pa)
 /* Drops the page a leaf maps (present, or kept behind PROT_NONE). */
 static void put_leaf(struct kernel *k, struct mm *mm, uint64_t pte)
 {
-	if (!(pte & (PTE_P | PTE_SW_PROTNONE)))
+	if (pte_is_swap(pte)) {
+		swap_put(k, swp_offset(pte));
+		mm->swap_ents--;
 		return;
-	frame_put(k, pte & PTE_ADDR_MASK, 0);
-	mm->rss_pages--;
+	}
+	uint64_t pa = pte & PTE_ADDR_MASK;
+	frame_put(k, pa, 0);
+	if (pa != ZERO_PAGE_PA)
+		mm->rss_pages--;
 }
 
-/* Visits the leaves of [start, end) under the table at `table` (level);
- * unmap clears them (and frees tables left empty), otherwise each present
- * leaf gets `bits`. Returns true when the table is now empty. */
+/* Visits the non-empty leaves of [start, end) under the table at `table`
+ * (level); with unmap, frees the tables the visit leaves empty. Returns
+ * true when the table is now empty. */
 static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int level,
-		       uint64_t base, uint64_t start, uint64_t end, bool unmap, unsigned vm_flags)
+		       uint64_t base, uint64_t start, uint64_t end, pgtable_leaf_fn *fn, void *arg,
+		       bool unmap)
 {
 	uint64_t *t = table_at(k, table);
 	uint64_t span = 1ULL << (PAGE_SHIFT + 9 * (level - 1));
@@ -119,18 +125,13 @@ static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int leve
 			break;
 		if (!t[i])
 			continue;
-		uint64_t s = lo > start ? lo : start, e = hi < end ? hi : end;
 		if (level == 1) {
-			if (unmap) {
-				put_leaf(k, mm, t[i]);
-				pgtable_update(k, mm, lo, &t[i], 0);
-			} else {
-				pgtable_protect_pte(k, mm, lo, &t[i], vm_flags);
-			}
+			fn(k, mm, lo, &t[i], arg);
 			continue;
 		}
+		uint64_t s = lo > start ? lo : start, e = hi < end ? hi : end;
 		uint64_t child = t[i] & PTE_ADDR_MASK;
-		if (walk_range(k, mm, child, level - 1, lo, s, e, unmap, vm_flags) && unmap) {
+		if (walk_range(k, mm, child, level - 1, lo, s, e, fn, arg, unmap) && unmap) {
 			/* The CPU may cache the path through this entry. */
 			t[i] = 0;
 			k->tlb_flush_pending = true;
@@ -138,6 +139,24 @@ static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int leve
 		}
 	}
 	return unmap && table_empty(t);
+}
+
+void pgtable_walk_leaves(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
+			 pgtable_leaf_fn *fn, void *arg)
+{
+	walk_range(k, mm, mm->pml4, 4, 0, start, end, fn, arg, false);
+}
+
+static void unmap_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	(void)arg;
+	put_leaf(k, mm, *pte);
+	pgtable_update(k, mm, va, pte, 0);
+}
+
+static void protect_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	pgtable_protect_pte(k, mm, va, pte, *(const unsigned *)arg);
 }
 
 void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
@@ -152,13 +171,13 @@ void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t 
 
 void pgtable_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 {
-	walk_range(k, mm, mm->pml4, 4, 0, start, end, true, 0);
+	walk_range(k, mm, mm->pml4, 4, 0, start, end, unmap_leaf, NULL, true);
 }
 
 void pgtable_protect_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
 			   unsigned vm_flags)
 {
-	walk_range(k, mm, mm->pml4, 4, 0, start, end, false, vm_flags);
+	pgtable_walk_leaves(k, mm, start, end, protect_leaf, &vm_flags);
 }
 
 void pgtable_free_all(struct kernel *k, struct mm *mm)

@@ -1,6 +1,7 @@
 /* sys_file.c - system calls on file descriptors: open and close, dup,
  * fcntl, ioctl, lseek, getdents64, ftruncate, fsync, pipe. Argument checks
- * follow Linux; the work is done by the host on the file's host fd. */
+ * follow Linux; for host-backed files the host does the work on the host
+ * fd, in-kernel files (pipes) answer as Linux's pipes do. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -126,11 +127,11 @@ int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		files(k)->cloexec[fd] = a[2] & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
-	case F_SETFL: {
-		/* The status flags live in the host's open file description. */
-		int r = fcntl(file_host_fd(f), (int)a[1], (int)a[2]);
-		return r < 0 ? -errno : r;
-	}
+		return file_get_flags(f);
+	case F_SETFL:
+		return file_set_flags(f, (int)a[2]);
+	case F_GETPIPE_SZ:
+		return pipe_capacity(f);
 	default:
 		return -EINVAL;
 	}
@@ -143,9 +144,32 @@ static int64_t tty_ioctl(struct kernel *k, struct file *f, unsigned long req, ui
 	if (file_kind(f) != FILE_TTY)
 		return -ENOTTY;
 	uint8_t buf[64];
-	if (ioctl(file_host_fd(f), req, buf) < 0)
+	if (ioctl(f->host_fd, req, buf) < 0)
 		return -errno;
 	return copy_to_user(k, arg, buf, size);
+}
+
+/* Bytes ready to read: the host's answer, or a pipe's count. */
+static int64_t fionread(struct kernel *k, struct file *f, uint64_t arg)
+{
+	int n;
+	if (f->host_fd < 0)
+		n = pipe_nread(f);
+	else if (ioctl(f->host_fd, FIONREAD, &n) < 0)
+		return -errno;
+	return n < 0 ? n : copy_to_user(k, arg, &n, sizeof(n));
+}
+
+/* O_NONBLOCK on or off, as F_SETFL would (any kind of file). */
+static int64_t fionbio(struct kernel *k, struct file *f, uint64_t arg)
+{
+	int on;
+	if (copy_from_user(k, &on, arg, sizeof(on)))
+		return -EFAULT;
+	int flags = file_get_flags(f);
+	if (flags < 0)
+		return flags;
+	return file_set_flags(f, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
 }
 
 int64_t sys_ioctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -163,6 +187,10 @@ int64_t sys_ioctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return tty_ioctl(k, f, TCGETS, a[2], KERNEL_TERMIOS_SIZE);
 	case TIOCGWINSZ:
 		return tty_ioctl(k, f, TIOCGWINSZ, a[2], sizeof(struct winsize));
+	case FIONREAD:
+		return fionread(k, f, a[2]);
+	case FIONBIO:
+		return fionbio(k, f, a[2]);
 	default:
 		return -ENOTTY;
 	}
@@ -174,7 +202,9 @@ int64_t sys_lseek(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	struct file *f = fd_arg(k, a[0]);
 	if (!f)
 		return -EBADF;
-	off_t r = lseek(file_host_fd(f), (off_t)a[1], (int)a[2]);
+	if (f->host_fd < 0)
+		return -ESPIPE; /* a pipe */
+	off_t r = lseek(f->host_fd, (off_t)a[1], (int)a[2]);
 	return r < 0 ? -errno : r;
 }
 
@@ -184,6 +214,8 @@ int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	struct file *f = fd_arg(k, a[0]);
 	if (!f)
 		return -EBADF;
+	if (f->host_fd < 0)
+		return -ENOTDIR;
 	uint32_t count = (uint32_t)a[2];
 	if (a[1] > USER_TOP || count > USER_TOP - a[1])
 		return -EFAULT;
@@ -191,7 +223,7 @@ int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	char *buf = malloc(n ? n : 1);
 	if (!buf)
 		return -ENOMEM;
-	long r = syscall(SYS_getdents64, file_host_fd(f), buf, n);
+	long r = syscall(SYS_getdents64, f->host_fd, buf, n);
 	int64_t ret = r < 0 ? -errno : r;
 	if (r > 0 && copy_to_user(k, a[1], buf, (uint64_t)r))
 		ret = -EFAULT;
@@ -205,7 +237,9 @@ int64_t sys_ftruncate(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	struct file *f = fd_arg(k, a[0]);
 	if (!f)
 		return -EBADF;
-	return ftruncate(file_host_fd(f), (off_t)a[1]) < 0 ? -errno : 0;
+	if (f->host_fd < 0)
+		return -EINVAL; /* not a regular file */
+	return ftruncate(f->host_fd, (off_t)a[1]) < 0 ? -errno : 0;
 }
 
 int64_t sys_fsync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -214,27 +248,32 @@ int64_t sys_fsync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	struct file *f = fd_arg(k, a[0]);
 	if (!f)
 		return -EBADF;
-	return fsync(file_host_fd(f)) < 0 ? -errno : 0;
+	if (f->host_fd < 0)
+		return -EINVAL; /* nothing to sync, as Linux's pipes */
+	return fsync(f->host_fd) < 0 ? -errno : 0;
 }
 
 static int64_t do_pipe(struct kernel *k, uint64_t ufds, uint64_t flags)
 {
 	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
-	int host[2];
-	if (pipe2(host, (int)flags | O_CLOEXEC) < 0)
-		return -errno;
-	int64_t rfd = install_host_fd(k, host[0], flags & O_CLOEXEC);
-	if (rfd < 0) {
-		close(host[1]);
-		return rfd;
+	struct file *ends[2];
+	int err = pipe_create(k, (int)flags, ends);
+	if (err)
+		return err;
+	int fds[2];
+	fds[0] = fd_install(files(k), 0, ends[0], flags & O_CLOEXEC);
+	if (fds[0] < 0) {
+		file_put(ends[0]);
+		file_put(ends[1]);
+		return fds[0];
 	}
-	int64_t wfd = install_host_fd(k, host[1], flags & O_CLOEXEC);
-	if (wfd < 0) {
-		fd_close(files(k), (int)rfd);
-		return wfd;
+	fds[1] = fd_install(files(k), 0, ends[1], flags & O_CLOEXEC);
+	if (fds[1] < 0) {
+		fd_close(files(k), fds[0]);
+		file_put(ends[1]);
+		return fds[1];
 	}
-	int fds[2] = {(int)rfd, (int)wfd};
 	if (copy_to_user(k, ufds, fds, sizeof(fds))) {
 		fd_close(files(k), fds[0]);
 		fd_close(files(k), fds[1]);

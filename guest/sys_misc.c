@@ -1,11 +1,9 @@
 /* sys_misc.c - process-level system calls a C runtime makes at start and
  * exit: exit, arch_prctl, set_tid_address, robust lists, rseq, resource
- * limits, uname, prctl, ids, CPU affinity, getrandom, and signal calls
- * (accepted but not acted on until signals exist). */
+ * limits, uname, prctl, ids, CPU affinity, getrandom. */
 #include <asm/prctl.h>
 #include <errno.h>
 #include <linux/prctl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -17,9 +15,6 @@
 
 #define STACK_LIMIT (8ULL << 20) /* RLIMIT_STACK soft limit, Linux's default */
 #define ROBUST_LIST_HEAD_SIZE 24 /* struct robust_list_head on x86-64 */
-#define KERNEL_SIGSET_SIZE 8     /* the kernel's sigset_t: 64 signals */
-#define KERNEL_SIGACTION_SIZE 32 /* handler, flags, restorer, mask */
-#define NSIG_KERNEL 64
 #define UTS_FIELD 65             /* each field of struct new_utsname */
 #define RANDOM_CHUNK (64 * 1024) /* a longer request gets a short count */
 
@@ -258,41 +253,6 @@ int64_t sys_sched_yield(struct kernel *k, struct cpu_context *ctx, const uint64_
 	(void)ctx;
 	(void)a;
 	return 0;
-}
-
-/* ---- signals: checked and accepted, nothing kept until signals exist ---- */
-
-int64_t sys_rt_sigaction(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	uint64_t sig = a[0];
-	if (a[3] != KERNEL_SIGSET_SIZE || sig < 1 || sig > NSIG_KERNEL)
-		return -EINVAL;
-	uint8_t act[KERNEL_SIGACTION_SIZE];
-	if (a[1]) {
-		if (copy_from_user(k, act, a[1], sizeof(act)))
-			return -EFAULT;
-		if (sig == SIGKILL || sig == SIGSTOP)
-			return -EINVAL;
-	}
-	memset(act, 0, sizeof(act)); /* the old action: SIG_DFL */
-	return a[2] ? copy_to_user(k, a[2], act, sizeof(act)) : 0;
-}
-
-int64_t sys_rt_sigprocmask(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	if (a[3] != KERNEL_SIGSET_SIZE)
-		return -EINVAL;
-	uint64_t set = 0;
-	if (a[1]) {
-		if (copy_from_user(k, &set, a[1], sizeof(set)))
-			return -EFAULT;
-		if (a[0] > 2) /* SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK */
-			return -EINVAL;
-	}
-	set = 0; /* the old mask: nothing blocked */
-	return a[2] ? copy_to_user(k, a[2], &set, sizeof(set)) : 0;
 }
 
 /* ---- randomness ---- */

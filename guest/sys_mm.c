@@ -80,6 +80,8 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	unsigned vm_flags = prot_to_vm(prot);
 	if (flags & MAP_GROWSDOWN)
 		vm_flags |= VM_GROWSDOWN;
+	if (type != MAP_PRIVATE)
+		vm_flags |= VM_SHARED;
 	/* NOREPLACE wins over MAP_FIXED: an overlap is EEXIST, as on Linux. */
 	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
 	int64_t ret = mm_map(k, mm, addr, len, vm_flags, replace);

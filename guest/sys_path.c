@@ -47,10 +47,22 @@ static int64_t do_stat(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_
 {
 	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH))
 		return -EINVAL;
-	int fd = open_user_path(k, dirfd, upath, (int)flags);
+	char path[PATH_MAX];
+	int err = file_user_path(k, path, upath, flags & AT_EMPTY_PATH);
+	if (err)
+		return err;
+	struct stat st; /* the x86-64 kernel layout on the host too */
+	/* An fd itself (fstat through newfstatat): whatever its kind. */
+	if (!path[0] && (int)dirfd != AT_FDCWD) {
+		struct file *f = fd_arg(k, dirfd);
+		if (!f)
+			return -EBADF;
+		err = file_stat(f, &st);
+		return err ? err : copy_to_user(k, ubuf, &st, sizeof(st));
+	}
+	int fd = open_path(k, dirfd, path, (int)flags);
 	if (fd < 0)
 		return fd;
-	struct stat st; /* the x86-64 kernel layout on the host too */
 	int64_t ret = fstat(fd, &st) < 0 ? -errno : copy_to_user(k, ubuf, &st, sizeof(st));
 	close(fd);
 	return ret;
@@ -81,9 +93,8 @@ int64_t sys_fstat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	if (!f)
 		return -EBADF;
 	struct stat st;
-	if (fstat(file_host_fd(f), &st) < 0)
-		return -errno;
-	return copy_to_user(k, a[1], &st, sizeof(st));
+	int err = file_stat(f, &st); /* a pipe has no host fd */
+	return err ? err : copy_to_user(k, a[1], &st, sizeof(st));
 }
 
 int64_t sys_statx(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -346,4 +357,44 @@ int64_t sys_utimensat(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	int64_t ret = utimensat(fd, "", t, AT_EMPTY_PATH) < 0 ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+/* chmod through an O_PATH fd: the magic link names exactly that file. */
+static int64_t chmod_fd(int fd, uint64_t mode)
+{
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return chmod(proc, (mode_t)(mode & 07777)) < 0 ? -errno : 0;
+}
+
+static int64_t do_chmod(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_t mode)
+{
+	int fd = open_user_path(k, dirfd, upath, 0);
+	if (fd < 0)
+		return fd;
+	int64_t ret = chmod_fd(fd, mode);
+	close(fd);
+	return ret;
+}
+
+int64_t sys_chmod(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_chmod(k, AT_FDCWD, a[0], a[1]);
+}
+
+int64_t sys_fchmodat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_chmod(k, a[0], a[1], a[2]);
+}
+
+int64_t sys_fchmod(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	int fd = file_host_fd(f);
+	return fd < 0 ? -EINVAL : chmod_fd(fd, a[1]);
 }

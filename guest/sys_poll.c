@@ -1,5 +1,13 @@
-/* sys_poll.c - poll and ppoll: the guest's fds are translated to their
- * host fds and the host waits (one process: nothing else could run). */
+/* sys_poll.c - poll and ppoll.
+ *
+ * In-kernel files (pipes) answer through their poll op, host-backed fds
+ * are asked of the host. The host may wait only when every fd is a host
+ * fd (or there is none: poll as a sleep). Once an in-kernel file is among
+ * them, the host is asked without waiting and, when nothing is ready, the
+ * caller blocks on file_poll_chan: every change of an in-kernel file wakes
+ * it and the call starts again. So while it waits, its host fds are looked
+ * at again only when some pipe changes, and a finite timeout does not end
+ * the wait (the kernel has no timers yet). */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -9,48 +17,72 @@
 
 #define NSEC_PER_SEC 1000000000L
 
+/* What the kernel knows of one entry before the host is asked. */
+struct poll_slot {
+	int guest_fd;
+	short revents; /* of an in-kernel file or a closed fd */
+};
+
 /* timeout NULL: wait without end. */
 static int64_t do_poll(struct kernel *k, uint64_t ufds, uint64_t nfds, struct timespec *timeout)
 {
 	if (nfds > MAX_FDS) /* Linux: more than RLIMIT_NOFILE */
 		return -EINVAL;
 	struct pollfd *fds = malloc(nfds * sizeof(*fds) + 1);
-	int *guest_fd = malloc(nfds * sizeof(*guest_fd) + 1);
+	struct poll_slot *slot = malloc(nfds * sizeof(*slot) + 1);
 	int64_t ret = -ENOMEM;
-	if (!fds || !guest_fd)
+	if (!fds || !slot)
 		goto out;
 	ret = copy_from_user(k, fds, ufds, nfds * sizeof(*fds));
 	if (ret)
 		goto out;
-	int64_t nval = 0;
+	int64_t ready = 0, nhost = 0;
+	bool in_kernel = false;
 	for (uint64_t i = 0; i < nfds; i++) {
-		guest_fd[i] = fds[i].fd;
+		slot[i] = (struct poll_slot){.guest_fd = fds[i].fd};
 		struct file *f = fds[i].fd >= 0 ? fd_file(k->current->files, fds[i].fd) : NULL;
-		/* A negative fd is skipped (host fd -1 too); a closed one gets
-		 * POLLNVAL without asking the host. */
-		fds[i].fd = f ? file_host_fd(f) : -1;
-		if (guest_fd[i] >= 0 && !f)
-			nval++;
+		/* The host skips negative fds: all but the host-backed ones. */
+		fds[i].fd = f && f->host_fd >= 0 ? f->host_fd : -1;
+		nhost += fds[i].fd >= 0;
+		if (slot[i].guest_fd < 0)
+			continue;
+		if (!f) {
+			slot[i].revents = POLLNVAL;
+		} else if (f->ops->poll) {
+			in_kernel = true;
+			slot[i].revents = (short)(f->ops->poll(f) & (fds[i].events | POLLERR | POLLHUP));
+		}
+		ready += slot[i].revents != 0;
 	}
-	int r;
-	do
-		r = nval ? poll(fds, nfds, 0) : ppoll(fds, nfds, timeout, NULL);
-	while (r < 0 && errno == EINTR);
+	bool host_may_wait = !ready && !in_kernel;
+	struct timespec zero = {0, 0};
+	int r = 0;
+	if (nhost || host_may_wait) {
+		do
+			r = ppoll(fds, nfds, host_may_wait ? timeout : &zero, NULL);
+		while (r < 0 && errno == EINTR);
+	}
 	if (r < 0) {
 		ret = -errno;
 		goto out;
 	}
+	bool no_wait = timeout && timeout->tv_sec == 0 && timeout->tv_nsec == 0;
+	if (r + ready == 0 && in_kernel && !no_wait) {
+		process_block(k, &file_poll_chan);
+		ret = -ERESTARTSYS;
+		goto out;
+	}
 	for (uint64_t i = 0; i < nfds; i++) {
-		if (guest_fd[i] >= 0 && fds[i].fd < 0)
-			fds[i].revents = POLLNVAL;
-		fds[i].fd = guest_fd[i];
+		if (fds[i].fd < 0)
+			fds[i].revents = slot[i].revents;
+		fds[i].fd = slot[i].guest_fd;
 	}
 	ret = copy_to_user(k, ufds, fds, nfds * sizeof(*fds));
 	if (!ret)
-		ret = r + nval;
+		ret = r + ready;
 out:
 	free(fds);
-	free(guest_fd);
+	free(slot);
 	return ret;
 }
 

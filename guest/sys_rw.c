@@ -1,38 +1,34 @@
-/* sys_rw.c - read, write, and their vector and positioned forms.
+/* sys_rw.c - read, write, their vector and positioned forms, sendfile,
+ * and the walk over the guest's buffers they share (struct uio).
  *
- * Data moves between the host fd and guest memory through a bounce buffer
- * of BOUNCE_SIZE bytes, so a 1 GiB read never needs 1 GiB of host memory.
- * The guest buffers are walked page by page: a fault after some bytes
- * returns the bytes done, a fault before any byte -EFAULT (Linux's rule). */
+ * The guest buffers are walked page by page, so each kind of file can stop
+ * at the first fault: the bytes done so far are returned, or -EFAULT when
+ * there are none (Linux's rule). */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "kern.h"
 
-#define BOUNCE_SIZE (64 * 1024)
 #define UIO_MAXIOV 1024                                 /* as Linux's */
 #define MAX_RW_COUNT (INT_MAX & ~(int)(PAGE_SIZE - 1)) /* Linux's cap on one call */
+#define SENDFILE_CHUNK (64 * 1024) /* into an in-kernel file; a shorter answer is fine */
 
-struct user_iovec {
-	uint64_t base, len;
-};
-
-/* A walk over the guest's buffers (Linux's iov_iter). */
-struct uio {
-	const struct user_iovec *iov;
-	int cnt, idx;
-	uint64_t off;  /* into iov[idx] */
-	uint64_t left; /* bytes still to move */
-	bool fault;
-};
-
-/* Moves up to n bytes between buf and the guest buffers; returns how many
- * before the first fault. */
-static size_t uio_copy(struct kernel *k, struct uio *u, void *buf, size_t n, bool to_user)
+size_t uio_copy(struct kernel *k, struct uio *u, void *buf, size_t n, bool to_uio)
 {
+	if (u->kbuf) {
+		size_t c = n < u->left ? n : (size_t)u->left;
+		if (to_uio)
+			memcpy(u->kbuf + u->off, buf, c);
+		else
+			memcpy(buf, u->kbuf + u->off, c);
+		u->off += c;
+		u->left -= c;
+		return c;
+	}
 	size_t done = 0;
 	while (done < n && u->left > 0 && u->idx < u->cnt) {
 		const struct user_iovec *v = &u->iov[u->idx];
@@ -50,7 +46,7 @@ static size_t uio_copy(struct kernel *k, struct uio *u, void *buf, size_t n, boo
 		if (piece > u->left)
 			piece = u->left;
 		char *p = (char *)buf + done;
-		int err = to_user ? copy_to_user(k, va, p, piece) : copy_from_user(k, p, va, piece);
+		int err = to_uio ? copy_to_user(k, va, p, piece) : copy_from_user(k, p, va, piece);
 		if (err) {
 			u->fault = true;
 			break;
@@ -69,87 +65,16 @@ uint64_t copy_to_user_partial(struct kernel *k, uint64_t uva, const void *src, u
 	return uio_copy(k, &u, (void *)src, n, true);
 }
 
-/* pos < 0: at the file offset (read), else at pos (pread). A request of
- * 0 bytes still asks the host, which reports errors such as EISDIR. */
-static int64_t do_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+/* In-kernel files (pipes) have no positions: pread/pwrite give ESPIPE.
+ * A file not open for the direction (a pipe's other end) has no op:
+ * EBADF, as Linux's FMODE_READ / FMODE_WRITE check. */
+static int64_t do_rw(struct kernel *k, struct file *f, struct uio *u, int64_t pos, bool write)
 {
-	char *bounce = malloc(BOUNCE_SIZE);
-	if (!bounce)
-		return -ENOMEM;
-	int fd = file_host_fd(f);
-	int64_t done = 0;
-	int err = 0;
-	do {
-		size_t want = u->left < BOUNCE_SIZE ? (size_t)u->left : BOUNCE_SIZE;
-		ssize_t r = pos < 0 ? read(fd, bounce, want) : pread(fd, bounce, want, pos + done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			err = r < 0 ? errno : 0;
-			break;
-		}
-		size_t c = uio_copy(k, u, bounce, (size_t)r, true);
-		done += (int64_t)c;
-		if (c < (size_t)r) {
-			/* Bytes read but not delivered stay unread where the file
-			 * can seek (a pipe's are lost). */
-			if (pos < 0)
-				lseek(fd, (off_t)c - (off_t)r, SEEK_CUR);
-			break;
-		}
-		/* Only a regular file is read on: a pipe or tty could block. */
-		if ((size_t)r < want || file_kind(f) != FILE_REGULAR)
-			break;
-	} while (u->left > 0);
-	free(bounce);
-	if (done > 0)
-		return done;
-	return err ? -err : u->fault ? -EFAULT : 0;
-}
-
-/* Writes all n bytes unless the host fails; returns the bytes written, or
- * -errno when none were. */
-static int64_t host_write(int fd, const char *buf, size_t n, int64_t pos)
-{
-	size_t off = 0;
-	do {
-		ssize_t w = pos < 0 ? write(fd, buf + off, n - off)
-				    : pwrite(fd, buf + off, n - off, pos + (int64_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return off ? (int64_t)off : -errno;
-		if (w == 0)
-			break;
-		off += (size_t)w;
-	} while (off < n);
-	return (int64_t)off;
-}
-
-static int64_t do_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
-{
-	char *bounce = malloc(BOUNCE_SIZE);
-	if (!bounce)
-		return -ENOMEM;
-	int64_t done = 0;
-	int64_t err = 0;
-	do {
-		size_t n = uio_copy(k, u, bounce, BOUNCE_SIZE, false);
-		if (n == 0 && u->fault)
-			break;
-		int64_t w = host_write(file_host_fd(f), bounce, n, pos < 0 ? -1 : pos + done);
-		if (w < 0) {
-			err = w;
-			break;
-		}
-		done += w;
-		if ((size_t)w < n)
-			break;
-	} while (u->left > 0 && !u->fault);
-	free(bounce);
-	if (done > 0)
-		return done;
-	return err ? err : u->fault ? -EFAULT : 0;
+	if (pos >= 0 && f->host_fd < 0)
+		return -ESPIPE;
+	if (write)
+		return f->ops->write ? f->ops->write(k, f, u, pos) : -EBADF;
+	return f->ops->read ? f->ops->read(k, f, u, pos) : -EBADF;
 }
 
 /* Checks the buffers like Linux's import_iovec: lengths, the total capped
@@ -179,7 +104,7 @@ static int64_t rw(struct kernel *k, const uint64_t a[6], int64_t pos, bool write
 	int err = uio_init(&u, &iov, 1);
 	if (err)
 		return err;
-	return write ? do_write(k, f, &u, pos) : do_read(k, f, &u, pos);
+	return do_rw(k, f, &u, pos, write);
 }
 
 static int64_t rw_vector(struct kernel *k, const uint64_t a[6], bool write)
@@ -198,7 +123,7 @@ static int64_t rw_vector(struct kernel *k, const uint64_t a[6], bool write)
 	if (!ret)
 		ret = uio_init(&u, iov, cnt);
 	if (!ret)
-		ret = write ? do_write(k, f, &u, -1) : do_read(k, f, &u, -1);
+		ret = do_rw(k, f, &u, -1, write);
 	free(iov);
 	return ret;
 }
@@ -243,23 +168,69 @@ int64_t sys_writev(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	return rw_vector(k, a, true);
 }
 
-/* File to file inside the host: no guest memory but the offset. */
+/* Host file to host file, inside the host. */
+static int64_t sendfile_host(struct file *out, struct file *in, off_t *off, size_t count)
+{
+	ssize_t r;
+	do
+		r = sendfile(out->host_fd, in->host_fd, off, count);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
+/* Host file into an in-kernel file (a pipe): the host reads at the offset,
+ * the file takes what it can, and only that much is consumed, so a call
+ * that blocks and restarts loses nothing. */
+static int64_t sendfile_to_kernel(struct kernel *k, struct file *out, struct file *in,
+				  off_t *off, size_t count)
+{
+	if (!out->ops->write)
+		return -EBADF;
+	off_t pos = off ? *off : lseek(in->host_fd, 0, SEEK_CUR);
+	if (pos < 0)
+		return errno == ESPIPE ? -EINVAL : -errno;
+	char *buf = malloc(SENDFILE_CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	ssize_t r;
+	do
+		r = pread(in->host_fd, buf, count < SENDFILE_CHUNK ? count : SENDFILE_CHUNK, pos);
+	while (r < 0 && errno == EINTR);
+	int64_t ret = r < 0 ? -errno : 0;
+	if (r > 0) {
+		struct uio u = uio_kernel(buf, (uint64_t)r);
+		ret = out->ops->write(k, out, &u, -1);
+	}
+	free(buf);
+	if (ret > 0) {
+		pos += ret;
+		if (off)
+			*off = pos;
+		else
+			lseek(in->host_fd, pos, SEEK_SET);
+	}
+	return ret;
+}
+
+/* No guest memory moves but the offset. */
 int64_t sys_sendfile(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	struct file *out = fd_arg(k, a[0]), *in = fd_arg(k, a[1]);
 	if (!out || !in)
 		return -EBADF;
+	/* Linux reads the input through the page cache, which a pipe has not. */
+	if (in->host_fd < 0)
+		return in->ops->read ? -EINVAL : -EBADF;
 	off_t off;
 	if (a[2] && copy_from_user(k, &off, a[2], sizeof(off)))
 		return -EFAULT;
 	size_t count = a[3] < MAX_RW_COUNT ? (size_t)a[3] : MAX_RW_COUNT;
-	ssize_t r;
-	do
-		r = sendfile(file_host_fd(out), file_host_fd(in), a[2] ? &off : NULL, count);
-	while (r < 0 && errno == EINTR);
+	off_t *offp = a[2] ? &off : NULL;
+	int64_t r = out->host_fd >= 0 ? sendfile_host(out, in, offp, count)
+				      : sendfile_to_kernel(k, out, in, offp, count);
 	if (r < 0)
-		return -errno;
+		return r;
 	if (a[2] && copy_to_user(k, a[2], &off, sizeof(off)))
 		return -EFAULT;
 	return r;

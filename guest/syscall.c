@@ -70,6 +70,16 @@ static const struct syscall_desc table[] = {
 	CALL(mprotect, SR_DEC, SA_PTR, SA_ULONG, SA_PROT),
 	CALL(madvise, SR_DEC, SA_PTR, SA_ULONG, SA_MADV),
 	/* process */
+	CALL(chmod, SR_DEC, SA_PATH, SA_OCT),
+	CALL(fchmod, SR_DEC, SA_INT, SA_OCT),
+	CALL(fchmodat, SR_DEC, SA_DIRFD, SA_PATH, SA_OCT),
+	/* processes */
+	CALL0(fork),
+	CALL0(vfork),
+	CALL(clone, SR_DEC, SA_HEX, SA_PTR, SA_PTR, SA_PTR, SA_HEX),
+	CALL(execve, SR_DEC, SA_PATH, SA_PTR, SA_PTR),
+	CALL(wait4, SR_DEC, SA_INT, SA_PTR, SA_HEX, SA_PTR),
+	CALL(waitid, SR_DEC, SA_INT, SA_INT, SA_PTR, SA_HEX, SA_PTR),
 	CALL(exit, SR_DEC, SA_INT),
 	CALL(exit_group, SR_DEC, SA_INT),
 	CALL(arch_prctl, SR_DEC, SA_ARCH_CODE, SA_ARCH_ADDR),
@@ -93,6 +103,20 @@ static const struct syscall_desc table[] = {
 	CALL(getrusage, SR_DEC, SA_RUSAGE_WHO, SA_PTR),
 	CALL(rt_sigaction, SR_DEC, SA_SIGNAL, SA_PTR, SA_PTR, SA_ULONG),
 	CALL(rt_sigprocmask, SR_DEC, SA_SIGHOW, SA_PTR, SA_PTR, SA_ULONG),
+	/* signals (sys_signal.c) */
+	CALL0(rt_sigreturn),
+	CALL(rt_sigpending, SR_DEC, SA_PTR, SA_ULONG),
+	CALL(rt_sigsuspend, SR_DEC, SA_PTR, SA_ULONG),
+	CALL0(pause),
+	CALL(sigaltstack, SR_DEC, SA_PTR, SA_PTR),
+	CALL(kill, SR_DEC, SA_INT, SA_SIGNAL),
+	CALL(tkill, SR_DEC, SA_INT, SA_SIGNAL),
+	CALL(tgkill, SR_DEC, SA_INT, SA_INT, SA_SIGNAL),
+	CALL(setpgid, SR_DEC, SA_INT, SA_INT),
+	CALL(getpgid, SR_DEC, SA_INT),
+	CALL0(getpgrp),
+	CALL0(setsid),
+	CALL(getsid, SR_DEC, SA_INT),
 	CALL(getrandom, SR_DEC, SA_HEXBUF_OUT, SA_ULONG, SA_GRND_FLAGS),
 	/* time */
 	CALL(clock_gettime, SR_DEC, SA_CLOCKID, SA_TIMESPEC_OUT),
@@ -130,8 +154,10 @@ static size_t read_user(void *ctx, void *dst, uint64_t va, size_t n)
 	return done;
 }
 
-static void run_traced(struct kernel *k, struct cpu_context *ctx, const struct syscall_desc *d,
-		       uint64_t nr, const uint64_t a[6])
+/* One line per call, as strace -f shows it: "[pid N] " once there are
+ * several processes; a call that blocks is shown when it completes. */
+static int64_t run_traced(struct kernel *k, struct cpu_context *ctx,
+			  const struct syscall_desc *d, uint64_t nr, const uint64_t a[6])
 {
 	struct strace_line l; /* large: left uninitialized, strace_enter starts it */
 	l.read = read_user;
@@ -139,29 +165,58 @@ static void run_traced(struct kernel *k, struct cpu_context *ctx, const struct s
 	/* Input arguments are shown before the call, as they were. */
 	strace_enter(&l, d, nr, a);
 	struct process *p = k->current;
-	ctx->rax = (uint64_t)run(k, ctx, d, a);
+	int64_t ret = run(k, ctx, d, a);
 	FILE *out = k->cfg.strace;
+	const char *prefix = k->nprocs > 1 ? "[pid %d] " : "";
+	if (ret == -ERESTARTSYS)
+		return ret;
 	if (p->exited) {
 		strace_noreturn(&l);
+		fprintf(out, prefix, p->pid);
 		fprintf(out, "%s\n", l.s);
+		fprintf(out, prefix, p->pid);
 		if (p->term_signal)
 			fprintf(out, "+++ killed by SIG%s +++\n", sigabbrev_np(p->term_signal));
 		else
 			fprintf(out, "+++ exited with %d +++\n", p->exit_code);
-		return;
+		return ret;
 	}
-	strace_exit(&l, d, a, (int64_t)ctx->rax);
+	strace_exit(&l, d, a, ret);
+	fprintf(out, prefix, p->pid);
 	fprintf(out, "%s\n", l.s);
+	return ret;
 }
 
-void kernel_syscall(struct kernel *k, struct cpu_context *ctx)
+bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 {
-	uint64_t nr = ctx->rax;
+	struct process *p = k->current;
+	uint64_t nr = ctx->rax, rip = ctx->rip;
 	const uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
 	const struct syscall_desc *d = nr < TABLE_SIZE && table[nr].fn ? &table[nr] : NULL;
 	k->stats.syscalls++;
-	if (k->cfg.strace)
-		run_traced(k, ctx, d, nr, a);
-	else
-		ctx->rax = (uint64_t)run(k, ctx, d, a);
+	reclaim_direct(k);
+	if (p->exited)
+		return true; /* the OOM killer chose this process */
+	int64_t ret = k->cfg.strace ? run_traced(k, ctx, d, nr, a) : run(k, ctx, d, a);
+	if (p->exited)
+		return true;
+	if (ret == -ERESTARTSYS) {
+		/* Made again from its SYSCALL when p runs next (or interrupted
+		 * by a signal: signal_deliver decides). */
+		ctx->rax = nr;
+		p->restart_syscall = true;
+		return true;
+	}
+	/* exec and sigreturn load a whole new context: leave it as it is. */
+	bool replaced = ctx->rip != rip;
+	if (!replaced) {
+		ctx->rax = (uint64_t)ret;
+		ctx->rip = rip + SYSCALL_INSN_LEN;
+		/* SYSCALL leaves the return address in RCX and RFLAGS in R11. */
+		ctx->rcx = ctx->rip;
+		ctx->r11 = ctx->rflags;
+	}
+	if (signal_deliver(k, p))
+		replaced = true;
+	return replaced || p->state != PROC_RUNNABLE || p->exited;
 }

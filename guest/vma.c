@@ -50,6 +50,10 @@ static struct vma *vma_split(struct vma *v, uint64_t addr)
 		return NULL;
 	*hi = *v;
 	hi->start = addr;
+	if (hi->shm) {
+		shmem_get(hi->shm);
+		hi->pgoff += (addr - v->start) >> PAGE_SHIFT;
+	}
 	v->end = addr;
 	v->next = hi;
 	return hi;
@@ -67,14 +71,21 @@ int vma_split_at(struct mm *mm, uint64_t start, uint64_t end)
 	return 0;
 }
 
-void vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
+static void vma_free(struct kernel *k, struct vma *v)
+{
+	if (v->shm)
+		shmem_put(k, v->shm);
+	free(v);
+}
+
+void vma_remove_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct vma **pp = &mm->vmas;
 	while (*pp) {
 		struct vma *v = *pp;
 		if (v->start >= start && v->end <= end) {
 			*pp = v->next;
-			free(v);
+			vma_free(k, v);
 		} else {
 			pp = &v->next;
 		}
@@ -82,25 +93,36 @@ void vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 }
 
 /* Joins neighbours that touch and look the same, as Linux does. */
-void vma_merge(struct mm *mm)
+/* Neighbours merge when nothing tells them apart: same flags and name,
+ * and for shared memory the same object at consecutive offsets. */
+static bool mergeable(const struct vma *v, const struct vma *n)
+{
+	if (v->end != n->start || v->flags != n->flags || strcmp(v->name, n->name))
+		return false;
+	if (v->shm != n->shm)
+		return false;
+	return !v->shm || n->pgoff == v->pgoff + ((v->end - v->start) >> PAGE_SHIFT);
+}
+
+void vma_merge(struct kernel *k, struct mm *mm)
 {
 	for (struct vma *v = mm->vmas; v && v->next;) {
 		struct vma *n = v->next;
-		if (v->end == n->start && v->flags == n->flags && !strcmp(v->name, n->name)) {
+		if (mergeable(v, n)) {
 			v->end = n->end;
 			v->next = n->next;
-			free(n);
+			vma_free(k, n);
 		} else {
 			v = n;
 		}
 	}
 }
 
-void vma_free_all(struct mm *mm)
+void vma_free_all(struct kernel *k, struct mm *mm)
 {
 	while (mm->vmas) {
 		struct vma *v = mm->vmas;
 		mm->vmas = v->next;
-		free(v);
+		vma_free(k, v);
 	}
 }

@@ -19,8 +19,6 @@ _Static_assert(VM_READ == PROT_READ && VM_WRITE == PROT_WRITE && VM_EXEC == PROT
 	       "VM_* and PROT_* differ");
 _Static_assert(LOADER_STACK_TOP == USER_TOP, "the loader and the kernel disagree on user space");
 
-#define RFLAGS_INIT 0x202 /* IF, and bit 1 which is always set */
-
 static uint64_t seg_start(const struct elf_info *info, int i)
 {
 	return loader_page_down(info->load_bias + info->seg[i].vaddr);
@@ -139,19 +137,23 @@ fail:
 	return NULL;
 }
 
-static void set_names(struct process *p, const char *path)
+static void set_names(struct process *p, const char *host_path, const char *path)
 {
 	const char *base = strrchr(path, '/');
 
-	if (!realpath(path, p->host_exe))
-		snprintf(p->host_exe, sizeof p->host_exe, "%s", path);
-	memcpy(p->exe, p->host_exe, sizeof p->exe);
+	if (!realpath(host_path, p->host_exe))
+		snprintf(p->host_exe, sizeof p->host_exe, "%s", host_path);
+	/* /proc/self/exe is absolute: the guest's path when it is. */
+	if (path[0] == '/')
+		snprintf(p->exe, sizeof p->exe, "%s", path);
+	else
+		memcpy(p->exe, p->host_exe, sizeof p->exe);
 	/* comm: the basename, cut to 15 characters as Linux does. */
 	snprintf(p->comm, sizeof p->comm, "%s", base ? base + 1 : path);
 }
 
-int loader_exec(struct kernel *k, struct process *p, const char *path, char *const argv[],
-		char *const envp[], char *err, size_t errlen)
+int loader_exec(struct kernel *k, struct process *p, const char *host_path, const char *path,
+		char *const argv[], char *const envp[], char *err, size_t errlen)
 {
 	struct exe_file f;
 	struct elf_info info;
@@ -160,7 +162,7 @@ int loader_exec(struct kernel *k, struct process *p, const char *path, char *con
 	uint64_t sp;
 	int r;
 
-	r = exe_file_read(path, &f, err, errlen);
+	r = exe_file_read(host_path, &f, err, errlen);
 	if (r)
 		return r;
 	if (elf_validate(f.data, f.len, &info, msg, sizeof msg))
@@ -171,12 +173,11 @@ int loader_exec(struct kernel *k, struct process *p, const char *path, char *con
 	if (!mm)
 		return 126;
 	if (p->mm)
-		mm_destroy(k, p->mm);
+		mm_put(k, p->mm);
 	p->mm = mm;
-	memset(&p->ctx, 0, sizeof p->ctx);
+	cpu_context_reset(&p->ctx);
 	p->ctx.rip = info.load_bias + info.entry;
 	p->ctx.rsp = sp;
-	p->ctx.rflags = RFLAGS_INIT;
-	set_names(p, path);
+	set_names(p, host_path, path);
 	return 0;
 }

@@ -16,6 +16,9 @@
 #   stats-min KEY MIN   run under vmemu with --stats-json; the run must exit
 #                       0 and the JSON must hold "KEY": N with N >= MIN (the
 #                       largest N when KEY occurs more than once).
+#   stats-max KEY MAX   the same, but every "KEY": N must be <= MAX.
+#                       For both, KEY may be SECTION.KEY ("frames.peak"): only
+#                       the JSON object "SECTION": {...} is searched.
 #
 # OPTIONS:
 #   --status N      the exit status the native run must have (default 0):
@@ -25,6 +28,12 @@
 #   --native-only   check only the native run (VMEMU may be "-").
 #   --optional      a missing PROG skips the test (exit 77) instead of
 #                   failing it.
+#   --vmemu-arg ARG one more argument for PROG in the vmemu run only (after
+#                   ARGS; repeatable), e.g. a flag that makes the program
+#                   stricter where vmemu must behave in one definite way.
+#   --root DIR      vmemu runs with --root DIR, where the guest's cwd is "/",
+#                   i.e. DIR; the native run runs with DIR as its cwd. Use
+#                   relative paths in ARGS so both runs see the same files.
 #
 # Environment: GUEST_TIMEOUT (seconds per run, default 300); VMEMU_FLAGS
 # (extra words for "vmemu run", e.g. "--mem 512M"). Exit status: 0 pass,
@@ -39,18 +48,22 @@ expect_status=0
 stdin=/dev/null
 native_only=0
 optional=0
+vmemu_args=
+root=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--status) expect_status=$2; shift 2 ;;
 	--stdin) stdin=$2; shift 2 ;;
 	--native-only) native_only=1; shift ;;
 	--optional) optional=1; shift ;;
+	--vmemu-arg) vmemu_args="$vmemu_args $2"; shift 2 ;;
+	--root) root=$2; shift 2 ;;
 	--*) echo "run_guest.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
 if [ $# -lt 4 ]; then
-	echo "usage: run_guest.sh [--status N] [--stdin FILE] [--native-only] [--optional] VMEMU MODE [MODE-ARGS] -- PROG [ARGS...]" >&2
+	echo "usage: run_guest.sh [--status N] [--stdin FILE] [--native-only] [--optional] [--vmemu-arg ARG] [--root DIR] VMEMU MODE [MODE-ARGS] -- PROG [ARGS...]" >&2
 	exit 2
 fi
 vmemu=$1
@@ -86,7 +99,18 @@ if [ $native_only = 0 ] && [ ! -x "$vmemu" ]; then
 	exit 1
 fi
 
+if [ -n "$root" ]; then
+	if [ ! -d "$root" ]; then
+		echo "FAIL: --root $root is not a directory"
+		exit 1
+	fi
+	vmemu_flags="$vmemu_flags --root $root"
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/run_guest.XXXXXX") || exit 1
+case $work in /*) ;; *) work=$(pwd)/$work ;; esac
+case $stdin in /*) ;; *) stdin=$(pwd)/$stdin ;; esac
+case $prog in /*) ;; */*) prog=$(pwd)/$prog ;; esac
 trap 'rm -rf "$work"' EXIT
 trap 'exit 1' HUP INT TERM
 ulimit -c 0 2>/dev/null
@@ -113,6 +137,18 @@ run() {
 		grep -v -x -e 'Segmentation fault' -e 'Bus error' -e 'Illegal instruction' \
 			"$work/$name.err" >"$work/$name.err2"
 		mv "$work/$name.err2" "$work/$name.err"
+	fi
+}
+
+# run_native CMD... : run native CMD..., in $root when --root was given.
+run_native() {
+	if [ -n "$root" ]; then
+		here=$(pwd)
+		cd "$root" || exit 1
+		run native "$@"
+		cd "$here" || exit 1
+	else
+		run native "$@"
 	fi
 }
 
@@ -155,7 +191,7 @@ for a in "$@"; do cmdline="$cmdline '$a'"; done
 
 case $mode in
 compare)
-	run native "$prog" "$@"
+	run_native "$prog" "$@"
 	if [ "$st" != "$expect_status" ]; then
 		echo "FAIL: native run of $cmdline exited $(describe "$st"), expected $expect_status: the test program or the host is wrong, not vmemu"
 		show native native
@@ -163,7 +199,7 @@ compare)
 	fi
 	[ $native_only = 1 ] && { echo "PASS (native only): $cmdline"; exit 0; }
 	native_st=$st
-	run vmemu "$vmemu" run $vmemu_flags "$prog" "$@"
+	run vmemu "$vmemu" run $vmemu_flags "$prog" "$@" $vmemu_args
 	vm_st=$st
 	fail=0
 	if [ "$vm_st" != "$native_st" ]; then
@@ -187,14 +223,14 @@ expect-signal)
 	shift
 	n=$(signum "$sig") || exit 2
 	want=$((128 + n))
-	run native "$prog" "$@"
+	run_native "$prog" "$@"
 	if [ "$st" != "$want" ]; then
 		echo "FAIL: native run of $cmdline exited $(describe "$st"), expected death by $sig ($want): the test program or the host is wrong"
 		show native native
 		exit 1
 	fi
 	[ $native_only = 1 ] && { echo "PASS (native only): $cmdline died by $sig"; exit 0; }
-	run vmemu "$vmemu" run $vmemu_flags "$prog" "$@"
+	run vmemu "$vmemu" run $vmemu_flags "$prog" "$@" $vmemu_args
 	if [ "$st" != "$want" ]; then
 		echo "FAIL: under vmemu $cmdline exited $(describe "$st"), expected $want (killed by $sig)"
 		show vmemu vmemu
@@ -216,13 +252,13 @@ expect-signal)
 	echo "PASS: $cmdline died by $sig natively and under vmemu:"
 	grep "killed by" "$work/vmemu.err" | head -n 1
 	;;
-stats-min)
+stats-min|stats-max)
 	set -- $mode_args "$@"
 	key=$1
 	min=$2
 	shift 2
 	if [ $native_only = 1 ]; then
-		run native "$prog" "$@"
+		run_native "$prog" "$@"
 		if [ "$st" != 0 ]; then
 			echo "FAIL: native run of $cmdline exited $(describe "$st")"
 			show native native
@@ -232,7 +268,7 @@ stats-min)
 		exit 0
 	fi
 	json=$work/stats.json
-	run vmemu "$vmemu" run $vmemu_flags --stats-json "$json" "$prog" "$@"
+	run vmemu "$vmemu" run $vmemu_flags --stats-json "$json" "$prog" "$@" $vmemu_args
 	if [ "$st" != 0 ]; then
 		echo "FAIL: under vmemu $cmdline exited $(describe "$st"), expected 0"
 		show vmemu vmemu
@@ -247,6 +283,15 @@ stats-min)
 	# ends in KEY, such as "faults_KEY"); the largest N counts.
 	flat=$work/stats.flat
 	tr -d ' \t\r\n' <"$json" >"$flat"
+	case $key in
+	*.*) # SECTION.KEY: only the innermost object "SECTION":{...} (no nested braces)
+		section=${key%.*}
+		key=${key##*.}
+		grep -o "\"$section\":{[^{}]*}" "$flat" >"$flat.sec"
+		mv "$flat.sec" "$flat"
+		;;
+	esac
+	# stats-min judges the largest value, stats-max also the largest.
 	got=$(grep -o "\"$key\":[0-9][0-9]*" "$flat" | sed 's/.*://' | sort -n | tail -n 1)
 	if [ -z "$got" ]; then
 		got=$(grep -o "\"[A-Za-z0-9_.]*$key\":[0-9][0-9]*" "$flat" | sed 's/.*://' | sort -n | tail -n 1)
@@ -256,6 +301,16 @@ stats-min)
 		head -c 2000 "$json"
 		echo
 		exit 1
+	fi
+	if [ "$mode" = stats-max ]; then
+		if [ "$got" -gt "$min" ]; then
+			echo "FAIL: $key is $got under vmemu for $cmdline, expected at most $min"
+			head -c 2000 "$json"
+			echo
+			exit 1
+		fi
+		echo "PASS: $cmdline: $key = $got (<= $min)"
+		exit 0
 	fi
 	if [ "$got" -lt "$min" ]; then
 		echo "FAIL: $key is $got under vmemu for $cmdline, expected at least $min"

@@ -23,6 +23,19 @@ static void fill(void)
 		.faults_demand_zero = 7,
 		.faults_spurious = 3,
 		.faults_fatal = 1,
+		.faults_cow = 11,
+		.cow_copied = 8,
+		.cow_reused = 2,
+		.cow_zero = 1,
+		.faults_swap = 21,
+		.swap_outs = 22,
+		.swap_ins = 23,
+		.pages_scanned = 24,
+		.pages_reclaimed = 25,
+		.oom_kills = 26,
+		.forks = 5,
+		.execs = 6,
+		.context_switches = 17,
 		.syscalls = 42,
 		.syscalls_unknown = 2,
 		.frames_total = 262144,
@@ -212,7 +225,13 @@ START_TEST(json_content)
 	ASSERT_HAS(t, "\"wall_seconds\": 0.250000,");
 	ASSERT_HAS(t, "\"demand_zero\": 7");
 	ASSERT_HAS(t, "  \"faults\": {\n    \"total\": 65612,\n    \"demand_zero\": 7,\n"
-		      "    \"spurious\": 3,\n    \"fatal\": 1\n  },\n");
+		      "    \"spurious\": 3,\n    \"fatal\": 1,\n    \"cow\": 11,\n"
+		      "    \"cow_copied\": 8,\n    \"cow_reused\": 2,\n    \"cow_zero\": 1,\n"
+		      "    \"swap\": 21\n  },\n");
+	ASSERT_HAS(t, "  \"reclaim\": {\n    \"swap_outs\": 22,\n    \"swap_ins\": 23,\n"
+		      "    \"scanned\": 24,\n    \"reclaimed\": 25,\n    \"oom_kills\": 26\n  },\n");
+	ASSERT_HAS(t, "  \"processes\": {\n    \"forks\": 5,\n    \"execs\": 6,\n"
+		      "    \"context_switches\": 17\n  },\n");
 	ASSERT_HAS(t, "  \"tlb_fills\": {\n    \"read\": 100,\n    \"write\": 20,\n    \"fetch\": 30\n  },\n");
 	ASSERT_HAS(t, "  \"mmu\": {\n    \"translations\": 150,\n    \"walks\": 60,\n"
 		      "    \"walk_refs\": 240,\n    \"walk_faults\": 9\n  },\n");
@@ -295,7 +314,15 @@ START_TEST(text_content)
 	ck_assert_ptr_null(strstr(t, "instructions"));
 	ASSERT_HAS(t, "\n  wall time                0.250 s\n");
 	ASSERT_HAS(t, "\n  page faults              65612\n    demand-zero            7\n"
-		      "    spurious               3\n    fatal                  1\n");
+		      "    spurious               3\n    fatal                  1\n"
+		      "    copy-on-write          11\n      pages copied         8\n"
+		      "      pages reused         2\n      zero page left       1\n"
+		      "    swap-in (major)        21\n");
+	ASSERT_HAS(t, "\n  swap-outs                22\n  swap-ins                 23\n"
+		      "  pages scanned            24\n  pages reclaimed          25\n"
+		      "  OOM kills                26\n");
+	ASSERT_HAS(t, "\n  forks                    5\n  execs                    6\n"
+		      "  context switches         17\n");
 	ASSERT_HAS(t, "\n  TLB fills from CPU       150\n    read                   100\n"
 		      "    write                  20\n    fetch                  30\n");
 	ASSERT_HAS(t, "\n  MMU translations         150\n    page walks             60\n"
@@ -337,8 +364,8 @@ START_TEST(text_aligned)
 		values++;
 		ck_assert_msg(line[26] == ' ' && line[27] != ' ', "misaligned: [%s]", line);
 	}
-	ck_assert_int_eq(lines, 41);
-	ck_assert_int_eq(values, 37);
+	ck_assert_int_eq(lines, 54); /* 41 + copy-on-write (4) + swap (6) + processes (3) */
+	ck_assert_int_eq(values, 50);
 	free(t);
 }
 END_TEST

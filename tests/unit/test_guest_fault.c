@@ -136,8 +136,9 @@ START_TEST(test_demand_zero_read)
 	ck_assert_uint_eq(s->page_faults, 1);
 	ck_assert_uint_eq(s->faults_demand_zero, 1);
 	ck_assert_uint_eq(s->faults_fatal, 0);
-	ck_assert_uint_eq(mm->rss_pages, 1);
-	ck_assert_uint_eq(in_use(), frames + 3 + 1); /* PDPT, PD, PT and the page */
+	ck_assert_uint_eq(mm->rss_pages, 0); /* a read maps the zero page: not resident */
+	ck_assert_uint_eq(in_use(), frames + 3); /* PDPT, PD, PT; the zero page is shared */
+	ck_assert_uint_eq(pte_of(A) & PTE_ADDR_MASK, ZERO_PAGE_PA);
 	ck_assert_int_eq(p->pending_fatal, 0);
 	ck_assert_uint_eq(flush_tlb_calls, 0); /* a new PTE owes no flush */
 
@@ -146,7 +147,7 @@ START_TEST(test_demand_zero_read)
 	ck_assert_uint_eq(t.pa, (pte & PTE_ADDR_MASK) + 0x123);
 	ck_assert_uint_eq(t.page_size, P);
 	ck_assert(t.user);
-	ck_assert(t.writable);
+	ck_assert(!t.writable); /* the shared zero page: a write copies it */
 	ck_assert(!t.executable);
 	ck_assert(all_zero(pte & PTE_ADDR_MASK, P));
 	/* Only that page: its neighbour is still not present. */
@@ -268,7 +269,7 @@ START_TEST(test_supervisor_fault_no_signal)
 	/* A kernel read in a valid VMA is fixed like a user one. */
 	f = (struct mmu_fault){.kind = MMU_FAULT_NOT_PRESENT, .cr2 = A, .error_code = 0};
 	ck_assert(handle_page_fault(k, &f, MMU_READ, false));
-	ck_assert_uint_eq(mm->rss_pages, 1);
+	ck_assert_uint_eq(mm->rss_pages, 0); /* a read maps the zero page: not resident */
 }
 END_TEST
 
@@ -286,7 +287,7 @@ START_TEST(test_spurious_fault)
 	ck_assert_uint_eq(kernel_stats(k)->faults_spurious, 1);
 	ck_assert_uint_eq(kernel_stats(k)->faults_demand_zero, 1);
 	ck_assert_uint_eq(pte_of(A), pte);
-	ck_assert_uint_eq(mm->rss_pages, 1);
+	ck_assert_uint_eq(mm->rss_pages, 0); /* a read maps the zero page: not resident */
 	ck_assert_uint_eq(flush_tlb_calls, 1);
 }
 END_TEST
@@ -366,7 +367,7 @@ START_TEST(test_copy_to_user_readonly)
 	char c = 1;
 	ck_assert_int_eq(copy_from_user(k, &c, A + P, 1), 0);
 	ck_assert_int_eq(c, 0);
-	ck_assert_uint_eq(mm->rss_pages, 1);
+	ck_assert_uint_eq(mm->rss_pages, 0); /* a read maps the zero page: not resident */
 	ck_assert_int_eq(copy_to_user(k, A + P, "x", 1), -EFAULT);
 	ck_assert_int_eq(copy_from_user(k, &c, A + P, 1), 0);
 	ck_assert_int_eq(c, 0);
@@ -483,6 +484,7 @@ START_TEST(test_kernel_write_to_code_flushes_code)
 	map(A, P, VM_READ | VM_WRITE | VM_EXEC);
 	uint64_t pa;
 	unsigned prot;
+	ck_assert(kernel_tlb_fill(k, A, MMU_WRITE, &pa, &prot)); /* its own frame, not the zero page */
 	ck_assert(kernel_tlb_fill(k, A, MMU_FETCH, &pa, &prot));
 	ck_assert(frame_is_exec(k, pa));
 	ck_assert_int_eq(copy_to_user(k, A + 16, "\x90\x90", 2), 0);
@@ -507,17 +509,20 @@ START_TEST(test_tlb_fill_write_after_dirty)
 	uint64_t pa = 0;
 	unsigned prot = 0;
 	ck_assert(kernel_tlb_fill(k, A + 0x234, MMU_READ, &pa, &prot));
-	ck_assert_uint_eq(prot, KPROT_READ); /* clean: no WRITE yet, NX: no EXEC */
+	ck_assert_uint_eq(prot, KPROT_READ); /* the zero page: no WRITE; NX: no EXEC */
+	ck_assert_uint_eq(pa, ZERO_PAGE_PA);
 	ck_assert_uint_eq(pa, pte_of(A) & PTE_ADDR_MASK);
-	ck_assert_uint_eq(pa % P, 0);
-	ck_assert_uint_eq(pte_of(A) & PTE_D, 0);
+	ck_assert_uint_eq(pte_of(A) & (PTE_D | PTE_W), 0);
 	ck_assert_uint_eq(kernel_stats(k)->tlb_fills[MMU_READ], 1);
 	ck_assert_uint_eq(kernel_stats(k)->faults_demand_zero, 1);
 
+	/* The first write copies the zero page (a copy-on-write fault). */
 	uint64_t pa2 = 0;
 	ck_assert(kernel_tlb_fill(k, A, MMU_WRITE, &pa2, &prot));
 	ck_assert_uint_eq(prot, KPROT_READ | KPROT_WRITE);
-	ck_assert_uint_eq(pa2, pa);
+	ck_assert_uint_ne(pa2, ZERO_PAGE_PA);
+	ck_assert_uint_eq(pa2 % P, 0);
+	ck_assert_uint_eq(kernel_stats(k)->cow_zero, 1);
 	ck_assert_uint_ne(pte_of(A) & PTE_D, 0);
 	/* Once D is set, a read fill may hand out WRITE too. */
 	ck_assert(kernel_tlb_fill(k, A + 8, MMU_READ, &pa2, &prot));
@@ -624,6 +629,9 @@ START_TEST(test_mm_destroy_quarantines_code)
 	map(A, 2 * P, VM_READ | VM_EXEC);
 	uint64_t pa;
 	unsigned prot;
+	/* Loaded code (own frames, as the loader writes them). */
+	ck_assert_int_eq(mm_write_force(k, mm, A, "\xc3", 1), 0);
+	ck_assert_int_eq(mm_write_force(k, mm, A + P, "\xc3", 1), 0);
 	ck_assert(kernel_tlb_fill(k, A, MMU_FETCH, &pa, &prot));
 	ck_assert(kernel_tlb_fill(k, A + P, MMU_READ, &pa, &prot)); /* EXEC handed out too */
 	mm_destroy(k, mm);

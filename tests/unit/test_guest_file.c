@@ -216,6 +216,35 @@ START_TEST(fd_table)
 }
 END_TEST
 
+START_TEST(fd_table_fork_exec)
+{
+	struct fdtable *t = fdtable_create_stdio();
+	ck_assert_ptr_nonnull(t);
+	int host = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(fd_install(t, 0, file_create(host), true), 3);
+	int host2 = open("/", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(fd_install(t, 0, file_create(host2), false), 4);
+	/* fork: the same open files (so the same offsets), the same flags. */
+	struct fdtable *c = fdtable_fork(t);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_eq(fd_file(c, 3), fd_file(t, 3));
+	ck_assert_ptr_eq(fd_file(c, 4), fd_file(t, 4));
+	ck_assert(c->cloexec[3] && !c->cloexec[4]);
+	ck_assert_int_eq(fd_file(t, 3)->refcount, 2);
+	/* exec in the child closes its close-on-exec fds only. */
+	fdtable_exec(c);
+	ck_assert_ptr_null(fd_file(c, 3));
+	ck_assert_ptr_nonnull(fd_file(c, 4));
+	ck_assert_ptr_nonnull(fd_file(t, 3));
+	ck_assert_int_eq(fcntl(host, F_GETFD), FD_CLOEXEC);
+	fdtable_destroy(t);
+	ck_assert_int_eq(fcntl(host, F_GETFD), -1);
+	ck_assert_int_eq(fcntl(host2, F_GETFD), FD_CLOEXEC);
+	fdtable_destroy(c);
+	ck_assert_int_eq(fcntl(host2, F_GETFD), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("guest_file");
@@ -230,6 +259,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	TCase *tf = tcase_create("fdtable");
 	tcase_add_test(tf, fd_table);
+	tcase_add_test(tf, fd_table_fork_exec);
 	suite_add_tcase(s, tf);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

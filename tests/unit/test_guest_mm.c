@@ -231,13 +231,17 @@ START_TEST(test_leaf_entry_after_fault)
 	ck_assert_int_eq(mm_map(k, mm, A, P, RW, true), (int64_t)A);
 	uint64_t pa = touch(A + 0x10, MMU_READ);
 	uint64_t pte = pte_of(A);
-	ck_assert_uint_eq(pte & PTE_ADDR_MASK, pa);
-	/* User, writable, not executable; the read set A but not D. */
-	ck_assert_uint_eq(pte & ~PTE_ADDR_MASK, PTE_P | PTE_W | PTE_U | PTE_NX | PTE_A);
+	/* A read of untouched memory maps the shared zero page, read-only. */
+	ck_assert_uint_eq(pa, ZERO_PAGE_PA);
+	ck_assert_uint_eq(pte & PTE_ADDR_MASK, ZERO_PAGE_PA);
+	/* User, not executable; the read set A but not D. */
+	ck_assert_uint_eq(pte & ~PTE_ADDR_MASK, PTE_P | PTE_U | PTE_NX | PTE_A);
 	/* The walk set A on the tables too. */
 	for (int l = 4; l >= 2; l--)
 		ck_assert_uint_eq(entry(A, l) & ~PTE_ADDR_MASK, PTE_P | PTE_W | PTE_U | PTE_A);
-	touch(A, MMU_WRITE);
+	/* The first write gives the page its own frame, writable and dirty. */
+	pa = touch(A, MMU_WRITE);
+	ck_assert_uint_ne(pa, ZERO_PAGE_PA);
 	ck_assert_uint_eq(pte_of(A) & ~PTE_ADDR_MASK,
 			  PTE_P | PTE_W | PTE_U | PTE_NX | PTE_A | PTE_D);
 }
@@ -619,7 +623,7 @@ START_TEST(test_mmap_anonymous)
 	/* The next one goes below. */
 	int64_t r2 = do_mmap(0, P, PROT_READ, MAP_SHARED | MAP_ANONYMOUS);
 	ck_assert_int_eq(r2, r - (int64_t)P);
-	assert_vma(vma_find(mm, (uint64_t)r2), (uint64_t)r2, (uint64_t)r, VM_READ);
+	assert_vma(vma_find(mm, (uint64_t)r2), (uint64_t)r2, (uint64_t)r, VM_READ | VM_SHARED);
 	/* PROT_NONE is a mapping too. */
 	int64_t r3 = do_mmap(0, P, PROT_NONE, ANON);
 	ck_assert_int_eq(r3, r2 - (int64_t)P);

@@ -1,0 +1,180 @@
+/* fork.c - fork, vfork and fork-style clone: the child gets a copy of the
+ * page tables in which every private page is shared copy-on-write. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern.h"
+
+/* clone(2) flags a fork-style caller may pass (glibc's fork passes the TID
+ * ones, posix_spawn CLONE_VM|CLONE_VFORK). Threads are not supported. */
+#define CLONE_VM_ 0x100ULL
+#define CLONE_VFORK_ 0x4000ULL
+#define CLONE_SETTLS_ 0x80000ULL
+#define CLONE_PARENT_SETTID_ 0x100000ULL
+#define CLONE_CHILD_CLEARTID_ 0x200000ULL
+#define CLONE_CHILD_SETTID_ 0x1000000ULL
+#define CSIGNAL_ 0xffULL
+#define CLONE_FORK_FLAGS                                                                      \
+	(CSIGNAL_ | CLONE_VM_ | CLONE_VFORK_ | CLONE_PARENT_SETTID_ | CLONE_CHILD_CLEARTID_ |  \
+	 CLONE_CHILD_SETTID_)
+
+struct copy_arg {
+	struct mm *child;
+	unsigned vm_flags;
+	int err;
+};
+
+/* Shares one leaf with the child; a private writable page becomes
+ * read-only in both, so the first write of either copies it. */
+static void copy_leaf(struct kernel *k, struct mm *parent, uint64_t va, uint64_t *pte, void *arg)
+{
+	struct copy_arg *c = arg;
+	if (c->err)
+		return;
+	uint64_t *dst = pgtable_pte(k, c->child, va, true);
+	if (!dst) {
+		c->err = -ENOMEM;
+		return;
+	}
+	if (pte_is_swap(*pte)) {
+		swap_dup(k, swp_offset(*pte));
+		*dst = *pte;
+		c->child->swap_ents++;
+		return;
+	}
+	uint64_t pa = *pte & PTE_ADDR_MASK;
+	if ((*pte & PTE_W) && !(c->vm_flags & VM_SHARED))
+		pgtable_update(k, parent, va, pte, *pte & ~PTE_W);
+	frame_get(k, pa);
+	*dst = *pte & ~PTE_A;
+	if (pa != ZERO_PAGE_PA)
+		c->child->rss_pages++;
+}
+
+struct mm *mm_fork(struct kernel *k, struct mm *parent)
+{
+	struct mm *child = mm_create(k);
+	if (!child)
+		return NULL;
+	child->start_brk = parent->start_brk;
+	child->brk = parent->brk;
+	child->mmap_base = parent->mmap_base;
+	child->stack_top = parent->stack_top;
+	struct copy_arg c = {.child = child};
+	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
+		struct vma *nv = vma_insert(child, v->start, v->end, v->flags);
+		if (!nv) {
+			c.err = -ENOMEM;
+			break;
+		}
+		memcpy(nv->name, v->name, sizeof(nv->name));
+		if (v->shm) {
+			nv->shm = v->shm;
+			nv->pgoff = v->pgoff;
+			shmem_get(v->shm);
+		}
+		c.vm_flags = v->flags;
+		pgtable_walk_leaves(k, parent, v->start, v->end, copy_leaf, &c);
+	}
+	tlb_gather_finish(k);
+	if (c.err) {
+		mm_destroy(k, child);
+		return NULL;
+	}
+	return child;
+}
+
+/* The child returns 0 from the call, at the instruction after SYSCALL. */
+static struct process *fork_process(struct kernel *k, const struct cpu_context *ctx,
+				    uint64_t flags, int *err)
+{
+	struct process *parent = k->current;
+	struct process *c = process_alloc(k);
+	if (!c) {
+		*err = -EAGAIN;
+		return NULL;
+	}
+	if (flags & CLONE_VM_) { /* vfork: the child borrows the parent's memory */
+		c->mm = parent->mm;
+		c->mm->users++;
+	} else {
+		c->mm = mm_fork(k, parent->mm);
+	}
+	c->files = c->mm ? fdtable_fork(parent->files) : NULL;
+	if (!c->files) {
+		process_reap(k, c);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	c->parent = parent;
+	c->ppid = parent->pid;
+	c->pgid = parent->pgid;
+	c->sid = parent->sid;
+	c->sig = parent->sig;
+	c->sig.pending = 0;
+	memcpy(c->exe, parent->exe, sizeof(c->exe));
+	memcpy(c->host_exe, parent->host_exe, sizeof(c->host_exe));
+	memcpy(c->comm, parent->comm, sizeof(c->comm));
+	c->ctx = *ctx;
+	c->ctx.rax = 0;
+	c->ctx.rip = ctx->rip + SYSCALL_INSN_LEN;
+	c->ctx.rcx = c->ctx.rip;
+	c->ctx.r11 = c->ctx.rflags;
+	k->stats.forks++;
+	/* Two can run now: end this slice so the next one has a time limit. */
+	k->ops.stop(k->ops.ctx);
+	return c;
+}
+
+static int64_t do_fork(struct kernel *k, const struct cpu_context *ctx, uint64_t flags,
+		       uint64_t stack, uint64_t parent_tid, uint64_t child_tid)
+{
+	int err = 0;
+	struct process *c = fork_process(k, ctx, flags, &err);
+	if (!c)
+		return err;
+	if (stack)
+		c->ctx.rsp = stack;
+	int32_t pid = c->pid;
+	if (flags & CLONE_PARENT_SETTID_)
+		copy_to_user(k, parent_tid, &pid, sizeof(pid));
+	if (flags & CLONE_CHILD_CLEARTID_)
+		c->clear_child_tid = child_tid;
+	if (flags & CLONE_CHILD_SETTID_) {
+		/* The child's own copy of the page: write through its tables. */
+		mm_write_force(k, c->mm, child_tid, &pid, sizeof(pid));
+	}
+	if (flags & CLONE_VFORK_) {
+		/* The parent waits until the child execs or exits; its call
+		 * returns the child's pid when it runs again. */
+		c->vfork_parent = k->current;
+		process_block(k, c);
+	}
+	return pid;
+}
+
+int64_t sys_fork(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)a;
+	return do_fork(k, ctx, SIGCHLD, 0, 0, 0);
+}
+
+int64_t sys_vfork(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)a;
+	return do_fork(k, ctx, CLONE_VM_ | CLONE_VFORK_ | SIGCHLD, 0, 0, 0);
+}
+
+/* clone(flags, stack, parent_tid, child_tid, tls) on x86-64. */
+int64_t sys_clone(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	uint64_t flags = a[0];
+	if (flags & ~CLONE_FORK_FLAGS)
+		return -EINVAL; /* threads and namespaces are not supported */
+	/* CLONE_VM without CLONE_VFORK would be a thread sharing memory. */
+	if ((flags & CLONE_VM_) && !(flags & CLONE_VFORK_))
+		return -EINVAL;
+	return do_fork(k, ctx, flags, a[1], a[2], a[3]);
+}

@@ -1,0 +1,265 @@
+/* signal.c - queuing and delivering signals, as Linux's kernel/signal.c:
+ * signal_send sets a pending bit (one instance per signal), signal_deliver
+ * runs before a process returns to user mode and acts on one signal: its
+ * default action, or a handler frame (sigframe.c). Faults and CPU
+ * exceptions arrive as p->pending_fatal and are forced through first.
+ * Stop and continue are not modelled (their default is "ignore"). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "kern.h"
+
+#define SYSCALL_INSN_LEN 2
+/* x86 exception vectors, saved as sigcontext.trapno. */
+#define X86_TRAP_DE 0
+#define X86_TRAP_BP 3
+#define X86_TRAP_UD 6
+#define X86_TRAP_GP 13
+#define X86_TRAP_PF 14
+#define X86_TRAP_AC 17
+
+enum sig_default signal_default_action(int sig)
+{
+	switch (sig) {
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
+	case SIGSEGV: case SIGSYS: case SIGXCPU: case SIGXFSZ:
+		return SIG_DEFAULT_CORE;
+	case SIGCHLD: case SIGURG: case SIGWINCH:
+	case SIGCONT: case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return SIG_DEFAULT_IGNORE;
+	default: /* the rest, real-time signals too */
+		return SIG_DEFAULT_TERM;
+	}
+}
+
+bool signal_ignored(const struct process *p, int sig)
+{
+	uint64_t h = p->sig.action[sig].handler;
+	return h == KSIG_IGN || (h == KSIG_DFL && signal_default_action(sig) == SIG_DEFAULT_IGNORE);
+}
+
+uint64_t signal_blockable(uint64_t mask)
+{
+	return mask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+}
+
+int signal_next(const struct process *p)
+{
+	uint64_t ready = p->sig.pending & ~p->sig.blocked;
+	if (!ready)
+		return 0;
+	if (ready & sig_bit(SIGKILL))
+		return SIGKILL;
+	return __builtin_ctzll(ready) + 1;
+}
+
+void signal_send(struct kernel *k, struct process *p, const struct ksiginfo *info)
+{
+	(void)k;
+	int sig = info->signo;
+	struct signal_state *s = &p->sig;
+	if (sig < 1 || sig > KSIG_MAX || p->exited || p->state == PROC_ZOMBIE)
+		return;
+	/* A blocked signal is kept even when ignored: the action may change
+	 * before it is unblocked (Linux's sig_ignored). */
+	if (!(s->blocked & sig_bit(sig)) && signal_ignored(p, sig))
+		return;
+	if (s->pending & sig_bit(sig))
+		return; /* standard signals: the first instance stays */
+	s->pending |= sig_bit(sig);
+	s->info[sig] = *info;
+	if (p->state == PROC_BLOCKED && !(s->blocked & sig_bit(sig))) {
+		p->state = PROC_RUNNABLE;
+		p->wait_chan = NULL;
+	}
+}
+
+void signal_exec(struct process *p)
+{
+	struct signal_state *s = &p->sig;
+	for (int sig = 1; sig <= KSIG_MAX; sig++) {
+		uint64_t h = s->action[sig].handler == KSIG_IGN ? KSIG_IGN : KSIG_DFL;
+		s->action[sig] = (struct k_sigaction){.handler = h};
+	}
+	s->altstack_sp = 0;
+	s->altstack_size = 0;
+	s->altstack_flags = 0;
+	s->restore_blocked = false;
+}
+
+/* ---- synchronous signals: faults and CPU exceptions ---- */
+
+/* Turns p->pending_fatal into the signal to deliver now, like Linux's
+ * force_sig_fault: blocked or ignored, it gets its default action. The
+ * siginfo and sigcontext fields are those Linux gives for the cause. */
+static int take_fault(struct process *p, struct ksiginfo *info, struct sigframe_fault *ff)
+{
+	int sig = p->pending_fatal;
+	p->pending_fatal = 0;
+	*info = (struct ksiginfo){.signo = sig, .code = SI_KERNEL};
+	*ff = (struct sigframe_fault){0};
+	if (p->fault.kind != MMU_FAULT_NONE) {
+		info->code = p->fault.si_code;
+		info->addr = p->fault.addr;
+		*ff = (struct sigframe_fault){X86_TRAP_PF, p->fault.error_code, p->fault.addr};
+	} else if (sig == SIGILL) {
+		*info = (struct ksiginfo){.signo = sig, .code = ILL_ILLOPN, .addr = p->ctx.rip};
+		ff->trapno = X86_TRAP_UD;
+	} else if (sig == SIGFPE) {
+		*info = (struct ksiginfo){.signo = sig, .code = FPE_INTDIV, .addr = p->ctx.rip};
+		ff->trapno = X86_TRAP_DE;
+	} else if (sig == SIGBUS) {
+		info->code = BUS_ADRALN;
+		ff->trapno = X86_TRAP_AC;
+	} else {
+		ff->trapno = sig == SIGTRAP ? X86_TRAP_BP : X86_TRAP_GP;
+	}
+	struct signal_state *s = &p->sig;
+	if ((s->blocked & sig_bit(sig)) || s->action[sig].handler == KSIG_IGN) {
+		s->action[sig].handler = KSIG_DFL;
+		s->blocked &= ~sig_bit(sig);
+	}
+	return sig;
+}
+
+/* The line a fatal fault leaves on stderr (the process has no handler). */
+static void report_fault(const struct process *p, int sig)
+{
+	if (sig == SIGSEGV && p->fault.kind != MMU_FAULT_NONE) {
+		char ec[32];
+		fprintf(stderr,
+			"vmemu: pid %d killed by SIGSEGV: rip 0x%llx addr 0x%llx (%s, %s, user; error code 0x%x %s)\n",
+			p->pid, (unsigned long long)p->ctx.rip, (unsigned long long)p->fault.addr,
+			mmu_fault_kind_name(p->fault.kind), mmu_access_name(p->fault.access),
+			p->fault.error_code, mmu_error_code_str(p->fault.error_code, ec, sizeof(ec)));
+	} else {
+		fprintf(stderr, "vmemu: pid %d killed by SIG%s: rip 0x%llx\n", p->pid,
+			sigabbrev_np(sig), (unsigned long long)p->ctx.rip);
+	}
+}
+
+/* ---- delivery ---- */
+
+/* Calls Linux never restarts after a handler, whatever SA_RESTART says
+ * (ERESTARTNOHAND, restart blocks; man 7 signal). */
+static bool restarts_after_handler(uint64_t nr)
+{
+	switch (nr) {
+	case SYS_pause: case SYS_rt_sigsuspend: case SYS_rt_sigtimedwait:
+	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
+	case SYS_epoll_wait: case SYS_epoll_pwait:
+	case SYS_nanosleep: case SYS_clock_nanosleep:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* p was blocked in a system call (ctx at its SYSCALL, rax its number): it
+ * restarts after the handler (SA_RESTART) or returns EINTR. */
+static void interrupt_syscall(struct process *p, const struct k_sigaction *ka)
+{
+	struct cpu_context *ctx = &p->ctx;
+	p->restart_syscall = false;
+	/* What the SYSCALL instruction itself did on entry. */
+	ctx->rcx = ctx->rip + SYSCALL_INSN_LEN;
+	ctx->r11 = ctx->rflags;
+	if ((ka->flags & SA_RESTART) && restarts_after_handler(ctx->rax))
+		return;
+	ctx->rax = (uint64_t)-EINTR;
+	ctx->rip += SYSCALL_INSN_LEN;
+}
+
+/* No room for a frame: SIGSEGV with its default action (Linux's
+ * force_sigsegv), at once. */
+static void frame_failed(struct kernel *k, struct process *p, int sig)
+{
+	fprintf(stderr,
+		"vmemu: pid %d killed by SIGSEGV: rip 0x%llx rsp 0x%llx (no room for the SIG%s signal frame)\n",
+		p->pid, (unsigned long long)p->ctx.rip, (unsigned long long)p->ctx.rsp,
+		sigabbrev_np(sig));
+	p->sig.action[SIGSEGV].handler = KSIG_DFL;
+	p->core_dumped = true;
+	process_kill(k, p, SIGSEGV);
+}
+
+static void run_handler(struct kernel *k, struct process *p, int sig, const struct ksiginfo *info,
+			const struct sigframe_fault *ff)
+{
+	struct signal_state *s = &p->sig;
+	const struct k_sigaction ka = s->action[sig];
+	if (p->restart_syscall)
+		interrupt_syscall(p, &ka);
+	/* The mask the handler's return puts back: rt_sigsuspend's caller's. */
+	uint64_t mask = s->restore_blocked ? s->saved_blocked : s->blocked;
+	if (sigframe_setup(k, p, &ka, info, ff, mask)) {
+		frame_failed(k, p, sig);
+		return;
+	}
+	s->restore_blocked = false;
+	s->blocked |= signal_blockable(ka.mask | ((ka.flags & SA_NODEFER) ? 0 : sig_bit(sig)));
+	if (ka.flags & SA_RESETHAND)
+		s->action[sig].handler = KSIG_DFL;
+}
+
+/* Acts on sig; false when it was ignored (nothing changed). */
+static bool deliver(struct kernel *k, struct process *p, int sig, const struct ksiginfo *info,
+		    const struct sigframe_fault *ff, bool sync)
+{
+	uint64_t h = p->sig.action[sig].handler;
+	if (h == KSIG_IGN)
+		return false;
+	if (h != KSIG_DFL) {
+		run_handler(k, p, sig, info, ff);
+		return true;
+	}
+	enum sig_default d = signal_default_action(sig);
+	if (d == SIG_DEFAULT_IGNORE)
+		return false;
+	/* Like Linux, only a fault leaves a message; kill(2) deaths are silent. */
+	if (sync)
+		report_fault(p, sig);
+	p->core_dumped = d == SIG_DEFAULT_CORE;
+	process_kill(k, p, sig);
+	return true;
+}
+
+bool signal_deliver(struct kernel *k, struct process *p)
+{
+	struct signal_state *s = &p->sig;
+	if (p->exited)
+		return false;
+	if (p->pending_fatal) {
+		if (s->pending & sig_bit(SIGKILL)) {
+			p->pending_fatal = 0; /* SIGKILL wins */
+		} else {
+			struct ksiginfo info;
+			struct sigframe_fault ff;
+			int sig = take_fault(p, &info, &ff);
+			return deliver(k, p, sig, &info, &ff, true);
+		}
+	}
+	/* Blocked in a call, p stays there unless a signal interrupts it. */
+	if (p->state == PROC_BLOCKED) {
+		if (!signal_next(p))
+			return false;
+		p->state = PROC_RUNNABLE;
+		p->wait_chan = NULL;
+	}
+	const struct sigframe_fault none = {0};
+	for (int sig; (sig = signal_next(p));) {
+		struct ksiginfo info = s->info[sig];
+		s->pending &= ~sig_bit(sig);
+		if (deliver(k, p, sig, &info, &none, false))
+			return true;
+	}
+	/* Back to user mode without a handler: rt_sigsuspend's mask ends. */
+	if (s->restore_blocked) {
+		s->blocked = s->saved_blocked;
+		s->restore_blocked = false;
+	}
+	return false;
+}
