@@ -304,6 +304,10 @@ struct kernel {
 	uint64_t phys_size;
 	struct frame_allocator frames;
 	struct swap swap;
+	/* The page cache (pagecache.c), as /proc/meminfo counts it. */
+	uint64_t cache_pages;   /* frames holding file data (Cached) */
+	uint64_t cache_dirty;   /* ... not yet written back (Dirty) */
+	uint64_t cache_mapped;  /* ... mapped into some process (Mapped) */
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	int reclaim_pid;        /* the clock hand: process and address to look at next */
 	uint64_t reclaim_va;
