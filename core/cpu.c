@@ -8,6 +8,7 @@
 
 #include "cpu.h"
 #include "disasm.h"
+#include "exception.h"
 
 struct cpu {
 	uc_engine *uc;
@@ -74,9 +75,9 @@ static void context_load(struct cpu *cpu, struct cpu_context *ctx)
 }
 
 /* Writes back the general registers a system call changed (a plain return
- * leaves the x87/SSE state alone). RIP stays: Unicorn
- * steps over the SYSCALL itself after the hook, and writing RIP from a hook
- * would end the translation block. */
+ * leaves the x87/SSE state alone). RIP stays: Unicorn steps over the
+ * SYSCALL itself after the hook, and writing RIP from a hook would end the
+ * translation block. */
 static void context_load_changed(struct cpu *cpu, const struct cpu_context *ctx,
 				 const struct cpu_context *before)
 {
@@ -161,45 +162,6 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	}
 	kernel_raise_fatal(cpu->k, sig);
 	uc_emu_stop(uc);
-}
-
-
-/* An exception without its own hook: #UD if the instruction at rip does
- * not decode (or is UD0/UD1/UD2), otherwise a #GP (privileged or faulting
- * instruction), as Linux maps them to SIGILL and SIGSEGV. */
-static int exception_signal(struct cpu *cpu, uint64_t rip)
-{
-	uint8_t insn[16];
-	size_t n = kernel_read_user(cpu->k, rip, insn, sizeof(insn));
-	if (n == 0)
-		return SIGSEGV;
-	return disasm_is_undefined(cpu->disasm, rip, insn, n) ? SIGILL : SIGSEGV;
-}
-
-/* Unicorn reports only the page of a refused access; CR2 is the byte. For
- * a fetch that is RIP (or the page start when the instruction began on
- * the page before); for data, the memory operand that lies on the page. */
-static void refine_fault_addr(struct cpu *cpu, const struct cpu_context *ctx)
-{
-	uint64_t *addr;
-	enum mmu_access access;
-	if (!kernel_pending_fault(cpu->k, &addr, &access))
-		return;
-	uint64_t page = *addr & ~(PAGE_SIZE - 1);
-	if (access == MMU_FETCH) {
-		*addr = ctx->rip >= page ? ctx->rip : page;
-		return;
-	}
-	uint8_t code[16];
-	struct mem_ref refs[4];
-	size_t len = kernel_read_user(cpu->k, ctx->rip, code, sizeof(code));
-	int n = disasm_mem_refs(cpu->disasm, ctx, code, len, refs, 4);
-	for (int i = 0; i < n; i++) {
-		if (refs[i].addr >= page && refs[i].addr - page < PAGE_SIZE) {
-			*addr = refs[i].addr;
-			return;
-		}
-	}
 }
 
 void cpu_kernel_ops(struct cpu *cpu, struct kernel_ops *ops)
@@ -294,8 +256,8 @@ int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 			break;
 		case UC_ERR_EXCEPTION: /* a #PF already queued, or another exception */
 		case UC_ERR_INSN_INVALID:
-			refine_fault_addr(cpu, ctx);
-			kernel_raise_fatal(cpu->k, exception_signal(cpu, ctx->rip));
+			exception_refine_fault_addr(cpu->k, cpu->disasm, ctx);
+			kernel_raise_fatal(cpu->k, exception_signal(cpu->k, cpu->disasm, ctx->rip));
 			break;
 		default:
 			snprintf(err, errlen, "Unicorn stopped at rip 0x%llx: %s",
