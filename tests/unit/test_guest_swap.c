@@ -1,0 +1,158 @@
+/* test_guest_swap.c - swap entries in Linux's PTE format, reclaim by the
+ * accessed bit, swap-in as a major fault, the swap cache for pages shared
+ * after fork, and slots given back. A real kernel (64 MiB, 16 MiB of swap
+ * in an unnamed host file) without a CPU. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern.h"
+
+#define MEM_SIZE (64ULL << 20)
+#define A 0x10000000ULL
+#define NPAGES 8
+
+static struct kernel *k;
+static struct process *p;
+
+static void nop(void *ctx)
+{
+	(void)ctx;
+}
+
+static void setup(void)
+{
+	struct kernel_config cfg = {.mem_size = MEM_SIZE, .swap_size = 16ULL << 20};
+	struct kernel_ops ops = {.flush_tlb = nop, .flush_code = nop, .stop = nop};
+	char err[256] = "";
+	k = kernel_create(&cfg, &ops, err, sizeof(err));
+	ck_assert_msg(k != NULL, "kernel_create: %s", err);
+	p = kernel_create_process(k);
+	p->mm = mm_create(k);
+	kernel_start(k, p);
+	ck_assert_int_eq(mm_map(k, p->mm, A, NPAGES * PAGE_SIZE, VM_READ | VM_WRITE, true),
+			 (int64_t)A);
+	for (int i = 0; i < NPAGES; i++) {
+		char page[PAGE_SIZE];
+		memset(page, 'a' + i, sizeof(page));
+		ck_assert_int_eq(copy_to_user(k, A + i * PAGE_SIZE, page, PAGE_SIZE), 0);
+	}
+}
+
+static void teardown(void)
+{
+	kernel_destroy(k);
+}
+
+static uint64_t pte_of(struct process *q, uint64_t va)
+{
+	return *pgtable_pte(k, q->mm, va, false);
+}
+
+static void check_data(void)
+{
+	for (int i = 0; i < NPAGES; i++) {
+		char page[PAGE_SIZE];
+		ck_assert_int_eq(copy_from_user(k, page, A + i * PAGE_SIZE, PAGE_SIZE), 0);
+		for (size_t j = 0; j < PAGE_SIZE; j++)
+			ck_assert_int_eq(page[j], 'a' + i);
+	}
+}
+
+START_TEST(test_entry_format)
+{
+	/* Linux x86-64: type in bits 9-13, the offset inverted from bit 14. */
+	ck_assert_uint_eq(swp_pte(1), 0x07ffffffffff8000ULL);
+	ck_assert_uint_eq(swp_offset(swp_pte(1)), 1);
+	ck_assert_uint_eq(swp_offset(swp_pte(123456)), 123456);
+	ck_assert(pte_is_swap(swp_pte(7)));
+	ck_assert_uint_eq(swp_pte(7) & (PTE_P | PTE_SW_PROTNONE), 0);
+	ck_assert(!pte_is_swap(0));
+	ck_assert(!pte_is_swap(PTE_SW_PROTNONE | 0x5000));
+}
+END_TEST
+
+START_TEST(test_second_chance_then_swap)
+{
+	uint64_t before = kernel_stats(k)->frames_in_use;
+	/* The copies set A: the first turn of the clock only clears it. */
+	ck_assert_uint_eq(reclaim(k, NPAGES), NPAGES);
+	const struct kernel_stats *s = kernel_stats(k);
+	ck_assert_uint_eq(s->swap_outs, NPAGES);
+	ck_assert_uint_eq(s->frames_in_use, before - NPAGES);
+	ck_assert_uint_eq(p->mm->rss_pages, 0);
+	ck_assert_uint_eq(p->mm->swap_ents, NPAGES);
+	for (int i = 0; i < NPAGES; i++)
+		ck_assert(pte_is_swap(pte_of(p, A + i * PAGE_SIZE)));
+	/* Back in as major faults, every byte intact, slots given back. */
+	check_data();
+	ck_assert_uint_eq(s->faults_swap, NPAGES);
+	ck_assert_uint_eq(p->maj_flt, NPAGES);
+	ck_assert_uint_eq(k->swap.used, 0);
+	ck_assert_uint_eq(p->mm->swap_ents, 0);
+}
+END_TEST
+
+START_TEST(test_recently_used_page_stays)
+{
+	reclaim(k, 0); /* nothing asked: nothing done */
+	ck_assert_uint_eq(kernel_stats(k)->swap_outs, 0);
+	/* One page: a turn clears its A bit only, the next evicts it. */
+	ck_assert_uint_eq(reclaim(k, 1), 1);
+	ck_assert(pte_is_swap(pte_of(p, A)));
+	ck_assert(!pte_is_swap(pte_of(p, A + PAGE_SIZE)));
+}
+END_TEST
+
+START_TEST(test_shared_page_read_once)
+{
+	struct cpu_context ctx = p->ctx;
+	const uint64_t a[6] = {0};
+	struct process *c = process_find(k, (int)sys_fork(k, &ctx, a));
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(reclaim(k, NPAGES), NPAGES);
+	/* Written once although two processes mapped each page. */
+	ck_assert_uint_eq(kernel_stats(k)->swap_outs, NPAGES);
+	uint64_t slot = swp_offset(pte_of(p, A));
+	ck_assert_uint_eq(slot, swp_offset(pte_of(c, A)));
+	ck_assert_uint_eq(k->swap.count[slot], 2);
+	/* The parent reads them back; the child finds them in the swap cache. */
+	check_data();
+	kernel_start(k, c);
+	check_data();
+	ck_assert_uint_eq(kernel_stats(k)->swap_ins, NPAGES);
+	ck_assert_uint_eq(pte_of(p, A) & PTE_ADDR_MASK, pte_of(c, A) & PTE_ADDR_MASK);
+	ck_assert_uint_eq(k->swap.used, 0);
+	process_exit(k, c, 0);
+	kernel_start(k, p);
+	check_data();
+}
+END_TEST
+
+START_TEST(test_unmap_frees_slots)
+{
+	reclaim(k, NPAGES);
+	ck_assert_uint_eq(k->swap.used, NPAGES);
+	ck_assert_int_eq(mm_unmap(k, p->mm, A, NPAGES * PAGE_SIZE), 0);
+	ck_assert_uint_eq(k->swap.used, 0);
+	ck_assert_uint_eq(p->mm->swap_ents, 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("guest_swap");
+	TCase *tc = tcase_create("swap");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_entry_format);
+	tcase_add_test(tc, test_second_chance_then_swap);
+	tcase_add_test(tc, test_recently_used_page_stays);
+	tcase_add_test(tc, test_shared_page_read_once);
+	tcase_add_test(tc, test_unmap_frees_slots);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
