@@ -12,7 +12,6 @@
 
 #include "kern.h"
 
-#define SYSCALL_INSN_LEN 2
 /* x86 exception vectors, saved as sigcontext.trapno. */
 #define X86_TRAP_DE 0
 #define X86_TRAP_BP 3

@@ -19,6 +19,18 @@
 #   stats-max KEY MAX   the same, but every "KEY": N must be <= MAX.
 #                       For both, KEY may be SECTION.KEY ("frames.peak"): only
 #                       the JSON object "SECTION": {...} is searched.
+#   compare-stats COND...
+#                       compare, with the vmemu run under --stats-json; each
+#                       COND is KEY>=N or KEY<=N (KEY as for stats-min, its
+#                       largest value judged), e.g. reclaim.swap_outs>=1.
+#   vmemu-expect [COND...]
+#                       for what Linux does differently (vmemu's OOM killer
+#                       with little --mem): only the vmemu run is judged; its
+#                       status must be --status, its stdout exactly the
+#                       --expect-stdout lines, its stderr must contain every
+#                       --expect-stderr text, and each COND (as above) must
+#                       hold. With --native-only the native run must exit
+#                       with --status (the program checks itself).
 #
 # OPTIONS:
 #   --status N      the exit status the native run must have (default 0):
@@ -31,6 +43,8 @@
 #   --vmemu-arg ARG one more argument for PROG in the vmemu run only (after
 #                   ARGS; repeatable), e.g. a flag that makes the program
 #                   stricter where vmemu must behave in one definite way.
+#   --expect-stdout LINE  (vmemu-expect; repeatable) the next line of stdout.
+#   --expect-stderr TEXT  (vmemu-expect; repeatable) text stderr must contain.
 #   --root DIR      vmemu runs with --root DIR, where the guest's cwd is "/",
 #                   i.e. DIR; the native run runs with DIR as its cwd. Use
 #                   relative paths in ARGS so both runs see the same files.
@@ -50,6 +64,11 @@ native_only=0
 optional=0
 vmemu_args=
 root=
+# Newline-separated lists of the --expect-stdout lines / --expect-stderr texts.
+nl='
+'
+expect_out=
+expect_err=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--status) expect_status=$2; shift 2 ;;
@@ -58,12 +77,14 @@ while [ $# -gt 0 ]; do
 	--optional) optional=1; shift ;;
 	--vmemu-arg) vmemu_args="$vmemu_args $2"; shift 2 ;;
 	--root) root=$2; shift 2 ;;
+	--expect-stdout) expect_out="$expect_out$2$nl"; shift 2 ;;
+	--expect-stderr) expect_err="$expect_err$2$nl"; shift 2 ;;
 	--*) echo "run_guest.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
 if [ $# -lt 4 ]; then
-	echo "usage: run_guest.sh [--status N] [--stdin FILE] [--native-only] [--optional] [--vmemu-arg ARG] [--root DIR] VMEMU MODE [MODE-ARGS] -- PROG [ARGS...]" >&2
+	echo "usage: run_guest.sh [--status N] [--stdin FILE] [--native-only] [--optional] [--vmemu-arg ARG] [--root DIR] [--expect-stdout LINE] [--expect-stderr TEXT] VMEMU MODE [MODE-ARGS] -- PROG [ARGS...]" >&2
 	exit 2
 fi
 vmemu=$1
@@ -184,6 +205,69 @@ signum() {
 	SYS) echo 31 ;;
 	*) echo "run_guest.sh: unknown signal $1" >&2; exit 2 ;;
 	esac
+}
+
+# stat_value FLAT KEY : the largest "KEY": N in the whitespace-free JSON
+# file FLAT (KEY may be SECTION.KEY: only the innermost object
+# "SECTION":{...} is searched; failing an exact match, a key ending in KEY
+# counts); empty when there is none.
+stat_value() {
+	sv_flat=$1
+	sv_key=$2
+	case $sv_key in
+	*.*)
+		grep -o "\"${sv_key%.*}\":{[^{}]*}" "$sv_flat" >"$sv_flat.sec"
+		sv_flat=$sv_flat.sec
+		sv_key=${sv_key##*.}
+		;;
+	esac
+	sv_got=$(grep -o "\"$sv_key\":[0-9][0-9]*" "$sv_flat" | sed 's/.*://' | sort -n | tail -n 1)
+	if [ -z "$sv_got" ]; then
+		sv_got=$(grep -o "\"[A-Za-z0-9_.]*$sv_key\":[0-9][0-9]*" "$sv_flat" | sed 's/.*://' |
+			sort -n | tail -n 1)
+	fi
+	echo "$sv_got"
+}
+
+# check_stats JSON COND... : every COND (KEY>=N or KEY<=N) holds in the
+# --stats-json file JSON; prints one FAIL line per condition that does not,
+# then the JSON's beginning, and returns 1.
+check_stats() {
+	cs_json=$1
+	shift
+	if [ ! -s "$cs_json" ]; then
+		echo "FAIL: vmemu --stats-json did not write $cs_json"
+		return 1
+	fi
+	tr -d ' \t\r\n' <"$cs_json" >"$work/stats.flat"
+	cs_fail=0
+	for cs_cond in "$@"; do
+		case $cs_cond in
+		*'>='*) cs_key=${cs_cond%%>=*}; cs_op=ge; cs_want=${cs_cond#*>=} ;;
+		*'<='*) cs_key=${cs_cond%%<=*}; cs_op=le; cs_want=${cs_cond#*<=} ;;
+		*) echo "run_guest.sh: bad condition $cs_cond (KEY>=N or KEY<=N)" >&2; exit 2 ;;
+		esac
+		case $cs_want in
+		''|*[!0-9]*) echo "run_guest.sh: bad number in $cs_cond" >&2; exit 2 ;;
+		esac
+		cs_got=$(stat_value "$work/stats.flat" "$cs_key")
+		if [ -z "$cs_got" ]; then
+			echo "FAIL: no \"$cs_key\": NUMBER in the --stats-json output"
+			cs_fail=1
+		elif { [ $cs_op = ge ] && [ "$cs_got" -ge "$cs_want" ]; } ||
+			{ [ $cs_op = le ] && [ "$cs_got" -le "$cs_want" ]; }; then
+			echo "stats: $cs_key = $cs_got ($cs_cond)"
+		else
+			echo "FAIL: $cs_key is $cs_got under vmemu for $cmdline, expected $cs_cond"
+			cs_fail=1
+		fi
+	done
+	if [ $cs_fail = 1 ]; then
+		head -c 2000 "$cs_json"
+		echo
+		return 1
+	fi
+	return 0
 }
 
 cmdline="$prog"
@@ -319,6 +403,80 @@ stats-min|stats-max)
 		exit 1
 	fi
 	echo "PASS: $cmdline: $key = $got (>= $min)"
+	;;
+compare-stats)
+	run_native "$prog" "$@"
+	if [ "$st" != "$expect_status" ]; then
+		echo "FAIL: native run of $cmdline exited $(describe "$st"), expected $expect_status: the test program or the host is wrong, not vmemu"
+		show native native
+		exit 1
+	fi
+	[ $native_only = 1 ] && { echo "PASS (native only): $cmdline"; exit 0; }
+	native_st=$st
+	json=$work/stats.json
+	run vmemu "$vmemu" run $vmemu_flags --stats-json "$json" "$prog" "$@" $vmemu_args
+	vm_st=$st
+	fail=0
+	if [ "$vm_st" != "$native_st" ]; then
+		echo "FAIL: under vmemu $cmdline exited $(describe "$vm_st"), natively $(describe "$native_st")"
+		fail=1
+	fi
+	if ! cmp -s "$work/native.out" "$work/vmemu.out"; then
+		echo "FAIL: stdout under vmemu differs from the native run of $cmdline (- native, + vmemu):"
+		diff -u "$work/native.out" "$work/vmemu.out" | head -n 60
+		fail=1
+	fi
+	if [ $fail = 1 ]; then
+		show vmemu vmemu
+		exit 1
+	fi
+	check_stats "$json" $mode_args || exit 1
+	echo "PASS: $cmdline (exit $vm_st, $(wc -c <"$work/vmemu.out") bytes of stdout equal)"
+	;;
+vmemu-expect)
+	if [ $native_only = 1 ]; then
+		run_native "$prog" "$@"
+		if [ "$st" != "$expect_status" ]; then
+			echo "FAIL: native run of $cmdline exited $(describe "$st"), expected $expect_status: the test program or the host is wrong, not vmemu"
+			show native native
+			exit 1
+		fi
+		echo "PASS (native only): $cmdline"
+		exit 0
+	fi
+	json=$work/stats.json
+	if [ -n "$mode_args" ]; then
+		run vmemu "$vmemu" run $vmemu_flags --stats-json "$json" "$prog" "$@" $vmemu_args
+	else
+		run vmemu "$vmemu" run $vmemu_flags "$prog" "$@" $vmemu_args
+	fi
+	fail=0
+	if [ "$st" != "$expect_status" ]; then
+		echo "FAIL: under vmemu $cmdline exited $(describe "$st"), expected $expect_status"
+		fail=1
+	fi
+	printf '%s' "$expect_out" >"$work/expect.out"
+	if ! cmp -s "$work/expect.out" "$work/vmemu.out"; then
+		echo "FAIL: stdout under vmemu of $cmdline is not the expected one (- expected, + vmemu):"
+		diff -u "$work/expect.out" "$work/vmemu.out" | head -n 60
+		fail=1
+	fi
+	printf '%s' "$expect_err" >"$work/expect.err"
+	while IFS= read -r text; do
+		if ! grep -q -F -e "$text" "$work/vmemu.err"; then
+			echo "FAIL: stderr under vmemu of $cmdline does not contain \"$text\""
+			fail=1
+		fi
+	done <"$work/expect.err"
+	if [ $fail = 1 ]; then
+		show vmemu vmemu
+		exit 1
+	fi
+	if [ -n "$mode_args" ]; then
+		check_stats "$json" $mode_args || { show vmemu vmemu; exit 1; }
+	fi
+	echo "PASS: $cmdline under vmemu (exit $st, stdout as expected); stderr:"
+	head -n 5 "$work/vmemu.err"
 	;;
 *)
 	echo "run_guest.sh: unknown mode $mode" >&2
