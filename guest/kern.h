@@ -183,6 +183,8 @@ struct process {
 	struct process *parent;
 	struct process *next;     /* all processes, in creation order */
 	const void *wait_chan;    /* what a blocked process waits for */
+	uint64_t wake_at;         /* CLOCK_MONOTONIC ns when a timed call ends; 0 = none.
+				     Kept across restarts of the same call. */
 	bool restart_syscall;     /* ctx is at the SYSCALL of an interrupted call */
 	struct mm *mm;
 	struct fdtable *files;
@@ -216,6 +218,13 @@ struct process {
 #define ERESTARTSYS 512
 void process_block(struct kernel *k, const void *chan);
 void kernel_wake(struct kernel *k, const void *chan);
+/* A timed call: the first time it sets the deadline (p->wake_at is 0
+ * when a call is entered afresh), then blocks until kernel_wake(chan) or
+ * the deadline, whichever comes first. Returns -ERESTARTSYS to be made
+ * again, or 0 once the deadline has passed. */
+int64_t process_block_until(struct kernel *k, const void *chan, uint64_t deadline_ns);
+/* CLOCK_MONOTONIC now, in ns. */
+uint64_t kernel_now_ns(void);
 
 /* Queues a signal for p (info->signo set); wakes p if it is blocked and
  * the signal is not blocked. */

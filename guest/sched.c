@@ -1,6 +1,7 @@
 /* sched.c - round-robin scheduling: blocking on a channel, waking, and
  * switching address spaces through the MMU model's CR3 semantics. */
 #include <signal.h>
+#include <time.h>
 
 #include "kern.h"
 
@@ -12,6 +13,42 @@ void process_block(struct kernel *k, const void *chan)
 	struct process *p = k->current;
 	p->state = PROC_BLOCKED;
 	p->wait_chan = chan;
+}
+
+uint64_t kernel_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int64_t process_block_until(struct kernel *k, const void *chan, uint64_t deadline_ns)
+{
+	struct process *p = k->current;
+	if (!p->wake_at)
+		p->wake_at = deadline_ns ? deadline_ns : 1;
+	if (kernel_now_ns() >= p->wake_at)
+		return 0;
+	process_block(k, chan);
+	return -ERESTARTSYS;
+}
+
+/* Wakes the timed blocks whose deadline has passed; returns the earliest
+ * deadline still to come, or 0. */
+static uint64_t run_timers(struct kernel *k)
+{
+	uint64_t now = kernel_now_ns(), next = 0;
+	for (struct process *p = k->procs; p; p = p->next) {
+		if (p->state != PROC_BLOCKED || !p->wake_at)
+			continue;
+		if (p->wake_at <= now) {
+			p->state = PROC_RUNNABLE;
+			p->wait_chan = NULL;
+		} else if (!next || p->wake_at < next) {
+			next = p->wake_at;
+		}
+	}
+	return next;
 }
 
 void kernel_wake(struct kernel *k, const void *chan)
@@ -30,9 +67,14 @@ void kernel_wake(struct kernel *k, const void *chan)
 uint64_t kernel_time_slice_us(struct kernel *k)
 {
 	int runnable = 0;
-	for (struct process *p = k->procs; p; p = p->next)
+	bool timers = false;
+	for (struct process *p = k->procs; p; p = p->next) {
 		runnable += p->state == PROC_RUNNABLE;
-	return runnable > 1 ? TIME_SLICE_US : 0;
+		timers |= p->state == PROC_BLOCKED && p->wake_at;
+	}
+	/* A sleeper must get the CPU back at its deadline, even from a
+	 * process that never makes a system call. */
+	return runnable > 1 || timers ? TIME_SLICE_US : 0;
 }
 
 /* Loads p's address space. PCIDs keep the TLB model's entries of other
@@ -87,7 +129,15 @@ bool kernel_schedule(struct kernel *k)
 {
 	struct process *next = NULL;
 	while (k->init && !k->init->exited) {
+		uint64_t timer = run_timers(k);
 		next = pick_next(k);
+		if (!next && timer) {
+			/* Everyone waits, some for a time: the host sleeps till then. */
+			struct timespec ts = {(time_t)(timer / 1000000000ULL),
+					      (long)(timer % 1000000000ULL)};
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+			continue;
+		}
 		if (!next) {
 			fprintf(stderr, "vmemu: every process is blocked: deadlock\n");
 			kill_all(k);

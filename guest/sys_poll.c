@@ -5,9 +5,9 @@
  * fd (or there is none: poll as a sleep). Once an in-kernel file is among
  * them, the host is asked without waiting and, when nothing is ready, the
  * caller blocks on file_poll_chan: every change of an in-kernel file wakes
- * it and the call starts again. So while it waits, its host fds are looked
- * at again only when some pipe changes, and a finite timeout does not end
- * the wait (the kernel has no timers yet). */
+ * it and the call starts again, or the timeout ends the wait. So while it
+ * waits, its host fds are looked at again only when some pipe changes or
+ * the time is up. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -66,11 +66,18 @@ static int64_t do_poll(struct kernel *k, uint64_t ufds, uint64_t nfds, struct ti
 		ret = -errno;
 		goto out;
 	}
-	bool no_wait = timeout && timeout->tv_sec == 0 && timeout->tv_nsec == 0;
-	if (r + ready == 0 && in_kernel && !no_wait) {
-		process_block(k, &file_poll_chan);
-		ret = -ERESTARTSYS;
-		goto out;
+	if (r + ready == 0 && in_kernel) {
+		/* Wait for a change of some in-kernel file, or the timeout. */
+		if (!timeout) {
+			process_block(k, &file_poll_chan);
+			ret = -ERESTARTSYS;
+			goto out;
+		}
+		ret = process_block_until(k, &file_poll_chan,
+					  kernel_now_ns() + (uint64_t)timeout->tv_sec * NSEC_PER_SEC +
+						  (uint64_t)timeout->tv_nsec);
+		if (ret)
+			goto out;
 	}
 	for (uint64_t i = 0; i < nfds; i++) {
 		if (fds[i].fd < 0)
