@@ -1,14 +1,12 @@
 /* sigframe.c - the x86-64 rt_sigframe a handler runs on, laid out byte for
  * byte as Linux builds it (arch/x86/kernel/signal.c), the alternate signal
- * stack it may go on, and rt_sigreturn's way back.
- *
- * Limitation: no FPU/SSE state is saved (uc_mcontext.fpstate = 0, no
- * UC_FP_XSTATE): the CPU context holds only general registers, so a
- * handler that changes x87/SSE registers changes them for the interrupted
- * code too. */
+ * stack it may go on, and rt_sigreturn's way back. The x87/SSE state is
+ * saved in the legacy FXSAVE format (a CPU without XSAVE: no UC_FP_XSTATE),
+ * and the handler starts with the initial FPU state, as on Linux. */
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "kern.h"
 
@@ -75,6 +73,21 @@ struct k_siginfo {
 	} u;
 };
 
+/* The 512-byte FXSAVE area (SDM vol. 1, 10.5.1), 64-bit layout. */
+struct fxsave {
+	uint16_t fcw, fsw;
+	uint8_t ftw, reserved0; /* ftw abridged: bit i set = ST(i) not empty */
+	uint16_t fop;
+	uint64_t fip, fdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint8_t st[8][16];      /* 80 bits each, then 6 reserved bytes */
+	uint8_t xmm[16][16];
+	uint8_t reserved1[96];
+};
+
+#define FXSAVE_ALIGN 64
+#define MXCSR_MASK 0xffffu
+
 struct rt_sigframe {
 	uint64_t pretcode; /* sa_restorer: the handler's return address */
 	struct k_ucontext uc;
@@ -89,6 +102,9 @@ _Static_assert(sizeof(struct k_stack) == 24, "stack_t is 24 bytes");
 _Static_assert(offsetof(struct k_ucontext, uc_mcontext) == 40, "ucontext.uc_mcontext");
 _Static_assert(offsetof(struct k_ucontext, uc_sigmask) == 296, "ucontext.uc_sigmask");
 _Static_assert(sizeof(struct k_siginfo) == 128, "siginfo_t is 128 bytes");
+_Static_assert(sizeof(struct fxsave) == 512, "the FXSAVE area is 512 bytes");
+_Static_assert(offsetof(struct fxsave, st) == 32 && offsetof(struct fxsave, xmm) == 160,
+	       "FXSAVE register offsets");
 _Static_assert(offsetof(struct k_siginfo, u) == 16, "siginfo's union");
 _Static_assert(offsetof(struct k_siginfo, u.chld.status) == 24, "si_status");
 _Static_assert(offsetof(struct rt_sigframe, uc) == 8, "rt_sigframe.uc");
@@ -174,10 +190,38 @@ static void save_sigcontext(struct k_sigcontext *sc, const struct cpu_context *c
 	};
 }
 
-/* Linux's get_sigframe without FPU state: below the red zone, or at the
- * top of the altstack; aligned so that rsp + 8 is a multiple of 16 at the
- * handler's entry, as after a call. 0 when the altstack would overflow. */
-static uint64_t frame_address(const struct process *p, const struct k_sigaction *ka)
+static void save_fpu(struct fxsave *fx, const struct fpu_state *f)
+{
+	*fx = (struct fxsave){.fcw = f->fcw, .fsw = f->fsw, .mxcsr = f->mxcsr,
+			      .mxcsr_mask = MXCSR_MASK};
+	for (int i = 0; i < 8; i++) {
+		if (((f->ftw >> (2 * i)) & 3) != 3)
+			fx->ftw |= (uint8_t)(1u << i);
+		memcpy(fx->st[i], f->st[i], sizeof(f->st[i]));
+	}
+	memcpy(fx->xmm, f->xmm, sizeof(fx->xmm));
+}
+
+static void restore_fpu(struct fpu_state *f, const struct fxsave *fx)
+{
+	f->fcw = fx->fcw;
+	f->fsw = fx->fsw;
+	f->mxcsr = fx->mxcsr & MXCSR_MASK;
+	f->ftw = 0;
+	for (int i = 0; i < 8; i++) {
+		if (!(fx->ftw & (1u << i)))
+			f->ftw |= (uint16_t)(3u << (2 * i)); /* empty */
+		memcpy(f->st[i], fx->st[i], sizeof(f->st[i]));
+	}
+	memcpy(f->xmm, fx->xmm, sizeof(f->xmm));
+}
+
+/* Linux's get_sigframe: below the red zone, or at the top of the altstack,
+ * first the FPU state (64-byte aligned), then the frame, aligned so that
+ * rsp + 8 is a multiple of 16 at the handler's entry, as after a call.
+ * Returns the frame, or 0 when the altstack would overflow. */
+static uint64_t frame_address(const struct process *p, const struct k_sigaction *ka,
+			      uint64_t *fpstate)
 {
 	uint64_t sp = p->ctx.rsp - RED_ZONE;
 	bool nested = altstack_on(p, p->ctx.rsp), entering = false;
@@ -185,6 +229,8 @@ static uint64_t frame_address(const struct process *p, const struct k_sigaction 
 		sp = p->sig.altstack_sp + p->sig.altstack_size;
 		entering = true;
 	}
+	sp = (sp - sizeof(struct fxsave)) & ~(uint64_t)(FXSAVE_ALIGN - 1);
+	*fpstate = sp;
 	sp = ((sp - sizeof(struct rt_sigframe) + 8) & ~15ULL) - 8;
 	if ((nested || entering) && !within_altstack(p, sp))
 		return 0;
@@ -197,19 +243,23 @@ int sigframe_setup(struct kernel *k, struct process *p, const struct k_sigaction
 {
 	struct cpu_context *ctx = &p->ctx;
 	struct signal_state *s = &p->sig;
-	uint64_t at = frame_address(p, ka);
+	uint64_t fpstate;
+	uint64_t at = frame_address(p, ka, &fpstate);
 	/* x86-64 has no return trampoline of the kernel's: libc's restorer. */
 	if (!at || !(ka->flags & KSA_RESTORER))
 		return -EFAULT;
+	struct fxsave fx;
+	save_fpu(&fx, &ctx->fpu);
 	struct rt_sigframe f = {.pretcode = ka->restorer};
 	f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
 	f.uc.uc_stack.ss_sp = s->altstack_sp;
 	f.uc.uc_stack.ss_flags = altstack_flags(p, ctx->rsp) | s->altstack_flags;
 	f.uc.uc_stack.ss_size = s->altstack_size;
 	save_sigcontext(&f.uc.uc_mcontext, ctx, fault, mask);
+	f.uc.uc_mcontext.fpstate = fpstate;
 	f.uc.uc_sigmask = mask;
 	fill_siginfo(&f.info, info);
-	if (copy_to_user(k, at, &f, sizeof(f)))
+	if (copy_to_user(k, fpstate, &fx, sizeof(fx)) || copy_to_user(k, at, &f, sizeof(f)))
 		return -EFAULT;
 	if (s->altstack_flags & KSS_AUTODISARM) {
 		s->altstack_sp = 0;
@@ -222,6 +272,10 @@ int sigframe_setup(struct kernel *k, struct process *p, const struct k_sigaction
 	ctx->rsi = at + offsetof(struct rt_sigframe, info);
 	ctx->rdx = at + offsetof(struct rt_sigframe, uc);
 	ctx->rax = 0; /* for handlers declared without a prototype (varargs) */
+	/* The handler starts with a clean FPU (Linux's fpu__clear_user_states). */
+	struct cpu_context fresh;
+	cpu_context_reset(&fresh);
+	ctx->fpu = fresh.fpu;
 	/* The ABI wants DF clear at a function's entry; no single-stepping. */
 	ctx->rflags &= ~(uint64_t)(X86_EFLAGS_DF | X86_EFLAGS_TF | X86_EFLAGS_RF);
 	return 0;
@@ -259,6 +313,12 @@ int sigframe_restore(struct kernel *k, struct process *p)
 	if (copy_from_user(k, &uc, at + offsetof(struct rt_sigframe, uc), sizeof(uc)))
 		return -EFAULT;
 	restore_sigcontext(&p->ctx, &uc.uc_mcontext);
+	struct fxsave fx;
+	if (uc.uc_mcontext.fpstate) {
+		if (copy_from_user(k, &fx, uc.uc_mcontext.fpstate, sizeof(fx)))
+			return -EFAULT;
+		restore_fpu(&p->ctx.fpu, &fx);
+	}
 	/* Linux ignores all but EFAULT here: e.g. EPERM when the interrupted
 	 * code itself ran on the altstack. */
 	(void)altstack_set(p, p->ctx.rsp, uc.uc_stack.ss_sp, uc.uc_stack.ss_flags,
