@@ -72,11 +72,11 @@ static int fault_swap(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 	if (pa == FRAME_NONE)
 		return -1;
 	frame_get(k, pa);
+	swap_put(k, slot);
 	uint64_t bits = pgtable_prot_bits(vma->flags);
-	if (k->swap.count[slot] > 1)
+	if (frame_refcount(k, pa) > 1)
 		bits &= ~PTE_W;
 	pgtable_set_new(k, pte, pa | bits);
-	swap_put(k, slot);
 	mm->swap_ents--;
 	mm->rss_pages++;
 	k->stats.faults_swap++;
