@@ -27,6 +27,8 @@ static const char help_text[] =
 	"  --strace           trace system calls to stderr\n"
 	"  --stats            print statistics to stderr at exit\n"
 	"  --stats-json FILE  write the statistics as JSON to FILE at exit\n"
+	"  --meminfo          print guest memory as `free` does (KiB) to stderr\n"
+	"                     when the guest ends\n"
 	"  --help             show this help\n"
 	"\n"
 	"Exit status:\n"
@@ -37,7 +39,8 @@ static const char help_text[] =
 	"  127     PROG not found\n";
 
 enum opt_id {
-	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_STRACE, OPT_STATS, OPT_STATS_JSON, OPT_HELP
+	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
+	OPT_MEMINFO, OPT_HELP
 };
 
 struct opt {
@@ -54,6 +57,7 @@ static const struct opt run_opts[] = {
 	{ "--strace", OPT_STRACE, false },
 	{ "--stats", OPT_STATS, false },
 	{ "--stats-json", OPT_STATS_JSON, true },
+	{ "--meminfo", OPT_MEMINFO, false },
 	{ "--help", OPT_HELP, false },
 };
 
@@ -173,6 +177,9 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 		if (*value == '\0')
 			return usage_error(err, "option '--stats-json' needs a file name");
 		o->stats_json = value;
+		break;
+	case OPT_MEMINFO:
+		o->meminfo = true;
 		break;
 	case OPT_HELP:
 		fputs(help_text, out);

@@ -28,6 +28,7 @@ struct vmemu_options {
 	const char *root;       /* host directory the guest sees as /, or NULL */
 	bool strace;            /* trace system calls to stderr */
 	bool stats;             /* print statistics to stderr at exit */
+	bool meminfo;           /* print a `free`-style memory table to stderr at exit */
 	const char *stats_json; /* write statistics as JSON to this file, or NULL */
 	int prog_argc;          /* PROG and its arguments, untouched */
 	char **prog_argv;       /* points into argv; prog_argv[prog_argc] is NULL */

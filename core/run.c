@@ -7,6 +7,7 @@
 #include "cpu.h"
 #include "kernel.h"
 #include "loader.h"
+#include "meminfo_print.h"
 #include "run.h"
 #include "stats.h"
 
@@ -77,6 +78,11 @@ int vmemu_run(const struct vmemu_options *o)
 	if (cpu_run(cpu, err, sizeof(err)))
 		goto out;
 	status = kernel_exit_status(k);
+	if (o->meminfo) {
+		struct meminfo mi; /* as the guest leaves it, before the shutdown */
+		kernel_meminfo(k, &mi);
+		meminfo_print(stderr, &mi);
+	}
 	uint64_t leaked = kernel_shutdown(k);
 	if (leaked) {
 		snprintf(err, sizeof(err), "internal error: %llu frames still in use after exit",

@@ -104,6 +104,7 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 	line_u64(f, 3, "pages reused", ks->cow_reused);
 	line_u64(f, 3, "zero page left", ks->cow_zero);
 	line_u64(f, 2, "swap-in (major)", ks->faults_swap);
+	line_u64(f, 2, "file page", ks->faults_file);
 
 	for (size_t a = 0; a < NACCESS; a++)
 		fills += ks->tlb_fills[a];
@@ -131,6 +132,9 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 	line_u64(f, 1, "pages scanned", ks->pages_scanned);
 	line_u64(f, 1, "pages reclaimed", ks->pages_reclaimed);
 	line_u64(f, 1, "OOM kills", ks->oom_kills);
+	line_u64(f, 1, "page-cache reads", ks->cache_reads);
+	line_u64(f, 1, "page-cache writebacks", ks->cache_writebacks);
+	line_u64(f, 1, "page-cache reclaimed", ks->cache_reclaimed);
 	line_u64(f, 1, "forks", ks->forks);
 	line_u64(f, 1, "execs", ks->execs);
 	line_u64(f, 1, "context switches", ks->context_switches);
@@ -243,6 +247,7 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_u64(&j, "cow_reused", ks->cow_reused);
 	json_u64(&j, "cow_zero", ks->cow_zero);
 	json_u64(&j, "swap", ks->faults_swap);
+	json_u64(&j, "file", ks->faults_file);
 	json_close(&j);
 
 	json_open(&j, "reclaim");
@@ -251,6 +256,12 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_u64(&j, "scanned", ks->pages_scanned);
 	json_u64(&j, "reclaimed", ks->pages_reclaimed);
 	json_u64(&j, "oom_kills", ks->oom_kills);
+	json_close(&j);
+
+	json_open(&j, "page_cache");
+	json_u64(&j, "reads", ks->cache_reads);
+	json_u64(&j, "writebacks", ks->cache_writebacks);
+	json_u64(&j, "reclaimed", ks->cache_reclaimed);
 	json_close(&j);
 
 	json_open(&j, "tlb_fills");

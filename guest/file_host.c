@@ -6,8 +6,10 @@
  * memory. A fault after some bytes returns the bytes done, a fault before
  * any byte -EFAULT (Linux's rule). Offsets and status flags live in the
  * host's open file description, which dup'ed guest fds share through one
- * struct file. */
+ * struct file. Regular files go through the page cache (filemap.c): reads
+ * from it, writes through it to the host. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,10 +18,29 @@
 
 #define BOUNCE_SIZE (64 * 1024)
 
+/* read(2) from the page cache, at and then past the file offset when pos
+ * < 0; a file not open for reading gives EBADF as the host would. */
+static int64_t cached_read(struct kernel *k, struct file *f, struct mapping *m, struct uio *u,
+			   int64_t pos)
+{
+	if (f->flags == O_WRONLY)
+		return -EBADF;
+	off_t at = pos < 0 ? lseek(f->host_fd, 0, SEEK_CUR) : pos;
+	if (at < 0)
+		return -errno;
+	int64_t r = filemap_read(k, m, u, (uint64_t)at);
+	if (r > 0 && pos < 0)
+		lseek(f->host_fd, at + r, SEEK_SET);
+	return r;
+}
+
 /* pos < 0: at the file offset (read), else at pos (pread). A request of
  * 0 bytes still asks the host, which reports errors such as EISDIR. */
 static int64_t host_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
+	struct mapping *m = filemap_of(k, f);
+	if (m)
+		return cached_read(k, f, m, u, pos);
 	char *bounce = malloc(BOUNCE_SIZE);
 	if (!bounce)
 		return -ENOMEM;
@@ -73,8 +94,23 @@ static int64_t write_all(int fd, const char *buf, size_t n, int64_t pos)
 	return (int64_t)off;
 }
 
+/* Write-through: the cached pages take the bytes the host wrote. With
+ * O_APPEND the host chose where they went (even for pwrite, as Linux):
+ * at the old end of the file. */
+static void cache_wrote(struct kernel *k, struct file *f, struct mapping *m, int64_t pos,
+			const char *buf, int64_t n)
+{
+	int fl = fcntl(f->host_fd, F_GETFL);
+	off_t at = fl >= 0 && (fl & O_APPEND) ? (off_t)m->size
+		   : pos >= 0			? pos
+						: lseek(f->host_fd, 0, SEEK_CUR) - n;
+	if (at >= 0)
+		filemap_wrote(k, m, (uint64_t)at, buf, (uint64_t)n);
+}
+
 static int64_t host_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
+	struct mapping *m = filemap_of(k, f);
 	char *bounce = malloc(BOUNCE_SIZE);
 	if (!bounce)
 		return -ENOMEM;
@@ -89,6 +125,8 @@ static int64_t host_write(struct kernel *k, struct file *f, struct uio *u, int64
 			err = w;
 			break;
 		}
+		if (m)
+			cache_wrote(k, f, m, pos < 0 ? -1 : pos + done, bounce, w);
 		done += w;
 		if ((size_t)w < n)
 			break;
@@ -106,6 +144,8 @@ static int host_stat(struct file *f, struct stat *st)
 
 static void host_release(struct file *f)
 {
+	if (f->private)
+		mapping_put(f->private);
 	close(f->host_fd);
 }
 

@@ -48,6 +48,7 @@ static void copy_leaf(struct kernel *k, struct mm *parent, uint64_t va, uint64_t
 	if ((*pte & PTE_W) && !(c->vm_flags & VM_SHARED))
 		pgtable_update(k, parent, va, pte, *pte & ~PTE_W);
 	frame_get(k, pa);
+	pagecache_map(k, pa);
 	*dst = *pte & ~PTE_A;
 	if (pa != ZERO_PAGE_PA)
 		c->child->rss_pages++;
@@ -70,10 +71,10 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 			break;
 		}
 		memcpy(nv->name, v->name, sizeof(nv->name));
-		if (v->shm) {
-			nv->shm = v->shm;
+		if (v->mapping) {
+			nv->mapping = v->mapping;
 			nv->pgoff = v->pgoff;
-			shmem_get(v->shm);
+			mapping_get(v->mapping);
 		}
 		c.vm_flags = v->flags;
 		pgtable_walk_leaves(k, parent, v->start, v->end, copy_leaf, &c);

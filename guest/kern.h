@@ -66,26 +66,122 @@ static inline void *phys_ptr(struct kernel *k, uint64_t pa);
 #define VM_HEAP 0x400u
 #define VM_SHARED 0x800u /* MAP_SHARED: fork shares the pages, no CoW */
 
-/* The pages of a MAP_SHARED anonymous mapping (shmem.c). */
-struct shmem {
-	uint32_t refs;     /* VMAs that map it */
+#define VM_MAYWRITE 0x1000u /* MAP_SHARED file map of a file open for writing */
+
+/* ---- mappings: the page cache and shared memory (pagecache.c, filemap.c,
+ * shmem.c) ----
+ * A mapping (Linux's address_space) owns the pages of one host file, or of
+ * one MAP_SHARED anonymous region, found by page offset (pgoff). Every open
+ * of the file and every VMA mapping it holds a reference; a file's pages
+ * stay cached after the last one goes, until reclaim drops them. */
+
+struct mapping {
+	struct kernel *kernel;
+	uint32_t refs;        /* VMAs and open files */
+	bool anon;            /* shared anonymous memory: no file behind it */
+	int fd;               /* host fd to fill and write back through; -1 while idle */
+	int fd_mode;          /* its O_ACCMODE */
+	uint64_t dev, ino;    /* the host file */
+	uint64_t size;        /* file size in bytes, as the cache keeps it */
+	int64_t mtime_ns, ctime_ns; /* the host file's, when it went idle */
 	uint64_t npages;
-	uint64_t *frames;  /* by page offset; 0 = not yet touched */
+	struct cache_page *pages; /* its pages, in no order */
+	struct mapping *next; /* k->pagecache.files */
 };
 
-struct shmem *shmem_create(uint64_t npages);
-void shmem_get(struct shmem *s);
-void shmem_put(struct kernel *k, struct shmem *s);
-/* The frame at pgoff, allocated (zeroed) at first use; FRAME_NONE if out
- * of memory. The caller takes its own reference for a PTE. */
-uint64_t shmem_frame(struct kernel *k, struct shmem *s, uint64_t pgoff);
+/* One page of a mapping: a frame the cache holds one reference on. */
+struct cache_page {
+	struct mapping *mapping;
+	uint64_t index;       /* pgoff in the mapping */
+	uint64_t pa;
+	uint32_t mapcount;    /* PTEs that map it */
+	bool dirty;           /* newer than the file (written through a shared map) */
+	struct cache_page *hnext;              /* hash chain */
+	struct cache_page *lru_prev, *lru_next; /* file pages, least recently used first */
+	struct cache_page *mprev, *mnext;      /* the mapping's pages */
+};
+
+struct page_cache {
+	struct cache_page **hash; /* by (mapping, index) */
+	uint64_t hash_mask;
+	struct cache_page **page_of; /* per frame */
+	struct cache_page *lru_head, *lru_tail;
+	struct mapping *files;    /* file mappings, looked up by dev/ino */
+};
+
+int pagecache_init(struct kernel *k);
+/* Drops every cached page (kernel_shutdown: no process is left). */
+void pagecache_drop_all(struct kernel *k);
+void pagecache_destroy(struct kernel *k);
+struct cache_page *pagecache_lookup(struct kernel *k, struct mapping *m, uint64_t index);
+/* The cache page held in frame pa, or NULL. */
+struct cache_page *pagecache_page(struct kernel *k, uint64_t pa);
+/* Puts frame pa (its reference becomes the cache's) at index; NULL when
+ * out of host memory (the frame is then put). */
+struct cache_page *pagecache_add(struct kernel *k, struct mapping *m, uint64_t index, uint64_t pa);
+/* Removes a page from the cache and puts the cache's reference. */
+void pagecache_delete(struct kernel *k, struct cache_page *cp);
+/* A use by read() or a fault: the page moves to the LRU's tail. */
+void pagecache_touch(struct kernel *k, struct cache_page *cp);
+void pagecache_set_dirty(struct kernel *k, struct cache_page *cp, bool dirty);
+/* A PTE took or dropped frame pa (counted for cache pages only). */
+void pagecache_map(struct kernel *k, uint64_t pa);
+void pagecache_unmap(struct kernel *k, uint64_t pa);
+/* Frees up to target frames of file pages no PTE maps, oldest first:
+ * clean ones, then dirty ones after writeback. Returns how many. */
+uint64_t pagecache_shrink(struct kernel *k, uint64_t target);
+/* Drops cp if nothing but the cache holds it (written back first when
+ * dirty). Returns 1 when its frame was freed, else 0. */
+uint64_t pagecache_reclaim_page(struct kernel *k, struct cache_page *cp);
+
+struct mapping *mapping_alloc(struct kernel *k, bool anon);
+void mapping_get(struct mapping *m);
+/* The last reference of a file mapping writes back and closes its fd; its
+ * pages stay cached. An anonymous one frees its pages. */
+void mapping_put(struct mapping *m);
+/* Frees an idle file mapping whose last page is gone. */
+void mapping_free_if_unused(struct mapping *m);
+
+/* A MAP_SHARED anonymous region (shmem.c): pages zeroed at first use. */
+struct mapping *shmem_create(struct kernel *k);
+
+struct file;
+struct uio;
+struct mm;
+/* The page cache of f when it is a host regular file that may be cached
+ * (attached at first use), else NULL (filemap.c). */
+struct mapping *filemap_of(struct kernel *k, struct file *f);
+/* The frame of page pgoff, read from the file (or zeroed for shmem) when
+ * missing: 0, -ENOMEM or -EIO. The cache keeps the reference. */
+int mapping_page(struct kernel *k, struct mapping *m, uint64_t pgoff, struct cache_page **cpp);
+/* read(2) of a cached file at pos: bytes copied, or -EFAULT. */
+int64_t filemap_read(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos);
+/* n bytes of buf went to the host file at pos (write-through): the cached
+ * pages and the size follow. */
+void filemap_wrote(struct kernel *k, struct mapping *m, uint64_t pos, const void *buf, uint64_t n);
+/* The file is now size bytes long (ftruncate, O_TRUNC): pages past the end
+ * are unmapped from every process and dropped, the tail of the last zeroed. */
+void filemap_resize(struct kernel *k, struct mapping *m, uint64_t size);
+/* Writes back the dirty pages of [first, last] (pgoffs): PTEs of shared
+ * maps in every process give up their D bits (and W, so the next write
+ * faults and dirties the page again). 0 or -EIO. */
+int filemap_writeback(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last);
+/* Before PTEs of mm in [start, end) go: cache pages lose a mapcount, D
+ * bits of shared file maps make their pages dirty, which are written back. */
+void filemap_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+/* Writes one dirty page back to the file (the bytes below EOF). 0 or -EIO. */
+int filemap_write_page(struct kernel *k, struct cache_page *cp);
+/* The last reference went: dirty pages are written back, the host file's
+ * times are noted (to check the cache when the file is opened again), the
+ * fd is closed. */
+void filemap_idle(struct mapping *m);
 
 struct vma {
 	uint64_t start, end; /* [start, end), page aligned */
 	unsigned flags;      /* VM_* */
 	struct vma *next;    /* sorted by start */
-	struct shmem *shm;   /* VM_SHARED: the shared pages; else NULL */
-	uint64_t pgoff;      /* page of shm at start */
+	struct mapping *mapping; /* the file's page cache or shared memory; else NULL */
+	uint64_t pgoff;      /* page of mapping at start */
 	char name[16];       /* "[stack]", "[heap]", or empty */
 };
 
@@ -120,6 +216,13 @@ void vma_free_all(struct kernel *k, struct mm *mm);
  * when fixed). Returns start, or -errno. */
 int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
 	       bool fixed);
+/* The same for pages of m from pgoff on (m NULL: anonymous; a shared
+ * anonymous map gets a new shmem). */
+int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
+		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff);
+/* Unmaps the pages of [start, end) (VMAs stay): file pages are written
+ * back first, anonymous ones are gone. */
+void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
 /* Finds a free range of len bytes below mm->mmap_base (hint first). 0 if none. */
 uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len);
 int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len);
@@ -317,6 +420,7 @@ struct kernel {
 	uint64_t cache_pages;   /* frames holding file data (Cached) */
 	uint64_t cache_dirty;   /* ... not yet written back (Dirty) */
 	uint64_t cache_mapped;  /* ... mapped into some process (Mapped) */
+	struct page_cache pagecache;
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	int reclaim_pid;        /* the clock hand: process and address to look at next */
 	uint64_t reclaim_va;
@@ -388,11 +492,14 @@ int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t v
 /* Gives a shared present page (zero page, or after fork) to mm alone at va:
  * reused when no one else maps it, else copied. 0, or -1 out of memory. */
 int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uint64_t *pte);
-/* Dispatch on the PTE once the VMA allows the access: demand-zero, swap-in
- * or copy-on-write (a write to a present read-only PTE). 0, or -1 when out
- * of memory. */
+/* Dispatch on the PTE once the VMA allows the access: demand-zero, file
+ * page, swap-in, copy-on-write or a first write to a shared page; *kind
+ * says which. 0, -1 when out of memory, FAULT_SIGBUS for a page past the
+ * end of the file (or one the file cannot give). */
+#define FAULT_SIGBUS (-2)
+enum fault_kind { FAULT_DEMAND_ZERO, FAULT_FILE, FAULT_SWAP, FAULT_COW, FAULT_SPURIOUS };
 int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
-		     enum mmu_access access);
+		     enum mmu_access access, enum fault_kind *kind);
 /* Handles a #PF of the current process. Returns true when fixed. */
 bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
 		       bool user);
@@ -413,7 +520,8 @@ int64_t strncpy_from_user(struct kernel *k, char *dst, uint64_t uva, uint64_t n)
 typedef int64_t syscall_fn(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]);
 
 /* Memory (mm.c). */
-syscall_fn sys_brk, sys_mmap, sys_munmap, sys_mprotect, sys_madvise;
+syscall_fn sys_brk, sys_mmap, sys_munmap, sys_mprotect, sys_madvise, sys_msync, sys_mincore;
+syscall_fn sys_mremap; /* mremap.c */
 /* Processes (fork.c, exec.c, wait.c). */
 syscall_fn sys_fork, sys_vfork, sys_clone, sys_execve, sys_wait4, sys_waitid;
 
@@ -454,7 +562,7 @@ syscall_fn sys_stat, sys_lstat, sys_fstat, sys_newfstatat, sys_statx, sys_access
 syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_set_robust_list,
 	sys_rseq, sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_uname, sys_prctl, sys_getpid,
 	sys_gettid, sys_getppid, sys_getuid, sys_geteuid, sys_getgid, sys_getegid,
-	sys_sched_getaffinity, sys_sched_yield, sys_getrandom; /* sys_misc.c */
+	sys_sched_getaffinity, sys_sched_yield, sys_getrandom, sys_sysinfo; /* sys_misc.c */
 syscall_fn sys_clock_gettime, sys_clock_getres, sys_gettimeofday, sys_time, sys_nanosleep,
 	sys_clock_nanosleep, sys_getrusage; /* sys_time.c */
 syscall_fn sys_poll, sys_ppoll; /* sys_poll.c */
@@ -522,7 +630,7 @@ void strace_noreturn(struct strace_line *l); /* "= ?" of exit and exit_group */
  * inherited fds share one, so they share its offset and status flags.
  * Each kind acts through its file_ops; host-backed files (regular,
  * directory, tty, other) do the work on a host fd, pipes in the kernel. */
-enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE };
+enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, FILE_PROC };
 
 struct user_iovec {
 	uint64_t base, len;
@@ -563,6 +671,9 @@ struct file_ops {
 	 * files, which sys_poll asks the host about. */
 	unsigned (*poll)(struct file *f);
 	int (*stat)(struct file *f, struct stat *st);
+	/* In-kernel files with an offset (/proc): lseek(2); the new offset
+	 * or -errno. NULL: not seekable (ESPIPE). */
+	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	void (*release)(struct file *f); /* the last reference is gone */
 };
 
@@ -644,6 +755,17 @@ int file_openat(struct kernel *k, int dirfd, const char *path, int flags, unsign
 int file_open_parent(struct kernel *k, int dirfd, const char *path, const char **base,
 		     int dot_err);
 
+/* ---- the guest's /proc (procfs.c) ----
+ * Paths under /proc are the kernel's, with or without --root; they are
+ * recognised by name (".", ".." and "//" resolved) before any host
+ * lookup. */
+bool procfs_match(const char *path); /* an absolute path under /proc */
+/* open(2) of such a path: 0 and the new file in *out, or -errno. */
+int procfs_open(struct kernel *k, const char *path, int flags, struct file **out);
+/* stat(2) of it (follow: through the exe link): 0 or -errno. */
+int procfs_stat(struct kernel *k, const char *path, bool follow, struct stat *st);
+/* readlink(2) of it: the target's length (cut to size), or -errno. */
+int64_t procfs_readlink(struct kernel *k, const char *path, char *buf, size_t size);
 
 /* ---- signals: helpers (signal.c, sys_signal.c) ---- */
 

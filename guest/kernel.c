@@ -32,7 +32,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 		return NULL;
 	}
 	k->phys = mem;
-	if (frame_allocator_init(&k->frames, k->phys_size >> PAGE_SHIFT) ||
+	if (frame_allocator_init(&k->frames, k->phys_size >> PAGE_SHIFT) || pagecache_init(k) ||
 	    !mmu_init(&k->mmu, (struct mmu_phys){k->phys, k->phys_size}, NULL)) {
 		snprintf(err, errlen, "out of host memory");
 		kernel_destroy(k);
@@ -66,6 +66,7 @@ void kernel_destroy(struct kernel *k)
 		return;
 	while (k->procs)
 		process_reap(k, k->procs);
+	pagecache_destroy(k);
 	if (k->root_fd >= 0)
 		close(k->root_fd);
 	swap_destroy(&k->swap);
@@ -174,6 +175,7 @@ uint64_t kernel_shutdown(struct kernel *k)
 		if (p != k->init)
 			process_reap(k, p);
 	}
+	pagecache_drop_all(k);
 	k->ops.flush_code(k->ops.ctx);
 	frame_release_quarantine(k);
 	return k->frames.in_use + k->stats.page_table_pages + k->swap.used;

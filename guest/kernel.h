@@ -84,6 +84,10 @@ struct kernel_stats {
 	uint64_t cow_zero;            /* ... that left the zero page */
 	uint64_t forks, execs, context_switches;
 	uint64_t faults_swap;         /* major: page read back from swap */
+	uint64_t faults_file;         /* file or shared-memory page mapped from its mapping */
+	uint64_t cache_reads;         /* pages read from host files into the page cache */
+	uint64_t cache_writebacks;    /* dirty page-cache pages written back to their files */
+	uint64_t cache_reclaimed;     /* page-cache pages dropped by reclaim */
 	uint64_t swap_outs, swap_ins; /* pages written to / read from swap */
 	uint64_t pages_scanned, pages_reclaimed;
 	uint64_t oom_kills;
@@ -173,6 +177,25 @@ uint64_t kernel_shutdown(struct kernel *k);
 int kernel_exit_status(struct kernel *k);
 
 const struct kernel_stats *kernel_stats(struct kernel *k);
+
+/* Memory as /proc/meminfo shows it, in KiB, with Linux's names
+ * (meminfo.c says how each is counted). */
+struct meminfo {
+	uint64_t mem_total, mem_free, mem_available;
+	uint64_t buffers, cached, swap_cached;
+	uint64_t active_anon, inactive_anon, active_file, inactive_file;
+	uint64_t unevictable, mlocked;
+	uint64_t swap_total, swap_free;
+	uint64_t dirty, writeback;
+	uint64_t anon_pages, mapped, shmem;
+	uint64_t kreclaimable, slab, sreclaimable, sunreclaim, kernel_stack;
+	uint64_t page_tables;
+	uint64_t commit_limit, committed_as;
+};
+
+/* Fills mi from the kernel's own state (frames, page cache, swap, page
+ * tables), as Linux's meminfo_proc_show does. */
+void kernel_meminfo(struct kernel *k, struct meminfo *mi);
 struct mmu *kernel_mmu(struct kernel *k);
 
 #endif

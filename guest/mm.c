@@ -32,6 +32,7 @@ struct mm *mm_create(struct kernel *k)
 
 void mm_destroy(struct kernel *k, struct mm *mm)
 {
+	filemap_unmap_range(k, mm, 0, USER_TOP); /* exit writes shared maps back */
 	pgtable_free_all(k, mm);
 	k->stats.page_table_pages -= mm->pt_pages;
 	for (int i = 0; i < MMU_NTLBS; i++)
@@ -46,18 +47,30 @@ void mm_put(struct kernel *k, struct mm *mm)
 		mm_destroy(k, mm);
 }
 
+void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
+{
+	filemap_unmap_range(k, mm, start, end);
+	pgtable_unmap_range(k, mm, start, end);
+}
+
 int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 {
 	uint64_t end = start + len;
 	if (vma_split_at(mm, start, end))
 		return -ENOMEM;
-	pgtable_unmap_range(k, mm, start, end);
+	mm_zap_range(k, mm, start, end);
 	vma_remove_range(k, mm, start, end);
 	return 0;
 }
 
 int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
 	       bool fixed)
+{
+	return mm_map_pages(k, mm, start, len, flags, fixed, NULL, 0);
+}
+
+int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
+		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff)
 {
 	if (fixed) {
 		int err = mm_unmap(k, mm, start, len);
@@ -69,13 +82,17 @@ int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 	struct vma *v = vma_insert(mm, start, start + len, flags);
 	if (!v)
 		return -ENOMEM;
-	if (flags & VM_SHARED) {
-		v->shm = shmem_create(len >> PAGE_SHIFT);
-		if (!v->shm) {
+	if (m) {
+		mapping_get(m);
+	} else if (flags & VM_SHARED) {
+		m = shmem_create(k);
+		if (!m) {
 			vma_remove_range(k, mm, start, start + len);
 			return -ENOMEM;
 		}
 	}
+	v->mapping = m;
+	v->pgoff = pgoff;
 	vma_merge(k, mm);
 	return (int64_t)start;
 }
@@ -100,10 +117,19 @@ uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
 	return best;
 }
 
+/* A shared file map is writable in its PTEs only once a write fault has
+ * dirtied the page (write-notify): mprotect leaves W to that fault. */
+static unsigned pte_flags(const struct vma *v)
+{
+	bool notify = (v->flags & VM_SHARED) && v->mapping && !v->mapping->anon;
+	return notify ? v->flags & ~VM_WRITE : v->flags;
+}
+
 int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
 {
 	uint64_t end = start + len;
-	/* Linux refuses a range with holes, before changing anything. */
+	/* Linux refuses a range with holes, before changing anything, and
+	 * PROT_WRITE on a shared map of a file not open for writing. */
 	uint64_t covered = start;
 	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
 		if (v->end <= covered)
@@ -111,6 +137,9 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 		if (v->start > covered)
 			return -ENOMEM;
 		covered = v->end;
+		if ((prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping &&
+		    !v->mapping->anon && !(v->flags & VM_MAYWRITE))
+			return -EACCES;
 	}
 	if (covered < end)
 		return -ENOMEM;
@@ -120,7 +149,7 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 		if (v->start < start)
 			continue;
 		v->flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
-		pgtable_protect_range(k, mm, v->start, v->end, v->flags);
+		pgtable_protect_range(k, mm, v->start, v->end, pte_flags(v));
 	}
 	vma_merge(k, mm);
 	return 0;
@@ -136,12 +165,16 @@ int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src
 		uint64_t *pte = pgtable_pte(k, mm, va, true);
 		if (!pte)
 			return -ENOMEM;
-		/* Not our own page yet (missing, swapped, shared): as a write fault. */
-		bool own = (*pte & PTE_P) && (vma->shm || ((*pte & PTE_ADDR_MASK) != ZERO_PAGE_PA &&
-							  frame_refcount(k, *pte & PTE_ADDR_MASK) == 1));
-		if (!own && handle_pte_fault(k, mm, vma, va, MMU_WRITE))
-			return -ENOMEM;
+		/* Not our own page yet (missing, swapped, shared, a clean shared
+		 * file page): as a write fault. */
 		uint64_t pa = *pte & PTE_ADDR_MASK;
+		bool own = (*pte & PTE_P) &&
+			   ((vma->flags & VM_SHARED) ? (*pte & PTE_W) != 0
+						     : pa != ZERO_PAGE_PA && frame_refcount(k, pa) == 1);
+		enum fault_kind kind;
+		if (!own && handle_pte_fault(k, mm, vma, va, MMU_WRITE, &kind))
+			return -ENOMEM;
+		pa = *pte & PTE_ADDR_MASK;
 		uint64_t off = va & (PAGE_SIZE - 1);
 		uint64_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
 		memcpy(phys_ptr(k, pa + off), from, n);

@@ -1,7 +1,9 @@
-/* reclaim.c - freeing frames under memory pressure: the swap cache first,
- * then a clock over every process's page tables. A page whose PTE has A
- * set gets a second chance (A cleared, TLB entry invalidated); one still
- * unused on the next look is written to swap and unmapped. */
+/* reclaim.c - freeing frames under memory pressure: page-cache pages no
+ * process maps first (oldest first), then the swap cache, then a clock
+ * over every process's page tables. A page whose PTE has A set gets a
+ * second chance (A cleared, TLB entry invalidated); one still unused on
+ * the next look is unmapped: a file page goes back to the page cache
+ * (which drops it), an anonymous page is written to swap. */
 #include "kern.h"
 
 uint64_t frames_free(struct kernel *k)
@@ -15,7 +17,22 @@ struct scan {
 	uint64_t last_va;
 };
 
-/* Only private anonymous pages go to swap; shared memory stays. */
+/* A file page leaves this PTE (its D bit goes to the page), and the
+ * page cache drops it when no one else maps it. */
+static void unmap_file_page(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
+			    struct cache_page *cp, struct scan *s)
+{
+	if (*pte & PTE_D)
+		pagecache_set_dirty(k, cp, true);
+	pagecache_unmap(k, cp->pa);
+	pgtable_update(k, mm, va, pte, 0);
+	frame_put(k, cp->pa, 0);
+	mm->rss_pages--;
+	s->freed += pagecache_reclaim_page(k, cp);
+}
+
+/* Private anonymous pages go to swap, file pages back to the page cache;
+ * shared memory stays. */
 static void scan_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
 {
 	struct scan *s = arg;
@@ -26,6 +43,11 @@ static void scan_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pt
 	k->stats.pages_scanned++;
 	if (*pte & PTE_A) {
 		pgtable_update(k, mm, va, pte, *pte & ~PTE_A);
+		return;
+	}
+	struct cache_page *cp = pagecache_page(k, pa);
+	if (cp) {
+		unmap_file_page(k, mm, va, pte, cp, s);
 		return;
 	}
 	uint64_t slot = swap_out(k, pa);
@@ -43,7 +65,7 @@ static void scan_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pt
 static bool scan_process(struct kernel *k, struct process *p, uint64_t va, struct scan *s)
 {
 	for (struct vma *v = p->mm->vmas; v && s->freed < s->target; v = v->next) {
-		if (v->end <= va || v->shm)
+		if (v->end <= va || (v->mapping && v->mapping->anon))
 			continue;
 		s->vma = v;
 		s->last_va = v->start > va ? v->start : va;
@@ -59,9 +81,13 @@ static bool scan_process(struct kernel *k, struct process *p, uint64_t va, struc
 uint64_t reclaim(struct kernel *k, uint64_t target)
 {
 	struct scan s = {.target = target};
-	s.freed = swap_shrink_cache(k, target);
-	/* Two turns of the clock: the first may only clear A bits. */
-	for (int turn = 0; turn < 2 && s.freed < target && k->swap.nslots; turn++) {
+	s.freed = pagecache_shrink(k, target);
+	if (s.freed < target)
+		s.freed += swap_shrink_cache(k, target - s.freed);
+	/* Two turns of the clock: the first may only clear A bits. Without
+	 * swap only mapped file pages can go. */
+	bool scan = k->swap.nslots || k->cache_mapped;
+	for (int turn = 0; turn < 2 && s.freed < target && scan; turn++) {
 		bool done = false;
 		for (struct process *p = k->procs; p && !done; p = p->next) {
 			if (!p->mm || p->pid < k->reclaim_pid)

@@ -127,11 +127,13 @@ static int take_fault(struct process *p, struct ksiginfo *info, struct sigframe_
 /* The line a fatal fault leaves on stderr (the process has no handler). */
 static void report_fault(const struct process *p, int sig)
 {
-	if (sig == SIGSEGV && p->fault.kind != MMU_FAULT_NONE) {
+	/* A page fault: SIGSEGV, or SIGBUS past the end of a mapped file. */
+	if ((sig == SIGSEGV || sig == SIGBUS) && p->fault.kind != MMU_FAULT_NONE) {
 		char ec[32];
 		fprintf(stderr,
-			"vmemu: pid %d killed by SIGSEGV: rip 0x%llx addr 0x%llx (%s, %s, user; error code 0x%x %s)\n",
-			p->pid, (unsigned long long)p->ctx.rip, (unsigned long long)p->fault.addr,
+			"vmemu: pid %d killed by SIG%s: rip 0x%llx addr 0x%llx (%s, %s, user; error code 0x%x %s)\n",
+			p->pid, sigabbrev_np(sig), (unsigned long long)p->ctx.rip,
+			(unsigned long long)p->fault.addr,
 			mmu_fault_kind_name(p->fault.kind), mmu_access_name(p->fault.access),
 			p->fault.error_code, mmu_error_code_str(p->fault.error_code, ec, sizeof(ec)));
 	} else {

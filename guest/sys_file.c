@@ -37,6 +37,16 @@ static int64_t do_open(struct kernel *k, int dirfd, uint64_t upath, int flags, u
 	int err = file_user_path(k, path, upath, false);
 	if (err)
 		return err;
+	if (procfs_match(path)) {
+		struct file *f;
+		err = procfs_open(k, path, flags, &f);
+		if (err)
+			return err;
+		int fd = fd_install(files(k), 0, f, flags & O_CLOEXEC);
+		if (fd < 0)
+			file_put(f);
+		return fd;
+	}
 	int host_fd = file_openat(k, dirfd, path, flags, mode);
 	if (host_fd < 0)
 		return host_fd;
@@ -196,26 +206,35 @@ int64_t sys_ioctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	}
 }
 
+/* The host fd behind guest fd arg: -EBADF if arg is not open, -no_host
+ * (what the call answers for an in-kernel file, a pipe) if it has none. */
+static int host_fd_arg(struct kernel *k, uint64_t arg, int no_host)
+{
+	struct file *f = fd_arg(k, arg);
+	if (!f)
+		return -EBADF;
+	return f->host_fd < 0 ? -no_host : f->host_fd;
+}
+
 int64_t sys_lseek(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	struct file *f = fd_arg(k, a[0]);
-	if (!f)
-		return -EBADF;
-	if (f->host_fd < 0)
-		return -ESPIPE; /* a pipe */
-	off_t r = lseek(f->host_fd, (off_t)a[1], (int)a[2]);
+	if (f && f->ops->llseek)
+		return f->ops->llseek(f, (int64_t)a[1], (int)a[2]); /* /proc */
+	int fd = host_fd_arg(k, a[0], ESPIPE);
+	if (fd < 0)
+		return fd;
+	off_t r = lseek(fd, (off_t)a[1], (int)a[2]);
 	return r < 0 ? -errno : r;
 }
 
 int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct file *f = fd_arg(k, a[0]);
-	if (!f)
-		return -EBADF;
-	if (f->host_fd < 0)
-		return -ENOTDIR;
+	int fd = host_fd_arg(k, a[0], ENOTDIR);
+	if (fd < 0)
+		return fd;
 	uint32_t count = (uint32_t)a[2];
 	if (a[1] > USER_TOP || count > USER_TOP - a[1])
 		return -EFAULT;
@@ -223,7 +242,7 @@ int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	char *buf = malloc(n ? n : 1);
 	if (!buf)
 		return -ENOMEM;
-	long r = syscall(SYS_getdents64, f->host_fd, buf, n);
+	long r = syscall(SYS_getdents64, fd, buf, n);
 	int64_t ret = r < 0 ? -errno : r;
 	if (r > 0 && copy_to_user(k, a[1], buf, (uint64_t)r))
 		ret = -EFAULT;
@@ -234,23 +253,28 @@ int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t
 int64_t sys_ftruncate(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct file *f = fd_arg(k, a[0]);
-	if (!f)
-		return -EBADF;
-	if (f->host_fd < 0)
-		return -EINVAL; /* not a regular file */
-	return ftruncate(f->host_fd, (off_t)a[1]) < 0 ? -errno : 0;
+	int fd = host_fd_arg(k, a[0], EINVAL); /* not a regular file */
+	if (fd < 0)
+		return fd;
+	if (ftruncate(fd, (off_t)a[1]) < 0)
+		return -errno;
+	struct mapping *m = filemap_of(k, fd_arg(k, a[0]));
+	if (m)
+		filemap_resize(k, m, a[1]); /* the page cache follows */
+	return 0;
 }
 
 int64_t sys_fsync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct file *f = fd_arg(k, a[0]);
-	if (!f)
-		return -EBADF;
-	if (f->host_fd < 0)
-		return -EINVAL; /* nothing to sync, as Linux's pipes */
-	return fsync(f->host_fd) < 0 ? -errno : 0;
+	int fd = host_fd_arg(k, a[0], EINVAL); /* nothing to sync, as Linux's pipes */
+	if (fd < 0)
+		return fd;
+	/* Pages dirtied through shared maps go to the file first. */
+	struct mapping *m = filemap_of(k, fd_arg(k, a[0]));
+	if (m && filemap_writeback(k, m, 0, UINT64_MAX >> PAGE_SHIFT))
+		return -EIO;
+	return fsync(fd) < 0 ? -errno : 0;
 }
 
 static int64_t do_pipe(struct kernel *k, uint64_t ufds, uint64_t flags)

@@ -1,6 +1,6 @@
 /* sys_misc.c - process-level system calls a C runtime makes at start and
  * exit: exit, arch_prctl, set_tid_address, robust lists, rseq, resource
- * limits, uname, prctl, ids, CPU affinity, getrandom. */
+ * limits, uname, prctl, ids, CPU affinity, getrandom, sysinfo. */
 #include <asm/prctl.h>
 #include <errno.h>
 #include <linux/prctl.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -275,4 +276,31 @@ int64_t sys_getrandom(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 		ret = -EFAULT;
 	free(buf);
 	return ret;
+}
+
+/* ---- sysinfo ---- */
+
+/* Memory from the guest kernel, in bytes (mem_unit 1, as Linux on 64-bit
+ * machines); uptime and load averages are the host's. */
+int64_t sys_sysinfo(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct sysinfo host, si;
+	if (sysinfo(&host) < 0)
+		return -errno;
+	struct meminfo m;
+	kernel_meminfo(k, &m);
+	si = (struct sysinfo){
+		.uptime = host.uptime,
+		.loads = {host.loads[0], host.loads[1], host.loads[2]},
+		.totalram = m.mem_total << 10,
+		.freeram = m.mem_free << 10,
+		.sharedram = m.shmem << 10,
+		.bufferram = m.buffers << 10,
+		.totalswap = m.swap_total << 10,
+		.freeswap = m.swap_free << 10,
+		.procs = (unsigned short)k->nprocs,
+		.mem_unit = 1,
+	};
+	return copy_to_user(k, a[0], &si, sizeof(si));
 }

@@ -1,6 +1,8 @@
-/* sys_mm.c - brk, mmap, munmap, mprotect, madvise: argument checks as
- * Linux does them, then the address-space operations of mm.c. */
+/* sys_mm.c - brk, mmap, munmap, mprotect, madvise, msync, mincore:
+ * argument checks as Linux does them, then the address-space operations
+ * of mm.c and the page cache's (filemap.c). */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include "kern.h"
@@ -44,6 +46,33 @@ static unsigned prot_to_vm(uint64_t prot)
 	return (unsigned)prot & (VM_READ | VM_WRITE | VM_EXEC);
 }
 
+/* Linux's checks for a file map of mmap's arguments a (x86's sys_mmap,
+ * do_mmap): the offset, the fd, a kind of file that can be mapped, the
+ * access the file was opened with. *m is the file's page cache;
+ * VM_MAYWRITE joins *vm_flags for a shared map of a file open for writing. */
+static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t len, bool shared,
+			      struct mapping **m, unsigned *vm_flags)
+{
+	uint64_t off = a[5];
+	if (off & ~PAGE_MASK)
+		return -EINVAL;
+	struct file *f = fd_arg(k, a[4]);
+	int fl = f ? file_get_flags(f) : -EBADF;
+	if (fl < 0 || (fl & O_PATH))
+		return -EBADF;
+	*m = filemap_of(k, f);
+	if (!*m)
+		return -ENODEV;
+	int acc = fl & O_ACCMODE;
+	if (acc == O_WRONLY || (shared && (*vm_flags & VM_WRITE) && acc != O_RDWR))
+		return -EACCES;
+	if (off + len < off)
+		return -EOVERFLOW;
+	if (shared && acc == O_RDWR)
+		*vm_flags |= VM_MAYWRITE;
+	return 0;
+}
+
 #define MMAP_KNOWN_FLAGS                                                                      \
 	(MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE | MAP_FIXED | MAP_ANONYMOUS |          \
 	 MAP_GROWSDOWN | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE |         \
@@ -61,11 +90,16 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~(uint64_t)MMAP_KNOWN_FLAGS))
 		return -EOPNOTSUPP;
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* file maps come with the page cache */
 	if (len > USER_TOP)
 		return -ENOMEM;
 	len = page_align_up(len);
+	unsigned vm_flags = prot_to_vm(prot);
+	struct mapping *m = NULL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		int64_t err = file_map_check(k, a, len, type != MAP_PRIVATE, &m, &vm_flags);
+		if (err)
+			return err;
+	}
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if (fixed) {
 		if (addr & ~PAGE_MASK)
@@ -77,14 +111,13 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		if (!addr)
 			return -ENOMEM;
 	}
-	unsigned vm_flags = prot_to_vm(prot);
 	if (flags & MAP_GROWSDOWN)
 		vm_flags |= VM_GROWSDOWN;
 	if (type != MAP_PRIVATE)
 		vm_flags |= VM_SHARED;
 	/* NOREPLACE wins over MAP_FIXED: an overlap is EEXIST, as on Linux. */
 	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
-	int64_t ret = mm_map(k, mm, addr, len, vm_flags, replace);
+	int64_t ret = mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT);
 	tlb_gather_finish(k);
 	return ret;
 }
@@ -121,34 +154,161 @@ int64_t sys_mprotect(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	return ret;
 }
 
+/* MADV_WILLNEED on a file map: its pages are read into the page cache
+ * (Linux's readahead), while memory is not short. */
+static void willneed(struct kernel *k, const struct vma *v, uint64_t start, uint64_t end)
+{
+	struct mapping *m = v->mapping;
+	for (uint64_t va = start; va < end && frames_free(k) > k->wmark_low; va += PAGE_SIZE) {
+		uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
+		struct cache_page *cp;
+		if (pgoff << PAGE_SHIFT >= m->size || mapping_page(k, m, pgoff, &cp))
+			return;
+	}
+}
+
+/* Applies advice to the VMAs over [start, end); -ENOMEM when part of the
+ * range is not mapped (the rest still gets it, as on Linux). */
+static int64_t madvise_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
+			     int advice)
+{
+	int64_t ret = 0;
+	uint64_t covered = start;
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+		if (v->end <= start)
+			continue;
+		uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+		if (s > covered)
+			ret = -ENOMEM;
+		covered = e;
+		switch (advice) {
+		case MADV_FREE: /* private anonymous memory only */
+			if (v->mapping)
+				return -EINVAL;
+			mm_zap_range(k, mm, s, e);
+			break;
+		case MADV_DONTNEED:
+			/* Anonymous private memory reads back as zero-fill, a
+			 * private file map as the file, shared memory keeps its
+			 * data (in its mapping). */
+			mm_zap_range(k, mm, s, e);
+			break;
+		case MADV_WILLNEED:
+			if (v->mapping && !v->mapping->anon)
+				willneed(k, v, s, e);
+			break;
+		default:
+			break;
+		}
+	}
+	tlb_gather_finish(k);
+	return covered < end ? -ENOMEM : ret;
+}
+
 int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	uint64_t addr = a[0], len = page_align_up(a[1]);
 	int advice = (int)a[2];
-	if (addr & ~PAGE_MASK)
-		return -EINVAL;
-	if (!range_ok(addr, len))
-		return -EINVAL;
 	switch (advice) {
 	case MADV_DONTNEED:
 	case MADV_FREE:
-		/* Anonymous private memory reads back as zero-fill afterwards. */
-		pgtable_unmap_range(k, k->current->mm, addr, addr + len);
-		tlb_gather_finish(k);
-		return 0;
+	case MADV_WILLNEED:
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
-	case MADV_WILLNEED:
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
 	case MADV_DONTFORK:
 	case MADV_DOFORK:
 	case MADV_DONTDUMP:
 	case MADV_DODUMP:
-		return 0;
+		break;
 	default:
 		return -EINVAL;
 	}
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (!range_ok(addr, len))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	return madvise_range(k, k->current->mm, addr, addr + len, advice);
+}
+
+/* Shared file maps in the range are written back (MS_ASYNC too: the
+ * write to the host file is cheap, and Dirty then says what it should);
+ * MS_INVALIDATE has nothing to drop, the maps see the cache. */
+int64_t sys_msync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint64_t start = a[0], len = page_align_up(a[1]);
+	uint64_t flags = a[2];
+	if (flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+		return -EINVAL;
+	if ((start & ~PAGE_MASK) || ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (start + len < start || a[1] > USER_TOP)
+		return -ENOMEM;
+	uint64_t end = start + len, covered = start;
+	int64_t ret = 0;
+	for (struct vma *v = k->current->mm->vmas; v && v->start < end; v = v->next) {
+		if (v->end <= start)
+			continue;
+		uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+		if (s > covered)
+			ret = -ENOMEM;
+		covered = e;
+		if ((v->flags & VM_SHARED) && v->mapping && (flags & (MS_ASYNC | MS_SYNC)) &&
+		    filemap_writeback(k, v->mapping, v->pgoff + ((s - v->start) >> PAGE_SHIFT),
+				      v->pgoff + ((e - v->start) >> PAGE_SHIFT) - 1))
+			return -EIO;
+	}
+	return covered < end ? -ENOMEM : ret;
+}
+
+/* 1 when the page is in memory: mapped by a PTE (the zero page too), in
+ * the swap cache, or in the page cache of the file a map shows. */
+static uint8_t page_resident(struct kernel *k, struct mm *mm, const struct vma *v, uint64_t va)
+{
+	uint64_t *pte = pgtable_pte(k, mm, va, false);
+	if (pte && pte_is_swap(*pte))
+		return k->swap.cache[swp_offset(*pte)] != 0;
+	if (pte && *pte)
+		return 1;
+	return v->mapping &&
+	       pagecache_lookup(k, v->mapping, v->pgoff + ((va - v->start) >> PAGE_SHIFT));
+}
+
+#define MINCORE_CHUNK 512 /* bytes of the vector filled per copy */
+
+int64_t sys_mincore(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint64_t va = a[0], len = a[1], vec = a[2];
+	if (va & ~PAGE_MASK)
+		return -EINVAL;
+	if (!range_ok(va, len))
+		return -ENOMEM;
+	struct mm *mm = k->current->mm;
+	uint64_t pages = page_align_up(len) >> PAGE_SHIFT;
+	uint8_t buf[MINCORE_CHUNK];
+	while (pages > 0) {
+		const struct vma *v = vma_find(mm, va);
+		if (!v)
+			return -ENOMEM;
+		uint64_t n = (v->end - va) >> PAGE_SHIFT;
+		if (n > pages)
+			n = pages;
+		if (n > MINCORE_CHUNK)
+			n = MINCORE_CHUNK;
+		for (uint64_t i = 0; i < n; i++)
+			buf[i] = page_resident(k, mm, v, va + (i << PAGE_SHIFT));
+		if (copy_to_user(k, vec, buf, n))
+			return -EFAULT;
+		vec += n;
+		va += n << PAGE_SHIFT;
+		pages -= n;
+	}
+	return 0;
 }

@@ -13,10 +13,6 @@
 
 #include "kern.h"
 
-/* What readlink("/proc/self/exe") gives: the guest path of the program
- * (busybox's sh runs its applets through it). */
-#define PROC_SELF_EXE "/proc/self/exe"
-
 /* Opens the file a (dirfd, path, AT_* flags) triple names, as O_PATH; an
  * empty path names dirfd itself. Host fd or -errno. */
 static int open_path(struct kernel *k, uint64_t dirfd, const char *path, int at_flags)
@@ -42,6 +38,18 @@ static int open_user_path(struct kernel *k, uint64_t dirfd, uint64_t upath, int 
 	return err ? err : open_path(k, dirfd, path, at_flags);
 }
 
+/* fstat of guest fd arg into ubuf, whatever its kind (a pipe has no host
+ * fd). struct stat is the x86-64 kernel layout on the host too. */
+static int64_t stat_fd(struct kernel *k, uint64_t arg, uint64_t ubuf)
+{
+	struct file *f = fd_arg(k, arg);
+	if (!f)
+		return -EBADF;
+	struct stat st;
+	int err = file_stat(f, &st);
+	return err ? err : copy_to_user(k, ubuf, &st, sizeof(st));
+}
+
 static int64_t do_stat(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_t ubuf,
 		       uint64_t flags)
 {
@@ -51,13 +59,12 @@ static int64_t do_stat(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_
 	int err = file_user_path(k, path, upath, flags & AT_EMPTY_PATH);
 	if (err)
 		return err;
-	struct stat st; /* the x86-64 kernel layout on the host too */
-	/* An fd itself (fstat through newfstatat): whatever its kind. */
-	if (!path[0] && (int)dirfd != AT_FDCWD) {
-		struct file *f = fd_arg(k, dirfd);
-		if (!f)
-			return -EBADF;
-		err = file_stat(f, &st);
+	/* An fd itself (fstat through newfstatat). */
+	if (!path[0] && (int)dirfd != AT_FDCWD)
+		return stat_fd(k, dirfd, ubuf);
+	struct stat st;
+	if (procfs_match(path)) {
+		err = procfs_stat(k, path, !(flags & AT_SYMLINK_NOFOLLOW), &st);
 		return err ? err : copy_to_user(k, ubuf, &st, sizeof(st));
 	}
 	int fd = open_path(k, dirfd, path, (int)flags);
@@ -89,12 +96,7 @@ int64_t sys_newfstatat(struct kernel *k, struct cpu_context *ctx, const uint64_t
 int64_t sys_fstat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct file *f = fd_arg(k, a[0]);
-	if (!f)
-		return -EBADF;
-	struct stat st;
-	int err = file_stat(f, &st); /* a pipe has no host fd */
-	return err ? err : copy_to_user(k, a[1], &st, sizeof(st));
+	return stat_fd(k, a[0], a[1]);
 }
 
 int64_t sys_statx(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -159,9 +161,12 @@ static int64_t do_readlink(struct kernel *k, uint64_t dirfd, uint64_t upath, uin
 	if (err)
 		return err;
 	ssize_t n;
-	if (!strcmp(path, PROC_SELF_EXE)) {
-		n = (ssize_t)strlen(k->current->exe);
-		memcpy(target, k->current->exe, (size_t)n);
+	/* /proc/PID/exe gives the guest path of the program (busybox's sh
+	 * runs its applets through /proc/self/exe). */
+	if (procfs_match(path)) {
+		n = procfs_readlink(k, path, target, sizeof(target));
+		if (n < 0)
+			return n;
 	} else {
 		int fd = open_path(k, dirfd, path, AT_SYMLINK_NOFOLLOW);
 		if (fd < 0)

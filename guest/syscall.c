@@ -69,6 +69,9 @@ static const struct syscall_desc table[] = {
 	CALL(munmap, SR_DEC, SA_PTR, SA_ULONG),
 	CALL(mprotect, SR_DEC, SA_PTR, SA_ULONG, SA_PROT),
 	CALL(madvise, SR_DEC, SA_PTR, SA_ULONG, SA_MADV),
+	CALL(mremap, SR_HEX, SA_PTR, SA_ULONG, SA_ULONG, SA_HEX, SA_PTR),
+	CALL(msync, SR_DEC, SA_PTR, SA_ULONG, SA_HEX),
+	CALL(mincore, SR_DEC, SA_PTR, SA_ULONG, SA_PTR),
 	/* process */
 	CALL(chmod, SR_DEC, SA_PATH, SA_OCT),
 	CALL(fchmod, SR_DEC, SA_INT, SA_OCT),
@@ -118,6 +121,7 @@ static const struct syscall_desc table[] = {
 	CALL0(setsid),
 	CALL(getsid, SR_DEC, SA_INT),
 	CALL(getrandom, SR_DEC, SA_HEXBUF_OUT, SA_ULONG, SA_GRND_FLAGS),
+	CALL(sysinfo, SR_DEC, SA_PTR),
 	/* time */
 	CALL(clock_gettime, SR_DEC, SA_CLOCKID, SA_TIMESPEC_OUT),
 	CALL(clock_getres, SR_DEC, SA_CLOCKID, SA_TIMESPEC_OUT),

@@ -50,8 +50,8 @@ static struct vma *vma_split(struct vma *v, uint64_t addr)
 		return NULL;
 	*hi = *v;
 	hi->start = addr;
-	if (hi->shm) {
-		shmem_get(hi->shm);
+	if (hi->mapping) {
+		mapping_get(hi->mapping);
 		hi->pgoff += (addr - v->start) >> PAGE_SHIFT;
 	}
 	v->end = addr;
@@ -73,8 +73,9 @@ int vma_split_at(struct mm *mm, uint64_t start, uint64_t end)
 
 static void vma_free(struct kernel *k, struct vma *v)
 {
-	if (v->shm)
-		shmem_put(k, v->shm);
+	(void)k;
+	if (v->mapping)
+		mapping_put(v->mapping);
 	free(v);
 }
 
@@ -92,16 +93,16 @@ void vma_remove_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t 
 	}
 }
 
-/* Joins neighbours that touch and look the same, as Linux does. */
 /* Neighbours merge when nothing tells them apart: same flags and name,
- * and for shared memory the same object at consecutive offsets. */
+ * and for file maps and shared memory the same mapping at consecutive
+ * offsets. */
 static bool mergeable(const struct vma *v, const struct vma *n)
 {
 	if (v->end != n->start || v->flags != n->flags || strcmp(v->name, n->name))
 		return false;
-	if (v->shm != n->shm)
+	if (v->mapping != n->mapping)
 		return false;
-	return !v->shm || n->pgoff == v->pgoff + ((v->end - v->start) >> PAGE_SHIFT);
+	return !v->mapping || n->pgoff == v->pgoff + ((v->end - v->start) >> PAGE_SHIFT);
 }
 
 void vma_merge(struct kernel *k, struct mm *mm)

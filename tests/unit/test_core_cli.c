@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "unit.h"
 
 static struct vmemu_options opts;
 static char *out_text, *err_text;
@@ -53,7 +54,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(parse_words(words), -1);
 	ck_assert_uint_eq(opts.mem_size, 1ULL << 30);
 	ck_assert_ptr_null(opts.root);
-	ck_assert(!opts.strace && !opts.stats);
+	ck_assert(!opts.strace && !opts.stats && !opts.meminfo);
 	ck_assert_ptr_null(opts.stats_json);
 	ck_assert_int_eq(opts.prog_argc, 1);
 	ck_assert_ptr_eq(opts.prog_argv, words + 2);
@@ -72,6 +73,7 @@ START_TEST(help_and_version)
 	ck_assert_str_eq(err_text, "");
 	ck_assert_int_eq(PARSE("vmemu", "help"), 0);
 	ck_assert_ptr_nonnull(strstr(out_text, "--stats-json FILE"));
+	ck_assert_ptr_nonnull(strstr(out_text, "--meminfo"));
 	ck_assert_int_eq(PARSE("vmemu", "run", "--strace", "--help", "prog"), 0);
 	ck_assert_ptr_nonnull(strstr(out_text, "Usage: vmemu run"));
 	ck_assert_int_eq(PARSE("vmemu", "--version"), 0);
@@ -203,6 +205,8 @@ START_TEST(flags)
 	ck_assert(!opts.stats);
 	ck_assert_int_eq(PARSE("vmemu", "run", "--stats-json=out/s.json", "prog"), -1);
 	ck_assert_str_eq(opts.stats_json, "out/s.json");
+	ck_assert_int_eq(PARSE("vmemu", "run", "--meminfo", "prog"), -1);
+	ck_assert(opts.meminfo && !opts.stats && !opts.stats_json);
 
 	assert_usage_error(PARSE("vmemu", "run", "--stats-json=", "prog"),
 			   "option '--stats-json' needs a file name");
@@ -210,6 +214,8 @@ START_TEST(flags)
 	assert_usage_error(PARSE("vmemu", "run", "--strace=1", "prog"), "option '--strace' takes no value");
 	assert_usage_error(PARSE("vmemu", "run", "--stats=", "prog"), "option '--stats' takes no value");
 	assert_usage_error(PARSE("vmemu", "run", "--help=x"), "option '--help' takes no value");
+	assert_usage_error(PARSE("vmemu", "run", "--meminfo=1", "prog"),
+			   "option '--meminfo' takes no value");
 }
 END_TEST
 
@@ -295,10 +301,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("core_cli");
-	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
-
+	TCase *tc = unit_tcase(s, "parse", NULL, NULL);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, help_and_version);
 	tcase_add_test(tc, commands);
@@ -311,12 +314,8 @@ int main(void)
 	tcase_add_test(tc, missing_prog);
 	tcase_add_test(tc, double_dash);
 	tcase_add_test(tc, guest_args_untouched);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int status = unit_run(s);
 	free(out_text);
 	free(err_text);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return status;
 }

@@ -10,6 +10,7 @@
 #include "kernel.h"
 #include "mmu.h"
 #include "stats.h"
+#include "unit.h"
 
 static struct kernel_stats ks;
 static struct mmu mmu;
@@ -33,6 +34,10 @@ static void fill(void)
 		.pages_scanned = 24,
 		.pages_reclaimed = 25,
 		.oom_kills = 26,
+		.faults_file = 27,
+		.cache_reads = 28,
+		.cache_writebacks = 29,
+		.cache_reclaimed = 30,
 		.forks = 5,
 		.execs = 6,
 		.context_switches = 17,
@@ -227,9 +232,11 @@ START_TEST(json_content)
 	ASSERT_HAS(t, "  \"faults\": {\n    \"total\": 65612,\n    \"demand_zero\": 7,\n"
 		      "    \"spurious\": 3,\n    \"fatal\": 1,\n    \"cow\": 11,\n"
 		      "    \"cow_copied\": 8,\n    \"cow_reused\": 2,\n    \"cow_zero\": 1,\n"
-		      "    \"swap\": 21\n  },\n");
+		      "    \"swap\": 21,\n    \"file\": 27\n  },\n");
 	ASSERT_HAS(t, "  \"reclaim\": {\n    \"swap_outs\": 22,\n    \"swap_ins\": 23,\n"
-		      "    \"scanned\": 24,\n    \"reclaimed\": 25,\n    \"oom_kills\": 26\n  },\n");
+		      "    \"scanned\": 24,\n    \"reclaimed\": 25,\n    \"oom_kills\": 26\n  },\n"
+		      "  \"page_cache\": {\n    \"reads\": 28,\n    \"writebacks\": 29,\n"
+		      "    \"reclaimed\": 30\n  },\n");
 	ASSERT_HAS(t, "  \"processes\": {\n    \"forks\": 5,\n    \"execs\": 6,\n"
 		      "    \"context_switches\": 17\n  },\n");
 	ASSERT_HAS(t, "  \"tlb_fills\": {\n    \"read\": 100,\n    \"write\": 20,\n    \"fetch\": 30\n  },\n");
@@ -317,10 +324,11 @@ START_TEST(text_content)
 		      "    spurious               3\n    fatal                  1\n"
 		      "    copy-on-write          11\n      pages copied         8\n"
 		      "      pages reused         2\n      zero page left       1\n"
-		      "    swap-in (major)        21\n");
+		      "    swap-in (major)        21\n    file page              27\n");
 	ASSERT_HAS(t, "\n  swap-outs                22\n  swap-ins                 23\n"
 		      "  pages scanned            24\n  pages reclaimed          25\n"
-		      "  OOM kills                26\n");
+		      "  OOM kills                26\n  page-cache reads         28\n"
+		      "  page-cache writebacks    29\n  page-cache reclaimed     30\n");
 	ASSERT_HAS(t, "\n  forks                    5\n  execs                    6\n"
 		      "  context switches         17\n");
 	ASSERT_HAS(t, "\n  TLB fills from CPU       150\n    read                   100\n"
@@ -364,8 +372,9 @@ START_TEST(text_aligned)
 		values++;
 		ck_assert_msg(line[26] == ' ' && line[27] != ' ', "misaligned: [%s]", line);
 	}
-	ck_assert_int_eq(lines, 54); /* 41 + copy-on-write (4) + swap (6) + processes (3) */
-	ck_assert_int_eq(values, 50);
+	/* 41 + copy-on-write (4) + swap (6) + processes (3) + page cache (4) */
+	ck_assert_int_eq(lines, 58);
+	ck_assert_int_eq(values, 54);
 	free(t);
 }
 END_TEST
@@ -373,10 +382,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("core_stats");
-	TCase *tc = tcase_create("stats");
-	SRunner *sr;
-	int failed;
-
+	TCase *tc = unit_tcase(s, "stats", NULL, NULL);
 	tcase_add_test(tc, checker_rejects);
 	tcase_add_test(tc, json_content);
 	tcase_add_test(tc, json_counted_and_odd_values);
@@ -384,10 +390,5 @@ int main(void)
 	tcase_add_test(tc, json_errors);
 	tcase_add_test(tc, text_content);
 	tcase_add_test(tc, text_aligned);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -1,0 +1,363 @@
+/* test_guest_procfs.c - the guest's /proc and memory counters without a
+ * CPU: kernel_meminfo against the frame allocator, /proc/meminfo,
+ * /proc/self/status and /proc/self/maps read through the system calls
+ * (Linux's line formats checked by regular expressions and exact text),
+ * stat/readlink/lseek of /proc files, and sysinfo(2). */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "guest_fixture.h"
+#include "unit.h"
+
+#define BUF 0x10000ULL          /* 16 pages of scratch memory for the calls */
+#define BUF_SIZE (16 * PAGE_SIZE)
+#define PATH_VA BUF             /* a path argument */
+#define DATA_VA (BUF + PAGE_SIZE) /* what read() and stat() fill */
+#define DATA_MAX (BUF_SIZE - PAGE_SIZE)
+#define RW (VM_READ | VM_WRITE)
+
+static void setup(void)
+{
+	guest_setup(NULL);
+	map(BUF, BUF_SIZE, RW);
+}
+
+static int64_t open_path(const char *path, int flags)
+{
+	ck_assert_int_eq(copy_to_user(k, PATH_VA, path, strlen(path) + 1), 0);
+	return guest_syscall(SYS_openat, (uint64_t)AT_FDCWD, PATH_VA, (uint64_t)flags, 0);
+}
+
+/* The whole text of a /proc file, read in small pieces (malloc'ed). */
+static char *slurp(const char *path)
+{
+	int64_t fd = open_path(path, O_RDONLY);
+	ck_assert_msg(fd >= 0, "open %s: %lld", path, (long long)fd);
+	char *text = calloc(1, DATA_MAX + 1);
+	size_t len = 0;
+	for (;;) {
+		int64_t n = guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, 1000, 0);
+		ck_assert_int_ge(n, 0);
+		if (n == 0)
+			break;
+		ck_assert_uint_le(len + (size_t)n, DATA_MAX);
+		ck_assert_int_eq(copy_from_user(k, text + len, DATA_VA, (uint64_t)n), 0);
+		len += (size_t)n;
+	}
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	return text;
+}
+
+/* The number after "name" at a line start in text ("name" includes the
+ * colon), or -1. */
+static long long field(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncmp(l, name, n))
+			return strtoll(l + n, NULL, 10);
+	return -1;
+}
+
+static void touch(uint64_t va, uint64_t pages)
+{
+	for (uint64_t i = 0; i < pages; i++)
+		ck_assert_int_eq(copy_to_user(k, va + i * PAGE_SIZE, "x", 1), 0);
+}
+
+START_TEST(meminfo_counts_frames)
+{
+	struct meminfo m;
+	kernel_meminfo(k, &m);
+	ck_assert_uint_eq(m.mem_total, kernel_stats(k)->frames_total * 4);
+	ck_assert_uint_eq(m.mem_total, (GUEST_MEM_SIZE >> 10) - 8); /* frame 0, zero page */
+	ck_assert_uint_eq(m.mem_free, frames_free(k) * 4);
+	ck_assert_uint_eq(m.page_tables, kernel_stats(k)->page_table_pages * 4);
+	ck_assert_uint_eq(m.swap_total, 0);
+	/* N frames allocated: MemFree drops by N * 4 kB, and comes back. */
+	enum { N = 100 };
+	uint64_t pa[N];
+	for (int i = 0; i < N; i++)
+		ck_assert_uint_ne(pa[i] = frame_alloc(k, 0), FRAME_NONE);
+	struct meminfo after;
+	kernel_meminfo(k, &after);
+	ck_assert_uint_eq(after.mem_free, m.mem_free - N * 4);
+	ck_assert_uint_eq(after.mem_total, m.mem_total);
+	for (int i = 0; i < N; i++)
+		frame_put(k, pa[i], 0);
+	kernel_meminfo(k, &after);
+	ck_assert_uint_eq(after.mem_free, m.mem_free);
+}
+END_TEST
+
+START_TEST(meminfo_anon_and_available)
+{
+	struct meminfo before, after;
+	kernel_meminfo(k, &before);
+	map(0x1000000, 64 * PAGE_SIZE, RW);
+	touch(0x1000000, 64);
+	kernel_meminfo(k, &after);
+	ck_assert_uint_eq(after.anon_pages, before.anon_pages + 64 * 4);
+	/* Just touched: A set in every PTE, so active. */
+	ck_assert_uint_eq(after.active_anon, before.active_anon + 64 * 4);
+	ck_assert_uint_le(after.mem_free, before.mem_free - 64 * 4);
+	/* Nothing to reclaim without a page cache or swap: free minus the
+	 * high watermark (si_mem_available's reserve). */
+	ck_assert_uint_eq(after.mem_available, after.mem_free - k->wmark_high * 4);
+	ck_assert_uint_eq(after.committed_as, before.committed_as + 64 * 4);
+	/* Every frame in use is a page table or an anonymous page here. */
+	ck_assert_uint_eq(after.mem_total - after.mem_free, after.anon_pages + after.page_tables);
+}
+END_TEST
+
+/* MAP_SHARED anonymous memory is Shmem, inside Cached, as on Linux. */
+START_TEST(meminfo_shmem)
+{
+	struct meminfo before, after;
+	kernel_meminfo(k, &before);
+	ck_assert_int_eq(mm_map_pages(k, mm, 0x1000000, 8 * PAGE_SIZE, RW | VM_SHARED, true, NULL, 0),
+			 0x1000000);
+	touch(0x1000000, 8);
+	kernel_meminfo(k, &after);
+	ck_assert_uint_eq(after.shmem, before.shmem + 32);
+	ck_assert_uint_eq(after.cached, before.cached + 32);
+	ck_assert_uint_eq(after.mapped, before.mapped + 32);
+	ck_assert_uint_eq(after.anon_pages, before.anon_pages);
+	char *text = slurp("/proc/self/maps");
+	ck_assert_ptr_nonnull(strstr(text, "\n01000000-01008000 rw-s 00000000 00:01 "));
+	ck_assert_ptr_nonnull(strstr(text, "/dev/zero (deleted)\n"));
+	free(text);
+	text = slurp("/proc/self/status");
+	ck_assert_int_eq(field(text, "RssShmem:"), 32);
+	free(text);
+}
+END_TEST
+
+START_TEST(meminfo_swap)
+{
+	guest_teardown();
+	struct kernel_config cfg = {.mem_size = GUEST_MEM_SIZE, .swap_size = 4 << 20};
+	guest_setup(&cfg);
+	struct meminfo m;
+	kernel_meminfo(k, &m);
+	ck_assert_uint_eq(m.swap_total, 4096 - 4); /* slot 0 is the header */
+	ck_assert_uint_eq(m.swap_free, m.swap_total);
+	ck_assert_uint_eq(m.commit_limit, m.mem_total / 2 + m.swap_total);
+}
+END_TEST
+
+/* Every line as Linux prints it: "Label:" padded to 16 columns, the value
+ * right-aligned in 8, " kB"; HugePages_* counts without a unit. */
+START_TEST(meminfo_text_format)
+{
+	char *text = slurp("/proc/meminfo");
+	regex_t kb_line, count_line;
+	ck_assert_int_eq(regcomp(&kb_line, "^[A-Za-z_()0-9]+: +[0-9]+ kB$", REG_EXTENDED), 0);
+	ck_assert_int_eq(regcomp(&count_line, "^HugePages_[A-Za-z]+: +[0-9]+$", REG_EXTENDED), 0);
+	int lines = 0;
+	for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n"), lines++) {
+		bool kb = !regexec(&kb_line, l, 0, NULL, 0);
+		ck_assert_msg(kb || !regexec(&count_line, l, 0, NULL, 0), "bad line '%s'", l);
+		size_t colon = (size_t)(strchr(l, ':') - l);
+		const char *value = l + strspn(l + colon + 1, " ") + colon + 1;
+		/* The value ends at column 24 unless it is wider than 8 digits. */
+		size_t digits = strspn(value, "0123456789");
+		if (digits <= 8)
+			ck_assert_msg((size_t)(value - l) + digits == 24, "misaligned '%s'", l);
+		else
+			ck_assert_msg((size_t)(value - l) == 16, "misaligned '%s'", l);
+	}
+	regfree(&kb_line);
+	regfree(&count_line);
+	ck_assert_int_ge(lines, 40);
+	free(text);
+
+	text = slurp("/proc/meminfo");
+	ck_assert(!strncmp(text, "MemTotal:       ", 16));
+	ck_assert_ptr_nonnull(strstr(text, "\nMemFree:        "));
+	ck_assert_ptr_nonnull(strstr(text, "\nMemAvailable:   "));
+	ck_assert_ptr_nonnull(strstr(text, "\nHugePages_Total:       0\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nHugepagesize:       2048 kB\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nVmallocTotal:   34359738367 kB\n"));
+	struct meminfo m;
+	kernel_meminfo(k, &m);
+	ck_assert_int_eq(field(text, "MemTotal:"), (long long)m.mem_total);
+	ck_assert_int_eq(field(text, "MemFree:"), (long long)m.mem_free);
+	ck_assert_int_eq(field(text, "PageTables:"), (long long)m.page_tables);
+	ck_assert_int_eq(field(text, "Active:"), field(text, "Active(anon):") + field(text, "Active(file):"));
+	free(text);
+}
+END_TEST
+
+START_TEST(status_rss_grows)
+{
+	char *text = slurp("/proc/self/status");
+	ck_assert(!strncmp(text, "Name:\t", 6));
+	ck_assert_ptr_nonnull(strstr(text, "\nState:\tR (running)\n"));
+	char want[64];
+	snprintf(want, sizeof(want), "\nPid:\t%d\nPPid:\t%d\n", p->pid, p->ppid);
+	ck_assert_ptr_nonnull(strstr(text, want));
+	ck_assert_ptr_nonnull(strstr(text, "\nThreads:\t1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nSigBlk:\t0000000000000000\n"));
+	regex_t vm;
+	ck_assert_int_eq(regcomp(&vm, "^(Vm[A-Za-z]+|Rss[A-Za-z]+|HugetlbPages):\t[ 0-9]{8,} kB$",
+				 REG_EXTENDED | REG_NEWLINE), 0);
+	int nvm = 0;
+	for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n"))
+		if (!strncmp(l, "Vm", 2) || !strncmp(l, "Rss", 3)) {
+			ck_assert_msg(!regexec(&vm, l, 0, NULL, 0), "bad line '%s'", l);
+			nvm++;
+		}
+	regfree(&vm);
+	ck_assert_int_eq(nvm, 15);
+	free(text);
+
+	text = slurp("/proc/self/status");
+	long long rss = field(text, "VmRSS:"), anon = field(text, "RssAnon:");
+	long long size = field(text, "VmSize:");
+	ck_assert_int_eq(rss, (long long)mm->rss_pages * 4);
+	free(text);
+	map(0x2000000, 32 * PAGE_SIZE, RW);
+	touch(0x2000000, 32);
+	text = slurp("/proc/self/status");
+	ck_assert_int_eq(field(text, "VmRSS:"), rss + 128);
+	ck_assert_int_eq(field(text, "RssAnon:"), anon + 128);
+	ck_assert_int_eq(field(text, "VmSize:"), size + 128);
+	ck_assert_int_eq(field(text, "VmSwap:"), 0);
+	ck_assert_int_eq(field(text, "VmPTE:"), (long long)mm->pt_pages * 4);
+	free(text);
+}
+END_TEST
+
+START_TEST(maps_layout)
+{
+	map(0x400000, 2 * PAGE_SIZE, VM_READ | VM_EXEC);
+	map(0x600000, PAGE_SIZE, RW | VM_HEAP);
+	map(0x7ffffffde000, 0x21000, RW | VM_GROWSDOWN | VM_STACK);
+	char *text = slurp("/proc/self/maps");
+	ck_assert_str_eq(text,
+		"00010000-00020000 rw-p 00000000 00:00 0 \n"
+		"00400000-00402000 r-xp 00000000 00:00 0 \n"
+		"00600000-00601000 rw-p 00000000 00:00 0                                  [heap]\n"
+		"7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]\n");
+	free(text);
+	/* The name starts at column 73, as on Linux. */
+	ck_assert_uint_eq(strlen("00600000-00601000 rw-p 00000000 00:00 0                                  "), 73);
+}
+END_TEST
+
+START_TEST(proc_names)
+{
+	char *t1 = slurp("/proc/self/../meminfo"), *t2 = slurp("//proc/./meminfo");
+	ck_assert(!strncmp(t1, "MemTotal:", 9) && !strncmp(t2, "MemTotal:", 9));
+	free(t1);
+	free(t2);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", p->pid);
+	free(slurp(path));
+	free(slurp("/proc/thread-self/stat"));
+	ck_assert_int_eq(open_path("/proc/99999/status", O_RDONLY), -ENOENT);
+	ck_assert_int_eq(open_path("/proc/self/nonesuch", O_RDONLY), -ENOENT);
+	ck_assert_int_eq(open_path("/proc/cpuinfo", O_RDONLY), -ENOENT);
+	ck_assert_int_eq(open_path("/proc/meminfo/", O_RDONLY), -ENOTDIR);
+	ck_assert_int_eq(open_path("/proc/meminfo", O_WRONLY), -EACCES);
+	ck_assert_int_eq(open_path("/proc/meminfo", O_RDONLY | O_DIRECTORY), -ENOTDIR);
+}
+END_TEST
+
+START_TEST(stat_and_readlink)
+{
+	struct stat st;
+	ck_assert_int_eq(copy_to_user(k, PATH_VA, "/proc/self/maps", 16), 0);
+	ck_assert_int_eq(guest_syscall(SYS_newfstatat, (uint64_t)AT_FDCWD, PATH_VA, DATA_VA, 0), 0);
+	ck_assert_int_eq(copy_from_user(k, &st, DATA_VA, sizeof(st)), 0);
+	ck_assert_uint_eq(st.st_mode, S_IFREG | 0444);
+	ck_assert_int_eq(st.st_size, 0);
+	ck_assert_uint_eq(st.st_nlink, 1);
+	/* fstat of an open /proc file says the same. */
+	int64_t fd = open_path("/proc/meminfo", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(guest_syscall(SYS_fstat, (uint64_t)fd, DATA_VA, 0, 0), 0);
+	ck_assert_int_eq(copy_from_user(k, &st, DATA_VA, sizeof(st)), 0);
+	ck_assert_uint_eq(st.st_mode, S_IFREG | 0444);
+	/* readlink of the exe link gives the guest path of the program. */
+	strcpy(p->exe, "/bin/guest-program");
+	ck_assert_int_eq(copy_to_user(k, PATH_VA, "/proc/self/exe", 15), 0);
+	ck_assert_int_eq(guest_syscall(SYS_readlink, PATH_VA, DATA_VA, 100, 0), 18);
+	char target[32] = "";
+	ck_assert_int_eq(copy_from_user(k, target, DATA_VA, 18), 0);
+	ck_assert_str_eq(target, "/bin/guest-program");
+	ck_assert_int_eq(copy_to_user(k, PATH_VA, "/proc/meminfo", 14), 0);
+	ck_assert_int_eq(guest_syscall(SYS_readlink, PATH_VA, DATA_VA, 100, 0), -EINVAL);
+}
+END_TEST
+
+/* A reader that seeks back to 0 gets fresh numbers (procps, top). */
+START_TEST(lseek_rereads)
+{
+	int64_t fd = open_path("/proc/self/status", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	int64_t n1 = guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, DATA_MAX, 0);
+	ck_assert_int_gt(n1, 0);
+	ck_assert_int_eq(guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, DATA_MAX, 0), 0);
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 10, SEEK_SET, 0), 10);
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 5, SEEK_CUR, 0), 15);
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_END, 0), -EINVAL);
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, -1, SEEK_SET, 0), -EINVAL);
+	ck_assert_int_eq(guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, DATA_MAX, 0), n1 - 15);
+	map(0x3000000, 4 * PAGE_SIZE, RW);
+	touch(0x3000000, 4);
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0), 0);
+	int64_t n2 = guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, DATA_MAX, 0);
+	ck_assert_int_gt(n2, 0);
+	char *text = calloc(1, (size_t)n2 + 1);
+	ck_assert_int_eq(copy_from_user(k, text, DATA_VA, (uint64_t)n2), 0);
+	ck_assert_int_eq(field(text, "VmRSS:"), (long long)mm->rss_pages * 4);
+	free(text);
+}
+END_TEST
+
+START_TEST(sysinfo_call)
+{
+	touch(DATA_VA, 1); /* so the copy-out allocates nothing after the count */
+	ck_assert_int_eq(guest_syscall(SYS_sysinfo, DATA_VA, 0, 0, 0), 0);
+	struct sysinfo si;
+	ck_assert_int_eq(copy_from_user(k, &si, DATA_VA, sizeof(si)), 0);
+	struct meminfo m;
+	kernel_meminfo(k, &m);
+	ck_assert_uint_eq(si.mem_unit, 1);
+	ck_assert_uint_eq(si.totalram, m.mem_total << 10);
+	ck_assert_uint_eq(si.freeram, m.mem_free << 10);
+	ck_assert_uint_eq(si.totalswap, 0);
+	ck_assert_uint_eq(si.procs, 1);
+	ck_assert_int_eq(guest_syscall(SYS_sysinfo, 0x40000000, 0, 0, 0), -EFAULT);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("guest_procfs");
+	TCase *tc = unit_tcase(s, "meminfo", setup, guest_teardown);
+	tcase_add_test(tc, meminfo_counts_frames);
+	tcase_add_test(tc, meminfo_anon_and_available);
+	tcase_add_test(tc, meminfo_shmem);
+	tcase_add_test(tc, meminfo_swap);
+	tcase_add_test(tc, meminfo_text_format);
+	tc = unit_tcase(s, "proc", setup, guest_teardown);
+	tcase_add_test(tc, status_rss_grows);
+	tcase_add_test(tc, maps_layout);
+	tcase_add_test(tc, proc_names);
+	tcase_add_test(tc, stat_and_readlink);
+	tcase_add_test(tc, lseek_rereads);
+	tcase_add_test(tc, sysinfo_call);
+	return unit_run(s);
+}
