@@ -198,6 +198,16 @@ static void put_flags(struct strace_line *l, uint64_t v, const struct sym *tab, 
 		put(l, "0");
 }
 
+/* The same, with a name of its own for no flags at all (PROT_NONE, F_OK). */
+static void put_flags_or(struct strace_line *l, uint64_t v, const struct sym *tab, size_t n,
+			 const char *none)
+{
+	if (v)
+		put_flags(l, v, tab, n);
+	else
+		put(l, none);
+}
+
 /* In strace's order. */
 static const struct sym open_flags[] = {
 	SYM(O_CREAT), SYM(O_EXCL), SYM(O_NOCTTY), SYM(O_TRUNC), SYM(O_APPEND),
@@ -561,21 +571,11 @@ static void put_arg(struct strace_line *l, unsigned kind, const uint64_t a[6], i
 	case SA_IOV_OUT: put_iov(l, v, a[i + 1], (uint64_t)ret); break;
 	case SA_OPEN_FLAGS: put_open_flags(l, v); break;
 	case SA_FD_FLAGS: put_flags(l, v, open_flags, N(open_flags)); break;
-	case SA_PROT:
-		if (v)
-			put_flags(l, v, prot_flags, N(prot_flags));
-		else
-			put(l, "PROT_NONE");
-		break;
+	case SA_PROT: put_flags_or(l, v, prot_flags, N(prot_flags), "PROT_NONE"); break;
 	case SA_MAP_FLAGS: put_map_flags(l, v); break;
 	case SA_MADV: put_sym(l, v, madv_names, N(madv_names), "MADV"); break;
 	case SA_AT_FLAGS: put_flags(l, v, at_flags, N(at_flags)); break;
-	case SA_ACCESS_MODE:
-		if (v)
-			put_flags(l, v, access_modes, N(access_modes));
-		else
-			put(l, "F_OK");
-		break;
+	case SA_ACCESS_MODE: put_flags_or(l, v, access_modes, N(access_modes), "F_OK"); break;
 	case SA_ACCESS_FLAGS: put_flags(l, v, access_flags, N(access_flags)); break;
 	case SA_WHENCE: put_sym(l, v, whence_names, N(whence_names), "SEEK"); break;
 	case SA_IOCTL_REQ: put_ioctl(l, v); break;

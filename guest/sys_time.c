@@ -17,26 +17,29 @@ static bool clock_ok(uint64_t id)
 	return (int)id >= 0;
 }
 
+/* clock_gettime and clock_getres: the host's query answers for clock id,
+ * into uts (which clock_getres, uts_optional, may leave NULL). */
+static int64_t clock_query(struct kernel *k, uint64_t id, uint64_t uts, bool uts_optional,
+			   int (*query)(clockid_t, struct timespec *))
+{
+	struct timespec ts;
+	if (!clock_ok(id))
+		return -EINVAL;
+	if (query((clockid_t)id, &ts) < 0)
+		return -errno;
+	return uts || !uts_optional ? copy_to_user(k, uts, &ts, sizeof(ts)) : 0;
+}
+
 int64_t sys_clock_gettime(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct timespec ts;
-	if (!clock_ok(a[0]))
-		return -EINVAL;
-	if (clock_gettime((clockid_t)a[0], &ts) < 0)
-		return -errno;
-	return copy_to_user(k, a[1], &ts, sizeof(ts));
+	return clock_query(k, a[0], a[1], false, clock_gettime);
 }
 
 int64_t sys_clock_getres(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct timespec ts;
-	if (!clock_ok(a[0]))
-		return -EINVAL;
-	if (clock_getres((clockid_t)a[0], &ts) < 0)
-		return -errno;
-	return a[1] ? copy_to_user(k, a[1], &ts, sizeof(ts)) : 0;
+	return clock_query(k, a[0], a[1], true, clock_getres);
 }
 
 int64_t sys_gettimeofday(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "disasm.h"
+#include "unit.h"
 
 static struct disasm *d;
 
@@ -89,17 +90,11 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("core_disasm");
-	TCase *tc = tcase_create("disasm");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	TCase *tc = unit_tcase(s, "disasm", setup, teardown);
 	tcase_add_test(tc, test_undefined);
 	tcase_add_test(tc, test_mem_refs_base_index_disp);
 	tcase_add_test(tc, test_mem_refs_rip_relative);
 	tcase_add_test(tc, test_mem_refs_fs_and_32bit);
 	tcase_add_test(tc, test_mem_refs_none);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -5,78 +5,28 @@
  * space without leaking frames.
  *
  * A real kernel (64 MiB of guest memory) with kernel_ops that only count
- * the requests; no CPU is needed. */
+ * the requests (guest_fixture.h); no CPU is needed. */
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kern.h"
+#include "guest_fixture.h"
+#include "unit.h"
 
-#define MEM_SIZE (64ULL << 20)
+#define MEM_SIZE GUEST_MEM_SIZE
 #define NFRAMES (MEM_SIZE >> PAGE_SHIFT)
 #define P PAGE_SIZE
 #define A 0x10000000ULL     /* user mappings go here */
 #define NOWHERE 0x20000000ULL /* never mapped */
 #define RW (VM_READ | VM_WRITE)
 
-static struct kernel *k;
-static struct process *p;
-static struct mm *mm;
-static unsigned flush_tlb_calls, flush_code_calls, stop_calls;
-
-static void on_flush_tlb(void *ctx)
-{
-	(void)ctx;
-	flush_tlb_calls++;
-}
-
-static void on_flush_code(void *ctx)
-{
-	(void)ctx;
-	flush_code_calls++;
-}
-
-static void on_stop(void *ctx)
-{
-	(void)ctx;
-	stop_calls++;
-}
-
 static void setup(void)
 {
-	struct kernel_config cfg = {.mem_size = MEM_SIZE};
-	struct kernel_ops ops = {.flush_tlb = on_flush_tlb, .flush_code = on_flush_code,
-				 .stop = on_stop};
-	char err[256] = "";
-	k = kernel_create(&cfg, &ops, err, sizeof(err));
-	ck_assert_msg(k != NULL, "kernel_create: %s", err);
+	guest_create_kernel(NULL);
 	ck_assert_uint_eq(kernel_stats(k)->frames_in_use, 0);
-	p = kernel_create_process(k);
-	ck_assert_ptr_nonnull(p);
-	p->mm = mm = mm_create(k);
-	ck_assert_ptr_nonnull(mm);
-	kernel_start(k, p);
-	flush_tlb_calls = flush_code_calls = stop_calls = 0;
-}
-
-static void teardown(void)
-{
-	kernel_destroy(k);
-	k = NULL;
-	p = NULL;
-	mm = NULL;
-}
-
-static uint64_t in_use(void)
-{
-	return kernel_stats(k)->frames_in_use;
-}
-
-static void map(uint64_t va, uint64_t len, unsigned flags)
-{
-	ck_assert_int_eq(mm_map(k, mm, va, len, flags, true), (int64_t)va);
+	guest_start_process();
 }
 
 static uint64_t pte_of(uint64_t va)
@@ -106,15 +56,6 @@ static void dirty_free_memory(void)
 	while (n)
 		frame_put(k, pa[--n], 0);
 	free(pa);
-}
-
-static bool all_zero(uint64_t pa, uint64_t len)
-{
-	const uint8_t *b = phys_ptr(k, pa);
-	for (uint64_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
 }
 
 /* ---- the page-fault handler ---- */
@@ -663,17 +604,10 @@ START_TEST(test_two_mms_separate)
 }
 END_TEST
 
-static TCase *tcase(const char *name)
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	return tc;
-}
-
 static Suite *fault_suite(void)
 {
 	Suite *s = suite_create("guest_fault");
-	TCase *tc = tcase("page_fault");
+	TCase *tc = unit_tcase(s, "page_fault", setup, guest_teardown);
 	tcase_add_test(tc, test_demand_zero_read);
 	tcase_add_test(tc, test_demand_zero_write_exec);
 	tcase_add_test(tc, test_write_readonly_accerr);
@@ -684,9 +618,8 @@ static Suite *fault_suite(void)
 	tcase_add_test(tc, test_supervisor_fault_no_signal);
 	tcase_add_test(tc, test_spurious_fault);
 	tcase_add_test(tc, test_fatal_fault_kills_and_frees);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("uaccess");
+	tc = unit_tcase(s, "uaccess", setup, guest_teardown);
 	tcase_add_test(tc, test_copy_to_user_faults_in);
 	tcase_add_test(tc, test_copy_to_user_unmapped);
 	tcase_add_test(tc, test_copy_to_user_readonly);
@@ -697,29 +630,22 @@ static Suite *fault_suite(void)
 	tcase_add_test(tc, test_write_force);
 	tcase_add_test(tc, test_write_force_prot_none_stays_none);
 	tcase_add_test(tc, test_kernel_write_to_code_flushes_code);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("tlb_fill");
+	tc = unit_tcase(s, "tlb_fill", setup, guest_teardown);
 	tcase_add_test(tc, test_tlb_fill_write_after_dirty);
 	tcase_add_test(tc, test_tlb_fill_write_first);
 	tcase_add_test(tc, test_tlb_fill_readonly);
 	tcase_add_test(tc, test_tlb_fill_exec);
 	tcase_add_test(tc, test_tlb_fill_noexec_vma);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("teardown");
+	tc = unit_tcase(s, "teardown", setup, guest_teardown);
 	tcase_add_test(tc, test_mm_destroy_no_leak);
 	tcase_add_test(tc, test_mm_destroy_quarantines_code);
 	tcase_add_test(tc, test_two_mms_separate);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(fault_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(fault_suite());
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kern.h"
+#include "unit.h"
 
 static char root[] = "/tmp/vmemu-root-XXXXXX";
 static int root_fd = -1;
@@ -248,22 +249,15 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("guest_file");
-	TCase *tc = tcase_create("root");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	TCase *tc = unit_tcase(s, "root", setup, teardown);
 	tcase_add_test(tc, plain_paths);
 	tcase_add_test(tc, dotdot_stays_inside);
 	tcase_add_test(tc, symlinks_stay_inside);
 	tcase_add_test(tc, created_inside);
 	tcase_add_test(tc, guest_dirfd);
 	tcase_add_test(tc, without_root);
-	suite_add_tcase(s, tc);
-	TCase *tf = tcase_create("fdtable");
+	TCase *tf = unit_tcase(s, "fdtable", NULL, NULL);
 	tcase_add_test(tf, fd_table);
 	tcase_add_test(tf, fd_table_fork_exec);
-	suite_add_tcase(s, tf);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

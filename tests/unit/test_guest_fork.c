@@ -8,37 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kern.h"
+#include "guest_fixture.h"
+#include "unit.h"
 
-#define MEM_SIZE (64ULL << 20)
 #define A 0x10000000ULL
 #define NPAGES 4
 
-static struct kernel *k;
-static struct process *parent;
-
-static void nop(void *ctx)
-{
-	(void)ctx;
-}
+static struct process *parent; /* the fixture's p */
 
 static void setup(void)
 {
-	struct kernel_config cfg = {.mem_size = MEM_SIZE};
-	struct kernel_ops ops = {.flush_tlb = nop, .flush_code = nop, .stop = nop};
-	char err[256] = "";
-	k = kernel_create(&cfg, &ops, err, sizeof(err));
-	ck_assert_msg(k != NULL, "kernel_create: %s", err);
-	parent = kernel_create_process(k);
-	parent->mm = mm_create(k);
-	kernel_start(k, parent);
-	ck_assert_int_eq(mm_map(k, parent->mm, A, (NPAGES + 1) * PAGE_SIZE, VM_READ | VM_WRITE, true),
-			 (int64_t)A);
-}
-
-static void teardown(void)
-{
-	kernel_destroy(k);
+	guest_setup(NULL);
+	parent = p;
+	map(A, (NPAGES + 1) * PAGE_SIZE, VM_READ | VM_WRITE);
 }
 
 /* Touches va in the current process as the CPU would; returns the page. */
@@ -153,15 +135,9 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("guest_fork");
-	TCase *tc = tcase_create("fork");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	TCase *tc = unit_tcase(s, "fork", setup, guest_teardown);
 	tcase_add_test(tc, test_fork_shares_then_copies);
 	tcase_add_test(tc, test_fork_limit);
 	tcase_add_test(tc, test_vfork_borrows_memory);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

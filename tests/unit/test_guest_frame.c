@@ -3,69 +3,24 @@
  * zeroed frames, and the quarantine of frames that held code.
  *
  * A real kernel (64 MiB of guest memory) with kernel_ops that only count
- * the requests; no CPU is needed. */
+ * the requests (guest_fixture.h); no CPU is needed. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kern.h"
+#include "guest_fixture.h"
+#include "unit.h"
 
-#define MEM_SIZE (64ULL << 20)
+#define MEM_SIZE GUEST_MEM_SIZE
 #define NFRAMES (MEM_SIZE >> PAGE_SHIFT)   /* 16384 */
 #define USABLE (NFRAMES - 2)                /* frames 0 and 1 (zero page) are never handed out */
 /* Frame 0 is reserved, so the largest free block is the upper half. */
 #define TOP_ORDER 13u
 
-static struct kernel *k;
-static unsigned flush_tlb_calls, flush_code_calls, stop_calls;
-
-static void on_flush_tlb(void *ctx)
-{
-	(void)ctx;
-	flush_tlb_calls++;
-}
-
-static void on_flush_code(void *ctx)
-{
-	(void)ctx;
-	flush_code_calls++;
-}
-
-static void on_stop(void *ctx)
-{
-	(void)ctx;
-	stop_calls++;
-}
-
+/* The kernel alone: no process. */
 static void setup(void)
 {
-	struct kernel_config cfg = {.mem_size = MEM_SIZE};
-	struct kernel_ops ops = {.flush_tlb = on_flush_tlb, .flush_code = on_flush_code,
-				 .stop = on_stop};
-	char err[256] = "";
-	k = kernel_create(&cfg, &ops, err, sizeof(err));
-	ck_assert_msg(k != NULL, "kernel_create: %s", err);
-	flush_tlb_calls = flush_code_calls = stop_calls = 0;
-}
-
-static void teardown(void)
-{
-	kernel_destroy(k);
-	k = NULL;
-}
-
-static uint64_t in_use(void)
-{
-	return kernel_stats(k)->frames_in_use;
-}
-
-static bool all_zero(uint64_t pa, uint64_t len)
-{
-	const uint8_t *p = phys_ptr(k, pa);
-	for (uint64_t i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
+	guest_create_kernel(NULL);
 }
 
 /* Allocates order-0 frames until the allocator says no; returns how many. */
@@ -367,46 +322,32 @@ START_TEST(test_schedule_flushes_code_and_releases)
 }
 END_TEST
 
-static TCase *tcase(const char *name)
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	return tc;
-}
-
 static Suite *frame_suite(void)
 {
 	Suite *s = suite_create("guest_frame");
-	TCase *tc = tcase("buddy");
+	TCase *tc = unit_tcase(s, "buddy", setup, guest_teardown);
 	tcase_add_test(tc, test_initial_state);
 	tcase_add_test(tc, test_alloc_free_each_order);
 	tcase_add_test(tc, test_blocks_aligned_and_disjoint);
 	tcase_add_test(tc, test_no_block_larger_than_memory);
 	tcase_add_test(tc, test_exhaustion_and_coalescing);
 	tcase_add_test(tc, test_peak);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("refcount");
+	tc = unit_tcase(s, "refcount", setup, guest_teardown);
 	tcase_add_test(tc, test_refcounts);
 	tcase_add_test(tc, test_refcount_of_block);
 	tcase_add_test(tc, test_frames_come_zeroed);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("quarantine");
+	tc = unit_tcase(s, "quarantine", setup, guest_teardown);
 	tcase_add_test(tc, test_exec_frame_quarantined);
 	tcase_add_test(tc, test_exec_frame_shared_not_quarantined_early);
 	tcase_add_test(tc, test_quarantine_released_whole);
 	tcase_add_test(tc, test_plain_frame_not_quarantined);
 	tcase_add_test(tc, test_schedule_flushes_code_and_releases);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(frame_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(frame_suite());
 }

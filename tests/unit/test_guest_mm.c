@@ -6,73 +6,27 @@
  * present PTEs, and no stale translation in the TLB model.
  *
  * A real kernel (64 MiB of guest memory) with kernel_ops that only count
- * the requests; no CPU is needed. */
+ * the requests (guest_fixture.h); no CPU is needed. */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "kern.h"
+#include "guest_fixture.h"
+#include "unit.h"
 
-#define MEM_SIZE (64ULL << 20)
+#define MEM_SIZE GUEST_MEM_SIZE
 #define P PAGE_SIZE
 #define A 0x10000000ULL     /* a user address for fixed maps (256 MiB) */
 #define HEAP 0x600000ULL    /* start_brk for the brk tests */
 #define MMAP_BASE_EXPECTED (USER_TOP - (128ULL << 20))
 #define RW (VM_READ | VM_WRITE)
 
-static struct kernel *k;
-static struct process *p;
-static struct mm *mm;
-static unsigned flush_tlb_calls, flush_code_calls, stop_calls;
-
-static void on_flush_tlb(void *ctx)
-{
-	(void)ctx;
-	flush_tlb_calls++;
-}
-
-static void on_flush_code(void *ctx)
-{
-	(void)ctx;
-	flush_code_calls++;
-}
-
-static void on_stop(void *ctx)
-{
-	(void)ctx;
-	stop_calls++;
-}
-
 static void setup(void)
 {
-	struct kernel_config cfg = {.mem_size = MEM_SIZE};
-	struct kernel_ops ops = {.flush_tlb = on_flush_tlb, .flush_code = on_flush_code,
-				 .stop = on_stop};
-	char err[256] = "";
-	k = kernel_create(&cfg, &ops, err, sizeof(err));
-	ck_assert_msg(k != NULL, "kernel_create: %s", err);
-	p = kernel_create_process(k);
-	ck_assert_ptr_nonnull(p);
-	p->mm = mm = mm_create(k);
-	ck_assert_ptr_nonnull(mm);
-	kernel_start(k, p);
-	flush_tlb_calls = flush_code_calls = stop_calls = 0;
+	guest_setup(NULL);
 	k->stats.tlb_flushes = 0;
-}
-
-static void teardown(void)
-{
-	kernel_destroy(k);
-	k = NULL;
-	p = NULL;
-	mm = NULL;
-}
-
-static uint64_t in_use(void)
-{
-	return kernel_stats(k)->frames_in_use;
 }
 
 static uint64_t pt_pages(void)
@@ -652,7 +606,7 @@ START_TEST(test_mmap_errors)
 	ck_assert_int_eq(do_mmap(0, 0, PROT_READ, ANON), -EINVAL);
 	ck_assert_int_eq(do_mmap(A + 1, P, PROT_READ, ANON | MAP_FIXED), -EINVAL);
 	ck_assert_int_eq(do_mmap(A + 0x800, P, PROT_READ, ANON | MAP_FIXED_NOREPLACE), -EINVAL);
-	ck_assert_int_eq(sys(sys_mmap, 0, P, PROT_READ, MAP_PRIVATE, 3, 0), -ENODEV);
+	ck_assert_int_eq(sys(sys_mmap, 0, P, PROT_READ, MAP_PRIVATE, 3, 0), -EBADF); /* fd 3 not open */
 	ck_assert_int_eq(do_mmap(0, P, 0x8, ANON), -EINVAL);
 	ck_assert_int_eq(do_mmap(0, P, PROT_READ | 0x100, ANON), -EINVAL);
 	ck_assert_int_eq(do_mmap(0, P, PROT_READ, MAP_ANONYMOUS), -EINVAL); /* no type */
@@ -793,17 +747,10 @@ START_TEST(test_brk_refuses_mapping)
 }
 END_TEST
 
-static TCase *tcase(const char *name)
-{
-	TCase *tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	return tc;
-}
-
 static Suite *mm_suite(void)
 {
 	Suite *s = suite_create("guest_mm");
-	TCase *tc = tcase("pgtable");
+	TCase *tc = unit_tcase(s, "pgtable", setup, guest_teardown);
 	tcase_add_test(tc, test_fresh_mm);
 	tcase_add_test(tc, test_pte_allocates_three_levels);
 	tcase_add_test(tc, test_table_entries_real_format);
@@ -812,9 +759,8 @@ static Suite *mm_suite(void)
 	tcase_add_test(tc, test_unmap_frees_tables);
 	tcase_add_test(tc, test_unmap_keeps_tables_of_other_vma);
 	tcase_add_test(tc, test_protnone_keeps_frame);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("tlb_flush");
+	tc = unit_tcase(s, "tlb_flush", setup, guest_teardown);
 	tcase_add_test(tc, test_munmap_one_flush_no_stale);
 	tcase_add_test(tc, test_munmap_untouched_no_flush);
 	tcase_add_test(tc, test_mprotect_one_flush_no_stale);
@@ -822,25 +768,22 @@ static Suite *mm_suite(void)
 	tcase_add_test(tc, test_mmap_fixed_over_touched_one_flush);
 	tcase_add_test(tc, test_madvise_dontneed_one_flush);
 	tcase_add_test(tc, test_gather_batches);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("vma");
+	tc = unit_tcase(s, "vma", setup, guest_teardown);
 	tcase_add_test(tc, test_map_fixed_middle_splits_in_three);
 	tcase_add_test(tc, test_map_not_fixed_refuses_overlap);
 	tcase_add_test(tc, test_unmap_middle_page);
 	tcase_add_test(tc, test_protect_split_and_merge);
 	tcase_add_test(tc, test_protect_hole_changes_nothing);
 	tcase_add_test(tc, test_merge_respects_names);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("unmapped_area");
+	tc = unit_tcase(s, "unmapped_area", setup, guest_teardown);
 	tcase_add_test(tc, test_unmapped_area_top_down);
 	tcase_add_test(tc, test_unmapped_area_hint);
 	tcase_add_test(tc, test_unmapped_area_low_hint_refused);
 	tcase_add_test(tc, test_unmapped_area_full);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("syscalls");
+	tc = unit_tcase(s, "syscalls", setup, guest_teardown);
 	tcase_add_test(tc, test_mmap_anonymous);
 	tcase_add_test(tc, test_mmap_hint);
 	tcase_add_test(tc, test_mmap_errors);
@@ -851,15 +794,10 @@ static Suite *mm_suite(void)
 	tcase_add_test(tc, test_mprotect_errors);
 	tcase_add_test(tc, test_brk_grow_shrink);
 	tcase_add_test(tc, test_brk_refuses_mapping);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(mm_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(mm_suite());
 }

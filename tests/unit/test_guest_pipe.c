@@ -16,47 +16,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kern.h"
+#include "guest_fixture.h"
+#include "unit.h"
 
 #define BUF 0x10000ULL /* two mapped pages: [BUF, BUF + 8192) */
 #define UNMAPPED 0x40000ULL
 #define PIPE_CAPACITY (16 * PAGE_SIZE)
 
-static struct kernel *k;
-static struct process *p;
-static int stops; /* kernel_ops.stop calls: a wakeup asks for one */
-
-static void nop(void *ctx)
-{
-	(void)ctx;
-}
-
-static void count_stop(void *ctx)
-{
-	(void)ctx;
-	stops++;
-}
-
+/* stop_calls counts kernel_ops.stop calls: a wakeup asks for one. */
 static void setup(void)
 {
-	struct kernel_config cfg = {.mem_size = 64ULL << 20};
-	struct kernel_ops ops = {.flush_tlb = nop, .flush_code = nop, .stop = count_stop};
-	char err[256] = "";
-	k = kernel_create(&cfg, &ops, err, sizeof(err));
-	ck_assert_msg(k != NULL, "kernel_create: %s", err);
-	p = kernel_create_process(k);
-	ck_assert_ptr_nonnull(p);
-	p->mm = mm_create(k);
-	ck_assert_ptr_nonnull(p->mm);
-	kernel_start(k, p);
-	ck_assert_int_eq(mm_map(k, p->mm, BUF, 2 * PAGE_SIZE, VM_READ | VM_WRITE, true), (int64_t)BUF);
-	stops = 0;
-}
-
-static void teardown(void)
-{
-	kernel_destroy(k);
-	k = NULL;
+	guest_setup(NULL);
+	map(BUF, 2 * PAGE_SIZE, VM_READ | VM_WRITE);
+	stop_calls = 0;
 }
 
 /* Calls a handler as the current process. */
@@ -136,7 +108,7 @@ START_TEST(empty_read_blocks_until_written)
 	/* A write wakes the reader, whose read then starts again. */
 	ck_assert_int_eq(put(w, "data"), 4);
 	ck_assert_int_eq(p->state, PROC_RUNNABLE);
-	ck_assert_int_gt(stops, 0);
+	ck_assert_int_gt(stop_calls, 0);
 	ck_assert_int_eq(get(r, 10, s), 4);
 	ck_assert_str_eq(s, "data");
 	/* Closing the last writer wakes a blocked reader: end of file. */
@@ -468,8 +440,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("guest_pipe");
-	TCase *tc = tcase_create("pipe");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	TCase *tc = unit_tcase(s, "pipe", setup, guest_teardown);
 	tcase_add_test(tc, write_then_read);
 	tcase_add_test(tc, empty_read_blocks_until_written);
 	tcase_add_test(tc, eof_after_data);
@@ -484,10 +455,5 @@ int main(void)
 	tcase_add_test(tc, sendfile_into_pipe);
 	tcase_add_test(tc, fork_shares_pipes);
 	tcase_add_test(tc, exec_closes_cloexec);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

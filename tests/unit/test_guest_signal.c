@@ -14,7 +14,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "kern.h"
+#include "guest_fixture.h"
+#include "unit.h"
 
 #define STACK_LO 0x100000ULL /* [STACK_LO, STACK_HI) read-write */
 #define STACK_HI 0x120000ULL
@@ -32,54 +33,23 @@
 #define UC_BYTES 304         /* glibc's ucontext_t agrees up to uc_sigmask's first word */
 #define SYSCALL_RIP 0x401500ULL
 
-static struct kernel *k;
-static struct process *p;
-
-static void nop(void *ctx)
-{
-	(void)ctx;
-}
-
 static void setup(void)
 {
-	struct kernel_config cfg = {.mem_size = 64ULL << 20};
-	struct kernel_ops ops = {.flush_tlb = nop, .flush_code = nop, .stop = nop};
-	char err[256] = "";
-	k = kernel_create(&cfg, &ops, err, sizeof(err));
-	ck_assert_msg(k != NULL, "kernel_create: %s", err);
-	p = kernel_create_process(k);
-	ck_assert_ptr_nonnull(p);
-	p->mm = mm_create(k);
-	ck_assert_ptr_nonnull(p->mm);
-	kernel_start(k, p);
+	guest_setup(NULL);
 	unsigned rw = VM_READ | VM_WRITE;
-	ck_assert_int_eq(mm_map(k, p->mm, STACK_LO, STACK_HI - STACK_LO, rw, true),
-			 (int64_t)STACK_LO);
-	ck_assert_int_eq(mm_map(k, p->mm, BUF, PAGE_SIZE, rw, true), (int64_t)BUF);
-	ck_assert_int_eq(mm_map(k, p->mm, ALT, ALT_SIZE, rw, true), (int64_t)ALT);
+	map(STACK_LO, STACK_HI - STACK_LO, rw);
+	map(BUF, PAGE_SIZE, rw);
+	map(ALT, ALT_SIZE, rw);
 	p->ctx.rsp = STACK_HI - 0x1003; /* odd on purpose: the frame aligns itself */
 	p->ctx.rip = SYSCALL_RIP;
 	p->ctx.rflags = 0x202;
 }
 
-static void teardown(void)
-{
-	kernel_destroy(k);
-	k = NULL;
-}
-
 /* A SYSCALL at SYSCALL_RIP; returns rax. */
 static int64_t sc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	struct cpu_context *ctx = kernel_current_context(k);
-	ctx->rip = SYSCALL_RIP;
-	ctx->rax = nr;
-	ctx->rdi = a0;
-	ctx->rsi = a1;
-	ctx->rdx = a2;
-	ctx->r10 = a3;
-	kernel_syscall(k, ctx);
-	return (int64_t)ctx->rax;
+	kernel_current_context(k)->rip = SYSCALL_RIP;
+	return guest_syscall(nr, a0, a1, a2, a3);
 }
 
 static void put(uint64_t va, const void *src, size_t n)
@@ -385,11 +355,13 @@ START_TEST(handler_frame_and_sigreturn)
 	ck_assert(signal_deliver(k, p));
 	ck_assert(!(p->sig.pending & sig_bit(SIGUSR1)));
 
-	/* Handler entry: rsp + 8 aligned, below the red zone. */
+	/* Below the red zone: the 512-byte FXSAVE area, 64-byte aligned, then
+	 * the frame; at handler entry rsp + 8 is aligned. */
+	uint64_t fpstate = (rsp - 128 - 512) & ~63ULL;
 	uint64_t frame = c->rsp;
 	ck_assert_uint_eq((frame + 8) % 16, 0);
-	ck_assert_uint_le(frame + FRAME_SIZE, rsp - 128);
-	ck_assert_uint_gt(frame + FRAME_SIZE + 16, rsp - 128);
+	ck_assert_uint_le(frame + FRAME_SIZE, fpstate);
+	ck_assert_uint_gt(frame + FRAME_SIZE + 16, fpstate);
 	ck_assert_uint_eq(c->rip, HANDLER);
 	ck_assert_uint_eq(c->rdi, SIGUSR1);
 	ck_assert_uint_eq(c->rsi, frame + INFO_OFF);
@@ -416,7 +388,7 @@ START_TEST(handler_frame_and_sigreturn)
 	ck_assert_uint_eq((uint64_t)g[REG_CSGSFS] & 0xffff, 0x33);
 	ck_assert_uint_eq((uint64_t)g[REG_OLDMASK], sig_bit(SIGHUP));
 	ck_assert_uint_eq(mask_of(&f.uc), sig_bit(SIGHUP));
-	ck_assert_ptr_null(f.uc.uc_mcontext.fpregs);
+	ck_assert_uint_eq((uint64_t)f.uc.uc_mcontext.fpregs, fpstate);
 	ck_assert_int_eq(f.uc.uc_stack.ss_flags, SS_DISABLE);
 	ck_assert_int_eq(f.si.si_signo, SIGUSR1);
 	ck_assert_int_eq(f.si.si_code, SI_USER);
@@ -779,8 +751,7 @@ END_TEST
 static Suite *signal_suite(void)
 {
 	Suite *s = suite_create("guest_signal");
-	TCase *t = tcase_create("rules");
-	tcase_add_checked_fixture(t, setup, teardown);
+	TCase *t = unit_tcase(s, "rules", setup, guest_teardown);
 	tcase_add_test(t, default_actions);
 	tcase_add_test(t, order_kill_first_then_lowest);
 	tcase_add_test(t, send_keeps_first_and_drops_ignored);
@@ -791,9 +762,8 @@ static Suite *signal_suite(void)
 	tcase_add_test(t, process_group_rules);
 	tcase_add_test(t, sigaltstack_rules);
 	tcase_add_test(t, exec_resets_handlers);
-	suite_add_tcase(s, t);
-	t = tcase_create("delivery");
-	tcase_add_checked_fixture(t, setup, teardown);
+
+	t = unit_tcase(s, "delivery", setup, guest_teardown);
 	tcase_add_test(t, handler_frame_and_sigreturn);
 	tcase_add_test(t, sigreturn_bad_frame);
 	tcase_add_test(t, flags_nodefer_resethand_siginfo_chld);
@@ -807,23 +777,17 @@ static Suite *signal_suite(void)
 	tcase_add_test(t, no_restorer_kills);
 	tcase_add_test(t, altstack_frame_and_autodisarm);
 	tcase_add_test(t, altstack_overflow_kills);
-	suite_add_tcase(s, t);
-	t = tcase_create("interrupted");
-	tcase_add_checked_fixture(t, setup, teardown);
+
+	t = unit_tcase(s, "interrupted", setup, guest_teardown);
 	tcase_add_test(t, read_restarts_with_sa_restart);
 	tcase_add_test(t, read_eintr_without_sa_restart);
 	tcase_add_test(t, sigsuspend_waits_and_restores_mask);
 	tcase_add_test(t, sigsuspend_with_pending_signal);
 	tcase_add_test(t, pause_interrupted_by_kill);
-	suite_add_tcase(s, t);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *r = srunner_create(signal_suite());
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(signal_suite());
 }

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 
 #include "kern.h"
+#include "unit.h"
 
 #define BASE 0x10000ULL
 #define MAPPED_PAGES 3
@@ -257,7 +258,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("guest_strace");
-	TCase *tc = tcase_create("format");
+	TCase *tc = unit_tcase(s, "format", NULL, NULL);
 	tcase_add_test(tc, short_string_and_column);
 	tcase_add_test(tc, truncation_at_32);
 	tcase_add_test(tc, escapes);
@@ -269,10 +270,5 @@ int main(void)
 	tcase_add_test(tc, structures);
 	tcase_add_test(tc, fcntl_results);
 	tcase_add_test(tc, unknown_and_noreturn);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

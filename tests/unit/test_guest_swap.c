@@ -6,42 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kern.h"
+#include "guest_fixture.h"
+#include "unit.h"
 
-#define MEM_SIZE (64ULL << 20)
 #define A 0x10000000ULL
 #define NPAGES 8
 
-static struct kernel *k;
-static struct process *p;
-
-static void nop(void *ctx)
-{
-	(void)ctx;
-}
-
 static void setup(void)
 {
-	struct kernel_config cfg = {.mem_size = MEM_SIZE, .swap_size = 16ULL << 20};
-	struct kernel_ops ops = {.flush_tlb = nop, .flush_code = nop, .stop = nop};
-	char err[256] = "";
-	k = kernel_create(&cfg, &ops, err, sizeof(err));
-	ck_assert_msg(k != NULL, "kernel_create: %s", err);
-	p = kernel_create_process(k);
-	p->mm = mm_create(k);
-	kernel_start(k, p);
-	ck_assert_int_eq(mm_map(k, p->mm, A, NPAGES * PAGE_SIZE, VM_READ | VM_WRITE, true),
-			 (int64_t)A);
+	const struct kernel_config cfg = {.mem_size = GUEST_MEM_SIZE, .swap_size = 16ULL << 20};
+	guest_setup(&cfg);
+	map(A, NPAGES * PAGE_SIZE, VM_READ | VM_WRITE);
 	for (int i = 0; i < NPAGES; i++) {
 		char page[PAGE_SIZE];
 		memset(page, 'a' + i, sizeof(page));
 		ck_assert_int_eq(copy_to_user(k, A + i * PAGE_SIZE, page, PAGE_SIZE), 0);
 	}
-}
-
-static void teardown(void)
-{
-	kernel_destroy(k);
 }
 
 static uint64_t pte_of(struct process *q, uint64_t va)
@@ -142,17 +122,11 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("guest_swap");
-	TCase *tc = tcase_create("swap");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	TCase *tc = unit_tcase(s, "swap", setup, guest_teardown);
 	tcase_add_test(tc, test_entry_format);
 	tcase_add_test(tc, test_second_chance_then_swap);
 	tcase_add_test(tc, test_recently_used_page_stays);
 	tcase_add_test(tc, test_shared_page_read_once);
 	tcase_add_test(tc, test_unmap_frees_slots);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -14,36 +14,22 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "kern.h"
+#include "guest_fixture.h"
+#include "unit.h"
 
 #define BUF 0x10000ULL          /* two mapped pages: [BUF, BUF + 8192) */
 #define BUF_END (BUF + 2 * PAGE_SIZE)
 #define UNMAPPED 0x40000ULL
 
-static struct kernel *k;
-static struct process *p;
 static char *trace_text;
 static size_t trace_len;
 
-static void nop(void *ctx)
-{
-	(void)ctx;
-}
-
 static void start(FILE *strace)
 {
-	struct kernel_config cfg = {.mem_size = 64ULL << 20, .strace = strace};
-	struct kernel_ops ops = {.flush_tlb = nop, .flush_code = nop, .stop = nop};
-	char err[256] = "";
-	k = kernel_create(&cfg, &ops, err, sizeof(err));
-	ck_assert_msg(k != NULL, "kernel_create: %s", err);
-	p = kernel_create_process(k);
-	ck_assert_ptr_nonnull(p);
-	p->mm = mm_create(k);
-	ck_assert_ptr_nonnull(p->mm);
+	const struct kernel_config cfg = {.mem_size = GUEST_MEM_SIZE, .strace = strace};
+	guest_setup(&cfg);
 	strcpy(p->exe, "/bin/guest-prog");
-	kernel_start(k, p);
-	ck_assert_int_eq(mm_map(k, p->mm, BUF, BUF_END - BUF, VM_READ | VM_WRITE, true), (int64_t)BUF);
+	map(BUF, BUF_END - BUF, VM_READ | VM_WRITE);
 }
 
 static void setup(void)
@@ -51,23 +37,10 @@ static void setup(void)
 	start(NULL);
 }
 
-static void teardown(void)
-{
-	kernel_destroy(k);
-	k = NULL;
-}
-
 /* Runs system call nr like the CPU's SYSCALL would; returns rax. */
 static int64_t sc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	struct cpu_context *ctx = kernel_current_context(k);
-	ctx->rax = nr;
-	ctx->rdi = a0;
-	ctx->rsi = a1;
-	ctx->rdx = a2;
-	ctx->r10 = a3;
-	kernel_syscall(k, ctx);
-	return (int64_t)ctx->rax;
+	return guest_syscall(nr, a0, a1, a2, a3);
 }
 
 /* A guest fd on a new temporary file holding n bytes 0, 1, 2, ... */
@@ -289,8 +262,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("guest_syscall");
-	TCase *tc = tcase_create("calls");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	TCase *tc = unit_tcase(s, "calls", setup, guest_teardown);
 	tcase_add_test(tc, read_stops_at_fault);
 	tcase_add_test(tc, write_stops_at_fault);
 	tcase_add_test(tc, vectors);
@@ -299,13 +271,7 @@ int main(void)
 	tcase_add_test(tc, paths);
 	tcase_add_test(tc, process_calls);
 	tcase_add_test(tc, unknown_counts);
-	suite_add_tcase(s, tc);
-	TCase *tt = tcase_create("strace");
+	TCase *tt = unit_tcase(s, "strace", NULL, NULL);
 	tcase_add_test(tt, strace_lines);
-	suite_add_tcase(s, tt);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "loader_int.h"
+#include "unit.h"
 
 /* ---- a valid static ET_EXEC, built in memory ----
  *
@@ -847,7 +848,7 @@ END_TEST
 static Suite *loader_elf_suite(void)
 {
 	Suite *s = suite_create("loader_elf");
-	TCase *tc = tcase_create("valid");
+	TCase *tc = unit_tcase(s, "valid", NULL, NULL);
 
 	tcase_add_test(tc, valid_exec);
 	tcase_add_test(tc, valid_static_pie);
@@ -863,9 +864,8 @@ static Suite *loader_elf_suite(void)
 	tcase_add_test(tc, section_headers_accepted);
 	tcase_add_test(tc, max_segments_accepted);
 	tcase_add_test(tc, prot_of_flags);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("ehdr");
+	tc = unit_tcase(s, "ehdr", NULL, NULL);
 	tcase_add_test(tc, empty_file);
 	tcase_add_test(tc, truncated_header);
 	tcase_add_test(tc, bad_magic);
@@ -889,9 +889,8 @@ static Suite *loader_elf_suite(void)
 	tcase_add_test(tc, bad_shstrndx);
 	tcase_add_test(tc, short_error_buffer);
 	tcase_add_test(tc, host_dynamic_program);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("phdr");
+	tc = unit_tcase(s, "phdr", NULL, NULL);
 	tcase_add_test(tc, filesz_above_memsz);
 	tcase_add_test(tc, file_range_past_end);
 	tcase_add_test(tc, file_offset_overflows);
@@ -915,26 +914,18 @@ static Suite *loader_elf_suite(void)
 	tcase_add_test(tc, interpreter_garbage);
 	tcase_add_test(tc, pt_phdr_not_loaded);
 	tcase_add_test(tc, tls_filesz_above_memsz);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("stack");
+	tc = unit_tcase(s, "stack", NULL, NULL);
 	tcase_add_test(tc, stack_layout);
 	tcase_add_test(tc, stack_auxv);
 	tcase_add_test(tc, stack_top_holds_execfn);
 	tcase_add_test(tc, stack_no_arguments);
 	tcase_add_test(tc, stack_aligned);
 	tcase_add_test(tc, stack_argument_list_too_long);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(loader_elf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(loader_elf_suite());
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "mmu.h"
+#include "unit.h"
 
 /* ---- one TLB structure ---- */
 
@@ -620,9 +621,7 @@ END_TEST
 static Suite *tlb_suite(void)
 {
 	Suite *s = suite_create("mmu_tlb");
-	TCase *tc = tcase_create("tlb");
-
-	tcase_add_checked_fixture(tc, tlb_setup, tlb_teardown);
+	TCase *tc = unit_tcase(s, "tlb", tlb_setup, tlb_teardown);
 	tcase_add_test(tc, test_hit_after_insert);
 	tcase_add_test(tc, test_miss_after_invlpg);
 	tcase_add_test(tc, test_lru_two_way);
@@ -634,10 +633,8 @@ static Suite *tlb_suite(void)
 	tcase_add_test(tc, test_shared_4k_2m);
 	tcase_add_test(tc, test_init_checks_geometry);
 	tcase_add_test(tc, test_default_geometry);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("hierarchy");
-	tcase_add_checked_fixture(tc, mmu_setup, mmu_teardown);
+	tc = unit_tcase(s, "hierarchy", mmu_setup, mmu_teardown);
 	tcase_add_test(tc, test_init_defaults);
 	tcase_add_test(tc, test_l1_miss_l2_hit);
 	tcase_add_test(tc, test_fetch_uses_itlb);
@@ -652,17 +649,10 @@ static Suite *tlb_suite(void)
 	tcase_add_test(tc, test_cr3_without_pcide);
 	tcase_add_test(tc, test_g_without_pge_is_flushed);
 	tcase_add_test(tc, test_invlpg_whole_hierarchy);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(tlb_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(tlb_suite());
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "mmu.h"
+#include "unit.h"
 
 #define MEM_SIZE (4ULL << 20)
 #define TABLE_BITS (PTE_P | PTE_W | PTE_U)
@@ -587,28 +588,19 @@ START_TEST(test_error_code_str)
 }
 END_TEST
 
-static TCase *tcase(const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	return tc;
-}
-
 static Suite *walk_suite(void)
 {
 	Suite *s = suite_create("mmu_walk");
 	TCase *tc;
 
-	tc = tcase("leaves");
+	tc = unit_tcase(s, "leaves", setup, teardown);
 	tcase_add_test(tc, test_4k_leaf);
 	tcase_add_test(tc, test_2m_leaf);
 	tcase_add_test(tc, test_1g_leaf);
 	tcase_add_test(tc, test_pat_bit_of_large_leaves);
 	tcase_add_test(tc, test_global_needs_pge);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("rights");
+	tc = unit_tcase(s, "rights", setup, teardown);
 	tcase_add_loop_test(tc, test_read_only_at_level, 1, 5);
 	tcase_add_loop_test(tc, test_supervisor_at_level, 1, 5);
 	tcase_add_loop_test(tc, test_nx_at_level, 1, 5);
@@ -618,9 +610,8 @@ static Suite *walk_suite(void)
 	tcase_add_test(tc, test_smap);
 	tcase_add_test(tc, test_smap_ac_keeps_wp);
 	tcase_add_test(tc, test_id_flag);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("reserved");
+	tc = unit_tcase(s, "reserved", setup, teardown);
 	tcase_add_loop_test(tc, test_rsvd_above_maxphyaddr_at_level, 1, 5);
 	tcase_add_test(tc, test_rsvd_maxphyaddr_boundary);
 	tcase_add_test(tc, test_rsvd_2m_leaf);
@@ -629,34 +620,24 @@ static Suite *walk_suite(void)
 	tcase_add_test(tc, test_rsvd_ps_in_pml4e);
 	tcase_add_test(tc, test_rsvd_ps_in_pml5e);
 	tcase_add_test(tc, test_rsvd_ignored_when_not_present);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("accessed_dirty");
+	tc = unit_tcase(s, "accessed_dirty", setup, teardown);
 	tcase_add_test(tc, test_accessed_and_record);
 	tcase_add_test(tc, test_dirty_only_on_leaf_write);
 	tcase_add_test(tc, test_protection_fault_leaves_leaf);
 	tcase_add_test(tc, test_null_record);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("address_space");
+	tc = unit_tcase(s, "address_space", setup, teardown);
 	tcase_add_test(tc, test_la57_walk);
 	tcase_add_test(tc, test_noncanonical);
 	tcase_add_test(tc, test_bad_phys);
-	suite_add_tcase(s, tc);
 
-	tc = tcase("names");
+	tc = unit_tcase(s, "names", setup, teardown);
 	tcase_add_test(tc, test_error_code_str);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(walk_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(walk_suite());
 }

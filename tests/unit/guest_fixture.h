@@ -1,0 +1,120 @@
+/* guest_fixture.h - the guest kernel the guest unit tests run against: a
+ * real kernel (GUEST_MEM_SIZE of guest memory unless the test passes its
+ * own kernel_config) whose kernel_ops only count the requests, and one
+ * process with an empty address space, current. No CPU is needed.
+ *
+ * Header-only (static), for tests linked with the guest library: a test
+ * includes it once and uses k, p, mm and the call counters as its own.
+ * The typical fixture is guest_setup(NULL) and guest_teardown(). */
+#ifndef VMEMU_TESTS_GUEST_FIXTURE_H
+#define VMEMU_TESTS_GUEST_FIXTURE_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kern.h"
+
+#define GUEST_MEM_SIZE (64ULL << 20)
+
+static struct kernel *k;
+static struct process *p; /* the first process */
+static struct mm *mm;     /* its address space */
+/* kernel_ops calls since the kernel, or the process, was set up. */
+static unsigned flush_tlb_calls, flush_code_calls, stop_calls;
+
+static inline void guest_on_flush_tlb(void *ctx)
+{
+	(void)ctx;
+	flush_tlb_calls++;
+}
+
+static inline void guest_on_flush_code(void *ctx)
+{
+	(void)ctx;
+	flush_code_calls++;
+}
+
+static inline void guest_on_stop(void *ctx)
+{
+	(void)ctx;
+	stop_calls++;
+}
+
+/* k from cfg (NULL: GUEST_MEM_SIZE and nothing else), without processes. */
+static inline void guest_create_kernel(const struct kernel_config *cfg)
+{
+	const struct kernel_config plain = {.mem_size = GUEST_MEM_SIZE};
+	const struct kernel_ops ops = {.flush_tlb = guest_on_flush_tlb,
+				       .flush_code = guest_on_flush_code, .stop = guest_on_stop};
+	char err[256] = "";
+	k = kernel_create(cfg ? cfg : &plain, &ops, err, sizeof(err));
+	ck_assert_msg(k != NULL, "kernel_create: %s", err);
+	flush_tlb_calls = flush_code_calls = stop_calls = 0;
+}
+
+/* p with an empty address space mm, started as the current process. */
+static inline void guest_start_process(void)
+{
+	p = kernel_create_process(k);
+	ck_assert_ptr_nonnull(p);
+	p->mm = mm = mm_create(k);
+	ck_assert_ptr_nonnull(mm);
+	kernel_start(k, p);
+	flush_tlb_calls = flush_code_calls = stop_calls = 0;
+}
+
+/* Both of the above. */
+static inline void guest_setup(const struct kernel_config *cfg)
+{
+	guest_create_kernel(cfg);
+	guest_start_process();
+}
+
+static inline void guest_teardown(void)
+{
+	kernel_destroy(k);
+	k = NULL;
+	p = NULL;
+	mm = NULL;
+}
+
+/* Maps [va, va + len) with VM_* flags into mm, fixed. */
+static inline void map(uint64_t va, uint64_t len, unsigned flags)
+{
+	ck_assert_int_eq(mm_map(k, mm, va, len, flags, true), (int64_t)va);
+}
+
+/* System call nr in the current process, as the CPU's SYSCALL would make
+ * it (through kernel_syscall, which delivers signals on the way out);
+ * returns rax. */
+static inline int64_t guest_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+				    uint64_t a3)
+{
+	struct cpu_context *ctx = kernel_current_context(k);
+	ctx->rax = nr;
+	ctx->rdi = a0;
+	ctx->rsi = a1;
+	ctx->rdx = a2;
+	ctx->r10 = a3;
+	kernel_syscall(k, ctx);
+	return (int64_t)ctx->rax;
+}
+
+/* Frames allocated now. */
+static inline uint64_t in_use(void)
+{
+	return kernel_stats(k)->frames_in_use;
+}
+
+/* Whether guest-physical memory [pa, pa + len) holds only zeroes. */
+static inline bool all_zero(uint64_t pa, uint64_t len)
+{
+	const uint8_t *b = phys_ptr(k, pa);
+	for (uint64_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+#endif
