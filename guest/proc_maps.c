@@ -20,6 +20,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "kern.h"
 #include "procfs.h"
 
 #define NAME_COLUMN (25 + 6 * sizeof(void *) - 1)

@@ -5,6 +5,7 @@
  * NFS) are 0; VmallocTotal is x86-64's 4-level value, as Linux prints it.
  * The x86 DirectMap lines are left out: the guest kernel maps no physical
  * memory of its own. */
+#include "kern.h"
 #include "procfs.h"
 
 #define HUGEPAGE_KB 2048

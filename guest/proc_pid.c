@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kern.h"
 #include "procfs.h"
 
 #define KB(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))

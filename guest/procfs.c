@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kern.h"
 #include "procfs.h"
 
 #define PROC_MINOR 0x15          /* st_dev 0:21, an anonymous device as Linux's proc */
