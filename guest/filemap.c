@@ -176,8 +176,7 @@ static void write_into_page(struct kernel *k, struct cache_page *cp, uint64_t of
 			    uint64_t n)
 {
 	memcpy(phys_ptr(k, cp->pa + off), src, n);
-	if (frame_is_exec(k, cp->pa))
-		k->code_flush_pending = true;
+	frame_written(k, cp->pa);
 }
 
 static void zero_tail(struct kernel *k, struct mapping *m, uint64_t from)

@@ -131,6 +131,14 @@ bool frame_is_exec(struct kernel *k, uint64_t pa)
 	return k->frames.exec[pa_to_pfn(pa)];
 }
 
+void frame_written(struct kernel *k, uint64_t pa)
+{
+	if (!frame_is_exec(k, pa) || k->code_flush_pending)
+		return;
+	k->code_flush_pending = true;
+	k->ops.stop(k->ops.ctx);
+}
+
 static void quarantine_push(struct kernel *k, uint64_t pfn, unsigned order)
 {
 	struct frame_allocator *fa = &k->frames;

@@ -55,5 +55,9 @@ uint32_t frame_refcount(struct kernel *k, uint64_t pa);
 /* The CPU was given EXEC on this frame (so it may hold translated code). */
 void frame_mark_exec(struct kernel *k, uint64_t pa);
 bool frame_is_exec(struct kernel *k, uint64_t pa);
+/* The kernel wrote into the frame at pa: if it may hold translated code,
+ * the CPU drops all translated code before the guest runs on (the slice
+ * ends at once). */
+void frame_written(struct kernel *k, uint64_t pa);
 
 #endif

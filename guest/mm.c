@@ -178,8 +178,7 @@ int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src
 		uint64_t off = va & (PAGE_SIZE - 1);
 		uint64_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
 		memcpy(phys_ptr(k, pa + off), from, n);
-		if (frame_is_exec(k, pa))
-			k->code_flush_pending = true;
+		frame_written(k, pa);
 		from += n;
 		va += n;
 		len -= n;

@@ -20,8 +20,8 @@ static uint8_t *user_page(struct kernel *k, uint64_t uva, enum mmu_access access
 		if (mmu_translate(&k->mmu, &req, &t, &f, NULL)) {
 			if (!t.user)
 				return NULL;
-			if (access == MMU_WRITE && frame_is_exec(k, t.page_pa))
-				k->code_flush_pending = true;
+			if (access == MMU_WRITE)
+				frame_written(k, t.page_pa);
 			return phys_ptr(k, t.pa);
 		}
 		if (!handle_page_fault(k, &f, access, false))

@@ -428,8 +428,11 @@ START_TEST(test_kernel_write_to_code_flushes_code)
 	ck_assert(kernel_tlb_fill(k, A, MMU_WRITE, &pa, &prot)); /* its own frame, not the zero page */
 	ck_assert(kernel_tlb_fill(k, A, MMU_FETCH, &pa, &prot));
 	ck_assert(frame_is_exec(k, pa));
+	unsigned stops = stop_calls;
 	ck_assert_int_eq(copy_to_user(k, A + 16, "\x90\x90", 2), 0);
-	/* Translated code of that frame is stale: dropped at the next schedule. */
+	/* Translated code of that frame is stale: the slice ends at once and
+	 * the code is dropped at the next schedule. */
+	ck_assert_uint_eq(stop_calls, stops + 1);
 	ck_assert(kernel_schedule(k));
 	ck_assert_uint_eq(flush_code_calls, 1);
 	ck_assert(kernel_schedule(k));
