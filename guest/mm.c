@@ -130,19 +130,12 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 	uint64_t end = start + len;
 	/* Linux refuses a range with holes, before changing anything, and
 	 * PROT_WRITE on a shared map of a file not open for writing. */
-	uint64_t covered = start;
-	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
-		if (v->end <= covered)
-			continue;
-		if (v->start > covered)
-			return -ENOMEM;
-		covered = v->end;
-		if ((prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping &&
+	if (!vma_covers(mm, start, end))
+		return -ENOMEM;
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next)
+		if (v->end > start && (prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping &&
 		    !v->mapping->anon && !(v->flags & VM_MAYWRITE))
 			return -EACCES;
-	}
-	if (covered < end)
-		return -ENOMEM;
 	if (vma_split_at(mm, start, end))
 		return -ENOMEM;
 	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {

@@ -172,15 +172,11 @@ static void willneed(struct kernel *k, const struct vma *v, uint64_t start, uint
 static int64_t madvise_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
 			     int advice)
 {
-	int64_t ret = 0;
-	uint64_t covered = start;
+	int64_t ret = vma_covers(mm, start, end) ? 0 : -ENOMEM;
 	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
 		if (v->end <= start)
 			continue;
 		uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
-		if (s > covered)
-			ret = -ENOMEM;
-		covered = e;
 		switch (advice) {
 		case MADV_FREE: /* private anonymous memory only */
 			if (v->mapping)
@@ -202,7 +198,7 @@ static int64_t madvise_range(struct kernel *k, struct mm *mm, uint64_t start, ui
 		}
 	}
 	tlb_gather_finish(k);
-	return covered < end ? -ENOMEM : ret;
+	return ret;
 }
 
 int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -250,21 +246,19 @@ int64_t sys_msync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return -EINVAL;
 	if (start + len < start || a[1] > USER_TOP)
 		return -ENOMEM;
-	uint64_t end = start + len, covered = start;
-	int64_t ret = 0;
-	for (struct vma *v = k->current->mm->vmas; v && v->start < end; v = v->next) {
+	struct mm *mm = k->current->mm;
+	uint64_t end = start + len;
+	int64_t ret = vma_covers(mm, start, end) ? 0 : -ENOMEM;
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
 		if (v->end <= start)
 			continue;
 		uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
-		if (s > covered)
-			ret = -ENOMEM;
-		covered = e;
 		if ((v->flags & VM_SHARED) && v->mapping && (flags & (MS_ASYNC | MS_SYNC)) &&
 		    filemap_writeback(k, v->mapping, v->pgoff + ((s - v->start) >> PAGE_SHIFT),
 				      v->pgoff + ((e - v->start) >> PAGE_SHIFT) - 1))
 			return -EIO;
 	}
-	return covered < end ? -ENOMEM : ret;
+	return ret;
 }
 
 /* 1 when the page is in memory: mapped by a PTE (the zero page too), in

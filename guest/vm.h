@@ -52,6 +52,8 @@ void mm_destroy(struct kernel *k, struct mm *mm);
 void mm_put(struct kernel *k, struct mm *mm);
 struct vma *vma_find(struct mm *mm, uint64_t va); /* vma containing va, or NULL */
 bool vma_overlaps(struct mm *mm, uint64_t start, uint64_t end);
+/* Every page of [start, end) is in some VMA (no hole: else Linux's ENOMEM). */
+bool vma_covers(const struct mm *mm, uint64_t start, uint64_t end);
 /* Links a new VMA (named "[heap]"/"[stack]" by its flags); NULL if no memory. */
 struct vma *vma_insert(struct mm *mm, uint64_t start, uint64_t end, unsigned flags);
 /* Splits VMAs so start and end fall on boundaries; -1 if out of memory. */

@@ -21,6 +21,19 @@ bool vma_overlaps(struct mm *mm, uint64_t start, uint64_t end)
 	return false;
 }
 
+bool vma_covers(const struct mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t covered = start;
+	for (const struct vma *v = mm->vmas; v && v->start < end && covered < end; v = v->next) {
+		if (v->end <= covered)
+			continue;
+		if (v->start > covered)
+			return false;
+		covered = v->end;
+	}
+	return covered >= end;
+}
+
 /* Links a new VMA in address order. NULL when out of host memory. */
 struct vma *vma_insert(struct mm *mm, uint64_t start, uint64_t end, unsigned flags)
 {
