@@ -1,6 +1,7 @@
 /* fork.c - fork, vfork and fork-style clone: the child gets a copy of the
  * page tables in which every private page is shared copy-on-write. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,16 +10,9 @@
 
 /* clone(2) flags a fork-style caller may pass (glibc's fork passes the TID
  * ones, posix_spawn CLONE_VM|CLONE_VFORK). Threads are not supported. */
-#define CLONE_VM_ 0x100ULL
-#define CLONE_VFORK_ 0x4000ULL
-#define CLONE_SETTLS_ 0x80000ULL
-#define CLONE_PARENT_SETTID_ 0x100000ULL
-#define CLONE_CHILD_CLEARTID_ 0x200000ULL
-#define CLONE_CHILD_SETTID_ 0x1000000ULL
-#define CSIGNAL_ 0xffULL
 #define CLONE_FORK_FLAGS                                                                      \
-	(CSIGNAL_ | CLONE_VM_ | CLONE_VFORK_ | CLONE_PARENT_SETTID_ | CLONE_CHILD_CLEARTID_ |  \
-	 CLONE_CHILD_SETTID_)
+	(CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |        \
+	 CLONE_CHILD_SETTID)
 
 struct copy_arg {
 	struct mm *child;
@@ -97,7 +91,7 @@ static struct process *fork_process(struct kernel *k, const struct cpu_context *
 		*err = -EAGAIN;
 		return NULL;
 	}
-	if (flags & CLONE_VM_) { /* vfork: the child borrows the parent's memory */
+	if (flags & CLONE_VM) { /* vfork: the child borrows the parent's memory */
 		c->mm = parent->mm;
 		c->mm->users++;
 	} else {
@@ -139,15 +133,15 @@ static int64_t do_fork(struct kernel *k, const struct cpu_context *ctx, uint64_t
 	if (stack)
 		c->ctx.rsp = stack;
 	int32_t pid = c->pid;
-	if (flags & CLONE_PARENT_SETTID_)
+	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(k, parent_tid, &pid, sizeof(pid));
-	if (flags & CLONE_CHILD_CLEARTID_)
+	if (flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = child_tid;
-	if (flags & CLONE_CHILD_SETTID_) {
+	if (flags & CLONE_CHILD_SETTID) {
 		/* The child's own copy of the page: write through its tables. */
 		mm_write_force(k, c->mm, child_tid, &pid, sizeof(pid));
 	}
-	if (flags & CLONE_VFORK_) {
+	if (flags & CLONE_VFORK) {
 		/* The parent waits until the child execs or exits; its call
 		 * returns the child's pid when it runs again. */
 		c->vfork_parent = k->current;
@@ -165,7 +159,7 @@ int64_t sys_fork(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 int64_t sys_vfork(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)a;
-	return do_fork(k, ctx, CLONE_VM_ | CLONE_VFORK_ | SIGCHLD, 0, 0, 0);
+	return do_fork(k, ctx, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0);
 }
 
 /* clone(flags, stack, parent_tid, child_tid, tls) on x86-64. */
@@ -175,7 +169,7 @@ int64_t sys_clone(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	if (flags & ~CLONE_FORK_FLAGS)
 		return -EINVAL; /* threads and namespaces are not supported */
 	/* CLONE_VM without CLONE_VFORK would be a thread sharing memory. */
-	if ((flags & CLONE_VM_) && !(flags & CLONE_VFORK_))
+	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
 		return -EINVAL;
 	return do_fork(k, ctx, flags, a[1], a[2], a[3]);
 }
