@@ -88,6 +88,12 @@ static void process_die(struct kernel *k, struct process *p)
 	p->exited = true;
 	p->state = PROC_ZOMBIE;
 	p->wait_chan = NULL;
+	/* CLONE_CHILD_CLEARTID / set_tid_address: the TID word is zeroed at
+	 * exit; it matters only where the memory lives on (a vfork child). */
+	if (p->clear_child_tid && p->mm && p->mm->users > 1) {
+		const uint32_t zero = 0;
+		mm_write_force(k, p->mm, p->clear_child_tid, &zero, sizeof(zero));
+	}
 	process_vfork_done(k, p);
 	process_release(k, p);
 	for (struct process *c = k->procs; c; c = c->next) {
