@@ -72,9 +72,11 @@ static void slot_free(struct kernel *k, uint64_t slot)
 uint64_t swap_out(struct kernel *k, uint64_t pa)
 {
 	struct swap *s = &k->swap;
+	if (!s->nslots)
+		return 0; /* no swap device: slot_of is not even allocated */
 	uint64_t slot = s->slot_of[pa >> PAGE_SHIFT];
 	if (!slot) {
-		if (!s->nslots || !(slot = slot_alloc(s)))
+		if (!(slot = slot_alloc(s)))
 			return 0;
 		if (pwrite(s->fd, phys_ptr(k, pa), PAGE_SIZE, (off_t)(slot << PAGE_SHIFT)) !=
 		    (ssize_t)PAGE_SIZE) {
