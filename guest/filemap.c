@@ -74,17 +74,12 @@ static int take_fd(struct mapping *m, int host_fd, int mode)
 	return 0;
 }
 
-struct mapping *filemap_of(struct kernel *k, struct file *f)
+struct mapping *filemap_get(struct kernel *k, int host_fd, int *acc_mode)
 {
-	/* In-kernel files (pipes, /proc) keep their own state in private. */
-	if (f->kind != FILE_REGULAR || f->host_fd < 0)
-		return NULL;
-	if (f->private)
-		return f->private;
 	struct stat st;
-	int fl = fcntl(f->host_fd, F_GETFL);
-	if (fl < 0 || (fl & O_PATH) || fstat(f->host_fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    !cacheable_fs(f->host_fd))
+	int fl = fcntl(host_fd, F_GETFL);
+	if (fl < 0 || (fl & O_PATH) || fstat(host_fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !cacheable_fs(host_fd))
 		return NULL;
 	struct mapping *m = find_file(k, &st);
 	if (m) {
@@ -102,15 +97,31 @@ struct mapping *filemap_of(struct kernel *k, struct file *f)
 		m->ino = st.st_ino;
 		m->size = (uint64_t)st.st_size;
 	}
-	if (take_fd(m, f->host_fd, fl & O_ACCMODE)) {
+	if (take_fd(m, host_fd, fl & O_ACCMODE)) {
 		mapping_put(m);
 		return NULL;
 	}
 	/* Opened with O_TRUNC, or changed behind our back. */
 	if (m->size != (uint64_t)st.st_size)
 		filemap_resize(k, m, (uint64_t)st.st_size);
+	if (acc_mode)
+		*acc_mode = fl & O_ACCMODE;
+	return m;
+}
+
+struct mapping *filemap_of(struct kernel *k, struct file *f)
+{
+	/* In-kernel files (pipes, /proc) keep their own state in private. */
+	if (f->kind != FILE_REGULAR || f->host_fd < 0)
+		return NULL;
+	if (f->private)
+		return f->private;
+	int acc;
+	struct mapping *m = filemap_get(k, f->host_fd, &acc);
+	if (!m)
+		return NULL;
 	f->private = m;
-	f->flags = fl & O_ACCMODE;
+	f->flags = acc;
 	return m;
 }
 

@@ -90,6 +90,11 @@ struct mm;
 /* The page cache of f when it is a host regular file that may be cached
  * (attached at first use), else NULL (filemap.c). */
 struct mapping *filemap_of(struct kernel *k, struct file *f);
+/* The page cache of the host regular file open on host_fd (any kind of
+ * open but O_PATH), with a reference for the caller (mapping_put), the fd
+ * duplicated for fills; *acc_mode (if not NULL) gets the fd's O_ACCMODE.
+ * NULL when the file cannot be cached or out of memory. */
+struct mapping *filemap_get(struct kernel *k, int host_fd, int *acc_mode);
 /* The frame of page pgoff, read from the file (or zeroed for shmem) when
  * missing: 0, -ENOMEM or -EIO. The cache keeps the reference. */
 int mapping_page(struct kernel *k, struct mapping *m, uint64_t pgoff, struct cache_page **cpp);

@@ -45,6 +45,7 @@ int exe_file_read(const char *path, struct exe_file *f, char *err, size_t errlen
 
 	f->data = NULL;
 	f->len = 0;
+	f->fd = -1;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
@@ -59,7 +60,7 @@ int exe_file_read(const char *path, struct exe_file *f, char *err, size_t errlen
 		e = errno;
 	else if (st.st_size > 0)
 		e = read_all(fd, (size_t)st.st_size, f);
-	close(fd);
+	f->fd = fd;
 	if (e) {
 		exe_file_free(f);
 		return fail_errno(path, e, err, errlen);
@@ -72,4 +73,7 @@ void exe_file_free(struct exe_file *f)
 	free(f->data);
 	f->data = NULL;
 	f->len = 0;
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
 }

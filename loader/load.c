@@ -42,11 +42,12 @@ static unsigned page_prot(const struct elf_info *info, uint64_t va)
 	return prot;
 }
 
-/* Maps every PT_LOAD writable, copies its file bytes (the rest up to p_memsz
- * stays demand-zero), then gives each page its final permissions. All
- * segments are mapped before any is written: a shared page mapped again
- * would lose what was copied into it. */
-static int load_segments(struct kernel *k, struct mm *mm, const struct elf_info *info,
+/* The fallback when a page holds parts of two segments, or when the file
+ * cannot be cached: maps every PT_LOAD writable and anonymous, copies its
+ * file bytes (the rest up to p_memsz stays demand-zero), then gives each
+ * page its final permissions. All segments are mapped before any is
+ * written: a shared page mapped again would lose what was copied into it. */
+static int copy_segments(struct kernel *k, struct mm *mm, const struct elf_info *info,
 			 const uint8_t *data)
 {
 	int64_t r = 0;
@@ -66,6 +67,64 @@ static int load_segments(struct kernel *k, struct mm *mm, const struct elf_info 
 			r = mm_protect(k, mm, seg_start(info, i), LOADER_PAGE_SIZE,
 				       page_prot(info, seg_start(info, i)));
 	return r < 0 ? (int)r : 0;
+}
+
+/* Some page holds the end of one segment and the start of the next. */
+static bool pages_shared(const struct elf_info *info)
+{
+	for (int i = 1; i < info->nseg; i++)
+		if (seg_start(info, i) < seg_end(info, i - 1))
+			return true;
+	return false;
+}
+
+/* Linux's padzero: the bytes of [va, va + len) in the last file page read
+ * as zero; the write gives the process its own copy of that page. */
+static int pad_zero(struct kernel *k, struct mm *mm, uint64_t va, uint64_t len)
+{
+	static const uint8_t zeroes[LOADER_PAGE_SIZE];
+
+	return mm_write_force(k, mm, va, zeroes, len);
+}
+
+/* One PT_LOAD as binfmt_elf maps it: a private map of the file's pages
+ * over the page cache (read at first touch, shared until written), the
+ * part of the last file page past p_filesz zeroed when the segment is
+ * writable or has bss, and anonymous zero pages for the rest of p_memsz. */
+static int map_segment(struct kernel *k, struct mm *mm, const struct elf_info *info, int i,
+		       struct mapping *m)
+{
+	const struct elf_segment *s = &info->seg[i];
+	unsigned prot = elf_prot(s->flags);
+	uint64_t start = seg_start(info, i), end = seg_end(info, i);
+	uint64_t file_end = info->load_bias + s->vaddr + s->filesz;
+	uint64_t map_end = s->filesz ? loader_page_up(file_end) : start;
+	int64_t r = 0;
+
+	if (map_end > start)
+		r = mm_map_pages(k, mm, start, map_end - start, prot, true, m,
+				 loader_page_down(s->offset) / LOADER_PAGE_SIZE);
+	if (r >= 0 && end > map_end)
+		r = mm_map(k, mm, map_end, end - map_end, prot, true);
+	if (r >= 0 && file_end < map_end && ((prot & VM_WRITE) || s->memsz > s->filesz))
+		r = pad_zero(k, mm, file_end, map_end - file_end);
+	return r < 0 ? (int)r : 0;
+}
+
+/* Maps the segments from the page cache of the file, or copies them when
+ * segments share a page (see copy_segments). */
+static int load_segments(struct kernel *k, struct mm *mm, const struct elf_info *info,
+			 const struct exe_file *f)
+{
+	struct mapping *m = pages_shared(info) ? NULL : filemap_get(k, f->fd, NULL);
+	int r = 0;
+
+	if (!m)
+		return copy_segments(k, mm, info, f->data);
+	for (int i = 0; i < info->nseg && r == 0; i++)
+		r = map_segment(k, mm, info, i, m);
+	mapping_put(m);
+	return r;
 }
 
 /* Maps the 8 MiB stack VMA (the kernel names it "[stack]" by VM_STACK) and
@@ -123,7 +182,7 @@ static struct mm *build_image(struct kernel *k, const struct elf_info *info,
 		snprintf(err, errlen, "%s: out of guest memory", path);
 		return NULL;
 	}
-	r = load_segments(k, mm, info, f->data);
+	r = load_segments(k, mm, info, f);
 	if (r < 0) {
 		snprintf(err, errlen, "%s: cannot load the segments: %s", path, strerror(-r));
 		goto fail;

@@ -30,11 +30,13 @@ unsigned elf_prot(uint32_t p_flags);
 struct exe_file {
 	uint8_t *data; /* the whole file, NULL when empty */
 	size_t len;
+	int fd;        /* the open host file (for the page cache), -1 after free */
 };
 
-/* Reads the host file path. Returns 0; 127 when it does not exist; 126 when
- * it cannot be executed (a directory, not a regular file, no execute
- * permission, unreadable), with "PATH: reason" in err. */
+/* Reads the host file path, and keeps it open in f->fd (for the page
+ * cache). Returns 0; 127 when it does not exist; 126 when it cannot be
+ * executed (a directory, not a regular file, no execute permission,
+ * unreadable), with "PATH: reason" in err. */
 int exe_file_read(const char *path, struct exe_file *f, char *err, size_t errlen);
 void exe_file_free(struct exe_file *f);
 
