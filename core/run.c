@@ -74,6 +74,7 @@ int vmemu_run(const struct vmemu_options *o)
 		status = load;
 		goto out;
 	}
+	process_set_cmdline(p, o->prog_argv);
 	kernel_start(k, p);
 	if (cpu_run(cpu, err, sizeof(err)))
 		goto out;

@@ -109,6 +109,8 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		int r = k->cfg.exec(k, p, host, path, argv.v, envp.v, msg, sizeof(msg));
 		close(fd);
 		err = r == 0 ? 0 : r == 127 ? -ENOENT : -ENOEXEC;
+		if (!err)
+			process_set_cmdline(p, argv.v);
 		/* Running our own image again: /proc/self/exe still names it. */
 		if (!err && strcmp(path, "/proc/self/exe") == 0)
 			memcpy(p->exe, exe, sizeof(exe));

@@ -73,6 +73,10 @@ struct file_ops {
 	/* In-kernel files with an offset (/proc): lseek(2); the new offset
 	 * or -errno. NULL: not seekable (ESPIPE). */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
+	/* In-kernel directories (/proc): getdents64 into the kernel buffer
+	 * buf of size bytes, from the file offset; the bytes filled, 0 at
+	 * the end, or -errno. NULL: ask the host (ENOTDIR without one). */
+	int64_t (*getdents)(struct kernel *k, struct file *f, char *buf, size_t size);
 	void (*release)(struct file *f); /* the last reference is gone */
 };
 

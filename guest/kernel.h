@@ -115,6 +115,9 @@ uint64_t kernel_phys_size(struct kernel *k);
 /* A new process with an empty address space and stdin/stdout/stderr of the
  * host; loader_exec() gives it an image. NULL when out of memory. */
 struct process *kernel_create_process(struct kernel *k);
+/* Records argv (NULL-terminated) as p's command line (/proc/PID/cmdline):
+ * execve does it; core/ does it for the first process after loading. */
+void process_set_cmdline(struct process *p, char *const argv[]);
 /* Makes p the running process (its CR3 goes through the MMU model). */
 void kernel_start(struct kernel *k, struct process *p);
 

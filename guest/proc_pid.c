@@ -6,8 +6,10 @@
  * are kept), CPU times and start time are 0, one thread per process,
  * capabilities are all or nothing by the host's euid. VmExe counts every
  * executable mapping (static programs have no libraries, so VmLib is 0),
- * and the stack is the whole 8 MiB VMA the loader maps. */
+ * and the stack is the whole 8 MiB VMA the loader maps. /proc/PID/cmdline
+ * is the argv kept at exec (not read back from the stack). */
 #include <grp.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -214,4 +216,16 @@ void proc_statm_show(struct kernel *k, struct process *p, struct seq *s)
 	seq_printf(s, "%llu %llu %llu %llu 0 %llu 0\n", (unsigned long long)u.total_vm,
 		   (unsigned long long)(u.anon + u.file + u.shmem), (unsigned long long)(u.file + u.shmem),
 		   (unsigned long long)u.exec_vm, (unsigned long long)(u.data_vm + u.stack_vm));
+}
+
+/* The argv of the last exec, each string ending in NUL; empty for a
+ * zombie, whose memory is gone (so ps shows "[comm]" as on Linux). */
+void proc_cmdline_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	(void)k;
+	if (!p->mm || p->state == PROC_ZOMBIE || !p->cmdline_len)
+		return;
+	seq_printf(s, "%*s", (int)p->cmdline_len, ""); /* room, then the bytes */
+	if (!s->failed)
+		memcpy(s->buf + s->len - p->cmdline_len, p->cmdline, p->cmdline_len);
 }

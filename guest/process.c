@@ -1,6 +1,7 @@
 /* process.c - the process list: creation, exit to zombie, reaping. */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kern.h"
 
@@ -30,6 +31,19 @@ struct process *process_alloc(struct kernel *k)
 	p->state = PROC_RUNNABLE;
 	list_add(k, p);
 	return p;
+}
+
+void process_set_cmdline(struct process *p, char *const argv[])
+{
+	size_t len = 0;
+	for (; *argv && len < sizeof(p->cmdline); argv++) {
+		size_t n = strlen(*argv) + 1;
+		if (n > sizeof(p->cmdline) - len)
+			n = sizeof(p->cmdline) - len;
+		memcpy(p->cmdline + len, *argv, n);
+		len += n;
+	}
+	p->cmdline_len = len;
 }
 
 struct process *kernel_create_process(struct kernel *k)

@@ -18,6 +18,8 @@ struct mm;
 
 enum proc_state { PROC_RUNNABLE, PROC_BLOCKED, PROC_ZOMBIE };
 
+#define PROC_CMDLINE_MAX 4096
+
 struct process {
 	int pid, ppid, pgid, sid;
 	enum proc_state state;
@@ -34,6 +36,10 @@ struct process {
 	char exe[PATH_MAX];  /* guest path of the executable, for /proc/self/exe */
 	char host_exe[PATH_MAX];
 	char comm[16];
+	/* argv of the last exec, NUL-separated (/proc/PID/cmdline); cut at
+	 * PROC_CMDLINE_MAX bytes, as Linux before 4.2 cut it at a page. */
+	char cmdline[PROC_CMDLINE_MAX];
+	size_t cmdline_len;
 	uint64_t clear_child_tid;
 	uint64_t min_flt, maj_flt; /* faults handled for it (getrusage) */
 	uint64_t child_min_flt, child_maj_flt; /* of reaped children (RUSAGE_CHILDREN) */

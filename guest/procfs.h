@@ -34,6 +34,7 @@ typedef void proc_show_fn(struct kernel *k, struct process *p, struct seq *s);
 
 proc_show_fn proc_meminfo_show;                                    /* proc_meminfo.c */
 proc_show_fn proc_status_show, proc_stat_show, proc_statm_show;    /* proc_pid.c */
+proc_show_fn proc_cmdline_show;                                    /* proc_pid.c */
 proc_show_fn proc_maps_show;                                       /* proc_maps.c */
 
 /* ---- the guest's /proc (procfs.c) ----
@@ -41,9 +42,10 @@ proc_show_fn proc_maps_show;                                       /* proc_maps.
  * recognised by name (".", ".." and "//" resolved) before any host
  * lookup. */
 bool procfs_match(const char *path); /* an absolute path under /proc */
-/* open(2) of such a path: 0 and the new file in *out, or -errno. */
+/* open(2) of such a path (a file, or a directory to list with the
+ * file_ops getdents): 0 and the new file in *out, or -errno. */
 int procfs_open(struct kernel *k, const char *path, int flags, struct file **out);
-/* stat(2) of it (follow: through the exe link): 0 or -errno. */
+/* stat(2) of it (follow: through the self and exe links): 0 or -errno. */
 int procfs_stat(struct kernel *k, const char *path, bool follow, struct stat *st);
 /* readlink(2) of it: the target's length (cut to size), or -errno. */
 int64_t procfs_readlink(struct kernel *k, const char *path, char *buf, size_t size);

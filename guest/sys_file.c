@@ -1,7 +1,7 @@
 /* sys_file.c - system calls on file descriptors: open and close, dup,
  * fcntl, ioctl, lseek, getdents64, ftruncate, fsync, pipe. Argument checks
  * follow Linux; for host-backed files the host does the work on the host
- * fd, in-kernel files (pipes) answer as Linux's pipes do. */
+ * fd, in-kernel files (pipes, /proc) answer as Linux's do. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -232,8 +232,10 @@ int64_t sys_lseek(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	int fd = host_fd_arg(k, a[0], ENOTDIR);
-	if (fd < 0)
+	struct file *f = fd_arg(k, a[0]);
+	bool in_kernel = f && f->ops->getdents; /* a /proc directory */
+	int fd = in_kernel ? -1 : host_fd_arg(k, a[0], ENOTDIR);
+	if (fd < 0 && !in_kernel)
 		return fd;
 	uint32_t count = (uint32_t)a[2];
 	if (a[1] > USER_TOP || count > USER_TOP - a[1])
@@ -242,8 +244,14 @@ int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	char *buf = malloc(n ? n : 1);
 	if (!buf)
 		return -ENOMEM;
-	long r = syscall(SYS_getdents64, fd, buf, n);
-	int64_t ret = r < 0 ? -errno : r;
+	int64_t r;
+	if (in_kernel) {
+		r = f->ops->getdents(k, f, buf, n);
+	} else {
+		r = syscall(SYS_getdents64, fd, buf, n);
+		r = r < 0 ? -errno : r;
+	}
+	int64_t ret = r;
 	if (r > 0 && copy_to_user(k, a[1], buf, (uint64_t)r))
 		ret = -EFAULT;
 	free(buf);

@@ -2,8 +2,11 @@
  * CPU: kernel_meminfo against the frame allocator, /proc/meminfo,
  * /proc/self/status and /proc/self/maps read through the system calls
  * (Linux's line formats checked by regular expressions and exact text),
- * stat/readlink/lseek of /proc files, and sysinfo(2). */
+ * stat/readlink/lseek of /proc files, the /proc and /proc/PID
+ * directories (getdents64, stat, the self link), /proc/PID/cmdline, and
+ * sysinfo(2). */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
@@ -326,6 +329,156 @@ START_TEST(lseek_rereads)
 }
 END_TEST
 
+/* The names and types getdents64 gives for the open directory fd, read
+ * with count bytes a call, as "name/type " in order (malloc'ed). */
+static char *list_dir(int64_t fd, uint64_t count)
+{
+	char *out = calloc(1, 4096), *buf = malloc(DATA_MAX);
+	for (;;) {
+		int64_t n = guest_syscall(SYS_getdents64, (uint64_t)fd, DATA_VA, count, 0);
+		ck_assert_int_ge(n, 0);
+		if (n == 0)
+			break;
+		ck_assert_int_eq(copy_from_user(k, buf, DATA_VA, (uint64_t)n), 0);
+		for (int64_t off = 0; off < n;) {
+			uint16_t reclen;
+			memcpy(&reclen, buf + off + 16, sizeof(reclen));
+			ck_assert_uint_eq(reclen % 8, 0);
+			char entry[64];
+			snprintf(entry, sizeof(entry), "%s/%d ", buf + off + 19, buf[off + 18]);
+			ck_assert_uint_lt(strlen(out) + strlen(entry), 4096);
+			strcat(out, entry);
+			off += reclen;
+		}
+	}
+	free(buf);
+	return out;
+}
+
+START_TEST(proc_dir_listing)
+{
+	struct process *other = process_alloc(k);
+	ck_assert_ptr_nonnull(other);
+	int64_t fd = open_path("/proc", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	char want[128];
+	snprintf(want, sizeof(want), "./%d ../%d meminfo/%d self/%d %d/%d %d/%d ", DT_DIR, DT_DIR,
+		 DT_REG, DT_LNK, p->pid, DT_DIR, other->pid, DT_DIR);
+	char *got = list_dir(fd, DATA_MAX);
+	ck_assert_str_eq(got, want);
+	free(got);
+	/* Rewound, one entry a call: the offsets carry the listing on. */
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0), 0);
+	got = list_dir(fd, 32);
+	ck_assert_str_eq(got, want);
+	free(got);
+	/* Too small for one entry: EINVAL, as Linux. */
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0), 0);
+	ck_assert_int_eq(guest_syscall(SYS_getdents64, (uint64_t)fd, DATA_VA, 8, 0), -EINVAL);
+	ck_assert_int_eq(guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, 100, 0), -EISDIR);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	/* A reaped process is gone from the listing. */
+	process_reap(k, other);
+	fd = open_path("/proc/", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	got = list_dir(fd, DATA_MAX);
+	snprintf(want, sizeof(want), "meminfo/%d self/%d %d/%d ", DT_REG, DT_LNK, p->pid, DT_DIR);
+	ck_assert_ptr_nonnull(strstr(got, want));
+	ck_assert_int_eq(strlen(strstr(got, want)), strlen(want));
+	free(got);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	/* /proc/self (followed) lists the PID's files. */
+	fd = open_path("/proc/self", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	got = list_dir(fd, DATA_MAX);
+	snprintf(want, sizeof(want), "./%d ../%d status/%d stat/%d statm/%d maps/%d exe/%d cmdline/%d ",
+		 DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_REG);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	ck_assert_int_eq(open_path("/proc/self", O_RDONLY | O_NOFOLLOW), -ELOOP);
+	ck_assert_int_eq(open_path("/proc", O_WRONLY), -EISDIR);
+	ck_assert_int_eq(open_path("/proc/99999", O_RDONLY), -ENOENT);
+	/* A file is no directory. */
+	fd = open_path("/proc/meminfo", O_RDONLY);
+	ck_assert_int_eq(guest_syscall(SYS_getdents64, (uint64_t)fd, DATA_VA, 4096, 0), -ENOTDIR);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+}
+END_TEST
+
+static struct stat stat_path(const char *path, int flags)
+{
+	struct stat st;
+	ck_assert_int_eq(copy_to_user(k, PATH_VA, path, strlen(path) + 1), 0);
+	ck_assert_int_eq(
+		guest_syscall(SYS_newfstatat, (uint64_t)AT_FDCWD, PATH_VA, DATA_VA, (uint64_t)flags), 0);
+	ck_assert_int_eq(copy_from_user(k, &st, DATA_VA, sizeof(st)), 0);
+	return st;
+}
+
+START_TEST(proc_dir_stat)
+{
+	struct stat st = stat_path("/proc", 0);
+	ck_assert_uint_eq(st.st_mode, S_IFDIR | 0555);
+	ck_assert_uint_eq(st.st_ino, 1);
+	ck_assert_uint_eq(st.st_nlink, 3); /* ".", "..", one PID */
+	ck_assert_uint_eq(st.st_uid, 0);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/", p->pid);
+	struct stat pid_st = stat_path(path, 0);
+	ck_assert_uint_eq(pid_st.st_mode, S_IFDIR | 0555);
+	ck_assert_uint_eq(pid_st.st_nlink, 2);
+	ck_assert_uint_eq(pid_st.st_dev, st.st_dev);
+	/* self: a link to the PID directory. */
+	st = stat_path("/proc/self", AT_SYMLINK_NOFOLLOW);
+	ck_assert_uint_eq(st.st_mode, S_IFLNK | 0777);
+	st = stat_path("/proc/self", 0);
+	ck_assert_uint_eq(st.st_mode, S_IFDIR | 0555);
+	ck_assert_uint_eq(st.st_ino, pid_st.st_ino);
+	st = stat_path("/proc/self/", AT_SYMLINK_NOFOLLOW);
+	ck_assert_uint_eq(st.st_mode, S_IFDIR | 0555);
+	ck_assert_int_eq(copy_to_user(k, PATH_VA, "/proc/self", 11), 0);
+	snprintf(path, sizeof(path), "%d", p->pid);
+	ck_assert_int_eq(guest_syscall(SYS_readlink, PATH_VA, DATA_VA, 100, 0), (int64_t)strlen(path));
+	char target[16] = "";
+	ck_assert_int_eq(copy_from_user(k, target, DATA_VA, strlen(path)), 0);
+	ck_assert_str_eq(target, path);
+	ck_assert_int_eq(copy_to_user(k, PATH_VA, "/proc", 6), 0);
+	ck_assert_int_eq(guest_syscall(SYS_readlink, PATH_VA, DATA_VA, 100, 0), -EINVAL);
+	/* fstat of an open directory says the same. */
+	int64_t fd = open_path("/proc", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(guest_syscall(SYS_fstat, (uint64_t)fd, DATA_VA, 0, 0), 0);
+	ck_assert_int_eq(copy_from_user(k, &st, DATA_VA, sizeof(st)), 0);
+	ck_assert_uint_eq(st.st_mode, S_IFDIR | 0555);
+	ck_assert_uint_eq(st.st_ino, 1);
+}
+END_TEST
+
+/* /proc/PID/cmdline: argv as NUL-terminated strings. */
+START_TEST(proc_cmdline)
+{
+	char *argv[] = {"/bin/busybox", "ps", "-o", "pid", NULL};
+	process_set_cmdline(p, argv);
+	int64_t fd = open_path("/proc/self/cmdline", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	static const char want[] = "/bin/busybox\0ps\0-o\0pid";
+	ck_assert_int_eq(guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, 100, 0), sizeof(want));
+	char got[sizeof(want)];
+	ck_assert_int_eq(copy_from_user(k, got, DATA_VA, sizeof(got)), 0);
+	ck_assert_mem_eq(got, want, sizeof(want));
+	/* Cut at PROC_CMDLINE_MAX bytes. */
+	static char big[PROC_CMDLINE_MAX + 100];
+	memset(big, 'a', sizeof(big) - 1);
+	char *long_argv[] = {big, NULL};
+	process_set_cmdline(p, long_argv);
+	ck_assert_uint_eq(p->cmdline_len, PROC_CMDLINE_MAX);
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0), 0);
+	ck_assert_int_eq(guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, DATA_MAX, 0),
+			 PROC_CMDLINE_MAX);
+}
+END_TEST
+
 START_TEST(sysinfo_call)
 {
 	touch(DATA_VA, 1); /* so the copy-out allocates nothing after the count */
@@ -358,6 +511,9 @@ int main(void)
 	tcase_add_test(tc, proc_names);
 	tcase_add_test(tc, stat_and_readlink);
 	tcase_add_test(tc, lseek_rereads);
+	tcase_add_test(tc, proc_dir_listing);
+	tcase_add_test(tc, proc_dir_stat);
+	tcase_add_test(tc, proc_cmdline);
 	tcase_add_test(tc, sysinfo_call);
 	return unit_run(s);
 }
