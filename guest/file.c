@@ -201,7 +201,7 @@ int path_openat(int root_fd, int dir_fd, const char *path, int flags, unsigned m
 	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
 		how.mode = mode & 07777;
 	if (root_fd >= 0) {
-		/* Relative paths too: the guest's cwd is its / (no chdir yet). */
+		/* AT_FDCWD: file_openat has made the path absolute. */
 		if (path[0] == '/' || dir_fd == AT_FDCWD)
 			dir_fd = root_fd;
 		/* A guest dirfd is itself inside the root; ".." stops at it,
@@ -218,6 +218,11 @@ int path_openat(int root_fd, int dir_fd, const char *path, int flags, unsigned m
 int file_openat(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode)
 {
 	int host_dir = AT_FDCWD;
+	if (dirfd == AT_FDCWD && path[0] != '/') {
+		char abs[PATH_MAX];
+		int err = cwd_join(k->current, path, abs);
+		return err ? err : path_openat(k->root_fd, AT_FDCWD, abs, flags, mode);
+	}
 	if (dirfd != AT_FDCWD && path[0] != '/') {
 		struct file *dir = fd_file(k->current->files, dirfd);
 		if (!dir)

@@ -112,6 +112,7 @@ static struct process *fork_process(struct kernel *k, const struct cpu_context *
 	memcpy(c->exe, parent->exe, sizeof(c->exe));
 	memcpy(c->host_exe, parent->host_exe, sizeof(c->host_exe));
 	memcpy(c->comm, parent->comm, sizeof(c->comm));
+	memcpy(c->cwd, parent->cwd, sizeof(c->cwd));
 	memcpy(c->cmdline, parent->cmdline, parent->cmdline_len);
 	c->cmdline_len = parent->cmdline_len;
 	c->ctx = *ctx;

@@ -46,6 +46,7 @@ struct kernel {
 	int nprocs;
 	struct kernel_stats stats;
 	int root_fd;            /* host directory fd for the guest's /, or -1 */
+	char root_path[PATH_MAX]; /* its real host path */
 	int next_pid;
 	unsigned next_pcid;
 	bool tlb_flush_pending; /* CPU TLB flush owed at the end of this operation */

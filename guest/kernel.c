@@ -51,6 +51,11 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	k->mmu.regs.cr4 |= CR4_SMEP | CR4_SMAP;
 	if (cfg->root) {
 		k->root_fd = file_open_root(cfg->root);
+		if (k->root_fd >= 0 && !realpath(cfg->root, k->root_path)) {
+			int e = errno;
+			close(k->root_fd);
+			k->root_fd = -e;
+		}
 		if (k->root_fd < 0) {
 			snprintf(err, errlen, "--root %s: %s", cfg->root, strerror(-k->root_fd));
 			kernel_destroy(k);

@@ -52,7 +52,7 @@ struct process *kernel_create_process(struct kernel *k)
 	if (!p)
 		return NULL;
 	p->files = fdtable_create_stdio();
-	if (!p->files) {
+	if (!p->files || cwd_init(k, p)) {
 		process_reap(k, p);
 		return NULL;
 	}

@@ -36,6 +36,7 @@ struct process {
 	char exe[PATH_MAX];  /* guest path of the executable, for /proc/self/exe */
 	char host_exe[PATH_MAX];
 	char comm[16];
+	char cwd[PATH_MAX];  /* working directory, an absolute guest path (cwd.c) */
 	/* argv of the last exec, NUL-separated (/proc/PID/cmdline); cut at
 	 * PROC_CMDLINE_MAX bytes, as Linux before 4.2 cut it at a page. */
 	char cmdline[PROC_CMDLINE_MAX];
@@ -87,5 +88,11 @@ void process_kill(struct kernel *k, struct process *p, int sig);
 void process_reap(struct kernel *k, struct process *p);
 /* p no longer borrows its vfork parent: the parent may run on. */
 void process_vfork_done(struct kernel *k, struct process *p);
+
+/* The working directory (cwd.c): the process starts in the host's cwd, or
+ * at "/" under --root. 0 or -errno. */
+int cwd_init(struct kernel *k, struct process *p);
+/* path made absolute against p's cwd; 0 or -ENAMETOOLONG. */
+int cwd_join(const struct process *p, const char *path, char out[PATH_MAX]);
 
 #endif

@@ -197,19 +197,6 @@ int64_t sys_readlinkat(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	return do_readlink(k, a[0], a[1], a[2], a[3]);
 }
 
-int64_t sys_getcwd(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	char cwd[PATH_MAX] = "/"; /* under --root the guest stays at its / */
-	if (k->root_fd < 0 && !getcwd(cwd, sizeof(cwd)))
-		return -errno;
-	size_t len = strlen(cwd) + 1;
-	if (a[1] < len)
-		return -ERANGE;
-	int err = copy_to_user(k, a[0], cwd, len);
-	return err ? err : (int64_t)len;
-}
-
 /* unlinkat, mkdirat: a host call on the parent directory and the last
  * name; dot_err is Linux's answer when that name is "." or "..". */
 static int64_t do_unlink(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_t flags)

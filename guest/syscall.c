@@ -76,6 +76,8 @@ static const struct syscall_desc table[] = {
 	CALL(chmod, SR_DEC, SA_PATH, SA_OCT),
 	CALL(fchmod, SR_DEC, SA_INT, SA_OCT),
 	CALL(fchmodat, SR_DEC, SA_DIRFD, SA_PATH, SA_OCT),
+	CALL(chdir, SR_DEC, SA_PATH),
+	CALL(fchdir, SR_DEC, SA_INT),
 	/* processes */
 	CALL0(fork),
 	CALL0(vfork),
