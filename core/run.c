@@ -86,7 +86,7 @@ int vmemu_run(const struct vmemu_options *o)
 	}
 	uint64_t leaked = kernel_shutdown(k);
 	if (leaked) {
-		snprintf(err, sizeof(err), "internal error: %llu frames still in use after exit",
+		snprintf(err, sizeof(err), "internal error: %llu frames or swap slots still in use after exit",
 			 (unsigned long long)leaked);
 		status = EXIT_INTERNAL;
 	}
