@@ -15,63 +15,26 @@
  * run's. With MIB well above vmemu's --mem, every pass swaps most pages out
  * and back in. */
 #include "guest_test.h"
+#include "page_pattern.h"
 
 #include <stdint.h>
 #include <sys/mman.h>
 
 #define SEED 0x6d656d5f73776170ULL /* "mem_swap" */
 
-static uint32_t crc_table[256];
-
-static void crc_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int b = 0; b < 8; b++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
-	}
-}
-
-/* The standard CRC-32 (IEEE 802.3, as zlib's crc32()), continued from crc. */
-static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
-{
-	crc = ~crc;
-	for (size_t i = 0; i < n; i++)
-		crc = crc_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
-
-/* A non-zero xorshift state for (page, generation): splitmix64 of the pair. */
-static unsigned long long page_seed(size_t page, unsigned gen)
-{
-	unsigned long long z = SEED + page * 0x9e3779b97f4a7c15ULL + gen * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return z ? z : 1;
-}
-
 static void fill_page(unsigned char *p, size_t page, unsigned gen)
 {
-	unsigned long long s = page_seed(page, gen);
-	uint64_t *w = (uint64_t *)(p + page * PAGE);
-	for (size_t i = 0; i < PAGE / 8; i++)
-		w[i] = rng_next(&s);
+	page_fill(p, page, SEED, gen);
 }
 
 static void check_page(const unsigned char *p, size_t page, unsigned gen, const char *pass)
 {
-	unsigned long long s = page_seed(page, gen);
-	const uint64_t *w = (const uint64_t *)(p + page * PAGE);
-	for (size_t i = 0; i < PAGE / 8; i++) {
-		uint64_t want = rng_next(&s);
-		if (w[i] != want)
-			fail("%s: page %zu word %zu (address %p) is %#llx, expected %#llx "
-			     "(generation %u)",
-			     pass, page, i, (const void *)&w[i], (unsigned long long)w[i],
-			     (unsigned long long)want, gen);
-	}
+	uint64_t got, want;
+	long i = page_check(p, page, SEED, gen, &got, &want);
+	if (i >= 0)
+		fail("%s: page %zu word %ld (address %p) is %#llx, expected %#llx (generation %u)",
+		     pass, page, i, (const void *)(p + page * PAGE + (size_t)i * 8),
+		     (unsigned long long)got, (unsigned long long)want, gen);
 }
 
 /* A random permutation of 0..n-1 (Fisher-Yates with a fixed seed). */
@@ -94,7 +57,6 @@ int main(int argc, char **argv)
 	CHECK(argc < 2 || (*end == 0 && mib > 0 && mib <= 4096), "bad size \"%s\" (MiB, 1..4096)",
 	      argv[1]);
 	size_t len = mib << 20, pages = len / PAGE;
-	crc_init();
 	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 				-1, 0);
 	CHECK(p != MAP_FAILED, "mmap(%zu MiB): %s", mib, strerror(errno));

@@ -18,6 +18,7 @@
  * the swap cache must then give both processes the same data, and a
  * process's later write must copy, never change, the other's page. */
 #include "guest_test.h"
+#include "page_pattern.h"
 
 #include <stdint.h>
 #include <sys/mman.h>
@@ -26,60 +27,27 @@
 
 #define SEED 0x73776170666f726bULL /* "swapfork" */
 
-static uint32_t crc_table[256];
-
-static void crc_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int b = 0; b < 8; b++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
-	}
-}
-
-/* The standard CRC-32 (IEEE 802.3, as zlib's crc32()). */
 static uint32_t crc32_of(const unsigned char *p, size_t n)
 {
-	uint32_t crc = ~0u;
-	for (size_t i = 0; i < n; i++)
-		crc = crc_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
-
-static unsigned long long page_seed(size_t page, unsigned gen)
-{
-	unsigned long long z = SEED + page * 0x9e3779b97f4a7c15ULL + gen * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return z ? z : 1;
+	return crc32_update(0, p, n);
 }
 
 static void fill(unsigned char *p, size_t first, size_t end, unsigned gen)
 {
-	for (size_t page = first; page < end; page++) {
-		unsigned long long s = page_seed(page, gen);
-		uint64_t *w = (uint64_t *)(p + page * PAGE);
-		for (size_t i = 0; i < PAGE / 8; i++)
-			w[i] = rng_next(&s);
-	}
+	for (size_t page = first; page < end; page++)
+		page_fill(p, page, SEED, gen);
 }
 
 static void check(const char *who, const unsigned char *p, size_t first, size_t end,
 		  unsigned gen, const char *when)
 {
 	for (size_t page = first; page < end; page++) {
-		unsigned long long s = page_seed(page, gen);
-		const uint64_t *w = (const uint64_t *)(p + page * PAGE);
-		for (size_t i = 0; i < PAGE / 8; i++) {
-			uint64_t want = rng_next(&s);
-			if (w[i] != want)
-				fail("%s, %s: page %zu word %zu is %#llx, expected %#llx "
-				     "(generation %u)",
-				     who, when, page, i, (unsigned long long)w[i],
-				     (unsigned long long)want, gen);
-		}
+		uint64_t got, want;
+		long i = page_check(p, page, SEED, gen, &got, &want);
+		if (i >= 0)
+			fail("%s, %s: page %zu word %ld is %#llx, expected %#llx (generation %u)",
+			     who, when, page, i, (unsigned long long)got, (unsigned long long)want,
+			     gen);
 	}
 }
 
@@ -109,7 +77,6 @@ int main(int argc, char **argv)
 	CHECK(argc < 2 || (*end == 0 && mib >= 2 && mib <= 4096),
 	      "bad size \"%s\" (MiB, 2..4096)", argv[1]);
 	size_t len = mib << 20, pages = len / PAGE, half = pages / 2;
-	crc_init();
 	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 				-1, 0);
 	CHECK(p != MAP_FAILED, "mmap(%zu MiB): %s", mib, strerror(errno));
