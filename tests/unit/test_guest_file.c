@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "guest_fixture.h"
 #include "kern.h"
 #include "unit.h"
 
@@ -148,6 +150,50 @@ START_TEST(guest_dirfd)
 }
 END_TEST
 
+/* chdir and getcwd of a guest under --root, through the system calls. */
+#define UBUF 0x10000000ULL
+
+static int64_t chdir_to(const char *path)
+{
+	ck_assert_int_eq(copy_to_user(k, UBUF, path, strlen(path) + 1), 0);
+	return guest_syscall(SYS_chdir, UBUF, 0, 0, 0);
+}
+
+static const char *cwd(void)
+{
+	static char buf[PATH_MAX];
+	int64_t n = guest_syscall(SYS_getcwd, UBUF, PAGE_SIZE, 0, 0);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(copy_from_user(k, buf, UBUF, (uint64_t)n), 0);
+	return buf;
+}
+
+START_TEST(cwd_inside_root)
+{
+	struct kernel_config cfg = {.mem_size = GUEST_MEM_SIZE, .root = root};
+	guest_setup(&cfg);
+	map(UBUF, PAGE_SIZE, VM_READ | VM_WRITE);
+	ck_assert_str_eq(cwd(), "/");
+	ck_assert_int_eq(chdir_to("dir"), 0);
+	ck_assert_str_eq(cwd(), "/dir");
+	/* Relative names follow the cwd. */
+	int fd = file_openat(k, AT_FDCWD, "../etc/passwd", O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	/* No way up and out: "..", a relative link, an absolute link. */
+	ck_assert_int_eq(chdir_to("../../.."), 0);
+	ck_assert_str_eq(cwd(), "/");
+	ck_assert_int_eq(chdir_to("dir/up"), 0);
+	ck_assert_str_eq(cwd(), "/");
+	ck_assert_int_eq(chdir_to("/escape"), 0);
+	ck_assert_str_eq(cwd(), "/");
+	ck_assert_int_eq(chdir_to("etc/passwd"), -ENOTDIR);
+	ck_assert_int_eq(chdir_to("nothing"), -ENOENT);
+	ck_assert_int_eq(guest_syscall(SYS_getcwd, UBUF, 1, 0, 0), -ERANGE);
+	guest_teardown();
+}
+END_TEST
+
 START_TEST(without_root)
 {
 	char path[PATH_MAX];
@@ -255,6 +301,7 @@ int main(void)
 	tcase_add_test(tc, symlinks_stay_inside);
 	tcase_add_test(tc, created_inside);
 	tcase_add_test(tc, guest_dirfd);
+	tcase_add_test(tc, cwd_inside_root);
 	tcase_add_test(tc, without_root);
 	TCase *tf = unit_tcase(s, "fdtable", NULL, NULL);
 	tcase_add_test(tf, fd_table);
