@@ -15,7 +15,7 @@
  * - at the end the first process itself execs /proc/self/exe ("final"),
  *   whose exit status 0 ends the run.
  * Output: fixed lines only (no pids, paths or fd numbers). */
-#include "guest_test.h"
+#include "proc_test.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -31,30 +31,6 @@ extern char **environ;
 
 static char self[PATH_MAX];  /* our own executable (readlink /proc/self/exe) */
 static char child[PATH_MAX]; /* proc_exec_child.VARIANT next to it */
-
-static pid_t xfork(void)
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	CHECK(pid >= 0, "fork: %s", strerror(errno));
-	return pid;
-}
-
-static int wait_for(pid_t pid)
-{
-	int status;
-	pid_t got = waitpid(pid, &status, 0);
-	CHECK(got == pid, "waitpid(%d): %s", (int)pid, got < 0 ? strerror(errno) : "another pid");
-	return status;
-}
-
-static void expect_exit(int status, int code, const char *what)
-{
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == code,
-	      "%s: status %#x (%s %d), expected exit %d", what, status,
-	      WIFSIGNALED(status) ? "signal" : "exit",
-	      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), code);
-}
 
 static void on_usr2(int sig)
 {

@@ -18,7 +18,7 @@
  *   time slice ends (preemption); each must get its own values back, as
  *   Linux saves and restores that state on every switch.
  * Output: fixed lines only. */
-#include "guest_test.h"
+#include "proc_test.h"
 
 #include <signal.h>
 #include <stdbool.h>
@@ -33,22 +33,6 @@
 #define BUF_PAGES 16
 #define PARENT_PAGE ((unsigned char *)0x300000000000UL)
 #define CHILD_PAGE ((unsigned char *)0x310000000000UL)
-
-static pid_t xfork(void)
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	CHECK(pid >= 0, "fork: %s", strerror(errno));
-	return pid;
-}
-
-static int wait_for(pid_t pid)
-{
-	int status;
-	pid_t got = waitpid(pid, &status, 0);
-	CHECK(got == pid, "waitpid(%d): %s", (int)pid, got < 0 ? strerror(errno) : "another pid");
-	return status;
-}
 
 static void expect_exit0(int status, const char *what)
 {

@@ -12,7 +12,7 @@
  *   works, spawning a missing file fails with ENOENT (POSIX also allows a
  *   spawned process that exits 127, but on Linux glibc and musl return it).
  * Output: fixed lines only. */
-#include "guest_test.h"
+#include "proc_test.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -24,22 +24,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-static int wait_for(pid_t pid)
-{
-	int status;
-	pid_t got = waitpid(pid, &status, 0);
-	CHECK(got == pid, "waitpid(%d): %s", (int)pid, got < 0 ? strerror(errno) : "another pid");
-	return status;
-}
-
-static void expect_exit(int status, int code, const char *what)
-{
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == code,
-	      "%s: status %#x (%s %d), expected exit %d", what, status,
-	      WIFSIGNALED(status) ? "signal" : "exit",
-	      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), code);
-}
 
 /* clone(flags, stack 0 = share the parent's stack copy-on-write, like fork).
  * x86-64 argument order: flags, stack, parent_tid, child_tid, tls. */

@@ -22,7 +22,7 @@
  * - wait4's rusage and getrusage(RUSAGE_CHILDREN) count the minor faults
  *   of a child that touched fresh pages.
  * Output: one fixed line per part. */
-#include "guest_test.h"
+#include "proc_test.h"
 
 #include <signal.h>
 #include <stdbool.h>
@@ -33,23 +33,6 @@
 #include <unistd.h>
 
 /* fork, with stdout flushed first so no buffered line is printed twice. */
-static pid_t xfork(void)
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	CHECK(pid >= 0, "fork: %s", strerror(errno));
-	return pid;
-}
-
-static int wait_for(pid_t pid)
-{
-	int status;
-	pid_t got = waitpid(pid, &status, 0);
-	CHECK(got == pid, "waitpid(%d) returned %d: %s", (int)pid, (int)got,
-	      got < 0 ? strerror(errno) : "another pid");
-	return status;
-}
-
 /* No core files from the children that die by SIGSEGV and SIGABRT (the
  * harness sets ulimit -c 0 too; a failure here changes nothing checked). */
 static void no_core(void)
