@@ -131,6 +131,8 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 	line_u64(f, 1, "swap-ins", ks->swap_ins);
 	line_u64(f, 1, "pages scanned", ks->pages_scanned);
 	line_u64(f, 1, "pages reclaimed", ks->pages_reclaimed);
+	line_u64(f, 1, "pages activated", ks->pages_activated);
+	line_u64(f, 1, "pages deactivated", ks->pages_deactivated);
 	line_u64(f, 1, "OOM kills", ks->oom_kills);
 	line_u64(f, 1, "page-cache reads", ks->cache_reads);
 	line_u64(f, 1, "page-cache writebacks", ks->cache_writebacks);
@@ -255,6 +257,8 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_u64(&j, "swap_ins", ks->swap_ins);
 	json_u64(&j, "scanned", ks->pages_scanned);
 	json_u64(&j, "reclaimed", ks->pages_reclaimed);
+	json_u64(&j, "activated", ks->pages_activated);
+	json_u64(&j, "deactivated", ks->pages_deactivated);
 	json_u64(&j, "oom_kills", ks->oom_kills);
 	json_close(&j);
 

@@ -11,7 +11,6 @@
 int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uint64_t *pte,
 		    bool write)
 {
-	(void)va;
 	/* A read of untouched private memory maps the shared zero page
 	 * read-only; the first write gives the page its own frame. */
 	if (!write) {
@@ -23,6 +22,7 @@ int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t v
 	if (pa == FRAME_NONE)
 		return -1;
 	pgtable_set_new(k, pte, pa | pgtable_prot_bits(vma->flags));
+	lru_add_anon(k, pa, va);
 	mm->rss_pages++;
 	return 0;
 }
@@ -54,6 +54,7 @@ static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 			return -1;
 		memcpy(phys_ptr(k, copy), phys_ptr(k, cp->pa), PAGE_SIZE);
 		pgtable_set_new(k, pte, copy | bits);
+		lru_add_anon(k, copy, va);
 	} else {
 		if (!shared || (!m->anon && !write))
 			bits &= ~PTE_W;
@@ -104,6 +105,8 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 		frame_put(k, old, 0);
 		k->stats.cow_copied++;
 	}
+	if (pa != old)
+		lru_add_anon(k, pa, va);
 	pgtable_update(k, mm, va, pte, pa | pgtable_prot_bits(vma->flags));
 	tlb_gather_finish(k);
 	return 0;
@@ -113,12 +116,15 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
  * still hold the entry the page stays in the swap cache; while anything
  * else holds the frame (the cache, or a process that swapped it in
  * first) it is mapped read-only, so that a write copies it. */
-static int fault_swap(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t *pte)
+static int fault_swap(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
+		      uint64_t *pte)
 {
 	uint64_t slot = swp_offset(*pte);
 	uint64_t pa = swap_in(k, slot);
 	if (pa == FRAME_NONE)
 		return -1;
+	if (!lru_on_list(k, pa)) /* just read in, not found in the swap cache */
+		lru_add_anon(k, pa, va);
 	frame_get(k, pa);
 	swap_put(k, slot);
 	uint64_t bits = pgtable_prot_bits(vma->flags);
@@ -180,7 +186,7 @@ int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t 
 	}
 	if (pte_is_swap(*pte)) {
 		*kind = FAULT_SWAP;
-		return fault_swap(k, mm, vma, pte);
+		return fault_swap(k, mm, vma, va, pte);
 	}
 	if (write && (*pte & PTE_P) && !(*pte & PTE_W)) {
 		*kind = FAULT_COW;

@@ -161,7 +161,6 @@ int mapping_page(struct kernel *k, struct mapping *m, uint64_t pgoff, struct cac
 {
 	struct cache_page *cp = pagecache_lookup(k, m, pgoff);
 	if (cp) {
-		pagecache_touch(k, cp);
 		*cpp = cp;
 		return 0;
 	}
@@ -213,6 +212,7 @@ int64_t filemap_read(struct kernel *k, struct mapping *m, struct uio *u, uint64_
 		if (mapping_page(k, m, pos >> PAGE_SHIFT, &cp) == 0) {
 			/* Pinned: a fault while copying may run reclaim. */
 			frame_get(k, cp->pa);
+			lru_mark_accessed(k, cp->pa);
 			c = uio_copy(k, u, phys_ptr(k, cp->pa + off), n, true);
 			frame_put(k, cp->pa, 0);
 		} else {
@@ -245,7 +245,7 @@ void filemap_wrote(struct kernel *k, struct mapping *m, uint64_t pos, const void
 		struct cache_page *cp = pagecache_lookup(k, m, at >> PAGE_SHIFT);
 		if (cp) {
 			write_into_page(k, cp, off, (const uint8_t *)buf + done, c);
-			pagecache_touch(k, cp);
+			lru_mark_accessed(k, cp->pa);
 		} else if (frames_free(k) > k->wmark_low && m->fd_mode != O_WRONLY) {
 			mapping_page(k, m, at >> PAGE_SHIFT, &cp);
 		}

@@ -162,6 +162,7 @@ void frame_put(struct kernel *k, uint64_t pa, unsigned order)
 	uint64_t pfn = pa_to_pfn(pa);
 	if (--fa->refcount[pfn] > 0)
 		return;
+	lru_del(k, pa);
 	if (fa->exec[pfn]) {
 		quarantine_push(k, pfn, order);
 		return;

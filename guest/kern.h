@@ -13,6 +13,7 @@
 /* The topic headers, in dependency order: each one stands alone; kern.h
  * adds struct kernel and the inline helpers that need it complete. */
 #include "frames.h"
+#include "lru.h"
 #include "vm.h"
 #include "pagecache.h"
 #include "files.h"
@@ -37,8 +38,8 @@ struct kernel {
 	uint64_t cache_mapped;  /* ... mapped into some process (Mapped) */
 	struct page_cache pagecache;
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
-	int reclaim_pid;        /* the clock hand: process and address to look at next */
-	uint64_t reclaim_va;
+	struct lru lru;
+	struct mm *mms;         /* every address space, for the reverse map */
 	struct mmu mmu;
 	struct process *current;
 	struct process *init;   /* the first process created: its status is vmemu's */

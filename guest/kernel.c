@@ -33,6 +33,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	}
 	k->phys = mem;
 	if (frame_allocator_init(&k->frames, k->phys_size >> PAGE_SHIFT) || pagecache_init(k) ||
+	    lru_init(k) ||
 	    !mmu_init(&k->mmu, (struct mmu_phys){k->phys, k->phys_size}, NULL)) {
 		snprintf(err, errlen, "out of host memory");
 		kernel_destroy(k);
@@ -76,6 +77,7 @@ void kernel_destroy(struct kernel *k)
 		close(k->root_fd);
 	swap_destroy(&k->swap);
 	mmu_destroy(&k->mmu);
+	lru_destroy(&k->lru);
 	frame_allocator_destroy(&k->frames);
 	if (k->phys)
 		munmap(k->phys, k->phys_size);

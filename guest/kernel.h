@@ -89,7 +89,9 @@ struct kernel_stats {
 	uint64_t cache_writebacks;    /* dirty page-cache pages written back to their files */
 	uint64_t cache_reclaimed;     /* page-cache pages dropped by reclaim */
 	uint64_t swap_outs, swap_ins; /* pages written to / read from swap */
-	uint64_t pages_scanned, pages_reclaimed;
+	uint64_t pages_scanned, pages_reclaimed; /* on the inactive lists */
+	uint64_t pages_activated;     /* inactive -> active: used again */
+	uint64_t pages_deactivated;   /* active -> inactive, A bits cleared */
 	uint64_t oom_kills;
 	uint64_t syscalls;
 	uint64_t syscalls_unknown;    /* answered ENOSYS */

@@ -14,10 +14,10 @@
  * counting each frame once, however many PTEs map it (a page shared
  * copy-on-write after fork is one page, as in Linux).
  *
- * Active/Inactive: vmemu has no LRU lists; the clock in reclaim.c uses
- * the A bit instead. A page counts as active when some PTE mapping it has
- * A set (touched since the clock last looked), else inactive. Unmapped
- * swap cache is inactive anon, as it is on Linux's anon LRU.
+ * Active/Inactive are the lengths of the LRU lists (lru.h); unmapped
+ * swap cache stays on the anonymous ones, as on Linux. Shared memory is on
+ * no list, since vmemu cannot swap it: it counts as Unevictable (as
+ * ramfs pages do on Linux) instead of anon LRU.
  *
  * Committed_AS counts private writable mappings and, once per shared
  * object, the first mapping of it seen (Linux accounts a shmem object's
@@ -29,13 +29,9 @@
 #define KB(pages) ((pages) << (PAGE_SHIFT - 10))
 #define COMMIT_RATIO 50 /* vm.overcommit_ratio's default */
 
-/* Per frame, during the walk. */
-#define SEEN 1u
-#define ACTIVE 2u
-
 struct walk {
-	uint8_t *frame;         /* SEEN / ACTIVE per frame */
-	uint64_t anon, active_anon, active_file;
+	uint8_t *frame;         /* per frame: seen mapped */
+	uint64_t anon;
 	struct mapping **shm;   /* each shared anonymous object once */
 	size_t nshm, shm_cap;
 	uint64_t committed;     /* pages */
@@ -49,16 +45,11 @@ static void leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, vo
 	uint64_t pa = *pte & PTE_ADDR_MASK;
 	if (pte_is_swap(*pte) || pa == ZERO_PAGE_PA)
 		return;
-	uint8_t *f = &w->frame[pa >> PAGE_SHIFT];
-	bool young = *pte & PTE_A;
-	struct cache_page *cp = pagecache_page(k, pa);
-	if (!cp) {
-		w->anon += !(*f & SEEN);
-		w->active_anon += young && !(*f & ACTIVE);
-	} else if (!cp->mapping->anon) {
-		w->active_file += young && !(*f & ACTIVE);
-	} /* shared memory: counted from its objects */
-	*f |= SEEN | (young ? ACTIVE : 0);
+	uint8_t *seen = &w->frame[pa >> PAGE_SHIFT];
+	/* Shared memory and file pages are counted from their objects. */
+	if (!pagecache_page(k, pa))
+		w->anon += !*seen;
+	*seen = 1;
 }
 
 /* Remembers a shared anonymous object once; false if already seen. */
@@ -113,7 +104,7 @@ static uint64_t swap_cache_unmapped(struct kernel *k, const uint8_t *frame)
 		return 0;
 	uint64_t n = 0;
 	for (uint64_t pfn = FRAME_FIRST; pfn < k->frames.nframes; pfn++)
-		n += k->swap.slot_of[pfn] && !(frame[pfn] & SEEN);
+		n += k->swap.slot_of[pfn] && !frame[pfn];
 	return n;
 }
 
@@ -141,13 +132,11 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 	struct walk w = {.frame = calloc(k->frames.nframes, 1)};
 	if (w.frame)
 		walk_all(k, &w);
-	uint64_t shmem = 0, shmem_active = 0, shmem_mapped = 0;
+	uint64_t shmem = 0, shmem_mapped = 0;
 	for (size_t i = 0; i < w.nshm; i++) {
 		for (struct cache_page *cp = w.shm[i]->pages; cp; cp = cp->mnext) {
-			uint8_t f = w.frame[cp->pa >> PAGE_SHIFT];
 			shmem++;
-			shmem_active += (f & ACTIVE) != 0;
-			shmem_mapped += (f & SEEN) != 0;
+			shmem_mapped += w.frame[cp->pa >> PAGE_SHIFT];
 		}
 	}
 	uint64_t swap_free_cache = w.frame ? swap_cache_unmapped(k, w.frame) : 0;
@@ -156,6 +145,7 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 
 	uint64_t total = k->frames.nframes - FRAME_FIRST, free_pages = frames_free(k);
 	uint64_t cache = k->cache_pages;
+	const uint64_t *lru = k->lru.count;
 	/* Slot 0 is never used, like the header page of a Linux swap area. */
 	uint64_t swap_pages = k->swap.nslots ? k->swap.nslots - 1 : 0;
 	*mi = (struct meminfo){
@@ -164,10 +154,11 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 		.mem_available = KB(mem_available(k, free_pages, cache, swap_free_cache)),
 		.cached = KB(cache + shmem),
 		.swap_cached = KB(k->swap.cached),
-		.active_anon = KB(w.active_anon + shmem_active),
-		.inactive_anon = KB(w.anon - w.active_anon + shmem - shmem_active + swap_free_cache),
-		.active_file = KB(w.active_file),
-		.inactive_file = KB(cache - min_u64(w.active_file, cache)),
+		.active_anon = KB(lru[LRU_ACTIVE_ANON]),
+		.inactive_anon = KB(lru[LRU_INACTIVE_ANON]),
+		.active_file = KB(lru[LRU_ACTIVE_FILE]),
+		.inactive_file = KB(lru[LRU_INACTIVE_FILE]),
+		.unevictable = KB(shmem),
 		.swap_total = KB(swap_pages),
 		.swap_free = KB(swap_pages - k->swap.used),
 		.dirty = KB(k->cache_dirty),

@@ -27,6 +27,10 @@ struct mm *mm_create(struct kernel *k)
 	k->stats.page_table_pages++;
 	mm->pcid = (uint16_t)(k->next_pcid++ % 4095 + 1);
 	mm->mmap_base = MMAP_BASE;
+	mm->next = k->mms;
+	if (k->mms)
+		k->mms->prev = mm;
+	k->mms = mm;
 	return mm;
 }
 
@@ -38,6 +42,9 @@ void mm_destroy(struct kernel *k, struct mm *mm)
 	for (int i = 0; i < MMU_NTLBS; i++)
 		tlb_flush_pcid(&k->mmu.tlb[i], mm->pcid);
 	vma_free_all(k, mm);
+	*(mm->prev ? &mm->prev->next : &k->mms) = mm->next;
+	if (mm->next)
+		mm->next->prev = mm->prev;
 	free(mm);
 }
 

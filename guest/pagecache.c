@@ -1,9 +1,9 @@
 /* pagecache.c - the page cache: the pages of every mapping found by
  * (mapping, page offset) in one hash table, the page each frame holds (for
- * the fault paths and reclaim), an LRU list of file pages that reclaim
- * takes from its head, and the counters /proc/meminfo shows. Shared
- * anonymous pages are found the same way but are neither on the LRU nor
- * counted as Cached: nothing could bring them back once dropped. */
+ * the fault paths and reclaim), and the counters /proc/meminfo shows. File
+ * pages are on the file LRU lists (lru.h); shared anonymous pages are
+ * found the same way but are neither on an LRU list nor counted as Cached:
+ * nothing could bring them back once dropped. */
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -42,20 +42,6 @@ struct cache_page *pagecache_page(struct kernel *k, uint64_t pa)
 	return k->pagecache.page_of[pa >> PAGE_SHIFT];
 }
 
-static void lru_unlink(struct page_cache *pc, struct cache_page *cp)
-{
-	*(cp->lru_prev ? &cp->lru_prev->lru_next : &pc->lru_head) = cp->lru_next;
-	*(cp->lru_next ? &cp->lru_next->lru_prev : &pc->lru_tail) = cp->lru_prev;
-}
-
-static void lru_add_tail(struct page_cache *pc, struct cache_page *cp)
-{
-	cp->lru_next = NULL;
-	cp->lru_prev = pc->lru_tail;
-	*(pc->lru_tail ? &pc->lru_tail->lru_next : &pc->lru_head) = cp;
-	pc->lru_tail = cp;
-}
-
 struct cache_page *pagecache_add(struct kernel *k, struct mapping *m, uint64_t index, uint64_t pa)
 {
 	struct page_cache *pc = &k->pagecache;
@@ -75,7 +61,7 @@ struct cache_page *pagecache_add(struct kernel *k, struct mapping *m, uint64_t i
 	m->pages = cp;
 	m->npages++;
 	if (!m->anon) {
-		lru_add_tail(pc, cp);
+		lru_add_file(k, pa);
 		k->cache_pages++;
 	}
 	return cp;
@@ -95,21 +81,13 @@ void pagecache_delete(struct kernel *k, struct cache_page *cp)
 		cp->mnext->mprev = cp->mprev;
 	m->npages--;
 	if (!m->anon) {
-		lru_unlink(pc, cp);
+		lru_del(k, cp->pa); /* even if a read still holds the frame */
 		k->cache_pages--;
 		k->cache_dirty -= cp->dirty;
 		k->cache_mapped -= cp->mapcount > 0;
 	}
 	frame_put(k, cp->pa, 0);
 	free(cp);
-}
-
-void pagecache_touch(struct kernel *k, struct cache_page *cp)
-{
-	if (cp->mapping->anon || !cp->lru_next)
-		return;
-	lru_unlink(&k->pagecache, cp);
-	lru_add_tail(&k->pagecache, cp);
 }
 
 void pagecache_set_dirty(struct kernel *k, struct cache_page *cp, bool dirty)
@@ -148,21 +126,6 @@ uint64_t pagecache_reclaim_page(struct kernel *k, struct cache_page *cp)
 	k->stats.cache_reclaimed++;
 	mapping_free_if_unused(m);
 	return 1;
-}
-
-uint64_t pagecache_shrink(struct kernel *k, uint64_t target)
-{
-	uint64_t freed = 0;
-	/* Clean pages cost nothing to drop; dirty ones need a write first. */
-	for (int dirty = 0; dirty < 2 && freed < target; dirty++) {
-		for (struct cache_page *cp = k->pagecache.lru_head, *next; cp && freed < target;
-		     cp = next) {
-			next = cp->lru_next;
-			if (cp->dirty == dirty)
-				freed += pagecache_reclaim_page(k, cp);
-		}
-	}
-	return freed;
 }
 
 /* ---- mappings ---- */

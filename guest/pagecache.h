@@ -35,16 +35,14 @@ struct cache_page {
 	uint64_t pa;
 	uint32_t mapcount;    /* PTEs that map it */
 	bool dirty;           /* newer than the file (written through a shared map) */
-	struct cache_page *hnext;              /* hash chain */
-	struct cache_page *lru_prev, *lru_next; /* file pages, least recently used first */
-	struct cache_page *mprev, *mnext;      /* the mapping's pages */
+	struct cache_page *hnext;         /* hash chain */
+	struct cache_page *mprev, *mnext; /* the mapping's pages */
 };
 
 struct page_cache {
 	struct cache_page **hash; /* by (mapping, index) */
 	uint64_t hash_mask;
 	struct cache_page **page_of; /* per frame */
-	struct cache_page *lru_head, *lru_tail;
 	struct mapping *files;    /* file mappings, looked up by dev/ino */
 };
 
@@ -60,15 +58,10 @@ struct cache_page *pagecache_page(struct kernel *k, uint64_t pa);
 struct cache_page *pagecache_add(struct kernel *k, struct mapping *m, uint64_t index, uint64_t pa);
 /* Removes a page from the cache and puts the cache's reference. */
 void pagecache_delete(struct kernel *k, struct cache_page *cp);
-/* A use by read() or a fault: the page moves to the LRU's tail. */
-void pagecache_touch(struct kernel *k, struct cache_page *cp);
 void pagecache_set_dirty(struct kernel *k, struct cache_page *cp, bool dirty);
 /* A PTE took or dropped frame pa (counted for cache pages only). */
 void pagecache_map(struct kernel *k, uint64_t pa);
 void pagecache_unmap(struct kernel *k, uint64_t pa);
-/* Frees up to target frames of file pages no PTE maps, oldest first:
- * clean ones, then dirty ones after writeback. Returns how many. */
-uint64_t pagecache_shrink(struct kernel *k, uint64_t target);
 /* Drops cp if nothing but the cache holds it (written back first when
  * dirty). Returns 1 when its frame was freed, else 0. */
 uint64_t pagecache_reclaim_page(struct kernel *k, struct cache_page *cp);

@@ -1,108 +1,167 @@
-/* reclaim.c - freeing frames under memory pressure: page-cache pages no
- * process maps first (oldest first), then the swap cache, then a clock
- * over every process's page tables. A page whose PTE has A set gets a
- * second chance (A cleared, TLB entry invalidated); one still unused on
- * the next look is unmapped: a file page goes back to the page cache
- * (which drops it), an anonymous page is written to swap. */
+/* reclaim.c - freeing frames under memory pressure, as Linux's vmscan
+ * does it over the LRU lists (lru.h): each round scans a share of every
+ * list that can give memory, from its tail. A page some PTE touched since
+ * the last look (its A bit, cleared as it is read) is kept or activated;
+ * any other page is unmapped from every PTE (the reverse map finds them) and
+ * freed: a file page goes back to its file (written first when dirty), an
+ * anonymous page to swap. Each round looks at more (priority 12 scans
+ * 1/4096 of a list, priority 0 all of it) until the target is met. */
 #include "kern.h"
+
+#define DEF_PRIORITY 12
+#define SWAP_CLUSTER_MAX 32 /* the least a list is scanned by, per round */
 
 uint64_t frames_free(struct kernel *k)
 {
 	return k->frames.nframes - FRAME_FIRST - k->frames.in_use;
 }
 
-struct scan {
-	struct vma *vma;
-	uint64_t target, freed;
-	uint64_t last_va;
-};
-
-/* A file page leaves this PTE (its D bit goes to the page), and the
- * page cache drops it when no one else maps it. */
-static void unmap_file_page(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
-			    struct cache_page *cp, struct scan *s)
+/* One PTE of a file page goes; its D bit makes the page dirty. */
+static bool unmap_file_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
 {
+	struct cache_page *cp = arg;
 	if (*pte & PTE_D)
 		pagecache_set_dirty(k, cp, true);
 	pagecache_unmap(k, cp->pa);
 	pgtable_update(k, mm, va, pte, 0);
-	frame_put(k, cp->pa, 0);
+	frame_put(k, cp->pa, 0); /* the cache keeps its own reference */
 	mm->rss_pages--;
-	s->freed += pagecache_reclaim_page(k, cp);
+	return true;
 }
 
-/* Private anonymous pages go to swap, file pages back to the page cache;
- * shared memory stays. */
-static void scan_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+/* One PTE of an anonymous page gets its swap entry (the page is written
+ * to swap at the first, and the swap cache keeps it meanwhile). */
+static bool unmap_anon_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
 {
-	struct scan *s = arg;
+	(void)arg;
 	uint64_t pa = *pte & PTE_ADDR_MASK;
-	if (s->freed >= s->target || !(*pte & PTE_P) || pa == ZERO_PAGE_PA)
-		return;
-	s->last_va = va;
-	k->stats.pages_scanned++;
-	if (*pte & PTE_A) {
-		pgtable_update(k, mm, va, pte, *pte & ~PTE_A);
-		return;
-	}
-	struct cache_page *cp = pagecache_page(k, pa);
-	if (cp) {
-		unmap_file_page(k, mm, va, pte, cp, s);
-		return;
-	}
 	uint64_t slot = swap_out(k, pa);
 	if (!slot)
-		return;
+		return false; /* swap is full */
 	pgtable_update(k, mm, va, pte, swp_pte(slot));
 	frame_put(k, pa, 0);
 	mm->rss_pages--;
 	mm->swap_ents++;
-	if (frame_refcount(k, pa) == 1) /* only the swap cache holds it now */
-		s->freed += swap_shrink_cache(k, 1);
+	return true;
 }
 
-/* One pass of the clock over p from va on; true when the target is met. */
-static bool scan_process(struct kernel *k, struct process *p, uint64_t va, struct scan *s)
+/* Unmaps the page everywhere and frees it; false when something still
+ * holds it (a read in progress, a mapping the reverse map cannot see, a
+ * failed write-back, full swap). */
+static bool reclaim_page(struct kernel *k, uint64_t pa, bool file)
 {
-	for (struct vma *v = p->mm->vmas; v && s->freed < s->target; v = v->next) {
-		if (v->end <= va || (v->mapping && v->mapping->anon))
-			continue;
-		s->vma = v;
-		s->last_va = v->start > va ? v->start : va;
-		pgtable_walk_leaves(k, p->mm, s->last_va, v->end, scan_leaf, s);
+	if (file) {
+		struct cache_page *cp = pagecache_page(k, pa);
+		rmap_walk(k, pa, unmap_file_one, cp);
+		return pagecache_reclaim_page(k, cp);
 	}
-	if (s->freed < s->target)
-		return false;
-	k->reclaim_pid = p->pid;
-	k->reclaim_va = s->last_va + PAGE_SIZE;
-	return true;
+	rmap_walk(k, pa, unmap_anon_one, NULL);
+	return swap_cache_free(k, pa);
+}
+
+enum page_references { PAGEREF_RECLAIM, PAGEREF_KEEP, PAGEREF_ACTIVATE };
+
+/* What to do with an inactive page, as Linux's folio_check_references:
+ * every mapped page starts with A set by the fault that mapped it, so a
+ * page must be seen referenced twice (PG_referenced remembers the first)
+ * or by two PTEs to be activated; mapped code is activated at once. */
+static enum page_references check_references(struct kernel *k, uint64_t pa, bool file)
+{
+	uint8_t *referenced = &k->lru.referenced[pa >> PAGE_SHIFT];
+	bool exec, was_referenced = *referenced;
+	unsigned young = rmap_referenced(k, pa, &exec);
+	*referenced = 0;
+	if (!young)
+		return PAGEREF_RECLAIM;
+	*referenced = 1;
+	if (was_referenced || young > 1 || (exec && file))
+		return PAGEREF_ACTIVATE;
+	return PAGEREF_KEEP;
+}
+
+/* Pages from the tail of the inactive list: reclaimed, kept for another
+ * trip round it, or activated; those that cannot be freed go round. */
+static uint64_t shrink_inactive(struct kernel *k, bool file, uint64_t nr, uint64_t want)
+{
+	enum lru_list list = lru_inactive(file);
+	uint64_t freed = 0;
+	for (; nr > 0 && freed < want; nr--) {
+		uint64_t pa = lru_tail(k, list);
+		if (!pa)
+			break;
+		k->stats.pages_scanned++;
+		switch (check_references(k, pa, file)) {
+		case PAGEREF_ACTIVATE:
+			lru_move(k, pa, lru_active(file));
+			k->stats.pages_activated++;
+			break;
+		case PAGEREF_KEEP:
+			lru_move(k, pa, list);
+			break;
+		case PAGEREF_RECLAIM:
+			if (reclaim_page(k, pa, file))
+				freed++; /* freeing took it off the list */
+			else
+				lru_move(k, pa, list);
+			break;
+		}
+	}
+	return freed;
+}
+
+/* Pages from the tail of the active list go to the inactive head with
+ * their A bits cleared: they must be used again to stay (PG_referenced
+ * stays, so one more use activates them again at once). Code in use
+ * goes round the active list once more instead, as on Linux, so that
+ * running programs keep their text under moderate pressure. */
+static void shrink_active(struct kernel *k, bool file, uint64_t nr)
+{
+	for (; nr > 0; nr--) {
+		uint64_t pa = lru_tail(k, lru_active(file));
+		if (!pa)
+			break;
+		bool exec;
+		if (rmap_referenced(k, pa, &exec) && exec && file) {
+			lru_move(k, pa, lru_active(file));
+			continue;
+		}
+		lru_move(k, pa, lru_inactive(file));
+		k->stats.pages_deactivated++;
+	}
+}
+
+/* One round over the anonymous or the file lists. The inactive list is
+ * refilled first when it has become shorter than the active one (Linux's
+ * inactive_is_low with ratio 1, its value below 1 GiB). */
+static uint64_t shrink_lru(struct kernel *k, bool file, int prio, uint64_t want)
+{
+	const uint64_t *count = k->lru.count;
+	uint64_t inactive = count[lru_inactive(file)], active = count[lru_active(file)];
+	uint64_t nr = (inactive + active) >> prio;
+	if (nr < SWAP_CLUSTER_MAX)
+		nr = SWAP_CLUSTER_MAX;
+	if (inactive < active)
+		shrink_active(k, file, nr);
+	return shrink_inactive(k, file, nr, want);
 }
 
 uint64_t reclaim(struct kernel *k, uint64_t target)
 {
-	struct scan s = {.target = target};
-	s.freed = pagecache_shrink(k, target);
-	if (s.freed < target)
-		s.freed += swap_shrink_cache(k, target - s.freed);
-	/* Two turns of the clock: the first may only clear A bits. Without
-	 * swap only mapped file pages can go. */
-	bool scan = k->swap.nslots || k->cache_mapped;
-	for (int turn = 0; turn < 2 && s.freed < target && scan; turn++) {
-		bool done = false;
-		for (struct process *p = k->procs; p && !done; p = p->next) {
-			if (!p->mm || p->pid < k->reclaim_pid)
-				continue;
-			done = scan_process(k, p, p->pid == k->reclaim_pid ? k->reclaim_va : 0, &s);
-		}
-		for (struct process *p = k->procs; p && !done; p = p->next)
-			if (p->mm && p->pid < k->reclaim_pid)
-				done = scan_process(k, p, 0, &s);
-		if (!done)
-			k->reclaim_pid = 0;
+	struct swap *s = &k->swap;
+	bool swap = s->nslots && s->used < s->nslots - 1; /* slot 0 is never used */
+	uint64_t freed = 0;
+	for (int prio = DEF_PRIORITY; prio >= 0 && freed < target; prio--) {
+		freed += shrink_lru(k, true, prio, target - freed);
+		/* Anonymous pages only once the page cache has failed for a few
+		 * rounds or has little left (Linux's cache trim mode), and only
+		 * with swap to put them in. */
+		bool trim_cache = prio > DEF_PRIORITY - 3 && k->lru.count[LRU_INACTIVE_FILE] >> prio;
+		if (swap && !trim_cache && freed < target)
+			freed += shrink_lru(k, false, prio, target - freed);
 	}
 	tlb_gather_finish(k);
-	k->stats.pages_reclaimed += s.freed;
-	return s.freed;
+	k->stats.pages_reclaimed += freed;
+	return freed;
 }
 
 void reclaim_direct(struct kernel *k)

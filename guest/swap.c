@@ -125,20 +125,16 @@ void swap_dup(struct kernel *k, uint64_t slot)
 	k->swap.count[slot]++;
 }
 
-uint64_t swap_shrink_cache(struct kernel *k, uint64_t target)
+bool swap_cache_free(struct kernel *k, uint64_t pa)
 {
 	struct swap *s = &k->swap;
-	uint64_t freed = 0;
-	for (uint64_t slot = 1; slot < s->nslots && freed < target; slot++) {
-		uint64_t pa = s->cache[slot];
-		/* Mapped by nobody: the data is safe in the slot. */
-		if (pa && frame_refcount(k, pa) == 1) {
-			s->cache[slot] = 0;
-			s->slot_of[pa >> PAGE_SHIFT] = 0;
-			s->cached--;
-			frame_put(k, pa, 0);
-			freed++;
-		}
-	}
-	return freed;
+	uint64_t slot = s->nslots ? s->slot_of[pa >> PAGE_SHIFT] : 0;
+	/* Mapped by nobody: the data is safe in the slot. */
+	if (!slot || frame_refcount(k, pa) != 1)
+		return false;
+	s->cache[slot] = 0;
+	s->slot_of[pa >> PAGE_SHIFT] = 0;
+	s->cached--;
+	frame_put(k, pa, 0);
+	return true;
 }

@@ -58,15 +58,15 @@ uint64_t swap_in(struct kernel *k, uint64_t slot);
 void swap_put(struct kernel *k, uint64_t slot);
 /* One more PTE holds the entry (fork). */
 void swap_dup(struct kernel *k, uint64_t slot);
-/* Frees swap-cache frames no PTE maps; returns how many. */
-uint64_t swap_shrink_cache(struct kernel *k, uint64_t target);
+/* Frees the frame at pa when only the swap cache holds it. */
+bool swap_cache_free(struct kernel *k, uint64_t pa);
 
 /* ---- reclaim and the OOM killer (reclaim.c, oom.c) ---- */
 
 /* Free frames now. */
 uint64_t frames_free(struct kernel *k);
-/* Frees up to target frames: swap cache first, then pages not accessed
- * since the last look (clearing A gives a second chance). Returns how many. */
+/* Frees up to target frames from the LRU lists: file pages first, then,
+ * with swap, anonymous ones. Returns how many. */
 uint64_t reclaim(struct kernel *k, uint64_t target);
 /* Before an operation that allocates: below the min watermark, reclaim to
  * the low one, and when nothing can be freed, call the OOM killer. */

@@ -44,6 +44,7 @@ struct mm {
 	uint64_t rss_pages;
 	uint64_t swap_ents;  /* PTEs holding swap entries */
 	uint64_t pt_pages;
+	struct mm *next, *prev; /* k->mms */
 };
 
 struct mm *mm_create(struct kernel *k);

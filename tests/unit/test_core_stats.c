@@ -33,6 +33,8 @@ static void fill(void)
 		.swap_ins = 23,
 		.pages_scanned = 24,
 		.pages_reclaimed = 25,
+		.pages_activated = 31,
+		.pages_deactivated = 32,
 		.oom_kills = 26,
 		.faults_file = 27,
 		.cache_reads = 28,
@@ -234,7 +236,8 @@ START_TEST(json_content)
 		      "    \"cow_copied\": 8,\n    \"cow_reused\": 2,\n    \"cow_zero\": 1,\n"
 		      "    \"swap\": 21,\n    \"file\": 27\n  },\n");
 	ASSERT_HAS(t, "  \"reclaim\": {\n    \"swap_outs\": 22,\n    \"swap_ins\": 23,\n"
-		      "    \"scanned\": 24,\n    \"reclaimed\": 25,\n    \"oom_kills\": 26\n  },\n"
+		      "    \"scanned\": 24,\n    \"reclaimed\": 25,\n    \"activated\": 31,\n"
+		      "    \"deactivated\": 32,\n    \"oom_kills\": 26\n  },\n"
 		      "  \"page_cache\": {\n    \"reads\": 28,\n    \"writebacks\": 29,\n"
 		      "    \"reclaimed\": 30\n  },\n");
 	ASSERT_HAS(t, "  \"processes\": {\n    \"forks\": 5,\n    \"execs\": 6,\n"
@@ -327,6 +330,7 @@ START_TEST(text_content)
 		      "    swap-in (major)        21\n    file page              27\n");
 	ASSERT_HAS(t, "\n  swap-outs                22\n  swap-ins                 23\n"
 		      "  pages scanned            24\n  pages reclaimed          25\n"
+		      "  pages activated          31\n  pages deactivated        32\n"
 		      "  OOM kills                26\n  page-cache reads         28\n"
 		      "  page-cache writebacks    29\n  page-cache reclaimed     30\n");
 	ASSERT_HAS(t, "\n  forks                    5\n  execs                    6\n"
@@ -372,9 +376,9 @@ START_TEST(text_aligned)
 		values++;
 		ck_assert_msg(line[26] == ' ' && line[27] != ' ', "misaligned: [%s]", line);
 	}
-	/* 41 + copy-on-write (4) + swap (6) + processes (3) + page cache (4) */
-	ck_assert_int_eq(lines, 58);
-	ck_assert_int_eq(values, 54);
+	/* 41 + copy-on-write (4) + swap (8) + processes (3) + page cache (4) */
+	ck_assert_int_eq(lines, 60);
+	ck_assert_int_eq(values, 56);
 	free(t);
 }
 END_TEST

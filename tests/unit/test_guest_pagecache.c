@@ -192,17 +192,30 @@ START_TEST(test_lru_eviction_order)
 	struct mapping *m = filemap_of(k, f);
 	for (uint64_t i = 0; i < 4; i++)
 		page(m, i);
-	page(m, 0); /* used again: now the youngest */
-	struct cache_page *mapped = page(m, 1);
-	frame_get(k, mapped->pa); /* as a PTE would: not droppable */
-	ck_assert_uint_eq(pagecache_shrink(k, 2), 2);
+	ck_assert_uint_eq(k->lru.count[LRU_INACTIVE_FILE], 4);
+	/* Read twice (as by read()): the second use activates page 0. */
+	lru_mark_accessed(k, page(m, 0)->pa);
+	ck_assert_uint_eq(k->lru.count[LRU_ACTIVE_FILE], 0);
+	lru_mark_accessed(k, page(m, 0)->pa);
+	ck_assert_uint_eq(k->lru.count[LRU_ACTIVE_FILE], 1);
+	struct cache_page *held = page(m, 1);
+	frame_get(k, held->pa); /* as a read in progress: not droppable */
+	/* The oldest inactive pages go; the held one goes round again. */
+	ck_assert_uint_eq(reclaim(k, 2), 2);
 	ck_assert_ptr_nonnull(pagecache_lookup(k, m, 0));
 	ck_assert_ptr_nonnull(pagecache_lookup(k, m, 1));
 	ck_assert_ptr_null(pagecache_lookup(k, m, 2));
 	ck_assert_ptr_null(pagecache_lookup(k, m, 3));
-	ck_assert_uint_eq(pagecache_shrink(k, 10), 1); /* page 0; page 1 is held */
-	ck_assert_uint_eq(k->cache_pages, 1);
-	frame_put(k, mapped->pa, 0);
+	ck_assert_uint_eq(k->lru.count[LRU_INACTIVE_FILE], 1);
+	ck_assert_uint_eq(kernel_stats(k)->pages_deactivated, 0);
+	/* Released, page 1 goes; then the inactive list is shorter than the
+	 * active one, so page 0 is deactivated, and goes too. */
+	frame_put(k, held->pa, 0);
+	ck_assert_uint_eq(reclaim(k, 10), 2);
+	ck_assert_uint_eq(k->cache_pages, 0);
+	ck_assert_uint_eq(k->lru.count[LRU_ACTIVE_FILE] + k->lru.count[LRU_INACTIVE_FILE], 0);
+	ck_assert_uint_eq(kernel_stats(k)->pages_activated, 1);
+	ck_assert_uint_eq(kernel_stats(k)->pages_deactivated, 1);
 	file_put(f);
 }
 END_TEST

@@ -110,8 +110,9 @@ START_TEST(meminfo_anon_and_available)
 	touch(0x1000000, 64);
 	kernel_meminfo(k, &after);
 	ck_assert_uint_eq(after.anon_pages, before.anon_pages + 64 * 4);
-	/* Just touched: A set in every PTE, so active. */
-	ck_assert_uint_eq(after.active_anon, before.active_anon + 64 * 4);
+	/* New pages join the inactive anonymous list. */
+	ck_assert_uint_eq(after.inactive_anon, before.inactive_anon + 64 * 4);
+	ck_assert_uint_eq(after.active_anon, before.active_anon);
 	ck_assert_uint_le(after.mem_free, before.mem_free - 64 * 4);
 	/* Nothing to reclaim without a page cache or swap: free minus the
 	 * high watermark (si_mem_available's reserve). */
@@ -135,6 +136,10 @@ START_TEST(meminfo_shmem)
 	ck_assert_uint_eq(after.cached, before.cached + 32);
 	ck_assert_uint_eq(after.mapped, before.mapped + 32);
 	ck_assert_uint_eq(after.anon_pages, before.anon_pages);
+	/* vmemu cannot swap shared memory: on no LRU list, Unevictable. */
+	ck_assert_uint_eq(after.unevictable, before.unevictable + 32);
+	ck_assert_uint_eq(after.inactive_anon + after.active_anon,
+			  before.inactive_anon + before.active_anon);
 	char *text = slurp("/proc/self/maps");
 	ck_assert_ptr_nonnull(strstr(text, "\n01000000-01008000 rw-s 00000000 00:01 "));
 	ck_assert_ptr_nonnull(strstr(text, "/dev/zero (deleted)\n"));

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "guest_fixture.h"
 #include "unit.h"
@@ -55,7 +56,8 @@ END_TEST
 START_TEST(test_second_chance_then_swap)
 {
 	uint64_t before = kernel_stats(k)->frames_in_use;
-	/* The copies set A: the first turn of the clock only clears it. */
+	/* The copies set A: the first look activates the pages; then the
+	 * active list is refilled into the inactive one with A cleared. */
 	ck_assert_uint_eq(reclaim(k, NPAGES), NPAGES);
 	const struct kernel_stats *s = kernel_stats(k);
 	ck_assert_uint_eq(s->swap_outs, NPAGES);
@@ -77,10 +79,44 @@ START_TEST(test_recently_used_page_stays)
 {
 	reclaim(k, 0); /* nothing asked: nothing done */
 	ck_assert_uint_eq(kernel_stats(k)->swap_outs, 0);
-	/* One page: a turn clears its A bit only, the next evicts it. */
+	/* One page: the oldest, once activated and deactivated again. */
 	ck_assert_uint_eq(reclaim(k, 1), 1);
 	ck_assert(pte_is_swap(pte_of(p, A)));
 	ck_assert(!pte_is_swap(pte_of(p, A + PAGE_SIZE)));
+}
+END_TEST
+
+/* A page used again after its A bit was cleared is activated, and the
+ * ones behind it on the inactive list go instead. */
+START_TEST(test_used_page_is_activated)
+{
+	ck_assert_uint_eq(reclaim(k, 4), 4); /* pages 0-3, after one activation round */
+	ck_assert_uint_eq(k->lru.count[LRU_INACTIVE_ANON], NPAGES - 4);
+	char c;
+	ck_assert_int_eq(copy_from_user(k, &c, A + 4 * PAGE_SIZE, 1), 0);
+	uint64_t activated = kernel_stats(k)->pages_activated;
+	ck_assert_uint_eq(reclaim(k, 3), 3);
+	ck_assert_uint_eq(kernel_stats(k)->pages_activated, activated + 1);
+	ck_assert(pte_of(p, A + 4 * PAGE_SIZE) & PTE_P);
+	ck_assert_uint_eq(k->lru.count[LRU_ACTIVE_ANON], 1);
+	for (int i = 0; i < NPAGES; i++)
+		ck_assert(pte_is_swap(pte_of(p, A + i * PAGE_SIZE)) == (i != 4));
+	check_data();
+}
+END_TEST
+
+/* mremap moves the pages; the reverse map finds them at the new place. */
+START_TEST(test_moved_pages_are_found)
+{
+	struct cpu_context ctx = p->ctx;
+	const uint64_t B = A + 0x1000000;
+	const uint64_t a[6] = {A, NPAGES * PAGE_SIZE, NPAGES * PAGE_SIZE,
+			       MREMAP_MAYMOVE | MREMAP_FIXED, B};
+	ck_assert_int_eq(sys_mremap(k, &ctx, a), (int64_t)B);
+	ck_assert_uint_eq(reclaim(k, NPAGES), NPAGES);
+	for (int i = 0; i < NPAGES; i++)
+		ck_assert(pte_is_swap(pte_of(p, B + i * PAGE_SIZE)));
+	ck_assert_uint_eq(p->mm->rss_pages, 0);
 }
 END_TEST
 
@@ -126,6 +162,8 @@ int main(void)
 	tcase_add_test(tc, test_entry_format);
 	tcase_add_test(tc, test_second_chance_then_swap);
 	tcase_add_test(tc, test_recently_used_page_stays);
+	tcase_add_test(tc, test_used_page_is_activated);
+	tcase_add_test(tc, test_moved_pages_are_found);
 	tcase_add_test(tc, test_shared_page_read_once);
 	tcase_add_test(tc, test_unmap_frees_slots);
 	return unit_run(s);
