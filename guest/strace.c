@@ -232,6 +232,8 @@ static const struct sym prot_flags[] = {
 	SYM(PROT_GROWSDOWN), SYM(PROT_GROWSUP),
 };
 
+static const struct sym msync_flags[] = {SYM(MS_ASYNC), SYM(MS_INVALIDATE), SYM(MS_SYNC)};
+
 static const struct sym map_flags[] = {
 	SYM(MAP_SHARED_VALIDATE), SYM(MAP_SHARED), SYM(MAP_PRIVATE), SYM(MAP_FIXED),
 	SYM(MAP_ANONYMOUS), SYM(MAP_32BIT), SYM(MAP_NORESERVE), SYM(MAP_POPULATE),
@@ -574,6 +576,7 @@ static void put_arg(struct strace_line *l, unsigned kind, const uint64_t a[6], i
 	case SA_PROT: put_flags_or(l, v, prot_flags, N(prot_flags), "PROT_NONE"); break;
 	case SA_MAP_FLAGS: put_map_flags(l, v); break;
 	case SA_MADV: put_sym(l, v, madv_names, N(madv_names), "MADV"); break;
+	case SA_MSYNC_FLAGS: put_flags(l, v, msync_flags, N(msync_flags)); break;
 	case SA_AT_FLAGS: put_flags(l, v, at_flags, N(at_flags)); break;
 	case SA_ACCESS_MODE: put_flags_or(l, v, access_modes, N(access_modes), "F_OK"); break;
 	case SA_ACCESS_FLAGS: put_flags(l, v, access_flags, N(access_flags)); break;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "kern.h"
 
@@ -234,7 +235,9 @@ int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 
 /* Shared file maps in the range are written back (MS_ASYNC too: the
  * write to the host file is cheap, and Dirty then says what it should);
- * MS_INVALIDATE has nothing to drop, the maps see the cache. */
+ * MS_SYNC also waits for the host file to reach its disk (fsync), as
+ * Linux's msync waits for the writeback I/O; MS_INVALIDATE has nothing to
+ * drop, the maps see the cache. */
 int64_t sys_msync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -256,6 +259,9 @@ int64_t sys_msync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		if ((v->flags & VM_SHARED) && v->mapping && (flags & (MS_ASYNC | MS_SYNC)) &&
 		    filemap_writeback(k, v->mapping, v->pgoff + ((s - v->start) >> PAGE_SHIFT),
 				      v->pgoff + ((e - v->start) >> PAGE_SHIFT) - 1))
+			return -EIO;
+		if ((v->flags & VM_SHARED) && v->mapping && v->mapping->fd >= 0 &&
+		    (flags & MS_SYNC) && fsync(v->mapping->fd) < 0)
 			return -EIO;
 	}
 	return ret;

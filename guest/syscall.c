@@ -70,7 +70,7 @@ static const struct syscall_desc table[] = {
 	CALL(mprotect, SR_DEC, SA_PTR, SA_ULONG, SA_PROT),
 	CALL(madvise, SR_DEC, SA_PTR, SA_ULONG, SA_MADV),
 	CALL(mremap, SR_HEX, SA_PTR, SA_ULONG, SA_ULONG, SA_HEX, SA_PTR),
-	CALL(msync, SR_DEC, SA_PTR, SA_ULONG, SA_HEX),
+	CALL(msync, SR_DEC, SA_PTR, SA_ULONG, SA_MSYNC_FLAGS),
 	CALL(mincore, SR_DEC, SA_PTR, SA_ULONG, SA_PTR),
 	/* process */
 	CALL(chmod, SR_DEC, SA_PATH, SA_OCT),

@@ -59,6 +59,8 @@ static const struct syscall_desc d_openat = {
 	NULL, "openat", 4, {SA_DIRFD, SA_PATH, SA_OPEN_FLAGS, SA_OPEN_MODE}, SR_DEC};
 static const struct syscall_desc d_mmap = {
 	NULL, "mmap", 6, {SA_PTR, SA_ULONG, SA_PROT, SA_MAP_FLAGS, SA_INT, SA_HEX}, SR_HEX};
+static const struct syscall_desc d_msync = {
+	NULL, "msync", 3, {SA_PTR, SA_ULONG, SA_MSYNC_FLAGS}, SR_DEC};
 static const struct syscall_desc d_writev = {NULL, "writev", 3, {SA_INT, SA_IOV_IN, SA_INT}, SR_DEC};
 static const struct syscall_desc d_readv = {NULL, "readv", 3, {SA_INT, SA_IOV_OUT, SA_INT}, SR_DEC};
 static const struct syscall_desc d_fcntl = {
@@ -185,6 +187,9 @@ START_TEST(mmap_flags)
 	ck_assert_str_eq(TRACE(d_mmap, -EBADF, 0x7000, 4096, 0, 0x12, 3, 0x28000),
 			 "mmap(0x7000, 4096, PROT_NONE, MAP_PRIVATE|MAP_FIXED, 3, 0x28000) = -1 EBADF "
 			 "(Bad file descriptor)");
+	ck_assert_str_eq(TRACE(d_msync, 0, 0x7000, 4096, 4), "msync(0x7000, 4096, MS_SYNC)            = 0");
+	ck_assert_str_eq(TRACE(d_msync, -EINVAL, 0x7000, 4096, 0xb),
+			 "msync(0x7000, 4096, MS_ASYNC|MS_INVALIDATE|0x8) = -1 EINVAL (Invalid argument)");
 }
 END_TEST
 
