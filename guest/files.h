@@ -56,6 +56,8 @@ static inline struct uio uio_kernel(void *buf, uint64_t n)
 /* Moves up to n bytes between buf and u's buffers (to_uio: from buf into
  * them); returns how many before the first fault (sys_rw.c). */
 size_t uio_copy(struct kernel *k, struct uio *u, void *buf, size_t n, bool to_uio);
+/* Moves past n bytes of u's buffers without touching them. */
+void uio_skip(struct uio *u, uint64_t n);
 
 struct stat;
 

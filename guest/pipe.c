@@ -10,11 +10,12 @@
  * The capacity is counted in bytes; Linux counts page slots, so there
  * many small writes (not merged into one page) fill a pipe sooner.
  *
- * One deviation from Linux: a blocking write of more than PIPE_BUF bytes
- * that finds the pipe full after writing some returns that partial count
- * instead of waiting for the rest (a restarted call cannot remember what
- * it wrote); libc's write loops and stdio go on with the rest. pipe2's
- * O_DIRECT is kept in the write end's flags, but writes are not packets. */
+ * A blocking write of more than PIPE_BUF bytes moves them all, as on
+ * Linux, in as many turns as the readers need: between turns the call
+ * blocks and starts again, and p->io_done says how much it has written.
+ * A signal that interrupts it then makes it return that count (signal.c),
+ * and so does the last reader going away (with SIGPIPE). pipe2's O_DIRECT
+ * is kept in the write end's flags, but writes are not packets. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -93,33 +94,47 @@ static int64_t pipe_write(struct kernel *k, struct file *f, struct uio *u, int64
 {
 	(void)pos;
 	struct pipe *pp = f->private;
+	struct process *p = k->current;
+	uint64_t total = u->left;
+	/* Data from another file (sendfile) is not read again on a restart. */
+	bool whole = !(f->flags & O_NONBLOCK) && !u->kbuf && total > PIPE_BUF;
+	uint64_t before = whole ? p->io_done : 0;
+	uio_skip(u, before);
 	if (u->left == 0)
-		return 0;
-	if (!pp->readers)
-		return broken_pipe(k);
+		return (int64_t)before;
+	if (!pp->readers) {
+		int64_t err = broken_pipe(k);
+		return before ? (int64_t)before : err;
+	}
 	/* Up to PIPE_BUF bytes go in at once or not at all. */
-	uint64_t need = u->left <= PIPE_BUF ? u->left : 1;
+	uint64_t need = total <= PIPE_BUF ? total : 1;
 	if (PIPE_SIZE - pp->len < need) {
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
 		process_block(k, &pp->write_wait);
 		return -ERESTARTSYS;
 	}
-	int64_t done = 0;
+	uint64_t done = 0;
 	while (pp->len < PIPE_SIZE && u->left > 0) {
 		uint32_t tail = (pp->head + pp->len) % PIPE_SIZE;
 		uint32_t room = PIPE_SIZE - pp->len;
 		uint32_t n = PIPE_SIZE - tail < room ? PIPE_SIZE - tail : room;
 		size_t c = uio_copy(k, u, pp->buf + tail, n, false);
 		pp->len += (uint32_t)c;
-		done += (int64_t)c;
+		done += c;
 		if (u->fault)
 			break;
 	}
-	if (done == 0)
+	if (done)
+		pipe_wake(pp, &pp->read_wait);
+	if (whole && u->left > 0 && !u->fault) {
+		p->io_done = before + done;
+		process_block(k, &pp->write_wait);
+		return -ERESTARTSYS;
+	}
+	if (before + done == 0)
 		return -EFAULT;
-	pipe_wake(pp, &pp->read_wait);
-	return done;
+	return (int64_t)(before + done);
 }
 
 /* Linux's pipe_poll: POLLHUP once no writer is left, POLLERR once no

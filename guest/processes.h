@@ -29,6 +29,8 @@ struct process {
 	uint64_t wake_at;         /* CLOCK_MONOTONIC ns when a timed call ends; 0 = none.
 				     Kept across restarts of the same call. */
 	bool restart_syscall;     /* ctx is at the SYSCALL of an interrupted call */
+	uint64_t io_done;         /* bytes a blocking pipe write moved before it
+				     blocked again; kept across its restarts */
 	struct mm *mm;
 	struct fdtable *files;
 	struct cpu_context ctx;

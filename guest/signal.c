@@ -160,7 +160,8 @@ static bool restarts_after_handler(uint64_t nr)
 }
 
 /* p was blocked in a system call (ctx at its SYSCALL, rax its number): it
- * restarts after the handler (SA_RESTART) or returns EINTR. */
+ * restarts after the handler (SA_RESTART) or returns EINTR, or the count
+ * of bytes it has moved already. */
 static void interrupt_syscall(struct process *p, const struct k_sigaction *ka)
 {
 	struct cpu_context *ctx = &p->ctx;
@@ -168,6 +169,11 @@ static void interrupt_syscall(struct process *p, const struct k_sigaction *ka)
 	/* What the SYSCALL instruction itself did on entry. */
 	ctx->rcx = ctx->rip + SYSCALL_INSN_LEN;
 	ctx->r11 = ctx->rflags;
+	if (p->io_done) { /* a write that moved some bytes returns their count */
+		ctx->rax = p->io_done;
+		ctx->rip += SYSCALL_INSN_LEN;
+		return;
+	}
 	if ((ka->flags & SA_RESTART) && restarts_after_handler(ctx->rax))
 		return;
 	ctx->rax = (uint64_t)-EINTR;

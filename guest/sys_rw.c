@@ -17,6 +17,27 @@
 #define MAX_RW_COUNT (INT_MAX & ~(int)(PAGE_SIZE - 1)) /* Linux's cap on one call */
 #define SENDFILE_CHUNK (64 * 1024) /* into an in-kernel file; a shorter answer is fine */
 
+void uio_skip(struct uio *u, uint64_t n)
+{
+	if (n > u->left)
+		n = u->left;
+	u->left -= n;
+	if (u->kbuf) {
+		u->off += n;
+		return;
+	}
+	while (n > 0 && u->idx < u->cnt) {
+		uint64_t piece = u->iov[u->idx].len - u->off;
+		if (piece > n) {
+			u->off += n;
+			return;
+		}
+		n -= piece;
+		u->idx++;
+		u->off = 0;
+	}
+}
+
 size_t uio_copy(struct kernel *k, struct uio *u, void *buf, size_t n, bool to_uio)
 {
 	if (u->kbuf) {

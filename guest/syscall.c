@@ -200,8 +200,10 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 	const uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
 	const struct syscall_desc *d = nr < TABLE_SIZE && table[nr].fn ? &table[nr] : NULL;
 	k->stats.syscalls++;
-	if (!p->restart_syscall)
-		p->wake_at = 0; /* a new call: no deadline yet */
+	if (!p->restart_syscall) { /* a new call: no deadline, nothing done yet */
+		p->wake_at = 0;
+		p->io_done = 0;
+	}
 	p->restart_syscall = false; /* running (again) from its SYSCALL */
 	reclaim_direct(k);
 	if (p->exited)
