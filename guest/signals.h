@@ -48,7 +48,7 @@ struct signal_state {
 void signal_send(struct kernel *k, struct process *p, const struct ksiginfo *info);
 /* Before p returns to user mode: acts on one deliverable signal (default
  * action, or a handler frame on the user stack). Returns true when p's
- * ctx was changed or p died. */
+ * ctx was changed, or p died or stopped. */
 bool signal_deliver(struct kernel *k, struct process *p);
 /* exec: handled signals go back to SIG_DFL, the altstack is dropped. */
 void signal_exec(struct process *p);
