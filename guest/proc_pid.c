@@ -73,12 +73,19 @@ static char state_char(struct kernel *k, const struct process *p)
 {
 	if (p->state == PROC_ZOMBIE)
 		return 'Z';
+	if (p->state == PROC_STOPPED)
+		return 'T';
 	return p->state == PROC_BLOCKED && p != k->current ? 'S' : 'R';
 }
 
 static const char *state_name(char c)
 {
-	return c == 'Z' ? "Z (zombie)" : c == 'S' ? "S (sleeping)" : "R (running)";
+	switch (c) {
+	case 'Z': return "Z (zombie)";
+	case 'T': return "T (stopped)";
+	case 'S': return "S (sleeping)";
+	default: return "R (running)";
+	}
 }
 
 /* Masks of the signals p ignores and catches. */

@@ -69,6 +69,18 @@ struct process *process_find(struct kernel *k, int pid)
 	return NULL;
 }
 
+bool is_orphaned_pgrp(struct kernel *k, int pgid)
+{
+	for (struct process *p = k->procs; p; p = p->next) {
+		if (p->pgid != pgid || p->state == PROC_ZOMBIE)
+			continue;
+		const struct process *parent = p->parent;
+		if (parent && parent->pgid != pgid && parent->sid == p->sid)
+			return false;
+	}
+	return true;
+}
+
 /* What a dead process held, released at once; its status stays. */
 static void process_release(struct kernel *k, struct process *p)
 {

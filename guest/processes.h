@@ -16,7 +16,9 @@ struct mm;
 
 /* ---- processes (process.c, fork.c, exec.c, wait.c, sched.c) ---- */
 
-enum proc_state { PROC_RUNNABLE, PROC_BLOCKED, PROC_ZOMBIE };
+/* PROC_STOPPED: stopped by a stop signal (Linux's TASK_STOPPED) until
+ * SIGCONT or SIGKILL; the scheduler skips it like a blocked process. */
+enum proc_state { PROC_RUNNABLE, PROC_BLOCKED, PROC_STOPPED, PROC_ZOMBIE };
 
 #define PROC_CMDLINE_MAX 4096
 
@@ -53,6 +55,11 @@ struct process {
 	int term_signal;     /* signal that killed it, or 0 */
 	bool core_dumped;    /* default action "core" (reported by wait) */
 	int pending_fatal;   /* signal queued by a fault or CPU exception */
+	/* Job control, for wait (signal.c): the signal that stopped it, until
+	 * wait reports the stop (Linux's group_exit_code), and a continue not
+	 * yet reported (SIGNAL_STOP_CONTINUED). */
+	int stop_code;
+	bool stop_continued;
 	struct {             /* the fault behind pending_fatal */
 		uint64_t addr;
 		uint32_t error_code;
@@ -88,6 +95,10 @@ void process_exit(struct kernel *k, struct process *p, int code);
 void process_kill(struct kernel *k, struct process *p, int sig);
 /* Removes p from the process list and frees it (wait4, or vmemu's end). */
 void process_reap(struct kernel *k, struct process *p);
+/* No member of group pgid has its parent in another group of the same
+ * session (POSIX's orphaned process group; the guest's init counts as any
+ * parent, as a PID namespace's init does in Linux). */
+bool is_orphaned_pgrp(struct kernel *k, int pgid);
 /* p no longer borrows its vfork parent: the parent may run on. */
 void process_vfork_done(struct kernel *k, struct process *p);
 

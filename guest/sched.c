@@ -1,5 +1,6 @@
 /* sched.c - round-robin scheduling: blocking on a channel, waking, and
- * switching address spaces through the MMU model's CR3 semantics. */
+ * switching address spaces through the MMU model's CR3 semantics. Only
+ * runnable processes run: blocked and stopped ones wait to be woken. */
 #include <signal.h>
 #include <time.h>
 
@@ -139,15 +140,18 @@ bool kernel_schedule(struct kernel *k)
 			continue;
 		}
 		if (!next) {
-			fprintf(stderr, "vmemu: every process is blocked: deadlock\n");
+			/* Linux would wait for ever (a stopped process too waits
+			 * for a SIGCONT nobody can send now). */
+			fprintf(stderr, "vmemu: every process is blocked or stopped: deadlock\n");
 			kill_all(k);
 			break;
 		}
 		if (next->mm)
 			switch_to(k, next);
-		if (!signal_deliver(k, next) || !next->exited)
+		signal_deliver(k, next);
+		if (next->state == PROC_RUNNABLE)
 			break;
-		next = NULL; /* the signal killed it: choose again */
+		next = NULL; /* a signal killed or stopped it: choose again */
 	}
 	if (!next)
 		kill_all(k);

@@ -3,7 +3,9 @@
  * runs before a process returns to user mode and acts on one signal: its
  * default action, or a handler frame (sigframe.c). Faults and CPU
  * exceptions arrive as p->pending_fatal and are forced through first.
- * Stop and continue are not modelled (their default is "ignore"). */
+ * Job control: a stop signal's default action stops the process
+ * (PROC_STOPPED) until SIGCONT, which acts when it is sent; the parent
+ * hears of both (SIGCHLD, wait). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,8 +28,10 @@ enum sig_default signal_default_action(int sig)
 	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
 	case SIGSEGV: case SIGSYS: case SIGXCPU: case SIGXFSZ:
 		return SIG_DEFAULT_CORE;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return SIG_DEFAULT_STOP;
 	case SIGCHLD: case SIGURG: case SIGWINCH:
-	case SIGCONT: case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+	case SIGCONT: /* it continued the process when it was sent */
 		return SIG_DEFAULT_IGNORE;
 	default: /* the rest, real-time signals too */
 		return SIG_DEFAULT_TERM;
@@ -55,13 +59,80 @@ int signal_next(const struct process *p)
 	return __builtin_ctzll(ready) + 1;
 }
 
+/* ---- job control: stop and continue ---- */
+
+/* The signals whose default action is to stop (Linux's SIG_KERNEL_STOP_MASK). */
+#define SIG_STOP_MASK (sig_bit(SIGSTOP) | sig_bit(SIGTSTP) | sig_bit(SIGTTIN) | sig_bit(SIGTTOU))
+
+/* Tells p's parent that p stopped or continued (why: CLD_STOPPED or
+ * CLD_CONTINUED): SIGCHLD unless the parent set SA_NOCLDSTOP, and a wait
+ * blocked in the parent looks again either way. */
+static void do_notify_parent_cldstop(struct kernel *k, struct process *p, int why)
+{
+	struct process *parent = p->parent;
+	if (!parent)
+		return;
+	if (!(parent->sig.action[SIGCHLD].flags & SA_NOCLDSTOP)) {
+		struct ksiginfo info = {.signo = SIGCHLD, .code = why, .pid = p->pid,
+					.status = why == CLD_STOPPED ? p->stop_code : SIGCONT};
+		signal_send(k, parent, &info);
+	}
+	kernel_wake(k, parent);
+}
+
+/* The default action of a stop signal: p leaves the run queue until
+ * SIGCONT or SIGKILL. An interrupted call stays ready to restart. */
+static void do_signal_stop(struct kernel *k, struct process *p, int sig)
+{
+	p->state = PROC_STOPPED;
+	p->stop_code = sig;
+	p->stop_continued = false;
+	do_notify_parent_cldstop(k, p, CLD_STOPPED);
+}
+
+/* What sending sig does at once, whatever p's action for it (Linux's
+ * prepare_signal): stop signals and SIGCONT cancel each other's pending
+ * instances, and SIGCONT continues a stopped p. */
+static void prepare_signal(struct kernel *k, struct process *p, int sig)
+{
+	struct signal_state *s = &p->sig;
+	if (sig_bit(sig) & SIG_STOP_MASK) {
+		s->pending &= ~sig_bit(SIGCONT);
+		return;
+	}
+	if (sig != SIGCONT)
+		return;
+	s->pending &= ~SIG_STOP_MASK;
+	if (p->state == PROC_STOPPED) {
+		p->state = PROC_RUNNABLE;
+		p->stop_code = 0; /* a stop wait has not reported is not reported now */
+		p->stop_continued = true;
+		do_notify_parent_cldstop(k, p, CLD_CONTINUED);
+	}
+}
+
+/* p has sig pending now (Linux's signal_wake_up): a call p is blocked in
+ * is interrupted unless sig is blocked; a stopped p wakes only to die of
+ * SIGKILL. */
+static void signal_wake_up(struct process *p, int sig)
+{
+	bool wake = p->state == PROC_BLOCKED ? !(p->sig.blocked & sig_bit(sig))
+					     : p->state == PROC_STOPPED && sig == SIGKILL;
+	if (wake) {
+		p->state = PROC_RUNNABLE;
+		p->wait_chan = NULL;
+	}
+}
+
+/* ---- sending ---- */
+
 void signal_send(struct kernel *k, struct process *p, const struct ksiginfo *info)
 {
-	(void)k;
 	int sig = info->signo;
 	struct signal_state *s = &p->sig;
 	if (sig < 1 || sig > KSIG_MAX || p->exited || p->state == PROC_ZOMBIE)
 		return;
+	prepare_signal(k, p, sig);
 	/* A blocked signal is kept even when ignored: the action may change
 	 * before it is unblocked (Linux's sig_ignored). */
 	if (!(s->blocked & sig_bit(sig)) && signal_ignored(p, sig))
@@ -70,10 +141,7 @@ void signal_send(struct kernel *k, struct process *p, const struct ksiginfo *inf
 		return; /* standard signals: the first instance stays */
 	s->pending |= sig_bit(sig);
 	s->info[sig] = *info;
-	if (p->state == PROC_BLOCKED && !(s->blocked & sig_bit(sig))) {
-		p->state = PROC_RUNNABLE;
-		p->wait_chan = NULL;
-	}
+	signal_wake_up(p, sig);
 }
 
 void signal_exec(struct process *p)
@@ -226,6 +294,14 @@ static bool deliver(struct kernel *k, struct process *p, int sig, const struct k
 	enum sig_default d = signal_default_action(sig);
 	if (d == SIG_DEFAULT_IGNORE)
 		return false;
+	if (d == SIG_DEFAULT_STOP) {
+		/* An orphaned group has no shell left to continue it: the
+		 * terminal's stop signals are discarded there (POSIX). */
+		if (sig != SIGSTOP && is_orphaned_pgrp(k, p->pgid))
+			return false;
+		do_signal_stop(k, p, sig);
+		return true;
+	}
 	/* Like Linux, only a fault leaves a message; kill(2) deaths are silent. */
 	if (sync)
 		report_fault(p, sig);

@@ -40,11 +40,15 @@ struct signal_state {
 };
 
 /* Queues a signal for p (info->signo set); wakes p if it is blocked and
- * the signal is not blocked. */
+ * the signal is not blocked. Job control acts first, as Linux's
+ * prepare_signal: a stop signal discards a pending SIGCONT; SIGCONT
+ * discards pending stop signals and continues p if it is stopped (its
+ * parent is told). A stopped p wakes only for SIGKILL; other signals stay
+ * pending until it continues. */
 void signal_send(struct kernel *k, struct process *p, const struct ksiginfo *info);
 /* Before p returns to user mode: acts on one deliverable signal (default
  * action, or a handler frame on the user stack). Returns true when p's
- * ctx was changed or p died. */
+ * ctx was changed, or p died or stopped. */
 bool signal_deliver(struct kernel *k, struct process *p);
 /* exec: handled signals go back to SIG_DFL, the altstack is dropped. */
 void signal_exec(struct process *p);
@@ -61,9 +65,10 @@ static inline uint64_t sig_bit(int sig)
 	return 1ULL << (sig - 1);
 }
 
-/* Default actions (man 7 signal). Stop and continue are not modelled:
- * SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU and SIGCONT are ignored. */
-enum sig_default { SIG_DEFAULT_TERM, SIG_DEFAULT_CORE, SIG_DEFAULT_IGNORE };
+/* Default actions (man 7 signal). SIGCONT continues a stopped process
+ * when it is sent, whatever its action (signal_send); delivered, its
+ * default is to ignore it, as Linux's SIG_KERNEL_IGNORE_MASK says. */
+enum sig_default { SIG_DEFAULT_TERM, SIG_DEFAULT_CORE, SIG_DEFAULT_IGNORE, SIG_DEFAULT_STOP };
 enum sig_default signal_default_action(int sig);
 /* SIG_IGN, or SIG_DFL with an "ignore" default. */
 bool signal_ignored(const struct process *p, int sig);

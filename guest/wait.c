@@ -1,4 +1,5 @@
-/* wait.c - wait4 and waitid: reaping zombie children. */
+/* wait.c - wait4 and waitid: reaping zombie children, and telling of
+ * stopped and continued ones (WUNTRACED/WSTOPPED, WCONTINUED). */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -19,16 +20,27 @@ static bool pid_matches(const struct process *p, const struct process *c, int pi
 	return true;
 }
 
-/* The status word of wait(2): exit code << 8, or the signal (+ 0x80 core). */
-static int wait_status(const struct process *c)
+/* What wait can report of a child (Linux's wait_task_zombie,
+ * wait_task_stopped and wait_task_continued). */
+enum child_event { CHILD_NONE, CHILD_EXITED, CHILD_STOPPED, CHILD_CONTINUED };
+
+/* The event of c that options (WEXITED, WSTOPPED, WCONTINUED) ask for.
+ * A stop or continue is reported once: reporting it clears it. */
+static enum child_event child_event(const struct process *c, int options)
 {
-	if (c->term_signal)
-		return c->term_signal | (c->core_dumped ? 0x80 : 0);
-	return c->exit_code << 8;
+	if (c->state == PROC_ZOMBIE)
+		return options & WEXITED ? CHILD_EXITED : CHILD_NONE;
+	if ((options & WSTOPPED) && c->state == PROC_STOPPED && c->stop_code)
+		return CHILD_STOPPED;
+	if ((options & WCONTINUED) && c->stop_continued)
+		return CHILD_CONTINUED;
+	return CHILD_NONE;
 }
 
-/* Finds a matching zombie (*found), or says whether any child matches. */
-static struct process *find_zombie(struct kernel *k, int pid, bool *any)
+/* The first matching child with an event to report (*ev), or NULL; *any
+ * says whether any child matches at all. */
+static struct process *find_child(struct kernel *k, int pid, int options, enum child_event *ev,
+				  bool *any)
 {
 	struct process *p = k->current;
 	*any = false;
@@ -36,18 +48,48 @@ static struct process *find_zombie(struct kernel *k, int pid, bool *any)
 		if (c->parent != p || c->autoreap || !pid_matches(p, c, pid))
 			continue;
 		*any = true;
-		if (c->state == PROC_ZOMBIE)
+		*ev = child_event(c, options);
+		if (*ev != CHILD_NONE)
 			return c;
 	}
 	return NULL;
 }
 
-static void reap(struct kernel *k, struct process *c)
+/* The status word of wait(2): exit code << 8, or the signal (+ 0x80 core);
+ * 0x7f | signal << 8 for a stop, 0xffff for a continue. */
+static int wait_status(const struct process *c, enum child_event ev)
+{
+	if (ev == CHILD_STOPPED)
+		return 0x7f | c->stop_code << 8;
+	if (ev == CHILD_CONTINUED)
+		return 0xffff;
+	if (c->term_signal)
+		return c->term_signal | (c->core_dumped ? 0x80 : 0);
+	return c->exit_code << 8;
+}
+
+/* The event is told: a dead child goes, a stop or continue is forgotten. */
+static void consume(struct kernel *k, struct process *c, enum child_event ev)
 {
 	struct process *p = k->current;
-	p->child_min_flt += c->min_flt + c->child_min_flt;
-	p->child_maj_flt += c->maj_flt + c->child_maj_flt;
-	process_reap(k, c);
+	if (ev == CHILD_STOPPED) {
+		c->stop_code = 0;
+	} else if (ev == CHILD_CONTINUED) {
+		c->stop_continued = false;
+	} else {
+		p->child_min_flt += c->min_flt + c->child_min_flt;
+		p->child_maj_flt += c->maj_flt + c->child_maj_flt;
+		process_reap(k, c);
+	}
+}
+
+/* Nothing to report yet: 0 with WNOHANG, else wait for a child's news. */
+static int64_t wait_nothing(struct kernel *k, int options)
+{
+	if (options & WNOHANG)
+		return 0;
+	process_block(k, k->current);
+	return -ERESTARTSYS;
 }
 
 /* wait4(pid, *status, options, *rusage) */
@@ -58,16 +100,13 @@ int64_t sys_wait4(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
 		return -EINVAL;
 	bool any;
-	struct process *c = find_zombie(k, pid, &any);
+	enum child_event ev;
+	struct process *c = find_child(k, pid, options | WEXITED, &ev, &any);
 	if (!any)
 		return -ECHILD;
-	if (!c) {
-		if (options & WNOHANG)
-			return 0;
-		process_block(k, k->current);
-		return -ERESTARTSYS;
-	}
-	int32_t status = wait_status(c);
+	if (!c)
+		return wait_nothing(k, options);
+	int32_t status = wait_status(c, ev);
 	if (a[1] && copy_to_user(k, a[1], &status, sizeof(status)))
 		return -EFAULT;
 	/* The child's usage, its own waited-for children included. */
@@ -76,8 +115,26 @@ int64_t sys_wait4(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	if (a[3] && copy_to_user(k, a[3], &ru, sizeof(ru)))
 		return -EFAULT;
 	int child = c->pid;
-	reap(k, c);
+	consume(k, c, ev);
 	return child;
+}
+
+/* si_code and si_status of waitid's siginfo for event ev of c. */
+static void child_siginfo(const struct process *c, enum child_event ev, int *code, int *status)
+{
+	if (ev == CHILD_STOPPED) {
+		*code = CLD_STOPPED;
+		*status = c->stop_code;
+	} else if (ev == CHILD_CONTINUED) {
+		*code = CLD_CONTINUED;
+		*status = SIGCONT;
+	} else if (c->term_signal) {
+		*code = c->core_dumped ? CLD_DUMPED : CLD_KILLED;
+		*status = c->term_signal;
+	} else {
+		*code = CLD_EXITED;
+		*status = c->exit_code;
+	}
 }
 
 /* waitid(idtype, id, *siginfo, options, *rusage) */
@@ -93,31 +150,28 @@ int64_t sys_waitid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	if (idtype == P_PGID && id == 0)
 		pid = 0;
 	bool any;
-	struct process *c = find_zombie(k, pid, &any);
+	enum child_event ev;
+	struct process *c = find_child(k, pid, options, &ev, &any);
 	if (!any)
 		return -ECHILD;
-	if (!c || !(options & WEXITED)) {
-		if (options & WNOHANG) {
-			/* Linux zeroes si_pid (and si_signo) when nothing is ready. */
-			uint8_t zero[128] = {0};
-			return a[2] && copy_to_user(k, a[2], zero, sizeof(zero)) ? -EFAULT : 0;
-		}
-		process_block(k, k->current);
-		return -ERESTARTSYS;
+	if (!c) {
+		/* Linux zeroes si_pid (and si_signo) when nothing is ready. */
+		uint8_t zero[128] = {0};
+		if ((options & WNOHANG) && a[2] && copy_to_user(k, a[2], zero, sizeof(zero)))
+			return -EFAULT;
+		return wait_nothing(k, options);
 	}
 	/* siginfo_t for SIGCHLD: signo, errno, code, then pid, uid, status. */
 	struct {
 		int32_t signo, errnum, code, pad;
 		int32_t pid, uid, status;
 		uint8_t rest[100];
-	} si = {.signo = SIGCHLD,
-		.code = c->term_signal ? (c->core_dumped ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED,
-		.pid = c->pid,
-		.status = c->term_signal ? c->term_signal : c->exit_code};
+	} si = {.signo = SIGCHLD, .pid = c->pid};
 	_Static_assert(sizeof(si) == 128, "siginfo_t is 128 bytes");
+	child_siginfo(c, ev, &si.code, &si.status);
 	if (a[2] && copy_to_user(k, a[2], &si, sizeof(si)))
 		return -EFAULT;
 	if (!(options & WNOWAIT))
-		reap(k, c);
+		consume(k, c, ev);
 	return 0;
 }

@@ -140,8 +140,11 @@ START_TEST(default_actions)
 	ck_assert_int_eq(signal_default_action(SIGCHLD), SIG_DEFAULT_IGNORE);
 	ck_assert_int_eq(signal_default_action(SIGWINCH), SIG_DEFAULT_IGNORE);
 	ck_assert_int_eq(signal_default_action(SIGURG), SIG_DEFAULT_IGNORE);
-	/* Stop signals are not modelled: ignored. */
-	ck_assert_int_eq(signal_default_action(SIGTSTP), SIG_DEFAULT_IGNORE);
+	ck_assert_int_eq(signal_default_action(SIGSTOP), SIG_DEFAULT_STOP);
+	ck_assert_int_eq(signal_default_action(SIGTSTP), SIG_DEFAULT_STOP);
+	ck_assert_int_eq(signal_default_action(SIGTTIN), SIG_DEFAULT_STOP);
+	ck_assert_int_eq(signal_default_action(SIGTTOU), SIG_DEFAULT_STOP);
+	/* SIGCONT acts when sent; delivered, it is ignored. */
 	ck_assert_int_eq(signal_default_action(SIGCONT), SIG_DEFAULT_IGNORE);
 }
 END_TEST
