@@ -31,6 +31,8 @@ struct process {
 	uint64_t wake_at;         /* CLOCK_MONOTONIC ns when a timed call ends; 0 = none.
 				     Kept across restarts of the same call. */
 	bool restart_syscall;     /* ctx is at the SYSCALL of an interrupted call */
+	uint64_t itimer_real_at;  /* CLOCK_MONOTONIC ns when ITIMER_REAL fires; 0 = off */
+	uint64_t itimer_real_interval; /* ns it starts again with; 0 = once */
 	uint64_t io_done;         /* bytes a blocking pipe write moved before it
 				     blocked again; kept across its restarts */
 	struct mm *mm;
@@ -75,6 +77,10 @@ struct process {
 #define ERESTARTSYS 512
 void process_block(struct kernel *k, const void *chan);
 void kernel_wake(struct kernel *k, const void *chan);
+/* Sends SIGALRM to the processes whose ITIMER_REAL has expired (starting
+ * it again when it has an interval); returns the earliest expiry still to
+ * come, or 0 (itimer.c). */
+uint64_t itimer_run(struct kernel *k, uint64_t now);
 /* A timed call: the first time it sets the deadline (p->wake_at is 0
  * when a call is entered afresh), then blocks until kernel_wake(chan) or
  * the deadline, whichever comes first. Returns -ERESTARTSYS to be made

@@ -34,11 +34,11 @@ int64_t process_block_until(struct kernel *k, const void *chan, uint64_t deadlin
 	return -ERESTARTSYS;
 }
 
-/* Wakes the timed blocks whose deadline has passed; returns the earliest
- * deadline still to come, or 0. */
+/* Wakes the timed blocks whose deadline has passed and fires interval
+ * timers; returns the earliest deadline still to come, or 0. */
 static uint64_t run_timers(struct kernel *k)
 {
-	uint64_t now = kernel_now_ns(), next = 0;
+	uint64_t now = kernel_now_ns(), next = itimer_run(k, now);
 	for (struct process *p = k->procs; p; p = p->next) {
 		if (p->state != PROC_BLOCKED || !p->wake_at)
 			continue;
@@ -71,7 +71,7 @@ uint64_t kernel_time_slice_us(struct kernel *k)
 	bool timers = false;
 	for (struct process *p = k->procs; p; p = p->next) {
 		runnable += p->state == PROC_RUNNABLE;
-		timers |= p->state == PROC_BLOCKED && p->wake_at;
+		timers |= (p->state == PROC_BLOCKED && p->wake_at) || p->itimer_real_at;
 	}
 	/* A sleeper must get the CPU back at its deadline, even from a
 	 * process that never makes a system call. */

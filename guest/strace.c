@@ -22,6 +22,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 
@@ -296,6 +297,8 @@ static const struct sym rlimit_names[] = {
 	SYM(RLIMIT_MSGQUEUE), SYM(RLIMIT_NICE), SYM(RLIMIT_RTPRIO), SYM(RLIMIT_RTTIME),
 };
 
+static const struct sym itimer_names[] = {SYM(ITIMER_REAL), SYM(ITIMER_VIRTUAL), SYM(ITIMER_PROF)};
+
 static const struct sym clock_names[] = {
 	SYM(CLOCK_REALTIME), SYM(CLOCK_MONOTONIC), SYM(CLOCK_PROCESS_CPUTIME_ID),
 	SYM(CLOCK_THREAD_CPUTIME_ID), SYM(CLOCK_MONOTONIC_RAW), SYM(CLOCK_REALTIME_COARSE),
@@ -400,6 +403,19 @@ static void put_time(struct strace_line *l, uint64_t va, const char *frac)
 		put_ptr(l, va);
 	else
 		putf(l, "{tv_sec=%" PRId64 ", %s=%" PRId64 "}", t[0], frac, t[1]);
+}
+
+/* struct itimerval: two timevals. */
+static void put_itimerval(struct strace_line *l, uint64_t va)
+{
+	int64_t t[4];
+	if (!va || !peek(l, t, va, sizeof(t)))
+		put_ptr(l, va);
+	else
+		putf(l,
+		     "{it_interval={tv_sec=%" PRId64 ", tv_usec=%" PRId64 "}, it_value={tv_sec=%" PRId64
+		     ", tv_usec=%" PRId64 "}}",
+		     t[0], t[1], t[2], t[3]);
 }
 
 /* struct stat is the same on the host (x86-64 kernel layout). */
@@ -519,6 +535,7 @@ static bool is_output(unsigned kind, const uint64_t a[6], int i)
 	switch (kind) {
 	case SA_BUF_OUT: case SA_HEXBUF_OUT: case SA_STR_OUT: case SA_IOV_OUT:
 	case SA_RLIMIT_OUT: case SA_TIMESPEC_OUT: case SA_TIMEVAL_OUT: case SA_STAT_OUT:
+	case SA_ITIMERVAL_OUT:
 	case SA_UTSNAME_OUT: case SA_CPUSET_OUT: case SA_PIPEFD_OUT: case SA_DIRENTS_OUT:
 		return true;
 	case SA_ARCH_ADDR:
@@ -618,6 +635,9 @@ static void put_arg(struct strace_line *l, unsigned kind, const uint64_t a[6], i
 	case SA_TIMESPEC_IN:
 	case SA_TIMESPEC_OUT: put_time(l, v, "tv_nsec"); break;
 	case SA_TIMEVAL_OUT: put_time(l, v, "tv_usec"); break;
+	case SA_ITIMER_WHICH: put_sym(l, v, itimer_names, N(itimer_names), "ITIMER"); break;
+	case SA_ITIMERVAL_IN:
+	case SA_ITIMERVAL_OUT: put_itimerval(l, v); break;
 	case SA_STAT_OUT: put_stat(l, v); break;
 	case SA_UTSNAME_OUT: put_utsname(l, v); break;
 	case SA_CPUSET_OUT: put_cpuset(l, v, (uint64_t)ret); break;

@@ -130,6 +130,9 @@ static const struct syscall_desc table[] = {
 	CALL(gettimeofday, SR_DEC, SA_TIMEVAL_OUT, SA_PTR),
 	CALL(time, SR_DEC, SA_PTR),
 	CALL(nanosleep, SR_DEC, SA_TIMESPEC_IN, SA_PTR),
+	CALL(getitimer, SR_DEC, SA_ITIMER_WHICH, SA_ITIMERVAL_OUT),
+	CALL(setitimer, SR_DEC, SA_ITIMER_WHICH, SA_ITIMERVAL_IN, SA_ITIMERVAL_OUT),
+	CALL(alarm, SR_DEC, SA_ULONG),
 	CALL(clock_nanosleep, SR_DEC, SA_CLOCKID, SA_TIMER_FLAGS, SA_TIMESPEC_IN, SA_PTR),
 };
 

@@ -43,6 +43,7 @@ syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_se
 	sys_sched_getaffinity, sys_sched_yield, sys_getrandom, sys_sysinfo; /* sys_misc.c */
 syscall_fn sys_clock_gettime, sys_clock_getres, sys_gettimeofday, sys_time, sys_nanosleep,
 	sys_clock_nanosleep, sys_getrusage; /* sys_time.c */
+syscall_fn sys_getitimer, sys_setitimer, sys_alarm; /* itimer.c */
 syscall_fn sys_poll, sys_ppoll; /* sys_poll.c */
 
 /* The system call table's entry: handler, and how --strace shows it. */
@@ -67,6 +68,7 @@ enum strace_arg {
 	SA_FCNTL_CMD, SA_FCNTL_ARG, SA_ARCH_CODE, SA_ARCH_ADDR, SA_PRCTL_OPT,
 	SA_PRCTL_ARG, SA_RLIMIT_RES, SA_RLIMIT_IN, SA_RLIMIT_OUT, SA_CLOCKID,
 	SA_TIMER_FLAGS, SA_TIMESPEC_IN, SA_TIMESPEC_OUT, SA_TIMEVAL_OUT,
+	SA_ITIMER_WHICH, SA_ITIMERVAL_IN, SA_ITIMERVAL_OUT,
 	SA_STAT_OUT, SA_UTSNAME_OUT, SA_CPUSET_OUT, SA_SIGNAL, SA_SIGHOW,
 	SA_GRND_FLAGS, SA_PIPEFD_OUT, SA_DIRENTS_OUT, SA_RUSAGE_WHO,
 	SA_POLLFDS,

@@ -61,6 +61,8 @@ static const struct syscall_desc d_mmap = {
 	NULL, "mmap", 6, {SA_PTR, SA_ULONG, SA_PROT, SA_MAP_FLAGS, SA_INT, SA_HEX}, SR_HEX};
 static const struct syscall_desc d_msync = {
 	NULL, "msync", 3, {SA_PTR, SA_ULONG, SA_MSYNC_FLAGS}, SR_DEC};
+static const struct syscall_desc d_setitimer = {
+	NULL, "setitimer", 3, {SA_ITIMER_WHICH, SA_ITIMERVAL_IN, SA_ITIMERVAL_OUT}, SR_DEC};
 static const struct syscall_desc d_writev = {NULL, "writev", 3, {SA_INT, SA_IOV_IN, SA_INT}, SR_DEC};
 static const struct syscall_desc d_readv = {NULL, "readv", 3, {SA_INT, SA_IOV_OUT, SA_INT}, SR_DEC};
 static const struct syscall_desc d_fcntl = {
@@ -193,6 +195,18 @@ START_TEST(mmap_flags)
 }
 END_TEST
 
+START_TEST(itimers)
+{
+	const int64_t t[4] = {0, 20000, 1, 5};
+	uint64_t v = at(0, t, sizeof(t));
+	ck_assert_str_eq(TRACE(d_setitimer, 0, 0, v, 0),
+			 "setitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=20000}, "
+			 "it_value={tv_sec=1, tv_usec=5}}, NULL) = 0");
+	ck_assert_str_eq(TRACE(d_setitimer, -EINVAL, 7, 0, 0),
+			 "setitimer(0x7 /* ITIMER_??? */, NULL, NULL) = -1 EINVAL (Invalid argument)");
+}
+END_TEST
+
 START_TEST(iovecs)
 {
 	uint64_t hi = at(0, "hi", 2), nl = at(16, "\n", 1);
@@ -272,6 +286,7 @@ int main(void)
 	tcase_add_test(tc, paths_and_open_flags);
 	tcase_add_test(tc, mmap_flags);
 	tcase_add_test(tc, iovecs);
+	tcase_add_test(tc, itimers);
 	tcase_add_test(tc, structures);
 	tcase_add_test(tc, fcntl_results);
 	tcase_add_test(tc, unknown_and_noreturn);
