@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unicorn/unicorn.h>
 
 #include "cpu.h"
@@ -16,6 +17,7 @@ struct cpu {
 	struct disasm *disasm;
 	bool reload; /* the kernel holds the context: do not store the CPU's */
 	bool stopping; /* uc_emu_stop was asked for in this slice */
+	uint64_t slice_end; /* CLOCK_MONOTONIC ns when the slice is over; 0: never */
 	uc_hook hook_fill, hook_syscall, hook_intr;
 	uint64_t slices;
 };
@@ -91,6 +93,41 @@ static void context_load_changed(struct cpu *cpu, const struct cpu_context *ctx,
  * instruction fetch in the kernel half; user code can never fetch there. */
 #define KERNEL_HALF 0xffff800000000000ULL
 
+static void op_stop(void *ctx)
+{
+	struct cpu *cpu = ctx;
+	cpu->stopping = true;
+	uc_emu_stop(cpu->uc);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* How a slice ends. A stop that Unicorn notices between translation
+ * blocks (uc_emu_stop, or uc_emu_start's time limit) can leave RIP behind
+ * the place where execution stopped: seen on 2.1.4, RIP was that of the
+ * last instruction that had missed Unicorn's TLB, earlier in the block
+ * chain, so that instruction and those after it ran a second time in the
+ * next slice (a glibc `lock cmpxchg` that had already taken a lock ran
+ * again, found the lock taken and called futex; Unicorn skips its PC
+ * resynchronisation when a stop was requested). A failed TLB fill, by
+ * contrast, restores the state at the start of the instruction exactly,
+ * and so does the end of a SYSCALL. So a slice ends at the first TLB fill
+ * or system call after slice_end, and a stop the kernel asks for during a
+ * fill fails that fill. Only a process that does neither for
+ * SLICE_LIMIT_FACTOR slices is stopped by Unicorn's time limit, with the
+ * risk above (tests/guest/proc_slices.c shows the difference). */
+#define SLICE_LIMIT_FACTOR 4
+
+static bool slice_over(const struct cpu *cpu)
+{
+	return cpu->slice_end && now_ns() >= cpu->slice_end;
+}
+
 static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_entry *out,
 			void *user)
 {
@@ -98,11 +135,15 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
 	struct cpu *cpu = user;
 	if (type == UC_MEM_FETCH && va >= KERNEL_HALF)
 		return false; /* ends uc_emu_start with UC_ERR_EXCEPTION */
+	if (!cpu->stopping && slice_over(cpu))
+		op_stop(cpu);
+	if (cpu->stopping)
+		return false; /* the instruction runs from its start next time */
 	enum mmu_access access = type == UC_MEM_WRITE ? MMU_WRITE
 				 : type == UC_MEM_FETCH ? MMU_FETCH
 							: MMU_READ;
 	unsigned prot;
-	if (!kernel_tlb_fill(cpu->k, va, access, &out->paddr, &prot))
+	if (!kernel_tlb_fill(cpu->k, va, access, &out->paddr, &prot) || cpu->stopping)
 		return false;
 	out->perms = (uc_prot)prot; /* KPROT_* have UC_PROT_* values */
 	return true;
@@ -120,13 +161,6 @@ static void op_flush_code(void *ctx)
 	uc_ctl_flush_tb(cpu->uc);
 }
 
-static void op_stop(void *ctx)
-{
-	struct cpu *cpu = ctx;
-	cpu->stopping = true;
-	uc_emu_stop(cpu->uc);
-}
-
 static void on_syscall(uc_engine *uc, void *user)
 {
 	struct cpu *cpu = user;
@@ -140,6 +174,9 @@ static void on_syscall(uc_engine *uc, void *user)
 		return;
 	}
 	context_load_changed(cpu, ctx, &before);
+	/* The SYSCALL ends its translation block: RIP is exact after it. */
+	if (slice_over(cpu))
+		op_stop(cpu);
 	(void)uc;
 }
 
@@ -243,8 +280,10 @@ int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 		context_load(cpu, ctx);
 		cpu->reload = false;
 		cpu->stopping = false;
+		uint64_t slice_us = kernel_time_slice_us(cpu->k);
+		cpu->slice_end = slice_us ? now_ns() + slice_us * 1000 : 0;
 		uc_err e = uc_emu_start(cpu->uc, ctx->rip, UINT64_MAX,
-					kernel_time_slice_us(cpu->k), 0);
+					slice_us * SLICE_LIMIT_FACTOR, 0);
 		cpu->slices++;
 		if (cpu->reload)
 			continue;
