@@ -1,5 +1,5 @@
 /* files.h - open files and the per-process fd table: file.c, file_host.c
- * (host-backed files and path lookup), pipe.c; uio_copy is in sys_rw.c. */
+ * (host-backed files and path lookup), pipe.c; struct uio is walked by uio.c. */
 #ifndef VMEMU_FILES_H
 #define VMEMU_FILES_H
 
@@ -54,7 +54,7 @@ static inline struct uio uio_kernel(void *buf, uint64_t n)
 }
 
 /* Moves up to n bytes between buf and u's buffers (to_uio: from buf into
- * them); returns how many before the first fault (sys_rw.c). */
+ * them); returns how many before the first fault (uio.c). */
 size_t uio_copy(struct kernel *k, struct uio *u, void *buf, size_t n, bool to_uio);
 /* Moves past n bytes of u's buffers without touching them. */
 void uio_skip(struct uio *u, uint64_t n);
