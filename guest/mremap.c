@@ -1,7 +1,8 @@
-/* mremap.c - mremap(2): shrink a mapping in place, grow it in place when
- * the space after it is free, else move it: the VMA moves and its PTEs are
- * carried over to the new addresses (Linux's move_page_tables), so the
- * pages move without a copy. glibc's realloc of large blocks relies on it. */
+/* mremap.c - mremap(2) once sys_mm.c has checked its arguments: shrink a
+ * mapping in place, grow it in place when the space after it is free, else
+ * move it: the VMA moves and its PTEs are carried over to the new addresses
+ * (Linux's move_page_tables), so the pages move without a copy. glibc's
+ * realloc of large blocks relies on it. */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -67,8 +68,8 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	return (int64_t)new;
 }
 
-static int64_t do_mremap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len,
-			 uint64_t new_len, uint64_t flags, uint64_t new)
+int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
+		 uint64_t flags, uint64_t new)
 {
 	struct vma *v = vma_find(mm, old);
 	if (!v || old_len > v->end - old)
@@ -104,31 +105,4 @@ static int64_t do_mremap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t
 	if (!to)
 		return -ENOMEM;
 	return move_vma(k, mm, v, old, old_len, to, new_len);
-}
-
-int64_t sys_mremap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	uint64_t old = a[0], old_len = (a[1] + PAGE_SIZE - 1) & PAGE_MASK;
-	uint64_t new_len = (a[2] + PAGE_SIZE - 1) & PAGE_MASK, flags = a[3], new = a[4];
-	if (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED))
-		return -EINVAL; /* MREMAP_DONTUNMAP is not supported */
-	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
-		return -EINVAL;
-	if (old & ~PAGE_MASK)
-		return -EINVAL;
-	/* A length that rounds up past the top of the address space. */
-	if (new_len == 0 || new_len < a[2] || old_len < a[1])
-		return -EINVAL;
-	/* Linux duplicates a shared map for old_len 0; not supported. */
-	if (old_len == 0)
-		return -EINVAL;
-	if ((flags & MREMAP_FIXED) &&
-	    ((new & ~PAGE_MASK) || new > USER_TOP || new_len > USER_TOP - new))
-		return -EINVAL;
-	if (old > USER_TOP || old_len > USER_TOP - old || new_len > USER_TOP)
-		return -ENOMEM;
-	int64_t ret = do_mremap(k, k->current->mm, old, old_len, new_len, flags, new);
-	tlb_gather_finish(k);
-	return ret;
 }

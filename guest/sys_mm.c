@@ -1,6 +1,6 @@
-/* sys_mm.c - brk, mmap, munmap, mprotect, madvise, msync, mincore:
+/* sys_mm.c - brk, mmap, munmap, mprotect, madvise, msync, mincore, mremap:
  * argument checks as Linux does them, then the address-space operations
- * of mm.c and the page cache's (filemap.c). */
+ * of mm.c and mremap.c and the page cache's (filemap.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -311,4 +311,32 @@ int64_t sys_mincore(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		pages -= n;
 	}
 	return 0;
+}
+
+/* mremap(old, old_len, new_len, flags, new): mm_remap does the work. */
+int64_t sys_mremap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint64_t old = a[0], old_len = (a[1] + PAGE_SIZE - 1) & PAGE_MASK;
+	uint64_t new_len = (a[2] + PAGE_SIZE - 1) & PAGE_MASK, flags = a[3], new = a[4];
+	if (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED))
+		return -EINVAL; /* MREMAP_DONTUNMAP is not supported */
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (old & ~PAGE_MASK)
+		return -EINVAL;
+	/* A length that rounds up past the top of the address space. */
+	if (new_len == 0 || new_len < a[2] || old_len < a[1])
+		return -EINVAL;
+	/* Linux duplicates a shared map for old_len 0; not supported. */
+	if (old_len == 0)
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) &&
+	    ((new & ~PAGE_MASK) || new > USER_TOP || new_len > USER_TOP - new))
+		return -EINVAL;
+	if (old > USER_TOP || old_len > USER_TOP - old || new_len > USER_TOP)
+		return -ENOMEM;
+	int64_t ret = mm_remap(k, k->current->mm, old, old_len, new_len, flags, new);
+	tlb_gather_finish(k);
+	return ret;
 }

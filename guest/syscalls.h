@@ -1,5 +1,5 @@
 /* syscalls.h - system call handlers (syscall.c dispatches to sys_*.c,
- * fork.c, exec.c, wait.c, mm.c, mremap.c) and the --strace printer (strace.c). */
+ * fork.c, exec.c, wait.c, cwd.c, itimer.c) and the --strace printer (strace.c). */
 #ifndef VMEMU_SYSCALLS_H
 #define VMEMU_SYSCALLS_H
 
@@ -15,9 +15,9 @@ struct cpu_context;
  * (negative errno on error). ctx may be changed (arch_prctl). */
 typedef int64_t syscall_fn(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]);
 
-/* Memory (mm.c). */
-syscall_fn sys_brk, sys_mmap, sys_munmap, sys_mprotect, sys_madvise, sys_msync, sys_mincore;
-syscall_fn sys_mremap; /* mremap.c */
+/* Memory (sys_mm.c). */
+syscall_fn sys_brk, sys_mmap, sys_munmap, sys_mprotect, sys_madvise, sys_msync, sys_mincore,
+	sys_mremap;
 /* Processes (fork.c, exec.c, wait.c). */
 syscall_fn sys_fork, sys_vfork, sys_clone, sys_execve, sys_wait4, sys_waitid;
 /* The working directory (cwd.c). */

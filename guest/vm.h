@@ -85,6 +85,11 @@ int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src
 /* A copy of parent for a forked child: the same VMAs, and every page
  * shared copy-on-write. NULL when out of memory. */
 struct mm *mm_fork(struct kernel *k, struct mm *parent);
+/* mremap(2) of [old, old + old_len) to new_len bytes in mm with MREMAP_*
+ * flags (new: the MREMAP_FIXED address), arguments checked: the new
+ * address, or -errno (mremap.c). */
+int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
+		 uint64_t flags, uint64_t new);
 
 /* ---- page tables (pgtable.c) ----
  * All PTE changes go through here; each change invalidates the TLB model at
