@@ -149,22 +149,12 @@ static bool vma_allows(const struct vma *vma, enum mmu_access access)
 	}
 }
 
-/* A user fault the kernel cannot fix: sig (SIGSEGV, or SIGBUS past the
- * end of a file), delivered before the process runs again. Kernel accesses
- * (copy_to_user) get -EFAULT instead. */
-static bool fault_fatal(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
-			bool user, int sig, int si_code)
+/* A fault the kernel cannot fix: the signal for it (SIGSEGV, or SIGBUS
+ * past the end of a file) and its si_code, for the caller to send. */
+static bool fault_fatal(struct kernel *k, struct fault_signal *why, int sig, int si_code)
 {
 	k->stats.faults_fatal++;
-	if (!user)
-		return false;
-	struct process *p = k->current;
-	p->pending_fatal = sig;
-	p->fault.addr = f->cr2;
-	p->fault.error_code = f->error_code;
-	p->fault.kind = f->kind;
-	p->fault.access = access;
-	p->fault.si_code = si_code;
+	*why = (struct fault_signal){sig, si_code};
 	return false;
 }
 
@@ -214,29 +204,30 @@ static void count_fault(struct kernel *k, enum fault_kind kind)
 	(*counter[kind])++;
 }
 
-bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
-		       bool user)
+bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
+		     struct fault_signal *why)
 {
 	struct process *p = k->current;
+	*why = (struct fault_signal){0, 0};
 	k->stats.page_faults++;
 	reclaim_direct(k);
 	if (p->exited)
 		return false; /* the OOM killer chose this process */
 	if (f->kind != MMU_FAULT_NOT_PRESENT && f->kind != MMU_FAULT_PROTECTION)
-		return fault_fatal(k, f, access, user, SIGSEGV, SEGV_MAPERR);
+		return fault_fatal(k, why, SIGSEGV, SEGV_MAPERR);
 	struct vma *vma = vma_find(p->mm, f->cr2);
 	if (!vma)
-		return fault_fatal(k, f, access, user, SIGSEGV, SEGV_MAPERR);
+		return fault_fatal(k, why, SIGSEGV, SEGV_MAPERR);
 	if (!vma_allows(vma, access))
-		return fault_fatal(k, f, access, user, SIGSEGV, SEGV_ACCERR);
+		return fault_fatal(k, why, SIGSEGV, SEGV_ACCERR);
 	enum fault_kind kind;
 	int err = handle_pte_fault(k, p->mm, vma, f->cr2, access, &kind);
 	if (!err)
 		count_fault(k, kind);
 	if (err == FAULT_SIGBUS)
-		return fault_fatal(k, f, access, user, SIGBUS, BUS_ADRERR);
+		return fault_fatal(k, why, SIGBUS, BUS_ADRERR);
 	if (err)
-		return fault_fatal(k, f, access, user, SIGSEGV, SEGV_MAPERR); /* out of memory */
+		return fault_fatal(k, why, SIGSEGV, SEGV_MAPERR); /* out of memory */
 	p->min_flt++;
 	return true;
 }

@@ -54,6 +54,12 @@ struct kernel {
 	bool code_flush_pending;/* the kernel wrote into a frame that may hold code */
 };
 
+/* The #PF handler for the current process (Linux's do_user_addr_fault):
+ * handle_mm_fault, and for a user access it cannot fix, the signal.
+ * Returns true when fixed (kernel.c). */
+bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
+		       bool user);
+
 static inline void *phys_ptr(struct kernel *k, uint64_t pa)
 {
 	return k->phys + pa;

@@ -152,11 +152,18 @@ bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access, uint
 
 void kernel_raise_fatal(struct kernel *k, int sig)
 {
-	struct process *p = k->current;
-	if (p->pending_fatal || p->exited)
-		return; /* the first cause is the one to report */
-	p->pending_fatal = sig;
-	p->fault.kind = MMU_FAULT_NONE;
+	force_fatal_sig(k->current, sig);
+}
+
+bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
+		       bool user)
+{
+	struct fault_signal why;
+	if (handle_mm_fault(k, f, access, &why))
+		return true;
+	if (user && why.sig)
+		force_sig_fault(k->current, why.sig, why.si_code, f, access);
+	return false;
 }
 
 bool kernel_pending_fault(struct kernel *k, uint64_t **addr, enum mmu_access *access)

@@ -159,6 +159,25 @@ void signal_exec(struct process *p)
 
 /* ---- synchronous signals: faults and CPU exceptions ---- */
 
+void force_sig_fault(struct process *p, int sig, int si_code, const struct mmu_fault *f,
+		     enum mmu_access access)
+{
+	p->pending_fatal = sig;
+	p->fault.addr = f->cr2;
+	p->fault.error_code = f->error_code;
+	p->fault.kind = f->kind;
+	p->fault.access = access;
+	p->fault.si_code = si_code;
+}
+
+void force_fatal_sig(struct process *p, int sig)
+{
+	if (p->pending_fatal || p->exited)
+		return; /* the first cause is the one to report */
+	p->pending_fatal = sig;
+	p->fault.kind = MMU_FAULT_NONE;
+}
+
 /* Turns p->pending_fatal into the signal to deliver now, like Linux's
  * force_sig_fault: blocked or ignored, it gets its default action. The
  * siginfo and sigcontext fields are those Linux gives for the cause. */

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmu.h"
+
 struct kernel;
 struct process;
 
@@ -50,6 +52,14 @@ void signal_send(struct kernel *k, struct process *p, const struct ksiginfo *inf
  * action, or a handler frame on the user stack). Returns true when p's
  * ctx was changed, or p died or stopped. */
 bool signal_deliver(struct kernel *k, struct process *p);
+/* A user page fault the kernel could not fix (f, an access of kind
+ * access): sig with si_code is delivered before p runs again, whatever p's
+ * mask and handlers say of it (Linux's force_sig_fault). */
+void force_sig_fault(struct process *p, int sig, int si_code, const struct mmu_fault *f,
+		     enum mmu_access access);
+/* The same for a CPU exception or a bad signal frame (no fault address):
+ * sig, unless a fatal signal is already queued (the first cause wins). */
+void force_fatal_sig(struct process *p, int sig);
 /* exec: handled signals go back to SIG_DFL, the altstack is dropped. */
 void signal_exec(struct process *p);
 

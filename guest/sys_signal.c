@@ -151,7 +151,7 @@ int64_t sys_rt_sigreturn(struct kernel *k, struct cpu_context *ctx, const uint64
 	(void)a;
 	struct process *p = k->current;
 	if (sigframe_restore(k, p)) {
-		kernel_raise_fatal(k, SIGSEGV);
+		force_fatal_sig(p, SIGSEGV);
 		return 0;
 	}
 	return (int64_t)ctx->rax;

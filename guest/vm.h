@@ -1,6 +1,6 @@
 /* vm.h - virtual memory: VMAs and address spaces (vma.c, mm.c, mremap.c),
  * page tables (pgtable.c), page faults (fault.c) and access to user memory
- * (uaccess.c, sys_rw.c). */
+ * (uaccess.c, uio.c). */
 #ifndef VMEMU_VM_H
 #define VMEMU_VM_H
 
@@ -83,7 +83,7 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
  * like Linux's FOLL_FORCE): faults pages in as needed. 0 or -EFAULT. */
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
 /* A copy of parent for a forked child: the same VMAs, and every page
- * shared copy-on-write. NULL when out of memory. */
+ * shared copy-on-write (mm_fork.c). NULL when out of memory. */
 struct mm *mm_fork(struct kernel *k, struct mm *parent);
 /* mremap(2) of [old, old + old_len) to new_len bytes in mm with MREMAP_*
  * flags (new: the MREMAP_FIXED address), arguments checked: the new
@@ -148,9 +148,16 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 enum fault_kind { FAULT_DEMAND_ZERO, FAULT_FILE, FAULT_SWAP, FAULT_COW, FAULT_SPURIOUS };
 int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 		     enum mmu_access access, enum fault_kind *kind);
-/* Handles a #PF of the current process. Returns true when fixed. */
-bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
-		       bool user);
+/* A fault the kernel could not fix: the signal it calls for (0 when the
+ * process is already gone) and its si_code. */
+struct fault_signal {
+	int sig, si_code;
+};
+/* Handles a #PF of the current process (Linux's handle_mm_fault, with the
+ * VMA checks of do_user_addr_fault). Returns true when fixed; else *why
+ * says which signal a user access gets (kernel accesses get -EFAULT). */
+bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
+		     struct fault_signal *why);
 
 /* ---- user memory access through the MMU (uaccess.c) ----
  * Supervisor accesses with the normal fault path; a bad pointer gives
@@ -162,7 +169,7 @@ int copy_from_user(struct kernel *k, void *dst, uint64_t uva, uint64_t n);
 int64_t strncpy_from_user(struct kernel *k, char *dst, uint64_t uva, uint64_t n);
 
 /* Copies to the guest page by page; returns the bytes copied before the
- * first fault (for calls that report partial success, sys_rw.c). */
+ * first fault (for calls that report partial success, uio.c). */
 uint64_t copy_to_user_partial(struct kernel *k, uint64_t uva, const void *src, uint64_t n);
 
 #endif
