@@ -1,5 +1,7 @@
-/* kern.h - the guest kernel's internal structures and interfaces, shared by
- * the files of guest/ and by loader/. */
+/* kern.h - the kernel object that ties the subsystems together (struct
+ * kernel), and what every subsystem needs of it. Each subsystem's own
+ * interface is in its header: mm/mm.h, task/task.h, fs/fs.h, sys/sys.h
+ * (guest/README.md has the map). */
 #ifndef VMEMU_KERN_H
 #define VMEMU_KERN_H
 
@@ -8,20 +10,10 @@
 #include <stdint.h>
 
 #include "kernel.h"
+#include "mm/mm_types.h"
 #include "mmu.h"
 
-/* The topic headers, in dependency order: each one stands alone; kern.h
- * adds struct kernel and the inline helpers that need it complete. */
-#include "frames.h"
-#include "lru.h"
-#include "vm.h"
-#include "pagecache.h"
-#include "files.h"
-#include "signals.h"
-#include "processes.h"
-#include "swap.h"
-#include "syscalls.h"
-#include "procfs.h"
+struct process;
 
 /* ---- the kernel ---- */
 
@@ -54,6 +46,13 @@ struct kernel {
 	bool code_flush_pending;/* the kernel wrote into a frame that may hold code */
 };
 
+/* A system call handler gets the six argument registers; the result goes
+ * to rax (negative errno on error). ctx may be changed (arch_prctl). Each
+ * subsystem declares its own; sys/syscall.c holds the table. */
+typedef int64_t syscall_fn(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]);
+/* The SYSCALL instruction is 2 bytes: a call returns after it. */
+#define SYSCALL_INSN_LEN 2
+
 /* The #PF handler for the current process (Linux's do_user_addr_fault):
  * handle_mm_fault, and for a user access it cannot fix, the signal.
  * Returns true when fixed (kernel.c). */
@@ -63,13 +62,6 @@ bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_acc
 static inline void *phys_ptr(struct kernel *k, uint64_t pa)
 {
 	return k->phys + pa;
-}
-
-/* The file behind a syscall's fd argument: its low 32 bits, as Linux's
- * unsigned int fd. */
-static inline struct file *fd_arg(struct kernel *k, uint64_t arg)
-{
-	return fd_file(k->current->files, (int)(uint32_t)arg);
 }
 
 #endif

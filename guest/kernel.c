@@ -7,7 +7,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fs/fs.h"
 #include "kern.h"
+#include "mm/mm.h"
+#include "task/task.h"
 
 struct kernel *kernel_create(const struct kernel_config *cfg, const struct kernel_ops *ops,
 			     char *err, size_t errlen)

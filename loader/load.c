@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "kern.h"
+#include "mm/mm.h"
+#include "task/task.h"
 #include "loader_int.h"
 
 /* elf_prot() answers in PROT_*; the kernel's VM_* flags use the same bits. */

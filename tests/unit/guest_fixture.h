@@ -5,6 +5,7 @@
  *
  * Header-only (static), for tests linked with the guest library: a test
  * includes it once and uses k, p, mm and the call counters as its own.
+ * Unit tests are white-box: they see every subsystem's internal header.
  * The typical fixture is guest_setup(NULL) and guest_teardown(). */
 #ifndef VMEMU_TESTS_GUEST_FIXTURE_H
 #define VMEMU_TESTS_GUEST_FIXTURE_H
@@ -13,7 +14,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fs/internal.h"
 #include "kern.h"
+#include "mm/internal.h"
+#include "sys/sys.h"
+#include "task/internal.h"
 
 #define GUEST_MEM_SIZE (64ULL << 20)
 

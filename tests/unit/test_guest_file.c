@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "guest_fixture.h"
-#include "kern.h"
 #include "unit.h"
 
 static char root[] = "/tmp/vmemu-root-XXXXXX";

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 
 #include "kern.h"
+#include "sys/sys.h"
 #include "unit.h"
 
 #define BASE 0x10000ULL

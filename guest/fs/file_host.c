@@ -1,0 +1,201 @@
+/* file_host.c - files backed by a host fd: regular files, directories,
+ * ttys and anything else the guest opens by path, and vmemu's own stdio.
+ *
+ * Data moves between the host fd and the guest's buffers through a bounce
+ * buffer of BOUNCE_SIZE bytes, so a 1 GiB read never needs 1 GiB of host
+ * memory. A fault after some bytes returns the bytes done, a fault before
+ * any byte -EFAULT (Linux's rule). Offsets and status flags live in the
+ * host's open file description, which dup'ed guest fds share through one
+ * struct file. Regular files go through the page cache (filemap.c): reads
+ * from it, writes through it to the host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs/internal.h"
+#include "kern.h"
+#include "mm/mm.h"
+
+#define BOUNCE_SIZE (64 * 1024)
+
+/* read(2) from the page cache, at and then past the file offset when pos
+ * < 0; a file not open for reading gives EBADF as the host would. */
+static int64_t cached_read(struct kernel *k, struct file *f, struct mapping *m, struct uio *u,
+			   int64_t pos)
+{
+	if (f->flags == O_WRONLY)
+		return -EBADF;
+	off_t at = pos < 0 ? lseek(f->host_fd, 0, SEEK_CUR) : pos;
+	if (at < 0)
+		return -errno;
+	int64_t r = filemap_read(k, m, u, (uint64_t)at);
+	if (r > 0 && pos < 0)
+		lseek(f->host_fd, at + r, SEEK_SET);
+	return r;
+}
+
+struct mapping *filemap_of(struct kernel *k, struct file *f)
+{
+	/* In-kernel files (pipes, /proc) keep their own state in private. */
+	if (f->kind != FILE_REGULAR || f->host_fd < 0)
+		return NULL;
+	if (f->private)
+		return f->private;
+	int acc;
+	struct mapping *m = filemap_get(k, f->host_fd, &acc);
+	if (!m)
+		return NULL;
+	f->private = m;
+	f->flags = acc;
+	return m;
+}
+
+/* pos < 0: at the file offset (read), else at pos (pread). A request of
+ * 0 bytes still asks the host, which reports errors such as EISDIR. */
+static int64_t host_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+{
+	struct mapping *m = filemap_of(k, f);
+	if (m)
+		return cached_read(k, f, m, u, pos);
+	char *bounce = malloc(BOUNCE_SIZE);
+	if (!bounce)
+		return -ENOMEM;
+	int fd = f->host_fd;
+	int64_t done = 0;
+	int err = 0;
+	do {
+		size_t want = u->left < BOUNCE_SIZE ? (size_t)u->left : BOUNCE_SIZE;
+		ssize_t r = pos < 0 ? read(fd, bounce, want) : pread(fd, bounce, want, pos + done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = r < 0 ? errno : 0;
+			break;
+		}
+		size_t c = uio_copy(k, u, bounce, (size_t)r, true);
+		done += (int64_t)c;
+		if (c < (size_t)r) {
+			/* Bytes read but not delivered stay unread where the file
+			 * can seek (a host pipe's are lost). */
+			if (pos < 0)
+				lseek(fd, (off_t)c - (off_t)r, SEEK_CUR);
+			break;
+		}
+		/* Only a regular file is read on: a pipe or tty could block. */
+		if ((size_t)r < want || f->kind != FILE_REGULAR)
+			break;
+	} while (u->left > 0);
+	free(bounce);
+	if (done > 0)
+		return done;
+	return err ? -err : u->fault ? -EFAULT : 0;
+}
+
+/* Writes all n bytes unless the host fails; returns the bytes written, or
+ * -errno when none were. */
+static int64_t write_all(int fd, const char *buf, size_t n, int64_t pos)
+{
+	size_t off = 0;
+	do {
+		ssize_t w = pos < 0 ? write(fd, buf + off, n - off)
+				    : pwrite(fd, buf + off, n - off, pos + (int64_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return off ? (int64_t)off : -errno;
+		if (w == 0)
+			break;
+		off += (size_t)w;
+	} while (off < n);
+	return (int64_t)off;
+}
+
+/* Write-through: the cached pages take the bytes the host wrote. With
+ * O_APPEND the host chose where they went (even for pwrite, as Linux):
+ * at the old end of the file. */
+static void cache_wrote(struct kernel *k, struct file *f, struct mapping *m, int64_t pos,
+			const char *buf, int64_t n)
+{
+	int fl = fcntl(f->host_fd, F_GETFL);
+	off_t at = fl >= 0 && (fl & O_APPEND) ? (off_t)m->size
+		   : pos >= 0			? pos
+						: lseek(f->host_fd, 0, SEEK_CUR) - n;
+	if (at >= 0)
+		filemap_wrote(k, m, (uint64_t)at, buf, (uint64_t)n);
+}
+
+static int64_t host_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+{
+	struct mapping *m = filemap_of(k, f);
+	char *bounce = malloc(BOUNCE_SIZE);
+	if (!bounce)
+		return -ENOMEM;
+	int64_t done = 0;
+	int64_t err = 0;
+	do {
+		size_t n = uio_copy(k, u, bounce, BOUNCE_SIZE, false);
+		if (n == 0 && u->fault)
+			break;
+		int64_t w = write_all(f->host_fd, bounce, n, pos < 0 ? -1 : pos + done);
+		if (w < 0) {
+			err = w;
+			break;
+		}
+		if (m)
+			cache_wrote(k, f, m, pos < 0 ? -1 : pos + done, bounce, w);
+		done += w;
+		if ((size_t)w < n)
+			break;
+	} while (u->left > 0 && !u->fault);
+	free(bounce);
+	if (done > 0)
+		return done;
+	return err ? err : u->fault ? -EFAULT : 0;
+}
+
+static int host_stat(struct file *f, struct stat *st)
+{
+	return fstat(f->host_fd, st) < 0 ? -errno : 0;
+}
+
+static void host_release(struct file *f)
+{
+	if (f->private)
+		mapping_put(f->private);
+	close(f->host_fd);
+}
+
+/* poll is NULL: sys_poll hands host fds to the host's poll. */
+static const struct file_ops host_file_ops = {
+	.read = host_read,
+	.write = host_write,
+	.stat = host_stat,
+	.release = host_release,
+};
+
+static enum file_kind kind_of(int host_fd)
+{
+	struct stat st;
+	if (fstat(host_fd, &st) < 0)
+		return FILE_OTHER;
+	if (S_ISREG(st.st_mode))
+		return FILE_REGULAR;
+	if (S_ISDIR(st.st_mode))
+		return FILE_DIRECTORY;
+	if (S_ISCHR(st.st_mode) && isatty(host_fd))
+		return FILE_TTY;
+	return FILE_OTHER;
+}
+
+struct file *file_create(int host_fd)
+{
+	struct file *f = file_alloc(&host_file_ops, kind_of(host_fd), 0, NULL);
+	if (!f) {
+		close(host_fd);
+		return NULL;
+	}
+	f->host_fd = host_fd;
+	return f;
+}

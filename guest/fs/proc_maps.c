@@ -1,0 +1,84 @@
+/* proc_maps.c - /proc/PID/maps in the format of Linux's show_map_vma():
+ *
+ *   start-end perms offset major:minor inode [padding name]
+ *
+ * addresses and offset in at least 8 hex digits, the name from column 73
+ * (seq_setwidth(25 + 6 * sizeof(void *) - 1), then seq_pad). Private
+ * anonymous memory shows offset 0, device 00:00, inode 0 and no name
+ * (a trailing space, as Linux prints it), or "[heap]" / "[stack]".
+ * MAP_SHARED anonymous memory is a deleted shmem file on Linux: its page
+ * offset, device 00:01 and "/dev/zero (deleted)"; its inode number here
+ * is derived from the shared object, unique while it lives. A file map
+ * shows its offset, the host file's device and inode, and its path while
+ * the page cache holds the file open (the path the host gives, seen from
+ * --root); the mapping keeps no name of its own to show otherwise. */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "fs/internal.h"
+#include "kern.h"
+#include "task/task.h"
+
+#define NAME_COLUMN (25 + 6 * sizeof(void *) - 1)
+#define SHMEM_MINOR 1
+
+/* The guest path of the file behind m, into buf; false if unknown. */
+static bool file_path(struct kernel *k, const struct mapping *m, char buf[PATH_MAX])
+{
+	if (m->fd < 0)
+		return false;
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", m->fd);
+	ssize_t n = readlink(link, buf, PATH_MAX - 1);
+	if (n < 0)
+		return false;
+	buf[n] = 0;
+	char root[PATH_MAX];
+	if (k->cfg.root && realpath(k->cfg.root, root)) {
+		size_t len = strlen(root);
+		if (strncmp(buf, root, len) || (buf[len] != '/' && buf[len]))
+			return false;
+		memmove(buf, buf + len, (size_t)n - len + 1);
+	}
+	return true;
+}
+
+static void show_vma(struct kernel *k, const struct vma *v, struct seq *s)
+{
+	const struct mapping *m = v->mapping;
+	uint64_t pgoff = m ? v->pgoff << PAGE_SHIFT : 0, ino = 0, dev = 0;
+	char path[PATH_MAX];
+	const char *name = v->name[0] ? v->name : NULL;
+	if (m && m->anon) {
+		ino = (uint64_t)(uintptr_t)m >> 4;
+		dev = makedev(0, SHMEM_MINOR);
+		name = "/dev/zero (deleted)";
+	} else if (m) {
+		ino = m->ino;
+		dev = m->dev;
+		name = file_path(k, m, path) ? path : NULL;
+	}
+	seq_printf(s, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+		   (unsigned long long)v->start, (unsigned long long)v->end,
+		   v->flags & VM_READ ? 'r' : '-', v->flags & VM_WRITE ? 'w' : '-',
+		   v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_SHARED ? 's' : 'p',
+		   (unsigned long long)pgoff, major(dev), minor(dev), (unsigned long long)ino);
+	if (name) {
+		seq_pad(s, NAME_COLUMN);
+		seq_printf(s, "%s", name);
+	}
+	seq_printf(s, "\n");
+}
+
+void proc_maps_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	if (!p->mm)
+		return; /* a zombie: empty, as on Linux */
+	for (const struct vma *v = p->mm->vmas; v; v = v->next)
+		show_vma(k, v, s);
+}

@@ -1,0 +1,240 @@
+/* proc_pid.c - /proc/PID/status, /proc/PID/stat and /proc/PID/statm, in
+ * the formats of Linux 6.x's fs/proc/array.c and task_mmu.c.
+ *
+ * What vmemu does not track is shown as Linux shows an idle value:
+ * VmPeak and VmHWM are the current VmSize and VmRSS (no high-water marks
+ * are kept), CPU times and start time are 0, one thread per process,
+ * capabilities are all or nothing by the host's euid. VmExe counts every
+ * executable mapping (static programs have no libraries, so VmLib is 0),
+ * and the stack is the whole 8 MiB VMA the loader maps. /proc/PID/cmdline
+ * is the argv kept at exec (not read back from the stack). */
+#include <grp.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs/internal.h"
+#include "kern.h"
+#include "mm/mm.h"
+#include "task/task.h"
+
+#define KB(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))
+#define CAP_FULL ((1ULL << 41) - 1) /* CAP_LAST_CAP is 40 */
+#define EXIT_SIGNAL_SIGCHLD 17
+
+/* An address space in pages, as Linux's mm counters and task_mem(). */
+struct mm_usage {
+	uint64_t total_vm, data_vm, stack_vm, exec_vm;
+	uint64_t anon, file, shmem, swap, pte;
+	uint64_t start_code, end_code; /* the executable mappings' span */
+};
+
+/* Linux's MM_ANONPAGES, MM_FILEPAGES and MM_SHMEMPAGES, by the frame. */
+static void rss_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	(void)mm;
+	(void)va;
+	struct mm_usage *u = arg;
+	uint64_t pa = *pte & PTE_ADDR_MASK;
+	if (pte_is_swap(*pte) || pa == ZERO_PAGE_PA)
+		return;
+	struct cache_page *cp = pagecache_page(k, pa);
+	if (!cp)
+		u->anon++;
+	else if (cp->mapping->anon)
+		u->shmem++;
+	else
+		u->file++;
+}
+
+static void mm_usage(struct kernel *k, struct mm *mm, struct mm_usage *u)
+{
+	*u = (struct mm_usage){.swap = mm->swap_ents, .pte = mm->pt_pages};
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
+		bool stack = v->flags & (VM_STACK | VM_GROWSDOWN);
+		u->total_vm += pages;
+		/* Linux's is_stack_mapping, is_data_mapping, is_exec_mapping. */
+		if (stack)
+			u->stack_vm += pages;
+		else if ((v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+			u->data_vm += pages;
+		else if ((v->flags & (VM_EXEC | VM_WRITE)) == VM_EXEC) {
+			u->exec_vm += pages;
+			if (!u->start_code || v->start < u->start_code)
+				u->start_code = v->start;
+			if (v->end > u->end_code)
+				u->end_code = v->end;
+		}
+		pgtable_walk_leaves(k, mm, v->start, v->end, rss_leaf, u);
+	}
+}
+
+static char state_char(struct kernel *k, const struct process *p)
+{
+	if (p->state == PROC_ZOMBIE)
+		return 'Z';
+	if (p->state == PROC_STOPPED)
+		return 'T';
+	return p->state == PROC_BLOCKED && p != k->current ? 'S' : 'R';
+}
+
+static const char *state_name(char c)
+{
+	switch (c) {
+	case 'Z': return "Z (zombie)";
+	case 'T': return "T (stopped)";
+	case 'S': return "S (sleeping)";
+	default: return "R (running)";
+	}
+}
+
+/* Masks of the signals p ignores and catches. */
+static void sig_masks(const struct process *p, uint64_t *ign, uint64_t *cgt)
+{
+	*ign = *cgt = 0;
+	for (int sig = 1; sig <= KSIG_MAX; sig++) {
+		uint64_t h = p->sig.action[sig].handler;
+		if (h == KSIG_IGN)
+			*ign |= sig_bit(sig);
+		else if (h != KSIG_DFL)
+			*cgt |= sig_bit(sig);
+	}
+}
+
+/* task_name(): "\n" and "\\" escaped. */
+static void show_name(struct seq *s, const char *comm)
+{
+	seq_printf(s, "Name:\t");
+	for (const char *c = comm; *c; c++)
+		seq_printf(s, *c == '\n' ? "\\n" : *c == '\\' ? "\\\\" : "%c", *c);
+	seq_printf(s, "\n");
+}
+
+static void show_ids(struct seq *s)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	getresuid(&ru, &eu, &su);
+	getresgid(&rg, &eg, &sg);
+	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\n", ru, eu, su, eu);
+	seq_printf(s, "Gid:\t%u\t%u\t%u\t%u\n", rg, eg, sg, eg);
+	seq_printf(s, "FDSize:\t%d\n", MAX_FDS);
+	gid_t groups[64];
+	int n = getgroups(64, groups);
+	seq_printf(s, "Groups:\t");
+	for (int i = 0; i < n; i++)
+		seq_printf(s, "%s%u", i ? " " : "", groups[i]);
+	seq_printf(s, " \n"); /* Linux's trailing space */
+}
+
+/* task_mem(): "VmPeak:\t%8lu kB" and so on. */
+static void show_mem(struct kernel *k, struct mm *mm, struct seq *s)
+{
+	struct mm_usage u;
+	mm_usage(k, mm, &u);
+	uint64_t rss = u.anon + u.file + u.shmem;
+	const struct {
+		const char *name;
+		uint64_t pages;
+	} lines[] = {
+		{"VmPeak", u.total_vm}, {"VmSize", u.total_vm}, {"VmLck", 0},
+		{"VmPin", 0}, {"VmHWM", rss}, {"VmRSS", rss},
+		{"RssAnon", u.anon}, {"RssFile", u.file}, {"RssShmem", u.shmem},
+		{"VmData", u.data_vm}, {"VmStk", u.stack_vm}, {"VmExe", u.exec_vm},
+		{"VmLib", 0}, {"VmPTE", u.pte}, {"VmSwap", u.swap},
+		{"HugetlbPages", 0},
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		seq_printf(s, "%s:\t%8llu kB\n", lines[i].name, KB(lines[i].pages));
+}
+
+static void show_sig(const struct process *p, struct seq *s)
+{
+	uint64_t ign, cgt;
+	sig_masks(p, &ign, &cgt);
+	struct rlimit lim;
+	getrlimit(RLIMIT_SIGPENDING, &lim);
+	seq_printf(s, "Threads:\t1\n");
+	seq_printf(s, "SigQ:\t%d/%llu\n", __builtin_popcountll(p->sig.pending),
+		   (unsigned long long)lim.rlim_cur);
+	/* Signals are queued per process: kill()'s shared pending set. */
+	seq_printf(s, "SigPnd:\t%016llx\n", 0ULL);
+	seq_printf(s, "ShdPnd:\t%016llx\n", (unsigned long long)p->sig.pending);
+	seq_printf(s, "SigBlk:\t%016llx\n", (unsigned long long)p->sig.blocked);
+	seq_printf(s, "SigIgn:\t%016llx\n", (unsigned long long)ign);
+	seq_printf(s, "SigCgt:\t%016llx\n", (unsigned long long)cgt);
+}
+
+void proc_status_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	mode_t umask_now = umask(0);
+	umask(umask_now);
+	char st = state_char(k, p);
+	show_name(s, p->comm);
+	seq_printf(s, "Umask:\t%04o\n", (unsigned)umask_now);
+	seq_printf(s, "State:\t%s\n", state_name(st));
+	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, p->pid,
+		   p->ppid);
+	show_ids(s);
+	seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", p->pid,
+		   p->pid, p->pgid, p->sid);
+	if (p->mm)
+		show_mem(k, p->mm, s);
+	seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t1\nuntag_mask:\t0xffffffffffffffff\n");
+	show_sig(p, s);
+	uint64_t caps = geteuid() == 0 ? CAP_FULL : 0;
+	seq_printf(s, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n", 0ULL,
+		   (unsigned long long)caps, (unsigned long long)caps);
+	seq_printf(s, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", (unsigned long long)CAP_FULL, 0ULL);
+	seq_printf(s, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n");
+}
+
+/* do_task_stat(): 52 fields; kstkesp/kstkeip and addresses vmemu does not
+ * keep (argument and environment area, data segment) are 0. */
+void proc_stat_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	struct mm_usage u = {0};
+	if (p->mm)
+		mm_usage(k, p->mm, &u);
+	uint64_t ign, cgt;
+	sig_masks(p, &ign, &cgt);
+	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 0 ", p->pid, p->comm, state_char(k, p), p->ppid,
+		   p->pgid, p->sid);
+	seq_printf(s, "%llu %llu %llu %llu 0 0 0 0 20 0 1 0 0 ", (unsigned long long)p->min_flt,
+		   (unsigned long long)p->child_min_flt, (unsigned long long)p->maj_flt,
+		   (unsigned long long)p->child_maj_flt);
+	seq_printf(s, "%llu %llu %llu %llu %llu %llu 0 0 ", (unsigned long long)u.total_vm << PAGE_SHIFT,
+		   (unsigned long long)(u.anon + u.file + u.shmem), (unsigned long long)RLIM_INFINITY,
+		   (unsigned long long)u.start_code, (unsigned long long)u.end_code,
+		   (unsigned long long)(p->mm ? p->mm->stack_top : 0));
+	seq_printf(s, "%llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 0 0 %llu 0 0 0 0 %d\n",
+		   (unsigned long long)p->sig.pending, (unsigned long long)p->sig.blocked,
+		   (unsigned long long)ign, (unsigned long long)cgt, EXIT_SIGNAL_SIGCHLD,
+		   (unsigned long long)(p->mm ? p->mm->start_brk : 0),
+		   p->exited ? (p->term_signal ? p->term_signal : p->exit_code << 8) : 0);
+}
+
+/* "size resident shared text lib data dt", in pages. */
+void proc_statm_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	struct mm_usage u = {0};
+	if (p->mm)
+		mm_usage(k, p->mm, &u);
+	seq_printf(s, "%llu %llu %llu %llu 0 %llu 0\n", (unsigned long long)u.total_vm,
+		   (unsigned long long)(u.anon + u.file + u.shmem), (unsigned long long)(u.file + u.shmem),
+		   (unsigned long long)u.exec_vm, (unsigned long long)(u.data_vm + u.stack_vm));
+}
+
+/* The argv of the last exec, each string ending in NUL; empty for a
+ * zombie, whose memory is gone (so ps shows "[comm]" as on Linux). */
+void proc_cmdline_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	(void)k;
+	if (!p->mm || p->state == PROC_ZOMBIE || !p->cmdline_len)
+		return;
+	seq_printf(s, "%*s", (int)p->cmdline_len, ""); /* room, then the bytes */
+	if (!s->failed)
+		memcpy(s->buf + s->len - p->cmdline_len, p->cmdline, p->cmdline_len);
+}

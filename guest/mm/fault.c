@@ -1,0 +1,235 @@
+/* fault.c - the page-fault handler: a dispatch on the cause, as Linux's
+ * handle_mm_fault() -> handle_pte_fault(): a missing page is demand-zero
+ * (fault_anonymous) or comes from a file or shared memory (fault_file), a
+ * write to a shared page is copy-on-write (fault_cow) in a private map. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "kern.h"
+#include "mm/internal.h"
+#include "task/task.h"
+
+int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uint64_t *pte,
+		    bool write)
+{
+	/* A read of untouched private memory maps the shared zero page
+	 * read-only; the first write gives the page its own frame. */
+	if (!write) {
+		frame_get(k, ZERO_PAGE_PA);
+		pgtable_set_new(k, pte, ZERO_PAGE_PA | (pgtable_prot_bits(vma->flags) & ~PTE_W));
+		return 0;
+	}
+	uint64_t pa = frame_alloc(k, 0);
+	if (pa == FRAME_NONE)
+		return -1;
+	pgtable_set_new(k, pte, pa | pgtable_prot_bits(vma->flags));
+	lru_add_anon(k, pa, va);
+	mm->rss_pages++;
+	return 0;
+}
+
+/* A page of a file or of shared memory, from its mapping (Linux's
+ * do_read_fault, do_cow_fault, do_shared_fault). A private write gets its
+ * own copy at once; a shared file page stays read-only until the first
+ * write marks it dirty (fault_shared_write). A page wholly past the end
+ * of the file is SIGBUS. */
+static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
+		      uint64_t *pte, bool write)
+{
+	struct mapping *m = vma->mapping;
+	uint64_t pgoff = vma->pgoff + ((va - vma->start) >> PAGE_SHIFT);
+	if (!m->anon && pgoff >= (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT)
+		return FAULT_SIGBUS;
+	uint64_t reads = k->stats.cache_reads;
+	struct cache_page *cp;
+	int err = mapping_page(k, m, pgoff, &cp);
+	if (err)
+		return err == -ENOMEM ? -1 : FAULT_SIGBUS;
+	if (k->stats.cache_reads != reads && k->current)
+		k->current->maj_flt++; /* it came from the file */
+	bool shared = vma->flags & VM_SHARED;
+	uint64_t bits = pgtable_prot_bits(vma->flags);
+	if (!shared && write) {
+		uint64_t copy = frame_alloc(k, 0);
+		if (copy == FRAME_NONE)
+			return -1;
+		memcpy(phys_ptr(k, copy), phys_ptr(k, cp->pa), PAGE_SIZE);
+		pgtable_set_new(k, pte, copy | bits);
+		lru_add_anon(k, copy, va);
+	} else {
+		if (!shared || (!m->anon && !write))
+			bits &= ~PTE_W;
+		if (shared && write)
+			pagecache_set_dirty(k, cp, true);
+		frame_get(k, cp->pa);
+		pagecache_map(k, cp->pa);
+		pgtable_set_new(k, pte, cp->pa | bits);
+	}
+	mm->rss_pages++;
+	return 0;
+}
+
+/* A write to a present read-only page of a shared map: the page stays the
+ * mapping's (no copy); a file page becomes dirty (Linux's wp_page_shared). */
+static int fault_shared_write(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte)
+{
+	struct cache_page *cp = pagecache_page(k, *pte & PTE_ADDR_MASK);
+	if (cp)
+		pagecache_set_dirty(k, cp, true);
+	pgtable_update(k, mm, va, pte, *pte | PTE_W);
+	tlb_gather_finish(k);
+	return 0;
+}
+
+/* A write to a present page the PTE keeps read-only while the VMA allows
+ * writing: the page is shared (after fork, or the zero page). The last
+ * user takes it over; others get a copy. */
+int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uint64_t *pte)
+{
+	uint64_t old = *pte & PTE_ADDR_MASK, pa;
+	if (old == ZERO_PAGE_PA) {
+		pa = frame_alloc(k, 0);
+		if (pa == FRAME_NONE)
+			return -1;
+		frame_put(k, old, 0);
+		mm->rss_pages++;
+		k->stats.cow_zero++;
+	} else if (frame_refcount(k, old) == 1) {
+		pa = old;
+		k->stats.cow_reused++;
+	} else {
+		pa = frame_alloc(k, 0);
+		if (pa == FRAME_NONE)
+			return -1;
+		memcpy(phys_ptr(k, pa), phys_ptr(k, old), PAGE_SIZE);
+		pagecache_unmap(k, old); /* a private map's copy of a file page */
+		frame_put(k, old, 0);
+		k->stats.cow_copied++;
+	}
+	if (pa != old)
+		lru_add_anon(k, pa, va);
+	pgtable_update(k, mm, va, pte, pa | pgtable_prot_bits(vma->flags));
+	tlb_gather_finish(k);
+	return 0;
+}
+
+/* A page that went to swap comes back (a major fault). While other PTEs
+ * still hold the entry the page stays in the swap cache; while anything
+ * else holds the frame (the cache, or a process that swapped it in
+ * first) it is mapped read-only, so that a write copies it. */
+static int fault_swap(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
+		      uint64_t *pte)
+{
+	uint64_t slot = swp_offset(*pte);
+	uint64_t pa = swap_in(k, slot);
+	if (pa == FRAME_NONE)
+		return -1;
+	if (!lru_on_list(k, pa)) /* just read in, not found in the swap cache */
+		lru_add_anon(k, pa, va);
+	frame_get(k, pa);
+	swap_put(k, slot);
+	uint64_t bits = pgtable_prot_bits(vma->flags);
+	if (frame_refcount(k, pa) > 1)
+		bits &= ~PTE_W;
+	pgtable_set_new(k, pte, pa | bits);
+	mm->swap_ents--;
+	mm->rss_pages++;
+	k->current->maj_flt++;
+	return 0;
+}
+
+static bool vma_allows(const struct vma *vma, enum mmu_access access)
+{
+	switch (access) {
+	case MMU_WRITE:
+		return vma->flags & VM_WRITE;
+	case MMU_FETCH:
+		return vma->flags & VM_EXEC;
+	default: /* x86 cannot map write- or exec-only: both imply read */
+		return vma->flags & (VM_READ | VM_WRITE | VM_EXEC);
+	}
+}
+
+/* A fault the kernel cannot fix: the signal for it (SIGSEGV, or SIGBUS
+ * past the end of a file) and its si_code, for the caller to send. */
+static bool fault_fatal(struct kernel *k, struct fault_signal *why, int sig, int si_code)
+{
+	k->stats.faults_fatal++;
+	*why = (struct fault_signal){sig, si_code};
+	return false;
+}
+
+int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
+		     enum mmu_access access, enum fault_kind *kind)
+{
+	uint64_t *pte = pgtable_pte(k, mm, va, true);
+	if (!pte)
+		return -1;
+	va &= ~(PAGE_SIZE - 1);
+	bool write = access == MMU_WRITE;
+	if (!*pte && vma->mapping) {
+		*kind = FAULT_FILE;
+		return fault_file(k, mm, vma, va, pte, write);
+	}
+	if (!*pte) {
+		*kind = FAULT_DEMAND_ZERO;
+		return fault_anonymous(k, mm, vma, va, pte, write);
+	}
+	if (pte_is_swap(*pte)) {
+		*kind = FAULT_SWAP;
+		return fault_swap(k, mm, vma, va, pte);
+	}
+	if (write && (*pte & PTE_P) && !(*pte & PTE_W)) {
+		*kind = FAULT_COW;
+		return vma->flags & VM_SHARED ? fault_shared_write(k, mm, va, pte)
+					      : fault_cow(k, mm, vma, va, pte);
+	}
+	/* The PTE already allows the access: the fault came from a stale
+	 * cached translation. */
+	*kind = FAULT_SPURIOUS;
+	pgtable_update(k, mm, va, pte, *pte);
+	tlb_gather_finish(k);
+	return 0;
+}
+
+/* Faults handled, by kind (kernel forced writes are not faults). */
+static void count_fault(struct kernel *k, enum fault_kind kind)
+{
+	uint64_t *counter[] = {
+		[FAULT_DEMAND_ZERO] = &k->stats.faults_demand_zero,
+		[FAULT_FILE] = &k->stats.faults_file,
+		[FAULT_SWAP] = &k->stats.faults_swap,
+		[FAULT_COW] = &k->stats.faults_cow,
+		[FAULT_SPURIOUS] = &k->stats.faults_spurious,
+	};
+	(*counter[kind])++;
+}
+
+bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
+		     struct fault_signal *why)
+{
+	struct process *p = k->current;
+	*why = (struct fault_signal){0, 0};
+	k->stats.page_faults++;
+	reclaim_direct(k);
+	if (p->exited)
+		return false; /* the OOM killer chose this process */
+	if (f->kind != MMU_FAULT_NOT_PRESENT && f->kind != MMU_FAULT_PROTECTION)
+		return fault_fatal(k, why, SIGSEGV, SEGV_MAPERR);
+	struct vma *vma = vma_find(p->mm, f->cr2);
+	if (!vma)
+		return fault_fatal(k, why, SIGSEGV, SEGV_MAPERR);
+	if (!vma_allows(vma, access))
+		return fault_fatal(k, why, SIGSEGV, SEGV_ACCERR);
+	enum fault_kind kind;
+	int err = handle_pte_fault(k, p->mm, vma, f->cr2, access, &kind);
+	if (!err)
+		count_fault(k, kind);
+	if (err == FAULT_SIGBUS)
+		return fault_fatal(k, why, SIGBUS, BUS_ADRERR);
+	if (err)
+		return fault_fatal(k, why, SIGSEGV, SEGV_MAPERR); /* out of memory */
+	p->min_flt++;
+	return true;
+}

@@ -1,0 +1,374 @@
+/* filemap.c - host regular files through the page cache: a file's mapping
+ * (found by st_dev/st_ino, shared by every open and every map of it), pages
+ * filled with pread, read(2) from the cache, write-through writes, size
+ * changes, and writeback of pages dirtied through shared maps.
+ *
+ * write(2) is write-through: the bytes go to the host file at once and
+ * into the pages already cached, so only stores through MAP_SHARED maps
+ * make pages dirty. A shared file page is mapped read-only until the first
+ * store faults and marks it dirty (Linux's write-notify), so Dirty is
+ * exact. Writeback (msync, fsync, munmap, exit, reclaim) takes the D bits
+ * of the PTEs, write-protects them again and writes the bytes below EOF.
+ *
+ * The cache trusts that only the guest changes its files while they are
+ * open. A file whose cache outlived its last open is checked when it is
+ * opened again (size, mtime, ctime): any change drops the cached pages. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "kern.h"
+#include "mm/internal.h"
+
+/* Pseudo filesystems make up their files' contents at each read (and
+ * report sizes such as 0 or 4096): never cached. */
+static bool cacheable_fs(int fd)
+{
+	struct statfs sfs;
+	if (fstatfs(fd, &sfs) < 0)
+		return false;
+	switch (sfs.f_type) {
+	case PROC_SUPER_MAGIC: case SYSFS_MAGIC: case DEBUGFS_MAGIC: case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC: case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC:
+	case BPF_FS_MAGIC:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static int64_t ns_of(struct timespec t)
+{
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static struct mapping *find_file(struct kernel *k, const struct stat *st)
+{
+	for (struct mapping *m = k->pagecache.files; m; m = m->next)
+		if (m->dev == st->st_dev && m->ino == st->st_ino)
+			return m;
+	return NULL;
+}
+
+/* Readable beats write-only (fills need it), read-write beats both. */
+static int fd_rank(int mode)
+{
+	return mode == O_RDWR ? 2 : mode == O_RDONLY;
+}
+
+/* Gives m a host fd (its own duplicate) at least as capable as f's. */
+static int take_fd(struct mapping *m, int host_fd, int mode)
+{
+	if (m->fd >= 0 && fd_rank(mode) <= fd_rank(m->fd_mode))
+		return 0;
+	int fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = fd;
+	m->fd_mode = mode;
+	return 0;
+}
+
+struct mapping *filemap_get(struct kernel *k, int host_fd, int *acc_mode)
+{
+	struct stat st;
+	int fl = fcntl(host_fd, F_GETFL);
+	if (fl < 0 || (fl & O_PATH) || fstat(host_fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !cacheable_fs(host_fd))
+		return NULL;
+	struct mapping *m = find_file(k, &st);
+	if (m) {
+		bool changed = m->mtime_ns != ns_of(st.st_mtim) || m->ctime_ns != ns_of(st.st_ctim) ||
+			       m->size != (uint64_t)st.st_size;
+		if (m->refs == 0 && changed) /* idle: nothing maps it, nothing is dirty */
+			while (m->pages)
+				pagecache_delete(k, m->pages);
+		mapping_get(m);
+	} else {
+		m = mapping_alloc(k, false);
+		if (!m)
+			return NULL;
+		m->dev = st.st_dev;
+		m->ino = st.st_ino;
+		m->size = (uint64_t)st.st_size;
+	}
+	if (take_fd(m, host_fd, fl & O_ACCMODE)) {
+		mapping_put(m);
+		return NULL;
+	}
+	/* Opened with O_TRUNC, or changed behind our back. */
+	if (m->size != (uint64_t)st.st_size)
+		filemap_resize(k, m, (uint64_t)st.st_size);
+	if (acc_mode)
+		*acc_mode = fl & O_ACCMODE;
+	return m;
+}
+
+void filemap_idle(struct mapping *m)
+{
+	struct kernel *k = m->kernel;
+	for (struct cache_page *cp = m->pages; cp; cp = cp->mnext)
+		if (cp->dirty)
+			filemap_write_page(k, cp);
+	struct stat st;
+	if (m->fd >= 0 && fstat(m->fd, &st) == 0) {
+		m->mtime_ns = ns_of(st.st_mtim);
+		m->ctime_ns = ns_of(st.st_ctim);
+	}
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
+}
+
+/* ---- pages ---- */
+
+static int read_page(struct kernel *k, struct mapping *m, uint64_t pgoff, uint64_t pa)
+{
+	uint64_t off = pgoff << PAGE_SHIFT;
+	if (off >= m->size)
+		return 0;
+	uint64_t n = m->size - off < PAGE_SIZE ? m->size - off : PAGE_SIZE;
+	ssize_t r;
+	do
+		r = pread(m->fd, phys_ptr(k, pa), n, (off_t)off);
+	while (r < 0 && errno == EINTR);
+	/* A short read leaves zeroes: the file shrank behind our back. */
+	return r < 0 ? -EIO : 0;
+}
+
+int mapping_page(struct kernel *k, struct mapping *m, uint64_t pgoff, struct cache_page **cpp)
+{
+	struct cache_page *cp = pagecache_lookup(k, m, pgoff);
+	if (cp) {
+		*cpp = cp;
+		return 0;
+	}
+	uint64_t pa = frame_alloc(k, 0);
+	if (pa == FRAME_NONE)
+		return -ENOMEM;
+	if (!m->anon) {
+		if (read_page(k, m, pgoff, pa)) {
+			frame_put(k, pa, 0);
+			return -EIO;
+		}
+		k->stats.cache_reads++;
+	}
+	cp = pagecache_add(k, m, pgoff, pa);
+	if (!cp)
+		return -ENOMEM;
+	*cpp = cp;
+	return 0;
+}
+
+/* A store by the kernel into a cached page. */
+static void write_into_page(struct kernel *k, struct cache_page *cp, uint64_t off, const void *src,
+			    uint64_t n)
+{
+	memcpy(phys_ptr(k, cp->pa + off), src, n);
+	frame_written(k, cp->pa);
+}
+
+static void zero_tail(struct kernel *k, struct mapping *m, uint64_t from)
+{
+	uint64_t off = from & (PAGE_SIZE - 1);
+	struct cache_page *cp = off ? pagecache_lookup(k, m, from >> PAGE_SHIFT) : NULL;
+	if (cp) {
+		static const uint8_t zeroes[PAGE_SIZE];
+		write_into_page(k, cp, off, zeroes, PAGE_SIZE - off);
+	}
+}
+
+int64_t filemap_read(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos)
+{
+	int64_t done = 0;
+	while (u->left > 0 && pos < m->size) {
+		uint64_t off = pos & (PAGE_SIZE - 1);
+		uint64_t n = PAGE_SIZE - off < m->size - pos ? PAGE_SIZE - off : m->size - pos;
+		if (frames_free(k) < k->wmark_min)
+			reclaim(k, k->wmark_low - frames_free(k));
+		struct cache_page *cp;
+		size_t c;
+		if (mapping_page(k, m, pos >> PAGE_SHIFT, &cp) == 0) {
+			/* Pinned: a fault while copying may run reclaim. */
+			frame_get(k, cp->pa);
+			lru_mark_accessed(k, cp->pa);
+			c = uio_copy(k, u, phys_ptr(k, cp->pa + off), n, true);
+			frame_put(k, cp->pa, 0);
+		} else {
+			/* No frame for the cache: straight from the file. */
+			uint8_t buf[PAGE_SIZE];
+			ssize_t r = pread(m->fd, buf, n, (off_t)pos);
+			if (r <= 0)
+				return done ? done : r < 0 ? -errno : 0;
+			c = uio_copy(k, u, buf, (size_t)r, true);
+			n = (uint64_t)r;
+		}
+		done += (int64_t)c;
+		pos += c;
+		if (c < n)
+			break;
+	}
+	return done > 0 ? done : u->fault ? -EFAULT : 0;
+}
+
+/* As Linux's, written pages stay in the cache: a page not cached yet is
+ * read from the file, which has the new bytes already (while memory is
+ * not short). */
+void filemap_wrote(struct kernel *k, struct mapping *m, uint64_t pos, const void *buf, uint64_t n)
+{
+	if (pos + n > m->size)
+		filemap_resize(k, m, pos + n);
+	for (uint64_t done = 0; done < n;) {
+		uint64_t at = pos + done, off = at & (PAGE_SIZE - 1);
+		uint64_t c = PAGE_SIZE - off < n - done ? PAGE_SIZE - off : n - done;
+		struct cache_page *cp = pagecache_lookup(k, m, at >> PAGE_SHIFT);
+		if (cp) {
+			write_into_page(k, cp, off, (const uint8_t *)buf + done, c);
+			lru_mark_accessed(k, cp->pa);
+		} else if (frames_free(k) > k->wmark_low && m->fd_mode != O_WRONLY) {
+			mapping_page(k, m, at >> PAGE_SHIFT, &cp);
+		}
+		done += c;
+	}
+}
+
+/* Zaps the PTEs of pages [first, last] in every VMA of every address space
+ * that maps m, private copies included (Linux's unmap_mapping_range). */
+static void unmap_mapping_pages(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last)
+{
+	for (struct mm *mm = k->mms; mm; mm = mm->next) {
+		for (struct vma *v = mm->vmas; v; v = v->next) {
+			uint64_t vlast = v->pgoff + ((v->end - v->start) >> PAGE_SHIFT) - 1;
+			if (v->mapping != m || vlast < first || v->pgoff > last)
+				continue;
+			uint64_t lo = first > v->pgoff ? first : v->pgoff;
+			uint64_t hi = last < vlast ? last : vlast;
+			mm_zap_range(k, mm, v->start + ((lo - v->pgoff) << PAGE_SHIFT),
+				     v->start + ((hi - v->pgoff + 1) << PAGE_SHIFT));
+		}
+	}
+	tlb_gather_finish(k);
+}
+
+void filemap_resize(struct kernel *k, struct mapping *m, uint64_t size)
+{
+	uint64_t old = m->size;
+	m->size = size; /* first: writeback while unmapping stops at the new EOF */
+	if (size > old) {
+		zero_tail(k, m, old); /* stores past the old EOF never reached the file */
+		return;
+	}
+	uint64_t first = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	if (size == old || first > (old - 1) >> PAGE_SHIFT) {
+		zero_tail(k, m, size);
+		return;
+	}
+	unmap_mapping_pages(k, m, first, UINT64_MAX >> PAGE_SHIFT);
+	for (struct cache_page *cp = m->pages, *next; cp; cp = next) {
+		next = cp->mnext;
+		if (cp->index >= first)
+			pagecache_delete(k, cp);
+	}
+	zero_tail(k, m, size);
+}
+
+/* ---- writeback ---- */
+
+int filemap_write_page(struct kernel *k, struct cache_page *cp)
+{
+	struct mapping *m = cp->mapping;
+	uint64_t off = cp->index << PAGE_SHIFT, done = 0;
+	uint64_t n = off >= m->size ? 0 : m->size - off < PAGE_SIZE ? m->size - off : PAGE_SIZE;
+	while (done < n) {
+		ssize_t w = pwrite(m->fd, phys_ptr(k, cp->pa + done), n - done, (off_t)(off + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -EIO;
+		done += (uint64_t)w;
+	}
+	k->stats.cache_writebacks += n > 0;
+	pagecache_set_dirty(k, cp, false);
+	return 0;
+}
+
+/* A shared map's PTE gives its D bit to the page and loses W (Linux's
+ * page_mkclean_one), so the next store faults and dirties the page again. */
+static void clean_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	(void)arg;
+	if (pte_is_swap(*pte) || !(*pte & (PTE_D | PTE_W)))
+		return;
+	struct cache_page *cp = pagecache_page(k, *pte & PTE_ADDR_MASK);
+	if (!cp)
+		return;
+	if (*pte & PTE_D)
+		pagecache_set_dirty(k, cp, true);
+	pgtable_update(k, mm, va, pte, *pte & ~(PTE_D | PTE_W));
+}
+
+int filemap_writeback(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last)
+{
+	if (m->anon)
+		return 0;
+	for (struct mm *mm = k->mms; mm; mm = mm->next) {
+		for (struct vma *v = mm->vmas; v; v = v->next) {
+			uint64_t vlast = v->pgoff + ((v->end - v->start) >> PAGE_SHIFT) - 1;
+			if (v->mapping != m || !(v->flags & VM_SHARED) || vlast < first ||
+			    v->pgoff > last)
+				continue;
+			uint64_t lo = first > v->pgoff ? first : v->pgoff;
+			uint64_t hi = last < vlast ? last : vlast;
+			pgtable_walk_leaves(k, mm, v->start + ((lo - v->pgoff) << PAGE_SHIFT),
+					    v->start + ((hi - v->pgoff + 1) << PAGE_SHIFT), clean_leaf,
+					    NULL);
+		}
+	}
+	tlb_gather_finish(k);
+	int err = 0;
+	for (struct cache_page *cp = m->pages; cp; cp = cp->mnext)
+		if (cp->dirty && cp->index >= first && cp->index <= last &&
+		    filemap_write_page(k, cp))
+			err = -EIO;
+	return err;
+}
+
+struct unmap_arg {
+	bool shared;
+};
+
+static void unmap_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	(void)mm;
+	(void)va;
+	const struct unmap_arg *a = arg;
+	if (pte_is_swap(*pte))
+		return;
+	uint64_t pa = *pte & PTE_ADDR_MASK;
+	struct cache_page *cp = pagecache_page(k, pa);
+	if (!cp)
+		return; /* a private copy, or the zero page */
+	if (a->shared && (*pte & PTE_D))
+		pagecache_set_dirty(k, cp, true);
+	pagecache_unmap(k, pa);
+}
+
+void filemap_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
+{
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+		if (!v->mapping || v->end <= start)
+			continue;
+		uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+		struct unmap_arg a = {.shared = v->flags & VM_SHARED};
+		pgtable_walk_leaves(k, mm, s, e, unmap_leaf, &a);
+		if (a.shared)
+			filemap_writeback(k, v->mapping, v->pgoff + ((s - v->start) >> PAGE_SHIFT),
+					  v->pgoff + ((e - v->start) >> PAGE_SHIFT) - 1);
+	}
+}

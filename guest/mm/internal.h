@@ -1,0 +1,179 @@
+/* internal.h - what the files of mm/ share and no other subsystem calls
+ * (as Linux's mm/internal.h): frames, the LRU lists and the reverse map,
+ * swap entries, page-table edits, the fault paths, page-cache upkeep,
+ * reclaim and the OOM killer. Unit tests include it too. */
+#ifndef VMEMU_MM_INTERNAL_H
+#define VMEMU_MM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mm/mm.h"
+
+struct kernel;
+
+/* ---- frames (frame.c) ---- */
+
+/* Returns the physical address of 2^order zeroed, aligned frames, or
+ * FRAME_NONE when memory is exhausted. refcount starts at 1. */
+uint64_t frame_alloc(struct kernel *k, unsigned order);
+void frame_get(struct kernel *k, uint64_t pa);
+/* Drops one reference; the block is freed at 0 (order as allocated). */
+void frame_put(struct kernel *k, uint64_t pa, unsigned order);
+uint32_t frame_refcount(struct kernel *k, uint64_t pa);
+bool frame_is_exec(struct kernel *k, uint64_t pa);
+/* The kernel wrote into the frame at pa: if it may hold translated code,
+ * the CPU drops all translated code before the guest runs on (the slice
+ * ends at once). */
+void frame_written(struct kernel *k, uint64_t pa);
+
+/* ---- LRU lists (lru.c) ---- */
+
+static inline enum lru_list lru_inactive(bool file)
+{
+	return file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON;
+}
+
+static inline enum lru_list lru_active(bool file)
+{
+	return file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON;
+}
+
+/* A new anonymous page mapped at va, or a page-cache page. */
+void lru_add_anon(struct kernel *k, uint64_t pa, uint64_t va);
+void lru_add_file(struct kernel *k, uint64_t pa);
+/* The frame is freed: off its list. */
+void lru_del(struct kernel *k, uint64_t pa);
+bool lru_on_list(struct kernel *k, uint64_t pa);
+/* Moves a page to the head of list (or keeps it there). */
+void lru_move(struct kernel *k, uint64_t pa, enum lru_list list);
+/* The page at the tail of list, or 0 when the list is empty. */
+uint64_t lru_tail(struct kernel *k, enum lru_list list);
+/* A use through read() or write() (Linux's mark_page_accessed): the first
+ * sets PG_referenced, the second activates an inactive page. */
+void lru_mark_accessed(struct kernel *k, uint64_t pa);
+
+/* ---- the reverse map (rmap.c) ----
+ * Finds the PTEs (present or PROT_NONE) that map a page: an anonymous
+ * page at its anon_va in each address space, a page-cache page through
+ * the VMAs that map its file. A page moved by mremap while shared with
+ * another address space is found only where it was last placed; reclaim
+ * then cannot unmap it wholly and leaves it be. */
+
+/* Called for each PTE mapping the page; returns false to stop the walk. */
+typedef bool rmap_one_fn(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg);
+void rmap_walk(struct kernel *k, uint64_t pa, rmap_one_fn *fn, void *arg);
+/* Clears A in every PTE mapping the page (invalidating each) and returns
+ * how many had it set (Linux's folio_referenced); *exec (if not NULL)
+ * tells whether one of those PTEs allows instruction fetches. */
+unsigned rmap_referenced(struct kernel *k, uint64_t pa, bool *exec);
+/* A PTE mapping the page moved from va to new_va (mremap): an anonymous
+ * page whose anon_va was va follows it. */
+void rmap_move(struct kernel *k, uint64_t pa, uint64_t va, uint64_t new_va);
+
+/* ---- swap (swap.c) ---- */
+
+/* Writes the page at pa to swap unless it is there already, and takes a
+ * use of its slot for one PTE. Returns the slot, or 0 (no swap space). */
+uint64_t swap_out(struct kernel *k, uint64_t pa);
+/* The frame with slot's data: from the swap cache, or read into a new
+ * frame that the cache keeps. FRAME_NONE if out of memory or I/O fails. */
+uint64_t swap_in(struct kernel *k, uint64_t slot);
+/* A PTE let go of its entry (swapped in, unmapped); the last frees the slot. */
+void swap_put(struct kernel *k, uint64_t slot);
+/* One more PTE holds the entry (fork). */
+void swap_dup(struct kernel *k, uint64_t slot);
+/* Frees the frame at pa when only the swap cache holds it. */
+bool swap_cache_free(struct kernel *k, uint64_t pa);
+
+/* ---- VMAs (vma.c) ---- */
+
+/* Links a new VMA (named "[heap]"/"[stack]" by its flags); NULL if no memory. */
+struct vma *vma_insert(struct mm *mm, uint64_t start, uint64_t end, unsigned flags);
+/* Splits VMAs so start and end fall on boundaries; -1 if out of memory. */
+int vma_split_at(struct mm *mm, uint64_t start, uint64_t end);
+/* Frees the VMAs that lie inside [start, end) (split first). */
+void vma_remove_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+void vma_merge(struct kernel *k, struct mm *mm);
+void vma_free_all(struct kernel *k, struct mm *mm);
+
+/* ---- page-table edits (pgtable.c) ---- */
+
+/* Sets a PTE that was not present (no invalidation needed). */
+void pgtable_set_new(struct kernel *k, uint64_t *pte, uint64_t value);
+/* Changes or clears a present PTE and invalidates va. */
+void pgtable_update(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, uint64_t value);
+/* Unmaps [start, end): puts frames, frees empty tables, invalidates. */
+void pgtable_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+/* Gives one present (or PROT_NONE) PTE the bits for vm_flags. */
+void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
+			 unsigned vm_flags);
+/* Applies new permission bits to present PTEs in [start, end). */
+void pgtable_protect_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
+			   unsigned vm_flags);
+/* Frees every table and frame of mm. */
+void pgtable_free_all(struct kernel *k, struct mm *mm);
+/* PTE bits for VM_* flags (user page; W, NX as the flags say; a
+ * not-present PTE_SW_PROTNONE entry when the flags allow no access). */
+uint64_t pgtable_prot_bits(unsigned vm_flags);
+
+/* ---- the fault paths (fault.c) ---- */
+
+/* Fills a not-present anonymous PTE (demand paging): a zeroed frame for a
+ * write, the shared zero page for a read of private memory. */
+int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uint64_t *pte,
+		    bool write);
+/* Gives a shared present page (zero page, or after fork) to mm alone at va:
+ * reused when no one else maps it, else copied. 0, or -1 out of memory. */
+int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uint64_t *pte);
+/* Dispatch on the PTE once the VMA allows the access: demand-zero, file
+ * page, swap-in, copy-on-write or a first write to a shared page; *kind
+ * says which. 0, -1 when out of memory, FAULT_SIGBUS for a page past the
+ * end of the file (or one the file cannot give). */
+#define FAULT_SIGBUS (-2)
+enum fault_kind { FAULT_DEMAND_ZERO, FAULT_FILE, FAULT_SWAP, FAULT_COW, FAULT_SPURIOUS };
+int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
+		     enum mmu_access access, enum fault_kind *kind);
+
+/* ---- the page cache's upkeep (pagecache.c, filemap.c) ---- */
+
+/* Puts frame pa (its reference becomes the cache's) at index; NULL when
+ * out of host memory (the frame is then put). */
+struct cache_page *pagecache_add(struct kernel *k, struct mapping *m, uint64_t index, uint64_t pa);
+/* Removes a page from the cache and puts the cache's reference. */
+void pagecache_delete(struct kernel *k, struct cache_page *cp);
+void pagecache_set_dirty(struct kernel *k, struct cache_page *cp, bool dirty);
+/* A PTE took or dropped frame pa (counted for cache pages only). */
+void pagecache_map(struct kernel *k, uint64_t pa);
+void pagecache_unmap(struct kernel *k, uint64_t pa);
+/* Drops cp if nothing but the cache holds it (written back first when
+ * dirty). Returns 1 when its frame was freed, else 0. */
+uint64_t pagecache_reclaim_page(struct kernel *k, struct cache_page *cp);
+
+struct mapping *mapping_alloc(struct kernel *k, bool anon);
+/* Frees an idle file mapping whose last page is gone. */
+void mapping_free_if_unused(struct mapping *m);
+/* A MAP_SHARED anonymous region: pages zeroed at first use. */
+struct mapping *shmem_create(struct kernel *k);
+
+/* Before PTEs of mm in [start, end) go: cache pages lose a mapcount, D
+ * bits of shared file maps make their pages dirty, which are written back. */
+void filemap_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+/* Writes one dirty page back to the file (the bytes below EOF). 0 or -EIO. */
+int filemap_write_page(struct kernel *k, struct cache_page *cp);
+/* The last reference went: dirty pages are written back, the host file's
+ * times are noted (to check the cache when the file is opened again), the
+ * fd is closed. */
+void filemap_idle(struct mapping *m);
+
+/* ---- reclaim and the OOM killer (reclaim.c, oom.c) ---- */
+
+/* Frees up to target frames from the LRU lists: file pages first, then,
+ * with swap, anonymous ones. Returns how many. */
+uint64_t reclaim(struct kernel *k, uint64_t target);
+/* Kills the process with the highest badness (resident + swapped + page
+ * tables) with SIGKILL and says so as Linux's log does. Returns it, or
+ * NULL when there is none. */
+struct process *oom_kill(struct kernel *k);
+
+#endif

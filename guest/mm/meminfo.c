@@ -1,0 +1,166 @@
+/* meminfo.c - the system-wide memory counters of /proc/meminfo, sysinfo(2)
+ * and --meminfo, computed from the kernel's own state when asked.
+ *
+ * Every frame the allocator manages (all but frame 0 and the zero page)
+ * is MemTotal. A frame in use holds one of: a page table (PageTables),
+ * file data (the page cache: Cached, whose counters pagecache.c keeps;
+ * they do not include shared memory), a page of MAP_SHARED anonymous
+ * memory (Shmem, which Linux counts in Cached too), a private anonymous
+ * page (AnonPages), or swap data no PTE maps any more (part of
+ * SwapCached). The kernel's own structures live in host memory, outside
+ * MemTotal, so Slab, KernelStack and the like are 0.
+ *
+ * Mapped pages are found by walking every address space once and
+ * counting each frame once, however many PTEs map it (a page shared
+ * copy-on-write after fork is one page, as in Linux).
+ *
+ * Active/Inactive are the lengths of the LRU lists (lru.c); unmapped
+ * swap cache stays on the anonymous ones, as on Linux. Shared memory is on
+ * no list, since vmemu cannot swap it: it counts as Unevictable (as
+ * ramfs pages do on Linux) instead of anon LRU.
+ *
+ * Committed_AS counts private writable mappings and, once per shared
+ * object, the first mapping of it seen (Linux accounts a shmem object's
+ * size once). */
+#include <stdlib.h>
+
+#include "kern.h"
+#include "mm/internal.h"
+
+#define KB(pages) ((pages) << (PAGE_SHIFT - 10))
+#define COMMIT_RATIO 50 /* vm.overcommit_ratio's default */
+
+struct walk {
+	uint8_t *frame;         /* per frame: seen mapped */
+	uint64_t anon;
+	struct mapping **shm;   /* each shared anonymous object once */
+	size_t nshm, shm_cap;
+	uint64_t committed;     /* pages */
+};
+
+static void leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	(void)mm;
+	(void)va;
+	struct walk *w = arg;
+	uint64_t pa = *pte & PTE_ADDR_MASK;
+	if (pte_is_swap(*pte) || pa == ZERO_PAGE_PA)
+		return;
+	uint8_t *seen = &w->frame[pa >> PAGE_SHIFT];
+	/* Shared memory and file pages are counted from their objects. */
+	if (!pagecache_page(k, pa))
+		w->anon += !*seen;
+	*seen = 1;
+}
+
+/* Remembers a shared anonymous object once; false if already seen. */
+static bool shm_add(struct walk *w, struct mapping *m)
+{
+	for (size_t i = 0; i < w->nshm; i++)
+		if (w->shm[i] == m)
+			return false;
+	if (w->nshm == w->shm_cap) {
+		size_t cap = w->shm_cap ? 2 * w->shm_cap : 16;
+		struct mapping **n = realloc(w->shm, cap * sizeof(*n));
+		if (!n)
+			return false; /* counted short rather than not at all */
+		w->shm = n;
+		w->shm_cap = cap;
+	}
+	w->shm[w->nshm++] = m;
+	return true;
+}
+
+static void walk_mm(struct kernel *k, struct mm *mm, struct walk *w)
+{
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
+		/* Linux's accountable_mapping(): private and writable. */
+		if ((v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+			w->committed += pages;
+		else if (v->mapping && v->mapping->anon && shm_add(w, v->mapping))
+			w->committed += pages;
+		pgtable_walk_leaves(k, mm, v->start, v->end, leaf, w);
+	}
+}
+
+/* Each address space once (a vfork child shares its parent's). */
+static void walk_all(struct kernel *k, struct walk *w)
+{
+	for (struct mm *mm = k->mms; mm; mm = mm->next)
+		walk_mm(k, mm, w);
+}
+
+/* Swap-cache frames no PTE maps: reclaim frees these first (reclaim.c). */
+static uint64_t swap_cache_unmapped(struct kernel *k, const uint8_t *frame)
+{
+	if (!k->swap.slot_of)
+		return 0;
+	uint64_t n = 0;
+	for (uint64_t pfn = FRAME_FIRST; pfn < k->frames.nframes; pfn++)
+		n += k->swap.slot_of[pfn] && !frame[pfn];
+	return n;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Linux's si_mem_available(): free pages above the reserve, plus the page
+ * cache and the unmapped swap cache that reclaim could drop, each minus
+ * what the low watermark keeps. The reserve is the high watermark
+ * (Linux's totalreserve_pages is the high watermarks plus lowmem
+ * reserves, which one zone does not have). */
+static uint64_t mem_available(struct kernel *k, uint64_t free, uint64_t pagecache,
+			      uint64_t swapcache)
+{
+	int64_t avail = (int64_t)free - (int64_t)k->wmark_high;
+	avail += (int64_t)(pagecache - min_u64(pagecache / 2, k->wmark_low));
+	avail += (int64_t)(swapcache - min_u64(swapcache / 2, k->wmark_low));
+	return avail < 0 ? 0 : (uint64_t)avail;
+}
+
+void kernel_meminfo(struct kernel *k, struct meminfo *mi)
+{
+	struct walk w = {.frame = calloc(k->frames.nframes, 1)};
+	if (w.frame)
+		walk_all(k, &w);
+	uint64_t shmem = 0, shmem_mapped = 0;
+	for (size_t i = 0; i < w.nshm; i++) {
+		for (struct cache_page *cp = w.shm[i]->pages; cp; cp = cp->mnext) {
+			shmem++;
+			shmem_mapped += w.frame[cp->pa >> PAGE_SHIFT];
+		}
+	}
+	uint64_t swap_free_cache = w.frame ? swap_cache_unmapped(k, w.frame) : 0;
+	free(w.frame);
+	free(w.shm);
+
+	uint64_t total = k->frames.nframes - FRAME_FIRST, free_pages = frames_free(k);
+	uint64_t cache = k->cache_pages;
+	const uint64_t *lru = k->lru.count;
+	/* Slot 0 is never used, like the header page of a Linux swap area. */
+	uint64_t swap_pages = k->swap.nslots ? k->swap.nslots - 1 : 0;
+	*mi = (struct meminfo){
+		.mem_total = KB(total),
+		.mem_free = KB(free_pages),
+		.mem_available = KB(mem_available(k, free_pages, cache, swap_free_cache)),
+		.cached = KB(cache + shmem),
+		.swap_cached = KB(k->swap.cached),
+		.active_anon = KB(lru[LRU_ACTIVE_ANON]),
+		.inactive_anon = KB(lru[LRU_INACTIVE_ANON]),
+		.active_file = KB(lru[LRU_ACTIVE_FILE]),
+		.inactive_file = KB(lru[LRU_INACTIVE_FILE]),
+		.unevictable = KB(shmem),
+		.swap_total = KB(swap_pages),
+		.swap_free = KB(swap_pages - k->swap.used),
+		.dirty = KB(k->cache_dirty),
+		.anon_pages = KB(w.anon),
+		.mapped = KB(k->cache_mapped + shmem_mapped),
+		.shmem = KB(shmem),
+		.page_tables = KB(k->stats.page_table_pages),
+		.commit_limit = KB(total * COMMIT_RATIO / 100 + swap_pages),
+		.committed_as = KB(w.committed),
+	};
+}

@@ -1,0 +1,188 @@
+/* mm.c - address spaces: create and destroy, map, unmap, protect, and the
+ * kernel's forced writes into a process image. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern.h"
+#include "mm/internal.h"
+
+/* Linux's mmap_base without randomisation: TASK_SIZE minus the 128 MiB
+ * minimum gap kept for the stack. */
+#define MMAP_BASE (USER_TOP - (128ULL << 20))
+/* Linux's default vm.mmap_min_addr: the lowest 64 KiB stay unmapped. */
+#define MMAP_MIN_ADDR 0x10000ULL
+
+struct mm *mm_create(struct kernel *k)
+{
+	struct mm *mm = calloc(1, sizeof(*mm));
+	if (!mm)
+		return NULL;
+	mm->pml4 = frame_alloc(k, 0);
+	if (mm->pml4 == FRAME_NONE) {
+		free(mm);
+		return NULL;
+	}
+	mm->users = 1;
+	mm->pt_pages = 1;
+	k->stats.page_table_pages++;
+	mm->pcid = (uint16_t)(k->next_pcid++ % 4095 + 1);
+	mm->mmap_base = MMAP_BASE;
+	mm->next = k->mms;
+	if (k->mms)
+		k->mms->prev = mm;
+	k->mms = mm;
+	return mm;
+}
+
+void mm_destroy(struct kernel *k, struct mm *mm)
+{
+	filemap_unmap_range(k, mm, 0, USER_TOP); /* exit writes shared maps back */
+	pgtable_free_all(k, mm);
+	k->stats.page_table_pages -= mm->pt_pages;
+	for (int i = 0; i < MMU_NTLBS; i++)
+		tlb_flush_pcid(&k->mmu.tlb[i], mm->pcid);
+	vma_free_all(k, mm);
+	*(mm->prev ? &mm->prev->next : &k->mms) = mm->next;
+	if (mm->next)
+		mm->next->prev = mm->prev;
+	free(mm);
+}
+
+void mm_put(struct kernel *k, struct mm *mm)
+{
+	if (--mm->users == 0)
+		mm_destroy(k, mm);
+}
+
+void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
+{
+	filemap_unmap_range(k, mm, start, end);
+	pgtable_unmap_range(k, mm, start, end);
+}
+
+int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	if (vma_split_at(mm, start, end))
+		return -ENOMEM;
+	mm_zap_range(k, mm, start, end);
+	vma_remove_range(k, mm, start, end);
+	return 0;
+}
+
+int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
+	       bool fixed)
+{
+	return mm_map_pages(k, mm, start, len, flags, fixed, NULL, 0);
+}
+
+int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
+		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff)
+{
+	if (fixed) {
+		int err = mm_unmap(k, mm, start, len);
+		if (err)
+			return err;
+	} else if (vma_overlaps(mm, start, start + len)) {
+		return -EEXIST;
+	}
+	struct vma *v = vma_insert(mm, start, start + len, flags);
+	if (!v)
+		return -ENOMEM;
+	if (m) {
+		mapping_get(m);
+	} else if (flags & VM_SHARED) {
+		m = shmem_create(k);
+		if (!m) {
+			vma_remove_range(k, mm, start, start + len);
+			return -ENOMEM;
+		}
+	}
+	v->mapping = m;
+	v->pgoff = pgoff;
+	vma_merge(k, mm);
+	return (int64_t)start;
+}
+
+uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
+{
+	if (hint >= MMAP_MIN_ADDR && hint <= USER_TOP - len && !vma_overlaps(mm, hint, hint + len))
+		return hint;
+	/* Top-down: the highest gap below mmap_base that fits. */
+	uint64_t best = 0, gap_start = MMAP_MIN_ADDR;
+	for (struct vma *v = mm->vmas;; v = v->next) {
+		uint64_t gap_end = v ? v->start : USER_TOP;
+		if (gap_end > mm->mmap_base)
+			gap_end = mm->mmap_base;
+		if (gap_end > gap_start && gap_end - gap_start >= len)
+			best = gap_end - len;
+		if (!v)
+			break;
+		if (v->end > gap_start)
+			gap_start = v->end;
+	}
+	return best;
+}
+
+/* A shared file map is writable in its PTEs only once a write fault has
+ * dirtied the page (write-notify): mprotect leaves W to that fault. */
+static unsigned pte_flags(const struct vma *v)
+{
+	bool notify = (v->flags & VM_SHARED) && v->mapping && !v->mapping->anon;
+	return notify ? v->flags & ~VM_WRITE : v->flags;
+}
+
+int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
+{
+	uint64_t end = start + len;
+	/* Linux refuses a range with holes, before changing anything, and
+	 * PROT_WRITE on a shared map of a file not open for writing. */
+	if (!vma_covers(mm, start, end))
+		return -ENOMEM;
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next)
+		if (v->end > start && (prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping &&
+		    !v->mapping->anon && !(v->flags & VM_MAYWRITE))
+			return -EACCES;
+	if (vma_split_at(mm, start, end))
+		return -ENOMEM;
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+		if (v->start < start)
+			continue;
+		v->flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
+		pgtable_protect_range(k, mm, v->start, v->end, pte_flags(v));
+	}
+	vma_merge(k, mm);
+	return 0;
+}
+
+int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len)
+{
+	const uint8_t *from = src;
+	while (len > 0) {
+		struct vma *vma = vma_find(mm, va);
+		if (!vma)
+			return -EFAULT;
+		uint64_t *pte = pgtable_pte(k, mm, va, true);
+		if (!pte)
+			return -ENOMEM;
+		/* Not our own page yet (missing, swapped, shared, a clean shared
+		 * file page): as a write fault. */
+		uint64_t pa = *pte & PTE_ADDR_MASK;
+		bool own = (*pte & PTE_P) &&
+			   ((vma->flags & VM_SHARED) ? (*pte & PTE_W) != 0
+						     : pa != ZERO_PAGE_PA && frame_refcount(k, pa) == 1);
+		enum fault_kind kind;
+		if (!own && handle_pte_fault(k, mm, vma, va, MMU_WRITE, &kind))
+			return -ENOMEM;
+		pa = *pte & PTE_ADDR_MASK;
+		uint64_t off = va & (PAGE_SIZE - 1);
+		uint64_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		memcpy(phys_ptr(k, pa + off), from, n);
+		frame_written(k, pa);
+		from += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}

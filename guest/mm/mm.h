@@ -1,0 +1,215 @@
+/* mm.h - the memory subsystem as the rest of the kernel uses it: address
+ * spaces and their maps, page tables, the page-fault handler, user-memory
+ * access, the page cache behind files, and reclaim. mm/internal.h has the
+ * parts only mm/ uses. */
+#ifndef VMEMU_MM_H
+#define VMEMU_MM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/mm_types.h"
+#include "mmu.h"
+
+struct kernel;
+
+/* ---- the kernel's memory, set up and torn down by kernel.c ---- */
+
+int frame_allocator_init(struct frame_allocator *fa, uint64_t nframes);
+void frame_allocator_destroy(struct frame_allocator *fa);
+int lru_init(struct kernel *k);
+void lru_destroy(struct lru *l);
+int pagecache_init(struct kernel *k);
+/* Drops every cached page (kernel_shutdown: no process is left). */
+void pagecache_drop_all(struct kernel *k);
+void pagecache_destroy(struct kernel *k);
+/* A sparse host file of size bytes at path (or an unnamed one in /tmp).
+ * 0, or -1 with a message. */
+int swap_init(struct kernel *k, uint64_t size, const char *path, char *err, size_t errlen);
+void swap_destroy(struct swap *s);
+/* The CPU was given EXEC on this frame (so it may hold translated code). */
+void frame_mark_exec(struct kernel *k, uint64_t pa);
+/* Releases the quarantined code frames once translated code is flushed. */
+void frame_release_quarantine(struct kernel *k);
+
+/* ---- address spaces (mm.c, mm_fork.c, mremap.c) ---- */
+
+struct mapping;
+
+struct mm *mm_create(struct kernel *k);
+void mm_destroy(struct kernel *k, struct mm *mm);
+/* A process lets go of mm; the last one destroys it. */
+void mm_put(struct kernel *k, struct mm *mm);
+/* A copy of parent for a forked child: the same VMAs, and every page
+ * shared copy-on-write (mm_fork.c). NULL when out of memory. */
+struct mm *mm_fork(struct kernel *k, struct mm *parent);
+/* Maps [start, start+len) anonymous with VM_* flags (replacing what is there
+ * when fixed). Returns start, or -errno. */
+int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
+	       bool fixed);
+/* The same for pages of m from pgoff on (m NULL: anonymous; a shared
+ * anonymous map gets a new shmem). */
+int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
+		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff);
+/* Unmaps the pages of [start, end) (VMAs stay): file pages are written
+ * back first, anonymous ones are gone. */
+void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+/* Finds a free range of len bytes below mm->mmap_base (hint first). 0 if none. */
+uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len);
+int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len);
+int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot);
+/* mremap(2) of [old, old + old_len) to new_len bytes in mm with MREMAP_*
+ * flags (new: the MREMAP_FIXED address), arguments checked: the new
+ * address, or -errno (mremap.c). */
+int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
+		 uint64_t flags, uint64_t new);
+/* Writes bytes into mm regardless of page protection (loading an image,
+ * like Linux's FOLL_FORCE): faults pages in as needed. 0 or -EFAULT. */
+int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
+
+struct vma *vma_find(struct mm *mm, uint64_t va); /* vma containing va, or NULL */
+bool vma_overlaps(struct mm *mm, uint64_t start, uint64_t end);
+/* Every page of [start, end) is in some VMA (no hole: else Linux's ENOMEM). */
+bool vma_covers(const struct mm *mm, uint64_t start, uint64_t end);
+
+/* ---- page tables (pgtable.c) ----
+ * All PTE changes go through here; each change invalidates the TLB model at
+ * once and marks the CPU's TLB for flushing, which tlb_gather_finish does
+ * once per operation (rule 3). */
+
+/* Returns a pointer to the PTE for va in mm, allocating the tables on the
+ * way when alloc (NULL if absent, or out of memory when alloc). */
+uint64_t *pgtable_pte(struct kernel *k, struct mm *mm, uint64_t va, bool alloc);
+/* Calls fn for each non-empty leaf PTE of mm in [start, end). */
+typedef void pgtable_leaf_fn(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
+			     void *arg);
+void pgtable_walk_leaves(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
+			 pgtable_leaf_fn *fn, void *arg);
+/* Sends the owed CPU TLB flush, if any. */
+void tlb_gather_finish(struct kernel *k);
+
+/* Software bit (ignored by the CPU when P = 0): the PTE still owns its frame
+ * but the VMA is PROT_NONE. Bit 8 (G when present), as Linux's
+ * _PAGE_PROTNONE, so bits 9 and up stay free for swap entries. */
+#define PTE_SW_PROTNONE (1ULL << 8)
+
+/* ---- swap entries ----
+ * A swap entry lives in a not-present PTE in Linux's x86-64 format: type
+ * in bits 9-13, the offset inverted from bit 14 up (so a stray entry never
+ * points at real memory, Linux's L1TF rule). Slot 0 is never used. */
+
+#define SWP_TYPE_FIRST_BIT 9
+#define SWP_TYPE_BITS 5
+#define SWP_OFFSET_FIRST_BIT (SWP_TYPE_FIRST_BIT + SWP_TYPE_BITS)
+#define SWP_OFFSET_SHIFT (SWP_OFFSET_FIRST_BIT + SWP_TYPE_BITS)
+
+static inline uint64_t swp_pte(uint64_t slot)
+{
+	return ~slot << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS; /* type 0: one swap area */
+}
+
+static inline uint64_t swp_offset(uint64_t pte)
+{
+	return ~pte << SWP_TYPE_BITS >> SWP_OFFSET_SHIFT;
+}
+
+/* A not-present PTE that holds a swap entry. */
+static inline bool pte_is_swap(uint64_t pte)
+{
+	return pte && !(pte & (1ULL << 0)) && !(pte & (1ULL << 8));
+}
+
+/* ---- page faults (fault.c) ---- */
+
+/* A fault the kernel could not fix: the signal it calls for (0 when the
+ * process is already gone) and its si_code. */
+struct fault_signal {
+	int sig, si_code;
+};
+/* Handles a #PF of the current process (Linux's handle_mm_fault, with the
+ * VMA checks of do_user_addr_fault). Returns true when fixed; else *why
+ * says which signal a user access gets (kernel accesses get -EFAULT). */
+bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
+		     struct fault_signal *why);
+
+/* ---- user memory access through the MMU (uaccess.c, uio.c) ----
+ * Supervisor accesses with the normal fault path; a bad pointer gives
+ * -EFAULT, never a host crash. */
+int copy_to_user(struct kernel *k, uint64_t uva, const void *src, uint64_t n);
+int copy_from_user(struct kernel *k, void *dst, uint64_t uva, uint64_t n);
+/* Copies a NUL-terminated string of at most n bytes (with the NUL).
+ * Returns its length, -EFAULT, or -ENAMETOOLONG. */
+int64_t strncpy_from_user(struct kernel *k, char *dst, uint64_t uva, uint64_t n);
+/* Copies to the guest page by page; returns the bytes copied before the
+ * first fault (for calls that report partial success). */
+uint64_t copy_to_user_partial(struct kernel *k, uint64_t uva, const void *src, uint64_t n);
+
+struct user_iovec {
+	uint64_t base, len;
+};
+
+/* The buffers of one read or write (Linux's iov_iter): guest iovecs, or
+ * one kernel buffer (kbuf) when data moves between two files (sendfile). */
+struct uio {
+	const struct user_iovec *iov;
+	int cnt, idx;
+	uint64_t off;  /* into iov[idx], or into kbuf */
+	uint64_t left; /* bytes still to move */
+	bool fault;    /* a guest buffer faulted */
+	char *kbuf;
+};
+
+/* A uio over one kernel buffer of n bytes. */
+static inline struct uio uio_kernel(void *buf, uint64_t n)
+{
+	return (struct uio){.kbuf = buf, .left = n};
+}
+
+/* Moves up to n bytes between buf and u's buffers (to_uio: from buf into
+ * them); returns how many before the first fault. */
+size_t uio_copy(struct kernel *k, struct uio *u, void *buf, size_t n, bool to_uio);
+/* Moves past n bytes of u's buffers without touching them. */
+void uio_skip(struct uio *u, uint64_t n);
+
+/* ---- the page cache behind files (pagecache.c, filemap.c) ---- */
+
+/* The page cache of the host regular file open on host_fd (any kind of
+ * open but O_PATH), with a reference for the caller (mapping_put), the fd
+ * duplicated for fills; *acc_mode (if not NULL) gets the fd's O_ACCMODE.
+ * NULL when the file cannot be cached or out of memory. */
+struct mapping *filemap_get(struct kernel *k, int host_fd, int *acc_mode);
+void mapping_get(struct mapping *m);
+/* The last reference of a file mapping writes back and closes its fd; its
+ * pages stay cached. An anonymous one frees its pages. */
+void mapping_put(struct mapping *m);
+/* The frame of page pgoff, read from the file (or zeroed for shmem) when
+ * missing: 0, -ENOMEM or -EIO. The cache keeps the reference. */
+int mapping_page(struct kernel *k, struct mapping *m, uint64_t pgoff, struct cache_page **cpp);
+struct cache_page *pagecache_lookup(struct kernel *k, struct mapping *m, uint64_t index);
+/* The cache page held in frame pa, or NULL. */
+struct cache_page *pagecache_page(struct kernel *k, uint64_t pa);
+/* read(2) of a cached file at pos: bytes copied, or -EFAULT. */
+int64_t filemap_read(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos);
+/* n bytes of buf went to the host file at pos (write-through): the cached
+ * pages and the size follow. */
+void filemap_wrote(struct kernel *k, struct mapping *m, uint64_t pos, const void *buf, uint64_t n);
+/* The file is now size bytes long (ftruncate, O_TRUNC): pages past the end
+ * are unmapped from every process and dropped, the tail of the last zeroed. */
+void filemap_resize(struct kernel *k, struct mapping *m, uint64_t size);
+/* Writes back the dirty pages of [first, last] (pgoffs): PTEs of shared
+ * maps in every process give up their D bits (and W, so the next write
+ * faults and dirties the page again). 0 or -EIO. */
+int filemap_writeback(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last);
+
+/* ---- reclaim (reclaim.c) ---- */
+
+/* Free frames now. */
+uint64_t frames_free(struct kernel *k);
+/* Before an operation that allocates: below the min watermark, reclaim to
+ * the low one, and when nothing can be freed, call the OOM killer. */
+void reclaim_direct(struct kernel *k);
+/* Between run slices: below the low watermark, reclaim to the high one. */
+void reclaim_background(struct kernel *k);
+
+#endif

@@ -1,0 +1,157 @@
+/* mm_types.h - the memory subsystem's structures that other structures
+ * embed (struct kernel holds the allocator, the LRU lists, swap and the page
+ * cache; a process holds an mm), as Linux's mm_types.h. The functions that
+ * act on them are in mm.h (public) and internal.h (mm/ only). */
+#ifndef VMEMU_MM_TYPES_H
+#define VMEMU_MM_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmu.h" /* PAGE_SIZE */
+
+struct kernel;
+
+/* ---- frames: buddy allocator with reference counts (frame.c) ---- */
+
+#define FRAME_MAX_ORDER 18 /* 2^18 pages = 1 GiB blocks */
+
+struct frame_block {
+	uint64_t pfn;
+	unsigned order;
+};
+
+struct frame_allocator {
+	uint64_t nframes;
+	uint32_t *refcount;     /* per frame; 0 = free */
+	uint8_t *order;         /* per frame: order of the free block it heads, or 0xff */
+	uint8_t *exec;          /* per frame: was handed to the CPU with EXEC */
+	uint64_t *next, *prev;  /* free-list links, per frame */
+	uint64_t free_head[FRAME_MAX_ORDER + 1];
+	/* Freed frames that held code: reused only after the CPU's translated
+	 * code is dropped (DESIGN.md), so they wait here until the run slice ends. */
+	struct frame_block *quarantine;
+	size_t nquarantine, quarantine_cap;
+	uint64_t in_use, peak;
+};
+
+#define FRAME_NONE UINT64_MAX
+/* Frame 0 means "none"; frame 1 is the shared zero page (all zeroes,
+ * mapped read-only wherever untouched private memory is read). */
+#define ZERO_PAGE_PA PAGE_SIZE
+#define FRAME_FIRST 2
+
+/* ---- LRU lists (lru.c) ----
+ * A page joins an inactive list when it is first mapped or read into the
+ * page cache; reclaim scans each list from its tail. A page found
+ * referenced on the inactive list moves to the active head (activation);
+ * when an inactive list gets shorter than its active list, pages move from
+ * the active tail to the inactive head with their A bits cleared
+ * (deactivation), so they are reclaimed next unless used again first.
+ * Shared anonymous memory and page tables are on no list: nothing could
+ * bring them back once dropped. */
+
+enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, NR_LRU_LISTS };
+
+struct lru {
+	/* Per frame: list links by page frame number (0 = none), the list it
+	 * is on plus one (0 = on none), PG_referenced (used through read()),
+	 * and for anonymous pages the address they are mapped at (Linux's
+	 * page->index), which the reverse map looks up in each mm. */
+	uint32_t *next, *prev;
+	uint8_t *on;
+	uint8_t *referenced;
+	uint64_t *anon_va;
+	uint32_t head[NR_LRU_LISTS], tail[NR_LRU_LISTS];
+	uint64_t count[NR_LRU_LISTS];
+};
+
+/* ---- swap (swap.c) ---- */
+
+struct swap {
+	int fd;            /* the host file */
+	uint64_t nslots;
+	uint16_t *count;   /* per slot: PTEs holding its entry */
+	uint64_t *cache;   /* per slot: frame holding its data (swap cache), or 0 */
+	uint64_t *slot_of; /* per frame: its slot while in the swap cache, or 0 */
+	uint64_t used, cached, next;
+};
+
+/* ---- mappings: the page cache and shared memory (pagecache.c, filemap.c) ----
+ * A mapping (Linux's address_space) owns the pages of one host file, or of
+ * one MAP_SHARED anonymous region, found by page offset (pgoff). Every open
+ * of the file and every VMA mapping it holds a reference; a file's pages
+ * stay cached after the last one goes, until reclaim drops them. */
+
+struct mapping {
+	struct kernel *kernel;
+	uint32_t refs;        /* VMAs and open files */
+	bool anon;            /* shared anonymous memory: no file behind it */
+	int fd;               /* host fd to fill and write back through; -1 while idle */
+	int fd_mode;          /* its O_ACCMODE */
+	uint64_t dev, ino;    /* the host file */
+	uint64_t size;        /* file size in bytes, as the cache keeps it */
+	int64_t mtime_ns, ctime_ns; /* the host file's, when it went idle */
+	uint64_t npages;
+	struct cache_page *pages; /* its pages, in no order */
+	struct mapping *next; /* k->pagecache.files */
+};
+
+/* One page of a mapping: a frame the cache holds one reference on. */
+struct cache_page {
+	struct mapping *mapping;
+	uint64_t index;       /* pgoff in the mapping */
+	uint64_t pa;
+	uint32_t mapcount;    /* PTEs that map it */
+	bool dirty;           /* newer than the file (written through a shared map) */
+	struct cache_page *hnext;         /* hash chain */
+	struct cache_page *mprev, *mnext; /* the mapping's pages */
+};
+
+struct page_cache {
+	struct cache_page **hash; /* by (mapping, index) */
+	uint64_t hash_mask;
+	struct cache_page **page_of; /* per frame */
+	struct mapping *files;    /* file mappings, looked up by dev/ino */
+};
+
+/* ---- virtual memory areas and address spaces (vma.c, mm.c) ---- */
+
+#define VM_READ 0x1u  /* = PROT_READ */
+#define VM_WRITE 0x2u /* = PROT_WRITE */
+#define VM_EXEC 0x4u  /* = PROT_EXEC */
+#define VM_GROWSDOWN 0x100u
+#define VM_STACK 0x200u
+#define VM_HEAP 0x400u
+#define VM_SHARED 0x800u /* MAP_SHARED: fork shares the pages, no CoW */
+
+#define VM_MAYWRITE 0x1000u /* MAP_SHARED file map of a file open for writing */
+
+struct vma {
+	uint64_t start, end; /* [start, end), page aligned */
+	unsigned flags;      /* VM_* */
+	struct vma *next;    /* sorted by start */
+	struct mapping *mapping; /* the file's page cache or shared memory; else NULL */
+	uint64_t pgoff;      /* page of mapping at start */
+	char name[16];       /* "[stack]", "[heap]", or empty */
+};
+
+struct mm {
+	int users;           /* processes on it (a vfork child borrows its parent's) */
+	uint64_t pml4;       /* physical address of the top-level table (CR3 base) */
+	uint16_t pcid;
+	struct vma *vmas;
+	uint64_t start_brk, brk;
+	uint64_t mmap_base;  /* top of the mmap area; searched downwards */
+	uint64_t stack_top;
+	uint64_t rss_pages;
+	uint64_t swap_ents;  /* PTEs holding swap entries */
+	uint64_t pt_pages;
+	struct mm *next, *prev; /* k->mms */
+};
+
+/* Top of user space (4-level paging: 128 TiB minus a guard page, as Linux). */
+#define USER_TOP 0x7ffffffff000ULL
+
+#endif

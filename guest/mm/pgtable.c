@@ -1,0 +1,189 @@
+/* pgtable.c - the kernel's page-table API over real x86-64 4-level tables.
+ *
+ * Every change to a present entry invalidates the TLB model at once and
+ * owes the CPU a TLB flush, paid once per operation by tlb_gather_finish
+ * (like Linux's mmu_gather). */
+#include "kern.h"
+#include "mm/internal.h"
+
+#define PT_ENTRIES 512
+/* Table entries above the leaf allow everything; the leaf decides. */
+#define PT_TABLE_BITS (PTE_P | PTE_W | PTE_U)
+
+static unsigned pt_index(uint64_t va, int level)
+{
+	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
+}
+
+static uint64_t *table_at(struct kernel *k, uint64_t pa)
+{
+	return phys_ptr(k, pa);
+}
+
+uint64_t pgtable_prot_bits(unsigned vm_flags)
+{
+	if (!(vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return PTE_SW_PROTNONE;
+	uint64_t bits = PTE_P | PTE_U;
+	if (vm_flags & VM_WRITE)
+		bits |= PTE_W;
+	if (!(vm_flags & VM_EXEC))
+		bits |= PTE_NX;
+	return bits;
+}
+
+uint64_t *pgtable_pte(struct kernel *k, struct mm *mm, uint64_t va, bool alloc)
+{
+	uint64_t table = mm->pml4;
+	for (int level = 4; level > 1; level--) {
+		uint64_t *entry = &table_at(k, table)[pt_index(va, level)];
+		if (!(*entry & PTE_P)) {
+			if (!alloc)
+				return NULL;
+			uint64_t pa = frame_alloc(k, 0);
+			if (pa == FRAME_NONE)
+				return NULL;
+			mm->pt_pages++;
+			k->stats.page_table_pages++;
+			*entry = pa | PT_TABLE_BITS;
+		}
+		table = *entry & PTE_ADDR_MASK;
+	}
+	return &table_at(k, table)[pt_index(va, 1)];
+}
+
+void pgtable_set_new(struct kernel *k, uint64_t *pte, uint64_t value)
+{
+	(void)k; /* a not-present entry is never cached: nothing to invalidate */
+	*pte = value;
+}
+
+static void invalidate(struct kernel *k, struct mm *mm, uint64_t va)
+{
+	for (int i = 0; i < MMU_NTLBS; i++)
+		tlb_invlpg(&k->mmu.tlb[i], va, mm->pcid);
+	k->tlb_flush_pending = true;
+}
+
+void pgtable_update(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, uint64_t value)
+{
+	uint64_t old = *pte;
+	*pte = value;
+	if (old & PTE_P)
+		invalidate(k, mm, va);
+}
+
+void tlb_gather_finish(struct kernel *k)
+{
+	if (!k->tlb_flush_pending)
+		return;
+	k->tlb_flush_pending = false;
+	k->stats.tlb_flushes++;
+	k->ops.flush_tlb(k->ops.ctx);
+}
+
+static bool table_empty(const uint64_t *t)
+{
+	for (int i = 0; i < PT_ENTRIES; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+static void free_table(struct kernel *k, struct mm *mm, uint64_t pa)
+{
+	frame_put(k, pa, 0);
+	mm->pt_pages--;
+	k->stats.page_table_pages--;
+}
+
+/* Drops the page a leaf maps (present, or kept behind PROT_NONE). */
+static void put_leaf(struct kernel *k, struct mm *mm, uint64_t pte)
+{
+	if (pte_is_swap(pte)) {
+		swap_put(k, swp_offset(pte));
+		mm->swap_ents--;
+		return;
+	}
+	uint64_t pa = pte & PTE_ADDR_MASK;
+	frame_put(k, pa, 0);
+	if (pa != ZERO_PAGE_PA)
+		mm->rss_pages--;
+}
+
+/* Visits the non-empty leaves of [start, end) under the table at `table`
+ * (level); with unmap, frees the tables the visit leaves empty. Returns
+ * true when the table is now empty. */
+static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int level,
+		       uint64_t base, uint64_t start, uint64_t end, pgtable_leaf_fn *fn, void *arg,
+		       bool unmap)
+{
+	uint64_t *t = table_at(k, table);
+	uint64_t span = 1ULL << (PAGE_SHIFT + 9 * (level - 1));
+	for (unsigned i = pt_index(start, level); i < PT_ENTRIES; i++) {
+		uint64_t lo = base + i * span, hi = lo + span;
+		if (lo >= end)
+			break;
+		if (!t[i])
+			continue;
+		if (level == 1) {
+			fn(k, mm, lo, &t[i], arg);
+			continue;
+		}
+		uint64_t s = lo > start ? lo : start, e = hi < end ? hi : end;
+		uint64_t child = t[i] & PTE_ADDR_MASK;
+		if (walk_range(k, mm, child, level - 1, lo, s, e, fn, arg, unmap) && unmap) {
+			/* The CPU may cache the path through this entry. */
+			t[i] = 0;
+			k->tlb_flush_pending = true;
+			free_table(k, mm, child);
+		}
+	}
+	return unmap && table_empty(t);
+}
+
+void pgtable_walk_leaves(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
+			 pgtable_leaf_fn *fn, void *arg)
+{
+	walk_range(k, mm, mm->pml4, 4, 0, start, end, fn, arg, false);
+}
+
+static void unmap_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	(void)arg;
+	put_leaf(k, mm, *pte);
+	pgtable_update(k, mm, va, pte, 0);
+}
+
+static void protect_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	pgtable_protect_pte(k, mm, va, pte, *(const unsigned *)arg);
+}
+
+void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
+			 unsigned vm_flags)
+{
+	uint64_t old = *pte;
+	if (!(old & (PTE_P | PTE_SW_PROTNONE)))
+		return;
+	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D);
+	pgtable_update(k, mm, va, pte, keep | pgtable_prot_bits(vm_flags));
+}
+
+void pgtable_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
+{
+	walk_range(k, mm, mm->pml4, 4, 0, start, end, unmap_leaf, NULL, true);
+}
+
+void pgtable_protect_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
+			   unsigned vm_flags)
+{
+	pgtable_walk_leaves(k, mm, start, end, protect_leaf, &vm_flags);
+}
+
+void pgtable_free_all(struct kernel *k, struct mm *mm)
+{
+	pgtable_unmap_range(k, mm, 0, USER_TOP);
+	frame_put(k, mm->pml4, 0);
+	mm->pml4 = 0;
+}

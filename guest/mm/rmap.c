@@ -1,0 +1,83 @@
+/* rmap.c - the reverse map: from a page to the PTEs that map it, worked
+ * out from what the page is instead of kept per PTE (so mapping a page
+ * costs nothing): an anonymous page sits at the same address in every
+ * address space that shares it after fork (Linux's anon_vma walk); a
+ * page-cache page at the place each VMA of its file gives its offset
+ * (Linux's i_mmap walk). */
+#include "kern.h"
+#include "mm/internal.h"
+
+/* The leaf holds frame pa: present, or kept behind PROT_NONE (a swap
+ * entry has neither bit). */
+static bool pte_maps(uint64_t pte, uint64_t pa)
+{
+	return (pte & (PTE_P | PTE_SW_PROTNONE)) && (pte & PTE_ADDR_MASK) == pa;
+}
+
+/* Calls fn if mm maps pa at va; false when fn asks to stop. */
+static bool visit(struct kernel *k, struct mm *mm, uint64_t va, uint64_t pa, rmap_one_fn *fn,
+		  void *arg)
+{
+	uint64_t *pte = pgtable_pte(k, mm, va, false);
+	if (!pte || !pte_maps(*pte, pa))
+		return true;
+	return fn(k, mm, va, pte, arg);
+}
+
+/* The VMAs of mm that map page cp of its file. */
+static bool visit_file(struct kernel *k, struct mm *mm, const struct cache_page *cp,
+		       rmap_one_fn *fn, void *arg)
+{
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (v->mapping != cp->mapping || cp->index < v->pgoff)
+			continue;
+		uint64_t off = cp->index - v->pgoff;
+		if (off < (v->end - v->start) >> PAGE_SHIFT &&
+		    !visit(k, mm, v->start + (off << PAGE_SHIFT), cp->pa, fn, arg))
+			return false;
+	}
+	return true;
+}
+
+void rmap_walk(struct kernel *k, uint64_t pa, rmap_one_fn *fn, void *arg)
+{
+	const struct cache_page *cp = pagecache_page(k, pa);
+	uint64_t va = k->lru.anon_va[pa >> PAGE_SHIFT];
+	for (struct mm *mm = k->mms; mm; mm = mm->next) {
+		bool go_on = cp ? visit_file(k, mm, cp, fn, arg) : visit(k, mm, va, pa, fn, arg);
+		if (!go_on)
+			return;
+	}
+}
+
+struct young {
+	unsigned n;
+	bool exec; /* one of them lets the CPU run code from the page */
+};
+
+static bool clear_young(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	struct young *y = arg;
+	if (*pte & PTE_A) {
+		pgtable_update(k, mm, va, pte, *pte & ~PTE_A);
+		y->n++;
+		y->exec |= (*pte & (PTE_P | PTE_NX)) == PTE_P;
+	}
+	return true;
+}
+
+unsigned rmap_referenced(struct kernel *k, uint64_t pa, bool *exec)
+{
+	struct young y = {0};
+	rmap_walk(k, pa, clear_young, &y);
+	if (exec)
+		*exec = y.exec;
+	return y.n;
+}
+
+void rmap_move(struct kernel *k, uint64_t pa, uint64_t va, uint64_t new_va)
+{
+	uint64_t *anon_va = &k->lru.anon_va[pa >> PAGE_SHIFT];
+	if (!pagecache_page(k, pa) && *anon_va == va)
+		*anon_va = new_va;
+}

@@ -1,0 +1,95 @@
+/* sys.h - the system-call layer: the table and entry (syscall.c), the
+ * handlers that are glue over several subsystems (sys_*.c; the ones that
+ * belong to one subsystem are declared in its header) and the --strace
+ * printer (strace.c). Nothing below sys/ includes this header: core/ enters
+ * through kernel_syscall (kernel.h). */
+#ifndef VMEMU_SYS_H
+#define VMEMU_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fs/fs.h"
+#include "kern.h"
+#include "task/task.h"
+
+/* ---- system calls (syscall.c and sys_*.c) ---- */
+
+/* Memory (sys_mm.c). */
+syscall_fn sys_brk, sys_mmap, sys_munmap, sys_mprotect, sys_madvise, sys_msync, sys_mincore,
+	sys_mremap;
+
+/* Files, time, identity, signals (the sys_*.c that say so). */
+syscall_fn sys_read, sys_write, sys_readv, sys_writev, sys_pread64, sys_pwrite64,
+	sys_sendfile; /* sys_rw.c */
+syscall_fn sys_open, sys_openat, sys_close, sys_dup, sys_dup2, sys_dup3, sys_fcntl, sys_ioctl,
+	sys_lseek, sys_getdents64, sys_ftruncate, sys_fsync, sys_pipe, sys_pipe2; /* sys_file.c */
+syscall_fn sys_stat, sys_lstat, sys_fstat, sys_newfstatat, sys_statx, sys_access, sys_faccessat,
+	sys_faccessat2, sys_readlink, sys_readlinkat, sys_unlink, sys_unlinkat,
+	sys_rmdir, sys_mkdir, sys_mkdirat, sys_rename, sys_renameat, sys_symlink, sys_symlinkat,
+	sys_utimensat, sys_chmod, sys_fchmod, sys_fchmodat; /* sys_path.c */
+syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_set_robust_list,
+	sys_rseq, sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_uname, sys_prctl, sys_getpid,
+	sys_gettid, sys_getppid, sys_getuid, sys_geteuid, sys_getgid, sys_getegid,
+	sys_sched_getaffinity, sys_sched_yield, sys_getrandom, sys_sysinfo; /* sys_misc.c */
+syscall_fn sys_clock_gettime, sys_clock_getres, sys_gettimeofday, sys_time, sys_nanosleep,
+	sys_clock_nanosleep, sys_getrusage; /* sys_time.c */
+syscall_fn sys_poll, sys_ppoll; /* sys_poll.c */
+
+/* The system call table's entry: handler, and how --strace shows it. */
+struct syscall_desc {
+	syscall_fn *fn;
+	const char *name;
+	uint8_t nargs;
+	uint8_t arg[6]; /* enum strace_arg */
+	uint8_t ret;    /* enum strace_ret */
+};
+
+/* How strace.c prints one argument. "OUT" arguments are filled by the
+ * call and printed after it (their pointer on error); a length comes from
+ * the next argument (IN) or the return value (OUT). */
+enum strace_arg {
+	SA_INT, SA_LONG, SA_ULONG, SA_HEX, SA_PTR, SA_OCT, SA_DIRFD,
+	SA_PATH, SA_BUF_IN, SA_BUF_OUT, SA_HEXBUF_OUT, SA_STR_OUT,
+	SA_IOV_IN, SA_IOV_OUT,
+	SA_OPEN_FLAGS, SA_OPEN_MODE, SA_FD_FLAGS, SA_PROT, SA_MAP_FLAGS, SA_MADV,
+	SA_MSYNC_FLAGS,
+	SA_AT_FLAGS, SA_ACCESS_MODE, SA_ACCESS_FLAGS, SA_WHENCE, SA_IOCTL_REQ,
+	SA_FCNTL_CMD, SA_FCNTL_ARG, SA_ARCH_CODE, SA_ARCH_ADDR, SA_PRCTL_OPT,
+	SA_PRCTL_ARG, SA_RLIMIT_RES, SA_RLIMIT_IN, SA_RLIMIT_OUT, SA_CLOCKID,
+	SA_TIMER_FLAGS, SA_TIMESPEC_IN, SA_TIMESPEC_OUT, SA_TIMEVAL_OUT,
+	SA_ITIMER_WHICH, SA_ITIMERVAL_IN, SA_ITIMERVAL_OUT,
+	SA_STAT_OUT, SA_UTSNAME_OUT, SA_CPUSET_OUT, SA_SIGNAL, SA_SIGHOW,
+	SA_GRND_FLAGS, SA_PIPEFD_OUT, SA_DIRENTS_OUT, SA_RUSAGE_WHO,
+	SA_POLLFDS,
+};
+
+enum strace_ret { SR_DEC, SR_HEX, SR_FCNTL };
+
+/* Copies up to n bytes of guest memory at va; returns how many could be
+ * read before the first fault. */
+typedef size_t strace_read_fn(void *ctx, void *dst, uint64_t va, size_t n);
+
+#define STRACE_LINE_MAX 32768
+
+/* One line of --strace output, built in two steps like strace does: the
+ * input arguments before the call, the rest and the result after it. */
+struct strace_line {
+	char s[STRACE_LINE_MAX];
+	size_t len;
+	int next_arg;
+	strace_read_fn *read;
+	void *read_ctx;
+};
+
+/* d == NULL: an unknown call nr, shown as syscall_0x1f4(six hex args). */
+void strace_enter(struct strace_line *l, const struct syscall_desc *d, uint64_t nr,
+		  const uint64_t a[6]);
+void strace_exit(struct strace_line *l, const struct syscall_desc *d, const uint64_t a[6],
+		 int64_t ret);
+void strace_noreturn(struct strace_line *l); /* "= ?" of exit and exit_group */
+
+syscall_fn sys_rt_sigaction, sys_rt_sigprocmask, sys_rt_sigreturn, sys_rt_sigpending,
+	sys_rt_sigsuspend, sys_pause, sys_sigaltstack, sys_kill, sys_tkill, sys_tgkill, sys_setpgid,
+	sys_getpgid, sys_getpgrp, sys_setsid, sys_getsid; /* sys_signal.c */
+#endif

@@ -1,0 +1,331 @@
+/* sys_file.c - system calls on file descriptors: open and close, dup,
+ * fcntl, ioctl, lseek, getdents64, ftruncate, fsync, pipe. Argument checks
+ * follow Linux; for host-backed files the host does the work on the host
+ * fd, in-kernel files (pipes, /proc) answer as Linux's do. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fs/fs.h"
+#include "kern.h"
+#include "mm/mm.h"
+#include "sys/sys.h"
+#include "task/task.h"
+
+#define GETDENTS_MAX (64 * 1024) /* bounce buffer; a shorter answer is fine */
+#define KERNEL_TERMIOS_SIZE 36   /* <asm/termbits.h> struct termios: 4 flags, c_line, 19 c_cc */
+
+static struct fdtable *files(struct kernel *k)
+{
+	return k->current->files;
+}
+
+/* Installs a new host fd as the lowest free guest fd. */
+static int64_t install_host_fd(struct kernel *k, int host_fd, bool cloexec)
+{
+	struct file *f = file_create(host_fd);
+	if (!f)
+		return -ENOMEM;
+	int fd = fd_install(files(k), 0, f, cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+static int64_t do_open(struct kernel *k, int dirfd, uint64_t upath, int flags, unsigned mode)
+{
+	char path[PATH_MAX];
+	int err = file_user_path(k, path, upath, false);
+	if (err)
+		return err;
+	if (procfs_match(path)) {
+		struct file *f;
+		err = procfs_open(k, path, flags, &f);
+		if (err)
+			return err;
+		int fd = fd_install(files(k), 0, f, flags & O_CLOEXEC);
+		if (fd < 0)
+			file_put(f);
+		return fd;
+	}
+	int host_fd = file_openat(k, dirfd, path, flags, mode);
+	if (host_fd < 0)
+		return host_fd;
+	return install_host_fd(k, host_fd, flags & O_CLOEXEC);
+}
+
+int64_t sys_open(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_open(k, AT_FDCWD, a[0], (int)a[1], (unsigned)a[2]);
+}
+
+int64_t sys_openat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_open(k, (int)a[0], a[1], (int)a[2], (unsigned)a[3]);
+}
+
+int64_t sys_close(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return fd_close(files(k), (int)(uint32_t)a[0]);
+}
+
+/* fd, or -errno: a new reference to oldfd's file at the lowest free fd >= min. */
+static int64_t dup_from(struct kernel *k, uint64_t oldfd, int min, bool cloexec)
+{
+	struct file *f = fd_arg(k, oldfd);
+	if (!f)
+		return -EBADF;
+	file_get(f);
+	int fd = fd_install(files(k), min, f, cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+int64_t sys_dup(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return dup_from(k, a[0], 0, false);
+}
+
+static int64_t dup_to(struct kernel *k, uint64_t oldfd, uint64_t newfd, bool cloexec)
+{
+	if ((uint32_t)newfd >= MAX_FDS)
+		return -EBADF;
+	struct file *f = fd_arg(k, oldfd);
+	if (!f)
+		return -EBADF;
+	file_get(f);
+	fd_install_at(files(k), (int)(uint32_t)newfd, f, cloexec);
+	return (int)(uint32_t)newfd;
+}
+
+int64_t sys_dup2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	if ((uint32_t)a[0] == (uint32_t)a[1])
+		return fd_arg(k, a[0]) ? (int)(uint32_t)a[1] : -EBADF;
+	return dup_to(k, a[0], a[1], false);
+}
+
+int64_t sys_dup3(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	if ((a[2] & ~(uint64_t)O_CLOEXEC) || (uint32_t)a[0] == (uint32_t)a[1])
+		return -EINVAL;
+	return dup_to(k, a[0], a[1], a[2] & O_CLOEXEC);
+}
+
+int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	int fd = (int)(uint32_t)a[0];
+	switch ((int)a[1]) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (a[2] >= MAX_FDS)
+			return -EINVAL;
+		return dup_from(k, a[0], (int)a[2], (int)a[1] == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return files(k)->cloexec[fd] ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		files(k)->cloexec[fd] = a[2] & FD_CLOEXEC;
+		return 0;
+	case F_GETFL:
+		return file_get_flags(f);
+	case F_SETFL:
+		return file_set_flags(f, (int)a[2]);
+	case F_GETPIPE_SZ:
+		return pipe_capacity(f);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Terminal requests go to the host tty; other files have none (ENOTTY). */
+static int64_t tty_ioctl(struct kernel *k, struct file *f, unsigned long req, uint64_t arg,
+			 size_t size)
+{
+	if (file_kind(f) != FILE_TTY)
+		return -ENOTTY;
+	uint8_t buf[64];
+	if (ioctl(f->host_fd, req, buf) < 0)
+		return -errno;
+	return copy_to_user(k, arg, buf, size);
+}
+
+/* Bytes ready to read: the host's answer, or a pipe's count. */
+static int64_t fionread(struct kernel *k, struct file *f, uint64_t arg)
+{
+	int n;
+	if (f->host_fd < 0)
+		n = pipe_nread(f);
+	else if (ioctl(f->host_fd, FIONREAD, &n) < 0)
+		return -errno;
+	return n < 0 ? n : copy_to_user(k, arg, &n, sizeof(n));
+}
+
+/* O_NONBLOCK on or off, as F_SETFL would (any kind of file). */
+static int64_t fionbio(struct kernel *k, struct file *f, uint64_t arg)
+{
+	int on;
+	if (copy_from_user(k, &on, arg, sizeof(on)))
+		return -EFAULT;
+	int flags = file_get_flags(f);
+	if (flags < 0)
+		return flags;
+	return file_set_flags(f, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
+}
+
+int64_t sys_ioctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	switch ((uint32_t)a[1]) {
+	case FIOCLEX:
+	case FIONCLEX:
+		files(k)->cloexec[(uint32_t)a[0]] = (uint32_t)a[1] == FIOCLEX;
+		return 0;
+	case TCGETS:
+		return tty_ioctl(k, f, TCGETS, a[2], KERNEL_TERMIOS_SIZE);
+	case TIOCGWINSZ:
+		return tty_ioctl(k, f, TIOCGWINSZ, a[2], sizeof(struct winsize));
+	case FIONREAD:
+		return fionread(k, f, a[2]);
+	case FIONBIO:
+		return fionbio(k, f, a[2]);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* The host fd behind guest fd arg: -EBADF if arg is not open, -no_host
+ * (what the call answers for an in-kernel file, a pipe) if it has none. */
+static int host_fd_arg(struct kernel *k, uint64_t arg, int no_host)
+{
+	struct file *f = fd_arg(k, arg);
+	if (!f)
+		return -EBADF;
+	return f->host_fd < 0 ? -no_host : f->host_fd;
+}
+
+int64_t sys_lseek(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (f && f->ops->llseek)
+		return f->ops->llseek(f, (int64_t)a[1], (int)a[2]); /* /proc */
+	int fd = host_fd_arg(k, a[0], ESPIPE);
+	if (fd < 0)
+		return fd;
+	off_t r = lseek(fd, (off_t)a[1], (int)a[2]);
+	return r < 0 ? -errno : r;
+}
+
+int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	bool in_kernel = f && f->ops->getdents; /* a /proc directory */
+	int fd = in_kernel ? -1 : host_fd_arg(k, a[0], ENOTDIR);
+	if (fd < 0 && !in_kernel)
+		return fd;
+	uint32_t count = (uint32_t)a[2];
+	if (a[1] > USER_TOP || count > USER_TOP - a[1])
+		return -EFAULT;
+	size_t n = count < GETDENTS_MAX ? count : GETDENTS_MAX;
+	char *buf = malloc(n ? n : 1);
+	if (!buf)
+		return -ENOMEM;
+	int64_t r;
+	if (in_kernel) {
+		r = f->ops->getdents(k, f, buf, n);
+	} else {
+		r = syscall(SYS_getdents64, fd, buf, n);
+		r = r < 0 ? -errno : r;
+	}
+	int64_t ret = r;
+	if (r > 0 && copy_to_user(k, a[1], buf, (uint64_t)r))
+		ret = -EFAULT;
+	free(buf);
+	return ret;
+}
+
+int64_t sys_ftruncate(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int fd = host_fd_arg(k, a[0], EINVAL); /* not a regular file */
+	if (fd < 0)
+		return fd;
+	if (ftruncate(fd, (off_t)a[1]) < 0)
+		return -errno;
+	struct mapping *m = filemap_of(k, fd_arg(k, a[0]));
+	if (m)
+		filemap_resize(k, m, a[1]); /* the page cache follows */
+	return 0;
+}
+
+int64_t sys_fsync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int fd = host_fd_arg(k, a[0], EINVAL); /* nothing to sync, as Linux's pipes */
+	if (fd < 0)
+		return fd;
+	/* Pages dirtied through shared maps go to the file first. */
+	struct mapping *m = filemap_of(k, fd_arg(k, a[0]));
+	if (m && filemap_writeback(k, m, 0, UINT64_MAX >> PAGE_SHIFT))
+		return -EIO;
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
+static int64_t do_pipe(struct kernel *k, uint64_t ufds, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	struct file *ends[2];
+	int err = pipe_create(k, (int)flags, ends);
+	if (err)
+		return err;
+	int fds[2];
+	fds[0] = fd_install(files(k), 0, ends[0], flags & O_CLOEXEC);
+	if (fds[0] < 0) {
+		file_put(ends[0]);
+		file_put(ends[1]);
+		return fds[0];
+	}
+	fds[1] = fd_install(files(k), 0, ends[1], flags & O_CLOEXEC);
+	if (fds[1] < 0) {
+		fd_close(files(k), fds[0]);
+		file_put(ends[1]);
+		return fds[1];
+	}
+	if (copy_to_user(k, ufds, fds, sizeof(fds))) {
+		fd_close(files(k), fds[0]);
+		fd_close(files(k), fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+int64_t sys_pipe(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_pipe(k, a[0], 0);
+}
+
+int64_t sys_pipe2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_pipe(k, a[0], a[1]);
+}

@@ -1,0 +1,310 @@
+/* sys_misc.c - process-level system calls a C runtime makes at start and
+ * exit: exit, arch_prctl, set_tid_address, robust lists, rseq, resource
+ * limits, uname, prctl, ids, CPU affinity, getrandom, sysinfo. */
+#include <asm/prctl.h>
+#include <errno.h>
+#include <linux/prctl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "fs/fs.h"
+#include "kern.h"
+#include "mm/mm.h"
+#include "sys/sys.h"
+#include "task/task.h"
+
+#define STACK_LIMIT (8ULL << 20) /* RLIMIT_STACK soft limit, Linux's default */
+#define ROBUST_LIST_HEAD_SIZE 24 /* struct robust_list_head on x86-64 */
+#define UTS_FIELD 65             /* each field of struct new_utsname */
+#define RANDOM_CHUNK (64 * 1024) /* a longer request gets a short count */
+
+int64_t sys_exit(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	process_exit(k, k->current, (int)a[0]);
+	return 0;
+}
+
+/* One thread per process for now: exit and exit_group are the same. */
+int64_t sys_exit_group(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	return sys_exit(k, ctx, a);
+}
+
+int64_t sys_arch_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	switch (a[0]) {
+	case ARCH_SET_FS:
+	case ARCH_SET_GS:
+		if (a[1] >= USER_TOP)
+			return -EPERM;
+		*(a[0] == ARCH_SET_FS ? &ctx->fs_base : &ctx->gs_base) = a[1];
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user(k, a[1], &ctx->fs_base, sizeof(ctx->fs_base));
+	case ARCH_GET_GS:
+		return copy_to_user(k, a[1], &ctx->gs_base, sizeof(ctx->gs_base));
+	default:
+		return -EINVAL;
+	}
+}
+
+int64_t sys_set_tid_address(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	k->current->clear_child_tid = a[0];
+	return k->current->pid; /* the tid: one thread per process */
+}
+
+/* Robust futexes matter only with threads; the list is not kept. */
+int64_t sys_set_robust_list(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)k;
+	(void)ctx;
+	return a[1] == ROBUST_LIST_HEAD_SIZE ? 0 : -EINVAL;
+}
+
+/* Not provided, as on kernels before 4.18: glibc and musl go on without. */
+int64_t sys_rseq(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)k;
+	(void)ctx;
+	(void)a;
+	return -ENOSYS;
+}
+
+/* ---- resource limits ---- */
+
+struct rlimit64_user {
+	uint64_t cur, max;
+};
+
+static void get_limit(unsigned resource, struct rlimit64_user *r)
+{
+	switch (resource) {
+	case RLIMIT_STACK:
+		*r = (struct rlimit64_user){STACK_LIMIT, RLIM_INFINITY};
+		break;
+	case RLIMIT_NOFILE:
+		*r = (struct rlimit64_user){MAX_FDS, MAX_FDS};
+		break;
+	default: {
+		struct rlimit host;
+		getrlimit((int)resource, &host);
+		*r = (struct rlimit64_user){host.rlim_cur, host.rlim_max};
+	}
+	}
+}
+
+/* New limits are checked like Linux's but not kept yet: the kernel has no
+ * per-process limits to apply them to. */
+static int64_t do_prlimit(struct kernel *k, uint64_t pid, uint64_t resource, uint64_t unew,
+			  uint64_t uold)
+{
+	if (pid != 0 && pid != (uint64_t)k->current->pid)
+		return -ESRCH;
+	if (resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	struct rlimit64_user cur, want;
+	get_limit((unsigned)resource, &cur);
+	if (unew) {
+		if (copy_from_user(k, &want, unew, sizeof(want)))
+			return -EFAULT;
+		if (want.cur > want.max)
+			return -EINVAL;
+		if (want.max > cur.max)
+			return -EPERM;
+	}
+	return uold ? copy_to_user(k, uold, &cur, sizeof(cur)) : 0;
+}
+
+int64_t sys_prlimit64(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_prlimit(k, (uint64_t)(int)a[0], a[1], a[2], a[3]);
+}
+
+int64_t sys_getrlimit(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_prlimit(k, 0, a[0], 0, a[1]);
+}
+
+int64_t sys_setrlimit(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_prlimit(k, 0, a[0], a[1], 0);
+}
+
+/* ---- identity ---- */
+
+/* Linux on x86_64, with the host's release, version and names. */
+int64_t sys_uname(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct utsname host;
+	if (uname(&host) < 0)
+		return -errno;
+	char u[6][UTS_FIELD] = {"Linux", "", "", "", "x86_64", ""};
+	const char *from[6] = {NULL, host.nodename, host.release, host.version, NULL,
+			       host.domainname};
+	for (int i = 0; i < 6; i++)
+		if (from[i])
+			strncpy(u[i], from[i], UTS_FIELD - 1);
+	return copy_to_user(k, a[0], u, sizeof(u));
+}
+
+int64_t sys_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct process *p = k->current;
+	switch (a[0]) {
+	case PR_SET_NAME: {
+		/* Like Linux: at most 15 bytes, the rest cut off. */
+		char name[sizeof(p->comm)] = "";
+		for (size_t i = 0; i + 1 < sizeof(name); i++) {
+			if (copy_from_user(k, &name[i], a[1] + i, 1))
+				return -EFAULT;
+			if (!name[i])
+				break;
+		}
+		memcpy(p->comm, name, sizeof(name));
+		p->comm[sizeof(p->comm) - 1] = 0;
+		return 0;
+	}
+	case PR_GET_NAME:
+		return copy_to_user(k, a[1], p->comm, sizeof(p->comm));
+	default:
+		return -EINVAL;
+	}
+}
+
+int64_t sys_getpid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	(void)a;
+	return k->current->pid;
+}
+
+int64_t sys_gettid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	return sys_getpid(k, ctx, a);
+}
+
+int64_t sys_getppid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	(void)a;
+	return k->current->ppid;
+}
+
+/* The guest runs with the host user's ids: the host checks its file
+ * accesses with them. */
+int64_t sys_getuid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)k;
+	(void)ctx;
+	(void)a;
+	return getuid();
+}
+
+int64_t sys_geteuid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)k;
+	(void)ctx;
+	(void)a;
+	return geteuid();
+}
+
+int64_t sys_getgid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)k;
+	(void)ctx;
+	(void)a;
+	return getgid();
+}
+
+int64_t sys_getegid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)k;
+	(void)ctx;
+	(void)a;
+	return getegid();
+}
+
+/* ---- scheduling ---- */
+
+/* The guest has one CPU, CPU 0. */
+int64_t sys_sched_getaffinity(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	if (a[0] != 0 && (int)a[0] != k->current->pid)
+		return -ESRCH;
+	uint64_t mask = 1;
+	if (a[1] == 0 || (a[1] & (sizeof(mask) - 1)))
+		return -EINVAL;
+	int err = copy_to_user(k, a[2], &mask, sizeof(mask));
+	return err ? err : (int64_t)sizeof(mask);
+}
+
+int64_t sys_sched_yield(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)k;
+	(void)ctx;
+	(void)a;
+	return 0;
+}
+
+/* ---- randomness ---- */
+
+int64_t sys_getrandom(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	unsigned flags = (unsigned)a[2];
+	if (a[2] & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & GRND_RANDOM) && (flags & GRND_INSECURE))
+		return -EINVAL;
+	size_t n = a[1] < RANDOM_CHUNK ? (size_t)a[1] : RANDOM_CHUNK;
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf)
+		return -ENOMEM;
+	ssize_t r = getrandom(buf, n, flags);
+	int64_t ret = r < 0 ? -errno : (int64_t)copy_to_user_partial(k, a[0], buf, (uint64_t)r);
+	if (r > 0 && ret == 0)
+		ret = -EFAULT;
+	free(buf);
+	return ret;
+}
+
+/* ---- sysinfo ---- */
+
+/* Memory from the guest kernel, in bytes (mem_unit 1, as Linux on 64-bit
+ * machines); uptime and load averages are the host's. */
+int64_t sys_sysinfo(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct sysinfo host, si;
+	if (sysinfo(&host) < 0)
+		return -errno;
+	struct meminfo m;
+	kernel_meminfo(k, &m);
+	si = (struct sysinfo){
+		.uptime = host.uptime,
+		.loads = {host.loads[0], host.loads[1], host.loads[2]},
+		.totalram = m.mem_total << 10,
+		.freeram = m.mem_free << 10,
+		.sharedram = m.shmem << 10,
+		.bufferram = m.buffers << 10,
+		.totalswap = m.swap_total << 10,
+		.freeswap = m.swap_free << 10,
+		.procs = (unsigned short)k->nprocs,
+		.mem_unit = 1,
+	};
+	return copy_to_user(k, a[0], &si, sizeof(si));
+}

@@ -1,0 +1,346 @@
+/* sys_mm.c - brk, mmap, munmap, mprotect, madvise, msync, mincore, mremap:
+ * argument checks as Linux does them, then the address-space operations
+ * of mm.c and mremap.c and the page cache's (filemap.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fs/fs.h"
+#include "kern.h"
+#include "mm/mm.h"
+#include "sys/sys.h"
+#include "task/task.h"
+
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+
+static uint64_t page_align_up(uint64_t x)
+{
+	return (x + PAGE_SIZE - 1) & PAGE_MASK;
+}
+
+static bool range_ok(uint64_t addr, uint64_t len)
+{
+	return addr <= USER_TOP && len <= USER_TOP - addr;
+}
+
+int64_t sys_brk(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct mm *mm = k->current->mm;
+	uint64_t want = a[0];
+	if (want < mm->start_brk || want > USER_TOP)
+		return (int64_t)mm->brk;
+	uint64_t old_end = page_align_up(mm->brk), new_end = page_align_up(want);
+	if (new_end > old_end) {
+		/* Linux keeps a guard page between the heap and the next map. */
+		if (vma_overlaps(mm, old_end, new_end + PAGE_SIZE))
+			return (int64_t)mm->brk;
+		if (mm_map(k, mm, old_end, new_end - old_end, VM_READ | VM_WRITE | VM_HEAP, false) < 0)
+			return (int64_t)mm->brk;
+	} else if (new_end < old_end) {
+		mm_unmap(k, mm, new_end, old_end - new_end);
+		tlb_gather_finish(k);
+	}
+	mm->brk = want;
+	return (int64_t)want;
+}
+
+static unsigned prot_to_vm(uint64_t prot)
+{
+	return (unsigned)prot & (VM_READ | VM_WRITE | VM_EXEC);
+}
+
+/* Linux's checks for a file map of mmap's arguments a (x86's sys_mmap,
+ * do_mmap): the offset, the fd, a kind of file that can be mapped, the
+ * access the file was opened with. *m is the file's page cache;
+ * VM_MAYWRITE joins *vm_flags for a shared map of a file open for writing. */
+static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t len, bool shared,
+			      struct mapping **m, unsigned *vm_flags)
+{
+	uint64_t off = a[5];
+	if (off & ~PAGE_MASK)
+		return -EINVAL;
+	struct file *f = fd_arg(k, a[4]);
+	int fl = f ? file_get_flags(f) : -EBADF;
+	if (fl < 0 || (fl & O_PATH))
+		return -EBADF;
+	*m = filemap_of(k, f);
+	if (!*m)
+		return -ENODEV;
+	int acc = fl & O_ACCMODE;
+	if (acc == O_WRONLY || (shared && (*vm_flags & VM_WRITE) && acc != O_RDWR))
+		return -EACCES;
+	if (off + len < off)
+		return -EOVERFLOW;
+	if (shared && acc == O_RDWR)
+		*vm_flags |= VM_MAYWRITE;
+	return 0;
+}
+
+#define MMAP_KNOWN_FLAGS                                                                      \
+	(MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE | MAP_FIXED | MAP_ANONYMOUS |          \
+	 MAP_GROWSDOWN | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE |         \
+	 MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_FIXED_NOREPLACE)
+
+int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct mm *mm = k->current->mm;
+	uint64_t addr = a[0], len = a[1], prot = a[2], flags = a[3];
+	if (len == 0 || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	uint64_t type = flags & MAP_TYPE;
+	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE && (flags & ~(uint64_t)MMAP_KNOWN_FLAGS))
+		return -EOPNOTSUPP;
+	if (len > USER_TOP)
+		return -ENOMEM;
+	len = page_align_up(len);
+	unsigned vm_flags = prot_to_vm(prot);
+	struct mapping *m = NULL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		int64_t err = file_map_check(k, a, len, type != MAP_PRIVATE, &m, &vm_flags);
+		if (err)
+			return err;
+	}
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed) {
+		if (addr & ~PAGE_MASK)
+			return -EINVAL;
+		if (!range_ok(addr, len))
+			return -ENOMEM;
+	} else {
+		addr = mm_get_unmapped_area(mm, addr & PAGE_MASK, len);
+		if (!addr)
+			return -ENOMEM;
+	}
+	if (flags & MAP_GROWSDOWN)
+		vm_flags |= VM_GROWSDOWN;
+	if (type != MAP_PRIVATE)
+		vm_flags |= VM_SHARED;
+	/* NOREPLACE wins over MAP_FIXED: an overlap is EEXIST, as on Linux. */
+	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
+	int64_t ret = mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT);
+	tlb_gather_finish(k);
+	return ret;
+}
+
+int64_t sys_munmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint64_t addr = a[0], len = a[1];
+	if ((addr & ~PAGE_MASK) || len == 0)
+		return -EINVAL;
+	len = page_align_up(len);
+	if (!range_ok(addr, len))
+		return -EINVAL;
+	int ret = mm_unmap(k, k->current->mm, addr, len);
+	tlb_gather_finish(k);
+	return ret;
+}
+
+int64_t sys_mprotect(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint64_t addr = a[0], len = a[1], prot = a[2];
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	len = page_align_up(len);
+	if (len == 0)
+		return 0;
+	if (!range_ok(addr, len))
+		return -ENOMEM;
+	int ret = mm_protect(k, k->current->mm, addr, len, prot_to_vm(prot));
+	tlb_gather_finish(k);
+	return ret;
+}
+
+/* MADV_WILLNEED on a file map: its pages are read into the page cache
+ * (Linux's readahead), while memory is not short. */
+static void willneed(struct kernel *k, const struct vma *v, uint64_t start, uint64_t end)
+{
+	struct mapping *m = v->mapping;
+	for (uint64_t va = start; va < end && frames_free(k) > k->wmark_low; va += PAGE_SIZE) {
+		uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
+		struct cache_page *cp;
+		if (pgoff << PAGE_SHIFT >= m->size || mapping_page(k, m, pgoff, &cp))
+			return;
+	}
+}
+
+/* Applies advice to the VMAs over [start, end); -ENOMEM when part of the
+ * range is not mapped (the rest still gets it, as on Linux). */
+static int64_t madvise_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
+			     int advice)
+{
+	int64_t ret = vma_covers(mm, start, end) ? 0 : -ENOMEM;
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+		if (v->end <= start)
+			continue;
+		uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+		switch (advice) {
+		case MADV_FREE: /* private anonymous memory only */
+			if (v->mapping)
+				return -EINVAL;
+			mm_zap_range(k, mm, s, e);
+			break;
+		case MADV_DONTNEED:
+			/* Anonymous private memory reads back as zero-fill, a
+			 * private file map as the file, shared memory keeps its
+			 * data (in its mapping). */
+			mm_zap_range(k, mm, s, e);
+			break;
+		case MADV_WILLNEED:
+			if (v->mapping && !v->mapping->anon)
+				willneed(k, v, s, e);
+			break;
+		default:
+			break;
+		}
+	}
+	tlb_gather_finish(k);
+	return ret;
+}
+
+int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint64_t addr = a[0], len = page_align_up(a[1]);
+	int advice = (int)a[2];
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_WILLNEED:
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (!range_ok(addr, len))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	return madvise_range(k, k->current->mm, addr, addr + len, advice);
+}
+
+/* Shared file maps in the range are written back (MS_ASYNC too: the
+ * write to the host file is cheap, and Dirty then says what it should);
+ * MS_SYNC also waits for the host file to reach its disk (fsync), as
+ * Linux's msync waits for the writeback I/O; MS_INVALIDATE has nothing to
+ * drop, the maps see the cache. */
+int64_t sys_msync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint64_t start = a[0], len = page_align_up(a[1]);
+	uint64_t flags = a[2];
+	if (flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+		return -EINVAL;
+	if ((start & ~PAGE_MASK) || ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (start + len < start || a[1] > USER_TOP)
+		return -ENOMEM;
+	struct mm *mm = k->current->mm;
+	uint64_t end = start + len;
+	int64_t ret = vma_covers(mm, start, end) ? 0 : -ENOMEM;
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
+		if (v->end <= start)
+			continue;
+		uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+		if ((v->flags & VM_SHARED) && v->mapping && (flags & (MS_ASYNC | MS_SYNC)) &&
+		    filemap_writeback(k, v->mapping, v->pgoff + ((s - v->start) >> PAGE_SHIFT),
+				      v->pgoff + ((e - v->start) >> PAGE_SHIFT) - 1))
+			return -EIO;
+		if ((v->flags & VM_SHARED) && v->mapping && v->mapping->fd >= 0 &&
+		    (flags & MS_SYNC) && fsync(v->mapping->fd) < 0)
+			return -EIO;
+	}
+	return ret;
+}
+
+/* 1 when the page is in memory: mapped by a PTE (the zero page too), in
+ * the swap cache, or in the page cache of the file a map shows. */
+static uint8_t page_resident(struct kernel *k, struct mm *mm, const struct vma *v, uint64_t va)
+{
+	uint64_t *pte = pgtable_pte(k, mm, va, false);
+	if (pte && pte_is_swap(*pte))
+		return k->swap.cache[swp_offset(*pte)] != 0;
+	if (pte && *pte)
+		return 1;
+	return v->mapping &&
+	       pagecache_lookup(k, v->mapping, v->pgoff + ((va - v->start) >> PAGE_SHIFT));
+}
+
+#define MINCORE_CHUNK 512 /* bytes of the vector filled per copy */
+
+int64_t sys_mincore(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint64_t va = a[0], len = a[1], vec = a[2];
+	if (va & ~PAGE_MASK)
+		return -EINVAL;
+	if (!range_ok(va, len))
+		return -ENOMEM;
+	struct mm *mm = k->current->mm;
+	uint64_t pages = page_align_up(len) >> PAGE_SHIFT;
+	uint8_t buf[MINCORE_CHUNK];
+	while (pages > 0) {
+		const struct vma *v = vma_find(mm, va);
+		if (!v)
+			return -ENOMEM;
+		uint64_t n = (v->end - va) >> PAGE_SHIFT;
+		if (n > pages)
+			n = pages;
+		if (n > MINCORE_CHUNK)
+			n = MINCORE_CHUNK;
+		for (uint64_t i = 0; i < n; i++)
+			buf[i] = page_resident(k, mm, v, va + (i << PAGE_SHIFT));
+		if (copy_to_user(k, vec, buf, n))
+			return -EFAULT;
+		vec += n;
+		va += n << PAGE_SHIFT;
+		pages -= n;
+	}
+	return 0;
+}
+
+/* mremap(old, old_len, new_len, flags, new): mm_remap does the work. */
+int64_t sys_mremap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint64_t old = a[0], old_len = (a[1] + PAGE_SIZE - 1) & PAGE_MASK;
+	uint64_t new_len = (a[2] + PAGE_SIZE - 1) & PAGE_MASK, flags = a[3], new = a[4];
+	if (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED))
+		return -EINVAL; /* MREMAP_DONTUNMAP is not supported */
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (old & ~PAGE_MASK)
+		return -EINVAL;
+	/* A length that rounds up past the top of the address space. */
+	if (new_len == 0 || new_len < a[2] || old_len < a[1])
+		return -EINVAL;
+	/* Linux duplicates a shared map for old_len 0; not supported. */
+	if (old_len == 0)
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) &&
+	    ((new & ~PAGE_MASK) || new > USER_TOP || new_len > USER_TOP - new))
+		return -EINVAL;
+	if (old > USER_TOP || old_len > USER_TOP - old || new_len > USER_TOP)
+		return -ENOMEM;
+	int64_t ret = mm_remap(k, k->current->mm, old, old_len, new_len, flags, new);
+	tlb_gather_finish(k);
+	return ret;
+}

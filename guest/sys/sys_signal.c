@@ -1,0 +1,295 @@
+/* sys_signal.c - the signal system calls: actions and masks, waiting for
+ * a signal (rt_sigsuspend, pause), the alternate stack, rt_sigreturn,
+ * kill/tkill/tgkill, and the process groups and sessions kill addresses. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "kern.h"
+#include "mm/mm.h"
+#include "sys/sys.h"
+#include "task/task.h"
+
+#define KERNEL_SIGSET_SIZE 8 /* the kernel's sigset_t: 64 signals */
+
+/* ---- actions and masks ---- */
+
+int64_t sys_rt_sigaction(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct process *p = k->current;
+	int sig = (int)a[0];
+	struct k_sigaction act;
+	if (a[3] != KERNEL_SIGSET_SIZE)
+		return -EINVAL;
+	if (a[1] && copy_from_user(k, &act, a[1], sizeof(act)))
+		return -EFAULT;
+	if (sig < 1 || sig > KSIG_MAX || (a[1] && (sig == SIGKILL || sig == SIGSTOP)))
+		return -EINVAL;
+	struct k_sigaction old = p->sig.action[sig];
+	if (a[1]) {
+		act.mask = signal_blockable(act.mask);
+		p->sig.action[sig] = act;
+		/* POSIX: an action set to ignore discards the pending signal. */
+		if (signal_ignored(p, sig))
+			p->sig.pending &= ~sig_bit(sig);
+	}
+	if (a[2] && copy_to_user(k, a[2], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_rt_sigprocmask(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct signal_state *s = &k->current->sig;
+	uint64_t old = s->blocked, set;
+	if (a[3] != KERNEL_SIGSET_SIZE)
+		return -EINVAL;
+	if (a[1]) {
+		if (copy_from_user(k, &set, a[1], sizeof(set)))
+			return -EFAULT;
+		set = signal_blockable(set);
+		switch ((int)a[0]) {
+		case SIG_BLOCK: s->blocked |= set; break;
+		case SIG_UNBLOCK: s->blocked &= ~set; break;
+		case SIG_SETMASK: s->blocked = set; break;
+		default: return -EINVAL;
+		}
+	}
+	if (a[2] && copy_to_user(k, a[2], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Blocked signals that are pending. */
+int64_t sys_rt_sigpending(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	const struct signal_state *s = &k->current->sig;
+	uint64_t set = s->pending & s->blocked;
+	if (a[1] > KERNEL_SIGSET_SIZE)
+		return -EINVAL;
+	return copy_to_user(k, a[0], &set, a[1]);
+}
+
+/* ---- waiting for a signal ---- */
+
+/* True when a signal will interrupt the call now; pending unblocked
+ * signals that are ignored are dropped on the way, as delivery would. */
+static bool signal_waiting(struct process *p)
+{
+	for (int sig; (sig = signal_next(p));) {
+		if (!signal_ignored(p, sig))
+			return true;
+		p->sig.pending &= ~sig_bit(sig);
+	}
+	return false;
+}
+
+/* Sleeps until a signal wakes p; the call then ends in EINTR (a handler
+ * never restarts it: signal.c). */
+static int64_t wait_for_signal(struct kernel *k, struct process *p)
+{
+	if (signal_waiting(p))
+		return -EINTR;
+	process_block(k, &p->sig);
+	return -ERESTARTSYS;
+}
+
+int64_t sys_pause(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	(void)a;
+	return wait_for_signal(k, k->current);
+}
+
+/* The caller's mask comes back when the handler returns (the frame saves
+ * it) or, without a handler, on the way back to user mode. */
+int64_t sys_rt_sigsuspend(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct process *p = k->current;
+	struct signal_state *s = &p->sig;
+	uint64_t set;
+	if (a[1] != KERNEL_SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_user(k, &set, a[0], sizeof(set)))
+		return -EFAULT;
+	/* A restarted call keeps the mask saved the first time. */
+	if (!s->restore_blocked) {
+		s->saved_blocked = s->blocked;
+		s->restore_blocked = true;
+	}
+	s->blocked = signal_blockable(set);
+	return wait_for_signal(k, p);
+}
+
+/* ---- the alternate stack and the way back from a handler ---- */
+
+int64_t sys_sigaltstack(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	struct process *p = k->current;
+	const struct signal_state *s = &p->sig;
+	struct k_stack old = {s->altstack_sp, altstack_flags(p, ctx->rsp) | s->altstack_flags,
+			      s->altstack_size};
+	if (a[0]) {
+		struct k_stack ss;
+		if (copy_from_user(k, &ss, a[0], sizeof(ss)))
+			return -EFAULT;
+		int err = altstack_set(p, ctx->rsp, ss.ss_sp, ss.ss_flags, ss.ss_size);
+		if (err)
+			return err;
+	}
+	if (a[1] && copy_to_user(k, a[1], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Returns the restored rax, so the dispatcher's write keeps it. A frame
+ * that cannot be read gets SIGSEGV, as Linux's signal_fault. */
+int64_t sys_rt_sigreturn(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)a;
+	struct process *p = k->current;
+	if (sigframe_restore(k, p)) {
+		force_fatal_sig(p, SIGSEGV);
+		return 0;
+	}
+	return (int64_t)ctx->rax;
+}
+
+/* ---- sending ---- */
+
+/* Like Linux, a bad signal number is found once a target exists (ESRCH
+ * first); signal 0 only checks that the target exists. */
+static int send_user(struct kernel *k, struct process *to, int sig, int code)
+{
+	if (sig < 0 || sig > KSIG_MAX)
+		return -EINVAL;
+	if (sig) {
+		struct ksiginfo info = {.signo = sig, .code = code, .pid = k->current->pid,
+					.uid = (int)getuid()};
+		signal_send(k, to, &info);
+	}
+	return 0;
+}
+
+/* pid > 0: that process; 0: the caller's group; -1: all but init and the
+ * caller; < -1: group -pid. One user: permission is always granted. */
+int64_t sys_kill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct process *self = k->current;
+	int pid = (int)a[0], sig = (int)a[1];
+	if (pid > 0) {
+		struct process *p = process_find(k, pid);
+		return p ? send_user(k, p, sig, SI_USER) : -ESRCH;
+	}
+	if (pid == INT_MIN)
+		return -ESRCH; /* -pid would overflow */
+	int found = 0, err = 0;
+	for (struct process *p = k->procs; p; p = p->next) {
+		bool hit = pid == 0    ? p->pgid == self->pgid
+			   : pid == -1 ? p->pid > 1 && p != self
+				       : p->pgid == -pid;
+		if (hit) {
+			found++;
+			err = send_user(k, p, sig, SI_USER);
+		}
+	}
+	return found ? err : -ESRCH;
+}
+
+/* One thread per process: a thread id is its process id. */
+int64_t sys_tgkill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int tgid = (int)a[0], tid = (int)a[1];
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	struct process *p = process_find(k, tid);
+	if (!p || tgid != tid)
+		return -ESRCH;
+	return send_user(k, p, (int)a[2], SI_TKILL);
+}
+
+int64_t sys_tkill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	const uint64_t args[6] = {a[0], a[0], a[1]};
+	return sys_tgkill(k, ctx, args);
+}
+
+/* ---- process groups and sessions ---- */
+
+/* The process pid names (0: the caller), or NULL. */
+static struct process *pid_arg(struct kernel *k, uint64_t arg)
+{
+	int pid = (int)arg;
+	return pid ? process_find(k, pid) : k->current;
+}
+
+/* Rules of setpgid(2): the caller or a child of its session, never a
+ * session leader, into a group of the same session or a new one named
+ * after the process. Children are not told apart by exec (no EACCES). */
+int64_t sys_setpgid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct process *self = k->current;
+	struct process *p = pid_arg(k, a[0]);
+	int pgid = (int)a[1];
+	if (pgid < 0)
+		return -EINVAL;
+	if (!p || (p != self && p->parent != self))
+		return -ESRCH;
+	if (!pgid)
+		pgid = p->pid;
+	if (p->sid != self->sid || p->sid == p->pid)
+		return -EPERM;
+	if (pgid != p->pid) {
+		struct process *g = k->procs;
+		while (g && !(g->pgid == pgid && g->sid == self->sid))
+			g = g->next;
+		if (!g)
+			return -EPERM;
+	}
+	p->pgid = pgid;
+	return 0;
+}
+
+int64_t sys_getpgid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct process *p = pid_arg(k, a[0]);
+	return p ? p->pgid : -ESRCH;
+}
+
+int64_t sys_getpgrp(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	(void)a;
+	return k->current->pgid;
+}
+
+int64_t sys_getsid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct process *p = pid_arg(k, a[0]);
+	return p ? p->sid : -ESRCH;
+}
+
+/* A new session and group named after the caller, unless a group of that
+ * name exists (the caller leads one already). */
+int64_t sys_setsid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	(void)a;
+	struct process *self = k->current;
+	for (struct process *p = k->procs; p; p = p->next)
+		if (p->pgid == self->pid)
+			return -EPERM;
+	self->sid = self->pid;
+	self->pgid = self->pid;
+	return self->sid;
+}

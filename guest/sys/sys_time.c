@@ -1,0 +1,133 @@
+/* sys_time.c - clocks, sleeping and CPU usage, answered from the host's
+ * clocks (the guest's time is the host's). */
+#include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "kern.h"
+#include "mm/mm.h"
+#include "sys/sys.h"
+#include "task/task.h"
+
+#define NSEC_PER_SEC 1000000000L
+
+/* Negative clock ids name other processes' CPU clocks: host pids mean
+ * nothing to the guest. */
+static bool clock_ok(uint64_t id)
+{
+	return (int)id >= 0;
+}
+
+/* clock_gettime and clock_getres: the host's query answers for clock id,
+ * into uts (which clock_getres, uts_optional, may leave NULL). */
+static int64_t clock_query(struct kernel *k, uint64_t id, uint64_t uts, bool uts_optional,
+			   int (*query)(clockid_t, struct timespec *))
+{
+	struct timespec ts;
+	if (!clock_ok(id))
+		return -EINVAL;
+	if (query((clockid_t)id, &ts) < 0)
+		return -errno;
+	return uts || !uts_optional ? copy_to_user(k, uts, &ts, sizeof(ts)) : 0;
+}
+
+int64_t sys_clock_gettime(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return clock_query(k, a[0], a[1], false, clock_gettime);
+}
+
+int64_t sys_clock_getres(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return clock_query(k, a[0], a[1], true, clock_getres);
+}
+
+int64_t sys_gettimeofday(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	if (a[0] && copy_to_user(k, a[0], &tv, sizeof(tv)))
+		return -EFAULT;
+	struct timezone tz = {0, 0}; /* the kernel's sys_tz, never set here */
+	return a[1] ? copy_to_user(k, a[1], &tz, sizeof(tz)) : 0;
+}
+
+int64_t sys_time(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int64_t t = time(NULL);
+	if (a[0] && copy_to_user(k, a[0], &t, sizeof(t)))
+		return -EFAULT;
+	return t;
+}
+
+static int64_t get_timespec(struct kernel *k, uint64_t uts, struct timespec *ts)
+{
+	if (copy_from_user(k, ts, uts, sizeof(*ts)))
+		return -EFAULT;
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	return 0;
+}
+
+/* No guest signal can interrupt a sleep yet, so it always runs to its end
+ * (host signals only resume it) and the remaining time is never written. */
+static int64_t do_sleep(struct kernel *k, uint64_t clock, uint64_t flags, uint64_t ureq)
+{
+	struct timespec ts;
+	int64_t err = get_timespec(k, ureq, &ts);
+	if (err)
+		return err;
+	if (!clock_ok(clock) || (flags & ~(uint64_t)TIMER_ABSTIME))
+		return -EINVAL;
+	if (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L || ts.tv_sec < 0)
+		return -EINVAL;
+	/* Other processes run meanwhile: a timed block, deadline in
+	 * CLOCK_MONOTONIC whatever clock the guest named. */
+	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	uint64_t now = kernel_now_ns(), deadline = now + ns;
+	if (flags & TIMER_ABSTIME) {
+		struct timespec c;
+		clock_gettime((clockid_t)clock, &c);
+		uint64_t cnow = (uint64_t)c.tv_sec * 1000000000ULL + (uint64_t)c.tv_nsec;
+		deadline = ns > cnow ? now + (ns - cnow) : now;
+	}
+	return process_block_until(k, &k->current->wake_at, deadline);
+}
+
+int64_t sys_nanosleep(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_sleep(k, CLOCK_MONOTONIC, 0, a[0]);
+}
+
+int64_t sys_clock_nanosleep(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_sleep(k, a[0], a[1], a[2]);
+}
+
+/* Page faults are the guest's own (minor: fixed without I/O); the CPU
+ * times are vmemu's; the rest zero. */
+int64_t sys_getrusage(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct process *p = k->current;
+	int who = (int)a[0];
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	struct rusage ru, host;
+	memset(&ru, 0, sizeof(ru));
+	if (who != RUSAGE_CHILDREN && getrusage(RUSAGE_SELF, &host) == 0) {
+		ru.ru_utime = host.ru_utime;
+		ru.ru_stime = host.ru_stime;
+	}
+	bool children = who == RUSAGE_CHILDREN;
+	ru.ru_minflt = (long)(children ? p->child_min_flt : p->min_flt);
+	ru.ru_majflt = (long)(children ? p->child_maj_flt : p->maj_flt);
+	return copy_to_user(k, a[1], &ru, sizeof(ru));
+}

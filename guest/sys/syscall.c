@@ -1,0 +1,238 @@
+/* syscall.c - the system call table and its dispatch: number -> handler,
+ * name and the argument formats --strace prints. Numbers are the host's
+ * <sys/syscall.h> ones: host and guest are both x86-64 Linux. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "kern.h"
+#include "mm/mm.h"
+#include "sys/sys.h"
+
+/* CALL(read, SR_DEC, SA_INT, ...): handler sys_read, shown as "read". */
+#define ARGS(...) sizeof((const uint8_t[]){__VA_ARGS__}), {__VA_ARGS__}
+#define CALL_AS(name, fn, ret, ...) [SYS_##name] = {fn, #name, ARGS(__VA_ARGS__), ret}
+#define CALL(name, ret, ...) CALL_AS(name, sys_##name, ret, __VA_ARGS__)
+#define CALL0(name) [SYS_##name] = {sys_##name, #name, 0, {0}, SR_DEC}
+
+static const struct syscall_desc table[] = {
+	/* files: data */
+	CALL(read, SR_DEC, SA_INT, SA_BUF_OUT, SA_ULONG),
+	CALL(write, SR_DEC, SA_INT, SA_BUF_IN, SA_ULONG),
+	CALL(readv, SR_DEC, SA_INT, SA_IOV_OUT, SA_INT),
+	CALL(writev, SR_DEC, SA_INT, SA_IOV_IN, SA_INT),
+	CALL(pread64, SR_DEC, SA_INT, SA_BUF_OUT, SA_ULONG, SA_LONG),
+	CALL(pwrite64, SR_DEC, SA_INT, SA_BUF_IN, SA_ULONG, SA_LONG),
+	CALL_AS(sendfile, sys_sendfile, SR_DEC, SA_INT, SA_INT, SA_PTR, SA_ULONG),
+	CALL(lseek, SR_DEC, SA_INT, SA_LONG, SA_WHENCE),
+	CALL(getdents64, SR_DEC, SA_INT, SA_DIRENTS_OUT, SA_ULONG),
+	CALL(ftruncate, SR_DEC, SA_INT, SA_LONG),
+	CALL(fsync, SR_DEC, SA_INT),
+	CALL_AS(fdatasync, sys_fsync, SR_DEC, SA_INT),
+	/* files: descriptors */
+	CALL(open, SR_DEC, SA_PATH, SA_OPEN_FLAGS, SA_OPEN_MODE),
+	CALL(openat, SR_DEC, SA_DIRFD, SA_PATH, SA_OPEN_FLAGS, SA_OPEN_MODE),
+	CALL(close, SR_DEC, SA_INT),
+	CALL(dup, SR_DEC, SA_INT),
+	CALL(dup2, SR_DEC, SA_INT, SA_INT),
+	CALL(dup3, SR_DEC, SA_INT, SA_INT, SA_FD_FLAGS),
+	CALL(fcntl, SR_FCNTL, SA_INT, SA_FCNTL_CMD, SA_FCNTL_ARG),
+	CALL(ioctl, SR_DEC, SA_INT, SA_IOCTL_REQ, SA_PTR),
+	CALL(poll, SR_DEC, SA_POLLFDS, SA_ULONG, SA_INT),
+	CALL(ppoll, SR_DEC, SA_POLLFDS, SA_ULONG, SA_TIMESPEC_IN, SA_PTR, SA_ULONG),
+	CALL(pipe, SR_DEC, SA_PIPEFD_OUT),
+	CALL(pipe2, SR_DEC, SA_PIPEFD_OUT, SA_FD_FLAGS),
+	/* files: names */
+	CALL(stat, SR_DEC, SA_PATH, SA_STAT_OUT),
+	CALL(lstat, SR_DEC, SA_PATH, SA_STAT_OUT),
+	CALL(fstat, SR_DEC, SA_INT, SA_STAT_OUT),
+	CALL(newfstatat, SR_DEC, SA_DIRFD, SA_PATH, SA_STAT_OUT, SA_AT_FLAGS),
+	CALL(statx, SR_DEC, SA_DIRFD, SA_PATH, SA_AT_FLAGS, SA_HEX, SA_PTR),
+	CALL(access, SR_DEC, SA_PATH, SA_ACCESS_MODE),
+	CALL(faccessat, SR_DEC, SA_DIRFD, SA_PATH, SA_ACCESS_MODE),
+	CALL(faccessat2, SR_DEC, SA_DIRFD, SA_PATH, SA_ACCESS_MODE, SA_ACCESS_FLAGS),
+	CALL(readlink, SR_DEC, SA_PATH, SA_BUF_OUT, SA_ULONG),
+	CALL(readlinkat, SR_DEC, SA_DIRFD, SA_PATH, SA_BUF_OUT, SA_ULONG),
+	CALL(getcwd, SR_DEC, SA_STR_OUT, SA_ULONG),
+	CALL(unlink, SR_DEC, SA_PATH),
+	CALL(unlinkat, SR_DEC, SA_DIRFD, SA_PATH, SA_AT_FLAGS),
+	CALL(rmdir, SR_DEC, SA_PATH),
+	CALL(mkdir, SR_DEC, SA_PATH, SA_OCT),
+	CALL(mkdirat, SR_DEC, SA_DIRFD, SA_PATH, SA_OCT),
+	CALL(rename, SR_DEC, SA_PATH, SA_PATH),
+	CALL(renameat, SR_DEC, SA_DIRFD, SA_PATH, SA_DIRFD, SA_PATH),
+	CALL(symlink, SR_DEC, SA_PATH, SA_PATH),
+	CALL(symlinkat, SR_DEC, SA_PATH, SA_DIRFD, SA_PATH),
+	CALL(utimensat, SR_DEC, SA_DIRFD, SA_PATH, SA_PTR, SA_AT_FLAGS),
+	/* memory (mm.c) */
+	CALL(brk, SR_HEX, SA_PTR),
+	CALL(mmap, SR_HEX, SA_PTR, SA_ULONG, SA_PROT, SA_MAP_FLAGS, SA_INT, SA_HEX),
+	CALL(munmap, SR_DEC, SA_PTR, SA_ULONG),
+	CALL(mprotect, SR_DEC, SA_PTR, SA_ULONG, SA_PROT),
+	CALL(madvise, SR_DEC, SA_PTR, SA_ULONG, SA_MADV),
+	CALL(mremap, SR_HEX, SA_PTR, SA_ULONG, SA_ULONG, SA_HEX, SA_PTR),
+	CALL(msync, SR_DEC, SA_PTR, SA_ULONG, SA_MSYNC_FLAGS),
+	CALL(mincore, SR_DEC, SA_PTR, SA_ULONG, SA_PTR),
+	/* process */
+	CALL(chmod, SR_DEC, SA_PATH, SA_OCT),
+	CALL(fchmod, SR_DEC, SA_INT, SA_OCT),
+	CALL(fchmodat, SR_DEC, SA_DIRFD, SA_PATH, SA_OCT),
+	CALL(chdir, SR_DEC, SA_PATH),
+	CALL(fchdir, SR_DEC, SA_INT),
+	/* processes */
+	CALL0(fork),
+	CALL0(vfork),
+	CALL(clone, SR_DEC, SA_HEX, SA_PTR, SA_PTR, SA_PTR, SA_HEX),
+	CALL(execve, SR_DEC, SA_PATH, SA_PTR, SA_PTR),
+	CALL(wait4, SR_DEC, SA_INT, SA_PTR, SA_HEX, SA_PTR),
+	CALL(waitid, SR_DEC, SA_INT, SA_INT, SA_PTR, SA_HEX, SA_PTR),
+	CALL(exit, SR_DEC, SA_INT),
+	CALL(exit_group, SR_DEC, SA_INT),
+	CALL(arch_prctl, SR_DEC, SA_ARCH_CODE, SA_ARCH_ADDR),
+	CALL(set_tid_address, SR_DEC, SA_PTR),
+	CALL(set_robust_list, SR_DEC, SA_PTR, SA_ULONG),
+	CALL(rseq, SR_DEC, SA_PTR, SA_HEX, SA_HEX, SA_HEX),
+	CALL(prlimit64, SR_DEC, SA_INT, SA_RLIMIT_RES, SA_RLIMIT_IN, SA_RLIMIT_OUT),
+	CALL(getrlimit, SR_DEC, SA_RLIMIT_RES, SA_RLIMIT_OUT),
+	CALL(setrlimit, SR_DEC, SA_RLIMIT_RES, SA_RLIMIT_IN),
+	CALL(uname, SR_DEC, SA_UTSNAME_OUT),
+	CALL(prctl, SR_DEC, SA_PRCTL_OPT, SA_PRCTL_ARG),
+	CALL0(getpid),
+	CALL0(gettid),
+	CALL0(getppid),
+	CALL0(getuid),
+	CALL0(geteuid),
+	CALL0(getgid),
+	CALL0(getegid),
+	CALL(sched_getaffinity, SR_DEC, SA_INT, SA_ULONG, SA_CPUSET_OUT),
+	CALL0(sched_yield),
+	CALL(getrusage, SR_DEC, SA_RUSAGE_WHO, SA_PTR),
+	CALL(rt_sigaction, SR_DEC, SA_SIGNAL, SA_PTR, SA_PTR, SA_ULONG),
+	CALL(rt_sigprocmask, SR_DEC, SA_SIGHOW, SA_PTR, SA_PTR, SA_ULONG),
+	/* signals (sys_signal.c) */
+	CALL0(rt_sigreturn),
+	CALL(rt_sigpending, SR_DEC, SA_PTR, SA_ULONG),
+	CALL(rt_sigsuspend, SR_DEC, SA_PTR, SA_ULONG),
+	CALL0(pause),
+	CALL(sigaltstack, SR_DEC, SA_PTR, SA_PTR),
+	CALL(kill, SR_DEC, SA_INT, SA_SIGNAL),
+	CALL(tkill, SR_DEC, SA_INT, SA_SIGNAL),
+	CALL(tgkill, SR_DEC, SA_INT, SA_INT, SA_SIGNAL),
+	CALL(setpgid, SR_DEC, SA_INT, SA_INT),
+	CALL(getpgid, SR_DEC, SA_INT),
+	CALL0(getpgrp),
+	CALL0(setsid),
+	CALL(getsid, SR_DEC, SA_INT),
+	CALL(getrandom, SR_DEC, SA_HEXBUF_OUT, SA_ULONG, SA_GRND_FLAGS),
+	CALL(sysinfo, SR_DEC, SA_PTR),
+	/* time */
+	CALL(clock_gettime, SR_DEC, SA_CLOCKID, SA_TIMESPEC_OUT),
+	CALL(clock_getres, SR_DEC, SA_CLOCKID, SA_TIMESPEC_OUT),
+	CALL(gettimeofday, SR_DEC, SA_TIMEVAL_OUT, SA_PTR),
+	CALL(time, SR_DEC, SA_PTR),
+	CALL(nanosleep, SR_DEC, SA_TIMESPEC_IN, SA_PTR),
+	CALL(getitimer, SR_DEC, SA_ITIMER_WHICH, SA_ITIMERVAL_OUT),
+	CALL(setitimer, SR_DEC, SA_ITIMER_WHICH, SA_ITIMERVAL_IN, SA_ITIMERVAL_OUT),
+	CALL(alarm, SR_DEC, SA_ULONG),
+	CALL(clock_nanosleep, SR_DEC, SA_CLOCKID, SA_TIMER_FLAGS, SA_TIMESPEC_IN, SA_PTR),
+};
+
+#define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
+
+static int64_t run(struct kernel *k, struct cpu_context *ctx, const struct syscall_desc *d,
+		   const uint64_t a[6])
+{
+	if (d)
+		return d->fn(k, ctx, a);
+	k->stats.syscalls_unknown++;
+	return -ENOSYS;
+}
+
+/* strace's reader: page by page, so a fault stops it where it happens. */
+static size_t read_user(void *ctx, void *dst, uint64_t va, size_t n)
+{
+	struct kernel *k = ctx;
+	size_t done = 0;
+	while (done < n) {
+		size_t piece = PAGE_SIZE - ((va + done) & (PAGE_SIZE - 1));
+		if (piece > n - done)
+			piece = n - done;
+		if (copy_from_user(k, (char *)dst + done, va + done, piece) < 0)
+			break;
+		done += piece;
+	}
+	return done;
+}
+
+/* One line per call, as strace -f shows it: "[pid N] " once there are
+ * several processes; a call that blocks is shown when it completes. */
+static int64_t run_traced(struct kernel *k, struct cpu_context *ctx,
+			  const struct syscall_desc *d, uint64_t nr, const uint64_t a[6])
+{
+	struct strace_line l; /* large: left uninitialized, strace_enter starts it */
+	l.read = read_user;
+	l.read_ctx = k;
+	/* Input arguments are shown before the call, as they were. */
+	strace_enter(&l, d, nr, a);
+	struct process *p = k->current;
+	int64_t ret = run(k, ctx, d, a);
+	FILE *out = k->cfg.strace;
+	const char *prefix = k->nprocs > 1 ? "[pid %d] " : "";
+	if (ret == -ERESTARTSYS)
+		return ret;
+	if (p->exited) {
+		strace_noreturn(&l);
+		fprintf(out, prefix, p->pid);
+		fprintf(out, "%s\n", l.s);
+		fprintf(out, prefix, p->pid);
+		if (p->term_signal)
+			fprintf(out, "+++ killed by SIG%s +++\n", sigabbrev_np(p->term_signal));
+		else
+			fprintf(out, "+++ exited with %d +++\n", p->exit_code);
+		return ret;
+	}
+	strace_exit(&l, d, a, ret);
+	fprintf(out, prefix, p->pid);
+	fprintf(out, "%s\n", l.s);
+	return ret;
+}
+
+bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
+{
+	struct process *p = k->current;
+	uint64_t nr = ctx->rax, rip = ctx->rip;
+	const uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
+	const struct syscall_desc *d = nr < TABLE_SIZE && table[nr].fn ? &table[nr] : NULL;
+	k->stats.syscalls++;
+	if (!p->restart_syscall) { /* a new call: no deadline, nothing done yet */
+		p->wake_at = 0;
+		p->io_done = 0;
+	}
+	p->restart_syscall = false; /* running (again) from its SYSCALL */
+	reclaim_direct(k);
+	if (p->exited)
+		return true; /* the OOM killer chose this process */
+	int64_t ret = k->cfg.strace ? run_traced(k, ctx, d, nr, a) : run(k, ctx, d, a);
+	if (p->exited)
+		return true;
+	if (ret == -ERESTARTSYS) {
+		/* Made again from its SYSCALL when p runs next (or interrupted
+		 * by a signal: signal_deliver decides). */
+		ctx->rax = nr;
+		p->restart_syscall = true;
+		return true;
+	}
+	/* exec and sigreturn load a whole new context: leave it as it is. */
+	bool replaced = ctx->rip != rip;
+	if (!replaced) {
+		ctx->rax = (uint64_t)ret;
+		ctx->rip = rip + SYSCALL_INSN_LEN;
+		/* SYSCALL leaves the return address in RCX and RFLAGS in R11. */
+		ctx->rcx = ctx->rip;
+		ctx->r11 = ctx->rflags;
+	}
+	if (signal_deliver(k, p))
+		replaced = true;
+	return replaced || p->state != PROC_RUNNABLE || p->exited;
+}

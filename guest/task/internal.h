@@ -1,0 +1,47 @@
+/* internal.h - what the files of task/ share and no other subsystem calls:
+ * process creation, process groups, vfork, interval timers, and the parts
+ * of signal delivery that exec and the signal frame need. */
+#ifndef VMEMU_TASK_INTERNAL_H
+#define VMEMU_TASK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "task/task.h"
+
+struct kernel;
+
+/* A new runnable process with the next pid, in k->procs; NULL at the limit. */
+struct process *process_alloc(struct kernel *k);
+/* No member of group pgid has its parent in another group of the same
+ * session (POSIX's orphaned process group; the guest's init counts as any
+ * parent, as a PID namespace's init does in Linux). */
+bool is_orphaned_pgrp(struct kernel *k, int pgid);
+/* p no longer borrows its vfork parent: the parent may run on. */
+void process_vfork_done(struct kernel *k, struct process *p);
+
+/* Sends SIGALRM to the processes whose ITIMER_REAL has expired (starting
+ * it again when it has an interval); returns the earliest expiry still to
+ * come, or 0 (itimer.c). */
+uint64_t itimer_run(struct kernel *k, uint64_t now);
+/* exec: handled signals go back to SIG_DFL, the altstack is dropped. */
+void signal_exec(struct process *p);
+
+/* Default actions (man 7 signal). SIGCONT continues a stopped process
+ * when it is sent, whatever its action (signal_send); delivered, its
+ * default is to ignore it, as Linux's SIG_KERNEL_IGNORE_MASK says. */
+enum sig_default { SIG_DEFAULT_TERM, SIG_DEFAULT_CORE, SIG_DEFAULT_IGNORE, SIG_DEFAULT_STOP };
+enum sig_default signal_default_action(int sig);
+/* The rt_sigframe (sigframe.c). Builds it on the stack of p (the current
+ * process) for handler ka of info->signo: p->ctx is saved with mask as the
+ * mask to restore, and trapno, err and cr2 of the fault behind a
+ * synchronous signal. Then p->ctx enters the handler. 0, or -EFAULT when
+ * the frame cannot be written. */
+struct sigframe_fault {
+	uint64_t trapno, err, cr2;
+};
+int sigframe_setup(struct kernel *k, struct process *p, const struct k_sigaction *ka,
+		   const struct ksiginfo *info, const struct sigframe_fault *fault,
+		   uint64_t mask);
+
+#endif

@@ -1,0 +1,171 @@
+/* sched.c - round-robin scheduling: blocking on a channel, waking, and
+ * switching address spaces through the MMU model's CR3 semantics. Only
+ * runnable processes run: blocked and stopped ones wait to be woken. */
+#include <signal.h>
+#include <time.h>
+
+#include "kern.h"
+#include "mm/mm.h"
+#include "task/internal.h"
+
+/* The length of a run slice when several processes can run. */
+#define TIME_SLICE_US 10000
+
+void process_block(struct kernel *k, const void *chan)
+{
+	struct process *p = k->current;
+	p->state = PROC_BLOCKED;
+	p->wait_chan = chan;
+}
+
+uint64_t kernel_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int64_t process_block_until(struct kernel *k, const void *chan, uint64_t deadline_ns)
+{
+	struct process *p = k->current;
+	if (!p->wake_at)
+		p->wake_at = deadline_ns ? deadline_ns : 1;
+	if (kernel_now_ns() >= p->wake_at)
+		return 0;
+	process_block(k, chan);
+	return -ERESTARTSYS;
+}
+
+/* Wakes the timed blocks whose deadline has passed and fires interval
+ * timers; returns the earliest deadline still to come, or 0. */
+static uint64_t run_timers(struct kernel *k)
+{
+	uint64_t now = kernel_now_ns(), next = itimer_run(k, now);
+	for (struct process *p = k->procs; p; p = p->next) {
+		if (p->state != PROC_BLOCKED || !p->wake_at)
+			continue;
+		if (p->wake_at <= now) {
+			p->state = PROC_RUNNABLE;
+			p->wait_chan = NULL;
+		} else if (!next || p->wake_at < next) {
+			next = p->wake_at;
+		}
+	}
+	return next;
+}
+
+void kernel_wake(struct kernel *k, const void *chan)
+{
+	for (struct process *p = k->procs; p; p = p->next) {
+		if (p->state == PROC_BLOCKED && p->wait_chan == chan) {
+			p->state = PROC_RUNNABLE;
+			p->wait_chan = NULL;
+			/* Let the woken process run soon rather than at the end of
+			 * the current slice (which has no end when it ran alone). */
+			k->ops.stop(k->ops.ctx);
+		}
+	}
+}
+
+uint64_t kernel_time_slice_us(struct kernel *k)
+{
+	int runnable = 0;
+	bool timers = false;
+	for (struct process *p = k->procs; p; p = p->next) {
+		runnable += p->state == PROC_RUNNABLE;
+		timers |= (p->state == PROC_BLOCKED && p->wake_at) || p->itimer_real_at;
+	}
+	/* A sleeper must get the CPU back at its deadline, even from a
+	 * process that never makes a system call. */
+	return runnable > 1 || timers ? TIME_SLICE_US : 0;
+}
+
+/* Loads p's address space. PCIDs keep the TLB model's entries of other
+ * processes (every PTE change invalidates by PCID), so the CR3 write does
+ * not flush; Unicorn's TLB has no PCIDs and is flushed. */
+static void switch_to(struct kernel *k, struct process *p)
+{
+	if (k->current != p)
+		k->stats.context_switches++;
+	k->current = p;
+	mmu_write_cr3(&k->mmu, p->mm->pml4 | p->mm->pcid | CR3_NOFLUSH);
+	k->ops.flush_tlb(k->ops.ctx);
+}
+
+void kernel_start(struct kernel *k, struct process *p)
+{
+	switch_to(k, p);
+}
+
+/* The next runnable process after the current one, round robin. */
+static struct process *pick_next(struct kernel *k)
+{
+	struct process *start = k->current && k->current->next ? k->current->next : k->procs;
+	struct process *p = start;
+	do {
+		if (p->state == PROC_RUNNABLE)
+			return p;
+		p = p->next ? p->next : k->procs;
+	} while (p != start);
+	return NULL;
+}
+
+/* When init is gone the others die with it (as in a PID namespace). */
+static void kill_all(struct kernel *k)
+{
+	for (struct process *p = k->procs; p; p = p->next)
+		if (!p->exited)
+			process_kill(k, p, SIGKILL);
+}
+
+/* Zombies whose parent ignores SIGCHLD go at once (outside any call). */
+static void reap_ignored(struct kernel *k)
+{
+	for (struct process *p = k->procs, *next; p; p = next) {
+		next = p->next;
+		if (p->autoreap && p->state == PROC_ZOMBIE)
+			process_reap(k, p);
+	}
+}
+
+bool kernel_schedule(struct kernel *k)
+{
+	struct process *next = NULL;
+	while (k->init && !k->init->exited) {
+		uint64_t timer = run_timers(k);
+		next = pick_next(k);
+		if (!next && timer) {
+			/* Everyone waits, some for a time: the host sleeps till then. */
+			struct timespec ts = {(time_t)(timer / 1000000000ULL),
+					      (long)(timer % 1000000000ULL)};
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+			continue;
+		}
+		if (!next) {
+			/* Linux would wait for ever (a stopped process too waits
+			 * for a SIGCONT nobody can send now). */
+			fprintf(stderr, "vmemu: every process is blocked or stopped: deadlock\n");
+			kill_all(k);
+			break;
+		}
+		if (next->mm)
+			switch_to(k, next);
+		signal_deliver(k, next);
+		if (next->state == PROC_RUNNABLE)
+			break;
+		next = NULL; /* a signal killed or stopped it: choose again */
+	}
+	if (!next)
+		kill_all(k);
+	reap_ignored(k);
+	reclaim_background(k);
+	/* Outside the CPU now: safe to drop translated code, then reuse the
+	 * frames that held it. */
+	if (k->code_flush_pending || k->frames.nquarantine) {
+		k->ops.flush_code(k->ops.ctx);
+		k->stats.code_flushes++;
+		k->code_flush_pending = false;
+		frame_release_quarantine(k);
+	}
+	return next != NULL;
+}

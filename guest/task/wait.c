@@ -1,0 +1,179 @@
+/* wait.c - wait4 and waitid: reaping zombie children, and telling of
+ * stopped and continued ones (WUNTRACED/WSTOPPED, WCONTINUED). */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "kern.h"
+#include "mm/mm.h"
+#include "task/internal.h"
+
+/* Does child c match wait4's pid argument for parent p? */
+static bool pid_matches(const struct process *p, const struct process *c, int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == p->pgid;
+	if (pid < -1)
+		return c->pgid == -pid;
+	return true;
+}
+
+/* What wait can report of a child (Linux's wait_task_zombie,
+ * wait_task_stopped and wait_task_continued). */
+enum child_event { CHILD_NONE, CHILD_EXITED, CHILD_STOPPED, CHILD_CONTINUED };
+
+/* The event of c that options (WEXITED, WSTOPPED, WCONTINUED) ask for.
+ * A stop or continue is reported once: reporting it clears it. */
+static enum child_event child_event(const struct process *c, int options)
+{
+	if (c->state == PROC_ZOMBIE)
+		return options & WEXITED ? CHILD_EXITED : CHILD_NONE;
+	if ((options & WSTOPPED) && c->state == PROC_STOPPED && c->stop_code)
+		return CHILD_STOPPED;
+	if ((options & WCONTINUED) && c->stop_continued)
+		return CHILD_CONTINUED;
+	return CHILD_NONE;
+}
+
+/* The first matching child with an event to report (*ev), or NULL; *any
+ * says whether any child matches at all. */
+static struct process *find_child(struct kernel *k, int pid, int options, enum child_event *ev,
+				  bool *any)
+{
+	struct process *p = k->current;
+	*any = false;
+	for (struct process *c = k->procs; c; c = c->next) {
+		if (c->parent != p || c->autoreap || !pid_matches(p, c, pid))
+			continue;
+		*any = true;
+		*ev = child_event(c, options);
+		if (*ev != CHILD_NONE)
+			return c;
+	}
+	return NULL;
+}
+
+/* The status word of wait(2): exit code << 8, or the signal (+ 0x80 core);
+ * 0x7f | signal << 8 for a stop, 0xffff for a continue. */
+static int wait_status(const struct process *c, enum child_event ev)
+{
+	if (ev == CHILD_STOPPED)
+		return 0x7f | c->stop_code << 8;
+	if (ev == CHILD_CONTINUED)
+		return 0xffff;
+	if (c->term_signal)
+		return c->term_signal | (c->core_dumped ? 0x80 : 0);
+	return c->exit_code << 8;
+}
+
+/* The event is told: a dead child goes, a stop or continue is forgotten. */
+static void consume(struct kernel *k, struct process *c, enum child_event ev)
+{
+	struct process *p = k->current;
+	if (ev == CHILD_STOPPED) {
+		c->stop_code = 0;
+	} else if (ev == CHILD_CONTINUED) {
+		c->stop_continued = false;
+	} else {
+		p->child_min_flt += c->min_flt + c->child_min_flt;
+		p->child_maj_flt += c->maj_flt + c->child_maj_flt;
+		process_reap(k, c);
+	}
+}
+
+/* Nothing to report yet: 0 with WNOHANG, else wait for a child's news. */
+static int64_t wait_nothing(struct kernel *k, int options)
+{
+	if (options & WNOHANG)
+		return 0;
+	process_block(k, k->current);
+	return -ERESTARTSYS;
+}
+
+/* wait4(pid, *status, options, *rusage) */
+int64_t sys_wait4(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int pid = (int)a[0], options = (int)a[2];
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
+		return -EINVAL;
+	bool any;
+	enum child_event ev;
+	struct process *c = find_child(k, pid, options | WEXITED, &ev, &any);
+	if (!any)
+		return -ECHILD;
+	if (!c)
+		return wait_nothing(k, options);
+	int32_t status = wait_status(c, ev);
+	if (a[1] && copy_to_user(k, a[1], &status, sizeof(status)))
+		return -EFAULT;
+	/* The child's usage, its own waited-for children included. */
+	struct rusage ru = {.ru_minflt = (long)(c->min_flt + c->child_min_flt),
+			    .ru_majflt = (long)(c->maj_flt + c->child_maj_flt)};
+	if (a[3] && copy_to_user(k, a[3], &ru, sizeof(ru)))
+		return -EFAULT;
+	int child = c->pid;
+	consume(k, c, ev);
+	return child;
+}
+
+/* si_code and si_status of waitid's siginfo for event ev of c. */
+static void child_siginfo(const struct process *c, enum child_event ev, int *code, int *status)
+{
+	if (ev == CHILD_STOPPED) {
+		*code = CLD_STOPPED;
+		*status = c->stop_code;
+	} else if (ev == CHILD_CONTINUED) {
+		*code = CLD_CONTINUED;
+		*status = SIGCONT;
+	} else if (c->term_signal) {
+		*code = c->core_dumped ? CLD_DUMPED : CLD_KILLED;
+		*status = c->term_signal;
+	} else {
+		*code = CLD_EXITED;
+		*status = c->exit_code;
+	}
+}
+
+/* waitid(idtype, id, *siginfo, options, *rusage) */
+int64_t sys_waitid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3];
+	int pid = idtype == P_PID ? id : idtype == P_PGID ? -id : idtype == P_ALL ? -1 : 0;
+	if (idtype != P_PID && idtype != P_PGID && idtype != P_ALL)
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	if (idtype == P_PGID && id == 0)
+		pid = 0;
+	bool any;
+	enum child_event ev;
+	struct process *c = find_child(k, pid, options, &ev, &any);
+	if (!any)
+		return -ECHILD;
+	if (!c) {
+		/* Linux zeroes si_pid (and si_signo) when nothing is ready. */
+		uint8_t zero[128] = {0};
+		if ((options & WNOHANG) && a[2] && copy_to_user(k, a[2], zero, sizeof(zero)))
+			return -EFAULT;
+		return wait_nothing(k, options);
+	}
+	/* siginfo_t for SIGCHLD: signo, errno, code, then pid, uid, status. */
+	struct {
+		int32_t signo, errnum, code, pad;
+		int32_t pid, uid, status;
+		uint8_t rest[100];
+	} si = {.signo = SIGCHLD, .pid = c->pid};
+	_Static_assert(sizeof(si) == 128, "siginfo_t is 128 bytes");
+	child_siginfo(c, ev, &si.code, &si.status);
+	if (a[2] && copy_to_user(k, a[2], &si, sizeof(si)))
+		return -EFAULT;
+	if (!(options & WNOWAIT))
+		consume(k, c, ev);
+	return 0;
+}
