@@ -42,6 +42,9 @@ struct kernel {
 	char root_path[PATH_MAX]; /* its real host path */
 	int next_pid;
 	unsigned next_pcid;
+	uint64_t futex_seq;     /* futex waits so far, for their order */
+	int wake_fd[2];         /* a pipe that ends the scheduler's wait (hostwait.c) */
+	uint64_t host_signals;  /* posted by kernel_post_signal, bit sig-1 */
 	bool tlb_flush_pending; /* CPU TLB flush owed at the end of this operation */
 	bool code_flush_pending;/* the kernel wrote into a frame that may hold code */
 };

@@ -1,6 +1,7 @@
 /* kernel.c - the kernel object: guest-physical memory, the MMU, the current
  * process, and the entry points core/ calls. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	k->cfg = *cfg;
 	k->ops = *ops;
 	k->root_fd = -1;
+	k->wake_fd[0] = k->wake_fd[1] = -1;
 	k->next_pid = 1;
 	k->phys_size = cfg->mem_size & ~(PAGE_SIZE - 1);
 	/* Reserved, not committed: the host gives pages as the guest uses them. */
@@ -35,6 +37,11 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 		return NULL;
 	}
 	k->phys = mem;
+	if (pipe2(k->wake_fd, O_CLOEXEC | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "cannot create the scheduler's wake pipe: %s", strerror(errno));
+		kernel_destroy(k);
+		return NULL;
+	}
 	if (frame_allocator_init(&k->frames, k->phys_size >> PAGE_SHIFT) || pagecache_init(k) ||
 	    lru_init(k) ||
 	    !mmu_init(&k->mmu, (struct mmu_phys){k->phys, k->phys_size}, NULL)) {
@@ -78,6 +85,9 @@ void kernel_destroy(struct kernel *k)
 	pagecache_destroy(k);
 	if (k->root_fd >= 0)
 		close(k->root_fd);
+	for (int i = 0; i < 2; i++)
+		if (k->wake_fd[i] >= 0)
+			close(k->wake_fd[i]);
 	swap_destroy(&k->swap);
 	mmu_destroy(&k->mmu);
 	lru_destroy(&k->lru);
@@ -204,6 +214,11 @@ int kernel_exit_status(struct kernel *k)
 	if (!p)
 		return 0;
 	return p->term_signal ? 128 + p->term_signal : p->exit_code;
+}
+
+int kernel_exit_signal(struct kernel *k)
+{
+	return k->init ? k->init->term_signal : 0;
 }
 
 const struct kernel_stats *kernel_stats(struct kernel *k)

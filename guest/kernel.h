@@ -69,6 +69,10 @@ struct kernel_config {
 	uint64_t swap_size;   /* bytes of swap, 0 for none */
 	const char *swap_file;/* host path of the swap file, or NULL for an unnamed one */
 	FILE *strace;         /* where --strace lines go, or NULL */
+	/* core/ forwards host signals (kernel_post_signal): when every process
+	 * waits and nothing else can wake one, the kernel waits for them as
+	 * Linux would, instead of ending the guest as deadlocked. */
+	bool host_signals;
 };
 
 /* Counters reported by --stats. */
@@ -153,6 +157,12 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx);
  * fatal signal is already queued (the first cause wins). */
 void kernel_raise_fatal(struct kernel *k, int sig);
 
+/* A signal sent to vmemu by the host, for the guest: SIGINT and SIGQUIT
+ * go to the guest init's process group (as a terminal sends them to its
+ * foreground group), the others to the guest's init. Async-signal-safe:
+ * it is delivered at the next kernel_schedule, which it also wakes. */
+void kernel_post_signal(struct kernel *k, int sig);
+
 /* The page fault queued by a refused TLB fill, if any: *addr points at its
  * address (which the CPU reports only to the page, so core/ may refine it)
  * and *access says what kind it was (either may be NULL). False when none
@@ -180,6 +190,8 @@ uint64_t kernel_shutdown(struct kernel *k);
 /* Exit status for vmemu once no process runs: the guest's exit code, or
  * 128 + N when killed by signal N. */
 int kernel_exit_status(struct kernel *k);
+/* The signal that ended the guest's init, or 0 when it exited. */
+int kernel_exit_signal(struct kernel *k);
 
 const struct kernel_stats *kernel_stats(struct kernel *k);
 

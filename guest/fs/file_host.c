@@ -10,6 +10,7 @@
  * from it, writes through it to the host. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,6 +60,11 @@ static int64_t host_read(struct kernel *k, struct file *f, struct uio *u, int64_
 	struct mapping *m = filemap_of(k, f);
 	if (m)
 		return cached_read(k, f, m, u, pos);
+	if (pos < 0 && stream_blocking(f)) {
+		int64_t w = stream_wait(k, f, POLLIN);
+		if (w)
+			return w;
+	}
 	char *bounce = malloc(BOUNCE_SIZE);
 	if (!bounce)
 		return -ENOMEM;
@@ -128,6 +134,8 @@ static void cache_wrote(struct kernel *k, struct file *f, struct mapping *m, int
 
 static int64_t host_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
+	if (pos < 0 && stream_blocking(f))
+		return stream_write(k, f, u);
 	struct mapping *m = filemap_of(k, f);
 	char *bounce = malloc(BOUNCE_SIZE);
 	if (!bounce)

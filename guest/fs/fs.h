@@ -132,6 +132,10 @@ int file_open_root(const char *root);
  * confined to --root (RESOLVE_IN_ROOT: ".." and symlinks cannot leave it):
  * dirfd is a guest fd or AT_FDCWD. Returns a host fd (O_CLOEXEC) or -errno. */
 int file_openat(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode);
+/* file_openat for open(2): the open of a FIFO, which waits for its other
+ * end, sleeps as the process (-ERESTARTSYS) instead of in the host
+ * (fifo.c); the restarted call finds its fd. */
+int file_openat_wait(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode);
 /* Opens the directory holding path's last component (O_PATH) and points
  * *base at that component, for calls that act on a name (unlink, mkdir,
  * rename). Returns a host fd, or -errno (-dot_err when the component is

@@ -22,6 +22,13 @@ struct file *file_alloc(const struct file_ops *ops, enum file_kind kind, int fla
  * >= 0 (RESOLVE_IN_ROOT: ".." and symlinks cannot leave it). dir_fd is a
  * host directory fd or AT_FDCWD. Returns a host fd (O_CLOEXEC) or -errno. */
 int path_openat(int root_fd, int dir_fd, const char *path, int flags, unsigned mode);
+/* Host fds a call may wait for (stream.c): whether f is a pipe, FIFO,
+ * socket or terminal in blocking mode; 0 when it has events now, else the
+ * current process sleeps until it has (-ERESTARTSYS); a blocking write. */
+bool stream_blocking(const struct file *f);
+int64_t stream_wait(struct kernel *k, struct file *f, short events);
+int64_t stream_write(struct kernel *k, struct file *f, struct uio *u);
+
 /* path made absolute against p's cwd; 0 or -ENAMETOOLONG (cwd.c). */
 int cwd_join(const struct process *p, const char *path, char out[PATH_MAX]);
 

@@ -51,7 +51,7 @@ static int64_t do_open(struct kernel *k, int dirfd, uint64_t upath, int flags, u
 			file_put(f);
 		return fd;
 	}
-	int host_fd = file_openat(k, dirfd, path, flags, mode);
+	int host_fd = file_openat_wait(k, dirfd, path, flags, mode);
 	if (host_fd < 0)
 		return host_fd;
 	return install_host_fd(k, host_fd, flags & O_CLOEXEC);

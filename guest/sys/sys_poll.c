@@ -1,17 +1,18 @@
-/* sys_poll.c - poll and ppoll.
+/* sys_poll.c - poll, ppoll, select and pselect6.
  *
- * In-kernel files (pipes) answer through their poll op, host-backed fds
- * are asked of the host. The host may wait only when every fd is a host
- * fd (or there is none: poll as a sleep). Once an in-kernel file is among
- * them, the host is asked without waiting and, when nothing is ready, the
- * caller blocks on file_poll_chan: every change of an in-kernel file wakes
- * it and the call starts again, or the timeout ends the wait. So while it
- * waits, its host fds are looked at again only when some pipe changes or
- * the time is up. */
+ * In-kernel files (pipes, /proc) answer through their poll op; host-backed
+ * fds are asked of the host without waiting. When nothing is ready the
+ * caller sleeps like any other blocked process: on file_poll_chan, which
+ * every change of an in-kernel file wakes, and on its host fds, which the
+ * scheduler watches (task/hostwait.c), until the timeout. It is then woken
+ * and the call starts again. The host never waits inside a guest call, so
+ * other processes, timers and signals go on meanwhile. ppoll's and
+ * pselect6's signal mask applies while the call waits, as rt_sigsuspend's. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
-#include <time.h>
+#include <string.h>
+#include <sys/select.h>
 
 #include "fs/fs.h"
 #include "kern.h"
@@ -20,80 +21,128 @@
 #include "task/task.h"
 
 #define NSEC_PER_SEC 1000000000L
+#define USEC_PER_SEC 1000000L
 
-/* What the kernel knows of one entry before the host is asked. */
-struct poll_slot {
-	int guest_fd;
-	short revents; /* of an in-kernel file or a closed fd */
-};
+/* What select's bits mean in poll's terms (Linux's POLLIN_SET etc.). */
+#define POLLIN_SET (POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR)
+#define POLLOUT_SET (POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR)
+#define POLLEX_SET POLLPRI
 
-/* timeout NULL: wait without end. */
-static int64_t do_poll(struct kernel *k, uint64_t ufds, uint64_t nfds, struct timespec *timeout)
+/* Fills revents of each entry from the kernel's files and the host (no
+ * waiting); returns how many are ready. *host (n of them) gets the host
+ * fds to wait for. */
+static int poll_once(struct kernel *k, struct pollfd *fds, uint64_t nfds, struct pollfd *host,
+		     unsigned *nhost)
+{
+	int ready = 0;
+	*nhost = 0;
+	for (uint64_t i = 0; i < nfds; i++) {
+		fds[i].revents = 0;
+		if (fds[i].fd < 0)
+			continue;
+		struct file *f = fd_file(k->current->files, fds[i].fd);
+		short want = fds[i].events | POLLERR | POLLHUP;
+		if (!f) {
+			fds[i].revents = POLLNVAL;
+		} else if (f->ops->poll) {
+			fds[i].revents = (short)(f->ops->poll(f) & want);
+		} else {
+			host[*nhost] = (struct pollfd){.fd = f->host_fd, .events = fds[i].events};
+			if (poll(&host[*nhost], 1, 0) > 0)
+				fds[i].revents = host[*nhost].revents & (want | POLLNVAL);
+			(*nhost)++;
+		}
+		ready += fds[i].revents != 0;
+	}
+	return ready;
+}
+
+/* Sleeps until a file changes, a host fd is ready, the deadline passes
+ * (deadline NULL: none) or a signal comes; -ERESTARTSYS, or 0 once the
+ * deadline has passed. The deadline is fixed at the first run of the call. */
+static int64_t poll_sleep(struct kernel *k, const struct timespec *timeout,
+			  const struct pollfd *host, unsigned nhost)
+{
+	struct process *p = k->current;
+	if (timeout) {
+		if (!p->wake_at)
+			p->wake_at = kernel_now_ns() + (uint64_t)timeout->tv_sec * NSEC_PER_SEC +
+				     (uint64_t)timeout->tv_nsec + 1;
+		if (kernel_now_ns() >= p->wake_at)
+			return 0;
+	}
+	if (signal_interrupts(p))
+		return -EINTR;
+	return process_block_host(k, host, nhost, &file_poll_chan);
+}
+
+/* fds (nfds entries, in the kernel) are polled; timeout NULL: no end. The
+ * number ready, or -errno / -ERESTARTSYS. */
+static int64_t do_poll(struct kernel *k, struct pollfd *fds, uint64_t nfds,
+		       const struct timespec *timeout)
+{
+	struct pollfd *host = malloc(nfds * sizeof(*host) + 1);
+	if (!host)
+		return -ENOMEM;
+	unsigned nhost;
+	int64_t ret = poll_once(k, fds, nfds, host, &nhost);
+	if (ret == 0 && !(timeout && !timeout->tv_sec && !timeout->tv_nsec))
+		ret = poll_sleep(k, timeout, host, nhost);
+	free(host);
+	return ret;
+}
+
+/* ppoll's and pselect6's mask: in force while the call sleeps, put back
+ * after the handler of a signal that ends it (Linux's set_user_sigmask). */
+static int64_t set_wait_mask(struct kernel *k, uint64_t umask, uint64_t size)
+{
+	if (!umask)
+		return 0;
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	uint64_t mask;
+	if (copy_from_user(k, &mask, umask, sizeof(mask)))
+		return -EFAULT;
+	struct signal_state *s = &k->current->sig;
+	if (!s->restore_blocked) {
+		s->saved_blocked = s->blocked;
+		s->restore_blocked = true;
+	}
+	s->blocked = signal_blockable(mask);
+	return 0;
+}
+
+/* The call is over without a signal: the caller's own mask again at once.
+ * After EINTR the signal is delivered under the call's mask, which comes
+ * back after its handler (Linux's restore_saved_sigmask_unless). */
+static int64_t end_wait_mask(struct kernel *k, int64_t ret)
+{
+	struct signal_state *s = &k->current->sig;
+	if (ret != -ERESTARTSYS && ret != -EINTR && s->restore_blocked) {
+		s->blocked = s->saved_blocked;
+		s->restore_blocked = false;
+	}
+	return ret;
+}
+
+static int64_t poll_user(struct kernel *k, uint64_t ufds, uint64_t nfds,
+			 const struct timespec *timeout)
 {
 	if (nfds > MAX_FDS) /* Linux: more than RLIMIT_NOFILE */
 		return -EINVAL;
 	struct pollfd *fds = malloc(nfds * sizeof(*fds) + 1);
-	struct poll_slot *slot = malloc(nfds * sizeof(*slot) + 1);
-	int64_t ret = -ENOMEM;
-	if (!fds || !slot)
-		goto out;
-	ret = copy_from_user(k, fds, ufds, nfds * sizeof(*fds));
-	if (ret)
-		goto out;
-	int64_t ready = 0, nhost = 0;
-	bool in_kernel = false;
-	for (uint64_t i = 0; i < nfds; i++) {
-		slot[i] = (struct poll_slot){.guest_fd = fds[i].fd};
-		struct file *f = fds[i].fd >= 0 ? fd_file(k->current->files, fds[i].fd) : NULL;
-		/* The host skips negative fds: all but the host-backed ones. */
-		fds[i].fd = f && f->host_fd >= 0 ? f->host_fd : -1;
-		nhost += fds[i].fd >= 0;
-		if (slot[i].guest_fd < 0)
-			continue;
-		if (!f) {
-			slot[i].revents = POLLNVAL;
-		} else if (f->ops->poll) {
-			in_kernel = true;
-			slot[i].revents = (short)(f->ops->poll(f) & (fds[i].events | POLLERR | POLLHUP));
-		}
-		ready += slot[i].revents != 0;
-	}
-	bool host_may_wait = !ready && !in_kernel;
-	struct timespec zero = {0, 0};
-	int r = 0;
-	if (nhost || host_may_wait) {
-		do
-			r = ppoll(fds, nfds, host_may_wait ? timeout : &zero, NULL);
-		while (r < 0 && errno == EINTR);
-	}
-	if (r < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (r + ready == 0 && in_kernel) {
-		/* Wait for a change of some in-kernel file, or the timeout. */
-		if (!timeout) {
-			process_block(k, &file_poll_chan);
-			ret = -ERESTARTSYS;
-			goto out;
-		}
-		ret = process_block_until(k, &file_poll_chan,
-					  kernel_now_ns() + (uint64_t)timeout->tv_sec * NSEC_PER_SEC +
-						  (uint64_t)timeout->tv_nsec);
-		if (ret)
-			goto out;
-	}
-	for (uint64_t i = 0; i < nfds; i++) {
-		if (fds[i].fd < 0)
-			fds[i].revents = slot[i].revents;
-		fds[i].fd = slot[i].guest_fd;
-	}
-	ret = copy_to_user(k, ufds, fds, nfds * sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	int64_t ret = copy_from_user(k, fds, ufds, nfds * sizeof(*fds));
 	if (!ret)
-		ret = r + ready;
-out:
+		ret = do_poll(k, fds, nfds, timeout);
+	if (ret >= 0) {
+		for (uint64_t i = 0; i < nfds && ret >= 0; i++)
+			if (copy_to_user(k, ufds + i * sizeof(*fds) + offsetof(struct pollfd, revents),
+					 &fds[i].revents, sizeof(fds[i].revents)))
+				ret = -EFAULT;
+	}
 	free(fds);
-	free(slot);
 	return ret;
 }
 
@@ -102,19 +151,132 @@ int64_t sys_poll(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	(void)ctx;
 	int ms = (int)a[2];
 	struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-	return do_poll(k, a[0], a[1], ms < 0 ? NULL : &t);
+	return poll_user(k, a[0], a[1], ms < 0 ? NULL : &t);
 }
 
-/* The signal mask is ignored until signals exist. */
+static int64_t get_timespec(struct kernel *k, uint64_t uts, struct timespec *t)
+{
+	if (copy_from_user(k, t, uts, sizeof(*t)))
+		return -EFAULT;
+	if (t->tv_sec < 0 || t->tv_nsec < 0 || t->tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	return 0;
+}
+
+/* ppoll(fds, nfds, timeout, sigmask, sigsetsize). */
 int64_t sys_ppoll(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	struct timespec t;
-	if (a[2]) {
-		if (copy_from_user(k, &t, a[2], sizeof(t)))
+	int64_t err = a[2] ? get_timespec(k, a[2], &t) : 0;
+	if (!err)
+		err = set_wait_mask(k, a[3], a[4]);
+	if (err)
+		return err;
+	return end_wait_mask(k, poll_user(k, a[0], a[1], a[2] ? &t : NULL));
+}
+
+/* ---- select: the three fd_sets become pollfds and back ---- */
+
+static bool bit_of(const uint8_t *set, int fd)
+{
+	return set && (set[fd / 8] >> (fd % 8) & 1);
+}
+
+static int64_t do_select(struct kernel *k, int n, uint64_t uin, uint64_t uout, uint64_t uex,
+			 const struct timespec *timeout)
+{
+	if (n < 0)
+		return -EINVAL;
+	if (n > MAX_FDS)
+		n = MAX_FDS; /* Linux cuts n to the size of the fd table */
+	size_t bytes = ((size_t)n + 7) / 8;
+	uint8_t in[MAX_FDS / 8] = {0}, out[MAX_FDS / 8] = {0}, ex[MAX_FDS / 8] = {0};
+	uint64_t uset[3] = {uin, uout, uex};
+	uint8_t *set[3] = {in, out, ex};
+	for (int s = 0; s < 3; s++)
+		if (uset[s] && copy_from_user(k, set[s], uset[s], bytes))
 			return -EFAULT;
-		if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= NSEC_PER_SEC)
-			return -EINVAL;
+	struct pollfd fds[MAX_FDS];
+	int nfds = 0;
+	for (int fd = 0; fd < n; fd++) {
+		short ev = (bit_of(in, fd) ? POLLIN : 0) | (bit_of(out, fd) ? POLLOUT : 0) |
+			   (bit_of(ex, fd) ? POLLPRI : 0);
+		if (!ev)
+			continue;
+		if (!fd_file(k->current->files, fd))
+			return -EBADF; /* select, unlike poll, refuses a closed fd */
+		fds[nfds++] = (struct pollfd){.fd = fd, .events = ev};
 	}
-	return do_poll(k, a[0], a[1], a[2] ? &t : NULL);
+	int64_t ret = do_poll(k, fds, (uint64_t)nfds, timeout);
+	if (ret < 0)
+		return ret;
+	memset(in, 0, bytes);
+	memset(out, 0, bytes);
+	memset(ex, 0, bytes);
+	ret = 0;
+	for (int i = 0; i < nfds; i++) {
+		int fd = fds[i].fd;
+		short r = fds[i].revents;
+		short got[3] = {(short)(r & POLLIN_SET & (fds[i].events & POLLIN ? ~0 : 0)),
+				(short)(r & POLLOUT_SET & (fds[i].events & POLLOUT ? ~0 : 0)),
+				(short)(r & POLLEX_SET & fds[i].events)};
+		for (int s = 0; s < 3; s++)
+			if (got[s]) {
+				set[s][fd / 8] |= (uint8_t)(1u << (fd % 8));
+				ret++;
+			}
+	}
+	for (int s = 0; s < 3; s++)
+		if (uset[s] && copy_to_user(k, uset[s], set[s], bytes))
+			return -EFAULT;
+	return ret;
+}
+
+/* select(n, in, out, ex, timeout): the timeval is updated with the time
+ * left, as Linux does. */
+int64_t sys_select(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct timespec t;
+	if (a[4]) {
+		struct timeval tv;
+		if (copy_from_user(k, &tv, a[4], sizeof(tv)))
+			return -EFAULT;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
+			return -EINVAL;
+		t.tv_sec = tv.tv_sec + tv.tv_usec / USEC_PER_SEC;
+		t.tv_nsec = tv.tv_usec % USEC_PER_SEC * 1000;
+	}
+	int64_t ret = do_select(k, (int)a[0], a[1], a[2], a[3], a[4] ? &t : NULL);
+	if (a[4] && ret >= 0) {
+		uint64_t now = kernel_now_ns(), end = k->current->wake_at;
+		uint64_t left = end > now ? end - now : 0;
+		if (!end) /* it did not wait */
+			left = (uint64_t)t.tv_sec * NSEC_PER_SEC + (uint64_t)t.tv_nsec;
+		struct timeval tv = {(time_t)(left / NSEC_PER_SEC),
+				     (suseconds_t)(left % NSEC_PER_SEC / 1000)};
+		if (copy_to_user(k, a[4], &tv, sizeof(tv)))
+			return -EFAULT;
+	}
+	return ret;
+}
+
+/* pselect6(n, in, out, ex, timeout, {sigmask, sigsetsize}). */
+int64_t sys_pselect6(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct timespec t;
+	int64_t err = a[4] ? get_timespec(k, a[4], &t) : 0;
+	if (err)
+		return err;
+	if (a[5]) {
+		uint64_t sig[2]; /* the mask's address and size */
+		if (copy_from_user(k, sig, a[5], sizeof(sig)))
+			return -EFAULT;
+		err = set_wait_mask(k, sig[0], sig[1]);
+		if (err)
+			return err;
+	}
+	return end_wait_mask(k, do_select(k, (int)a[0], a[1], a[2], a[3], a[4] ? &t : NULL));
 }

@@ -76,23 +76,11 @@ int64_t sys_rt_sigpending(struct kernel *k, struct cpu_context *ctx, const uint6
 
 /* ---- waiting for a signal ---- */
 
-/* True when a signal will interrupt the call now; pending unblocked
- * signals that are ignored are dropped on the way, as delivery would. */
-static bool signal_waiting(struct process *p)
-{
-	for (int sig; (sig = signal_next(p));) {
-		if (!signal_ignored(p, sig))
-			return true;
-		p->sig.pending &= ~sig_bit(sig);
-	}
-	return false;
-}
-
 /* Sleeps until a signal wakes p; the call then ends in EINTR (a handler
  * never restarts it: signal.c). */
 static int64_t wait_for_signal(struct kernel *k, struct process *p)
 {
-	if (signal_waiting(p))
+	if (signal_interrupts(p))
 		return -EINTR;
 	process_block(k, &p->sig);
 	return -ERESTARTSYS;

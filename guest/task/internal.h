@@ -20,6 +20,21 @@ bool is_orphaned_pgrp(struct kernel *k, int pgid);
 /* p no longer borrows its vfork parent: the parent may run on. */
 void process_vfork_done(struct kernel *k, struct process *p);
 
+/* Host waits, for the scheduler (hostwait.c): whether some process waits
+ * for a host fd, and a look at all of them that wakes the ready ones:
+ * without waiting, or (wait) until one is ready, deadline_ns (0: none)
+ * passes or a host signal is posted. */
+bool host_waiters(struct kernel *k);
+void host_wait_poll(struct kernel *k, uint64_t deadline_ns, bool wait);
+/* Cancels p's host job, if any: the call it served is over (hostjob.c). */
+void host_job_cancel(struct process *p);
+
+/* The futex word at uaddr in mm changed: one waiter wakes (the clear-TID
+ * word at exit, as Linux's mm_release). A futex wait of p is over:
+ * futex_end_wait is true when a wake had come (futex.c). */
+void futex_wake_word(struct kernel *k, struct mm *mm, uint64_t uaddr);
+bool futex_end_wait(struct process *p);
+
 /* Sends SIGALRM to the processes whose ITIMER_REAL has expired (starting
  * it again when it has an interval); returns the earliest expiry still to
  * come, or 0 (itimer.c). */

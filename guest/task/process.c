@@ -117,11 +117,15 @@ static void process_die(struct kernel *k, struct process *p)
 	p->exited = true;
 	p->state = PROC_ZOMBIE;
 	p->wait_chan = NULL;
+	p->nhost_wait = 0;
+	host_job_cancel(p);
+	futex_end_wait(p);
 	/* CLONE_CHILD_CLEARTID / set_tid_address: the TID word is zeroed at
 	 * exit; it matters only where the memory lives on (a vfork child). */
 	if (p->clear_child_tid && p->mm && p->mm->users > 1) {
 		const uint32_t zero = 0;
 		mm_write_force(k, p->mm, p->clear_child_tid, &zero, sizeof(zero));
+		futex_wake_word(k, p->mm, p->clear_child_tid);
 	}
 	process_vfork_done(k, p);
 	process_release(k, p);
@@ -173,5 +177,7 @@ void process_reap(struct kernel *k, struct process *p)
 		k->current = NULL;
 	if (k->init == p)
 		k->init = NULL;
+	host_job_cancel(p);
+	free(p->host_wait);
 	free(p);
 }

@@ -1,7 +1,9 @@
 /* sched.c - round-robin scheduling: blocking on a channel, waking, and
  * switching address spaces through the MMU model's CR3 semantics. Only
- * runnable processes run: blocked and stopped ones wait to be woken. */
+ * runnable processes run: blocked and stopped ones wait to be woken, by
+ * another process, a timer, a host fd (hostwait.c) or a signal. */
 #include <signal.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "kern.h"
@@ -44,22 +46,27 @@ static uint64_t run_timers(struct kernel *k)
 	for (struct process *p = k->procs; p; p = p->next) {
 		if (p->state != PROC_BLOCKED || !p->wake_at)
 			continue;
-		if (p->wake_at <= now) {
-			p->state = PROC_RUNNABLE;
-			p->wait_chan = NULL;
-		} else if (!next || p->wake_at < next) {
+		if (p->wake_at <= now)
+			process_wake(p);
+		else if (!next || p->wake_at < next) {
 			next = p->wake_at;
 		}
 	}
 	return next;
 }
 
+void process_wake(struct process *p)
+{
+	p->state = PROC_RUNNABLE;
+	p->wait_chan = NULL;
+	p->nhost_wait = 0;
+}
+
 void kernel_wake(struct kernel *k, const void *chan)
 {
 	for (struct process *p = k->procs; p; p = p->next) {
 		if (p->state == PROC_BLOCKED && p->wait_chan == chan) {
-			p->state = PROC_RUNNABLE;
-			p->wait_chan = NULL;
+			process_wake(p);
 			/* Let the woken process run soon rather than at the end of
 			 * the current slice (which has no end when it ran alone). */
 			k->ops.stop(k->ops.ctx);
@@ -73,10 +80,11 @@ uint64_t kernel_time_slice_us(struct kernel *k)
 	bool timers = false;
 	for (struct process *p = k->procs; p; p = p->next) {
 		runnable += p->state == PROC_RUNNABLE;
-		timers |= (p->state == PROC_BLOCKED && p->wake_at) || p->itimer_real_at;
+		timers |= (p->state == PROC_BLOCKED && (p->wake_at || p->nhost_wait)) ||
+			  p->itimer_real_at;
 	}
-	/* A sleeper must get the CPU back at its deadline, even from a
-	 * process that never makes a system call. */
+	/* A sleeper must get the CPU back at its deadline, or when its host
+	 * fd is ready, even from a process that never makes a system call. */
 	return runnable > 1 || timers ? TIME_SLICE_US : 0;
 }
 
@@ -128,19 +136,44 @@ static void reap_ignored(struct kernel *k)
 	}
 }
 
+/* Host signals posted since the last look (kernel_post_signal). Sent from
+ * outside the guest's PID namespace, so si_pid is 0. */
+static void deliver_host_signals(struct kernel *k)
+{
+	uint64_t sigs = __atomic_exchange_n(&k->host_signals, 0, __ATOMIC_SEQ_CST);
+	for (int sig = 1; sigs && k->init; sig++, sigs >>= 1) {
+		if (!(sigs & 1))
+			continue;
+		struct ksiginfo info = {.signo = sig, .code = SI_USER};
+		bool group = sig == SIGINT || sig == SIGQUIT;
+		int pgid = k->init->pgid;
+		for (struct process *p = k->procs; p; p = p->next)
+			if (!p->exited && (p == k->init || (group && p->pgid == pgid)))
+				signal_send(k, p, &info);
+	}
+}
+
+/* Nobody can run: wait for the next timer, a host fd, or a host signal.
+ * False when nothing can ever wake a process (a deadlock). */
+static bool wait_idle(struct kernel *k, uint64_t timer)
+{
+	if (!timer && !k->cfg.host_signals && !host_waiters(k))
+		return false;
+	host_wait_poll(k, timer, true);
+	return true;
+}
+
 bool kernel_schedule(struct kernel *k)
 {
 	struct process *next = NULL;
 	while (k->init && !k->init->exited) {
+		deliver_host_signals(k);
 		uint64_t timer = run_timers(k);
+		if (host_waiters(k))
+			host_wait_poll(k, 0, false);
 		next = pick_next(k);
-		if (!next && timer) {
-			/* Everyone waits, some for a time: the host sleeps till then. */
-			struct timespec ts = {(time_t)(timer / 1000000000ULL),
-					      (long)(timer % 1000000000ULL)};
-			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		if (!next && wait_idle(k, timer))
 			continue;
-		}
 		if (!next) {
 			/* Linux would wait for ever (a stopped process too waits
 			 * for a SIGCONT nobody can send now). */

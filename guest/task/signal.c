@@ -50,6 +50,18 @@ uint64_t signal_blockable(uint64_t mask)
 	return mask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 }
 
+/* True when a signal will interrupt the call now; pending unblocked
+ * signals that are ignored are dropped on the way, as delivery would. */
+bool signal_interrupts(struct process *p)
+{
+	for (int sig; (sig = signal_next(p));) {
+		if (!signal_ignored(p, sig))
+			return true;
+		p->sig.pending &= ~sig_bit(sig);
+	}
+	return false;
+}
+
 int signal_next(const struct process *p)
 {
 	uint64_t ready = p->sig.pending & ~p->sig.blocked;
@@ -105,7 +117,7 @@ static void prepare_signal(struct kernel *k, struct process *p, int sig)
 		return;
 	s->pending &= ~SIG_STOP_MASK;
 	if (p->state == PROC_STOPPED) {
-		p->state = PROC_RUNNABLE;
+		process_wake(p);
 		p->stop_code = 0; /* a stop wait has not reported is not reported now */
 		p->stop_continued = true;
 		do_notify_parent_cldstop(k, p, CLD_CONTINUED);
@@ -119,10 +131,8 @@ static void signal_wake_up(struct process *p, int sig)
 {
 	bool wake = p->state == PROC_BLOCKED ? !(p->sig.blocked & sig_bit(sig))
 					     : p->state == PROC_STOPPED && sig == SIGKILL;
-	if (wake) {
-		p->state = PROC_RUNNABLE;
-		p->wait_chan = NULL;
-	}
+	if (wake)
+		process_wake(p);
 }
 
 /* ---- sending ---- */
@@ -262,8 +272,14 @@ static void interrupt_syscall(struct process *p, const struct k_sigaction *ka)
 		ctx->rip += SYSCALL_INSN_LEN;
 		return;
 	}
+	if (futex_end_wait(p)) { /* woken before the signal: the wake stands */
+		ctx->rax = 0;
+		ctx->rip += SYSCALL_INSN_LEN;
+		return;
+	}
 	if ((ka->flags & SA_RESTART) && restarts_after_handler(ctx->rax))
 		return;
+	host_job_cancel(p); /* the call is over: what it waited for is not wanted */
 	ctx->rax = (uint64_t)-EINTR;
 	ctx->rip += SYSCALL_INSN_LEN;
 }
@@ -349,8 +365,7 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	if (p->state == PROC_BLOCKED) {
 		if (!signal_next(p))
 			return false;
-		p->state = PROC_RUNNABLE;
-		p->wait_chan = NULL;
+		process_wake(p);
 	}
 	const struct sigframe_fault none = {0};
 	for (int sig; (sig = signal_next(p));) {

@@ -6,6 +6,7 @@
 #define VMEMU_TASK_H
 
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -13,6 +14,7 @@
 #include "mmu.h"
 
 struct fdtable;
+struct host_job;
 struct mm;
 
 /* ---- signal state (signal.c) ---- */
@@ -53,12 +55,34 @@ enum proc_state { PROC_RUNNABLE, PROC_BLOCKED, PROC_STOPPED, PROC_ZOMBIE };
 
 #define PROC_CMDLINE_MAX 4096
 
+/* A futex word's identity (futex.c): a shared mapping and the offset in
+ * it, or an address space and the address. */
+struct futex_key {
+	const void *object;
+	uint64_t offset;
+};
+
+/* A FUTEX_WAIT the process sleeps in (futex.c). */
+struct futex_wait {
+	struct futex_key key;
+	uint32_t bitset;
+	uint64_t seq;   /* arrival order: wakes go to the oldest first */
+	bool queued;
+	bool woken;     /* a wake came: the call returns 0 */
+};
+
 struct process {
 	int pid, ppid, pgid, sid;
 	enum proc_state state;
 	struct process *parent;
 	struct process *next;     /* all processes, in creation order */
 	const void *wait_chan;    /* what a blocked process waits for */
+	/* Host fds it waits for as well (hostwait.c), and a host call that
+	 * runs for it on a thread of its own (hostjob.c). */
+	struct pollfd *host_wait;
+	unsigned nhost_wait, host_wait_cap;
+	struct host_job *host_job;
+	struct futex_wait futex;
 	uint64_t wake_at;         /* CLOCK_MONOTONIC ns when a timed call ends; 0 = none.
 				     Kept across restarts of the same call. */
 	bool restart_syscall;     /* ctx is at the SYSCALL of an interrupted call */
@@ -108,6 +132,28 @@ struct process {
 #define ERESTARTSYS 512
 void process_block(struct kernel *k, const void *chan);
 void kernel_wake(struct kernel *k, const void *chan);
+/* A blocked or stopped p runs again (what every wake-up does). */
+void process_wake(struct process *p);
+/* Blocks the current process until one of the n host fds is ready (as
+ * poll sees fds[i].events), or kernel_wake(chan) when chan is not NULL,
+ * or a signal; returns -ERESTARTSYS, or -ENOMEM (hostwait.c). */
+int64_t process_block_host(struct kernel *k, const struct pollfd *fds, unsigned n,
+			   const void *chan);
+/* Whether the host fd has events (or an error or hang-up) now. */
+bool host_fd_ready(int fd, short events);
+/* A host call that may block for good, for the current process
+ * (hostjob.c): host_job_start runs fn(arg) on a host thread (arg copied,
+ * argsize bytes) and puts the process to sleep: -ERESTARTSYS, or -errno
+ * when no thread could start. The restarted call sees host_job_pending
+ * and asks host_job_finish: -ERESTARTSYS until fn is done, then its
+ * result. undo, if not NULL, releases a result nobody took when the call
+ * is cancelled (a signal ends it, or the process). */
+typedef int64_t host_job_fn(void *arg);
+typedef void host_job_undo_fn(int64_t result);
+int64_t host_job_start(struct kernel *k, host_job_fn *fn, host_job_undo_fn *undo, const void *arg,
+		       size_t argsize);
+bool host_job_pending(struct kernel *k);
+int64_t host_job_finish(struct kernel *k);
 /* A timed call: the first time it sets the deadline (p->wake_at is 0
  * when a call is entered afresh), then blocks until kernel_wake(chan) or
  * the deadline, whichever comes first. Returns -ERESTARTSYS to be made
@@ -166,6 +212,10 @@ bool signal_ignored(const struct process *p, int sig);
 int signal_next(const struct process *p);
 /* The mask with SIGKILL and SIGSTOP taken out: they cannot be blocked. */
 uint64_t signal_blockable(uint64_t mask);
+/* True when a pending signal would interrupt a call now, so a call about
+ * to sleep gives EINTR instead; ignored ones are dropped on the way, as
+ * delivery would drop them. */
+bool signal_interrupts(struct process *p);
 
 /* The alternate signal stack (sigaltstack(2), sigframe.c); stack_t as the
  * kernel has it. */
@@ -186,5 +236,6 @@ int sigframe_restore(struct kernel *k, struct process *p);
 /* ---- the system calls that live with their subsystem ---- */
 syscall_fn sys_fork, sys_vfork, sys_clone, sys_execve, sys_wait4, sys_waitid; /* fork.c, exec.c, wait.c */
 syscall_fn sys_getitimer, sys_setitimer, sys_alarm; /* itimer.c */
+syscall_fn sys_futex; /* futex.c */
 
 #endif
