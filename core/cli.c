@@ -33,7 +33,8 @@ static const char help_text[] =
 	"\n"
 	"Exit status:\n"
 	"  N       the guest's exit status\n"
-	"  128+N   the guest was killed by signal N (e.g. 139 for SIGSEGV)\n"
+	"  128+N   the guest was killed by signal N: vmemu kills itself with N\n"
+	"          (so a shell reports 128+N, e.g. 139 for SIGSEGV)\n"
 	"  125     vmemu usage or internal error\n"
 	"  126     PROG is not a valid executable\n"
 	"  127     PROG not found\n";

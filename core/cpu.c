@@ -10,6 +10,7 @@
 #include "cpu.h"
 #include "disasm.h"
 #include "exception.h"
+#include "watchdog.h"
 
 struct cpu {
 	uc_engine *uc;
@@ -17,6 +18,8 @@ struct cpu {
 	struct disasm *disasm;
 	bool reload; /* the kernel holds the context: do not store the CPU's */
 	bool stopping; /* uc_emu_stop was asked for in this slice */
+	volatile sig_atomic_t interrupted; /* cpu_interrupt: end the slice soon */
+	struct watchdog *watchdog; /* the hard end of a slice (watchdog.c) */
 	uint64_t slice_end; /* CLOCK_MONOTONIC ns when the slice is over; 0: never */
 	unsigned fills;     /* TLB fills, so the clock is read at every 32nd only */
 	uc_hook hook_fill, hook_syscall, hook_intr;
@@ -108,25 +111,32 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* How a slice ends. A stop that Unicorn notices between translation
- * blocks (uc_emu_stop, or uc_emu_start's time limit) can leave RIP behind
- * the place where execution stopped: seen on 2.1.4, RIP was that of the
- * last instruction that had missed Unicorn's TLB, earlier in the block
- * chain, so that instruction and those after it ran a second time in the
- * next slice (a glibc `lock cmpxchg` that had already taken a lock ran
- * again, found the lock taken and called futex; Unicorn skips its PC
- * resynchronisation when a stop was requested). A failed TLB fill, by
- * contrast, restores the state at the start of the instruction exactly,
- * and so does the end of a SYSCALL. So a slice ends at the first TLB fill
- * or system call after slice_end, and a stop the kernel asks for during a
- * fill fails that fill. Only a process that does neither for
- * SLICE_LIMIT_FACTOR slices is stopped by Unicorn's time limit, with the
- * risk above (tests/guest/proc_slices.c shows the difference). */
+/* How a slice ends. A stop that Unicorn notices from outside the CPU
+ * (uc_emu_stop from another thread or a signal handler) takes effect at
+ * the check it makes after each load and store, and puts RIP back to the
+ * start of that instruction, even when its store was done: a glibc `lock
+ * cmpxchg` that had taken a lock ran again, found the lock taken and called
+ * futex (seen on 2.1.4). A failed TLB fill, by contrast, restores the state
+ * at the start of the instruction before it touched memory, and so does
+ * the end of a SYSCALL. So a slice ends at the first TLB fill or system
+ * call after slice_end, and a stop the kernel asks for during a fill fails
+ * that fill. Only a process that does neither for SLICE_LIMIT_FACTOR
+ * slices of its own CPU time is stopped from outside, by the watchdog,
+ * with the risk above (watchdog.c; tests/guest/proc_slices.c shows the
+ * difference). */
 #define SLICE_LIMIT_FACTOR 4
+/* How long after cpu_interrupt the watchdog stops a slice that has made
+ * no fill and no system call meanwhile. */
+#define INTERRUPT_GRACE_NS 20000000ULL
 
 static bool slice_over(const struct cpu *cpu)
 {
-	return cpu->slice_end && now_ns() >= cpu->slice_end;
+	return cpu->interrupted || (cpu->slice_end && now_ns() >= cpu->slice_end);
+}
+
+void cpu_interrupt(struct cpu *cpu)
+{
+	cpu->interrupted = 1; /* the watchdog too sees it */
 }
 
 static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_entry *out,
@@ -233,6 +243,12 @@ struct cpu *cpu_create(char *err, size_t errlen)
 		cpu_destroy(cpu);
 		return NULL;
 	}
+	cpu->watchdog = watchdog_start(cpu->uc, &cpu->interrupted, INTERRUPT_GRACE_NS);
+	if (!cpu->watchdog) {
+		snprintf(err, errlen, "cannot start the slice watchdog thread");
+		cpu_destroy(cpu);
+		return NULL;
+	}
 	return cpu;
 }
 
@@ -258,40 +274,41 @@ void cpu_destroy(struct cpu *cpu)
 {
 	if (!cpu)
 		return;
+	watchdog_destroy(cpu->watchdog);
 	if (cpu->uc)
 		uc_close(cpu->uc);
 	disasm_close(cpu->disasm);
 	free(cpu);
 }
 
-/* In UC_TLB_VIRTUAL mode a slice ended by uc_emu_stop or by its time
- * limit also reports UC_ERR_EXCEPTION (Unicorn probes the empty IDT on the
- * way out), with the state of a clean stop. Tell it from a real exception. */
-static bool slice_ended(struct cpu *cpu)
+/* In UC_TLB_VIRTUAL mode a slice ended by uc_emu_stop also reports
+ * UC_ERR_EXCEPTION (Unicorn probes the empty IDT on the way out), with the
+ * state of a clean stop. Tell it from a real exception. */
+static bool slice_ended(struct cpu *cpu, bool watchdog_stopped)
 {
-	size_t timed_out = 0;
 	if (kernel_pending_fault(cpu->k, NULL, NULL))
 		return false;
-	return cpu->stopping || (uc_query(cpu->uc, UC_QUERY_TIMEOUT, &timed_out) == UC_ERR_OK &&
-				 timed_out);
+	return cpu->stopping || watchdog_stopped;
 }
 
 int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 {
-	while (kernel_schedule(cpu->k)) {
+	/* An interrupt that comes after this is seen by the next slice. */
+	while ((cpu->interrupted = 0, kernel_schedule(cpu->k))) {
 		struct cpu_context *ctx = kernel_current_context(cpu->k);
 		context_load(cpu, ctx);
 		cpu->reload = false;
 		cpu->stopping = false;
 		uint64_t slice_us = kernel_time_slice_us(cpu->k);
 		cpu->slice_end = slice_us ? now_ns() + slice_us * 1000 : 0;
-		uc_err e = uc_emu_start(cpu->uc, ctx->rip, UINT64_MAX,
-					slice_us * SLICE_LIMIT_FACTOR, 0);
+		watchdog_arm(cpu->watchdog, slice_us * 1000 * SLICE_LIMIT_FACTOR);
+		uc_err e = uc_emu_start(cpu->uc, ctx->rip, UINT64_MAX, 0, 0);
+		bool watchdog_stopped = watchdog_disarm(cpu->watchdog);
 		cpu->slices++;
 		if (cpu->reload)
 			continue;
 		context_store(cpu, ctx);
-		if (e == UC_ERR_EXCEPTION && slice_ended(cpu))
+		if (e == UC_ERR_EXCEPTION && slice_ended(cpu, watchdog_stopped))
 			e = UC_ERR_OK;
 		switch (e) {
 		case UC_ERR_OK:

@@ -20,6 +20,10 @@ void cpu_destroy(struct cpu *cpu);
  * message when Unicorn fails in a way that is not the guest's doing. */
 int cpu_run(struct cpu *cpu, char *err, size_t errlen);
 uint64_t cpu_slices(const struct cpu *cpu);
+/* Ends the running slice soon, at the next TLB fill or system call (a
+ * slice without a time limit at once): async-signal-safe, for a host
+ * signal the kernel must see. */
+void cpu_interrupt(struct cpu *cpu);
 /* "2.1.4" */
 const char *cpu_unicorn_version(void);
 

@@ -1,10 +1,12 @@
 /* run.c - `vmemu run`: kernel + CPU + first process, then statistics. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "cpu.h"
+#include "hostsig.h"
 #include "kernel.h"
 #include "loader.h"
 #include "meminfo_print.h"
@@ -22,8 +24,8 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int report_stats(const struct vmemu_options *o, struct kernel *k, struct cpu *cpu,
-			double started)
+static int report_stats(const struct vmemu_options *o, FILE *json, struct kernel *k,
+			struct cpu *cpu, double started)
 {
 	struct run_stats rs = {
 		.run_slices = cpu_slices(cpu),
@@ -31,8 +33,8 @@ static int report_stats(const struct vmemu_options *o, struct kernel *k, struct 
 	};
 	if (o->stats)
 		stats_print(stderr, kernel_stats(k), kernel_mmu(k), &rs);
-	if (o->stats_json) {
-		int err = stats_write_json(o->stats_json, kernel_stats(k), kernel_mmu(k), &rs);
+	if (json) {
+		int err = stats_write_json_file(json, kernel_stats(k), kernel_mmu(k), &rs);
 		if (err) {
 			fprintf(stderr, "vmemu: --stats-json %s: %s\n", o->stats_json, strerror(-err));
 			return -1;
@@ -41,12 +43,20 @@ static int report_stats(const struct vmemu_options *o, struct kernel *k, struct 
 	return 0;
 }
 
-int vmemu_run(const struct vmemu_options *o)
+int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 {
 	char err[512] = "";
 	int status = EXIT_INTERNAL;
 	double started = now_seconds();
 	struct kernel *k = NULL;
+	*exit_signal = 0;
+	/* Opened now: a path that cannot be written is found before the guest
+	 * runs, not after, when its exit status would be lost. */
+	FILE *json = o->stats_json ? fopen(o->stats_json, "w") : NULL;
+	if (o->stats_json && !json) {
+		fprintf(stderr, "vmemu: --stats-json %s: %s\n", o->stats_json, strerror(errno));
+		return EXIT_INTERNAL;
+	}
 	struct cpu *cpu = cpu_create(err, sizeof(err));
 	if (!cpu)
 		goto out;
@@ -57,12 +67,17 @@ int vmemu_run(const struct vmemu_options *o)
 		.swap_size = o->swap_size,
 		.swap_file = o->swap_file,
 		.strace = o->strace ? stderr : NULL,
+		.host_signals = true,
 	};
 	struct kernel_ops ops;
 	cpu_kernel_ops(cpu, &ops);
 	k = kernel_create(&cfg, &ops, err, sizeof(err));
 	if (!k || cpu_attach(cpu, k, err, sizeof(err)))
 		goto out;
+	if (hostsig_forward(k, cpu)) {
+		snprintf(err, sizeof(err), "cannot catch host signals: %s", strerror(errno));
+		goto out;
+	}
 	struct process *p = kernel_create_process(k);
 	if (!p) {
 		snprintf(err, sizeof(err), "out of host memory");
@@ -79,6 +94,7 @@ int vmemu_run(const struct vmemu_options *o)
 	if (cpu_run(cpu, err, sizeof(err)))
 		goto out;
 	status = kernel_exit_status(k);
+	*exit_signal = kernel_exit_signal(k);
 	if (o->meminfo) {
 		struct meminfo mi; /* as the guest leaves it, before the shutdown */
 		kernel_meminfo(k, &mi);
@@ -89,10 +105,16 @@ int vmemu_run(const struct vmemu_options *o)
 		snprintf(err, sizeof(err), "internal error: %llu frames or swap slots still in use after exit",
 			 (unsigned long long)leaked);
 		status = EXIT_INTERNAL;
+		*exit_signal = 0;
 	}
-	if (report_stats(o, k, cpu, started))
+	if (report_stats(o, json, k, cpu, started)) {
 		status = EXIT_INTERNAL;
+		*exit_signal = 0;
+	}
 out:
+	hostsig_stop();
+	if (json)
+		fclose(json);
 	if (err[0])
 		fprintf(stderr, "vmemu: %s\n", err);
 	kernel_destroy(k);

@@ -4,7 +4,8 @@
 
 #include "cli.h"
 
-/* Runs o->prog_argv; returns vmemu's exit status (see --help). */
-int vmemu_run(const struct vmemu_options *o);
+/* Runs o->prog_argv; returns vmemu's exit status (see --help), and in
+ * *exit_signal the signal that killed the guest, or 0. */
+int vmemu_run(const struct vmemu_options *o, int *exit_signal);
 
 #endif

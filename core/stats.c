@@ -314,18 +314,23 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	fputc('\n', f);
 }
 
+int stats_write_json_file(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
+			  const struct run_stats *rs)
+{
+	errno = 0;
+	write_json(f, ks, mmu, rs);
+	if (fflush(f) != 0 || ferror(f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
 int stats_write_json(const char *path, const struct kernel_stats *ks, const struct mmu *mmu,
 		     const struct run_stats *rs)
 {
 	FILE *f = fopen(path, "w");
-	int rc = 0;
-
 	if (!f)
 		return -errno;
-	errno = 0;
-	write_json(f, ks, mmu, rs);
-	if (fflush(f) != 0 || ferror(f))
-		rc = errno ? -errno : -EIO;
+	int rc = stats_write_json_file(f, ks, mmu, rs);
 	if (fclose(f) != 0 && rc == 0)
 		rc = -errno;
 	return rc;

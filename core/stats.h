@@ -24,5 +24,8 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
  * truncated). Returns 0 or -errno; the caller reports. */
 int stats_write_json(const char *path, const struct kernel_stats *ks, const struct mmu *mmu,
 		     const struct run_stats *rs);
+/* The same into f, opened by the caller (and left open). */
+int stats_write_json_file(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
+			  const struct run_stats *rs);
 
 #endif
