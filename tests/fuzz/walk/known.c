@@ -34,3 +34,4 @@ const struct wd_known wd_known[] = {
 	  qemu_1g_leaf_accessed },
 };
 const int wd_nknown = sizeof(wd_known) / sizeof(wd_known[0]);
+_Static_assert(sizeof(wd_known) / sizeof(wd_known[0]) <= WD_MAX_KNOWN, "raise WD_MAX_KNOWN");

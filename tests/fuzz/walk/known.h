@@ -11,6 +11,7 @@
 #include "walk_case.h"
 
 #define WD_MAX_PATCHES 4
+#define WD_MAX_KNOWN 8 /* classes, for per-class counters */
 
 /* Memory the class expects to differ: the value QEMU leaves at pa. */
 struct wd_patch {

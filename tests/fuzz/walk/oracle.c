@@ -176,7 +176,6 @@ bool oracle_init(struct wd_oracle *o, struct wd_image *image, char *err, size_t 
 	bool ok;
 
 	memset(o, 0, sizeof(*o));
-	o->image = image;
 	if ((e = uc_open(UC_ARCH_X86, UC_MODE_64, &o->uc)))
 		return fail(err, errlen, "uc_open", e);
 	/* Icelake-Server: SMEP, SMAP, NX, 1 GiB pages and LA57 in CPUID, so

@@ -17,7 +17,6 @@ struct wd_oracle {
 	size_t snap_size;
 	size_t error_code_offset; /* of QEMU's pending error code within snap */
 	uc_hook intr_hook, mem_hook;
-	struct wd_image *image;
 	/* what the last run saw */
 	int vector;               /* -1: no exception */
 	uint64_t cr2;

@@ -35,7 +35,7 @@ struct options {
 };
 
 struct stats {
-	uint64_t cases, agree, unexplained, explained[8];
+	uint64_t cases, agree, unexplained, explained[WD_MAX_KNOWN];
 	uint64_t by_levels[6];
 	uint64_t translated[4]; /* by leaf level: 1 (4K), 2 (2M), 3 (1G) */
 	uint64_t faults[MMU_FAULT_BAD_PHYS + 1];
