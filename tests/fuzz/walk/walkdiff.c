@@ -22,9 +22,8 @@
 #include "oracle.h"
 #include "verdict.h"
 
-/* Cases between two returns of every host page of both images (data pages
- * are anywhere in 1 TiB; the host page tables for them would grow). */
-#define DROP_EVERY 4096
+/* Cases between two renewals (renew()). */
+#define RENEW_EVERY 4096
 #define DEFAULT_DUMPS 5
 
 struct options {
@@ -144,6 +143,27 @@ static bool setup(struct harness *h)
 	}
 	if (!model_init(&h->model, &h->model_image)) {
 		fprintf(stderr, "walkdiff: mmu_init failed\n");
+		return false;
+	}
+	if (!oracle_init(&h->oracle, &h->oracle_image, err, sizeof(err))) {
+		fprintf(stderr, "walkdiff: oracle: %s\n", err);
+		return false;
+	}
+	return true;
+}
+
+/* Gives the host back what the last cases took, which would otherwise grow
+ * without bound: every page of both images (data pages are anywhere in
+ * 1 TiB, and so are the host page tables for them), and the whole Unicorn
+ * engine (QEMU keeps a descriptor for every physical page it ever built a
+ * block from, and each fetch case builds one at its target). */
+static bool renew(struct harness *h)
+{
+	char err[256];
+
+	oracle_destroy(&h->oracle);
+	if (!image_drop(&h->model_image) || !image_drop(&h->oracle_image)) {
+		fprintf(stderr, "walkdiff: cannot return the images' pages\n");
 		return false;
 	}
 	if (!oracle_init(&h->oracle, &h->oracle_image, err, sizeof(err))) {
@@ -281,9 +301,7 @@ int main(int argc, char **argv)
 	start = now();
 	for (uint64_t i = 0; i < o.cases; i++) {
 		one_case(&h, &o, o.first + i, &st);
-		if ((i + 1) % DROP_EVERY == 0 &&
-		    (!image_drop(&h.model_image) || !image_drop(&h.oracle_image))) {
-			fprintf(stderr, "walkdiff: cannot return the images' pages\n");
+		if ((i + 1) % RENEW_EVERY == 0 && !renew(&h)) {
 			teardown(&h);
 			return 3;
 		}
