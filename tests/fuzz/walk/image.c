@@ -91,6 +91,12 @@ bool image_infra_intact_except(const struct wd_image *img, const uint64_t *pa, i
 	return true;
 }
 
+void image_restore_infra(struct wd_image *img)
+{
+	if (memcmp(img->base + WD_INFRA_PA, infra, sizeof(infra)) != 0)
+		image_write_infra(img);
+}
+
 uint64_t image_infra_top_entry(int levels)
 {
 	return (levels == 5 ? WD_INFRA_PML4_PA : WD_INFRA_PDPT_PA) | INFRA_TABLE;

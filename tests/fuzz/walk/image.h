@@ -23,6 +23,8 @@ bool image_drop(struct wd_image *img);
 /* The infrastructure frames of layout.h: tables down to the stub pages,
  * every entry with A and D already set so that no walk ever writes them. */
 void image_write_infra(struct wd_image *img);
+/* Writes the infrastructure again if anything (a store) changed it. */
+void image_restore_infra(struct wd_image *img);
 /* Whether the infrastructure is as written, but for the qwords at pa[]. */
 bool image_infra_intact_except(const struct wd_image *img, const uint64_t *pa, int n);
 /* The top-level entry (index 511) that leads to the infrastructure. */

@@ -193,16 +193,12 @@ static void load_case(struct harness *h, const struct walk_case *c)
  * could have written is a check of the verdict. */
 static void unload_case(struct harness *h, const struct wd_verdict *v)
 {
-	uint64_t none = 0;
-
 	for (int i = 0; i < v->nchecks; i++) {
 		image_store(&h->model_image, v->check[i].pa, 0);
 		image_store(&h->oracle_image, v->check[i].pa, 0);
 	}
-	if (!image_infra_intact_except(&h->model_image, &none, 0))
-		image_write_infra(&h->model_image);
-	if (!image_infra_intact_except(&h->oracle_image, &none, 0))
-		image_write_infra(&h->oracle_image);
+	image_restore_infra(&h->model_image);
+	image_restore_infra(&h->oracle_image);
 }
 
 static void count(struct stats *st, const struct walk_case *c, const struct wd_model_result *m,
