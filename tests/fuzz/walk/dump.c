@@ -51,7 +51,7 @@ static void dump_control(FILE *f, const struct walk_case *c)
 	fprintf(f, " offset %#" PRIx64 "\n", c->req.va & 0xfff);
 }
 
-void dump_outcome(FILE *f, const char *who, const struct walk_outcome *o)
+static void dump_outcome(FILE *f, const char *who, const struct walk_outcome *o)
 {
 	char buf[64];
 

@@ -9,7 +9,6 @@
 #include "verdict.h"
 #include "walk_case.h"
 
-void dump_outcome(FILE *f, const char *who, const struct walk_outcome *o);
 void dump_case(FILE *f, const struct walk_case *c, const struct wd_model_result *model,
 	       const struct walk_outcome *oracle, const struct wd_verdict *v);
 
