@@ -1,0 +1,20 @@
+# Fails unless every class walkdiff explains has a section in
+# known_differences.md. Run as: cmake -DWALKDIFF=... -DDOC=... -P check_known.cmake
+execute_process(COMMAND ${WALKDIFF} --list-known OUTPUT_VARIABLE classes RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR classes STREQUAL "")
+  message(FATAL_ERROR "walkdiff --list-known failed (${rc})")
+endif()
+file(READ ${DOC} doc)
+string(REPLACE ";" "," classes "${classes}") # a list separator for CMake
+string(REPLACE "\n" ";" lines "${classes}")
+foreach(line IN LISTS lines)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  string(REGEX REPLACE "\t.*" "" id "${line}")
+  string(FIND "${doc}" "## ${id}\n" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "class ${id} is not documented in ${DOC}")
+  endif()
+  message(STATUS "documented: ${id}")
+endforeach()
