@@ -190,11 +190,12 @@ static int refuse_interp(struct checker *c, const Elf64_Phdr *ph)
 {
 	static const char msg[] =
 		"PT_INTERP: dynamically linked programs need an interpreter (not supported)";
+	/* Name the interpreter when it is a sane string (p_offset is looked
+	 * at before it is added to a pointer: it may be anything). */
+	if (ph->p_filesz < 2 || ph->p_filesz > 256 || !in_file(c, ph->p_offset, ph->p_filesz))
+		return fail(c, "%s", msg);
 	const char *name = (const char *)c->data + ph->p_offset;
-
-	/* Name the interpreter when it is a sane string. */
-	if (ph->p_filesz < 2 || ph->p_filesz > 256 || !in_file(c, ph->p_offset, ph->p_filesz) ||
-	    strnlen(name, ph->p_filesz) != ph->p_filesz - 1)
+	if (strnlen(name, ph->p_filesz) != ph->p_filesz - 1)
 		return fail(c, "%s", msg);
 	for (const char *s = name; *s; s++)
 		if (*s < ' ' || *s > '~')

@@ -30,7 +30,8 @@ int64_t process_block_host(struct kernel *k, const struct pollfd *fds, unsigned 
 		p->host_wait = grown;
 		p->host_wait_cap = n;
 	}
-	memcpy(p->host_wait, fds, n * sizeof(*fds));
+	if (n) /* poll with no fds passes none */
+		memcpy(p->host_wait, fds, n * sizeof(*fds));
 	p->nhost_wait = n;
 	process_block(k, chan ? chan : p->host_wait);
 	return -ERESTARTSYS;
