@@ -18,16 +18,22 @@ static bool executable(const struct floor *f, uint64_t va)
 	return false;
 }
 
+/* Unicorn's TLB grows only when it is flushed (QEMU's rule: doubled when
+ * more than 70% of it was in use): a flush every 64k fills lets it grow to
+ * the working set, as vmemu's core/tlb_growth.c does more carefully. */
+#define FLOOR_FILLS_PER_FLUSH 65536
+
 /* Text pages get READ|EXEC and every other page READ|WRITE, as vmemu hands
  * them out: a page both writable and executable would make every store to
  * it take Unicorn's slow path. */
 static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_entry *out,
 			void *user)
 {
-	(void)uc;
 	struct floor *f = user;
 	if (va >= FLOOR_MEM_SIZE)
 		return false;
+	if (++f->fills % FLOOR_FILLS_PER_FLUSH == 0)
+		uc_ctl_flush_tlb(uc);
 	bool x = executable(f, va);
 	if ((type == UC_MEM_FETCH && !x) || (type == UC_MEM_WRITE && x))
 		return false;

@@ -32,6 +32,7 @@ struct floor {
 	int nexec;
 	uint64_t brk_start, brk;
 	uint64_t mmap_top; /* the bump pointer of the mmap region */
+	uint64_t fills;	   /* TLB fills Unicorn asked for */
 	bool exited;
 	int exit_status;
 };
