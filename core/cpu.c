@@ -10,6 +10,7 @@
 #include "cpu.h"
 #include "disasm.h"
 #include "exception.h"
+#include "tlb_growth.h"
 #include "watchdog.h"
 
 struct cpu {
@@ -24,6 +25,8 @@ struct cpu {
 	unsigned fills;     /* TLB fills, so the clock is read at every 32nd only */
 	uc_hook hook_fill, hook_syscall, hook_intr;
 	uint64_t slices;
+	struct tlb_growth tlb; /* a mirror of Unicorn's TLB, to make it grow */
+	uint64_t growth_stops; /* slices ended so that a flush can grow it */
 };
 
 /* The registers of struct cpu_context, in its field order. */
@@ -104,11 +107,25 @@ static void op_stop(void *ctx)
 	uc_emu_stop(cpu->uc);
 }
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* Every flush of Unicorn's TLB goes through here, so that the mirror sees
+ * the resize QEMU makes at each (it times its window with the real-time
+ * clock). */
+static void flush_tlb(struct cpu *cpu)
+{
+	uc_ctl_flush_tlb(cpu->uc);
+	tlb_growth_flushed(&cpu->tlb, clock_ns(CLOCK_REALTIME));
 }
 
 /* How a slice ends. A stop that Unicorn notices from outside the CPU
@@ -150,6 +167,12 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
 	 * of it, so the deadline is looked at every 32 fills. */
 	if (!cpu->stopping && (++cpu->fills & 31) == 0 && slice_over(cpu))
 		op_stop(cpu);
+	/* Unicorn's TLB grows only at a flush: end the slice here, where RIP
+	 * is exact, and the next one starts with the flush. */
+	if (!cpu->stopping && tlb_growth_due(&cpu->tlb)) {
+		cpu->growth_stops++;
+		op_stop(cpu);
+	}
 	if (cpu->stopping)
 		return false; /* the instruction runs from its start next time */
 	enum mmu_access access = type == UC_MEM_WRITE ? MMU_WRITE
@@ -159,13 +182,13 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
 	if (!kernel_tlb_fill(cpu->k, va, access, &out->paddr, &prot) || cpu->stopping)
 		return false;
 	out->perms = (uc_prot)prot; /* KPROT_* have UC_PROT_* values */
+	tlb_growth_fill(&cpu->tlb, va);
 	return true;
 }
 
 static void op_flush_tlb(void *ctx)
 {
-	struct cpu *cpu = ctx;
-	uc_ctl_flush_tlb(cpu->uc);
+	flush_tlb(ctx);
 }
 
 static void op_flush_code(void *ctx)
@@ -235,6 +258,11 @@ struct cpu *cpu_create(char *err, size_t errlen)
 		cpu_destroy(cpu);
 		return NULL;
 	}
+	if (!tlb_growth_init(&cpu->tlb, clock_ns(CLOCK_REALTIME))) {
+		snprintf(err, errlen, "out of host memory");
+		cpu_destroy(cpu);
+		return NULL;
+	}
 	uc_err e = uc_open(UC_ARCH_X86, UC_MODE_64, &cpu->uc);
 	if (e == UC_ERR_OK)
 		e = uc_ctl_tlb_mode(cpu->uc, UC_TLB_VIRTUAL);
@@ -278,6 +306,7 @@ void cpu_destroy(struct cpu *cpu)
 	if (cpu->uc)
 		uc_close(cpu->uc);
 	disasm_close(cpu->disasm);
+	tlb_growth_destroy(&cpu->tlb);
 	free(cpu);
 }
 
@@ -295,6 +324,8 @@ int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 {
 	/* An interrupt that comes after this is seen by the next slice. */
 	while ((cpu->interrupted = 0, kernel_schedule(cpu->k))) {
+		if (tlb_growth_due(&cpu->tlb))
+			flush_tlb(cpu); /* unless kernel_schedule has flushed */
 		struct cpu_context *ctx = kernel_current_context(cpu->k);
 		context_load(cpu, ctx);
 		cpu->reload = false;
@@ -330,6 +361,17 @@ int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 uint64_t cpu_slices(const struct cpu *cpu)
 {
 	return cpu->slices;
+}
+
+void cpu_tlb_stats(const struct cpu *cpu, struct cpu_tlb_stats *out)
+{
+	*out = (struct cpu_tlb_stats){
+		.flushes = cpu->tlb.flushes,
+		.grows = cpu->tlb.grows,
+		.growth_stops = cpu->growth_stops,
+		.entries = 1ULL << cpu->tlb.bits,
+		.peak_entries = 1ULL << cpu->tlb.peak_bits,
+	};
 }
 
 const char *cpu_unicorn_version(void)

@@ -31,6 +31,7 @@ static int report_stats(const struct vmemu_options *o, FILE *json, struct kernel
 		.run_slices = cpu_slices(cpu),
 		.wall_seconds = now_seconds() - started,
 	};
+	cpu_tlb_stats(cpu, &rs.unicorn_tlb);
 	if (o->stats)
 		stats_print(stderr, kernel_stats(k), kernel_mmu(k), &rs);
 	if (json) {

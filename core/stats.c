@@ -143,6 +143,13 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 
 	line_u64(f, 1, "CPU TLB flushes", ks->tlb_flushes);
 	line_u64(f, 1, "CPU code flushes", ks->code_flushes);
+
+	const struct cpu_tlb_stats *u = &rs->unicorn_tlb;
+	line_u64(f, 1, "Unicorn TLB flushes", u->flushes);
+	line_u64(f, 2, "that doubled it", u->grows);
+	line_u64(f, 2, "slices ended to grow", u->growth_stops);
+	line(f, 1, "Unicorn TLB entries", "%" PRIu64 " (peak %" PRIu64 ")", u->entries,
+	     u->peak_entries);
 }
 
 /* ---- JSON ---- */
@@ -309,6 +316,14 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_open(&j, "cpu_flushes");
 	json_u64(&j, "tlb", ks->tlb_flushes);
 	json_u64(&j, "code", ks->code_flushes);
+	json_close(&j);
+
+	json_open(&j, "unicorn_tlb");
+	json_u64(&j, "flushes", rs->unicorn_tlb.flushes);
+	json_u64(&j, "grows", rs->unicorn_tlb.grows);
+	json_u64(&j, "growth_stops", rs->unicorn_tlb.growth_stops);
+	json_u64(&j, "entries", rs->unicorn_tlb.entries);
+	json_u64(&j, "peak_entries", rs->unicorn_tlb.peak_entries);
 	json_close(&j);
 	json_close(&j);
 	fputc('\n', f);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cpu.h"
+
 struct kernel_stats;
 struct mmu;
 
@@ -14,6 +16,7 @@ struct run_stats {
 	uint64_t instructions; /* 0 = not counted */
 	uint64_t run_slices;   /* uc_emu_start calls */
 	double wall_seconds;
+	struct cpu_tlb_stats unicorn_tlb;
 };
 
 /* Aligned "name  value" lines under section headings. */

@@ -181,6 +181,7 @@ struct tlb_entry {
 struct tlb {
 	struct tlb_config cfg;
 	struct tlb_entry *entries[TLB_NSIZES]; /* sets*ways each */
+	unsigned nvalid[TLB_NSIZES]; /* valid entries of each page size */
 	uint64_t clock;
 	struct tlb_stats stats;
 };

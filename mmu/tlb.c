@@ -1,5 +1,7 @@
 /* tlb.c - one TLB structure: a set-associative array per page size, entries
- * tagged with a PCID, LRU replacement within a set. */
+ * tagged with a PCID, LRU replacement within a set. Most programs use 4K
+ * pages only: lookups, INVLPG and flushes skip the page sizes of which no
+ * entry is valid (nvalid counts them). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +40,7 @@ static bool matches(const struct tlb_entry *e, enum tlb_page_size sz, uint64_t v
 static void drop(struct tlb *tlb, struct tlb_entry *e)
 {
 	e->valid = 0;
+	tlb->nvalid[e->size]--;
 	tlb->stats.invalidations++;
 }
 
@@ -92,6 +95,8 @@ void tlb_destroy(struct tlb *tlb)
 bool tlb_lookup(struct tlb *tlb, uint64_t va, uint16_t pcid, struct mmu_translation *out)
 {
 	for (enum tlb_page_size s = TLB_4K; s < TLB_NSIZES; s++) {
+		if (!tlb->nvalid[s])
+			continue;
 		uint64_t vpn = va >> size_shift[s], page_size = 1ULL << size_shift[s];
 		struct tlb_entry *set = set_for(tlb, s, vpn);
 
@@ -154,6 +159,9 @@ void tlb_insert(struct tlb *tlb, uint64_t va, uint16_t pcid, const struct mmu_tr
 	e = victim(set, ways(tlb, sz), sz, vpn, pcid);
 	if (e->valid && !matches(e, sz, vpn, pcid))
 		tlb->stats.evictions++;
+	if (e->valid)
+		tlb->nvalid[e->size]--;
+	tlb->nvalid[sz]++;
 	*e = (struct tlb_entry){
 		.vpn = vpn,
 		.page_pa = t->page_pa,
@@ -173,6 +181,8 @@ void tlb_invlpg(struct tlb *tlb, uint64_t va, uint16_t pcid)
 {
 	/* va may be covered by a page of any size. */
 	for (enum tlb_page_size s = TLB_4K; s < TLB_NSIZES; s++) {
+		if (!tlb->nvalid[s])
+			continue;
 		uint64_t vpn = va >> size_shift[s];
 		struct tlb_entry *set = set_for(tlb, s, vpn);
 
@@ -183,11 +193,23 @@ void tlb_invlpg(struct tlb *tlb, uint64_t va, uint16_t pcid)
 	}
 }
 
+/* Whether the array of page size h holds a valid entry (of its own size,
+ * or a 2M one in a shared 4K/2M array). */
+static bool array_in_use(const struct tlb *tlb, enum tlb_page_size h)
+{
+	for (enum tlb_page_size s = TLB_4K; s < TLB_NSIZES; s++)
+		if (home(tlb, s) == h && tlb->nvalid[s])
+			return true;
+	return false;
+}
+
 /* Drops the valid entries for which keep() is false. */
 static void flush_where(struct tlb *tlb, bool (*keep)(const struct tlb_entry *, uint16_t),
 			uint16_t pcid)
 {
 	for (enum tlb_page_size s = TLB_4K; s < TLB_NSIZES; s++) {
+		if (!array_in_use(tlb, s))
+			continue;
 		size_t n = (size_t)tlb->cfg.size[s].sets * tlb->cfg.size[s].ways;
 
 		for (size_t i = 0; tlb->entries[s] && i < n; i++) {

@@ -59,7 +59,12 @@ static void fill(void)
 	mmu.tlb[1].cfg.name = "L1 iTLB";
 	mmu.tlb[2].cfg.name = "L2 STLB";
 	mmu.tlb[2].stats = (struct tlb_stats){ .hits = 1, .misses = 2 };
-	rs = (struct run_stats){ .run_slices = 3, .wall_seconds = 0.25 };
+	rs = (struct run_stats){
+		.run_slices = 3,
+		.wall_seconds = 0.25,
+		.unicorn_tlb = { .flushes = 33, .grows = 7, .growth_stops = 6, .entries = 16384,
+				 .peak_entries = 32768 },
+	};
 }
 
 /* ---- a strict JSON checker (RFC 8259 grammar), enough for these files ---- */
@@ -254,9 +259,11 @@ START_TEST(json_content)
 		      "    \"total_mib\": 1024.000,\n    \"in_use_mib\": 5.000,\n"
 		      "    \"peak_mib\": 10.000,\n    \"page_table_pages\": 12\n  },\n");
 	ASSERT_HAS(t, "  \"syscalls\": {\n    \"total\": 42,\n    \"unknown\": 2\n  },\n");
-	ck_assert_msg(strstr(t, "  \"cpu_flushes\": {\n    \"tlb\": 5,\n    \"code\": 4\n  }\n}\n") ==
-		      t + strlen(t) - strlen("  \"cpu_flushes\": {\n    \"tlb\": 5,\n    \"code\": 4\n  }\n}\n"),
-		      "end of:\n%s", t);
+	ASSERT_HAS(t, "  \"cpu_flushes\": {\n    \"tlb\": 5,\n    \"code\": 4\n  },\n");
+	const char *end = "  \"unicorn_tlb\": {\n    \"flushes\": 33,\n    \"grows\": 7,\n"
+			  "    \"growth_stops\": 6,\n    \"entries\": 16384,\n"
+			  "    \"peak_entries\": 32768\n  }\n}\n";
+	ck_assert_msg(strstr(t, end) == t + strlen(t) - strlen(end), "end of:\n%s", t);
 	free(t);
 }
 END_TEST
@@ -348,7 +355,9 @@ START_TEST(text_content)
 		      "    in use                 1280 (5.0 MiB)\n    peak                   2560 (10.0 MiB)\n"
 		      "    page-table pages       12\n");
 	ASSERT_HAS(t, "\n  syscalls                 42\n    unknown (ENOSYS)       2\n");
-	ASSERT_HAS(t, "\n  CPU TLB flushes          5\n  CPU code flushes         4\n");
+	ASSERT_HAS(t, "\n  CPU TLB flushes          5\n  CPU code flushes         4\n"
+		      "  Unicorn TLB flushes      33\n    that doubled it        7\n"
+		      "    slices ended to grow   6\n  Unicorn TLB entries      16384 (peak 32768)\n");
 	free(t);
 
 	rs.instructions = 99;
@@ -376,9 +385,10 @@ START_TEST(text_aligned)
 		values++;
 		ck_assert_msg(line[26] == ' ' && line[27] != ' ', "misaligned: [%s]", line);
 	}
-	/* 41 + copy-on-write (4) + swap (8) + processes (3) + page cache (4) */
-	ck_assert_int_eq(lines, 60);
-	ck_assert_int_eq(values, 56);
+	/* 41 + copy-on-write (4) + swap (8) + processes (3) + page cache (4)
+	 * + Unicorn's TLB (4) */
+	ck_assert_int_eq(lines, 64);
+	ck_assert_int_eq(values, 60);
 	free(t);
 }
 END_TEST

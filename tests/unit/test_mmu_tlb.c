@@ -230,6 +230,53 @@ START_TEST(test_shared_4k_2m)
 }
 END_TEST
 
+/* nvalid follows inserts, replacements, INVLPG and flushes per page size;
+ * a wrong count would skip a valid entry (a miss) or underflow. */
+START_TEST(test_valid_counts)
+{
+	struct mmu_translation big = page(0x600000, PAGE_SIZE_2M, false);
+
+	insert(0x0000, 1, 0xa000);
+	insert(0x2000, 1, 0xb000);
+	insert(0x0000, 1, 0xc000); /* the same page again: in place */
+	ck_assert_uint_eq(tlb.nvalid[TLB_4K], 2);
+	ck_assert_uint_eq(tlb.nvalid[TLB_2M], 0);
+	insert(0x4000, 1, 0xd000); /* set 0 is full: replaces one */
+	ck_assert_uint_eq(tlb.nvalid[TLB_4K], 2);
+	tlb_insert(&tlb, 0x200000, 1, &big);
+	ck_assert_uint_eq(tlb.nvalid[TLB_2M], 1);
+	ck_assert(hit(0x234567, 1));
+	tlb_invlpg(&tlb, 0x2fffff, 1);
+	ck_assert_uint_eq(tlb.nvalid[TLB_2M], 0);
+	ck_assert(!hit(0x234567, 1));
+	ck_assert(hit(0x4000, 1));
+	tlb_flush_pcid(&tlb, 1);
+	ck_assert_uint_eq(tlb.nvalid[TLB_4K], 0);
+	ck_assert(!hit(0x4000, 1));
+	tlb_insert(&tlb, 0x200000, 1, &big);
+	ck_assert(hit(0x200000, 1));
+	expect_stats(&tlb.stats, 3, 2, 1, 3);
+}
+END_TEST
+
+/* A 2M entry alone in a shared 4K/2M array is still flushed. */
+START_TEST(test_flush_shared_array_with_only_2m)
+{
+	static const struct tlb_config cfg = { .size = { [TLB_4K] = { 1, 2 } },
+					       .shared_4k_2m = true };
+	struct mmu_translation big = page(0x600000, PAGE_SIZE_2M, false);
+	struct tlb shared;
+
+	ck_assert(tlb_init(&shared, &cfg));
+	tlb_insert(&shared, 0x200000, 0, &big);
+	ck_assert_uint_eq(shared.nvalid[TLB_4K], 0);
+	tlb_flush_all(&shared, false);
+	ck_assert(!tlb_lookup(&shared, 0x200000, 0, &tr));
+	expect_stats(&shared.stats, 0, 1, 0, 1);
+	tlb_destroy(&shared);
+}
+END_TEST
+
 START_TEST(test_init_checks_geometry)
 {
 	static const struct tlb_config bad[] = {
@@ -631,6 +678,8 @@ static Suite *tlb_suite(void)
 	tcase_add_test(tc, test_flush_all);
 	tcase_add_test(tc, test_uncached_size);
 	tcase_add_test(tc, test_shared_4k_2m);
+	tcase_add_test(tc, test_valid_counts);
+	tcase_add_test(tc, test_flush_shared_array_with_only_2m);
 	tcase_add_test(tc, test_init_checks_geometry);
 	tcase_add_test(tc, test_default_geometry);
 
