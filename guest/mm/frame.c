@@ -3,7 +3,12 @@
  * Blocks of 2^order frames are kept on one free list per order, linked
  * through per-frame next/prev arrays. Frame 0 is never handed out, so a
  * zero physical address always means "none" in kernel structures; frame 1
- * is the shared zero page, which the allocator never frees either. */
+ * is the shared zero page, which the allocator never frees either.
+ *
+ * Frames are handed out zeroed. One never handed out before is zero
+ * already (guest memory is a fresh anonymous host map), so only frames
+ * marked FRAME_USED are cleared: the first use of a frame costs the host
+ * no memset and no page touched before the guest touches it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +66,10 @@ int frame_allocator_init(struct frame_allocator *fa, uint64_t nframes)
 	fa->nframes = nframes;
 	fa->refcount = calloc(nframes, sizeof(*fa->refcount));
 	fa->order = malloc(nframes);
-	fa->exec = calloc(nframes, 1);
+	fa->flags = calloc(nframes, 1);
 	fa->next = malloc(nframes * sizeof(*fa->next));
 	fa->prev = malloc(nframes * sizeof(*fa->prev));
-	if (!fa->refcount || !fa->order || !fa->exec || !fa->next || !fa->prev) {
+	if (!fa->refcount || !fa->order || !fa->flags || !fa->next || !fa->prev) {
 		frame_allocator_destroy(fa);
 		return -ENOMEM;
 	}
@@ -73,8 +78,17 @@ int frame_allocator_init(struct frame_allocator *fa, uint64_t nframes)
 		fa->free_head[o] = FRAME_NONE;
 	/* The zero page's first reference is the allocator's own. */
 	fa->refcount[ZERO_PAGE_PA >> PAGE_SHIFT] = 1;
-	for (uint64_t pfn = FRAME_FIRST; pfn < nframes; pfn++)
-		buddy_free(fa, pfn, 0);
+	/* Memory goes on the lists in the largest aligned blocks it holds,
+	 * which are what merging single frames would give, at a fraction of
+	 * the cost (and of the host pages the per-frame arrays would touch). */
+	for (uint64_t pfn = FRAME_FIRST; pfn < nframes;) {
+		unsigned order = 0;
+		while (order < FRAME_MAX_ORDER && !(pfn & (1ULL << order)) &&
+		       pfn + (2ULL << order) <= nframes)
+			order++;
+		list_push(fa, pfn, order);
+		pfn += 1ULL << order;
+	}
 	return 0;
 }
 
@@ -82,7 +96,7 @@ void frame_allocator_destroy(struct frame_allocator *fa)
 {
 	free(fa->refcount);
 	free(fa->order);
-	free(fa->exec);
+	free(fa->flags);
 	free(fa->next);
 	free(fa->prev);
 	free(fa->quarantine);
@@ -108,7 +122,11 @@ uint64_t frame_alloc(struct kernel *k, unsigned order)
 	if (fa->in_use > fa->peak)
 		fa->peak = fa->in_use;
 	uint64_t pa = pfn << PAGE_SHIFT;
-	memset(phys_ptr(k, pa), 0, PAGE_SIZE << order);
+	for (uint64_t i = 0; i < 1ULL << order; i++) {
+		if (fa->flags[pfn + i] & FRAME_USED)
+			memset(phys_ptr(k, pa + (i << PAGE_SHIFT)), 0, PAGE_SIZE);
+		fa->flags[pfn + i] |= FRAME_USED;
+	}
 	return pa;
 }
 
@@ -124,12 +142,12 @@ uint32_t frame_refcount(struct kernel *k, uint64_t pa)
 
 void frame_mark_exec(struct kernel *k, uint64_t pa)
 {
-	k->frames.exec[pa_to_pfn(pa)] = 1;
+	k->frames.flags[pa_to_pfn(pa)] |= FRAME_EXEC;
 }
 
 bool frame_is_exec(struct kernel *k, uint64_t pa)
 {
-	return k->frames.exec[pa_to_pfn(pa)];
+	return k->frames.flags[pa_to_pfn(pa)] & FRAME_EXEC;
 }
 
 void frame_written(struct kernel *k, uint64_t pa)
@@ -164,7 +182,7 @@ void frame_put(struct kernel *k, uint64_t pa, unsigned order)
 	if (--fa->refcount[pfn] > 0)
 		return;
 	lru_del(k, pa);
-	if (fa->exec[pfn]) {
+	if (fa->flags[pfn] & FRAME_EXEC) {
 		quarantine_push(k, pfn, order);
 		return;
 	}
@@ -178,7 +196,7 @@ void frame_release_quarantine(struct kernel *k)
 	struct frame_allocator *fa = &k->frames;
 	for (size_t i = 0; i < fa->nquarantine; i++) {
 		struct frame_block b = fa->quarantine[i];
-		fa->exec[b.pfn] = 0;
+		fa->flags[b.pfn] &= (uint8_t)~FRAME_EXEC;
 		fa->in_use -= 1ULL << b.order;
 		buddy_free(fa, b.pfn, b.order);
 	}

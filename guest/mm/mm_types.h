@@ -26,7 +26,7 @@ struct frame_allocator {
 	uint64_t nframes;
 	uint32_t *refcount;     /* per frame; 0 = free */
 	uint8_t *order;         /* per frame: order of the free block it heads, or 0xff */
-	uint8_t *exec;          /* per frame: was handed to the CPU with EXEC */
+	uint8_t *flags;         /* per frame: FRAME_EXEC, FRAME_USED */
 	uint64_t *next, *prev;  /* free-list links, per frame */
 	uint64_t free_head[FRAME_MAX_ORDER + 1];
 	/* Freed frames that held code: reused only after the CPU's translated
@@ -35,6 +35,12 @@ struct frame_allocator {
 	size_t nquarantine, quarantine_cap;
 	uint64_t in_use, peak;
 };
+
+/* The CPU was given EXEC on the frame (it may hold translated code). */
+#define FRAME_EXEC 0x1
+/* The frame was handed out since guest memory was mapped: it may hold
+ * data. One that never was is still all zeroes from the host's mmap. */
+#define FRAME_USED 0x2
 
 #define FRAME_NONE UINT64_MAX
 /* Frame 0 means "none"; frame 1 is the shared zero page (all zeroes,
