@@ -27,7 +27,7 @@ syscall_fn sys_open, sys_openat, sys_close, sys_dup, sys_dup2, sys_dup3, sys_fcn
 syscall_fn sys_stat, sys_lstat, sys_fstat, sys_newfstatat, sys_statx, sys_access, sys_faccessat,
 	sys_faccessat2, sys_readlink, sys_readlinkat, sys_unlink, sys_unlinkat,
 	sys_rmdir, sys_mkdir, sys_mkdirat, sys_rename, sys_renameat, sys_symlink, sys_symlinkat,
-	sys_utimensat, sys_chmod, sys_fchmod, sys_fchmodat; /* sys_path.c */
+	sys_utimensat, sys_chmod, sys_fchmod, sys_fchmodat, sys_truncate; /* sys_path.c */
 syscall_fn sys_mknod, sys_mknodat; /* sys_mknod.c */
 syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_set_robust_list,
 	sys_rseq, sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_uname, sys_prctl, sys_getpid,

@@ -1,7 +1,7 @@
 /* sys_file.c - system calls on file descriptors: open and close, dup,
- * fcntl, ioctl, lseek, getdents64, ftruncate, fsync, pipe. Argument checks
- * follow Linux; for host-backed files the host does the work on the host
- * fd, in-kernel files (pipes, /proc) answer as Linux's do. */
+ * fcntl, ioctl, lseek, getdents64, ftruncate, fsync, pipe. Argument checks follow Linux; for host-backed files the
+ * host does the work on the host fd, in-kernel files (pipes, /proc) answer
+ * as Linux's do. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,38 +23,19 @@ static struct fdtable *files(struct kernel *k)
 	return k->current->files;
 }
 
-/* Installs a new host fd as the lowest free guest fd. */
-static int64_t install_host_fd(struct kernel *k, int host_fd, bool cloexec)
-{
-	struct file *f = file_create(host_fd);
-	if (!f)
-		return -ENOMEM;
-	int fd = fd_install(files(k), 0, f, cloexec);
-	if (fd < 0)
-		file_put(f);
-	return fd;
-}
-
 static int64_t do_open(struct kernel *k, int dirfd, uint64_t upath, int flags, unsigned mode)
 {
 	char path[PATH_MAX];
 	int err = file_user_path(k, path, upath, false);
+	struct file *f;
+	if (!err)
+		err = file_open(k, dirfd, path, flags, mode, &f);
 	if (err)
 		return err;
-	if (procfs_match(path)) {
-		struct file *f;
-		err = procfs_open(k, path, flags, &f);
-		if (err)
-			return err;
-		int fd = fd_install(files(k), 0, f, flags & O_CLOEXEC);
-		if (fd < 0)
-			file_put(f);
-		return fd;
-	}
-	int host_fd = file_openat_wait(k, dirfd, path, flags, mode);
-	if (host_fd < 0)
-		return host_fd;
-	return install_host_fd(k, host_fd, flags & O_CLOEXEC);
+	int fd = fd_install(files(k), 0, f, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
 }
 
 int64_t sys_open(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -125,11 +106,12 @@ int64_t sys_dup3(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
+	int cmd = (int)a[1];
 	struct file *f = fd_arg(k, a[0]);
 	if (!f)
 		return -EBADF;
 	int fd = (int)(uint32_t)a[0];
-	switch ((int)a[1]) {
+	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
 		if (a[2] >= MAX_FDS)

@@ -34,11 +34,11 @@ static int64_t do_mknod(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64
 	int err = file_user_path(k, path, upath, false);
 	if (err)
 		return err;
-	const char *base;
-	int dir = file_open_parent(k, (int)dirfd, path, &base, EEXIST);
+	char last[NAME_MAX + 2];
+	int dir = path_parent(k, (int)dirfd, path, EEXIST, 0, last);
 	if (dir < 0)
 		return dir;
-	int64_t ret = mknodat(dir, base, type | ((mode_t)mode & 07777), (dev_t)dev) < 0 ? -errno : 0;
+	int64_t ret = mknodat(dir, last, type | ((mode_t)mode & 07777), (dev_t)dev) < 0 ? -errno : 0;
 	close(dir);
 	return ret;
 }

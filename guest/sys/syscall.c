@@ -28,6 +28,7 @@ static const struct syscall_desc table[] = {
 	CALL(lseek, SR_DEC, SA_INT, SA_LONG, SA_WHENCE),
 	CALL(getdents64, SR_DEC, SA_INT, SA_DIRENTS_OUT, SA_ULONG),
 	CALL(ftruncate, SR_DEC, SA_INT, SA_LONG),
+	CALL(truncate, SR_DEC, SA_PATH, SA_LONG),
 	CALL(fsync, SR_DEC, SA_INT),
 	CALL_AS(fdatasync, sys_fsync, SR_DEC, SA_INT),
 	/* files: descriptors */
