@@ -242,12 +242,17 @@ int file_create(struct kernel *k, int host_fd, int flags, struct file **out)
 int host_openat(struct kernel *k, int dir_fd, const char *name, int flags, unsigned mode)
 {
 	flags &= flags & O_PATH ? O_PATH_FLAGS : OPEN_FLAGS_KNOWN;
-	(void)k;
+	bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+	/* The host applies the guest's umask (and a default ACL instead). */
+	mode_t old = creates ? umask(current_umask(k)) : 0;
 	int fd;
 	do
 		fd = openat(dir_fd, name, flags | O_CLOEXEC, (mode_t)(mode & 07777));
 	while (fd < 0 && errno == EINTR);
-	return fd < 0 ? -errno : fd;
+	int err = errno;
+	if (creates)
+		umask(old);
+	return fd < 0 ? -err : fd;
 }
 
 int file_open_exe(struct kernel *k, int host_fd, struct file **out)

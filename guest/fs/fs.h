@@ -2,7 +2,7 @@
  * and the per-process fd table (file.c), host-backed files (file_host.c)
  * and the kernel's record of each host file (inode.c), guest path names
  * resolved inside --root (namei.c), pipes (pipe.c), the guest's /proc
- * (procfs.c), each process's working directory (fs_struct.c).
+ * (procfs.c), each process's umask and working directory (fs_struct.c).
  * fs/internal.h has the parts only fs/ uses. */
 #ifndef VMEMU_FS_H
 #define VMEMU_FS_H
@@ -238,23 +238,27 @@ int path_open(struct kernel *k, const struct path *p, int flags, struct file **o
 
 /* open(2), openat(2): 0 and a new file (one reference) in *out, or -errno.
  * dirfd is a guest fd or AT_FDCWD; mode is used with O_CREAT and
- * O_TMPFILE. The open of a FIFO that waits for its other end sleeps
- * (-ERESTARTSYS); the restarted call gets the file. */
+ * O_TMPFILE, less the process's umask. The open of a FIFO that waits for
+ * its other end sleeps (-ERESTARTSYS); the restarted call gets the file. */
 int file_open(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode,
 	      struct file **out);
 
-/* ---- the working directory (fs_struct.c) ----
- * Linux's struct fs_struct: each process's working directory, copied by
- * fork, kept by execve. */
+/* ---- umask and the working directory (fs_struct.c) ----
+ * Linux's struct fs_struct: each process's umask and working directory,
+ * copied by fork, kept by execve. */
 struct fs_struct {
+	unsigned umask;
 	struct file *pwd; /* the working directory: a host directory or one of /proc */
 };
 
-/* The first process's: vmemu's working directory (or the root with
- * --root). NULL with errno set when it cannot be had. */
+/* The first process's: vmemu's umask, and its working directory (or the
+ * root with --root). NULL with errno set when it cannot be had. */
 struct fs_struct *fs_struct_create(struct kernel *k);
 struct fs_struct *fs_struct_copy(const struct fs_struct *fs); /* fork; NULL: out of memory */
 void fs_struct_free(struct fs_struct *fs);
-syscall_fn sys_chdir, sys_fchdir, sys_getcwd;
+/* The current process's umask, for the calls that create files. */
+unsigned current_umask(struct kernel *k);
+
+syscall_fn sys_chdir, sys_fchdir, sys_getcwd, sys_umask;
 
 #endif

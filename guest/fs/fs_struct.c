@@ -1,11 +1,11 @@
-/* fs_struct.c - each process's working directory (Linux's struct
- * fs_struct), and the system calls on it: chdir, fchdir, getcwd.
+/* fs_struct.c - each process's umask and working directory (Linux's struct
+ * fs_struct), and the system calls on them: umask, chdir, fchdir, getcwd.
  *
  * The working directory is an open directory, as Linux keeps a reference
  * to it rather than a name: it follows renames, and a deleted one stays
  * where it was (getcwd then says ENOENT, /proc/PID/cwd "... (deleted)").
  * The first process starts in vmemu's own (deleted or not), or at the
- * root with --root. */
+ * root with --root; its umask is vmemu's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,6 +30,9 @@ struct fs_struct *fs_struct_create(struct kernel *k)
 	struct fs_struct *fs = calloc(1, sizeof(*fs));
 	if (!fs)
 		return NULL;
+	mode_t mask = umask(0);
+	umask(mask);
+	fs->umask = mask;
 	/* O_PATH opens the working directory even when it is deleted. */
 	int fd = k->cfg.root ? openat(k->root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)
 			     : open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -58,6 +61,20 @@ void fs_struct_free(struct fs_struct *fs)
 		return;
 	file_put(fs->pwd);
 	free(fs);
+}
+
+unsigned current_umask(struct kernel *k)
+{
+	return k->current->fs->umask;
+}
+
+int64_t sys_umask(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct fs_struct *fs = k->current->fs;
+	unsigned old = fs->umask;
+	fs->umask = (unsigned)a[0] & 0777;
+	return old;
 }
 
 /* Makes the directory f the working directory, if the process may search

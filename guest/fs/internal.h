@@ -41,8 +41,8 @@ int64_t stream_write(struct kernel *k, struct file *f, struct uio *u);
 bool fifo_open_waits(int flags);
 int fifo_open_start(struct kernel *k, int path_fd, int flags);
 int fifo_open_finish(struct kernel *k);
-/* openat(2) on the host with the flags open(2) knows and O_CLOEXEC: fd
- * or -errno. */
+/* openat(2) on the host with the flags open(2) knows, O_CLOEXEC, and the
+ * current process's umask for a file it creates: fd or -errno. */
 int host_openat(struct kernel *k, int dir_fd, const char *name, int flags, unsigned mode);
 
 /* ---- the kernel's record of a host file (inode.c) ---- */

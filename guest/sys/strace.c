@@ -720,6 +720,8 @@ static void put_ret(struct strace_line *l, const struct syscall_desc *d, const u
 	}
 	if (d->ret == SR_HEX) {
 		putf(l, "%#" PRIx64, (uint64_t)ret);
+	} else if (d->ret == SR_OCT) {
+		putf(l, "%#" PRIo64, (uint64_t)ret); /* strace's RVAL_OCTAL */
 	} else if (d->ret == SR_FCNTL && ret > 0 && a[1] == F_GETFD) {
 		putf(l, "%#" PRIx64 " (flags ", (uint64_t)ret);
 		put_flags(l, (uint64_t)ret, fd_flags, N(fd_flags));

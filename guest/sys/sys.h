@@ -65,7 +65,7 @@ enum strace_arg {
 	SA_POLLFDS,
 };
 
-enum strace_ret { SR_DEC, SR_HEX, SR_FCNTL };
+enum strace_ret { SR_DEC, SR_HEX, SR_FCNTL, SR_OCT };
 
 /* Copies up to n bytes of guest memory at va; returns how many could be
  * read before the first fault. */

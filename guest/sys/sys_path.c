@@ -303,7 +303,10 @@ static int64_t do_mkdir(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64
 	int dir = path_parent(k, (int)dirfd, path, EEXIST, 0, last);
 	if (dir < 0)
 		return dir;
+	/* The host applies the guest's umask (or a default ACL instead). */
+	mode_t old = umask(current_umask(k));
 	int64_t ret = mkdirat(dir, last, (mode_t)mode & 07777) < 0 ? -errno : 0;
+	umask(old);
 	close(dir);
 	return ret;
 }

@@ -84,6 +84,7 @@ static const struct syscall_desc table[] = {
 	CALL(fchmod, SR_DEC, SA_INT, SA_OCT),
 	CALL(fchmodat, SR_DEC, SA_DIRFD, SA_PATH, SA_OCT),
 	CALL(chdir, SR_DEC, SA_PATH),
+	CALL(umask, SR_OCT, SA_OCT),
 	CALL(fchdir, SR_DEC, SA_INT),
 	/* processes */
 	CALL0(fork),

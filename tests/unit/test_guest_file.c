@@ -167,7 +167,7 @@ START_TEST(created_inside)
 	file_put(f);
 	struct stat st;
 	ck_assert_int_eq(fstatat(k->root_fd, "new", &st, 0), 0);
-	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600 & ~current_umask(k));
 	/* A dangling absolute link creates its target inside. */
 	link_to("dangling", "/made");
 	ck_assert_int_eq(file_open(k, AT_FDCWD, "/dangling", O_WRONLY | O_CREAT, 0644, &f), 0);
@@ -310,6 +310,25 @@ START_TEST(cwd_deleted)
 	ck_assert_int_eq(path_readlink(k, &at, text, sizeof(text)), 15);
 	ck_assert_str_eq(text, "/gone (deleted)");
 	path_put(&at);
+}
+END_TEST
+
+/* The umask is the process's, applied by the host to what it creates. */
+START_TEST(umask_applies)
+{
+	int64_t old = current_umask(k);
+	ck_assert_int_eq(guest_syscall(SYS_umask, 077, 0, 0, 0), old);
+	ck_assert_int_eq(guest_syscall(SYS_umask, 027, 0, 0, 0), 077);
+	struct file *f;
+	ck_assert_int_eq(file_open(k, AT_FDCWD, "/m", O_WRONLY | O_CREAT, 0666, &f), 0);
+	file_put(f);
+	struct stat st;
+	ck_assert_int_eq(fstatat(k->root_fd, "m", &st, 0), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0640);
+	/* vmemu's own umask is left as it was. */
+	mode_t host = umask(0);
+	umask(host);
+	ck_assert_uint_ne(host, 027);
 }
 END_TEST
 
@@ -469,6 +488,7 @@ int main(void)
 	tcase_add_test(tc, dev_fd);
 	tcase_add_test(tc, cwd_inside_root);
 	tcase_add_test(tc, cwd_deleted);
+	tcase_add_test(tc, umask_applies);
 	tcase_add_test(tc, without_root);
 	tcase_add_test(tc, write_denied_while_executed);
 	TCase *tf = unit_tcase(s, "fdtable", setup, teardown);
