@@ -138,9 +138,15 @@ struct file *fd_file(struct fdtable *t, int fd)
 	return t->fd[fd];
 }
 
-struct file *fd_arg(struct kernel *k, uint64_t arg)
+struct file *fd_arg_raw(struct kernel *k, uint64_t arg)
 {
 	return fd_file(k->current->files, (int)(uint32_t)arg);
+}
+
+struct file *fd_arg(struct kernel *k, uint64_t arg)
+{
+	struct file *f = fd_arg_raw(k, arg);
+	return f && !(f->f_mode & FMODE_PATH) ? f : NULL;
 }
 
 int fd_install(struct fdtable *t, int min, struct file *f, bool cloexec)

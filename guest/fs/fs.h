@@ -127,8 +127,13 @@ int pipe_capacity(struct file *f);
 /* The open file behind guest fd, or NULL (EBADF). */
 struct file *fd_file(struct fdtable *t, int fd);
 /* The file behind a system call's fd argument in the current process: its
- * low 32 bits, as Linux's unsigned int fd. */
+ * low 32 bits, as Linux's unsigned int fd. fd_arg is Linux's fdget: an
+ * O_PATH file counts as not open (EBADF), as for every call that reads,
+ * writes or changes the file; fd_arg_raw (fdget_raw) gives it too, for
+ * the calls that only name the file (close, dup, fcntl, fstat, fchdir,
+ * the dirfd of the *at calls). */
 struct file *fd_arg(struct kernel *k, uint64_t arg);
+struct file *fd_arg_raw(struct kernel *k, uint64_t arg);
 /* Installs f (taking the caller's reference) at the lowest free fd >= min;
  * returns it, or -EMFILE. */
 int fd_install(struct fdtable *t, int min, struct file *f, bool cloexec);

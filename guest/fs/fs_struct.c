@@ -122,7 +122,7 @@ int64_t sys_chdir(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 int64_t sys_fchdir(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct file *f = fd_arg(k, a[0]);
+	struct file *f = fd_arg_raw(k, a[0]);
 	return f ? set_pwd(k, f) : -EBADF;
 }
 

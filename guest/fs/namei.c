@@ -259,7 +259,7 @@ static int nd_init(struct nameidata *nd, struct kernel *k, int dirfd, const char
 	} else if (dirfd == AT_FDCWD) {
 		path_from_file(k->current->fs->pwd, &nd->base);
 	} else {
-		struct file *f = fd_arg(k, (uint64_t)(uint32_t)dirfd);
+		struct file *f = fd_arg_raw(k, (uint64_t)(uint32_t)dirfd);
 		if (!f)
 			return -EBADF;
 		path_from_file(f, &nd->base);
@@ -583,7 +583,7 @@ static int last_dir(struct nameidata *nd)
 static int empty_path(struct kernel *k, int dirfd, struct path *out)
 {
 	struct file *f = dirfd == AT_FDCWD ? k->current->fs->pwd
-					   : fd_arg(k, (uint64_t)(uint32_t)dirfd);
+					   : fd_arg_raw(k, (uint64_t)(uint32_t)dirfd);
 	if (!f)
 		return -EBADF;
 	path_from_file(f, out);

@@ -1,7 +1,9 @@
 /* sys_file.c - system calls on file descriptors: open and close, dup,
  * fcntl, ioctl, lseek, getdents64, ftruncate, fsync, pipe. Argument checks follow Linux; for host-backed files the
  * host does the work on the host fd, in-kernel files (pipes, /proc) answer
- * as Linux's do. */
+ * as Linux's do. An O_PATH fd serves only close, dup, fstat, fchdir and
+ * fcntl's F_DUPFD, F_GETFD, F_SETFD and F_GETFL (fd_arg_raw); any other
+ * call gets EBADF (fd_arg). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -59,7 +61,7 @@ int64_t sys_close(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 /* fd, or -errno: a new reference to oldfd's file at the lowest free fd >= min. */
 static int64_t dup_from(struct kernel *k, uint64_t oldfd, int min, bool cloexec)
 {
-	struct file *f = fd_arg(k, oldfd);
+	struct file *f = fd_arg_raw(k, oldfd);
 	if (!f)
 		return -EBADF;
 	file_get(f);
@@ -79,7 +81,7 @@ static int64_t dup_to(struct kernel *k, uint64_t oldfd, uint64_t newfd, bool clo
 {
 	if ((uint32_t)newfd >= MAX_FDS)
 		return -EBADF;
-	struct file *f = fd_arg(k, oldfd);
+	struct file *f = fd_arg_raw(k, oldfd);
 	if (!f)
 		return -EBADF;
 	file_get(f);
@@ -91,7 +93,7 @@ int64_t sys_dup2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	if ((uint32_t)a[0] == (uint32_t)a[1])
-		return fd_arg(k, a[0]) ? (int)(uint32_t)a[1] : -EBADF;
+		return fd_arg_raw(k, a[0]) ? (int)(uint32_t)a[1] : -EBADF;
 	return dup_to(k, a[0], a[1], false);
 }
 
@@ -103,11 +105,18 @@ int64_t sys_dup3(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	return dup_to(k, a[0], a[1], a[2] & O_CLOEXEC);
 }
 
+/* The commands an O_PATH fd allows (Linux's check_fcntl_cmd). */
+static bool path_fcntl_cmd(int cmd)
+{
+	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_GETFD || cmd == F_SETFD ||
+	       cmd == F_GETFL;
+}
+
 int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	int cmd = (int)a[1];
-	struct file *f = fd_arg(k, a[0]);
+	struct file *f = path_fcntl_cmd(cmd) ? fd_arg_raw(k, a[0]) : fd_arg(k, a[0]);
 	if (!f)
 		return -EBADF;
 	int fd = (int)(uint32_t)a[0];

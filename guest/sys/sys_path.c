@@ -38,10 +38,11 @@ static int user_path_at(struct kernel *k, uint64_t dirfd, uint64_t upath, int at
 }
 
 /* fstat of guest fd arg into ubuf, whatever its kind (a pipe has no host
- * fd). struct stat is the x86-64 kernel layout on the host too. */
+ * fd, an O_PATH fd serves too). struct stat is the x86-64 kernel layout
+ * on the host too. */
 static int64_t stat_fd(struct kernel *k, uint64_t arg, uint64_t ubuf)
 {
-	struct file *f = fd_arg(k, arg);
+	struct file *f = fd_arg_raw(k, arg);
 	if (!f)
 		return -EBADF;
 	struct stat st;
@@ -411,7 +412,7 @@ int64_t sys_utimensat(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	struct path p;
 	int64_t err;
 	if (!a[1]) {
-		/* No name: the file dirfd is open on (futimens). */
+		/* No name: the file dirfd is open on (futimens), not O_PATH. */
 		struct file *f = fd_arg(k, a[0]);
 		if (!f)
 			return -EBADF;
@@ -460,6 +461,7 @@ int64_t sys_fchmodat(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	return do_chmod(k, a[0], a[1], a[2]);
 }
 
+/* fchmod(2): fdget, so an O_PATH fd is EBADF, as Linux's. */
 int64_t sys_fchmod(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;

@@ -7,12 +7,17 @@
  *   opening fd/N opens the same file anew (its own offset, another access
  *   mode), the same pipe for a pipe: a shell's <(...) reads what a child
  *   writes through /dev/fd/N; /dev/stdin is fd 0;
- *   /proc/self/cwd, root and exe: readlink and what they lead to. */
+ *   /proc/self/cwd, root and exe: readlink and what they lead to;
+ *   an O_PATH fd: fstat, dup, fcntl(F_GETFL) and fchdir work, and every
+ *   call that reads, writes or changes the file says EBADF (fchmod too). */
 #include "proc_test.h"
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 static char dir[4096], file[4200];
 
@@ -197,6 +202,44 @@ static void std_links(void)
 	printf("cwd, root, exe: links to the cwd, /, the program\n");
 }
 
+/* fdget vs fdget_raw: an O_PATH fd names a file and does nothing else. */
+static void o_path(void)
+{
+	int fd = open(dir, O_PATH | O_DIRECTORY);
+	CHECK(fd >= 0, "open O_PATH: %s", strerror(errno));
+	struct stat st;
+	CHECK(fstat(fd, &st) == 0 && S_ISDIR(st.st_mode), "fstat O_PATH: %s", strerror(errno));
+	CHECK((fcntl(fd, F_GETFL) & O_PATH) == O_PATH, "F_GETFL lacks O_PATH");
+	int d = dup(fd);
+	CHECK(d >= 0, "dup O_PATH: %s", strerror(errno));
+	close(d);
+	CHECK(fchdir(fd) == 0, "fchdir O_PATH: %s", strerror(errno));
+	char buf[8];
+	/* The system call: musl's fchmod() goes on by /proc/self/fd/N. */
+	CHECK_ERRNO(syscall(SYS_fchmod, fd, 0700), EBADF, "fchmod(O_PATH)");
+	CHECK_ERRNO(futimens(fd, NULL), EBADF, "futimens(O_PATH)");
+	CHECK_ERRNO(fsync(fd), EBADF, "fsync(O_PATH)");
+	CHECK_ERRNO(ftruncate(fd, 0), EBADF, "ftruncate(O_PATH)");
+	CHECK_ERRNO(read(fd, buf, 1), EBADF, "read(O_PATH)");
+	CHECK_ERRNO(write(fd, buf, 1), EBADF, "write(O_PATH)");
+	CHECK_ERRNO(lseek(fd, 0, SEEK_SET), EBADF, "lseek(O_PATH)");
+	int n;
+	CHECK_ERRNO(ioctl(fd, FIONREAD, &n), EBADF, "ioctl(O_PATH)");
+	CHECK_ERRNO(fcntl(fd, F_SETFL, O_NONBLOCK), EBADF, "F_SETFL(O_PATH)");
+	struct flock fl = {.l_type = F_RDLCK};
+	CHECK_ERRNO(fcntl(fd, F_GETLK, &fl), EBADF, "F_GETLK(O_PATH)");
+	void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(m == MAP_FAILED && errno == EBADF, "mmap(O_PATH): %s", strerror(errno));
+	CHECK_ERRNO(syscall(SYS_getdents64, fd, buf, sizeof buf), EBADF, "getdents64(O_PATH)");
+	struct stat before, after;
+	CHECK(stat(dir, &before) == 0, "stat");
+	CHECK(fchmodat(AT_FDCWD, dir, 0700, 0) == 0 && stat(dir, &after) == 0 &&
+		      (after.st_mode & 0777) == 0700,
+	      "chmod by name: %s", strerror(errno));
+	close(fd);
+	printf("O_PATH: fstat, dup, F_GETFL, fchdir; EBADF for the rest\n");
+}
+
 int main(void)
 {
 	for (int fd = 3; fd < 256; fd++) /* what the caller left open */
@@ -209,6 +252,7 @@ int main(void)
 	links();
 	process_substitution();
 	std_links();
+	o_path();
 	list_fds("at the end");
 	return 0;
 }
