@@ -176,6 +176,7 @@ int fd_close(struct fdtable *t, int fd)
 		return -EBADF;
 	t->fd[fd] = NULL;
 	t->cloexec[fd] = false;
+	locks_remove_posix(t, f);
 	file_put(f);
 	return 0;
 }

@@ -172,6 +172,7 @@ static int host_stat(struct file *f, struct stat *st)
 static void host_release(struct file *f)
 {
 	if (f->inode) {
+		locks_remove_file(f);
 		if (f->f_mode & FMODE_WRITE)
 			put_write_access(f->inode);
 		if (f->f_mode & FMODE_EXEC)

@@ -2,8 +2,8 @@
  * and the per-process fd table (file.c), host-backed files (file_host.c)
  * and the kernel's record of each host file (inode.c), guest path names
  * resolved inside --root (namei.c), pipes (pipe.c), the guest's /proc
- * (procfs.c), each process's umask and working directory (fs_struct.c).
- * fs/internal.h has the parts only fs/ uses. */
+ * (procfs.c), each process's umask and working directory (fs_struct.c)
+ * and record locks (locks.c). fs/internal.h has the parts only fs/ uses. */
 #ifndef VMEMU_FS_H
 #define VMEMU_FS_H
 
@@ -139,6 +139,8 @@ struct file *fd_arg_raw(struct kernel *k, uint64_t arg);
 int fd_install(struct fdtable *t, int min, struct file *f, bool cloexec);
 /* Installs f at fd, closing what was there (dup2). */
 void fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
+/* Closing an fd drops the record locks its process holds on the file
+ * (locks.c), as Linux's filp_close. */
 int fd_close(struct fdtable *t, int fd);
 
 /* fork: a new table naming the same open files (references taken, so
@@ -247,6 +249,16 @@ int path_open(struct kernel *k, const struct path *p, int flags, struct file **o
  * its other end sleeps (-ERESTARTSYS); the restarted call gets the file. */
 int file_open(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode,
 	      struct file **out);
+
+/* ---- record locks (locks.c) ----
+ * POSIX locks (fcntl F_SETLK, F_SETLKW, F_GETLK) owned by a process (its
+ * fd table), OFD locks (F_OFD_*) owned by an open file description, and
+ * flock(2), as Linux's fs/locks.c. Held on the host file too, so that host
+ * processes see them. */
+int64_t fcntl_lock(struct kernel *k, struct file *f, int cmd, uint64_t uflock);
+/* A process closed f (any fd of the file): its POSIX locks on it go. */
+void locks_remove_posix(struct fdtable *owner, struct file *f);
+syscall_fn sys_flock;
 
 /* ---- umask and the working directory (fs_struct.c) ----
  * Linux's struct fs_struct: each process's umask and working directory,

@@ -4,8 +4,8 @@
  * It counts writers and executors as Linux's i_writecount: an open for
  * writing (or truncating) fails with ETXTBSY while some process executes
  * the file, and an exec fails with ETXTBSY while the file is open for
- * writing (get_write_access, deny_write_access). Host processes are not
- * counted: the host
+ * writing (get_write_access, deny_write_access). The guest's record locks
+ * hang on it too (locks.c). Host processes are not counted: the host
  * kernel knows nothing of the guest's executables. */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +35,7 @@ struct inode *inode_get(struct kernel *k, const struct stat *st)
 	if (!i)
 		return NULL;
 	*i = (struct inode){.k = k, .dev = st->st_dev, .ino = st->st_ino, .refcount = 1,
-			    .next = k->inodes};
+			    .lock_fd = -1, .next = k->inodes};
 	k->inodes = i;
 	return i;
 }
@@ -48,6 +48,9 @@ void inode_put(struct inode *i)
 	while (*pp != i)
 		pp = &(*pp)->next;
 	*pp = i->next;
+	/* Every lock went with the fds and descriptions that held it. */
+	if (i->lock_fd >= 0)
+		close(i->lock_fd);
 	free(i);
 }
 

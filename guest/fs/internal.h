@@ -1,7 +1,7 @@
 /* internal.h - what the files of fs/ share and no other subsystem calls:
  * in-kernel files, the kernel's record of host files (inode.c), the walk
- * over names (namei.c) and /proc's side of it (procfs.c), and the text
- * buffer the /proc files are generated into
+ * over names (namei.c) and /proc's side of it (procfs.c), record locks on
+ * release, and the text buffer the /proc files are generated into
  * (Linux's seq_file, reduced) with their generators (proc_meminfo.c,
  * proc_pid.c, proc_maps.c) that procfs.c serves. */
 #ifndef VMEMU_FS_INTERNAL_H
@@ -47,8 +47,10 @@ int host_openat(struct kernel *k, int dir_fd, const char *name, int flags, unsig
 
 /* ---- the kernel's record of a host file (inode.c) ---- */
 
+struct file_lock;
+
 /* One per host file (device and inode number) that an open file
- * description names: who writes it, who executes it. */
+ * description names: who writes it, who executes it, its record locks. */
 struct inode {
 	struct kernel *k;
 	uint64_t dev, ino;
@@ -56,6 +58,8 @@ struct inode {
 	/* Linux's i_writecount: > 0, descriptions open for writing; < 0,
 	 * processes executing the file. */
 	int writecount;
+	struct file_lock *locks; /* record locks, in start order (locks.c) */
+	int lock_fd;             /* host description holding them for the host, or -1 */
 	struct inode *next;      /* k->inodes */
 };
 
@@ -70,6 +74,9 @@ void allow_write_access(struct inode *i);
 /* Whether the host file st describes is being executed: an open that
  * writes or truncates it is ETXTBSY. */
 bool inode_write_denied(struct kernel *k, const struct stat *st);
+
+/* f's last reference is gone: its OFD locks and flock go (locks.c). */
+void locks_remove_file(struct file *f);
 
 /* ---- places in the guest's tree (namei.c) ---- */
 

@@ -1,5 +1,6 @@
 /* sys_file.c - system calls on file descriptors: open and close, dup,
- * fcntl, ioctl, lseek, getdents64, ftruncate, fsync, pipe. Argument checks follow Linux; for host-backed files the
+ * fcntl (record locks in fs/locks.c), ioctl, lseek, getdents64, ftruncate,
+ * fsync, pipe. Argument checks follow Linux; for host-backed files the
  * host does the work on the host fd, in-kernel files (pipes, /proc) answer
  * as Linux's do. An O_PATH fd serves only close, dup, fstat, fchdir and
  * fcntl's F_DUPFD, F_GETFD, F_SETFD and F_GETFL (fd_arg_raw); any other
@@ -137,6 +138,13 @@ int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return file_set_flags(f, (int)a[2]);
 	case F_GETPIPE_SZ:
 		return pipe_capacity(f);
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return fcntl_lock(k, f, cmd, a[2]);
 	default:
 		return -EINVAL;
 	}
