@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,12 +25,14 @@ struct fifo_open {
 
 static int64_t fifo_open_job(void *arg)
 {
-	struct fifo_open *o = arg;
+	/* A copy: the job keeps its argument in bytes of no alignment. */
+	struct fifo_open o;
+	memcpy(&o, arg, sizeof(o));
 	char proc[32];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->path_fd);
-	int fd = open(proc, (o->flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL)) | O_CLOEXEC);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o.path_fd);
+	int fd = open(proc, (o.flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL)) | O_CLOEXEC);
 	int64_t r = fd < 0 ? -errno : fd;
-	close(o->path_fd);
+	close(o.path_fd);
 	return r;
 }
 
