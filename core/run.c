@@ -81,7 +81,7 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 	}
 	struct process *p = kernel_create_process(k);
 	if (!p) {
-		snprintf(err, sizeof(err), "out of host memory");
+		snprintf(err, sizeof(err), "cannot create the first process: %s", strerror(errno));
 		goto out;
 	}
 	const char *prog = o->prog_argv[0];

@@ -40,6 +40,7 @@ struct kernel {
 	struct kernel_stats stats;
 	int root_fd;            /* host directory fd for the guest's /, or -1 */
 	char root_path[PATH_MAX]; /* its real host path */
+	struct inode *inodes;   /* host files open in the guest (fs/inode.c) */
 	int next_pid;
 	unsigned next_pcid;
 	uint64_t futex_seq;     /* futex waits so far, for their order */

@@ -118,8 +118,10 @@ void kernel_destroy(struct kernel *k);
 uint8_t *kernel_phys_base(struct kernel *k);
 uint64_t kernel_phys_size(struct kernel *k);
 
-/* A new process with an empty address space and stdin/stdout/stderr of the
- * host; loader_exec() gives it an image. NULL when out of memory. */
+/* A new process with an empty address space, stdin/stdout/stderr of the
+ * host, vmemu's umask and working directory (the root with --root);
+ * loader_exec() gives it an image. NULL with errno set when it cannot be
+ * made (ENOMEM, or what opening the working directory said). */
 struct process *kernel_create_process(struct kernel *k);
 /* Records argv (NULL-terminated) as p's command line (/proc/PID/cmdline):
  * execve does it; core/ does it for the first process after loading. */

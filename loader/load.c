@@ -198,18 +198,11 @@ fail:
 	return NULL;
 }
 
-static void set_names(struct process *p, const char *host_path, const char *path)
+/* comm: the basename, cut to 15 characters as Linux does. */
+static void set_comm(struct process *p, const char *path)
 {
 	const char *base = strrchr(path, '/');
 
-	if (!realpath(host_path, p->host_exe))
-		snprintf(p->host_exe, sizeof p->host_exe, "%s", host_path);
-	/* /proc/self/exe is absolute: the guest's path when it is. */
-	if (path[0] == '/')
-		snprintf(p->exe, sizeof p->exe, "%s", path);
-	else
-		memcpy(p->exe, p->host_exe, sizeof p->exe);
-	/* comm: the basename, cut to 15 characters as Linux does. */
 	snprintf(p->comm, sizeof p->comm, "%s", base ? base + 1 : path);
 }
 
@@ -230,6 +223,13 @@ int loader_exec(struct kernel *k, struct process *p, const char *host_path, cons
 		snprintf(err, errlen, "%s: %s", path, msg);
 	else
 		mm = build_image(k, &info, &f, path, argv, envp, &sp, err, errlen);
+	/* /proc/PID/exe: the file itself, not its name. */
+	r = mm ? process_set_exe_file(k, p, f.fd) : 0;
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		mm_destroy(k, mm);
+		mm = NULL;
+	}
 	exe_file_free(&f);
 	if (!mm)
 		return 126;
@@ -239,6 +239,6 @@ int loader_exec(struct kernel *k, struct process *p, const char *host_path, cons
 	cpu_context_reset(&p->ctx);
 	p->ctx.rip = info.load_bias + info.entry;
 	p->ctx.rsp = sp;
-	set_names(p, host_path, path);
+	set_comm(p, path);
 	return 0;
 }

@@ -42,10 +42,10 @@ struct elf_info {
 int elf_validate(const uint8_t *data, size_t len, struct elf_info *info, char *err, size_t errlen);
 
 /* Replaces p's address space with the program in the host file host_path,
- * which the guest calls `path` (AT_EXECFN, comm, /proc/self/exe when
- * absolute, messages): segments, brk, stack with argv, envp and auxv; sets
- * p->ctx (rip, rsp), p->exe, p->host_exe and p->comm. argv and envp may be
- * NULL (empty).
+ * which the guest calls `path` (AT_EXECFN, comm, messages): segments, brk,
+ * stack with argv, envp and auxv; sets p->ctx (rip, rsp), p->exe_file
+ * (the open file: /proc/PID/exe) and p->comm. argv and envp may be NULL
+ * (empty).
  * Returns 0; or 127 (cannot open: not found) / 126 (not a valid
  * executable, or it cannot be loaded) with "PATH: reason" in err, and p
  * unchanged. On success the old p->mm is destroyed: when p is running, the

@@ -3,13 +3,14 @@
  * last for ever, so it runs on a host thread (task/hostjob.c) while the
  * process sleeps; a signal interrupts it as it would on Linux.
  *
- * The name is looked up once, O_PATH and confined to --root like every
- * open, and the thread opens what was found through /proc/self/fd: an
- * O_PATH fd holds no end of the FIFO, so looking does not wake a writer
- * that waits for a reader. */
+ * The resolver (namei.c) has found the FIFO; the thread opens it through
+ * /proc/self/fd of an O_PATH fd, which holds no end of the FIFO, so
+ * looking does not wake a writer that waits for a reader. The restarted
+ * open(2) takes the thread's fd (fifo_open_finish). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,12 +25,14 @@ struct fifo_open {
 
 static int64_t fifo_open_job(void *arg)
 {
-	struct fifo_open *o = arg;
+	/* A copy: the job keeps its argument in bytes of no alignment. */
+	struct fifo_open o;
+	memcpy(&o, arg, sizeof(o));
 	char proc[32];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->path_fd);
-	int fd = open(proc, (o->flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL)) | O_CLOEXEC);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o.path_fd);
+	int fd = open(proc, (o.flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL)) | O_CLOEXEC);
 	int64_t r = fd < 0 ? -errno : fd;
-	close(o->path_fd);
+	close(o.path_fd);
 	return r;
 }
 
@@ -39,30 +42,24 @@ static void fifo_open_undo(int64_t fd)
 		close((int)fd);
 }
 
-/* An open that cannot wait: read and write at once, non-blocking, O_PATH,
- * or one that creates the file (O_EXCL finds no FIFO to wait on). */
-static bool cannot_wait(int flags)
+bool fifo_open_waits(int flags)
 {
-	return (flags & O_ACCMODE) == O_RDWR || (flags & (O_NONBLOCK | O_PATH)) ||
-	       (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+	/* Not one that reads and writes at once, is non-blocking or O_PATH,
+	 * or creates the file (O_EXCL finds no FIFO to wait on). */
+	return (flags & O_ACCMODE) != O_RDWR && !(flags & (O_NONBLOCK | O_PATH)) &&
+	       (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
 }
 
-int file_openat_wait(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode)
+int fifo_open_start(struct kernel *k, int path_fd, int flags)
 {
-	if (host_job_pending(k)) /* the same open, woken: the thread's fd */
-		return (int)host_job_finish(k);
-	if (cannot_wait(flags))
-		return file_openat(k, dirfd, path, flags, mode);
-	int path_fd = file_openat(k, dirfd, path, (flags & (O_NOFOLLOW | O_DIRECTORY)) | O_PATH, 0);
-	struct stat st;
-	if (path_fd < 0 || fstat(path_fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
-		if (path_fd >= 0)
-			close(path_fd);
-		return file_openat(k, dirfd, path, flags, mode);
-	}
 	struct fifo_open o = {.path_fd = path_fd, .flags = flags};
 	int64_t r = host_job_start(k, fifo_open_job, fifo_open_undo, &o, sizeof(o));
 	if (r != -ERESTARTSYS)
 		close(path_fd); /* no thread took it */
 	return (int)r;
+}
+
+int fifo_open_finish(struct kernel *k)
+{
+	return host_job_pending(k) ? (int)host_job_finish(k) : -ENOENT;
 }

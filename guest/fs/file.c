@@ -1,17 +1,14 @@
-/* file.c - open file descriptions, the per-process fd table, and guest
- * path lookup.
+/* file.c - open file descriptions and the per-process fd table.
  *
  * A guest fd names a struct file; its kind's file_ops do the work (host
- * fds in file_host.c, pipes in pipe.c). With --root, every guest path is
- * resolved inside the root directory by the host kernel itself (openat2
- * RESOLVE_IN_ROOT), so ".." and symlinks (absolute ones included) cannot
- * lead outside it. */
+ * fds in file_host.c, pipes in pipe.c, /proc in procfs.c). Names become
+ * files in namei.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fs/internal.h"
@@ -84,7 +81,7 @@ int file_set_flags(struct file *f, int flags)
 
 /* ---- the fd table ---- */
 
-struct fdtable *fdtable_create_stdio(void)
+struct fdtable *fdtable_create_stdio(struct kernel *k)
 {
 	struct fdtable *t = calloc(1, sizeof(*t));
 	if (!t)
@@ -95,11 +92,14 @@ struct fdtable *fdtable_create_stdio(void)
 		int host_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (host_fd < 0)
 			continue;
-		t->fd[fd] = file_create(host_fd);
-		if (!t->fd[fd]) {
+		int err = file_create(k, host_fd, fcntl(host_fd, F_GETFL), &t->fd[fd]);
+		if (err) {
+			errno = -err;
 			fdtable_destroy(t);
 			return NULL;
 		}
+		if (k->cfg.root)
+			t->fd[fd]->f_mode |= FMODE_OUTSIDE_ROOT;
 	}
 	return t;
 }
@@ -108,7 +108,7 @@ void fdtable_destroy(struct fdtable *t)
 {
 	for (int fd = 0; fd < MAX_FDS; fd++)
 		if (t->fd[fd])
-			file_put(t->fd[fd]);
+			fd_close(t, fd);
 	free(t);
 }
 
@@ -138,9 +138,15 @@ struct file *fd_file(struct fdtable *t, int fd)
 	return t->fd[fd];
 }
 
-struct file *fd_arg(struct kernel *k, uint64_t arg)
+struct file *fd_arg_raw(struct kernel *k, uint64_t arg)
 {
 	return fd_file(k->current->files, (int)(uint32_t)arg);
+}
+
+struct file *fd_arg(struct kernel *k, uint64_t arg)
+{
+	struct file *f = fd_arg_raw(k, arg);
+	return f && !(f->f_mode & FMODE_PATH) ? f : NULL;
 }
 
 int fd_install(struct fdtable *t, int min, struct file *f, bool cloexec)
@@ -157,11 +163,10 @@ int fd_install(struct fdtable *t, int min, struct file *f, bool cloexec)
 
 void fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 {
-	struct file *old = t->fd[fd];
+	if (t->fd[fd])
+		fd_close(t, fd);
 	t->fd[fd] = f;
 	t->cloexec[fd] = cloexec;
-	if (old)
-		file_put(old);
 }
 
 int fd_close(struct fdtable *t, int fd)
@@ -171,8 +176,55 @@ int fd_close(struct fdtable *t, int fd)
 		return -EBADF;
 	t->fd[fd] = NULL;
 	t->cloexec[fd] = false;
+	locks_remove_posix(t, f);
 	file_put(f);
 	return 0;
+}
+
+unsigned open_fmode(int flags)
+{
+	static const unsigned acc_mode[4] = {FMODE_READ, FMODE_WRITE, FMODE_READ | FMODE_WRITE, 0};
+	return flags & O_PATH ? FMODE_PATH : acc_mode[flags & O_ACCMODE];
+}
+
+/* A new open of the host file f is on (/proc/PID/fd/N, exe): the same
+ * file, not a name looked up again. */
+static int host_reopen(struct kernel *k, struct file *f, int flags, struct file **out)
+{
+	unsigned want = open_fmode(flags);
+	bool writes = (want & FMODE_WRITE) || (!(flags & O_PATH) && (flags & O_TRUNC));
+	if (writes && f->inode && f->inode->writecount < 0)
+		return -ETXTBSY;
+	if ((f->f_mode & FMODE_OUTSIDE_ROOT) &&
+	    (((want & ~f->f_mode) & (FMODE_READ | FMODE_WRITE)) ||
+	     (writes && !(f->f_mode & FMODE_WRITE))))
+		return -EACCES;
+	struct stat st;
+	int fd;
+	if (fifo_open_waits(flags) && fstat(f->host_fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		int path_fd = fcntl(f->host_fd, F_DUPFD_CLOEXEC, 0);
+		fd = path_fd < 0 ? -errno : fifo_open_start(k, path_fd, flags);
+	} else {
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->host_fd);
+		fd = host_openat(k, AT_FDCWD, proc, flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW), 0);
+	}
+	if (fd < 0)
+		return fd;
+	int err = file_create(k, fd, flags, out);
+	if (!err)
+		(*out)->f_mode |= f->f_mode & FMODE_OUTSIDE_ROOT;
+	return err;
+}
+
+int file_reopen(struct kernel *k, struct file *f, int flags, struct file **out)
+{
+	struct proc_ref ref;
+	if (f->kind == FILE_PIPE)
+		return pipe_reopen(f, flags, out);
+	if (procfs_file_ref(f, &ref))
+		return procfs_open(k, &ref, flags, out);
+	return host_reopen(k, f, flags, out);
 }
 
 /* ---- path lookup ---- */
@@ -189,85 +241,4 @@ int file_open_root(const char *root)
 {
 	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
-}
-
-/* open(2) ignores flag bits it does not know, openat2(2) rejects them:
- * keep only the ones open(2) acts on, as its build_open_how() does. */
-#define OPEN_FLAGS_KNOWN                                                             \
-	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK |  \
-	 O_DSYNC | O_SYNC | O_ASYNC | O_DIRECT | KERNEL_O_LARGEFILE | O_DIRECTORY |   \
-	 O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | O_TMPFILE)
-
-/* What open(2) keeps of the flags with O_PATH. */
-#define O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
-
-int path_openat(int root_fd, int dir_fd, const char *path, int flags, unsigned mode)
-{
-	flags &= flags & O_PATH ? O_PATH_FLAGS : OPEN_FLAGS_KNOWN;
-	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC)};
-	/* openat2 refuses a mode unless a file may be created. */
-	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
-		how.mode = mode & 07777;
-	if (root_fd >= 0) {
-		/* AT_FDCWD: file_openat has made the path absolute. */
-		if (path[0] == '/' || dir_fd == AT_FDCWD)
-			dir_fd = root_fd;
-		/* A guest dirfd is itself inside the root; ".." stops at it,
-		 * which is stricter than Linux but never leaves the root. */
-		how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-	}
-	long fd;
-	do
-		fd = syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EINTR);
-	return fd < 0 ? -errno : (int)fd;
-}
-
-int file_openat(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode)
-{
-	int host_dir = AT_FDCWD;
-	if (dirfd == AT_FDCWD && path[0] != '/') {
-		char abs[PATH_MAX];
-		int err = cwd_join(k->current, path, abs);
-		return err ? err : path_openat(k->root_fd, AT_FDCWD, abs, flags, mode);
-	}
-	if (dirfd != AT_FDCWD && path[0] != '/') {
-		struct file *dir = fd_file(k->current->files, dirfd);
-		if (!dir)
-			return -EBADF;
-		if (dir->host_fd < 0)
-			return -ENOTDIR; /* a pipe */
-		host_dir = dir->host_fd;
-	}
-	return path_openat(k->root_fd, host_dir, path, flags, mode);
-}
-
-/* "", "." or ".." as a last component (trailing slashes allowed). */
-static bool is_dot_name(const char *name)
-{
-	size_t n = strcspn(name, "/");
-	return n == 0 || (n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.');
-}
-
-int file_open_parent(struct kernel *k, int dirfd, const char *path, const char **base,
-		     int dot_err)
-{
-	/* The last component starts after the last '/' that is followed by
-	 * something other than '/': "a/b/" gives "a" and "b/". */
-	size_t len = strlen(path);
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	const char *slash = memrchr(path, '/', len);
-	*base = slash ? slash + 1 : path;
-	/* These name no entry of the parent; and "/.." must not reach the
-	 * root's real parent through the host call. */
-	if (is_dot_name(*base))
-		return -dot_err;
-	if (!slash)
-		return file_openat(k, dirfd, ".", O_PATH | O_DIRECTORY, 0);
-	char dir[PATH_MAX];
-	size_t dlen = slash == path ? 1 : (size_t)(slash - path);
-	memcpy(dir, path, dlen);
-	dir[dlen] = 0;
-	return file_openat(k, dirfd, dir, O_PATH | O_DIRECTORY, 0);
 }

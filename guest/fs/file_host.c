@@ -18,6 +18,7 @@
 #include "fs/internal.h"
 #include "kern.h"
 #include "mm/mm.h"
+#include "task/task.h"
 
 #define BOUNCE_SIZE (64 * 1024)
 
@@ -170,6 +171,14 @@ static int host_stat(struct file *f, struct stat *st)
 
 static void host_release(struct file *f)
 {
+	if (f->inode) {
+		locks_remove_file(f);
+		if (f->f_mode & FMODE_WRITE)
+			put_write_access(f->inode);
+		if (f->f_mode & FMODE_EXEC)
+			allow_write_access(f->inode);
+		inode_put(f->inode);
+	}
 	if (f->private)
 		mapping_put(f->private);
 	close(f->host_fd);
@@ -183,27 +192,88 @@ static const struct file_ops host_file_ops = {
 	.release = host_release,
 };
 
-static enum file_kind kind_of(int host_fd)
+static enum file_kind kind_of(int host_fd, const struct stat *st)
 {
-	struct stat st;
-	if (fstat(host_fd, &st) < 0)
-		return FILE_OTHER;
-	if (S_ISREG(st.st_mode))
+	if (S_ISREG(st->st_mode))
 		return FILE_REGULAR;
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(st->st_mode))
 		return FILE_DIRECTORY;
-	if (S_ISCHR(st.st_mode) && isatty(host_fd))
+	if (S_ISCHR(st->st_mode) && isatty(host_fd))
 		return FILE_TTY;
 	return FILE_OTHER;
 }
 
-struct file *file_create(int host_fd)
+int file_create(struct kernel *k, int host_fd, int flags, struct file **out)
 {
-	struct file *f = file_alloc(&host_file_ops, kind_of(host_fd), 0, NULL);
+	struct stat st;
+	if (fstat(host_fd, &st) < 0)
+		st.st_mode = 0;
+	enum file_kind kind = kind_of(host_fd, &st);
+	struct file *f = file_alloc(&host_file_ops, kind, 0, NULL);
 	if (!f) {
 		close(host_fd);
-		return NULL;
+		return -ENOMEM;
 	}
 	f->host_fd = host_fd;
-	return f;
+	f->f_mode = open_fmode(flags);
+	if (kind == FILE_REGULAR) {
+		f->inode = inode_get(k, &st);
+		int err = f->inode ? 0 : -ENOMEM;
+		if (!err && (f->f_mode & FMODE_WRITE) && (err = get_write_access(f->inode)))
+			f->f_mode &= ~FMODE_WRITE;
+		if (err) {
+			file_put(f);
+			return err;
+		}
+	}
+	*out = f;
+	return 0;
+}
+
+/* open(2) ignores flag bits it does not know: keep only the ones it acts
+ * on, as its build_open_how() does. */
+#define OPEN_FLAGS_KNOWN                                                             \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK |  \
+	 O_DSYNC | O_SYNC | O_ASYNC | O_DIRECT | KERNEL_O_LARGEFILE | O_DIRECTORY |   \
+	 O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | O_TMPFILE)
+
+/* What open(2) keeps of the flags with O_PATH. */
+#define O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
+
+int host_openat(struct kernel *k, int dir_fd, const char *name, int flags, unsigned mode)
+{
+	flags &= flags & O_PATH ? O_PATH_FLAGS : OPEN_FLAGS_KNOWN;
+	bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+	/* The host applies the guest's umask (and a default ACL instead). */
+	mode_t old = creates ? umask(current_umask(k)) : 0;
+	int fd;
+	do
+		fd = openat(dir_fd, name, flags | O_CLOEXEC, (mode_t)(mode & 07777));
+	while (fd < 0 && errno == EINTR);
+	int err = errno;
+	if (creates)
+		umask(old);
+	return fd < 0 ? -err : fd;
+}
+
+int file_open_exe(struct kernel *k, int host_fd, struct file **out)
+{
+	int fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct file *f;
+	int err = file_create(k, fd, O_RDONLY, &f);
+	if (err)
+		return err;
+	err = f->inode ? deny_write_access(f->inode) : -EACCES;
+	if (err) {
+		file_put(f);
+		return err;
+	}
+	f->f_mode |= FMODE_EXEC;
+	char name[PATH_MAX];
+	if (host_fd_name(k, fd, name, NULL) == -EXDEV)
+		f->f_mode |= FMODE_OUTSIDE_ROOT;
+	*out = f;
+	return 0;
 }

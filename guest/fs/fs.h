@@ -1,8 +1,9 @@
 /* fs.h - files as the rest of the kernel uses them: open file descriptions
- * and the per-process fd table (file.c), host-backed files and path lookup
- * confined to --root (file_host.c), pipes (pipe.c), the guest's /proc
- * (procfs.c) and the working directory (cwd.c). fs/internal.h has the
- * parts only fs/ uses. */
+ * and the per-process fd table (file.c), host-backed files (file_host.c)
+ * and the kernel's record of each host file (inode.c), guest path names
+ * resolved inside --root (namei.c), pipes (pipe.c), the guest's /proc
+ * (procfs.c), each process's umask and working directory (fs_struct.c)
+ * and record locks (locks.c). fs/internal.h has the parts only fs/ uses. */
 #ifndef VMEMU_FS_H
 #define VMEMU_FS_H
 
@@ -28,8 +29,9 @@ struct fdtable {
 	bool cloexec[MAX_FDS];
 };
 
-/* Files: the per-process table (file.c). */
-struct fdtable *fdtable_create_stdio(void);
+/* Files: the per-process table (file.c): the first process gets vmemu's
+ * stdin, stdout and stderr (duplicated). NULL when out of memory. */
+struct fdtable *fdtable_create_stdio(struct kernel *k);
 void fdtable_destroy(struct fdtable *t);
 
 /* ---- open files (file.c, file_host.c, pipe.c) ----
@@ -65,6 +67,21 @@ struct file_ops {
 	void (*release)(struct file *f); /* the last reference is gone */
 };
 
+/* What an open file description may do (Linux's f_mode). */
+#define FMODE_READ 1u
+#define FMODE_WRITE 2u
+#define FMODE_PATH 4u /* O_PATH: it names a file and does nothing else */
+/* A host file the guest did not reach through --root: its stdio, or its
+ * executable when PROG lies outside the root. A new open of it (through
+ * /proc/PID/exe or fd/N) gets no more access than this description has,
+ * and its attributes cannot change (EROFS, as on a read-only mount). */
+#define FMODE_OUTSIDE_ROOT 8u
+/* The executable of a process (file_open_exe): the file cannot be opened
+ * for writing while this description lives (Linux's deny_write_access). */
+#define FMODE_EXEC 16u
+
+struct inode;
+
 struct file {
 	int refcount;
 	const struct file_ops *ops;
@@ -72,15 +89,18 @@ struct file {
 	int host_fd;   /* -1 for in-kernel files */
 	int flags;     /* in-kernel files: O_ACCMODE and status flags (host
 			  files keep theirs in the host's description) */
+	unsigned f_mode;      /* FMODE_* */
+	struct inode *inode;  /* host regular files: the kernel's record (inode.c) */
 	void *private; /* the kind's state (struct pipe) */
 };
 
 /* Woken whenever an in-kernel file changes state, for poll (file.c). */
 extern const char file_poll_chan;
 
-/* A file on a host fd, taking ownership of it; NULL (and the fd closed)
- * when out of memory (file_host.c). */
-struct file *file_create(int host_fd);
+/* A file on host_fd (taking ownership of it) as open(2) with flags gives
+ * it: 0 and *out, or -errno with the fd closed: -ENOMEM, or -ETXTBSY when
+ * it is opened for writing while a process executes it (file_host.c). */
+int file_create(struct kernel *k, int host_fd, int flags, struct file **out);
 void file_get(struct file *f);
 void file_put(struct file *f);
 /* The host fd behind f, or -1 for an in-kernel file (host calls on it
@@ -107,13 +127,20 @@ int pipe_capacity(struct file *f);
 /* The open file behind guest fd, or NULL (EBADF). */
 struct file *fd_file(struct fdtable *t, int fd);
 /* The file behind a system call's fd argument in the current process: its
- * low 32 bits, as Linux's unsigned int fd. */
+ * low 32 bits, as Linux's unsigned int fd. fd_arg is Linux's fdget: an
+ * O_PATH file counts as not open (EBADF), as for every call that reads,
+ * writes or changes the file; fd_arg_raw (fdget_raw) gives it too, for
+ * the calls that only name the file (close, dup, fcntl, fstat, fchdir,
+ * the dirfd of the *at calls). */
 struct file *fd_arg(struct kernel *k, uint64_t arg);
+struct file *fd_arg_raw(struct kernel *k, uint64_t arg);
 /* Installs f (taking the caller's reference) at the lowest free fd >= min;
  * returns it, or -EMFILE. */
 int fd_install(struct fdtable *t, int min, struct file *f, bool cloexec);
 /* Installs f at fd, closing what was there (dup2). */
 void fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
+/* Closing an fd drops the record locks its process holds on the file
+ * (locks.c), as Linux's filp_close. */
 int fd_close(struct fdtable *t, int fd);
 
 /* fork: a new table naming the same open files (references taken, so
@@ -128,38 +155,127 @@ void fdtable_exec(struct fdtable *t);
 int file_user_path(struct kernel *k, char path[PATH_MAX], uint64_t va, bool empty_ok);
 /* The host directory for --root, opened once by kernel_create: fd or -errno. */
 int file_open_root(const char *root);
-/* Opens path like openat(2) for the current process, on the host and
- * confined to --root (RESOLVE_IN_ROOT: ".." and symlinks cannot leave it):
- * dirfd is a guest fd or AT_FDCWD. Returns a host fd (O_CLOEXEC) or -errno. */
-int file_openat(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode);
-/* file_openat for open(2): the open of a FIFO, which waits for its other
- * end, sleeps as the process (-ERESTARTSYS) instead of in the host
- * (fifo.c); the restarted call finds its fd. */
-int file_openat_wait(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode);
-/* Opens the directory holding path's last component (O_PATH) and points
- * *base at that component, for calls that act on a name (unlink, mkdir,
- * rename). Returns a host fd, or -errno (-dot_err when the component is
- * "." or ".." or the path is "/"). */
-int file_open_parent(struct kernel *k, int dirfd, const char *path, const char **base,
-		     int dot_err);
 
-/* ---- the guest's /proc (procfs.c) ----
- * Paths under /proc are the kernel's, with or without --root; they are
- * recognised by name (".", ".." and "//" resolved) before any host
- * lookup. */
-bool procfs_match(const char *path); /* an absolute path under /proc */
-/* open(2) of such a path (a file, or a directory to list with the
- * file_ops getdents): 0 and the new file in *out, or -errno. */
-int procfs_open(struct kernel *k, const char *path, int flags, struct file **out);
-/* stat(2) of it (follow: through the self and exe links): 0 or -errno. */
-int procfs_stat(struct kernel *k, const char *path, bool follow, struct stat *st);
-/* readlink(2) of it: the target's length (cut to size), or -errno. */
-int64_t procfs_readlink(struct kernel *k, const char *path, char *buf, size_t size);
+/* ---- the kernel's record of a host file (inode.c) ---- */
 
-/* ---- the working directory (cwd.c) ---- */
+/* The executable of an exec (Linux's mm->exe_file): a new file on a
+ * duplicate of host_fd that denies writing to the file while it lives;
+ * -ETXTBSY when the guest has the file open for writing. */
+int file_open_exe(struct kernel *k, int host_fd, struct file **out);
 
-/* The process starts in the host's cwd, or at "/" under --root. 0 or -errno. */
-int cwd_init(struct kernel *k, struct process *p);
-syscall_fn sys_chdir, sys_fchdir, sys_getcwd;
+/* ---- path names (namei.c) ----
+ * Every guest name is resolved by the kernel, one component at a time,
+ * from the guest's root (--root, or the host's /), the working directory
+ * or a dirfd: ".." goes back along the names it came by and never above
+ * the root, symlinks are read and their text resolved as guest names
+ * (absolute ones from the guest's root), and /proc (and /dev/fd,
+ * /dev/std{in,out,err} when the host has none) are the kernel's. Each
+ * host call looks up one name in a directory the kernel holds open, so
+ * no name can lead outside the root. */
+
+/* A node of /proc (procfs.c). */
+enum proc_kind {
+	PROC_ROOT, PROC_PID_DIR, PROC_FD_DIR, /* directories */
+	PROC_FILE,                            /* a generated text */
+	PROC_SELF,                            /* "self": a symlink to the caller's PID */
+	PROC_LINK,                            /* exe, cwd, root: links to an open file */
+	PROC_FD,                              /* fd/N: a link to an open file */
+};
+
+struct proc_entry;
+
+struct proc_ref {
+	enum proc_kind kind;
+	const struct proc_entry *e; /* PROC_FILE and PROC_LINK */
+	int pid;                    /* 0 for /proc and system-wide files */
+	int fd;                     /* PROC_FD */
+	uint64_t ino;
+};
+
+/* What a name leads to (Linux's struct path). */
+enum path_kind {
+	PATH_NONE,
+	PATH_ROOT, /* the guest's / (k->root_fd) */
+	PATH_HOST, /* a host file held by an O_PATH fd */
+	PATH_PROC, /* a node of /proc */
+	PATH_FILE, /* an open file (a dirfd, the cwd, a /proc link's target) */
+	PATH_SYMLINK, /* a symlink of the kernel's own (/dev/fd) */
+};
+
+struct path {
+	enum path_kind kind;
+	int fd;               /* PATH_ROOT, PATH_HOST (owned) */
+	struct proc_ref proc; /* PATH_PROC */
+	struct file *file;    /* PATH_FILE: a reference */
+	const char *link;     /* PATH_SYMLINK: its text */
+	bool outside_root;    /* reached from a file outside the root */
+};
+
+/* path_lookup flags (Linux's LOOKUP_*). */
+#define LOOKUP_FOLLOW 1u /* a last symlink is followed */
+#define LOOKUP_EMPTY 2u  /* "" names dirfd itself (AT_EMPTY_PATH) */
+
+/* Resolves name from dirfd (a guest fd or AT_FDCWD) to what it names:
+ * 0 and *out (the caller puts it), or -errno. */
+int path_lookup(struct kernel *k, int dirfd, const char *name, unsigned flags,
+		struct path *out);
+/* For calls that make or remove a name: the host directory the last
+ * component is in (an fd the caller closes) and that component in last
+ * (a trailing "/" kept, for the host to judge); -dot_err when it is "."
+ * or ".." or "/". In /proc, -proc_err, or when that is 0, -EPERM for a
+ * name there and -ENOENT for one that is not. */
+int path_parent(struct kernel *k, int dirfd, const char *name, int dot_err, int proc_err,
+		char last[NAME_MAX + 2]);
+void path_put(struct path *p);
+/* What an open file is, as a place (a reference). */
+void path_from_file(struct file *f, struct path *p);
+/* The host fd behind p, or -1 (/proc, a pipe). */
+int path_host_fd(const struct path *p);
+bool path_is_dir(const struct path *p);
+int path_stat(struct kernel *k, const struct path *p, struct stat *st);
+/* The guest's name of p, from its root; *deleted (when not NULL) says
+ * the file is gone (the name is where it was). -EXDEV when it lies
+ * outside the root: out then holds what the host calls it. */
+int path_name(struct kernel *k, const struct path *p, char out[PATH_MAX], bool *deleted);
+/* readlink(2) of what p is (a symlink, a /proc link): the text's length
+ * (cut to size), or -EINVAL for anything else. */
+int64_t path_readlink(struct kernel *k, const struct path *p, char *buf, size_t size);
+/* open(2) of what p is, not of a name: 0 and *out, or -errno. */
+int path_open(struct kernel *k, const struct path *p, int flags, struct file **out);
+
+/* open(2), openat(2): 0 and a new file (one reference) in *out, or -errno.
+ * dirfd is a guest fd or AT_FDCWD; mode is used with O_CREAT and
+ * O_TMPFILE, less the process's umask. The open of a FIFO that waits for
+ * its other end sleeps (-ERESTARTSYS); the restarted call gets the file. */
+int file_open(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode,
+	      struct file **out);
+
+/* ---- record locks (locks.c) ----
+ * POSIX locks (fcntl F_SETLK, F_SETLKW, F_GETLK) owned by a process (its
+ * fd table), OFD locks (F_OFD_*) owned by an open file description, and
+ * flock(2), as Linux's fs/locks.c. Held on the host file too, so that host
+ * processes see them. */
+int64_t fcntl_lock(struct kernel *k, struct file *f, int cmd, uint64_t uflock);
+/* A process closed f (any fd of the file): its POSIX locks on it go. */
+void locks_remove_posix(struct fdtable *owner, struct file *f);
+syscall_fn sys_flock;
+
+/* ---- umask and the working directory (fs_struct.c) ----
+ * Linux's struct fs_struct: each process's umask and working directory,
+ * copied by fork, kept by execve. */
+struct fs_struct {
+	unsigned umask;
+	struct file *pwd; /* the working directory: a host directory or one of /proc */
+};
+
+/* The first process's: vmemu's umask, and its working directory (or the
+ * root with --root). NULL with errno set when it cannot be had. */
+struct fs_struct *fs_struct_create(struct kernel *k);
+struct fs_struct *fs_struct_copy(const struct fs_struct *fs); /* fork; NULL: out of memory */
+void fs_struct_free(struct fs_struct *fs);
+/* The current process's umask, for the calls that create files. */
+unsigned current_umask(struct kernel *k);
+
+syscall_fn sys_chdir, sys_fchdir, sys_getcwd, sys_umask;
 
 #endif

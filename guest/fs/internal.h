@@ -1,7 +1,9 @@
 /* internal.h - what the files of fs/ share and no other subsystem calls:
- * in-kernel files, host path lookup, and the text buffer the /proc files
- * are generated into (Linux's seq_file, reduced) with their generators
- * (proc_meminfo.c, proc_pid.c, proc_maps.c) that procfs.c serves. */
+ * in-kernel files, the kernel's record of host files (inode.c), the walk
+ * over names (namei.c) and /proc's side of it (procfs.c), record locks on
+ * release, and the text buffer the /proc files are generated into
+ * (Linux's seq_file, reduced) with their generators (proc_meminfo.c,
+ * proc_pid.c, proc_maps.c) that procfs.c serves. */
 #ifndef VMEMU_FS_INTERNAL_H
 #define VMEMU_FS_INTERNAL_H
 
@@ -18,19 +20,93 @@ struct process;
 /* An in-kernel file with one reference; NULL when out of memory. */
 struct file *file_alloc(const struct file_ops *ops, enum file_kind kind, int flags,
 			void *private);
-/* Opens path like openat(2) on the host, confined to root_fd when it is
- * >= 0 (RESOLVE_IN_ROOT: ".." and symlinks cannot leave it). dir_fd is a
- * host directory fd or AT_FDCWD. Returns a host fd (O_CLOEXEC) or -errno. */
-int path_openat(int root_fd, int dir_fd, const char *path, int flags, unsigned mode);
+/* FMODE_* of a description open(2) makes with flags. */
+unsigned open_fmode(int flags);
+/* A new open of the file f is (Linux's magic links, /proc/PID/fd/N): a
+ * host file opened again (not by name), a pipe's other end, a /proc
+ * file. 0 and *out, or -errno. */
+int file_reopen(struct kernel *k, struct file *f, int flags, struct file **out);
+int pipe_reopen(struct file *f, int flags, struct file **out); /* pipe.c */
+uint64_t pipe_ino(struct file *f);
 /* Host fds a call may wait for (stream.c): whether f is a pipe, FIFO,
  * socket or terminal in blocking mode; 0 when it has events now, else the
  * current process sleeps until it has (-ERESTARTSYS); a blocking write. */
 bool stream_blocking(const struct file *f);
 int64_t stream_wait(struct kernel *k, struct file *f, short events);
 int64_t stream_write(struct kernel *k, struct file *f, struct uio *u);
+/* The open of a FIFO (fifo.c): whether flags make it wait for the other
+ * end; the open, on a host thread (taking path_fd, an O_PATH fd of the
+ * FIFO): its host fd when it is done at once, else -ERESTARTSYS (the
+ * process sleeps) or -errno; the restarted call's host fd. */
+bool fifo_open_waits(int flags);
+int fifo_open_start(struct kernel *k, int path_fd, int flags);
+int fifo_open_finish(struct kernel *k);
+/* openat(2) on the host with the flags open(2) knows, O_CLOEXEC, and the
+ * current process's umask for a file it creates: fd or -errno. */
+int host_openat(struct kernel *k, int dir_fd, const char *name, int flags, unsigned mode);
 
-/* path made absolute against p's cwd; 0 or -ENAMETOOLONG (cwd.c). */
-int cwd_join(const struct process *p, const char *path, char out[PATH_MAX]);
+/* ---- the kernel's record of a host file (inode.c) ---- */
+
+struct file_lock;
+
+/* One per host file (device and inode number) that an open file
+ * description names: who writes it, who executes it, its record locks. */
+struct inode {
+	struct kernel *k;
+	uint64_t dev, ino;
+	int refcount;
+	/* Linux's i_writecount: > 0, descriptions open for writing; < 0,
+	 * processes executing the file. */
+	int writecount;
+	struct file_lock *locks; /* record locks, in start order (locks.c) */
+	int lock_fd;             /* host description holding them for the host, or -1 */
+	struct inode *next;      /* k->inodes */
+};
+
+/* The record of the host file st describes (a reference); NULL when out
+ * of memory. */
+struct inode *inode_get(struct kernel *k, const struct stat *st);
+void inode_put(struct inode *i);
+int get_write_access(struct inode *i); /* 0, or -ETXTBSY while executed */
+void put_write_access(struct inode *i);
+int deny_write_access(struct inode *i); /* 0, or -ETXTBSY while open for writing */
+void allow_write_access(struct inode *i);
+/* Whether the host file st describes is being executed: an open that
+ * writes or truncates it is ETXTBSY. */
+bool inode_write_denied(struct kernel *k, const struct stat *st);
+
+/* f's last reference is gone: its OFD locks and flock go (locks.c). */
+void locks_remove_file(struct file *f);
+
+/* ---- places in the guest's tree (namei.c) ---- */
+
+int path_copy(struct path *to, const struct path *from);
+int host_fd_name(struct kernel *k, int fd, char out[PATH_MAX], bool *deleted);
+/* The guest's name of an open file, as readlink of /proc/PID/fd/N shows
+ * it ("pipe:[N]", " (deleted)"); the length (cut to size), or -errno. */
+int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size);
+
+/* ---- the guest's /proc (procfs.c) ---- */
+
+void procfs_root(struct proc_ref *ref);
+/* name in the /proc directory dir: 0, -ENOENT, or -ENOTDIR. */
+int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name,
+		  struct proc_ref *out);
+bool procfs_is_dir(const struct proc_ref *ref);
+bool procfs_is_link(const struct proc_ref *ref);  /* "self": a plain symlink */
+bool procfs_is_magic(const struct proc_ref *ref); /* exe, cwd, root, fd/N */
+/* readlink(2) of a link: the target's length (cut to size), or -errno. */
+int64_t procfs_readlink(struct kernel *k, const struct proc_ref *ref, char *buf, size_t size);
+/* The open file (or the root) a magic link names: 0 and *target, or -errno. */
+int procfs_get_link(struct kernel *k, const struct proc_ref *ref, struct path *target);
+/* open(2) of a /proc file or directory (a link only with O_PATH): 0 and
+ * the new file in *out, or -errno. */
+int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct file **out);
+void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st);
+/* "/proc/1/fd": the guest's name of a node. */
+int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]);
+/* The node an open /proc file is; false for any other file. */
+bool procfs_file_ref(struct file *f, struct proc_ref *ref);
 
 struct seq {
 	char *buf;

@@ -40,6 +40,7 @@ struct pipe {
 	char *buf;            /* the ring */
 	uint32_t head, len;   /* first unread byte, bytes unread */
 	int readers, writers; /* open ends */
+	int paths;            /* O_PATH files naming it (/proc/PID/fd/N) */
 	uint64_t ino;
 	struct timespec created;
 	/* Wait channels: readers wait on read_wait, writers on write_wait. */
@@ -181,13 +182,18 @@ static void pipe_free(struct pipe *pp)
 	free(pp);
 }
 
+static void pipe_free_unused(struct pipe *pp)
+{
+	if (!pp->readers && !pp->writers && !pp->paths)
+		pipe_free(pp);
+}
+
 static void pipe_release_read(struct file *f)
 {
 	struct pipe *pp = f->private;
 	if (--pp->readers == 0)
 		pipe_wake(pp, &pp->write_wait);
-	if (!pp->readers && !pp->writers)
-		pipe_free(pp);
+	pipe_free_unused(pp);
 }
 
 static void pipe_release_write(struct file *f)
@@ -195,8 +201,31 @@ static void pipe_release_write(struct file *f)
 	struct pipe *pp = f->private;
 	if (--pp->writers == 0)
 		pipe_wake(pp, &pp->read_wait);
-	if (!pp->readers && !pp->writers)
-		pipe_free(pp);
+	pipe_free_unused(pp);
+}
+
+/* Both ends at once: a pipe opened O_RDWR through /proc/PID/fd/N, as a
+ * FIFO is (fifo_open). */
+static unsigned pipe_rdwr_poll(struct file *f)
+{
+	return pipe_read_poll(f) | pipe_write_poll(f);
+}
+
+static void pipe_release_rdwr(struct file *f)
+{
+	struct pipe *pp = f->private;
+	if (--pp->readers == 0)
+		pipe_wake(pp, &pp->write_wait);
+	if (--pp->writers == 0)
+		pipe_wake(pp, &pp->read_wait);
+	pipe_free_unused(pp);
+}
+
+static void pipe_release_path(struct file *f)
+{
+	struct pipe *pp = f->private;
+	pp->paths--;
+	pipe_free_unused(pp);
 }
 
 static const struct file_ops pipe_read_ops = {
@@ -211,6 +240,19 @@ static const struct file_ops pipe_write_ops = {
 	.poll = pipe_write_poll,
 	.stat = pipe_stat,
 	.release = pipe_release_write,
+};
+
+static const struct file_ops pipe_rdwr_ops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_rdwr_poll,
+	.stat = pipe_stat,
+	.release = pipe_release_rdwr,
+};
+
+static const struct file_ops pipe_path_ops = {
+	.stat = pipe_stat,
+	.release = pipe_release_path,
 };
 
 int pipe_create(struct kernel *k, int flags, struct file *ends[2])
@@ -234,6 +276,7 @@ int pipe_create(struct kernel *k, int flags, struct file *ends[2])
 		pipe_free(pp);
 		return -ENOMEM;
 	}
+	ends[0]->f_mode = FMODE_READ;
 	pp->writers = 1;
 	ends[1] = file_alloc(&pipe_write_ops, FILE_PIPE,
 			     O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)), pp);
@@ -242,7 +285,31 @@ int pipe_create(struct kernel *k, int flags, struct file *ends[2])
 		file_put(ends[0]);
 		return -ENOMEM;
 	}
+	ends[1]->f_mode = FMODE_WRITE;
 	return 0;
+}
+
+int pipe_reopen(struct file *f, int flags, struct file **out)
+{
+	static const struct file_ops *const ops[4] = {&pipe_read_ops, &pipe_write_ops,
+						      &pipe_rdwr_ops, &pipe_path_ops};
+	struct pipe *pp = f->private;
+	int acc = flags & O_PATH ? 3 : flags & O_ACCMODE;
+	if (acc == 3 && !(flags & O_PATH))
+		return -EINVAL;
+	*out = file_alloc(ops[acc], FILE_PIPE, flags & (O_ACCMODE | O_NONBLOCK | O_PATH), pp);
+	if (!*out)
+		return -ENOMEM;
+	(*out)->f_mode = open_fmode(flags);
+	pp->readers += acc == O_RDONLY || acc == O_RDWR;
+	pp->writers += acc == O_WRONLY || acc == O_RDWR;
+	pp->paths += acc == 3;
+	return 0;
+}
+
+uint64_t pipe_ino(struct file *f)
+{
+	return ((struct pipe *)f->private)->ino;
 }
 
 int pipe_capacity(struct file *f)

@@ -169,11 +169,10 @@ static void show_sig(const struct process *p, struct seq *s)
 
 void proc_status_show(struct kernel *k, struct process *p, struct seq *s)
 {
-	mode_t umask_now = umask(0);
-	umask(umask_now);
 	char st = state_char(k, p);
 	show_name(s, p->comm);
-	seq_printf(s, "Umask:\t%04o\n", (unsigned)umask_now);
+	if (p->fs) /* a zombie has none: Linux leaves the line out */
+		seq_printf(s, "Umask:\t%04o\n", p->fs->umask);
 	seq_printf(s, "State:\t%s\n", state_name(st));
 	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, p->pid,
 		   p->ppid);

@@ -1,15 +1,20 @@
-/* procfs.c - the guest's /proc: read-only in-kernel files whose text is
- * generated from the kernel's state, as Linux's seq_file files are.
+/* procfs.c - the guest's /proc: in-kernel files whose text is generated
+ * from the kernel's state, as Linux's seq_file files are, and links to
+ * open files.
  *
- * /proc is the kernel's own, with or without --root: a guest never sees
- * the host's processes. It holds /proc/meminfo, the "self" link (to the
+ * /proc is the kernel's, with or without --root: a guest never sees the
+ * host's processes. It holds /proc/meminfo, the "self" link (to the
  * caller's PID, as Linux's) and a directory for every PID not yet reaped
- * with status, stat, statm, maps, cmdline and the exe link (to the
- * program's host file for open and stat, to its guest path for
- * readlink). "thread-self" (one thread per process) names the caller's
- * PID directory too, but is not listed. Any other name under /proc does
- * not exist (ENOENT). /proc and /proc/PID are directories: they open
- * (O_DIRECTORY), stat as S_IFDIR 0555 and list through getdents64.
+ * with status, stat, statm, maps and cmdline, the links exe, cwd and root
+ * and the directory fd of links fd/N. These links name open files, as
+ * Linux's magic links do: a lookup through one goes on from the file it
+ * names (the program that runs, the working directory, the root, the
+ * file at fd N), not from a name looked up again; readlink shows that
+ * file's guest name ("pipe:[N]" for a pipe). "thread-self" (one thread
+ * per process) is a link to the caller's PID too, but is not listed. Any
+ * other name under /proc does not exist (ENOENT). The directories open
+ * (O_DIRECTORY), stat as S_IFDIR (fd as 0500, the others 0555) and list
+ * through getdents64.
  *
  * The text is made when a read starts at offset 0, so a reader that
  * seeks back to 0 and reads again (top, procps) sees fresh numbers. */
@@ -34,7 +39,7 @@
 #define PROC_MINOR 0x15          /* st_dev 0:21, an anonymous device as Linux's proc */
 #define PROC_INO_FIRST 0xf0000000ULL /* Linux's PROC_DYNAMIC_FIRST */
 #define PROC_BLKSIZE 1024
-#define PATH_DEPTH_MAX 16
+#define FD_LINK_SIZE 64          /* st_size of an fd/N link, as Linux shows it */
 
 /* ---- the text buffer ---- */
 
@@ -82,156 +87,232 @@ void seq_free(struct seq *s)
 
 /* ---- names ---- */
 
+typedef int proc_link_fn(struct kernel *k, struct process *p, struct path *target);
+
 struct proc_entry {
 	const char *name;
-	proc_show_fn *show; /* NULL: the exe link */
+	enum proc_kind kind;
+	proc_show_fn *show; /* PROC_FILE: its text */
+	proc_link_fn *link; /* PROC_LINK: what it names */
 };
 
-/* What kind of object a /proc path names. */
-enum proc_kind { PROC_ROOT, PROC_PID_DIR, PROC_SELF, PROC_FILE, PROC_EXE };
+static proc_link_fn exe_link, cwd_link, root_link;
 
 static const struct proc_entry global_entries[] = {
-	{"meminfo", proc_meminfo_show},
+	{"meminfo", PROC_FILE, proc_meminfo_show, NULL},
 };
 
+/* In Linux's order (fs/proc/base.c). */
 static const struct proc_entry pid_entries[] = {
-	{"status", proc_status_show}, {"stat", proc_stat_show}, {"statm", proc_statm_show},
-	{"maps", proc_maps_show},     {"exe", NULL}, {"cmdline", proc_cmdline_show},
+	{"fd", PROC_FD_DIR, NULL, NULL},
+	{"status", PROC_FILE, proc_status_show, NULL},
+	{"cmdline", PROC_FILE, proc_cmdline_show, NULL},
+	{"stat", PROC_FILE, proc_stat_show, NULL},
+	{"statm", PROC_FILE, proc_statm_show, NULL},
+	{"maps", PROC_FILE, proc_maps_show, NULL},
+	{"cwd", PROC_LINK, NULL, cwd_link},
+	{"root", PROC_LINK, NULL, root_link},
+	{"exe", PROC_LINK, NULL, exe_link},
 };
 
 #define NGLOBAL (sizeof(global_entries) / sizeof(global_entries[0]))
 #define NPID (sizeof(pid_entries) / sizeof(pid_entries[0]))
 
-/* What a /proc path names. */
-struct proc_ref {
-	enum proc_kind kind;
-	const struct proc_entry *e; /* PROC_FILE and PROC_EXE */
-	int pid;      /* 0 for /proc itself and system-wide files */
-	uint64_t ino;
-};
-
 #define PROC_ROOT_INO 1
 #define PROC_SELF_INO (PROC_INO_FIRST + NGLOBAL)
-/* A PID directory's inode; its files follow it. */
-#define PID_INO(pid) ((uint64_t)(pid) << 8)
+/* A PID directory's inode; its entries follow it, then its fd links. */
+#define PID_INO(pid) ((uint64_t)(pid) << 16)
+#define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
 
-struct component {
-	const char *s;
-	size_t len;
-};
-
-/* The components of an absolute path with ".", ".." and repeated
- * slashes resolved by name, as RESOLVE_IN_ROOT does ("/.." is "/").
- * Returns how many, or -1 for a relative or too deep path. */
-static int split_path(const char *path, struct component c[PATH_DEPTH_MAX])
+static bool is(const char *name, const char *want)
 {
-	if (path[0] != '/')
-		return -1;
+	return !strcmp(name, want);
+}
+
+void procfs_root(struct proc_ref *ref)
+{
+	*ref = (struct proc_ref){.kind = PROC_ROOT, .ino = PROC_ROOT_INO};
+}
+
+/* A decimal number without sign or leading zero, or -1. */
+static int number(const char *s)
+{
+	if (s[0] < '1' || s[0] > '9' || strlen(s) > 9)
+		return is(s, "0") ? 0 : -1;
 	int n = 0;
-	for (const char *p = path; *p;) {
-		while (*p == '/')
-			p++;
-		size_t len = strcspn(p, "/");
-		if (len == 0)
-			break;
-		if (len == 2 && p[0] == '.' && p[1] == '.')
-			n -= n > 0;
-		else if (!(len == 1 && p[0] == '.')) {
-			if (n == PATH_DEPTH_MAX)
-				return -1;
-			c[n++] = (struct component){p, len};
-		}
-		p += len;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (*s - '0');
 	}
 	return n;
 }
 
-static bool is(const struct component *c, const char *name)
-{
-	return c->len == strlen(name) && !memcmp(c->s, name, c->len);
-}
-
-bool procfs_match(const char *path)
-{
-	struct component c[PATH_DEPTH_MAX];
-	int n = split_path(path, c);
-	return n > 0 && is(&c[0], "proc");
-}
-
-/* The pid "self", "thread-self" or a number names, if it exists; else 0. */
-static int lookup_pid(struct kernel *k, const struct component *c)
-{
-	if (is(c, "self") || is(c, "thread-self"))
-		return k->current->pid;
-	int pid = 0;
-	for (size_t i = 0; i < c->len; i++) {
-		if (c->s[i] < '0' || c->s[i] > '9' || pid > 99999999)
-			return 0;
-		pid = pid * 10 + (c->s[i] - '0');
-	}
-	return process_find(k, pid) ? pid : 0;
-}
-
-static const struct proc_entry *find_entry(const struct proc_entry *t, size_t n,
-					   const struct component *c)
+static const struct proc_entry *find_entry(const struct proc_entry *t, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
-		if (is(c, t[i].name))
+		if (is(name, t[i].name))
 			return &t[i];
 	return NULL;
 }
 
-/* "self" followed: the caller's PID directory. */
-static void follow_self(struct proc_ref *ref)
+static struct fdtable *files_of(struct kernel *k, int pid)
 {
-	*ref = (struct proc_ref){.kind = PROC_PID_DIR, .pid = ref->pid, .ino = PID_INO(ref->pid)};
+	struct process *p = process_find(k, pid);
+	return p ? p->files : NULL;
 }
 
-/* 0, -ENOENT, or -ENOTDIR (a file named with a trailing slash). A
- * trailing "self" is the link itself; "self" inside a path is followed. */
-static int proc_lookup(struct kernel *k, const char *path, struct proc_ref *ref)
+int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name,
+		  struct proc_ref *out)
 {
-	struct component c[PATH_DEPTH_MAX];
-	int n = split_path(path, c);
-	bool found = false;
-	*ref = (struct proc_ref){0};
-	if (n == 1) {
-		*ref = (struct proc_ref){.kind = PROC_ROOT, .ino = PROC_ROOT_INO};
+	const struct proc_entry *e;
+	int n;
+	*out = (struct proc_ref){.pid = dir->pid};
+	switch (dir->kind) {
+	case PROC_ROOT:
+		if (is(name, "self") || is(name, "thread-self")) {
+			*out = (struct proc_ref){.kind = PROC_SELF, .pid = k->current->pid,
+						 .ino = PROC_SELF_INO};
+		} else if ((e = find_entry(global_entries, NGLOBAL, name))) {
+			*out = (struct proc_ref){.kind = e->kind, .e = e,
+						 .ino = PROC_INO_FIRST + (uint64_t)(e - global_entries)};
+		} else if ((n = number(name)) > 0 && process_find(k, n)) {
+			*out = (struct proc_ref){.kind = PROC_PID_DIR, .pid = n, .ino = PID_INO(n)};
+		} else {
+			return -ENOENT;
+		}
+		return 0;
+	case PROC_PID_DIR:
+		if (!(e = find_entry(pid_entries, NPID, name)))
+			return -ENOENT;
+		out->kind = e->kind;
+		out->e = e;
+		out->ino = PID_INO(dir->pid) + 1 + (uint64_t)(e - pid_entries);
+		return 0;
+	case PROC_FD_DIR: {
+		struct fdtable *t = files_of(k, dir->pid);
+		if ((n = number(name)) < 0 || !t || !fd_file(t, n))
+			return -ENOENT;
+		*out = (struct proc_ref){.kind = PROC_FD, .pid = dir->pid, .fd = n,
+					 .ino = FD_INO(dir->pid, n)};
 		return 0;
 	}
-	if (n == 2 && is(&c[1], "self")) {
-		*ref = (struct proc_ref){.kind = PROC_SELF, .pid = k->current->pid,
-					 .ino = PROC_SELF_INO};
-		size_t len = strlen(path);
-		if (len < 4 || strcmp(path + len - 4, "self"))
-			follow_self(ref); /* "self/" and "self/." name the directory */
-		return 0;
+	default:
+		return -ENOTDIR;
 	}
-	if (n == 2 && (ref->e = find_entry(global_entries, NGLOBAL, &c[1]))) {
-		ref->kind = PROC_FILE;
-		ref->ino = PROC_INO_FIRST + (uint64_t)(ref->e - global_entries);
-		found = true;
-	} else if (n >= 2 && n <= 3 && (ref->pid = lookup_pid(k, &c[1]))) {
-		if (n == 2) {
-			ref->kind = PROC_PID_DIR;
-			ref->ino = PID_INO(ref->pid);
-			return 0;
-		}
-		ref->e = find_entry(pid_entries, NPID, &c[2]);
-		if (ref->e) {
-			ref->kind = ref->e->show ? PROC_FILE : PROC_EXE;
-			ref->ino = PID_INO(ref->pid) + (uint64_t)(ref->e - pid_entries) + 1;
-			found = true;
-		}
+}
+
+bool procfs_is_dir(const struct proc_ref *ref)
+{
+	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR;
+}
+
+bool procfs_is_link(const struct proc_ref *ref)
+{
+	return ref->kind == PROC_SELF;
+}
+
+bool procfs_is_magic(const struct proc_ref *ref)
+{
+	return ref->kind == PROC_LINK || ref->kind == PROC_FD;
+}
+
+int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX])
+{
+	(void)k;
+	switch (ref->kind) {
+	case PROC_ROOT:
+		snprintf(out, PATH_MAX, "/proc");
+		break;
+	case PROC_SELF:
+		snprintf(out, PATH_MAX, "/proc/self");
+		break;
+	case PROC_PID_DIR:
+		snprintf(out, PATH_MAX, "/proc/%d", ref->pid);
+		break;
+	case PROC_FD_DIR:
+		snprintf(out, PATH_MAX, "/proc/%d/fd", ref->pid);
+		break;
+	case PROC_FD:
+		snprintf(out, PATH_MAX, "/proc/%d/fd/%d", ref->pid, ref->fd);
+		break;
+	default:
+		if (ref->pid)
+			snprintf(out, PATH_MAX, "/proc/%d/%s", ref->pid, ref->e->name);
+		else
+			snprintf(out, PATH_MAX, "/proc/%s", ref->e->name);
 	}
-	if (!found)
+	return 0;
+}
+
+/* ---- links ---- */
+
+static int exe_link(struct kernel *k, struct process *p, struct path *target)
+{
+	(void)k;
+	if (!p->exe_file)
+		return -ENOENT; /* a zombie's memory is gone, and its exe with it */
+	path_from_file(p->exe_file, target);
+	return 0;
+}
+
+static int cwd_link(struct kernel *k, struct process *p, struct path *target)
+{
+	(void)k;
+	if (!p->fs)
 		return -ENOENT;
-	return path[strlen(path) - 1] == '/' ? -ENOTDIR : 0;
+	path_from_file(p->fs->pwd, target);
+	return 0;
 }
 
-static bool is_dir(const struct proc_ref *ref)
+static int root_link(struct kernel *k, struct process *p, struct path *target)
 {
-	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR;
+	if (!p->fs)
+		return -ENOENT;
+	*target = (struct path){.kind = PATH_ROOT, .fd = k->root_fd};
+	return 0;
+}
+
+int procfs_get_link(struct kernel *k, const struct proc_ref *ref, struct path *target)
+{
+	struct process *p = process_find(k, ref->pid);
+	if (!p)
+		return -ENOENT; /* reaped since */
+	if (ref->kind == PROC_LINK)
+		return ref->e->link(k, p, target);
+	struct file *f = p->files ? fd_file(p->files, ref->fd) : NULL;
+	if (!f)
+		return -ENOENT; /* closed since */
+	path_from_file(f, target);
+	return 0;
+}
+
+int64_t procfs_readlink(struct kernel *k, const struct proc_ref *ref, char *buf, size_t size)
+{
+	char text[PATH_MAX];
+	if (ref->kind == PROC_SELF) {
+		snprintf(text, sizeof(text), "%d", ref->pid);
+	} else if (ref->kind == PROC_LINK && ref->e->link == root_link) {
+		snprintf(text, sizeof(text), "/"); /* as the process sees its root */
+	} else if (procfs_is_magic(ref)) {
+		struct path target;
+		int err = procfs_get_link(k, ref, &target);
+		if (err)
+			return err;
+		int64_t n = target.kind == PATH_PROC
+				    ? procfs_name(k, &target.proc, text)
+				    : file_readlink(k, target.file, text, sizeof(text) - 1);
+		path_put(&target);
+		if (n < 0)
+			return n;
+		if (target.kind != PATH_PROC)
+			text[n] = 0;
+	} else {
+		return -EINVAL; /* not a link */
+	}
+	size_t n = strlen(text) < size ? strlen(text) : size;
+	memcpy(buf, text, n);
+	return (int64_t)n;
 }
 
 /* ---- the files ---- */
@@ -247,7 +328,7 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 {
 	(void)pos; /* pread never comes here: in-kernel files have no positions */
 	struct proc_file *pf = f->private;
-	if (is_dir(&pf->ref))
+	if (procfs_is_dir(&pf->ref))
 		return -EISDIR;
 	if (pf->pos == 0) {
 		struct process *p = pf->ref.pid ? process_find(k, pf->ref.pid) : NULL;
@@ -286,10 +367,24 @@ static unsigned proc_poll(struct file *f)
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
+/* An fd/N link's mode says how the file is open: r-x for reading, -wx
+ * for writing, none for O_PATH (Linux's proc_fd_link inode). */
+static mode_t fd_link_mode(struct kernel *k, const struct proc_ref *ref)
+{
+	struct fdtable *t = files_of(k, ref->pid);
+	struct file *f = t ? fd_file(t, ref->fd) : NULL;
+	mode_t mode = 0;
+	if (f && (f->f_mode & FMODE_READ))
+		mode |= 0500;
+	if (f && (f->f_mode & FMODE_WRITE))
+		mode |= 0300;
+	return mode;
+}
+
 /* As Linux shows what this kernel has: regular files of size 0, mode
- * 0444, and directories of mode 0555, owned by the user (/proc itself
- * and the self link by root); nlink 2 plus the subdirectories. */
-static void proc_stat_ref(struct kernel *k, const struct proc_ref *ref, struct stat *st)
+ * 0444, and directories of mode 0555 (fd 0500), owned by the user (/proc
+ * itself and the self link by root); nlink 2 plus the subdirectories. */
+void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -306,21 +401,36 @@ static void proc_stat_ref(struct kernel *k, const struct proc_ref *ref, struct s
 		.st_mtim = now,
 		.st_ctim = now,
 	};
-	if (ref->kind == PROC_ROOT) {
+	switch (ref->kind) {
+	case PROC_ROOT:
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2 + (nlink_t)k->nprocs;
-	} else if (ref->kind == PROC_PID_DIR) {
+		break;
+	case PROC_PID_DIR:
 		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 3; /* ".", its entry in /proc, "fd/.." */
+		break;
+	case PROC_FD_DIR:
+		st->st_mode = S_IFDIR | 0500;
 		st->st_nlink = 2;
-	} else if (ref->kind == PROC_SELF || ref->kind == PROC_EXE) {
+		break;
+	case PROC_SELF:
+	case PROC_LINK:
 		st->st_mode = S_IFLNK | 0777;
+		break;
+	case PROC_FD:
+		st->st_mode = S_IFLNK | fd_link_mode(k, ref);
+		st->st_size = FD_LINK_SIZE;
+		break;
+	default:
+		break;
 	}
 }
 
 static int proc_fstat(struct file *f, struct stat *st)
 {
 	struct proc_file *pf = f->private;
-	proc_stat_ref(pf->k, &pf->ref, st);
+	procfs_stat(pf->k, &pf->ref, st);
 	return 0;
 }
 
@@ -334,7 +444,8 @@ static void proc_release(struct file *f)
 /* ---- directories ----
  * A directory's offsets, as Linux's proc_readdir: 0 ".", 1 "..", then
  * its fixed entries; in /proc, the PIDs come last, each at PID_POS +
- * pid, so a listing goes on correctly when processes come and go. */
+ * pid, so a listing goes on correctly when processes come and go; in
+ * fd, fd N is at 2 + N. */
 
 #define PID_POS (2 + NGLOBAL + 1)
 
@@ -355,29 +466,18 @@ static int pid_from(struct kernel *k, uint64_t from)
 	return best;
 }
 
-/* The entry at offset pos or the first after it; false at the end. */
-static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t pos,
-			 struct dir_entry *d)
+static unsigned char entry_type(const struct proc_entry *e)
 {
-	*d = (struct dir_entry){.type = DT_DIR, .next = pos + 1};
-	if (pos < 2) {
-		snprintf(d->name, sizeof(d->name), "%s", pos ? ".." : ".");
-		d->ino = pos ? PROC_ROOT_INO : dir->ino;
-		return true;
-	}
-	if (dir->kind == PROC_PID_DIR) {
-		if (pos - 2 >= NPID)
-			return false;
-		const struct proc_entry *e = &pid_entries[pos - 2];
-		snprintf(d->name, sizeof(d->name), "%s", e->name);
-		d->ino = dir->ino + (pos - 2) + 1;
-		d->type = e->show ? DT_REG : DT_LNK;
-		return true;
-	}
+	return e->kind == PROC_FILE ? DT_REG : e->kind == PROC_LINK ? DT_LNK : DT_DIR;
+}
+
+static bool root_entry_at(struct kernel *k, uint64_t pos, struct dir_entry *d)
+{
 	if (pos - 2 < NGLOBAL) {
-		snprintf(d->name, sizeof(d->name), "%s", global_entries[pos - 2].name);
+		const struct proc_entry *e = &global_entries[pos - 2];
+		snprintf(d->name, sizeof(d->name), "%s", e->name);
 		d->ino = PROC_INO_FIRST + (pos - 2);
-		d->type = DT_REG;
+		d->type = entry_type(e);
 		return true;
 	}
 	if (pos < PID_POS) {
@@ -395,6 +495,45 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 	return true;
 }
 
+static bool fd_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t pos,
+			struct dir_entry *d)
+{
+	struct fdtable *t = files_of(k, dir->pid);
+	for (uint64_t fd = pos - 2; t && fd < MAX_FDS; fd++) {
+		if (fd_file(t, (int)fd)) {
+			snprintf(d->name, sizeof(d->name), "%d", (int)fd);
+			d->ino = FD_INO(dir->pid, fd);
+			d->type = DT_LNK;
+			d->next = fd + 3;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The entry at offset pos or the first after it; false at the end. */
+static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t pos,
+			 struct dir_entry *d)
+{
+	*d = (struct dir_entry){.type = DT_DIR, .next = pos + 1};
+	if (pos < 2) {
+		snprintf(d->name, sizeof(d->name), "%s", pos ? ".." : ".");
+		d->ino = !pos ? dir->ino : dir->kind == PROC_FD_DIR ? PID_INO(dir->pid) : PROC_ROOT_INO;
+		return true;
+	}
+	if (dir->kind == PROC_FD_DIR)
+		return fd_entry_at(k, dir, pos, d);
+	if (dir->kind == PROC_ROOT)
+		return root_entry_at(k, pos, d);
+	if (pos - 2 >= NPID)
+		return false;
+	const struct proc_entry *e = &pid_entries[pos - 2];
+	snprintf(d->name, sizeof(d->name), "%s", e->name);
+	d->ino = dir->ino + (pos - 2) + 1;
+	d->type = entry_type(e);
+	return true;
+}
+
 /* struct linux_dirent64, as getdents64 fills it. */
 struct dirent64_head {
 	uint64_t d_ino;
@@ -406,9 +545,9 @@ struct dirent64_head {
 static int64_t proc_getdents(struct kernel *k, struct file *f, char *buf, size_t size)
 {
 	struct proc_file *pf = f->private;
-	if (!is_dir(&pf->ref))
+	if (!procfs_is_dir(&pf->ref))
 		return -ENOTDIR;
-	if (pf->ref.kind == PROC_PID_DIR && !process_find(k, pf->ref.pid))
+	if (pf->ref.pid && !process_find(k, pf->ref.pid))
 		return -ENOENT; /* reaped since the open */
 	size_t used = 0;
 	struct dir_entry d;
@@ -437,80 +576,37 @@ static const struct file_ops proc_file_ops = {
 	.release = proc_release,
 };
 
-/* The exe link's target on the host. */
-static const char *host_exe(struct kernel *k, const struct proc_ref *ref)
+bool procfs_file_ref(struct file *f, struct proc_ref *ref)
 {
-	return process_find(k, ref->pid)->host_exe;
+	if (f->ops != &proc_file_ops)
+		return false;
+	*ref = ((struct proc_file *)f->private)->ref;
+	return true;
 }
 
-int procfs_open(struct kernel *k, const char *path, int flags, struct file **out)
+int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct file **out)
 {
-	struct proc_ref ref;
-	int err = proc_lookup(k, path, &ref);
-	if (err)
-		return err;
-	bool nofollow = (flags & O_NOFOLLOW) && !(flags & O_PATH);
-	if ((ref.kind == PROC_SELF || ref.kind == PROC_EXE) && nofollow)
-		return -ELOOP;
-	if (ref.kind == PROC_SELF)
-		follow_self(&ref);
-	if (ref.kind == PROC_EXE) {
-		int fd = open(host_exe(k, &ref), (flags & (O_ACCMODE | O_PATH)) | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		*out = file_create(fd);
-		return *out ? 0 : -ENOMEM;
-	}
-	if ((flags & O_CREAT) && (flags & O_EXCL))
-		return -EEXIST;
-	if ((flags & O_DIRECTORY) && !is_dir(&ref))
+	bool dir = procfs_is_dir(ref);
+	if (!(flags & O_PATH)) {
+		if (procfs_is_link(ref) || procfs_is_magic(ref))
+			return -ELOOP; /* a link is opened itself only with O_PATH */
+		if ((flags & O_DIRECTORY) && !dir)
+			return -ENOTDIR;
+		if ((flags & O_ACCMODE) != O_RDONLY)
+			return dir ? -EISDIR : -EACCES;
+	} else if ((flags & O_DIRECTORY) && !dir) {
 		return -ENOTDIR;
-	if ((flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH))
-		return is_dir(&ref) ? -EISDIR : -EACCES;
+	}
 	struct proc_file *pf = calloc(1, sizeof(*pf));
 	if (!pf)
 		return -ENOMEM;
-	pf->ref = ref;
+	pf->ref = *ref;
 	pf->k = k;
-	*out = file_alloc(&proc_file_ops, FILE_PROC, flags & (O_ACCMODE | O_NONBLOCK), pf);
+	*out = file_alloc(&proc_file_ops, FILE_PROC, flags & (O_ACCMODE | O_NONBLOCK | O_PATH), pf);
 	if (!*out) {
 		free(pf);
 		return -ENOMEM;
 	}
+	(*out)->f_mode = open_fmode(flags);
 	return 0;
-}
-
-int procfs_stat(struct kernel *k, const char *path, bool follow, struct stat *st)
-{
-	struct proc_ref ref;
-	int err = proc_lookup(k, path, &ref);
-	if (err)
-		return err;
-	if (follow && ref.kind == PROC_EXE)
-		return stat(host_exe(k, &ref), st) < 0 ? -errno : 0;
-	if (follow && ref.kind == PROC_SELF)
-		follow_self(&ref);
-	proc_stat_ref(k, &ref, st);
-	return 0;
-}
-
-int64_t procfs_readlink(struct kernel *k, const char *path, char *buf, size_t size)
-{
-	struct proc_ref ref;
-	int err = proc_lookup(k, path, &ref);
-	if (err)
-		return err;
-	char pid[16];
-	const char *target;
-	if (ref.kind == PROC_SELF) {
-		snprintf(pid, sizeof(pid), "%d", ref.pid);
-		target = pid;
-	} else if (ref.kind == PROC_EXE) {
-		target = process_find(k, ref.pid)->exe;
-	} else {
-		return -EINVAL; /* not a link */
-	}
-	size_t n = strlen(target) < size ? strlen(target) : size;
-	memcpy(buf, target, n);
-	return (int64_t)n;
 }

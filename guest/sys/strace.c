@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -275,8 +276,12 @@ static const struct sym ioctl_names[] = {
 static const struct sym fcntl_cmds[] = {
 	SYM(F_DUPFD), SYM(F_GETFD), SYM(F_SETFD), SYM(F_GETFL), SYM(F_SETFL),
 	SYM(F_GETLK), SYM(F_SETLK), SYM(F_SETLKW), SYM(F_SETOWN), SYM(F_GETOWN),
-	SYM(F_DUPFD_CLOEXEC),
+	SYM(F_DUPFD_CLOEXEC), SYM(F_OFD_GETLK), SYM(F_OFD_SETLK), SYM(F_OFD_SETLKW),
 };
+
+static const struct sym lock_types[] = {SYM(F_RDLCK), SYM(F_WRLCK), SYM(F_UNLCK)};
+
+static const struct sym flock_ops[] = {SYM(LOCK_SH), SYM(LOCK_EX), SYM(LOCK_UN), SYM(LOCK_NB)};
 
 static const struct sym fd_flags[] = {SYM(FD_CLOEXEC)};
 
@@ -529,6 +534,32 @@ static void put_iov(struct strace_line *l, uint64_t va, uint64_t cnt, uint64_t t
 	put(l, "]");
 }
 
+/* fcntl's record-lock commands take a struct flock. */
+static bool is_lock_cmd(uint64_t cmd)
+{
+	return cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_GETLK ||
+	       cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+}
+
+/* {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=0}, and l_pid
+ * after F_GETLK, as strace shows it. */
+static void put_flock(struct strace_line *l, uint64_t va, bool with_pid)
+{
+	struct flock fl;
+	if (!peek(l, &fl, va, sizeof(fl))) {
+		put_ptr(l, va);
+		return;
+	}
+	put(l, "{l_type=");
+	put_sym(l, (uint64_t)(uint16_t)fl.l_type, lock_types, N(lock_types), "F");
+	put(l, ", l_whence=");
+	put_sym(l, (uint64_t)(uint16_t)fl.l_whence, whence_names, N(whence_names), "SEEK");
+	putf(l, ", l_start=%lld, l_len=%lld", (long long)fl.l_start, (long long)fl.l_len);
+	if (with_pid)
+		putf(l, ", l_pid=%d", (int)fl.l_pid);
+	put(l, "}");
+}
+
 /* ---- arguments ---- */
 
 static bool is_output(unsigned kind, const uint64_t a[6], int i)
@@ -543,6 +574,8 @@ static bool is_output(unsigned kind, const uint64_t a[6], int i)
 		return a[i - 1] == ARCH_GET_FS || a[i - 1] == ARCH_GET_GS;
 	case SA_PRCTL_ARG:
 		return a[i - 1] == PR_GET_NAME;
+	case SA_FCNTL_ARG:
+		return a[i - 1] == F_GETLK || a[i - 1] == F_OFD_GETLK;
 	default:
 		return false;
 	}
@@ -606,6 +639,8 @@ static void put_arg(struct strace_line *l, unsigned kind, const uint64_t a[6], i
 			put_flags(l, v, fd_flags, N(fd_flags));
 		else if (a[i - 1] == F_SETFL)
 			put_open_flags(l, v);
+		else if (is_lock_cmd(a[i - 1]))
+			put_flock(l, v, is_output(kind, a, i));
 		else
 			putf(l, "%d", (int)v);
 		break;
@@ -650,6 +685,7 @@ static void put_arg(struct strace_line *l, unsigned kind, const uint64_t a[6], i
 		break;
 	case SA_DIRENTS_OUT: put_dirents(l, v, (uint64_t)ret); break;
 	case SA_POLLFDS: put_pollfds(l, v, a[i + 1]); break;
+	case SA_FLOCK_OP: put_flags(l, v, flock_ops, N(flock_ops)); break;
 	case SA_PIPEFD_OUT: {
 		int fds[2];
 		if (peek(l, fds, v, sizeof(fds)))
@@ -720,6 +756,8 @@ static void put_ret(struct strace_line *l, const struct syscall_desc *d, const u
 	}
 	if (d->ret == SR_HEX) {
 		putf(l, "%#" PRIx64, (uint64_t)ret);
+	} else if (d->ret == SR_OCT) {
+		putf(l, "%#" PRIo64, (uint64_t)ret); /* strace's RVAL_OCTAL */
 	} else if (d->ret == SR_FCNTL && ret > 0 && a[1] == F_GETFD) {
 		putf(l, "%#" PRIx64 " (flags ", (uint64_t)ret);
 		put_flags(l, (uint64_t)ret, fd_flags, N(fd_flags));

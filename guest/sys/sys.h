@@ -27,7 +27,7 @@ syscall_fn sys_open, sys_openat, sys_close, sys_dup, sys_dup2, sys_dup3, sys_fcn
 syscall_fn sys_stat, sys_lstat, sys_fstat, sys_newfstatat, sys_statx, sys_access, sys_faccessat,
 	sys_faccessat2, sys_readlink, sys_readlinkat, sys_unlink, sys_unlinkat,
 	sys_rmdir, sys_mkdir, sys_mkdirat, sys_rename, sys_renameat, sys_symlink, sys_symlinkat,
-	sys_utimensat, sys_chmod, sys_fchmod, sys_fchmodat; /* sys_path.c */
+	sys_utimensat, sys_chmod, sys_fchmod, sys_fchmodat, sys_truncate; /* sys_path.c */
 syscall_fn sys_mknod, sys_mknodat; /* sys_mknod.c */
 syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_set_robust_list,
 	sys_rseq, sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_uname, sys_prctl, sys_getpid,
@@ -62,10 +62,10 @@ enum strace_arg {
 	SA_ITIMER_WHICH, SA_ITIMERVAL_IN, SA_ITIMERVAL_OUT,
 	SA_STAT_OUT, SA_UTSNAME_OUT, SA_CPUSET_OUT, SA_SIGNAL, SA_SIGHOW,
 	SA_GRND_FLAGS, SA_PIPEFD_OUT, SA_DIRENTS_OUT, SA_RUSAGE_WHO,
-	SA_POLLFDS,
+	SA_POLLFDS, SA_FLOCK_OP,
 };
 
-enum strace_ret { SR_DEC, SR_HEX, SR_FCNTL };
+enum strace_ret { SR_DEC, SR_HEX, SR_FCNTL, SR_OCT };
 
 /* Copies up to n bytes of guest memory at va; returns how many could be
  * read before the first fault. */

@@ -1,7 +1,10 @@
 /* sys_file.c - system calls on file descriptors: open and close, dup,
- * fcntl, ioctl, lseek, getdents64, ftruncate, fsync, pipe. Argument checks
- * follow Linux; for host-backed files the host does the work on the host
- * fd, in-kernel files (pipes, /proc) answer as Linux's do. */
+ * fcntl (record locks in fs/locks.c), ioctl, lseek, getdents64, ftruncate,
+ * fsync, pipe. Argument checks follow Linux; for host-backed files the
+ * host does the work on the host fd, in-kernel files (pipes, /proc) answer
+ * as Linux's do. An O_PATH fd serves only close, dup, fstat, fchdir and
+ * fcntl's F_DUPFD, F_GETFD, F_SETFD and F_GETFL (fd_arg_raw); any other
+ * call gets EBADF (fd_arg). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,38 +26,19 @@ static struct fdtable *files(struct kernel *k)
 	return k->current->files;
 }
 
-/* Installs a new host fd as the lowest free guest fd. */
-static int64_t install_host_fd(struct kernel *k, int host_fd, bool cloexec)
-{
-	struct file *f = file_create(host_fd);
-	if (!f)
-		return -ENOMEM;
-	int fd = fd_install(files(k), 0, f, cloexec);
-	if (fd < 0)
-		file_put(f);
-	return fd;
-}
-
 static int64_t do_open(struct kernel *k, int dirfd, uint64_t upath, int flags, unsigned mode)
 {
 	char path[PATH_MAX];
 	int err = file_user_path(k, path, upath, false);
+	struct file *f;
+	if (!err)
+		err = file_open(k, dirfd, path, flags, mode, &f);
 	if (err)
 		return err;
-	if (procfs_match(path)) {
-		struct file *f;
-		err = procfs_open(k, path, flags, &f);
-		if (err)
-			return err;
-		int fd = fd_install(files(k), 0, f, flags & O_CLOEXEC);
-		if (fd < 0)
-			file_put(f);
-		return fd;
-	}
-	int host_fd = file_openat_wait(k, dirfd, path, flags, mode);
-	if (host_fd < 0)
-		return host_fd;
-	return install_host_fd(k, host_fd, flags & O_CLOEXEC);
+	int fd = fd_install(files(k), 0, f, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
 }
 
 int64_t sys_open(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -78,7 +62,7 @@ int64_t sys_close(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 /* fd, or -errno: a new reference to oldfd's file at the lowest free fd >= min. */
 static int64_t dup_from(struct kernel *k, uint64_t oldfd, int min, bool cloexec)
 {
-	struct file *f = fd_arg(k, oldfd);
+	struct file *f = fd_arg_raw(k, oldfd);
 	if (!f)
 		return -EBADF;
 	file_get(f);
@@ -98,7 +82,7 @@ static int64_t dup_to(struct kernel *k, uint64_t oldfd, uint64_t newfd, bool clo
 {
 	if ((uint32_t)newfd >= MAX_FDS)
 		return -EBADF;
-	struct file *f = fd_arg(k, oldfd);
+	struct file *f = fd_arg_raw(k, oldfd);
 	if (!f)
 		return -EBADF;
 	file_get(f);
@@ -110,7 +94,7 @@ int64_t sys_dup2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	if ((uint32_t)a[0] == (uint32_t)a[1])
-		return fd_arg(k, a[0]) ? (int)(uint32_t)a[1] : -EBADF;
+		return fd_arg_raw(k, a[0]) ? (int)(uint32_t)a[1] : -EBADF;
 	return dup_to(k, a[0], a[1], false);
 }
 
@@ -122,14 +106,22 @@ int64_t sys_dup3(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	return dup_to(k, a[0], a[1], a[2] & O_CLOEXEC);
 }
 
+/* The commands an O_PATH fd allows (Linux's check_fcntl_cmd). */
+static bool path_fcntl_cmd(int cmd)
+{
+	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_GETFD || cmd == F_SETFD ||
+	       cmd == F_GETFL;
+}
+
 int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct file *f = fd_arg(k, a[0]);
+	int cmd = (int)a[1];
+	struct file *f = path_fcntl_cmd(cmd) ? fd_arg_raw(k, a[0]) : fd_arg(k, a[0]);
 	if (!f)
 		return -EBADF;
 	int fd = (int)(uint32_t)a[0];
-	switch ((int)a[1]) {
+	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
 		if (a[2] >= MAX_FDS)
@@ -146,6 +138,13 @@ int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return file_set_flags(f, (int)a[2]);
 	case F_GETPIPE_SZ:
 		return pipe_capacity(f);
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return fcntl_lock(k, f, cmd, a[2]);
 	default:
 		return -EINVAL;
 	}

@@ -1,5 +1,6 @@
 /* sys_mknod.c - mknod and mknodat: FIFOs, regular files and sockets'
- * names, in a directory confined to --root like every path. Device nodes
+ * names, in a directory confined to --root like every path, less the
+ * process's umask. Device nodes
  * are refused with EPERM, as Linux refuses them to a process without
  * CAP_MKNOD: a guest that could make one could open the host's disks. */
 #include <errno.h>
@@ -34,11 +35,14 @@ static int64_t do_mknod(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64
 	int err = file_user_path(k, path, upath, false);
 	if (err)
 		return err;
-	const char *base;
-	int dir = file_open_parent(k, (int)dirfd, path, &base, EEXIST);
+	char last[NAME_MAX + 2];
+	int dir = path_parent(k, (int)dirfd, path, EEXIST, 0, last);
 	if (dir < 0)
 		return dir;
-	int64_t ret = mknodat(dir, base, type | ((mode_t)mode & 07777), (dev_t)dev) < 0 ? -errno : 0;
+	/* The host applies the guest's umask (or a default ACL instead). */
+	mode_t old = umask(current_umask(k));
+	int64_t ret = mknodat(dir, last, type | ((mode_t)mode & 07777), (dev_t)dev) < 0 ? -errno : 0;
+	umask(old);
 	close(dir);
 	return ret;
 }

@@ -1,51 +1,48 @@
 /* sys_path.c - system calls on path names: stat, access, readlink,
- * getcwd, unlink, mkdir, rename, symlink, utimensat.
+ * truncate, unlink, mkdir, rename, symlink, utimensat, chmod.
  *
- * A path is first opened with O_PATH through file_openat (confined to
- * --root), then the host call acts on that fd with an empty path
- * (AT_EMPTY_PATH), so the host never resolves a guest path by itself. */
+ * A name is resolved by the kernel (fs/namei.c: inside --root, /proc the
+ * kernel's) to what it names, then the host call acts on that: on its
+ * O_PATH fd with an empty name (AT_EMPTY_PATH), or through the host's
+ * /proc/self/fd/N of it, so the host never resolves a guest name by
+ * itself. The calls that make or remove a name act on the directory it
+ * is in and its last component. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fs/fs.h"
 #include "kern.h"
 #include "mm/mm.h"
 #include "sys/sys.h"
+#include "task/task.h"
 
-/* Opens the file a (dirfd, path, AT_* flags) triple names, as O_PATH; an
- * empty path names dirfd itself. Host fd or -errno. */
-static int open_path(struct kernel *k, uint64_t dirfd, const char *path, int at_flags)
-{
-	if (!path[0]) {
-		if ((int)dirfd == AT_FDCWD)
-			return file_openat(k, AT_FDCWD, ".", O_PATH, 0);
-		struct file *f = fd_arg(k, dirfd);
-		if (!f)
-			return -EBADF;
-		int fd = fcntl(file_host_fd(f), F_DUPFD_CLOEXEC, 0);
-		return fd < 0 ? -errno : fd;
-	}
-	int oflags = O_PATH | (at_flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0);
-	return file_openat(k, (int)dirfd, path, oflags, 0);
-}
-
-/* The same for a path in guest memory ("" only with AT_EMPTY_PATH). */
-static int open_user_path(struct kernel *k, uint64_t dirfd, uint64_t upath, int at_flags)
+/* Resolves a (dirfd, name in guest memory, AT_* flags) triple; "" only
+ * with AT_EMPTY_PATH, a last symlink followed unless AT_SYMLINK_NOFOLLOW
+ * (or follow is false). */
+static int user_path_at(struct kernel *k, uint64_t dirfd, uint64_t upath, int at_flags,
+			bool follow, struct path *p)
 {
 	char path[PATH_MAX];
 	int err = file_user_path(k, path, upath, at_flags & AT_EMPTY_PATH);
-	return err ? err : open_path(k, dirfd, path, at_flags);
+	if (err)
+		return err;
+	unsigned flags = (at_flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0) |
+			 (follow && !(at_flags & AT_SYMLINK_NOFOLLOW) ? LOOKUP_FOLLOW : 0);
+	return path_lookup(k, (int)dirfd, path, flags, p);
 }
 
 /* fstat of guest fd arg into ubuf, whatever its kind (a pipe has no host
- * fd). struct stat is the x86-64 kernel layout on the host too. */
+ * fd, an O_PATH fd serves too). struct stat is the x86-64 kernel layout
+ * on the host too. */
 static int64_t stat_fd(struct kernel *k, uint64_t arg, uint64_t ubuf)
 {
-	struct file *f = fd_arg(k, arg);
+	struct file *f = fd_arg_raw(k, arg);
 	if (!f)
 		return -EBADF;
 	struct stat st;
@@ -58,24 +55,14 @@ static int64_t do_stat(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_
 {
 	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH))
 		return -EINVAL;
-	char path[PATH_MAX];
-	int err = file_user_path(k, path, upath, flags & AT_EMPTY_PATH);
+	struct path p;
+	int err = user_path_at(k, dirfd, upath, (int)flags, true, &p);
 	if (err)
 		return err;
-	/* An fd itself (fstat through newfstatat). */
-	if (!path[0] && (int)dirfd != AT_FDCWD)
-		return stat_fd(k, dirfd, ubuf);
 	struct stat st;
-	if (procfs_match(path)) {
-		err = procfs_stat(k, path, !(flags & AT_SYMLINK_NOFOLLOW), &st);
-		return err ? err : copy_to_user(k, ubuf, &st, sizeof(st));
-	}
-	int fd = open_path(k, dirfd, path, (int)flags);
-	if (fd < 0)
-		return fd;
-	int64_t ret = fstat(fd, &st) < 0 ? -errno : copy_to_user(k, ubuf, &st, sizeof(st));
-	close(fd);
-	return ret;
+	err = path_stat(k, &p, &st);
+	path_put(&p);
+	return err ? err : copy_to_user(k, ubuf, &st, sizeof(st));
 }
 
 int64_t sys_stat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -102,22 +89,65 @@ int64_t sys_fstat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	return stat_fd(k, a[0], a[1]);
 }
 
+/* A struct statx from a struct stat, for what the host cannot statx
+ * (/proc, pipes): the basic fields. */
+static void statx_from_stat(const struct stat *st, struct statx *stx)
+{
+	*stx = (struct statx){
+		.stx_mask = STATX_BASIC_STATS,
+		.stx_blksize = (uint32_t)st->st_blksize,
+		.stx_nlink = (uint32_t)st->st_nlink,
+		.stx_uid = st->st_uid,
+		.stx_gid = st->st_gid,
+		.stx_mode = (uint16_t)st->st_mode,
+		.stx_ino = st->st_ino,
+		.stx_size = (uint64_t)st->st_size,
+		.stx_blocks = (uint64_t)st->st_blocks,
+		.stx_atime = {st->st_atim.tv_sec, (uint32_t)st->st_atim.tv_nsec},
+		.stx_ctime = {st->st_ctim.tv_sec, (uint32_t)st->st_ctim.tv_nsec},
+		.stx_mtime = {st->st_mtim.tv_sec, (uint32_t)st->st_mtim.tv_nsec},
+		.stx_rdev_major = major(st->st_rdev),
+		.stx_rdev_minor = minor(st->st_rdev),
+		.stx_dev_major = major(st->st_dev),
+		.stx_dev_minor = minor(st->st_dev),
+	};
+}
+
 int64_t sys_statx(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	int flags = (int)a[2];
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE))
 		return -EINVAL;
-	int fd = open_user_path(k, a[0], a[1], flags);
-	if (fd < 0)
-		return fd;
+	struct path p;
+	int err = user_path_at(k, a[0], a[1], flags, true, &p);
+	if (err)
+		return err;
 	struct statx stx;
-	int64_t ret = statx(fd, "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE), (unsigned)a[3],
+	struct stat st;
+	int fd = path_host_fd(&p);
+	if (fd >= 0)
+		err = statx(fd, "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE), (unsigned)a[3],
 			    &stx) < 0
 			      ? -errno
-			      : copy_to_user(k, a[4], &stx, sizeof(stx));
-	close(fd);
-	return ret;
+			      : 0;
+	else if (!(err = path_stat(k, &p, &st)))
+		statx_from_stat(&st, &stx);
+	path_put(&p);
+	return err ? err : copy_to_user(k, a[4], &stx, sizeof(stx));
+}
+
+/* The permission check of a file the host cannot check (/proc, a pipe),
+ * by its mode as Linux's generic_permission: root passes, but for
+ * executing a file no one may execute. */
+static int mode_permission(const struct stat *st, int mode)
+{
+	if (geteuid() == 0)
+		return (mode & X_OK) && !S_ISDIR(st->st_mode) && !(st->st_mode & 0111) ? -EACCES : 0;
+	unsigned bits = st->st_uid == geteuid() ? (st->st_mode >> 6) & 7
+			: st->st_gid == getegid() ? (st->st_mode >> 3) & 7
+						  : st->st_mode & 7;
+	return ((unsigned)mode & ~bits) ? -EACCES : 0;
 }
 
 static int64_t do_access(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_t mode,
@@ -127,13 +157,21 @@ static int64_t do_access(struct kernel *k, uint64_t dirfd, uint64_t upath, uint6
 		return -EINVAL;
 	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
 		return -EINVAL;
-	int fd = open_user_path(k, dirfd, upath, (int)flags);
-	if (fd < 0)
-		return fd;
-	long r = syscall(SYS_faccessat2, fd, "", (int)mode, AT_EMPTY_PATH | (int)(flags & AT_EACCESS));
-	int64_t ret = r < 0 ? -errno : 0;
-	close(fd);
-	return ret;
+	struct path p;
+	int64_t err = user_path_at(k, dirfd, upath, (int)flags, true, &p);
+	if (err)
+		return err;
+	int fd = path_host_fd(&p);
+	struct stat st;
+	if (fd >= 0)
+		err = syscall(SYS_faccessat2, fd, "", (int)mode,
+			      AT_EMPTY_PATH | (int)(flags & AT_EACCESS)) < 0
+			      ? -errno
+			      : 0;
+	else if (!(err = path_stat(k, &p, &st)))
+		err = mode_permission(&st, (int)mode);
+	path_put(&p);
+	return err;
 }
 
 int64_t sys_access(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -160,31 +198,21 @@ static int64_t do_readlink(struct kernel *k, uint64_t dirfd, uint64_t upath, uin
 	if ((int)size <= 0)
 		return -EINVAL;
 	char path[PATH_MAX], target[PATH_MAX];
-	int err = file_user_path(k, path, upath, true);
-	if (err)
-		return err;
-	ssize_t n;
-	/* /proc/PID/exe gives the guest path of the program (busybox's sh
-	 * runs its applets through /proc/self/exe). */
-	if (procfs_match(path)) {
-		n = procfs_readlink(k, path, target, sizeof(target));
-		if (n < 0)
-			return n;
-	} else {
-		int fd = open_path(k, dirfd, path, AT_SYMLINK_NOFOLLOW);
-		if (fd < 0)
-			return fd;
-		n = readlinkat(fd, "", target, sizeof(target));
-		/* The host says ENOENT for an fd that is no symlink; Linux says
-		 * EINVAL when the guest gave a name. */
-		err = n < 0 ? (errno == ENOENT && path[0] ? EINVAL : errno) : 0;
-		close(fd);
-		if (err)
-			return -err;
-	}
+	int64_t n = file_user_path(k, path, upath, true);
+	struct path p;
+	if (!n)
+		n = path_lookup(k, (int)dirfd, path, LOOKUP_EMPTY, &p);
+	if (n)
+		return n;
+	n = path_readlink(k, &p, target, sizeof(target));
+	path_put(&p);
+	if (n == -EINVAL && !path[0])
+		return -ENOENT; /* the fd itself is no symlink */
+	if (n < 0)
+		return n;
 	if ((size_t)n > (uint32_t)size)
-		n = (ssize_t)(uint32_t)size;
-	err = copy_to_user(k, ubuf, target, (uint64_t)n);
+		n = (int64_t)(uint32_t)size;
+	int err = copy_to_user(k, ubuf, target, (uint64_t)n);
 	return err ? err : n;
 }
 
@@ -200,21 +228,51 @@ int64_t sys_readlinkat(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	return do_readlink(k, a[0], a[1], a[2], a[3]);
 }
 
-/* unlinkat, mkdirat: a host call on the parent directory and the last
- * name; dot_err is Linux's answer when that name is "." or "..". */
+/* truncate(2): as opening the file for writing and ftruncate. */
+int64_t sys_truncate(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	if ((int64_t)a[1] < 0)
+		return -EINVAL;
+	struct path p;
+	int64_t err = user_path_at(k, AT_FDCWD, a[0], 0, true, &p);
+	if (err)
+		return err;
+	struct stat st;
+	struct file *f = NULL;
+	err = path_stat(k, &p, &st);
+	if (!err && S_ISDIR(st.st_mode))
+		err = -EISDIR;
+	else if (!err && !S_ISREG(st.st_mode))
+		err = -EINVAL;
+	else if (!err)
+		err = path_open(k, &p, O_WRONLY, &f);
+	path_put(&p);
+	if (err)
+		return err;
+	err = ftruncate(file_host_fd(f), (off_t)a[1]) < 0 ? -errno : 0;
+	struct mapping *m = err ? NULL : filemap_of(k, f);
+	if (m)
+		filemap_resize(k, m, a[1]); /* the page cache follows */
+	file_put(f);
+	return err;
+}
+
+/* The calls that make or remove a name: a host call on the directory it
+ * is in and its last component; dot_err is Linux's answer when that is
+ * "." or "..". */
 static int64_t do_unlink(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_t flags)
 {
 	if (flags & ~(uint64_t)AT_REMOVEDIR)
 		return -EINVAL;
-	char path[PATH_MAX];
+	char path[PATH_MAX], last[NAME_MAX + 2];
 	int err = file_user_path(k, path, upath, false);
 	if (err)
 		return err;
-	const char *base;
-	int dir = file_open_parent(k, (int)dirfd, path, &base, flags ? EINVAL : EISDIR);
+	int dir = path_parent(k, (int)dirfd, path, flags ? EINVAL : EISDIR, 0, last);
 	if (dir < 0)
 		return dir;
-	int64_t ret = unlinkat(dir, base, (int)flags) < 0 ? -errno : 0;
+	int64_t ret = unlinkat(dir, last, (int)flags) < 0 ? -errno : 0;
 	close(dir);
 	return ret;
 }
@@ -239,15 +297,17 @@ int64_t sys_rmdir(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 
 static int64_t do_mkdir(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_t mode)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], last[NAME_MAX + 2];
 	int err = file_user_path(k, path, upath, false);
 	if (err)
 		return err;
-	const char *base;
-	int dir = file_open_parent(k, (int)dirfd, path, &base, EEXIST);
+	int dir = path_parent(k, (int)dirfd, path, EEXIST, 0, last);
 	if (dir < 0)
 		return dir;
-	int64_t ret = mkdirat(dir, base, (mode_t)mode & 07777) < 0 ? -errno : 0;
+	/* The host applies the guest's umask (or a default ACL instead). */
+	mode_t old = umask(current_umask(k));
+	int64_t ret = mkdirat(dir, last, (mode_t)mode & 07777) < 0 ? -errno : 0;
+	umask(old);
 	close(dir);
 	return ret;
 }
@@ -267,20 +327,20 @@ int64_t sys_mkdirat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 static int64_t do_rename(struct kernel *k, uint64_t olddirfd, uint64_t uold, uint64_t newdirfd,
 			 uint64_t unew)
 {
-	char oldpath[PATH_MAX], newpath[PATH_MAX];
+	char oldpath[PATH_MAX], newpath[PATH_MAX], oldlast[NAME_MAX + 2], newlast[NAME_MAX + 2];
 	int err = file_user_path(k, oldpath, uold, false);
 	if (!err)
 		err = file_user_path(k, newpath, unew, false);
 	if (err)
 		return err;
-	const char *oldbase, *newbase;
-	int olddir = file_open_parent(k, (int)olddirfd, oldpath, &oldbase, EBUSY);
+	/* /proc is another mount: EXDEV. */
+	int olddir = path_parent(k, (int)olddirfd, oldpath, EBUSY, EXDEV, oldlast);
 	if (olddir < 0)
 		return olddir;
-	int newdir = file_open_parent(k, (int)newdirfd, newpath, &newbase, EBUSY);
+	int newdir = path_parent(k, (int)newdirfd, newpath, EBUSY, EXDEV, newlast);
 	int64_t ret = newdir;
 	if (newdir >= 0) {
-		ret = renameat(olddir, oldbase, newdir, newbase) < 0 ? -errno : 0;
+		ret = renameat(olddir, oldlast, newdir, newlast) < 0 ? -errno : 0;
 		close(newdir);
 	}
 	close(olddir);
@@ -301,19 +361,17 @@ int64_t sys_renameat(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 
 static int64_t do_symlink(struct kernel *k, uint64_t utarget, uint64_t dirfd, uint64_t upath)
 {
-	char target[PATH_MAX], path[PATH_MAX];
+	char target[PATH_MAX], path[PATH_MAX], last[NAME_MAX + 2];
 	int err = file_user_path(k, target, utarget, false);
 	if (!err)
 		err = file_user_path(k, path, upath, false);
 	if (err)
 		return err;
-	const char *base;
-	int dir = file_open_parent(k, (int)dirfd, path, &base, EEXIST);
+	int dir = path_parent(k, (int)dirfd, path, EEXIST, 0, last);
 	if (dir < 0)
 		return dir;
-	/* The target is stored as given: under --root it is resolved inside
-	 * the root when followed. */
-	int64_t ret = symlinkat(target, dir, base) < 0 ? -errno : 0;
+	/* The target is stored as given: it is a guest name when followed. */
+	int64_t ret = symlinkat(target, dir, last) < 0 ? -errno : 0;
 	close(dir);
 	return ret;
 }
@@ -330,6 +388,18 @@ int64_t sys_symlinkat(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	return do_symlink(k, a[0], a[1], a[2]);
 }
 
+/* What an attribute change may not touch: /proc (EPERM), a pipe
+ * (no_host), and host files the guest did not reach through the root
+ * (EROFS, as on a read-only mount). 0 when p's host file may change. */
+static int may_change(const struct path *p, int no_host)
+{
+	if (p->outside_root)
+		return -EROFS;
+	if (p->kind == PATH_PROC)
+		return -EPERM;
+	return path_host_fd(p) < 0 ? -no_host : 0;
+}
+
 int64_t sys_utimensat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -339,37 +409,44 @@ int64_t sys_utimensat(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	if (a[2] && copy_from_user(k, times, a[2], sizeof(times)))
 		return -EFAULT;
 	const struct timespec *t = a[2] ? times : NULL;
-	/* No path: the times of the file dirfd is open on (futimens). */
+	struct path p;
+	int64_t err;
 	if (!a[1]) {
+		/* No name: the file dirfd is open on (futimens), not O_PATH. */
 		struct file *f = fd_arg(k, a[0]);
 		if (!f)
 			return -EBADF;
-		return futimens(file_host_fd(f), t) < 0 ? -errno : 0;
+		path_from_file(f, &p);
+	} else if ((err = user_path_at(k, a[0], a[1], (int)a[3], true, &p))) {
+		return err;
 	}
-	int fd = open_user_path(k, a[0], a[1], (int)a[3]);
-	if (fd < 0)
-		return fd;
-	int64_t ret = utimensat(fd, "", t, AT_EMPTY_PATH) < 0 ? -errno : 0;
-	close(fd);
-	return ret;
+	err = may_change(&p, EBADF);
+	if (!err)
+		err = utimensat(path_host_fd(&p), "", t, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	path_put(&p);
+	return err;
 }
 
-/* chmod through an O_PATH fd: the magic link names exactly that file. */
-static int64_t chmod_fd(int fd, uint64_t mode)
+/* chmod of what p names, through the host's magic link of its fd. */
+static int64_t chmod_path(const struct path *p, uint64_t mode)
 {
+	int64_t err = may_change(p, EINVAL);
+	if (err)
+		return err;
 	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path_host_fd(p));
 	return chmod(proc, (mode_t)(mode & 07777)) < 0 ? -errno : 0;
 }
 
 static int64_t do_chmod(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_t mode)
 {
-	int fd = open_user_path(k, dirfd, upath, 0);
-	if (fd < 0)
-		return fd;
-	int64_t ret = chmod_fd(fd, mode);
-	close(fd);
-	return ret;
+	struct path p;
+	int64_t err = user_path_at(k, dirfd, upath, 0, true, &p);
+	if (err)
+		return err;
+	err = chmod_path(&p, mode);
+	path_put(&p);
+	return err;
 }
 
 int64_t sys_chmod(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -384,12 +461,16 @@ int64_t sys_fchmodat(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	return do_chmod(k, a[0], a[1], a[2]);
 }
 
+/* fchmod(2): fdget, so an O_PATH fd is EBADF, as Linux's. */
 int64_t sys_fchmod(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	struct file *f = fd_arg(k, a[0]);
 	if (!f)
 		return -EBADF;
-	int fd = file_host_fd(f);
-	return fd < 0 ? -EINVAL : chmod_fd(fd, a[1]);
+	struct path p;
+	path_from_file(f, &p);
+	int64_t err = chmod_path(&p, a[1]);
+	path_put(&p);
+	return err;
 }

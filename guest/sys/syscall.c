@@ -28,6 +28,7 @@ static const struct syscall_desc table[] = {
 	CALL(lseek, SR_DEC, SA_INT, SA_LONG, SA_WHENCE),
 	CALL(getdents64, SR_DEC, SA_INT, SA_DIRENTS_OUT, SA_ULONG),
 	CALL(ftruncate, SR_DEC, SA_INT, SA_LONG),
+	CALL(truncate, SR_DEC, SA_PATH, SA_LONG),
 	CALL(fsync, SR_DEC, SA_INT),
 	CALL_AS(fdatasync, sys_fsync, SR_DEC, SA_INT),
 	/* files: descriptors */
@@ -38,6 +39,7 @@ static const struct syscall_desc table[] = {
 	CALL(dup2, SR_DEC, SA_INT, SA_INT),
 	CALL(dup3, SR_DEC, SA_INT, SA_INT, SA_FD_FLAGS),
 	CALL(fcntl, SR_FCNTL, SA_INT, SA_FCNTL_CMD, SA_FCNTL_ARG),
+	CALL(flock, SR_DEC, SA_INT, SA_FLOCK_OP),
 	CALL(ioctl, SR_DEC, SA_INT, SA_IOCTL_REQ, SA_PTR),
 	CALL(poll, SR_DEC, SA_POLLFDS, SA_ULONG, SA_INT),
 	CALL(ppoll, SR_DEC, SA_POLLFDS, SA_ULONG, SA_TIMESPEC_IN, SA_PTR, SA_ULONG),
@@ -83,6 +85,7 @@ static const struct syscall_desc table[] = {
 	CALL(fchmod, SR_DEC, SA_INT, SA_OCT),
 	CALL(fchmodat, SR_DEC, SA_DIRFD, SA_PATH, SA_OCT),
 	CALL(chdir, SR_DEC, SA_PATH),
+	CALL(umask, SR_OCT, SA_OCT),
 	CALL(fchdir, SR_DEC, SA_INT),
 	/* processes */
 	CALL0(fork),

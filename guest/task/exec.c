@@ -1,11 +1,14 @@
-/* exec.c - execve: the guest path is resolved like any open (inside
- * --root), the loader builds the new image, and what exec resets is reset. */
+/* exec.c - execve: the guest path is opened like any other (inside
+ * --root; /proc/self/exe is the running program's file), the loader builds
+ * the new image from that very file, and what exec resets is reset. The
+ * file becomes the process's exe_file, which denies writing to it while
+ * it runs (ETXTBSY), as Linux's deny_write_access. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fs/fs.h"
@@ -64,29 +67,26 @@ static int strings_copy(struct kernel *k, uint64_t uva, struct strings *s, char 
 	return 0;
 }
 
-/* The host file for a guest path; "/proc/self/exe" is our own image. */
-static int open_exe(struct kernel *k, const char *path, char host[PATH_MAX])
+/* Opens the file to execute (Linux's do_open_execat): a regular file that
+ * may be executed, its writing denied while the exec runs (ETXTBSY when
+ * it is open for writing). Its host name for the loader is the host's
+ * magic link of the open fd, which names exactly that file. */
+static int open_exe(struct kernel *k, const char *path, struct file **out, char host[PATH_MAX])
 {
-	struct process *p = k->current;
-	int fd = strcmp(path, "/proc/self/exe") == 0
-			 ? open(p->host_exe, O_RDONLY | O_CLOEXEC)
-			 : file_openat(k, AT_FDCWD, path, O_RDONLY, 0);
-	if (fd < 0)
-		return fd == -1 ? -errno : fd;
-	struct stat st;
-	int err = 0;
-	if (fstat(fd, &st))
-		err = -errno;
-	else if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
-		err = -EACCES;
-	if (err) {
-		close(fd);
+	struct file *f;
+	/* O_NONBLOCK: a FIFO's open does not wait (and is no program). */
+	int err = file_open(k, AT_FDCWD, path, O_RDONLY | O_NONBLOCK, 0, &f);
+	if (err)
 		return err;
-	}
-	/* The loader opens by path: this one names exactly the file we
-	 * resolved, so a rename meanwhile cannot swap it. */
-	snprintf(host, PATH_MAX, "/proc/self/fd/%d", fd);
-	return fd;
+	if (file_kind(f) != FILE_REGULAR ||
+	    syscall(SYS_faccessat2, f->host_fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
+		err = -EACCES;
+	else
+		err = file_open_exe(k, f->host_fd, out);
+	file_put(f);
+	if (!err)
+		snprintf(host, PATH_MAX, "/proc/self/fd/%d", (*out)->host_fd);
+	return err;
 }
 
 int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -105,20 +105,15 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	if (!err)
 		err = strings_copy(k, a[2], &envp, scratch);
 	free(scratch);
-	int fd = err ? err : open_exe(k, path, host);
-	if (fd >= 0) {
-		char exe[PATH_MAX];
-		memcpy(exe, p->exe, sizeof(exe));
+	struct file *f = NULL;
+	if (!err)
+		err = open_exe(k, path, &f, host);
+	if (!err) {
 		int r = k->cfg.exec(k, p, host, path, argv.v, envp.v, msg, sizeof(msg));
-		close(fd);
+		file_put(f);
 		err = r == 0 ? 0 : r == 127 ? -ENOENT : -ENOEXEC;
 		if (!err)
 			process_set_cmdline(p, argv.v);
-		/* Running our own image again: /proc/self/exe still names it. */
-		if (!err && strcmp(path, "/proc/self/exe") == 0)
-			memcpy(p->exe, exe, sizeof(exe));
-	} else {
-		err = fd;
 	}
 	strings_free(&argv);
 	strings_free(&envp);
@@ -131,5 +126,17 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	signal_exec(p);
 	process_vfork_done(k, p);
 	k->stats.execs++;
+	return 0;
+}
+
+int process_set_exe_file(struct kernel *k, struct process *p, int host_fd)
+{
+	struct file *f;
+	int err = file_open_exe(k, host_fd, &f);
+	if (err)
+		return err;
+	if (p->exe_file)
+		file_put(p->exe_file);
+	p->exe_file = f;
 	return 0;
 }

@@ -34,7 +34,8 @@ static struct process *fork_process(struct kernel *k, const struct cpu_context *
 		c->mm = mm_fork(k, parent->mm);
 	}
 	c->files = c->mm ? fdtable_fork(parent->files) : NULL;
-	if (!c->files) {
+	c->fs = c->files ? fs_struct_copy(parent->fs) : NULL;
+	if (!c->fs) {
 		process_reap(k, c);
 		*err = -ENOMEM;
 		return NULL;
@@ -45,10 +46,10 @@ static struct process *fork_process(struct kernel *k, const struct cpu_context *
 	c->sid = parent->sid;
 	c->sig = parent->sig;
 	c->sig.pending = 0;
-	memcpy(c->exe, parent->exe, sizeof(c->exe));
-	memcpy(c->host_exe, parent->host_exe, sizeof(c->host_exe));
+	c->exe_file = parent->exe_file;
+	if (c->exe_file)
+		file_get(c->exe_file);
 	memcpy(c->comm, parent->comm, sizeof(c->comm));
-	memcpy(c->cwd, parent->cwd, sizeof(c->cwd));
 	memcpy(c->cmdline, parent->cmdline, parent->cmdline_len);
 	c->cmdline_len = parent->cmdline_len;
 	c->ctx = *ctx;

@@ -1,4 +1,5 @@
 /* process.c - the process list: creation, exit to zombie, reaping. */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +53,14 @@ void process_set_cmdline(struct process *p, char *const argv[])
 struct process *kernel_create_process(struct kernel *k)
 {
 	struct process *p = process_alloc(k);
-	if (!p)
+	if (!p) {
+		errno = k->nprocs >= PROCESS_MAX ? EAGAIN : ENOMEM;
 		return NULL;
-	p->files = fdtable_create_stdio();
-	if (!p->files || cwd_init(k, p)) {
+	}
+	if (!(p->files = fdtable_create_stdio(k)) || !(p->fs = fs_struct_create(k))) {
+		int err = errno;
 		process_reap(k, p);
+		errno = err;
 		return NULL;
 	}
 	if (!k->init)
@@ -98,6 +102,12 @@ static void process_release(struct kernel *k, struct process *p)
 	if (p->files) {
 		fdtable_destroy(p->files);
 		p->files = NULL;
+	}
+	fs_struct_free(p->fs);
+	p->fs = NULL;
+	if (p->exe_file) {
+		file_put(p->exe_file);
+		p->exe_file = NULL;
 	}
 }
 

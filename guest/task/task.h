@@ -14,6 +14,8 @@
 #include "mmu.h"
 
 struct fdtable;
+struct file;
+struct fs_struct;
 struct host_job;
 struct mm;
 
@@ -92,12 +94,13 @@ struct process {
 				     blocked again; kept across its restarts */
 	struct mm *mm;
 	struct fdtable *files;
+	struct fs_struct *fs;     /* umask and working directory (fs/fs_struct.c) */
+	/* The file it executes (Linux's mm->exe_file): /proc/PID/exe; writing
+	 * to the file is denied while it lives. NULL once it has exited. */
+	struct file *exe_file;
 	struct cpu_context ctx;
 	struct signal_state sig;
-	char exe[PATH_MAX];  /* guest path of the executable, for /proc/self/exe */
-	char host_exe[PATH_MAX];
 	char comm[16];
-	char cwd[PATH_MAX];  /* working directory, an absolute guest path (cwd.c) */
 	/* argv of the last exec, NUL-separated (/proc/PID/cmdline); cut at
 	 * PROC_CMDLINE_MAX bytes, as Linux before 4.2 cut it at a page. */
 	char cmdline[PROC_CMDLINE_MAX];
@@ -172,6 +175,9 @@ void process_exit(struct kernel *k, struct process *p, int code);
 void process_kill(struct kernel *k, struct process *p, int sig);
 /* Removes p from the process list and frees it (wait4, or vmemu's end). */
 void process_reap(struct kernel *k, struct process *p);
+/* Makes the executable open as host_fd p's exe_file (a duplicate is
+ * kept): 0, or -errno (ETXTBSY while the guest has it open for writing). */
+int process_set_exe_file(struct kernel *k, struct process *p, int host_fd);
 
 /* ---- signals (signal.c, sigframe.c) ---- */
 

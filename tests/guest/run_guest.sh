@@ -48,6 +48,8 @@
 #   --root DIR      vmemu runs with --root DIR, where the guest's cwd is "/",
 #                   i.e. DIR; the native run runs with DIR as its cwd. Use
 #                   relative paths in ARGS so both runs see the same files.
+#   --deleted-cwd   each run starts in a directory of its own that has been
+#                   removed (vmemu itself starts there).
 #
 # Environment: GUEST_TIMEOUT (seconds per run, default 300); VMEMU_FLAGS
 # (extra words for "vmemu run", e.g. "--mem 512M"). Exit status: 0 pass,
@@ -64,6 +66,7 @@ native_only=0
 optional=0
 vmemu_args=
 root=
+deleted_cwd=0
 # Newline-separated lists of the --expect-stdout lines / --expect-stderr texts.
 nl='
 '
@@ -77,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--optional) optional=1; shift ;;
 	--vmemu-arg) vmemu_args="$vmemu_args $2"; shift 2 ;;
 	--root) root=$2; shift 2 ;;
+	--deleted-cwd) deleted_cwd=1; shift ;;
 	--expect-stdout) expect_out="$expect_out$2$nl"; shift 2 ;;
 	--expect-stderr) expect_err="$expect_err$2$nl"; shift 2 ;;
 	--*) echo "run_guest.sh: unknown option $1" >&2; exit 2 ;;
@@ -84,7 +88,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 if [ $# -lt 4 ]; then
-	echo "usage: run_guest.sh [--status N] [--stdin FILE] [--native-only] [--optional] [--vmemu-arg ARG] [--root DIR] [--expect-stdout LINE] [--expect-stderr TEXT] VMEMU MODE [MODE-ARGS] -- PROG [ARGS...]" >&2
+	echo "usage: run_guest.sh [--status N] [--stdin FILE] [--native-only] [--optional] [--vmemu-arg ARG] [--root DIR] [--deleted-cwd] [--expect-stdout LINE] [--expect-stderr TEXT] VMEMU MODE [MODE-ARGS] -- PROG [ARGS...]" >&2
 	exit 2
 fi
 vmemu=$1
@@ -148,10 +152,17 @@ command -v timeout >/dev/null 2>&1 && have_timeout=1
 run() {
 	name=$1
 	shift
+	if [ $deleted_cwd = 1 ]; then
+		run_from=$(pwd)
+		mkdir "$work/cwd.$name" && cd "$work/cwd.$name" && rmdir "$work/cwd.$name" || exit 1
+	fi
 	if [ $have_timeout = 1 ]; then
 		{ timeout -k 10 "$timeout_s" "$@" <"$stdin" >"$work/$name.out" 2>"$work/$name.err"; st=$?; } 2>/dev/null
 	else
 		{ "$@" <"$stdin" >"$work/$name.out" 2>"$work/$name.err"; st=$?; } 2>/dev/null
+	fi
+	if [ $deleted_cwd = 1 ]; then
+		cd "$run_from" || exit 1
 	fi
 	# dash reports a child's death by signal on the redirected stderr.
 	if [ -f "$work/$name.err" ]; then

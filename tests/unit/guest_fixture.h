@@ -11,8 +11,12 @@
 #define VMEMU_TESTS_GUEST_FIXTURE_H
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "fs/internal.h"
 #include "kern.h"
@@ -104,6 +108,30 @@ static inline int64_t guest_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint6
 	ctx->r10 = a3;
 	kernel_syscall(k, ctx);
 	return (int64_t)ctx->rax;
+}
+
+/* A guest file on host_fd (taken over), as open(2) with its flags makes
+ * one. */
+static inline struct file *guest_host_file(int host_fd)
+{
+	struct file *f;
+	ck_assert_int_eq(file_create(k, host_fd, fcntl(host_fd, F_GETFL), &f), 0);
+	return f;
+}
+
+/* The program p runs (/proc/self/exe): a temporary host file, removed at
+ * once (the link then says "(deleted)", so the test names it as made). */
+static char guest_exe_path[64];
+
+static inline void guest_set_exe(void)
+{
+	strcpy(guest_exe_path, "/tmp/vmemu-exe-XXXXXX");
+	int fd = mkstemp(guest_exe_path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(process_set_exe_file(k, p, fd), 0);
+	close(fd);
+	unlink(guest_exe_path);
+	strcat(guest_exe_path, " (deleted)");
 }
 
 /* Frames allocated now. */

@@ -298,12 +298,13 @@ START_TEST(stat_and_readlink)
 	ck_assert_int_eq(copy_from_user(k, &st, DATA_VA, sizeof(st)), 0);
 	ck_assert_uint_eq(st.st_mode, S_IFREG | 0444);
 	/* readlink of the exe link gives the guest path of the program. */
-	strcpy(p->exe, "/bin/guest-program");
+	guest_set_exe();
+	size_t len = strlen(guest_exe_path);
 	ck_assert_int_eq(copy_to_user(k, PATH_VA, "/proc/self/exe", 15), 0);
-	ck_assert_int_eq(guest_syscall(SYS_readlink, PATH_VA, DATA_VA, 100, 0), 18);
-	char target[32] = "";
-	ck_assert_int_eq(copy_from_user(k, target, DATA_VA, 18), 0);
-	ck_assert_str_eq(target, "/bin/guest-program");
+	ck_assert_int_eq(guest_syscall(SYS_readlink, PATH_VA, DATA_VA, 100, 0), (int64_t)len);
+	char target[64] = "";
+	ck_assert_int_eq(copy_from_user(k, target, DATA_VA, len), 0);
+	ck_assert_str_eq(target, guest_exe_path);
 	ck_assert_int_eq(copy_to_user(k, PATH_VA, "/proc/meminfo", 14), 0);
 	ck_assert_int_eq(guest_syscall(SYS_readlink, PATH_VA, DATA_VA, 100, 0), -EINVAL);
 }
@@ -396,8 +397,9 @@ START_TEST(proc_dir_listing)
 	fd = open_path("/proc/self", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
-	snprintf(want, sizeof(want), "./%d ../%d status/%d stat/%d statm/%d maps/%d exe/%d cmdline/%d ",
-		 DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_REG);
+	snprintf(want, sizeof(want),
+		 "./%d ../%d fd/%d status/%d cmdline/%d stat/%d statm/%d maps/%d cwd/%d root/%d exe/%d ",
+		 DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK, DT_LNK);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
@@ -432,7 +434,7 @@ START_TEST(proc_dir_stat)
 	snprintf(path, sizeof(path), "/proc/%d/", p->pid);
 	struct stat pid_st = stat_path(path, 0);
 	ck_assert_uint_eq(pid_st.st_mode, S_IFDIR | 0555);
-	ck_assert_uint_eq(pid_st.st_nlink, 2);
+	ck_assert_uint_eq(pid_st.st_nlink, 3); /* ".", its entry in /proc, "fd/.." */
 	ck_assert_uint_eq(pid_st.st_dev, st.st_dev);
 	/* self: a link to the PID directory. */
 	st = stat_path("/proc/self", AT_SYMLINK_NOFOLLOW);

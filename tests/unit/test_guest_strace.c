@@ -1,7 +1,8 @@
 /* test_guest_strace.c - --strace lines against what strace 6.1 prints for
  * the same calls on the host: quoting, escapes and truncation of strings,
  * symbolic flags, result column and errors, output arguments printed after
- * the call, and pointers where memory cannot be read.
+ * the call, struct flock, octal results, and pointers where memory cannot
+ * be read.
  *
  * Guest memory is a host array seen at BASE; its last page reads as
  * unmapped. No kernel is needed. */
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -75,6 +77,8 @@ static const struct syscall_desc d_prlimit = {
 static const struct syscall_desc d_arch = {NULL, "arch_prctl", 2, {SA_ARCH_CODE, SA_ARCH_ADDR}, SR_DEC};
 static const struct syscall_desc d_prctl = {NULL, "prctl", 2, {SA_PRCTL_OPT, SA_PRCTL_ARG}, SR_DEC};
 static const struct syscall_desc d_getuid = {NULL, "getuid", 0, {0}, SR_DEC};
+static const struct syscall_desc d_umask = {NULL, "umask", 1, {SA_OCT}, SR_OCT};
+static const struct syscall_desc d_flock = {NULL, "flock", 2, {SA_INT, SA_FLOCK_OP}, SR_DEC};
 
 START_TEST(short_string_and_column)
 {
@@ -262,6 +266,32 @@ START_TEST(fcntl_results)
 }
 END_TEST
 
+START_TEST(umask_octal)
+{
+	ck_assert_str_eq(TRACE(d_umask, 022, 077), "umask(077)                              = 022");
+	ck_assert_str_eq(TRACE(d_umask, 077, 0), "umask(000)                              = 077");
+}
+END_TEST
+
+START_TEST(record_locks)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = 10};
+	uint64_t va = at(0, &fl, sizeof(fl));
+	ck_assert_str_eq(TRACE(d_fcntl, 0, 3, F_SETLK, va),
+			 "fcntl(3, F_SETLK, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=5, l_len=10}) = 0");
+	fl.l_type = F_UNLCK;
+	va = at(0, &fl, sizeof(fl));
+	ck_assert_str_eq(
+		TRACE(d_fcntl, 0, 3, F_GETLK, va),
+		"fcntl(3, F_GETLK, {l_type=F_UNLCK, l_whence=SEEK_SET, l_start=5, l_len=10, l_pid=0}) = 0");
+	ck_assert_str_eq(
+		TRACE(d_fcntl, 0, 3, F_OFD_SETLKW, va),
+		"fcntl(3, F_OFD_SETLKW, {l_type=F_UNLCK, l_whence=SEEK_SET, l_start=5, l_len=10}) = 0");
+	ck_assert_str_eq(TRACE(d_flock, 0, 3, LOCK_EX | LOCK_NB),
+			 "flock(3, LOCK_EX|LOCK_NB)               = 0");
+}
+END_TEST
+
 START_TEST(unknown_and_noreturn)
 {
 	ck_assert_str_eq(trace(NULL, 500, (const uint64_t[6]){1, 0, 3, 0x1000, 5, 6}, -ENOSYS),
@@ -290,6 +320,8 @@ int main(void)
 	tcase_add_test(tc, itimers);
 	tcase_add_test(tc, structures);
 	tcase_add_test(tc, fcntl_results);
+	tcase_add_test(tc, umask_octal);
+	tcase_add_test(tc, record_locks);
 	tcase_add_test(tc, unknown_and_noreturn);
 	return unit_run(s);
 }

@@ -28,7 +28,7 @@ static void start(FILE *strace)
 {
 	const struct kernel_config cfg = {.mem_size = GUEST_MEM_SIZE, .strace = strace};
 	guest_setup(&cfg);
-	strcpy(p->exe, "/bin/guest-prog");
+	guest_set_exe();
 	map(BUF, BUF_END - BUF, VM_READ | VM_WRITE);
 }
 
@@ -54,7 +54,7 @@ static int temp_file(size_t n)
 	int host = fcntl(fileno(f), F_DUPFD_CLOEXEC, 3);
 	fclose(f);
 	lseek(host, 0, SEEK_SET);
-	return fd_install(p->files, 0, file_create(host), false);
+	return fd_install(p->files, 0, guest_host_file(host), false);
 }
 
 static uint8_t guest_byte(uint64_t va)
@@ -142,7 +142,7 @@ START_TEST(poll_and_sendfile)
 {
 	int host[2];
 	ck_assert_int_eq(pipe2(host, O_CLOEXEC), 0);
-	int rfd = fd_install(p->files, 0, file_create(host[0]), false);
+	int rfd = fd_install(p->files, 0, guest_host_file(host[0]), false);
 	ck_assert_int_eq(write(host[1], "xyz", 3), 3);
 	/* {rfd, POLLIN}, {closed fd, POLLIN}, {-1: skipped} */
 	int16_t in[12] = {(int16_t)rfd, 0, POLLIN, 0, 50, 0, POLLIN, 0, -1, -1, POLLIN, 0};
@@ -159,7 +159,7 @@ START_TEST(poll_and_sendfile)
 	int fd = temp_file(10);
 	int64_t off = 4;
 	ck_assert_int_eq(copy_to_user(k, BUF, &off, sizeof(off)), 0);
-	int wfd = fd_install(p->files, 0, file_create(host[1]), false);
+	int wfd = fd_install(p->files, 0, guest_host_file(host[1]), false);
 	ck_assert_int_eq(sc(SYS_sendfile, wfd, fd, BUF, 100), 6);
 	ck_assert_int_eq(copy_from_user(k, &off, BUF, sizeof(off)), 0);
 	ck_assert_int_eq(off, 10);
@@ -172,10 +172,11 @@ END_TEST
 START_TEST(paths)
 {
 	ck_assert_int_eq(copy_to_user(k, BUF, "/proc/self/exe", 15), 0);
-	ck_assert_int_eq(sc(SYS_readlink, BUF, BUF + 100, 4096, 0), 15);
-	char target[16] = "";
-	ck_assert_int_eq(copy_from_user(k, target, BUF + 100, 15), 0);
-	ck_assert_str_eq(target, "/bin/guest-prog");
+	size_t len = strlen(guest_exe_path);
+	ck_assert_int_eq(sc(SYS_readlink, BUF, BUF + 100, 4096, 0), (int64_t)len);
+	char target[PATH_MAX] = "";
+	ck_assert_int_eq(copy_from_user(k, target, BUF + 100, len), 0);
+	ck_assert_str_eq(target, guest_exe_path);
 	ck_assert_int_eq(sc(SYS_readlink, BUF, BUF + 100, 4, 0), 4);
 	ck_assert_int_eq(copy_to_user(k, BUF, "/", 2), 0);
 	ck_assert_int_eq(sc(SYS_readlink, BUF, BUF + 100, 4096, 0), -EINVAL);

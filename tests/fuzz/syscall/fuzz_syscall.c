@@ -102,8 +102,8 @@ static struct kernel *setup(struct process **pp)
 		abort();
 	kernel_start(k, p);
 	for (int fd = 0; fd < 3; fd++) {
-		struct file *f = file_create(open("/dev/null", O_RDWR | O_CLOEXEC));
-		if (!f)
+		struct file *f;
+		if (file_create(k, open("/dev/null", O_RDWR | O_CLOEXEC), O_RDWR, &f))
 			abort();
 		fd_install_at(p->files, fd, f, false);
 	}
