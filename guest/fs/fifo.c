@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,14 +24,12 @@ struct fifo_open {
 
 static int64_t fifo_open_job(void *arg)
 {
-	/* A copy: the job keeps its argument in bytes of no alignment. */
-	struct fifo_open o;
-	memcpy(&o, arg, sizeof(o));
+	const struct fifo_open *o = arg;
 	char proc[32];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o.path_fd);
-	int fd = open(proc, (o.flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL)) | O_CLOEXEC);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->path_fd);
+	int fd = open(proc, (o->flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL)) | O_CLOEXEC);
 	int64_t r = fd < 0 ? -errno : fd;
-	close(o.path_fd);
+	close(o->path_fd);
 	return r;
 }
 

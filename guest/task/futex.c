@@ -169,7 +169,7 @@ static int wake_op_apply(uint32_t val3, uint32_t oldval, uint32_t *newval, bool 
 {
 	unsigned op = (val3 >> 28) & 7, cmpop = (val3 >> 24) & 15;
 	uint32_t oparg = (val3 >> 12) & 0xfff, cmparg = val3 & 0xfff;
-	if (val3 & (FUTEX_OP_OPARG_SHIFT << 28)) {
+	if (val3 & ((uint32_t)FUTEX_OP_OPARG_SHIFT << 28)) {
 		if (oparg > 31)
 			return -EINVAL;
 		oparg = 1u << oparg;

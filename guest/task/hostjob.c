@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -28,7 +29,7 @@ struct host_job {
 	int efd;           /* readable once fn has returned */
 	int64_t result;
 	bool done;         /* set by the thread before it writes efd */
-	char arg[];
+	_Alignas(max_align_t) char arg[]; /* fn's argument, aligned for any type */
 };
 
 static void *job_thread(void *opaque)
