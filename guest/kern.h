@@ -33,6 +33,7 @@ struct kernel {
 	struct lru lru;
 	struct mm *mms;         /* every address space, for the reverse map */
 	struct mmu mmu;
+	struct pcid_cache pcids; /* the CPU's PCIDs, lent to address spaces (mm/pcid.c) */
 	struct process *current;
 	struct process *init;   /* the first process created: its status is vmemu's */
 	struct process *procs;  /* every process not yet reaped, in creation order */
@@ -41,7 +42,6 @@ struct kernel {
 	int root_fd;            /* host directory fd for the guest's /, or -1 */
 	char root_path[PATH_MAX]; /* its real host path */
 	int next_pid;
-	unsigned next_pcid;
 	uint64_t futex_seq;     /* futex waits so far, for their order */
 	int wake_fd[2];         /* a pipe that ends the scheduler's wait (hostwait.c) */
 	uint64_t host_signals;  /* posted by kernel_post_signal, bit sig-1 */

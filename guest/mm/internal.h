@@ -53,6 +53,14 @@ uint64_t lru_tail(struct kernel *k, enum lru_list list);
  * sets PG_referenced, the second activates an inactive page. */
 void lru_mark_accessed(struct kernel *k, uint64_t pa);
 
+/* ---- PCIDs (pcid.c) ---- */
+
+/* A new address space gets its ctx_id and no PCID yet. */
+void init_new_context(struct kernel *k, struct mm *mm);
+/* The address space is gone: its PCID, if it still owns one, is flushed
+ * and free. */
+void destroy_context(struct kernel *k, struct mm *mm);
+
 /* ---- the reverse map (rmap.c) ----
  * Finds the PTEs (present or PROT_NONE) that map a page: an anonymous
  * page at its anon_va in each address space, a page-cache page through

@@ -26,7 +26,7 @@ struct mm *mm_create(struct kernel *k)
 	mm->users = 1;
 	mm->pt_pages = 1;
 	k->stats.page_table_pages++;
-	mm->pcid = (uint16_t)(k->next_pcid++ % 4095 + 1);
+	init_new_context(k, mm);
 	mm->mmap_base = MMAP_BASE;
 	mm->next = k->mms;
 	if (k->mms)
@@ -40,8 +40,7 @@ void mm_destroy(struct kernel *k, struct mm *mm)
 	filemap_unmap_range(k, mm, 0, USER_TOP); /* exit writes shared maps back */
 	pgtable_free_all(k, mm);
 	k->stats.page_table_pages -= mm->pt_pages;
-	for (int i = 0; i < MMU_NTLBS; i++)
-		tlb_flush_pcid(&k->mmu.tlb[i], mm->pcid);
+	destroy_context(k, mm);
 	vma_free_all(k, mm);
 	*(mm->prev ? &mm->prev->next : &k->mms) = mm->next;
 	if (mm->next)

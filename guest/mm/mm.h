@@ -68,6 +68,12 @@ int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len
  * like Linux's FOLL_FORCE): faults pages in as needed. 0 or -EFAULT. */
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
 
+/* Runs on mm from now on (MOV to CR3; Linux's switch_mm): with the PCID
+ * mm owns, whose entries stay, else with one taken from another address
+ * space and flushed (pcid.c). Unicorn's TLB, which has no PCIDs, is
+ * flushed either way. */
+void switch_mm(struct kernel *k, struct mm *mm);
+
 struct vma *vma_find(struct mm *mm, uint64_t va); /* vma containing va, or NULL */
 bool vma_overlaps(struct mm *mm, uint64_t start, uint64_t end);
 /* Every page of [start, end) is in some VMA (no hole: else Linux's ENOMEM). */

@@ -122,6 +122,22 @@ struct page_cache {
 	struct mapping *files;    /* file mappings, looked up by dev/ino */
 };
 
+/* ---- PCIDs (pcid.c) ----
+ * A PCID tags the TLB model's entries with the address space they belong
+ * to, so a context switch need not flush. There are 4095 (CR3 bits 0-11;
+ * 0 is the kernel's) and no limit on address spaces, so, as Linux's ASIDs,
+ * a PCID belongs to the CPU, not to the address space: the CPU lends one
+ * to an address space when it runs there, and takes it back for another
+ * (round robin) only with a CR3 write that flushes it. */
+
+#define PCID_COUNT 4096
+
+struct pcid_cache {
+	uint64_t owner[PCID_COUNT]; /* per PCID: ctx_id of the mm it tags, 0 = none */
+	uint16_t next;              /* the PCID lent next when none is owned */
+	uint64_t last_ctx_id;       /* ctx_ids are never reused */
+};
+
 /* ---- virtual memory areas and address spaces (vma.c, mm.c) ---- */
 
 #define VM_READ 0x1u  /* = PROT_READ */
@@ -146,7 +162,8 @@ struct vma {
 struct mm {
 	int users;           /* processes on it (a vfork child borrows its parent's) */
 	uint64_t pml4;       /* physical address of the top-level table (CR3 base) */
-	uint16_t pcid;
+	uint64_t ctx_id;     /* unique for ever (Linux's mm->context.ctx_id) */
+	uint16_t pcid;       /* the PCID last lent to it; its own while owner[pcid] == ctx_id */
 	struct vma *vmas;
 	uint64_t start_brk, brk;
 	uint64_t mmap_base;  /* top of the mmap area; searched downwards */
