@@ -30,6 +30,7 @@ struct kernel {
 	uint64_t cache_mapped;  /* ... mapped into some process (Mapped) */
 	struct page_cache pagecache;
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
+	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */
 	struct lru lru;
 	struct mm *mms;         /* every address space, for the reverse map */
 	struct mmu mmu;

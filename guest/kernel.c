@@ -49,6 +49,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 		kernel_destroy(k);
 		return NULL;
 	}
+	vm_sysctl_init(k);
 	/* Linux's zone watermarks, roughly: min is ~1/128 of memory. */
 	uint64_t nframes = k->frames.nframes;
 	k->wmark_min = nframes / 128 > 32 ? nframes / 128 : 32;

@@ -73,6 +73,8 @@ struct file {
 	int flags;     /* in-kernel files: O_ACCMODE and status flags (host
 			  files keep theirs in the host's description) */
 	void *private; /* the kind's state (struct pipe) */
+	uint64_t id;   /* never reused: maps of one open file may merge, as
+			  Linux compares struct file pointers (mm/vma.c) */
 };
 
 /* Woken whenever an in-kernel file changes state, for poll (file.c). */

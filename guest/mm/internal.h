@@ -94,16 +94,47 @@ void swap_dup(struct kernel *k, uint64_t slot);
 /* Frees the frame at pa when only the swap cache holds it. */
 bool swap_cache_free(struct kernel *k, uint64_t pa);
 
-/* ---- VMAs (vma.c) ---- */
+/* ---- VMAs (vma.c, vma_tree.c) ---- */
 
-/* Links a new VMA (named "[heap]"/"[stack]" by its flags); NULL if no memory. */
+/* Links a new VMA over [start, end), where no VMA is (named "[heap]" or
+ * "[stack]" by its flags; pgoff its address, as anonymous memory's);
+ * NULL if no memory. */
 struct vma *vma_insert(struct mm *mm, uint64_t start, uint64_t end, unsigned flags);
+/* Splits v at addr (inside it); v keeps the lower part. -1 if no memory.
+ * No vm.max_map_count check (callers do Linux's). */
+int vma_split(struct mm *mm, struct vma *v, uint64_t addr);
 /* Splits VMAs so start and end fall on boundaries; -1 if out of memory. */
 int vma_split_at(struct mm *mm, uint64_t start, uint64_t end);
+/* Moves v's end (nothing may be in the way). */
+void vma_set_end(struct mm *mm, struct vma *v, uint64_t end);
 /* Frees the VMAs that lie inside [start, end) (split first). */
 void vma_remove_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
-void vma_merge(struct kernel *k, struct mm *mm);
+/* Merges the neighbours that may merge, from the VMA before [start, end)
+ * to the one after it. */
+void vma_merge_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+/* a, ending where b starts, and b could be one VMA. */
+bool vma_can_merge(const struct vma *a, const struct vma *b);
 void vma_free_all(struct kernel *k, struct mm *mm);
+/* Gives v an anon_vma before its first private page (a compatible
+ * neighbour's, or a new one; Linux's anon_vma_prepare). 0, or -1 out of
+ * host memory. */
+int anon_vma_prepare(struct vma *v);
+/* A forked child's copy of parent gets its own anon_vma if parent has one. */
+int anon_vma_fork(struct vma *child, const struct vma *parent);
+
+/* The tree (vma_tree.c): insert after linking v in the list, erase before
+ * freeing it (next: the VMA that followed it), update after v's gap
+ * changed (the end of the VMA before it moved). */
+void vma_tree_insert(struct mm *mm, struct vma *v);
+void vma_tree_erase(struct mm *mm, struct vma *v, struct vma *next);
+void vma_tree_update(struct mm *mm, const struct vma *v);
+uint64_t vma_gap_before(const struct vma *v);
+/* The first VMA that ends above addr (contains it, or is the next), or NULL. */
+struct vma *vma_first_after(const struct mm *mm, uint64_t addr);
+struct vma *vma_last(const struct mm *mm);
+/* The highest len bytes inside [low, high) that no VMA overlaps: their
+ * start, or 0 when none fit (Linux's unmapped_area_topdown). */
+uint64_t vma_gap_topdown(const struct mm *mm, uint64_t low, uint64_t high, uint64_t len);
 
 /* ---- page-table edits (pgtable.c) ---- */
 

@@ -63,6 +63,13 @@ void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 {
 	uint64_t end = start + len;
+	struct vma *v = vma_first_after(mm, start);
+	if (!v || v->start >= end)
+		return 0;
+	/* A hole punched inside one VMA adds one: Linux refuses it at the
+	 * limit (other splits are let through, the unmap frees them). */
+	if (start > v->start && end < v->end && mm->map_count >= k->vm.max_map_count)
+		return -ENOMEM;
 	if (vma_split_at(mm, start, end))
 		return -ENOMEM;
 	mm_zap_range(k, mm, start, end);
@@ -73,12 +80,14 @@ int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
 	       bool fixed)
 {
-	return mm_map_pages(k, mm, start, len, flags, fixed, NULL, 0);
+	return mm_map_pages(k, mm, start, len, flags, fixed, NULL, 0, 0);
 }
 
 int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
-		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff)
+		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff, uint64_t file_id)
 {
+	if (mm->map_count > k->vm.max_map_count)
+		return -ENOMEM; /* Linux's do_mmap: "Too many mappings?" */
 	if (fixed) {
 		int err = mm_unmap(k, mm, start, len);
 		if (err)
@@ -91,16 +100,18 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 		return -ENOMEM;
 	if (m) {
 		mapping_get(m);
+		v->pgoff = pgoff;
+		v->file_id = file_id;
 	} else if (flags & VM_SHARED) {
 		m = shmem_create(k);
 		if (!m) {
 			vma_remove_range(k, mm, start, start + len);
 			return -ENOMEM;
 		}
+		v->pgoff = 0;
 	}
 	v->mapping = m;
-	v->pgoff = pgoff;
-	vma_merge(k, mm);
+	vma_merge_range(k, mm, start, start + len);
 	return (int64_t)start;
 }
 
@@ -109,19 +120,7 @@ uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
 	if (hint >= MMAP_MIN_ADDR && hint <= USER_TOP - len && !vma_overlaps(mm, hint, hint + len))
 		return hint;
 	/* Top-down: the highest gap below mmap_base that fits. */
-	uint64_t best = 0, gap_start = MMAP_MIN_ADDR;
-	for (struct vma *v = mm->vmas;; v = v->next) {
-		uint64_t gap_end = v ? v->start : USER_TOP;
-		if (gap_end > mm->mmap_base)
-			gap_end = mm->mmap_base;
-		if (gap_end > gap_start && gap_end - gap_start >= len)
-			best = gap_end - len;
-		if (!v)
-			break;
-		if (v->end > gap_start)
-			gap_start = v->end;
-	}
-	return best;
+	return vma_gap_topdown(mm, MMAP_MIN_ADDR, mm->mmap_base, len);
 }
 
 /* A shared file map is writable in its PTEs only once a write fault has
@@ -132,6 +131,53 @@ static unsigned pte_flags(const struct vma *v)
 	return notify ? v->flags & ~VM_WRITE : v->flags;
 }
 
+/* Whether [s, e) of v, with flags, would merge with v's neighbour on
+ * that side instead of needing a split there. */
+static bool merges_with(const struct vma *v, uint64_t s, uint64_t e, unsigned flags,
+			const struct vma *neighbour)
+{
+	if (!neighbour)
+		return false;
+	struct vma part = *v;
+	part.start = s;
+	part.end = e;
+	part.flags = flags;
+	part.pgoff = v->pgoff + ((s - v->start) >> PAGE_SHIFT);
+	return neighbour->start < s ? vma_can_merge(neighbour, &part) : vma_can_merge(&part, neighbour);
+}
+
+/* [s, e) of v gets flags (Linux's mprotect_fixup): split off unless it
+ * merges with a neighbour instead, each split refused at the limit. */
+static int protect_part(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
+			unsigned flags)
+{
+	if (flags == v->flags)
+		return 0;
+	bool left = s == v->start && merges_with(v, s, e, flags, v->prev);
+	bool right = e == v->end && merges_with(v, s, e, flags, v->next);
+	if (s > v->start && !right) {
+		if (mm->map_count >= k->vm.max_map_count)
+			return -ENOMEM;
+		if (vma_split(mm, v, s))
+			return -ENOMEM;
+		v = v->next;
+	}
+	if (e < v->end && !left) {
+		if (mm->map_count >= k->vm.max_map_count)
+			return -ENOMEM;
+		if (vma_split(mm, v, e))
+			return -ENOMEM;
+	}
+	/* A merge does what the missing split would have: cut v there. */
+	if (vma_split_at(mm, s, e))
+		return -ENOMEM;
+	v = vma_find(mm, s);
+	v->flags = flags;
+	pgtable_protect_range(k, mm, s, e, pte_flags(v));
+	vma_merge_range(k, mm, s, e);
+	return 0;
+}
+
 int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
 {
 	uint64_t end = start + len;
@@ -139,19 +185,20 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 	 * PROT_WRITE on a shared map of a file not open for writing. */
 	if (!vma_covers(mm, start, end))
 		return -ENOMEM;
-	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next)
-		if (v->end > start && (prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping &&
-		    !v->mapping->anon && !(v->flags & VM_MAYWRITE))
+	for (struct vma *v = vma_first_after(mm, start); v && v->start < end; v = v->next)
+		if ((prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping && !v->mapping->anon &&
+		    !(v->flags & VM_MAYWRITE))
 			return -EACCES;
-	if (vma_split_at(mm, start, end))
-		return -ENOMEM;
-	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
-		if (v->start < start)
-			continue;
-		v->flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
-		pgtable_protect_range(k, mm, v->start, v->end, pte_flags(v));
+	for (uint64_t at = start; at < end;) {
+		struct vma *v = vma_first_after(mm, at);
+		/* A merge may have joined v to what was done already. */
+		uint64_t e = v->end < end ? v->end : end;
+		int err =
+			protect_part(k, mm, v, at, e, (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot);
+		if (err)
+			return err;
+		at = e;
 	}
-	vma_merge(k, mm);
 	return 0;
 }
 

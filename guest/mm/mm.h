@@ -28,6 +28,8 @@ void pagecache_destroy(struct kernel *k);
  * 0, or -1 with a message. */
 int swap_init(struct kernel *k, uint64_t size, const char *path, char *err, size_t errlen);
 void swap_destroy(struct swap *s);
+/* The vm sysctls' defaults (vm.max_map_count...; sysctl.c). */
+void vm_sysctl_init(struct kernel *k);
 /* The CPU was given EXEC on this frame (so it may hold translated code). */
 void frame_mark_exec(struct kernel *k, uint64_t pa);
 /* Releases the quarantined code frames once translated code is flushed. */
@@ -48,10 +50,13 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent);
  * when fixed). Returns start, or -errno. */
 int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
 	       bool fixed);
-/* The same for pages of m from pgoff on (m NULL: anonymous; a shared
- * anonymous map gets a new shmem). */
+/* The same for pages of m from pgoff on, mapped through the open file
+ * file_id (struct file's id; 0: the kernel's own map, as the loader's),
+ * or anonymous when m is NULL (a shared anonymous map gets a new shmem).
+ * -ENOMEM also when mm has more than vm.max_map_count VMAs. */
 int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
-		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff);
+		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff,
+		     uint64_t file_id);
 /* Unmaps the pages of [start, end) (VMAs stay): file pages are written
  * back first, anonymous ones are gone. */
 void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);

@@ -58,10 +58,15 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 			break;
 		}
 		memcpy(nv->name, v->name, sizeof(nv->name));
+		nv->pgoff = v->pgoff;
+		nv->file_id = v->file_id;
 		if (v->mapping) {
 			nv->mapping = v->mapping;
-			nv->pgoff = v->pgoff;
 			mapping_get(v->mapping);
+		}
+		if (anon_vma_fork(nv, v)) {
+			c.err = -ENOMEM;
+			break;
 		}
 		c.vm_flags = v->flags;
 		pgtable_walk_leaves(k, parent, v->start, v->end, copy_leaf, &c);

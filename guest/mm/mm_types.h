@@ -122,6 +122,14 @@ struct page_cache {
 	struct mapping *files;    /* file mappings, looked up by dev/ino */
 };
 
+/* ---- the vm sysctls: /proc/sys/vm (sysctl.c) ---- */
+
+struct vm_sysctl {
+	int max_map_count;          /* VMAs an address space may have */
+	int min_free_kbytes;        /* the min watermark, in KiB */
+	int watermark_scale_factor; /* low and high above min, in 1/10000 of memory */
+};
+
 /* ---- PCIDs (pcid.c) ----
  * A PCID tags the TLB model's entries with the address space they belong
  * to, so a context switch need not flush. There are 4095 (CR3 bits 0-11;
@@ -150,12 +158,29 @@ struct pcid_cache {
 
 #define VM_MAYWRITE 0x1000u /* MAP_SHARED file map of a file open for writing */
 
+/* The anonymous memory of a region (Linux's anon_vma), here only for what
+ * it decides about merging: a region gets one when its first private page
+ * is written, shares it with the parts it is split into, and may take a
+ * compatible neighbour's; two neighbours with different ones never merge. */
+struct anon_vma {
+	uint32_t refs; /* VMAs */
+};
+
 struct vma {
 	uint64_t start, end; /* [start, end), page aligned */
 	unsigned flags;      /* VM_* */
-	struct vma *next;    /* sorted by start */
+	struct vma *next, *prev; /* address order */
+	struct vma *left, *right; /* the tree by start (vma_tree.c) */
+	uint64_t subtree_gap;     /* the largest vma_gap_before in this subtree */
+	int tree_height;
 	struct mapping *mapping; /* the file's page cache or shared memory; else NULL */
-	uint64_t pgoff;      /* page of mapping at start */
+	/* Page of mapping at start; for private anonymous memory its address
+	 * (>> PAGE_SHIFT) when it was mapped, as Linux's vm_pgoff, which a
+	 * move keeps. Neighbours merge only at consecutive offsets. */
+	uint64_t pgoff;
+	uint64_t file_id;    /* the open file it was mapped through (struct file's id), or 0 */
+	struct anon_vma *anon_vma;
+	bool anon_fork_child; /* anon_vma made by fork: merges with none but its own */
 	char name[16];       /* "[stack]", "[heap]", or empty */
 };
 
@@ -164,7 +189,9 @@ struct mm {
 	uint64_t pml4;       /* physical address of the top-level table (CR3 base) */
 	uint64_t ctx_id;     /* unique for ever (Linux's mm->context.ctx_id) */
 	uint16_t pcid;       /* the PCID last lent to it; its own while owner[pcid] == ctx_id */
-	struct vma *vmas;
+	struct vma *vmas;    /* the lowest VMA; ->next goes up */
+	struct vma *vma_root;
+	int map_count;       /* VMAs (vm.max_map_count limits it) */
 	uint64_t start_brk, brk;
 	uint64_t mmap_base;  /* top of the mmap area; searched downwards */
 	uint64_t stack_top;

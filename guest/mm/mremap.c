@@ -57,15 +57,25 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	}
 	memcpy(nv->name, v->name, sizeof(nv->name));
 	nv->mapping = v->mapping;
-	nv->pgoff = v->pgoff + ((old - v->start) >> PAGE_SHIFT);
+	nv->file_id = v->file_id;
 	if (nv->mapping)
 		mapping_get(nv->mapping);
+	/* Anonymous memory never written takes its new address as offset,
+	 * so it merges there; written memory keeps its offset (copy_vma). */
+	if (!v->mapping && !v->anon_vma)
+		nv->pgoff = new >> PAGE_SHIFT;
+	else
+		nv->pgoff = v->pgoff + ((old - v->start) >> PAGE_SHIFT);
+	nv->anon_vma = v->anon_vma;
+	nv->anon_fork_child = v->anon_fork_child;
+	if (nv->anon_vma)
+		nv->anon_vma->refs++;
 	pgtable_walk_leaves(k, mm, old, old + len, move_leaf, &m);
 	/* Only emptied entries are left: this frees their tables. */
 	pgtable_unmap_range(k, mm, old, old + len);
+	vma_merge_range(k, mm, new, new + new_len);
 	if (vma_split_at(mm, old, old + len) == 0)
 		vma_remove_range(k, mm, old, old + len);
-	vma_merge(k, mm);
 	return (int64_t)new;
 }
 
@@ -96,8 +106,8 @@ int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len
 	uint64_t old_end = old + old_len, new_end = old + new_len;
 	/* In place: the range ends with its VMA, and what follows is free. */
 	if (old_end == v->end && new_end <= USER_TOP && !vma_overlaps(mm, old_end, new_end)) {
-		v->end = new_end;
-		vma_merge(k, mm);
+		vma_set_end(mm, v, new_end);
+		vma_merge_range(k, mm, v->start, new_end);
 		return (int64_t)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))

@@ -56,7 +56,7 @@ static unsigned prot_to_vm(uint64_t prot)
  * access the file was opened with. *m is the file's page cache;
  * VM_MAYWRITE joins *vm_flags for a shared map of a file open for writing. */
 static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t len, bool shared,
-			      struct mapping **m, unsigned *vm_flags)
+			      struct mapping **m, unsigned *vm_flags, uint64_t *file_id)
 {
 	uint64_t off = a[5];
 	if (off & ~PAGE_MASK)
@@ -68,6 +68,7 @@ static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t le
 	*m = filemap_of(k, f);
 	if (!*m)
 		return -ENODEV;
+	*file_id = f->id;
 	int acc = fl & O_ACCMODE;
 	if (acc == O_WRONLY || (shared && (*vm_flags & VM_WRITE) && acc != O_RDWR))
 		return -EACCES;
@@ -100,8 +101,9 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	len = page_align_up(len);
 	unsigned vm_flags = prot_to_vm(prot);
 	struct mapping *m = NULL;
+	uint64_t file_id = 0;
 	if (!(flags & MAP_ANONYMOUS)) {
-		int64_t err = file_map_check(k, a, len, type != MAP_PRIVATE, &m, &vm_flags);
+		int64_t err = file_map_check(k, a, len, type != MAP_PRIVATE, &m, &vm_flags, &file_id);
 		if (err)
 			return err;
 	}
@@ -122,7 +124,8 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		vm_flags |= VM_SHARED;
 	/* NOREPLACE wins over MAP_FIXED: an overlap is EEXIST, as on Linux. */
 	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
-	int64_t ret = mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT);
+	int64_t ret =
+		mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT, file_id);
 	tlb_gather_finish(k);
 	return ret;
 }

@@ -1,0 +1,145 @@
+/* vma_merge: which neighbouring maps Linux keeps as one VMA, as
+ * /proc/self/maps shows them (maps_summary.h prints the lines of one
+ * region relative to its start, so the output is compared with the native
+ * run's). Linux merges a map with its neighbours when nothing tells them
+ * apart: the same flags, the same file at consecutive offsets (anonymous
+ * memory too: its offset is its address at mmap, and a moved one keeps
+ * it), and compatible anonymous memory (anon_vma: a written region has
+ * one, shared by the parts it is split into).
+ *   adjacent anonymous maps, written or not; a different protection, then
+ *     the same again (mprotect); a page unmapped and mapped again;
+ *   file maps at consecutive and at other offsets, through one open file
+ *     and through two; shared anonymous maps never merge;
+ *   mremap: growing into a neighbour's edge, moving an untouched and a
+ *     written region next to another, and an equal-size MREMAP_FIXED of
+ *     a range that is one VMA after merging. */
+#include "maps_summary.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#define HOLE 64
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
+
+static char path[4096];
+
+static void cleanup(void)
+{
+	if (path[0])
+		unlink(path);
+}
+
+static unsigned char *map_at(unsigned char *at, size_t pages, int prot, int flags, int fd,
+			     size_t off_pages)
+{
+	void *p = mmap(at, pages * PAGE, prot, flags, fd, (off_t)(off_pages * PAGE));
+	CHECK(p == at, "mmap at %p: %s", (void *)at, strerror(errno));
+	return p;
+}
+
+static void write_pages(unsigned char *p, size_t pages)
+{
+	for (size_t i = 0; i < pages; i++)
+		p[i * PAGE] = 1;
+}
+
+static void anonymous(void)
+{
+	unsigned char *h = maps_hole(HOLE);
+	map_at(h + 1 * PAGE, 2, RW, ANON, -1, 0);
+	map_at(h + 3 * PAGE, 2, RW, ANON, -1, 0);
+	maps_summary("two adjacent maps", h, HOLE);
+
+	map_at(h + 10 * PAGE, 2, RW, ANON, -1, 0);
+	write_pages(h + 10 * PAGE, 2);
+	map_at(h + 12 * PAGE, 2, RW, ANON, -1, 0);
+	write_pages(h + 12 * PAGE, 2);
+	maps_summary("written, then a neighbour mapped and written", h, HOLE);
+
+	map_at(h + 20 * PAGE, 2, PROT_READ, ANON, -1, 0);
+	map_at(h + 22 * PAGE, 2, RW, ANON, -1, 0);
+	write_pages(h + 22 * PAGE, 2);
+	maps_summary("read-only and read-write", h, HOLE);
+	CHECK(mprotect(h + 20 * PAGE, 2 * PAGE, RW) == 0, "mprotect: %s", strerror(errno));
+	maps_summary("made read-write too", h, HOLE);
+
+	CHECK(mprotect(h + 11 * PAGE, PAGE, PROT_READ) == 0, "mprotect: %s", strerror(errno));
+	maps_summary("one page made read-only", h, HOLE);
+	CHECK(mprotect(h + 11 * PAGE, PAGE, RW) == 0, "mprotect: %s", strerror(errno));
+	maps_summary("and read-write again", h, HOLE);
+
+	CHECK(munmap(h + 2 * PAGE, PAGE) == 0, "munmap: %s", strerror(errno));
+	maps_summary("a page unmapped", h, HOLE);
+	map_at(h + 2 * PAGE, 1, RW, ANON, -1, 0);
+	maps_summary("and mapped again", h, HOLE);
+
+	CHECK(munmap(h, HOLE * PAGE) == 0, "munmap: %s", strerror(errno));
+}
+
+static void files(void)
+{
+	snprintf(path, sizeof(path), "%s/vmemu-vma-merge-XXXXXX", tmp_dir());
+	int fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp %s: %s", path, strerror(errno));
+	CHECK(ftruncate(fd, 16 * PAGE) == 0, "ftruncate: %s", strerror(errno));
+	int fd2 = open(path, O_RDWR);
+	CHECK(fd2 >= 0, "open: %s", strerror(errno));
+
+	unsigned char *h = maps_hole(HOLE);
+	map_at(h + 1 * PAGE, 2, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+	map_at(h + 3 * PAGE, 2, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 2);
+	map_at(h + 5 * PAGE, 2, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 8);
+	map_at(h + 7 * PAGE, 2, PROT_READ, MAP_SHARED | MAP_FIXED, fd2, 10);
+	map_at(h + 10 * PAGE, 2, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+	map_at(h + 12 * PAGE, 2, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 2);
+	maps_summary("file maps", h, HOLE);
+
+	map_at(h + 20 * PAGE, 2, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	map_at(h + 22 * PAGE, 2, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	maps_summary("shared anonymous maps", h, HOLE);
+	CHECK(munmap(h, HOLE * PAGE) == 0, "munmap: %s", strerror(errno));
+	close(fd);
+	close(fd2);
+}
+
+static void remaps(void)
+{
+	unsigned char *h = maps_hole(HOLE);
+	map_at(h + 1 * PAGE, 2, RW, ANON, -1, 0);
+	map_at(h + 5 * PAGE, 2, RW, ANON, -1, 0);
+	CHECK(mremap(h + 1 * PAGE, 2 * PAGE, 4 * PAGE, 0) == h + 1 * PAGE, "mremap: %s",
+	      strerror(errno));
+	maps_summary("grown up to a neighbour", h, HOLE);
+	/* The merged range moves as one VMA. */
+	CHECK(mremap(h + 1 * PAGE, 6 * PAGE, 6 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		     h + 40 * PAGE) == h + 40 * PAGE,
+	      "mremap of the merged range: %s", strerror(errno));
+	maps_summary("moved whole", h, HOLE);
+
+	/* Moved next to a region of the same kind: an untouched one takes
+	 * its new address as offset and merges, a written one keeps its
+	 * old offset and does not. */
+	map_at(h + 10 * PAGE, 2, RW, ANON, -1, 0);
+	map_at(h + 20 * PAGE, 2, RW, ANON, -1, 0);
+	CHECK(mremap(h + 20 * PAGE, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		     h + 12 * PAGE) == h + 12 * PAGE, "mremap: %s", strerror(errno));
+	maps_summary("an untouched map moved next to another", h, HOLE);
+	map_at(h + 30 * PAGE, 2, RW, ANON, -1, 0);
+	write_pages(h + 30 * PAGE, 2);
+	map_at(h + 24 * PAGE, 2, RW, ANON, -1, 0);
+	write_pages(h + 24 * PAGE, 2);
+	CHECK(mremap(h + 30 * PAGE, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		     h + 26 * PAGE) == h + 26 * PAGE, "mremap: %s", strerror(errno));
+	maps_summary("a written map moved next to another", h, HOLE);
+	CHECK(munmap(h, HOLE * PAGE) == 0, "munmap: %s", strerror(errno));
+}
+
+int main(void)
+{
+	atexit(cleanup);
+	anonymous();
+	files();
+	remaps();
+	return 0;
+}
