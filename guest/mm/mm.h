@@ -65,8 +65,9 @@ uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len);
 int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len);
 int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot);
 /* mremap(2) of [old, old + old_len) to new_len bytes in mm with MREMAP_*
- * flags (new: the MREMAP_FIXED address), arguments checked: the new
- * address, or -errno (mremap.c). */
+ * flags (new: the MREMAP_FIXED address), arguments checked as Linux's
+ * check_mremap_params does (sys_mremap): the new address, or -errno
+ * (mremap.c). */
 int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 		 uint64_t flags, uint64_t new);
 /* Writes bytes into mm regardless of page protection (loading an image,

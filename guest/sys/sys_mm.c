@@ -320,30 +320,32 @@ int64_t sys_mincore(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	return 0;
 }
 
-/* mremap(old, old_len, new_len, flags, new): mm_remap does the work. */
+/* mremap(old, old_len, new_len, flags, new): the checks of Linux's
+ * check_mremap_params, in its order; mm_remap does the rest. */
 int64_t sys_mremap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	uint64_t old = a[0], old_len = (a[1] + PAGE_SIZE - 1) & PAGE_MASK;
-	uint64_t new_len = (a[2] + PAGE_SIZE - 1) & PAGE_MASK, flags = a[3], new = a[4];
+	uint64_t old = a[0], flags = a[3], new = a[4];
+	/* PAGE_ALIGN first: a length past the top wraps to 0. */
+	uint64_t old_len = page_align_up(a[1]), new_len = page_align_up(a[2]);
 	if (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED))
 		return -EINVAL; /* MREMAP_DONTUNMAP is not supported */
-	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
-		return -EINVAL;
 	if (old & ~PAGE_MASK)
 		return -EINVAL;
-	/* A length that rounds up past the top of the address space. */
-	if (new_len == 0 || new_len < a[2] || old_len < a[1])
+	if (new_len == 0 || new_len > USER_TOP)
 		return -EINVAL;
-	/* Linux duplicates a shared map for old_len 0; not supported. */
-	if (old_len == 0)
-		return -EINVAL;
-	if ((flags & MREMAP_FIXED) &&
-	    ((new & ~PAGE_MASK) || new > USER_TOP || new_len > USER_TOP - new))
-		return -EINVAL;
-	if (old > USER_TOP || old_len > USER_TOP - old || new_len > USER_TOP)
+	if (flags & MREMAP_FIXED) {
+		if (new > USER_TOP - new_len || (new & ~PAGE_MASK) || !(flags & MREMAP_MAYMOVE))
+			return -EINVAL;
+		if (old + old_len > new && new + new_len > old)
+			return -EINVAL; /* old and new overlap */
+	}
+	/* Room for the unmaps and the move to split VMAs (Linux's
+	 * check_map_count_against_split_early). */
+	struct mm *mm = k->current->mm;
+	if (mm->map_count + 4 > k->vm.max_map_count)
 		return -ENOMEM;
-	int64_t ret = mm_remap(k, k->current->mm, old, old_len, new_len, flags, new);
+	int64_t ret = mm_remap(k, mm, old, old_len, new_len, flags, new);
 	tlb_gather_finish(k);
 	return ret;
 }

@@ -1,7 +1,7 @@
 /* test_guest_vma.c - the VMAs of an address space: the balanced tree by
  * address and the list in address order agree after every operation
  * (heights, balance, the largest gap below each subtree, map_count); a
- * random mix of mmap, munmap and mprotect leaves the same pages
+ * random mix of mmap, munmap, mprotect and mremap leaves the same pages
  * mapped with the same protection as a page-by-page model, with every
  * mergeable pair merged; the top-down search for free space finds what a
  * linear search finds; vm.max_map_count is enforced as Linux does.
@@ -96,7 +96,7 @@ START_TEST(test_random_operations)
 			n = NPAGES - first;
 		unsigned prot = prots[(seed >> 32) % 4];
 		uint64_t va = A + first * PAGE_SIZE, len = n * PAGE_SIZE;
-		switch ((seed >> 40) % 3) {
+		switch ((seed >> 40) % 4) {
 		case 0:
 			ck_assert_int_eq(mm_map(k, mm, va, len, prot, true), (int64_t)va);
 			model_set(first, n, prot + 8);
@@ -105,7 +105,7 @@ START_TEST(test_random_operations)
 			ck_assert_int_eq(mm_unmap(k, mm, va, len), 0);
 			model_set(first, n, 0);
 			break;
-		default: {
+		case 2: {
 			/* A range with a hole changes nothing. */
 			int err = mm_protect(k, mm, va, len, prot);
 			uint64_t done = 0;
@@ -114,6 +114,14 @@ START_TEST(test_random_operations)
 			ck_assert_int_eq(err, done == n ? 0 : -ENOMEM);
 			if (done == n)
 				model_set(first, n, prot + 8);
+			break;
+		}
+		default: {
+			/* Shrink in place: always allowed while the start is mapped. */
+			int64_t r = mm_remap(k, mm, va, len, PAGE_SIZE, 0, 0);
+			ck_assert_int_eq(r, model[first] ? (int64_t)va : -EFAULT);
+			if (model[first])
+				model_set(first + 1, n - 1, 0);
 			break;
 		}
 		}
