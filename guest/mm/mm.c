@@ -180,26 +180,33 @@ static int protect_part(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 
 int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
 {
-	uint64_t end = start + len;
-	/* Linux refuses a range with holes, before changing anything, and
-	 * PROT_WRITE on a shared map of a file not open for writing. */
-	if (!vma_covers(mm, start, end))
+	uint64_t end = start + len, at = start;
+	struct vma *v = vma_first_after(mm, start);
+	if (!v || v->start > start)
 		return -ENOMEM;
-	for (struct vma *v = vma_first_after(mm, start); v && v->start < end; v = v->next)
+	/* VMA by VMA as Linux goes: those before a hole or a refused one
+	 * keep their new protection. */
+	int err = 0;
+	while (at < end) {
+		if (!v || v->start > at) {
+			err = -ENOMEM; /* a hole */
+			break;
+		}
+		/* PROT_WRITE on a shared map of a file not open for writing. */
 		if ((prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping && !v->mapping->anon &&
-		    !(v->flags & VM_MAYWRITE))
-			return -EACCES;
-	for (uint64_t at = start; at < end;) {
-		struct vma *v = vma_first_after(mm, at);
+		    !(v->flags & VM_MAYWRITE)) {
+			err = -EACCES;
+			break;
+		}
 		/* A merge may have joined v to what was done already. */
 		uint64_t e = v->end < end ? v->end : end;
-		int err =
-			protect_part(k, mm, v, at, e, (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot);
+		err = protect_part(k, mm, v, at, e, (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot);
 		if (err)
-			return err;
+			break;
 		at = e;
+		v = vma_first_after(mm, at);
 	}
-	return 0;
+	return err;
 }
 
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len)

@@ -8,6 +8,8 @@
  * one, shared by the parts it is split into).
  *   adjacent anonymous maps, written or not; a different protection, then
  *     the same again (mprotect); a page unmapped and mapped again;
+ *   mprotect over a range with a hole changes the pages before the hole,
+ *     then fails with ENOMEM;
  *   file maps at consecutive and at other offsets, through one open file
  *     and through two; shared anonymous maps never merge;
  *   mremap: growing into a neighbour's edge, moving an untouched and a
@@ -74,6 +76,11 @@ static void anonymous(void)
 	map_at(h + 2 * PAGE, 1, RW, ANON, -1, 0);
 	maps_summary("and mapped again", h, HOLE);
 
+	/* A range with a hole: the pages before it change, then ENOMEM. */
+	map_at(h + 30 * PAGE, 2, RW, ANON, -1, 0);
+	map_at(h + 33 * PAGE, 2, RW, ANON, -1, 0);
+	CHECK_ERRNO(mprotect(h + 30 * PAGE, 5 * PAGE, PROT_READ), ENOMEM, "mprotect over a hole");
+	maps_summary("mprotect over a hole", h, HOLE);
 	CHECK(munmap(h, HOLE * PAGE) == 0, "munmap: %s", strerror(errno));
 }
 

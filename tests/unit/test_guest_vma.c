@@ -106,14 +106,14 @@ START_TEST(test_random_operations)
 			model_set(first, n, 0);
 			break;
 		case 2: {
-			/* A range with a hole changes nothing. */
+			/* Linux changes the VMAs before the first hole. */
 			int err = mm_protect(k, mm, va, len, prot);
 			uint64_t done = 0;
 			while (done < n && model[first + done])
 				done++;
 			ck_assert_int_eq(err, done == n ? 0 : -ENOMEM);
-			if (done == n)
-				model_set(first, n, prot + 8);
+			if (done)
+				model_set(first, done, prot + 8);
 			break;
 		}
 		default: {
