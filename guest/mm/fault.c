@@ -35,13 +35,13 @@ int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t v
  * do_read_fault, do_cow_fault, do_shared_fault). A private write gets its
  * own copy at once; a shared file page stays read-only until the first
  * write marks it dirty (fault_shared_write). A page wholly past the end
- * of the file is SIGBUS. */
+ * of the file, or of shared memory (a map grown by mremap), is SIGBUS. */
 static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 		      uint64_t *pte, bool write)
 {
 	struct mapping *m = vma->mapping;
 	uint64_t pgoff = vma->pgoff + ((va - vma->start) >> PAGE_SHIFT);
-	if (!m->anon && pgoff >= (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT)
+	if (pgoff >= (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT)
 		return FAULT_SIGBUS;
 	uint64_t reads = k->stats.cache_reads;
 	struct cache_page *cp;

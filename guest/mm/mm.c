@@ -103,7 +103,7 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 		v->pgoff = pgoff;
 		v->file_id = file_id;
 	} else if (flags & VM_SHARED) {
-		m = shmem_create(k);
+		m = shmem_create(k, len);
 		if (!m) {
 			vma_remove_range(k, mm, start, start + len);
 			return -ENOMEM;

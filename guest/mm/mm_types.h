@@ -97,7 +97,8 @@ struct mapping {
 	int fd;               /* host fd to fill and write back through; -1 while idle */
 	int fd_mode;          /* its O_ACCMODE */
 	uint64_t dev, ino;    /* the host file */
-	uint64_t size;        /* file size in bytes, as the cache keeps it */
+	uint64_t size;        /* file size in bytes, as the cache keeps it;
+				 shared memory: the length first mapped */
 	int64_t mtime_ns, ctime_ns; /* the host file's, when it went idle */
 	uint64_t npages;
 	struct cache_page *pages; /* its pages, in no order */
