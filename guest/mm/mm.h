@@ -203,9 +203,16 @@ struct cache_page *pagecache_lookup(struct kernel *k, struct mapping *m, uint64_
 struct cache_page *pagecache_page(struct kernel *k, uint64_t pa);
 /* read(2) of a cached file at pos: bytes copied, or -EFAULT. */
 int64_t filemap_read(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos);
-/* n bytes of buf went to the host file at pos (write-through): the cached
- * pages and the size follow. */
-void filemap_wrote(struct kernel *k, struct mapping *m, uint64_t pos, const void *buf, uint64_t n);
+/* write(2) of up to n bytes of u at pos, through the page cache (which
+ * the host file then follows: write-through): the cached pages and the
+ * size take the bytes, which buf gets too, for the host file. The user's
+ * buffer may be a shared map of these very pages. Returns the bytes
+ * copied (fewer at a fault). */
+size_t filemap_perform_write(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos,
+			     uint8_t *buf, size_t n);
+/* The host file took fewer bytes than filemap_perform_write copied:
+ * the cache of [from, to) and the size follow the file again. */
+void filemap_write_failed(struct kernel *k, struct mapping *m, uint64_t from, uint64_t to);
 /* The file is now size bytes long (ftruncate, O_TRUNC): pages past the end
  * are unmapped from every process and dropped, the tail of the last zeroed. */
 void filemap_resize(struct kernel *k, struct mapping *m, uint64_t size);
