@@ -1,5 +1,5 @@
-/* procfs.c - the guest's /proc: read-only in-kernel files whose text is
- * generated from the kernel's state, as Linux's seq_file files are.
+/* procfs.c - the guest's /proc: in-kernel files whose text is generated
+ * from the kernel's state, as Linux's seq_file files are.
  *
  * /proc is the kernel's own, with or without --root: a guest never sees
  * the host's processes. It holds /proc/meminfo, the "self" link (to the
@@ -7,8 +7,10 @@
  * with status, stat, statm, maps, cmdline and the exe link (to the
  * program's host file for open and stat, to its guest path for
  * readlink). "thread-self" (one thread per process) names the caller's
- * PID directory too, but is not listed. Any other name under /proc does
- * not exist (ENOENT). /proc and /proc/PID are directories: they open
+ * PID directory too, but is not listed. /proc/sys/vm holds the vm
+ * sysctls the kernel has (mm/sysctl.c), one value per file, which root
+ * may write. Any other name under /proc does not exist (ENOENT). /proc,
+ * /proc/PID, /proc/sys and /proc/sys/vm are directories: they open
  * (O_DIRECTORY), stat as S_IFDIR 0555 and list through getdents64.
  *
  * The text is made when a read starts at offset 0, so a reader that
@@ -88,7 +90,8 @@ struct proc_entry {
 };
 
 /* What kind of object a /proc path names. */
-enum proc_kind { PROC_ROOT, PROC_PID_DIR, PROC_SELF, PROC_FILE, PROC_EXE };
+enum proc_kind { PROC_ROOT, PROC_PID_DIR, PROC_SELF, PROC_FILE, PROC_EXE, PROC_SYS_DIR,
+		 PROC_SYSCTL };
 
 static const struct proc_entry global_entries[] = {
 	{"meminfo", proc_meminfo_show},
@@ -107,11 +110,15 @@ struct proc_ref {
 	enum proc_kind kind;
 	const struct proc_entry *e; /* PROC_FILE and PROC_EXE */
 	int pid;      /* 0 for /proc itself and system-wide files */
+	int sysctl;   /* PROC_SYSCTL: its index; PROC_SYS_DIR: 0 /proc/sys, 1 /proc/sys/vm */
 	uint64_t ino;
 };
 
 #define PROC_ROOT_INO 1
 #define PROC_SELF_INO (PROC_INO_FIRST + NGLOBAL)
+/* /proc/sys, /proc/sys/vm, then the sysctls. */
+#define PROC_SYS_INO(depth) (PROC_SELF_INO + 1 + (uint64_t)(depth))
+#define SYSCTL_INO(i) (PROC_SYS_INO(2) + (uint64_t)(i))
 /* A PID directory's inode; its files follow it. */
 #define PID_INO(pid) ((uint64_t)(pid) << 8)
 
@@ -207,7 +214,19 @@ static int proc_lookup(struct kernel *k, const char *path, struct proc_ref *ref)
 			follow_self(ref); /* "self/" and "self/." name the directory */
 		return 0;
 	}
-	if (n == 2 && (ref->e = find_entry(global_entries, NGLOBAL, &c[1]))) {
+	if (n >= 2 && is(&c[1], "sys")) {
+		if (n == 2 || (n == 3 && is(&c[2], "vm"))) {
+			*ref = (struct proc_ref){.kind = PROC_SYS_DIR, .sysctl = n - 2,
+						 .ino = PROC_SYS_INO(n - 2)};
+			return 0;
+		}
+		ref->sysctl = n == 4 && is(&c[2], "vm") ? vm_sysctl_find(c[3].s, c[3].len) : -1;
+		if (ref->sysctl >= 0) {
+			ref->kind = PROC_SYSCTL;
+			ref->ino = SYSCTL_INO(ref->sysctl);
+			found = true;
+		}
+	} else if (n == 2 && (ref->e = find_entry(global_entries, NGLOBAL, &c[1]))) {
 		ref->kind = PROC_FILE;
 		ref->ino = PROC_INO_FIRST + (uint64_t)(ref->e - global_entries);
 		found = true;
@@ -231,7 +250,7 @@ static int proc_lookup(struct kernel *k, const char *path, struct proc_ref *ref)
 
 static bool is_dir(const struct proc_ref *ref)
 {
-	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR;
+	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_SYS_DIR;
 }
 
 /* ---- the files ---- */
@@ -249,12 +268,20 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 	struct proc_file *pf = f->private;
 	if (is_dir(&pf->ref))
 		return -EISDIR;
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
 	if (pf->pos == 0) {
 		struct process *p = pf->ref.pid ? process_find(k, pf->ref.pid) : NULL;
 		if (pf->ref.pid && !p)
 			return -ESRCH; /* reaped since the open */
 		seq_free(&pf->text);
-		pf->ref.e->show(k, p, &pf->text);
+		if (pf->ref.kind == PROC_SYSCTL) {
+			char value[32];
+			vm_sysctl_read(k, pf->ref.sysctl, value, sizeof(value));
+			seq_printf(&pf->text, "%s", value);
+		} else {
+			pf->ref.e->show(k, p, &pf->text);
+		}
 		if (pf->text.failed)
 			return -ENOMEM;
 	}
@@ -263,6 +290,21 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 	size_t n = uio_copy(k, u, pf->text.buf + pf->pos, pf->text.len - pf->pos, true);
 	pf->pos += n;
 	return n ? (int64_t)n : -EFAULT;
+}
+
+/* A sysctl takes the bytes of one write (only sysctls open for writing). */
+static int64_t proc_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+{
+	(void)pos;
+	struct proc_file *pf = f->private;
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	char buf[64];
+	size_t n = u->left < sizeof(buf) ? (size_t)u->left : sizeof(buf);
+	if (uio_copy(k, u, buf, n, false) < n)
+		return -EFAULT;
+	int err = u->left ? -EINVAL : vm_sysctl_write(k, pf->ref.sysctl, buf, n);
+	return err ? err : (int64_t)n;
 }
 
 /* seq_lseek(): SEEK_SET and SEEK_CUR, never below 0. */
@@ -287,13 +329,15 @@ static unsigned proc_poll(struct file *f)
 }
 
 /* As Linux shows what this kernel has: regular files of size 0, mode
- * 0444, and directories of mode 0555, owned by the user (/proc itself
- * and the self link by root); nlink 2 plus the subdirectories. */
+ * 0444 (sysctls 0644), and directories of mode 0555, owned by the user
+ * (/proc itself, the self link and /proc/sys by root); nlink 2 plus the
+ * subdirectories. */
 static void proc_stat_ref(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	bool by_root = ref->kind == PROC_ROOT || ref->kind == PROC_SELF;
+	bool by_root = ref->kind == PROC_ROOT || ref->kind == PROC_SELF ||
+		       ref->kind == PROC_SYS_DIR || ref->kind == PROC_SYSCTL;
 	*st = (struct stat){
 		.st_dev = makedev(0, PROC_MINOR),
 		.st_ino = ref->ino,
@@ -308,7 +352,12 @@ static void proc_stat_ref(struct kernel *k, const struct proc_ref *ref, struct s
 	};
 	if (ref->kind == PROC_ROOT) {
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 2 + (nlink_t)k->nprocs;
+		st->st_nlink = 3 + (nlink_t)k->nprocs;
+	} else if (ref->kind == PROC_SYS_DIR) {
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = ref->sysctl == 0 ? 3 : 2;
+	} else if (ref->kind == PROC_SYSCTL) {
+		st->st_mode = S_IFREG | 0644;
 	} else if (ref->kind == PROC_PID_DIR) {
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
@@ -333,10 +382,12 @@ static void proc_release(struct file *f)
 
 /* ---- directories ----
  * A directory's offsets, as Linux's proc_readdir: 0 ".", 1 "..", then
- * its fixed entries; in /proc, the PIDs come last, each at PID_POS +
- * pid, so a listing goes on correctly when processes come and go. */
+ * its fixed entries; in /proc (meminfo, sys, self), the PIDs come last,
+ * each at PID_POS + pid, so a listing goes on correctly when processes
+ * come and go. */
 
-#define PID_POS (2 + NGLOBAL + 1)
+#define SYS_POS (2 + NGLOBAL)
+#define PID_POS (SYS_POS + 2)
 
 struct dir_entry {
 	char name[24];
@@ -362,7 +413,19 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 	*d = (struct dir_entry){.type = DT_DIR, .next = pos + 1};
 	if (pos < 2) {
 		snprintf(d->name, sizeof(d->name), "%s", pos ? ".." : ".");
-		d->ino = pos ? PROC_ROOT_INO : dir->ino;
+		d->ino = !pos ? dir->ino
+			 : dir->kind == PROC_SYS_DIR && dir->sysctl ? PROC_SYS_INO(0)
+								       : PROC_ROOT_INO;
+		return true;
+	}
+	if (dir->kind == PROC_SYS_DIR) {
+		/* /proc/sys holds vm, /proc/sys/vm the sysctls. */
+		int i = (int)(pos - 2), n = dir->sysctl ? vm_sysctl_count() : 1;
+		if (pos - 2 >= (uint64_t)n)
+			return false;
+		snprintf(d->name, sizeof(d->name), "%s", dir->sysctl ? vm_sysctl_name(i) : "vm");
+		d->ino = dir->sysctl ? SYSCTL_INO(i) : PROC_SYS_INO(1);
+		d->type = dir->sysctl ? DT_REG : DT_DIR;
 		return true;
 	}
 	if (dir->kind == PROC_PID_DIR) {
@@ -378,6 +441,11 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 		snprintf(d->name, sizeof(d->name), "%s", global_entries[pos - 2].name);
 		d->ino = PROC_INO_FIRST + (pos - 2);
 		d->type = DT_REG;
+		return true;
+	}
+	if (pos == SYS_POS) {
+		snprintf(d->name, sizeof(d->name), "sys");
+		d->ino = PROC_SYS_INO(0);
 		return true;
 	}
 	if (pos < PID_POS) {
@@ -430,6 +498,7 @@ static int64_t proc_getdents(struct kernel *k, struct file *f, char *buf, size_t
 
 static const struct file_ops proc_file_ops = {
 	.read = proc_read,
+	.write = proc_write,
 	.poll = proc_poll,
 	.stat = proc_fstat,
 	.llseek = proc_llseek,
@@ -465,7 +534,9 @@ int procfs_open(struct kernel *k, const char *path, int flags, struct file **out
 		return -EEXIST;
 	if ((flags & O_DIRECTORY) && !is_dir(&ref))
 		return -ENOTDIR;
-	if ((flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH))
+	/* Only root may write a sysctl (mode 0644, owned by root). */
+	bool writable = ref.kind == PROC_SYSCTL && geteuid() == 0;
+	if ((flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH) && !writable)
 		return is_dir(&ref) ? -EISDIR : -EACCES;
 	struct proc_file *pf = calloc(1, sizeof(*pf));
 	if (!pf)

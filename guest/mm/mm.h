@@ -28,8 +28,25 @@ void pagecache_destroy(struct kernel *k);
  * 0, or -1 with a message. */
 int swap_init(struct kernel *k, uint64_t size, const char *path, char *err, size_t errlen);
 void swap_destroy(struct swap *s);
+/* min_free_kbytes from the size of memory, then the watermarks from it
+ * (Linux's init_per_zone_wmark_min; watermark.c). */
+void init_per_zone_wmark_min(struct kernel *k);
+/* The watermarks again after min_free_kbytes or watermark_scale_factor
+ * changed. */
+void setup_per_zone_wmarks(struct kernel *k);
 /* The vm sysctls' defaults (vm.max_map_count...; sysctl.c). */
 void vm_sysctl_init(struct kernel *k);
+/* /proc/sys/vm: the sysctls by index, 0 to vm_sysctl_count() - 1. */
+int vm_sysctl_count(void);
+const char *vm_sysctl_name(int i);
+/* The index of the sysctl called name (len bytes), or -1. */
+int vm_sysctl_find(const char *name, size_t len);
+/* Its value as /proc/sys/vm/NAME reads ("65530\n") into buf: the length
+ * snprintf gives. */
+int vm_sysctl_read(struct kernel *k, int i, char *buf, size_t size);
+/* A write of len bytes of text: 0, or -EINVAL (not an integer in the
+ * sysctl's range). */
+int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len);
 /* The CPU was given EXEC on this frame (so it may hold translated code). */
 void frame_mark_exec(struct kernel *k, uint64_t pa);
 /* Releases the quarantined code frames once translated code is flushed. */
