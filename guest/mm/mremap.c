@@ -57,9 +57,8 @@ static int unmap_checked(struct kernel *k, struct mm *mm, uint64_t start, uint64
 static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t old,
 			uint64_t len, uint64_t new, uint64_t new_len)
 {
-	/* Room for a new VMA and a split of the old one (Linux's
-	 * check_map_count_against_split). */
-	if (mm->map_count + 2 > k->vm.max_map_count)
+	/* Room for the unmap to split a VMA in three (Linux's prep_move_vma). */
+	if (mm->map_count >= k->vm.max_map_count - 3)
 		return -ENOMEM;
 	struct move_arg m = {.delta = new - old};
 	pgtable_walk_leaves(k, mm, old, old + len, alloc_leaf, &m);

@@ -339,12 +339,12 @@ int64_t sys_mremap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 			return -EINVAL;
 		if (old + old_len > new && new + new_len > old)
 			return -EINVAL; /* old and new overlap */
+		/* Room for both unmaps to split a VMA in three, and the move
+		 * (Linux 6.18's check, before any unmap). */
+		if (k->current->mm->map_count + 2 >= k->vm.max_map_count - 3)
+			return -ENOMEM;
 	}
-	/* Room for the unmaps and the move to split VMAs (Linux's
-	 * check_map_count_against_split_early). */
 	struct mm *mm = k->current->mm;
-	if (mm->map_count + 4 > k->vm.max_map_count)
-		return -ENOMEM;
 	int64_t ret = mm_remap(k, mm, old, old_len, new_len, flags, new);
 	tlb_gather_finish(k);
 	return ret;
