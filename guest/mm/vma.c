@@ -248,7 +248,7 @@ void vma_merge_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t e
 	if (v->prev && v->prev->end == v->start)
 		v = v->prev;
 	/* Every adjacent pair from the VMA before the range to the one after. */
-	while (v->next && v->start <= end) {
+	while (v->next && v->start < end) {
 		if (vma_can_merge(v, v->next))
 			merge_into(mm, v, v->next);
 		else
