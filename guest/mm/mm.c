@@ -124,11 +124,15 @@ uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
 }
 
 /* A shared file map is writable in its PTEs only once a write fault has
- * dirtied the page (write-notify): mprotect leaves W to that fault. */
+ * dirtied the page (write-notify): mprotect leaves W to that fault. The
+ * page stays present read-only meanwhile, a write-only map too (x86 has
+ * no write-only pages; Linux maps those as its private read-only prot). */
 static unsigned pte_flags(const struct vma *v)
 {
 	bool notify = (v->flags & VM_SHARED) && v->mapping && !v->mapping->anon;
-	return notify ? v->flags & ~VM_WRITE : v->flags;
+	if (!notify || !(v->flags & VM_WRITE))
+		return v->flags;
+	return (v->flags & ~VM_WRITE) | VM_READ;
 }
 
 /* Whether [s, e) of v, with flags, would merge with v's neighbour on
