@@ -114,6 +114,12 @@ void vma_remove_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t 
 void vma_merge_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
 /* a, ending where b starts, and b could be one VMA. */
 bool vma_can_merge(const struct vma *a, const struct vma *b);
+/* [s, e), inside v, gets the VM_* flags (Linux's vma_modify_flags, as
+ * mprotect and madvise use it): split off v, unless it merges with a
+ * neighbour instead, each split refused (-ENOMEM) at vm.max_map_count;
+ * then merged where it can be. PTEs are the caller's. */
+int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
+		     unsigned flags);
 void vma_free_all(struct kernel *k, struct mm *mm);
 /* Gives v an anon_vma before its first private page (a compatible
  * neighbour's, or a new one; Linux's anon_vma_prepare). 0, or -1 out of

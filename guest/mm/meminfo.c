@@ -19,7 +19,8 @@
  * no list, since vmemu cannot swap it: it counts as Unevictable (as
  * ramfs pages do on Linux) instead of anon LRU.
  *
- * Committed_AS counts private writable mappings and, once per shared
+ * Committed_AS counts the mappings charged for (VM_ACCOUNT: private and
+ * writable, or made writable once, not MAP_NORESERVE) and, once per shared
  * object, the first mapping of it seen (Linux accounts a shmem object's
  * size once). */
 #include <stdlib.h>
@@ -75,8 +76,7 @@ static void walk_mm(struct kernel *k, struct mm *mm, struct walk *w)
 {
 	for (struct vma *v = mm->vmas; v; v = v->next) {
 		uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
-		/* Linux's accountable_mapping(): private and writable. */
-		if ((v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		if (v->flags & VM_ACCOUNT)
 			w->committed += pages;
 		else if (v->mapping && v->mapping->anon && shm_add(w, v->mapping))
 			w->committed += pages;

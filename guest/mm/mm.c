@@ -88,6 +88,9 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 {
 	if (mm->map_count > k->vm.max_map_count)
 		return -ENOMEM; /* Linux's do_mmap: "Too many mappings?" */
+	/* Linux's accountable_mapping: private, writable, not MAP_NORESERVE. */
+	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
+		flags |= VM_ACCOUNT;
 	if (fixed) {
 		int err = mm_unmap(k, mm, start, len);
 		if (err)
@@ -135,53 +138,6 @@ static unsigned pte_flags(const struct vma *v)
 	return (v->flags & ~VM_WRITE) | VM_READ;
 }
 
-/* Whether [s, e) of v, with flags, would merge with v's neighbour on
- * that side instead of needing a split there. */
-static bool merges_with(const struct vma *v, uint64_t s, uint64_t e, unsigned flags,
-			const struct vma *neighbour)
-{
-	if (!neighbour)
-		return false;
-	struct vma part = *v;
-	part.start = s;
-	part.end = e;
-	part.flags = flags;
-	part.pgoff = v->pgoff + ((s - v->start) >> PAGE_SHIFT);
-	return neighbour->start < s ? vma_can_merge(neighbour, &part) : vma_can_merge(&part, neighbour);
-}
-
-/* [s, e) of v gets flags (Linux's mprotect_fixup): split off unless it
- * merges with a neighbour instead, each split refused at the limit. */
-static int protect_part(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
-			unsigned flags)
-{
-	if (flags == v->flags)
-		return 0;
-	bool left = s == v->start && merges_with(v, s, e, flags, v->prev);
-	bool right = e == v->end && merges_with(v, s, e, flags, v->next);
-	if (s > v->start && !right) {
-		if (mm->map_count >= k->vm.max_map_count)
-			return -ENOMEM;
-		if (vma_split(mm, v, s))
-			return -ENOMEM;
-		v = v->next;
-	}
-	if (e < v->end && !left) {
-		if (mm->map_count >= k->vm.max_map_count)
-			return -ENOMEM;
-		if (vma_split(mm, v, e))
-			return -ENOMEM;
-	}
-	/* A merge does what the missing split would have: cut v there. */
-	if (vma_split_at(mm, s, e))
-		return -ENOMEM;
-	v = vma_find(mm, s);
-	v->flags = flags;
-	pgtable_protect_range(k, mm, s, e, pte_flags(v));
-	vma_merge_range(k, mm, s, e);
-	return 0;
-}
-
 int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
 {
 	uint64_t end = start + len, at = start;
@@ -204,9 +160,21 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 		}
 		/* A merge may have joined v to what was done already. */
 		uint64_t e = v->end < end ? v->end : end;
-		err = protect_part(k, mm, v, at, e, (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot);
-		if (err)
-			break;
+		unsigned flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
+		/* Private memory becoming writable is charged from now on; the
+		 * charge goes again only from anonymous memory never written
+		 * (no anon_vma), as in Linux's mprotect_fixup. */
+		if ((prot & VM_WRITE) &&
+		    !(v->flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+			flags |= VM_ACCOUNT;
+		else if (!(prot & VM_WRITE) && !v->mapping && !v->anon_vma)
+			flags &= ~VM_ACCOUNT;
+		if (flags != v->flags) {
+			err = vma_modify_flags(k, mm, v, at, e, flags);
+			if (err)
+				break;
+			pgtable_protect_range(k, mm, at, e, pte_flags(vma_find(mm, at)));
+		}
 		at = e;
 		v = vma_first_after(mm, at);
 	}

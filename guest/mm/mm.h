@@ -81,6 +81,11 @@ void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len);
 int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len);
 int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot);
+/* madvise(2) of [start, end) with a MADV_* advice sys_madvise accepts:
+ * 0, -ENOMEM (part of the range not mapped: the rest still got it),
+ * -EINVAL (MADV_FREE of a file or shared map), -EAGAIN (a split refused
+ * at vm.max_map_count) (madvise.c). */
+int mm_madvise(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, int advice);
 /* mremap(2) of [old, old + old_len) to new_len bytes in mm with MREMAP_*
  * flags (new: the MREMAP_FIXED address), arguments checked as Linux's
  * check_mremap_params does (sys_mremap): the new address, or -errno

@@ -52,6 +52,8 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 	child->stack_top = parent->stack_top;
 	struct copy_arg c = {.child = child};
 	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
+		if (v->flags & VM_DONTCOPY)
+			continue; /* MADV_DONTFORK: not the child's */
 		struct vma *nv = vma_insert(child, v->start, v->end, v->flags);
 		if (!nv) {
 			c.err = -ENOMEM;

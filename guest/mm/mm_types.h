@@ -158,6 +158,18 @@ struct pcid_cache {
 #define VM_SHARED 0x800u /* MAP_SHARED: fork shares the pages, no CoW */
 
 #define VM_MAYWRITE 0x1000u /* MAP_SHARED file map of a file open for writing */
+/* Set by madvise (madvise.c); they tell VMAs apart, as on Linux. */
+#define VM_SEQ_READ 0x2000u   /* MADV_SEQUENTIAL */
+#define VM_RAND_READ 0x4000u  /* MADV_RANDOM */
+#define VM_DONTCOPY 0x8000u   /* MADV_DONTFORK: a forked child does not get it */
+#define VM_DONTDUMP 0x10000u  /* MADV_DONTDUMP */
+#define VM_HUGEPAGE 0x20000u  /* MADV_HUGEPAGE */
+#define VM_NOHUGEPAGE 0x40000u /* MADV_NOHUGEPAGE */
+/* Commit accounting, as Linux's: a private writable map is charged
+ * (VM_ACCOUNT) unless mapped MAP_NORESERVE (VM_NORESERVE); one that
+ * becomes writable is charged then, and stays so. */
+#define VM_ACCOUNT 0x80000u
+#define VM_NORESERVE 0x100000u
 
 /* The anonymous memory of a region (Linux's anon_vma), here only for what
  * it decides about merging: a region gets one when its first private page

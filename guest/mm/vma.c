@@ -8,6 +8,7 @@
  * shared memory) at consecutive page offsets (anonymous memory too: its
  * offset is its address when it was mapped), and compatible anonymous
  * memory (anon_vma). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,6 +255,45 @@ void vma_merge_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t e
 		else
 			v = v->next;
 	}
+}
+
+/* Whether [s, e) of v, with flags, would merge with v's neighbour on
+ * that side instead of needing a split there. */
+static bool merges_with(const struct vma *v, uint64_t s, uint64_t e, unsigned flags,
+			const struct vma *neighbour)
+{
+	if (!neighbour)
+		return false;
+	struct vma part = *v;
+	part.start = s;
+	part.end = e;
+	part.flags = flags;
+	part.pgoff = v->pgoff + ((s - v->start) >> PAGE_SHIFT);
+	return neighbour->start < s ? vma_can_merge(neighbour, &part) : vma_can_merge(&part, neighbour);
+}
+
+int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
+		     unsigned flags)
+{
+	if (flags == v->flags)
+		return 0;
+	bool left = s == v->start && merges_with(v, s, e, flags, v->prev);
+	bool right = e == v->end && merges_with(v, s, e, flags, v->next);
+	if (s > v->start && !right) {
+		if (mm->map_count >= k->vm.max_map_count || vma_split(mm, v, s))
+			return -ENOMEM;
+		v = v->next;
+	}
+	if (e < v->end && !left) {
+		if (mm->map_count >= k->vm.max_map_count || vma_split(mm, v, e))
+			return -ENOMEM;
+	}
+	/* A merge does what the missing split would have: cut v there. */
+	if (vma_split_at(mm, s, e))
+		return -ENOMEM;
+	vma_find(mm, s)->flags = flags;
+	vma_merge_range(k, mm, s, e);
+	return 0;
 }
 
 void vma_free_all(struct kernel *k, struct mm *mm)

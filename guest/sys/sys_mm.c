@@ -120,6 +120,8 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	}
 	if (flags & MAP_GROWSDOWN)
 		vm_flags |= VM_GROWSDOWN;
+	if (flags & MAP_NORESERVE)
+		vm_flags |= VM_NORESERVE; /* Linux honours it unless overcommit is off */
 	if (type != MAP_PRIVATE)
 		vm_flags |= VM_SHARED;
 	/* NOREPLACE wins over MAP_FIXED: an overlap is EEXIST, as on Linux. */
@@ -162,53 +164,6 @@ int64_t sys_mprotect(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	return ret;
 }
 
-/* MADV_WILLNEED on a file map: its pages are read into the page cache
- * (Linux's readahead), while memory is not short. */
-static void willneed(struct kernel *k, const struct vma *v, uint64_t start, uint64_t end)
-{
-	struct mapping *m = v->mapping;
-	for (uint64_t va = start; va < end && frames_free(k) > k->wmark_low; va += PAGE_SIZE) {
-		uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
-		struct cache_page *cp;
-		if (pgoff << PAGE_SHIFT >= m->size || mapping_page(k, m, pgoff, &cp))
-			return;
-	}
-}
-
-/* Applies advice to the VMAs over [start, end); -ENOMEM when part of the
- * range is not mapped (the rest still gets it, as on Linux). */
-static int64_t madvise_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
-			     int advice)
-{
-	int64_t ret = vma_covers(mm, start, end) ? 0 : -ENOMEM;
-	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
-		if (v->end <= start)
-			continue;
-		uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
-		switch (advice) {
-		case MADV_FREE: /* private anonymous memory only */
-			if (v->mapping)
-				return -EINVAL;
-			mm_zap_range(k, mm, s, e);
-			break;
-		case MADV_DONTNEED:
-			/* Anonymous private memory reads back as zero-fill, a
-			 * private file map as the file, shared memory keeps its
-			 * data (in its mapping). */
-			mm_zap_range(k, mm, s, e);
-			break;
-		case MADV_WILLNEED:
-			if (v->mapping && !v->mapping->anon)
-				willneed(k, v, s, e);
-			break;
-		default:
-			break;
-		}
-	}
-	tlb_gather_finish(k);
-	return ret;
-}
-
 int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -237,7 +192,9 @@ int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		return -EINVAL;
 	if (len == 0)
 		return 0;
-	return madvise_range(k, k->current->mm, addr, addr + len, advice);
+	int64_t ret = mm_madvise(k, k->current->mm, addr, addr + len, advice);
+	tlb_gather_finish(k);
+	return ret;
 }
 
 /* Shared file maps in the range are written back (MS_ASYNC too: the

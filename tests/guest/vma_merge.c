@@ -14,10 +14,17 @@
  *     and through two; shared anonymous maps never merge;
  *   mremap: growing into a neighbour's edge, moving an untouched and a
  *     written region next to another, and an equal-size MREMAP_FIXED of
- *     a range that is one VMA after merging. */
+ *     a range that is one VMA after merging;
+ *   flags that tell VMAs apart: MAP_NORESERVE, the commit charge a map
+ *     takes when it becomes writable (kept once written), and the
+ *     madvise advice that is a VMA flag (RANDOM, SEQUENTIAL, NORMAL,
+ *     DONTFORK: the forked child has a hole there). No load from
+ *     untouched anonymous memory: some kernels give it a page of its own
+ *     then, which changes merges. */
 #include "maps_summary.h"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define HOLE 64
@@ -142,11 +149,60 @@ static void remaps(void)
 	CHECK(munmap(h, HOLE * PAGE) == 0, "munmap: %s", strerror(errno));
 }
 
+static void flags(void)
+{
+	unsigned char *h = maps_hole(HOLE);
+	map_at(h + 1 * PAGE, 2, RW, ANON, -1, 0);
+	map_at(h + 3 * PAGE, 2, RW, ANON | MAP_NORESERVE, -1, 0);
+	maps_summary("MAP_NORESERVE next to a plain map", h, HOLE);
+
+	/* Made writable, then not: the charge goes again if nothing was written. */
+	map_at(h + 10 * PAGE, 2, PROT_READ, ANON, -1, 0);
+	map_at(h + 12 * PAGE, 2, PROT_READ, ANON, -1, 0);
+	CHECK(mprotect(h + 10 * PAGE, 2 * PAGE, RW) == 0, "mprotect: %s", strerror(errno));
+	CHECK(mprotect(h + 10 * PAGE, 2 * PAGE, PROT_READ) == 0, "mprotect: %s", strerror(errno));
+	map_at(h + 20 * PAGE, 2, PROT_READ, ANON, -1, 0);
+	map_at(h + 22 * PAGE, 2, PROT_READ, ANON, -1, 0);
+	CHECK(mprotect(h + 20 * PAGE, 2 * PAGE, RW) == 0, "mprotect: %s", strerror(errno));
+	write_pages(h + 20 * PAGE, 1);
+	CHECK(mprotect(h + 20 * PAGE, 2 * PAGE, PROT_READ) == 0, "mprotect: %s", strerror(errno));
+	maps_summary("writable and back, untouched and written", h, HOLE);
+
+	map_at(h + 30 * PAGE, 8, RW, ANON, -1, 0);
+	CHECK(madvise(h + 32 * PAGE, 2 * PAGE, MADV_RANDOM) == 0, "madvise: %s", strerror(errno));
+	CHECK(madvise(h + 34 * PAGE, 2 * PAGE, MADV_SEQUENTIAL) == 0, "madvise: %s", strerror(errno));
+	maps_summary("MADV_RANDOM and MADV_SEQUENTIAL", h, HOLE);
+	CHECK(madvise(h + 30 * PAGE, 8 * PAGE, MADV_NORMAL) == 0, "madvise: %s", strerror(errno));
+	maps_summary("MADV_NORMAL", h, HOLE);
+	CHECK_ERRNO(madvise(h + 28 * PAGE, 4 * PAGE, MADV_RANDOM), ENOMEM, "madvise over a hole");
+	maps_summary("MADV_RANDOM over a hole", h, HOLE);
+	CHECK(madvise(h + 30 * PAGE, 4 * PAGE, MADV_NORMAL) == 0, "madvise: %s", strerror(errno));
+
+	CHECK(madvise(h + 31 * PAGE, PAGE, MADV_DONTFORK) == 0, "madvise: %s", strerror(errno));
+	write_pages(h + 30 * PAGE, 3);
+	maps_summary("MADV_DONTFORK", h, HOLE);
+	fflush(stdout);
+	pid_t pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		maps_summary("in the child", h, HOLE);
+		fflush(stdout);
+		_exit(0);
+	}
+	int status;
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the child: %#x", status);
+	CHECK(madvise(h + 31 * PAGE, PAGE, MADV_DOFORK) == 0, "madvise: %s", strerror(errno));
+	maps_summary("MADV_DOFORK", h, HOLE);
+	CHECK(munmap(h, HOLE * PAGE) == 0, "munmap: %s", strerror(errno));
+}
+
 int main(void)
 {
 	atexit(cleanup);
 	anonymous();
 	files();
 	remaps();
+	flags();
 	return 0;
 }

@@ -175,6 +175,8 @@ START_TEST(test_max_map_count)
 	check_vmas();
 	uint64_t mid = A + PAGE_SIZE; /* the second page of the first VMA */
 	ck_assert_int_eq(mm_protect(k, mm, mid, PAGE_SIZE, VM_READ | VM_EXEC), -ENOMEM);
+	/* madvise reports a refused split as EAGAIN, as Linux. */
+	ck_assert_int_eq(mm_madvise(k, mm, mid, mid + PAGE_SIZE, MADV_RANDOM), -EAGAIN);
 	ck_assert_int_eq(mm_unmap(k, mm, A + 2 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
 	ck_assert_int_eq(mm->map_count, 200);
 	ck_assert_int_eq(mm_protect(k, mm, mid, PAGE_SIZE, VM_READ | VM_EXEC), -ENOMEM);
