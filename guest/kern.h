@@ -30,9 +30,11 @@ struct kernel {
 	uint64_t cache_mapped;  /* ... mapped into some process (Mapped) */
 	struct page_cache pagecache;
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
+	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */
 	struct lru lru;
 	struct mm *mms;         /* every address space, for the reverse map */
 	struct mmu mmu;
+	struct pcid_cache pcids; /* the CPU's PCIDs, lent to address spaces (mm/pcid.c) */
 	struct process *current;
 	struct process *init;   /* the first process created: its status is vmemu's */
 	struct process *procs;  /* every process not yet reaped, in creation order */
@@ -42,7 +44,6 @@ struct kernel {
 	char root_path[PATH_MAX]; /* its real host path */
 	struct inode *inodes;   /* host files open in the guest (fs/inode.c) */
 	int next_pid;
-	unsigned next_pcid;
 	uint64_t futex_seq;     /* futex waits so far, for their order */
 	int wake_fd[2];         /* a pipe that ends the scheduler's wait (hostwait.c) */
 	uint64_t host_signals;  /* posted by kernel_post_signal, bit sig-1 */

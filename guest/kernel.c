@@ -49,11 +49,9 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 		kernel_destroy(k);
 		return NULL;
 	}
-	/* Linux's zone watermarks, roughly: min is ~1/128 of memory. */
-	uint64_t nframes = k->frames.nframes;
-	k->wmark_min = nframes / 128 > 32 ? nframes / 128 : 32;
-	k->wmark_low = k->wmark_min * 5 / 4;
-	k->wmark_high = k->wmark_min * 3 / 2;
+	/* Linux's vm sysctls and zone watermarks. */
+	vm_sysctl_init(k);
+	init_per_zone_wmark_min(k);
 	if (cfg->swap_size && swap_init(k, cfg->swap_size, cfg->swap_file, err, errlen)) {
 		kernel_destroy(k);
 		return NULL;

@@ -119,20 +119,20 @@ static int64_t write_all(int fd, const char *buf, size_t n, int64_t pos)
 	return (int64_t)off;
 }
 
-/* Write-through: the cached pages take the bytes the host wrote. With
- * O_APPEND the host chose where they went (even for pwrite, as Linux):
- * at the old end of the file. */
-static void cache_wrote(struct kernel *k, struct file *f, struct mapping *m, int64_t pos,
-			const char *buf, int64_t n)
+/* Where a write lands in the file, for the page cache: with O_APPEND the
+ * end of the file (even for pwrite, as Linux), else pos, or the file
+ * offset when pos < 0. -1 if the host cannot say. */
+static int64_t write_pos(const struct file *f, const struct mapping *m, int64_t pos)
 {
 	int fl = fcntl(f->host_fd, F_GETFL);
-	off_t at = fl >= 0 && (fl & O_APPEND) ? (off_t)m->size
-		   : pos >= 0			? pos
-						: lseek(f->host_fd, 0, SEEK_CUR) - n;
-	if (at >= 0)
-		filemap_wrote(k, m, (uint64_t)at, buf, (uint64_t)n);
+	if (fl >= 0 && (fl & O_APPEND))
+		return (int64_t)m->size;
+	return pos >= 0 ? pos : lseek(f->host_fd, 0, SEEK_CUR);
 }
 
+/* Write-through: a cached file's bytes go from the guest's buffers into
+ * its cached pages (filemap_perform_write), then from the bounce buffer,
+ * which gets them too, to the host file. */
 static int64_t host_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
 	if (pos < 0 && stream_blocking(f))
@@ -144,16 +144,20 @@ static int64_t host_write(struct kernel *k, struct file *f, struct uio *u, int64
 	int64_t done = 0;
 	int64_t err = 0;
 	do {
-		size_t n = uio_copy(k, u, bounce, BOUNCE_SIZE, false);
+		int64_t at = m ? write_pos(f, m, pos < 0 ? -1 : pos + done) : -1;
+		size_t n = at >= 0 ? filemap_perform_write(k, m, u, (uint64_t)at, (uint8_t *)bounce,
+							   BOUNCE_SIZE)
+				   : uio_copy(k, u, bounce, BOUNCE_SIZE, false);
 		if (n == 0 && u->fault)
 			break;
 		int64_t w = write_all(f->host_fd, bounce, n, pos < 0 ? -1 : pos + done);
+		if (at >= 0 && (w < 0 ? 0 : (size_t)w) < n)
+			filemap_write_failed(k, m, (uint64_t)at + (uint64_t)(w < 0 ? 0 : w),
+					     (uint64_t)at + n);
 		if (w < 0) {
 			err = w;
 			break;
 		}
-		if (m)
-			cache_wrote(k, f, m, pos < 0 ? -1 : pos + done, bounce, w);
 		done += w;
 		if ((size_t)w < n)
 			break;

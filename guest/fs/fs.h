@@ -92,6 +92,8 @@ struct file {
 	unsigned f_mode;      /* FMODE_* */
 	struct inode *inode;  /* host regular files: the kernel's record (inode.c) */
 	void *private; /* the kind's state (struct pipe) */
+	uint64_t id;   /* never reused: maps of one open file may merge, as
+			  Linux compares struct file pointers (mm/vma.c) */
 };
 
 /* Woken whenever an in-kernel file changes state, for poll (file.c). */
@@ -176,7 +178,9 @@ int file_open_exe(struct kernel *k, int host_fd, struct file **out);
 /* A node of /proc (procfs.c). */
 enum proc_kind {
 	PROC_ROOT, PROC_PID_DIR, PROC_FD_DIR, /* directories */
+	PROC_SYS_DIR,                         /* /proc/sys (sysctl 0) and /proc/sys/vm (1) */
 	PROC_FILE,                            /* a generated text */
+	PROC_SYSCTL,                          /* /proc/sys/vm/NAME: one value, root may write it */
 	PROC_SELF,                            /* "self": a symlink to the caller's PID */
 	PROC_LINK,                            /* exe, cwd, root: links to an open file */
 	PROC_FD,                              /* fd/N: a link to an open file */
@@ -189,6 +193,7 @@ struct proc_ref {
 	const struct proc_entry *e; /* PROC_FILE and PROC_LINK */
 	int pid;                    /* 0 for /proc and system-wide files */
 	int fd;                     /* PROC_FD */
+	int sysctl;                 /* PROC_SYSCTL: its index; PROC_SYS_DIR: its depth */
 	uint64_t ino;
 };
 

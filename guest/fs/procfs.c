@@ -11,8 +11,10 @@
  * names (the program that runs, the working directory, the root, the
  * file at fd N), not from a name looked up again; readlink shows that
  * file's guest name ("pipe:[N]" for a pipe). "thread-self" (one thread
- * per process) is a link to the caller's PID too, but is not listed. Any
- * other name under /proc does not exist (ENOENT). The directories open
+ * per process) is a link to the caller's PID too, but is not listed.
+ * /proc/sys/vm holds the vm sysctls the kernel has (mm/sysctl.c), one
+ * value per file, which root may write. Any other name under /proc does
+ * not exist (ENOENT). The directories open
  * (O_DIRECTORY), stat as S_IFDIR (fd as 0500, the others 0555) and list
  * through getdents64.
  *
@@ -122,6 +124,9 @@ static const struct proc_entry pid_entries[] = {
 #define PROC_SELF_INO (PROC_INO_FIRST + NGLOBAL)
 /* A PID directory's inode; its entries follow it, then its fd links. */
 #define PID_INO(pid) ((uint64_t)(pid) << 16)
+/* /proc/sys, /proc/sys/vm, then the sysctls (below PID 1's inodes). */
+#define PROC_SYS_INO(depth) (PROC_SELF_INO + 1 + (uint64_t)(depth))
+#define SYSCTL_INO(i) (PROC_SYS_INO(2) + (uint64_t)(i))
 #define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
 
 static bool is(const char *name, const char *want)
@@ -173,6 +178,8 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 		if (is(name, "self") || is(name, "thread-self")) {
 			*out = (struct proc_ref){.kind = PROC_SELF, .pid = k->current->pid,
 						 .ino = PROC_SELF_INO};
+		} else if (is(name, "sys")) {
+			*out = (struct proc_ref){.kind = PROC_SYS_DIR, .ino = PROC_SYS_INO(0)};
 		} else if ((e = find_entry(global_entries, NGLOBAL, name))) {
 			*out = (struct proc_ref){.kind = e->kind, .e = e,
 						 .ino = PROC_INO_FIRST + (uint64_t)(e - global_entries)};
@@ -189,6 +196,16 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 		out->e = e;
 		out->ino = PID_INO(dir->pid) + 1 + (uint64_t)(e - pid_entries);
 		return 0;
+	case PROC_SYS_DIR:
+		if (dir->sysctl == 0 && is(name, "vm")) {
+			*out = (struct proc_ref){.kind = PROC_SYS_DIR, .sysctl = 1,
+						 .ino = PROC_SYS_INO(1)};
+			return 0;
+		}
+		if (dir->sysctl == 0 || (n = vm_sysctl_find(name, strlen(name))) < 0)
+			return -ENOENT;
+		*out = (struct proc_ref){.kind = PROC_SYSCTL, .sysctl = n, .ino = SYSCTL_INO(n)};
+		return 0;
 	case PROC_FD_DIR: {
 		struct fdtable *t = files_of(k, dir->pid);
 		if ((n = number(name)) < 0 || !t || !fd_file(t, n))
@@ -204,7 +221,8 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 
 bool procfs_is_dir(const struct proc_ref *ref)
 {
-	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR;
+	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR ||
+	       ref->kind == PROC_SYS_DIR;
 }
 
 bool procfs_is_link(const struct proc_ref *ref)
@@ -235,6 +253,12 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 		break;
 	case PROC_FD:
 		snprintf(out, PATH_MAX, "/proc/%d/fd/%d", ref->pid, ref->fd);
+		break;
+	case PROC_SYS_DIR:
+		snprintf(out, PATH_MAX, ref->sysctl ? "/proc/sys/vm" : "/proc/sys");
+		break;
+	case PROC_SYSCTL:
+		snprintf(out, PATH_MAX, "/proc/sys/vm/%s", vm_sysctl_name(ref->sysctl));
 		break;
 	default:
 		if (ref->pid)
@@ -330,12 +354,20 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 	struct proc_file *pf = f->private;
 	if (procfs_is_dir(&pf->ref))
 		return -EISDIR;
+	if (!(f->f_mode & FMODE_READ))
+		return -EBADF;
 	if (pf->pos == 0) {
 		struct process *p = pf->ref.pid ? process_find(k, pf->ref.pid) : NULL;
 		if (pf->ref.pid && !p)
 			return -ESRCH; /* reaped since the open */
 		seq_free(&pf->text);
-		pf->ref.e->show(k, p, &pf->text);
+		if (pf->ref.kind == PROC_SYSCTL) {
+			char value[32];
+			vm_sysctl_read(k, pf->ref.sysctl, value, sizeof(value));
+			seq_printf(&pf->text, "%s", value);
+		} else {
+			pf->ref.e->show(k, p, &pf->text);
+		}
 		if (pf->text.failed)
 			return -ENOMEM;
 	}
@@ -344,6 +376,21 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 	size_t n = uio_copy(k, u, pf->text.buf + pf->pos, pf->text.len - pf->pos, true);
 	pf->pos += n;
 	return n ? (int64_t)n : -EFAULT;
+}
+
+/* A sysctl takes the bytes of one write (only sysctls open for writing). */
+static int64_t proc_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+{
+	(void)pos;
+	struct proc_file *pf = f->private;
+	if (!(f->f_mode & FMODE_WRITE))
+		return -EBADF;
+	char buf[64];
+	size_t n = u->left < sizeof(buf) ? (size_t)u->left : sizeof(buf);
+	if (uio_copy(k, u, buf, n, false) < n)
+		return -EFAULT;
+	int err = u->left ? -EINVAL : vm_sysctl_write(k, pf->ref.sysctl, buf, n);
+	return err ? err : (int64_t)n;
 }
 
 /* seq_lseek(): SEEK_SET and SEEK_CUR, never below 0. */
@@ -382,13 +429,15 @@ static mode_t fd_link_mode(struct kernel *k, const struct proc_ref *ref)
 }
 
 /* As Linux shows what this kernel has: regular files of size 0, mode
- * 0444, and directories of mode 0555 (fd 0500), owned by the user (/proc
- * itself and the self link by root); nlink 2 plus the subdirectories. */
+ * 0444 (sysctls 0644), and directories of mode 0555 (fd 0500), owned by
+ * the user (/proc itself, the self link and /proc/sys by root); nlink 2
+ * plus the subdirectories. */
 void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	bool by_root = ref->kind == PROC_ROOT || ref->kind == PROC_SELF;
+	bool by_root = ref->kind == PROC_ROOT || ref->kind == PROC_SELF ||
+		       ref->kind == PROC_SYS_DIR || ref->kind == PROC_SYSCTL;
 	*st = (struct stat){
 		.st_dev = makedev(0, PROC_MINOR),
 		.st_ino = ref->ino,
@@ -404,7 +453,14 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 	switch (ref->kind) {
 	case PROC_ROOT:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 2 + (nlink_t)k->nprocs;
+		st->st_nlink = 3 + (nlink_t)k->nprocs; /* and sys */
+		break;
+	case PROC_SYS_DIR:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = ref->sysctl == 0 ? 3 : 2;
+		break;
+	case PROC_SYSCTL:
+		st->st_mode = S_IFREG | 0644;
 		break;
 	case PROC_PID_DIR:
 		st->st_mode = S_IFDIR | 0555;
@@ -443,11 +499,12 @@ static void proc_release(struct file *f)
 
 /* ---- directories ----
  * A directory's offsets, as Linux's proc_readdir: 0 ".", 1 "..", then
- * its fixed entries; in /proc, the PIDs come last, each at PID_POS +
- * pid, so a listing goes on correctly when processes come and go; in
- * fd, fd N is at 2 + N. */
+ * its fixed entries; in /proc (meminfo, sys, self), the PIDs come last,
+ * each at PID_POS + pid, so a listing goes on correctly when processes
+ * come and go; in fd, fd N is at 2 + N. */
 
-#define PID_POS (2 + NGLOBAL + 1)
+#define SYS_POS (2 + NGLOBAL)
+#define PID_POS (SYS_POS + 2)
 
 struct dir_entry {
 	char name[24];
@@ -478,6 +535,11 @@ static bool root_entry_at(struct kernel *k, uint64_t pos, struct dir_entry *d)
 		snprintf(d->name, sizeof(d->name), "%s", e->name);
 		d->ino = PROC_INO_FIRST + (pos - 2);
 		d->type = entry_type(e);
+		return true;
+	}
+	if (pos == SYS_POS) {
+		snprintf(d->name, sizeof(d->name), "sys");
+		d->ino = PROC_SYS_INO(0);
 		return true;
 	}
 	if (pos < PID_POS) {
@@ -518,7 +580,19 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 	*d = (struct dir_entry){.type = DT_DIR, .next = pos + 1};
 	if (pos < 2) {
 		snprintf(d->name, sizeof(d->name), "%s", pos ? ".." : ".");
-		d->ino = !pos ? dir->ino : dir->kind == PROC_FD_DIR ? PID_INO(dir->pid) : PROC_ROOT_INO;
+		d->ino = !pos				      ? dir->ino
+			 : dir->kind == PROC_FD_DIR		      ? PID_INO(dir->pid)
+			 : dir->kind == PROC_SYS_DIR && dir->sysctl ? PROC_SYS_INO(0)
+								      : PROC_ROOT_INO;
+		return true;
+	}
+	if (dir->kind == PROC_SYS_DIR) { /* /proc/sys holds vm, vm the sysctls */
+		int i = (int)(pos - 2), n = dir->sysctl ? vm_sysctl_count() : 1;
+		if (pos - 2 >= (uint64_t)n)
+			return false;
+		snprintf(d->name, sizeof(d->name), "%s", dir->sysctl ? vm_sysctl_name(i) : "vm");
+		d->ino = dir->sysctl ? SYSCTL_INO(i) : PROC_SYS_INO(1);
+		d->type = dir->sysctl ? DT_REG : DT_DIR;
 		return true;
 	}
 	if (dir->kind == PROC_FD_DIR)
@@ -569,6 +643,7 @@ static int64_t proc_getdents(struct kernel *k, struct file *f, char *buf, size_t
 
 static const struct file_ops proc_file_ops = {
 	.read = proc_read,
+	.write = proc_write,
 	.poll = proc_poll,
 	.stat = proc_fstat,
 	.llseek = proc_llseek,
@@ -592,7 +667,9 @@ int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct 
 			return -ELOOP; /* a link is opened itself only with O_PATH */
 		if ((flags & O_DIRECTORY) && !dir)
 			return -ENOTDIR;
-		if ((flags & O_ACCMODE) != O_RDONLY)
+		/* Only root may write a sysctl (mode 0644, owned by root). */
+		bool writable = ref->kind == PROC_SYSCTL && geteuid() == 0;
+		if ((flags & O_ACCMODE) != O_RDONLY && !writable)
 			return dir ? -EISDIR : -EACCES;
 	} else if ((flags & O_DIRECTORY) && !dir) {
 		return -ENOTDIR;

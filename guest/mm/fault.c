@@ -20,6 +20,8 @@ int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t v
 		pgtable_set_new(k, pte, ZERO_PAGE_PA | (pgtable_prot_bits(vma->flags) & ~PTE_W));
 		return 0;
 	}
+	if (anon_vma_prepare(vma))
+		return -1;
 	uint64_t pa = frame_alloc(k, 0);
 	if (pa == FRAME_NONE)
 		return -1;
@@ -33,13 +35,13 @@ int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t v
  * do_read_fault, do_cow_fault, do_shared_fault). A private write gets its
  * own copy at once; a shared file page stays read-only until the first
  * write marks it dirty (fault_shared_write). A page wholly past the end
- * of the file is SIGBUS. */
+ * of the file, or of shared memory (a map grown by mremap), is SIGBUS. */
 static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 		      uint64_t *pte, bool write)
 {
 	struct mapping *m = vma->mapping;
 	uint64_t pgoff = vma->pgoff + ((va - vma->start) >> PAGE_SHIFT);
-	if (!m->anon && pgoff >= (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT)
+	if (pgoff >= (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT)
 		return FAULT_SIGBUS;
 	uint64_t reads = k->stats.cache_reads;
 	struct cache_page *cp;
@@ -51,6 +53,8 @@ static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 	bool shared = vma->flags & VM_SHARED;
 	uint64_t bits = pgtable_prot_bits(vma->flags);
 	if (!shared && write) {
+		if (anon_vma_prepare(vma))
+			return -1;
 		uint64_t copy = frame_alloc(k, 0);
 		if (copy == FRAME_NONE)
 			return -1;
@@ -88,6 +92,8 @@ static int fault_shared_write(struct kernel *k, struct mm *mm, uint64_t va, uint
 int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uint64_t *pte)
 {
 	uint64_t old = *pte & PTE_ADDR_MASK, pa;
+	if (anon_vma_prepare(vma))
+		return -1;
 	if (old == ZERO_PAGE_PA) {
 		pa = frame_alloc(k, 0);
 		if (pa == FRAME_NONE)

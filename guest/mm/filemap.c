@@ -217,24 +217,60 @@ int64_t filemap_read(struct kernel *k, struct mapping *m, struct uio *u, uint64_
 	return done > 0 ? done : u->fault ? -EFAULT : 0;
 }
 
-/* As Linux's, written pages stay in the cache: a page not cached yet is
- * read from the file, which has the new bytes already (while memory is
- * not short). */
-void filemap_wrote(struct kernel *k, struct mapping *m, uint64_t pos, const void *buf, uint64_t n)
+/* As Linux's generic_perform_write: page by page, the bytes go from the
+ * user's memory straight into the cached page (copy_from_user copies
+ * forward), so when the buffer is a shared map of the pages being
+ * written, later bytes read what earlier ones wrote, as on Linux. As
+ * Linux's, written pages stay in the cache: a page not cached yet is read
+ * from the file first (while memory is not short); the others are
+ * copied into buf alone. */
+size_t filemap_perform_write(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos,
+			     uint8_t *buf, size_t n)
 {
-	if (pos + n > m->size)
-		filemap_resize(k, m, pos + n);
-	for (uint64_t done = 0; done < n;) {
+	uint64_t old_size = m->size;
+	size_t done = 0;
+	while (done < n && u->left > 0) {
 		uint64_t at = pos + done, off = at & (PAGE_SIZE - 1);
-		uint64_t c = PAGE_SIZE - off < n - done ? PAGE_SIZE - off : n - done;
+		size_t c = PAGE_SIZE - off < n - done ? PAGE_SIZE - off : n - done;
+		if (at + c > m->size)
+			filemap_resize(k, m, at + c);
 		struct cache_page *cp = pagecache_lookup(k, m, at >> PAGE_SHIFT);
+		if (!cp && frames_free(k) > k->wmark_low && m->fd_mode != O_WRONLY &&
+		    mapping_page(k, m, at >> PAGE_SHIFT, &cp))
+			cp = NULL;
+		size_t got;
 		if (cp) {
-			write_into_page(k, cp, off, (const uint8_t *)buf + done, c);
+			/* Pinned: a fault while copying may run reclaim. */
+			frame_get(k, cp->pa);
+			uint8_t *page = phys_ptr(k, cp->pa + off);
+			got = uio_copy(k, u, page, c, false);
+			frame_written(k, cp->pa);
 			lru_mark_accessed(k, cp->pa);
-		} else if (frames_free(k) > k->wmark_low && m->fd_mode != O_WRONLY) {
-			mapping_page(k, m, at >> PAGE_SHIFT, &cp);
+			memcpy(buf + done, page, got);
+			frame_put(k, cp->pa, 0);
+		} else {
+			got = uio_copy(k, u, buf + done, c, false);
 		}
-		done += c;
+		done += got;
+		if (got < c)
+			break;
+	}
+	if (m->size > pos + done && m->size > old_size) /* a fault cut the write short */
+		filemap_resize(k, m, pos + done > old_size ? pos + done : old_size);
+	return done;
+}
+
+/* The host file did not take the bytes the cache has of [from, to): the
+ * size and those pages are read from it again. */
+void filemap_write_failed(struct kernel *k, struct mapping *m, uint64_t from, uint64_t to)
+{
+	struct stat st;
+	if (m->fd >= 0 && fstat(m->fd, &st) == 0)
+		filemap_resize(k, m, (uint64_t)st.st_size);
+	for (uint64_t pgoff = from >> PAGE_SHIFT; pgoff << PAGE_SHIFT < to; pgoff++) {
+		struct cache_page *cp = pagecache_lookup(k, m, pgoff);
+		if (cp && read_page(k, m, pgoff, cp->pa) == 0)
+			frame_written(k, cp->pa);
 	}
 }
 

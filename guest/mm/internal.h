@@ -53,6 +53,14 @@ uint64_t lru_tail(struct kernel *k, enum lru_list list);
  * sets PG_referenced, the second activates an inactive page. */
 void lru_mark_accessed(struct kernel *k, uint64_t pa);
 
+/* ---- PCIDs (pcid.c) ---- */
+
+/* A new address space gets its ctx_id and no PCID yet. */
+void init_new_context(struct kernel *k, struct mm *mm);
+/* The address space is gone: its PCID, if it still owns one, is flushed
+ * and free. */
+void destroy_context(struct kernel *k, struct mm *mm);
+
 /* ---- the reverse map (rmap.c) ----
  * Finds the PTEs (present or PROT_NONE) that map a page: an anonymous
  * page at its anon_va in each address space, a page-cache page through
@@ -86,16 +94,53 @@ void swap_dup(struct kernel *k, uint64_t slot);
 /* Frees the frame at pa when only the swap cache holds it. */
 bool swap_cache_free(struct kernel *k, uint64_t pa);
 
-/* ---- VMAs (vma.c) ---- */
+/* ---- VMAs (vma.c, vma_tree.c) ---- */
 
-/* Links a new VMA (named "[heap]"/"[stack]" by its flags); NULL if no memory. */
+/* Links a new VMA over [start, end), where no VMA is (named "[heap]" or
+ * "[stack]" by its flags; pgoff its address, as anonymous memory's);
+ * NULL if no memory. */
 struct vma *vma_insert(struct mm *mm, uint64_t start, uint64_t end, unsigned flags);
+/* Splits v at addr (inside it); v keeps the lower part. -1 if no memory.
+ * No vm.max_map_count check (callers do Linux's). */
+int vma_split(struct mm *mm, struct vma *v, uint64_t addr);
 /* Splits VMAs so start and end fall on boundaries; -1 if out of memory. */
 int vma_split_at(struct mm *mm, uint64_t start, uint64_t end);
+/* Moves v's end (nothing may be in the way). */
+void vma_set_end(struct mm *mm, struct vma *v, uint64_t end);
 /* Frees the VMAs that lie inside [start, end) (split first). */
 void vma_remove_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
-void vma_merge(struct kernel *k, struct mm *mm);
+/* Merges the neighbours that may merge, from the VMA before [start, end)
+ * to the one after it. */
+void vma_merge_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+/* a, ending where b starts, and b could be one VMA. */
+bool vma_can_merge(const struct vma *a, const struct vma *b);
+/* [s, e), inside v, gets the VM_* flags (Linux's vma_modify_flags, as
+ * mprotect and madvise use it): split off v, unless it merges with a
+ * neighbour instead, each split refused (-ENOMEM) at vm.max_map_count;
+ * then merged where it can be. PTEs are the caller's. */
+int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
+		     unsigned flags);
 void vma_free_all(struct kernel *k, struct mm *mm);
+/* Gives v an anon_vma before its first private page (a compatible
+ * neighbour's, or a new one; Linux's anon_vma_prepare). 0, or -1 out of
+ * host memory. */
+int anon_vma_prepare(struct vma *v);
+/* A forked child's copy of parent gets its own anon_vma if parent has one. */
+int anon_vma_fork(struct vma *child, const struct vma *parent);
+
+/* The tree (vma_tree.c): insert after linking v in the list, erase before
+ * freeing it (next: the VMA that followed it), update after v's gap
+ * changed (the end of the VMA before it moved). */
+void vma_tree_insert(struct mm *mm, struct vma *v);
+void vma_tree_erase(struct mm *mm, struct vma *v, struct vma *next);
+void vma_tree_update(struct mm *mm, const struct vma *v);
+uint64_t vma_gap_before(const struct vma *v);
+/* The first VMA that ends above addr (contains it, or is the next), or NULL. */
+struct vma *vma_first_after(const struct mm *mm, uint64_t addr);
+struct vma *vma_last(const struct mm *mm);
+/* The highest len bytes inside [low, high) that no VMA overlaps: their
+ * start, or 0 when none fit (Linux's unmapped_area_topdown). */
+uint64_t vma_gap_topdown(const struct mm *mm, uint64_t low, uint64_t high, uint64_t len);
 
 /* ---- page-table edits (pgtable.c) ---- */
 
@@ -153,8 +198,10 @@ uint64_t pagecache_reclaim_page(struct kernel *k, struct cache_page *cp);
 struct mapping *mapping_alloc(struct kernel *k, bool anon);
 /* Frees an idle file mapping whose last page is gone. */
 void mapping_free_if_unused(struct mapping *m);
-/* A MAP_SHARED anonymous region: pages zeroed at first use. */
-struct mapping *shmem_create(struct kernel *k);
+/* A MAP_SHARED anonymous region of size bytes (Linux's shmem file of
+ * shmem_zero_setup): pages zeroed at first use, none past size (a map
+ * grown by mremap raises SIGBUS there). */
+struct mapping *shmem_create(struct kernel *k, uint64_t size);
 
 /* Before PTEs of mm in [start, end) go: cache pages lose a mapcount, D
  * bits of shared file maps make their pages dirty, which are written back. */

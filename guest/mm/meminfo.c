@@ -19,7 +19,8 @@
  * no list, since vmemu cannot swap it: it counts as Unevictable (as
  * ramfs pages do on Linux) instead of anon LRU.
  *
- * Committed_AS counts private writable mappings and, once per shared
+ * Committed_AS counts the mappings charged for (VM_ACCOUNT: private and
+ * writable, or made writable once, not MAP_NORESERVE) and, once per shared
  * object, the first mapping of it seen (Linux accounts a shmem object's
  * size once). */
 #include <stdlib.h>
@@ -75,8 +76,7 @@ static void walk_mm(struct kernel *k, struct mm *mm, struct walk *w)
 {
 	for (struct vma *v = mm->vmas; v; v = v->next) {
 		uint64_t pages = (v->end - v->start) >> PAGE_SHIFT;
-		/* Linux's accountable_mapping(): private and writable. */
-		if ((v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		if (v->flags & VM_ACCOUNT)
 			w->committed += pages;
 		else if (v->mapping && v->mapping->anon && shm_add(w, v->mapping))
 			w->committed += pages;
@@ -91,33 +91,24 @@ static void walk_all(struct kernel *k, struct walk *w)
 		walk_mm(k, mm, w);
 }
 
-/* Swap-cache frames no PTE maps: reclaim frees these first (reclaim.c). */
-static uint64_t swap_cache_unmapped(struct kernel *k, const uint8_t *frame)
-{
-	if (!k->swap.slot_of)
-		return 0;
-	uint64_t n = 0;
-	for (uint64_t pfn = FRAME_FIRST; pfn < k->frames.nframes; pfn++)
-		n += k->swap.slot_of[pfn] && !frame[pfn];
-	return n;
-}
-
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
 }
 
-/* Linux's si_mem_available(): free pages above the reserve, plus the page
- * cache and the unmapped swap cache that reclaim could drop, each minus
- * what the low watermark keeps. The reserve is the high watermark
- * (Linux's totalreserve_pages is the high watermarks plus lowmem
- * reserves, which one zone does not have). */
-static uint64_t mem_available(struct kernel *k, uint64_t free, uint64_t pagecache,
-			      uint64_t swapcache)
+/* Linux's si_mem_available(): free pages above the reserve, plus the
+ * file LRU pages reclaim could drop, less what the low watermark keeps
+ * of them (the least of half of them and the low watermark). The reserve
+ * is the high watermark (Linux's totalreserve_pages is the high
+ * watermarks plus lowmem reserves, which one zone does not have). Linux
+ * adds reclaimable slab and kernel memory the same way: vmemu's kernel
+ * has none in guest memory. The swap cache is on the anonymous lists
+ * and counts no more than on Linux. */
+static uint64_t mem_available(struct kernel *k, uint64_t free, const uint64_t *lru)
 {
+	uint64_t pagecache = lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE];
 	int64_t avail = (int64_t)free - (int64_t)k->wmark_high;
 	avail += (int64_t)(pagecache - min_u64(pagecache / 2, k->wmark_low));
-	avail += (int64_t)(swapcache - min_u64(swapcache / 2, k->wmark_low));
 	return avail < 0 ? 0 : (uint64_t)avail;
 }
 
@@ -133,7 +124,6 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 			shmem_mapped += w.frame[cp->pa >> PAGE_SHIFT];
 		}
 	}
-	uint64_t swap_free_cache = w.frame ? swap_cache_unmapped(k, w.frame) : 0;
 	free(w.frame);
 	free(w.shm);
 
@@ -145,7 +135,7 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 	*mi = (struct meminfo){
 		.mem_total = KB(total),
 		.mem_free = KB(free_pages),
-		.mem_available = KB(mem_available(k, free_pages, cache, swap_free_cache)),
+		.mem_available = KB(mem_available(k, free_pages, lru)),
 		.cached = KB(cache + shmem),
 		.swap_cached = KB(k->swap.cached),
 		.active_anon = KB(lru[LRU_ACTIVE_ANON]),

@@ -26,7 +26,7 @@ struct mm *mm_create(struct kernel *k)
 	mm->users = 1;
 	mm->pt_pages = 1;
 	k->stats.page_table_pages++;
-	mm->pcid = (uint16_t)(k->next_pcid++ % 4095 + 1);
+	init_new_context(k, mm);
 	mm->mmap_base = MMAP_BASE;
 	mm->next = k->mms;
 	if (k->mms)
@@ -40,8 +40,7 @@ void mm_destroy(struct kernel *k, struct mm *mm)
 	filemap_unmap_range(k, mm, 0, USER_TOP); /* exit writes shared maps back */
 	pgtable_free_all(k, mm);
 	k->stats.page_table_pages -= mm->pt_pages;
-	for (int i = 0; i < MMU_NTLBS; i++)
-		tlb_flush_pcid(&k->mmu.tlb[i], mm->pcid);
+	destroy_context(k, mm);
 	vma_free_all(k, mm);
 	*(mm->prev ? &mm->prev->next : &k->mms) = mm->next;
 	if (mm->next)
@@ -64,6 +63,13 @@ void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 {
 	uint64_t end = start + len;
+	struct vma *v = vma_first_after(mm, start);
+	if (!v || v->start >= end)
+		return 0;
+	/* A hole punched inside one VMA adds one: Linux refuses it at the
+	 * limit (other splits are let through, the unmap frees them). */
+	if (start > v->start && end < v->end && mm->map_count >= k->vm.max_map_count)
+		return -ENOMEM;
 	if (vma_split_at(mm, start, end))
 		return -ENOMEM;
 	mm_zap_range(k, mm, start, end);
@@ -74,12 +80,17 @@ int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
 	       bool fixed)
 {
-	return mm_map_pages(k, mm, start, len, flags, fixed, NULL, 0);
+	return mm_map_pages(k, mm, start, len, flags, fixed, NULL, 0, 0);
 }
 
 int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
-		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff)
+		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff, uint64_t file_id)
 {
+	if (mm->map_count > k->vm.max_map_count)
+		return -ENOMEM; /* Linux's do_mmap: "Too many mappings?" */
+	/* Linux's accountable_mapping: private, writable, not MAP_NORESERVE. */
+	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
+		flags |= VM_ACCOUNT;
 	if (fixed) {
 		int err = mm_unmap(k, mm, start, len);
 		if (err)
@@ -92,16 +103,18 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 		return -ENOMEM;
 	if (m) {
 		mapping_get(m);
+		v->pgoff = pgoff;
+		v->file_id = file_id;
 	} else if (flags & VM_SHARED) {
-		m = shmem_create(k);
+		m = shmem_create(k, len);
 		if (!m) {
 			vma_remove_range(k, mm, start, start + len);
 			return -ENOMEM;
 		}
+		v->pgoff = 0;
 	}
 	v->mapping = m;
-	v->pgoff = pgoff;
-	vma_merge(k, mm);
+	vma_merge_range(k, mm, start, start + len);
 	return (int64_t)start;
 }
 
@@ -110,50 +123,62 @@ uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
 	if (hint >= MMAP_MIN_ADDR && hint <= USER_TOP - len && !vma_overlaps(mm, hint, hint + len))
 		return hint;
 	/* Top-down: the highest gap below mmap_base that fits. */
-	uint64_t best = 0, gap_start = MMAP_MIN_ADDR;
-	for (struct vma *v = mm->vmas;; v = v->next) {
-		uint64_t gap_end = v ? v->start : USER_TOP;
-		if (gap_end > mm->mmap_base)
-			gap_end = mm->mmap_base;
-		if (gap_end > gap_start && gap_end - gap_start >= len)
-			best = gap_end - len;
-		if (!v)
-			break;
-		if (v->end > gap_start)
-			gap_start = v->end;
-	}
-	return best;
+	return vma_gap_topdown(mm, MMAP_MIN_ADDR, mm->mmap_base, len);
 }
 
 /* A shared file map is writable in its PTEs only once a write fault has
- * dirtied the page (write-notify): mprotect leaves W to that fault. */
+ * dirtied the page (write-notify): mprotect leaves W to that fault. The
+ * page stays present read-only meanwhile, a write-only map too (x86 has
+ * no write-only pages; Linux maps those as its private read-only prot). */
 static unsigned pte_flags(const struct vma *v)
 {
 	bool notify = (v->flags & VM_SHARED) && v->mapping && !v->mapping->anon;
-	return notify ? v->flags & ~VM_WRITE : v->flags;
+	if (!notify || !(v->flags & VM_WRITE))
+		return v->flags;
+	return (v->flags & ~VM_WRITE) | VM_READ;
 }
 
 int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
 {
-	uint64_t end = start + len;
-	/* Linux refuses a range with holes, before changing anything, and
-	 * PROT_WRITE on a shared map of a file not open for writing. */
-	if (!vma_covers(mm, start, end))
+	uint64_t end = start + len, at = start;
+	struct vma *v = vma_first_after(mm, start);
+	if (!v || v->start > start)
 		return -ENOMEM;
-	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next)
-		if (v->end > start && (prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping &&
-		    !v->mapping->anon && !(v->flags & VM_MAYWRITE))
-			return -EACCES;
-	if (vma_split_at(mm, start, end))
-		return -ENOMEM;
-	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
-		if (v->start < start)
-			continue;
-		v->flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
-		pgtable_protect_range(k, mm, v->start, v->end, pte_flags(v));
+	/* VMA by VMA as Linux goes: those before a hole or a refused one
+	 * keep their new protection. */
+	int err = 0;
+	while (at < end) {
+		if (!v || v->start > at) {
+			err = -ENOMEM; /* a hole */
+			break;
+		}
+		/* PROT_WRITE on a shared map of a file not open for writing. */
+		if ((prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping && !v->mapping->anon &&
+		    !(v->flags & VM_MAYWRITE)) {
+			err = -EACCES;
+			break;
+		}
+		/* A merge may have joined v to what was done already. */
+		uint64_t e = v->end < end ? v->end : end;
+		unsigned flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
+		/* Private memory becoming writable is charged from now on; the
+		 * charge goes again only from anonymous memory never written
+		 * (no anon_vma), as in Linux's mprotect_fixup. */
+		if ((prot & VM_WRITE) &&
+		    !(v->flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+			flags |= VM_ACCOUNT;
+		else if (!(prot & VM_WRITE) && !v->mapping && !v->anon_vma)
+			flags &= ~VM_ACCOUNT;
+		if (flags != v->flags) {
+			err = vma_modify_flags(k, mm, v, at, e, flags);
+			if (err)
+				break;
+			pgtable_protect_range(k, mm, at, e, pte_flags(vma_find(mm, at)));
+		}
+		at = e;
+		v = vma_first_after(mm, at);
 	}
-	vma_merge(k, mm);
-	return 0;
+	return err;
 }
 
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len)

@@ -28,6 +28,25 @@ void pagecache_destroy(struct kernel *k);
  * 0, or -1 with a message. */
 int swap_init(struct kernel *k, uint64_t size, const char *path, char *err, size_t errlen);
 void swap_destroy(struct swap *s);
+/* min_free_kbytes from the size of memory, then the watermarks from it
+ * (Linux's init_per_zone_wmark_min; watermark.c). */
+void init_per_zone_wmark_min(struct kernel *k);
+/* The watermarks again after min_free_kbytes or watermark_scale_factor
+ * changed. */
+void setup_per_zone_wmarks(struct kernel *k);
+/* The vm sysctls' defaults (vm.max_map_count...; sysctl.c). */
+void vm_sysctl_init(struct kernel *k);
+/* /proc/sys/vm: the sysctls by index, 0 to vm_sysctl_count() - 1. */
+int vm_sysctl_count(void);
+const char *vm_sysctl_name(int i);
+/* The index of the sysctl called name (len bytes), or -1. */
+int vm_sysctl_find(const char *name, size_t len);
+/* Its value as /proc/sys/vm/NAME reads ("65530\n") into buf: the length
+ * snprintf gives. */
+int vm_sysctl_read(struct kernel *k, int i, char *buf, size_t size);
+/* A write of len bytes of text: 0, or -EINVAL (not an integer in the
+ * sysctl's range). */
+int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len);
 /* The CPU was given EXEC on this frame (so it may hold translated code). */
 void frame_mark_exec(struct kernel *k, uint64_t pa);
 /* Releases the quarantined code frames once translated code is flushed. */
@@ -48,10 +67,13 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent);
  * when fixed). Returns start, or -errno. */
 int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
 	       bool fixed);
-/* The same for pages of m from pgoff on (m NULL: anonymous; a shared
- * anonymous map gets a new shmem). */
+/* The same for pages of m from pgoff on, mapped through the open file
+ * file_id (struct file's id; 0: the kernel's own map, as the loader's),
+ * or anonymous when m is NULL (a shared anonymous map gets a new shmem).
+ * -ENOMEM also when mm has more than vm.max_map_count VMAs. */
 int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
-		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff);
+		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff,
+		     uint64_t file_id);
 /* Unmaps the pages of [start, end) (VMAs stay): file pages are written
  * back first, anonymous ones are gone. */
 void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
@@ -59,14 +81,26 @@ void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len);
 int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len);
 int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot);
+/* madvise(2) of [start, end) with a MADV_* advice sys_madvise accepts:
+ * 0, -ENOMEM (part of the range not mapped: the rest still got it),
+ * -EINVAL (MADV_FREE of a file or shared map), -EAGAIN (a split refused
+ * at vm.max_map_count) (madvise.c). */
+int mm_madvise(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, int advice);
 /* mremap(2) of [old, old + old_len) to new_len bytes in mm with MREMAP_*
- * flags (new: the MREMAP_FIXED address), arguments checked: the new
- * address, or -errno (mremap.c). */
+ * flags (new: the MREMAP_FIXED address), arguments checked as Linux's
+ * check_mremap_params does (sys_mremap): the new address, or -errno
+ * (mremap.c). */
 int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 		 uint64_t flags, uint64_t new);
 /* Writes bytes into mm regardless of page protection (loading an image,
  * like Linux's FOLL_FORCE): faults pages in as needed. 0 or -EFAULT. */
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
+
+/* Runs on mm from now on (MOV to CR3; Linux's switch_mm): with the PCID
+ * mm owns, whose entries stay, else with one taken from another address
+ * space and flushed (pcid.c). Unicorn's TLB, which has no PCIDs, is
+ * flushed either way. */
+void switch_mm(struct kernel *k, struct mm *mm);
 
 struct vma *vma_find(struct mm *mm, uint64_t va); /* vma containing va, or NULL */
 bool vma_overlaps(struct mm *mm, uint64_t start, uint64_t end);
@@ -191,9 +225,16 @@ struct cache_page *pagecache_lookup(struct kernel *k, struct mapping *m, uint64_
 struct cache_page *pagecache_page(struct kernel *k, uint64_t pa);
 /* read(2) of a cached file at pos: bytes copied, or -EFAULT. */
 int64_t filemap_read(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos);
-/* n bytes of buf went to the host file at pos (write-through): the cached
- * pages and the size follow. */
-void filemap_wrote(struct kernel *k, struct mapping *m, uint64_t pos, const void *buf, uint64_t n);
+/* write(2) of up to n bytes of u at pos, through the page cache (which
+ * the host file then follows: write-through): the cached pages and the
+ * size take the bytes, which buf gets too, for the host file. The user's
+ * buffer may be a shared map of these very pages. Returns the bytes
+ * copied (fewer at a fault). */
+size_t filemap_perform_write(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos,
+			     uint8_t *buf, size_t n);
+/* The host file took fewer bytes than filemap_perform_write copied:
+ * the cache of [from, to) and the size follow the file again. */
+void filemap_write_failed(struct kernel *k, struct mapping *m, uint64_t from, uint64_t to);
 /* The file is now size bytes long (ftruncate, O_TRUNC): pages past the end
  * are unmapped from every process and dropped, the tail of the last zeroed. */
 void filemap_resize(struct kernel *k, struct mapping *m, uint64_t size);

@@ -52,16 +52,23 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 	child->stack_top = parent->stack_top;
 	struct copy_arg c = {.child = child};
 	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
+		if (v->flags & VM_DONTCOPY)
+			continue; /* MADV_DONTFORK: not the child's */
 		struct vma *nv = vma_insert(child, v->start, v->end, v->flags);
 		if (!nv) {
 			c.err = -ENOMEM;
 			break;
 		}
 		memcpy(nv->name, v->name, sizeof(nv->name));
+		nv->pgoff = v->pgoff;
+		nv->file_id = v->file_id;
 		if (v->mapping) {
 			nv->mapping = v->mapping;
-			nv->pgoff = v->pgoff;
 			mapping_get(v->mapping);
+		}
+		if (anon_vma_fork(nv, v)) {
+			c.err = -ENOMEM;
+			break;
 		}
 		c.vm_flags = v->flags;
 		pgtable_walk_leaves(k, parent, v->start, v->end, copy_leaf, &c);

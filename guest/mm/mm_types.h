@@ -97,7 +97,8 @@ struct mapping {
 	int fd;               /* host fd to fill and write back through; -1 while idle */
 	int fd_mode;          /* its O_ACCMODE */
 	uint64_t dev, ino;    /* the host file */
-	uint64_t size;        /* file size in bytes, as the cache keeps it */
+	uint64_t size;        /* file size in bytes, as the cache keeps it;
+				 shared memory: the length first mapped */
 	int64_t mtime_ns, ctime_ns; /* the host file's, when it went idle */
 	uint64_t npages;
 	struct cache_page *pages; /* its pages, in no order */
@@ -122,6 +123,30 @@ struct page_cache {
 	struct mapping *files;    /* file mappings, looked up by dev/ino */
 };
 
+/* ---- the vm sysctls: /proc/sys/vm (sysctl.c) ---- */
+
+struct vm_sysctl {
+	int max_map_count;          /* VMAs an address space may have */
+	int min_free_kbytes;        /* the min watermark, in KiB */
+	int watermark_scale_factor; /* low and high above min, in 1/10000 of memory */
+};
+
+/* ---- PCIDs (pcid.c) ----
+ * A PCID tags the TLB model's entries with the address space they belong
+ * to, so a context switch need not flush. There are 4095 (CR3 bits 0-11;
+ * 0 is the kernel's) and no limit on address spaces, so, as Linux's ASIDs,
+ * a PCID belongs to the CPU, not to the address space: the CPU lends one
+ * to an address space when it runs there, and takes it back for another
+ * (round robin) only with a CR3 write that flushes it. */
+
+#define PCID_COUNT 4096
+
+struct pcid_cache {
+	uint64_t owner[PCID_COUNT]; /* per PCID: ctx_id of the mm it tags, 0 = none */
+	uint16_t next;              /* the PCID lent next when none is owned */
+	uint64_t last_ctx_id;       /* ctx_ids are never reused */
+};
+
 /* ---- virtual memory areas and address spaces (vma.c, mm.c) ---- */
 
 #define VM_READ 0x1u  /* = PROT_READ */
@@ -133,21 +158,53 @@ struct page_cache {
 #define VM_SHARED 0x800u /* MAP_SHARED: fork shares the pages, no CoW */
 
 #define VM_MAYWRITE 0x1000u /* MAP_SHARED file map of a file open for writing */
+/* Set by madvise (madvise.c); they tell VMAs apart, as on Linux. */
+#define VM_SEQ_READ 0x2000u   /* MADV_SEQUENTIAL */
+#define VM_RAND_READ 0x4000u  /* MADV_RANDOM */
+#define VM_DONTCOPY 0x8000u   /* MADV_DONTFORK: a forked child does not get it */
+#define VM_DONTDUMP 0x10000u  /* MADV_DONTDUMP */
+#define VM_HUGEPAGE 0x20000u  /* MADV_HUGEPAGE */
+#define VM_NOHUGEPAGE 0x40000u /* MADV_NOHUGEPAGE */
+/* Commit accounting, as Linux's: a private writable map is charged
+ * (VM_ACCOUNT) unless mapped MAP_NORESERVE (VM_NORESERVE); one that
+ * becomes writable is charged then, and stays so. */
+#define VM_ACCOUNT 0x80000u
+#define VM_NORESERVE 0x100000u
+
+/* The anonymous memory of a region (Linux's anon_vma), here only for what
+ * it decides about merging: a region gets one when its first private page
+ * is written, shares it with the parts it is split into, and may take a
+ * compatible neighbour's; two neighbours with different ones never merge. */
+struct anon_vma {
+	uint32_t refs; /* VMAs */
+};
 
 struct vma {
 	uint64_t start, end; /* [start, end), page aligned */
 	unsigned flags;      /* VM_* */
-	struct vma *next;    /* sorted by start */
+	struct vma *next, *prev; /* address order */
+	struct vma *left, *right; /* the tree by start (vma_tree.c) */
+	uint64_t subtree_gap;     /* the largest vma_gap_before in this subtree */
+	int tree_height;
 	struct mapping *mapping; /* the file's page cache or shared memory; else NULL */
-	uint64_t pgoff;      /* page of mapping at start */
+	/* Page of mapping at start; for private anonymous memory its address
+	 * (>> PAGE_SHIFT) when it was mapped, as Linux's vm_pgoff, which a
+	 * move keeps. Neighbours merge only at consecutive offsets. */
+	uint64_t pgoff;
+	uint64_t file_id;    /* the open file it was mapped through (struct file's id), or 0 */
+	struct anon_vma *anon_vma;
+	bool anon_fork_child; /* anon_vma made by fork: merges with none but its own */
 	char name[16];       /* "[stack]", "[heap]", or empty */
 };
 
 struct mm {
 	int users;           /* processes on it (a vfork child borrows its parent's) */
 	uint64_t pml4;       /* physical address of the top-level table (CR3 base) */
-	uint16_t pcid;
-	struct vma *vmas;
+	uint64_t ctx_id;     /* unique for ever (Linux's mm->context.ctx_id) */
+	uint16_t pcid;       /* the PCID last lent to it; its own while owner[pcid] == ctx_id */
+	struct vma *vmas;    /* the lowest VMA; ->next goes up */
+	struct vma *vma_root;
+	int map_count;       /* VMAs (vm.max_map_count limits it) */
 	uint64_t start_brk, brk;
 	uint64_t mmap_base;  /* top of the mmap area; searched downwards */
 	uint64_t stack_top;

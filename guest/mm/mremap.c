@@ -1,8 +1,15 @@
-/* mremap.c - mremap(2) once sys_mm.c has checked its arguments: shrink a
- * mapping in place, grow it in place when the space after it is free, else
- * move it: the VMA moves and its PTEs are carried over to the new addresses
- * (Linux's move_page_tables), so the pages move without a copy. glibc's
- * realloc of large blocks relies on it. */
+/* mremap.c - mremap(2) once sys_mm.c has checked its arguments, in the
+ * order Linux's do_mremap (6.17 and later) checks and acts: a move to a
+ * fixed address without a change of size moves every VMA of the range in
+ * turn; otherwise the VMA at the old address must exist (EFAULT), and a
+ * call that maps new space (a growth, a fixed move) needs what it keeps
+ * of the old range inside that VMA (EFAULT) before it changes anything;
+ * a fixed move then unmaps the destination, shrinks the old range and
+ * moves it; a shrink in place just unmaps the tail, even across VMAs; a
+ * growth grows in place when the space after it is free, else moves. A
+ * move carries the PTEs over to the new addresses (Linux's
+ * move_page_tables), so the pages move without a copy; glibc's realloc
+ * of large blocks relies on it. */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,11 +17,8 @@
 #include "kern.h"
 #include "mm/internal.h"
 
-#define PAGE_MASK (~(PAGE_SIZE - 1))
-
 struct move_arg {
 	uint64_t delta; /* new address minus old */
-	struct mm *mm;
 	int err;
 };
 
@@ -39,12 +43,24 @@ static void move_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pt
 	pgtable_update(k, mm, va, pte, 0);
 }
 
-/* Moves [old, old+len), inside one VMA v, to new (a free range): the
- * pages go along; afterwards the VMA covers new+len (room for growth). */
+/* munmap's own argument checks (Linux's do_vmi_munmap), then the unmap. */
+static int unmap_checked(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
+{
+	if (start > USER_TOP || len > USER_TOP - start)
+		return -EINVAL;
+	return mm_unmap(k, mm, start, len);
+}
+
+/* Moves [old, old+len), inside VMA v, to the free range at new: a VMA of
+ * new_len bytes (room for growth) takes the pages, then the old range is
+ * unmapped (Linux's move_vma). */
 static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t old,
 			uint64_t len, uint64_t new, uint64_t new_len)
 {
-	struct move_arg m = {.delta = new - old, .mm = mm};
+	/* Room for the unmap to split a VMA in three (Linux's prep_move_vma). */
+	if (mm->map_count >= k->vm.max_map_count - 3)
+		return -ENOMEM;
+	struct move_arg m = {.delta = new - old};
 	pgtable_walk_leaves(k, mm, old, old + len, alloc_leaf, &m);
 	if (m.err) {
 		pgtable_unmap_range(k, mm, new, new + len); /* frees the empty tables */
@@ -57,47 +73,109 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	}
 	memcpy(nv->name, v->name, sizeof(nv->name));
 	nv->mapping = v->mapping;
-	nv->pgoff = v->pgoff + ((old - v->start) >> PAGE_SHIFT);
+	nv->file_id = v->file_id;
 	if (nv->mapping)
 		mapping_get(nv->mapping);
+	/* Anonymous memory never written takes its new address as offset,
+	 * so it merges there; written memory keeps its offset (copy_vma). */
+	if (!v->mapping && !v->anon_vma)
+		nv->pgoff = new >> PAGE_SHIFT;
+	else
+		nv->pgoff = v->pgoff + ((old - v->start) >> PAGE_SHIFT);
+	nv->anon_vma = v->anon_vma;
+	nv->anon_fork_child = v->anon_fork_child;
+	if (nv->anon_vma)
+		nv->anon_vma->refs++;
 	pgtable_walk_leaves(k, mm, old, old + len, move_leaf, &m);
 	/* Only emptied entries are left: this frees their tables. */
 	pgtable_unmap_range(k, mm, old, old + len);
-	if (vma_split_at(mm, old, old + len) == 0)
-		vma_remove_range(k, mm, old, old + len);
-	vma_merge(k, mm);
+	vma_merge_range(k, mm, new, new + new_len);
+	if (len)
+		mm_unmap(k, mm, old, len); /* old_len 0 keeps the old map: a duplicate */
 	return (int64_t)new;
 }
 
-int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
-		 uint64_t flags, uint64_t new)
+/* Linux's check_prep_vma: when the call maps new space (a growth, or
+ * any move to a fixed address), what it keeps of the old range must lie
+ * in v (a shrink keeps new_len bytes, the rest is unmapped). */
+static int check_prep_vma(const struct vma *v, uint64_t old, uint64_t old_len, uint64_t new_len,
+			  uint64_t flags)
 {
-	struct vma *v = vma_find(mm, old);
-	if (!v || old_len > v->end - old)
-		return -EFAULT; /* the old range must lie in one VMA */
-	if (flags & MREMAP_FIXED) {
-		if (new < old + old_len && old < new + new_len)
-			return -EINVAL;
-		int err = mm_unmap(k, mm, new, new_len);
+	if (!v)
+		return -EFAULT;
+	if (new_len <= old_len && !(flags & MREMAP_FIXED))
+		return 0; /* a shrink in place or nothing: no more checks */
+	/* old_len 0 makes a second map of a shared map's pages; private
+	 * pages would not be the same ones. */
+	if (old_len == 0 && !(v->flags & VM_SHARED))
+		return -EINVAL;
+	uint64_t kept = new_len < old_len ? new_len : old_len;
+	if (kept > v->end - old)
+		return -EFAULT;
+	return 0;
+}
+
+/* A move to a fixed address (Linux's mremap_to): the destination is
+ * unmapped, the old range shrunk to new_len, then moved. */
+static int64_t remap_to(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len,
+			uint64_t new_len, uint64_t new)
+{
+	int err = unmap_checked(k, mm, new, new_len);
+	if (err)
+		return err;
+	if (!vma_find(mm, old))
+		return -EFAULT;
+	if (new_len < old_len) {
+		err = unmap_checked(k, mm, old + new_len, old_len - new_len);
 		if (err)
 			return err;
-		if (new_len < old_len) {
-			mm_unmap(k, mm, old + new_len, old_len - new_len);
-			old_len = new_len;
-		}
-		v = vma_find(mm, old); /* the unmaps may have split it */
-		return move_vma(k, mm, v, old, old_len, new, new_len);
+		old_len = new_len;
 	}
-	if (new_len <= old_len) {
-		if (new_len < old_len)
-			mm_unmap(k, mm, old + new_len, old_len - new_len);
-		return (int64_t)old;
+	struct vma *v = vma_find(mm, old);
+	if (!v)
+		return -EFAULT;
+	return move_vma(k, mm, v, old, old_len, new, new_len);
+}
+
+/* A move to a fixed address without a change of size may take several
+ * VMAs along (Linux's remap_move, since 6.17): each part of the range
+ * moves in turn, the gaps between them kept; the range must start in a
+ * VMA. Returns where the first part went. */
+static int64_t remap_move(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
+			  uint64_t new)
+{
+	uint64_t end = start + len, target = new, last_end = start;
+	int64_t res = -EFAULT;
+	bool seen = false;
+	for (struct vma *v = vma_first_after(mm, start); v && v->start < end;
+	     v = vma_first_after(mm, last_end)) {
+		if (!seen && start < v->start)
+			return -EFAULT; /* no gap at the start */
+		uint64_t addr = v->start > start ? v->start : start;
+		uint64_t part = (v->end < end ? v->end : end) - addr;
+		uint64_t offset = seen ? v->start - last_end : 0;
+		last_end = v->end;
+		int64_t r = remap_to(k, mm, addr, part, part, target + offset);
+		if (r < 0)
+			return r;
+		if (!seen)
+			res = r;
+		seen = true;
+		target = (uint64_t)r + part;
 	}
-	uint64_t old_end = old + old_len, new_end = old + new_len;
-	/* In place: the range ends with its VMA, and what follows is free. */
-	if (old_end == v->end && new_end <= USER_TOP && !vma_overlaps(mm, old_end, new_end)) {
-		v->end = new_end;
-		vma_merge(k, mm);
+	return res;
+}
+
+/* A growth (Linux's expand_vma): in place when the range ends its VMA
+ * and the space after it is free, else moved if allowed. */
+static int64_t expand(struct kernel *k, struct mm *mm, struct vma *v, uint64_t old,
+		      uint64_t old_len, uint64_t new_len, uint64_t flags)
+{
+	uint64_t end = v->end + (new_len - old_len);
+	if (v->end == old + old_len && end > v->end && end <= USER_TOP &&
+	    !vma_overlaps(mm, v->end, end)) {
+		vma_set_end(mm, v, end);
+		vma_merge_range(k, mm, v->start, end);
 		return (int64_t)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
@@ -106,4 +184,24 @@ int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len
 	if (!to)
 		return -ENOMEM;
 	return move_vma(k, mm, v, old, old_len, to, new_len);
+}
+
+int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
+		 uint64_t flags, uint64_t new)
+{
+	if ((flags & MREMAP_FIXED) && old_len == new_len)
+		return remap_move(k, mm, old, old_len, new);
+	struct vma *v = vma_find(mm, old);
+	int err = check_prep_vma(v, old, old_len, new_len, flags);
+	if (err)
+		return err;
+	if (flags & MREMAP_FIXED)
+		return remap_to(k, mm, old, old_len, new_len, new);
+	if (new_len == old_len)
+		return (int64_t)old;
+	if (new_len < old_len) {
+		err = unmap_checked(k, mm, old + new_len, old_len - new_len);
+		return err ? err : (int64_t)old;
+	}
+	return expand(k, mm, v, old, old_len, new_len, flags);
 }

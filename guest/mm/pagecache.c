@@ -144,9 +144,12 @@ struct mapping *mapping_alloc(struct kernel *k, bool anon)
 	return m;
 }
 
-struct mapping *shmem_create(struct kernel *k)
+struct mapping *shmem_create(struct kernel *k, uint64_t size)
 {
-	return mapping_alloc(k, true);
+	struct mapping *m = mapping_alloc(k, true);
+	if (m)
+		m->size = size;
+	return m;
 }
 
 void mapping_get(struct mapping *m)

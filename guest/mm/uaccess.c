@@ -1,7 +1,13 @@
 /* uaccess.c - the kernel touches user memory through the MMU (rule 4):
  * supervisor accesses with SMAP lifted (as after STAC), taking the normal
  * fault path, so a not-yet-touched page is faulted in and a bad pointer
- * gives -EFAULT. */
+ * gives -EFAULT.
+ *
+ * The kernel side of a copy may itself be guest memory: read(2) copies
+ * from a page-cache frame, and the user's buffer may be a shared map of
+ * that very frame. Linux's copy_to_user and copy_from_user copy forward
+ * (rep movsb, or words in order), so every copy here does the same,
+ * overlap or not (copy_forward). */
 #include <errno.h>
 #include <string.h>
 
@@ -32,6 +38,21 @@ static uint8_t *user_page(struct kernel *k, uint64_t uva, enum mmu_access access
 	return NULL;
 }
 
+/* Copies n bytes from src to dst front to back, as the CPU's rep movsb
+ * does even when the two overlap: with dst above src, bytes already
+ * copied are read again, so the first (dst - src) bytes repeat; with dst
+ * below src the result is memmove's. */
+static void copy_forward(uint8_t *dst, const uint8_t *src, uint64_t n)
+{
+	if (dst <= src || dst >= src + n) {
+		memmove(dst, src, n);
+		return;
+	}
+	uint64_t step = (uint64_t)(dst - src);
+	for (uint64_t done = 0; done < n; done += step)
+		memcpy(dst + done, src + done, n - done < step ? n - done : step);
+}
+
 static uint64_t chunk_len(uint64_t uva, uint64_t n)
 {
 	uint64_t room = PAGE_SIZE - (uva & (PAGE_SIZE - 1));
@@ -46,7 +67,7 @@ int copy_to_user(struct kernel *k, uint64_t uva, const void *src, uint64_t n)
 		uint8_t *to = user_page(k, uva, MMU_WRITE);
 		if (!to)
 			return -EFAULT;
-		memcpy(to, from, len);
+		copy_forward(to, from, len);
 		from += len;
 		uva += len;
 		n -= len;
@@ -62,7 +83,7 @@ int copy_from_user(struct kernel *k, void *dst, uint64_t uva, uint64_t n)
 		const uint8_t *from = user_page(k, uva, MMU_READ);
 		if (!from)
 			return -EFAULT;
-		memcpy(to, from, len);
+		copy_forward(to, from, len);
 		to += len;
 		uva += len;
 		n -= len;

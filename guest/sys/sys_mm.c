@@ -56,7 +56,7 @@ static unsigned prot_to_vm(uint64_t prot)
  * access the file was opened with. *m is the file's page cache;
  * VM_MAYWRITE joins *vm_flags for a shared map of a file open for writing. */
 static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t len, bool shared,
-			      struct mapping **m, unsigned *vm_flags)
+			      struct mapping **m, unsigned *vm_flags, uint64_t *file_id)
 {
 	uint64_t off = a[5];
 	if (off & ~PAGE_MASK)
@@ -68,6 +68,7 @@ static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t le
 	*m = filemap_of(k, f);
 	if (!*m)
 		return -ENODEV;
+	*file_id = f->id;
 	int acc = fl & O_ACCMODE;
 	if (acc == O_WRONLY || (shared && (*vm_flags & VM_WRITE) && acc != O_RDWR))
 		return -EACCES;
@@ -100,8 +101,9 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	len = page_align_up(len);
 	unsigned vm_flags = prot_to_vm(prot);
 	struct mapping *m = NULL;
+	uint64_t file_id = 0;
 	if (!(flags & MAP_ANONYMOUS)) {
-		int64_t err = file_map_check(k, a, len, type != MAP_PRIVATE, &m, &vm_flags);
+		int64_t err = file_map_check(k, a, len, type != MAP_PRIVATE, &m, &vm_flags, &file_id);
 		if (err)
 			return err;
 	}
@@ -118,11 +120,14 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	}
 	if (flags & MAP_GROWSDOWN)
 		vm_flags |= VM_GROWSDOWN;
+	if (flags & MAP_NORESERVE)
+		vm_flags |= VM_NORESERVE; /* Linux honours it unless overcommit is off */
 	if (type != MAP_PRIVATE)
 		vm_flags |= VM_SHARED;
 	/* NOREPLACE wins over MAP_FIXED: an overlap is EEXIST, as on Linux. */
 	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
-	int64_t ret = mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT);
+	int64_t ret =
+		mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT, file_id);
 	tlb_gather_finish(k);
 	return ret;
 }
@@ -159,53 +164,6 @@ int64_t sys_mprotect(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	return ret;
 }
 
-/* MADV_WILLNEED on a file map: its pages are read into the page cache
- * (Linux's readahead), while memory is not short. */
-static void willneed(struct kernel *k, const struct vma *v, uint64_t start, uint64_t end)
-{
-	struct mapping *m = v->mapping;
-	for (uint64_t va = start; va < end && frames_free(k) > k->wmark_low; va += PAGE_SIZE) {
-		uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
-		struct cache_page *cp;
-		if (pgoff << PAGE_SHIFT >= m->size || mapping_page(k, m, pgoff, &cp))
-			return;
-	}
-}
-
-/* Applies advice to the VMAs over [start, end); -ENOMEM when part of the
- * range is not mapped (the rest still gets it, as on Linux). */
-static int64_t madvise_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
-			     int advice)
-{
-	int64_t ret = vma_covers(mm, start, end) ? 0 : -ENOMEM;
-	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
-		if (v->end <= start)
-			continue;
-		uint64_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
-		switch (advice) {
-		case MADV_FREE: /* private anonymous memory only */
-			if (v->mapping)
-				return -EINVAL;
-			mm_zap_range(k, mm, s, e);
-			break;
-		case MADV_DONTNEED:
-			/* Anonymous private memory reads back as zero-fill, a
-			 * private file map as the file, shared memory keeps its
-			 * data (in its mapping). */
-			mm_zap_range(k, mm, s, e);
-			break;
-		case MADV_WILLNEED:
-			if (v->mapping && !v->mapping->anon)
-				willneed(k, v, s, e);
-			break;
-		default:
-			break;
-		}
-	}
-	tlb_gather_finish(k);
-	return ret;
-}
-
 int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -234,7 +192,9 @@ int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		return -EINVAL;
 	if (len == 0)
 		return 0;
-	return madvise_range(k, k->current->mm, addr, addr + len, advice);
+	int64_t ret = mm_madvise(k, k->current->mm, addr, addr + len, advice);
+	tlb_gather_finish(k);
+	return ret;
 }
 
 /* Shared file maps in the range are written back (MS_ASYNC too: the
@@ -317,30 +277,32 @@ int64_t sys_mincore(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	return 0;
 }
 
-/* mremap(old, old_len, new_len, flags, new): mm_remap does the work. */
+/* mremap(old, old_len, new_len, flags, new): the checks of Linux's
+ * check_mremap_params, in its order; mm_remap does the rest. */
 int64_t sys_mremap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	uint64_t old = a[0], old_len = (a[1] + PAGE_SIZE - 1) & PAGE_MASK;
-	uint64_t new_len = (a[2] + PAGE_SIZE - 1) & PAGE_MASK, flags = a[3], new = a[4];
+	uint64_t old = a[0], flags = a[3], new = a[4];
+	/* PAGE_ALIGN first: a length past the top wraps to 0. */
+	uint64_t old_len = page_align_up(a[1]), new_len = page_align_up(a[2]);
 	if (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED))
 		return -EINVAL; /* MREMAP_DONTUNMAP is not supported */
-	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
-		return -EINVAL;
 	if (old & ~PAGE_MASK)
 		return -EINVAL;
-	/* A length that rounds up past the top of the address space. */
-	if (new_len == 0 || new_len < a[2] || old_len < a[1])
+	if (new_len == 0 || new_len > USER_TOP)
 		return -EINVAL;
-	/* Linux duplicates a shared map for old_len 0; not supported. */
-	if (old_len == 0)
-		return -EINVAL;
-	if ((flags & MREMAP_FIXED) &&
-	    ((new & ~PAGE_MASK) || new > USER_TOP || new_len > USER_TOP - new))
-		return -EINVAL;
-	if (old > USER_TOP || old_len > USER_TOP - old || new_len > USER_TOP)
-		return -ENOMEM;
-	int64_t ret = mm_remap(k, k->current->mm, old, old_len, new_len, flags, new);
+	if (flags & MREMAP_FIXED) {
+		if (new > USER_TOP - new_len || (new & ~PAGE_MASK) || !(flags & MREMAP_MAYMOVE))
+			return -EINVAL;
+		if (old + old_len > new && new + new_len > old)
+			return -EINVAL; /* old and new overlap */
+		/* Room for both unmaps to split a VMA in three, and the move
+		 * (Linux 6.18's check, before any unmap). */
+		if (k->current->mm->map_count + 2 >= k->vm.max_map_count - 3)
+			return -ENOMEM;
+	}
+	struct mm *mm = k->current->mm;
+	int64_t ret = mm_remap(k, mm, old, old_len, new_len, flags, new);
 	tlb_gather_finish(k);
 	return ret;
 }

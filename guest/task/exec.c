@@ -120,8 +120,7 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	if (err)
 		return err;
 	/* The old address space is gone: load the new one. */
-	mmu_write_cr3(&k->mmu, p->mm->pml4 | p->mm->pcid);
-	k->ops.flush_tlb(k->ops.ctx);
+	switch_mm(k, p->mm);
 	fdtable_exec(p->files);
 	signal_exec(p);
 	process_vfork_done(k, p);

@@ -88,16 +88,14 @@ uint64_t kernel_time_slice_us(struct kernel *k)
 	return runnable > 1 || timers ? TIME_SLICE_US : 0;
 }
 
-/* Loads p's address space. PCIDs keep the TLB model's entries of other
- * processes (every PTE change invalidates by PCID), so the CR3 write does
- * not flush; Unicorn's TLB has no PCIDs and is flushed. */
+/* Loads p's address space (switch_mm: the TLB model keeps other
+ * processes' entries under their PCIDs). */
 static void switch_to(struct kernel *k, struct process *p)
 {
 	if (k->current != p)
 		k->stats.context_switches++;
 	k->current = p;
-	mmu_write_cr3(&k->mmu, p->mm->pml4 | p->mm->pcid | CR3_NOFLUSH);
-	k->ops.flush_tlb(k->ops.ctx);
+	switch_mm(k, p->mm);
 }
 
 void kernel_start(struct kernel *k, struct process *p)

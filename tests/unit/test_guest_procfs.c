@@ -128,8 +128,9 @@ START_TEST(meminfo_shmem)
 {
 	struct meminfo before, after;
 	kernel_meminfo(k, &before);
-	ck_assert_int_eq(mm_map_pages(k, mm, 0x1000000, 8 * PAGE_SIZE, RW | VM_SHARED, true, NULL, 0),
-			 0x1000000);
+	ck_assert_int_eq(
+		mm_map_pages(k, mm, 0x1000000, 8 * PAGE_SIZE, RW | VM_SHARED, true, NULL, 0, 0),
+		0x1000000);
 	touch(0x1000000, 8);
 	kernel_meminfo(k, &after);
 	ck_assert_uint_eq(after.shmem, before.shmem + 32);
@@ -368,8 +369,8 @@ START_TEST(proc_dir_listing)
 	int64_t fd = open_path("/proc", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	char want[128];
-	snprintf(want, sizeof(want), "./%d ../%d meminfo/%d self/%d %d/%d %d/%d ", DT_DIR, DT_DIR,
-		 DT_REG, DT_LNK, p->pid, DT_DIR, other->pid, DT_DIR);
+	snprintf(want, sizeof(want), "./%d ../%d meminfo/%d sys/%d self/%d %d/%d %d/%d ", DT_DIR,
+		 DT_DIR, DT_REG, DT_DIR, DT_LNK, p->pid, DT_DIR, other->pid, DT_DIR);
 	char *got = list_dir(fd, DATA_MAX);
 	ck_assert_str_eq(got, want);
 	free(got);
@@ -388,7 +389,8 @@ START_TEST(proc_dir_listing)
 	fd = open_path("/proc/", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
-	snprintf(want, sizeof(want), "meminfo/%d self/%d %d/%d ", DT_REG, DT_LNK, p->pid, DT_DIR);
+	snprintf(want, sizeof(want), "meminfo/%d sys/%d self/%d %d/%d ", DT_REG, DT_DIR, DT_LNK,
+		 p->pid, DT_DIR);
 	ck_assert_ptr_nonnull(strstr(got, want));
 	ck_assert_int_eq(strlen(strstr(got, want)), strlen(want));
 	free(got);
@@ -428,7 +430,7 @@ START_TEST(proc_dir_stat)
 	struct stat st = stat_path("/proc", 0);
 	ck_assert_uint_eq(st.st_mode, S_IFDIR | 0555);
 	ck_assert_uint_eq(st.st_ino, 1);
-	ck_assert_uint_eq(st.st_nlink, 3); /* ".", "..", one PID */
+	ck_assert_uint_eq(st.st_nlink, 4); /* ".", "..", sys, one PID */
 	ck_assert_uint_eq(st.st_uid, 0);
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/", p->pid);
@@ -463,6 +465,63 @@ START_TEST(proc_dir_stat)
 END_TEST
 
 /* /proc/PID/cmdline: argv as NUL-terminated strings. */
+/* /proc/sys/vm: the vm sysctls, read as Linux prints them, written by
+ * root with proc_dointvec_minmax's rules; the watermarks follow. */
+START_TEST(proc_sys_vm)
+{
+	int64_t fd = open_path("/proc/sys/vm", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	char *got = list_dir(fd, DATA_MAX);
+	char want[160];
+	snprintf(want, sizeof(want), "./%d ../%d max_map_count/%d min_free_kbytes/%d "
+		 "watermark_scale_factor/%d ", DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	fd = open_path("/proc/sys", O_RDONLY | O_DIRECTORY);
+	got = list_dir(fd, DATA_MAX);
+	snprintf(want, sizeof(want), "./%d ../%d vm/%d ", DT_DIR, DT_DIR, DT_DIR);
+	ck_assert_str_eq(got, want);
+	free(got);
+	struct stat st = stat_path("/proc/sys/vm/max_map_count", 0);
+	ck_assert_uint_eq(st.st_mode, S_IFREG | 0644);
+	ck_assert_uint_eq(st.st_uid, 0);
+	char *text = slurp("/proc/sys/vm/max_map_count");
+	ck_assert_str_eq(text, "65530\n");
+	free(text);
+	text = slurp("/proc/sys/vm/watermark_scale_factor");
+	ck_assert_str_eq(text, "10\n");
+	free(text);
+	ck_assert_int_eq(open_path("/proc/sys/vm/nonesuch", O_RDONLY), -ENOENT);
+	ck_assert_int_eq(open_path("/proc/sys/kernel", O_RDONLY), -ENOENT);
+	if (geteuid() != 0) {
+		ck_assert_int_eq(open_path("/proc/sys/vm/max_map_count", O_WRONLY), -EACCES);
+		return;
+	}
+	fd = open_path("/proc/sys/vm/max_map_count", O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, " 1000\n", 6), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 6, 0), 6);
+	ck_assert_int_eq(k->vm.max_map_count, 1000);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, "-1", 2), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 2, 0), -EINVAL);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, "12x", 3), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 3, 0), -EINVAL);
+	ck_assert_int_eq(guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, 10, 0), -EBADF);
+	ck_assert_int_eq(k->vm.max_map_count, 1000);
+	/* watermark_scale_factor: 1..3000, and low/high move with it. */
+	uint64_t min = k->wmark_min, low = k->wmark_low;
+	fd = open_path("/proc/sys/vm/watermark_scale_factor", O_WRONLY);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, "3001", 4), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 4, 0), -EINVAL);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, "1000", 4), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 4, 0), 4);
+	ck_assert_uint_eq(k->wmark_min, min);
+	ck_assert_uint_gt(k->wmark_low, low);
+	ck_assert_uint_eq(k->wmark_high - k->wmark_min, 2 * (k->wmark_low - k->wmark_min));
+}
+END_TEST
+
 START_TEST(proc_cmdline)
 {
 	char *argv[] = {"/bin/busybox", "ps", "-o", "pid", NULL};
@@ -520,6 +579,7 @@ int main(void)
 	tcase_add_test(tc, lseek_rereads);
 	tcase_add_test(tc, proc_dir_listing);
 	tcase_add_test(tc, proc_dir_stat);
+	tcase_add_test(tc, proc_sys_vm);
 	tcase_add_test(tc, proc_cmdline);
 	tcase_add_test(tc, sysinfo_call);
 	return unit_run(s);
