@@ -17,6 +17,12 @@ struct process;
 
 /* ---- the kernel ---- */
 
+/* /proc/sys/kernel (fs/proc_sys.c). */
+struct kernel_sysctl {
+	unsigned long pid_max; /* PIDs are below it (task/process.c) */
+	unsigned long shmmax;  /* kept for readers: vmemu has no System V shm */
+};
+
 struct kernel {
 	struct kernel_config cfg;
 	struct kernel_ops ops;
@@ -31,6 +37,7 @@ struct kernel {
 	struct page_cache pagecache;
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */
+	struct kernel_sysctl ksys; /* /proc/sys/kernel (fs/proc_sys.c) */
 	struct lru lru;
 	struct mm *mms;         /* every address space, for the reverse map */
 	struct mmu mmu;

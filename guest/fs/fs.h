@@ -165,6 +165,9 @@ int file_open_root(const char *root);
  * -ETXTBSY when the guest has the file open for writing. */
 int file_open_exe(struct kernel *k, int host_fd, struct file **out);
 
+/* /proc/sys/kernel's defaults (proc_sys.c). */
+void kernel_sysctl_init(struct kernel *k);
+
 /* ---- path names (namei.c) ----
  * Every guest name is resolved by the kernel, one component at a time,
  * from the guest's root (--root, or the host's /), the working directory
@@ -178,9 +181,9 @@ int file_open_exe(struct kernel *k, int host_fd, struct file **out);
 /* A node of /proc (procfs.c). */
 enum proc_kind {
 	PROC_ROOT, PROC_PID_DIR, PROC_FD_DIR, /* directories */
-	PROC_SYS_DIR,                         /* /proc/sys (sysctl 0) and /proc/sys/vm (1) */
+	PROC_SYS_DIR,                         /* /proc/sys (sysdir 0) and its tables (1...) */
 	PROC_FILE,                            /* a generated text */
-	PROC_SYSCTL,                          /* /proc/sys/vm/NAME: one value, root may write it */
+	PROC_SYSCTL,                          /* /proc/sys/DIR/NAME: one value, root may write it */
 	PROC_SELF,                            /* "self": a symlink to the caller's PID */
 	PROC_LINK,                            /* exe, cwd, root: links to an open file */
 	PROC_FD,                              /* fd/N: a link to an open file */
@@ -193,7 +196,8 @@ struct proc_ref {
 	const struct proc_entry *e; /* PROC_FILE and PROC_LINK */
 	int pid;                    /* 0 for /proc and system-wide files */
 	int fd;                     /* PROC_FD */
-	int sysctl;                 /* PROC_SYSCTL: its index; PROC_SYS_DIR: its depth */
+	int sysdir;                 /* PROC_SYS_DIR, PROC_SYSCTL: the table (proc_sys.c) */
+	int sysctl;                 /* PROC_SYSCTL: its index in the table */
 	uint64_t ino;
 };
 

@@ -108,6 +108,16 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 /* The node an open /proc file is; false for any other file. */
 bool procfs_file_ref(struct file *f, struct proc_ref *ref);
 
+/* /proc/sys (proc_sys.c): dir 0 is /proc/sys, whose entries are the
+ * tables 1..proc_sys_count(0); a table's entries are its values. */
+int proc_sys_count(int dir);
+const char *proc_sys_name(int dir, int i);
+int proc_sys_find(int dir, const char *name); /* the index, or -1 */
+/* The value's text ("65530\n"): the length snprintf gives. */
+int proc_sys_read(struct kernel *k, int dir, int i, char *buf, size_t size);
+/* A write of len bytes of text: 0 or -EINVAL. */
+int proc_sys_write(struct kernel *k, int dir, int i, const char *text, size_t len);
+
 struct seq {
 	char *buf;
 	size_t len, cap;

@@ -12,8 +12,8 @@
  * file at fd N), not from a name looked up again; readlink shows that
  * file's guest name ("pipe:[N]" for a pipe). "thread-self" (one thread
  * per process) is a link to the caller's PID too, but is not listed.
- * /proc/sys/vm holds the vm sysctls the kernel has (mm/sysctl.c), one
- * value per file, which root may write. Any other name under /proc does
+ * /proc/sys holds the sysctl tables (proc_sys.c: kernel, and vm from
+ * mm/sysctl.c), one value per file, which root may write. Any other name under /proc does
  * not exist (ENOENT). The directories open
  * (O_DIRECTORY), stat as S_IFDIR (fd as 0500, the others 0555) and list
  * through getdents64.
@@ -124,9 +124,9 @@ static const struct proc_entry pid_entries[] = {
 #define PROC_SELF_INO (PROC_INO_FIRST + NGLOBAL)
 /* A PID directory's inode; its entries follow it, then its fd links. */
 #define PID_INO(pid) ((uint64_t)(pid) << 16)
-/* /proc/sys, /proc/sys/vm, then the sysctls (below PID 1's inodes). */
-#define PROC_SYS_INO(depth) (PROC_SELF_INO + 1 + (uint64_t)(depth))
-#define SYSCTL_INO(i) (PROC_SYS_INO(2) + (uint64_t)(i))
+/* /proc/sys, its tables, then the sysctls, 256 inodes a table. */
+#define PROC_SYS_INO(dir) (PROC_SELF_INO + 1 + (uint64_t)(dir))
+#define SYSCTL_INO(dir, i) (PROC_SYS_INO(16) + 256 * (uint64_t)(dir) + (uint64_t)(i))
 #define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
 
 static bool is(const char *name, const char *want)
@@ -197,14 +197,14 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 		out->ino = PID_INO(dir->pid) + 1 + (uint64_t)(e - pid_entries);
 		return 0;
 	case PROC_SYS_DIR:
-		if (dir->sysctl == 0 && is(name, "vm")) {
-			*out = (struct proc_ref){.kind = PROC_SYS_DIR, .sysctl = 1,
-						 .ino = PROC_SYS_INO(1)};
-			return 0;
-		}
-		if (dir->sysctl == 0 || (n = vm_sysctl_find(name, strlen(name))) < 0)
+		if ((n = proc_sys_find(dir->sysdir, name)) < 0)
 			return -ENOENT;
-		*out = (struct proc_ref){.kind = PROC_SYSCTL, .sysctl = n, .ino = SYSCTL_INO(n)};
+		if (dir->sysdir == 0)
+			*out = (struct proc_ref){.kind = PROC_SYS_DIR, .sysdir = n + 1,
+						 .ino = PROC_SYS_INO(n + 1)};
+		else
+			*out = (struct proc_ref){.kind = PROC_SYSCTL, .sysdir = dir->sysdir,
+						 .sysctl = n, .ino = SYSCTL_INO(dir->sysdir, n)};
 		return 0;
 	case PROC_FD_DIR: {
 		struct fdtable *t = files_of(k, dir->pid);
@@ -255,10 +255,14 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 		snprintf(out, PATH_MAX, "/proc/%d/fd/%d", ref->pid, ref->fd);
 		break;
 	case PROC_SYS_DIR:
-		snprintf(out, PATH_MAX, ref->sysctl ? "/proc/sys/vm" : "/proc/sys");
+		if (ref->sysdir)
+			snprintf(out, PATH_MAX, "/proc/sys/%s", proc_sys_name(0, ref->sysdir - 1));
+		else
+			snprintf(out, PATH_MAX, "/proc/sys");
 		break;
 	case PROC_SYSCTL:
-		snprintf(out, PATH_MAX, "/proc/sys/vm/%s", vm_sysctl_name(ref->sysctl));
+		snprintf(out, PATH_MAX, "/proc/sys/%s/%s", proc_sys_name(0, ref->sysdir - 1),
+			 proc_sys_name(ref->sysdir, ref->sysctl));
 		break;
 	default:
 		if (ref->pid)
@@ -363,7 +367,7 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 		seq_free(&pf->text);
 		if (pf->ref.kind == PROC_SYSCTL) {
 			char value[32];
-			vm_sysctl_read(k, pf->ref.sysctl, value, sizeof(value));
+			proc_sys_read(k, pf->ref.sysdir, pf->ref.sysctl, value, sizeof(value));
 			seq_printf(&pf->text, "%s", value);
 		} else {
 			pf->ref.e->show(k, p, &pf->text);
@@ -389,7 +393,7 @@ static int64_t proc_write(struct kernel *k, struct file *f, struct uio *u, int64
 	size_t n = u->left < sizeof(buf) ? (size_t)u->left : sizeof(buf);
 	if (uio_copy(k, u, buf, n, false) < n)
 		return -EFAULT;
-	int err = u->left ? -EINVAL : vm_sysctl_write(k, pf->ref.sysctl, buf, n);
+	int err = u->left ? -EINVAL : proc_sys_write(k, pf->ref.sysdir, pf->ref.sysctl, buf, n);
 	return err ? err : (int64_t)n;
 }
 
@@ -457,7 +461,7 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_SYS_DIR:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = ref->sysctl == 0 ? 3 : 2;
+		st->st_nlink = ref->sysdir == 0 ? 2 + (nlink_t)proc_sys_count(0) : 2;
 		break;
 	case PROC_SYSCTL:
 		st->st_mode = S_IFREG | 0644;
@@ -582,17 +586,17 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 		snprintf(d->name, sizeof(d->name), "%s", pos ? ".." : ".");
 		d->ino = !pos				      ? dir->ino
 			 : dir->kind == PROC_FD_DIR		      ? PID_INO(dir->pid)
-			 : dir->kind == PROC_SYS_DIR && dir->sysctl ? PROC_SYS_INO(0)
+			 : dir->kind == PROC_SYS_DIR && dir->sysdir ? PROC_SYS_INO(0)
 								      : PROC_ROOT_INO;
 		return true;
 	}
-	if (dir->kind == PROC_SYS_DIR) { /* /proc/sys holds vm, vm the sysctls */
-		int i = (int)(pos - 2), n = dir->sysctl ? vm_sysctl_count() : 1;
-		if (pos - 2 >= (uint64_t)n)
+	if (dir->kind == PROC_SYS_DIR) { /* /proc/sys holds the tables, a table its values */
+		int i = (int)(pos - 2);
+		if (pos - 2 >= (uint64_t)proc_sys_count(dir->sysdir))
 			return false;
-		snprintf(d->name, sizeof(d->name), "%s", dir->sysctl ? vm_sysctl_name(i) : "vm");
-		d->ino = dir->sysctl ? SYSCTL_INO(i) : PROC_SYS_INO(1);
-		d->type = dir->sysctl ? DT_REG : DT_DIR;
+		snprintf(d->name, sizeof(d->name), "%s", proc_sys_name(dir->sysdir, i));
+		d->ino = dir->sysdir ? SYSCTL_INO(dir->sysdir, i) : PROC_SYS_INO(i + 1);
+		d->type = dir->sysdir ? DT_REG : DT_DIR;
 		return true;
 	}
 	if (dir->kind == PROC_FD_DIR)

@@ -29,7 +29,6 @@
 #include "mm/internal.h"
 
 #define KB(pages) ((pages) << (PAGE_SHIFT - 10))
-#define COMMIT_RATIO 50 /* vm.overcommit_ratio's default */
 
 struct walk {
 	uint8_t *frame;         /* per frame: seen mapped */
@@ -150,7 +149,7 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 		.mapped = KB(k->cache_mapped + shmem_mapped),
 		.shmem = KB(shmem),
 		.page_tables = KB(k->stats.page_table_pages),
-		.commit_limit = KB(total * COMMIT_RATIO / 100 + swap_pages),
+		.commit_limit = KB(total * (uint64_t)k->vm.overcommit_ratio / 100 + swap_pages),
 		.committed_as = KB(w.committed),
 	};
 }

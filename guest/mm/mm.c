@@ -10,8 +10,6 @@
 /* Linux's mmap_base without randomisation: TASK_SIZE minus the 128 MiB
  * minimum gap kept for the stack. */
 #define MMAP_BASE (USER_TOP - (128ULL << 20))
-/* Linux's default vm.mmap_min_addr: the lowest 64 KiB stay unmapped. */
-#define MMAP_MIN_ADDR 0x10000ULL
 
 struct mm *mm_create(struct kernel *k)
 {
@@ -118,12 +116,14 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 	return (int64_t)start;
 }
 
-uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
+uint64_t mm_get_unmapped_area(struct kernel *k, struct mm *mm, uint64_t hint, uint64_t len)
 {
-	if (hint >= MMAP_MIN_ADDR && hint <= USER_TOP - len && !vma_overlaps(mm, hint, hint + len))
+	/* vm.mmap_min_addr rounded up to a page, as Linux's mmap_min_addr_handler. */
+	uint64_t low = ((uint64_t)k->vm.mmap_min_addr + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (hint >= low && hint <= USER_TOP - len && !vma_overlaps(mm, hint, hint + len))
 		return hint;
 	/* Top-down: the highest gap below mmap_base that fits. */
-	return vma_gap_topdown(mm, MMAP_MIN_ADDR, mm->mmap_base, len);
+	return vma_gap_topdown(mm, low, mm->mmap_base, len);
 }
 
 /* A shared file map is writable in its PTEs only once a write fault has

@@ -77,8 +77,9 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 /* Unmaps the pages of [start, end) (VMAs stay): file pages are written
  * back first, anonymous ones are gone. */
 void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
-/* Finds a free range of len bytes below mm->mmap_base (hint first). 0 if none. */
-uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len);
+/* Finds a free range of len bytes below mm->mmap_base and at or above
+ * vm.mmap_min_addr (hint first). 0 if none. */
+uint64_t mm_get_unmapped_area(struct kernel *k, struct mm *mm, uint64_t hint, uint64_t len);
 int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len);
 int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot);
 /* madvise(2) of [start, end) with a MADV_* advice sys_madvise accepts:

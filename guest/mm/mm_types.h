@@ -129,6 +129,8 @@ struct vm_sysctl {
 	int max_map_count;          /* VMAs an address space may have */
 	int min_free_kbytes;        /* the min watermark, in KiB */
 	int watermark_scale_factor; /* low and high above min, in 1/10000 of memory */
+	int mmap_min_addr;          /* the lowest address mmap may map (EPERM below, but root) */
+	int overcommit_ratio;       /* CommitLimit: this percentage of memory, plus swap */
 };
 
 /* ---- PCIDs (pcid.c) ----

@@ -180,7 +180,7 @@ static int64_t expand(struct kernel *k, struct mm *mm, struct vma *v, uint64_t o
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
-	uint64_t to = mm_get_unmapped_area(mm, 0, new_len);
+	uint64_t to = mm_get_unmapped_area(k, mm, 0, new_len);
 	if (!to)
 		return -ENOMEM;
 	return move_vma(k, mm, v, old, old_len, to, new_len);

@@ -14,6 +14,8 @@
 
 /* Linux's DEFAULT_MAX_MAP_COUNT: USHRT_MAX minus a margin for core dumps. */
 #define DEFAULT_MAX_MAP_COUNT 65530
+/* Debian's CONFIG_DEFAULT_MMAP_MIN_ADDR: the lowest 64 KiB stay unmapped. */
+#define DEFAULT_MMAP_MIN_ADDR 65536
 
 struct vm_table_entry {
 	const char *name;
@@ -22,9 +24,12 @@ struct vm_table_entry {
 	bool wmarks;       /* the watermarks follow it */
 };
 
+/* In name order, as Linux lists a sysctl directory. */
 static const struct vm_table_entry vm_table[] = {
 	{"max_map_count", offsetof(struct vm_sysctl, max_map_count), 0, INT_MAX, false},
 	{"min_free_kbytes", offsetof(struct vm_sysctl, min_free_kbytes), 0, INT_MAX, true},
+	{"mmap_min_addr", offsetof(struct vm_sysctl, mmap_min_addr), 0, INT_MAX, false},
+	{"overcommit_ratio", offsetof(struct vm_sysctl, overcommit_ratio), 0, INT_MAX, false},
 	{"watermark_scale_factor", offsetof(struct vm_sysctl, watermark_scale_factor), 1, 3000,
 	 true},
 };
@@ -34,6 +39,8 @@ static const struct vm_table_entry vm_table[] = {
 void vm_sysctl_init(struct kernel *k)
 {
 	k->vm.max_map_count = DEFAULT_MAX_MAP_COUNT;
+	k->vm.mmap_min_addr = DEFAULT_MMAP_MIN_ADDR;
+	k->vm.overcommit_ratio = 50;
 }
 
 int vm_sysctl_count(void)

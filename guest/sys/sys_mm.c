@@ -113,8 +113,12 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 			return -EINVAL;
 		if (!range_ok(addr, len))
 			return -ENOMEM;
+		/* Linux's cap_mmap_addr: below vm.mmap_min_addr only with
+		 * CAP_SYS_RAWIO (root's). */
+		if (addr < (uint64_t)k->vm.mmap_min_addr && geteuid() != 0)
+			return -EPERM;
 	} else {
-		addr = mm_get_unmapped_area(mm, addr & PAGE_MASK, len);
+		addr = mm_get_unmapped_area(k, mm, addr & PAGE_MASK, len);
 		if (!addr)
 			return -ENOMEM;
 	}

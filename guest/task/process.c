@@ -23,6 +23,29 @@ static void list_add(struct kernel *k, struct process *p)
 	k->nprocs++;
 }
 
+/* Linux frees a PID only when no process, group or session uses it. */
+static bool pid_in_use(struct kernel *k, int pid)
+{
+	for (struct process *p = k->procs; p; p = p->next)
+		if (p->pid == pid || p->pgid == pid || p->sid == pid)
+			return true;
+	return false;
+}
+
+/* The next PID not in use, counting up and wrapping at kernel.pid_max to
+ * 300 (Linux's RESERVED_PIDS), as alloc_pid. PROCESS_MAX is far below
+ * the smallest pid_max, so one is always free. */
+static int pid_alloc(struct kernel *k)
+{
+	for (;;) {
+		if ((unsigned long)k->next_pid >= k->ksys.pid_max)
+			k->next_pid = 300;
+		int pid = k->next_pid++;
+		if (!pid_in_use(k, pid))
+			return pid;
+	}
+}
+
 struct process *process_alloc(struct kernel *k)
 {
 	if (k->nprocs >= PROCESS_MAX)
@@ -30,7 +53,7 @@ struct process *process_alloc(struct kernel *k)
 	struct process *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	p->pid = k->next_pid++;
+	p->pid = pid_alloc(k);
 	p->pgid = p->sid = p->pid;
 	p->state = PROC_RUNNABLE;
 	list_add(k, p);

@@ -514,21 +514,21 @@ END_TEST
 
 START_TEST(test_unmapped_area_top_down)
 {
-	uint64_t a1 = mm_get_unmapped_area(mm, 0, 4 * P);
+	uint64_t a1 = mm_get_unmapped_area(k, mm, 0, 4 * P);
 	ck_assert_uint_eq(a1, MMAP_BASE_EXPECTED - 4 * P);
 	ck_assert_int_eq(mm_map(k, mm, a1, 4 * P, RW, false), (int64_t)a1);
-	uint64_t a2 = mm_get_unmapped_area(mm, 0, 2 * P);
+	uint64_t a2 = mm_get_unmapped_area(k, mm, 0, 2 * P);
 	ck_assert_uint_eq(a2, a1 - 2 * P);
 	ck_assert_int_eq(mm_map(k, mm, a2, 2 * P, VM_READ, false), (int64_t)a2);
 	/* A one-page gap below a2, then something below it: a 2-page request
 	 * skips the gap, a 1-page request takes it. */
 	ck_assert_int_eq(mm_map(k, mm, a2 - 3 * P, 2 * P, VM_EXEC, false), (int64_t)(a2 - 3 * P));
-	ck_assert_uint_eq(mm_get_unmapped_area(mm, 0, 2 * P), a2 - 5 * P);
-	ck_assert_uint_eq(mm_get_unmapped_area(mm, 0, P), a2 - P);
+	ck_assert_uint_eq(mm_get_unmapped_area(k, mm, 0, 2 * P), a2 - 5 * P);
+	ck_assert_uint_eq(mm_get_unmapped_area(k, mm, 0, P), a2 - P);
 	/* Something above mmap_base (the stack) does not move the search. */
 	uint64_t stack = USER_TOP - 16 * P;
 	ck_assert_int_eq(mm_map(k, mm, stack, 16 * P, RW | VM_STACK, false), (int64_t)stack);
-	ck_assert_uint_eq(mm_get_unmapped_area(mm, 0, P), a2 - P);
+	ck_assert_uint_eq(mm_get_unmapped_area(k, mm, 0, P), a2 - P);
 }
 END_TEST
 
@@ -536,13 +536,13 @@ START_TEST(test_unmapped_area_hint)
 {
 	ck_assert_int_eq(mm_map(k, mm, A, 4 * P, RW, false), (int64_t)A);
 	/* A free hint is honoured. */
-	ck_assert_uint_eq(mm_get_unmapped_area(mm, A + 4 * P, 2 * P), A + 4 * P);
-	ck_assert_uint_eq(mm_get_unmapped_area(mm, A - 2 * P, 2 * P), A - 2 * P);
+	ck_assert_uint_eq(mm_get_unmapped_area(k, mm, A + 4 * P, 2 * P), A + 4 * P);
+	ck_assert_uint_eq(mm_get_unmapped_area(k, mm, A - 2 * P, 2 * P), A - 2 * P);
 	/* An occupied one (or one that runs into a mapping) is not. */
-	ck_assert_uint_eq(mm_get_unmapped_area(mm, A, P), MMAP_BASE_EXPECTED - P);
-	ck_assert_uint_eq(mm_get_unmapped_area(mm, A - P, 2 * P), MMAP_BASE_EXPECTED - 2 * P);
+	ck_assert_uint_eq(mm_get_unmapped_area(k, mm, A, P), MMAP_BASE_EXPECTED - P);
+	ck_assert_uint_eq(mm_get_unmapped_area(k, mm, A - P, 2 * P), MMAP_BASE_EXPECTED - 2 * P);
 	/* Nor one beyond user space. */
-	ck_assert_uint_eq(mm_get_unmapped_area(mm, USER_TOP - P, 2 * P),
+	ck_assert_uint_eq(mm_get_unmapped_area(k, mm, USER_TOP - P, 2 * P),
 			  MMAP_BASE_EXPECTED - 2 * P);
 }
 END_TEST
@@ -552,7 +552,7 @@ START_TEST(test_unmapped_area_low_hint_refused)
 	/* Linux never places a non-fixed mapping below mmap_min_addr (64 KiB
 	 * by default; the search here also keeps those 16 pages free): a hint
 	 * there is ignored and the search goes top-down. */
-	uint64_t got = mm_get_unmapped_area(mm, P, P);
+	uint64_t got = mm_get_unmapped_area(k, mm, P, P);
 	ck_assert_msg(got == MMAP_BASE_EXPECTED - P, "hint 0x1000 gave 0x%llx",
 		      (unsigned long long)got);
 }
@@ -563,7 +563,7 @@ START_TEST(test_unmapped_area_full)
 	/* Nothing free below mmap_base: 0. */
 	uint64_t lo = 16 * P;
 	ck_assert_int_eq(mm_map(k, mm, lo, MMAP_BASE_EXPECTED - lo, VM_READ, false), (int64_t)lo);
-	ck_assert_uint_eq(mm_get_unmapped_area(mm, 0, P), 0);
+	ck_assert_uint_eq(mm_get_unmapped_area(k, mm, 0, P), 0);
 	ck_assert_int_eq(do_mmap(0, P, PROT_READ, ANON), -ENOMEM);
 }
 END_TEST

@@ -474,13 +474,14 @@ START_TEST(proc_sys_vm)
 	char *got = list_dir(fd, DATA_MAX);
 	char want[160];
 	snprintf(want, sizeof(want), "./%d ../%d max_map_count/%d min_free_kbytes/%d "
-		 "watermark_scale_factor/%d ", DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG);
+		 "mmap_min_addr/%d overcommit_ratio/%d watermark_scale_factor/%d ", DT_DIR, DT_DIR,
+		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
 	fd = open_path("/proc/sys", O_RDONLY | O_DIRECTORY);
 	got = list_dir(fd, DATA_MAX);
-	snprintf(want, sizeof(want), "./%d ../%d vm/%d ", DT_DIR, DT_DIR, DT_DIR);
+	snprintf(want, sizeof(want), "./%d ../%d kernel/%d vm/%d ", DT_DIR, DT_DIR, DT_DIR, DT_DIR);
 	ck_assert_str_eq(got, want);
 	free(got);
 	struct stat st = stat_path("/proc/sys/vm/max_map_count", 0);
@@ -493,7 +494,14 @@ START_TEST(proc_sys_vm)
 	ck_assert_str_eq(text, "10\n");
 	free(text);
 	ck_assert_int_eq(open_path("/proc/sys/vm/nonesuch", O_RDONLY), -ENOENT);
-	ck_assert_int_eq(open_path("/proc/sys/kernel", O_RDONLY), -ENOENT);
+	text = slurp("/proc/sys/vm/mmap_min_addr");
+	ck_assert_str_eq(text, "65536\n");
+	free(text);
+	text = slurp("/proc/sys/kernel/pid_max");
+	ck_assert_str_eq(text, "32768\n");
+	free(text);
+	ck_assert_int_eq(open_path("/proc/sys/kernel/nonesuch", O_RDONLY), -ENOENT);
+	ck_assert_int_eq(open_path("/proc/sys/fs", O_RDONLY), -ENOENT);
 	if (geteuid() != 0) {
 		ck_assert_int_eq(open_path("/proc/sys/vm/max_map_count", O_WRONLY), -EACCES);
 		return;
