@@ -140,5 +140,15 @@ proc_show_fn proc_meminfo_show;                                    /* proc_memin
 proc_show_fn proc_status_show, proc_stat_show, proc_statm_show;    /* proc_pid.c */
 proc_show_fn proc_cmdline_show;                                    /* proc_pid.c */
 proc_show_fn proc_maps_show;                                       /* proc_maps.c */
+proc_show_fn proc_smaps_show, proc_smaps_rollup_show;              /* proc_smaps.c */
+struct vma;
+/* A binary file of /proc/PID read or written at pos (proc_pid_mem.c):
+ * the bytes moved or -errno. */
+typedef int64_t proc_rw_fn(struct kernel *k, struct process *p, struct uio *u, uint64_t pos);
+proc_rw_fn proc_pagemap_read, proc_mem_read, proc_mem_write;
+/* Where a maps line's name starts (seq_setwidth(25 + 6 * sizeof(void *) - 1)). */
+#define PROC_MAPS_NAME_COLUMN (25 + 6 * sizeof(void *) - 1)
+/* One line of /proc/PID/maps: v's range, rights, offset, file and name. */
+void proc_show_map_vma(struct kernel *k, const struct vma *v, struct seq *s);
 
 #endif

@@ -24,7 +24,6 @@
 #include "kern.h"
 #include "task/task.h"
 
-#define NAME_COLUMN (25 + 6 * sizeof(void *) - 1)
 #define SHMEM_MINOR 1
 
 /* The guest path of the file behind m, into buf; false if unknown. */
@@ -48,7 +47,7 @@ static bool file_path(struct kernel *k, const struct mapping *m, char buf[PATH_M
 	return true;
 }
 
-static void show_vma(struct kernel *k, const struct vma *v, struct seq *s)
+void proc_show_map_vma(struct kernel *k, const struct vma *v, struct seq *s)
 {
 	const struct mapping *m = v->mapping;
 	uint64_t pgoff = m ? v->pgoff << PAGE_SHIFT : 0, ino = 0, dev = 0;
@@ -69,7 +68,7 @@ static void show_vma(struct kernel *k, const struct vma *v, struct seq *s)
 		   v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_SHARED ? 's' : 'p',
 		   (unsigned long long)pgoff, major(dev), minor(dev), (unsigned long long)ino);
 	if (name) {
-		seq_pad(s, NAME_COLUMN);
+		seq_pad(s, PROC_MAPS_NAME_COLUMN);
 		seq_printf(s, "%s", name);
 	}
 	seq_printf(s, "\n");
@@ -80,5 +79,5 @@ void proc_maps_show(struct kernel *k, struct process *p, struct seq *s)
 	if (!p->mm)
 		return; /* a zombie: empty, as on Linux */
 	for (const struct vma *v = p->mm->vmas; v; v = v->next)
-		show_vma(k, v, s);
+		proc_show_map_vma(k, v, s);
 }

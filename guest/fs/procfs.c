@@ -96,25 +96,34 @@ struct proc_entry {
 	enum proc_kind kind;
 	proc_show_fn *show; /* PROC_FILE: its text */
 	proc_link_fn *link; /* PROC_LINK: what it names */
+	/* PROC_FILE without text: read and write at a position; its mode
+	 * (else 0444) */
+	proc_rw_fn *read, *write;
+	unsigned mode;
 };
 
 static proc_link_fn exe_link, cwd_link, root_link;
 
 static const struct proc_entry global_entries[] = {
-	{"meminfo", PROC_FILE, proc_meminfo_show, NULL},
+	{.name = "meminfo", .kind = PROC_FILE, .show = proc_meminfo_show},
 };
 
 /* In Linux's order (fs/proc/base.c). */
 static const struct proc_entry pid_entries[] = {
-	{"fd", PROC_FD_DIR, NULL, NULL},
-	{"status", PROC_FILE, proc_status_show, NULL},
-	{"cmdline", PROC_FILE, proc_cmdline_show, NULL},
-	{"stat", PROC_FILE, proc_stat_show, NULL},
-	{"statm", PROC_FILE, proc_statm_show, NULL},
-	{"maps", PROC_FILE, proc_maps_show, NULL},
-	{"cwd", PROC_LINK, NULL, cwd_link},
-	{"root", PROC_LINK, NULL, root_link},
-	{"exe", PROC_LINK, NULL, exe_link},
+	{.name = "fd", .kind = PROC_FD_DIR},
+	{.name = "status", .kind = PROC_FILE, .show = proc_status_show},
+	{.name = "cmdline", .kind = PROC_FILE, .show = proc_cmdline_show},
+	{.name = "stat", .kind = PROC_FILE, .show = proc_stat_show},
+	{.name = "statm", .kind = PROC_FILE, .show = proc_statm_show},
+	{.name = "maps", .kind = PROC_FILE, .show = proc_maps_show},
+	{.name = "mem", .kind = PROC_FILE, .read = proc_mem_read, .write = proc_mem_write,
+	 .mode = 0600},
+	{.name = "cwd", .kind = PROC_LINK, .link = cwd_link},
+	{.name = "root", .kind = PROC_LINK, .link = root_link},
+	{.name = "exe", .kind = PROC_LINK, .link = exe_link},
+	{.name = "smaps", .kind = PROC_FILE, .show = proc_smaps_show},
+	{.name = "smaps_rollup", .kind = PROC_FILE, .show = proc_smaps_rollup_show},
+	{.name = "pagemap", .kind = PROC_FILE, .read = proc_pagemap_read, .mode = 0400},
 };
 
 #define NGLOBAL (sizeof(global_entries) / sizeof(global_entries[0]))
@@ -352,15 +361,34 @@ struct proc_file {
 	uint64_t pos;     /* a directory's: where getdents64 goes on (its d_off) */
 };
 
+/* A binary file reads and writes at pos, or at (and then past) the file
+ * offset. */
+static int64_t proc_rw_at(struct kernel *k, struct proc_file *pf, struct uio *u, int64_t pos,
+			  bool write)
+{
+	struct process *p = process_find(k, pf->ref.pid);
+	if (!p)
+		return -ESRCH; /* reaped since the open */
+	proc_rw_fn *fn = write ? pf->ref.e->write : pf->ref.e->read;
+	int64_t n = fn(k, p, u, pos >= 0 ? (uint64_t)pos : pf->pos);
+	if (n > 0 && pos < 0)
+		pf->pos += (uint64_t)n;
+	return n;
+}
+
+/* A text file: made anew when a read starts at offset 0; pread reads the
+ * text at its position, as seq_file's does. */
 static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
-	(void)pos; /* pread never comes here: in-kernel files have no positions */
 	struct proc_file *pf = f->private;
 	if (procfs_is_dir(&pf->ref))
 		return -EISDIR;
 	if (!(f->f_mode & FMODE_READ))
 		return -EBADF;
-	if (pf->pos == 0) {
+	if (pf->ref.kind == PROC_FILE && pf->ref.e->read)
+		return proc_rw_at(k, pf, u, pos, false);
+	uint64_t at = pos >= 0 ? (uint64_t)pos : pf->pos;
+	if (at == 0 || !pf->text.buf) {
 		struct process *p = pf->ref.pid ? process_find(k, pf->ref.pid) : NULL;
 		if (pf->ref.pid && !p)
 			return -ESRCH; /* reaped since the open */
@@ -375,20 +403,22 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 		if (pf->text.failed)
 			return -ENOMEM;
 	}
-	if (pf->pos >= pf->text.len || u->left == 0)
+	if (at >= pf->text.len || u->left == 0)
 		return 0;
-	size_t n = uio_copy(k, u, pf->text.buf + pf->pos, pf->text.len - pf->pos, true);
-	pf->pos += n;
+	size_t n = uio_copy(k, u, pf->text.buf + at, pf->text.len - at, true);
+	if (pos < 0)
+		pf->pos += n;
 	return n ? (int64_t)n : -EFAULT;
 }
 
 /* A sysctl takes the bytes of one write (only sysctls open for writing). */
 static int64_t proc_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
-	(void)pos;
 	struct proc_file *pf = f->private;
 	if (!(f->f_mode & FMODE_WRITE))
 		return -EBADF;
+	if (pf->ref.kind == PROC_FILE)
+		return proc_rw_at(k, pf, u, pos, true);
 	char buf[64];
 	size_t n = u->left < sizeof(buf) ? (size_t)u->left : sizeof(buf);
 	if (uio_copy(k, u, buf, n, false) < n)
@@ -465,6 +495,10 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_SYSCTL:
 		st->st_mode = S_IFREG | 0644;
+		break;
+	case PROC_FILE:
+		if (ref->e->mode)
+			st->st_mode = S_IFREG | ref->e->mode;
 		break;
 	case PROC_PID_DIR:
 		st->st_mode = S_IFDIR | 0555;
@@ -672,7 +706,8 @@ int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct 
 		if ((flags & O_DIRECTORY) && !dir)
 			return -ENOTDIR;
 		/* Only root may write a sysctl (mode 0644, owned by root). */
-		bool writable = ref->kind == PROC_SYSCTL && geteuid() == 0;
+		bool writable = (ref->kind == PROC_SYSCTL && geteuid() == 0) ||
+				(ref->kind == PROC_FILE && ref->e->write);
 		if ((flags & O_ACCMODE) != O_RDONLY && !writable)
 			return dir ? -EISDIR : -EACCES;
 	} else if ((flags & O_DIRECTORY) && !dir) {

@@ -9,7 +9,9 @@
  * at vm.max_map_count is EAGAIN, as Linux reports it. MADV_DONTNEED and
  * MADV_FREE drop the pages (private anonymous memory reads back zeroes, a
  * private file map the file, shared memory keeps its data); MADV_WILLNEED
- * reads file pages into the page cache. */
+ * reads file pages into the page cache. MADV_POPULATE_READ and _WRITE
+ * fault the pages in as reads or writes (gup.c): EINVAL where the VMA
+ * does not allow that access, EFAULT where a fault fails (SIGBUS). */
 #include <errno.h>
 #include <sys/mman.h>
 
@@ -74,6 +76,9 @@ static int advise_part(struct kernel *k, struct mm *mm, struct vma *v, uint64_t 
 		if (v->mapping && !v->mapping->anon)
 			willneed(k, v, s, e);
 		return 0;
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		return mm_populate_vma(k, v, s, e, advice == MADV_POPULATE_WRITE);
 	default: {
 		int err = vma_modify_flags(k, mm, v, s, e, advice_flags(advice, v->flags));
 		return err == -ENOMEM ? -EAGAIN : err;

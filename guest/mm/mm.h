@@ -93,6 +93,22 @@ int mm_madvise(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, in
  * (mremap.c). */
 int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 		 uint64_t flags, uint64_t new);
+/* Faults in [start, end) of v (in the current process) as user reads or
+ * writes, as MADV_POPULATE_READ and _WRITE do: 0, -EINVAL (v lacks the
+ * right) or -EFAULT (a fault that could not be fixed) (gup.c). */
+int mm_populate_vma(struct kernel *k, struct vma *v, uint64_t start, uint64_t end, bool write);
+/* Faults in the mapped pages of [start, end) of mm (the current
+ * process's), as
+ * MAP_POPULATE and mlock do (private writable maps are written): 0, or
+ * -EFAULT at a fault that could not be fixed. */
+int mm_populate(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+/* Reads or writes len bytes of mm at va for /proc/PID/mem, as Linux's
+ * access_remote_vm with FOLL_FORCE: pages are faulted in, PROT_NONE and
+ * read-only pages are read, and read-only private ones written (copy on
+ * write); a read-only shared map is not written. Returns the bytes moved
+ * before the first page that could not be (gup.c). */
+int64_t access_remote_vm(struct kernel *k, struct mm *mm, uint64_t va, void *buf, uint64_t len,
+			 bool write);
 /* Writes bytes into mm regardless of page protection (loading an image,
  * like Linux's FOLL_FORCE): faults pages in as needed. 0 or -EFAULT. */
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
@@ -121,6 +137,19 @@ typedef void pgtable_leaf_fn(struct kernel *k, struct mm *mm, uint64_t va, uint6
 			     void *arg);
 void pgtable_walk_leaves(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
 			 pgtable_leaf_fn *fn, void *arg);
+/* What a leaf PTE maps, for /proc/PID/smaps and pagemap (page_info.c). */
+struct page_info {
+	bool present;       /* a frame (or a PROT_NONE page that keeps one) */
+	bool swapped;       /* a swap entry */
+	uint64_t pfn;       /* present: the frame */
+	uint64_t swap_slot; /* swapped: its slot (swap type 0) */
+	unsigned swapcount; /* swapped: PTEs holding the entry */
+	bool normal;        /* present, and a page of its own (not the zero page) */
+	bool anon;          /* normal, and private anonymous (no page cache or shmem) */
+	unsigned mapcount;  /* normal: PTEs that map it */
+	bool dirty, referenced;
+};
+void page_info_of(struct kernel *k, uint64_t pte, struct page_info *pi);
 /* Sends the owed CPU TLB flush, if any. */
 void tlb_gather_finish(struct kernel *k);
 

@@ -172,6 +172,10 @@ struct pcid_cache {
  * becomes writable is charged then, and stays so. */
 #define VM_ACCOUNT 0x80000u
 #define VM_NORESERVE 0x100000u
+/* mlock(2), mlockall(2): the pages stay in memory (Unevictable); with
+ * VM_LOCKONFAULT only those touched, as they are touched. */
+#define VM_LOCKED 0x200000u
+#define VM_LOCKONFAULT 0x400000u
 
 /* The anonymous memory of a region (Linux's anon_vma), here only for what
  * it decides about merging: a region gets one when its first private page

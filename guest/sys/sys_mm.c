@@ -133,6 +133,11 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	int64_t ret =
 		mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT, file_id);
 	tlb_gather_finish(k);
+	/* MAP_POPULATE faults the pages in now; a failure is not reported. */
+	if (ret >= 0 && (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE) {
+		mm_populate(k, mm, addr, addr + len);
+		tlb_gather_finish(k);
+	}
 	return ret;
 }
 
@@ -186,6 +191,8 @@ int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	case MADV_DOFORK:
 	case MADV_DONTDUMP:
 	case MADV_DODUMP:
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
 		break;
 	default:
 		return -EINVAL;

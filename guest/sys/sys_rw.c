@@ -20,12 +20,13 @@
 #define MAX_RW_COUNT (INT_MAX & ~(int)(PAGE_SIZE - 1)) /* Linux's cap on one call */
 #define SENDFILE_CHUNK (64 * 1024) /* into an in-kernel file; a shorter answer is fine */
 
-/* In-kernel files (pipes) have no positions: pread/pwrite give ESPIPE.
+/* In-kernel files without an offset (pipes) have no positions either:
+ * pread/pwrite give ESPIPE; /proc files have both.
  * A file not open for the direction (a pipe's other end) has no op:
  * EBADF, as Linux's FMODE_READ / FMODE_WRITE check. */
 static int64_t do_rw(struct kernel *k, struct file *f, struct uio *u, int64_t pos, bool write)
 {
-	if (pos >= 0 && f->host_fd < 0)
+	if (pos >= 0 && f->host_fd < 0 && !f->ops->llseek)
 		return -ESPIPE;
 	if (write)
 		return f->ops->write ? f->ops->write(k, f, u, pos) : -EBADF;

@@ -1,0 +1,40 @@
+/* page_info.c - what a PTE maps, as /proc/PID/smaps and pagemap report
+ * it (Linux's vm_normal_page, PageAnon, page_mapcount, PageDirty,
+ * PageReferenced, the swap entry and its count). */
+#include "kern.h"
+#include "mm/internal.h"
+
+void page_info_of(struct kernel *k, uint64_t pte, struct page_info *pi)
+{
+	*pi = (struct page_info){0};
+	if (pte_is_swap(pte)) {
+		pi->swapped = true;
+		pi->swap_slot = swp_offset(pte);
+		pi->swapcount = k->swap.count ? k->swap.count[pi->swap_slot] : 1;
+		return;
+	}
+	if (!(pte & (PTE_P | PTE_SW_PROTNONE)))
+		return;
+	uint64_t pa = pte & PTE_ADDR_MASK;
+	pi->present = true;
+	pi->pfn = pa >> PAGE_SHIFT;
+	pi->referenced = pte & PTE_A;
+	pi->dirty = pte & PTE_D;
+	if (pa == ZERO_PAGE_PA)
+		return; /* no page of its own: vm_normal_page() is NULL */
+	pi->normal = true;
+	pi->referenced |= k->lru.referenced[pi->pfn] != 0;
+	struct cache_page *cp = pagecache_page(k, pa);
+	if (cp) {
+		pi->mapcount = cp->mapcount;
+		pi->dirty |= cp->dirty;
+		return;
+	}
+	pi->anon = true;
+	/* Each PTE holds a reference, and so does the swap cache. Linux
+	 * dirties an anonymous PTE when it maps a page for a write; only a
+	 * page read back from swap and not written since is clean. */
+	bool in_swap_cache = k->swap.nslots && k->swap.slot_of[pi->pfn];
+	pi->mapcount = frame_refcount(k, pa) - (in_swap_cache ? 1 : 0);
+	pi->dirty |= !in_swap_cache;
+}
