@@ -400,8 +400,10 @@ START_TEST(proc_dir_listing)
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
 	snprintf(want, sizeof(want),
-		 "./%d ../%d fd/%d status/%d cmdline/%d stat/%d statm/%d maps/%d cwd/%d root/%d exe/%d ",
-		 DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK, DT_LNK);
+		 "./%d ../%d fd/%d status/%d cmdline/%d stat/%d statm/%d maps/%d mem/%d cwd/%d "
+		 "root/%d exe/%d smaps/%d smaps_rollup/%d pagemap/%d ",
+		 DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK,
+		 DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
