@@ -172,11 +172,15 @@ bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_acc
 		       bool user)
 {
 	struct fault_signal why;
-	if (handle_mm_fault(k, f, access, &why))
-		return true;
-	if (user && why.sig)
+	struct ktrace_fault kf;
+	if (k->trace && k->trace->fault)
+		ktrace_fault_begin(k, f, &kf);
+	bool fixed = handle_mm_fault(k, f, access, &why);
+	if (!fixed && user && why.sig)
 		force_sig_fault(k->current, why.sig, why.si_code, f, access);
-	return false;
+	if (k->trace && k->trace->fault)
+		ktrace_fault_end(k, f, access, user, fixed, user ? why.sig : 0, &kf);
+	return fixed;
 }
 
 bool kernel_pending_fault(struct kernel *k, uint64_t **addr, enum mmu_access *access)

@@ -93,8 +93,11 @@ uint64_t kernel_time_slice_us(struct kernel *k)
  * not flush; Unicorn's TLB has no PCIDs and is flushed. */
 static void switch_to(struct kernel *k, struct process *p)
 {
-	if (k->current != p)
+	if (k->current != p) {
 		k->stats.context_switches++;
+		if (k->trace)
+			ktrace_sched(k, k->current, p);
+	}
 	k->current = p;
 	mmu_write_cr3(&k->mmu, p->mm->pml4 | p->mm->pcid | CR3_NOFLUSH);
 	k->ops.flush_tlb(k->ops.ctx);
