@@ -11,6 +11,7 @@
 #include "loader.h"
 #include "meminfo_print.h"
 #include "run.h"
+#include "session.h"
 #include "stats.h"
 
 extern char **environ;
@@ -25,9 +26,10 @@ static double now_seconds(void)
 }
 
 static int report_stats(const struct vmemu_options *o, FILE *json, struct kernel *k,
-			struct cpu *cpu, double started)
+			struct cpu *cpu, uint64_t instructions, double started)
 {
 	struct run_stats rs = {
+		.instructions = instructions,
 		.run_slices = cpu_slices(cpu),
 		.wall_seconds = now_seconds() - started,
 	};
@@ -44,12 +46,31 @@ static int report_stats(const struct vmemu_options *o, FILE *json, struct kernel
 	return 0;
 }
 
+/* The observers the options ask for (session.h), or none: a plain run
+ * has no hook beyond the TLB fill and SYSCALL. 0, or -1 with a message. */
+static int start_session(const struct vmemu_options *o, struct cpu *cpu, struct kernel *k,
+			 struct trace_config *tc, struct session **out, char *err, size_t errlen)
+{
+	*tc = (struct trace_config){
+		.path = o->trace, .events = o->trace_events, .lo = o->trace_lo, .hi = o->trace_hi,
+		.limit = o->trace_limit, .mmu = kernel_mmu(k),
+	};
+	struct session_config sc = {.tlb_exact = o->tlb_exact, .trace = o->trace ? tc : NULL};
+	*out = NULL;
+	if (!sc.tlb_exact && !sc.trace)
+		return 0;
+	*out = session_create(cpu, k, &sc, err, errlen);
+	return *out ? 0 : -1;
+}
+
 int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 {
 	char err[512] = "";
 	int status = EXIT_INTERNAL;
 	double started = now_seconds();
 	struct kernel *k = NULL;
+	struct session *session = NULL;
+	struct trace_config tc;
 	*exit_signal = 0;
 	/* Opened now: a path that cannot be written is found before the guest
 	 * runs, not after, when its exit status would be lost. */
@@ -73,7 +94,8 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 	struct kernel_ops ops;
 	cpu_kernel_ops(cpu, &ops);
 	k = kernel_create(&cfg, &ops, err, sizeof(err));
-	if (!k || cpu_attach(cpu, k, err, sizeof(err)))
+	if (!k || cpu_attach(cpu, k, err, sizeof(err)) ||
+	    start_session(o, cpu, k, &tc, &session, err, sizeof(err)))
 		goto out;
 	if (hostsig_forward(k, cpu)) {
 		snprintf(err, sizeof(err), "cannot catch host signals: %s", strerror(errno));
@@ -94,6 +116,13 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 	kernel_start(k, p);
 	if (cpu_run(cpu, err, sizeof(err)))
 		goto out;
+	uint64_t instructions = session ? session_icount(session) : 0;
+	if (session && session_finish(session, err, sizeof(err))) {
+		char why[400];
+		snprintf(why, sizeof(why), "--trace %s: %s", o->trace, err);
+		snprintf(err, sizeof(err), "%s", why);
+		goto out;
+	}
 	status = kernel_exit_status(k);
 	*exit_signal = kernel_exit_signal(k);
 	if (o->meminfo) {
@@ -108,7 +137,7 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		status = EXIT_INTERNAL;
 		*exit_signal = 0;
 	}
-	if (report_stats(o, json, k, cpu, started)) {
+	if (report_stats(o, json, k, cpu, instructions, started)) {
 		status = EXIT_INTERNAL;
 		*exit_signal = 0;
 	}
@@ -118,6 +147,7 @@ out:
 		fclose(json);
 	if (err[0])
 		fprintf(stderr, "vmemu: %s\n", err);
+	session_destroy(session);
 	kernel_destroy(k);
 	cpu_destroy(cpu);
 	return status;
