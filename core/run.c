@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cpu.h"
+#include "debugger.h"
 #include "hostsig.h"
 #include "kernel.h"
 #include "loader.h"
@@ -46,18 +47,25 @@ static int report_stats(const struct vmemu_options *o, FILE *json, struct kernel
 	return 0;
 }
 
-/* The observers the options ask for (session.h), or none: a plain run
- * has no hook beyond the TLB fill and SYSCALL. 0, or -1 with a message. */
+/* The observers the options ask for (session.h) and the debugger, or
+ * none: a plain run has no hook beyond the TLB fill and SYSCALL. 0, or -1
+ * with a message. */
 static int start_session(const struct vmemu_options *o, struct cpu *cpu, struct kernel *k,
-			 struct trace_config *tc, struct session **out, char *err, size_t errlen)
+			 struct trace_config *tc, struct session **out, struct debugger **dbg,
+			 char *err, size_t errlen)
 {
+	bool wanted;
 	*tc = (struct trace_config){
 		.path = o->trace, .events = o->trace_events, .lo = o->trace_lo, .hi = o->trace_hi,
 		.limit = o->trace_limit, .mmu = kernel_mmu(k),
 	};
-	struct session_config sc = {.tlb_exact = o->tlb_exact, .trace = o->trace ? tc : NULL};
 	*out = NULL;
-	if (!sc.tlb_exact && !sc.trace)
+	*dbg = debugger_open(o, cpu, k, &wanted, err, errlen);
+	if (wanted && !*dbg)
+		return -1;
+	struct session_config sc = {.tlb_exact = o->tlb_exact, .trace = o->trace ? tc : NULL,
+				    .sink = *dbg ? debugger_sink(*dbg) : NULL};
+	if (!sc.tlb_exact && !sc.trace && !sc.sink)
 		return 0;
 	*out = session_create(cpu, k, &sc, err, errlen);
 	return *out ? 0 : -1;
@@ -70,6 +78,7 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 	double started = now_seconds();
 	struct kernel *k = NULL;
 	struct session *session = NULL;
+	struct debugger *dbg = NULL;
 	struct trace_config tc;
 	*exit_signal = 0;
 	/* Opened now: a path that cannot be written is found before the guest
@@ -95,7 +104,7 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 	cpu_kernel_ops(cpu, &ops);
 	k = kernel_create(&cfg, &ops, err, sizeof(err));
 	if (!k || cpu_attach(cpu, k, err, sizeof(err)) ||
-	    start_session(o, cpu, k, &tc, &session, err, sizeof(err)))
+	    start_session(o, cpu, k, &tc, &session, &dbg, err, sizeof(err)))
 		goto out;
 	if (hostsig_forward(k, cpu)) {
 		snprintf(err, sizeof(err), "cannot catch host signals: %s", strerror(errno));
@@ -125,6 +134,11 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 	}
 	status = kernel_exit_status(k);
 	*exit_signal = kernel_exit_signal(k);
+	if (dbg) {
+		if (debugger_killed(dbg))
+			status = *exit_signal = 0; /* quit: killed on purpose */
+		debugger_end(dbg, status, *exit_signal);
+	}
 	if (o->meminfo) {
 		struct meminfo mi; /* as the guest leaves it, before the shutdown */
 		kernel_meminfo(k, &mi);
@@ -148,6 +162,7 @@ out:
 	if (err[0])
 		fprintf(stderr, "vmemu: %s\n", err);
 	session_destroy(session);
+	debugger_close(dbg);
 	kernel_destroy(k);
 	cpu_destroy(cpu);
 	return status;

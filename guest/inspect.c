@@ -84,3 +84,16 @@ bool kernel_pending_fatal(struct kernel *k, struct kernel_siginfo *out)
 	*out = (struct kernel_siginfo){info.signo, info.code, info.addr};
 	return true;
 }
+
+bool kernel_pte_swap_slot(uint64_t pte, uint64_t *slot)
+{
+	if (!pte_is_swap(pte))
+		return false;
+	*slot = swp_offset(pte);
+	return true;
+}
+
+bool kernel_pte_protnone(uint64_t pte)
+{
+	return !(pte & PTE_P) && (pte & PTE_SW_PROTNONE);
+}

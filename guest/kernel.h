@@ -253,6 +253,7 @@ struct kernel_syscall_event {
 	int pid;
 	uint64_t nr;
 	const char *name;       /* NULL for a call the kernel does not know */
+	int nargs;              /* how many of args the call takes (6 when unknown) */
 	uint64_t args[6];
 	int64_t ret;
 	bool restart;           /* it must wait: made again later from its SYSCALL */
@@ -296,6 +297,10 @@ char *kernel_proc_maps(struct kernel *k, int pid);
 /* The line of /proc/<current>/maps for the VMA that holds va, without
  * its newline, into buf; false when no VMA holds it. */
 bool kernel_vma_describe(struct kernel *k, uint64_t va, char *buf, size_t len);
+/* Whether a not-present PTE holds a swap entry, and its slot. */
+bool kernel_pte_swap_slot(uint64_t pte, uint64_t *slot);
+/* Whether a not-present PTE keeps its page behind PROT_NONE. */
+bool kernel_pte_protnone(uint64_t pte);
 /* The host path of pid's executable; NULL for an unknown pid. */
 const char *kernel_proc_exe(struct kernel *k, int pid);
 
