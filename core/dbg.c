@@ -573,6 +573,11 @@ bool dbg_wp_del(struct dbg *d, uint64_t addr, unsigned len)
 	return false;
 }
 
+void dbg_clear_all(struct dbg *d)
+{
+	d->nbrk = d->nwatch = d->nwp = 0;
+}
+
 void dbg_list(struct dbg *d, FILE *out)
 {
 	if (!d->nbrk && !d->nwatch)

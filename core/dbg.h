@@ -135,6 +135,8 @@ bool dbg_watch_del(struct dbg *d, int n);
  * that is current when it is set; len <= 8. False when full. */
 bool dbg_wp_add(struct dbg *d, uint64_t addr, unsigned len);
 bool dbg_wp_del(struct dbg *d, uint64_t addr, unsigned len);
+/* Deletes every breakpoint and watchpoint (gdb went away). */
+void dbg_clear_all(struct dbg *d);
 /* Lists breakpoints and watches to out. */
 void dbg_list(struct dbg *d, FILE *out);
 
