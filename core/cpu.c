@@ -186,7 +186,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
 	unsigned prot;
 	if (!kernel_tlb_fill(cpu->k, va, access, &out->paddr, &prot) || cpu->stopping)
 		return false;
-	if (cpu->hooks && cpu->hooks->fill)
+	if (__builtin_expect(cpu->hooks != NULL, 0) && cpu->hooks->fill)
 		cpu->hooks->fill(cpu->hooks->ctx, va, access, &prot);
 	out->perms = (uc_prot)prot; /* KPROT_* have UC_PROT_* values */
 	tlb_growth_fill(&cpu->tlb, va);

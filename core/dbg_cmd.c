@@ -160,7 +160,7 @@ static void cmd_walk(struct dbg *d, char **w, int n, FILE *out)
 	bool ok = mmu_probe(&kernel_mmu(dbg_kernel(d))->phys, &regs, &req, &t, &f, &rec);
 	fprintf(out, "pid %d, a user %s of 0x%" PRIx64 " (nothing written):\n", dbg_view_pid(d),
 		mmu_access_name(access), va);
-	show_walk_steps(out, &req, ok, &t, &f, &rec);
+	show_walk_steps(out, &regs, &req, ok, &t, &f, &rec);
 }
 
 static void cmd_pt(struct dbg *d, char **w, int n, FILE *out)

@@ -44,11 +44,13 @@ static void rights(char out[4], unsigned r)
 	out[3] = 0;
 }
 
-static void show_step(FILE *out, const struct mmu_walk_step *s)
+static void show_step(FILE *out, const struct mmu_regs *regs, const struct mmu_walk_record *rec,
+		      int i)
 {
+	const struct mmu_walk_step *s = &rec->step[i];
 	char bits[64], r[4];
 	show_entry_bits(bits, sizeof(bits), s->new_value, s->level);
-	rights(r, s->rights);
+	rights(r, mmu_step_rights(regs, rec, i));
 	fprintf(out, "    %-5s @0x%-8" PRIx64 " 0x%016" PRIx64, mmu_level_name(s->level),
 		s->entry_pa, s->old_value);
 	if (s->new_value != s->old_value)
@@ -84,14 +86,15 @@ void show_translation(FILE *out, struct kernel *k, const struct mmu_req *req, bo
 		fprintf(out, "no walk\n");
 	else
 		fprintf(out, "walk (%s and %s missed)\n", tlb_name(k, l1), tlb_name(k, MMU_L2_STLB));
-	show_walk_steps(out, req, ok, t, f, rec);
+	show_walk_steps(out, &kernel_mmu(k)->regs, req, ok, t, f, rec);
 }
 
-void show_walk_steps(FILE *out, const struct mmu_req *req, bool ok, const struct mmu_translation *t,
-		     const struct mmu_fault *f, const struct mmu_walk_record *rec)
+void show_walk_steps(FILE *out, const struct mmu_regs *regs, const struct mmu_req *req, bool ok,
+		     const struct mmu_translation *t, const struct mmu_fault *f,
+		     const struct mmu_walk_record *rec)
 {
 	for (int i = 0; i < rec->nsteps; i++)
-		show_step(out, &rec->step[i]);
+		show_step(out, regs, rec, i);
 	if (ok) {
 		fprintf(out, "    -> pa 0x%" PRIx64 " (%s page)\n", t->pa, size_name(t->page_size));
 		return;

@@ -23,8 +23,9 @@ void show_translation(FILE *out, struct kernel *k, const struct mmu_req *req, bo
 		      const struct mmu_translation *t, const struct mmu_fault *f,
 		      const struct mmu_walk_record *rec);
 /* The levels of a walk and its result, without the header line. */
-void show_walk_steps(FILE *out, const struct mmu_req *req, bool ok, const struct mmu_translation *t,
-		     const struct mmu_fault *f, const struct mmu_walk_record *rec);
+void show_walk_steps(FILE *out, const struct mmu_regs *regs, const struct mmu_req *req, bool ok,
+		     const struct mmu_translation *t, const struct mmu_fault *f,
+		     const struct mmu_walk_record *rec);
 /* The tables under regs (kernel_proc_mmu_regs) for [lo, hi) (hi 0: all). */
 void show_pt(FILE *out, struct kernel *k, const struct mmu_regs *regs, uint64_t lo, uint64_t hi);
 /* Every valid entry of every TLB structure. */

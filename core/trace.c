@@ -124,7 +124,7 @@ static void put_levels(struct trace *t, const struct mmu_walk_record *rec)
 		put_hex(t, "pa", s->entry_pa);
 		put_hex(t, "old", s->old_value);
 		put_hex(t, "new", s->new_value);
-		put_rights(t, s->rights);
+		put_rights(t, (s->old_value & PTE_P) ? mmu_step_rights(&t->cfg.mmu->regs, rec, i) : 0);
 		put(t, "}");
 	}
 	put(t, "]");

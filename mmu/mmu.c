@@ -103,19 +103,28 @@ static bool translate(struct mmu *mmu, const struct mmu_req *req, struct mmu_tra
 	return walk_and_fill(mmu, l1, req, out, fault, rec);
 }
 
-bool mmu_translate(struct mmu *mmu, const struct mmu_req *req, struct mmu_translation *out,
-		   struct mmu_fault *fault, struct mmu_walk_record *rec)
+/* With an observer: out of the common path (a plain run has none). */
+static __attribute__((noinline)) bool translate_observed(struct mmu *mmu, const struct mmu_req *req,
+							 struct mmu_translation *out,
+							 struct mmu_fault *fault,
+							 struct mmu_walk_record *rec)
 {
 	const struct mmu_observer *obs = mmu->observer;
 	struct mmu_walk_record scratch;
 
-	if (!obs)
-		return translate(mmu, req, out, fault, rec);
 	if (!rec)
 		rec = &scratch;
 	bool ok = translate(mmu, req, out, fault, rec);
 	obs->translated(obs->ctx, req, ok, out, fault, rec);
 	return ok;
+}
+
+bool mmu_translate(struct mmu *mmu, const struct mmu_req *req, struct mmu_translation *out,
+		   struct mmu_fault *fault, struct mmu_walk_record *rec)
+{
+	if (__builtin_expect(mmu->observer != NULL, 0))
+		return translate_observed(mmu, req, out, fault, rec);
+	return translate(mmu, req, out, fault, rec);
 }
 
 void mmu_write_cr3(struct mmu *mmu, uint64_t cr3)

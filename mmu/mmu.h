@@ -60,6 +60,22 @@ struct mmu_phys {
 	uint64_t size;
 };
 
+/* Entries are little-endian in guest memory whatever the host is. */
+static inline uint64_t mmu_entry_load(const struct mmu_phys *phys, uint64_t pa)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | phys->base[pa + (uint64_t)i];
+	return v;
+}
+
+static inline void mmu_entry_store(const struct mmu_phys *phys, uint64_t pa, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		phys->base[pa + (uint64_t)i] = (uint8_t)v;
+}
+
 struct mmu_regs {
 	uint64_t cr0, cr3, cr4, efer;
 	unsigned maxphyaddr; /* physical-address width, e.g. 46 */
@@ -105,20 +121,12 @@ struct mmu_fault {
 				level for NONCANONICAL, the leaf's for PROTECTION */
 };
 
-/* Rights combined over the levels walked so far (SDM 3A 4.6): R/W, U/S
- * and not-NX at every level down to this one. */
-#define MMU_RIGHT_W (1u << 0)
-#define MMU_RIGHT_U (1u << 1)
-#define MMU_RIGHT_X (1u << 2)
-
 /* What one walk read and wrote at each level: for tracing and stepping. */
 struct mmu_walk_step {
 	int level;          /* 5 = PML5E, 4 = PML4E, 3 = PDPTE, 2 = PDE, 1 = PTE */
 	uint64_t entry_pa;  /* physical address of the entry */
 	uint64_t old_value; /* as read */
 	uint64_t new_value; /* as left (A/D set) */
-	unsigned rights;    /* MMU_RIGHT_* down to this entry; 0 when it is not
-			       present or has reserved bits set */
 };
 
 enum mmu_tlb_id { MMU_L1_DTLB, MMU_L1_ITLB, MMU_L2_STLB, MMU_NTLBS };
@@ -143,8 +151,9 @@ struct mmu_walk_record {
 bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 	      const struct mmu_req *req, struct mmu_translation *out,
 	      struct mmu_fault *fault, struct mmu_walk_record *rec);
-/* The same walk without writing anything (no A or D bits): what a
- * debugger shows. rec's new_value equals old_value at every step. */
+/* The same walk leaving memory as it was (no A or D bit stays set): what
+ * a debugger shows. rec's new_value equals old_value at every step, and
+ * out->dirty is the leaf's D as it is (probe.c). */
 bool mmu_probe(const struct mmu_phys *phys, const struct mmu_regs *regs,
 	       const struct mmu_req *req, struct mmu_translation *out,
 	       struct mmu_fault *fault, struct mmu_walk_record *rec);
@@ -157,6 +166,16 @@ bool mmu_access_allowed(const struct mmu_regs *regs, const struct mmu_req *req,
  * and ID (ID only on a fetch with EFER.NXE or CR4.SMEP, SDM 3A 4.7). */
 uint32_t mmu_pf_error_code(const struct mmu_regs *regs, const struct mmu_req *req,
 			   uint32_t cause);
+
+/* Rights combined over the levels walked so far (SDM 3A 4.6): R/W, U/S
+ * and not-NX at every level down to this one. */
+#define MMU_RIGHT_W (1u << 0)
+#define MMU_RIGHT_U (1u << 1)
+#define MMU_RIGHT_X (1u << 2)
+/* The MMU_RIGHT_* of rec's entries 0..i together, under regs (EFER.NXE):
+ * what a walk had allowed when it reached step i (for debuggers; the
+ * walk itself does not spend time on it). */
+unsigned mmu_step_rights(const struct mmu_regs *regs, const struct mmu_walk_record *rec, int i);
 
 /* Names for messages: "not-present", "protection", "reserved". */
 const char *mmu_fault_kind_name(enum mmu_fault_kind kind);

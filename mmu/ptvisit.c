@@ -18,15 +18,6 @@ static unsigned level_shift(int level)
 	return PAGE_SHIFT + 9 * (unsigned)(level - 1);
 }
 
-static uint64_t load_entry(const struct mmu_phys *phys, uint64_t pa)
-{
-	uint64_t v = 0;
-
-	for (int i = ENTRY_SIZE - 1; i >= 0; i--)
-		v = (v << 8) | phys->base[pa + (uint64_t)i];
-	return v;
-}
-
 /* Bits above the width copy its top bit, as canonical addresses do. */
 static uint64_t canonical(uint64_t va, unsigned width)
 {
@@ -51,7 +42,7 @@ static void visit_table(const struct visit *v, uint64_t table, int level, uint64
 		if (last < v->lo || va > v->hi)
 			continue;
 		uint64_t pa = table + (uint64_t)i * ENTRY_SIZE;
-		uint64_t value = load_entry(v->phys, pa);
+		uint64_t value = mmu_entry_load(v->phys, pa);
 		if (!value)
 			continue;
 		bool leaf = level == 1 || !(value & PTE_P) || (value & PTE_PS);

@@ -30,22 +30,6 @@ static bool entry_in_phys(const struct mmu_phys *phys, uint64_t pa)
 	return phys->size >= ENTRY_SIZE && pa <= phys->size - ENTRY_SIZE;
 }
 
-/* Entries are little-endian in guest memory whatever the host is. */
-static uint64_t load_entry(const struct mmu_phys *phys, uint64_t pa)
-{
-	uint64_t v = 0;
-
-	for (int i = ENTRY_SIZE - 1; i >= 0; i--)
-		v = (v << 8) | phys->base[pa + (uint64_t)i];
-	return v;
-}
-
-static void store_entry(const struct mmu_phys *phys, uint64_t pa, uint64_t v)
-{
-	for (int i = 0; i < ENTRY_SIZE; i++, v >>= 8)
-		phys->base[pa + (uint64_t)i] = (uint8_t)v;
-}
-
 /* Reserved bits of a present entry at level (SDM 3A table 4-14 .. 4-20). */
 static uint64_t reserved_bits(const struct mmu_regs *regs, int level, uint64_t entry)
 {
@@ -71,26 +55,22 @@ static bool fail(struct mmu_fault *fault, enum mmu_fault_kind kind, uint64_t va,
 	return false;
 }
 
-/* Sets flags in the entry of step, writing memory only when they change;
- * a probe (write false) leaves the entry alone. */
-static void set_flags(const struct mmu_phys *phys, struct mmu_walk_step *step, uint64_t flags,
-		      bool write)
+/* Sets flags in the entry of step, writing memory only when they change. */
+static void set_flags(const struct mmu_phys *phys, struct mmu_walk_step *step, uint64_t flags)
 {
-	if (!write || (step->new_value & flags) == flags)
+	if ((step->new_value & flags) == flags)
 		return;
 	step->new_value |= flags;
-	store_entry(phys, step->entry_pa, step->new_value);
+	mmu_entry_store(phys, step->entry_pa, step->new_value);
 }
 
 static void combine_rights(struct mmu_translation *t, const struct mmu_regs *regs,
-			   struct mmu_walk_step *step)
+			   uint64_t entry)
 {
-	t->writable = t->writable && (step->old_value & PTE_W);
-	t->user = t->user && (step->old_value & PTE_U);
-	if ((regs->efer & EFER_NXE) && (step->old_value & PTE_NX))
+	t->writable = t->writable && (entry & PTE_W);
+	t->user = t->user && (entry & PTE_U);
+	if ((regs->efer & EFER_NXE) && (entry & PTE_NX))
 		t->executable = false;
-	step->rights = (t->writable ? MMU_RIGHT_W : 0) | (t->user ? MMU_RIGHT_U : 0) |
-		       (t->executable ? MMU_RIGHT_X : 0);
 }
 
 static void fill_leaf(struct mmu_translation *t, const struct mmu_regs *regs,
@@ -105,10 +85,9 @@ static void fill_leaf(struct mmu_translation *t, const struct mmu_regs *regs,
 	t->global = (leaf->old_value & PTE_G) && (regs->cr4 & CR4_PGE);
 }
 
-/* The walk; write says whether A and D are set (mmu_walk) or not (mmu_probe). */
-static bool walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
-		 const struct mmu_req *req, struct mmu_translation *out,
-		 struct mmu_fault *fault, struct mmu_walk_record *rec, bool write)
+bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
+	      const struct mmu_req *req, struct mmu_translation *out,
+	      struct mmu_fault *fault, struct mmu_walk_record *rec)
 {
 	int top = (regs->cr4 & CR4_LA57) ? 5 : 4;
 	uint64_t table = regs->cr3 & PTE_ADDR_MASK;
@@ -129,9 +108,9 @@ static bool walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 
 		if (!entry_in_phys(phys, pa))
 			return fail(fault, MMU_FAULT_BAD_PHYS, req->va, 0, level);
-		entry = load_entry(phys, pa);
+		entry = mmu_entry_load(phys, pa);
 		step = &rec->step[rec->nsteps++];
-		*step = (struct mmu_walk_step){ level, pa, entry, entry, 0 };
+		*step = (struct mmu_walk_step){ level, pa, entry, entry };
 		/* Reserved bits are not checked in a not-present entry. */
 		if (!(entry & PTE_P))
 			return fail(fault, MMU_FAULT_NOT_PRESENT, req->va,
@@ -139,10 +118,10 @@ static bool walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 		if (entry & reserved_bits(regs, level, entry))
 			return fail(fault, MMU_FAULT_RESERVED, req->va,
 				    mmu_pf_error_code(regs, req, X86_PF_P | X86_PF_RSVD), level);
-		combine_rights(&t, regs, step);
+		combine_rights(&t, regs, entry);
 		if (level == 1 || (entry & PTE_PS))
 			break;
-		set_flags(phys, step, PTE_A, write);
+		set_flags(phys, step, PTE_A);
 		table = entry & PTE_ADDR_MASK;
 	}
 
@@ -150,22 +129,8 @@ static bool walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 	if (!mmu_access_allowed(regs, req, &t))
 		return fail(fault, MMU_FAULT_PROTECTION, req->va,
 			    mmu_pf_error_code(regs, req, X86_PF_P), step->level);
-	set_flags(phys, step, req->access == MMU_WRITE ? PTE_A | PTE_D : PTE_A, write);
+	set_flags(phys, step, req->access == MMU_WRITE ? PTE_A | PTE_D : PTE_A);
 	t.dirty = (step->new_value & PTE_D) != 0;
 	*out = t;
 	return true;
-}
-
-bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
-	      const struct mmu_req *req, struct mmu_translation *out,
-	      struct mmu_fault *fault, struct mmu_walk_record *rec)
-{
-	return walk(phys, regs, req, out, fault, rec, true);
-}
-
-bool mmu_probe(const struct mmu_phys *phys, const struct mmu_regs *regs,
-	       const struct mmu_req *req, struct mmu_translation *out,
-	       struct mmu_fault *fault, struct mmu_walk_record *rec)
-{
-	return walk(phys, regs, req, out, fault, rec, false);
 }

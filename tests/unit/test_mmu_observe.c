@@ -121,10 +121,14 @@ START_TEST(test_rights_per_level)
 	*pdpte |= PTE_NX;
 	*pde &= ~PTE_W;
 	ck_assert(mmu_probe(&mmu.phys, &mmu.regs, &req, &t, &f, &rec));
-	ck_assert_uint_eq(rec.step[0].rights, MMU_RIGHT_W | MMU_RIGHT_U | MMU_RIGHT_X);
-	ck_assert_uint_eq(rec.step[1].rights, MMU_RIGHT_W | MMU_RIGHT_U);
-	ck_assert_uint_eq(rec.step[2].rights, MMU_RIGHT_U);
-	ck_assert_uint_eq(rec.step[3].rights, MMU_RIGHT_U);
+	ck_assert_uint_eq(mmu_step_rights(&mmu.regs, &rec, 0), MMU_RIGHT_W | MMU_RIGHT_U | MMU_RIGHT_X);
+	ck_assert_uint_eq(mmu_step_rights(&mmu.regs, &rec, 1), MMU_RIGHT_W | MMU_RIGHT_U);
+	ck_assert_uint_eq(mmu_step_rights(&mmu.regs, &rec, 2), MMU_RIGHT_U);
+	ck_assert_uint_eq(mmu_step_rights(&mmu.regs, &rec, 3), MMU_RIGHT_U);
+	/* Without EFER.NXE, NX means nothing (and is reserved). */
+	struct mmu_regs no_nx = mmu.regs;
+	no_nx.efer &= ~EFER_NXE;
+	ck_assert_uint_eq(mmu_step_rights(&no_nx, &rec, 3), MMU_RIGHT_U | MMU_RIGHT_X);
 }
 END_TEST
 
