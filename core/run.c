@@ -103,13 +103,15 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 	struct kernel_ops ops;
 	cpu_kernel_ops(cpu, &ops);
 	k = kernel_create(&cfg, &ops, err, sizeof(err));
-	if (!k || cpu_attach(cpu, k, err, sizeof(err)) ||
-	    start_session(o, cpu, k, &tc, &session, &dbg, err, sizeof(err)))
+	if (!k || cpu_attach(cpu, k, err, sizeof(err)))
 		goto out;
 	if (hostsig_forward(k, cpu)) {
 		snprintf(err, sizeof(err), "cannot catch host signals: %s", strerror(errno));
 		goto out;
 	}
+	/* After hostsig_forward: `vmemu step` takes ^C for itself. */
+	if (start_session(o, cpu, k, &tc, &session, &dbg, err, sizeof(err)))
+		goto out;
 	struct process *p = kernel_create_process(k);
 	if (!p) {
 		snprintf(err, sizeof(err), "cannot create the first process: %s", strerror(errno));
