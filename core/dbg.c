@@ -165,6 +165,7 @@ static void stop(struct dbg *d, struct dbg_stop *s, bool in_slice)
 	d->view_pid = s->pid;
 	d->fe.stopped(d->fe.ctx, s);
 	d->in_slice = false;
+	d->interrupted = 0; /* a ^C at the prompt is not for the next run */
 	if (d->killed)
 		cpu_quit(d->cpu);
 }

@@ -5,7 +5,7 @@
 #include "icount.h"
 #include "session.h"
 
-#define VMA_TEXT_MAX 512 /* a maps line in a trace event, cut if longer */
+#define VMA_TEXT_MAX 256 /* a maps line in a trace event, cut if longer (a line stays short) */
 
 struct session {
 	struct cpu *cpu;
