@@ -1,6 +1,7 @@
 /* gdbstub.c - the GDB remote protocol's packets over the debugger engine
  * (gdbstub.h). Thread ids are guest pids. */
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,8 +250,8 @@ static void set_point(struct gdbstub *g, const char *p, bool insert)
 
 static uint64_t load_bias(struct gdbstub *g)
 {
-	const char *exe = kernel_proc_exe(dbg_kernel(g->d), g->gpid);
-	FILE *f = exe ? fopen(exe, "rb") : NULL;
+	char exe[PATH_MAX];
+	FILE *f = kernel_proc_exe(dbg_kernel(g->d), g->gpid, exe, sizeof(exe)) ? fopen(exe, "rb") : NULL;
 	uint8_t ehdr[18] = {0};
 	size_t n = f ? fread(ehdr, 1, sizeof(ehdr), f) : 0;
 	if (f)
@@ -288,8 +289,8 @@ static bool answer(struct gdbstub *g, const char *p)
 	} else if (!strncmp(p, "qXfer:exec-file:read:", 21)) {
 		const char *annex = p + 21, *args = strchr(annex, ':');
 		int pid = annex[0] != ':' ? (int)strtol(annex, NULL, 16) : g->last.pid;
-		const char *exe = kernel_proc_exe(dbg_kernel(g->d), pid);
-		if (!exe || !args)
+		char exe[PATH_MAX];
+		if (!args || !kernel_proc_exe(dbg_kernel(g->d), pid, exe, sizeof(exe)))
 			rsp_send_str(g->rsp, "E01");
 		else
 			send_xfer(g, exe, strlen(exe), args + 1);

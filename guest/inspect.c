@@ -1,7 +1,9 @@
 /* inspect.c - the kernel's state as debuggers show it (kernel.h): the
  * processes, their registers and address spaces, /proc/PID/maps, and the
  * fatal signal a fault has queued. Reads only. */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs/fs.h"
 #include "kern.h"
@@ -70,10 +72,18 @@ bool kernel_vma_describe(struct kernel *k, uint64_t va, char *buf, size_t len)
 	return k->current && proc_maps_line(k, k->current, va, buf, len);
 }
 
-const char *kernel_proc_exe(struct kernel *k, int pid)
+bool kernel_proc_exe(struct kernel *k, int pid, char *buf, size_t len)
 {
 	struct process *p = process_find(k, pid);
-	return p ? p->host_exe : NULL;
+	if (!p || !p->exe_file || p->exe_file->host_fd < 0 || len == 0)
+		return false;
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", p->exe_file->host_fd);
+	ssize_t n = readlink(link, buf, len - 1);
+	if (n < 0)
+		return false;
+	buf[n] = 0;
+	return true;
 }
 
 bool kernel_pending_fatal(struct kernel *k, struct kernel_siginfo *out)

@@ -301,8 +301,9 @@ bool kernel_vma_describe(struct kernel *k, uint64_t va, char *buf, size_t len);
 bool kernel_pte_swap_slot(uint64_t pte, uint64_t *slot);
 /* Whether a not-present PTE keeps its page behind PROT_NONE. */
 bool kernel_pte_protnone(uint64_t pte);
-/* The host path of pid's executable; NULL for an unknown pid. */
-const char *kernel_proc_exe(struct kernel *k, int pid);
+/* The host path of pid's executable into buf; false for an unknown pid
+ * (or one without an executable). */
+bool kernel_proc_exe(struct kernel *k, int pid, char *buf, size_t len);
 
 /* The fatal signal queued for the current process by a fault or a CPU
  * exception, as its siginfo will say (before it is delivered). */
