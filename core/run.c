@@ -128,10 +128,9 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 	if (cpu_run(cpu, err, sizeof(err)))
 		goto out;
 	uint64_t instructions = session ? session_icount(session) : 0;
-	if (session && session_finish(session, err, sizeof(err))) {
-		char why[400];
-		snprintf(why, sizeof(why), "--trace %s: %s", o->trace, err);
-		snprintf(err, sizeof(err), "%s", why);
+	char why[256];
+	if (session && session_finish(session, why, sizeof(why))) {
+		snprintf(err, sizeof(err), "--trace %.200s: %.255s", o->trace, why);
 		goto out;
 	}
 	status = kernel_exit_status(k);

@@ -26,8 +26,10 @@ struct trace *trace_open(const struct trace_config *cfg, char *err, size_t errle
 		return NULL;
 	}
 	t->cfg = *cfg;
-	t->out = ofile_open(cfg->path, err, errlen);
+	char why[256];
+	t->out = ofile_open(cfg->path, why, sizeof(why));
 	if (!t->out) {
+		snprintf(err, errlen, "--trace %s", why);
 		free(t);
 		return NULL;
 	}
