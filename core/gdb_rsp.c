@@ -165,12 +165,12 @@ const char *rsp_recv(struct rsp *r)
 
 bool rsp_send(struct rsp *r, const char *data, size_t len)
 {
-	if (r->out_cap < len + 4) {
-		char *o = realloc(r->out, len + 4);
+	if (r->out_cap < len + 5) { /* '$', data, '#', two digits and snprintf's NUL */
+		char *o = realloc(r->out, len + 5);
 		if (!o)
 			return false;
 		r->out = o;
-		r->out_cap = len + 4;
+		r->out_cap = len + 5;
 	}
 	unsigned sum = 0;
 	r->out[0] = '$';
