@@ -1,7 +1,7 @@
 #!/bin/sh
 # trace_session.sh VMEMU PROG - `vmemu run --trace` checked against the
 # schema (with jq, independently of vmemu) and against --stats-json of the
-# same run, then `vmemu report`. PROG is mem_swap_fork (16 MiB shared
+# same run, then `vmemu report`. PROG is mem_swap_fork (8 MiB shared
 # copy-on-write by two processes, in 16 MiB of memory with swap), so the
 # trace has walks, TLB hits, every kind of fault, system calls and
 # switches. Checks:
@@ -59,7 +59,7 @@ else false end'
 
 trace=$work/t.jsonl.gz
 "$vmemu" run $flags --trace "$trace" --trace-events walks,tlb,faults,syscalls,sched \
-	--stats-json "$work/s.json" "$prog" 16 >"$work/out" 2>"$work/err" ||
+	--stats-json "$work/s.json" "$prog" 8 >"$work/out" 2>"$work/err" ||
 	{ cat "$work/err"; fail "vmemu run --trace exited $?"; }
 
 # 1. The schema.
@@ -91,17 +91,17 @@ done
 echo "counts: $walks walks = page walks, $hits TLB hits = translations - walks, $(count fault) faults, $(count syscall) syscalls, $(count sched) switches"
 
 # 3. zstd, and gzip's own check.
-"$vmemu" run $flags --trace "$work/t.jsonl.zst" "$prog" 16 >/dev/null 2>&1 || fail "the .zst run failed"
+"$vmemu" run $flags --trace "$work/t.jsonl.zst" "$prog" 8 >/dev/null 2>&1 || fail "the .zst run failed"
 gzip -t "$trace" || fail "gzip -t fails on the .gz trace"
 zstd -q -t "$work/t.jsonl.zst" || fail "zstd -t fails on the .zst trace"
 zstd -q -dc "$work/t.jsonl.zst" | tail -n 1 | jq -e '.ev == "end"' >/dev/null ||
 	fail "the .zst trace does not end with its end line"
 
 # 4. --trace-limit and --trace-filter.
-"$vmemu" run $flags --trace "$work/l.jsonl" --trace-limit 100 "$prog" 16 >/dev/null 2>&1 || fail "the limited run failed"
+"$vmemu" run $flags --trace "$work/l.jsonl" --trace-limit 100 "$prog" 8 >/dev/null 2>&1 || fail "the limited run failed"
 [ "$(wc -l <"$work/l.jsonl")" = 101 ] || fail "--trace-limit 100 wrote $(wc -l <"$work/l.jsonl") lines"
 tail -n 1 "$work/l.jsonl" | jq -e '.events == 100 and .dropped > 0' >/dev/null || fail "the limited trace's end line: $(tail -n 1 "$work/l.jsonl")"
-"$vmemu" run $flags --trace "$work/f.jsonl" --trace-filter 400000-500000 "$prog" 16 >/dev/null 2>&1 || fail "the filtered run failed"
+"$vmemu" run $flags --trace "$work/f.jsonl" --trace-filter 400000-500000 "$prog" 8 >/dev/null 2>&1 || fail "the filtered run failed"
 outside=$(jq -r 'def pad: ltrimstr("0x") | ("0000000000000000" + .)[-16:];
 	select(.va and ((.va | pad) < "0000000000400000" or (.va | pad) >= "0000000000500000")) | .va' \
 	"$work/f.jsonl" | head -n 1)
