@@ -1,22 +1,32 @@
-/* cli.c - parses `vmemu run [options] PROG [ARGS...]` and the top-level
- * --help / --version. */
+/* cli.c - parses `vmemu run|step [options] PROG [ARGS...]`, `vmemu
+ * report [options] TRACE` and the top-level --help / --version. */
 #include "cli.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "events.h"
+#include "varange.h"
+
 static const char help_text[] =
 	"Usage: vmemu run [OPTIONS] PROG [ARGS...]\n"
+	"       vmemu step [OPTIONS] PROG [ARGS...]\n"
+	"       vmemu report [--svg FILE] [--top N] TRACE\n"
 	"       vmemu --help | --version\n"
 	"\n"
 	"Runs the x86-64 Linux program PROG on an emulated CPU whose address\n"
 	"translation, page faults and system calls are handled by vmemu's own MMU\n"
 	"model and guest kernel. PROG gets ARGS and vmemu's environment.\n"
+	"`step` runs it under a line-oriented debugger that shows every page walk\n"
+	"(commands from the terminal, stdin or --commands; `help` lists them).\n"
+	"`report` summarizes a trace file written by --trace.\n"
 	"\n"
-	"Options of run, as --opt VALUE or --opt=VALUE; they end at PROG or '--':\n"
+	"Options of run and step, as --opt VALUE or --opt=VALUE; they end at PROG\n"
+	"or '--':\n"
 	"  --mem SIZE         guest physical memory: bytes with an optional K, M or G\n"
 	"                     suffix (powers of 1024), from 16M to 64G (default 1G)\n"
 	"  --swap SIZE        swap space, 1M to 1024G (default: none); a sparse,\n"
@@ -29,7 +39,22 @@ static const char help_text[] =
 	"  --stats-json FILE  write the statistics as JSON to FILE at exit\n"
 	"  --meminfo          print guest memory as `free` does (KiB) to stderr\n"
 	"                     when the guest ends\n"
+	"  --trace FILE       write walks, faults, ... as JSON Lines to FILE (gzip\n"
+	"                     when it ends in .gz, zstd in .zst)\n"
+	"  --trace-events LIST  of walks,tlb,faults,syscalls,sched (default all\n"
+	"                     but tlb)\n"
+	"  --trace-filter LO-HI  only events at addresses in [LO, HI) (hex)\n"
+	"  --trace-limit N    at most N events\n"
+	"  --tlb-exact        every access consults the TLB model (step always does)\n"
+	"  --gdb PORT         wait for gdb on localhost:PORT (target remote :PORT)\n"
+	"  --gdb-disconnect run|kill  when gdb goes away: the guest runs on\n"
+	"                     (default) or is killed\n"
+	"  --commands FILE    step: read debugger commands from FILE\n"
 	"  --help             show this help\n"
+	"\n"
+	"Options of report:\n"
+	"  --svg FILE         also plot faults and TLB misses over time as SVG\n"
+	"  --top N            how many pages and VMAs each table lists (default 10)\n"
 	"\n"
 	"Exit status:\n"
 	"  N       the guest's exit status\n"
@@ -41,26 +66,44 @@ static const char help_text[] =
 
 enum opt_id {
 	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
-	OPT_MEMINFO, OPT_HELP
+	OPT_MEMINFO, OPT_TRACE, OPT_TRACE_EVENTS, OPT_TRACE_FILTER, OPT_TRACE_LIMIT,
+	OPT_TLB_EXACT, OPT_GDB, OPT_GDB_DISCONNECT, OPT_COMMANDS, OPT_SVG, OPT_TOP, OPT_HELP
 };
+
+/* The commands an option belongs to. */
+enum { FOR_RUN = 1, FOR_STEP = 2, FOR_REPORT = 4, FOR_ALL = 7 };
 
 struct opt {
 	const char *name;
 	enum opt_id id;
 	bool has_value;
+	unsigned cmds;
 };
 
 static const struct opt run_opts[] = {
-	{ "--mem", OPT_MEM, true },
-	{ "--swap", OPT_SWAP, true },
-	{ "--swap-file", OPT_SWAP_FILE, true },
-	{ "--root", OPT_ROOT, true },
-	{ "--strace", OPT_STRACE, false },
-	{ "--stats", OPT_STATS, false },
-	{ "--stats-json", OPT_STATS_JSON, true },
-	{ "--meminfo", OPT_MEMINFO, false },
-	{ "--help", OPT_HELP, false },
+	{ "--mem", OPT_MEM, true, FOR_RUN | FOR_STEP },
+	{ "--swap", OPT_SWAP, true, FOR_RUN | FOR_STEP },
+	{ "--swap-file", OPT_SWAP_FILE, true, FOR_RUN | FOR_STEP },
+	{ "--root", OPT_ROOT, true, FOR_RUN | FOR_STEP },
+	{ "--strace", OPT_STRACE, false, FOR_RUN | FOR_STEP },
+	{ "--stats", OPT_STATS, false, FOR_RUN | FOR_STEP },
+	{ "--stats-json", OPT_STATS_JSON, true, FOR_RUN | FOR_STEP },
+	{ "--meminfo", OPT_MEMINFO, false, FOR_RUN | FOR_STEP },
+	{ "--trace", OPT_TRACE, true, FOR_RUN | FOR_STEP },
+	{ "--trace-events", OPT_TRACE_EVENTS, true, FOR_RUN | FOR_STEP },
+	{ "--trace-filter", OPT_TRACE_FILTER, true, FOR_RUN | FOR_STEP },
+	{ "--trace-limit", OPT_TRACE_LIMIT, true, FOR_RUN | FOR_STEP },
+	{ "--tlb-exact", OPT_TLB_EXACT, false, FOR_RUN | FOR_STEP },
+	{ "--gdb", OPT_GDB, true, FOR_RUN | FOR_STEP },
+	{ "--gdb-disconnect", OPT_GDB_DISCONNECT, true, FOR_RUN | FOR_STEP },
+	{ "--commands", OPT_COMMANDS, true, FOR_STEP },
+	{ "--svg", OPT_SVG, true, FOR_REPORT },
+	{ "--top", OPT_TOP, true, FOR_REPORT },
+	{ "--help", OPT_HELP, false, FOR_ALL },
 };
+
+static const char *const event_names[] = { "walks", "tlb", "faults", "syscalls", "sched" };
+_Static_assert(sizeof(event_names) / sizeof(event_names[0]) == 5, "one name per EV_ bit");
 
 static int usage_error(FILE *err, const char *fmt, ...)
 {
@@ -126,15 +169,55 @@ static const char *parse_size(const char *s, const struct size_range *r, uint64_
 	return NULL;
 }
 
-/* Finds the option named by arg ("--name" or "--name=value"). */
-static const struct opt *find_opt(const char *arg)
+/* Finds the option named by arg ("--name" or "--name=value") among those
+ * of the commands in cmds. */
+static const struct opt *find_opt(const char *arg, unsigned cmds)
 {
 	size_t len = strcspn(arg, "=");
 
 	for (size_t i = 0; i < sizeof(run_opts) / sizeof(run_opts[0]); i++)
-		if (strlen(run_opts[i].name) == len && strncmp(run_opts[i].name, arg, len) == 0)
+		if ((run_opts[i].cmds & cmds) && strlen(run_opts[i].name) == len &&
+		    strncmp(run_opts[i].name, arg, len) == 0)
 			return &run_opts[i];
 	return NULL;
+}
+
+/* A decimal count from 1 to max into *n; false when s is not one. */
+static bool parse_count(const char *s, uint64_t max, uint64_t *n)
+{
+	uint64_t v = 0;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	for (; isdigit((unsigned char)*s); s++) {
+		if (v > (max - (uint64_t)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (*s || v == 0)
+		return false;
+	*n = v;
+	return true;
+}
+
+/* --trace-events: names separated by commas. NULL, or the bad name. */
+static const char *parse_events(const char *list, unsigned *mask)
+{
+	static char bad[64];
+	*mask = 0;
+	for (const char *p = list;;) {
+		size_t len = strcspn(p, ",");
+		size_t i = 0;
+		while (i < 5 && !(strlen(event_names[i]) == len && !strncmp(event_names[i], p, len)))
+			i++;
+		if (i == 5) {
+			snprintf(bad, sizeof(bad), "%.*s", (int)(len < 40 ? len : 40), p);
+			return bad;
+		}
+		*mask |= 1u << i;
+		if (!p[len])
+			return NULL;
+		p += len + 1;
+	}
 }
 
 /* Applies one option with its value (NULL for a flag). Returns -1 or an
@@ -182,6 +265,48 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 	case OPT_MEMINFO:
 		o->meminfo = true;
 		break;
+	case OPT_TRACE:
+	case OPT_COMMANDS:
+	case OPT_SVG:
+		if (*value == '\0')
+			return usage_error(err, "option '%s' needs a file name", opt->name);
+		*(opt->id == OPT_TRACE ? &o->trace : opt->id == OPT_SVG ? &o->svg : &o->commands) =
+			value;
+		break;
+	case OPT_TRACE_EVENTS:
+		why = parse_events(value, &o->trace_events);
+		if (why)
+			return usage_error(err, "unknown trace event '%s' (walks, tlb, faults, syscalls, sched)",
+					   why);
+		break;
+	case OPT_TRACE_FILTER:
+		why = varange_parse(value, &o->trace_lo, &o->trace_hi);
+		if (why)
+			return usage_error(err, "invalid --trace-filter '%s': %s", value, why);
+		break;
+	case OPT_TRACE_LIMIT:
+		if (!parse_count(value, UINT64_MAX, &o->trace_limit))
+			return usage_error(err, "invalid --trace-limit '%s': expected a positive count", value);
+		break;
+	case OPT_TOP:
+		if (!parse_count(value, 1000000, &o->top))
+			return usage_error(err, "invalid --top '%s': expected a count from 1 to 1000000", value);
+		break;
+	case OPT_TLB_EXACT:
+		o->tlb_exact = true;
+		break;
+	case OPT_GDB: {
+		uint64_t port;
+		if (!parse_count(value, 65535, &port))
+			return usage_error(err, "invalid --gdb port '%s': expected 1 to 65535", value);
+		o->gdb_port = (int)port;
+		break;
+	}
+	case OPT_GDB_DISCONNECT:
+		if (strcmp(value, "run") && strcmp(value, "kill"))
+			return usage_error(err, "invalid --gdb-disconnect '%s': expected run or kill", value);
+		o->gdb_kill_on_disconnect = strcmp(value, "kill") == 0;
+		break;
 	case OPT_HELP:
 		fputs(help_text, out);
 		return 0;
@@ -189,8 +314,10 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 	return -1;
 }
 
-/* argv[0] is "run". */
-static int parse_run(int argc, char **argv, struct vmemu_options *o, FILE *out, FILE *err)
+/* argv[0] is the command, cmds its FOR_* bit: the options, then PROG and
+ * its arguments (TRACE for report). */
+static int parse_command(int argc, char **argv, unsigned cmds, struct vmemu_options *o, FILE *out,
+			 FILE *err)
 {
 	int i;
 
@@ -207,7 +334,7 @@ static int parse_run(int argc, char **argv, struct vmemu_options *o, FILE *out, 
 		}
 		if (arg[0] != '-')
 			break;
-		opt = find_opt(arg);
+		opt = find_opt(arg, cmds);
 		if (!opt)
 			return usage_error(err, "unknown option '%.*s'", (int)strcspn(arg, "="), arg);
 		if (opt->has_value && eq)
@@ -222,8 +349,18 @@ static int parse_run(int argc, char **argv, struct vmemu_options *o, FILE *out, 
 		if (rc != -1)
 			return rc;
 	}
+	if (cmds == FOR_REPORT) {
+		if (i >= argc)
+			return usage_error(err, "missing trace file to report on");
+		if (i + 1 < argc)
+			return usage_error(err, "report takes one trace file, not '%s'", argv[i + 1]);
+		o->report = argv[i];
+		return -1;
+	}
 	if (i >= argc)
 		return usage_error(err, "missing program to run");
+	if (!o->trace && (o->trace_events != EV_DEFAULT || o->trace_hi || o->trace_limit))
+		return usage_error(err, "--trace-events, --trace-filter and --trace-limit need --trace");
 	if (o->swap_file && !o->swap_size) {
 		struct stat st;
 		if (stat(o->swap_file, &st) != 0 || st.st_size < (off_t)CLI_SWAP_MIN)
@@ -241,7 +378,8 @@ int cli_parse(int argc, char **argv, struct vmemu_options *o, FILE *out, FILE *e
 {
 	const char *cmd;
 
-	*o = (struct vmemu_options){ .mem_size = CLI_MEM_DEFAULT };
+	*o = (struct vmemu_options){ .mem_size = CLI_MEM_DEFAULT, .trace_events = EV_DEFAULT,
+				     .top = 10 };
 	if (argc < 2)
 		return usage_error(err, "missing command");
 	cmd = argv[1];
@@ -253,8 +391,18 @@ int cli_parse(int argc, char **argv, struct vmemu_options *o, FILE *out, FILE *e
 		fprintf(out, "vmemu %s (Unicorn %s)\n", VMEMU_VERSION, unicorn_version);
 		return 0;
 	}
-	if (strcmp(cmd, "run") == 0)
-		return parse_run(argc - 1, argv + 1, o, out, err);
+	if (strcmp(cmd, "run") == 0) {
+		o->command = CMD_RUN;
+		return parse_command(argc - 1, argv + 1, FOR_RUN, o, out, err);
+	}
+	if (strcmp(cmd, "step") == 0) {
+		o->command = CMD_STEP;
+		return parse_command(argc - 1, argv + 1, FOR_STEP, o, out, err);
+	}
+	if (strcmp(cmd, "report") == 0) {
+		o->command = CMD_REPORT;
+		return parse_command(argc - 1, argv + 1, FOR_REPORT, o, out, err);
+	}
 	if (cmd[0] == '-')
 		return usage_error(err, "unknown option '%s'", cmd);
 	return usage_error(err, "unknown command '%s'", cmd);

@@ -1,4 +1,5 @@
-/* cli.h - the vmemu command line: `vmemu run [options] PROG [ARGS...]`.
+/* cli.h - the vmemu command line: `vmemu run|step [options] PROG
+ * [ARGS...]`, `vmemu report [options] TRACE`.
  *
  * Parsing only: no Unicorn and no kernel here, so the rules can be tested
  * without a CPU. */
@@ -21,7 +22,10 @@
 #define CLI_SWAP_MIN (1ULL << 20)
 #define CLI_SWAP_MAX (1024ULL << 30)
 
+enum vmemu_command { CMD_RUN, CMD_STEP, CMD_REPORT };
+
 struct vmemu_options {
+	enum vmemu_command command;
 	uint64_t mem_size;      /* guest-physical memory in bytes */
 	uint64_t swap_size;     /* bytes of swap, 0 for none */
 	const char *swap_file;  /* host file to swap to, or NULL for an unnamed one */
@@ -30,6 +34,17 @@ struct vmemu_options {
 	bool stats;             /* print statistics to stderr at exit */
 	bool meminfo;           /* print a `free`-style memory table to stderr at exit */
 	const char *stats_json; /* write statistics as JSON to this file, or NULL */
+	const char *trace;      /* --trace FILE, or NULL */
+	unsigned trace_events;  /* EV_* (events.h) */
+	uint64_t trace_lo, trace_hi; /* --trace-filter [lo, hi); hi 0: none */
+	uint64_t trace_limit;   /* 0: none */
+	bool tlb_exact;         /* every access consults the TLB model */
+	int gdb_port;           /* --gdb PORT, or 0 */
+	bool gdb_kill_on_disconnect;
+	const char *commands;   /* step: debugger commands from this file, or NULL */
+	const char *report;     /* report: the trace file */
+	const char *svg;        /* report: --svg FILE, or NULL */
+	uint64_t top;           /* report: rows per table */
 	int prog_argc;          /* PROG and its arguments, untouched */
 	char **prog_argv;       /* points into argv; prog_argv[prog_argc] is NULL */
 };

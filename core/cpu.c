@@ -27,6 +27,11 @@ struct cpu {
 	uint64_t slices;
 	struct tlb_growth tlb; /* a mirror of Unicorn's TLB, to make it grow */
 	uint64_t growth_stops; /* slices ended so that a flush can grow it */
+	/* Observers (cpu_set_hooks): NULL in a plain run. */
+	const struct cpu_hooks *hooks;
+	uc_hook hook_insn, hook_block;
+	unsigned insns;     /* instructions hooked, so the clock is read at every 32nd */
+	bool quit;          /* cpu_quit: cpu_run returns after this slice */
 };
 
 /* The registers of struct cpu_context, in its field order. */
@@ -181,6 +186,8 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
 	unsigned prot;
 	if (!kernel_tlb_fill(cpu->k, va, access, &out->paddr, &prot) || cpu->stopping)
 		return false;
+	if (__builtin_expect(cpu->hooks != NULL, 0) && cpu->hooks->fill)
+		cpu->hooks->fill(cpu->hooks->ctx, va, access, &prot);
 	out->perms = (uc_prot)prot; /* KPROT_* have UC_PROT_* values */
 	tlb_growth_fill(&cpu->tlb, va);
 	return true;
@@ -310,6 +317,79 @@ void cpu_destroy(struct cpu *cpu)
 	free(cpu);
 }
 
+/* ---- observers: the debugger, the exact TLB mode, the tracer ---- */
+
+/* A stop asked for in a UC_HOOK_CODE callback is exact: Unicorn checks
+ * for it right after the hook, before the instruction does anything. So
+ * with a hook on every instruction, slices end there. */
+static void on_insn(uc_engine *uc, uint64_t rip, uint32_t size, void *user)
+{
+	struct cpu *cpu = user;
+	(void)uc;
+	if (!cpu->stopping && (++cpu->insns & 31) == 0 && slice_over(cpu))
+		op_stop(cpu);
+	if (cpu->stopping)
+		return; /* the instruction runs in a later slice */
+	cpu->hooks->insn(cpu->hooks->ctx, rip, size);
+}
+
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct cpu *cpu = user;
+	(void)uc;
+	cpu->hooks->block(cpu->hooks->ctx, addr, size);
+}
+
+static void hooks_slice_end(struct cpu *cpu)
+{
+	if (cpu->hooks && cpu->hooks->slice_end)
+		cpu->hooks->slice_end(cpu->hooks->ctx);
+}
+
+int cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *h, char *err, size_t errlen)
+{
+	uc_err e = UC_ERR_OK;
+	cpu->hooks = h;
+	if (h->insn)
+		e = uc_hook_add(cpu->uc, &cpu->hook_insn, UC_HOOK_CODE, (void *)on_insn, cpu, 1, 0);
+	if (e == UC_ERR_OK && h->block)
+		e = uc_hook_add(cpu->uc, &cpu->hook_block, UC_HOOK_BLOCK, (void *)on_block, cpu, 1, 0);
+	if (e != UC_ERR_OK) {
+		snprintf(err, errlen, "Unicorn: %s", uc_strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+void cpu_read_context(struct cpu *cpu, struct cpu_context *ctx)
+{
+	context_store(cpu, ctx);
+}
+
+uint64_t cpu_rip(struct cpu *cpu)
+{
+	uint64_t rip = 0;
+	uc_reg_read(cpu->uc, UC_X86_REG_RIP, &rip);
+	return rip;
+}
+
+void cpu_flush_tlb(struct cpu *cpu)
+{
+	op_flush_tlb(cpu);
+}
+
+void cpu_stop(struct cpu *cpu)
+{
+	if (!cpu->stopping)
+		op_stop(cpu);
+}
+
+void cpu_quit(struct cpu *cpu)
+{
+	cpu->quit = true;
+	cpu_stop(cpu);
+}
+
 /* In UC_TLB_VIRTUAL mode a slice ended by uc_emu_stop also reports
  * UC_ERR_EXCEPTION (Unicorn probes the empty IDT on the way out), with the
  * state of a clean stop. Tell it from a real exception. */
@@ -323,7 +403,7 @@ static bool slice_ended(struct cpu *cpu, bool watchdog_stopped)
 int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 {
 	/* An interrupt that comes after this is seen by the next slice. */
-	while ((cpu->interrupted = 0, kernel_schedule(cpu->k))) {
+	while ((hooks_slice_end(cpu), cpu->interrupted = 0, !cpu->quit && kernel_schedule(cpu->k))) {
 		if (tlb_growth_due(&cpu->tlb))
 			flush_tlb(cpu); /* unless kernel_schedule has flushed */
 		struct cpu_context *ctx = kernel_current_context(cpu->k);
@@ -332,7 +412,8 @@ int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 		cpu->stopping = false;
 		uint64_t slice_us = kernel_time_slice_us(cpu->k);
 		cpu->slice_end = slice_us ? now_ns() + slice_us * 1000 : 0;
-		watchdog_arm(cpu->watchdog, slice_us * 1000 * SLICE_LIMIT_FACTOR);
+		/* With a hook before each instruction, slices end there, exactly. */
+		watchdog_arm(cpu->watchdog, cpu->hook_insn ? 0 : slice_us * 1000 * SLICE_LIMIT_FACTOR);
 		uc_err e = uc_emu_start(cpu->uc, ctx->rip, UINT64_MAX, 0, 0);
 		bool watchdog_stopped = watchdog_disarm(cpu->watchdog);
 		cpu->slices++;

@@ -1,6 +1,7 @@
 /* disasm.c - x86-64 decoding with Capstone. */
 #include <capstone/capstone.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,4 +103,41 @@ int disasm_mem_refs(struct disasm *d, const struct cpu_context *ctx, const uint8
 	}
 	cs_free(insn, 1);
 	return n;
+}
+
+static bool string_insn(unsigned id)
+{
+	switch (id) {
+	case X86_INS_MOVSB: case X86_INS_MOVSW: case X86_INS_MOVSD: case X86_INS_MOVSQ:
+	case X86_INS_STOSB: case X86_INS_STOSW: case X86_INS_STOSD: case X86_INS_STOSQ:
+	case X86_INS_LODSB: case X86_INS_LODSW: case X86_INS_LODSD: case X86_INS_LODSQ:
+	case X86_INS_CMPSB: case X86_INS_CMPSW: case X86_INS_CMPSD: case X86_INS_CMPSQ:
+	case X86_INS_SCASB: case X86_INS_SCASW: case X86_INS_SCASD: case X86_INS_SCASQ:
+	case X86_INS_INSB: case X86_INS_INSW: case X86_INS_INSD:
+	case X86_INS_OUTSB: case X86_INS_OUTSW: case X86_INS_OUTSD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool disasm_insn(struct disasm *d, uint64_t addr, const uint8_t *code, size_t len,
+		 struct insn_info *out)
+{
+	cs_insn *insn;
+	if (cs_disasm(d->cs, code, len, addr, 1, &insn) != 1)
+		return false;
+	uint8_t rep = insn->detail->x86.prefix[0];
+	*out = (struct insn_info){
+		.len = insn->size,
+		.is_call = insn->id == X86_INS_CALL,
+		.is_rep_string = (rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE) &&
+				 string_insn(insn->id),
+	};
+	if (insn->op_str[0])
+		snprintf(out->text, sizeof(out->text), "%.31s %.95s", insn->mnemonic, insn->op_str);
+	else
+		snprintf(out->text, sizeof(out->text), "%.31s", insn->mnemonic);
+	cs_free(insn, 1);
+	return true;
 }

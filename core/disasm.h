@@ -29,4 +29,18 @@ bool disasm_is_undefined(struct disasm *d, uint64_t addr, const uint8_t *code, s
 int disasm_mem_refs(struct disasm *d, const struct cpu_context *ctx, const uint8_t *code,
 		    size_t len, struct mem_ref *out, int max);
 
+/* One instruction for showing and stepping. */
+struct insn_info {
+	unsigned len;        /* bytes */
+	bool is_call;        /* a CALL: `next` steps over it */
+	bool is_rep_string;  /* a REP/REPE/REPNE string instruction: Unicorn
+				enters it once per iteration */
+	char text[128];      /* "mov qword ptr [rax], 1" */
+};
+
+/* Decodes the instruction at addr from code[0..len); false when it does
+ * not decode. */
+bool disasm_insn(struct disasm *d, uint64_t addr, const uint8_t *code, size_t len,
+		 struct insn_info *out);
+
 #endif

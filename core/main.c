@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cpu.h"
+#include "report.h"
 #include "run.h"
 
 /* The guest died of sig: vmemu dies of it too, as qemu-user does, so a
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
 	int status = cli_parse(argc, argv, &o, stdout, stderr, cpu_unicorn_version());
 	if (status >= 0)
 		return status;
+	if (o.command == CMD_REPORT)
+		return report_main(&o, stdout, stderr);
 	int sig;
 	status = vmemu_run(&o, &sig);
 	return sig ? die_of(sig) : status;

@@ -6,11 +6,13 @@
 
 #include "cli.h"
 #include "cpu.h"
+#include "debugger.h"
 #include "hostsig.h"
 #include "kernel.h"
 #include "loader.h"
 #include "meminfo_print.h"
 #include "run.h"
+#include "session.h"
 #include "stats.h"
 
 extern char **environ;
@@ -25,9 +27,10 @@ static double now_seconds(void)
 }
 
 static int report_stats(const struct vmemu_options *o, FILE *json, struct kernel *k,
-			struct cpu *cpu, double started)
+			struct cpu *cpu, uint64_t instructions, double started)
 {
 	struct run_stats rs = {
+		.instructions = instructions,
 		.run_slices = cpu_slices(cpu),
 		.wall_seconds = now_seconds() - started,
 	};
@@ -44,12 +47,39 @@ static int report_stats(const struct vmemu_options *o, FILE *json, struct kernel
 	return 0;
 }
 
+/* The observers the options ask for (session.h) and the debugger, or
+ * none: a plain run has no hook beyond the TLB fill and SYSCALL. 0, or -1
+ * with a message. */
+static int start_session(const struct vmemu_options *o, struct cpu *cpu, struct kernel *k,
+			 struct trace_config *tc, struct session **out, struct debugger **dbg,
+			 char *err, size_t errlen)
+{
+	bool wanted;
+	*tc = (struct trace_config){
+		.path = o->trace, .events = o->trace_events, .lo = o->trace_lo, .hi = o->trace_hi,
+		.limit = o->trace_limit, .mmu = kernel_mmu(k),
+	};
+	*out = NULL;
+	*dbg = debugger_open(o, cpu, k, &wanted, err, errlen);
+	if (wanted && !*dbg)
+		return -1;
+	struct session_config sc = {.tlb_exact = o->tlb_exact, .trace = o->trace ? tc : NULL,
+				    .sink = *dbg ? debugger_sink(*dbg) : NULL};
+	if (!sc.tlb_exact && !sc.trace && !sc.sink)
+		return 0;
+	*out = session_create(cpu, k, &sc, err, errlen);
+	return *out ? 0 : -1;
+}
+
 int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 {
 	char err[512] = "";
 	int status = EXIT_INTERNAL;
 	double started = now_seconds();
 	struct kernel *k = NULL;
+	struct session *session = NULL;
+	struct debugger *dbg = NULL;
+	struct trace_config tc;
 	*exit_signal = 0;
 	/* Opened now: a path that cannot be written is found before the guest
 	 * runs, not after, when its exit status would be lost. */
@@ -79,6 +109,9 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		snprintf(err, sizeof(err), "cannot catch host signals: %s", strerror(errno));
 		goto out;
 	}
+	/* After hostsig_forward: `vmemu step` takes ^C for itself. */
+	if (start_session(o, cpu, k, &tc, &session, &dbg, err, sizeof(err)))
+		goto out;
 	struct process *p = kernel_create_process(k);
 	if (!p) {
 		snprintf(err, sizeof(err), "cannot create the first process: %s", strerror(errno));
@@ -94,8 +127,19 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 	kernel_start(k, p);
 	if (cpu_run(cpu, err, sizeof(err)))
 		goto out;
+	uint64_t instructions = session ? session_icount(session) : 0;
+	char why[256];
+	if (session && session_finish(session, why, sizeof(why))) {
+		snprintf(err, sizeof(err), "--trace %.200s: %.255s", o->trace, why);
+		goto out;
+	}
 	status = kernel_exit_status(k);
 	*exit_signal = kernel_exit_signal(k);
+	if (dbg) {
+		if (debugger_killed(dbg))
+			status = *exit_signal = 0; /* quit: killed on purpose */
+		debugger_end(dbg, status, *exit_signal);
+	}
 	if (o->meminfo) {
 		struct meminfo mi; /* as the guest leaves it, before the shutdown */
 		kernel_meminfo(k, &mi);
@@ -108,7 +152,7 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		status = EXIT_INTERNAL;
 		*exit_signal = 0;
 	}
-	if (report_stats(o, json, k, cpu, started)) {
+	if (report_stats(o, json, k, cpu, instructions, started)) {
 		status = EXIT_INTERNAL;
 		*exit_signal = 0;
 	}
@@ -118,6 +162,8 @@ out:
 		fclose(json);
 	if (err[0])
 		fprintf(stderr, "vmemu: %s\n", err);
+	session_destroy(session);
+	debugger_close(dbg);
 	kernel_destroy(k);
 	cpu_destroy(cpu);
 	return status;

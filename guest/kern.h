@@ -56,6 +56,7 @@ struct kernel {
 	uint64_t host_signals;  /* posted by kernel_post_signal, bit sig-1 */
 	bool tlb_flush_pending; /* CPU TLB flush owed at the end of this operation */
 	bool code_flush_pending;/* the kernel wrote into a frame that may hold code */
+	const struct kernel_trace *trace; /* tracer or debugger callbacks, or NULL */
 };
 
 /* A system call handler gets the six argument registers; the result goes
@@ -70,6 +71,19 @@ typedef int64_t syscall_fn(struct kernel *k, struct cpu_context *ctx, const uint
  * Returns true when fixed (kernel.c). */
 bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
 		       bool user);
+
+/* Trace points (ktrace.c), called only when k->trace is set. A fault is
+ * traced around the handler: begin notes the state, end says what the
+ * handler did (fixed; else sig, 0 for a kernel access). */
+struct ktrace_fault {
+	struct kernel_stats before;
+	uint64_t pte;
+};
+void ktrace_fault_begin(struct kernel *k, const struct mmu_fault *f, struct ktrace_fault *kf);
+void ktrace_fault_end(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
+		      bool user, bool fixed, int sig, const struct ktrace_fault *kf);
+void ktrace_syscall(struct kernel *k, const struct kernel_syscall_event *e);
+void ktrace_sched(struct kernel *k, const struct process *from, const struct process *to);
 
 static inline void *phys_ptr(struct kernel *k, uint64_t pa)
 {

@@ -130,6 +130,39 @@ size_t kernel_read_user(struct kernel *k, uint64_t va, void *buf, size_t n)
 	return done;
 }
 
+/* The #PF handler proper: handle_mm_fault, then the signal. */
+static bool fix_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
+		      bool user, struct fault_signal *why)
+{
+	if (handle_mm_fault(k, f, access, why))
+		return true;
+	if (user && why->sig)
+		force_sig_fault(k->current, why->sig, why->si_code, f, access);
+	return false;
+}
+
+/* With a tracer: out of the common path. */
+static __attribute__((noinline)) bool fix_fault_traced(struct kernel *k, const struct mmu_fault *f,
+						       enum mmu_access access, bool user)
+{
+	struct ktrace_fault kf;
+	struct fault_signal why;
+	ktrace_fault_begin(k, f, &kf);
+	bool fixed = fix_fault(k, f, access, user, &why);
+	ktrace_fault_end(k, f, access, user, fixed, user ? why.sig : 0, &kf);
+	return fixed;
+}
+
+/* handle_page_fault, inlined into kernel_tlb_fill (the hot path). */
+static inline bool page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
+			      bool user)
+{
+	struct fault_signal why;
+	if (__builtin_expect(k->trace != NULL, 0) && k->trace->fault)
+		return fix_fault_traced(k, f, access, user);
+	return fix_fault(k, f, access, user, &why);
+}
+
 bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access, uint64_t *page_pa,
 		     unsigned *prot)
 {
@@ -147,7 +180,7 @@ bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access, uint
 			kernel_raise_fatal(k, SIGSEGV);
 			return false;
 		}
-		if (!handle_page_fault(k, &f, access, true))
+		if (!page_fault(k, &f, access, true))
 			return false;
 	}
 	*page_pa = t.pa & ~(PAGE_SIZE - 1);
@@ -170,12 +203,7 @@ void kernel_raise_fatal(struct kernel *k, int sig)
 bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
 		       bool user)
 {
-	struct fault_signal why;
-	if (handle_mm_fault(k, f, access, &why))
-		return true;
-	if (user && why.sig)
-		force_sig_fault(k->current, why.sig, why.si_code, f, access);
-	return false;
+	return page_fault(k, f, access, user);
 }
 
 bool kernel_pending_fault(struct kernel *k, uint64_t **addr, enum mmu_access *access)

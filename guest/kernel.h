@@ -217,4 +217,100 @@ struct meminfo {
 void kernel_meminfo(struct kernel *k, struct meminfo *mi);
 struct mmu *kernel_mmu(struct kernel *k);
 
+/* ---- what tracers and debuggers see (ktrace.c, inspect.c) ---- */
+
+/* What the kernel did about one page fault. */
+enum kernel_fault_outcome {
+	KFAULT_DEMAND_ZERO,  /* anonymous write: a new zeroed frame */
+	KFAULT_ZERO_PAGE,    /* anonymous read: the shared zero page, read-only */
+	KFAULT_FILE_READ,    /* a file page read from the file into the page cache */
+	KFAULT_FILE_CACHED,  /* a file or shared-memory page already in the page cache */
+	KFAULT_SWAP_IN,      /* a page read back from swap */
+	KFAULT_SWAP_CACHE,   /* a swapped page still in the swap cache */
+	KFAULT_COW_COPIED,   /* copy-on-write: the page was copied */
+	KFAULT_COW_REUSED,   /* copy-on-write: no other user, the page made writable */
+	KFAULT_COW_ZERO,     /* copy-on-write of the zero page: a new frame */
+	KFAULT_SHARED_WRITE, /* first write to a page of a shared map: made writable */
+	KFAULT_SPURIOUS,     /* nothing to fix: a stale cached translation */
+	KFAULT_SIGSEGV,      /* not fixable: SIGSEGV sent (a user access) */
+	KFAULT_SIGBUS,       /* not fixable: SIGBUS sent (past the end of a file) */
+	KFAULT_EFAULT,       /* a kernel access that cannot be fixed: the call fails */
+	KFAULT_KILLED,       /* the process was killed meanwhile (OOM killer) */
+};
+/* "demand-zero", "zero-page", "file-read", ..., "sigsegv", "efault". */
+const char *kernel_fault_outcome_name(enum kernel_fault_outcome o);
+
+struct kernel_fault_event {
+	int pid;
+	bool user;               /* false: the kernel's own copy to or from user memory */
+	enum mmu_access access;
+	const struct mmu_fault *fault; /* cr2, error code, level */
+	enum kernel_fault_outcome outcome;
+	uint64_t pte_old, pte_new; /* the page's PTE before and after (0: none) */
+};
+
+struct kernel_syscall_event {
+	int pid;
+	uint64_t nr;
+	const char *name;       /* NULL for a call the kernel does not know */
+	int nargs;              /* how many of args the call takes (6 when unknown) */
+	uint64_t args[6];
+	int64_t ret;
+	bool restart;           /* it must wait: made again later from its SYSCALL */
+	bool noreturn;          /* the process is gone (exit, a fatal signal) */
+};
+
+/* Callbacks for tracers and debuggers; any may be NULL. */
+struct kernel_trace {
+	void *ctx;
+	/* After the fault handler: a #PF of a user access (kernel_tlb_fill)
+	 * or of the kernel's copy_to_user/copy_from_user. */
+	void (*fault)(void *ctx, const struct kernel_fault_event *e);
+	void (*syscall)(void *ctx, const struct kernel_syscall_event *e);
+	/* The CPU goes from process from_pid (0: none) to to_pid. */
+	void (*sched)(void *ctx, int from_pid, int to_pid);
+};
+/* Installs t (NULL: none); t must outlive the kernel or be removed. */
+void kernel_set_trace(struct kernel *k, const struct kernel_trace *t);
+
+/* One process as ps shows it. */
+struct kernel_proc {
+	int pid, ppid;
+	char state;      /* 'R' runnable, 'S' blocked, 'T' stopped, 'Z' zombie */
+	bool current;    /* the one on the CPU */
+	char comm[16];
+	uint16_t pcid;   /* of its address space (0 for a zombie) */
+};
+/* Up to max processes in creation order into out; returns how many exist. */
+int kernel_procs(struct kernel *k, struct kernel_proc *out, int max);
+/* The current process's pid, 0 when none. */
+int kernel_current_pid(struct kernel *k);
+/* pid's registers as the kernel keeps them (for the current process,
+ * those of the last slice end). False when there is no such pid. */
+bool kernel_proc_context(struct kernel *k, int pid, struct cpu_context *out);
+/* The MMU registers with pid's CR3, to walk its tables with mmu_probe or
+ * mmu_pt_visit. False for an unknown pid or a zombie. */
+bool kernel_proc_mmu_regs(struct kernel *k, int pid, struct mmu_regs *out);
+/* /proc/pid/maps as text (malloc'd, the caller frees it); NULL for an
+ * unknown pid or out of host memory. */
+char *kernel_proc_maps(struct kernel *k, int pid);
+/* The line of /proc/<current>/maps for the VMA that holds va, without
+ * its newline, into buf; false when no VMA holds it. */
+bool kernel_vma_describe(struct kernel *k, uint64_t va, char *buf, size_t len);
+/* Whether a not-present PTE holds a swap entry, and its slot. */
+bool kernel_pte_swap_slot(uint64_t pte, uint64_t *slot);
+/* Whether a not-present PTE keeps its page behind PROT_NONE. */
+bool kernel_pte_protnone(uint64_t pte);
+/* The host path of pid's executable into buf; false for an unknown pid
+ * (or one without an executable). */
+bool kernel_proc_exe(struct kernel *k, int pid, char *buf, size_t len);
+
+/* The fatal signal queued for the current process by a fault or a CPU
+ * exception, as its siginfo will say (before it is delivered). */
+struct kernel_siginfo {
+	int signo, code;
+	uint64_t addr;
+};
+bool kernel_pending_fatal(struct kernel *k, struct kernel_siginfo *out);
+
 #endif

@@ -74,8 +74,8 @@ static bool walk_and_fill(struct mmu *mmu, struct tlb *l1, const struct mmu_req 
 	return true;
 }
 
-bool mmu_translate(struct mmu *mmu, const struct mmu_req *req, struct mmu_translation *out,
-		   struct mmu_fault *fault, struct mmu_walk_record *rec)
+static bool translate(struct mmu *mmu, const struct mmu_req *req, struct mmu_translation *out,
+		      struct mmu_fault *fault, struct mmu_walk_record *rec)
 {
 	struct tlb *l1 = &mmu->tlb[req->access == MMU_FETCH ? MMU_L1_ITLB : MMU_L1_DTLB];
 	struct tlb *l2 = &mmu->tlb[MMU_L2_STLB];
@@ -85,18 +85,46 @@ bool mmu_translate(struct mmu *mmu, const struct mmu_req *req, struct mmu_transl
 
 	mmu->stats.translations++;
 	if (rec)
-		rec->nsteps = 0;
+		*rec = (struct mmu_walk_record){ .hit = MMU_NTLBS };
 	l1_hit = tlb_lookup(l1, req->va, pcid, &t);
 	if (l1_hit || tlb_lookup(l2, req->va, pcid, &t)) {
 		if (usable(mmu, req, &t)) {
 			if (!l1_hit)
 				tlb_insert(l1, req->va, pcid, &t);
+			if (rec)
+				rec->hit = (enum mmu_tlb_id)(l1_hit ? l1 - mmu->tlb : MMU_L2_STLB);
 			*out = t;
 			return true;
 		}
+		if (rec)
+			rec->stale = true;
 		mmu_invlpg(mmu, req->va);
 	}
 	return walk_and_fill(mmu, l1, req, out, fault, rec);
+}
+
+/* With an observer: out of the common path (a plain run has none). */
+static __attribute__((noinline)) bool translate_observed(struct mmu *mmu, const struct mmu_req *req,
+							 struct mmu_translation *out,
+							 struct mmu_fault *fault,
+							 struct mmu_walk_record *rec)
+{
+	const struct mmu_observer *obs = mmu->observer;
+	struct mmu_walk_record scratch;
+
+	if (!rec)
+		rec = &scratch;
+	bool ok = translate(mmu, req, out, fault, rec);
+	obs->translated(obs->ctx, req, ok, out, fault, rec);
+	return ok;
+}
+
+bool mmu_translate(struct mmu *mmu, const struct mmu_req *req, struct mmu_translation *out,
+		   struct mmu_fault *fault, struct mmu_walk_record *rec)
+{
+	if (__builtin_expect(mmu->observer != NULL, 0))
+		return translate_observed(mmu, req, out, fault, rec);
+	return translate(mmu, req, out, fault, rec);
 }
 
 void mmu_write_cr3(struct mmu *mmu, uint64_t cr3)

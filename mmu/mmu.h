@@ -60,6 +60,22 @@ struct mmu_phys {
 	uint64_t size;
 };
 
+/* Entries are little-endian in guest memory whatever the host is. */
+static inline uint64_t mmu_entry_load(const struct mmu_phys *phys, uint64_t pa)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | phys->base[pa + (uint64_t)i];
+	return v;
+}
+
+static inline void mmu_entry_store(const struct mmu_phys *phys, uint64_t pa, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		phys->base[pa + (uint64_t)i] = (uint8_t)v;
+}
+
 struct mmu_regs {
 	uint64_t cr0, cr3, cr4, efer;
 	unsigned maxphyaddr; /* physical-address width, e.g. 46 */
@@ -113,9 +129,17 @@ struct mmu_walk_step {
 	uint64_t new_value; /* as left (A/D set) */
 };
 
+enum mmu_tlb_id { MMU_L1_DTLB, MMU_L1_ITLB, MMU_L2_STLB, MMU_NTLBS };
+
 struct mmu_walk_record {
 	int nsteps;
 	struct mmu_walk_step step[5];
+	/* Filled by mmu_translate only: the TLB that served the access
+	 * (MMU_NTLBS when it walked), and whether an entry was found that
+	 * could not serve it (rights, or D clear for a write), dropped, and
+	 * walked past. */
+	enum mmu_tlb_id hit;
+	bool stale;
 };
 
 /* Walks the tables for req under regs. On success fills *out, sets A on
@@ -127,6 +151,12 @@ struct mmu_walk_record {
 bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 	      const struct mmu_req *req, struct mmu_translation *out,
 	      struct mmu_fault *fault, struct mmu_walk_record *rec);
+/* The same walk leaving memory as it was (no A or D bit stays set): what
+ * a debugger shows. rec's new_value equals old_value at every step, and
+ * out->dirty is the leaf's D as it is (probe.c). */
+bool mmu_probe(const struct mmu_phys *phys, const struct mmu_regs *regs,
+	       const struct mmu_req *req, struct mmu_translation *out,
+	       struct mmu_fault *fault, struct mmu_walk_record *rec);
 
 /* Whether t (rights combined over all levels) allows req under regs: the
  * checks of SDM 3A 4.6 (U/S, R/W with CR0.WP, NX, SMEP, SMAP with AC). */
@@ -137,9 +167,21 @@ bool mmu_access_allowed(const struct mmu_regs *regs, const struct mmu_req *req,
 uint32_t mmu_pf_error_code(const struct mmu_regs *regs, const struct mmu_req *req,
 			   uint32_t cause);
 
+/* Rights combined over the levels walked so far (SDM 3A 4.6): R/W, U/S
+ * and not-NX at every level down to this one. */
+#define MMU_RIGHT_W (1u << 0)
+#define MMU_RIGHT_U (1u << 1)
+#define MMU_RIGHT_X (1u << 2)
+/* The MMU_RIGHT_* of rec's entries 0..i together, under regs (EFER.NXE):
+ * what a walk had allowed when it reached step i (for debuggers; the
+ * walk itself does not spend time on it). */
+unsigned mmu_step_rights(const struct mmu_regs *regs, const struct mmu_walk_record *rec, int i);
+
 /* Names for messages: "not-present", "protection", "reserved". */
 const char *mmu_fault_kind_name(enum mmu_fault_kind kind);
 const char *mmu_access_name(enum mmu_access access);
+/* "pml5e", "pml4e", "pdpte", "pde", "pte" for levels 5..1; "?" otherwise. */
+const char *mmu_level_name(int level);
 /* Writes the error code as "P|W|U" style text into buf ("0" when no bit is
  * set), truncated to len; returns buf. */
 char *mmu_error_code_str(uint32_t error_code, char *buf, size_t len);
@@ -206,8 +248,6 @@ void tlb_flush_all(struct tlb *tlb, bool with_global);
 
 /* ---- the MMU: registers + TLB hierarchy + walker ---- */
 
-enum mmu_tlb_id { MMU_L1_DTLB, MMU_L1_ITLB, MMU_L2_STLB, MMU_NTLBS };
-
 struct mmu_stats {
 	uint64_t translations;  /* mmu_translate calls */
 	uint64_t walks;         /* page walks started */
@@ -215,11 +255,23 @@ struct mmu_stats {
 	uint64_t faults;        /* walks that ended in a fault */
 };
 
+/* Sees every translation mmu_translate makes (for tracers and debuggers):
+ * req; ok with t, or the fault; rec with the walk (nsteps 0 for a TLB
+ * hit) and which TLB served it. A walk is one with rec->hit == MMU_NTLBS:
+ * there are exactly stats.walks of them. */
+struct mmu_observer {
+	void *ctx;
+	void (*translated)(void *ctx, const struct mmu_req *req, bool ok,
+			   const struct mmu_translation *t, const struct mmu_fault *fault,
+			   const struct mmu_walk_record *rec);
+};
+
 struct mmu {
 	struct mmu_phys phys;
 	struct mmu_regs regs;
 	struct tlb tlb[MMU_NTLBS];
 	struct mmu_stats stats;
+	const struct mmu_observer *observer; /* NULL: none (a plain run) */
 };
 
 /* Default geometry shaped like a current x86 core (Skylake-class):
@@ -239,10 +291,33 @@ void mmu_destroy(struct mmu *mmu);
  * hardware does before raising #PF or setting D); the stale entry is
  * dropped from every TLB first (counted as invalidations). A fault also drops
  * the va's entries, as a #PF does (SDM 3A 4.10.4.1). An STLB hit refills the
- * L1 TLB. rec is filled only when a walk happens (rec->nsteps = 0 on a TLB
- * hit); it may be NULL. */
+ * L1 TLB. rec, which may be NULL, gets the walk (nsteps 0 on a TLB hit),
+ * the TLB that hit and whether a stale entry was walked past. The
+ * observer, if any, sees the call once it is done. */
 bool mmu_translate(struct mmu *mmu, const struct mmu_req *req, struct mmu_translation *out,
 		   struct mmu_fault *fault, struct mmu_walk_record *rec);
+
+/* ---- the paging structures as a tree (ptvisit.c) ---- */
+
+/* One non-zero paging-structure entry. */
+struct mmu_pt_entry {
+	int level;         /* 5..1, as in struct mmu_walk_step */
+	unsigned index;    /* in its table, 0..511 */
+	uint64_t va;       /* the first (canonical) address it maps */
+	uint64_t span;     /* how many bytes of address space it covers */
+	uint64_t entry_pa; /* physical address of the entry */
+	uint64_t value;
+	bool leaf;         /* maps a page (a PTE, or PS set), or is not present */
+};
+
+typedef void mmu_pt_fn(void *ctx, const struct mmu_pt_entry *e);
+
+/* Calls fn for every non-zero entry under regs->cr3 whose range meets
+ * [lo, hi) (hi 0: to the end of the address space), in address order, each
+ * table entry before the entries of the table it points to. Reads only:
+ * tables that lie outside phys are not followed. */
+void mmu_pt_visit(const struct mmu_phys *phys, const struct mmu_regs *regs, uint64_t lo,
+		  uint64_t hi, mmu_pt_fn *fn, void *ctx);
 
 /* MOV to CR3: with CR4.PCIDE and bit 63 set, keeps the new PCID's entries;
  * otherwise flushes the new PCID's non-global entries (without PCIDE: all

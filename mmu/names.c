@@ -59,3 +59,10 @@ char *mmu_error_code_str(uint32_t error_code, char *buf, size_t len)
 		snprintf(buf, len, "%s", text);
 	return buf;
 }
+
+const char *mmu_level_name(int level)
+{
+	static const char *const names[] = { "pte", "pde", "pdpte", "pml4e", "pml5e" };
+
+	return level >= 1 && level <= 5 ? names[level - 1] : "?";
+}

@@ -30,22 +30,6 @@ static bool entry_in_phys(const struct mmu_phys *phys, uint64_t pa)
 	return phys->size >= ENTRY_SIZE && pa <= phys->size - ENTRY_SIZE;
 }
 
-/* Entries are little-endian in guest memory whatever the host is. */
-static uint64_t load_entry(const struct mmu_phys *phys, uint64_t pa)
-{
-	uint64_t v = 0;
-
-	for (int i = ENTRY_SIZE - 1; i >= 0; i--)
-		v = (v << 8) | phys->base[pa + (uint64_t)i];
-	return v;
-}
-
-static void store_entry(const struct mmu_phys *phys, uint64_t pa, uint64_t v)
-{
-	for (int i = 0; i < ENTRY_SIZE; i++, v >>= 8)
-		phys->base[pa + (uint64_t)i] = (uint8_t)v;
-}
-
 /* Reserved bits of a present entry at level (SDM 3A table 4-14 .. 4-20). */
 static uint64_t reserved_bits(const struct mmu_regs *regs, int level, uint64_t entry)
 {
@@ -77,7 +61,7 @@ static void set_flags(const struct mmu_phys *phys, struct mmu_walk_step *step, u
 	if ((step->new_value & flags) == flags)
 		return;
 	step->new_value |= flags;
-	store_entry(phys, step->entry_pa, step->new_value);
+	mmu_entry_store(phys, step->entry_pa, step->new_value);
 }
 
 static void combine_rights(struct mmu_translation *t, const struct mmu_regs *regs,
@@ -124,7 +108,7 @@ bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 
 		if (!entry_in_phys(phys, pa))
 			return fail(fault, MMU_FAULT_BAD_PHYS, req->va, 0, level);
-		entry = load_entry(phys, pa);
+		entry = mmu_entry_load(phys, pa);
 		step = &rec->step[rec->nsteps++];
 		*step = (struct mmu_walk_step){ level, pa, entry, entry };
 		/* Reserved bits are not checked in a not-present entry. */

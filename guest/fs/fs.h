@@ -178,6 +178,13 @@ void kernel_sysctl_init(struct kernel *k);
  * host call looks up one name in a directory the kernel holds open, so
  * no name can lead outside the root. */
 
+/* /proc/PID/maps for debuggers (proc_maps.c; kernel_proc_maps and
+ * kernel_vma_describe): p's maps file as text (malloc'd; NULL when out of
+ * host memory), and the line of the VMA that holds va without its newline
+ * (false when none does). */
+char *proc_maps_text(struct kernel *k, struct process *p);
+bool proc_maps_line(struct kernel *k, struct process *p, uint64_t va, char *buf, size_t len);
+
 /* A node of /proc (procfs.c). */
 enum proc_kind {
 	PROC_ROOT, PROC_PID_DIR, PROC_FD_DIR, /* directories */

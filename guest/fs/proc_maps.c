@@ -22,6 +22,7 @@
 
 #include "fs/internal.h"
 #include "kern.h"
+#include "mm/mm.h"
 #include "task/task.h"
 
 #define SHMEM_MINOR 1
@@ -80,4 +81,31 @@ void proc_maps_show(struct kernel *k, struct process *p, struct seq *s)
 		return; /* a zombie: empty, as on Linux */
 	for (const struct vma *v = p->mm->vmas; v; v = v->next)
 		proc_show_map_vma(k, v, s);
+}
+
+char *proc_maps_text(struct kernel *k, struct process *p)
+{
+	struct seq s = {0};
+	proc_maps_show(k, p, &s);
+	if (s.failed) {
+		seq_free(&s);
+		return NULL;
+	}
+	if (!s.buf)
+		return calloc(1, 1); /* no VMA: empty */
+	return s.buf;
+}
+
+bool proc_maps_line(struct kernel *k, struct process *p, uint64_t va, char *buf, size_t len)
+{
+	const struct vma *v = p->mm ? vma_find(p->mm, va) : NULL;
+	if (!v)
+		return false;
+	struct seq s = {0};
+	show_vma(k, v, &s);
+	bool ok = !s.failed && s.buf;
+	if (ok)
+		snprintf(buf, len, "%.*s", (int)(s.len ? s.len - 1 : 0), s.buf); /* without the newline */
+	seq_free(&s);
+	return ok;
 }

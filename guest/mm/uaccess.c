@@ -23,7 +23,6 @@ static uint8_t *user_page(struct kernel *k, uint64_t uva, enum mmu_access access
 	struct mmu_req req = {.va = uva, .access = access, .user = false, .rflags_ac = true};
 	struct mmu_translation t;
 	struct mmu_fault f;
-	struct fault_signal why;
 	for (int tries = 0; tries < 3; tries++) {
 		if (mmu_translate(&k->mmu, &req, &t, &f, NULL)) {
 			if (!t.user)
@@ -32,7 +31,7 @@ static uint8_t *user_page(struct kernel *k, uint64_t uva, enum mmu_access access
 				frame_written(k, t.page_pa);
 			return phys_ptr(k, t.pa);
 		}
-		if (!handle_mm_fault(k, &f, access, &why))
+		if (!handle_page_fault(k, &f, access, false))
 			return NULL;
 	}
 	return NULL;

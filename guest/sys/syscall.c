@@ -222,6 +222,14 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 	if (p->exited)
 		return true; /* the OOM killer chose this process */
 	int64_t ret = k->cfg.strace ? run_traced(k, ctx, d, nr, a) : run(k, ctx, d, a);
+	if (k->trace) {
+		struct kernel_syscall_event e = {
+			.pid = p->pid, .nr = nr, .name = d ? d->name : NULL, .nargs = d ? d->nargs : 6,
+			.args = {a[0], a[1], a[2], a[3], a[4], a[5]},
+			.ret = ret, .restart = ret == -ERESTARTSYS, .noreturn = p->exited,
+		};
+		ktrace_syscall(k, &e);
+	}
 	if (p->exited)
 		return true;
 	if (ret == -ERESTARTSYS) {

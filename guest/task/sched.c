@@ -92,8 +92,11 @@ uint64_t kernel_time_slice_us(struct kernel *k)
  * processes' entries under their PCIDs). */
 static void switch_to(struct kernel *k, struct process *p)
 {
-	if (k->current != p)
+	if (k->current != p) {
 		k->stats.context_switches++;
+		if (k->trace)
+			ktrace_sched(k, k->current, p);
+	}
 	k->current = p;
 	switch_mm(k, p->mm);
 }

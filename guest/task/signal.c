@@ -189,13 +189,11 @@ void force_fatal_sig(struct process *p, int sig)
 	p->fault.kind = MMU_FAULT_NONE;
 }
 
-/* Turns p->pending_fatal into the signal to deliver now, like Linux's
- * force_sig_fault: blocked or ignored, it gets its default action. The
- * siginfo and sigcontext fields are those Linux gives for the cause. */
-static int take_fault(struct process *p, struct ksiginfo *info, struct sigframe_fault *ff)
+/* The siginfo and sigcontext fields Linux gives for the cause of
+ * p->pending_fatal. */
+static void fault_info(const struct process *p, struct ksiginfo *info, struct sigframe_fault *ff)
 {
 	int sig = p->pending_fatal;
-	p->pending_fatal = 0;
 	*info = (struct ksiginfo){.signo = sig, .code = SI_KERNEL};
 	*ff = (struct sigframe_fault){0};
 	if (p->fault.kind != MMU_FAULT_NONE) {
@@ -214,6 +212,24 @@ static int take_fault(struct process *p, struct ksiginfo *info, struct sigframe_
 	} else {
 		ff->trapno = sig == SIGTRAP ? X86_TRAP_BP : X86_TRAP_GP;
 	}
+}
+
+bool signal_pending_fatal(const struct process *p, struct ksiginfo *info)
+{
+	struct sigframe_fault ff;
+	if (!p->pending_fatal)
+		return false;
+	fault_info(p, info, &ff);
+	return true;
+}
+
+/* Turns p->pending_fatal into the signal to deliver now, like Linux's
+ * force_sig_fault: blocked or ignored, it gets its default action. */
+static int take_fault(struct process *p, struct ksiginfo *info, struct sigframe_fault *ff)
+{
+	int sig = p->pending_fatal;
+	fault_info(p, info, ff);
+	p->pending_fatal = 0;
 	struct signal_state *s = &p->sig;
 	if ((s->blocked & sig_bit(sig)) || s->action[sig].handler == KSIG_IGN) {
 		s->action[sig].handler = KSIG_DFL;

@@ -200,6 +200,9 @@ void force_sig_fault(struct process *p, int sig, int si_code, const struct mmu_f
 /* The same for a CPU exception or a bad signal frame (no fault address):
  * sig, unless a fatal signal is already queued (the first cause wins). */
 void force_fatal_sig(struct process *p, int sig);
+/* The siginfo the fatal signal queued for p (by a fault or a CPU
+ * exception) will carry; false when none is queued. */
+bool signal_pending_fatal(const struct process *p, struct ksiginfo *info);
 
 /* struct k_sigaction's handler values besides a function. */
 #define KSIG_DFL 0

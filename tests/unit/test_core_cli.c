@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "events.h"
 #include "unit.h"
 
 static struct vmemu_options opts;
@@ -298,6 +299,80 @@ START_TEST(guest_args_untouched)
 }
 END_TEST
 
+START_TEST(trace_options)
+{
+	ck_assert_int_eq(PARSE("vmemu", "run", "--trace", "t.jsonl.zst", "--trace-events",
+			       "walks,tlb", "--trace-filter=400000-500000", "--trace-limit", "100",
+			       "--tlb-exact", "prog"), -1);
+	ck_assert_int_eq(opts.command, CMD_RUN);
+	ck_assert_str_eq(opts.trace, "t.jsonl.zst");
+	ck_assert_uint_eq(opts.trace_events, EV_WALKS | EV_TLB);
+	ck_assert_uint_eq(opts.trace_lo, 0x400000);
+	ck_assert_uint_eq(opts.trace_hi, 0x500000);
+	ck_assert_uint_eq(opts.trace_limit, 100);
+	ck_assert(opts.tlb_exact);
+	ck_assert_int_eq(PARSE("vmemu", "run", "--trace", "t", "prog"), -1);
+	ck_assert_uint_eq(opts.trace_events, EV_DEFAULT);
+	ck_assert(!opts.tlb_exact);
+
+	assert_usage_error(PARSE("vmemu", "run", "--trace", "t", "--trace-events", "walks,bogus", "p"),
+			   "vmemu: unknown trace event 'bogus' (walks, tlb, faults, syscalls, sched)");
+	assert_usage_error(PARSE("vmemu", "run", "--trace", "t", "--trace-events", "walks,", "p"),
+			   "unknown trace event ''");
+	assert_usage_error(PARSE("vmemu", "run", "--trace", "t", "--trace-filter", "5-1", "p"),
+			   "invalid --trace-filter '5-1': the range ends before it starts");
+	assert_usage_error(PARSE("vmemu", "run", "--trace", "t", "--trace-limit", "0", "p"),
+			   "invalid --trace-limit '0': expected a positive count");
+	assert_usage_error(PARSE("vmemu", "run", "--trace-limit", "5", "p"),
+			   "--trace-events, --trace-filter and --trace-limit need --trace");
+	assert_usage_error(PARSE("vmemu", "run", "--trace=", "p"), "option '--trace' needs a file name");
+}
+END_TEST
+
+START_TEST(debugger_options)
+{
+	ck_assert_int_eq(PARSE("vmemu", "step", "--commands", "c.txt", "--mem", "64M", "prog", "x"), -1);
+	ck_assert_int_eq(opts.command, CMD_STEP);
+	ck_assert_str_eq(opts.commands, "c.txt");
+	ck_assert_int_eq(opts.prog_argc, 2);
+	ck_assert_int_eq(PARSE("vmemu", "run", "--gdb", "1234", "--gdb-disconnect=kill", "prog"), -1);
+	ck_assert_int_eq(opts.gdb_port, 1234);
+	ck_assert(opts.gdb_kill_on_disconnect);
+	ck_assert_int_eq(PARSE("vmemu", "step", "--gdb=65535", "prog"), -1);
+	ck_assert_int_eq(opts.gdb_port, 65535);
+	ck_assert(!opts.gdb_kill_on_disconnect);
+
+	assert_usage_error(PARSE("vmemu", "run", "--gdb", "65536", "prog"),
+			   "invalid --gdb port '65536': expected 1 to 65535");
+	assert_usage_error(PARSE("vmemu", "run", "--gdb", "0", "prog"), "invalid --gdb port '0'");
+	assert_usage_error(PARSE("vmemu", "run", "--gdb", "12ab", "prog"), "invalid --gdb port");
+	assert_usage_error(PARSE("vmemu", "run", "--gdb-disconnect", "stay", "prog"),
+			   "invalid --gdb-disconnect 'stay': expected run or kill");
+	/* --commands belongs to step */
+	assert_usage_error(PARSE("vmemu", "run", "--commands", "c.txt", "prog"),
+			   "unknown option '--commands'");
+	assert_usage_error(PARSE("vmemu", "step"), "missing program to run");
+}
+END_TEST
+
+START_TEST(report_options)
+{
+	ck_assert_int_eq(PARSE("vmemu", "report", "--svg", "p.svg", "--top", "3", "t.jsonl"), -1);
+	ck_assert_int_eq(opts.command, CMD_REPORT);
+	ck_assert_str_eq(opts.report, "t.jsonl");
+	ck_assert_str_eq(opts.svg, "p.svg");
+	ck_assert_uint_eq(opts.top, 3);
+	ck_assert_int_eq(PARSE("vmemu", "report", "t.jsonl"), -1);
+	ck_assert_uint_eq(opts.top, 10);
+	ck_assert_ptr_null(opts.svg);
+	assert_usage_error(PARSE("vmemu", "report"), "missing trace file to report on");
+	assert_usage_error(PARSE("vmemu", "report", "a", "b"), "report takes one trace file, not 'b'");
+	assert_usage_error(PARSE("vmemu", "report", "--mem", "64M", "t"), "unknown option '--mem'");
+	assert_usage_error(PARSE("vmemu", "report", "--top", "0", "t"), "invalid --top '0'");
+	assert_usage_error(PARSE("vmemu", "run", "--svg", "p.svg", "prog"), "unknown option '--svg'");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("core_cli");
@@ -314,6 +389,9 @@ int main(void)
 	tcase_add_test(tc, missing_prog);
 	tcase_add_test(tc, double_dash);
 	tcase_add_test(tc, guest_args_untouched);
+	tcase_add_test(tc, trace_options);
+	tcase_add_test(tc, debugger_options);
+	tcase_add_test(tc, report_options);
 	int status = unit_run(s);
 	free(out_text);
 	free(err_text);

@@ -9,6 +9,7 @@
 
 #define MEM_SIZE (4ULL << 20)
 #define TABLE_BITS (PTE_P | PTE_W | PTE_U)
+#define ALL_RIGHTS (MMU_RIGHT_W | MMU_RIGHT_U | MMU_RIGHT_X)
 
 /* va with index i5..i1 at the levels PML5..PT and a byte offset. */
 #define VA(i5, i4, i3, i2, i1, off) \
@@ -476,6 +477,7 @@ START_TEST(test_accessed_and_record)
 		ck_assert_uint_eq(rec.step[i].entry_pa, want[i].entry_pa);
 		ck_assert_uint_eq(rec.step[i].old_value, want[i].old_value);
 		ck_assert_uint_eq(rec.step[i].new_value, want[i].new_value);
+		ck_assert_uint_eq(mmu_step_rights(&regs, &rec, i), ALL_RIGHTS);
 		ck_assert_uint_eq(*entry_at(want[i].entry_pa), want[i].new_value);
 	}
 	ck_assert(!tr.dirty);
