@@ -102,7 +102,7 @@ bool proc_maps_line(struct kernel *k, struct process *p, uint64_t va, char *buf,
 	if (!v)
 		return false;
 	struct seq s = {0};
-	show_vma(k, v, &s);
+	proc_show_map_vma(k, v, &s);
 	bool ok = !s.failed && s.buf;
 	if (ok)
 		snprintf(buf, len, "%.*s", (int)(s.len ? s.len - 1 : 0), s.buf); /* without the newline */
