@@ -314,6 +314,30 @@ void filemap_resize(struct kernel *k, struct mapping *m, uint64_t size)
 	zero_tail(k, m, size);
 }
 
+/* One PTE of a page whose bytes the file no longer has goes, without its
+ * D bit: the data was written back before the change. */
+static bool drop_stale_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	struct cache_page *cp = arg;
+	pagecache_unmap(k, cp->pa);
+	pgtable_update(k, mm, va, pte, 0);
+	frame_put(k, cp->pa, 0);
+	mm->rss_pages--;
+	return true;
+}
+
+void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first)
+{
+	for (struct cache_page *cp = m->pages, *next; cp; cp = next) {
+		next = cp->mnext;
+		if (cp->index < first)
+			continue;
+		rmap_walk(k, cp->pa, drop_stale_pte, cp);
+		pagecache_delete(k, cp);
+	}
+	tlb_gather_finish(k);
+}
+
 /* ---- writeback ---- */
 
 int filemap_write_page(struct kernel *k, struct cache_page *cp)

@@ -268,6 +268,12 @@ void filemap_write_failed(struct kernel *k, struct mapping *m, uint64_t from, ui
 /* The file is now size bytes long (ftruncate, O_TRUNC): pages past the end
  * are unmapped from every process and dropped, the tail of the last zeroed. */
 void filemap_resize(struct kernel *k, struct mapping *m, uint64_t size);
+/* The host file's bytes from page first on changed under the cache
+ * (fallocate's punch, zero, collapse, insert): those cached pages leave
+ * every PTE that maps them (private copies stay, as Linux's
+ * truncate_pagecache_range) and the cache, to be read again. Write back
+ * the dirty ones first. */
+void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first);
 /* Writes back the dirty pages of [first, last] (pgoffs): PTEs of shared
  * maps in every process give up their D bits (and W, so the next write
  * faults and dirties the page again). 0 or -EIO. */

@@ -1,6 +1,6 @@
 /* sys_file.c - system calls on file descriptors: open and close, dup,
  * fcntl (record locks in fs/locks.c), ioctl, lseek, getdents64, ftruncate,
- * fsync, pipe. Argument checks follow Linux; for host-backed files the
+ * fsync, fallocate, pipe. Argument checks follow Linux; for host-backed files the
  * host does the work on the host fd, in-kernel files (pipes, /proc) answer
  * as Linux's do. An O_PATH fd serves only close, dup, fstat, fchdir and
  * fcntl's F_DUPFD, F_GETFD, F_SETFD and F_GETFL (fd_arg_raw); any other
@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -286,6 +287,47 @@ int64_t sys_fsync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	if (m && filemap_writeback(k, m, 0, UINT64_MAX >> PAGE_SHIFT))
 		return -EIO;
 	return fsync(fd) < 0 ? -errno : 0;
+}
+
+/* fallocate(2): Linux's argument checks, then the host file does the
+ * work. The modes that move or zero bytes (punch, zero, collapse, insert)
+ * change the file under the page cache: its dirty pages from offset on
+ * are written back first and dropped after, and the cache takes the size
+ * the file has then. In-kernel files have no fallocate: ESPIPE for a
+ * pipe, EOPNOTSUPP for /proc. */
+int64_t sys_fallocate(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int mode = (int)a[1];
+	int64_t off = (int64_t)a[2], len = (int64_t)a[3];
+	const int modes = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
+			  FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE;
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~modes)
+		return -EOPNOTSUPP;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	if (f->host_fd < 0) {
+		if (!(f->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return f->kind == FILE_PIPE ? -ESPIPE : -EOPNOTSUPP;
+	}
+	struct mapping *m = filemap_of(k, f);
+	bool moves = mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
+			     FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE);
+	uint64_t first = (uint64_t)off >> PAGE_SHIFT;
+	if (m && moves && filemap_writeback(k, m, first, UINT64_MAX >> PAGE_SHIFT))
+		return -EIO;
+	if (fallocate(f->host_fd, mode, off, len) < 0)
+		return -errno;
+	struct stat st;
+	if (m && moves)
+		filemap_invalidate(k, m, first);
+	if (m && fstat(f->host_fd, &st) == 0 && (uint64_t)st.st_size != m->size)
+		filemap_resize(k, m, (uint64_t)st.st_size);
+	return 0;
 }
 
 static int64_t do_pipe(struct kernel *k, uint64_t ufds, uint64_t flags)

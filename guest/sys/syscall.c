@@ -31,6 +31,7 @@ static const struct syscall_desc table[] = {
 	CALL(truncate, SR_DEC, SA_PATH, SA_LONG),
 	CALL(fsync, SR_DEC, SA_INT),
 	CALL_AS(fdatasync, sys_fsync, SR_DEC, SA_INT),
+	CALL(fallocate, SR_DEC, SA_INT, SA_HEX, SA_LONG, SA_LONG),
 	/* files: descriptors */
 	CALL(open, SR_DEC, SA_PATH, SA_OPEN_FLAGS, SA_OPEN_MODE),
 	CALL(openat, SR_DEC, SA_DIRFD, SA_PATH, SA_OPEN_FLAGS, SA_OPEN_MODE),
@@ -52,6 +53,8 @@ static const struct syscall_desc table[] = {
 	CALL(lstat, SR_DEC, SA_PATH, SA_STAT_OUT),
 	CALL(fstat, SR_DEC, SA_INT, SA_STAT_OUT),
 	CALL(newfstatat, SR_DEC, SA_DIRFD, SA_PATH, SA_STAT_OUT, SA_AT_FLAGS),
+	CALL(statfs, SR_DEC, SA_PATH, SA_PTR),
+	CALL(fstatfs, SR_DEC, SA_INT, SA_PTR),
 	CALL(statx, SR_DEC, SA_DIRFD, SA_PATH, SA_AT_FLAGS, SA_HEX, SA_PTR),
 	CALL(access, SR_DEC, SA_PATH, SA_ACCESS_MODE),
 	CALL(faccessat, SR_DEC, SA_DIRFD, SA_PATH, SA_ACCESS_MODE),
