@@ -244,6 +244,7 @@ int sigframe_restore(struct kernel *k, struct process *p);
 
 /* ---- the system calls that live with their subsystem ---- */
 syscall_fn sys_fork, sys_vfork, sys_clone, sys_execve, sys_wait4, sys_waitid; /* fork.c, exec.c, wait.c */
+syscall_fn sys_unshare; /* unshare.c */
 syscall_fn sys_getitimer, sys_setitimer, sys_alarm; /* itimer.c */
 syscall_fn sys_futex; /* futex.c */
 

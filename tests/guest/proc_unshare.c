@@ -1,0 +1,80 @@
+/* proc_unshare: unshare(2). Flags it does not know are EINVAL; the fd
+ * table, working directory, System V undo list, thread group and signal
+ * handlers of a process that shares none of them unshare to no change
+ * (fds stay open, the working directory stays); CLONE_VM in a vfork
+ * child, whose memory is its parent's, is EINVAL, CLONE_SIGHAND there is
+ * not (its handlers are its own); an unknown flag next to known ones is
+ * EINVAL. With --vmemu (only under vmemu, where
+ * every namespace is EPERM; natively root may get one) each CLONE_NEW*
+ * flag must fail with EPERM and change nothing. */
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guest_test.h"
+
+static const char *result(long r)
+{
+	static char buf[32];
+	if (r == 0)
+		return "ok";
+	snprintf(buf, sizeof(buf), "errno %d", errno);
+	return buf;
+}
+
+static void show(const char *what, unsigned long flags)
+{
+	printf("unshare(%s): %s\n", what, result(syscall(SYS_unshare, flags)));
+}
+
+static void check_namespaces(void)
+{
+	static const struct {
+		unsigned long flag;
+		const char *name;
+	} ns[] = {
+		{CLONE_NEWNS, "CLONE_NEWNS"},     {CLONE_NEWUTS, "CLONE_NEWUTS"},
+		{CLONE_NEWIPC, "CLONE_NEWIPC"},   {CLONE_NEWNET, "CLONE_NEWNET"},
+		{CLONE_NEWUSER, "CLONE_NEWUSER"}, {CLONE_NEWPID, "CLONE_NEWPID"},
+		{CLONE_NEWCGROUP, "CLONE_NEWCGROUP"}, {0x80, "CLONE_NEWTIME"},
+	};
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		CHECK_ERRNO(syscall(SYS_unshare, ns[i].flag | CLONE_FILES), EPERM, ns[i].name);
+}
+
+int main(int argc, char **argv)
+{
+	int fd = open("/proc/self/status", O_RDONLY);
+	CHECK(fd >= 0, "open: %s", strerror(errno));
+	char before[4096], after[4096];
+	CHECK(getcwd(before, sizeof(before)), "getcwd: %s", strerror(errno));
+	show("0", 0);
+	show("CLONE_FILES", CLONE_FILES);
+	show("CLONE_FS", CLONE_FS);
+	show("CLONE_SYSVSEM", CLONE_SYSVSEM);
+	show("CLONE_THREAD|CLONE_SIGHAND|CLONE_VM", CLONE_THREAD | CLONE_SIGHAND | CLONE_VM);
+	show("CLONE_PARENT", CLONE_PARENT);
+	show("CLONE_SETTLS", CLONE_SETTLS);
+	show("CLONE_FILES|CLONE_VFORK", CLONE_FILES | CLONE_VFORK);
+	char c;
+	CHECK(read(fd, &c, 1) == 1, "fd %d after unshare(CLONE_FILES): %s", fd, strerror(errno));
+	CHECK(getcwd(after, sizeof(after)) && !strcmp(before, after), "cwd changed: %s", after);
+	pid_t pid = vfork();
+	if (pid == 0) {
+		long r = syscall(SYS_unshare, CLONE_VM);
+		int e = errno;
+		long r2 = syscall(SYS_unshare, CLONE_SIGHAND);
+		_exit((r == -1 && e == EINVAL ? 0 : 1) | (r2 == 0 ? 0 : 2));
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid: %s", strerror(errno));
+	CHECK(WIFEXITED(st), "the vfork child did not exit: %#x", st);
+	printf("vfork child: unshare(CLONE_VM) %s EINVAL, unshare(CLONE_SIGHAND) %s\n",
+	       WEXITSTATUS(st) & 1 ? "not" : "is", WEXITSTATUS(st) & 2 ? "fails" : "succeeds");
+	if (argc > 1 && !strcmp(argv[1], "--vmemu"))
+		check_namespaces();
+	close(fd);
+	return 0;
+}
