@@ -139,7 +139,7 @@ static void show_mem(struct kernel *k, struct mm *mm, struct seq *s)
 		const char *name;
 		uint64_t pages;
 	} lines[] = {
-		{"VmPeak", u.total_vm}, {"VmSize", u.total_vm}, {"VmLck", 0},
+		{"VmPeak", u.total_vm}, {"VmSize", u.total_vm}, {"VmLck", mm_locked_vm(mm)},
 		{"VmPin", 0}, {"VmHWM", rss}, {"VmRSS", rss},
 		{"RssAnon", u.anon}, {"RssFile", u.file}, {"RssShmem", u.shmem},
 		{"VmData", u.data_vm}, {"VmStk", u.stack_vm}, {"VmExe", u.exec_vm},

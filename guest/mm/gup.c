@@ -40,7 +40,7 @@ int mm_populate_vma(struct kernel *k, struct vma *v, uint64_t start, uint64_t en
 	return faultin_range(k, start, end, write);
 }
 
-int mm_populate(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
+int mm_populate(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, bool ignore_errors)
 {
 	for (uint64_t at = start; at < end;) {
 		struct vma *v = vma_first_after(mm, at);
@@ -50,9 +50,13 @@ int mm_populate(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 			at = v->start;
 		uint64_t e = v->end < end ? v->end : end;
 		/* populate_vma_page_range: a private writable map is written,
-		 * so it gets its own pages; PROT_NONE is skipped. */
+		 * so it gets its own pages; VM_LOCKONFAULT pages come as they
+		 * are touched, even under MAP_POPULATE; PROT_NONE cannot be
+		 * faulted in: EFAULT (mlock's ENOMEM). */
 		bool write = (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
-		if ((v->flags & (VM_READ | VM_WRITE | VM_EXEC)) && faultin_range(k, at, e, write))
+		if (!(v->flags & VM_LOCKONFAULT) &&
+		    (!(v->flags & (VM_READ | VM_WRITE | VM_EXEC)) || faultin_range(k, at, e, write)) &&
+		    !ignore_errors)
 			return -EFAULT;
 		at = e;
 	}

@@ -17,7 +17,8 @@
  * Active/Inactive are the lengths of the LRU lists (lru.c); unmapped
  * swap cache stays on the anonymous ones, as on Linux. Shared memory is on
  * no list, since vmemu cannot swap it: it counts as Unevictable (as
- * ramfs pages do on Linux) instead of anon LRU.
+ * ramfs pages do on Linux) instead of anon LRU. Pages mapped in a locked
+ * VMA (mlock.c) are Mlocked, and Unevictable too.
  *
  * Committed_AS counts the mappings charged for (VM_ACCOUNT: private and
  * writable, or made writable once, not MAP_NORESERVE) and, once per shared
@@ -30,9 +31,14 @@
 
 #define KB(pages) ((pages) << (PAGE_SHIFT - 10))
 
+#define SEEN 1u    /* the frame is mapped */
+#define MLOCKED 2u /* in a locked VMA */
+
 struct walk {
-	uint8_t *frame;         /* per frame: seen mapped */
+	uint8_t *frame;         /* per frame: SEEN, MLOCKED */
+	bool locked;            /* the VMA walked is VM_LOCKED */
 	uint64_t anon;
+	uint64_t mlocked, mlocked_unevictable; /* the latter: not shared memory */
 	struct mapping **shm;   /* each shared anonymous object once */
 	size_t nshm, shm_cap;
 	uint64_t committed;     /* pages */
@@ -47,10 +53,16 @@ static void leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, vo
 	if (pte_is_swap(*pte) || pa == ZERO_PAGE_PA)
 		return;
 	uint8_t *seen = &w->frame[pa >> PAGE_SHIFT];
+	const struct cache_page *cp = pagecache_page(k, pa);
 	/* Shared memory and file pages are counted from their objects. */
-	if (!pagecache_page(k, pa))
+	if (!cp)
 		w->anon += !*seen;
-	*seen = 1;
+	if (w->locked && !(*seen & MLOCKED)) {
+		w->mlocked++;
+		w->mlocked_unevictable += !cp || !cp->mapping->anon; /* shmem is counted already */
+		*seen |= MLOCKED;
+	}
+	*seen |= SEEN;
 }
 
 /* Remembers a shared anonymous object once; false if already seen. */
@@ -79,6 +91,7 @@ static void walk_mm(struct kernel *k, struct mm *mm, struct walk *w)
 			w->committed += pages;
 		else if (v->mapping && v->mapping->anon && shm_add(w, v->mapping))
 			w->committed += pages;
+		w->locked = v->flags & VM_LOCKED;
 		pgtable_walk_leaves(k, mm, v->start, v->end, leaf, w);
 	}
 }
@@ -120,7 +133,7 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 	for (size_t i = 0; i < w.nshm; i++) {
 		for (struct cache_page *cp = w.shm[i]->pages; cp; cp = cp->mnext) {
 			shmem++;
-			shmem_mapped += w.frame[cp->pa >> PAGE_SHIFT];
+			shmem_mapped += w.frame[cp->pa >> PAGE_SHIFT] & SEEN;
 		}
 	}
 	free(w.frame);
@@ -141,7 +154,8 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 		.inactive_anon = KB(lru[LRU_INACTIVE_ANON]),
 		.active_file = KB(lru[LRU_ACTIVE_FILE]),
 		.inactive_file = KB(lru[LRU_INACTIVE_FILE]),
-		.unevictable = KB(shmem),
+		.unevictable = KB(shmem + w.mlocked_unevictable),
+		.mlocked = KB(w.mlocked),
 		.swap_total = KB(swap_pages),
 		.swap_free = KB(swap_pages - k->swap.used),
 		.dirty = KB(k->cache_dirty),

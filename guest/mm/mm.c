@@ -89,6 +89,7 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 	/* Linux's accountable_mapping: private, writable, not MAP_NORESERVE. */
 	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
 		flags |= VM_ACCOUNT;
+	flags |= mm->def_flags; /* mlockall(MCL_FUTURE) */
 	if (fixed) {
 		int err = mm_unmap(k, mm, start, len);
 		if (err)

@@ -98,10 +98,24 @@ int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len
  * right) or -EFAULT (a fault that could not be fixed) (gup.c). */
 int mm_populate_vma(struct kernel *k, struct vma *v, uint64_t start, uint64_t end, bool write);
 /* Faults in the mapped pages of [start, end) of mm (the current
- * process's), as
- * MAP_POPULATE and mlock do (private writable maps are written): 0, or
- * -EFAULT at a fault that could not be fixed. */
-int mm_populate(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+ * process's), as MAP_POPULATE and mlock do (private writable maps are
+ * written; lock-on-fault maps are left alone): 0, or -EFAULT at a fault
+ * that could not be fixed or a PROT_NONE VMA, unless ignore_errors (then
+ * the rest is still faulted in). */
+int mm_populate(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, bool ignore_errors);
+/* mlock(2) and munlock(2) of [start, start + len) (lock: VM_LOCKED, with
+ * VM_LOCKONFAULT for MLOCK_ONFAULT, or 0 to unlock), mlockall(2) with
+ * MCL_* flags and munlockall(2): 0 or -errno (mlock.c). */
+int mm_mlock(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned lock);
+int mm_mlockall(struct kernel *k, struct mm *mm, int flags);
+int mm_munlockall(struct kernel *k, struct mm *mm);
+/* Pages in mm's locked VMAs (Linux's locked_vm: VmLck). */
+uint64_t mm_locked_vm(const struct mm *mm);
+/* Linux's can_do_mlock: RLIMIT_MEMLOCK above 0, or CAP_IPC_LOCK. */
+bool can_do_mlock(void);
+/* A new map of len bytes with VM_* flags would pass RLIMIT_MEMLOCK:
+ * -EAGAIN, else 0 (Linux's mlock_future_check). */
+int mlock_future_check(const struct mm *mm, unsigned flags, uint64_t len);
 /* Reads or writes len bytes of mm at va for /proc/PID/mem, as Linux's
  * access_remote_vm with FOLL_FORCE: pages are faulted in, PROT_NONE and
  * read-only pages are read, and read-only private ones written (copy on

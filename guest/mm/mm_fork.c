@@ -54,7 +54,9 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
 		if (v->flags & VM_DONTCOPY)
 			continue; /* MADV_DONTFORK: not the child's */
-		struct vma *nv = vma_insert(child, v->start, v->end, v->flags);
+		/* Locks are not inherited (Linux's dup_mmap). */
+		struct vma *nv = vma_insert(child, v->start, v->end,
+					    v->flags & ~(VM_LOCKED | VM_LOCKONFAULT));
 		if (!nv) {
 			c.err = -ENOMEM;
 			break;

@@ -211,6 +211,7 @@ struct mm {
 	struct vma *vmas;    /* the lowest VMA; ->next goes up */
 	struct vma *vma_root;
 	int map_count;       /* VMAs (vm.max_map_count limits it) */
+	unsigned def_flags;  /* VM_* every new map gets (mlockall's MCL_FUTURE) */
 	uint64_t start_brk, brk;
 	uint64_t mmap_base;  /* top of the mmap area; searched downwards */
 	uint64_t stack_top;

@@ -17,10 +17,20 @@ uint64_t frames_free(struct kernel *k)
 	return k->frames.nframes - FRAME_FIRST - k->frames.in_use;
 }
 
+/* A page mapped in a locked VMA stays (Linux's try_to_unmap_one stops
+ * at VM_LOCKED). */
+static bool mlocked_at(struct mm *mm, uint64_t va)
+{
+	const struct vma *v = vma_find(mm, va);
+	return v && (v->flags & VM_LOCKED);
+}
+
 /* One PTE of a file page goes; its D bit makes the page dirty. */
 static bool unmap_file_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
 {
 	struct cache_page *cp = arg;
+	if (mlocked_at(mm, va))
+		return false;
 	if (*pte & PTE_D)
 		pagecache_set_dirty(k, cp, true);
 	pagecache_unmap(k, cp->pa);
@@ -35,6 +45,8 @@ static bool unmap_file_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_
 static bool unmap_anon_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
 {
 	(void)arg;
+	if (mlocked_at(mm, va))
+		return false;
 	uint64_t pa = *pte & PTE_ADDR_MASK;
 	uint64_t slot = swap_out(k, pa);
 	if (!slot)
@@ -48,7 +60,7 @@ static bool unmap_anon_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_
 
 /* Unmaps the page everywhere and frees it; false when something still
  * holds it (a read in progress, a mapping the reverse map cannot see, a
- * failed write-back, full swap). */
+ * locked VMA, a failed write-back, full swap). */
 static bool reclaim_page(struct kernel *k, uint64_t pa, bool file)
 {
 	if (file) {

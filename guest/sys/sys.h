@@ -17,7 +17,7 @@
 
 /* Memory (sys_mm.c). */
 syscall_fn sys_brk, sys_mmap, sys_munmap, sys_mprotect, sys_madvise, sys_msync, sys_mincore,
-	sys_mremap;
+	sys_mremap, sys_mlock, sys_mlock2, sys_munlock, sys_mlockall, sys_munlockall;
 
 /* Files, time, identity, signals (the sys_*.c that say so). */
 syscall_fn sys_read, sys_write, sys_readv, sys_writev, sys_pread64, sys_pwrite64,

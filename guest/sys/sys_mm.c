@@ -36,8 +36,13 @@ int64_t sys_brk(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		/* Linux keeps a guard page between the heap and the next map. */
 		if (vma_overlaps(mm, old_end, new_end + PAGE_SIZE))
 			return (int64_t)mm->brk;
-		if (mm_map(k, mm, old_end, new_end - old_end, VM_READ | VM_WRITE | VM_HEAP, false) < 0)
+		if (mlock_future_check(mm, mm->def_flags, new_end - old_end) ||
+		    mm_map(k, mm, old_end, new_end - old_end, VM_READ | VM_WRITE | VM_HEAP, false) < 0)
 			return (int64_t)mm->brk;
+		if (mm->def_flags & VM_LOCKED) { /* mlockall(MCL_FUTURE) */
+			mm_populate(k, mm, old_end, new_end, true);
+			tlb_gather_finish(k);
+		}
 	} else if (new_end < old_end) {
 		mm_unmap(k, mm, new_end, old_end - new_end);
 		tlb_gather_finish(k);
@@ -100,6 +105,13 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		return -ENOMEM;
 	len = page_align_up(len);
 	unsigned vm_flags = prot_to_vm(prot);
+	if (flags & MAP_LOCKED) {
+		if (!can_do_mlock())
+			return -EPERM;
+		vm_flags |= VM_LOCKED;
+	}
+	if (mlock_future_check(mm, vm_flags | mm->def_flags, len))
+		return -EAGAIN;
 	struct mapping *m = NULL;
 	uint64_t file_id = 0;
 	if (!(flags & MAP_ANONYMOUS)) {
@@ -133,9 +145,11 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	int64_t ret =
 		mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT, file_id);
 	tlb_gather_finish(k);
-	/* MAP_POPULATE faults the pages in now; a failure is not reported. */
-	if (ret >= 0 && (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE) {
-		mm_populate(k, mm, addr, addr + len);
+	/* MAP_POPULATE and a locked map fault the pages in now; a failure
+	 * is not reported. */
+	unsigned lock = (vm_flags | mm->def_flags) & (VM_LOCKED | VM_LOCKONFAULT);
+	if (ret >= 0 && ((flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE || lock == VM_LOCKED)) {
+		mm_populate(k, mm, addr, addr + len, true);
 		tlb_gather_finish(k);
 	}
 	return ret;
@@ -316,4 +330,39 @@ int64_t sys_mremap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	int64_t ret = mm_remap(k, mm, old, old_len, new_len, flags, new);
 	tlb_gather_finish(k);
 	return ret;
+}
+
+/* mlock(2), mlock2(2) (MLOCK_ONFAULT), munlock(2), mlockall(2), munlockall(2). */
+int64_t sys_mlock(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return mm_mlock(k, k->current->mm, a[0], a[1], VM_LOCKED);
+}
+
+int64_t sys_mlock2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	if (a[2] & ~(uint64_t)MLOCK_ONFAULT)
+		return -EINVAL;
+	unsigned lock = VM_LOCKED | (a[2] & MLOCK_ONFAULT ? VM_LOCKONFAULT : 0);
+	return mm_mlock(k, k->current->mm, a[0], a[1], lock);
+}
+
+int64_t sys_munlock(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return mm_mlock(k, k->current->mm, a[0], a[1], 0);
+}
+
+int64_t sys_mlockall(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return mm_mlockall(k, k->current->mm, (int)a[0]);
+}
+
+int64_t sys_munlockall(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	(void)a;
+	return mm_munlockall(k, k->current->mm);
 }

@@ -83,6 +83,11 @@ static const struct syscall_desc table[] = {
 	CALL(mremap, SR_HEX, SA_PTR, SA_ULONG, SA_ULONG, SA_HEX, SA_PTR),
 	CALL(msync, SR_DEC, SA_PTR, SA_ULONG, SA_MSYNC_FLAGS),
 	CALL(mincore, SR_DEC, SA_PTR, SA_ULONG, SA_PTR),
+	CALL(mlock, SR_DEC, SA_PTR, SA_ULONG),
+	CALL(mlock2, SR_DEC, SA_PTR, SA_ULONG, SA_HEX),
+	CALL(munlock, SR_DEC, SA_PTR, SA_ULONG),
+	CALL(mlockall, SR_DEC, SA_HEX),
+	CALL0(munlockall),
 	/* process */
 	CALL(chmod, SR_DEC, SA_PATH, SA_OCT),
 	CALL(fchmod, SR_DEC, SA_INT, SA_OCT),
