@@ -223,6 +223,8 @@ int file_reopen(struct kernel *k, struct file *f, int flags, struct file **out)
 	struct proc_ref ref;
 	if (f->kind == FILE_PIPE)
 		return pipe_reopen(f, flags, out);
+	if (f->kind == FILE_SOCKET)
+		return -ENXIO; /* as Linux's sockets, which have no open */
 	if (procfs_file_ref(f, &ref))
 		return procfs_open(k, &ref, flags, out);
 	return host_reopen(k, f, flags, out);

@@ -39,7 +39,8 @@ void fdtable_destroy(struct fdtable *t);
  * inherited fds share one, so they share its offset and status flags.
  * Each kind acts through its file_ops; host-backed files (regular,
  * directory, tty, other) do the work on a host fd, pipes in the kernel. */
-enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, FILE_PROC };
+enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, FILE_PROC,
+		 FILE_SOCKET };
 
 struct stat;
 
@@ -125,6 +126,18 @@ int pipe_create(struct kernel *k, int flags, struct file *ends[2]);
 int pipe_nread(struct file *f);
 /* Its capacity in bytes (F_GETPIPE_SZ), or -EBADF when f is no pipe. */
 int pipe_capacity(struct file *f);
+
+/* socketpair(AF_UNIX) of a SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
+ * type with O_NONBLOCK in flags: two connected sockets, one reference
+ * each; 0 or -ENOMEM (af_unix.c). */
+int unix_socketpair(struct kernel *k, int type, int flags, struct file *ends[2]);
+/* send(2) and recv(2) on a socket: bytes moved or -errno; a call that
+ * must wait blocks (-ERESTARTSYS) unless nonblock (MSG_DONTWAIT) or
+ * O_NONBLOCK. nosignal: MSG_NOSIGNAL. */
+int64_t unix_send(struct kernel *k, struct file *f, struct uio *u, bool nonblock, bool nosignal);
+int64_t unix_recv(struct kernel *k, struct file *f, struct uio *u, bool nonblock);
+/* shutdown(2): 0, -ENOTSOCK (f is no socket) or -EINVAL (how). */
+int unix_shutdown(struct file *f, int how);
 
 /* The open file behind guest fd, or NULL (EBADF). */
 struct file *fd_file(struct fdtable *t, int fd);

@@ -294,7 +294,7 @@ int64_t sys_fsync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
  * change the file under the page cache: its dirty pages from offset on
  * are written back first and dropped after, and the cache takes the size
  * the file has then. In-kernel files have no fallocate: ESPIPE for a
- * pipe, EOPNOTSUPP for /proc. */
+ * pipe, ENODEV for a socket, EOPNOTSUPP for /proc. */
 int64_t sys_fallocate(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -312,7 +312,9 @@ int64_t sys_fallocate(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	if (f->host_fd < 0) {
 		if (!(f->f_mode & FMODE_WRITE))
 			return -EBADF;
-		return f->kind == FILE_PIPE ? -ESPIPE : -EOPNOTSUPP;
+		if (f->kind == FILE_PIPE)
+			return -ESPIPE;
+		return f->kind == FILE_SOCKET ? -ENODEV : -EOPNOTSUPP;
 	}
 	struct mapping *m = filemap_of(k, f);
 	bool moves = mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |

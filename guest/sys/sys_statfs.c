@@ -1,9 +1,9 @@
 /* sys_statfs.c - statfs(2) and fstatfs(2): the file system a file lies
  * on. Host files answer with the host's statfs; the guest's /proc is the
  * host's /proc mount as the guest sees it, so it answers with that
- * mount's (PROC_SUPER_MAGIC, its flags and fsid); a pipe lies on pipefs,
- * which Linux shows as below (its fsid, a device number of the host's
- * internal mount, is 0 here). struct statfs is the x86-64 kernel layout
+ * mount's (PROC_SUPER_MAGIC, its flags and fsid); a pipe lies on pipefs
+ * and a socket on sockfs, which Linux shows as below (their fsid, a
+ * device number of the host's internal mount, is 0 here). struct statfs is the x86-64 kernel layout
  * on the host too. */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,9 +19,10 @@
 /* f_flags is valid (Linux's include/linux/statfs.h; no header exports it). */
 #define ST_VALID 0x20
 
-static int pipefs_statfs(struct statfs *st)
+/* pipefs and sockfs, kernel-internal file systems. */
+static int pipefs_statfs(struct statfs *st, long magic)
 {
-	*st = (struct statfs){.f_type = PIPEFS_MAGIC, .f_bsize = PAGE_SIZE, .f_namelen = NAME_MAX,
+	*st = (struct statfs){.f_type = magic, .f_bsize = PAGE_SIZE, .f_namelen = NAME_MAX,
 			      .f_frsize = PAGE_SIZE, .f_flags = ST_VALID};
 	return 0;
 }
@@ -40,7 +41,9 @@ static int file_statfs(struct file *f, struct statfs *st)
 {
 	if (f->host_fd >= 0)
 		return host_statfs(f->host_fd, st);
-	return f->kind == FILE_PIPE ? pipefs_statfs(st) : proc_statfs(st);
+	if (f->kind == FILE_PIPE)
+		return pipefs_statfs(st, PIPEFS_MAGIC);
+	return f->kind == FILE_SOCKET ? pipefs_statfs(st, SOCKFS_MAGIC) : proc_statfs(st);
 }
 
 int64_t sys_statfs(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
