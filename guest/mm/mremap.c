@@ -6,7 +6,8 @@
  * of the old range inside that VMA (EFAULT) before it changes anything;
  * a fixed move then unmaps the destination, shrinks the old range and
  * moves it; a shrink in place just unmaps the tail, even across VMAs; a
- * growth grows in place when the space after it is free, else moves. A
+ * growth grows in place when the space after it is free, else moves;
+ * MREMAP_DONTUNMAP moves a range of one VMA and leaves that mapped. A
  * move carries the PTEs over to the new addresses (Linux's
  * move_page_tables), so the pages move without a copy; glibc's realloc
  * of large blocks relies on it. */
@@ -53,9 +54,11 @@ static int unmap_checked(struct kernel *k, struct mm *mm, uint64_t start, uint64
 
 /* Moves [old, old+len), inside VMA v, to the free range at new: a VMA of
  * new_len bytes (room for growth) takes the pages, then the old range is
- * unmapped (Linux's move_vma). */
+ * unmapped (Linux's move_vma). With MREMAP_DONTUNMAP it stays mapped,
+ * empty and unlocked: its next touch faults in fresh zeroes, or the
+ * file's or shared memory's pages again. */
 static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t old,
-			uint64_t len, uint64_t new, uint64_t new_len)
+			uint64_t len, uint64_t new, uint64_t new_len, bool dontunmap)
 {
 	/* Room for the unmap to split a VMA in three (Linux's prep_move_vma). */
 	if (mm->map_count >= k->vm.max_map_count - 3)
@@ -90,8 +93,14 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	/* Only emptied entries are left: this frees their tables. */
 	pgtable_unmap_range(k, mm, old, old + len);
 	vma_merge_range(k, mm, new, new + new_len);
-	if (len)
+	if (dontunmap) {
+		struct vma *ov = vma_find(mm, old);
+		if (ov && (ov->flags & (VM_LOCKED | VM_LOCKONFAULT)))
+			vma_modify_flags(k, mm, ov, old, old + len,
+					 ov->flags & ~(VM_LOCKED | VM_LOCKONFAULT));
+	} else if (len) {
 		mm_unmap(k, mm, old, len); /* old_len 0 keeps the old map: a duplicate */
+	}
 	return (int64_t)new;
 }
 
@@ -103,7 +112,7 @@ static int check_prep_vma(const struct vma *v, uint64_t old, uint64_t old_len, u
 {
 	if (!v)
 		return -EFAULT;
-	if (new_len <= old_len && !(flags & MREMAP_FIXED))
+	if (new_len <= old_len && !(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)))
 		return 0; /* a shrink in place or nothing: no more checks */
 	/* old_len 0 makes a second map of a shared map's pages; private
 	 * pages would not be the same ones. */
@@ -115,12 +124,17 @@ static int check_prep_vma(const struct vma *v, uint64_t old, uint64_t old_len, u
 	return 0;
 }
 
-/* A move to a fixed address (Linux's mremap_to): the destination is
- * unmapped, the old range shrunk to new_len, then moved. */
+/* A move to a new address (Linux's mremap_to): with MREMAP_FIXED the
+ * destination is unmapped, else (MREMAP_DONTUNMAP) the hint new is only
+ * a hint; the old range is shrunk to new_len, then moved. */
 static int64_t remap_to(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len,
-			uint64_t new_len, uint64_t new)
+			uint64_t new_len, uint64_t new, uint64_t flags)
 {
-	int err = unmap_checked(k, mm, new, new_len);
+	int err = 0;
+	if (flags & MREMAP_FIXED)
+		err = unmap_checked(k, mm, new, new_len);
+	else if (!(new = mm_get_unmapped_area(k, mm, new, new_len)))
+		err = -ENOMEM;
 	if (err)
 		return err;
 	if (!vma_find(mm, old))
@@ -134,7 +148,7 @@ static int64_t remap_to(struct kernel *k, struct mm *mm, uint64_t old, uint64_t 
 	struct vma *v = vma_find(mm, old);
 	if (!v)
 		return -EFAULT;
-	return move_vma(k, mm, v, old, old_len, new, new_len);
+	return move_vma(k, mm, v, old, old_len, new, new_len, flags & MREMAP_DONTUNMAP);
 }
 
 /* A move to a fixed address without a change of size may take several
@@ -155,7 +169,7 @@ static int64_t remap_move(struct kernel *k, struct mm *mm, uint64_t start, uint6
 		uint64_t part = (v->end < end ? v->end : end) - addr;
 		uint64_t offset = seen ? v->start - last_end : 0;
 		last_end = v->end;
-		int64_t r = remap_to(k, mm, addr, part, part, target + offset);
+		int64_t r = remap_to(k, mm, addr, part, part, target + offset, MREMAP_FIXED);
 		if (r < 0)
 			return r;
 		if (!seen)
@@ -183,20 +197,21 @@ static int64_t expand(struct kernel *k, struct mm *mm, struct vma *v, uint64_t o
 	uint64_t to = mm_get_unmapped_area(k, mm, 0, new_len);
 	if (!to)
 		return -ENOMEM;
-	return move_vma(k, mm, v, old, old_len, to, new_len);
+	return move_vma(k, mm, v, old, old_len, to, new_len, false);
 }
 
 int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 		 uint64_t flags, uint64_t new)
 {
-	if ((flags & MREMAP_FIXED) && old_len == new_len)
+	/* MREMAP_DONTUNMAP moves one VMA's range only. */
+	if ((flags & MREMAP_FIXED) && old_len == new_len && !(flags & MREMAP_DONTUNMAP))
 		return remap_move(k, mm, old, old_len, new);
 	struct vma *v = vma_find(mm, old);
 	int err = check_prep_vma(v, old, old_len, new_len, flags);
 	if (err)
 		return err;
-	if (flags & MREMAP_FIXED)
-		return remap_to(k, mm, old, old_len, new_len, new);
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return remap_to(k, mm, old, old_len, new_len, new, flags);
 	if (new_len == old_len)
 		return (int64_t)old;
 	if (new_len < old_len) {

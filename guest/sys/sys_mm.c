@@ -310,15 +310,18 @@ int64_t sys_mremap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	uint64_t old = a[0], flags = a[3], new = a[4];
 	/* PAGE_ALIGN first: a length past the top wraps to 0. */
 	uint64_t old_len = page_align_up(a[1]), new_len = page_align_up(a[2]);
-	if (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED))
-		return -EINVAL; /* MREMAP_DONTUNMAP is not supported */
+	if (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
 	if (old & ~PAGE_MASK)
 		return -EINVAL;
 	if (new_len == 0 || new_len > USER_TOP)
 		return -EINVAL;
-	if (flags & MREMAP_FIXED) {
+	/* Both name a new address: MREMAP_DONTUNMAP's is a hint. */
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
 		if (new > USER_TOP - new_len || (new & ~PAGE_MASK) || !(flags & MREMAP_MAYMOVE))
 			return -EINVAL;
+		if ((flags & MREMAP_DONTUNMAP) && old_len != new_len)
+			return -EINVAL; /* a move, never a resize */
 		if (old + old_len > new && new + new_len > old)
 			return -EINVAL; /* old and new overlap */
 		/* Room for both unmaps to split a VMA in three, and the move
