@@ -40,7 +40,7 @@ void fdtable_destroy(struct fdtable *t);
  * Each kind acts through its file_ops; host-backed files (regular,
  * directory, tty, other) do the work on a host fd, pipes in the kernel. */
 enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, FILE_PROC,
-		 FILE_SOCKET };
+		 FILE_SOCKET, FILE_MEMFD };
 
 struct stat;
 
@@ -138,6 +138,19 @@ int64_t unix_send(struct kernel *k, struct file *f, struct uio *u, bool nonblock
 int64_t unix_recv(struct kernel *k, struct file *f, struct uio *u, bool nonblock);
 /* shutdown(2): 0, -ENOTSOCK (f is no socket) or -EINVAL (how). */
 int unix_shutdown(struct file *f, int how);
+
+/* memfd (memfd.c). The shared memory a map of f gets (for mmap; VM_MAYWRITE
+ * joins *vm_flags for a shared map that may become writable), or NULL
+ * when its seals forbid a writable shared map (EPERM). */
+struct mapping *memfd_map(struct file *f, bool shared, unsigned *vm_flags);
+/* ftruncate(2) and fallocate(2) of a memfd, as shmem does them with its
+ * seals: 0 or -errno. */
+int memfd_truncate(struct kernel *k, struct file *f, uint64_t size);
+int memfd_fallocate(struct kernel *k, struct file *f, int mode, uint64_t off, uint64_t len);
+/* fcntl F_ADD_SEALS (arg: the seals) and F_GET_SEALS: the seals, 0, or
+ * -errno (EINVAL for a file that is no memfd). */
+int64_t memfd_fcntl_seals(struct kernel *k, struct file *f, int cmd, uint64_t arg);
+syscall_fn sys_memfd_create;
 
 /* The open file behind guest fd, or NULL (EBADF). */
 struct file *fd_file(struct fdtable *t, int fd);

@@ -29,6 +29,8 @@ int file_reopen(struct kernel *k, struct file *f, int flags, struct file **out);
 int pipe_reopen(struct file *f, int flags, struct file **out); /* pipe.c */
 uint64_t pipe_ino(struct file *f);
 uint64_t unix_ino(struct file *f); /* af_unix.c */
+int memfd_reopen(struct kernel *k, struct file *f, int flags, struct file **out); /* memfd.c */
+void memfd_name(struct file *f, char *buf, size_t size);
 /* Host fds a call may wait for (stream.c): whether f is a pipe, FIFO,
  * socket or terminal in blocking mode; 0 when it has events now, else the
  * current process sleeps until it has (-ERESTARTSYS); a blocking write. */

@@ -326,11 +326,11 @@ static bool drop_stale_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_
 	return true;
 }
 
-void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first)
+void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last)
 {
 	for (struct cache_page *cp = m->pages, *next; cp; cp = next) {
 		next = cp->mnext;
-		if (cp->index < first)
+		if (cp->index < first || cp->index > last)
 			continue;
 		rmap_walk(k, cp->pa, drop_stale_pte, cp);
 		pagecache_delete(k, cp);
@@ -431,4 +431,48 @@ void filemap_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64
 			filemap_writeback(k, v->mapping, v->pgoff + ((s - v->start) >> PAGE_SHIFT),
 					  v->pgoff + ((e - v->start) >> PAGE_SHIFT) - 1);
 	}
+}
+
+/* ---- shared memory as a file (memfd) ---- */
+
+int64_t shmem_write(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos)
+{
+	int64_t done = 0;
+	while (u->left > 0) {
+		uint64_t at = pos + (uint64_t)done, off = at & (PAGE_SIZE - 1);
+		size_t c = PAGE_SIZE - off < u->left ? PAGE_SIZE - off : u->left;
+		struct cache_page *cp;
+		int err = mapping_page(k, m, at >> PAGE_SHIFT, &cp);
+		if (err)
+			return done ? done : err;
+		frame_get(k, cp->pa); /* a fault while copying may run reclaim */
+		size_t got = uio_copy(k, u, phys_ptr(k, cp->pa + off), c, false);
+		frame_written(k, cp->pa);
+		frame_put(k, cp->pa, 0);
+		done += (int64_t)got;
+		if (at + got > m->size)
+			m->size = at + got;
+		if (got < c)
+			return done ? done : -EFAULT;
+	}
+	return done;
+}
+
+void shmem_zero_range(struct kernel *k, struct mapping *m, uint64_t start, uint64_t end)
+{
+	uint64_t first = (start + PAGE_SIZE - 1) >> PAGE_SHIFT, last_end = end >> PAGE_SHIFT;
+	static const uint8_t zeroes[PAGE_SIZE];
+	/* The partial pages at either end keep their other bytes. */
+	for (uint64_t at = start; at < end;) {
+		uint64_t pg = at >> PAGE_SHIFT, off = at & (PAGE_SIZE - 1);
+		uint64_t n = PAGE_SIZE - off < end - at ? PAGE_SIZE - off : end - at;
+		if (off || n < PAGE_SIZE) {
+			struct cache_page *cp = pagecache_lookup(k, m, pg);
+			if (cp)
+				write_into_page(k, cp, off, zeroes, n);
+		}
+		at += n;
+	}
+	if (last_end > first)
+		filemap_invalidate(k, m, first, last_end - 1);
 }

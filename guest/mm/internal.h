@@ -198,10 +198,6 @@ uint64_t pagecache_reclaim_page(struct kernel *k, struct cache_page *cp);
 struct mapping *mapping_alloc(struct kernel *k, bool anon);
 /* Frees an idle file mapping whose last page is gone. */
 void mapping_free_if_unused(struct mapping *m);
-/* A MAP_SHARED anonymous region of size bytes (Linux's shmem file of
- * shmem_zero_setup): pages zeroed at first use, none past size (a map
- * grown by mremap raises SIGBUS there). */
-struct mapping *shmem_create(struct kernel *k, uint64_t size);
 
 /* Before PTEs of mm in [start, end) go: cache pages lose a mapcount, D
  * bits of shared file maps make their pages dirty, which are written back. */

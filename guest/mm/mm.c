@@ -153,9 +153,11 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 			err = -ENOMEM; /* a hole */
 			break;
 		}
-		/* PROT_WRITE on a shared map of a file not open for writing. */
-		if ((prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping && !v->mapping->anon &&
-		    !(v->flags & VM_MAYWRITE)) {
+		/* PROT_WRITE on a shared map of a file not open for writing
+		 * (or a memfd sealed against it); MAP_ANONYMOUS shared memory
+		 * has no file to ask. */
+		if ((prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping &&
+		    (!v->mapping->anon || v->file_id) && !(v->flags & VM_MAYWRITE)) {
 			err = -EACCES;
 			break;
 		}

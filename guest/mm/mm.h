@@ -282,12 +282,21 @@ void filemap_write_failed(struct kernel *k, struct mapping *m, uint64_t from, ui
 /* The file is now size bytes long (ftruncate, O_TRUNC): pages past the end
  * are unmapped from every process and dropped, the tail of the last zeroed. */
 void filemap_resize(struct kernel *k, struct mapping *m, uint64_t size);
-/* The host file's bytes from page first on changed under the cache
+/* The host file's bytes of pages [first, last] changed under the cache
  * (fallocate's punch, zero, collapse, insert): those cached pages leave
  * every PTE that maps them (private copies stay, as Linux's
- * truncate_pagecache_range) and the cache, to be read again. Write back
- * the dirty ones first. */
-void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first);
+ * truncate_pagecache_range) and the cache, to be read again (shared
+ * memory: zeroes). Write back the dirty ones first. */
+void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last);
+/* A MAP_SHARED anonymous region of size bytes (Linux's shmem file of
+ * shmem_zero_setup): pages zeroed at first use, none past size (a map
+ * grown by mremap raises SIGBUS there). */
+struct mapping *shmem_create(struct kernel *k, uint64_t size);
+/* write(2) into shared memory m at pos (a memfd): the bytes copied (the
+ * size grows to cover them), or -ENOMEM or -EFAULT when none were. */
+int64_t shmem_write(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos);
+/* FALLOC_FL_PUNCH_HOLE on shared memory: [start, end) reads zeroes. */
+void shmem_zero_range(struct kernel *k, struct mapping *m, uint64_t start, uint64_t end);
 /* Writes back the dirty pages of [first, last] (pgoffs): PTEs of shared
  * maps in every process give up their D bits (and W, so the next write
  * faults and dirties the page again). 0 or -EIO. */

@@ -139,6 +139,9 @@ int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return file_set_flags(f, (int)a[2]);
 	case F_GETPIPE_SZ:
 		return pipe_capacity(f);
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		return memfd_fcntl_seals(k, f, cmd, a[2]);
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
@@ -265,6 +268,9 @@ int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t
 int64_t sys_ftruncate(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
+	struct file *mf = fd_arg(k, a[0]);
+	if (mf && mf->kind == FILE_MEMFD)
+		return (int64_t)a[1] < 0 ? -EINVAL : memfd_truncate(k, mf, a[1]);
 	int fd = host_fd_arg(k, a[0], EINVAL); /* not a regular file */
 	if (fd < 0)
 		return fd;
@@ -279,6 +285,9 @@ int64_t sys_ftruncate(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 int64_t sys_fsync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
+	struct file *mf = fd_arg(k, a[0]);
+	if (mf && mf->kind == FILE_MEMFD)
+		return 0; /* memory: nothing to sync (shmem's noop_fsync) */
 	int fd = host_fd_arg(k, a[0], EINVAL); /* nothing to sync, as Linux's pipes */
 	if (fd < 0)
 		return fd;
@@ -309,6 +318,8 @@ int64_t sys_fallocate(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	struct file *f = fd_arg(k, a[0]);
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_MEMFD)
+		return memfd_fallocate(k, f, mode, (uint64_t)off, (uint64_t)len);
 	if (f->host_fd < 0) {
 		if (!(f->f_mode & FMODE_WRITE))
 			return -EBADF;
@@ -326,7 +337,7 @@ int64_t sys_fallocate(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 		return -errno;
 	struct stat st;
 	if (m && moves)
-		filemap_invalidate(k, m, first);
+		filemap_invalidate(k, m, first, UINT64_MAX >> PAGE_SHIFT);
 	if (m && fstat(f->host_fd, &st) == 0 && (uint64_t)st.st_size != m->size)
 		filemap_resize(k, m, (uint64_t)st.st_size);
 	return 0;

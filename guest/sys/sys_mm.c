@@ -70,7 +70,13 @@ static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t le
 	int fl = f ? file_get_flags(f) : -EBADF;
 	if (fl < 0 || (fl & O_PATH))
 		return -EBADF;
-	*m = filemap_of(k, f);
+	if (f->kind == FILE_MEMFD) {
+		*m = memfd_map(f, shared, vm_flags);
+		if (!*m)
+			return -EPERM; /* sealed against writing */
+	} else {
+		*m = filemap_of(k, f);
+	}
 	if (!*m)
 		return -ENODEV;
 	*file_id = f->id;
@@ -79,7 +85,7 @@ static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t le
 		return -EACCES;
 	if (off + len < off)
 		return -EOVERFLOW;
-	if (shared && acc == O_RDWR)
+	if (shared && acc == O_RDWR && f->kind != FILE_MEMFD)
 		*vm_flags |= VM_MAYWRITE;
 	return 0;
 }

@@ -43,6 +43,8 @@ static int file_statfs(struct file *f, struct statfs *st)
 		return host_statfs(f->host_fd, st);
 	if (f->kind == FILE_PIPE)
 		return pipefs_statfs(st, PIPEFS_MAGIC);
+	if (f->kind == FILE_MEMFD)
+		return pipefs_statfs(st, TMPFS_MAGIC);
 	return f->kind == FILE_SOCKET ? pipefs_statfs(st, SOCKFS_MAGIC) : proc_statfs(st);
 }
 

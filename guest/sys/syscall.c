@@ -48,6 +48,7 @@ static const struct syscall_desc table[] = {
 	CALL(pselect6, SR_DEC, SA_INT, SA_PTR, SA_PTR, SA_PTR, SA_TIMESPEC_IN, SA_PTR),
 	CALL(pipe, SR_DEC, SA_PIPEFD_OUT),
 	CALL(pipe2, SR_DEC, SA_PIPEFD_OUT, SA_FD_FLAGS),
+	CALL(memfd_create, SR_DEC, SA_PATH, SA_HEX),
 	CALL(socketpair, SR_DEC, SA_INT, SA_HEX, SA_INT, SA_PIPEFD_OUT),
 	CALL(shutdown, SR_DEC, SA_INT, SA_INT),
 	CALL(sendto, SR_DEC, SA_INT, SA_BUF_IN, SA_ULONG, SA_HEX, SA_PTR, SA_INT),
