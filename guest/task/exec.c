@@ -33,6 +33,25 @@ static void strings_free(struct strings *s)
 	free(s->v);
 }
 
+/* Appends a copy of str (size bytes with its NUL) to s: 0, -E2BIG or -ENOMEM. */
+static int strings_add(struct strings *s, const char *str, size_t size)
+{
+	s->bytes += size + sizeof(char *);
+	if (s->bytes > EXEC_MAX_BYTES)
+		return -E2BIG;
+	char *copy = strdup(str);
+	char **v = realloc(s->v, (s->n + 2) * sizeof(char *));
+	if (v)
+		s->v = v;
+	if (!copy || !v) {
+		free(copy);
+		return -ENOMEM;
+	}
+	s->v[s->n++] = copy;
+	s->v[s->n] = NULL;
+	return 0;
+}
+
 /* Copies a NULL-terminated array of string pointers from the guest;
  * scratch holds EXEC_MAX_STRLEN bytes. */
 static int strings_copy(struct kernel *k, uint64_t uva, struct strings *s, char *scratch)
@@ -50,19 +69,9 @@ static int strings_copy(struct kernel *k, uint64_t uva, struct strings *s, char 
 		int64_t len = strncpy_from_user(k, scratch, ptr, EXEC_MAX_STRLEN);
 		if (len < 0)
 			return len == -ENAMETOOLONG ? -E2BIG : (int)len;
-		s->bytes += (size_t)len + 1 + sizeof(char *);
-		if (s->bytes > EXEC_MAX_BYTES)
-			return -E2BIG;
-		char *str = strdup(scratch);
-		char **v = realloc(s->v, (s->n + 2) * sizeof(char *));
-		if (v)
-			s->v = v;
-		if (!str || !v) {
-			free(str);
-			return -ENOMEM;
-		}
-		s->v[s->n++] = str;
-		s->v[s->n] = NULL;
+		int err = strings_add(s, scratch, (size_t)len + 1);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -102,6 +111,11 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	if (!scratch)
 		return -ENOMEM;
 	err = strings_copy(k, a[1], &argv, scratch);
+	/* An empty argv gets {""}, as Linux's since 5.18: argv[0] exists. */
+	if (!err && argv.n == 0) {
+		strcpy(scratch, "");
+		err = strings_add(&argv, scratch, 1);
+	}
 	if (!err)
 		err = strings_copy(k, a[2], &envp, scratch);
 	free(scratch);
