@@ -40,7 +40,7 @@ void fdtable_destroy(struct fdtable *t);
  * Each kind acts through its file_ops; host-backed files (regular,
  * directory, tty, other) do the work on a host fd, pipes in the kernel. */
 enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, FILE_PROC,
-		 FILE_SOCKET, FILE_MEMFD };
+		 FILE_SOCKET, FILE_MEMFD, FILE_PIDFD };
 
 struct stat;
 
@@ -151,6 +151,7 @@ int memfd_fallocate(struct kernel *k, struct file *f, int mode, uint64_t off, ui
  * -errno (EINVAL for a file that is no memfd). */
 int64_t memfd_fcntl_seals(struct kernel *k, struct file *f, int cmd, uint64_t arg);
 syscall_fn sys_memfd_create;
+syscall_fn sys_pidfd_open, sys_process_mrelease; /* pidfd.c */
 
 /* The open file behind guest fd, or NULL (EBADF). */
 struct file *fd_file(struct fdtable *t, int fd);

@@ -214,3 +214,11 @@ int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src
 	}
 	return 0;
 }
+
+void mm_reap(struct kernel *k, struct mm *mm)
+{
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (!(v->flags & VM_SHARED))
+			mm_zap_range(k, mm, v->start, v->end);
+	tlb_gather_finish(k);
+}

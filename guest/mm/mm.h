@@ -109,6 +109,11 @@ int mm_populate(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, b
 int mm_mlock(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned lock);
 int mm_mlockall(struct kernel *k, struct mm *mm, int flags);
 int mm_munlockall(struct kernel *k, struct mm *mm);
+/* The private memory of a dying mm goes now (process_mrelease, as
+ * Linux's __oom_reap_task_mm): the pages of every private VMA (locked
+ * ones too) are unmapped; shared ones stay for the others that map
+ * them (mm.c). */
+void mm_reap(struct kernel *k, struct mm *mm);
 /* Pages in mm's locked VMAs (Linux's locked_vm: VmLck). */
 uint64_t mm_locked_vm(const struct mm *mm);
 /* Linux's can_do_mlock: RLIMIT_MEMLOCK above 0, or CAP_IPC_LOCK. */

@@ -53,7 +53,9 @@ struct process *process_alloc(struct kernel *k)
 	struct process *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
+	static uint64_t serial;
 	p->pid = pid_alloc(k);
+	p->serial = ++serial;
 	p->pgid = p->sid = p->pid;
 	p->state = PROC_RUNNABLE;
 	list_add(k, p);

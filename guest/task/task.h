@@ -75,6 +75,7 @@ struct futex_wait {
 
 struct process {
 	int pid, ppid, pgid, sid;
+	uint64_t serial;          /* never reused: a pidfd tells a new process of its pid apart */
 	enum proc_state state;
 	struct process *parent;
 	struct process *next;     /* all processes, in creation order */

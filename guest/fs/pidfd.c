@@ -1,0 +1,103 @@
+/* pidfd.c - pidfd_open(2) and process_mrelease(2). A pidfd names one
+ * process for as long as it is open: the process's pid and serial number,
+ * so a later process given the same pid is not it. poll(2) reports POLLIN
+ * once the process has exited, and POLLHUP too once it has been reaped,
+ * as Linux's pidfd_poll. A pidfd is not read or written (EINVAL).
+ *
+ * process_mrelease frees the private memory of a process that is being
+ * killed (SIGKILL pending) before it gets to exit, as Linux's oom reaper
+ * does: EINVAL for one that is not dying, ESRCH once it has exited (vmemu
+ * frees the memory of an exiting process at once). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "fs/internal.h"
+#include "kern.h"
+#include "mm/mm.h"
+#include "task/task.h"
+
+struct pidfd {
+	struct kernel *k;
+	int pid;
+	uint64_t serial;
+};
+
+/* The process f names, or NULL once it has been reaped. */
+static struct process *pidfd_task(const struct file *f)
+{
+	const struct pidfd *pf = f->private;
+	struct process *p = process_find(pf->k, pf->pid);
+	return p && p->serial == pf->serial ? p : NULL;
+}
+
+static unsigned pidfd_poll(struct file *f)
+{
+	struct process *p = pidfd_task(f);
+	if (!p)
+		return POLLIN | POLLRDNORM | POLLHUP;
+	return p->exited ? POLLIN | POLLRDNORM : 0;
+}
+
+static int64_t pidfd_rw(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+{
+	(void)k, (void)f, (void)u, (void)pos;
+	return -EINVAL; /* Linux's answer for a file without read or write */
+}
+
+static void pidfd_release(struct file *f)
+{
+	free(f->private);
+}
+
+static const struct file_ops pidfd_ops = {
+	.read = pidfd_rw,
+	.write = pidfd_rw,
+	.poll = pidfd_poll,
+	.release = pidfd_release,
+};
+
+int64_t sys_pidfd_open(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int pid = (int)a[0];
+	if (a[1] & ~(uint64_t)O_NONBLOCK) /* PIDFD_NONBLOCK */
+		return -EINVAL;
+	if (pid <= 0)
+		return -EINVAL;
+	struct process *p = process_find(k, pid);
+	if (!p)
+		return -ESRCH;
+	struct pidfd *pf = malloc(sizeof(*pf));
+	struct file *f = pf ? file_alloc(&pidfd_ops, FILE_PIDFD, O_RDWR | (int)a[1], pf) : NULL;
+	if (!f) {
+		free(pf);
+		return -ENOMEM;
+	}
+	*pf = (struct pidfd){.k = k, .pid = pid, .serial = p->serial};
+	f->f_mode = FMODE_READ | FMODE_WRITE;
+	int fd = fd_install(k->current->files, 0, f, true); /* always close-on-exec */
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+int64_t sys_process_mrelease(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	if (a[1])
+		return -EINVAL;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f || f->kind != FILE_PIDFD)
+		return -EBADF;
+	struct process *p = pidfd_task(f);
+	if (!p || !p->mm)
+		return -ESRCH; /* it has exited: its memory is gone already */
+	bool dying = p->sig.pending & sig_bit(SIGKILL);
+	if (!dying || p->mm->users > 1)
+		return -EINVAL; /* alive, or its memory lives on in another process */
+	mm_reap(k, p->mm);
+	return 0;
+}
