@@ -15,6 +15,10 @@
 
 struct process;
 
+/* Whether the current process has capability cap (CAP_*) in its
+ * effective set (task/capability.c). */
+bool capable(struct kernel *k, int cap);
+
 /* ---- the kernel ---- */
 
 /* /proc/sys/kernel (fs/proc_sys.c). */

@@ -20,7 +20,6 @@
 #include "task/task.h"
 
 #define KB(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))
-#define CAP_FULL ((1ULL << 41) - 1) /* CAP_LAST_CAP is 40 */
 #define EXIT_SIGNAL_SIGCHLD 17
 
 /* An address space in pages, as Linux's mm counters and task_mem(). */
@@ -183,10 +182,11 @@ void proc_status_show(struct kernel *k, struct process *p, struct seq *s)
 		show_mem(k, p->mm, s);
 	seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t1\nuntag_mask:\t0xffffffffffffffff\n");
 	show_sig(p, s);
-	uint64_t caps = geteuid() == 0 ? CAP_FULL : 0;
-	seq_printf(s, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n", 0ULL,
-		   (unsigned long long)caps, (unsigned long long)caps);
-	seq_printf(s, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", (unsigned long long)CAP_FULL, 0ULL);
+	seq_printf(s, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n",
+		   (unsigned long long)p->cap.inheritable, (unsigned long long)p->cap.permitted,
+		   (unsigned long long)p->cap.effective);
+	seq_printf(s, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", (unsigned long long)p->cap.bounding,
+		   0ULL);
 	seq_printf(s, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n");
 }
 

@@ -3,6 +3,7 @@
  * address space itself, at offset = address), as Linux's
  * fs/proc/task_mmu.c and fs/proc/base.c serve them. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -57,7 +58,7 @@ int64_t proc_pagemap_read(struct kernel *k, struct process *p, struct uio *u, ui
 	uint64_t first = pos / PM_ENTRY_BYTES, last = USER_TOP >> PAGE_SHIFT;
 	uint64_t buf[PAGEMAP_BATCH];
 	int64_t done = 0;
-	bool show_pfn = geteuid() == 0;
+	bool show_pfn = capable(k, CAP_SYS_ADMIN);
 	for (uint64_t pfn = first; pfn < last && u->left;) {
 		size_t n = 0;
 		for (; n < PAGEMAP_BATCH && pfn < last && n * PM_ENTRY_BYTES < u->left; n++, pfn++)

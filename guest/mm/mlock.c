@@ -7,22 +7,17 @@
  * Mlocked in /proc/meminfo, VmLck in /proc/PID/status.
  *
  * RLIMIT_MEMLOCK (vmemu's own limit, as its other limits) bounds the
- * locked bytes of a process unless it has CAP_IPC_LOCK (root). A forked
+ * locked bytes of a process unless it has CAP_IPC_LOCK. A forked
  * child locks nothing, and execve starts unlocked. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include "kern.h"
 #include "mm/internal.h"
 
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
-
-static bool capable_ipc_lock(void)
-{
-	return geteuid() == 0;
-}
 
 /* RLIMIT_MEMLOCK in pages. */
 static uint64_t lock_limit(void)
@@ -33,9 +28,9 @@ static uint64_t lock_limit(void)
 	return r.rlim_cur >> PAGE_SHIFT;
 }
 
-bool can_do_mlock(void)
+bool can_do_mlock(struct kernel *k)
 {
-	return lock_limit() != 0 || capable_ipc_lock();
+	return lock_limit() != 0 || capable(k, CAP_IPC_LOCK);
 }
 
 uint64_t mm_locked_vm(const struct mm *mm)
@@ -60,12 +55,12 @@ static uint64_t locked_in(const struct mm *mm, uint64_t start, uint64_t end)
 	return pages;
 }
 
-int mlock_future_check(const struct mm *mm, unsigned flags, uint64_t len)
+int mlock_future_check(struct kernel *k, const struct mm *mm, unsigned flags, uint64_t len)
 {
 	if (!(flags & VM_LOCKED))
 		return 0;
 	uint64_t locked = (len >> PAGE_SHIFT) + mm_locked_vm(mm);
-	return locked > lock_limit() && !capable_ipc_lock() ? -EAGAIN : 0;
+	return locked > lock_limit() && !capable(k, CAP_IPC_LOCK) ? -EAGAIN : 0;
 }
 
 /* [s, e) of v gets lock flags `lock` (Linux's mlock_fixup). */
@@ -96,7 +91,7 @@ static int apply_vma_lock_flags(struct kernel *k, struct mm *mm, uint64_t start,
 
 int mm_mlock(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned lock)
 {
-	if (lock && !can_do_mlock())
+	if (lock && !can_do_mlock(k))
 		return -EPERM;
 	uint64_t off = start & (PAGE_SIZE - 1);
 	if (len > UINT64_MAX - off - PAGE_SIZE)
@@ -110,9 +105,9 @@ int mm_mlock(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsi
 		return 0;
 	if (lock) {
 		uint64_t locked = (len >> PAGE_SHIFT) + mm_locked_vm(mm);
-		if (locked > lock_limit() && !capable_ipc_lock())
+		if (locked > lock_limit() && !capable(k, CAP_IPC_LOCK))
 			locked -= locked_in(mm, start, end); /* locked already: no charge */
-		if (locked > lock_limit() && !capable_ipc_lock())
+		if (locked > lock_limit() && !capable(k, CAP_IPC_LOCK))
 			return -ENOMEM;
 	}
 	int err = apply_vma_lock_flags(k, mm, start, end, lock);
@@ -148,12 +143,12 @@ int mm_mlockall(struct kernel *k, struct mm *mm, int flags)
 {
 	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
 		return -EINVAL;
-	if (!can_do_mlock())
+	if (!can_do_mlock(k))
 		return -EPERM;
 	uint64_t total_vm = 0;
 	for (const struct vma *v = mm->vmas; v; v = v->next)
 		total_vm += (v->end - v->start) >> PAGE_SHIFT;
-	if ((flags & MCL_CURRENT) && total_vm > lock_limit() && !capable_ipc_lock())
+	if ((flags & MCL_CURRENT) && total_vm > lock_limit() && !capable(k, CAP_IPC_LOCK))
 		return -ENOMEM;
 	apply_mlockall_flags(k, mm, flags);
 	if (flags & MCL_CURRENT) {

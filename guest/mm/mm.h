@@ -117,10 +117,10 @@ void mm_reap(struct kernel *k, struct mm *mm);
 /* Pages in mm's locked VMAs (Linux's locked_vm: VmLck). */
 uint64_t mm_locked_vm(const struct mm *mm);
 /* Linux's can_do_mlock: RLIMIT_MEMLOCK above 0, or CAP_IPC_LOCK. */
-bool can_do_mlock(void);
+bool can_do_mlock(struct kernel *k);
 /* A new map of len bytes with VM_* flags would pass RLIMIT_MEMLOCK:
  * -EAGAIN, else 0 (Linux's mlock_future_check). */
-int mlock_future_check(const struct mm *mm, unsigned flags, uint64_t len);
+int mlock_future_check(struct kernel *k, const struct mm *mm, unsigned flags, uint64_t len);
 /* Reads or writes len bytes of mm at va for /proc/PID/mem, as Linux's
  * access_remote_vm with FOLL_FORCE: pages are faulted in, PROT_NONE and
  * read-only pages are read, and read-only private ones written (copy on

@@ -2,6 +2,7 @@
  * argument checks as Linux does them, then the address-space operations
  * of mm.c and mremap.c and the page cache's (filemap.c). */
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -36,7 +37,7 @@ int64_t sys_brk(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		/* Linux keeps a guard page between the heap and the next map. */
 		if (vma_overlaps(mm, old_end, new_end + PAGE_SIZE))
 			return (int64_t)mm->brk;
-		if (mlock_future_check(mm, mm->def_flags, new_end - old_end) ||
+		if (mlock_future_check(k, mm, mm->def_flags, new_end - old_end) ||
 		    mm_map(k, mm, old_end, new_end - old_end, VM_READ | VM_WRITE | VM_HEAP, false) < 0)
 			return (int64_t)mm->brk;
 		if (mm->def_flags & VM_LOCKED) { /* mlockall(MCL_FUTURE) */
@@ -112,11 +113,11 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	len = page_align_up(len);
 	unsigned vm_flags = prot_to_vm(prot);
 	if (flags & MAP_LOCKED) {
-		if (!can_do_mlock())
+		if (!can_do_mlock(k))
 			return -EPERM;
 		vm_flags |= VM_LOCKED;
 	}
-	if (mlock_future_check(mm, vm_flags | mm->def_flags, len))
+	if (mlock_future_check(k, mm, vm_flags | mm->def_flags, len))
 		return -EAGAIN;
 	struct mapping *m = NULL;
 	uint64_t file_id = 0;
@@ -133,7 +134,7 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 			return -ENOMEM;
 		/* Linux's cap_mmap_addr: below vm.mmap_min_addr only with
 		 * CAP_SYS_RAWIO (root's). */
-		if (addr < (uint64_t)k->vm.mmap_min_addr && geteuid() != 0)
+		if (addr < (uint64_t)k->vm.mmap_min_addr && !capable(k, CAP_SYS_RAWIO))
 			return -EPERM;
 	} else {
 		addr = mm_get_unmapped_area(k, mm, addr & PAGE_MASK, len);

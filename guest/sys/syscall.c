@@ -106,6 +106,8 @@ static const struct syscall_desc table[] = {
 	CALL(clone, SR_DEC, SA_HEX, SA_PTR, SA_PTR, SA_PTR, SA_HEX),
 	CALL(execve, SR_DEC, SA_PATH, SA_PTR, SA_PTR),
 	CALL(unshare, SR_DEC, SA_HEX),
+	CALL(capget, SR_DEC, SA_PTR, SA_PTR),
+	CALL(capset, SR_DEC, SA_PTR, SA_PTR),
 	CALL(pidfd_open, SR_DEC, SA_INT, SA_HEX),
 	CALL(process_mrelease, SR_DEC, SA_INT, SA_HEX),
 	CALL(wait4, SR_DEC, SA_INT, SA_PTR, SA_HEX, SA_PTR),

@@ -137,6 +137,7 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	switch_mm(k, p->mm);
 	fdtable_exec(p->files);
 	signal_exec(p);
+	cap_exec(p);
 	process_vfork_done(k, p);
 	k->stats.execs++;
 	return 0;

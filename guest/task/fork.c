@@ -45,6 +45,7 @@ static struct process *fork_process(struct kernel *k, const struct cpu_context *
 	c->pgid = parent->pgid;
 	c->sid = parent->sid;
 	c->sig = parent->sig;
+	c->cap = parent->cap;
 	c->sig.pending = 0;
 	c->exe_file = parent->exe_file;
 	if (c->exe_file)

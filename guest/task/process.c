@@ -88,6 +88,7 @@ struct process *kernel_create_process(struct kernel *k)
 		errno = err;
 		return NULL;
 	}
+	cap_init(p);
 	if (!k->init)
 		k->init = p;
 	return p;

@@ -76,6 +76,9 @@ struct futex_wait {
 struct process {
 	int pid, ppid, pgid, sid;
 	uint64_t serial;          /* never reused: a pidfd tells a new process of its pid apart */
+	struct {                  /* capabilities, a bit per CAP_* (capability.c) */
+		uint64_t effective, permitted, inheritable, bounding;
+	} cap;
 	enum proc_state state;
 	struct process *parent;
 	struct process *next;     /* all processes, in creation order */
@@ -246,6 +249,11 @@ int sigframe_restore(struct kernel *k, struct process *p);
 /* ---- the system calls that live with their subsystem ---- */
 syscall_fn sys_fork, sys_vfork, sys_clone, sys_execve, sys_wait4, sys_waitid; /* fork.c, exec.c, wait.c */
 syscall_fn sys_unshare; /* unshare.c */
+syscall_fn sys_capget, sys_capset; /* capability.c */
+/* Capabilities: the first process's are vmemu's own; execve's
+ * recomputation (capability.c). */
+void cap_init(struct process *p);
+void cap_exec(struct process *p);
 syscall_fn sys_getitimer, sys_setitimer, sys_alarm; /* itimer.c */
 syscall_fn sys_futex; /* futex.c */
 
