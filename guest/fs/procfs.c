@@ -106,6 +106,7 @@ static proc_link_fn exe_link, cwd_link, root_link;
 
 static const struct proc_entry global_entries[] = {
 	{.name = "meminfo", .kind = PROC_FILE, .show = proc_meminfo_show},
+	{.name = "vmstat", .kind = PROC_FILE, .show = proc_vmstat_show},
 };
 
 /* In Linux's order (fs/proc/base.c). */

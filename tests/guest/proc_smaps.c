@@ -5,7 +5,8 @@
  * swapped, file or shared, exclusive; whether a PFN is shown);
  * smaps_rollup's header and fields; /proc/self/mem reads and writes a
  * read-only page (FOLL_FORCE) and fails with EIO at an unmapped address;
- * /proc/sys/kernel/pid_max and /proc/sys/vm/mmap_min_addr read as numbers. */
+ * /proc/sys/kernel/pid_max and /proc/sys/vm/mmap_min_addr read as numbers;
+ * /proc/vmstat's counters in Linux's order, pgfault and nr_mlock moving. */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -142,8 +143,57 @@ static void check_rollup_and_sysctls(void)
 	}
 }
 
+/* /proc/vmstat's value of name, -1 if missing; *order gets its line. */
+static long vmstat(const char *name, int *order)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	CHECK(f != NULL, "open /proc/vmstat: %s", strerror(errno));
+	char line[256], n[128];
+	long v = -1, val;
+	for (int i = 0; fgets(line, sizeof(line), f); i++) {
+		CHECK(sscanf(line, "%127s %ld", n, &val) == 2, "a /proc/vmstat line: %s", line);
+		if (!strcmp(n, name)) {
+			v = val;
+			*order = i;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/* The counters vmemu keeps are there, in Linux's order; pgfault counts
+ * 256 new pages, nr_mlock 16 locked ones (the host may lock more). */
+static void check_vmstat(void)
+{
+	static const char *const names[] = {
+		"nr_free_pages", "nr_zone_inactive_anon", "nr_zone_active_anon",
+		"nr_zone_inactive_file", "nr_zone_active_file", "nr_zone_unevictable", "nr_mlock",
+		"nr_inactive_anon", "nr_active_anon", "nr_inactive_file", "nr_active_file",
+		"nr_unevictable", "nr_anon_pages", "nr_mapped", "nr_file_pages", "nr_dirty",
+		"nr_writeback", "nr_shmem", "nr_page_table_pages", "nr_swapcached", "pswpin",
+		"pswpout", "pgactivate", "pgdeactivate", "pgfault", "oom_kill"};
+	int last = -1, order = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		CHECK(vmstat(names[i], &order) >= 0, "no %s in /proc/vmstat", names[i]);
+		CHECK(order > last, "%s out of Linux's order in /proc/vmstat", names[i]);
+		last = order;
+	}
+	long before = vmstat("pgfault", &order);
+	char *p = mmap(NULL, 256 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(p != MAP_FAILED, "mmap");
+	for (int i = 0; i < 256; i++)
+		p[i * PAGE] = 1;
+	long after = vmstat("pgfault", &order);
+	CHECK(mlock(p, 16 * PAGE) == 0, "mlock: %s", strerror(errno));
+	long mlocked = vmstat("nr_mlock", &order);
+	printf("vmstat: names in order; pgfault grew by at least 256: %s; nr_mlock at least 16: %s\n",
+	       after - before >= 256 ? "yes" : "no", mlocked >= 16 ? "yes" : "no");
+	munmap(p, 256 * PAGE);
+}
+
 int main(void)
 {
+	check_vmstat();
 	check_populate();
 	check_mem();
 	check_rollup_and_sysctls();

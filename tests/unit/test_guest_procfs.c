@@ -369,8 +369,8 @@ START_TEST(proc_dir_listing)
 	int64_t fd = open_path("/proc", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	char want[128];
-	snprintf(want, sizeof(want), "./%d ../%d meminfo/%d sys/%d self/%d %d/%d %d/%d ", DT_DIR,
-		 DT_DIR, DT_REG, DT_DIR, DT_LNK, p->pid, DT_DIR, other->pid, DT_DIR);
+	snprintf(want, sizeof(want), "./%d ../%d meminfo/%d vmstat/%d sys/%d self/%d %d/%d %d/%d ",
+		 DT_DIR, DT_DIR, DT_REG, DT_REG, DT_DIR, DT_LNK, p->pid, DT_DIR, other->pid, DT_DIR);
 	char *got = list_dir(fd, DATA_MAX);
 	ck_assert_str_eq(got, want);
 	free(got);
@@ -389,8 +389,8 @@ START_TEST(proc_dir_listing)
 	fd = open_path("/proc/", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
-	snprintf(want, sizeof(want), "meminfo/%d sys/%d self/%d %d/%d ", DT_REG, DT_DIR, DT_LNK,
-		 p->pid, DT_DIR);
+	snprintf(want, sizeof(want), "meminfo/%d vmstat/%d sys/%d self/%d %d/%d ", DT_REG, DT_REG,
+		 DT_DIR, DT_LNK, p->pid, DT_DIR);
 	ck_assert_ptr_nonnull(strstr(got, want));
 	ck_assert_int_eq(strlen(strstr(got, want)), strlen(want));
 	free(got);
