@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fs/internal.h"
@@ -61,6 +62,13 @@ enum file_kind file_kind(const struct file *f)
 int file_stat(struct file *f, struct stat *st)
 {
 	return f->ops->stat(f, st);
+}
+
+bool file_is_dev_zero(struct file *f)
+{
+	struct stat st;
+	return f->kind == FILE_OTHER && file_stat(f, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       st.st_rdev == makedev(1, 5);
 }
 
 int file_get_flags(struct file *f)

@@ -115,6 +115,8 @@ enum file_kind file_kind(const struct file *f);
 struct mapping *filemap_of(struct kernel *k, struct file *f);
 /* fstat(2) of f, through its kind: 0 or -errno. */
 int file_stat(struct file *f, struct stat *st);
+/* f is the character device 1:5, /dev/zero (its maps are anonymous memory). */
+bool file_is_dev_zero(struct file *f);
 /* F_GETFL and F_SETFL: flags, or -errno. */
 int file_get_flags(struct file *f);
 int file_set_flags(struct file *f, int flags);

@@ -60,7 +60,10 @@ static unsigned prot_to_vm(uint64_t prot)
 /* Linux's checks for a file map of mmap's arguments a (x86's sys_mmap,
  * do_mmap): the offset, the fd, a kind of file that can be mapped, the
  * access the file was opened with. *m is the file's page cache;
- * VM_MAYWRITE joins *vm_flags for a shared map of a file open for writing. */
+ * VM_MAYWRITE joins *vm_flags for a shared map of a file open for writing.
+ * A map of /dev/zero is anonymous memory, as Linux's mmap_zero makes it
+ * (private, or a new shared object): *m stays NULL. Other character
+ * devices have no mmap here (ENODEV), as /dev/null and ttys on Linux. */
 static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t len, bool shared,
 			      struct mapping **m, unsigned *vm_flags, uint64_t *file_id)
 {
@@ -71,22 +74,23 @@ static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t le
 	int fl = f ? file_get_flags(f) : -EBADF;
 	if (fl < 0 || (fl & O_PATH))
 		return -EBADF;
+	bool zero = file_is_dev_zero(f);
 	if (f->kind == FILE_MEMFD) {
 		*m = memfd_map(f, shared, vm_flags);
 		if (!*m)
 			return -EPERM; /* sealed against writing */
-	} else {
+	} else if (!zero) {
 		*m = filemap_of(k, f);
 	}
-	if (!*m)
+	if (!*m && !zero)
 		return -ENODEV;
-	*file_id = f->id;
+	*file_id = zero ? 0 : f->id;
 	int acc = fl & O_ACCMODE;
 	if (acc == O_WRONLY || (shared && (*vm_flags & VM_WRITE) && acc != O_RDWR))
 		return -EACCES;
 	if (off + len < off)
 		return -EOVERFLOW;
-	if (shared && acc == O_RDWR && f->kind != FILE_MEMFD)
+	if (shared && acc == O_RDWR && f->kind != FILE_MEMFD && !zero)
 		*vm_flags |= VM_MAYWRITE;
 	return 0;
 }
