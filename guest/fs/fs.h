@@ -202,7 +202,7 @@ void kernel_sysctl_init(struct kernel *k);
  * from the guest's root (--root, or the host's /), the working directory
  * or a dirfd: ".." goes back along the names it came by and never above
  * the root, symlinks are read and their text resolved as guest names
- * (absolute ones from the guest's root), and /proc (and /dev/fd,
+ * (absolute ones from the guest's root), and /proc, /sys (and /dev/fd,
  * /dev/std{in,out,err} when the host has none) are the kernel's. Each
  * host call looks up one name in a directory the kernel holds open, so
  * no name can lead outside the root. */
@@ -223,6 +223,7 @@ enum proc_kind {
 	PROC_SELF,                            /* "self": a symlink to the caller's PID */
 	PROC_LINK,                            /* exe, cwd, root: links to an open file */
 	PROC_FD,                              /* fd/N: a link to an open file */
+	PROC_SYSFS,                           /* /sys and what is in it (sysfs.c) */
 };
 
 struct proc_entry;
@@ -234,6 +235,7 @@ struct proc_ref {
 	int fd;                     /* PROC_FD */
 	int sysdir;                 /* PROC_SYS_DIR, PROC_SYSCTL: the table (proc_sys.c) */
 	int sysctl;                 /* PROC_SYSCTL: its index in the table */
+	int node;                   /* PROC_SYSFS: its entry in sysfs.c's table (0: /sys) */
 	uint64_t ino;
 };
 

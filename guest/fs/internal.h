@@ -92,6 +92,7 @@ int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size);
 /* ---- the guest's /proc (procfs.c) ---- */
 
 void procfs_root(struct proc_ref *ref);
+void sysfs_root(struct proc_ref *ref); /* /sys */
 /* name in the /proc directory dir: 0, -ENOENT, or -ENOTDIR. */
 int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name,
 		  struct proc_ref *out);
@@ -138,6 +139,18 @@ void seq_free(struct seq *s);
 /* A generator: the text of one file; p is the process of /proc/PID/...
  * (NULL for system-wide files). */
 typedef void proc_show_fn(struct kernel *k, struct process *p, struct seq *s);
+
+/* /sys's table (sysfs.c): node 0 is /sys. The entry named name in
+ * directory dir, or -1; the nth entry of dir (its name in *name), or -1;
+ * how many directories dir holds; a node's path below /sys and its text
+ * (NULL for a directory). */
+int sysfs_lookup(int dir, const char *name);
+int sysfs_child(int dir, int nth, const char **name);
+int sysfs_subdirs(int dir);
+int sysfs_parent(int node); /* /sys's own is 0 */
+bool sysfs_is_dir(int node);
+const char *sysfs_path(int node);
+proc_show_fn *sysfs_show(int node);
 
 proc_show_fn proc_meminfo_show;                                    /* proc_meminfo.c */
 proc_show_fn proc_vmstat_show;                                     /* proc_vmstat.c */

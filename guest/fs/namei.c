@@ -314,6 +314,21 @@ static bool at_root(struct nameidata *nd)
 	return !nd->names[0] && base_is_root(nd);
 }
 
+/* name in the guest's / is where the kernel's own files are mounted:
+ * /proc (procfs.c) or /sys (sysfs.c); *ref gets the top of it. */
+static bool kernel_mount(struct nameidata *nd, const char *name, struct proc_ref *ref)
+{
+	if (!at_root(nd))
+		return false;
+	if (!strcmp(name, "proc"))
+		procfs_root(ref);
+	else if (!strcmp(name, "sys"))
+		sysfs_root(ref);
+	else
+		return false;
+	return true;
+}
+
 /* The kernel's /dev entries, for a /dev that has none of its own. */
 static const char *const dev_links[][2] = {
 	{"fd", "/proc/self/fd"},
@@ -414,9 +429,8 @@ static int lookup_one(struct nameidata *nd, const char *name, bool want_dir, str
 		return -ENOTDIR; /* a dirfd on a file or a pipe */
 	if (nd->cur.kind == PATH_PROC)
 		return lookup_proc(nd, name, lk);
-	if (!strcmp(name, "proc") && at_root(nd)) {
+	if (kernel_mount(nd, name, &lk->path.proc)) {
 		lk->path.kind = PATH_PROC;
-		procfs_root(&lk->path.proc);
 		return 0;
 	}
 	return lookup_host(nd, name, want_dir, lk);
@@ -646,8 +660,8 @@ int path_parent(struct kernel *k, int dirfd, const char *name, int dot_err, int 
 		err = walk_to_last(&nd);
 	if (!err && nd.last_type != LAST_NORM)
 		err = -dot_err; /* names no entry of a directory */
-	else if (!err && !strcmp(nd.last, "proc") && at_root(&nd))
-		err = -dot_err; /* /proc is where the kernel's files are mounted */
+	else if (!err && kernel_mount(&nd, nd.last, &(struct proc_ref){0}))
+		err = -dot_err; /* /proc and /sys are where the kernel's files are mounted */
 	else if (!err && nd.cur.kind == PATH_PROC) {
 		/* Nothing is made or removed in /proc. */
 		struct proc_ref ref;
@@ -796,16 +810,14 @@ int file_open(struct kernel *k, int dirfd, const char *path, int flags, unsigned
 			break;
 		}
 		char *link = NULL;
-		struct path target = {0};
+		struct path target = {0}, mnt = {.kind = PATH_PROC};
 		if (nd.cur.kind == PATH_PROC)
 			err = open_last_proc(&nd, flags, out, &link, &target);
 		else if (!cur_is_dir(&nd))
 			err = -ENOTDIR;
-		else if (!strcmp(nd.last, "proc") && at_root(&nd)) {
-			struct path proc = {.kind = PATH_PROC};
-			procfs_root(&proc.proc);
-			err = path_open(k, &proc, flags, out);
-		} else
+		else if (kernel_mount(&nd, nd.last, &mnt.proc))
+			err = path_open(k, &mnt, flags, out);
+		else
 			err = open_last_host(&nd, flags, mode, out, &link);
 		if (!err && target.kind) {
 			err = nd.trailing_slash && !path_is_dir(&target) ? -ENOTDIR

@@ -13,7 +13,8 @@
  * file's guest name ("pipe:[N]" for a pipe). "thread-self" (one thread
  * per process) is a link to the caller's PID too, but is not listed.
  * /proc/sys holds the sysctl tables (proc_sys.c: kernel, and vm from
- * mm/sysctl.c), one value per file, which root may write. Any other name under /proc does
+ * mm/sysctl.c), one value per file, which root may write. The guest's
+ * /sys (sysfs.c's table) is served here too, as PROC_SYSFS nodes. Any other name under /proc does
  * not exist (ENOENT). The directories open
  * (O_DIRECTORY), stat as S_IFDIR (fd as 0500, the others 0555) and list
  * through getdents64.
@@ -39,6 +40,7 @@
 #include "task/task.h"
 
 #define PROC_MINOR 0x15          /* st_dev 0:21, an anonymous device as Linux's proc */
+#define SYSFS_MINOR 0x14         /* st_dev 0:20, sysfs's */
 #define PROC_INO_FIRST 0xf0000000ULL /* Linux's PROC_DYNAMIC_FIRST */
 #define PROC_BLKSIZE 1024
 #define FD_LINK_SIZE 64          /* st_size of an fd/N link, as Linux shows it */
@@ -138,6 +140,7 @@ static const struct proc_entry pid_entries[] = {
 #define PROC_SYS_INO(dir) (PROC_SELF_INO + 1 + (uint64_t)(dir))
 #define SYSCTL_INO(dir, i) (PROC_SYS_INO(16) + 256 * (uint64_t)(dir) + (uint64_t)(i))
 #define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
+#define SYSFS_INO(node) (1 + (uint64_t)(node)) /* on a device of its own */
 
 static bool is(const char *name, const char *want)
 {
@@ -147,6 +150,11 @@ static bool is(const char *name, const char *want)
 void procfs_root(struct proc_ref *ref)
 {
 	*ref = (struct proc_ref){.kind = PROC_ROOT, .ino = PROC_ROOT_INO};
+}
+
+void sysfs_root(struct proc_ref *ref)
+{
+	*ref = (struct proc_ref){.kind = PROC_SYSFS, .node = 0, .ino = SYSFS_INO(0)};
 }
 
 /* A decimal number without sign or leading zero, or -1. */
@@ -216,6 +224,13 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 			*out = (struct proc_ref){.kind = PROC_SYSCTL, .sysdir = dir->sysdir,
 						 .sysctl = n, .ino = SYSCTL_INO(dir->sysdir, n)};
 		return 0;
+	case PROC_SYSFS:
+		if (!sysfs_is_dir(dir->node))
+			return -ENOTDIR;
+		if ((n = sysfs_lookup(dir->node, name)) < 0)
+			return -ENOENT;
+		*out = (struct proc_ref){.kind = PROC_SYSFS, .node = n, .ino = SYSFS_INO(n)};
+		return 0;
 	case PROC_FD_DIR: {
 		struct fdtable *t = files_of(k, dir->pid);
 		if ((n = number(name)) < 0 || !t || !fd_file(t, n))
@@ -232,7 +247,7 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 bool procfs_is_dir(const struct proc_ref *ref)
 {
 	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR ||
-	       ref->kind == PROC_SYS_DIR;
+	       ref->kind == PROC_SYS_DIR || (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
 }
 
 bool procfs_is_link(const struct proc_ref *ref)
@@ -273,6 +288,9 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 	case PROC_SYSCTL:
 		snprintf(out, PATH_MAX, "/proc/sys/%s/%s", proc_sys_name(0, ref->sysdir - 1),
 			 proc_sys_name(ref->sysdir, ref->sysctl));
+		break;
+	case PROC_SYSFS:
+		snprintf(out, PATH_MAX, "/sys%s%s", ref->node ? "/" : "", sysfs_path(ref->node));
 		break;
 	default:
 		if (ref->pid)
@@ -398,6 +416,8 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 			char value[32];
 			proc_sys_read(k, pf->ref.sysdir, pf->ref.sysctl, value, sizeof(value));
 			seq_printf(&pf->text, "%s", value);
+		} else if (pf->ref.kind == PROC_SYSFS) {
+			sysfs_show(pf->ref.node)(k, NULL, &pf->text);
 		} else {
 			pf->ref.e->show(k, p, &pf->text);
 		}
@@ -517,6 +537,17 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		st->st_mode = S_IFLNK | fd_link_mode(k, ref);
 		st->st_size = FD_LINK_SIZE;
 		break;
+	case PROC_SYSFS: /* sysfs's: owned by root, directories 0755, 4096-byte files */
+		st->st_dev = makedev(0, SYSFS_MINOR);
+		st->st_uid = st->st_gid = 0;
+		st->st_blksize = PAGE_SIZE;
+		if (sysfs_is_dir(ref->node)) {
+			st->st_mode = S_IFDIR | 0755;
+			st->st_nlink = 2 + (nlink_t)sysfs_subdirs(ref->node);
+		} else {
+			st->st_size = PAGE_SIZE;
+		}
+		break;
 	default:
 		break;
 	}
@@ -622,7 +653,18 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 		d->ino = !pos				      ? dir->ino
 			 : dir->kind == PROC_FD_DIR		      ? PID_INO(dir->pid)
 			 : dir->kind == PROC_SYS_DIR && dir->sysdir ? PROC_SYS_INO(0)
+			 : dir->kind == PROC_SYSFS		      ? SYSFS_INO(sysfs_parent(dir->node))
 								      : PROC_ROOT_INO;
+		return true;
+	}
+	if (dir->kind == PROC_SYSFS) {
+		const char *name;
+		int n = sysfs_child(dir->node, (int)(pos - 2), &name);
+		if (n < 0)
+			return false;
+		snprintf(d->name, sizeof(d->name), "%s", name);
+		d->ino = SYSFS_INO(n);
+		d->type = sysfs_is_dir(n) ? DT_DIR : DT_REG;
 		return true;
 	}
 	if (dir->kind == PROC_SYS_DIR) { /* /proc/sys holds the tables, a table its values */

@@ -572,6 +572,44 @@ START_TEST(sysinfo_call)
 }
 END_TEST
 
+/* /sys is the kernel's table: directories, the CPU lists, no host files. */
+START_TEST(sys_tree)
+{
+	char *text = slurp("/sys/devices/system/cpu/online");
+	ck_assert_str_eq(text, "0\n");
+	free(text);
+	int64_t fd = open_path("/sys", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	char want[128];
+	snprintf(want, sizeof(want), "./%d ../%d devices/%d kernel/%d ", DT_DIR, DT_DIR, DT_DIR,
+		 DT_DIR);
+	char *got = list_dir(fd, DATA_MAX);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	fd = open_path("/sys/devices/system/cpu", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	snprintf(want, sizeof(want), "./%d ../%d online/%d possible/%d present/%d ", DT_DIR, DT_DIR,
+		 DT_REG, DT_REG, DT_REG);
+	got = list_dir(fd, DATA_MAX);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	ck_assert_int_eq(open_path("/sys/block", O_RDONLY), -ENOENT);
+	ck_assert_int_eq(open_path("/sys/kernel/mm/nonesuch", O_RDONLY), -ENOENT);
+	ck_assert_int_eq(open_path("/sys/devices/system/cpu/online/x", O_RDONLY), -ENOTDIR);
+	ck_assert_int_eq(open_path("/sys/devices/system/cpu/online", O_WRONLY), -EACCES);
+	ck_assert_int_eq(open_path("/sys/kernel/mm", O_RDONLY | O_DIRECTORY) >= 0, 1);
+	ck_assert_int_eq(copy_to_user(k, PATH_VA, "/sys/kernel", 12), 0);
+	ck_assert_int_eq(guest_syscall(SYS_stat, PATH_VA, DATA_VA, 0, 0), 0);
+	struct stat st;
+	ck_assert_int_eq(copy_from_user(k, &st, DATA_VA, sizeof(st)), 0);
+	ck_assert_uint_eq(st.st_mode, S_IFDIR | 0755);
+	ck_assert_uint_eq(st.st_nlink, 3);
+	ck_assert_uint_eq(st.st_uid, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("guest_procfs");
@@ -592,5 +630,6 @@ int main(void)
 	tcase_add_test(tc, proc_sys_vm);
 	tcase_add_test(tc, proc_cmdline);
 	tcase_add_test(tc, sysinfo_call);
+	tcase_add_test(tc, sys_tree);
 	return unit_run(s);
 }
