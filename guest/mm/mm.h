@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel.h"
 #include "mm/mm_types.h"
 #include "mmu.h"
 
@@ -51,6 +52,17 @@ int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len);
 void frame_mark_exec(struct kernel *k, uint64_t pa);
 /* Releases the quarantined code frames once translated code is flushed. */
 void frame_release_quarantine(struct kernel *k);
+
+/* ---- fault injection (fail.c) ---- */
+
+/* One chance for kind to fail, as --inject chose: counts the call, and
+ * when it fails logs it to the --strace stream. */
+bool should_fail(struct kernel *k, enum kernel_fail kind);
+
+/* The test at each injection point: costs one load when --inject is off. */
+#define fail_now(k, kind)                                                                  \
+	(__builtin_expect((k)->cfg.inject[kind].nth | (k)->cfg.inject[kind].ppm, 0) &&      \
+	 should_fail(k, kind))
 
 /* ---- address spaces (mm.c, mm_fork.c, mremap.c) ---- */
 
