@@ -26,7 +26,7 @@ int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t v
 	if (pa == FRAME_NONE)
 		return -1;
 	pgtable_set_new(k, pte, pa | pgtable_prot_bits(vma->flags));
-	lru_add_anon(k, pa, va);
+	lru_add_anon(k, pa, vma, va);
 	mm->rss_pages++;
 	return 0;
 }
@@ -60,7 +60,7 @@ static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 			return -1;
 		memcpy(phys_ptr(k, copy), phys_ptr(k, cp->pa), PAGE_SIZE);
 		pgtable_set_new(k, pte, copy | bits);
-		lru_add_anon(k, copy, va);
+		lru_add_anon(k, copy, vma, va);
 	} else {
 		if (!shared || (!m->anon && !write))
 			bits &= ~PTE_W;
@@ -114,7 +114,7 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 		k->stats.cow_copied++;
 	}
 	if (pa != old)
-		lru_add_anon(k, pa, va);
+		lru_add_anon(k, pa, vma, va);
 	pgtable_update(k, mm, va, pte, pa | pgtable_prot_bits(vma->flags));
 	tlb_gather_finish(k);
 	return 0;
@@ -132,7 +132,7 @@ static int fault_swap(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 	if (err) /* a read error is SIGBUS, as Linux's do_swap_page */
 		return err == -ENOMEM ? -1 : FAULT_SIGBUS;
 	if (!lru_on_list(k, pa)) /* just read in, not found in the swap cache */
-		lru_add_anon(k, pa, va);
+		lru_add_anon(k, pa, vma, va);
 	frame_get(k, pa);
 	swap_put(k, slot);
 	uint64_t bits = pgtable_prot_bits(vma->flags);
