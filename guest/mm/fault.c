@@ -14,8 +14,14 @@ int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t v
 		    bool write)
 {
 	/* A read of untouched private memory maps the shared zero page
-	 * read-only; the first write gives the page its own frame. */
+	 * read-only; the first write gives the page its own frame. Either
+	 * gives the VMA its anon_vma, as the host's Linux (6.18) does: which
+	 * neighbours it merges with later depends on it (measured: a
+	 * read-faulted read-only VMA made writable stays apart from a written
+	 * neighbour). */
 	if (!write) {
+		if (anon_vma_prepare(vma))
+			return -1;
 		frame_get(k, ZERO_PAGE_PA);
 		pgtable_set_new(k, pte, ZERO_PAGE_PA | (pgtable_prot_bits(vma->flags) & ~PTE_W));
 		return 0;
