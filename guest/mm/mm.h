@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel.h"
 #include "mm/mm_types.h"
 #include "mmu.h"
 
@@ -51,6 +52,17 @@ int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len);
 void frame_mark_exec(struct kernel *k, uint64_t pa);
 /* Releases the quarantined code frames once translated code is flushed. */
 void frame_release_quarantine(struct kernel *k);
+
+/* ---- fault injection (fail.c) ---- */
+
+/* One chance for kind to fail, as --inject chose: counts the call, and
+ * when it fails logs it to the --strace stream. */
+bool should_fail(struct kernel *k, enum kernel_fail kind);
+
+/* The test at each injection point: costs one load when --inject is off. */
+#define fail_now(k, kind)                                                                  \
+	(__builtin_expect((k)->cfg.inject[kind].nth | (k)->cfg.inject[kind].ppm, 0) &&      \
+	 should_fail(k, kind))
 
 /* ---- address spaces (mm.c, mm_fork.c, mremap.c) ---- */
 
@@ -129,7 +141,9 @@ int mlock_future_check(struct kernel *k, const struct mm *mm, unsigned flags, ui
 int64_t access_remote_vm(struct kernel *k, struct mm *mm, uint64_t va, void *buf, uint64_t len,
 			 bool write);
 /* Writes bytes into mm regardless of page protection (loading an image,
- * like Linux's FOLL_FORCE): faults pages in as needed. 0 or -EFAULT. */
+ * like Linux's FOLL_FORCE): faults pages in as needed. 0, -EFAULT (no
+ * VMA), -ENOMEM, or -EIO (a file page could not be read or lies past the
+ * end of its file). */
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
 
 /* Runs on mm from now on (MOV to CR3; Linux's switch_mm): with the PCID
