@@ -41,14 +41,6 @@ static bool cacheable_fs(int fd)
 	}
 }
 
-/* Memory file systems (tmpfs, ramfs) read no page ahead on Linux: their
- * backing device has no readahead window. */
-static bool readahead_fs(int fd)
-{
-	struct statfs sfs;
-	return fstatfs(fd, &sfs) == 0 && sfs.f_type != TMPFS_MAGIC && sfs.f_type != RAMFS_MAGIC;
-}
-
 static int64_t ns_of(struct timespec t)
 {
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
@@ -105,7 +97,6 @@ struct mapping *filemap_get(struct kernel *k, int host_fd, int *acc_mode)
 		m->dev = st.st_dev;
 		m->ino = st.st_ino;
 		m->size = (uint64_t)st.st_size;
-		m->readahead = readahead_fs(host_fd);
 	}
 	if (take_fd(m, host_fd, fl & O_ACCMODE)) {
 		mapping_put(m);
@@ -350,25 +341,6 @@ void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first, uin
 		pagecache_delete(k, cp);
 	}
 	tlb_gather_finish(k);
-}
-
-/* Read-around for a fault on an uncached file page (Linux's
- * do_sync_mmap_readahead with the default 128 KiB window): the pages
- * around it, half before and half after, are read into the cache too,
- * while memory is not short, so the faults that follow find them. */
-#define READAROUND_PAGES 32
-
-void filemap_readaround(struct kernel *k, struct mapping *m, uint64_t pgoff)
-{
-	uint64_t first = pgoff > READAROUND_PAGES / 2 ? pgoff - READAROUND_PAGES / 2 : 0;
-	uint64_t end = (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	if (first + READAROUND_PAGES < end)
-		end = first + READAROUND_PAGES;
-	for (uint64_t i = first; i < end && frames_free(k) > k->wmark_low; i++) {
-		struct cache_page *cp;
-		if (mapping_page(k, m, i, &cp))
-			return;
-	}
 }
 
 /* ---- writeback ---- */

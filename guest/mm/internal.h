@@ -188,9 +188,6 @@ int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t 
 struct cache_page *pagecache_add(struct kernel *k, struct mapping *m, uint64_t index, uint64_t pa);
 /* Removes a page from the cache and puts the cache's reference. */
 void pagecache_delete(struct kernel *k, struct cache_page *cp);
-/* A fault on the uncached page pgoff of file m reads the pages around it
- * into the cache too (filemap.c). */
-void filemap_readaround(struct kernel *k, struct mapping *m, uint64_t pgoff);
 void pagecache_set_dirty(struct kernel *k, struct cache_page *cp, bool dirty);
 /* A PTE took or dropped frame pa (counted for cache pages only). */
 void pagecache_map(struct kernel *k, uint64_t pa);
