@@ -24,7 +24,10 @@ struct uio;
 
 struct file; /* defined below, with the open-file layer */
 
+/* The fd table (Linux's files_struct), shared by the tasks of a process
+ * and by clone(CLONE_FILES). */
 struct fdtable {
+	int users; /* tasks that use it */
 	struct file *fd[MAX_FDS];
 	bool cloexec[MAX_FDS];
 };
@@ -32,7 +35,9 @@ struct fdtable {
 /* Files: the per-process table (file.c): the first process gets vmemu's
  * stdin, stdout and stderr (duplicated). NULL when out of memory. */
 struct fdtable *fdtable_create_stdio(struct kernel *k);
-void fdtable_destroy(struct fdtable *t);
+/* One more task shares t; one lets go: the last closes every fd. */
+void fdtable_get(struct fdtable *t);
+void fdtable_put(struct fdtable *t);
 
 /* ---- open files (file.c, file_host.c, pipe.c) ----
  * A guest fd names a struct file, an open file description: dup'ed and
@@ -145,9 +150,9 @@ void fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
  * (locks.c), as Linux's filp_close. */
 int fd_close(struct fdtable *t, int fd);
 
-/* fork: a new table naming the same open files (references taken, so
- * offsets are shared) with the same close-on-exec flags; NULL when out
- * of memory. */
+/* fork: a new table (one user) naming the same open files (references
+ * taken, so offsets are shared) with the same close-on-exec flags; NULL
+ * when out of memory. */
 struct fdtable *fdtable_fork(struct fdtable *t);
 /* execve: closes the fds marked close-on-exec. */
 void fdtable_exec(struct fdtable *t);
@@ -274,8 +279,9 @@ syscall_fn sys_flock;
 
 /* ---- umask and the working directory (fs_struct.c) ----
  * Linux's struct fs_struct: each process's umask and working directory,
- * copied by fork, kept by execve. */
+ * copied by fork, kept by execve, shared by threads (CLONE_FS). */
 struct fs_struct {
+	int users; /* tasks that use it */
 	unsigned umask;
 	struct file *pwd; /* the working directory: a host directory or one of /proc */
 };
@@ -284,7 +290,9 @@ struct fs_struct {
  * root with --root). NULL with errno set when it cannot be had. */
 struct fs_struct *fs_struct_create(struct kernel *k);
 struct fs_struct *fs_struct_copy(const struct fs_struct *fs); /* fork; NULL: out of memory */
-void fs_struct_free(struct fs_struct *fs);
+/* One more task shares fs; one lets go of it (NULL: none). */
+void fs_struct_get(struct fs_struct *fs);
+void fs_struct_put(struct fs_struct *fs);
 /* The current process's umask, for the calls that create files. */
 unsigned current_umask(struct kernel *k);
 

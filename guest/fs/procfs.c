@@ -176,7 +176,7 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 	switch (dir->kind) {
 	case PROC_ROOT:
 		if (is(name, "self") || is(name, "thread-self")) {
-			*out = (struct proc_ref){.kind = PROC_SELF, .pid = k->current->pid,
+			*out = (struct proc_ref){.kind = PROC_SELF, .pid = k->current->tgid,
 						 .ino = PROC_SELF_INO};
 		} else if (is(name, "sys")) {
 			*out = (struct proc_ref){.kind = PROC_SYS_DIR, .ino = PROC_SYS_INO(0)};
@@ -274,9 +274,9 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 static int exe_link(struct kernel *k, struct process *p, struct path *target)
 {
 	(void)k;
-	if (!p->exe_file)
+	if (!p->mm || !p->signal->exe_file)
 		return -ENOENT; /* a zombie's memory is gone, and its exe with it */
-	path_from_file(p->exe_file, target);
+	path_from_file(p->signal->exe_file, target);
 	return 0;
 }
 

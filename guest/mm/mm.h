@@ -95,6 +95,9 @@ int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len
 /* Writes bytes into mm regardless of page protection (loading an image,
  * like Linux's FOLL_FORCE): faults pages in as needed. 0 or -EFAULT. */
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
+/* Reads bytes of mm, which need not be the one running (a thread that
+ * exits by another's hand), faulting pages in: 0, -EFAULT or -ENOMEM. */
+int mm_read_force(struct kernel *k, struct mm *mm, uint64_t va, void *dst, uint64_t len);
 
 /* Runs on mm from now on (MOV to CR3; Linux's switch_mm): with the PCID
  * mm owns, whose entries stay, else with one taken from another address

@@ -29,8 +29,8 @@ syscall_fn sys_stat, sys_lstat, sys_fstat, sys_newfstatat, sys_statx, sys_access
 	sys_rmdir, sys_mkdir, sys_mkdirat, sys_rename, sys_renameat, sys_symlink, sys_symlinkat,
 	sys_utimensat, sys_chmod, sys_fchmod, sys_fchmodat, sys_truncate; /* sys_path.c */
 syscall_fn sys_mknod, sys_mknodat; /* sys_mknod.c */
-syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_set_robust_list,
-	sys_rseq, sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_uname, sys_prctl, sys_getpid,
+syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_rseq,
+	sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_uname, sys_prctl, sys_getpid,
 	sys_gettid, sys_getppid, sys_getuid, sys_geteuid, sys_getgid, sys_getegid,
 	sys_sched_getaffinity, sys_sched_yield, sys_getrandom, sys_sysinfo; /* sys_misc.c */
 syscall_fn sys_clock_gettime, sys_clock_getres, sys_gettimeofday, sys_time, sys_nanosleep,
