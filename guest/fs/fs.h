@@ -190,10 +190,13 @@ bool proc_maps_line(struct kernel *k, struct process *p, uint64_t va, char *buf,
 /* A node of /proc (procfs.c). */
 enum proc_kind {
 	PROC_ROOT, PROC_PID_DIR, PROC_FD_DIR, /* directories */
+	PROC_TASK_DIR,                        /* /proc/PID/task: the threads of PID */
+	PROC_TID_DIR,                         /* /proc/PID/task/TID: one thread's files */
 	PROC_SYS_DIR,                         /* /proc/sys (sysctl 0) and /proc/sys/vm (1) */
 	PROC_FILE,                            /* a generated text */
 	PROC_SYSCTL,                          /* /proc/sys/vm/NAME: one value, root may write it */
 	PROC_SELF,                            /* "self": a symlink to the caller's PID */
+	PROC_THREAD_SELF,                     /* "thread-self": to PID/task/TID of the caller */
 	PROC_LINK,                            /* exe, cwd, root: links to an open file */
 	PROC_FD,                              /* fd/N: a link to an open file */
 };
@@ -203,7 +206,7 @@ struct proc_entry;
 struct proc_ref {
 	enum proc_kind kind;
 	const struct proc_entry *e; /* PROC_FILE and PROC_LINK */
-	int pid;                    /* 0 for /proc and system-wide files */
+	int pid;                    /* 0 for /proc and system-wide files; a TID below task/ */
 	int fd;                     /* PROC_FD */
 	int sysctl;                 /* PROC_SYSCTL: its index; PROC_SYS_DIR: its depth */
 	uint64_t ino;

@@ -399,8 +399,10 @@ START_TEST(proc_dir_listing)
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
 	snprintf(want, sizeof(want),
-		 "./%d ../%d fd/%d status/%d cmdline/%d stat/%d statm/%d maps/%d cwd/%d root/%d exe/%d ",
-		 DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK, DT_LNK);
+		 "./%d ../%d task/%d fd/%d status/%d cmdline/%d stat/%d statm/%d maps/%d cwd/%d "
+		 "root/%d exe/%d ",
+		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK,
+		 DT_LNK);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
@@ -435,7 +437,7 @@ START_TEST(proc_dir_stat)
 	snprintf(path, sizeof(path), "/proc/%d/", p->pid);
 	struct stat pid_st = stat_path(path, 0);
 	ck_assert_uint_eq(pid_st.st_mode, S_IFDIR | 0555);
-	ck_assert_uint_eq(pid_st.st_nlink, 3); /* ".", its entry in /proc, "fd/.." */
+	ck_assert_uint_eq(pid_st.st_nlink, 4); /* ".", its entry in /proc, "fd/..", "task/.." */
 	ck_assert_uint_eq(pid_st.st_dev, st.st_dev);
 	/* self: a link to the PID directory. */
 	st = stat_path("/proc/self", AT_SYMLINK_NOFOLLOW);
