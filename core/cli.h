@@ -1,14 +1,16 @@
 /* cli.h - the vmemu command line: `vmemu run|step [options] PROG
  * [ARGS...]`, `vmemu report [options] TRACE`.
  *
- * Parsing only: no Unicorn and no kernel here, so the rules can be tested
- * without a CPU. */
+ * Parsing only: no Unicorn and no kernel here (kernel_inject_parse only
+ * reads --inject's SPEC), so the rules can be tested without a CPU. */
 #ifndef VMEMU_CLI_H
 #define VMEMU_CLI_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "kernel.h" /* struct kernel_inject */
 
 /* Exit statuses of vmemu besides the guest's own (documented in --help). */
 #define VMEMU_EXIT_USAGE 125       /* usage or internal error */
@@ -41,6 +43,7 @@ struct vmemu_options {
 	bool tlb_exact;         /* every access consults the TLB model */
 	int gdb_port;           /* --gdb PORT, or 0 */
 	bool gdb_kill_on_disconnect;
+	struct kernel_inject inject[FAIL_KINDS]; /* --inject, by kind */
 	const char *commands;   /* step: debugger commands from this file, or NULL */
 	const char *report;     /* report: the trace file */
 	const char *svg;        /* report: --svg FILE, or NULL */

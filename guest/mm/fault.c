@@ -127,10 +127,10 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 static int fault_swap(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 		      uint64_t *pte)
 {
-	uint64_t slot = swp_offset(*pte);
-	uint64_t pa = swap_in(k, slot);
-	if (pa == FRAME_NONE)
-		return -1;
+	uint64_t slot = swp_offset(*pte), pa;
+	int err = swap_in(k, slot, &pa);
+	if (err) /* a read error is SIGBUS, as Linux's do_swap_page */
+		return err == -ENOMEM ? -1 : FAULT_SIGBUS;
 	if (!lru_on_list(k, pa)) /* just read in, not found in the swap cache */
 		lru_add_anon(k, pa, va);
 	frame_get(k, pa);
@@ -229,13 +229,18 @@ bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_acces
 	if (!vma_allows(vma, access))
 		return fault_fatal(k, why, SIGSEGV, SEGV_ACCERR);
 	enum fault_kind kind;
-	int err = handle_pte_fault(k, p->mm, vma, f->cr2, access, &kind);
-	if (!err)
-		count_fault(k, kind);
+	int err;
+	while ((err = handle_pte_fault(k, p->mm, vma, f->cr2, access, &kind)) == -1) {
+		/* Out of memory (Linux's VM_FAULT_OOM, after reclaim failed): the
+		 * OOM killer frees a process's memory and the fault is tried
+		 * again, unless the one it chose is this process. */
+		struct process *victim = oom_kill(k);
+		if (!victim || victim == p)
+			return false;
+	}
 	if (err == FAULT_SIGBUS)
 		return fault_fatal(k, why, SIGBUS, BUS_ADRERR);
-	if (err)
-		return fault_fatal(k, why, SIGSEGV, SEGV_MAPERR); /* out of memory */
+	count_fault(k, kind);
 	p->min_flt++;
 	return true;
 }

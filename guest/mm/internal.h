@@ -84,9 +84,9 @@ void rmap_move(struct kernel *k, uint64_t pa, uint64_t va, uint64_t new_va);
 /* Writes the page at pa to swap unless it is there already, and takes a
  * use of its slot for one PTE. Returns the slot, or 0 (no swap space). */
 uint64_t swap_out(struct kernel *k, uint64_t pa);
-/* The frame with slot's data: from the swap cache, or read into a new
- * frame that the cache keeps. FRAME_NONE if out of memory or I/O fails. */
-uint64_t swap_in(struct kernel *k, uint64_t slot);
+/* The frame with slot's data into *pa: from the swap cache, or read into
+ * a new frame that the cache keeps. 0, -ENOMEM or -EIO (the read failed). */
+int swap_in(struct kernel *k, uint64_t slot, uint64_t *pa);
 /* A PTE let go of its entry (swapped in, unmapped); the last frees the slot. */
 void swap_put(struct kernel *k, uint64_t slot);
 /* One more PTE holds the entry (fork). */
@@ -174,7 +174,7 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 /* Dispatch on the PTE once the VMA allows the access: demand-zero, file
  * page, swap-in, copy-on-write or a first write to a shared page; *kind
  * says which. 0, -1 when out of memory, FAULT_SIGBUS for a page past the
- * end of the file (or one the file cannot give). */
+ * end of the file, or one the file or swap cannot give (a read error). */
 #define FAULT_SIGBUS (-2)
 enum fault_kind { FAULT_DEMAND_ZERO, FAULT_FILE, FAULT_SWAP, FAULT_COW, FAULT_SPURIOUS };
 int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel.h"
 #include "mm/mm_types.h"
 #include "mmu.h"
 
@@ -51,6 +52,17 @@ int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len);
 void frame_mark_exec(struct kernel *k, uint64_t pa);
 /* Releases the quarantined code frames once translated code is flushed. */
 void frame_release_quarantine(struct kernel *k);
+
+/* ---- fault injection (fail.c) ---- */
+
+/* One chance for kind to fail, as --inject chose: counts the call, and
+ * when it fails logs it to the --strace stream. */
+bool should_fail(struct kernel *k, enum kernel_fail kind);
+
+/* The test at each injection point: costs one load when --inject is off. */
+#define fail_now(k, kind)                                                                  \
+	(__builtin_expect((k)->cfg.inject[kind].nth | (k)->cfg.inject[kind].ppm, 0) &&      \
+	 should_fail(k, kind))
 
 /* ---- address spaces (mm.c, mm_fork.c, mremap.c) ---- */
 
@@ -245,6 +257,15 @@ void filemap_resize(struct kernel *k, struct mapping *m, uint64_t size);
  * maps in every process give up their D bits (and W, so the next write
  * faults and dirties the page again). 0 or -EIO. */
 int filemap_writeback(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last);
+
+/* ---- invariants (check.c) ---- */
+
+/* Checks the memory system's invariants between operations: every frame's
+ * reference count against the page tables, page cache and swap cache that
+ * hold it; every PTE against its VMA and the reverse map; swap slot use
+ * counts; table counts; free plus used frames against all frames. 0, or
+ * -1 with the first broken invariant in err. */
+int mm_check(struct kernel *k, char *err, size_t errlen);
 
 /* ---- reclaim (reclaim.c) ---- */
 

@@ -124,6 +124,9 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		vm_flags |= VM_NORESERVE; /* Linux honours it unless overcommit is off */
 	if (type != MAP_PRIVATE)
 		vm_flags |= VM_SHARED;
+	/* --inject mmap: refused where Linux checks RLIMIT_AS (may_expand_vm). */
+	if (fail_now(k, FAIL_MMAP))
+		return -ENOMEM;
 	/* NOREPLACE wins over MAP_FIXED: an overlap is EEXIST, as on Linux. */
 	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
 	int64_t ret =
