@@ -191,6 +191,20 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	return 0;
 }
 
+int exec_lookup_host(struct kernel *k, const char *name)
+{
+	struct path where;
+	int err = path_lookup(k, AT_FDCWD, name, LOOKUP_FOLLOW, &where);
+	if (err)
+		return err;
+	int fd = path_host_fd(&where);
+	fd = fd < 0 ? -EACCES : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (fd == -1)
+		fd = -errno;
+	path_put(&where);
+	return fd;
+}
+
 int process_set_exe_file(struct kernel *k, struct process *p, int host_fd)
 {
 	struct file *f;

@@ -248,6 +248,10 @@ void process_exit_group(struct kernel *k, struct process *p, int code);
 void process_kill(struct kernel *k, struct process *p, int sig);
 /* Removes p from the task list and frees it (wait4, or vmemu's end). */
 void process_reap(struct kernel *k, struct process *p);
+/* The file the guest's name names, for the loader to read (a program's
+ * interpreter), looked up as the current process would (inside --root):
+ * a host fd the caller closes, or -errno (EACCES: not a host file). */
+int exec_lookup_host(struct kernel *k, const char *name);
 /* Makes the executable open as host_fd p's exe_file (a duplicate is
  * kept): 0, or -errno (ETXTBSY while the guest has it open for writing). */
 int process_set_exe_file(struct kernel *k, struct process *p, int host_fd);
