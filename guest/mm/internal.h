@@ -39,8 +39,13 @@ static inline enum lru_list lru_active(bool file)
 	return file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON;
 }
 
-/* A new anonymous page mapped at va, or a page-cache page. */
-void lru_add_anon(struct kernel *k, uint64_t pa, uint64_t va);
+/* Linux's linear_page_index: the page at va's offset in v's terms. */
+static inline uint64_t linear_page_index(const struct vma *v, uint64_t va)
+{
+	return v->pgoff + ((va - v->start) >> PAGE_SHIFT);
+}
+/* A new anonymous page mapped at va in v, or a page-cache page. */
+void lru_add_anon(struct kernel *k, uint64_t pa, const struct vma *v, uint64_t va);
 void lru_add_file(struct kernel *k, uint64_t pa);
 /* The frame is freed: off its list. */
 void lru_del(struct kernel *k, uint64_t pa);
@@ -63,10 +68,9 @@ void destroy_context(struct kernel *k, struct mm *mm);
 
 /* ---- the reverse map (rmap.c) ----
  * Finds the PTEs (present or PROT_NONE) that map a page: an anonymous
- * page at its anon_va in each address space, a page-cache page through
- * the VMAs that map its file. A page moved by mremap while shared with
- * another address space is found only where it was last placed; reclaim
- * then cannot unmap it wholly and leaves it be. */
+ * page through the VMAs with anonymous memory whose offsets cover its
+ * index (so it is found in every address space that shares it, moved by
+ * mremap or not), a page-cache page through the VMAs that map its file. */
 
 /* Called for each PTE mapping the page; returns false to stop the walk. */
 typedef bool rmap_one_fn(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg);
@@ -75,9 +79,6 @@ void rmap_walk(struct kernel *k, uint64_t pa, rmap_one_fn *fn, void *arg);
  * how many had it set (Linux's folio_referenced); *exec (if not NULL)
  * tells whether one of those PTEs allows instruction fetches. */
 unsigned rmap_referenced(struct kernel *k, uint64_t pa, bool *exec);
-/* A PTE mapping the page moved from va to new_va (mremap): an anonymous
- * page whose anon_va was va follows it. */
-void rmap_move(struct kernel *k, uint64_t pa, uint64_t va, uint64_t new_va);
 
 /* ---- swap (swap.c) ---- */
 

@@ -105,7 +105,9 @@ int mm_madvise(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, in
 int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 		 uint64_t flags, uint64_t new);
 /* Writes bytes into mm regardless of page protection (loading an image,
- * like Linux's FOLL_FORCE): faults pages in as needed. 0 or -EFAULT. */
+ * like Linux's FOLL_FORCE): faults pages in as needed. 0, -EFAULT (no
+ * VMA), -ENOMEM, or -EIO (a file page could not be read or lies past the
+ * end of its file). */
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
 /* Reads bytes of mm, which need not be the one running (a thread that
  * exits by another's hand), faulting pages in: 0, -EFAULT or -ENOMEM. */

@@ -63,12 +63,13 @@ enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIV
 struct lru {
 	/* Per frame: list links by page frame number (0 = none), the list it
 	 * is on plus one (0 = on none), PG_referenced (used through read()),
-	 * and for anonymous pages the address they are mapped at (Linux's
-	 * page->index), which the reverse map looks up in each mm. */
+	 * and for anonymous pages their index (Linux's page->index: the
+	 * linear_page_index of where they were first mapped, which mremap
+	 * and fork keep), which the reverse map looks for in each mm. */
 	uint32_t *next, *prev;
 	uint8_t *on;
 	uint8_t *referenced;
-	uint64_t *anon_va;
+	uint64_t *anon_index;
 	uint32_t head[NR_LRU_LISTS], tail[NR_LRU_LISTS];
 	uint64_t count[NR_LRU_LISTS];
 };

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "guest_fixture.h"
 #include "unit.h"
@@ -71,6 +72,32 @@ START_TEST(test_sound_states_pass)
 }
 END_TEST
 
+/* A page shared after fork stays found in both address spaces when one
+ * of them moves it with mremap (the reverse map goes by the VMA's offsets,
+ * which a move keeps), so reclaim can swap it out of both. Found by
+ * fuzz_mm (corpus/regress-mremap-moves-shared-anon). */
+START_TEST(test_shared_page_moved_by_mremap)
+{
+	const uint64_t to = 0x10000000ULL;
+	uint64_t pa = touch(A, MMU_WRITE);
+	struct process *parent = p;
+	int64_t pid = guest_syscall(57 /* fork */, 0, 0, 0, 0);
+	ck_assert_int_gt(pid, 1);
+	struct process *child = process_find(k, (int)pid);
+	kernel_start(k, child);
+	const uint64_t a[6] = {A, 4 * PAGE_SIZE, 8 * PAGE_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, to};
+	ck_assert_int_eq(sys_mremap(k, &child->ctx, a), (int64_t)to);
+	uint64_t *moved = pgtable_pte(k, child->mm, to, false);
+	ck_assert_ptr_nonnull(moved);
+	ck_assert_uint_eq(*moved & PTE_ADDR_MASK, pa);
+	ck_assert_msg(!mm_check(k, err, sizeof(err)), "after the move: %s", err);
+	ck_assert_uint_eq(reclaim(k, 1), 1);
+	ck_assert(pte_is_swap(*moved));
+	ck_assert(pte_is_swap(*pgtable_pte(k, parent->mm, A, false)));
+	ck_assert_msg(!mm_check(k, err, sizeof(err)), "after the swap-out: %s", err);
+}
+END_TEST
+
 START_TEST(test_extra_reference)
 {
 	uint64_t pa = touch(A, MMU_WRITE);
@@ -123,7 +150,7 @@ END_TEST
 START_TEST(test_reverse_map_misses)
 {
 	uint64_t pa = touch(A, MMU_WRITE);
-	k->lru.anon_va[pa >> PAGE_SHIFT] = A + PAGE_SIZE; /* as if mapped elsewhere */
+	k->lru.anon_index[pa >> PAGE_SHIFT]++; /* as if it were the next page */
 	char want[80];
 	snprintf(want, sizeof(want), "the reverse map of frame %#llx misses va %#llx",
 		 (unsigned long long)pa, (unsigned long long)A);
@@ -165,6 +192,7 @@ static Suite *check_suite(void)
 	Suite *s = suite_create("guest_check");
 	TCase *tc = unit_tcase(s, "sound", setup, teardown);
 	tcase_add_test(tc, test_sound_states_pass);
+	tcase_add_test(tc, test_shared_page_moved_by_mremap);
 
 	tc = unit_tcase(s, "corrupt", setup, teardown);
 	tcase_add_test(tc, test_extra_reference);

@@ -9,7 +9,9 @@
  * b a length or a mode. Memory calls go through kernel_syscall as the
  * CPU's SYSCALL would make them; touches go through kernel_tlb_fill as
  * the CPU's TLB misses would, and a write then stores into the page it
- * got. After every record mm_check must hold (frame references against
+ * got. OP_INJECT makes one kind of kernel operation fail from then on
+ * with a probability (as --inject does), so the failure paths run too.
+ * After every record mm_check must hold (frame references against
  * page tables, page cache and swap cache; PTEs against VMAs and the
  * reverse map; swap slots; free plus used); at the end no frame or swap
  * slot may stay in use once the kernel shuts down. */
@@ -36,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 enum op {
 	OP_MMAP_ANON, OP_MMAP_SHARED, OP_MMAP_FILE, OP_MMAP_FILE_SHARED,
 	OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_MADVISE, OP_BRK, OP_MSYNC,
-	OP_READ, OP_WRITE, OP_FETCH, OP_FORK, OP_EXIT, OP_WAIT, OP_RECLAIM,
+	OP_READ, OP_WRITE, OP_FETCH, OP_FORK, OP_EXIT, OP_WAIT, OP_RECLAIM, OP_INJECT,
 	OP_COUNT
 };
 
@@ -190,6 +192,10 @@ static void step(struct kernel *k, struct process *p, const uint8_t *r)
 		break;
 	case OP_RECLAIM: /* memory pressure: swap-out and page-cache reclaim */
 		reclaim_direct(k);
+		break;
+	case OP_INJECT: /* b = 0 turns the kind off again */
+		k->cfg.inject[r[2] % FAIL_KINDS] =
+			(struct kernel_inject){.ppm = (uint32_t)r[3] * 3922, .seed = r[2]};
 		break;
 	}
 }
