@@ -315,7 +315,8 @@ static int take_fault(struct process *p, struct ksiginfo *info, struct sigframe_
 	return sig;
 }
 
-/* The line a fatal fault leaves on stderr (the process has no handler). */
+/* The line a fatal fault leaves on stderr (the process has no handler):
+ * the process dies, so its id is named, whichever thread faulted. */
 static void report_fault(const struct process *p, int sig)
 {
 	/* A page fault: SIGSEGV, or SIGBUS past the end of a mapped file. */
@@ -323,12 +324,12 @@ static void report_fault(const struct process *p, int sig)
 		char ec[32];
 		fprintf(stderr,
 			"vmemu: pid %d killed by SIG%s: rip 0x%llx addr 0x%llx (%s, %s, user; error code 0x%x %s)\n",
-			p->pid, sigabbrev_np(sig), (unsigned long long)p->ctx.rip,
+			p->tgid, sigabbrev_np(sig), (unsigned long long)p->ctx.rip,
 			(unsigned long long)p->fault.addr,
 			mmu_fault_kind_name(p->fault.kind), mmu_access_name(p->fault.access),
 			p->fault.error_code, mmu_error_code_str(p->fault.error_code, ec, sizeof(ec)));
 	} else {
-		fprintf(stderr, "vmemu: pid %d killed by SIG%s: rip 0x%llx\n", p->pid,
+		fprintf(stderr, "vmemu: pid %d killed by SIG%s: rip 0x%llx\n", p->tgid,
 			sigabbrev_np(sig), (unsigned long long)p->ctx.rip);
 	}
 }
@@ -383,7 +384,7 @@ static void frame_failed(struct kernel *k, struct process *p, int sig)
 {
 	fprintf(stderr,
 		"vmemu: pid %d killed by SIGSEGV: rip 0x%llx rsp 0x%llx (no room for the SIG%s signal frame)\n",
-		p->pid, (unsigned long long)p->ctx.rip, (unsigned long long)p->ctx.rsp,
+		p->tgid, (unsigned long long)p->ctx.rip, (unsigned long long)p->ctx.rsp,
 		sigabbrev_np(sig));
 	p->sighand->action[SIGSEGV].handler = KSIG_DFL;
 	p->core_dumped = true;

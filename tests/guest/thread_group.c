@@ -5,7 +5,8 @@
  * once (a page one thread maps and fills, another reads; a page one
  * thread unmaps faults in the other), robust mutexes of a thread that
  * died, fork copying only the calling thread (copy-on-write, while the
- * other threads write on), and clone3's argument checks. Prints only
+ * other threads write on), and clone3's argument checks; with "segv", a
+ * thread's fatal fault ends the process. Prints only
  * what is the same natively and under vmemu. */
 #include <dirent.h>
 #include <pthread.h>
@@ -360,9 +361,26 @@ static void clone3_checks(void)
 	printf("clone3 fork: child exited 7\n");
 }
 
-int main(void)
+/* With "segv": a thread's fault the process has no handler for kills the
+ * whole process, the main thread too (it sleeps in pause meanwhile). */
+static void *faulting_thread(void *arg)
+{
+	(void)arg;
+	usleep(10000);
+	*(volatile int *)16 = 1;
+	return NULL;
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "segv")) {
+		pthread_t t;
+		printf("a thread faults\n");
+		CHECK(pthread_create(&t, NULL, faulting_thread, NULL) == 0, "pthread_create");
+		for (;;)
+			pause();
+	}
 	ids();
 	signals();
 	exits();
