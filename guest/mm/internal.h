@@ -219,6 +219,10 @@ void filemap_idle(struct mapping *m);
 /* Frees up to target frames from the LRU lists: file pages first, then,
  * with swap, anonymous ones. Returns how many. */
 uint64_t reclaim(struct kernel *k, uint64_t target);
+/* Unmaps the page (a page-cache page when file) everywhere and frees it,
+ * anonymous memory to swap; false when something still holds it (a read
+ * in progress, a failed write-back, no swap or full swap). */
+bool reclaim_page(struct kernel *k, uint64_t pa, bool file);
 /* Kills the process with the highest badness (resident + swapped + page
  * tables) with SIGKILL and says so as Linux's log does. Returns it, or
  * NULL when there is none. */

@@ -171,6 +171,7 @@ struct pcid_cache {
  * becomes writable is charged then, and stays so. */
 #define VM_ACCOUNT 0x80000u
 #define VM_NORESERVE 0x100000u
+#define VM_WIPEONFORK 0x800000u /* MADV_WIPEONFORK: a forked child gets it empty */
 
 /* The anonymous memory of a region (Linux's anon_vma), here only for what
  * it decides about merging: a region gets one when its first private page
