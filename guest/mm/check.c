@@ -6,7 +6,8 @@
  * included) and each leaf PTE that holds the frame (present, or PROT_NONE),
  * one for a page-cache page, one for a swap-cache frame, and the
  * allocator's own on the zero page. It checks that every leaf lies in a
- * VMA whose rights allow what the PTE allows, that the reverse map finds
+ * VMA whose rights allow what the PTE allows (and that a writable one in
+ * private memory holds a page nothing else holds), that the reverse map finds
  * every mapping, that each swap slot's use count is the number of PTEs
  * holding its entry, that each address space's table count is right, and
  * that the free lists and the frames in use add up to all the frames. */
@@ -91,6 +92,11 @@ static void check_leaf_vma(struct checker *c, const struct mmu_pt_entry *e, uint
 		fail(c, "va %#llx: writable PTE in a VMA without VM_WRITE", (unsigned long long)e->va);
 	else if (present && !(pte & PTE_NX) && !(v->flags & VM_EXEC))
 		fail(c, "va %#llx: executable PTE in a VMA without VM_EXEC", (unsigned long long)e->va);
+	else if (present && (pte & PTE_W) && !(v->flags & VM_SHARED) &&
+		 (pa == ZERO_PAGE_PA || pagecache_page(c->k, pa) ||
+		  c->k->frames.refcount[pa >> PAGE_SHIFT] != 1))
+		fail(c, "va %#llx: writable PTE in private memory to a page others see",
+		     (unsigned long long)e->va);
 	if (c->failed || pa == ZERO_PAGE_PA)
 		return;
 	struct rmap_probe r = {c->mm, e->va, false};

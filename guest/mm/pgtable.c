@@ -173,8 +173,16 @@ void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t 
 	uint64_t old = *pte;
 	if (!(old & (PTE_P | PTE_SW_PROTNONE)))
 		return;
-	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D);
-	pgtable_update(k, mm, va, pte, keep | pgtable_prot_bits(vm_flags));
+	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D), pa = old & PTE_ADDR_MASK;
+	uint64_t bits = pgtable_prot_bits(vm_flags);
+	/* In private memory only a page this PTE alone holds may become
+	 * writable (Linux's can_change_pte_writable): the zero page, a file's
+	 * page-cache page and a page shared since fork wait for the write
+	 * fault, which copies them. */
+	if ((bits & PTE_W) && !(vm_flags & VM_SHARED) &&
+	    (pa == ZERO_PAGE_PA || pagecache_page(k, pa) || frame_refcount(k, pa) != 1))
+		bits &= ~PTE_W;
+	pgtable_update(k, mm, va, pte, keep | bits);
 }
 
 void pgtable_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
