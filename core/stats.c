@@ -143,6 +143,7 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 	line_u64(f, 1, "context switches", ks->context_switches);
 
 	line_u64(f, 1, "CPU TLB flushes", ks->tlb_flushes);
+	line_u64(f, 2, "shootdowns", ks->tlb_shootdowns);
 	line_u64(f, 1, "CPU code flushes", ks->code_flushes);
 
 	for (int i = 0; i < FAIL_KINDS; i++) /* only what --inject asked for */
@@ -321,6 +322,7 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 
 	json_open(&j, "cpu_flushes");
 	json_u64(&j, "tlb", ks->tlb_flushes);
+	json_u64(&j, "tlb_shootdowns", ks->tlb_shootdowns);
 	json_u64(&j, "code", ks->code_flushes);
 	json_close(&j);
 

@@ -136,6 +136,7 @@ struct kernel_stats {
 	uint64_t frames_peak;
 	uint64_t page_table_pages;    /* frames holding paging structures */
 	uint64_t tlb_flushes;         /* flush_tlb requests sent to the CPU */
+	uint64_t tlb_shootdowns;      /* ... for an mm several threads use (IPIs on SMP) */
 	uint64_t code_flushes;        /* flush_code requests sent to the CPU */
 	uint64_t inject_calls[FAIL_KINDS];    /* --inject: chances to fail */
 	uint64_t inject_failures[FAIL_KINDS]; /* ... taken */

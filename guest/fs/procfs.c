@@ -5,13 +5,17 @@
  * /proc is the kernel's, with or without --root: a guest never sees the
  * host's processes. It holds /proc/meminfo, the "self" link (to the
  * caller's PID, as Linux's) and a directory for every PID not yet reaped
- * with status, stat, statm, maps and cmdline, the links exe, cwd and root
- * and the directory fd of links fd/N. These links name open files, as
+ * with status, stat, statm, maps and cmdline, the links exe, cwd and root,
+ * the directory fd of links fd/N and the directory task, which holds a
+ * directory of the same files for each thread (task/TID; its stat counts
+ * the thread's faults, the PID's the whole process's). /proc lists
+ * processes only; a thread's TID can be looked up there too, as on
+ * Linux. These links name open files, as
  * Linux's magic links do: a lookup through one goes on from the file it
  * names (the program that runs, the working directory, the root, the
  * file at fd N), not from a name looked up again; readlink shows that
- * file's guest name ("pipe:[N]" for a pipe). "thread-self" (one thread
- * per process) is a link to the caller's PID too, but is not listed.
+ * file's guest name ("pipe:[N]" for a pipe). "thread-self" is a link to
+ * the caller's PID/task/TID, not listed here.
  * /proc/sys/vm holds the vm sysctls the kernel has (mm/sysctl.c), one
  * value per file, which root may write. Any other name under /proc does
  * not exist (ENOENT). The directories open
@@ -104,8 +108,9 @@ static const struct proc_entry global_entries[] = {
 	{"meminfo", PROC_FILE, proc_meminfo_show, NULL},
 };
 
-/* In Linux's order (fs/proc/base.c). */
+/* In Linux's order (fs/proc/base.c's tgid_base_stuff). */
 static const struct proc_entry pid_entries[] = {
+	{"task", PROC_TASK_DIR, NULL, NULL},
 	{"fd", PROC_FD_DIR, NULL, NULL},
 	{"status", PROC_FILE, proc_status_show, NULL},
 	{"cmdline", PROC_FILE, proc_cmdline_show, NULL},
@@ -117,17 +122,35 @@ static const struct proc_entry pid_entries[] = {
 	{"exe", PROC_LINK, NULL, exe_link},
 };
 
+/* A thread's (tid_base_stuff): the same without task, stat its own. */
+static const struct proc_entry tid_entries[] = {
+	{"fd", PROC_FD_DIR, NULL, NULL},
+	{"status", PROC_FILE, proc_status_show, NULL},
+	{"cmdline", PROC_FILE, proc_cmdline_show, NULL},
+	{"stat", PROC_FILE, proc_tid_stat_show, NULL},
+	{"statm", PROC_FILE, proc_statm_show, NULL},
+	{"maps", PROC_FILE, proc_maps_show, NULL},
+	{"cwd", PROC_LINK, NULL, cwd_link},
+	{"root", PROC_LINK, NULL, root_link},
+	{"exe", PROC_LINK, NULL, exe_link},
+};
+
 #define NGLOBAL (sizeof(global_entries) / sizeof(global_entries[0]))
 #define NPID (sizeof(pid_entries) / sizeof(pid_entries[0]))
+#define NTID (sizeof(tid_entries) / sizeof(tid_entries[0]))
 
 #define PROC_ROOT_INO 1
 #define PROC_SELF_INO (PROC_INO_FIRST + NGLOBAL)
+#define PROC_THREAD_SELF_INO (PROC_SELF_INO + 1)
 /* A PID directory's inode; its entries follow it, then its fd links. */
 #define PID_INO(pid) ((uint64_t)(pid) << 16)
 /* /proc/sys, /proc/sys/vm, then the sysctls (below PID 1's inodes). */
-#define PROC_SYS_INO(depth) (PROC_SELF_INO + 1 + (uint64_t)(depth))
+#define PROC_SYS_INO(depth) (PROC_THREAD_SELF_INO + 1 + (uint64_t)(depth))
 #define SYSCTL_INO(i) (PROC_SYS_INO(2) + (uint64_t)(i))
 #define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
+/* A task/TID directory's inode; its entries follow it. */
+#define TID_INO(tid) (PID_INO(tid) + 0x40)
+#define TASK_DIR_INO(pid) (PID_INO(pid) + 1) /* task is pid_entries[0] */
 
 static bool is(const char *name, const char *want)
 {
@@ -167,6 +190,26 @@ static struct fdtable *files_of(struct kernel *k, int pid)
 	return p ? p->files : NULL;
 }
 
+/* The live thread tid of process pid, or NULL. */
+static struct process *thread_of(struct kernel *k, int pid, int tid)
+{
+	struct process *t = process_find(k, tid);
+	return t && t->tgid == pid && !t->exited ? t : NULL;
+}
+
+/* An entry of a PID or TID directory. */
+static int dir_entry_lookup(const struct proc_entry *t, size_t n, const struct proc_ref *dir,
+			    const char *name, struct proc_ref *out)
+{
+	const struct proc_entry *e = find_entry(t, n, name);
+	if (!e)
+		return -ENOENT;
+	out->kind = e->kind;
+	out->e = e;
+	out->ino = dir->ino + 1 + (uint64_t)(e - t);
+	return 0;
+}
+
 int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name,
 		  struct proc_ref *out)
 {
@@ -175,9 +218,12 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 	*out = (struct proc_ref){.pid = dir->pid};
 	switch (dir->kind) {
 	case PROC_ROOT:
-		if (is(name, "self") || is(name, "thread-self")) {
-			*out = (struct proc_ref){.kind = PROC_SELF, .pid = k->current->pid,
+		if (is(name, "self")) {
+			*out = (struct proc_ref){.kind = PROC_SELF, .pid = k->current->tgid,
 						 .ino = PROC_SELF_INO};
+		} else if (is(name, "thread-self")) {
+			*out = (struct proc_ref){.kind = PROC_THREAD_SELF, .pid = k->current->pid,
+						 .ino = PROC_THREAD_SELF_INO};
 		} else if (is(name, "sys")) {
 			*out = (struct proc_ref){.kind = PROC_SYS_DIR, .ino = PROC_SYS_INO(0)};
 		} else if ((e = find_entry(global_entries, NGLOBAL, name))) {
@@ -190,12 +236,14 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 		}
 		return 0;
 	case PROC_PID_DIR:
-		if (!(e = find_entry(pid_entries, NPID, name)))
+		return dir_entry_lookup(pid_entries, NPID, dir, name, out);
+	case PROC_TASK_DIR:
+		if ((n = number(name)) <= 0 || !thread_of(k, dir->pid, n))
 			return -ENOENT;
-		out->kind = e->kind;
-		out->e = e;
-		out->ino = PID_INO(dir->pid) + 1 + (uint64_t)(e - pid_entries);
+		*out = (struct proc_ref){.kind = PROC_TID_DIR, .pid = n, .ino = TID_INO(n)};
 		return 0;
+	case PROC_TID_DIR:
+		return dir_entry_lookup(tid_entries, NTID, dir, name, out);
 	case PROC_SYS_DIR:
 		if (dir->sysctl == 0 && is(name, "vm")) {
 			*out = (struct proc_ref){.kind = PROC_SYS_DIR, .sysctl = 1,
@@ -222,12 +270,19 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 bool procfs_is_dir(const struct proc_ref *ref)
 {
 	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR ||
-	       ref->kind == PROC_SYS_DIR;
+	       ref->kind == PROC_SYS_DIR || ref->kind == PROC_TASK_DIR || ref->kind == PROC_TID_DIR;
 }
 
 bool procfs_is_link(const struct proc_ref *ref)
 {
-	return ref->kind == PROC_SELF;
+	return ref->kind == PROC_SELF || ref->kind == PROC_THREAD_SELF;
+}
+
+/* The process id of thread tid (0 once it is gone). */
+static int tgid_of(struct kernel *k, int tid)
+{
+	struct process *t = process_find(k, tid);
+	return t ? t->tgid : 0;
 }
 
 bool procfs_is_magic(const struct proc_ref *ref)
@@ -237,13 +292,21 @@ bool procfs_is_magic(const struct proc_ref *ref)
 
 int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX])
 {
-	(void)k;
 	switch (ref->kind) {
 	case PROC_ROOT:
 		snprintf(out, PATH_MAX, "/proc");
 		break;
 	case PROC_SELF:
 		snprintf(out, PATH_MAX, "/proc/self");
+		break;
+	case PROC_THREAD_SELF:
+		snprintf(out, PATH_MAX, "/proc/thread-self");
+		break;
+	case PROC_TASK_DIR:
+		snprintf(out, PATH_MAX, "/proc/%d/task", ref->pid);
+		break;
+	case PROC_TID_DIR:
+		snprintf(out, PATH_MAX, "/proc/%d/task/%d", tgid_of(k, ref->pid), ref->pid);
 		break;
 	case PROC_PID_DIR:
 		snprintf(out, PATH_MAX, "/proc/%d", ref->pid);
@@ -274,9 +337,9 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 static int exe_link(struct kernel *k, struct process *p, struct path *target)
 {
 	(void)k;
-	if (!p->exe_file)
+	if (!p->mm || !p->signal->exe_file)
 		return -ENOENT; /* a zombie's memory is gone, and its exe with it */
-	path_from_file(p->exe_file, target);
+	path_from_file(p->signal->exe_file, target);
 	return 0;
 }
 
@@ -316,6 +379,8 @@ int64_t procfs_readlink(struct kernel *k, const struct proc_ref *ref, char *buf,
 	char text[PATH_MAX];
 	if (ref->kind == PROC_SELF) {
 		snprintf(text, sizeof(text), "%d", ref->pid);
+	} else if (ref->kind == PROC_THREAD_SELF) {
+		snprintf(text, sizeof(text), "%d/task/%d", tgid_of(k, ref->pid), ref->pid);
 	} else if (ref->kind == PROC_LINK && ref->e->link == root_link) {
 		snprintf(text, sizeof(text), "/"); /* as the process sees its root */
 	} else if (procfs_is_magic(ref)) {
@@ -437,7 +502,8 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	bool by_root = ref->kind == PROC_ROOT || ref->kind == PROC_SELF ||
-		       ref->kind == PROC_SYS_DIR || ref->kind == PROC_SYSCTL;
+		       ref->kind == PROC_THREAD_SELF || ref->kind == PROC_SYS_DIR ||
+		       ref->kind == PROC_SYSCTL;
 	*st = (struct stat){
 		.st_dev = makedev(0, PROC_MINOR),
 		.st_ino = ref->ino,
@@ -464,13 +530,24 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_PID_DIR:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 3; /* ".", its entry in /proc, "fd/.." */
+		st->st_nlink = 4; /* ".", its entry in /proc, "fd/..", "task/.." */
 		break;
+	case PROC_TID_DIR:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 3; /* ".", its entry in task, "fd/.." */
+		break;
+	case PROC_TASK_DIR: {
+		struct process *p = process_find(k, ref->pid);
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2 + (nlink_t)(p ? p->signal->nr_threads : 0);
+		break;
+	}
 	case PROC_FD_DIR:
 		st->st_mode = S_IFDIR | 0500;
 		st->st_nlink = 2;
 		break;
 	case PROC_SELF:
+	case PROC_THREAD_SELF:
 	case PROC_LINK:
 		st->st_mode = S_IFLNK | 0777;
 		break;
@@ -501,7 +578,7 @@ static void proc_release(struct file *f)
  * A directory's offsets, as Linux's proc_readdir: 0 ".", 1 "..", then
  * its fixed entries; in /proc (meminfo, sys, self), the PIDs come last,
  * each at PID_POS + pid, so a listing goes on correctly when processes
- * come and go; in fd, fd N is at 2 + N. */
+ * come and go; in fd, fd N is at 2 + N; in task, thread TID at 2 + TID. */
 
 #define SYS_POS (2 + NGLOBAL)
 #define PID_POS (SYS_POS + 2)
@@ -513,13 +590,16 @@ struct dir_entry {
 	uint64_t next; /* the offset after it */
 };
 
-/* The smallest pid >= from not yet reaped, or 0. */
-static int pid_from(struct kernel *k, uint64_t from)
+/* The smallest process id >= from not yet reaped, or 0; with tgid, the
+ * smallest live thread id of that process instead. */
+static int pid_from(struct kernel *k, uint64_t from, int tgid)
 {
 	int best = 0;
-	for (struct process *p = k->procs; p; p = p->next)
-		if ((uint64_t)p->pid >= from && (!best || p->pid < best))
+	for (struct process *p = k->procs; p; p = p->next) {
+		bool listed = tgid ? p->tgid == tgid && !p->exited : thread_group_leader(p);
+		if (listed && (uint64_t)p->pid >= from && (!best || p->pid < best))
 			best = p->pid;
+	}
 	return best;
 }
 
@@ -548,7 +628,7 @@ static bool root_entry_at(struct kernel *k, uint64_t pos, struct dir_entry *d)
 		d->type = DT_LNK;
 		return true;
 	}
-	int pid = pid_from(k, pos - PID_POS);
+	int pid = pid_from(k, pos - PID_POS, 0);
 	if (!pid)
 		return false;
 	snprintf(d->name, sizeof(d->name), "%d", pid);
@@ -573,6 +653,18 @@ static bool fd_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t p
 	return false;
 }
 
+static bool task_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t pos,
+			  struct dir_entry *d)
+{
+	int tid = pid_from(k, pos - 2, dir->pid);
+	if (!tid)
+		return false;
+	snprintf(d->name, sizeof(d->name), "%d", tid);
+	d->ino = TID_INO(tid);
+	d->next = 2 + (uint64_t)tid + 1;
+	return true;
+}
+
 /* The entry at offset pos or the first after it; false at the end. */
 static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t pos,
 			 struct dir_entry *d)
@@ -580,8 +672,9 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 	*d = (struct dir_entry){.type = DT_DIR, .next = pos + 1};
 	if (pos < 2) {
 		snprintf(d->name, sizeof(d->name), "%s", pos ? ".." : ".");
-		d->ino = !pos				      ? dir->ino
-			 : dir->kind == PROC_FD_DIR		      ? PID_INO(dir->pid)
+		d->ino = !pos ? dir->ino
+			 : dir->kind == PROC_FD_DIR || dir->kind == PROC_TASK_DIR ? PID_INO(dir->pid)
+			 : dir->kind == PROC_TID_DIR ? TASK_DIR_INO(tgid_of(k, dir->pid))
 			 : dir->kind == PROC_SYS_DIR && dir->sysctl ? PROC_SYS_INO(0)
 								      : PROC_ROOT_INO;
 		return true;
@@ -599,9 +692,13 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 		return fd_entry_at(k, dir, pos, d);
 	if (dir->kind == PROC_ROOT)
 		return root_entry_at(k, pos, d);
-	if (pos - 2 >= NPID)
+	if (dir->kind == PROC_TASK_DIR)
+		return task_entry_at(k, dir, pos, d);
+	const struct proc_entry *t = dir->kind == PROC_TID_DIR ? tid_entries : pid_entries;
+	size_t n = dir->kind == PROC_TID_DIR ? NTID : NPID;
+	if (pos - 2 >= n)
 		return false;
-	const struct proc_entry *e = &pid_entries[pos - 2];
+	const struct proc_entry *e = &t[pos - 2];
 	snprintf(d->name, sizeof(d->name), "%s", e->name);
 	d->ino = dir->ino + (pos - 2) + 1;
 	d->type = entry_type(e);

@@ -212,3 +212,26 @@ int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src
 	}
 	return 0;
 }
+
+int mm_read_force(struct kernel *k, struct mm *mm, uint64_t va, void *dst, uint64_t len)
+{
+	uint8_t *to = dst;
+	while (len > 0) {
+		struct vma *vma = vma_find(mm, va);
+		if (!vma)
+			return -EFAULT;
+		uint64_t *pte = pgtable_pte(k, mm, va, true);
+		if (!pte)
+			return -ENOMEM;
+		enum fault_kind kind;
+		if (!(*pte & PTE_P) && handle_pte_fault(k, mm, vma, va, MMU_READ, &kind))
+			return -EFAULT;
+		uint64_t off = va & (PAGE_SIZE - 1);
+		uint64_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		memcpy(to, phys_ptr(k, (*pte & PTE_ADDR_MASK) + off), n);
+		to += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}

@@ -109,6 +109,9 @@ int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len
  * VMA), -ENOMEM, or -EIO (a file page could not be read or lies past the
  * end of its file). */
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
+/* Reads bytes of mm, which need not be the one running (a thread that
+ * exits by another's hand), faulting pages in: 0, -EFAULT or -ENOMEM. */
+int mm_read_force(struct kernel *k, struct mm *mm, uint64_t va, void *dst, uint64_t len);
 
 /* Runs on mm from now on (MOV to CR3; Linux's switch_mm): with the PCID
  * mm owns, whose entries stay, else with one taken from another address

@@ -63,6 +63,11 @@ static void invalidate(struct kernel *k, struct mm *mm, uint64_t va)
 	for (int i = 0; i < MMU_NTLBS; i++)
 		tlb_invlpg(&k->mmu.tlb[i], va, mm->pcid);
 	k->tlb_flush_pending = true;
+	/* Other threads run on this mm: on a machine with more CPUs they
+	 * could hold the entry too, and the flush would reach them (a TLB
+	 * shootdown, Linux's flush_tlb_mm_range). One CPU here: counted. */
+	if (mm->users > 1)
+		k->tlb_shootdown_pending = true;
 }
 
 void pgtable_update(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, uint64_t value)
@@ -79,6 +84,8 @@ void tlb_gather_finish(struct kernel *k)
 		return;
 	k->tlb_flush_pending = false;
 	k->stats.tlb_flushes++;
+	k->stats.tlb_shootdowns += k->tlb_shootdown_pending;
+	k->tlb_shootdown_pending = false;
 	k->ops.flush_tlb(k->ops.ctx);
 }
 

@@ -76,6 +76,18 @@ static inline void guest_start_process(void)
 	flush_tlb_calls = flush_code_calls = stop_calls = 0;
 }
 
+/* Another process (a signal_struct and handlers of its own), not
+ * started: no memory, no files. */
+static inline struct process *guest_new_process(void)
+{
+	struct process *q = process_alloc(k);
+	ck_assert_ptr_nonnull(q);
+	q->signal = signal_struct_alloc(q);
+	q->sighand = sighand_alloc();
+	ck_assert(q->signal && q->sighand);
+	return q;
+}
+
 /* Both of the above. */
 static inline void guest_setup(const struct kernel_config *cfg)
 {

@@ -50,6 +50,7 @@ static void fill(void)
 		.frames_peak = 2560,
 		.page_table_pages = 12,
 		.tlb_flushes = 5,
+		.tlb_shootdowns = 3,
 		.code_flushes = 4,
 		.inject_calls = { [FAIL_SWAP_READ] = 41 },
 		.inject_failures = { [FAIL_SWAP_READ] = 4 },
@@ -261,7 +262,7 @@ START_TEST(json_content)
 		      "    \"total_mib\": 1024.000,\n    \"in_use_mib\": 5.000,\n"
 		      "    \"peak_mib\": 10.000,\n    \"page_table_pages\": 12\n  },\n");
 	ASSERT_HAS(t, "  \"syscalls\": {\n    \"total\": 42,\n    \"unknown\": 2\n  },\n");
-	ASSERT_HAS(t, "  \"cpu_flushes\": {\n    \"tlb\": 5,\n    \"code\": 4\n  },\n");
+	ASSERT_HAS(t, "  \"cpu_flushes\": {\n    \"tlb\": 5,\n    \"tlb_shootdowns\": 3,\n    \"code\": 4\n  },\n");
 	ASSERT_HAS(t, "  \"inject\": {\n    \"page_alloc\": {\n      \"calls\": 0,\n"
 		      "      \"failures\": 0\n    },\n    \"swap_read\": {\n      \"calls\": 41,\n"
 		      "      \"failures\": 4\n    },\n    \"swap_write\": {\n");
@@ -361,7 +362,7 @@ START_TEST(text_content)
 		      "    in use                 1280 (5.0 MiB)\n    peak                   2560 (10.0 MiB)\n"
 		      "    page-table pages       12\n");
 	ASSERT_HAS(t, "\n  syscalls                 42\n    unknown (ENOSYS)       2\n");
-	ASSERT_HAS(t, "\n  CPU TLB flushes          5\n  CPU code flushes         4\n"
+	ASSERT_HAS(t, "\n  CPU TLB flushes          5\n    shootdowns             3\n  CPU code flushes         4\n"
 		      "  injected failures        swap-read: 4 of 41 calls\n"
 		      "  Unicorn TLB flushes      33\n    that doubled it        7\n"
 		      "    slices ended to grow   6\n  Unicorn TLB entries      16384 (peak 32768)\n");
@@ -401,10 +402,10 @@ START_TEST(text_aligned)
 		values++;
 		ck_assert_msg(line[26] == ' ' && line[27] != ' ', "misaligned: [%s]", line);
 	}
-	/* 41 + copy-on-write (4) + swap (8) + processes (3) + page cache (4)
+	/* 42 + copy-on-write (4) + swap (8) + processes (3) + page cache (4)
 	 * + Unicorn's TLB (4) + one kind of injected failure (1) */
-	ck_assert_int_eq(lines, 65);
-	ck_assert_int_eq(values, 61);
+	ck_assert_int_eq(lines, 66);
+	ck_assert_int_eq(values, 62);
 	free(t);
 }
 END_TEST

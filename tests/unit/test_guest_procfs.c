@@ -213,7 +213,7 @@ START_TEST(status_rss_grows)
 	ck_assert(!strncmp(text, "Name:\t", 6));
 	ck_assert_ptr_nonnull(strstr(text, "\nState:\tR (running)\n"));
 	char want[64];
-	snprintf(want, sizeof(want), "\nPid:\t%d\nPPid:\t%d\n", p->pid, p->ppid);
+	snprintf(want, sizeof(want), "\nPid:\t%d\nPPid:\t%d\n", p->pid, task_ppid(p));
 	ck_assert_ptr_nonnull(strstr(text, want));
 	ck_assert_ptr_nonnull(strstr(text, "\nThreads:\t1\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\nSigBlk:\t0000000000000000\n"));
@@ -364,8 +364,7 @@ static char *list_dir(int64_t fd, uint64_t count)
 
 START_TEST(proc_dir_listing)
 {
-	struct process *other = process_alloc(k);
-	ck_assert_ptr_nonnull(other);
+	struct process *other = guest_new_process();
 	int64_t fd = open_path("/proc", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	char want[128];
@@ -400,8 +399,10 @@ START_TEST(proc_dir_listing)
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
 	snprintf(want, sizeof(want),
-		 "./%d ../%d fd/%d status/%d cmdline/%d stat/%d statm/%d maps/%d cwd/%d root/%d exe/%d ",
-		 DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK, DT_LNK);
+		 "./%d ../%d task/%d fd/%d status/%d cmdline/%d stat/%d statm/%d maps/%d cwd/%d "
+		 "root/%d exe/%d ",
+		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK,
+		 DT_LNK);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
@@ -436,7 +437,7 @@ START_TEST(proc_dir_stat)
 	snprintf(path, sizeof(path), "/proc/%d/", p->pid);
 	struct stat pid_st = stat_path(path, 0);
 	ck_assert_uint_eq(pid_st.st_mode, S_IFDIR | 0555);
-	ck_assert_uint_eq(pid_st.st_nlink, 3); /* ".", its entry in /proc, "fd/.." */
+	ck_assert_uint_eq(pid_st.st_nlink, 4); /* ".", its entry in /proc, "fd/..", "task/.." */
 	ck_assert_uint_eq(pid_st.st_dev, st.st_dev);
 	/* self: a link to the PID directory. */
 	st = stat_path("/proc/self", AT_SYMLINK_NOFOLLOW);
@@ -538,7 +539,7 @@ START_TEST(proc_cmdline)
 	memset(big, 'a', sizeof(big) - 1);
 	char *long_argv[] = {big, NULL};
 	process_set_cmdline(p, long_argv);
-	ck_assert_uint_eq(p->cmdline_len, PROC_CMDLINE_MAX);
+	ck_assert_uint_eq(p->signal->cmdline_len, PROC_CMDLINE_MAX);
 	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0), 0);
 	ck_assert_int_eq(guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, DATA_MAX, 0),
 			 PROC_CMDLINE_MAX);
