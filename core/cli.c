@@ -45,6 +45,12 @@ static const char help_text[] =
 	"                     but tlb)\n"
 	"  --trace-filter LO-HI  only events at addresses in [LO, HI) (hex)\n"
 	"  --trace-limit N    at most N events\n"
+	"  --tlb MODEL        the TLB model: skylake (default), goldencove, or\n"
+	"                     custom:KEY=ENTRIESxWAYS,... (skylake with arrays\n"
+	"                     replaced; KEY l1d.4k l1d.2m l1d.1g l1i.4k l1i.2m\n"
+	"                     l1i.1g stlb.4k stlb.2m stlb.1g stlb.4k2m, and the\n"
+	"                     paging-structure caches pde pdpte pml4e pml5e =N;\n"
+	"                     ENTRIES alone: fully associative; 0: none)\n"
 	"  --tlb-exact        every access consults the TLB model (step always does)\n"
 	"  --gdb PORT         wait for gdb on localhost:PORT (target remote :PORT)\n"
 	"  --gdb-disconnect run|kill  when gdb goes away: the guest runs on\n"
@@ -67,7 +73,7 @@ static const char help_text[] =
 enum opt_id {
 	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
 	OPT_MEMINFO, OPT_TRACE, OPT_TRACE_EVENTS, OPT_TRACE_FILTER, OPT_TRACE_LIMIT,
-	OPT_TLB_EXACT, OPT_GDB, OPT_GDB_DISCONNECT, OPT_COMMANDS, OPT_SVG, OPT_TOP, OPT_HELP
+	OPT_TLB, OPT_TLB_EXACT, OPT_GDB, OPT_GDB_DISCONNECT, OPT_COMMANDS, OPT_SVG, OPT_TOP, OPT_HELP
 };
 
 /* The commands an option belongs to. */
@@ -93,6 +99,7 @@ static const struct opt run_opts[] = {
 	{ "--trace-events", OPT_TRACE_EVENTS, true, FOR_RUN | FOR_STEP },
 	{ "--trace-filter", OPT_TRACE_FILTER, true, FOR_RUN | FOR_STEP },
 	{ "--trace-limit", OPT_TRACE_LIMIT, true, FOR_RUN | FOR_STEP },
+	{ "--tlb", OPT_TLB, true, FOR_RUN | FOR_STEP },
 	{ "--tlb-exact", OPT_TLB_EXACT, false, FOR_RUN | FOR_STEP },
 	{ "--gdb", OPT_GDB, true, FOR_RUN | FOR_STEP },
 	{ "--gdb-disconnect", OPT_GDB_DISCONNECT, true, FOR_RUN | FOR_STEP },
@@ -292,6 +299,12 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 		if (!parse_count(value, 1000000, &o->top))
 			return usage_error(err, "invalid --top '%s': expected a count from 1 to 1000000", value);
 		break;
+	case OPT_TLB: {
+		char reason[256];
+		if (!mmu_model_parse(value, &o->tlb_model, reason, sizeof(reason)))
+			return usage_error(err, "invalid --tlb '%s': %s", value, reason);
+		break;
+	}
 	case OPT_TLB_EXACT:
 		o->tlb_exact = true;
 		break;
@@ -379,7 +392,7 @@ int cli_parse(int argc, char **argv, struct vmemu_options *o, FILE *out, FILE *e
 	const char *cmd;
 
 	*o = (struct vmemu_options){ .mem_size = CLI_MEM_DEFAULT, .trace_events = EV_DEFAULT,
-				     .top = 10 };
+				     .top = 10, .tlb_model = *mmu_models[0] };
 	if (argc < 2)
 		return usage_error(err, "missing command");
 	cmd = argv[1];

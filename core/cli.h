@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mmu.h"
+
 /* Exit statuses of vmemu besides the guest's own (documented in --help). */
 #define VMEMU_EXIT_USAGE 125       /* usage or internal error */
 #define VMEMU_EXIT_NOEXEC 126      /* PROG is not a valid executable */
@@ -39,6 +41,7 @@ struct vmemu_options {
 	uint64_t trace_lo, trace_hi; /* --trace-filter [lo, hi); hi 0: none */
 	uint64_t trace_limit;   /* 0: none */
 	bool tlb_exact;         /* every access consults the TLB model */
+	struct mmu_model tlb_model; /* --tlb: the TLBs and paging-structure caches */
 	int gdb_port;           /* --gdb PORT, or 0 */
 	bool gdb_kill_on_disconnect;
 	const char *commands;   /* step: debugger commands from this file, or NULL */

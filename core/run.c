@@ -98,6 +98,7 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		.swap_size = o->swap_size,
 		.swap_file = o->swap_file,
 		.strace = o->strace ? stderr : NULL,
+		.tlb_model = &o->tlb_model,
 		.host_signals = true,
 	};
 	struct kernel_ops ops;

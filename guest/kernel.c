@@ -44,7 +44,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	}
 	if (frame_allocator_init(&k->frames, k->phys_size >> PAGE_SHIFT) || pagecache_init(k) ||
 	    lru_init(k) ||
-	    !mmu_init(&k->mmu, (struct mmu_phys){k->phys, k->phys_size}, NULL)) {
+	    !mmu_init(&k->mmu, (struct mmu_phys){k->phys, k->phys_size}, cfg->tlb_model)) {
 		snprintf(err, errlen, "out of host memory");
 		kernel_destroy(k);
 		return NULL;

@@ -69,6 +69,7 @@ struct kernel_config {
 	uint64_t swap_size;   /* bytes of swap, 0 for none */
 	const char *swap_file;/* host path of the swap file, or NULL for an unnamed one */
 	FILE *strace;         /* where --strace lines go, or NULL */
+	const struct mmu_model *tlb_model; /* the CPU's TLBs and paging-structure caches; NULL: the default */
 	/* core/ forwards host signals (kernel_post_signal): when every process
 	 * waits and nothing else can wake one, the kernel waits for them as
 	 * Linux would, instead of ending the guest as deadlocked. */

@@ -58,10 +58,12 @@ void pgtable_set_new(struct kernel *k, uint64_t *pte, uint64_t value)
 	*pte = value;
 }
 
+/* INVLPG va in mm's address space (INVPCID's individual-address type when
+ * mm is not the one running): its TLB entries for va and the paging-
+ * structure-cache entries that could lead to them. */
 static void invalidate(struct kernel *k, struct mm *mm, uint64_t va)
 {
-	for (int i = 0; i < MMU_NTLBS; i++)
-		tlb_invlpg(&k->mmu.tlb[i], va, mm->pcid);
+	mmu_invlpg_pcid(&k->mmu, va, mm->pcid);
 	k->tlb_flush_pending = true;
 }
 
@@ -133,9 +135,10 @@ static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int leve
 		uint64_t s = lo > start ? lo : start, e = hi < end ? hi : end;
 		uint64_t child = t[i] & PTE_ADDR_MASK;
 		if (walk_range(k, mm, child, level - 1, lo, s, e, fn, arg, unmap) && unmap) {
-			/* The CPU may cache the path through this entry. */
+			/* The CPU may cache the path through this entry: its
+			 * paging-structure caches may hold the table freed. */
 			t[i] = 0;
-			k->tlb_flush_pending = true;
+			invalidate(k, mm, lo);
 			free_table(k, mm, child);
 		}
 	}

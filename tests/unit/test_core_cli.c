@@ -373,6 +373,25 @@ START_TEST(report_options)
 }
 END_TEST
 
+/* --tlb: a preset or a custom geometry; the default is skylake. */
+START_TEST(tlb_model_option)
+{
+	ck_assert_int_eq(PARSE("vmemu", "run", "prog"), -1);
+	ck_assert_str_eq(opts.tlb_model.name, "skylake");
+	ck_assert_int_eq(PARSE("vmemu", "run", "--tlb", "goldencove", "prog"), -1);
+	ck_assert_str_eq(opts.tlb_model.name, "goldencove");
+	ck_assert_int_eq(PARSE("vmemu", "step", "--tlb=custom:pde=0,l1d.4k=32x4", "prog"), -1);
+	ck_assert_str_eq(opts.tlb_model.name, "custom");
+	ck_assert_uint_eq(opts.tlb_model.psc[2], 0);
+	ck_assert_uint_eq(opts.tlb_model.tlb[MMU_L1_DTLB].size[TLB_4K].sets, 8);
+	assert_usage_error(PARSE("vmemu", "run", "--tlb", "pentium", "prog"),
+			   "invalid --tlb 'pentium': unknown TLB model");
+	assert_usage_error(PARSE("vmemu", "run", "--tlb", "custom:l1d.4k=3x2", "prog"),
+			   "power-of-two number of sets");
+	assert_usage_error(PARSE("vmemu", "report", "--tlb", "skylake", "t"), "unknown option '--tlb'");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("core_cli");
@@ -392,6 +411,7 @@ int main(void)
 	tcase_add_test(tc, trace_options);
 	tcase_add_test(tc, debugger_options);
 	tcase_add_test(tc, report_options);
+	tcase_add_test(tc, tlb_model_option);
 	int status = unit_run(s);
 	free(out_text);
 	free(err_text);
