@@ -243,6 +243,15 @@ void filemap_resize(struct kernel *k, struct mapping *m, uint64_t size);
  * faults and dirties the page again). 0 or -EIO. */
 int filemap_writeback(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last);
 
+/* ---- invariants (check.c) ---- */
+
+/* Checks the memory system's invariants between operations: every frame's
+ * reference count against the page tables, page cache and swap cache that
+ * hold it; every PTE against its VMA and the reverse map; swap slot use
+ * counts; table counts; free plus used frames against all frames. 0, or
+ * -1 with the first broken invariant in err. */
+int mm_check(struct kernel *k, char *err, size_t errlen);
+
 /* ---- reclaim (reclaim.c) ---- */
 
 /* Free frames now. */

@@ -31,6 +31,9 @@ static struct process *p; /* the first process */
 static struct mm *mm;     /* its address space */
 /* kernel_ops calls since the kernel, or the process, was set up. */
 static unsigned flush_tlb_calls, flush_code_calls, stop_calls;
+/* Set by a test that builds a state outside the invariants on purpose
+ * (frames nobody holds, a supervisor PTE): its teardown skips mm_check. */
+static bool mm_unchecked;
 
 static inline void guest_on_flush_tlb(void *ctx)
 {
@@ -80,12 +83,18 @@ static inline void guest_setup(const struct kernel_config *cfg)
 	guest_start_process();
 }
 
+/* Every test ends with the memory system's invariants checked (mm_check):
+ * whatever it did, frames, tables, caches and swap must still add up. */
 static inline void guest_teardown(void)
 {
+	char err[256] = "";
+	int bad = k && !mm_unchecked ? mm_check(k, err, sizeof(err)) : 0;
+	mm_unchecked = false;
 	kernel_destroy(k);
 	k = NULL;
 	p = NULL;
 	mm = NULL;
+	ck_assert_msg(!bad, "mm_check after the test: %s", err);
 }
 
 /* Maps [va, va + len) with VM_* flags into mm, fixed. */

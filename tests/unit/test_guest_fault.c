@@ -389,6 +389,7 @@ START_TEST(test_uaccess_refuses_supervisor_page)
 	ck_assert_uint_ne(pa, FRAME_NONE);
 	pgtable_set_new(k, pte, pa | PTE_P | PTE_W | PTE_NX);
 	mm->rss_pages++;
+	mm_unchecked = true; /* no VMA allows a supervisor page */
 	char c;
 	ck_assert_int_eq(copy_from_user(k, &c, A, 1), -EFAULT);
 	ck_assert_int_eq(copy_to_user(k, A, "x", 1), -EFAULT);
