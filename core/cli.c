@@ -34,6 +34,8 @@ static const char help_text[] =
 	"  --swap-file PATH   the host file to swap to (created if missing; its\n"
 	"                     size is --swap, or its current size without --swap)\n"
 	"  --root DIR         host directory the guest sees as /\n"
+	"  --thp MODE         transparent huge pages for anonymous memory: always,\n"
+	"                     madvise (default: MADV_HUGEPAGE regions) or never\n"
 	"  --strace           trace system calls to stderr\n"
 	"  --stats            print statistics to stderr at exit\n"
 	"  --stats-json FILE  write the statistics as JSON to FILE at exit\n"
@@ -71,7 +73,7 @@ static const char help_text[] =
 	"  127     PROG not found\n";
 
 enum opt_id {
-	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
+	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_THP, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
 	OPT_MEMINFO, OPT_TRACE, OPT_TRACE_EVENTS, OPT_TRACE_FILTER, OPT_TRACE_LIMIT,
 	OPT_TLB, OPT_TLB_EXACT, OPT_GDB, OPT_GDB_DISCONNECT, OPT_COMMANDS, OPT_SVG, OPT_TOP, OPT_HELP
 };
@@ -91,6 +93,7 @@ static const struct opt run_opts[] = {
 	{ "--swap", OPT_SWAP, true, FOR_RUN | FOR_STEP },
 	{ "--swap-file", OPT_SWAP_FILE, true, FOR_RUN | FOR_STEP },
 	{ "--root", OPT_ROOT, true, FOR_RUN | FOR_STEP },
+	{ "--thp", OPT_THP, true, FOR_RUN | FOR_STEP },
 	{ "--strace", OPT_STRACE, false, FOR_RUN | FOR_STEP },
 	{ "--stats", OPT_STATS, false, FOR_RUN | FOR_STEP },
 	{ "--stats-json", OPT_STATS_JSON, true, FOR_RUN | FOR_STEP },
@@ -257,6 +260,17 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 		if (!S_ISDIR(st.st_mode))
 			return usage_error(err, "cannot use --root '%s': not a directory", value);
 		o->root = value;
+		break;
+	case OPT_THP:
+		if (!strcmp(value, "always"))
+			o->thp = THP_ALWAYS;
+		else if (!strcmp(value, "madvise"))
+			o->thp = THP_MADVISE;
+		else if (!strcmp(value, "never"))
+			o->thp = THP_NEVER;
+		else
+			return usage_error(err, "invalid --thp '%s': expected always, madvise or never",
+					   value);
 		break;
 	case OPT_STRACE:
 		o->strace = true;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kernel.h"
 #include "mmu.h"
 
 /* Exit statuses of vmemu besides the guest's own (documented in --help). */
@@ -42,6 +43,7 @@ struct vmemu_options {
 	uint64_t trace_limit;   /* 0: none */
 	bool tlb_exact;         /* every access consults the TLB model */
 	struct mmu_model tlb_model; /* --tlb: the TLBs and paging-structure caches */
+	enum thp_mode thp;      /* --thp */
 	int gdb_port;           /* --gdb PORT, or 0 */
 	bool gdb_kill_on_disconnect;
 	const char *commands;   /* step: debugger commands from this file, or NULL */

@@ -99,6 +99,7 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		.swap_file = o->swap_file,
 		.strace = o->strace ? stderr : NULL,
 		.tlb_model = &o->tlb_model,
+		.thp = o->thp,
 		.host_signals = true,
 	};
 	struct kernel_ops ops;

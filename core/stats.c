@@ -170,6 +170,10 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 	line_u64(f, 3, "zero page left", ks->cow_zero);
 	line_u64(f, 2, "swap-in (major)", ks->faults_swap);
 	line_u64(f, 2, "file page", ks->faults_file);
+	line_u64(f, 1, "huge faults (THP)", ks->thp_fault_alloc);
+	line_u64(f, 2, "fallbacks to 4K", ks->thp_fault_fallback);
+	line_u64(f, 2, "huge PDEs split", ks->thp_split_pmd);
+	line_u64(f, 2, "huge zero page made", ks->thp_zero_page_alloc);
 
 	for (size_t a = 0; a < NACCESS; a++)
 		fills += ks->tlb_fills[a];
@@ -364,6 +368,13 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_u64(&j, "cow_zero", ks->cow_zero);
 	json_u64(&j, "swap", ks->faults_swap);
 	json_u64(&j, "file", ks->faults_file);
+	json_close(&j);
+
+	json_open(&j, "thp");
+	json_u64(&j, "fault_alloc", ks->thp_fault_alloc);
+	json_u64(&j, "fault_fallback", ks->thp_fault_fallback);
+	json_u64(&j, "split_pmd", ks->thp_split_pmd);
+	json_u64(&j, "zero_page_alloc", ks->thp_zero_page_alloc);
 	json_close(&j);
 
 	json_open(&j, "reclaim");

@@ -32,6 +32,8 @@ struct kernel {
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */
 	struct lru lru;
+	enum thp_mode thp;      /* /sys/kernel/mm/transparent_hugepage/enabled */
+	uint64_t huge_zero_pa;  /* the huge zero page, 0 until a read fault needs it */
 	struct mm *mms;         /* every address space, for the reverse map */
 	struct mmu mmu;
 	struct pcid_cache pcids; /* the CPU's PCIDs, lent to address spaces (mm/pcid.c) */

@@ -51,6 +51,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	}
 	/* Linux's vm sysctls and zone watermarks. */
 	vm_sysctl_init(k);
+	k->thp = cfg->thp;
 	init_per_zone_wmark_min(k);
 	if (cfg->swap_size && swap_init(k, cfg->swap_size, cfg->swap_file, err, errlen)) {
 		kernel_destroy(k);

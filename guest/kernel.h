@@ -62,6 +62,10 @@ typedef int kernel_exec_fn(struct kernel *k, struct process *p, const char *host
 			   const char *path, char *const argv[], char *const envp[], char *err,
 			   size_t errlen);
 
+/* --thp: which anonymous memory gets transparent huge pages, as Linux's
+ * /sys/kernel/mm/transparent_hugepage/enabled (madvise is the default). */
+enum thp_mode { THP_MADVISE, THP_ALWAYS, THP_NEVER };
+
 struct kernel_config {
 	kernel_exec_fn *exec; /* for execve */
 	uint64_t mem_size;    /* guest-physical memory in bytes */
@@ -70,6 +74,7 @@ struct kernel_config {
 	const char *swap_file;/* host path of the swap file, or NULL for an unnamed one */
 	FILE *strace;         /* where --strace lines go, or NULL */
 	const struct mmu_model *tlb_model; /* the CPU's TLBs and paging-structure caches; NULL: the default */
+	enum thp_mode thp;
 	/* core/ forwards host signals (kernel_post_signal): when every process
 	 * waits and nothing else can wake one, the kernel waits for them as
 	 * Linux would, instead of ending the guest as deadlocked. */
@@ -106,6 +111,11 @@ struct kernel_stats {
 	uint64_t page_table_pages;    /* frames holding paging structures */
 	uint64_t tlb_flushes;         /* flush_tlb requests sent to the CPU */
 	uint64_t code_flushes;        /* flush_code requests sent to the CPU */
+	/* Transparent huge pages, as Linux's /proc/vmstat thp_* counters. */
+	uint64_t thp_fault_alloc;     /* huge pages given by a fault */
+	uint64_t thp_fault_fallback;  /* ... that fell back to 4 KiB: no free order-9 block */
+	uint64_t thp_split_pmd;       /* huge PDEs split into page tables */
+	uint64_t thp_zero_page_alloc; /* the huge zero page made */
 };
 
 
@@ -208,6 +218,7 @@ struct meminfo {
 	uint64_t swap_total, swap_free;
 	uint64_t dirty, writeback;
 	uint64_t anon_pages, mapped, shmem;
+	uint64_t anon_huge_pages;
 	uint64_t kreclaimable, slab, sreclaimable, sunreclaim, kernel_stack;
 	uint64_t page_tables;
 	uint64_t commit_limit, committed_as;

@@ -3,8 +3,8 @@
  * open files.
  *
  * /proc is the kernel's, with or without --root: a guest never sees the
- * host's processes. It holds /proc/meminfo, the "self" link (to the
- * caller's PID, as Linux's) and a directory for every PID not yet reaped
+ * host's processes. It holds /proc/meminfo, /proc/vmstat, /proc/buddyinfo,
+ * the "self" link (to the caller's PID, as Linux's) and a directory for every PID not yet reaped
  * with status, stat, statm, maps and cmdline, the links exe, cwd and root
  * and the directory fd of links fd/N. These links name open files, as
  * Linux's magic links do: a lookup through one goes on from the file it
@@ -102,6 +102,8 @@ static proc_link_fn exe_link, cwd_link, root_link;
 
 static const struct proc_entry global_entries[] = {
 	{"meminfo", PROC_FILE, proc_meminfo_show, NULL},
+	{"vmstat", PROC_FILE, proc_vmstat_show, NULL},
+	{"buddyinfo", PROC_FILE, proc_buddyinfo_show, NULL},
 };
 
 /* In Linux's order (fs/proc/base.c). */

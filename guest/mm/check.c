@@ -5,7 +5,8 @@
  * allocator's reference counts: one for each page table (the top-level one
  * included) and each leaf PTE that holds the frame (present, or PROT_NONE),
  * one for a page-cache page, one for a swap-cache frame, and the
- * allocator's own on the zero page. It checks that every leaf lies in a
+ * allocator's own on the zero page (the kernel's on the huge zero page). A
+ * 2 MiB leaf holds one reference on each frame of its block. It checks that every leaf lies in a
  * VMA whose rights allow what the PTE allows, that the reverse map finds
  * every mapping, that each swap slot's use count is the number of PTEs
  * holding its entry, that each address space's table count is right, and
@@ -100,6 +101,30 @@ static void check_leaf_vma(struct checker *c, const struct mmu_pt_entry *e, uint
 		     (unsigned long long)e->va);
 }
 
+/* A 2 MiB leaf holds its order-9 block: one reference on each frame (on
+ * the first only for the huge zero page), in a VMA that allows THP. */
+static void check_huge_leaf(struct checker *c, const struct mmu_pt_entry *e, uint64_t pa)
+{
+	if (pa & (PAGE_SIZE_2M - 1)) {
+		fail(c, "the huge page at va %#llx is at %#llx, not 2 MiB aligned",
+		     (unsigned long long)e->va, (unsigned long long)pa);
+		return;
+	}
+	struct vma *v = vma_find(c->mm, e->va);
+	if (v && (v->mapping || (v->flags & VM_SHARED))) {
+		fail(c, "a huge page at va %#llx in a shared or file VMA", (unsigned long long)e->va);
+		return;
+	}
+	if (is_huge_zero_pmd(c->k, e->value)) {
+		add_ref(c, pa, "a huge zero PDE", e->va);
+		check_leaf_vma(c, e, ZERO_PAGE_PA); /* no reverse map, as the zero page */
+		return;
+	}
+	for (uint64_t i = 0; i < HPAGE_PMD_NR && !c->failed; i++)
+		add_ref(c, pa + i * PAGE_SIZE, "a huge PDE", e->va);
+	check_leaf_vma(c, e, pa);
+}
+
 static void visit_entry(void *ctx, const struct mmu_pt_entry *e)
 {
 	struct checker *c = ctx;
@@ -111,7 +136,9 @@ static void visit_entry(void *ctx, const struct mmu_pt_entry *e)
 		add_ref(c, pa, "a table entry", e->va);
 		return;
 	}
-	if ((e->value & PTE_P) || (e->value & PTE_SW_PROTNONE)) {
+	if (e->level == 2 && pmd_trans_huge(e->value)) {
+		check_huge_leaf(c, e, pa);
+	} else if ((e->value & PTE_P) || (e->value & PTE_SW_PROTNONE)) {
 		add_ref(c, pa, "a PTE", e->va);
 		check_leaf_vma(c, e, pa);
 	} else if (pte_is_swap(e->value)) {
@@ -155,6 +182,8 @@ static void compare_refs(struct checker *c)
 {
 	struct frame_allocator *fa = &c->k->frames;
 	c->refs[ZERO_PAGE_PA >> PAGE_SHIFT]++; /* the allocator's own */
+	if (c->k->huge_zero_pa)
+		c->refs[c->k->huge_zero_pa >> PAGE_SHIFT]++; /* the kernel's own */
 	for (uint64_t pfn = 1; pfn < fa->nframes && !c->failed; pfn++)
 		if (c->refs[pfn] != fa->refcount[pfn])
 			fail(c, "frame %#llx has %u references, %u found", (unsigned long long)pfn

@@ -51,6 +51,8 @@ int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len);
 void frame_mark_exec(struct kernel *k, uint64_t pa);
 /* Releases the quarantined code frames once translated code is flushed. */
 void frame_release_quarantine(struct kernel *k);
+/* The free blocks of each order, 0 to FRAME_MAX_ORDER (/proc/buddyinfo). */
+void frame_free_blocks(struct kernel *k, uint64_t count[FRAME_MAX_ORDER + 1]);
 
 /* ---- address spaces (mm.c, mm_fork.c, mremap.c) ---- */
 
@@ -113,9 +115,12 @@ bool vma_covers(const struct mm *mm, uint64_t start, uint64_t end);
  * once per operation (rule 3). */
 
 /* Returns a pointer to the PTE for va in mm, allocating the tables on the
- * way when alloc (NULL if absent, or out of memory when alloc). */
+ * way when alloc (NULL if absent, or out of memory when alloc). A huge
+ * page there is split when alloc; without alloc it gives NULL. */
 uint64_t *pgtable_pte(struct kernel *k, struct mm *mm, uint64_t va, bool alloc);
-/* Calls fn for each non-empty leaf PTE of mm in [start, end). */
+/* Calls fn for each non-empty leaf PTE of mm in [start, end): a 2 MiB
+ * page's PDE (PTE_PS set) when the range holds all of it, else it is
+ * split first. */
 typedef void pgtable_leaf_fn(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
 			     void *arg);
 void pgtable_walk_leaves(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,

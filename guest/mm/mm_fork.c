@@ -20,6 +20,10 @@ static void copy_leaf(struct kernel *k, struct mm *parent, uint64_t va, uint64_t
 	struct copy_arg *c = arg;
 	if (c->err)
 		return;
+	if (*pte & PTE_PS) {
+		c->err = copy_huge_pmd(k, c->child, parent, va, pte, c->vm_flags);
+		return;
+	}
 	uint64_t *dst = pgtable_pte(k, c->child, va, true);
 	if (!dst) {
 		c->err = -ENOMEM;

@@ -9,7 +9,7 @@
  * growth grows in place when the space after it is free, else moves. A
  * move carries the PTEs over to the new addresses (Linux's
  * move_page_tables), so the pages move without a copy; glibc's realloc
- * of large blocks relies on it. */
+ * of large blocks relies on it. Huge pages are split to move. */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -61,7 +61,7 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	if (mm->map_count >= k->vm.max_map_count - 3)
 		return -ENOMEM;
 	struct move_arg m = {.delta = new - old};
-	pgtable_walk_leaves(k, mm, old, old + len, alloc_leaf, &m);
+	pgtable_walk_ptes(k, mm, old, old + len, alloc_leaf, &m);
 	if (m.err) {
 		pgtable_unmap_range(k, mm, new, new + len); /* frees the empty tables */
 		return m.err;
@@ -86,7 +86,7 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	nv->anon_fork_child = v->anon_fork_child;
 	if (nv->anon_vma)
 		nv->anon_vma->refs++;
-	pgtable_walk_leaves(k, mm, old, old + len, move_leaf, &m);
+	pgtable_walk_ptes(k, mm, old, old + len, move_leaf, &m);
 	/* Only emptied entries are left: this frees their tables. */
 	pgtable_unmap_range(k, mm, old, old + len);
 	vma_merge_range(k, mm, new, new + new_len);

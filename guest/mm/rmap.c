@@ -18,7 +18,9 @@ static bool pte_maps(uint64_t pte, uint64_t pa)
 static bool visit(struct kernel *k, struct mm *mm, uint64_t va, uint64_t pa, rmap_one_fn *fn,
 		  void *arg)
 {
-	uint64_t *pte = pgtable_pte(k, mm, va, false);
+	uint64_t *pte = pgtable_leaf(k, mm, va);
+	if (pte && pmd_trans_huge(*pte))
+		pa &= HPAGE_PMD_MASK; /* a huge page's PDE maps its first frame */
 	if (!pte || !pte_maps(*pte, pa))
 		return true;
 	return fn(k, mm, va, pte, arg);

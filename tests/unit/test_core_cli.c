@@ -373,6 +373,20 @@ START_TEST(report_options)
 }
 END_TEST
 
+/* --thp: always, madvise (the default) or never. */
+START_TEST(thp_option)
+{
+	ck_assert_int_eq(PARSE("vmemu", "run", "prog"), -1);
+	ck_assert_int_eq(opts.thp, THP_MADVISE);
+	ck_assert_int_eq(PARSE("vmemu", "run", "--thp", "always", "prog"), -1);
+	ck_assert_int_eq(opts.thp, THP_ALWAYS);
+	ck_assert_int_eq(PARSE("vmemu", "step", "--thp=never", "prog"), -1);
+	ck_assert_int_eq(opts.thp, THP_NEVER);
+	assert_usage_error(PARSE("vmemu", "run", "--thp", "sometimes", "prog"),
+			   "invalid --thp 'sometimes': expected always, madvise or never");
+}
+END_TEST
+
 /* --tlb: a preset or a custom geometry; the default is skylake. */
 START_TEST(tlb_model_option)
 {
@@ -411,6 +425,7 @@ int main(void)
 	tcase_add_test(tc, trace_options);
 	tcase_add_test(tc, debugger_options);
 	tcase_add_test(tc, report_options);
+	tcase_add_test(tc, thp_option);
 	tcase_add_test(tc, tlb_model_option);
 	int status = unit_run(s);
 	free(out_text);

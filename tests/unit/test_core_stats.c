@@ -51,6 +51,10 @@ static void fill(void)
 		.page_table_pages = 12,
 		.tlb_flushes = 5,
 		.code_flushes = 4,
+		.thp_fault_alloc = 33,
+		.thp_fault_fallback = 34,
+		.thp_split_pmd = 35,
+		.thp_zero_page_alloc = 1,
 	};
 	memset(&mmu, 0, sizeof(mmu));
 	mmu.stats = (struct mmu_stats){ .translations = 150, .walks = 60, .walk_refs = 240, .faults = 9,
@@ -246,7 +250,9 @@ START_TEST(json_content)
 	ASSERT_HAS(t, "  \"faults\": {\n    \"total\": 65612,\n    \"demand_zero\": 7,\n"
 		      "    \"spurious\": 3,\n    \"fatal\": 1,\n    \"cow\": 11,\n"
 		      "    \"cow_copied\": 8,\n    \"cow_reused\": 2,\n    \"cow_zero\": 1,\n"
-		      "    \"swap\": 21,\n    \"file\": 27\n  },\n");
+		      "    \"swap\": 21,\n    \"file\": 27\n  },\n"
+		      "  \"thp\": {\n    \"fault_alloc\": 33,\n    \"fault_fallback\": 34,\n"
+		      "    \"split_pmd\": 35,\n    \"zero_page_alloc\": 1\n  },\n");
 	ASSERT_HAS(t, "  \"reclaim\": {\n    \"swap_outs\": 22,\n    \"swap_ins\": 23,\n"
 		      "    \"scanned\": 24,\n    \"reclaimed\": 25,\n    \"activated\": 31,\n"
 		      "    \"deactivated\": 32,\n    \"oom_kills\": 26\n  },\n"
@@ -352,7 +358,9 @@ START_TEST(text_content)
 		      "    spurious               3\n    fatal                  1\n"
 		      "    copy-on-write          11\n      pages copied         8\n"
 		      "      pages reused         2\n      zero page left       1\n"
-		      "    swap-in (major)        21\n    file page              27\n");
+		      "    swap-in (major)        21\n    file page              27\n"
+		      "  huge faults (THP)        33\n    fallbacks to 4K        34\n"
+		      "    huge PDEs split        35\n    huge zero page made    1\n");
 	ASSERT_HAS(t, "\n  swap-outs                22\n  swap-ins                 23\n"
 		      "  pages scanned            24\n  pages reclaimed          25\n"
 		      "  pages activated          31\n  pages deactivated        32\n"
@@ -417,9 +425,9 @@ START_TEST(text_aligned)
 	}
 	/* 41 + copy-on-write (4) + swap (8) + processes (3) + page cache (4)
 	 * + Unicorn's TLB (4) + walks (4) + the TLB model (1) + the TLB arrays
-	 * (7) + the paging-structure caches (a heading and one cache) */
-	ck_assert_int_eq(lines, 78);
-	ck_assert_int_eq(values, 73);
+	 * (7) + the paging-structure caches (a heading and one cache) + THP (4) */
+	ck_assert_int_eq(lines, 82);
+	ck_assert_int_eq(values, 77);
 	free(t);
 }
 END_TEST

@@ -368,9 +368,10 @@ START_TEST(proc_dir_listing)
 	ck_assert_ptr_nonnull(other);
 	int64_t fd = open_path("/proc", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
-	char want[128];
-	snprintf(want, sizeof(want), "./%d ../%d meminfo/%d sys/%d self/%d %d/%d %d/%d ", DT_DIR,
-		 DT_DIR, DT_REG, DT_DIR, DT_LNK, p->pid, DT_DIR, other->pid, DT_DIR);
+	char want[160];
+	snprintf(want, sizeof(want),
+		 "./%d ../%d meminfo/%d vmstat/%d buddyinfo/%d sys/%d self/%d %d/%d %d/%d ", DT_DIR,
+		 DT_DIR, DT_REG, DT_REG, DT_REG, DT_DIR, DT_LNK, p->pid, DT_DIR, other->pid, DT_DIR);
 	char *got = list_dir(fd, DATA_MAX);
 	ck_assert_str_eq(got, want);
 	free(got);
@@ -389,7 +390,7 @@ START_TEST(proc_dir_listing)
 	fd = open_path("/proc/", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
-	snprintf(want, sizeof(want), "meminfo/%d sys/%d self/%d %d/%d ", DT_REG, DT_DIR, DT_LNK,
+	snprintf(want, sizeof(want), "buddyinfo/%d sys/%d self/%d %d/%d ", DT_REG, DT_DIR, DT_LNK,
 		 p->pid, DT_DIR);
 	ck_assert_ptr_nonnull(strstr(got, want));
 	ck_assert_int_eq(strlen(strstr(got, want)), strlen(want));
@@ -522,6 +523,59 @@ START_TEST(proc_sys_vm)
 }
 END_TEST
 
+/* /proc/buddyinfo: Linux's frag_show line, orders 0 to 10, the blocks
+ * above order 10 counted as the order-10 blocks they hold: all free
+ * frames add up. */
+START_TEST(buddyinfo_format)
+{
+	touch(BUF, BUF_SIZE / PAGE_SIZE); /* reading allocates nothing more */
+	char *t = slurp("/proc/buddyinfo");
+	uint64_t c[FRAME_MAX_ORDER + 1];
+	frame_free_blocks(k, c);
+	uint64_t free_frames = 0;
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
+		free_frames += c[o] << o;
+	ck_assert_uint_eq(free_frames, frames_free(k));
+	ck_assert_uint_eq(strncmp(t, "Node 0, zone   Normal ", 22), 0);
+	const char *at = t + 22;
+	uint64_t shown = 0;
+	for (unsigned o = 0; o <= 10; o++) {
+		char *end;
+		uint64_t n = strtoull(at, &end, 10);
+		ck_assert_ptr_ne(end, at);
+		ck_assert_int_eq(end - at, 6); /* "%6lu" */
+		ck_assert_int_eq(*end, ' ');
+		if (o < 10)
+			ck_assert_uint_eq(n, c[o]);
+		shown += n << o;
+		at = end + 1;
+	}
+	ck_assert_str_eq(at, "\n");
+	ck_assert_uint_eq(shown, free_frames);
+	free(t);
+}
+END_TEST
+
+/* /proc/vmstat: "name value" lines; the THP counters follow the kernel's. */
+START_TEST(vmstat_counters)
+{
+	touch(BUF, BUF_SIZE / PAGE_SIZE); /* reading allocates nothing more */
+	char *t = slurp("/proc/vmstat");
+	ck_assert_int_eq(field(t, "nr_free_pages "), (long long)frames_free(k));
+	ck_assert_int_eq(field(t, "thp_fault_alloc "), 0);
+	free(t);
+	map(0x40000000, PAGE_SIZE_2M, RW | VM_HUGEPAGE);
+	touch(0x40000000, 1);
+	t = slurp("/proc/vmstat");
+	ck_assert_int_eq(field(t, "thp_fault_alloc "), 1);
+	ck_assert_int_eq(field(t, "nr_anon_transparent_hugepages "), 1);
+	free(t);
+	t = slurp("/proc/meminfo");
+	ck_assert_int_eq(field(t, "AnonHugePages:"), 2048);
+	free(t);
+}
+END_TEST
+
 START_TEST(proc_cmdline)
 {
 	char *argv[] = {"/bin/busybox", "ps", "-o", "pid", NULL};
@@ -581,6 +635,8 @@ int main(void)
 	tcase_add_test(tc, proc_dir_stat);
 	tcase_add_test(tc, proc_sys_vm);
 	tcase_add_test(tc, proc_cmdline);
+	tcase_add_test(tc, buddyinfo_format);
+	tcase_add_test(tc, vmstat_counters);
 	tcase_add_test(tc, sysinfo_call);
 	return unit_run(s);
 }
