@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ static const char help_text[] =
 	"  --root DIR         host directory the guest sees as /\n"
 	"  --thp MODE         transparent huge pages for anonymous memory: always,\n"
 	"                     madvise (default: MADV_HUGEPAGE regions) or never\n"
+	"  --hugepages 2M:N   a pool of N 2 MiB pages for MAP_HUGETLB (default 0;\n"
+	"                     /proc/sys/vm/nr_hugepages changes it at run time)\n"
 	"  --strace           trace system calls to stderr\n"
 	"  --stats            print statistics to stderr at exit\n"
 	"  --stats-json FILE  write the statistics as JSON to FILE at exit\n"
@@ -73,7 +76,7 @@ static const char help_text[] =
 	"  127     PROG not found\n";
 
 enum opt_id {
-	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_THP, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
+	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_THP, OPT_HUGEPAGES, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
 	OPT_MEMINFO, OPT_TRACE, OPT_TRACE_EVENTS, OPT_TRACE_FILTER, OPT_TRACE_LIMIT,
 	OPT_TLB, OPT_TLB_EXACT, OPT_GDB, OPT_GDB_DISCONNECT, OPT_COMMANDS, OPT_SVG, OPT_TOP, OPT_HELP
 };
@@ -94,6 +97,7 @@ static const struct opt run_opts[] = {
 	{ "--swap-file", OPT_SWAP_FILE, true, FOR_RUN | FOR_STEP },
 	{ "--root", OPT_ROOT, true, FOR_RUN | FOR_STEP },
 	{ "--thp", OPT_THP, true, FOR_RUN | FOR_STEP },
+	{ "--hugepages", OPT_HUGEPAGES, true, FOR_RUN | FOR_STEP },
 	{ "--strace", OPT_STRACE, false, FOR_RUN | FOR_STEP },
 	{ "--stats", OPT_STATS, false, FOR_RUN | FOR_STEP },
 	{ "--stats-json", OPT_STATS_JSON, true, FOR_RUN | FOR_STEP },
@@ -271,6 +275,11 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 		else
 			return usage_error(err, "invalid --thp '%s': expected always, madvise or never",
 					   value);
+		break;
+	case OPT_HUGEPAGES:
+		if (strncmp(value, "2M:", 3) || !parse_count(value + 3, INT_MAX, &o->hugepages))
+			return usage_error(err, "invalid --hugepages '%s': expected 2M:N, N from 1 "
+					   "(vmemu has 2 MiB pools only)", value);
 		break;
 	case OPT_STRACE:
 		o->strace = true;

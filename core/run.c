@@ -100,6 +100,7 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		.strace = o->strace ? stderr : NULL,
 		.tlb_model = &o->tlb_model,
 		.thp = o->thp,
+		.hugepages = o->hugepages,
 		.host_signals = true,
 	};
 	struct kernel_ops ops;

@@ -75,6 +75,7 @@ struct kernel_config {
 	FILE *strace;         /* where --strace lines go, or NULL */
 	const struct mmu_model *tlb_model; /* the CPU's TLBs and paging-structure caches; NULL: the default */
 	enum thp_mode thp;
+	uint64_t hugepages;   /* --hugepages 2M:N: the hugetlb pool at boot */
 	/* core/ forwards host signals (kernel_post_signal): when every process
 	 * waits and nothing else can wake one, the kernel waits for them as
 	 * Linux would, instead of ending the guest as deadlocked. */
@@ -219,6 +220,8 @@ struct meminfo {
 	uint64_t dirty, writeback;
 	uint64_t anon_pages, mapped, shmem;
 	uint64_t anon_huge_pages;
+	uint64_t huge_total, huge_free, huge_rsvd, huge_surp; /* hugetlb pages (counts) */
+	uint64_t hugetlb;
 	uint64_t kreclaimable, slab, sreclaimable, sunreclaim, kernel_stack;
 	uint64_t page_tables;
 	uint64_t commit_limit, committed_as;

@@ -24,6 +24,7 @@ struct checker {
 	uint32_t *slots;  /* per swap slot: the PTEs found holding it */
 	struct mm *mm;    /* the address space being visited */
 	uint64_t tables;  /* its page tables found */
+	uint64_t hugetlb_resv; /* reserving hugetlb PDEs found */
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -125,6 +126,43 @@ static void check_huge_leaf(struct checker *c, const struct mmu_pt_entry *e, uin
 	check_leaf_vma(c, e, pa);
 }
 
+/* A hugetlb PDE, in a hugetlb VMA: a page (one reference on its first
+ * frame) or a reservation (counted against HugePages_Rsvd). */
+static void check_hugetlb_leaf(struct checker *c, const struct mmu_pt_entry *e, uint64_t pa)
+{
+	struct vma *v = vma_find(c->mm, e->va);
+	if (!v || !(v->flags & VM_HUGETLB)) {
+		fail(c, "a hugetlb PDE at va %#llx outside a hugetlb VMA", (unsigned long long)e->va);
+		return;
+	}
+	if (e->value == PMD_HUGETLB_RESERVED) {
+		c->hugetlb_resv++;
+		return;
+	}
+	if (pa & (PAGE_SIZE_2M - 1))
+		fail(c, "the hugetlb page at va %#llx is at %#llx, not 2 MiB aligned",
+		     (unsigned long long)e->va, (unsigned long long)pa);
+	add_ref(c, pa, "a hugetlb PDE", e->va);
+	check_leaf_vma(c, e, ZERO_PAGE_PA); /* on no reverse map */
+}
+
+/* The pool: its free pages hold no reference, its reservations are the
+ * reserving PDEs found. */
+static void check_hugetlb_pool(struct checker *c)
+{
+	const struct hstate *h = &c->k->hstate;
+	if (h->nfree > h->nr || h->resv > h->nfree)
+		fail(c, "hugetlb pool: %llu pages, %llu free, %llu reserved", (unsigned long long)h->nr,
+		     (unsigned long long)h->nfree, (unsigned long long)h->resv);
+	for (uint64_t i = 0; i < h->nfree && !c->failed; i++)
+		if (c->k->frames.refcount[h->free[i] >> PAGE_SHIFT])
+			fail(c, "free hugetlb page %#llx has references",
+			     (unsigned long long)h->free[i]);
+	if (!c->failed && c->hugetlb_resv != h->resv)
+		fail(c, "%llu hugetlb pages reserved, %llu reserving PDEs found",
+		     (unsigned long long)h->resv, (unsigned long long)c->hugetlb_resv);
+}
+
 static void visit_entry(void *ctx, const struct mmu_pt_entry *e)
 {
 	struct checker *c = ctx;
@@ -136,7 +174,9 @@ static void visit_entry(void *ctx, const struct mmu_pt_entry *e)
 		add_ref(c, pa, "a table entry", e->va);
 		return;
 	}
-	if (e->level == 2 && pmd_trans_huge(e->value)) {
+	if (e->level == 2 && pmd_hugetlb(e->value)) {
+		check_hugetlb_leaf(c, e, pa);
+	} else if (e->level == 2 && pmd_trans_huge(e->value)) {
 		check_huge_leaf(c, e, pa);
 	} else if ((e->value & PTE_P) || (e->value & PTE_SW_PROTNONE)) {
 		add_ref(c, pa, "a PTE", e->va);
@@ -235,6 +275,8 @@ int mm_check(struct kernel *k, char *err, size_t errlen)
 			compare_refs(&c);
 		if (!c.failed)
 			check_free_lists(&c);
+		if (!c.failed)
+			check_hugetlb_pool(&c);
 	}
 	free(c.refs);
 	free(c.slots);

@@ -166,8 +166,9 @@ static bool fault_fatal(struct kernel *k, struct fault_signal *why, int sig, int
 	return false;
 }
 
-/* The fault at the PDE level (Linux's __handle_mm_fault): a huge page for
- * a missing PDE where THP may be used, a write to a read-only huge page.
+/* The fault at the PDE level (Linux's __handle_mm_fault): a hugetlb map's
+ * page, a huge page for a missing PDE where THP may be used, a write to a
+ * read-only huge page.
  * 0 when handled there, THP_FALLBACK to go on at the PTE (which splits a
  * huge PDE still in place), -1 out of memory. */
 static int handle_pmd_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
@@ -176,6 +177,8 @@ static int handle_pmd_fault(struct kernel *k, struct mm *mm, struct vma *vma, ui
 	uint64_t *pmd = pgtable_pmd(k, mm, va, true);
 	if (!pmd)
 		return -1;
+	if (vma->flags & VM_HUGETLB)
+		return hugetlb_fault(k, mm, vma, va, pmd, write, kind);
 	if (!*pmd && thp_vma_allowable(k, vma, va)) {
 		*kind = FAULT_DEMAND_ZERO;
 		return do_huge_pmd_anonymous_page(k, mm, vma, va, pmd, write);

@@ -219,3 +219,8 @@ void frame_free_blocks(struct kernel *k, uint64_t count[FRAME_MAX_ORDER + 1])
 			count[o]++;
 	}
 }
+
+void frame_put_ref(struct kernel *k, uint64_t pa)
+{
+	k->frames.refcount[pa_to_pfn(pa)]--;
+}

@@ -12,7 +12,7 @@
 bool thp_vma_allowable(struct kernel *k, const struct vma *vma, uint64_t va)
 {
 	uint64_t haddr = va & HPAGE_PMD_MASK;
-	if (vma->mapping || (vma->flags & VM_SHARED) || (vma->flags & VM_NOHUGEPAGE))
+	if (vma->mapping || (vma->flags & (VM_SHARED | VM_NOHUGEPAGE | VM_HUGETLB)))
 		return false;
 	if (k->thp == THP_NEVER || (k->thp == THP_MADVISE && !(vma->flags & VM_HUGEPAGE)))
 		return false;
@@ -36,6 +36,13 @@ static uint64_t get_huge_zero_page(struct kernel *k)
 		k->stats.thp_zero_page_alloc++;
 	}
 	return k->huge_zero_pa;
+}
+
+void huge_zero_page_put(struct kernel *k)
+{
+	if (k->huge_zero_pa)
+		frame_put(k, k->huge_zero_pa, HPAGE_PMD_ORDER);
+	k->huge_zero_pa = 0;
 }
 
 int do_huge_pmd_anonymous_page(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
@@ -124,8 +131,8 @@ static int split_at(struct kernel *k, struct mm *mm, uint64_t va)
 	if (!(va & ~HPAGE_PMD_MASK))
 		return 0;
 	uint64_t *pmd = pgtable_pmd(k, mm, va, false);
-	if (!pmd || !pmd_trans_huge(*pmd))
-		return 0;
+	if (!pmd || !pmd_trans_huge(*pmd) || pmd_hugetlb(*pmd))
+		return 0; /* hugetlb maps are cut at 2 MiB boundaries only */
 	return split_huge_pmd(k, mm, va, pmd) ? -ENOMEM : 0;
 }
 

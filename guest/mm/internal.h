@@ -20,6 +20,9 @@ uint64_t frame_alloc(struct kernel *k, unsigned order);
 void frame_get(struct kernel *k, uint64_t pa);
 /* Drops one reference; the block is freed at 0 (order as allocated). */
 void frame_put(struct kernel *k, uint64_t pa, unsigned order);
+/* Drops one reference and frees nothing at 0: a hugetlb pool page goes
+ * back to its pool, still allocated. */
+void frame_put_ref(struct kernel *k, uint64_t pa);
 /* The 2^order frames of an allocated block at pa become independent
  * frames with one reference each, freed one by one (Linux's split_page). */
 void frame_split(struct kernel *k, uint64_t pa, unsigned order);
@@ -252,6 +255,24 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 enum fault_kind { FAULT_DEMAND_ZERO, FAULT_FILE, FAULT_SWAP, FAULT_COW, FAULT_SPURIOUS };
 int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 		     enum mmu_access access, enum fault_kind *kind);
+
+/* ---- hugetlb maps (hugetlb.c) ---- */
+
+/* A VMA may be cut at addr: not inside a hugetlb VMA but at a 2 MiB
+ * boundary (Linux's hugetlb_vm_op_split: EINVAL otherwise). */
+bool hugetlb_may_split(struct mm *mm, uint64_t addr);
+/* A fault in a hugetlb VMA: a page from the pool (its reservation, else
+ * an unreserved one), a write to a page shared after fork (a copy unless
+ * mm alone holds it). 0, or FAULT_SIGBUS when the pool has no page. */
+int hugetlb_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uint64_t *pmd,
+		  bool write, enum fault_kind *kind);
+/* The hugetlb PDE at va goes: its page back to the pool when no other
+ * PDE holds it, or its reservation given back. */
+void hugetlb_zap(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pmd);
+/* fork: the child's PDE dst shares the page, read-only in both (a
+ * private map: the first write copies it). */
+void copy_hugetlb_pmd(struct kernel *k, struct mm *parent, uint64_t va, uint64_t *pmd,
+		      uint64_t *dst);
 
 /* ---- the page cache's upkeep (pagecache.c, filemap.c) ---- */
 

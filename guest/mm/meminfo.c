@@ -50,8 +50,9 @@ static void leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, vo
 	(void)va;
 	struct walk *w = arg;
 	uint64_t pa = *pte & PTE_ADDR_MASK;
-	if (pte_is_swap(*pte) || pa == ZERO_PAGE_PA || is_huge_zero_pmd(k, *pte))
-		return;
+	if (pmd_hugetlb(*pte) || pte_is_swap(*pte) || pa == ZERO_PAGE_PA ||
+	    is_huge_zero_pmd(k, *pte))
+		return; /* hugetlb pages are counted from the pool */
 	if (*pte & PTE_PS) {
 		/* A huge page: AnonHugePages once, however many PDEs map it. */
 		w->anon_huge += w->frame[pa >> PAGE_SHIFT] & SEEN_HUGE ? 0 : HPAGE_PMD_NR;
@@ -163,6 +164,10 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 		.dirty = KB(k->cache_dirty),
 		.anon_pages = KB(w.anon),
 		.anon_huge_pages = KB(w.anon_huge),
+		.huge_total = k->hstate.nr,
+		.huge_free = k->hstate.nfree,
+		.huge_rsvd = k->hstate.resv,
+		.hugetlb = k->hstate.nr * (PAGE_SIZE_2M >> 10),
 		.mapped = KB(k->cache_mapped + shmem_mapped),
 		.shmem = KB(shmem),
 		.page_tables = KB(k->stats.page_table_pages),

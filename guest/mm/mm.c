@@ -70,6 +70,8 @@ int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 	 * limit (other splits are let through, the unmap frees them). */
 	if (start > v->start && end < v->end && mm->map_count >= k->vm.max_map_count)
 		return -ENOMEM;
+	if (!hugetlb_may_split(mm, start) || !hugetlb_may_split(mm, end))
+		return -EINVAL;
 	if (vma_split_at(mm, start, end))
 		return -ENOMEM;
 	mm_zap_range(k, mm, start, end);
@@ -89,8 +91,8 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 	if (mm->map_count > k->vm.max_map_count)
 		return -ENOMEM; /* Linux's do_mmap: "Too many mappings?" */
 	/* Linux's accountable_mapping: private, writable, not MAP_NORESERVE. */
-	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
-		flags |= VM_ACCOUNT;
+	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE | VM_HUGETLB)) == VM_WRITE)
+		flags |= VM_ACCOUNT; /* hugetlb maps reserve from their pool instead */
 	if (fixed) {
 		int err = mm_unmap(k, mm, start, len);
 		if (err)

@@ -123,12 +123,22 @@ struct page_cache {
 	struct mapping *files;    /* file mappings, looked up by dev/ino */
 };
 
+/* ---- the hugetlb pool of 2 MiB pages (hugetlb.c) ---- */
+
+struct hstate {
+	uint64_t nr;         /* HugePages_Total */
+	uint64_t resv;       /* HugePages_Rsvd: reserved, not yet faulted */
+	uint64_t *free;      /* the free pages (HugePages_Free = nfree) */
+	uint64_t nfree, cap;
+};
+
 /* ---- the vm sysctls: /proc/sys/vm (sysctl.c) ---- */
 
 struct vm_sysctl {
 	int max_map_count;          /* VMAs an address space may have */
 	int min_free_kbytes;        /* the min watermark, in KiB */
 	int watermark_scale_factor; /* low and high above min, in 1/10000 of memory */
+	int nr_hugepages;           /* the hugetlb pool's size, as last set */
 };
 
 /* ---- PCIDs (pcid.c) ----
@@ -170,6 +180,7 @@ struct pcid_cache {
  * becomes writable is charged then, and stays so. */
 #define VM_ACCOUNT 0x80000u
 #define VM_NORESERVE 0x100000u
+#define VM_HUGETLB 0x200000u /* MAP_HUGETLB: 2 MiB pages from the hugetlb pool */
 
 /* The anonymous memory of a region (Linux's anon_vma), here only for what
  * it decides about merging: a region gets one when its first private page

@@ -189,6 +189,11 @@ static int64_t expand(struct kernel *k, struct mm *mm, struct vma *v, uint64_t o
 int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 		 uint64_t flags, uint64_t new)
 {
+	/* hugetlb maps stay where they are (Linux moves them between 2 MiB
+	 * boundaries of its hugetlbfs files; vmemu has none). */
+	struct vma *hv = vma_find(mm, old);
+	if (hv && (hv->flags & VM_HUGETLB))
+		return -EINVAL;
 	if ((flags & MREMAP_FIXED) && old_len == new_len)
 		return remap_move(k, mm, old, old_len, new);
 	struct vma *v = vma_find(mm, old);

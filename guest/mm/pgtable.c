@@ -39,6 +39,8 @@ static uint64_t *entry_at(struct kernel *k, struct mm *mm, uint64_t va, int leve
 	uint64_t table = mm->pml4;
 	for (int l = 4; l > level; l--) {
 		uint64_t *entry = &table_at(k, table)[pt_index(va, l)];
+		if (l == 2 && pmd_hugetlb(*entry))
+			return NULL; /* 2 MiB pages only: no table below */
 		if (l == 2 && pmd_trans_huge(*entry) &&
 		    (!alloc || split_huge_pmd(k, mm, va & HPAGE_PMD_MASK, entry)))
 			return NULL;
@@ -70,7 +72,7 @@ uint64_t *pgtable_pmd(struct kernel *k, struct mm *mm, uint64_t va, bool alloc)
 uint64_t *pgtable_leaf(struct kernel *k, struct mm *mm, uint64_t va)
 {
 	uint64_t *pmd = pgtable_pmd(k, mm, va, false);
-	if (pmd && pmd_trans_huge(*pmd))
+	if (pmd && (pmd_trans_huge(*pmd) || pmd_hugetlb(*pmd)))
 		return pmd;
 	return pgtable_pte(k, mm, va, false);
 }
@@ -145,8 +147,9 @@ static void put_leaf(struct kernel *k, struct mm *mm, uint64_t pte)
 /* Visits the non-empty leaves of [start, end) under the table at `table`
  * (level); with unmap, frees the tables the visit leaves empty. A huge
  * PDE is a leaf when the range covers it and split is false; otherwise it
- * is split first (and left alone if that finds no frame). Returns true
- * when the table is now empty. */
+ * is split first (and left alone if that finds no frame). A hugetlb PDE
+ * (a page or a reservation) is always a leaf. Returns true when the table
+ * is now empty. */
 static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int level,
 		       uint64_t base, uint64_t start, uint64_t end, pgtable_leaf_fn *fn, void *arg,
 		       bool unmap, bool split)
@@ -159,6 +162,10 @@ static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int leve
 			break;
 		if (!t[i])
 			continue;
+		if (level == 2 && pmd_hugetlb(t[i])) {
+			fn(k, mm, lo, &t[i], arg);
+			continue;
+		}
 		if (level == 2 && pmd_trans_huge(t[i])) {
 			if (!split && start <= lo && hi <= end) {
 				fn(k, mm, lo, &t[i], arg);
@@ -199,6 +206,10 @@ void pgtable_walk_ptes(struct kernel *k, struct mm *mm, uint64_t start, uint64_t
 static void unmap_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
 {
 	(void)arg;
+	if (pmd_hugetlb(*pte)) {
+		hugetlb_zap(k, mm, va, pte);
+		return;
+	}
 	if (*pte & PTE_PS) {
 		zap_huge_pmd(k, mm, va, pte);
 		return;
@@ -218,7 +229,10 @@ void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t 
 	uint64_t old = *pte;
 	if (!(old & (PTE_P | PTE_SW_PROTNONE)))
 		return;
-	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D | (pmd_trans_huge(old) ? PTE_PS : 0));
+	/* A PDE leaf keeps PS and the hugetlb mark (hugetlb pages are never
+	 * split: PROT_NONE makes them not present). */
+	uint64_t leaf = (old & PTE_PS) ? PTE_PS | PTE_SW_HUGETLB : 0;
+	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D | leaf);
 	pgtable_update(k, mm, va, pte, keep | pgtable_prot_bits(vm_flags));
 }
 

@@ -277,6 +277,8 @@ int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s,
 {
 	if (flags == v->flags)
 		return 0;
+	if (!hugetlb_may_split(mm, s) || !hugetlb_may_split(mm, e))
+		return -EINVAL;
 	/* No huge page may straddle a VMA boundary. */
 	if (split_huge_edges(k, mm, s, e))
 		return -ENOMEM;

@@ -108,11 +108,23 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 			return err;
 	}
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (flags & MAP_HUGETLB) {
+		int64_t err = hugetlb_map_check(k, flags, &len, addr, fixed);
+		if (err)
+			return err;
+		vm_flags |= VM_HUGETLB;
+	}
 	if (fixed) {
 		if (addr & ~PAGE_MASK)
 			return -EINVAL;
 		if (!range_ok(addr, len))
 			return -ENOMEM;
+	} else if (vm_flags & VM_HUGETLB) {
+		/* At a 2 MiB boundary (Linux's hugetlb_get_unmapped_area). */
+		addr = mm_get_unmapped_area(mm, addr & PAGE_MASK, len + PAGE_SIZE_2M);
+		if (!addr)
+			return -ENOMEM;
+		addr = (addr + PAGE_SIZE_2M - 1) & ~(PAGE_SIZE_2M - 1);
 	} else {
 		addr = mm_get_unmapped_area(mm, addr & PAGE_MASK, len);
 		if (!addr)
@@ -128,6 +140,11 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
 	int64_t ret =
 		mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT, file_id);
+	if (ret >= 0 && (vm_flags & VM_HUGETLB) && !(flags & MAP_NORESERVE) &&
+	    hugetlb_reserve(k, mm, addr, addr + len)) {
+		mm_unmap(k, mm, addr, len);
+		ret = -ENOMEM;
+	}
 	tlb_gather_finish(k);
 	return ret;
 }

@@ -475,7 +475,8 @@ START_TEST(proc_sys_vm)
 	char *got = list_dir(fd, DATA_MAX);
 	char want[160];
 	snprintf(want, sizeof(want), "./%d ../%d max_map_count/%d min_free_kbytes/%d "
-		 "watermark_scale_factor/%d ", DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG);
+		 "nr_hugepages/%d watermark_scale_factor/%d ", DT_DIR, DT_DIR, DT_REG, DT_REG,
+		 DT_REG, DT_REG);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
