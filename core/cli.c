@@ -37,8 +37,9 @@ static const char help_text[] =
 	"  --root DIR         host directory the guest sees as /\n"
 	"  --thp MODE         transparent huge pages for anonymous memory: always,\n"
 	"                     madvise (default: MADV_HUGEPAGE regions) or never\n"
-	"  --hugepages 2M:N   a pool of N 2 MiB pages for MAP_HUGETLB (default 0;\n"
-	"                     /proc/sys/vm/nr_hugepages changes it at run time)\n"
+	"  --hugepages 2M:N[,1G:M]  pools of N 2 MiB and M 1 GiB pages for\n"
+	"                     MAP_HUGETLB (default none; /proc/sys/vm/nr_hugepages\n"
+	"                     changes the 2 MiB pool at run time)\n"
 	"  --strace           trace system calls to stderr\n"
 	"  --stats            print statistics to stderr at exit\n"
 	"  --stats-json FILE  write the statistics as JSON to FILE at exit\n"
@@ -197,6 +198,25 @@ static const struct opt *find_opt(const char *arg, unsigned cmds)
 }
 
 /* A decimal count from 1 to max into *n; false when s is not one. */
+static bool parse_count(const char *s, uint64_t max, uint64_t *n);
+
+/* --hugepages SIZE:N[,SIZE:N] with SIZE 2M or 1G. */
+static bool parse_hugepages(const char *value, struct vmemu_options *o)
+{
+	char buf[64];
+	if (strlen(value) >= sizeof(buf))
+		return false;
+	strcpy(buf, value);
+	for (char *save = NULL, *item = strtok_r(buf, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		uint64_t *n = !strncmp(item, "2M:", 3) ? &o->hugepages_2m
+			      : !strncmp(item, "1G:", 3) ? &o->hugepages_1g : NULL;
+		if (!n || !parse_count(item + 3, INT_MAX, n))
+			return false;
+	}
+	return true;
+}
+
 static bool parse_count(const char *s, uint64_t max, uint64_t *n)
 {
 	uint64_t v = 0;
@@ -277,9 +297,9 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 					   value);
 		break;
 	case OPT_HUGEPAGES:
-		if (strncmp(value, "2M:", 3) || !parse_count(value + 3, INT_MAX, &o->hugepages))
-			return usage_error(err, "invalid --hugepages '%s': expected 2M:N, N from 1 "
-					   "(vmemu has 2 MiB pools only)", value);
+		if (!parse_hugepages(value, o))
+			return usage_error(err, "invalid --hugepages '%s': expected 2M:N, 1G:M or "
+					   "2M:N,1G:M with counts from 1", value);
 		break;
 	case OPT_STRACE:
 		o->strace = true;

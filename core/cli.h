@@ -44,7 +44,7 @@ struct vmemu_options {
 	bool tlb_exact;         /* every access consults the TLB model */
 	struct mmu_model tlb_model; /* --tlb: the TLBs and paging-structure caches */
 	enum thp_mode thp;      /* --thp */
-	uint64_t hugepages;     /* --hugepages 2M:N */
+	uint64_t hugepages_2m, hugepages_1g; /* --hugepages 2M:N,1G:M */
 	int gdb_port;           /* --gdb PORT, or 0 */
 	bool gdb_kill_on_disconnect;
 	const char *commands;   /* step: debugger commands from this file, or NULL */

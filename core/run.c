@@ -100,7 +100,8 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		.strace = o->strace ? stderr : NULL,
 		.tlb_model = &o->tlb_model,
 		.thp = o->thp,
-		.hugepages = o->hugepages,
+		.hugepages_2m = o->hugepages_2m,
+		.hugepages_1g = o->hugepages_1g,
 		.host_signals = true,
 	};
 	struct kernel_ops ops;

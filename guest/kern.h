@@ -34,7 +34,7 @@ struct kernel {
 	struct lru lru;
 	enum thp_mode thp;      /* /sys/kernel/mm/transparent_hugepage/enabled */
 	uint64_t huge_zero_pa;  /* the huge zero page, 0 until a read fault needs it */
-	struct hstate hstate;   /* the hugetlb pool (mm/hugetlb.c) */
+	struct hstate hstate[NR_HSTATES]; /* the hugetlb pools (mm/hugetlb.c) */
 	struct mm *mms;         /* every address space, for the reverse map */
 	struct mmu mmu;
 	struct pcid_cache pcids; /* the CPU's PCIDs, lent to address spaces (mm/pcid.c) */

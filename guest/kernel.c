@@ -52,7 +52,8 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	/* Linux's vm sysctls and zone watermarks. */
 	vm_sysctl_init(k);
 	k->thp = cfg->thp;
-	k->vm.nr_hugepages = (int)hugetlb_set_pool(k, cfg->hugepages);
+	k->vm.nr_hugepages = (int)hugetlb_set_pool(k, HSTATE_2M, cfg->hugepages_2m);
+	hugetlb_set_pool(k, HSTATE_1G, cfg->hugepages_1g);
 	init_per_zone_wmark_min(k);
 	if (cfg->swap_size && swap_init(k, cfg->swap_size, cfg->swap_file, err, errlen)) {
 		kernel_destroy(k);
@@ -89,7 +90,7 @@ void kernel_destroy(struct kernel *k)
 		if (k->wake_fd[i] >= 0)
 			close(k->wake_fd[i]);
 	swap_destroy(&k->swap);
-	hugetlb_destroy(&k->hstate);
+	hugetlb_destroy(k);
 	mmu_destroy(&k->mmu);
 	lru_destroy(&k->lru);
 	frame_allocator_destroy(&k->frames);
@@ -233,7 +234,8 @@ uint64_t kernel_shutdown(struct kernel *k)
 	}
 	pagecache_drop_all(k);
 	/* What the kernel kept for itself: the hugetlb pool, the huge zero page. */
-	hugetlb_set_pool(k, 0);
+	hugetlb_set_pool(k, HSTATE_2M, 0);
+	hugetlb_set_pool(k, HSTATE_1G, 0);
 	huge_zero_page_put(k);
 	k->ops.flush_code(k->ops.ctx);
 	frame_release_quarantine(k);

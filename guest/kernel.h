@@ -75,7 +75,7 @@ struct kernel_config {
 	FILE *strace;         /* where --strace lines go, or NULL */
 	const struct mmu_model *tlb_model; /* the CPU's TLBs and paging-structure caches; NULL: the default */
 	enum thp_mode thp;
-	uint64_t hugepages;   /* --hugepages 2M:N: the hugetlb pool at boot */
+	uint64_t hugepages_2m, hugepages_1g; /* --hugepages 2M:N,1G:M: the pools at boot */
 	/* core/ forwards host signals (kernel_post_signal): when every process
 	 * waits and nothing else can wake one, the kernel waits for them as
 	 * Linux would, instead of ending the guest as deadlocked. */

@@ -24,7 +24,7 @@ struct checker {
 	uint32_t *slots;  /* per swap slot: the PTEs found holding it */
 	struct mm *mm;    /* the address space being visited */
 	uint64_t tables;  /* its page tables found */
-	uint64_t hugetlb_resv; /* reserving hugetlb PDEs found */
+	uint64_t hugetlb_resv[NR_HSTATES]; /* reserving hugetlb entries found */
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -126,41 +126,43 @@ static void check_huge_leaf(struct checker *c, const struct mmu_pt_entry *e, uin
 	check_leaf_vma(c, e, pa);
 }
 
-/* A hugetlb PDE, in a hugetlb VMA: a page (one reference on its first
- * frame) or a reservation (counted against HugePages_Rsvd). */
+/* A hugetlb PDE or PDPTE, in a hugetlb VMA of its page size: a page (one
+ * reference on its first frame) or a reservation (counted against its
+ * pool's HugePages_Rsvd). */
 static void check_hugetlb_leaf(struct checker *c, const struct mmu_pt_entry *e, uint64_t pa)
 {
 	struct vma *v = vma_find(c->mm, e->va);
-	if (!v || !(v->flags & VM_HUGETLB)) {
-		fail(c, "a hugetlb PDE at va %#llx outside a hugetlb VMA", (unsigned long long)e->va);
+	if (!v || !(v->flags & VM_HUGETLB) || hugetlb_page_size(v->flags) != e->span) {
+		fail(c, "a hugetlb entry at va %#llx outside a hugetlb VMA of its size",
+		     (unsigned long long)e->va);
 		return;
 	}
 	if (e->value == PMD_HUGETLB_RESERVED) {
-		c->hugetlb_resv++;
+		c->hugetlb_resv[hstate_of(v)]++;
 		return;
 	}
-	if (pa & (PAGE_SIZE_2M - 1))
-		fail(c, "the hugetlb page at va %#llx is at %#llx, not 2 MiB aligned",
+	if (pa & (e->span - 1))
+		fail(c, "the hugetlb page at va %#llx is at %#llx, not aligned to its size",
 		     (unsigned long long)e->va, (unsigned long long)pa);
 	add_ref(c, pa, "a hugetlb PDE", e->va);
 	check_leaf_vma(c, e, ZERO_PAGE_PA); /* on no reverse map */
 }
 
-/* The pool: its free pages hold no reference, its reservations are the
- * reserving PDEs found. */
-static void check_hugetlb_pool(struct checker *c)
+/* A pool: its free pages hold no reference, its reservations are the
+ * reserving entries found. */
+static void check_hugetlb_pool(struct checker *c, enum hstate_id id)
 {
-	const struct hstate *h = &c->k->hstate;
+	const struct hstate *h = &c->k->hstate[id];
 	if (h->nfree > h->nr || h->resv > h->nfree)
 		fail(c, "hugetlb pool: %llu pages, %llu free, %llu reserved", (unsigned long long)h->nr,
 		     (unsigned long long)h->nfree, (unsigned long long)h->resv);
 	for (uint64_t i = 0; i < h->nfree && !c->failed; i++)
-		if (c->k->frames.refcount[h->free[i] >> PAGE_SHIFT])
+		if (c->k->frames.refcount[h->free[i] >> PAGE_SHIFT]) /* bit 0 aside */
 			fail(c, "free hugetlb page %#llx has references",
-			     (unsigned long long)h->free[i]);
-	if (!c->failed && c->hugetlb_resv != h->resv)
-		fail(c, "%llu hugetlb pages reserved, %llu reserving PDEs found",
-		     (unsigned long long)h->resv, (unsigned long long)c->hugetlb_resv);
+			     (unsigned long long)h->free[i] & PTE_ADDR_MASK);
+	if (!c->failed && c->hugetlb_resv[id] != h->resv)
+		fail(c, "%llu hugetlb pages reserved, %llu reserving entries found",
+		     (unsigned long long)h->resv, (unsigned long long)c->hugetlb_resv[id]);
 }
 
 static void visit_entry(void *ctx, const struct mmu_pt_entry *e)
@@ -174,7 +176,7 @@ static void visit_entry(void *ctx, const struct mmu_pt_entry *e)
 		add_ref(c, pa, "a table entry", e->va);
 		return;
 	}
-	if (e->level == 2 && pmd_hugetlb(e->value)) {
+	if ((e->level == 2 || e->level == 3) && pmd_hugetlb(e->value)) {
 		check_hugetlb_leaf(c, e, pa);
 	} else if (e->level == 2 && pmd_trans_huge(e->value)) {
 		check_huge_leaf(c, e, pa);
@@ -275,8 +277,8 @@ int mm_check(struct kernel *k, char *err, size_t errlen)
 			compare_refs(&c);
 		if (!c.failed)
 			check_free_lists(&c);
-		if (!c.failed)
-			check_hugetlb_pool(&c);
+		for (int id = 0; id < NR_HSTATES && !c.failed; id++)
+			check_hugetlb_pool(&c, id);
 	}
 	free(c.refs);
 	free(c.slots);

@@ -174,11 +174,11 @@ static bool fault_fatal(struct kernel *k, struct fault_signal *why, int sig, int
 static int handle_pmd_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 			    bool write, enum fault_kind *kind)
 {
+	if (vma->flags & VM_HUGETLB)
+		return hugetlb_fault(k, mm, vma, va, write, kind);
 	uint64_t *pmd = pgtable_pmd(k, mm, va, true);
 	if (!pmd)
 		return -1;
-	if (vma->flags & VM_HUGETLB)
-		return hugetlb_fault(k, mm, vma, va, pmd, write, kind);
 	if (!*pmd && thp_vma_allowable(k, vma, va)) {
 		*kind = FAULT_DEMAND_ZERO;
 		return do_huge_pmd_anonymous_page(k, mm, vma, va, pmd, write);

@@ -198,6 +198,8 @@ static inline bool pmd_trans_huge(uint64_t pmd)
 /* The PDE for va, the tables above it made when alloc (NULL if absent or
  * out of memory). */
 uint64_t *pgtable_pmd(struct kernel *k, struct mm *mm, uint64_t va, bool alloc);
+/* The same for the entry at level (1 PTE ... 4 PML4E). */
+uint64_t *pgtable_entry(struct kernel *k, struct mm *mm, uint64_t va, int level, bool alloc);
 /* The leaf entry for va: its PTE, or the PDE of a huge page; NULL if none.
  * Nothing is made or split. */
 uint64_t *pgtable_leaf(struct kernel *k, struct mm *mm, uint64_t va);
@@ -261,18 +263,21 @@ int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t 
 /* A VMA may be cut at addr: not inside a hugetlb VMA but at a 2 MiB
  * boundary (Linux's hugetlb_vm_op_split: EINVAL otherwise). */
 bool hugetlb_may_split(struct mm *mm, uint64_t addr);
+/* The pool of a hugetlb VMA. */
+enum hstate_id hstate_of(const struct vma *vma);
 /* A fault in a hugetlb VMA: a page from the pool (its reservation, else
  * an unreserved one), a write to a page shared after fork (a copy unless
- * mm alone holds it). 0, or FAULT_SIGBUS when the pool has no page. */
-int hugetlb_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uint64_t *pmd,
-		  bool write, enum fault_kind *kind);
-/* The hugetlb PDE at va goes: its page back to the pool when no other
- * PDE holds it, or its reservation given back. */
+ * mm alone holds it). 0, FAULT_SIGBUS when the pool has no page, -1 when
+ * no page table could be had. */
+int hugetlb_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, bool write,
+		  enum fault_kind *kind);
+/* The hugetlb leaf at va (in a VMA of mm) goes: its page back to the pool
+ * when no other leaf holds it, or its reservation given back. */
 void hugetlb_zap(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pmd);
-/* fork: the child's PDE dst shares the page, read-only in both (a
- * private map: the first write copies it). */
-void copy_hugetlb_pmd(struct kernel *k, struct mm *parent, uint64_t va, uint64_t *pmd,
-		      uint64_t *dst);
+/* fork: the child's leaf at va shares the page, read-only in both (a
+ * private map: the first write copies it). 0, or -ENOMEM. */
+int copy_hugetlb_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint64_t va,
+		     uint64_t *pmd, unsigned vm_flags);
 
 /* ---- the page cache's upkeep (pagecache.c, filemap.c) ---- */
 

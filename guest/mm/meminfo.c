@@ -164,10 +164,12 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 		.dirty = KB(k->cache_dirty),
 		.anon_pages = KB(w.anon),
 		.anon_huge_pages = KB(w.anon_huge),
-		.huge_total = k->hstate.nr,
-		.huge_free = k->hstate.nfree,
-		.huge_rsvd = k->hstate.resv,
-		.hugetlb = k->hstate.nr * (PAGE_SIZE_2M >> 10),
+		/* The default (2 MiB) pool's counts; Hugetlb is every pool's. */
+		.huge_total = k->hstate[HSTATE_2M].nr,
+		.huge_free = k->hstate[HSTATE_2M].nfree,
+		.huge_rsvd = k->hstate[HSTATE_2M].resv,
+		.hugetlb = k->hstate[HSTATE_2M].nr * (PAGE_SIZE_2M >> 10) +
+			   k->hstate[HSTATE_1G].nr * (PAGE_SIZE_1G >> 10),
 		.mapped = KB(k->cache_mapped + shmem_mapped),
 		.shmem = KB(shmem),
 		.page_tables = KB(k->stats.page_table_pages),

@@ -132,9 +132,9 @@ void tlb_gather_finish(struct kernel *k);
  * but the VMA is PROT_NONE. Bit 8 (G when present), as Linux's
  * _PAGE_PROTNONE, so bits 9 and up stay free for swap entries. */
 #define PTE_SW_PROTNONE (1ULL << 8)
-/* Software bit 9 in a PDE (ignored by the CPU): a hugetlb page's leaf,
- * or alone, not present, a reservation for the page to come there
- * (mm/hugetlb.c). PDEs hold no swap entries. */
+/* Software bit 9 in a PDE or PDPTE (ignored by the CPU): a hugetlb
+ * page's leaf, or alone, not present, a reservation for the page to come
+ * there (mm/hugetlb.c). They hold no swap entries. */
 #define PTE_SW_HUGETLB (1ULL << 9)
 #define PMD_HUGETLB_RESERVED PTE_SW_HUGETLB
 
@@ -144,24 +144,26 @@ static inline bool pmd_hugetlb(uint64_t pmd)
 	return pmd & PTE_SW_HUGETLB;
 }
 
-/* ---- the hugetlb pool (hugetlb.c) ---- */
+/* ---- the hugetlb pools (hugetlb.c) ---- */
 
-/* Grows or shrinks the pool towards want pages (vm.nr_hugepages); it
- * stops where no order-9 block is free, and keeps the pages in use or
- * reserved. Returns the size reached. */
-uint64_t hugetlb_set_pool(struct kernel *k, uint64_t want);
-void hugetlb_destroy(struct hstate *h);
+/* Grows or shrinks pool id towards want pages (vm.nr_hugepages for
+ * 2 MiB); it stops where no block of the size is free, and keeps the pages
+ * in use or reserved. Returns the size reached. */
+uint64_t hugetlb_set_pool(struct kernel *k, enum hstate_id id, uint64_t want);
+void hugetlb_destroy(struct kernel *k);
 /* Frees the huge zero page once nothing maps it (at shutdown). */
 void huge_zero_page_put(struct kernel *k);
 /* mmap's checks of a MAP_HUGETLB map, in Linux's order: a page size the
- * kernel has (MAP_HUGE_2MB, or the default: there are no 1 GiB pages),
- * an anonymous private map (there is no hugetlbfs), *len rounded
- * up to 2 MiB, pages the pool can reserve, a fixed address at a 2 MiB
- * boundary. 0 or -errno. */
+ * kernel has (MAP_HUGE_2MB, the default, or MAP_HUGE_1GB), an anonymous
+ * private map (there is no hugetlbfs), *len rounded up to the page size,
+ * pages the pool can reserve, a fixed address at a page boundary. 0 and
+ * the VM_HUGETLB* flags for the map in *vm_flags, or -errno. */
 int64_t hugetlb_map_check(struct kernel *k, uint64_t flags, uint64_t *len, uint64_t addr,
-			  bool fixed);
-/* Reserves the pages of [start, end) (2 MiB aligned, a new VMA of mm):
- * a reservation in each PDE. 0, or -ENOMEM when the pool's unreserved
+			  bool fixed, unsigned *vm_flags);
+/* The page size of a hugetlb VMA with vm_flags. */
+uint64_t hugetlb_page_size(unsigned vm_flags);
+/* Reserves the pages of [start, end) (aligned to the page size of the new
+ * hugetlb VMA of mm there): a reservation in each PDE or PDPTE. 0, or -ENOMEM when the pool's unreserved
  * free pages are too few (nothing done) or no page table could be had
  * (the caller unmaps the range). */
 int hugetlb_reserve(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);

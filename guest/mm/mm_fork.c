@@ -23,11 +23,7 @@ static void copy_leaf(struct kernel *k, struct mm *parent, uint64_t va, uint64_t
 	if (*pte == PMD_HUGETLB_RESERVED)
 		return; /* the parent's reservation: the child holds none */
 	if (pmd_hugetlb(*pte)) {
-		uint64_t *dst = pgtable_pmd(k, c->child, va, true);
-		if (dst)
-			copy_hugetlb_pmd(k, parent, va, pte, dst);
-		else
-			c->err = -ENOMEM;
+		c->err = copy_hugetlb_pmd(k, c->child, parent, va, pte, c->vm_flags);
 		return;
 	}
 	if (*pte & PTE_PS) {

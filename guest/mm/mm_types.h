@@ -123,7 +123,9 @@ struct page_cache {
 	struct mapping *files;    /* file mappings, looked up by dev/ino */
 };
 
-/* ---- the hugetlb pool of 2 MiB pages (hugetlb.c) ---- */
+/* ---- the hugetlb pools (hugetlb.c) ---- */
+
+enum hstate_id { HSTATE_2M, HSTATE_1G, NR_HSTATES };
 
 struct hstate {
 	uint64_t nr;         /* HugePages_Total */
@@ -180,7 +182,8 @@ struct pcid_cache {
  * becomes writable is charged then, and stays so. */
 #define VM_ACCOUNT 0x80000u
 #define VM_NORESERVE 0x100000u
-#define VM_HUGETLB 0x200000u /* MAP_HUGETLB: 2 MiB pages from the hugetlb pool */
+#define VM_HUGETLB 0x200000u /* MAP_HUGETLB: pages from a hugetlb pool, 2 MiB */
+#define VM_HUGETLB_1G 0x400000u /* ... 1 GiB (MAP_HUGE_1GB) */
 
 /* The anonymous memory of a region (Linux's anon_vma), here only for what
  * it decides about merging: a region gets one when its first private page

@@ -39,8 +39,8 @@ static uint64_t *entry_at(struct kernel *k, struct mm *mm, uint64_t va, int leve
 	uint64_t table = mm->pml4;
 	for (int l = 4; l > level; l--) {
 		uint64_t *entry = &table_at(k, table)[pt_index(va, l)];
-		if (l == 2 && pmd_hugetlb(*entry))
-			return NULL; /* 2 MiB pages only: no table below */
+		if ((l == 2 || l == 3) && pmd_hugetlb(*entry))
+			return NULL; /* a hugetlb leaf: no table below */
 		if (l == 2 && pmd_trans_huge(*entry) &&
 		    (!alloc || split_huge_pmd(k, mm, va & HPAGE_PMD_MASK, entry)))
 			return NULL;
@@ -67,6 +67,11 @@ uint64_t *pgtable_pte(struct kernel *k, struct mm *mm, uint64_t va, bool alloc)
 uint64_t *pgtable_pmd(struct kernel *k, struct mm *mm, uint64_t va, bool alloc)
 {
 	return entry_at(k, mm, va, 2, alloc);
+}
+
+uint64_t *pgtable_entry(struct kernel *k, struct mm *mm, uint64_t va, int level, bool alloc)
+{
+	return entry_at(k, mm, va, level, alloc);
 }
 
 uint64_t *pgtable_leaf(struct kernel *k, struct mm *mm, uint64_t va)
@@ -162,7 +167,7 @@ static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int leve
 			break;
 		if (!t[i])
 			continue;
-		if (level == 2 && pmd_hugetlb(t[i])) {
+		if ((level == 2 || level == 3) && pmd_hugetlb(t[i])) {
 			fn(k, mm, lo, &t[i], arg);
 			continue;
 		}

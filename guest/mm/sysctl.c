@@ -94,6 +94,6 @@ int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len)
 	if (e->wmarks)
 		setup_per_zone_wmarks(k);
 	if (e->pool) /* reads back the size reached */
-		*value(k, i) = (int)hugetlb_set_pool(k, (uint64_t)v);
+		*value(k, i) = (int)hugetlb_set_pool(k, HSTATE_2M, (uint64_t)v);
 	return 0;
 }

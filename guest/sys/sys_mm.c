@@ -109,10 +109,9 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	}
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if (flags & MAP_HUGETLB) {
-		int64_t err = hugetlb_map_check(k, flags, &len, addr, fixed);
+		int64_t err = hugetlb_map_check(k, flags, &len, addr, fixed, &vm_flags);
 		if (err)
 			return err;
-		vm_flags |= VM_HUGETLB;
 	}
 	if (fixed) {
 		if (addr & ~PAGE_MASK)
@@ -120,11 +119,12 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		if (!range_ok(addr, len))
 			return -ENOMEM;
 	} else if (vm_flags & VM_HUGETLB) {
-		/* At a 2 MiB boundary (Linux's hugetlb_get_unmapped_area). */
-		addr = mm_get_unmapped_area(mm, addr & PAGE_MASK, len + PAGE_SIZE_2M);
+		/* At a page boundary (Linux's hugetlb_get_unmapped_area). */
+		uint64_t size = hugetlb_page_size(vm_flags);
+		addr = mm_get_unmapped_area(mm, addr & PAGE_MASK, len + size);
 		if (!addr)
 			return -ENOMEM;
-		addr = (addr + PAGE_SIZE_2M - 1) & ~(PAGE_SIZE_2M - 1);
+		addr = (addr + size - 1) & ~(size - 1);
 	} else {
 		addr = mm_get_unmapped_area(mm, addr & PAGE_MASK, len);
 		if (!addr)

@@ -384,11 +384,14 @@ START_TEST(thp_option)
 	ck_assert_int_eq(opts.thp, THP_NEVER);
 	assert_usage_error(PARSE("vmemu", "run", "--thp", "sometimes", "prog"),
 			   "invalid --thp 'sometimes': expected always, madvise or never");
-	ck_assert_uint_eq(opts.hugepages, 0);
+	ck_assert_uint_eq(opts.hugepages_2m, 0);
 	ck_assert_int_eq(PARSE("vmemu", "run", "--hugepages", "2M:16", "prog"), -1);
-	ck_assert_uint_eq(opts.hugepages, 16);
-	assert_usage_error(PARSE("vmemu", "run", "--hugepages", "1G:1", "prog"),
-			   "invalid --hugepages '1G:1': expected 2M:N");
+	ck_assert_uint_eq(opts.hugepages_2m, 16);
+	ck_assert_int_eq(PARSE("vmemu", "run", "--hugepages", "2M:3,1G:2", "prog"), -1);
+	ck_assert_uint_eq(opts.hugepages_2m, 3);
+	ck_assert_uint_eq(opts.hugepages_1g, 2);
+	assert_usage_error(PARSE("vmemu", "run", "--hugepages", "4M:1", "prog"),
+			   "invalid --hugepages '4M:1': expected 2M:N, 1G:M");
 	assert_usage_error(PARSE("vmemu", "run", "--hugepages", "2M:x", "prog"),
 			   "invalid --hugepages '2M:x'");
 }

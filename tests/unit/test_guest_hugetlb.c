@@ -3,7 +3,7 @@
  * grows and shrinks with vm.nr_hugepages, a map reserves its pages
  * (HugePages_Rsvd) and a fault consumes a reservation, MAP_NORESERVE gets
  * SIGBUS once the pool is empty, fork shares pages copy-on-write, hugetlb
- * maps are cut at 2 MiB boundaries only. mm_check (guest_fixture.h) also
+ * maps are cut at page boundaries only; 1 GiB pages by PDPTE leaves. mm_check (guest_fixture.h) also
  * checks that the reservations are the reserving PDEs. The numbers are
  * those Linux's Documentation/admin-guide/mm/hugetlbpage.rst describes
  * for the same sequence. */
@@ -61,13 +61,13 @@ static uint64_t touch(uint64_t va, enum mmu_access access)
 	return pa;
 }
 
-/* Linux with no pool: MAP_HUGETLB is ENOMEM; a size with no pool at all
- * is EINVAL, MAP_HUGE_1GB too (no 1 GiB pages, as without pdpe1gb). */
+/* Linux with no pool: MAP_HUGETLB is ENOMEM, MAP_HUGE_1GB too; a size
+ * with no pool at all is EINVAL. */
 START_TEST(test_empty_pool)
 {
 	assert_pool(0, 0, 0);
 	ck_assert_int_eq(do_mmap(0, H, HUGE_ANON), -ENOMEM);
-	ck_assert_int_eq(do_mmap(0, H, HUGE_ANON | (30ULL << MAP_HUGE_SHIFT)), -EINVAL);
+	ck_assert_int_eq(do_mmap(0, H, HUGE_ANON | (30ULL << MAP_HUGE_SHIFT)), -ENOMEM);
 	ck_assert_int_eq(do_mmap(0, H, HUGE_ANON | (21ULL << MAP_HUGE_SHIFT)), -ENOMEM);
 	ck_assert_int_eq(do_mmap(0, H, HUGE_ANON | (22ULL << MAP_HUGE_SHIFT)), -EINVAL);
 	ck_assert_int_eq(do_mmap(0, H, MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB), -EINVAL);
@@ -111,10 +111,10 @@ START_TEST(test_reserve_fault_unmap)
 	ck_assert_int_ge(a, 0);
 	ck_assert_uint_eq((uint64_t)a % H, 0);
 	assert_pool(4, 4, 3);
-	memset(phys_ptr(k, k->hstate.free[k->hstate.nfree - 1]), 0xaa, H); /* a used page */
 	uint64_t pa = touch((uint64_t)a + H + 123, MMU_WRITE);
 	assert_pool(4, 3, 2);
 	ck_assert(all_zero(pa & ~(H - 1), H));
+
 	uint64_t *pmd = pgtable_pmd(k, mm, (uint64_t)a + H, false);
 	ck_assert(pmd && (*pmd & PTE_PS) && pmd_hugetlb(*pmd));
 	struct mmu_req req = {.va = (uint64_t)a + H, .access = MMU_READ, .user = true};
@@ -130,6 +130,13 @@ START_TEST(test_reserve_fault_unmap)
 	kernel_meminfo(k, &mi);
 	ck_assert_uint_eq(mi.anon_pages, 0);
 	ck_assert_uint_eq(mm->rss_pages, 0);
+	/* A page used before is cleared when it is taken again. */
+	memset(phys_ptr(k, pa & ~(H - 1)), 0xaa, H);
+	ck_assert_int_eq(guest_syscall(SYS_munmap, (uint64_t)a + H, H, 0, 0), 0);
+	assert_pool(4, 4, 2);
+	ck_assert_uint_eq(touch((uint64_t)a + 5, MMU_WRITE), pa & ~(H - 1));
+	ck_assert(all_zero(pa & ~(H - 1), H));
+	assert_pool(4, 3, 1);
 	ck_assert_int_eq(guest_syscall(SYS_munmap, (uint64_t)a, 3 * H, 0, 0), 0);
 	assert_pool(4, 4, 0);
 }
@@ -210,6 +217,55 @@ START_TEST(test_split_and_protect)
 }
 END_TEST
 
+/* 1 GiB pages: a pool of order-18 blocks (only one is free in 2 GiB of
+ * guest memory: frames 0 and 1 are never free), mapped by PDPTE leaves. */
+static void setup_1g(void)
+{
+	const struct kernel_config cfg = {.mem_size = 2ULL << 30};
+	guest_setup(&cfg);
+}
+
+START_TEST(test_1g_pages)
+{
+	const uint64_t G = PAGE_SIZE_1G;
+	ck_assert_uint_eq(hugetlb_set_pool(k, HSTATE_1G, 2), 1);
+	const uint64_t huge_1g = HUGE_ANON | (30ULL << MAP_HUGE_SHIFT);
+	ck_assert_int_eq(do_mmap(0, 2 * G, huge_1g), -ENOMEM);
+	int64_t a = do_mmap(0, H, huge_1g); /* rounded up to 1 GiB */
+	ck_assert_int_ge(a, 0);
+	ck_assert_uint_eq((uint64_t)a % G, 0);
+	ck_assert_uint_eq(k->hstate[HSTATE_1G].resv, 1);
+	struct meminfo mi;
+	kernel_meminfo(k, &mi);
+	ck_assert_uint_eq(mi.huge_total, 0); /* HugePages_* are the 2 MiB pool's */
+	ck_assert_uint_eq(mi.huge_rsvd, 0);
+	ck_assert_uint_eq(mi.hugetlb, 1048576); /* Hugetlb counts every pool */
+	uint64_t pa = touch((uint64_t)a + G - 4096, MMU_WRITE);
+	ck_assert_uint_eq(pa % G, G - 4096);
+	ck_assert_uint_eq(k->hstate[HSTATE_1G].resv, 0);
+	ck_assert_uint_eq(k->hstate[HSTATE_1G].nfree, 0);
+	uint64_t *pdpte = pgtable_entry(k, mm, (uint64_t)a, 3, false);
+	ck_assert(pdpte && (*pdpte & PTE_PS) && pmd_hugetlb(*pdpte));
+	struct mmu_req req = {.va = (uint64_t)a + 12345, .access = MMU_READ, .user = true};
+	struct mmu_translation t;
+	struct mmu_fault f;
+	struct mmu_walk_record rec;
+	mmu_flush_all(&k->mmu);
+	ck_assert(mmu_translate(&k->mmu, &req, &t, &f, &rec));
+	ck_assert_uint_eq(t.page_size, PAGE_SIZE_1G);
+	ck_assert_int_eq(rec.nsteps, 2); /* PML4E, PDPTE */
+	ck_assert_uint_eq(t.pa, (pa & ~(G - 1)) + 12345);
+	ck_assert_int_eq(guest_syscall(SYS_munmap, (uint64_t)a + H, H, 0, 0), -EINVAL);
+	struct mm *child = mm_fork(k, mm);
+	ck_assert_ptr_nonnull(child);
+	ck_assert_uint_eq(frame_refcount(k, pa & ~(G - 1)), 2);
+	mm_put(k, child);
+	ck_assert_int_eq(guest_syscall(SYS_munmap, (uint64_t)a, G, 0, 0), 0);
+	ck_assert_uint_eq(k->hstate[HSTATE_1G].nfree, 1);
+	ck_assert_uint_eq(hugetlb_set_pool(k, HSTATE_1G, 0), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("guest_hugetlb");
@@ -220,5 +276,7 @@ int main(void)
 	tcase_add_test(tc, test_noreserve_sigbus);
 	tcase_add_test(tc, test_fork_cow);
 	tcase_add_test(tc, test_split_and_protect);
+	TCase *g = unit_tcase(s, "hugetlb_1g", setup_1g, guest_teardown);
+	tcase_add_test(g, test_1g_pages);
 	return unit_run(s);
 }
