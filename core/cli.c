@@ -37,6 +37,8 @@ static const char help_text[] =
 	"  --root DIR         host directory the guest sees as /\n"
 	"  --thp MODE         transparent huge pages for anonymous memory: always,\n"
 	"                     madvise (default: MADV_HUGEPAGE regions) or never\n"
+	"  --la57             5-level paging: user addresses up to 2^56, above\n"
+	"                     2^47 only where an mmap hint asks (as Linux)\n"
 	"  --hugepages 2M:N[,1G:M]  pools of N 2 MiB and M 1 GiB pages for\n"
 	"                     MAP_HUGETLB (default none; /proc/sys/vm/nr_hugepages\n"
 	"                     changes the 2 MiB pool at run time)\n"
@@ -77,7 +79,7 @@ static const char help_text[] =
 	"  127     PROG not found\n";
 
 enum opt_id {
-	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_THP, OPT_HUGEPAGES, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
+	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_THP, OPT_HUGEPAGES, OPT_LA57, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
 	OPT_MEMINFO, OPT_TRACE, OPT_TRACE_EVENTS, OPT_TRACE_FILTER, OPT_TRACE_LIMIT,
 	OPT_TLB, OPT_TLB_EXACT, OPT_GDB, OPT_GDB_DISCONNECT, OPT_COMMANDS, OPT_SVG, OPT_TOP, OPT_HELP
 };
@@ -99,6 +101,7 @@ static const struct opt run_opts[] = {
 	{ "--root", OPT_ROOT, true, FOR_RUN | FOR_STEP },
 	{ "--thp", OPT_THP, true, FOR_RUN | FOR_STEP },
 	{ "--hugepages", OPT_HUGEPAGES, true, FOR_RUN | FOR_STEP },
+	{ "--la57", OPT_LA57, false, FOR_RUN | FOR_STEP },
 	{ "--strace", OPT_STRACE, false, FOR_RUN | FOR_STEP },
 	{ "--stats", OPT_STATS, false, FOR_RUN | FOR_STEP },
 	{ "--stats-json", OPT_STATS_JSON, true, FOR_RUN | FOR_STEP },
@@ -300,6 +303,9 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 		if (!parse_hugepages(value, o))
 			return usage_error(err, "invalid --hugepages '%s': expected 2M:N, 1G:M or "
 					   "2M:N,1G:M with counts from 1", value);
+		break;
+	case OPT_LA57:
+		o->la57 = true;
 		break;
 	case OPT_STRACE:
 		o->strace = true;

@@ -45,6 +45,7 @@ struct vmemu_options {
 	struct mmu_model tlb_model; /* --tlb: the TLBs and paging-structure caches */
 	enum thp_mode thp;      /* --thp */
 	uint64_t hugepages_2m, hugepages_1g; /* --hugepages 2M:N,1G:M */
+	bool la57;              /* --la57 */
 	int gdb_port;           /* --gdb PORT, or 0 */
 	bool gdb_kill_on_disconnect;
 	const char *commands;   /* step: debugger commands from this file, or NULL */

@@ -102,6 +102,7 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		.thp = o->thp,
 		.hugepages_2m = o->hugepages_2m,
 		.hugepages_1g = o->hugepages_1g,
+		.la57 = o->la57,
 		.host_signals = true,
 	};
 	struct kernel_ops ops;

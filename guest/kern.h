@@ -55,6 +55,13 @@ struct kernel {
 	const struct kernel_trace *trace; /* tracer or debugger callbacks, or NULL */
 };
 
+/* The top of user space: 2^56 with 5-level paging (--la57), else 2^47
+ * (each less a guard page), as Linux's TASK_SIZE_MAX. */
+static inline uint64_t task_size_max(const struct kernel *k)
+{
+	return (k->mmu.regs.cr4 & CR4_LA57) ? USER_TOP_LA57 : USER_TOP;
+}
+
 /* A system call handler gets the six argument registers; the result goes
  * to rax (negative errno on error). ctx may be changed (arch_prctl). Each
  * subsystem declares its own; sys/syscall.c holds the table. */

@@ -60,7 +60,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 		return NULL;
 	}
 	/* The guest kernel runs like Linux on a current x86-64 core. */
-	k->mmu.regs.cr4 |= CR4_SMEP | CR4_SMAP;
+	k->mmu.regs.cr4 |= CR4_SMEP | CR4_SMAP | (cfg->la57 ? CR4_LA57 : 0);
 	if (cfg->root) {
 		k->root_fd = file_open_root(cfg->root);
 		if (k->root_fd >= 0 && !realpath(cfg->root, k->root_path)) {

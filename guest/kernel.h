@@ -75,6 +75,7 @@ struct kernel_config {
 	FILE *strace;         /* where --strace lines go, or NULL */
 	const struct mmu_model *tlb_model; /* the CPU's TLBs and paging-structure caches; NULL: the default */
 	enum thp_mode thp;
+	bool la57;            /* --la57: 5-level paging, user space up to 2^56 */
 	uint64_t hugepages_2m, hugepages_1g; /* --hugepages 2M:N,1G:M: the pools at boot */
 	/* core/ forwards host signals (kernel_post_signal): when every process
 	 * waits and nothing else can wake one, the kernel waits for them as

@@ -201,7 +201,7 @@ static void check_mm(struct checker *c, struct mm *mm)
 	c->tables = 1;
 	add_ref(c, mm->pml4, "the top-level table", 0);
 	struct mmu_phys phys = {c->k->phys, c->k->phys_size};
-	mmu_pt_visit(&phys, &regs, 0, USER_TOP, visit_entry, c);
+	mmu_pt_visit(&phys, &regs, 0, mm->task_size, visit_entry, c);
 	if (c->tables != mm->pt_pages)
 		fail(c, "an address space has %llu page tables but counts %llu",
 		     (unsigned long long)c->tables, (unsigned long long)mm->pt_pages);

@@ -213,7 +213,7 @@ struct vma {
 
 struct mm {
 	int users;           /* processes on it (a vfork child borrows its parent's) */
-	uint64_t pml4;       /* physical address of the top-level table (CR3 base) */
+	uint64_t pml4;       /* physical address of the top-level table (CR3 base; a PML5 with LA57) */
 	uint64_t ctx_id;     /* unique for ever (Linux's mm->context.ctx_id) */
 	uint16_t pcid;       /* the PCID last lent to it; its own while owner[pcid] == ctx_id */
 	struct vma *vmas;    /* the lowest VMA; ->next goes up */
@@ -221,6 +221,7 @@ struct mm {
 	int map_count;       /* VMAs (vm.max_map_count limits it) */
 	uint64_t start_brk, brk;
 	uint64_t mmap_base;  /* top of the mmap area; searched downwards */
+	uint64_t task_size;  /* top of its user space: USER_TOP, or USER_TOP_LA57 */
 	uint64_t stack_top;
 	uint64_t rss_pages;
 	uint64_t swap_ents;  /* PTEs holding swap entries */
@@ -228,7 +229,13 @@ struct mm {
 	struct mm *next, *prev; /* k->mms */
 };
 
-/* Top of user space (4-level paging: 128 TiB minus a guard page, as Linux). */
+/* Top of user space with 4-level paging (128 TiB minus a guard page, as
+ * Linux), and with 5-level paging the top of the default map window,
+ * where the stack and mmap_base stay (Linux's DEFAULT_MAP_WINDOW). */
 #define USER_TOP 0x7ffffffff000ULL
+/* Top of user space with 5-level paging (64 PiB minus a guard page,
+ * Linux's TASK_SIZE_MAX with LA57): reached only by mmap hints above
+ * USER_TOP or fixed maps. */
+#define USER_TOP_LA57 0x00fffffffffff000ULL
 
 #endif

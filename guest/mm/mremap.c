@@ -46,7 +46,7 @@ static void move_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pt
 /* munmap's own argument checks (Linux's do_vmi_munmap), then the unmap. */
 static int unmap_checked(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 {
-	if (start > USER_TOP || len > USER_TOP - start)
+	if (start > mm->task_size || len > mm->task_size - start)
 		return -EINVAL;
 	return mm_unmap(k, mm, start, len);
 }
@@ -172,7 +172,7 @@ static int64_t expand(struct kernel *k, struct mm *mm, struct vma *v, uint64_t o
 		      uint64_t old_len, uint64_t new_len, uint64_t flags)
 {
 	uint64_t end = v->end + (new_len - old_len);
-	if (v->end == old + old_len && end > v->end && end <= USER_TOP &&
+	if (v->end == old + old_len && end > v->end && end <= mm->task_size &&
 	    !vma_overlaps(mm, v->end, end)) {
 		vma_set_end(mm, v, end);
 		vma_merge_range(k, mm, v->start, end);

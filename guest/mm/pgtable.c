@@ -1,4 +1,5 @@
-/* pgtable.c - the kernel's page-table API over real x86-64 4-level tables.
+/* pgtable.c - the kernel's page-table API over real x86-64 4-level tables
+ * (5-level with --la57).
  *
  * Every change to a present entry invalidates the TLB model at once and
  * owes the CPU a TLB flush, paid once per operation by tlb_gather_finish
@@ -37,7 +38,7 @@ uint64_t pgtable_prot_bits(unsigned vm_flags)
 static uint64_t *entry_at(struct kernel *k, struct mm *mm, uint64_t va, int level, bool alloc)
 {
 	uint64_t table = mm->pml4;
-	for (int l = 4; l > level; l--) {
+	for (int l = mmu_levels(&k->mmu.regs); l > level; l--) {
 		uint64_t *entry = &table_at(k, table)[pt_index(va, l)];
 		if ((l == 2 || l == 3) && pmd_hugetlb(*entry))
 			return NULL; /* a hugetlb leaf: no table below */
@@ -199,13 +200,13 @@ static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int leve
 void pgtable_walk_leaves(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
 			 pgtable_leaf_fn *fn, void *arg)
 {
-	walk_range(k, mm, mm->pml4, 4, 0, start, end, fn, arg, false, false);
+	walk_range(k, mm, mm->pml4, mmu_levels(&k->mmu.regs), 0, start, end, fn, arg, false, false);
 }
 
 void pgtable_walk_ptes(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
 		       pgtable_leaf_fn *fn, void *arg)
 {
-	walk_range(k, mm, mm->pml4, 4, 0, start, end, fn, arg, false, true);
+	walk_range(k, mm, mm->pml4, mmu_levels(&k->mmu.regs), 0, start, end, fn, arg, false, true);
 }
 
 static void unmap_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
@@ -243,7 +244,7 @@ void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t 
 
 void pgtable_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 {
-	walk_range(k, mm, mm->pml4, 4, 0, start, end, unmap_leaf, NULL, true, false);
+	walk_range(k, mm, mm->pml4, mmu_levels(&k->mmu.regs), 0, start, end, unmap_leaf, NULL, true, false);
 }
 
 void pgtable_protect_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
@@ -251,12 +252,12 @@ void pgtable_protect_range(struct kernel *k, struct mm *mm, uint64_t start, uint
 {
 	/* PROT_NONE has no huge form here: such PDEs are split. */
 	bool none = pgtable_prot_bits(vm_flags) == PTE_SW_PROTNONE;
-	walk_range(k, mm, mm->pml4, 4, 0, start, end, protect_leaf, &vm_flags, false, none);
+	walk_range(k, mm, mm->pml4, mmu_levels(&k->mmu.regs), 0, start, end, protect_leaf, &vm_flags, false, none);
 }
 
 void pgtable_free_all(struct kernel *k, struct mm *mm)
 {
-	pgtable_unmap_range(k, mm, 0, USER_TOP);
+	pgtable_unmap_range(k, mm, 0, mm->task_size);
 	frame_put(k, mm->pml4, 0);
 	mm->pml4 = 0;
 }

@@ -19,9 +19,9 @@ static uint64_t page_align_up(uint64_t x)
 	return (x + PAGE_SIZE - 1) & PAGE_MASK;
 }
 
-static bool range_ok(uint64_t addr, uint64_t len)
+static bool range_ok(const struct kernel *k, uint64_t addr, uint64_t len)
 {
-	return addr <= USER_TOP && len <= USER_TOP - addr;
+	return addr <= task_size_max(k) && len <= task_size_max(k) - addr;
 }
 
 int64_t sys_brk(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -96,7 +96,7 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~(uint64_t)MMAP_KNOWN_FLAGS))
 		return -EOPNOTSUPP;
-	if (len > USER_TOP)
+	if (len > task_size_max(k))
 		return -ENOMEM;
 	len = page_align_up(len);
 	unsigned vm_flags = prot_to_vm(prot);
@@ -116,7 +116,7 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	if (fixed) {
 		if (addr & ~PAGE_MASK)
 			return -EINVAL;
-		if (!range_ok(addr, len))
+		if (!range_ok(k, addr, len))
 			return -ENOMEM;
 	} else if (vm_flags & VM_HUGETLB) {
 		/* At a page boundary (Linux's hugetlb_get_unmapped_area). */
@@ -156,7 +156,7 @@ int64_t sys_munmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	if ((addr & ~PAGE_MASK) || len == 0)
 		return -EINVAL;
 	len = page_align_up(len);
-	if (!range_ok(addr, len))
+	if (!range_ok(k, addr, len))
 		return -EINVAL;
 	int ret = mm_unmap(k, k->current->mm, addr, len);
 	tlb_gather_finish(k);
@@ -174,7 +174,7 @@ int64_t sys_mprotect(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	len = page_align_up(len);
 	if (len == 0)
 		return 0;
-	if (!range_ok(addr, len))
+	if (!range_ok(k, addr, len))
 		return -ENOMEM;
 	int ret = mm_protect(k, k->current->mm, addr, len, prot_to_vm(prot));
 	tlb_gather_finish(k);
@@ -205,7 +205,7 @@ int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	}
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
-	if (!range_ok(addr, len))
+	if (!range_ok(k, addr, len))
 		return -EINVAL;
 	if (len == 0)
 		return 0;
@@ -228,7 +228,7 @@ int64_t sys_msync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return -EINVAL;
 	if ((start & ~PAGE_MASK) || ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	if (start + len < start || a[1] > USER_TOP)
+	if (start + len < start || a[1] > task_size_max(k))
 		return -ENOMEM;
 	struct mm *mm = k->current->mm;
 	uint64_t end = start + len;
@@ -269,7 +269,7 @@ int64_t sys_mincore(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	uint64_t va = a[0], len = a[1], vec = a[2];
 	if (va & ~PAGE_MASK)
 		return -EINVAL;
-	if (!range_ok(va, len))
+	if (!range_ok(k, va, len))
 		return -ENOMEM;
 	struct mm *mm = k->current->mm;
 	uint64_t pages = page_align_up(len) >> PAGE_SHIFT;
@@ -306,10 +306,10 @@ int64_t sys_mremap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		return -EINVAL; /* MREMAP_DONTUNMAP is not supported */
 	if (old & ~PAGE_MASK)
 		return -EINVAL;
-	if (new_len == 0 || new_len > USER_TOP)
+	if (new_len == 0 || new_len > task_size_max(k))
 		return -EINVAL;
 	if (flags & MREMAP_FIXED) {
-		if (new > USER_TOP - new_len || (new & ~PAGE_MASK) || !(flags & MREMAP_MAYMOVE))
+		if (new > task_size_max(k) - new_len || (new & ~PAGE_MASK) || !(flags & MREMAP_MAYMOVE))
 			return -EINVAL;
 		if (old + old_len > new && new + new_len > old)
 			return -EINVAL; /* old and new overlap */

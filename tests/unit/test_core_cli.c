@@ -373,7 +373,7 @@ START_TEST(report_options)
 }
 END_TEST
 
-/* --thp: always, madvise (the default) or never. */
+/* --thp: always, madvise (the default) or never; --hugepages; --la57. */
 START_TEST(thp_option)
 {
 	ck_assert_int_eq(PARSE("vmemu", "run", "prog"), -1);
@@ -394,6 +394,9 @@ START_TEST(thp_option)
 			   "invalid --hugepages '4M:1': expected 2M:N, 1G:M");
 	assert_usage_error(PARSE("vmemu", "run", "--hugepages", "2M:x", "prog"),
 			   "invalid --hugepages '2M:x'");
+	ck_assert(!opts.la57);
+	ck_assert_int_eq(PARSE("vmemu", "step", "--la57", "prog"), -1);
+	ck_assert(opts.la57);
 }
 END_TEST
 
