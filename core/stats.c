@@ -375,6 +375,9 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_u64(&j, "fault_fallback", ks->thp_fault_fallback);
 	json_u64(&j, "split_pmd", ks->thp_split_pmd);
 	json_u64(&j, "zero_page_alloc", ks->thp_zero_page_alloc);
+	json_u64(&j, "compact_stall", ks->compact_stall);
+	json_u64(&j, "compact_success", ks->compact_success);
+	json_u64(&j, "pgmigrate_success", ks->pgmigrate_success);
 	json_close(&j);
 
 	json_open(&j, "reclaim");

@@ -61,6 +61,10 @@ int do_huge_pmd_anonymous_page(struct kernel *k, struct mm *mm, struct vma *vma,
 	if (anon_vma_prepare(vma))
 		return -1;
 	uint64_t pa = frame_alloc(k, HPAGE_PMD_ORDER);
+	/* Direct compaction for MADV_HUGEPAGE regions, as Linux's default
+	 * transparent_hugepage/defrag "madvise". */
+	if (pa == FRAME_NONE && (vma->flags & VM_HUGEPAGE) && compact_for_huge_page(k))
+		pa = frame_alloc(k, HPAGE_PMD_ORDER);
 	if (pa == FRAME_NONE) {
 		k->stats.thp_fault_fallback++;
 		return THP_FALLBACK;

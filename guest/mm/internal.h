@@ -258,6 +258,13 @@ enum fault_kind { FAULT_DEMAND_ZERO, FAULT_FILE, FAULT_SWAP, FAULT_COW, FAULT_SP
 int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 		     enum mmu_access access, enum fault_kind *kind);
 
+/* ---- compaction (compaction.c) ---- */
+
+/* Frees an order-9 block by moving the movable pages of the cheapest
+ * 2 MiB block elsewhere (Linux's direct compaction for a THP fault). True
+ * when a block was emptied; compact_* and pgmigrate_success count it. */
+bool compact_for_huge_page(struct kernel *k);
+
 /* ---- hugetlb maps (hugetlb.c) ---- */
 
 /* A VMA may be cut at addr: not inside a hugetlb VMA but at a 2 MiB

@@ -252,7 +252,9 @@ START_TEST(json_content)
 		      "    \"cow_copied\": 8,\n    \"cow_reused\": 2,\n    \"cow_zero\": 1,\n"
 		      "    \"swap\": 21,\n    \"file\": 27\n  },\n"
 		      "  \"thp\": {\n    \"fault_alloc\": 33,\n    \"fault_fallback\": 34,\n"
-		      "    \"split_pmd\": 35,\n    \"zero_page_alloc\": 1\n  },\n");
+		      "    \"split_pmd\": 35,\n    \"zero_page_alloc\": 1,\n"
+		      "    \"compact_stall\": 0,\n    \"compact_success\": 0,\n"
+		      "    \"pgmigrate_success\": 0\n  },\n");
 	ASSERT_HAS(t, "  \"reclaim\": {\n    \"swap_outs\": 22,\n    \"swap_ins\": 23,\n"
 		      "    \"scanned\": 24,\n    \"reclaimed\": 25,\n    \"activated\": 31,\n"
 		      "    \"deactivated\": 32,\n    \"oom_kills\": 26\n  },\n"

@@ -282,6 +282,59 @@ START_TEST(test_mremap_moves)
 }
 END_TEST
 
+/* Free blocks of order 9 and above. */
+static uint64_t huge_blocks_free(void)
+{
+	uint64_t c[FRAME_MAX_ORDER + 1], n = 0;
+	frame_free_blocks(k, c);
+	for (unsigned o = HPAGE_PMD_ORDER; o <= FRAME_MAX_ORDER; o++)
+		n += c[o];
+	return n;
+}
+
+/* Physical memory fragmented by 4 KiB pages until no order-9 block is
+ * free, then every other page dropped: half the memory is free, in no
+ * block larger than a page. A fault in a region without MADV_HUGEPAGE
+ * falls back (defrag "madvise"); with it, compaction moves the pages of
+ * one block elsewhere (their addresses stay, their data too) and the
+ * fault gets its huge page. */
+START_TEST(test_compaction)
+{
+	const uint64_t frag = 0x100000000ULL, len = 64ULL << 20;
+	map(frag, len, RW | VM_NOHUGEPAGE);
+	uint64_t n = 0;
+	while (huge_blocks_free()) {
+		*(uint64_t *)phys_ptr(k, touch(frag + n * P, MMU_WRITE)) = 0xf000 + n;
+		n++;
+	}
+	/* The last page stays: it holds the block whose split ended the loop. */
+	for (uint64_t i = 0; i + 1 < n; i += 2)
+		mm_zap_range(k, mm, frag + i * P, frag + (i + 1) * P);
+	tlb_gather_finish(k);
+	ck_assert_uint_eq(huge_blocks_free(), 0);
+	ck_assert_uint_gt(frames_free(k), 4 * 512);
+
+	k->thp = THP_ALWAYS;
+	map(A, H, RW);
+	touch(A, MMU_WRITE);
+	ck_assert(!pmd_trans_huge(pmd_of(mm, A)));
+	ck_assert_uint_eq(st()->thp_fault_fallback, 1);
+	ck_assert_uint_eq(st()->compact_stall, 0);
+
+	map(A + 2 * H, H, RW | VM_HUGEPAGE);
+	touch(A + 2 * H, MMU_WRITE);
+	ck_assert(pmd_trans_huge(pmd_of(mm, A + 2 * H)));
+	ck_assert_uint_eq(st()->compact_stall, 1);
+	ck_assert_uint_eq(st()->compact_success, 1);
+	ck_assert_uint_ge(st()->pgmigrate_success, 1);
+	ck_assert_uint_le(st()->pgmigrate_success, 256);
+	ck_assert_uint_eq(st()->thp_fault_alloc, 1);
+	for (uint64_t i = 1; i < n; i += 2)
+		ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, touch(frag + i * P, MMU_READ)), 0xf000 + i);
+	ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, touch(frag + (n - 1) * P, MMU_READ)), 0xf000 + n - 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("guest_thp");
@@ -295,6 +348,7 @@ int main(void)
 	tcase_add_test(tc, test_madvise_splits_vma_edge);
 	tcase_add_test(tc, test_fork_cow);
 	tcase_add_test(tc, test_mremap_moves);
+	tcase_add_test(tc, test_compaction);
 	TCase *sw = unit_tcase(s, "thp_swap", setup_swap, guest_teardown);
 	tcase_add_test(sw, test_swap_out_splits);
 	return unit_run(s);
