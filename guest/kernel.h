@@ -118,6 +118,7 @@ struct kernel_stats {
 	uint64_t thp_fault_fallback;  /* ... that fell back to 4 KiB: no free order-9 block */
 	uint64_t thp_split_pmd;       /* huge PDEs split into page tables */
 	uint64_t thp_zero_page_alloc; /* the huge zero page made */
+	uint64_t thp_collapse_alloc;  /* huge pages made by MADV_COLLAPSE */
 	/* Compaction (mm/compaction.c), as Linux's compact_* and pgmigrate_*. */
 	uint64_t compact_stall;       /* direct compactions tried for a THP fault */
 	uint64_t compact_fail, compact_success;

@@ -27,6 +27,7 @@ void proc_vmstat_show(struct kernel *k, struct process *p, struct seq *s)
 	item(s, "thp_fault_fallback", st->thp_fault_fallback);
 	item(s, "thp_split_pmd", st->thp_split_pmd);
 	item(s, "thp_zero_page_alloc", st->thp_zero_page_alloc);
+	item(s, "thp_collapse_alloc", st->thp_collapse_alloc);
 	item(s, "pgmigrate_success", st->pgmigrate_success);
 	item(s, "compact_migrate_scanned", st->compact_migrate_scanned);
 	item(s, "compact_stall", st->compact_stall);

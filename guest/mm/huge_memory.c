@@ -3,8 +3,10 @@
  * wholly in a suitable VMA maps an order-9 block with one PDE leaf (a
  * read maps the huge zero page); a PDE is split into 512 PTEs where a
  * 2 MiB page must be handled in parts (part of it unmapped, protected or
- * moved, a write to it while shared, swap-out). */
+ * moved, a write to it while shared, swap-out); MADV_COLLAPSE turns a page
+ * table of 4 KiB pages back into one huge page. */
 #include <errno.h>
+#include <string.h>
 
 #include "kern.h"
 #include "mm/internal.h"
@@ -179,5 +181,62 @@ int copy_huge_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint64_
 		child->rss_pages += HPAGE_PMD_NR;
 	}
 	pgtable_set_new(k, dst, *pmd & ~PTE_A);
+	return 0;
+}
+
+/* Whether the page table at table can become one huge page: every PTE
+ * none, the zero page, or a present private anonymous page (no swap
+ * entry, no PROT_NONE, no file page); *present counts the anonymous ones. */
+static bool collapsible(struct kernel *k, const uint64_t *pte, uint64_t *present)
+{
+	*present = 0;
+	for (uint64_t i = 0; i < HPAGE_PMD_NR; i++) {
+		uint64_t pa = pte[i] & PTE_ADDR_MASK;
+		if (!pte[i] || ((pte[i] & PTE_P) && pa == ZERO_PAGE_PA))
+			continue;
+		if (!(pte[i] & PTE_P) || pagecache_page(k, pa))
+			return false;
+		(*present)++;
+	}
+	return true;
+}
+
+int collapse_huge_page(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t haddr)
+{
+	uint64_t *pmd = pgtable_pmd(k, mm, haddr, true);
+	if (!pmd)
+		return -ENOMEM;
+	if (pmd_trans_huge(*pmd))
+		return 0;
+	/* No table yet: a huge page of zeroes, as for a table of none PTEs. */
+	uint64_t table = *pmd & PTE_ADDR_MASK, present = 0;
+	uint64_t *pte = table ? phys_ptr(k, table) : NULL;
+	if (table && !collapsible(k, pte, &present))
+		return -EAGAIN; /* Linux's SCAN_* failures: a page it would not take */
+	if (anon_vma_prepare(vma))
+		return -ENOMEM;
+	uint64_t pa = frame_alloc(k, HPAGE_PMD_ORDER);
+	if (pa == FRAME_NONE && compact_for_huge_page(k))
+		pa = frame_alloc(k, HPAGE_PMD_ORDER);
+	if (pa == FRAME_NONE)
+		return -ENOMEM;
+	frame_split(k, pa, HPAGE_PMD_ORDER);
+	for (uint64_t i = 0; i < HPAGE_PMD_NR; i++) {
+		uint64_t old = pte ? pte[i] & PTE_ADDR_MASK : 0, va = haddr + i * PAGE_SIZE;
+		if (pte && pte[i]) {
+			if (old != ZERO_PAGE_PA)
+				memcpy(phys_ptr(k, pa + i * PAGE_SIZE), phys_ptr(k, old), PAGE_SIZE);
+			pte[i] = 0;
+			pgtable_invalidate(k, mm, va); /* its 4 KiB TLB entries */
+			frame_put(k, old, 0);
+		}
+		lru_add_anon(k, pa + i * PAGE_SIZE, va);
+	}
+	mm->rss_pages += HPAGE_PMD_NR - present;
+	pgtable_update(k, mm, haddr, pmd, pa | pgtable_prot_bits(vma->flags) | PTE_PS);
+	if (table)
+		pgtable_free_table(k, mm, table);
+	tlb_gather_finish(k);
+	k->stats.thp_collapse_alloc++;
 	return 0;
 }

@@ -157,6 +157,8 @@ void pgtable_update(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
 /* INVLPG va in mm's address space: its TLB entries and the paging-
  * structure-cache entries that could lead to them; the CPU's flush owed. */
 void pgtable_invalidate(struct kernel *k, struct mm *mm, uint64_t va);
+/* A page table at pa, no longer pointed to, is freed. */
+void pgtable_free_table(struct kernel *k, struct mm *mm, uint64_t pa);
 /* The entry of a table that points to the page table at pa. */
 uint64_t pgtable_table_entry(uint64_t pa);
 /* pgtable_walk_leaves, with every huge PDE met split first: fn sees
@@ -233,6 +235,12 @@ void zap_huge_pmd(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pmd);
  * both when private writable (Linux's copy_huge_pmd). 0, or -ENOMEM. */
 int copy_huge_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint64_t va,
 		  uint64_t *pmd, unsigned vm_flags);
+/* MADV_COLLAPSE of the 2 MiB at haddr in vma (Linux's
+ * madvise_collapse): a missing PDE gets a huge page, a page table of
+ * private anonymous 4 KiB pages (none or the zero page in places) is
+ * copied into one and freed. 0, -EAGAIN (a swapped, PROT_NONE or file
+ * page there), or -ENOMEM. */
+int collapse_huge_page(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t haddr);
 /* The huge zero page's physical address, or 0 before it is first used. */
 uint64_t huge_zero_pa(struct kernel *k);
 static inline bool is_huge_zero_pmd(struct kernel *k, uint64_t pmd)

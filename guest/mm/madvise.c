@@ -9,9 +9,13 @@
  * at vm.max_map_count is EAGAIN, as Linux reports it. MADV_DONTNEED and
  * MADV_FREE drop the pages (private anonymous memory reads back zeroes, a
  * private file map the file, shared memory keeps its data); MADV_WILLNEED
- * reads file pages into the page cache. */
+ * reads file pages into the page cache; MADV_COLLAPSE makes huge pages. */
 #include <errno.h>
 #include <sys/mman.h>
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1 */
+#endif
 
 #include "kern.h"
 #include "mm/internal.h"
@@ -57,6 +61,23 @@ static void willneed(struct kernel *k, const struct vma *v, uint64_t start, uint
 	}
 }
 
+/* MADV_COLLAPSE: each 2 MiB of [s, e) that v holds whole becomes a huge
+ * page (whatever --thp says, as on Linux, unless MADV_NOHUGEPAGE); the
+ * call goes on past a failure and reports the last. */
+static int collapse_range(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e)
+{
+	if (v->mapping || (v->flags & (VM_SHARED | VM_HUGETLB | VM_NOHUGEPAGE)))
+		return -EINVAL;
+	int err = 0;
+	for (uint64_t h = (s + PAGE_SIZE_2M - 1) & HPAGE_PMD_MASK; h + PAGE_SIZE_2M <= e;
+	     h += PAGE_SIZE_2M) {
+		int r = collapse_huge_page(k, mm, v, h);
+		if (r)
+			err = r;
+	}
+	return err;
+}
+
 /* The advice for [s, e), inside v. */
 static int advise_part(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
 		       int advice)
@@ -74,6 +95,8 @@ static int advise_part(struct kernel *k, struct mm *mm, struct vma *v, uint64_t 
 		if (v->mapping && !v->mapping->anon)
 			willneed(k, v, s, e);
 		return 0;
+	case MADV_COLLAPSE:
+		return collapse_range(k, mm, v, s, e);
 	default: {
 		int err = vma_modify_flags(k, mm, v, s, e, advice_flags(advice, v->flags));
 		return err == -ENOMEM ? -EAGAIN : err;

@@ -129,7 +129,7 @@ static bool table_empty(const uint64_t *t)
 	return true;
 }
 
-static void free_table(struct kernel *k, struct mm *mm, uint64_t pa)
+void pgtable_free_table(struct kernel *k, struct mm *mm, uint64_t pa)
 {
 	frame_put(k, pa, 0);
 	mm->pt_pages--;
@@ -191,7 +191,7 @@ static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int leve
 			 * paging-structure caches may hold the table freed. */
 			t[i] = 0;
 			pgtable_invalidate(k, mm, lo);
-			free_table(k, mm, child);
+			pgtable_free_table(k, mm, child);
 		}
 	}
 	return unmap && table_empty(t);

@@ -14,6 +14,10 @@
 
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1 */
+#endif
+
 static uint64_t page_align_up(uint64_t x)
 {
 	return (x + PAGE_SIZE - 1) & PAGE_MASK;
@@ -195,6 +199,7 @@ int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	case MADV_SEQUENTIAL:
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
+	case MADV_COLLAPSE:
 	case MADV_DONTFORK:
 	case MADV_DOFORK:
 	case MADV_DONTDUMP:

@@ -2,7 +2,7 @@
  * Linux gives them with /sys/kernel/mm/transparent_hugepage/enabled at
  * "madvise" (vmemu's default --thp, and the usual host setting).
  *
- * usage: thp fault|split|cow|swap [MIB]
+ * usage: thp fault|split|cow|swap|collapse [strict] [MIB]
  *
  *   fault  MIB (64) MiB, 2 MiB aligned, MADV_HUGEPAGE, every page written:
  *          the first touch of each 2 MiB is one minor fault, the other
@@ -18,6 +18,9 @@
  *   swap   MIB (96) MiB filled and checked twice: with vmemu's --mem
  *          smaller, the huge pages are split and go to swap; the CRCs are
  *          printed.
+ *   collapse  4 MiB without MADV_HUGEPAGE written in 4 KiB pages, then
+ *          MADV_COLLAPSE (Linux 6.1): it succeeds and the contents stay;
+ *          strict: thp_collapse_alloc grew by 2, AnonHugePages by 4 MiB.
  *
  * With "strict" after the mode (vmemu only: the host's counters are the
  * whole machine's), /proc/meminfo's AnonHugePages must show the whole fault
@@ -42,8 +45,13 @@ static long minflt(void)
 	return ru.ru_minflt;
 }
 
-/* len bytes of private anonymous memory at a 2 MiB boundary, MADV_HUGEPAGE. */
-static unsigned char *map_huge(size_t len)
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+/* len bytes of private anonymous memory at a 2 MiB boundary, MADV_HUGEPAGE
+ * unless plain. */
+static unsigned char *map_aligned(size_t len, int plain)
 {
 	unsigned char *raw = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -54,7 +62,9 @@ static unsigned char *map_huge(size_t len)
 	size_t tail = (size_t)(raw + len + HUGE - (p + len));
 	if (tail)
 		CHECK(munmap(p + len, tail) == 0, "munmap tail: %s", strerror(errno));
-	CHECK(madvise(p, len, MADV_HUGEPAGE) == 0, "madvise(MADV_HUGEPAGE): %s", strerror(errno));
+	if (!plain)
+		CHECK(madvise(p, len, MADV_HUGEPAGE) == 0, "madvise(MADV_HUGEPAGE): %s",
+		      strerror(errno));
 	return p;
 }
 
@@ -157,6 +167,31 @@ static void do_cow(unsigned char *p)
 	printf("cow: parent rewrote 512 pages with %ld minor faults\n", minflt() - before);
 }
 
+static void do_collapse(int strict)
+{
+	size_t len = 4UL << 20;
+	unsigned char *p = map_aligned(len, 1);
+	for (size_t pg = 0; pg < len / PAGE; pg += 2) /* every other page: the rest stays none */
+		page_fill(p, pg, SEED, 4);
+	long kb = anon_huge_kb(), made = vmstat("thp_collapse_alloc");
+	int r = madvise(p, len, MADV_COLLAPSE);
+	printf("collapse: madvise %s\n", r ? strerror(errno) : "0");
+	for (size_t pg = 0; pg < len / PAGE; pg++) {
+		if (pg % 2 == 0) {
+			check_page(p, pg, 4, "after MADV_COLLAPSE");
+			continue;
+		}
+		for (size_t i = 0; i < PAGE; i++)
+			CHECK(!p[pg * PAGE + i], "page %zu byte %zu is not zero after MADV_COLLAPSE", pg, i);
+	}
+	if (strict) {
+		CHECK(vmstat("thp_collapse_alloc") - made == 2, "thp_collapse_alloc grew by %ld",
+		      vmstat("thp_collapse_alloc") - made);
+		CHECK(anon_huge_kb() - kb == 4096, "AnonHugePages grew by %ld kB", anon_huge_kb() - kb);
+	}
+	printf("collapse: contents kept\n");
+}
+
 int main(int argc, char **argv)
 {
 	CHECK(argc >= 2, "usage: thp fault|split|cow|swap [strict] [MIB]");
@@ -167,8 +202,12 @@ int main(int argc, char **argv)
 	int swap = !strcmp(mode, "swap");
 	size_t mib = argc > arg ? strtoul(argv[arg], NULL, 10) : swap ? 96 : 64;
 	CHECK(mib >= 8 && mib % 2 == 0, "MIB must be even and at least 8");
+	if (!strcmp(mode, "collapse")) {
+		do_collapse(strict);
+		return 0;
+	}
 	size_t len = mib << 20;
-	unsigned char *p = map_huge(len);
+	unsigned char *p = map_aligned(len, 0);
 
 	long before = anon_huge_kb(), faults_before = vmstat("thp_fault_alloc");
 	fill(p, len, 1, swap);

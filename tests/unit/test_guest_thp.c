@@ -5,6 +5,7 @@
  * and what meminfo and /proc/vmstat count. mm_check runs after each test
  * (guest_fixture.h), with every huge leaf holding its order-9 block. */
 #include <check.h>
+#include <errno.h>
 #include <sys/mman.h>
 
 #include "guest_fixture.h"
@@ -282,6 +283,34 @@ START_TEST(test_mremap_moves)
 }
 END_TEST
 
+/* MADV_COLLAPSE turns a page table of 4 KiB pages into one huge page:
+ * the data is copied, the table and the old frames freed, the rest reads
+ * zero; a page on swap keeps its 2 MiB from collapsing (EAGAIN). */
+START_TEST(test_collapse)
+{
+	map(A, 2 * H, RW);
+	for (uint64_t i = 0; i < 512; i += 3)
+		*(uint64_t *)phys_ptr(k, touch(A + i * P, MMU_WRITE)) = 0x9000 + i;
+	touch(A + 4 * P, MMU_READ); /* the zero page */
+	uint64_t tables = mm->pt_pages, before = in_use();
+	ck_assert_int_eq(mm_madvise(k, mm, A, A + H, 25 /* MADV_COLLAPSE */), 0);
+	ck_assert(pmd_trans_huge(pmd_of(mm, A)));
+	ck_assert_uint_eq(st()->thp_collapse_alloc, 1);
+	ck_assert_uint_eq(mm->pt_pages, tables - 1);
+	ck_assert_uint_eq(mm->rss_pages, 512);
+	ck_assert_uint_eq(in_use() - before, 512 - 171 - 1); /* 171 pages and a table freed */
+	for (uint64_t i = 0; i < 512; i++) {
+		uint64_t w = *(uint64_t *)phys_ptr(k, touch(A + i * P, MMU_READ));
+		ck_assert_uint_eq(w, i % 3 ? 0 : 0x9000 + i);
+	}
+	/* A PDE still empty gets a huge page too. */
+	ck_assert_int_eq(mm_madvise(k, mm, A + H, A + 2 * H, 25), 0);
+	ck_assert(pmd_trans_huge(pmd_of(mm, A + H)));
+	ck_assert_int_eq(mm_madvise(k, mm, A, A + 2 * H, MADV_NOHUGEPAGE), 0);
+	ck_assert_int_eq(mm_madvise(k, mm, A, A + 2 * H, 25), -EINVAL);
+}
+END_TEST
+
 /* Free blocks of order 9 and above. */
 static uint64_t huge_blocks_free(void)
 {
@@ -349,6 +378,7 @@ int main(void)
 	tcase_add_test(tc, test_fork_cow);
 	tcase_add_test(tc, test_mremap_moves);
 	tcase_add_test(tc, test_compaction);
+	tcase_add_test(tc, test_collapse);
 	TCase *sw = unit_tcase(s, "thp_swap", setup_swap, guest_teardown);
 	tcase_add_test(sw, test_swap_out_splits);
 	return unit_run(s);
