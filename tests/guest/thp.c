@@ -7,7 +7,8 @@
  *   fault  MIB (64) MiB, 2 MiB aligned, MADV_HUGEPAGE, every page written:
  *          the first touch of each 2 MiB is one minor fault, the other
  *          511 pages none (so each 2 MiB is one huge page); the contents
- *          are checked and their CRC printed.
+ *          are checked and their CRC printed, and the THP mode of
+ *          /sys/kernel/mm/transparent_hugepage/enabled.
  *   split  then 1 MiB in the middle of one huge page and one 4 KiB page
  *          of another are unmapped: what is left keeps its contents.
  *   cow    a child writes every page of one huge page shared after fork:
@@ -228,7 +229,14 @@ int main(int argc, char **argv)
 		for (size_t pg = 0; pg < len / PAGE; pg++)
 			check_page(p, pg, 1, "swap pass");
 		printf("checked: crc %08x\n", crc(p, len));
-	} else
+	} else {
 		CHECK(!strcmp(mode, "fault"), "unknown mode %s", mode);
+		/* The mode the kernel shows (vmemu's default, as the host's). */
+		char line[64] = "";
+		FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+		CHECK(f && fgets(line, sizeof(line), f), "read transparent_hugepage/enabled");
+		fclose(f);
+		printf("transparent_hugepage/enabled: %s", line);
+	}
 	return 0;
 }

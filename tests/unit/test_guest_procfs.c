@@ -577,6 +577,50 @@ START_TEST(vmstat_counters)
 }
 END_TEST
 
+/* /sys is the kernel's: transparent_hugepage/enabled and the hugetlb
+ * pools' files, as Linux's sysfs shows them; root may write the mode and
+ * the pool sizes; nothing else is there. */
+START_TEST(sys_kernel_mm)
+{
+	char *t = slurp("/sys/kernel/mm/transparent_hugepage/enabled");
+	ck_assert_str_eq(t, "always [madvise] never\n");
+	free(t);
+	int64_t fd = open_path("/sys/kernel/mm/hugepages", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	char *got = list_dir(fd, DATA_MAX);
+	char want[128];
+	snprintf(want, sizeof(want), "./%d ../%d hugepages-2048kB/%d hugepages-1048576kB/%d ", DT_DIR,
+		 DT_DIR, DT_DIR, DT_DIR);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	ck_assert_int_eq(open_path("/sys/kernel/debug", O_RDONLY), -ENOENT);
+	struct stat st = stat_path("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", 0);
+	ck_assert_uint_eq(st.st_mode, S_IFREG | 0444);
+	if (geteuid() != 0)
+		return; /* writes need root */
+	fd = open_path("/sys/kernel/mm/transparent_hugepage/enabled", O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, "sometimes", 9), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 9, 0), -EINVAL);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, "always\n", 7), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 7, 0), 7);
+	ck_assert_int_eq(k->thp, THP_ALWAYS);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	fd = open_path("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, "2\n", 2), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 2, 0), 2);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	t = slurp("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
+	ck_assert_str_eq(t, "2\n");
+	free(t);
+	t = slurp("/proc/sys/vm/nr_hugepages");
+	ck_assert_str_eq(t, "2\n");
+	free(t);
+}
+END_TEST
+
 START_TEST(proc_cmdline)
 {
 	char *argv[] = {"/bin/busybox", "ps", "-o", "pid", NULL};
@@ -638,6 +682,7 @@ int main(void)
 	tcase_add_test(tc, proc_cmdline);
 	tcase_add_test(tc, buddyinfo_format);
 	tcase_add_test(tc, vmstat_counters);
+	tcase_add_test(tc, sys_kernel_mm);
 	tcase_add_test(tc, sysinfo_call);
 	return unit_run(s);
 }
