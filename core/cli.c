@@ -42,6 +42,15 @@ static const char help_text[] =
 	"  --hugepages 2M:N[,1G:M]  pools of N 2 MiB and M 1 GiB pages for\n"
 	"                     MAP_HUGETLB (default none; /proc/sys/vm/nr_hugepages\n"
 	"                     changes the 2 MiB pool at run time)\n"
+	"  --inject SPEC      make a kernel operation fail, for testing how the\n"
+	"                     program copes; SPEC is KIND:nth=N[:times=T] (from the\n"
+	"                     Nth call on, T times, default 1) or\n"
+	"                     KIND:p=PERCENT[:seed=S][:times=T] (each call with that\n"
+	"                     chance). KIND: page-alloc (ENOMEM, or the OOM killer at\n"
+	"                     a page fault), swap-read (SIGBUS), swap-write (the page\n"
+	"                     stays in memory), file-read (SIGBUS, or EIO), mmap\n"
+	"                     (ENOMEM). Repeatable, once per KIND; --strace logs each\n"
+	"                     failure\n"
 	"  --strace           trace system calls to stderr\n"
 	"  --stats            print statistics to stderr at exit\n"
 	"  --stats-json FILE  write the statistics as JSON to FILE at exit\n"
@@ -81,7 +90,7 @@ static const char help_text[] =
 enum opt_id {
 	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_THP, OPT_HUGEPAGES, OPT_LA57, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
 	OPT_MEMINFO, OPT_TRACE, OPT_TRACE_EVENTS, OPT_TRACE_FILTER, OPT_TRACE_LIMIT,
-	OPT_TLB, OPT_TLB_EXACT, OPT_GDB, OPT_GDB_DISCONNECT, OPT_COMMANDS, OPT_SVG, OPT_TOP, OPT_HELP
+	OPT_TLB, OPT_TLB_EXACT, OPT_GDB, OPT_GDB_DISCONNECT, OPT_INJECT, OPT_COMMANDS, OPT_SVG, OPT_TOP, OPT_HELP
 };
 
 /* The commands an option belongs to. */
@@ -114,6 +123,7 @@ static const struct opt run_opts[] = {
 	{ "--tlb-exact", OPT_TLB_EXACT, false, FOR_RUN | FOR_STEP },
 	{ "--gdb", OPT_GDB, true, FOR_RUN | FOR_STEP },
 	{ "--gdb-disconnect", OPT_GDB_DISCONNECT, true, FOR_RUN | FOR_STEP },
+	{ "--inject", OPT_INJECT, true, FOR_RUN | FOR_STEP },
 	{ "--commands", OPT_COMMANDS, true, FOR_STEP },
 	{ "--svg", OPT_SVG, true, FOR_REPORT },
 	{ "--top", OPT_TOP, true, FOR_REPORT },
@@ -369,6 +379,12 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 			return usage_error(err, "invalid --gdb-disconnect '%s': expected run or kill", value);
 		o->gdb_kill_on_disconnect = strcmp(value, "kill") == 0;
 		break;
+	case OPT_INJECT: {
+		char why_inject[128];
+		if (kernel_inject_parse(value, o->inject, why_inject, sizeof(why_inject)))
+			return usage_error(err, "invalid --inject '%s': %s", value, why_inject);
+		break;
+	}
 	case OPT_HELP:
 		fputs(help_text, out);
 		return 0;

@@ -1,8 +1,8 @@
 /* cli.h - the vmemu command line: `vmemu run|step [options] PROG
  * [ARGS...]`, `vmemu report [options] TRACE`.
  *
- * Parsing only: no Unicorn and no kernel here, so the rules can be tested
- * without a CPU. */
+ * Parsing only: no Unicorn and no kernel here (kernel_inject_parse only
+ * reads --inject's SPEC), so the rules can be tested without a CPU. */
 #ifndef VMEMU_CLI_H
 #define VMEMU_CLI_H
 
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "kernel.h"
+#include "kernel.h" /* struct kernel_inject, enum thp_mode */
 #include "mmu.h"
 
 /* Exit statuses of vmemu besides the guest's own (documented in --help). */
@@ -48,6 +48,7 @@ struct vmemu_options {
 	bool la57;              /* --la57 */
 	int gdb_port;           /* --gdb PORT, or 0 */
 	bool gdb_kill_on_disconnect;
+	struct kernel_inject inject[FAIL_KINDS]; /* --inject, by kind */
 	const char *commands;   /* step: debugger commands from this file, or NULL */
 	const char *report;     /* report: the trace file */
 	const char *svg;        /* report: --svg FILE, or NULL */

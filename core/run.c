@@ -105,6 +105,7 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		.la57 = o->la57,
 		.host_signals = true,
 	};
+	memcpy(cfg.inject, o->inject, sizeof(cfg.inject));
 	struct kernel_ops ops;
 	cpu_kernel_ops(cpu, &ops);
 	k = kernel_create(&cfg, &ops, err, sizeof(err));

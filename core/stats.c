@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "kernel.h"
 #include "mmu.h"
@@ -221,6 +222,11 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 
 	line_u64(f, 1, "CPU TLB flushes", ks->tlb_flushes);
 	line_u64(f, 1, "CPU code flushes", ks->code_flushes);
+
+	for (int i = 0; i < FAIL_KINDS; i++) /* only what --inject asked for */
+		if (ks->inject_calls[i])
+			line(f, 1, "injected failures", "%s: %" PRIu64 " of %" PRIu64 " calls",
+			     kernel_fail_name(i), ks->inject_failures[i], ks->inject_calls[i]);
 
 	const struct cpu_tlb_stats *u = &rs->unicorn_tlb;
 	line_u64(f, 1, "Unicorn TLB flushes", u->flushes);
@@ -447,6 +453,21 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_open(&j, "cpu_flushes");
 	json_u64(&j, "tlb", ks->tlb_flushes);
 	json_u64(&j, "code", ks->code_flushes);
+	json_close(&j);
+
+	/* Every kind, asked for or not, so the schema stays the same. */
+	json_open(&j, "inject");
+	for (int i = 0; i < FAIL_KINDS; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "%s", kernel_fail_name(i));
+		for (char *c = key; *c; c++)
+			if (*c == '-')
+				*c = '_'; /* "page-alloc" -> "page_alloc" */
+		json_open(&j, key);
+		json_u64(&j, "calls", ks->inject_calls[i]);
+		json_u64(&j, "failures", ks->inject_failures[i]);
+		json_close(&j);
+	}
 	json_close(&j);
 
 	json_open(&j, "unicorn_tlb");

@@ -65,6 +65,36 @@ typedef int kernel_exec_fn(struct kernel *k, struct process *p, const char *host
 /* --thp: which anonymous memory gets transparent huge pages, as Linux's
  * /sys/kernel/mm/transparent_hugepage/enabled (madvise is the default). */
 enum thp_mode { THP_MADVISE, THP_ALWAYS, THP_NEVER };
+/* Fault injection (vmemu run --inject; Linux's fault-injection framework,
+ * fail_page_alloc and fail-nth): the kernel operations that can be made to
+ * fail, and how the guest sees each failure. */
+enum kernel_fail {
+	FAIL_PAGE_ALLOC, /* a frame: ENOMEM from a system call, the OOM killer at a fault */
+	FAIL_SWAP_READ,  /* a swap-in: SIGBUS (BUS_ADRERR) at the fault */
+	FAIL_SWAP_WRITE, /* a swap-out: the page stays in memory */
+	FAIL_FILE_READ,  /* a page-cache read: SIGBUS (BUS_ADRERR) at a fault, EIO from read() */
+	FAIL_MMAP,       /* an mmap: ENOMEM */
+	FAIL_KINDS
+};
+
+/* When one kind fails: from its nth call on (counted from 1 over the
+ * whole run), or each call with a probability drawn from a generator
+ * seeded with seed; at most times failures (0: no limit). Neither nth nor
+ * ppm: never. */
+struct kernel_inject {
+	uint64_t nth;
+	uint32_t ppm;   /* failures per million calls, when nth is 0 */
+	uint64_t seed;
+	uint64_t times;
+};
+
+/* Parses one --inject SPEC, KIND:nth=N[:times=T] or
+ * KIND:p=PERCENT[:seed=S][:times=T], into inject[KIND]. 0, or -1 with what
+ * is wrong in err (an unknown kind, a bad number, a kind given twice). */
+int kernel_inject_parse(const char *spec, struct kernel_inject inject[FAIL_KINDS], char *err,
+			size_t errlen);
+/* The name --inject gives kind ("page-alloc"). */
+const char *kernel_fail_name(enum kernel_fail kind);
 
 struct kernel_config {
 	kernel_exec_fn *exec; /* for execve */
@@ -81,6 +111,7 @@ struct kernel_config {
 	 * waits and nothing else can wake one, the kernel waits for them as
 	 * Linux would, instead of ending the guest as deadlocked. */
 	bool host_signals;
+	struct kernel_inject inject[FAIL_KINDS]; /* --inject */
 };
 
 /* Counters reported by --stats. */
@@ -124,6 +155,8 @@ struct kernel_stats {
 	uint64_t compact_fail, compact_success;
 	uint64_t compact_migrate_scanned; /* frames looked at */
 	uint64_t pgmigrate_success;   /* pages moved */
+	uint64_t inject_calls[FAIL_KINDS];    /* --inject: chances to fail */
+	uint64_t inject_failures[FAIL_KINDS]; /* ... taken */
 };
 
 

@@ -105,14 +105,14 @@ static bool move_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte
 }
 
 /* Moves the page at from to the frame to (Linux's migrate_pages of one
- * page): contents, LRU list, reverse-map address, then every PTE. */
+ * page): contents, LRU list, reverse-map index, then every PTE. */
 static void migrate(struct kernel *k, uint64_t from, uint64_t to)
 {
 	struct lru *l = &k->lru;
 	uint64_t fpfn = from >> PAGE_SHIFT, tpfn = to >> PAGE_SHIFT;
 	enum lru_list list = (enum lru_list)(l->on[fpfn] - 1);
 	memcpy(phys_ptr(k, to), phys_ptr(k, from), PAGE_SIZE);
-	lru_add_anon(k, to, l->anon_va[fpfn]);
+	lru_add_anon_index(k, to, l->anon_index[fpfn]);
 	if (list != LRU_INACTIVE_ANON)
 		lru_move(k, to, list);
 	l->referenced[tpfn] = l->referenced[fpfn];

@@ -14,8 +14,14 @@ int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t v
 		    bool write)
 {
 	/* A read of untouched private memory maps the shared zero page
-	 * read-only; the first write gives the page its own frame. */
+	 * read-only; the first write gives the page its own frame. Either
+	 * gives the VMA its anon_vma, as the host's Linux (6.18) does: which
+	 * neighbours it merges with later depends on it (measured: a
+	 * read-faulted read-only VMA made writable stays apart from a written
+	 * neighbour). */
 	if (!write) {
+		if (anon_vma_prepare(vma))
+			return -1;
 		frame_get(k, ZERO_PAGE_PA);
 		pgtable_set_new(k, pte, ZERO_PAGE_PA | (pgtable_prot_bits(vma->flags) & ~PTE_W));
 		return 0;
@@ -26,7 +32,7 @@ int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t v
 	if (pa == FRAME_NONE)
 		return -1;
 	pgtable_set_new(k, pte, pa | pgtable_prot_bits(vma->flags));
-	lru_add_anon(k, pa, va);
+	lru_add_anon(k, pa, vma, va);
 	mm->rss_pages++;
 	return 0;
 }
@@ -60,7 +66,7 @@ static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 			return -1;
 		memcpy(phys_ptr(k, copy), phys_ptr(k, cp->pa), PAGE_SIZE);
 		pgtable_set_new(k, pte, copy | bits);
-		lru_add_anon(k, copy, va);
+		lru_add_anon(k, copy, vma, va);
 	} else {
 		if (!shared || (!m->anon && !write))
 			bits &= ~PTE_W;
@@ -114,7 +120,7 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 		k->stats.cow_copied++;
 	}
 	if (pa != old)
-		lru_add_anon(k, pa, va);
+		lru_add_anon(k, pa, vma, va);
 	pgtable_update(k, mm, va, pte, pa | pgtable_prot_bits(vma->flags));
 	tlb_gather_finish(k);
 	return 0;
@@ -127,12 +133,12 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 static int fault_swap(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 		      uint64_t *pte)
 {
-	uint64_t slot = swp_offset(*pte);
-	uint64_t pa = swap_in(k, slot);
-	if (pa == FRAME_NONE)
-		return -1;
+	uint64_t slot = swp_offset(*pte), pa;
+	int err = swap_in(k, slot, &pa);
+	if (err) /* a read error is SIGBUS, as Linux's do_swap_page */
+		return err == -ENOMEM ? -1 : FAULT_SIGBUS;
 	if (!lru_on_list(k, pa)) /* just read in, not found in the swap cache */
-		lru_add_anon(k, pa, va);
+		lru_add_anon(k, pa, vma, va);
 	frame_get(k, pa);
 	swap_put(k, slot);
 	uint64_t bits = pgtable_prot_bits(vma->flags);
@@ -261,13 +267,18 @@ bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_acces
 	if (!vma_allows(vma, access))
 		return fault_fatal(k, why, SIGSEGV, SEGV_ACCERR);
 	enum fault_kind kind;
-	int err = handle_pte_fault(k, p->mm, vma, f->cr2, access, &kind);
-	if (!err)
-		count_fault(k, kind);
+	int err;
+	while ((err = handle_pte_fault(k, p->mm, vma, f->cr2, access, &kind)) == -1) {
+		/* Out of memory (Linux's VM_FAULT_OOM, after reclaim failed): the
+		 * OOM killer frees a process's memory and the fault is tried
+		 * again, unless the one it chose is this process. */
+		struct process *victim = oom_kill(k);
+		if (!victim || victim == p)
+			return false;
+	}
 	if (err == FAULT_SIGBUS)
 		return fault_fatal(k, why, SIGBUS, BUS_ADRERR);
-	if (err)
-		return fault_fatal(k, why, SIGSEGV, SEGV_MAPERR); /* out of memory */
+	count_fault(k, kind);
 	p->min_flt++;
 	return true;
 }

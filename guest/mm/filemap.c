@@ -134,6 +134,8 @@ static int read_page(struct kernel *k, struct mapping *m, uint64_t pgoff, uint64
 	if (off >= m->size)
 		return 0;
 	uint64_t n = m->size - off < PAGE_SIZE ? m->size - off : PAGE_SIZE;
+	if (fail_now(k, FAIL_FILE_READ))
+		return -EIO;
 	ssize_t r;
 	do
 		r = pread(m->fd, phys_ptr(k, pa), n, (off_t)off);
@@ -194,7 +196,10 @@ int64_t filemap_read(struct kernel *k, struct mapping *m, struct uio *u, uint64_
 			reclaim(k, k->wmark_low - frames_free(k));
 		struct cache_page *cp;
 		size_t c;
-		if (mapping_page(k, m, pos >> PAGE_SHIFT, &cp) == 0) {
+		int err = mapping_page(k, m, pos >> PAGE_SHIFT, &cp);
+		if (err == -EIO) /* as Linux's filemap_read: what was read, else the error */
+			return done ? done : -EIO;
+		if (err == 0) {
 			/* Pinned: a fault while copying may run reclaim. */
 			frame_get(k, cp->pa);
 			lru_mark_accessed(k, cp->pa);

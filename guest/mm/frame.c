@@ -105,6 +105,8 @@ void frame_allocator_destroy(struct frame_allocator *fa)
 
 uint64_t frame_alloc(struct kernel *k, unsigned order)
 {
+	if (fail_now(k, FAIL_PAGE_ALLOC))
+		return FRAME_NONE;
 	struct frame_allocator *fa = &k->frames;
 	unsigned o = order;
 	while (o <= FRAME_MAX_ORDER && fa->free_head[o] == FRAME_NONE)

@@ -52,6 +52,9 @@ int do_huge_pmd_anonymous_page(struct kernel *k, struct mm *mm, struct vma *vma,
 {
 	uint64_t haddr = va & HPAGE_PMD_MASK;
 	uint64_t bits = pgtable_prot_bits(vma->flags) | PTE_PS;
+	/* A read too gives the VMA its anon_vma, as fault_anonymous. */
+	if (anon_vma_prepare(vma))
+		return -1;
 	if (!write) {
 		uint64_t zero = get_huge_zero_page(k);
 		if (zero != FRAME_NONE) {
@@ -60,8 +63,6 @@ int do_huge_pmd_anonymous_page(struct kernel *k, struct mm *mm, struct vma *vma,
 			return 0;
 		}
 	}
-	if (anon_vma_prepare(vma))
-		return -1;
 	uint64_t pa = frame_alloc(k, HPAGE_PMD_ORDER);
 	/* Direct compaction for MADV_HUGEPAGE regions, as Linux's default
 	 * transparent_hugepage/defrag "madvise". */
@@ -73,7 +74,7 @@ int do_huge_pmd_anonymous_page(struct kernel *k, struct mm *mm, struct vma *vma,
 	}
 	frame_split(k, pa, HPAGE_PMD_ORDER);
 	for (uint64_t i = 0; i < HPAGE_PMD_NR; i++)
-		lru_add_anon(k, pa + i * PAGE_SIZE, haddr + i * PAGE_SIZE);
+		lru_add_anon(k, pa + i * PAGE_SIZE, vma, haddr + i * PAGE_SIZE);
 	pgtable_set_new(k, pmd, pa | bits);
 	mm->rss_pages += HPAGE_PMD_NR;
 	k->stats.thp_fault_alloc++;
@@ -230,7 +231,7 @@ int collapse_huge_page(struct kernel *k, struct mm *mm, struct vma *vma, uint64_
 			pgtable_invalidate(k, mm, va); /* its 4 KiB TLB entries */
 			frame_put(k, old, 0);
 		}
-		lru_add_anon(k, pa + i * PAGE_SIZE, va);
+		lru_add_anon(k, pa + i * PAGE_SIZE, vma, va);
 	}
 	mm->rss_pages += HPAGE_PMD_NR - present;
 	pgtable_update(k, mm, haddr, pmd, pa | pgtable_prot_bits(vma->flags) | PTE_PS);

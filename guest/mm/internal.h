@@ -45,8 +45,15 @@ static inline enum lru_list lru_active(bool file)
 	return file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON;
 }
 
-/* A new anonymous page mapped at va, or a page-cache page. */
-void lru_add_anon(struct kernel *k, uint64_t pa, uint64_t va);
+/* Linux's linear_page_index: the page at va's offset in v's terms. */
+static inline uint64_t linear_page_index(const struct vma *v, uint64_t va)
+{
+	return v->pgoff + ((va - v->start) >> PAGE_SHIFT);
+}
+/* A new anonymous page mapped at va in v, or a page-cache page. */
+void lru_add_anon(struct kernel *k, uint64_t pa, const struct vma *v, uint64_t va);
+/* The same with its index known (a page moved by compaction). */
+void lru_add_anon_index(struct kernel *k, uint64_t pa, uint64_t index);
 void lru_add_file(struct kernel *k, uint64_t pa);
 /* The frame is freed: off its list. */
 void lru_del(struct kernel *k, uint64_t pa);
@@ -69,10 +76,9 @@ void destroy_context(struct kernel *k, struct mm *mm);
 
 /* ---- the reverse map (rmap.c) ----
  * Finds the PTEs (present or PROT_NONE) that map a page: an anonymous
- * page at its anon_va in each address space, a page-cache page through
- * the VMAs that map its file. A page moved by mremap while shared with
- * another address space is found only where it was last placed; reclaim
- * then cannot unmap it wholly and leaves it be. */
+ * page through the VMAs with anonymous memory whose offsets cover its
+ * index (so it is found in every address space that shares it, moved by
+ * mremap or not), a page-cache page through the VMAs that map its file. */
 
 /* Called for each PTE mapping the page; returns false to stop the walk. */
 typedef bool rmap_one_fn(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg);
@@ -81,18 +87,15 @@ void rmap_walk(struct kernel *k, uint64_t pa, rmap_one_fn *fn, void *arg);
  * how many had it set (Linux's folio_referenced); *exec (if not NULL)
  * tells whether one of those PTEs allows instruction fetches. */
 unsigned rmap_referenced(struct kernel *k, uint64_t pa, bool *exec);
-/* A PTE mapping the page moved from va to new_va (mremap): an anonymous
- * page whose anon_va was va follows it. */
-void rmap_move(struct kernel *k, uint64_t pa, uint64_t va, uint64_t new_va);
 
 /* ---- swap (swap.c) ---- */
 
 /* Writes the page at pa to swap unless it is there already, and takes a
  * use of its slot for one PTE. Returns the slot, or 0 (no swap space). */
 uint64_t swap_out(struct kernel *k, uint64_t pa);
-/* The frame with slot's data: from the swap cache, or read into a new
- * frame that the cache keeps. FRAME_NONE if out of memory or I/O fails. */
-uint64_t swap_in(struct kernel *k, uint64_t slot);
+/* The frame with slot's data into *pa: from the swap cache, or read into
+ * a new frame that the cache keeps. 0, -ENOMEM or -EIO (the read failed). */
+int swap_in(struct kernel *k, uint64_t slot, uint64_t *pa);
 /* A PTE let go of its entry (swapped in, unmapped); the last frees the slot. */
 void swap_put(struct kernel *k, uint64_t slot);
 /* One more PTE holds the entry (fork). */
@@ -260,7 +263,7 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 /* Dispatch on the PTE once the VMA allows the access: demand-zero, file
  * page, swap-in, copy-on-write or a first write to a shared page; *kind
  * says which. 0, -1 when out of memory, FAULT_SIGBUS for a page past the
- * end of the file (or one the file cannot give). */
+ * end of the file, or one the file or swap cannot give (a read error). */
 #define FAULT_SIGBUS (-2)
 enum fault_kind { FAULT_DEMAND_ZERO, FAULT_FILE, FAULT_SWAP, FAULT_COW, FAULT_SPURIOUS };
 int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
@@ -332,6 +335,10 @@ void filemap_idle(struct mapping *m);
 /* Frees up to target frames from the LRU lists: file pages first, then,
  * with swap, anonymous ones. Returns how many. */
 uint64_t reclaim(struct kernel *k, uint64_t target);
+/* Unmaps the page (a page-cache page when file) everywhere and frees it,
+ * anonymous memory to swap; false when something still holds it (a read
+ * in progress, a failed write-back, no swap or full swap). */
+bool reclaim_page(struct kernel *k, uint64_t pa, bool file);
 /* Kills the process with the highest badness (resident + swapped + page
  * tables) with SIGKILL and says so as Linux's log does. Returns it, or
  * NULL when there is none. */

@@ -16,8 +16,8 @@ int lru_init(struct kernel *k)
 	l->prev = calloc(n, sizeof(*l->prev));
 	l->on = calloc(n, sizeof(*l->on));
 	l->referenced = calloc(n, sizeof(*l->referenced));
-	l->anon_va = calloc(n, sizeof(*l->anon_va));
-	if (!l->next || !l->prev || !l->on || !l->referenced || !l->anon_va)
+	l->anon_index = calloc(n, sizeof(*l->anon_index));
+	if (!l->next || !l->prev || !l->on || !l->referenced || !l->anon_index)
 		return -1;
 	return 0;
 }
@@ -28,7 +28,7 @@ void lru_destroy(struct lru *l)
 	free(l->prev);
 	free(l->on);
 	free(l->referenced);
-	free(l->anon_va);
+	free(l->anon_index);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -53,10 +53,15 @@ static void push_head(struct lru *l, uint32_t pfn, enum lru_list list)
 	l->on[pfn] = (uint8_t)(list + 1);
 }
 
-void lru_add_anon(struct kernel *k, uint64_t pa, uint64_t va)
+void lru_add_anon(struct kernel *k, uint64_t pa, const struct vma *v, uint64_t va)
+{
+	lru_add_anon_index(k, pa, linear_page_index(v, va));
+}
+
+void lru_add_anon_index(struct kernel *k, uint64_t pa, uint64_t index)
 {
 	uint32_t pfn = (uint32_t)(pa >> PAGE_SHIFT);
-	k->lru.anon_va[pfn] = va;
+	k->lru.anon_index[pfn] = index;
 	push_head(&k->lru, pfn, LRU_INACTIVE_ANON);
 }
 

@@ -9,8 +9,14 @@
  * at vm.max_map_count is EAGAIN, as Linux reports it. MADV_DONTNEED and
  * MADV_FREE drop the pages (private anonymous memory reads back zeroes, a
  * private file map the file, shared memory keeps its data); MADV_WILLNEED
- * reads file pages into the page cache; MADV_COLLAPSE makes huge pages. */
+ * reads file pages into the page cache; MADV_COLLAPSE makes huge pages.
+ * MADV_WIPEONFORK (private anonymous memory only) gives a forked child
+ * the range empty, until MADV_KEEPONFORK. MADV_COLD deactivates the pages only this process
+ * maps, so reclaim takes them first; MADV_PAGEOUT reclaims them now (a
+ * clean file page leaves the page cache, an anonymous one goes to swap
+ * if there is swap), as Linux's madvise_cold_or_pageout_pte_range. */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #ifndef MADV_COLLAPSE
@@ -43,6 +49,10 @@ static unsigned advice_flags(int advice, unsigned flags)
 		return (flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
 	case MADV_NOHUGEPAGE:
 		return (flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+	case MADV_WIPEONFORK:
+		return flags | VM_WIPEONFORK;
+	case MADV_KEEPONFORK:
+		return flags & ~VM_WIPEONFORK;
 	default:
 		return flags;
 	}
@@ -78,6 +88,67 @@ static int collapse_range(struct kernel *k, struct mm *mm, struct vma *v, uint64
 	return err;
 }
 
+static bool count_mapping(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	(void)k, (void)mm, (void)va, (void)pte;
+	return ++*(unsigned *)arg < 2;
+}
+
+/* The pages of a cold or pageout range: those on an LRU list that no
+ * other PTE maps (Linux leaves pages it sees shared alone). */
+struct cold {
+	bool pageout;
+	uint64_t *pages; /* pageout: the pages to reclaim once the walk is done */
+	size_t n, cap;
+	bool nomem;
+};
+
+static void cold_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	struct cold *c = arg;
+	uint64_t pa = *pte & PTE_ADDR_MASK;
+	if (!(*pte & PTE_P) || pa == ZERO_PAGE_PA || !lru_on_list(k, pa))
+		return;
+	unsigned mapped = 0;
+	rmap_walk(k, pa, count_mapping, &mapped);
+	if (mapped != 1)
+		return;
+	bool file = pagecache_page(k, pa) != NULL;
+	if (!c->pageout) { /* deactivate, and forget the last use */
+		pgtable_update(k, mm, va, pte, *pte & ~PTE_A);
+		k->lru.referenced[pa >> PAGE_SHIFT] = 0;
+		lru_move(k, pa, lru_inactive(file));
+		return;
+	}
+	if (file && ((*pte & PTE_D) || pagecache_page(k, pa)->dirty))
+		return; /* as Linux's direct reclaim: a dirty file page is not written from here */
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		uint64_t *p = realloc(c->pages, cap * sizeof(*p));
+		if (!p) {
+			c->nomem = true;
+			return;
+		}
+		c->pages = p, c->cap = cap;
+	}
+	c->pages[c->n++] = pa;
+}
+
+static int cold_or_pageout(struct kernel *k, struct mm *mm, uint64_t s, uint64_t e, bool pageout)
+{
+	struct cold c = {.pageout = pageout};
+	pgtable_walk_leaves(k, mm, s, e, cold_leaf, &c);
+	tlb_gather_finish(k);
+	for (size_t i = 0; i < c.n; i++) {
+		bool file = pagecache_page(k, c.pages[i]) != NULL;
+		if (!reclaim_page(k, c.pages[i], file))
+			lru_move(k, c.pages[i], lru_inactive(file));
+	}
+	tlb_gather_finish(k);
+	free(c.pages);
+	return c.nomem ? -ENOMEM : 0;
+}
+
 /* The advice for [s, e), inside v. */
 static int advise_part(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
 		       int advice)
@@ -97,7 +168,15 @@ static int advise_part(struct kernel *k, struct mm *mm, struct vma *v, uint64_t 
 		return 0;
 	case MADV_COLLAPSE:
 		return collapse_range(k, mm, v, s, e);
-	default: {
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		return cold_or_pageout(k, mm, s, e, advice == MADV_PAGEOUT);
+	case MADV_WIPEONFORK:
+		if (v->mapping || (v->flags & VM_SHARED))
+			return -EINVAL;
+		goto flags;
+	default:
+	flags: {
 		int err = vma_modify_flags(k, mm, v, s, e, advice_flags(advice, v->flags));
 		return err == -ENOMEM ? -EAGAIN : err;
 	}

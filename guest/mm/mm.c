@@ -209,8 +209,9 @@ int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src
 			   ((vma->flags & VM_SHARED) ? (*pte & PTE_W) != 0
 						     : pa != ZERO_PAGE_PA && frame_refcount(k, pa) == 1);
 		enum fault_kind kind;
-		if (!own && handle_pte_fault(k, mm, vma, va, MMU_WRITE, &kind))
-			return -ENOMEM;
+		int err = own ? 0 : handle_pte_fault(k, mm, vma, va, MMU_WRITE, &kind);
+		if (err) /* the file could not be read: EIO, as Linux's exec */
+			return err == FAULT_SIGBUS ? -EIO : -ENOMEM;
 		pa = *pte & PTE_ADDR_MASK;
 		uint64_t off = va & (PAGE_SIZE - 1);
 		uint64_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel.h"
 #include "mm/mm_types.h"
 #include "mmu.h"
 
@@ -54,6 +55,17 @@ void frame_release_quarantine(struct kernel *k);
 /* The free blocks of each order, 0 to FRAME_MAX_ORDER (/proc/buddyinfo). */
 void frame_free_blocks(struct kernel *k, uint64_t count[FRAME_MAX_ORDER + 1]);
 
+/* ---- fault injection (fail.c) ---- */
+
+/* One chance for kind to fail, as --inject chose: counts the call, and
+ * when it fails logs it to the --strace stream. */
+bool should_fail(struct kernel *k, enum kernel_fail kind);
+
+/* The test at each injection point: costs one load when --inject is off. */
+#define fail_now(k, kind)                                                                  \
+	(__builtin_expect((k)->cfg.inject[kind].nth | (k)->cfg.inject[kind].ppm, 0) &&      \
+	 should_fail(k, kind))
+
 /* ---- address spaces (mm.c, mm_fork.c, mremap.c) ---- */
 
 struct mapping;
@@ -95,7 +107,9 @@ int mm_madvise(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, in
 int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 		 uint64_t flags, uint64_t new);
 /* Writes bytes into mm regardless of page protection (loading an image,
- * like Linux's FOLL_FORCE): faults pages in as needed. 0 or -EFAULT. */
+ * like Linux's FOLL_FORCE): faults pages in as needed. 0, -EFAULT (no
+ * VMA), -ENOMEM, or -EIO (a file page could not be read or lies past the
+ * end of its file). */
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
 
 /* Runs on mm from now on (MOV to CR3; Linux's switch_mm): with the PCID

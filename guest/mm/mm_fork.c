@@ -76,6 +76,8 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 			nv->mapping = v->mapping;
 			mapping_get(v->mapping);
 		}
+		if (v->flags & VM_WIPEONFORK)
+			continue; /* MADV_WIPEONFORK: the child's is new and empty */
 		if (anon_vma_fork(nv, v)) {
 			c.err = -ENOMEM;
 			break;

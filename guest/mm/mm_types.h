@@ -63,12 +63,13 @@ enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIV
 struct lru {
 	/* Per frame: list links by page frame number (0 = none), the list it
 	 * is on plus one (0 = on none), PG_referenced (used through read()),
-	 * and for anonymous pages the address they are mapped at (Linux's
-	 * page->index), which the reverse map looks up in each mm. */
+	 * and for anonymous pages their index (Linux's page->index: the
+	 * linear_page_index of where they were first mapped, which mremap
+	 * and fork keep), which the reverse map looks for in each mm. */
 	uint32_t *next, *prev;
 	uint8_t *on;
 	uint8_t *referenced;
-	uint64_t *anon_va;
+	uint64_t *anon_index;
 	uint32_t head[NR_LRU_LISTS], tail[NR_LRU_LISTS];
 	uint64_t count[NR_LRU_LISTS];
 };
@@ -184,6 +185,7 @@ struct pcid_cache {
 #define VM_NORESERVE 0x100000u
 #define VM_HUGETLB 0x200000u /* MAP_HUGETLB: pages from a hugetlb pool, 2 MiB */
 #define VM_HUGETLB_1G 0x400000u /* ... 1 GiB (MAP_HUGE_1GB) */
+#define VM_WIPEONFORK 0x800000u /* MADV_WIPEONFORK: a forked child gets it empty */
 
 /* The anonymous memory of a region (Linux's anon_vma), here only for what
  * it decides about merging: a region gets one when its first private page

@@ -37,8 +37,6 @@ static void move_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pt
 {
 	struct move_arg *m = arg;
 	uint64_t *dst = pgtable_pte(k, mm, va + m->delta, false);
-	if (*pte & (PTE_P | PTE_SW_PROTNONE))
-		rmap_move(k, *pte & PTE_ADDR_MASK, va, va + m->delta);
 	pgtable_set_new(k, dst, *pte);
 	pgtable_update(k, mm, va, pte, 0);
 }

@@ -52,10 +52,7 @@ static bool unmap_anon_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_
 	return true;
 }
 
-/* Unmaps the page everywhere and frees it; false when something still
- * holds it (a read in progress, a mapping the reverse map cannot see, a
- * failed write-back, full swap). */
-static bool reclaim_page(struct kernel *k, uint64_t pa, bool file)
+bool reclaim_page(struct kernel *k, uint64_t pa, bool file)
 {
 	if (file) {
 		struct cache_page *cp = pagecache_page(k, pa);

@@ -1,9 +1,10 @@
 /* rmap.c - the reverse map: from a page to the PTEs that map it, worked
  * out from what the page is instead of kept per PTE (so mapping a page
- * costs nothing): an anonymous page sits at the same address in every
- * address space that shares it after fork (Linux's anon_vma walk); a
- * page-cache page at the place each VMA of its file gives its offset
- * (Linux's i_mmap walk). */
+ * costs nothing): an anonymous page where a VMA with anonymous memory
+ * places its index (Linux's anon_vma walk: fork and mremap keep a VMA's
+ * offsets, so the page is found however it was shared and moved); a
+ * page-cache page where each VMA of its file places its offset (Linux's
+ * i_mmap walk). */
 #include "kern.h"
 #include "mm/internal.h"
 
@@ -18,9 +19,7 @@ static bool pte_maps(uint64_t pte, uint64_t pa)
 static bool visit(struct kernel *k, struct mm *mm, uint64_t va, uint64_t pa, rmap_one_fn *fn,
 		  void *arg)
 {
-	uint64_t *pte = pgtable_leaf(k, mm, va);
-	if (pte && pmd_trans_huge(*pte))
-		pa &= HPAGE_PMD_MASK; /* a huge page's PDE maps its first frame */
+	uint64_t *pte = pgtable_pte(k, mm, va, false);
 	if (!pte || !pte_maps(*pte, pa))
 		return true;
 	return fn(k, mm, va, pte, arg);
@@ -41,12 +40,32 @@ static bool visit_file(struct kernel *k, struct mm *mm, const struct cache_page 
 	return true;
 }
 
+/* The anonymous page pa of that index in mm: the VMAs with anonymous
+ * memory whose offsets cover it (Linux's anon_vma walk; the PTE decides,
+ * so a VMA that merely shares the offsets finds nothing). A private page
+ * is mapped once in an address space at most. */
+static bool visit_anon(struct kernel *k, struct mm *mm, uint64_t index, uint64_t pa,
+		       rmap_one_fn *fn, void *arg)
+{
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (!v->anon_vma || index < v->pgoff || index - v->pgoff >= (v->end - v->start) >> PAGE_SHIFT)
+			continue;
+		uint64_t va = v->start + ((index - v->pgoff) << PAGE_SHIFT);
+		uint64_t *pte = pgtable_leaf(k, mm, va);
+		/* A huge page's PDE maps its first frame. */
+		uint64_t want = pte && pmd_trans_huge(*pte) ? pa & HPAGE_PMD_MASK : pa;
+		if (pte && pte_maps(*pte, want))
+			return fn(k, mm, va, pte, arg);
+	}
+	return true;
+}
+
 void rmap_walk(struct kernel *k, uint64_t pa, rmap_one_fn *fn, void *arg)
 {
 	const struct cache_page *cp = pagecache_page(k, pa);
-	uint64_t va = k->lru.anon_va[pa >> PAGE_SHIFT];
+	uint64_t index = k->lru.anon_index[pa >> PAGE_SHIFT];
 	for (struct mm *mm = k->mms; mm; mm = mm->next) {
-		bool go_on = cp ? visit_file(k, mm, cp, fn, arg) : visit(k, mm, va, pa, fn, arg);
+		bool go_on = cp ? visit_file(k, mm, cp, fn, arg) : visit_anon(k, mm, index, pa, fn, arg);
 		if (!go_on)
 			return;
 	}
@@ -75,11 +94,4 @@ unsigned rmap_referenced(struct kernel *k, uint64_t pa, bool *exec)
 	if (exec)
 		*exec = y.exec;
 	return y.n;
-}
-
-void rmap_move(struct kernel *k, uint64_t pa, uint64_t va, uint64_t new_va)
-{
-	uint64_t *anon_va = &k->lru.anon_va[pa >> PAGE_SHIFT];
-	if (!pagecache_page(k, pa) && *anon_va == va)
-		*anon_va = new_va;
 }

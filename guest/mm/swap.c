@@ -79,7 +79,8 @@ uint64_t swap_out(struct kernel *k, uint64_t pa)
 	if (!slot) {
 		if (!(slot = slot_alloc(s)))
 			return 0;
-		if (pwrite(s->fd, phys_ptr(k, pa), PAGE_SIZE, (off_t)(slot << PAGE_SHIFT)) !=
+		if (fail_now(k, FAIL_SWAP_WRITE) ||
+		    pwrite(s->fd, phys_ptr(k, pa), PAGE_SIZE, (off_t)(slot << PAGE_SHIFT)) !=
 		    (ssize_t)PAGE_SIZE) {
 			s->used--;
 			return 0;
@@ -94,24 +95,28 @@ uint64_t swap_out(struct kernel *k, uint64_t pa)
 	return slot;
 }
 
-uint64_t swap_in(struct kernel *k, uint64_t slot)
+int swap_in(struct kernel *k, uint64_t slot, uint64_t *pap)
 {
 	struct swap *s = &k->swap;
-	if (s->cache[slot])
-		return s->cache[slot];
+	if (s->cache[slot]) {
+		*pap = s->cache[slot];
+		return 0;
+	}
 	uint64_t pa = frame_alloc(k, 0);
 	if (pa == FRAME_NONE)
-		return FRAME_NONE;
-	if (pread(s->fd, phys_ptr(k, pa), PAGE_SIZE, (off_t)(slot << PAGE_SHIFT)) !=
+		return -ENOMEM;
+	if (fail_now(k, FAIL_SWAP_READ) ||
+	    pread(s->fd, phys_ptr(k, pa), PAGE_SIZE, (off_t)(slot << PAGE_SHIFT)) !=
 	    (ssize_t)PAGE_SIZE) {
 		frame_put(k, pa, 0);
-		return FRAME_NONE;
+		return -EIO;
 	}
 	s->cache[slot] = pa; /* the frame's first reference is the cache's */
 	s->slot_of[pa >> PAGE_SHIFT] = slot;
 	s->cached++;
 	k->stats.swap_ins++;
-	return pa;
+	*pap = pa;
+	return 0;
 }
 
 void swap_put(struct kernel *k, uint64_t slot)

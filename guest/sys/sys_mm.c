@@ -140,6 +140,9 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		vm_flags |= VM_NORESERVE; /* Linux honours it unless overcommit is off */
 	if (type != MAP_PRIVATE)
 		vm_flags |= VM_SHARED;
+	/* --inject mmap: refused where Linux checks RLIMIT_AS (may_expand_vm). */
+	if (fail_now(k, FAIL_MMAP))
+		return -ENOMEM;
 	/* NOREPLACE wins over MAP_FIXED: an overlap is EEXIST, as on Linux. */
 	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
 	int64_t ret =
@@ -204,6 +207,10 @@ int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	case MADV_DOFORK:
 	case MADV_DONTDUMP:
 	case MADV_DODUMP:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
 		break;
 	default:
 		return -EINVAL;

@@ -355,6 +355,27 @@ START_TEST(debugger_options)
 }
 END_TEST
 
+START_TEST(inject_options)
+{
+	ck_assert_int_eq(PARSE("vmemu", "run", "--inject", "mmap:nth=2", "--inject=swap-read:p=0.5:seed=4",
+			       "prog"), -1);
+	ck_assert_uint_eq(opts.inject[FAIL_MMAP].nth, 2);
+	ck_assert_uint_eq(opts.inject[FAIL_MMAP].times, 1);
+	ck_assert_uint_eq(opts.inject[FAIL_SWAP_READ].ppm, 5000);
+	ck_assert_uint_eq(opts.inject[FAIL_SWAP_READ].seed, 4);
+	ck_assert_uint_eq(opts.inject[FAIL_PAGE_ALLOC].nth | opts.inject[FAIL_PAGE_ALLOC].ppm, 0);
+	ck_assert_int_eq(PARSE("vmemu", "step", "--inject", "page-alloc:p=100:times=3", "prog"), -1);
+	ck_assert_uint_eq(opts.inject[FAIL_PAGE_ALLOC].times, 3);
+
+	assert_usage_error(PARSE("vmemu", "run", "--inject", "disk:nth=1", "prog"),
+			   "invalid --inject 'disk:nth=1': unknown kind 'disk'");
+	assert_usage_error(PARSE("vmemu", "run", "--inject", "mmap:nth=1", "--inject", "mmap:nth=2", "prog"),
+			   "invalid --inject 'mmap:nth=2': mmap is given twice");
+	assert_usage_error(PARSE("vmemu", "report", "--inject", "mmap:nth=1", "t.jsonl"),
+			   "unknown option '--inject'");
+}
+END_TEST
+
 START_TEST(report_options)
 {
 	ck_assert_int_eq(PARSE("vmemu", "report", "--svg", "p.svg", "--top", "3", "t.jsonl"), -1);
@@ -437,6 +458,7 @@ int main(void)
 	tcase_add_test(tc, guest_args_untouched);
 	tcase_add_test(tc, trace_options);
 	tcase_add_test(tc, debugger_options);
+	tcase_add_test(tc, inject_options);
 	tcase_add_test(tc, report_options);
 	tcase_add_test(tc, thp_option);
 	tcase_add_test(tc, tlb_model_option);

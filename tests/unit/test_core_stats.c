@@ -55,6 +55,8 @@ static void fill(void)
 		.thp_fault_fallback = 34,
 		.thp_split_pmd = 35,
 		.thp_zero_page_alloc = 1,
+		.inject_calls = { [FAIL_SWAP_READ] = 41 },
+		.inject_failures = { [FAIL_SWAP_READ] = 4 },
 	};
 	memset(&mmu, 0, sizeof(mmu));
 	mmu.stats = (struct mmu_stats){ .translations = 150, .walks = 60, .walk_refs = 240, .faults = 9,
@@ -286,6 +288,10 @@ START_TEST(json_content)
 		      "    \"peak_mib\": 10.000,\n    \"page_table_pages\": 12\n  },\n");
 	ASSERT_HAS(t, "  \"syscalls\": {\n    \"total\": 42,\n    \"unknown\": 2\n  },\n");
 	ASSERT_HAS(t, "  \"cpu_flushes\": {\n    \"tlb\": 5,\n    \"code\": 4\n  },\n");
+	ASSERT_HAS(t, "  \"inject\": {\n    \"page_alloc\": {\n      \"calls\": 0,\n"
+		      "      \"failures\": 0\n    },\n    \"swap_read\": {\n      \"calls\": 41,\n"
+		      "      \"failures\": 4\n    },\n    \"swap_write\": {\n");
+	ASSERT_HAS(t, "    \"mmap\": {\n      \"calls\": 0,\n      \"failures\": 0\n    }\n  },\n");
 	const char *end = "  \"unicorn_tlb\": {\n    \"flushes\": 33,\n    \"grows\": 7,\n"
 			  "    \"growth_stops\": 6,\n    \"entries\": 16384,\n"
 			  "    \"peak_entries\": 32768\n  }\n}\n";
@@ -396,8 +402,18 @@ START_TEST(text_content)
 		      "    page-table pages       12\n");
 	ASSERT_HAS(t, "\n  syscalls                 42\n    unknown (ENOSYS)       2\n");
 	ASSERT_HAS(t, "\n  CPU TLB flushes          5\n  CPU code flushes         4\n"
+		      "  injected failures        swap-read: 4 of 41 calls\n"
 		      "  Unicorn TLB flushes      33\n    that doubled it        7\n"
 		      "    slices ended to grow   6\n  Unicorn TLB entries      16384 (peak 32768)\n");
+	free(t);
+
+	/* Injected failures: a line for each kind that had a chance to fail. */
+	ks.inject_calls[FAIL_MMAP] = 2;
+	t = print_text();
+	ASSERT_HAS(t, "\n  CPU code flushes         4\n"
+		      "  injected failures        swap-read: 4 of 41 calls\n"
+		      "  injected failures        mmap: 0 of 2 calls\n  Unicorn TLB flushes ");
+	ck_assert_ptr_null(strstr(t, "page-alloc"));
 	free(t);
 
 	rs.instructions = 99;
@@ -427,9 +443,10 @@ START_TEST(text_aligned)
 	}
 	/* 41 + copy-on-write (4) + swap (8) + processes (3) + page cache (4)
 	 * + Unicorn's TLB (4) + walks (4) + the TLB model (1) + the TLB arrays
-	 * (7) + the paging-structure caches (a heading and one cache) + THP (4) */
-	ck_assert_int_eq(lines, 82);
-	ck_assert_int_eq(values, 77);
+	 * (7) + the paging-structure caches (a heading and one cache) + THP (4)
+	 * + one kind of injected failure (1) */
+	ck_assert_int_eq(lines, 83);
+	ck_assert_int_eq(values, 78);
 	free(t);
 }
 END_TEST

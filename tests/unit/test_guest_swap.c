@@ -53,6 +53,36 @@ START_TEST(test_entry_format)
 }
 END_TEST
 
+/* MADV_COLD puts the pages on the inactive list; MADV_PAGEOUT writes
+ * those only this process maps to swap at once, and leaves a page a
+ * forked child shares (Linux leaves pages it sees shared alone). */
+START_TEST(test_madvise_cold_and_pageout)
+{
+	ck_assert_int_eq(guest_syscall(28, A, NPAGES * PAGE_SIZE, 20 /* MADV_COLD */, 0), 0);
+	for (int i = 0; i < NPAGES; i++) {
+		uint64_t pa = pte_of(p, A + i * PAGE_SIZE) & PTE_ADDR_MASK;
+		ck_assert_uint_eq(k->lru.on[pa >> PAGE_SHIFT], LRU_INACTIVE_ANON + 1);
+		ck_assert_uint_eq(pte_of(p, A + i * PAGE_SIZE) & PTE_A, 0);
+	}
+	ck_assert_uint_eq(kernel_stats(k)->swap_outs, 0);
+
+	struct process *parent = p;
+	int64_t pid = guest_syscall(57 /* fork */, 0, 0, 0, 0);
+	ck_assert_int_gt(pid, 1);
+	struct process *child = process_find(k, (int)pid);
+	kernel_start(k, child); /* the child writes page 0: its own copy */
+	char c = 'z';
+	ck_assert_int_eq(copy_to_user(k, A, &c, 1), 0);
+	kernel_start(k, parent);
+	ck_assert_int_eq(guest_syscall(28, A, NPAGES * PAGE_SIZE, 21 /* MADV_PAGEOUT */, 0), 0);
+	ck_assert(pte_is_swap(pte_of(parent, A))); /* the parent's own page 0 */
+	for (int i = 1; i < NPAGES; i++) /* still shared with the child */
+		ck_assert(pte_of(parent, A + i * PAGE_SIZE) & PTE_P);
+	ck_assert_uint_eq(kernel_stats(k)->swap_outs, 1);
+	check_data();
+}
+END_TEST
+
 START_TEST(test_second_chance_then_swap)
 {
 	uint64_t before = kernel_stats(k)->frames_in_use;
@@ -160,6 +190,7 @@ int main(void)
 	Suite *s = suite_create("guest_swap");
 	TCase *tc = unit_tcase(s, "swap", setup, guest_teardown);
 	tcase_add_test(tc, test_entry_format);
+	tcase_add_test(tc, test_madvise_cold_and_pageout);
 	tcase_add_test(tc, test_second_chance_then_swap);
 	tcase_add_test(tc, test_recently_used_page_stays);
 	tcase_add_test(tc, test_used_page_is_activated);

@@ -6,9 +6,9 @@
  * usage: mmfuzz SEED [STEPS [ARENA_PAGES]]
  *
  * Everything happens inside an arena of ARENA_PAGES pages reserved at the
- * start (PROT_NONE); maps are MAP_FIXED into it and every address printed
- * is an offset from its start, so the output does not depend on where the
- * kernel put the arena. Steps: mmap (anonymous private or shared, a
+ * start (PROT_NONE, between two guard pages); maps are MAP_FIXED into it
+ * and every address printed is an offset from its start, so the output
+ * does not depend on where the kernel put the arena or what lies around. Steps: mmap (anonymous private or shared, a
  * private or shared map of a scratch file), munmap, mprotect, mremap (in
  * place or MREMAP_FIXED inside the arena), madvise, msync, mincore of
  * anonymous memory, brk, loads and stores, stores into whole ranges (a
@@ -386,12 +386,19 @@ int main(int argc, char **argv)
 	struct sigaction sa = {.sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_NODEFER};
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
-	arena = mmap(NULL, npages * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-		     0);
-	if (arena == MAP_FAILED) {
+	/* A guard page on each side, shared so it never merges with the
+	 * arena's maps: growing past the arena's end fails the same way
+	 * whatever the kernel placed after it (natively, the vDSO). */
+	unsigned char *base = mmap(NULL, (npages + 2) * PAGE, PROT_NONE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED ||
+	    mmap(base, PAGE, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ||
+	    mmap(base + (npages + 1) * PAGE, PAGE, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
+		 -1, 0) == MAP_FAILED) {
 		perror("mmap arena");
 		return 2;
 	}
+	arena = base + PAGE;
 	void (*const step[])(void) = {step_mmap,   step_mmap,  step_munmap, step_mprotect,
 				      step_mremap, step_load,  step_load,   step_store,
 				      step_store,  step_store, step_madvise, step_msync,
