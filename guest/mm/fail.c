@@ -10,7 +10,6 @@
 
 #include "kern.h"
 #include "mm/internal.h"
-#include "task/task.h"
 
 static const char *const fail_names[FAIL_KINDS] = {
 	[FAIL_PAGE_ALLOC] = "page-alloc", [FAIL_SWAP_READ] = "swap-read",
@@ -43,8 +42,8 @@ bool should_fail(struct kernel *k, enum kernel_fail kind)
 	++*failures;
 	FILE *out = k->cfg.strace;
 	if (out) {
-		if (k->current && k->nprocs > 1)
-			fprintf(out, "[pid %d] ", k->current->pid);
+		if (k->nprocs > 1) /* as the --strace lines around it */
+			fprintf(out, "[pid %d] ", kernel_current_pid(k));
 		fprintf(out, "--- injected: %s fails (call %llu, failure %llu) ---\n", fail_names[kind],
 			(unsigned long long)*calls, (unsigned long long)*failures);
 	}
