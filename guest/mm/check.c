@@ -6,8 +6,10 @@
  * included) and each leaf PTE that holds the frame (present, or PROT_NONE),
  * one for a page-cache page, one for a swap-cache frame, and the
  * allocator's own on the zero page (the kernel's on the huge zero page). A
- * 2 MiB leaf holds one reference on each frame of its block. It checks that every leaf lies in a
- * VMA whose rights allow what the PTE allows, that the reverse map finds
+ * 2 MiB leaf holds one reference on each frame of its block. It checks
+ * that every leaf lies in a VMA whose rights allow what the PTE allows
+ * (and that a writable one in private memory holds a page nothing else
+ * holds), that the reverse map finds
  * every mapping, that each swap slot's use count is the number of PTEs
  * holding its entry, that each address space's table count is right, and
  * that the free lists and the frames in use add up to all the frames. */
@@ -70,7 +72,10 @@ static bool rmap_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte
 }
 
 /* A leaf that holds a frame: a VMA must allow what it allows. */
-static void check_leaf_vma(struct checker *c, const struct mmu_pt_entry *e, uint64_t pa)
+/* in_rmap: the reverse map must find it (not the zero pages, nor a
+ * hugetlb page, which are on none). */
+static void check_leaf_vma(struct checker *c, const struct mmu_pt_entry *e, uint64_t pa,
+			   bool in_rmap)
 {
 	struct vma *v = vma_find(c->mm, e->va);
 	uint64_t pte = e->value;
@@ -93,7 +98,12 @@ static void check_leaf_vma(struct checker *c, const struct mmu_pt_entry *e, uint
 		fail(c, "va %#llx: writable PTE in a VMA without VM_WRITE", (unsigned long long)e->va);
 	else if (present && !(pte & PTE_NX) && !(v->flags & VM_EXEC))
 		fail(c, "va %#llx: executable PTE in a VMA without VM_EXEC", (unsigned long long)e->va);
-	if (c->failed || pa == ZERO_PAGE_PA)
+	else if (present && (pte & PTE_W) && !(v->flags & VM_SHARED) &&
+		 (pa == ZERO_PAGE_PA || pagecache_page(c->k, pa) ||
+		  c->k->frames.refcount[pa >> PAGE_SHIFT] != 1))
+		fail(c, "va %#llx: writable PTE in private memory to a page others see",
+		     (unsigned long long)e->va);
+	if (c->failed || !in_rmap)
 		return;
 	struct rmap_probe r = {c->mm, e->va, false};
 	rmap_walk(c->k, pa, rmap_one, &r);
@@ -118,12 +128,12 @@ static void check_huge_leaf(struct checker *c, const struct mmu_pt_entry *e, uin
 	}
 	if (is_huge_zero_pmd(c->k, e->value)) {
 		add_ref(c, pa, "a huge zero PDE", e->va);
-		check_leaf_vma(c, e, ZERO_PAGE_PA); /* no reverse map, as the zero page */
+		check_leaf_vma(c, e, pa, false); /* no reverse map, as the zero page */
 		return;
 	}
 	for (uint64_t i = 0; i < HPAGE_PMD_NR && !c->failed; i++)
 		add_ref(c, pa + i * PAGE_SIZE, "a huge PDE", e->va);
-	check_leaf_vma(c, e, pa);
+	check_leaf_vma(c, e, pa, true);
 }
 
 /* A hugetlb PDE or PDPTE, in a hugetlb VMA of its page size: a page (one
@@ -145,7 +155,7 @@ static void check_hugetlb_leaf(struct checker *c, const struct mmu_pt_entry *e, 
 		fail(c, "the hugetlb page at va %#llx is at %#llx, not aligned to its size",
 		     (unsigned long long)e->va, (unsigned long long)pa);
 	add_ref(c, pa, "a hugetlb PDE", e->va);
-	check_leaf_vma(c, e, ZERO_PAGE_PA); /* on no reverse map */
+	check_leaf_vma(c, e, pa, false); /* on no reverse map */
 }
 
 /* A pool: its free pages hold no reference, its reservations are the
@@ -182,7 +192,7 @@ static void visit_entry(void *ctx, const struct mmu_pt_entry *e)
 		check_huge_leaf(c, e, pa);
 	} else if ((e->value & PTE_P) || (e->value & PTE_SW_PROTNONE)) {
 		add_ref(c, pa, "a PTE", e->va);
-		check_leaf_vma(c, e, pa);
+		check_leaf_vma(c, e, pa, pa != ZERO_PAGE_PA);
 	} else if (pte_is_swap(e->value)) {
 		uint64_t slot = swp_offset(e->value);
 		if (!slot || slot >= c->k->swap.nslots)

@@ -238,8 +238,18 @@ void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t 
 	/* A PDE leaf keeps PS and the hugetlb mark (hugetlb pages are never
 	 * split: PROT_NONE makes them not present). */
 	uint64_t leaf = (old & PTE_PS) ? PTE_PS | PTE_SW_HUGETLB : 0;
-	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D | leaf);
-	pgtable_update(k, mm, va, pte, keep | pgtable_prot_bits(vm_flags));
+	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D | leaf), pa = old & PTE_ADDR_MASK;
+	uint64_t bits = pgtable_prot_bits(vm_flags);
+	/* In private memory only a page this PTE alone holds may become
+	 * writable (Linux's can_change_pte_writable): the zero page (or the
+	 * huge one), a file's page-cache page and a page shared since fork
+	 * wait for the write fault, which copies them. A huge page's PDE is
+	 * judged by its first frame, whose references its others share. */
+	if ((bits & PTE_W) && !(vm_flags & VM_SHARED) &&
+	    (pa == ZERO_PAGE_PA || is_huge_zero_pmd(k, old) || pagecache_page(k, pa) ||
+	     frame_refcount(k, pa) != 1))
+		bits &= ~PTE_W;
+	pgtable_update(k, mm, va, pte, keep | bits);
 }
 
 void pgtable_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)

@@ -101,6 +101,7 @@ END_TEST
 START_TEST(test_extra_reference)
 {
 	uint64_t pa = touch(A, MMU_WRITE);
+	ck_assert_int_eq(mm_protect(k, mm, A, PAGE_SIZE, VM_READ), 0); /* else W says it first */
 	frame_get(k, pa);
 	char want[64];
 	snprintf(want, sizeof(want), "frame %#llx has 2 references, 1 found", (unsigned long long)pa);
@@ -125,6 +126,17 @@ START_TEST(test_pte_writable_beyond_vma)
 	ck_assert_int_eq(mm_check(k, err, sizeof(err)), 0);
 	*pte_at(A) |= PTE_W;
 	assert_broken("writable PTE in a VMA without VM_WRITE");
+}
+END_TEST
+
+/* Copy-on-write rests on it: after fork both hold the page read-only. */
+START_TEST(test_pte_writable_to_a_shared_page)
+{
+	touch(A, MMU_WRITE);
+	ck_assert_int_gt(guest_syscall(57 /* fork */, 0, 0, 0, 0), 1);
+	ck_assert_int_eq(mm_check(k, err, sizeof(err)), 0);
+	*pte_at(A) |= PTE_W;
+	assert_broken("writable PTE in private memory to a page others see");
 }
 END_TEST
 
@@ -198,6 +210,7 @@ static Suite *check_suite(void)
 	tcase_add_test(tc, test_extra_reference);
 	tcase_add_test(tc, test_missing_reference);
 	tcase_add_test(tc, test_pte_writable_beyond_vma);
+	tcase_add_test(tc, test_pte_writable_to_a_shared_page);
 	tcase_add_test(tc, test_pte_executable_beyond_vma);
 	tcase_add_test(tc, test_pte_outside_vma);
 	tcase_add_test(tc, test_reverse_map_misses);
