@@ -199,6 +199,7 @@ enum proc_kind {
 	PROC_THREAD_SELF,                     /* "thread-self": to PID/task/TID of the caller */
 	PROC_LINK,                            /* exe, cwd, root: links to an open file */
 	PROC_FD,                              /* fd/N: a link to an open file */
+	PROC_SYSFS,                           /* a directory or file of /sys (sysfs.c) */
 };
 
 struct proc_entry;
@@ -209,6 +210,7 @@ struct proc_ref {
 	int pid;                    /* 0 for /proc and system-wide files; a TID below task/ */
 	int fd;                     /* PROC_FD */
 	int sysctl;                 /* PROC_SYSCTL: its index; PROC_SYS_DIR: its depth */
+	int node;                   /* PROC_SYSFS: its index (0: /sys) */
 	uint64_t ino;
 };
 

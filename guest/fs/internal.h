@@ -89,6 +89,25 @@ int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size);
 /* ---- the guest's /proc (procfs.c) ---- */
 
 void procfs_root(struct proc_ref *ref);
+/* The kernel's file system mounted at /NAME ("proc", "sys"): true and its
+ * root in *ref, else false. */
+bool procfs_mount(const char *name, struct proc_ref *ref);
+
+struct seq;
+
+/* ---- the guest's /sys (sysfs.c): nodes by index, 0 being /sys ---- */
+
+/* The node named name in directory dir, or -1. */
+int sysfs_lookup(int dir, const char *name);
+/* The nth node of directory dir, or -1 past the last. */
+int sysfs_child(int dir, int n);
+bool sysfs_is_dir(int node);
+bool sysfs_writable(int node); /* by root, mode 0644 */
+const char *sysfs_name(int node);
+void sysfs_path(int node, char *out, size_t size); /* "/sys/kernel/mm" */
+void sysfs_show(struct kernel *k, int node, struct seq *s);
+/* One write of len bytes: 0, or -EINVAL. */
+int sysfs_store(struct kernel *k, int node, const char *text, size_t len);
 /* name in the /proc directory dir: 0, -ENOENT, or -ENOTDIR. */
 int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name,
 		  struct proc_ref *out);
@@ -127,6 +146,8 @@ void seq_free(struct seq *s);
 typedef void proc_show_fn(struct kernel *k, struct process *p, struct seq *s);
 
 proc_show_fn proc_meminfo_show;                                    /* proc_meminfo.c */
+proc_show_fn proc_vmstat_show;                                     /* proc_vmstat.c */
+proc_show_fn proc_buddyinfo_show;                                  /* proc_buddyinfo.c */
 proc_show_fn proc_status_show, proc_stat_show, proc_tid_stat_show, proc_statm_show; /* proc_pid.c */
 proc_show_fn proc_cmdline_show;                                    /* proc_pid.c */
 proc_show_fn proc_maps_show;                                       /* proc_maps.c */

@@ -410,9 +410,8 @@ static int lookup_one(struct nameidata *nd, const char *name, bool want_dir, str
 		return -ENOTDIR; /* a dirfd on a file or a pipe */
 	if (nd->cur.kind == PATH_PROC)
 		return lookup_proc(nd, name, lk);
-	if (!strcmp(name, "proc") && at_root(nd)) {
+	if (at_root(nd) && procfs_mount(name, &lk->path.proc)) {
 		lk->path.kind = PATH_PROC;
-		procfs_root(&lk->path.proc);
 		return 0;
 	}
 	return lookup_host(nd, name, want_dir, lk);
@@ -642,8 +641,8 @@ int path_parent(struct kernel *k, int dirfd, const char *name, int dot_err, int 
 		err = walk_to_last(&nd);
 	if (!err && nd.last_type != LAST_NORM)
 		err = -dot_err; /* names no entry of a directory */
-	else if (!err && !strcmp(nd.last, "proc") && at_root(&nd))
-		err = -dot_err; /* /proc is where the kernel's files are mounted */
+	else if (!err && at_root(&nd) && procfs_mount(nd.last, &(struct proc_ref){0}))
+		err = -dot_err; /* /proc and /sys are where the kernel's files are mounted */
 	else if (!err && nd.cur.kind == PATH_PROC) {
 		/* Nothing is made or removed in /proc. */
 		struct proc_ref ref;
@@ -797,9 +796,9 @@ int file_open(struct kernel *k, int dirfd, const char *path, int flags, unsigned
 			err = open_last_proc(&nd, flags, out, &link, &target);
 		else if (!cur_is_dir(&nd))
 			err = -ENOTDIR;
-		else if (!strcmp(nd.last, "proc") && at_root(&nd)) {
+		else if (at_root(&nd) && procfs_mount(nd.last, &(struct proc_ref){0})) {
 			struct path proc = {.kind = PATH_PROC};
-			procfs_root(&proc.proc);
+			procfs_mount(nd.last, &proc.proc);
 			err = path_open(k, &proc, flags, out);
 		} else
 			err = open_last_host(&nd, flags, mode, out, &link);

@@ -37,8 +37,12 @@ static void rss_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte
 	(void)va;
 	struct mm_usage *u = arg;
 	uint64_t pa = *pte & PTE_ADDR_MASK;
-	if (pte_is_swap(*pte) || pa == ZERO_PAGE_PA)
+	if (pmd_hugetlb(*pte) || pte_is_swap(*pte) || pa == ZERO_PAGE_PA || pa == k->huge_zero_pa)
 		return;
+	if (*pte & PTE_PS) { /* a transparent huge page: anonymous */
+		u->anon += PAGE_SIZE_2M / PAGE_SIZE;
+		return;
+	}
 	struct cache_page *cp = pagecache_page(k, pa);
 	if (!cp)
 		u->anon++;

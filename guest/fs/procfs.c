@@ -3,21 +3,22 @@
  * open files.
  *
  * /proc is the kernel's, with or without --root: a guest never sees the
- * host's processes. It holds /proc/meminfo, the "self" link (to the
- * caller's PID, as Linux's) and a directory for every PID not yet reaped
- * with status, stat, statm, maps and cmdline, the links exe, cwd and root,
- * the directory fd of links fd/N and the directory task, which holds a
- * directory of the same files for each thread (task/TID; its stat counts
- * the thread's faults, the PID's the whole process's). /proc lists
- * processes only; a thread's TID can be looked up there too, as on
- * Linux. These links name open files, as
+ * host's processes. It holds /proc/meminfo, /proc/vmstat, /proc/buddyinfo,
+ * the "self" link (to the caller's PID, as Linux's) and a directory for
+ * every PID not yet reaped with status, stat, statm, maps and cmdline, the
+ * links exe, cwd and root, the directory fd of links fd/N and the
+ * directory task, which holds a directory of the same files for each
+ * thread (task/TID; its stat counts the thread's faults, the PID's the
+ * whole process's). /proc lists processes only; a thread's TID can be
+ * looked up there too, as on Linux. These links name open files, as
  * Linux's magic links do: a lookup through one goes on from the file it
  * names (the program that runs, the working directory, the root, the
  * file at fd N), not from a name looked up again; readlink shows that
  * file's guest name ("pipe:[N]" for a pipe). "thread-self" is a link to
  * the caller's PID/task/TID, not listed here.
  * /proc/sys/vm holds the vm sysctls the kernel has (mm/sysctl.c), one
- * value per file, which root may write. Any other name under /proc does
+ * value per file, which root may write. The same nodes serve /sys
+ * (sysfs.c), mounted there by namei. Any other name under /proc does
  * not exist (ENOENT). The directories open
  * (O_DIRECTORY), stat as S_IFDIR (fd as 0500, the others 0555) and list
  * through getdents64.
@@ -106,6 +107,8 @@ static proc_link_fn exe_link, cwd_link, root_link;
 
 static const struct proc_entry global_entries[] = {
 	{"meminfo", PROC_FILE, proc_meminfo_show, NULL},
+	{"vmstat", PROC_FILE, proc_vmstat_show, NULL},
+	{"buddyinfo", PROC_FILE, proc_buddyinfo_show, NULL},
 };
 
 /* In Linux's order (fs/proc/base.c's tgid_base_stuff). */
@@ -151,6 +154,9 @@ static const struct proc_entry tid_entries[] = {
 /* A task/TID directory's inode; its entries follow it. */
 #define TID_INO(tid) (PID_INO(tid) + 0x40)
 #define TASK_DIR_INO(pid) (PID_INO(pid) + 1) /* task is pid_entries[0] */
+/* /sys's nodes, on a device of their own as Linux's sysfs (0:22). */
+#define SYSFS_INO(node) (1000 + (uint64_t)(node))
+#define SYSFS_MINOR 0x16
 
 static bool is(const char *name, const char *want)
 {
@@ -160,6 +166,17 @@ static bool is(const char *name, const char *want)
 void procfs_root(struct proc_ref *ref)
 {
 	*ref = (struct proc_ref){.kind = PROC_ROOT, .ino = PROC_ROOT_INO};
+}
+
+bool procfs_mount(const char *name, struct proc_ref *ref)
+{
+	if (is(name, "proc"))
+		procfs_root(ref);
+	else if (is(name, "sys"))
+		*ref = (struct proc_ref){.kind = PROC_SYSFS, .node = 0, .ino = SYSFS_INO(0)};
+	else
+		return false;
+	return true;
 }
 
 /* A decimal number without sign or leading zero, or -1. */
@@ -254,6 +271,13 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 			return -ENOENT;
 		*out = (struct proc_ref){.kind = PROC_SYSCTL, .sysctl = n, .ino = SYSCTL_INO(n)};
 		return 0;
+	case PROC_SYSFS:
+		if (!sysfs_is_dir(dir->node))
+			return -ENOTDIR;
+		if ((n = sysfs_lookup(dir->node, name)) < 0)
+			return -ENOENT;
+		*out = (struct proc_ref){.kind = PROC_SYSFS, .node = n, .ino = SYSFS_INO(n)};
+		return 0;
 	case PROC_FD_DIR: {
 		struct fdtable *t = files_of(k, dir->pid);
 		if ((n = number(name)) < 0 || !t || !fd_file(t, n))
@@ -270,7 +294,8 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 bool procfs_is_dir(const struct proc_ref *ref)
 {
 	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR ||
-	       ref->kind == PROC_SYS_DIR || ref->kind == PROC_TASK_DIR || ref->kind == PROC_TID_DIR;
+	       ref->kind == PROC_SYS_DIR || ref->kind == PROC_TASK_DIR || ref->kind == PROC_TID_DIR ||
+	       (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
 }
 
 bool procfs_is_link(const struct proc_ref *ref)
@@ -322,6 +347,9 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 		break;
 	case PROC_SYSCTL:
 		snprintf(out, PATH_MAX, "/proc/sys/vm/%s", vm_sysctl_name(ref->sysctl));
+		break;
+	case PROC_SYSFS:
+		sysfs_path(ref->node, out, PATH_MAX);
 		break;
 	default:
 		if (ref->pid)
@@ -430,6 +458,8 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 			char value[32];
 			vm_sysctl_read(k, pf->ref.sysctl, value, sizeof(value));
 			seq_printf(&pf->text, "%s", value);
+		} else if (pf->ref.kind == PROC_SYSFS) {
+			sysfs_show(k, pf->ref.node, &pf->text);
 		} else {
 			pf->ref.e->show(k, p, &pf->text);
 		}
@@ -443,7 +473,8 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 	return n ? (int64_t)n : -EFAULT;
 }
 
-/* A sysctl takes the bytes of one write (only sysctls open for writing). */
+/* A sysctl or a /sys file takes the bytes of one write (only those open
+ * for writing). */
 static int64_t proc_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
 	(void)pos;
@@ -454,7 +485,9 @@ static int64_t proc_write(struct kernel *k, struct file *f, struct uio *u, int64
 	size_t n = u->left < sizeof(buf) ? (size_t)u->left : sizeof(buf);
 	if (uio_copy(k, u, buf, n, false) < n)
 		return -EFAULT;
-	int err = u->left ? -EINVAL : vm_sysctl_write(k, pf->ref.sysctl, buf, n);
+	int err = u->left			  ? -EINVAL
+		  : pf->ref.kind == PROC_SYSFS ? sysfs_store(k, pf->ref.node, buf, n)
+					       : vm_sysctl_write(k, pf->ref.sysctl, buf, n);
 	return err ? err : (int64_t)n;
 }
 
@@ -503,7 +536,7 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 	clock_gettime(CLOCK_REALTIME, &now);
 	bool by_root = ref->kind == PROC_ROOT || ref->kind == PROC_SELF ||
 		       ref->kind == PROC_THREAD_SELF || ref->kind == PROC_SYS_DIR ||
-		       ref->kind == PROC_SYSCTL;
+		       ref->kind == PROC_SYSCTL || ref->kind == PROC_SYSFS;
 	*st = (struct stat){
 		.st_dev = makedev(0, PROC_MINOR),
 		.st_ino = ref->ino,
@@ -527,6 +560,14 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_SYSCTL:
 		st->st_mode = S_IFREG | 0644;
+		break;
+	case PROC_SYSFS: /* sysfs: directories 0755, files 4096 bytes */
+		st->st_dev = makedev(0, SYSFS_MINOR);
+		st->st_mode = sysfs_is_dir(ref->node)	  ? S_IFDIR | 0755
+			      : sysfs_writable(ref->node) ? S_IFREG | 0644
+							  : S_IFREG | 0444;
+		st->st_nlink = sysfs_is_dir(ref->node) ? 2 : 1;
+		st->st_size = sysfs_is_dir(ref->node) ? 0 : 4096;
 		break;
 	case PROC_PID_DIR:
 		st->st_mode = S_IFDIR | 0555;
@@ -688,6 +729,15 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 		d->type = dir->sysctl ? DT_REG : DT_DIR;
 		return true;
 	}
+	if (dir->kind == PROC_SYSFS) {
+		int n = sysfs_child(dir->node, (int)(pos - 2));
+		if (pos - 2 > INT32_MAX || n < 0)
+			return false;
+		snprintf(d->name, sizeof(d->name), "%s", sysfs_name(n));
+		d->ino = SYSFS_INO(n);
+		d->type = sysfs_is_dir(n) ? DT_DIR : DT_REG;
+		return true;
+	}
 	if (dir->kind == PROC_FD_DIR)
 		return fd_entry_at(k, dir, pos, d);
 	if (dir->kind == PROC_ROOT)
@@ -765,7 +815,9 @@ int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct 
 		if ((flags & O_DIRECTORY) && !dir)
 			return -ENOTDIR;
 		/* Only root may write a sysctl (mode 0644, owned by root). */
-		bool writable = ref->kind == PROC_SYSCTL && geteuid() == 0;
+		bool writable = (ref->kind == PROC_SYSCTL ||
+				 (ref->kind == PROC_SYSFS && sysfs_writable(ref->node))) &&
+				geteuid() == 0;
 		if ((flags & O_ACCMODE) != O_RDONLY && !writable)
 			return dir ? -EISDIR : -EACCES;
 	} else if ((flags & O_DIRECTORY) && !dir) {

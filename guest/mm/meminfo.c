@@ -12,7 +12,8 @@
  *
  * Mapped pages are found by walking every address space once and
  * counting each frame once, however many PTEs map it (a page shared
- * copy-on-write after fork is one page, as in Linux).
+ * copy-on-write after fork is one page, as in Linux). AnonHugePages are
+ * the transparent huge pages some PDE maps whole (AnonPages too).
  *
  * Active/Inactive are the lengths of the LRU lists (lru.c); unmapped
  * swap cache stays on the anonymous ones, as on Linux. Shared memory is on
@@ -31,9 +32,13 @@
 #define KB(pages) ((pages) << (PAGE_SHIFT - 10))
 #define COMMIT_RATIO 50 /* vm.overcommit_ratio's default */
 
+#define SEEN 1      /* mapped */
+#define SEEN_HUGE 2 /* the first frame of a huge page mapped by a PDE */
+
 struct walk {
-	uint8_t *frame;         /* per frame: seen mapped */
+	uint8_t *frame;         /* per frame: SEEN, SEEN_HUGE */
 	uint64_t anon;
+	uint64_t anon_huge;     /* pages of huge pages mapped by PDEs */
 	struct mapping **shm;   /* each shared anonymous object once */
 	size_t nshm, shm_cap;
 	uint64_t committed;     /* pages */
@@ -45,13 +50,24 @@ static void leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, vo
 	(void)va;
 	struct walk *w = arg;
 	uint64_t pa = *pte & PTE_ADDR_MASK;
-	if (pte_is_swap(*pte) || pa == ZERO_PAGE_PA)
+	if (pmd_hugetlb(*pte) || pte_is_swap(*pte) || pa == ZERO_PAGE_PA ||
+	    is_huge_zero_pmd(k, *pte))
+		return; /* hugetlb pages are counted from the pool */
+	if (*pte & PTE_PS) {
+		/* A huge page: AnonHugePages once, however many PDEs map it. */
+		w->anon_huge += w->frame[pa >> PAGE_SHIFT] & SEEN_HUGE ? 0 : HPAGE_PMD_NR;
+		for (uint64_t i = 0; i < HPAGE_PMD_NR; i++) {
+			w->anon += !w->frame[(pa >> PAGE_SHIFT) + i];
+			w->frame[(pa >> PAGE_SHIFT) + i] |= SEEN;
+		}
+		w->frame[pa >> PAGE_SHIFT] |= SEEN_HUGE;
 		return;
+	}
 	uint8_t *seen = &w->frame[pa >> PAGE_SHIFT];
 	/* Shared memory and file pages are counted from their objects. */
 	if (!pagecache_page(k, pa))
 		w->anon += !*seen;
-	*seen = 1;
+	*seen |= SEEN;
 }
 
 /* Remembers a shared anonymous object once; false if already seen. */
@@ -147,6 +163,13 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 		.swap_free = KB(swap_pages - k->swap.used),
 		.dirty = KB(k->cache_dirty),
 		.anon_pages = KB(w.anon),
+		.anon_huge_pages = KB(w.anon_huge),
+		/* The default (2 MiB) pool's counts; Hugetlb is every pool's. */
+		.huge_total = k->hstate[HSTATE_2M].nr,
+		.huge_free = k->hstate[HSTATE_2M].nfree,
+		.huge_rsvd = k->hstate[HSTATE_2M].resv,
+		.hugetlb = k->hstate[HSTATE_2M].nr * (PAGE_SIZE_2M >> 10) +
+			   k->hstate[HSTATE_1G].nr * (PAGE_SIZE_1G >> 10),
 		.mapped = KB(k->cache_mapped + shmem_mapped),
 		.shmem = KB(shmem),
 		.page_tables = KB(k->stats.page_table_pages),

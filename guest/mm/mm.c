@@ -28,6 +28,7 @@ struct mm *mm_create(struct kernel *k)
 	k->stats.page_table_pages++;
 	init_new_context(k, mm);
 	mm->mmap_base = MMAP_BASE;
+	mm->task_size = task_size_max(k);
 	mm->next = k->mms;
 	if (k->mms)
 		k->mms->prev = mm;
@@ -37,7 +38,7 @@ struct mm *mm_create(struct kernel *k)
 
 void mm_destroy(struct kernel *k, struct mm *mm)
 {
-	filemap_unmap_range(k, mm, 0, USER_TOP); /* exit writes shared maps back */
+	filemap_unmap_range(k, mm, 0, mm->task_size); /* exit writes shared maps back */
 	pgtable_free_all(k, mm);
 	k->stats.page_table_pages -= mm->pt_pages;
 	destroy_context(k, mm);
@@ -70,6 +71,8 @@ int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 	 * limit (other splits are let through, the unmap frees them). */
 	if (start > v->start && end < v->end && mm->map_count >= k->vm.max_map_count)
 		return -ENOMEM;
+	if (!hugetlb_may_split(mm, start) || !hugetlb_may_split(mm, end))
+		return -EINVAL;
 	if (vma_split_at(mm, start, end))
 		return -ENOMEM;
 	mm_zap_range(k, mm, start, end);
@@ -89,8 +92,8 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 	if (mm->map_count > k->vm.max_map_count)
 		return -ENOMEM; /* Linux's do_mmap: "Too many mappings?" */
 	/* Linux's accountable_mapping: private, writable, not MAP_NORESERVE. */
-	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
-		flags |= VM_ACCOUNT;
+	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE | VM_HUGETLB)) == VM_WRITE)
+		flags |= VM_ACCOUNT; /* hugetlb maps reserve from their pool instead */
 	if (fixed) {
 		int err = mm_unmap(k, mm, start, len);
 		if (err)
@@ -120,8 +123,16 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 
 uint64_t mm_get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
 {
-	if (hint >= MMAP_MIN_ADDR && hint <= USER_TOP - len && !vma_overlaps(mm, hint, hint + len))
+	if (hint >= MMAP_MIN_ADDR && len <= mm->task_size && hint <= mm->task_size - len &&
+	    !vma_overlaps(mm, hint, hint + len))
 		return hint;
+	/* A hint above the 47-bit window opens the space above it (Linux's
+	 * arch_get_unmapped_area_topdown with 5-level paging). */
+	if (hint > USER_TOP && mm->task_size > USER_TOP) {
+		uint64_t high = vma_gap_topdown(mm, MMAP_MIN_ADDR, mm->task_size, len);
+		if (high)
+			return high;
+	}
 	/* Top-down: the highest gap below mmap_base that fits. */
 	return vma_gap_topdown(mm, MMAP_MIN_ADDR, mm->mmap_base, len);
 }

@@ -241,7 +241,7 @@ int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	if (fd < 0 && !in_kernel)
 		return fd;
 	uint32_t count = (uint32_t)a[2];
-	if (a[1] > USER_TOP || count > USER_TOP - a[1])
+	if (a[1] > task_size_max(k) || count > task_size_max(k) - a[1])
 		return -EFAULT;
 	size_t n = count < GETDENTS_MAX ? count : GETDENTS_MAX;
 	char *buf = malloc(n ? n : 1);

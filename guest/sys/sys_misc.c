@@ -42,7 +42,7 @@ int64_t sys_arch_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	switch (a[0]) {
 	case ARCH_SET_FS:
 	case ARCH_SET_GS:
-		if (a[1] >= USER_TOP)
+		if (a[1] >= task_size_max(k))
 			return -EPERM;
 		*(a[0] == ARCH_SET_FS ? &ctx->fs_base : &ctx->gs_base) = a[1];
 		return 0;

@@ -1,0 +1,142 @@
+/* sysfs.c - the guest's /sys: the files of Linux's /sys/kernel/mm that
+ * vmemu's kernel has, its own and not the host's (procfs.c serves them
+ * as its nodes; namei mounts them at /sys):
+ *   kernel/mm/transparent_hugepage/enabled      always|madvise|never (--thp)
+ *   kernel/mm/hugepages/hugepages-{2048,1048576}kB/
+ *       nr_hugepages (the pool, writable), free_hugepages, resv_hugepages,
+ *       surplus_hugepages (always 0: no surplus pages are made)
+ * Writable files take one write by root, as Linux's sysfs stores. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs/internal.h"
+#include "kern.h"
+#include "mm/mm.h"
+
+enum attr { DIR_NODE, THP_ENABLED, NR_HUGEPAGES, FREE_HUGEPAGES, RESV_HUGEPAGES, SURPLUS_HUGEPAGES };
+
+struct sysfs_node {
+	const char *name;
+	int parent;
+	enum attr attr;
+	int hstate; /* the pool of a hugepages-* file */
+};
+
+static const struct sysfs_node nodes[] = {
+	{"sys", -1, DIR_NODE, 0},
+	{"kernel", 0, DIR_NODE, 0},
+	{"mm", 1, DIR_NODE, 0},
+	{"transparent_hugepage", 2, DIR_NODE, 0},
+	{"enabled", 3, THP_ENABLED, 0},
+	{"hugepages", 2, DIR_NODE, 0},
+	{"hugepages-2048kB", 5, DIR_NODE, HSTATE_2M},
+	{"nr_hugepages", 6, NR_HUGEPAGES, HSTATE_2M},
+	{"free_hugepages", 6, FREE_HUGEPAGES, HSTATE_2M},
+	{"resv_hugepages", 6, RESV_HUGEPAGES, HSTATE_2M},
+	{"surplus_hugepages", 6, SURPLUS_HUGEPAGES, HSTATE_2M},
+	{"hugepages-1048576kB", 5, DIR_NODE, HSTATE_1G},
+	{"nr_hugepages", 11, NR_HUGEPAGES, HSTATE_1G},
+	{"free_hugepages", 11, FREE_HUGEPAGES, HSTATE_1G},
+	{"resv_hugepages", 11, RESV_HUGEPAGES, HSTATE_1G},
+	{"surplus_hugepages", 11, SURPLUS_HUGEPAGES, HSTATE_1G},
+};
+
+#define NNODES ((int)(sizeof(nodes) / sizeof(nodes[0])))
+
+int sysfs_lookup(int dir, const char *name)
+{
+	for (int i = 0; i < NNODES; i++)
+		if (nodes[i].parent == dir && !strcmp(nodes[i].name, name))
+			return i;
+	return -1;
+}
+
+int sysfs_child(int dir, int n)
+{
+	for (int i = 0; i < NNODES; i++)
+		if (nodes[i].parent == dir && n-- == 0)
+			return i;
+	return -1;
+}
+
+bool sysfs_is_dir(int node)
+{
+	return nodes[node].attr == DIR_NODE;
+}
+
+bool sysfs_writable(int node)
+{
+	return nodes[node].attr == THP_ENABLED || nodes[node].attr == NR_HUGEPAGES;
+}
+
+const char *sysfs_name(int node)
+{
+	return nodes[node].name;
+}
+
+void sysfs_path(int node, char *out, size_t size)
+{
+	if (nodes[node].parent < 0) {
+		snprintf(out, size, "/sys");
+		return;
+	}
+	sysfs_path(nodes[node].parent, out, size);
+	size_t len = strlen(out);
+	snprintf(out + len, size - len, "/%s", nodes[node].name);
+}
+
+static const char *const thp_modes[] = {[THP_ALWAYS] = "always", [THP_MADVISE] = "madvise",
+					[THP_NEVER] = "never"};
+
+void sysfs_show(struct kernel *k, int node, struct seq *s)
+{
+	const struct hstate *h = &k->hstate[nodes[node].hstate];
+	switch (nodes[node].attr) {
+	case THP_ENABLED: /* "always [madvise] never": the mode in brackets */
+		for (int m = THP_ALWAYS; m >= THP_MADVISE; m--) /* always, madvise */
+			seq_printf(s, k->thp == (enum thp_mode)m ? "[%s] " : "%s ", thp_modes[m]);
+		seq_printf(s, k->thp == THP_NEVER ? "[%s]\n" : "%s\n", thp_modes[THP_NEVER]);
+		break;
+	case NR_HUGEPAGES:
+		seq_printf(s, "%llu\n", (unsigned long long)h->nr);
+		break;
+	case FREE_HUGEPAGES:
+		seq_printf(s, "%llu\n", (unsigned long long)h->nfree);
+		break;
+	case RESV_HUGEPAGES:
+		seq_printf(s, "%llu\n", (unsigned long long)h->resv);
+		break;
+	default:
+		seq_printf(s, "0\n");
+		break;
+	}
+}
+
+int sysfs_store(struct kernel *k, int node, const char *text, size_t len)
+{
+	char buf[32];
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, len);
+	buf[len] = 0;
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = 0;
+	if (nodes[node].attr == THP_ENABLED) {
+		for (int m = THP_MADVISE; m <= THP_NEVER; m++)
+			if (!strcmp(buf, thp_modes[m])) {
+				k->thp = (enum thp_mode)m;
+				return 0;
+			}
+		return -EINVAL;
+	}
+	char *end;
+	unsigned long long n = strtoull(buf, &end, 10);
+	if (end == buf || *end || n > INT32_MAX)
+		return -EINVAL;
+	uint64_t got = hugetlb_set_pool(k, nodes[node].hstate, n);
+	if (nodes[node].hstate == HSTATE_2M)
+		k->vm.nr_hugepages = (int)got;
+	return 0;
+}
