@@ -561,9 +561,10 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 	case PROC_SYSCTL:
 		st->st_mode = S_IFREG | 0644;
 		break;
-	case PROC_SYSFS: /* sysfs: directories 0755, files 4096 bytes */
+	case PROC_SYSFS: /* sysfs: /sys 0555, directories 0755, files 4096 bytes */
 		st->st_dev = makedev(0, SYSFS_MINOR);
-		st->st_mode = sysfs_is_dir(ref->node)	  ? S_IFDIR | 0755
+		st->st_mode = ref->node == 0		  ? S_IFDIR | 0555
+			      : sysfs_is_dir(ref->node)	  ? S_IFDIR | 0755
 			      : sysfs_writable(ref->node) ? S_IFREG | 0644
 							  : S_IFREG | 0444;
 		st->st_nlink = sysfs_is_dir(ref->node) ? 2 : 1;
