@@ -192,57 +192,63 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 	return err;
 }
 
-int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len)
+/* The frame behind va, faulted in as a write would (our own copy) or a
+ * read would: 0, or -EFAULT (no VMA; a read that cannot fault the page
+ * in), -ENOMEM, -EIO (a write's file page could not be read). */
+static int force_page(struct kernel *k, struct mm *mm, uint64_t va, bool write, uint64_t *pa)
 {
-	const uint8_t *from = src;
+	struct vma *vma = vma_find(mm, va);
+	if (!vma)
+		return -EFAULT;
+	uint64_t *pte = pgtable_pte(k, mm, va, true);
+	if (!pte)
+		return -ENOMEM;
+	/* A write needs our own page (not missing, swapped, shared or a clean
+	 * shared file page); a read any present one. */
+	uint64_t old = *pte & PTE_ADDR_MASK;
+	bool ready = (*pte & PTE_P) &&
+		     (!write || ((vma->flags & VM_SHARED) ? (*pte & PTE_W) != 0
+							  : old != ZERO_PAGE_PA && frame_refcount(k, old) == 1));
+	enum fault_kind kind;
+	int err = ready ? 0 : handle_pte_fault(k, mm, vma, va, write ? MMU_WRITE : MMU_READ, &kind);
+	if (err && !write)
+		return -EFAULT;
+	if (err) /* the file could not be read: EIO, as Linux's exec */
+		return err == FAULT_SIGBUS ? -EIO : -ENOMEM;
+	*pa = *pte & PTE_ADDR_MASK;
+	return 0;
+}
+
+/* mm_write_force and mm_read_force: page by page through force_page. */
+static int access_force(struct kernel *k, struct mm *mm, uint64_t va, uint8_t *buf, uint64_t len,
+			bool write)
+{
 	while (len > 0) {
-		struct vma *vma = vma_find(mm, va);
-		if (!vma)
-			return -EFAULT;
-		uint64_t *pte = pgtable_pte(k, mm, va, true);
-		if (!pte)
-			return -ENOMEM;
-		/* Not our own page yet (missing, swapped, shared, a clean shared
-		 * file page): as a write fault. */
-		uint64_t pa = *pte & PTE_ADDR_MASK;
-		bool own = (*pte & PTE_P) &&
-			   ((vma->flags & VM_SHARED) ? (*pte & PTE_W) != 0
-						     : pa != ZERO_PAGE_PA && frame_refcount(k, pa) == 1);
-		enum fault_kind kind;
-		int err = own ? 0 : handle_pte_fault(k, mm, vma, va, MMU_WRITE, &kind);
-		if (err) /* the file could not be read: EIO, as Linux's exec */
-			return err == FAULT_SIGBUS ? -EIO : -ENOMEM;
-		pa = *pte & PTE_ADDR_MASK;
+		uint64_t pa;
+		int err = force_page(k, mm, va, write, &pa);
+		if (err)
+			return err;
 		uint64_t off = va & (PAGE_SIZE - 1);
 		uint64_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-		memcpy(phys_ptr(k, pa + off), from, n);
-		frame_written(k, pa);
-		from += n;
+		if (write) {
+			memcpy(phys_ptr(k, pa + off), buf, n);
+			frame_written(k, pa);
+		} else {
+			memcpy(buf, phys_ptr(k, pa + off), n);
+		}
+		buf += n;
 		va += n;
 		len -= n;
 	}
 	return 0;
 }
 
+int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len)
+{
+	return access_force(k, mm, va, (uint8_t *)src, len, true);
+}
+
 int mm_read_force(struct kernel *k, struct mm *mm, uint64_t va, void *dst, uint64_t len)
 {
-	uint8_t *to = dst;
-	while (len > 0) {
-		struct vma *vma = vma_find(mm, va);
-		if (!vma)
-			return -EFAULT;
-		uint64_t *pte = pgtable_pte(k, mm, va, true);
-		if (!pte)
-			return -ENOMEM;
-		enum fault_kind kind;
-		if (!(*pte & PTE_P) && handle_pte_fault(k, mm, vma, va, MMU_READ, &kind))
-			return -EFAULT;
-		uint64_t off = va & (PAGE_SIZE - 1);
-		uint64_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-		memcpy(to, phys_ptr(k, (*pte & PTE_ADDR_MASK) + off), n);
-		to += n;
-		va += n;
-		len -= n;
-	}
-	return 0;
+	return access_force(k, mm, va, dst, len, false);
 }
