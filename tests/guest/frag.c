@@ -32,20 +32,6 @@ static long huge_blocks(void)
 	return n[9] + n[10];
 }
 
-static long vmstat(const char *name)
-{
-	FILE *f = fopen("/proc/vmstat", "r");
-	char key[64];
-	long v, found = -1;
-	CHECK(f, "open /proc/vmstat: %s", strerror(errno));
-	while (fscanf(f, "%63s %ld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	CHECK(found >= 0, "no %s in /proc/vmstat", name);
-	return found;
-}
-
 /* A 2 MiB-aligned region, with advice. */
 static unsigned char *region(int advice)
 {
@@ -93,17 +79,17 @@ int main(int argc, char **argv)
 	size_t n = frag ? fragment(&area) : 0;
 	if (frag)
 		printf("fragmented: free 2 MiB blocks %ld\n", huge_blocks());
-	long fallback = frag ? vmstat("thp_fault_fallback") : 0;
+	long fallback = frag ? proc_vmstat("thp_fault_fallback") : 0;
 	use(region(MADV_NORMAL), 1);
 	if (frag)
 		printf("without MADV_HUGEPAGE: %ld fallbacks to 4 KiB pages\n",
-		       vmstat("thp_fault_fallback") - fallback);
-	long huge = frag ? vmstat("thp_fault_alloc") : 0;
+		       proc_vmstat("thp_fault_fallback") - fallback);
+	long huge = frag ? proc_vmstat("thp_fault_alloc") : 0;
 	use(region(MADV_HUGEPAGE), 2);
 	if (frag)
 		printf("with MADV_HUGEPAGE: %s, compaction %s\n",
-		       vmstat("thp_fault_alloc") > huge ? "huge pages" : "no huge page",
-		       vmstat("compact_success") > 0 ? "moved pages" : "did nothing");
+		       proc_vmstat("thp_fault_alloc") > huge ? "huge pages" : "no huge page",
+		       proc_vmstat("compact_success") > 0 ? "moved pages" : "did nothing");
 	for (size_t i = 1; frag && i < n; i += 2)
 		CHECK(area[i * PAGE] == (unsigned char)i, "page %zu changed when it moved", i);
 	printf("both regions hold their data\n");

@@ -112,21 +112,6 @@ static long anon_huge_kb(void)
 	return kb;
 }
 
-/* A counter of /proc/vmstat. */
-static long vmstat(const char *name)
-{
-	FILE *f = fopen("/proc/vmstat", "r");
-	char key[64];
-	long v, found = -1;
-	CHECK(f, "open /proc/vmstat: %s", strerror(errno));
-	while (fscanf(f, "%63s %ld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	CHECK(found >= 0, "no %s in /proc/vmstat", name);
-	return found;
-}
-
 static void do_split(unsigned char *p, size_t len)
 {
 	/* A 1 MiB hole in the middle of huge page 1, one page out of huge page 3. */
@@ -174,7 +159,7 @@ static void do_collapse(int strict)
 	unsigned char *p = map_aligned(len, 1);
 	for (size_t pg = 0; pg < len / PAGE; pg += 2) /* every other page: the rest stays none */
 		page_fill(p, pg, SEED, 4);
-	long kb = anon_huge_kb(), made = vmstat("thp_collapse_alloc");
+	long kb = anon_huge_kb(), made = proc_vmstat("thp_collapse_alloc");
 	int r = madvise(p, len, MADV_COLLAPSE);
 	printf("collapse: madvise %s\n", r ? strerror(errno) : "0");
 	for (size_t pg = 0; pg < len / PAGE; pg++) {
@@ -186,8 +171,8 @@ static void do_collapse(int strict)
 			CHECK(!p[pg * PAGE + i], "page %zu byte %zu is not zero after MADV_COLLAPSE", pg, i);
 	}
 	if (strict) {
-		CHECK(vmstat("thp_collapse_alloc") - made == 2, "thp_collapse_alloc grew by %ld",
-		      vmstat("thp_collapse_alloc") - made);
+		CHECK(proc_vmstat("thp_collapse_alloc") - made == 2, "thp_collapse_alloc grew by %ld",
+		      proc_vmstat("thp_collapse_alloc") - made);
 		CHECK(anon_huge_kb() - kb == 4096, "AnonHugePages grew by %ld kB", anon_huge_kb() - kb);
 	}
 	printf("collapse: contents kept\n");
@@ -210,14 +195,14 @@ int main(int argc, char **argv)
 	size_t len = mib << 20;
 	unsigned char *p = map_aligned(len, 0);
 
-	long before = anon_huge_kb(), faults_before = vmstat("thp_fault_alloc");
+	long before = anon_huge_kb(), faults_before = proc_vmstat("thp_fault_alloc");
 	fill(p, len, 1, swap);
 	printf("filled %zu MiB: crc %08x\n", mib, crc(p, len));
 	if (strict) {
 		long kb = anon_huge_kb() - before;
 		CHECK(kb == (long)(len >> 10), "AnonHugePages grew by %ld kB, expected %zu", kb,
 		      len >> 10);
-		long faults = vmstat("thp_fault_alloc") - faults_before;
+		long faults = proc_vmstat("thp_fault_alloc") - faults_before;
 		CHECK(faults == (long)(len / HUGE), "thp_fault_alloc grew by %ld, expected %zu",
 		      faults, len / HUGE);
 	}
