@@ -109,6 +109,17 @@ static inline void guest_teardown(void)
 	ck_assert_msg(!bad, "mm_check after the test: %s", err);
 }
 
+/* An access by the current process as the CPU makes it (a TLB miss, the
+ * fault handled inside); returns the 4 KiB page's physical address. */
+static inline uint64_t guest_touch(uint64_t va, enum mmu_access access)
+{
+	uint64_t pa;
+	unsigned prot;
+	ck_assert_msg(kernel_tlb_fill(k, va, access, &pa, &prot), "fill %#llx",
+		      (unsigned long long)va);
+	return pa;
+}
+
 /* Maps [va, va + len) with VM_* flags into mm, fixed. */
 static inline void map(uint64_t va, uint64_t len, unsigned flags)
 {

@@ -52,15 +52,6 @@ static void set_nr_hugepages(const char *text)
 	ck_assert_int_eq(vm_sysctl_write(k, i, text, strlen(text)), 0);
 }
 
-static uint64_t touch(uint64_t va, enum mmu_access access)
-{
-	uint64_t pa;
-	unsigned prot;
-	ck_assert_msg(kernel_tlb_fill(k, va, access, &pa, &prot), "fill %#llx",
-		      (unsigned long long)va);
-	return pa;
-}
-
 /* Linux with no pool: MAP_HUGETLB is ENOMEM, MAP_HUGE_1GB too; a size
  * with no pool at all is EINVAL. */
 START_TEST(test_empty_pool)
@@ -111,7 +102,7 @@ START_TEST(test_reserve_fault_unmap)
 	ck_assert_int_ge(a, 0);
 	ck_assert_uint_eq((uint64_t)a % H, 0);
 	assert_pool(4, 4, 3);
-	uint64_t pa = touch((uint64_t)a + H + 123, MMU_WRITE);
+	uint64_t pa = guest_touch((uint64_t)a + H + 123, MMU_WRITE);
 	assert_pool(4, 3, 2);
 	ck_assert(all_zero(pa & ~(H - 1), H));
 
@@ -134,7 +125,7 @@ START_TEST(test_reserve_fault_unmap)
 	memset(phys_ptr(k, pa & ~(H - 1)), 0xaa, H);
 	ck_assert_int_eq(guest_syscall(SYS_munmap, (uint64_t)a + H, H, 0, 0), 0);
 	assert_pool(4, 4, 2);
-	ck_assert_uint_eq(touch((uint64_t)a + 5, MMU_WRITE), pa & ~(H - 1));
+	ck_assert_uint_eq(guest_touch((uint64_t)a + 5, MMU_WRITE), pa & ~(H - 1));
 	ck_assert(all_zero(pa & ~(H - 1), H));
 	assert_pool(4, 3, 1);
 	ck_assert_int_eq(guest_syscall(SYS_munmap, (uint64_t)a, 3 * H, 0, 0), 0);
@@ -149,7 +140,7 @@ START_TEST(test_noreserve_sigbus)
 	int64_t a = do_mmap(0, 2 * H, HUGE_ANON | MAP_NORESERVE);
 	ck_assert_int_ge(a, 0);
 	assert_pool(1, 1, 0);
-	touch((uint64_t)a, MMU_WRITE);
+	guest_touch((uint64_t)a, MMU_WRITE);
 	assert_pool(1, 0, 0);
 	uint64_t pa;
 	unsigned prot;
@@ -169,7 +160,7 @@ START_TEST(test_fork_cow)
 	set_nr_hugepages("3");
 	int64_t a = do_mmap(0, 2 * H, HUGE_ANON);
 	ck_assert_int_ge(a, 0);
-	uint64_t pa = touch((uint64_t)a, MMU_WRITE);
+	uint64_t pa = guest_touch((uint64_t)a, MMU_WRITE);
 	*(uint64_t *)phys_ptr(k, pa) = 7;
 	assert_pool(3, 2, 1);
 	struct mm *child = mm_fork(k, mm);
@@ -188,7 +179,7 @@ START_TEST(test_fork_cow)
 	ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, copy), 7);
 	mm_put(k, child);
 	assert_pool(3, 2, 1);
-	ck_assert_uint_eq(touch((uint64_t)a, MMU_WRITE), pa); /* the parent's alone again */
+	ck_assert_uint_eq(guest_touch((uint64_t)a, MMU_WRITE), pa); /* the parent's alone again */
 }
 END_TEST
 
@@ -199,7 +190,7 @@ START_TEST(test_split_and_protect)
 	set_nr_hugepages("2");
 	int64_t a = do_mmap(0, 2 * H, HUGE_ANON);
 	ck_assert_int_ge(a, 0);
-	touch((uint64_t)a, MMU_WRITE);
+	guest_touch((uint64_t)a, MMU_WRITE);
 	ck_assert_int_eq(guest_syscall(SYS_munmap, (uint64_t)a + 4096, 4096, 0, 0), -EINVAL);
 	ck_assert_int_eq(guest_syscall(SYS_mprotect, (uint64_t)a, 4096, PROT_READ, 0), -EINVAL);
 	ck_assert_int_eq(guest_syscall(SYS_mprotect, (uint64_t)a, H, PROT_NONE, 0), 0);
@@ -210,7 +201,7 @@ START_TEST(test_split_and_protect)
 	ck_assert_int_eq(p->pending_fatal, SIGSEGV);
 	p->pending_fatal = 0;
 	ck_assert_int_eq(guest_syscall(SYS_mprotect, (uint64_t)a, H, PRW, 0), 0);
-	touch((uint64_t)a, MMU_WRITE);
+	guest_touch((uint64_t)a, MMU_WRITE);
 	ck_assert_int_eq(guest_syscall(SYS_munmap, (uint64_t)a + H, H, 0, 0), 0);
 	assert_pool(2, 1, 0);
 	ck_assert_int_eq(guest_syscall(SYS_mremap, (uint64_t)a, H, 2 * H, MREMAP_MAYMOVE), -EINVAL);
@@ -240,7 +231,7 @@ START_TEST(test_1g_pages)
 	ck_assert_uint_eq(mi.huge_total, 0); /* HugePages_* are the 2 MiB pool's */
 	ck_assert_uint_eq(mi.huge_rsvd, 0);
 	ck_assert_uint_eq(mi.hugetlb, 1048576); /* Hugetlb counts every pool */
-	uint64_t pa = touch((uint64_t)a + G - 4096, MMU_WRITE);
+	uint64_t pa = guest_touch((uint64_t)a + G - 4096, MMU_WRITE);
 	ck_assert_uint_eq(pa % G, G - 4096);
 	ck_assert_uint_eq(k->hstate[HSTATE_1G].resv, 0);
 	ck_assert_uint_eq(k->hstate[HSTATE_1G].nfree, 0);

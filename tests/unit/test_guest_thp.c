@@ -27,16 +27,6 @@ static void setup_swap(void)
 	guest_setup(&cfg);
 }
 
-/* The access as the CPU would make it; returns the 4 KiB page's address. */
-static uint64_t touch(uint64_t va, enum mmu_access access)
-{
-	uint64_t pa;
-	unsigned prot;
-	ck_assert_msg(kernel_tlb_fill(k, va, access, &pa, &prot), "fill %#llx",
-		      (unsigned long long)va);
-	return pa;
-}
-
 static uint64_t pmd_of(struct mm *m, uint64_t va)
 {
 	uint64_t *pmd = pgtable_pmd(k, m, va, false);
@@ -54,7 +44,7 @@ START_TEST(test_huge_write_fault)
 {
 	map(A, 4 * H, RW | VM_HUGEPAGE);
 	uint64_t before = in_use();
-	uint64_t pa = touch(A + H + 5 * P + 7, MMU_WRITE);
+	uint64_t pa = guest_touch(A + H + 5 * P + 7, MMU_WRITE);
 	uint64_t pmd = pmd_of(mm, A + H);
 	ck_assert(pmd_trans_huge(pmd));
 	ck_assert_uint_eq(pmd & PTE_ADDR_MASK, pa - 5 * P);
@@ -66,7 +56,7 @@ START_TEST(test_huge_write_fault)
 	for (uint64_t i = 0; i < 512; i++)
 		ck_assert_uint_eq(frame_refcount(k, (pmd & PTE_ADDR_MASK) + i * P), 1);
 	/* The rest of the 2 MiB needs no fault. */
-	ck_assert_uint_eq(touch(A + H + 511 * P, MMU_WRITE), (pmd & PTE_ADDR_MASK) + 511 * P);
+	ck_assert_uint_eq(guest_touch(A + H + 511 * P, MMU_WRITE), (pmd & PTE_ADDR_MASK) + 511 * P);
 	ck_assert_uint_eq(st()->page_faults, 1);
 	struct mmu_req req = {.va = A + H, .access = MMU_READ, .user = true};
 	struct mmu_translation t;
@@ -91,17 +81,17 @@ END_TEST
 START_TEST(test_huge_zero_page)
 {
 	map(A, 2 * H, RW | VM_HUGEPAGE);
-	uint64_t pa = touch(A + 3 * P, MMU_READ);
+	uint64_t pa = guest_touch(A + 3 * P, MMU_READ);
 	uint64_t pmd = pmd_of(mm, A);
 	ck_assert(pmd_trans_huge(pmd));
 	ck_assert(!(pmd & PTE_W));
 	ck_assert_uint_eq(pa, huge_zero_pa(k) + 3 * P);
 	ck_assert_uint_eq(st()->thp_zero_page_alloc, 1);
 	ck_assert_uint_eq(mm->rss_pages, 0);
-	touch(A + H, MMU_READ); /* the same huge zero page, not made again */
+	guest_touch(A + H, MMU_READ); /* the same huge zero page, not made again */
 	ck_assert_uint_eq(pmd_of(mm, A + H) & PTE_ADDR_MASK, huge_zero_pa(k));
 	ck_assert_uint_eq(st()->thp_zero_page_alloc, 1);
-	uint64_t new_pa = touch(A + 3 * P, MMU_WRITE);
+	uint64_t new_pa = guest_touch(A + 3 * P, MMU_WRITE);
 	ck_assert_uint_ne(new_pa, pa);
 	ck_assert(!pmd_trans_huge(pmd_of(mm, A)));
 	ck_assert_uint_eq(st()->thp_split_pmd, 1);
@@ -116,24 +106,24 @@ END_TEST
 START_TEST(test_thp_modes)
 {
 	map(A, 2 * H, RW); /* madvise mode, no advice: 4 KiB */
-	touch(A, MMU_WRITE);
+	guest_touch(A, MMU_WRITE);
 	ck_assert(!pmd_trans_huge(pmd_of(mm, A)));
 	ck_assert_int_eq(mm_madvise(k, mm, A + H, A + 2 * H, MADV_HUGEPAGE), 0);
-	touch(A + H, MMU_WRITE);
+	guest_touch(A + H, MMU_WRITE);
 	ck_assert(pmd_trans_huge(pmd_of(mm, A + H)));
 	map(A + 4 * H, H + H / 2, RW | VM_HUGEPAGE); /* the last 1 MiB is no whole 2 MiB */
-	touch(A + 5 * H, MMU_WRITE);
+	guest_touch(A + 5 * H, MMU_WRITE);
 	ck_assert(!pmd_trans_huge(pmd_of(mm, A + 5 * H)));
 	k->thp = THP_ALWAYS;
 	map(A + 8 * H, H, RW);
-	touch(A + 8 * H, MMU_WRITE);
+	guest_touch(A + 8 * H, MMU_WRITE);
 	ck_assert(pmd_trans_huge(pmd_of(mm, A + 8 * H)));
 	map(A + 10 * H, H, RW | VM_NOHUGEPAGE);
-	touch(A + 10 * H, MMU_WRITE);
+	guest_touch(A + 10 * H, MMU_WRITE);
 	ck_assert(!pmd_trans_huge(pmd_of(mm, A + 10 * H)));
 	k->thp = THP_NEVER;
 	map(A + 12 * H, H, RW | VM_HUGEPAGE);
-	touch(A + 12 * H, MMU_WRITE);
+	guest_touch(A + 12 * H, MMU_WRITE);
 	ck_assert(!pmd_trans_huge(pmd_of(mm, A + 12 * H)));
 	ck_assert_uint_eq(st()->thp_fault_alloc, 2);
 }
@@ -147,7 +137,7 @@ START_TEST(test_fallback)
 	while (n < 64 && (pa = frame_alloc(k, HPAGE_PMD_ORDER)) != FRAME_NONE)
 		held[n++] = pa;
 	ck_assert_uint_lt(n, 64);
-	touch(A, MMU_WRITE);
+	guest_touch(A, MMU_WRITE);
 	ck_assert(!pmd_trans_huge(pmd_of(mm, A)));
 	ck_assert_uint_eq(st()->thp_fault_fallback, 1);
 	ck_assert_uint_eq(st()->thp_fault_alloc, 0);
@@ -163,7 +153,7 @@ START_TEST(test_split_on_munmap)
 {
 	map(A, H, RW | VM_HUGEPAGE);
 	for (uint64_t i = 0; i < 512; i++)
-		*(uint64_t *)phys_ptr(k, touch(A + i * P, MMU_WRITE)) = 0x1000 + i;
+		*(uint64_t *)phys_ptr(k, guest_touch(A + i * P, MMU_WRITE)) = 0x1000 + i;
 	uint64_t before = in_use();
 	ck_assert_int_eq(mm_unmap(k, mm, A + H / 4, H / 2), 0);
 	ck_assert_uint_eq(st()->thp_split_pmd, 1);
@@ -172,7 +162,7 @@ START_TEST(test_split_on_munmap)
 	for (uint64_t i = 0; i < 512; i++) {
 		if (i >= 128 && i < 384)
 			continue;
-		ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, touch(A + i * P, MMU_READ)), 0x1000 + i);
+		ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, guest_touch(A + i * P, MMU_READ)), 0x1000 + i);
 	}
 	struct meminfo mi;
 	kernel_meminfo(k, &mi);
@@ -184,8 +174,8 @@ END_TEST
 START_TEST(test_mprotect)
 {
 	map(A, 2 * H, RW | VM_HUGEPAGE);
-	touch(A, MMU_WRITE);
-	touch(A + H, MMU_WRITE);
+	guest_touch(A, MMU_WRITE);
+	guest_touch(A + H, MMU_WRITE);
 	ck_assert_int_eq(mm_protect(k, mm, A + H, H, VM_READ), 0);
 	uint64_t pmd = pmd_of(mm, A + H);
 	ck_assert(pmd_trans_huge(pmd));
@@ -205,7 +195,7 @@ END_TEST
 START_TEST(test_madvise_splits_vma_edge)
 {
 	map(A, H, RW | VM_HUGEPAGE);
-	touch(A, MMU_WRITE);
+	guest_touch(A, MMU_WRITE);
 	ck_assert_int_eq(mm_madvise(k, mm, A + H / 2, A + H, MADV_NOHUGEPAGE), 0);
 	ck_assert(!pmd_trans_huge(pmd_of(mm, A)));
 	ck_assert_uint_eq(mm->rss_pages, 512);
@@ -217,7 +207,7 @@ END_TEST
 START_TEST(test_fork_cow)
 {
 	map(A, H, RW | VM_HUGEPAGE);
-	uint64_t pa = touch(A, MMU_WRITE);
+	uint64_t pa = guest_touch(A, MMU_WRITE);
 	*(uint64_t *)phys_ptr(k, pa) = 42;
 	struct process *parent = p;
 	struct mm *child = mm_fork(k, mm);
@@ -242,7 +232,7 @@ START_TEST(test_fork_cow)
 			  42);
 
 	mm_put(k, child);
-	ck_assert_uint_eq(touch(A, MMU_WRITE), pa); /* the parent's alone: reused */
+	ck_assert_uint_eq(guest_touch(A, MMU_WRITE), pa); /* the parent's alone: reused */
 	ck_assert(pmd_trans_huge(pmd_of(mm, A)));
 	ck_assert(pmd_of(mm, A) & PTE_W);
 	ck_assert_uint_eq(st()->cow_reused, 1);
@@ -256,14 +246,14 @@ START_TEST(test_swap_out_splits)
 {
 	map(A, H, RW | VM_HUGEPAGE);
 	for (uint64_t i = 0; i < 512; i++)
-		*(uint64_t *)phys_ptr(k, touch(A + i * P, MMU_WRITE)) = 0x5000 + i;
+		*(uint64_t *)phys_ptr(k, guest_touch(A + i * P, MMU_WRITE)) = 0x5000 + i;
 	ck_assert_uint_eq(st()->thp_fault_alloc, 1);
 	uint64_t freed = reclaim(k, 600);
 	ck_assert_uint_ge(freed, 500);
 	ck_assert_uint_eq(st()->thp_split_pmd, 1);
 	ck_assert_uint_ge(st()->swap_outs, 500);
 	for (uint64_t i = 0; i < 512; i++)
-		ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, touch(A + i * P, MMU_READ)), 0x5000 + i);
+		ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, guest_touch(A + i * P, MMU_READ)), 0x5000 + i);
 	ck_assert_uint_ge(st()->faults_swap, 500);
 }
 END_TEST
@@ -273,12 +263,12 @@ START_TEST(test_mremap_moves)
 {
 	map(A, H, RW | VM_HUGEPAGE);
 	for (uint64_t i = 0; i < 512; i += 64)
-		*(uint64_t *)phys_ptr(k, touch(A + i * P, MMU_WRITE)) = 0x7000 + i;
+		*(uint64_t *)phys_ptr(k, guest_touch(A + i * P, MMU_WRITE)) = 0x7000 + i;
 	const uint64_t to = A + 16 * H;
 	ck_assert_int_eq(mm_remap(k, mm, A, H, H, MREMAP_MAYMOVE | MREMAP_FIXED, to), (int64_t)to);
 	ck_assert_uint_eq(st()->thp_split_pmd, 1);
 	for (uint64_t i = 0; i < 512; i += 64)
-		ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, touch(to + i * P, MMU_READ)), 0x7000 + i);
+		ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, guest_touch(to + i * P, MMU_READ)), 0x7000 + i);
 	ck_assert_uint_eq(mm->rss_pages, 512);
 }
 END_TEST
@@ -290,8 +280,8 @@ START_TEST(test_collapse)
 {
 	map(A, 2 * H, RW);
 	for (uint64_t i = 0; i < 512; i += 3)
-		*(uint64_t *)phys_ptr(k, touch(A + i * P, MMU_WRITE)) = 0x9000 + i;
-	touch(A + 4 * P, MMU_READ); /* the zero page */
+		*(uint64_t *)phys_ptr(k, guest_touch(A + i * P, MMU_WRITE)) = 0x9000 + i;
+	guest_touch(A + 4 * P, MMU_READ); /* the zero page */
 	uint64_t tables = mm->pt_pages, before = in_use();
 	ck_assert_int_eq(mm_madvise(k, mm, A, A + H, 25 /* MADV_COLLAPSE */), 0);
 	ck_assert(pmd_trans_huge(pmd_of(mm, A)));
@@ -300,7 +290,7 @@ START_TEST(test_collapse)
 	ck_assert_uint_eq(mm->rss_pages, 512);
 	ck_assert_uint_eq(in_use() - before, 512 - 171 - 1); /* 171 pages and a table freed */
 	for (uint64_t i = 0; i < 512; i++) {
-		uint64_t w = *(uint64_t *)phys_ptr(k, touch(A + i * P, MMU_READ));
+		uint64_t w = *(uint64_t *)phys_ptr(k, guest_touch(A + i * P, MMU_READ));
 		ck_assert_uint_eq(w, i % 3 ? 0 : 0x9000 + i);
 	}
 	/* A PDE still empty gets a huge page too. */
@@ -333,7 +323,7 @@ START_TEST(test_compaction)
 	map(frag, len, RW | VM_NOHUGEPAGE);
 	uint64_t n = 0;
 	while (huge_blocks_free()) {
-		*(uint64_t *)phys_ptr(k, touch(frag + n * P, MMU_WRITE)) = 0xf000 + n;
+		*(uint64_t *)phys_ptr(k, guest_touch(frag + n * P, MMU_WRITE)) = 0xf000 + n;
 		n++;
 	}
 	/* The last page stays: it holds the block whose split ended the loop. */
@@ -345,13 +335,13 @@ START_TEST(test_compaction)
 
 	k->thp = THP_ALWAYS;
 	map(A, H, RW);
-	touch(A, MMU_WRITE);
+	guest_touch(A, MMU_WRITE);
 	ck_assert(!pmd_trans_huge(pmd_of(mm, A)));
 	ck_assert_uint_eq(st()->thp_fault_fallback, 1);
 	ck_assert_uint_eq(st()->compact_stall, 0);
 
 	map(A + 2 * H, H, RW | VM_HUGEPAGE);
-	touch(A + 2 * H, MMU_WRITE);
+	guest_touch(A + 2 * H, MMU_WRITE);
 	ck_assert(pmd_trans_huge(pmd_of(mm, A + 2 * H)));
 	ck_assert_uint_eq(st()->compact_stall, 1);
 	ck_assert_uint_eq(st()->compact_success, 1);
@@ -359,8 +349,8 @@ START_TEST(test_compaction)
 	ck_assert_uint_le(st()->pgmigrate_success, 256);
 	ck_assert_uint_eq(st()->thp_fault_alloc, 1);
 	for (uint64_t i = 1; i < n; i += 2)
-		ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, touch(frag + i * P, MMU_READ)), 0xf000 + i);
-	ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, touch(frag + (n - 1) * P, MMU_READ)), 0xf000 + n - 1);
+		ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, guest_touch(frag + i * P, MMU_READ)), 0xf000 + i);
+	ck_assert_uint_eq(*(uint64_t *)phys_ptr(k, guest_touch(frag + (n - 1) * P, MMU_READ)), 0xf000 + n - 1);
 }
 END_TEST
 

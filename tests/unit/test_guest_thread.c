@@ -29,15 +29,6 @@ static void setup(void)
 	map(TIDS, PAGE_SIZE, VM_READ | VM_WRITE);
 }
 
-static uint64_t touch(uint64_t va, enum mmu_access access)
-{
-	uint64_t pa;
-	unsigned prot;
-	ck_assert_msg(kernel_tlb_fill(k, va, access, &pa, &prot), "fill 0x%llx",
-		      (unsigned long long)va);
-	return pa;
-}
-
 static uint32_t word(uint64_t va)
 {
 	uint32_t v;
@@ -75,9 +66,9 @@ START_TEST(clone_thread_shares)
 	ck_assert_uint_eq(t->clear_child_tid, TIDS + 4);
 	/* A page the thread faults in is the leader's too. */
 	kernel_start(k, t);
-	uint64_t pa = touch(A, MMU_WRITE);
+	uint64_t pa = guest_touch(A, MMU_WRITE);
 	kernel_start(k, p);
-	ck_assert_uint_eq(touch(A, MMU_READ), pa);
+	ck_assert_uint_eq(guest_touch(A, MMU_READ), pa);
 	ck_assert_uint_eq(t->min_flt, 1);
 	uint64_t min, maj;
 	thread_group_faults(k, p, &min, &maj);
@@ -99,13 +90,13 @@ END_TEST
 
 START_TEST(unmap_shared_mm_counts_shootdown)
 {
-	touch(A, MMU_WRITE);
+	guest_touch(A, MMU_WRITE);
 	uint64_t before = kernel_stats(k)->tlb_shootdowns;
 	ck_assert_int_eq(guest_syscall(SYS_munmap, A, PAGE_SIZE, 0, 0), 0);
 	ck_assert_uint_eq(kernel_stats(k)->tlb_shootdowns, before); /* one user: none */
 	struct process *t = new_thread();
 	(void)t;
-	touch(A + PAGE_SIZE, MMU_WRITE);
+	guest_touch(A + PAGE_SIZE, MMU_WRITE);
 	ck_assert_int_eq(guest_syscall(SYS_munmap, A + PAGE_SIZE, PAGE_SIZE, 0, 0), 0);
 	ck_assert_uint_eq(kernel_stats(k)->tlb_shootdowns, before + 1);
 }
