@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,13 @@ static const char help_text[] =
 	"  --swap-file PATH   the host file to swap to (created if missing; its\n"
 	"                     size is --swap, or its current size without --swap)\n"
 	"  --root DIR         host directory the guest sees as /\n"
+	"  --thp MODE         transparent huge pages for anonymous memory: always,\n"
+	"                     madvise (default: MADV_HUGEPAGE regions) or never\n"
+	"  --la57             5-level paging: user addresses up to 2^56, above\n"
+	"                     2^47 only where an mmap hint asks (as Linux)\n"
+	"  --hugepages 2M:N[,1G:M]  pools of N 2 MiB and M 1 GiB pages for\n"
+	"                     MAP_HUGETLB (default none; /proc/sys/vm/nr_hugepages\n"
+	"                     changes the 2 MiB pool at run time)\n"
 	"  --inject SPEC      make a kernel operation fail, for testing how the\n"
 	"                     program copes; SPEC is KIND:nth=N[:times=T] (from the\n"
 	"                     Nth call on, T times, default 1) or\n"
@@ -54,6 +62,12 @@ static const char help_text[] =
 	"                     but tlb)\n"
 	"  --trace-filter LO-HI  only events at addresses in [LO, HI) (hex)\n"
 	"  --trace-limit N    at most N events\n"
+	"  --tlb MODEL        the TLB model: skylake (default), goldencove, or\n"
+	"                     custom:KEY=ENTRIESxWAYS,... (skylake with arrays\n"
+	"                     replaced; KEY l1d.4k l1d.2m l1d.1g l1i.4k l1i.2m\n"
+	"                     l1i.1g stlb.4k stlb.2m stlb.1g stlb.4k2m, and the\n"
+	"                     paging-structure caches pde pdpte pml4e pml5e =N;\n"
+	"                     ENTRIES alone: fully associative; 0: none)\n"
 	"  --tlb-exact        every access consults the TLB model (step always does)\n"
 	"  --gdb PORT         wait for gdb on localhost:PORT (target remote :PORT)\n"
 	"  --gdb-disconnect run|kill  when gdb goes away: the guest runs on\n"
@@ -74,9 +88,9 @@ static const char help_text[] =
 	"  127     PROG not found\n";
 
 enum opt_id {
-	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
+	OPT_MEM, OPT_SWAP, OPT_SWAP_FILE, OPT_ROOT, OPT_THP, OPT_HUGEPAGES, OPT_LA57, OPT_STRACE, OPT_STATS, OPT_STATS_JSON,
 	OPT_MEMINFO, OPT_TRACE, OPT_TRACE_EVENTS, OPT_TRACE_FILTER, OPT_TRACE_LIMIT,
-	OPT_TLB_EXACT, OPT_GDB, OPT_GDB_DISCONNECT, OPT_INJECT, OPT_COMMANDS, OPT_SVG, OPT_TOP, OPT_HELP
+	OPT_TLB, OPT_TLB_EXACT, OPT_GDB, OPT_GDB_DISCONNECT, OPT_INJECT, OPT_COMMANDS, OPT_SVG, OPT_TOP, OPT_HELP
 };
 
 /* The commands an option belongs to. */
@@ -94,6 +108,9 @@ static const struct opt run_opts[] = {
 	{ "--swap", OPT_SWAP, true, FOR_RUN | FOR_STEP },
 	{ "--swap-file", OPT_SWAP_FILE, true, FOR_RUN | FOR_STEP },
 	{ "--root", OPT_ROOT, true, FOR_RUN | FOR_STEP },
+	{ "--thp", OPT_THP, true, FOR_RUN | FOR_STEP },
+	{ "--hugepages", OPT_HUGEPAGES, true, FOR_RUN | FOR_STEP },
+	{ "--la57", OPT_LA57, false, FOR_RUN | FOR_STEP },
 	{ "--strace", OPT_STRACE, false, FOR_RUN | FOR_STEP },
 	{ "--stats", OPT_STATS, false, FOR_RUN | FOR_STEP },
 	{ "--stats-json", OPT_STATS_JSON, true, FOR_RUN | FOR_STEP },
@@ -102,6 +119,7 @@ static const struct opt run_opts[] = {
 	{ "--trace-events", OPT_TRACE_EVENTS, true, FOR_RUN | FOR_STEP },
 	{ "--trace-filter", OPT_TRACE_FILTER, true, FOR_RUN | FOR_STEP },
 	{ "--trace-limit", OPT_TRACE_LIMIT, true, FOR_RUN | FOR_STEP },
+	{ "--tlb", OPT_TLB, true, FOR_RUN | FOR_STEP },
 	{ "--tlb-exact", OPT_TLB_EXACT, false, FOR_RUN | FOR_STEP },
 	{ "--gdb", OPT_GDB, true, FOR_RUN | FOR_STEP },
 	{ "--gdb-disconnect", OPT_GDB_DISCONNECT, true, FOR_RUN | FOR_STEP },
@@ -193,6 +211,25 @@ static const struct opt *find_opt(const char *arg, unsigned cmds)
 }
 
 /* A decimal count from 1 to max into *n; false when s is not one. */
+static bool parse_count(const char *s, uint64_t max, uint64_t *n);
+
+/* --hugepages SIZE:N[,SIZE:N] with SIZE 2M or 1G. */
+static bool parse_hugepages(const char *value, struct vmemu_options *o)
+{
+	char buf[64];
+	if (strlen(value) >= sizeof(buf))
+		return false;
+	strcpy(buf, value);
+	for (char *save = NULL, *item = strtok_r(buf, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		uint64_t *n = !strncmp(item, "2M:", 3) ? &o->hugepages_2m
+			      : !strncmp(item, "1G:", 3) ? &o->hugepages_1g : NULL;
+		if (!n || !parse_count(item + 3, INT_MAX, n))
+			return false;
+	}
+	return true;
+}
+
 static bool parse_count(const char *s, uint64_t max, uint64_t *n)
 {
 	uint64_t v = 0;
@@ -261,6 +298,25 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 			return usage_error(err, "cannot use --root '%s': not a directory", value);
 		o->root = value;
 		break;
+	case OPT_THP:
+		if (!strcmp(value, "always"))
+			o->thp = THP_ALWAYS;
+		else if (!strcmp(value, "madvise"))
+			o->thp = THP_MADVISE;
+		else if (!strcmp(value, "never"))
+			o->thp = THP_NEVER;
+		else
+			return usage_error(err, "invalid --thp '%s': expected always, madvise or never",
+					   value);
+		break;
+	case OPT_HUGEPAGES:
+		if (!parse_hugepages(value, o))
+			return usage_error(err, "invalid --hugepages '%s': expected 2M:N, 1G:M or "
+					   "2M:N,1G:M with counts from 1", value);
+		break;
+	case OPT_LA57:
+		o->la57 = true;
+		break;
 	case OPT_STRACE:
 		o->strace = true;
 		break;
@@ -302,6 +358,12 @@ static int apply_opt(const struct opt *opt, const char *value, struct vmemu_opti
 		if (!parse_count(value, 1000000, &o->top))
 			return usage_error(err, "invalid --top '%s': expected a count from 1 to 1000000", value);
 		break;
+	case OPT_TLB: {
+		char reason[256];
+		if (!mmu_model_parse(value, &o->tlb_model, reason, sizeof(reason)))
+			return usage_error(err, "invalid --tlb '%s': %s", value, reason);
+		break;
+	}
 	case OPT_TLB_EXACT:
 		o->tlb_exact = true;
 		break;
@@ -395,7 +457,7 @@ int cli_parse(int argc, char **argv, struct vmemu_options *o, FILE *out, FILE *e
 	const char *cmd;
 
 	*o = (struct vmemu_options){ .mem_size = CLI_MEM_DEFAULT, .trace_events = EV_DEFAULT,
-				     .top = 10 };
+				     .top = 10, .tlb_model = *mmu_models[0] };
 	if (argc < 2)
 		return usage_error(err, "missing command");
 	cmd = argv[1];

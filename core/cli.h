@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "kernel.h" /* struct kernel_inject */
+#include "kernel.h" /* struct kernel_inject, enum thp_mode */
+#include "mmu.h"
 
 /* Exit statuses of vmemu besides the guest's own (documented in --help). */
 #define VMEMU_EXIT_USAGE 125       /* usage or internal error */
@@ -41,6 +42,10 @@ struct vmemu_options {
 	uint64_t trace_lo, trace_hi; /* --trace-filter [lo, hi); hi 0: none */
 	uint64_t trace_limit;   /* 0: none */
 	bool tlb_exact;         /* every access consults the TLB model */
+	struct mmu_model tlb_model; /* --tlb: the TLBs and paging-structure caches */
+	enum thp_mode thp;      /* --thp */
+	uint64_t hugepages_2m, hugepages_1g; /* --hugepages 2M:N,1G:M */
+	bool la57;              /* --la57 */
 	int gdb_port;           /* --gdb PORT, or 0 */
 	bool gdb_kill_on_disconnect;
 	struct kernel_inject inject[FAIL_KINDS]; /* --inject, by kind */

@@ -98,6 +98,11 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		.swap_size = o->swap_size,
 		.swap_file = o->swap_file,
 		.strace = o->strace ? stderr : NULL,
+		.tlb_model = &o->tlb_model,
+		.thp = o->thp,
+		.hugepages_2m = o->hugepages_2m,
+		.hugepages_1g = o->hugepages_1g,
+		.la57 = o->la57,
 		.host_signals = true,
 	};
 	memcpy(cfg.inject, o->inject, sizeof(cfg.inject));

@@ -84,6 +84,10 @@ void show_translation(FILE *out, struct kernel *k, const struct mmu_req *req, bo
 		fprintf(out, "walk (a TLB entry could not serve it: dropped)\n");
 	else if (f->kind == MMU_FAULT_NONCANONICAL && !ok)
 		fprintf(out, "no walk\n");
+	else if (rec->psc_level)
+		fprintf(out, "walk (%s and %s missed; the %s cache gave the %s level)\n",
+			tlb_name(k, l1), tlb_name(k, MMU_L2_STLB), mmu_level_name(rec->psc_level),
+			mmu_level_name(rec->psc_level - 1));
 	else
 		fprintf(out, "walk (%s and %s missed)\n", tlb_name(k, l1), tlb_name(k, MMU_L2_STLB));
 	show_walk_steps(out, &kernel_mmu(k)->regs, req, ok, t, f, rec);

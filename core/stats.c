@@ -69,6 +69,35 @@ static void line_frames(FILE *f, int depth, const char *name, uint64_t frames)
 	line(f, depth, name, "%" PRIu64 " (%.1f MiB)", frames, frames_mib(frames));
 }
 
+static const char *const size_names[TLB_NSIZES] = { "4K", "2M", "1G" };
+static const char *const size_keys[TLB_NSIZES] = { "4k", "2m", "1g" };
+
+/* The name of the array that holds size sz ("4K+2M" for a shared one),
+ * or NULL when tlb holds no such pages or they live in another array. */
+static const char *array_name(const struct tlb *tlb, enum tlb_page_size sz, bool key)
+{
+	if (!tlb->cfg.size[sz].ways)
+		return NULL;
+	if (sz == TLB_4K && tlb->cfg.shared_4k_2m)
+		return key ? "4k2m" : "4K+2M";
+	return key ? size_keys[sz] : size_names[sz];
+}
+
+/* The hits, fills and evictions of the pages an array holds. */
+static void array_counts(const struct tlb *tlb, enum tlb_page_size sz, uint64_t c[3])
+{
+	const struct tlb_stats *s = &tlb->stats;
+
+	c[0] = s->size_hits[sz];
+	c[1] = s->size_fills[sz];
+	c[2] = s->size_evictions[sz];
+	if (sz == TLB_4K && tlb->cfg.shared_4k_2m) {
+		c[0] += s->size_hits[TLB_2M];
+		c[1] += s->size_fills[TLB_2M];
+		c[2] += s->size_evictions[TLB_2M];
+	}
+}
+
 static void print_tlb(FILE *f, const struct tlb *tlb, const char *name)
 {
 	double rate = hit_rate(&tlb->stats);
@@ -82,6 +111,42 @@ static void print_tlb(FILE *f, const struct tlb *tlb, const char *name)
 		line(f, 2, "hit rate", "%s", "-");
 	else
 		line(f, 2, "hit rate", "%.2f%%", 100.0 * rate);
+	for (enum tlb_page_size sz = TLB_4K; sz < TLB_NSIZES; sz++) {
+		const struct tlb_geometry *g = &tlb->cfg.size[sz];
+		const char *an = array_name(tlb, sz, false);
+		char label[32];
+		uint64_t c[3];
+
+		if (!an)
+			continue;
+		array_counts(tlb, sz, c);
+		snprintf(label, sizeof(label), "%s pages", an);
+		line(f, 2, label,
+		     "%u entries, %u-way: %" PRIu64 " hits, %" PRIu64 " fills, %" PRIu64 " evictions",
+		     g->sets * g->ways, g->ways, c[0], c[1], c[2]);
+	}
+}
+
+static const char *const psc_names[PSC_LEVEL_MAX + 1] = {
+	[2] = "PDE cache", [3] = "PDPTE cache", [4] = "PML4E cache", [5] = "PML5E cache",
+};
+static const char *const psc_keys[PSC_LEVEL_MAX + 1] = {
+	[2] = "pde", [3] = "pdpte", [4] = "pml4e", [5] = "pml5e",
+};
+
+static void print_psc(FILE *f, const struct psc *psc)
+{
+	const struct psc_stats *s = &psc->stats;
+
+	fputs("  paging-structure caches\n", f);
+	for (int l = PSC_LEVEL_MIN; l <= PSC_LEVEL_MAX; l++) {
+		if (!psc->size[l])
+			continue;
+		line(f, 2, psc_names[l],
+		     "%u entries: %" PRIu64 " hits, %" PRIu64 " fills, %" PRIu64
+		     " evictions, %" PRIu64 " invalidations",
+		     psc->size[l], s->hits[l], s->fills[l], s->evictions[l], s->invalidations[l]);
+	}
 }
 
 void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
@@ -106,6 +171,10 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 	line_u64(f, 3, "zero page left", ks->cow_zero);
 	line_u64(f, 2, "swap-in (major)", ks->faults_swap);
 	line_u64(f, 2, "file page", ks->faults_file);
+	line_u64(f, 1, "huge faults (THP)", ks->thp_fault_alloc);
+	line_u64(f, 2, "fallbacks to 4K", ks->thp_fault_fallback);
+	line_u64(f, 2, "huge PDEs split", ks->thp_split_pmd);
+	line_u64(f, 2, "huge zero page made", ks->thp_zero_page_alloc);
 
 	for (size_t a = 0; a < NACCESS; a++)
 		fills += ks->tlb_fills[a];
@@ -117,9 +186,18 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 	line_u64(f, 2, "page walks", mmu->stats.walks);
 	line_u64(f, 2, "walk memory references", mmu->stats.walk_refs);
 	line_u64(f, 2, "walk faults", mmu->stats.faults);
+	line_u64(f, 2, "refs saved by PSCs", mmu->stats.walk_refs_saved);
+	for (enum tlb_page_size sz = TLB_4K; sz < TLB_NSIZES; sz++) {
+		char label[32];
 
+		snprintf(label, sizeof(label), "walks to %s pages", size_names[sz]);
+		line_u64(f, 2, label, mmu->stats.walks_by_leaf[sz]);
+	}
+
+	line(f, 1, "TLB model", "%s", mmu->model ? mmu->model : "-");
 	for (int i = 0; i < MMU_NTLBS; i++)
 		print_tlb(f, &mmu->tlb[i], tlb_name(mmu, i, buf, sizeof(buf)));
+	print_psc(f, &mmu->psc);
 
 	line_frames(f, 1, "frames", ks->frames_total);
 	line_frames(f, 2, "in use", ks->frames_in_use);
@@ -143,6 +221,7 @@ void stats_print(FILE *f, const struct kernel_stats *ks, const struct mmu *mmu,
 	line_u64(f, 1, "context switches", ks->context_switches);
 
 	line_u64(f, 1, "CPU TLB flushes", ks->tlb_flushes);
+	line_u64(f, 2, "shootdowns", ks->tlb_shootdowns);
 	line_u64(f, 1, "CPU code flushes", ks->code_flushes);
 
 	for (int i = 0; i < FAIL_KINDS; i++) /* only what --inject asked for */
@@ -234,6 +313,39 @@ static void json_tlb(struct json *j, const struct tlb *tlb, const char *name)
 	json_u64(j, "evictions", tlb->stats.evictions);
 	json_u64(j, "invalidations", tlb->stats.invalidations);
 	json_fixed(j, "hit_rate", hit_rate(&tlb->stats), 6);
+	for (enum tlb_page_size sz = TLB_4K; sz < TLB_NSIZES; sz++) {
+		const struct tlb_geometry *g = &tlb->cfg.size[sz];
+		const char *key = array_name(tlb, sz, true);
+		uint64_t c[3];
+
+		if (!key)
+			continue;
+		array_counts(tlb, sz, c);
+		json_open(j, key);
+		json_u64(j, "entries", (uint64_t)g->sets * g->ways);
+		json_u64(j, "ways", g->ways);
+		json_u64(j, "hits", c[0]);
+		json_u64(j, "fills", c[1]);
+		json_u64(j, "evictions", c[2]);
+		json_close(j);
+	}
+	json_close(j);
+}
+
+static void json_psc(struct json *j, const struct psc *psc)
+{
+	json_open(j, "psc");
+	for (int l = PSC_LEVEL_MIN; l <= PSC_LEVEL_MAX; l++) {
+		if (!psc->size[l])
+			continue;
+		json_open(j, psc_keys[l]);
+		json_u64(j, "entries", psc->size[l]);
+		json_u64(j, "hits", psc->stats.hits[l]);
+		json_u64(j, "fills", psc->stats.fills[l]);
+		json_u64(j, "evictions", psc->stats.evictions[l]);
+		json_u64(j, "invalidations", psc->stats.invalidations[l]);
+		json_close(j);
+	}
 	json_close(j);
 }
 
@@ -265,6 +377,16 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_u64(&j, "file", ks->faults_file);
 	json_close(&j);
 
+	json_open(&j, "thp");
+	json_u64(&j, "fault_alloc", ks->thp_fault_alloc);
+	json_u64(&j, "fault_fallback", ks->thp_fault_fallback);
+	json_u64(&j, "split_pmd", ks->thp_split_pmd);
+	json_u64(&j, "zero_page_alloc", ks->thp_zero_page_alloc);
+	json_u64(&j, "compact_stall", ks->compact_stall);
+	json_u64(&j, "compact_success", ks->compact_success);
+	json_u64(&j, "pgmigrate_success", ks->pgmigrate_success);
+	json_close(&j);
+
 	json_open(&j, "reclaim");
 	json_u64(&j, "swap_outs", ks->swap_outs);
 	json_u64(&j, "swap_ins", ks->swap_ins);
@@ -291,12 +413,22 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 	json_u64(&j, "walks", mmu->stats.walks);
 	json_u64(&j, "walk_refs", mmu->stats.walk_refs);
 	json_u64(&j, "walk_faults", mmu->stats.faults);
+	json_u64(&j, "walk_refs_saved", mmu->stats.walk_refs_saved);
+	for (enum tlb_page_size sz = TLB_4K; sz < TLB_NSIZES; sz++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "walks_%s", size_keys[sz]);
+		json_u64(&j, key, mmu->stats.walks_by_leaf[sz]);
+	}
+	json_key(&j, "model");
+	json_string(f, mmu->model ? mmu->model : "");
 	json_close(&j);
 
 	json_open(&j, "tlb");
 	for (int i = 0; i < MMU_NTLBS; i++)
 		json_tlb(&j, &mmu->tlb[i], tlb_name(mmu, i, buf, sizeof(buf)));
 	json_close(&j);
+	json_psc(&j, &mmu->psc);
 
 	json_open(&j, "frames");
 	json_u64(&j, "total", ks->frames_total);
@@ -321,6 +453,7 @@ static void write_json(FILE *f, const struct kernel_stats *ks, const struct mmu 
 
 	json_open(&j, "cpu_flushes");
 	json_u64(&j, "tlb", ks->tlb_flushes);
+	json_u64(&j, "tlb_shootdowns", ks->tlb_shootdowns);
 	json_u64(&j, "code", ks->code_flushes);
 	json_close(&j);
 

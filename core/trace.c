@@ -150,6 +150,8 @@ void trace_translation(struct trace *t, const struct event_ctx *c, const struct 
 	}
 	if (walked) {
 		put(t, ",\"stale\":%s", rec->stale ? "true" : "false");
+		if (rec->psc_level) /* the levels above "levels" came from this cache */
+			put_str(t, "psc", mmu_level_name(rec->psc_level));
 		put_levels(t, rec);
 	}
 	if (!ok) {

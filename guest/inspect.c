@@ -28,7 +28,7 @@ int kernel_procs(struct kernel *k, struct kernel_proc *out, int max)
 		if (n >= max)
 			continue;
 		out[n] = (struct kernel_proc){
-			.pid = p->pid, .ppid = p->ppid, .state = state_char(p),
+			.pid = p->pid, .ppid = task_ppid(p), .state = state_char(p),
 			.current = p == k->current, .pcid = p->mm ? p->mm->pcid : 0,
 		};
 		memcpy(out[n].comm, p->comm, sizeof(out[n].comm));
@@ -75,10 +75,10 @@ bool kernel_vma_describe(struct kernel *k, uint64_t va, char *buf, size_t len)
 bool kernel_proc_exe(struct kernel *k, int pid, char *buf, size_t len)
 {
 	struct process *p = process_find(k, pid);
-	if (!p || !p->exe_file || p->exe_file->host_fd < 0 || len == 0)
+	if (!p || !p->signal->exe_file || p->signal->exe_file->host_fd < 0 || len == 0)
 		return false;
 	char link[64];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", p->exe_file->host_fd);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", p->signal->exe_file->host_fd);
 	ssize_t n = readlink(link, buf, len - 1);
 	if (n < 0)
 		return false;

@@ -43,6 +43,9 @@ struct kernel {
 	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */
 	struct kernel_sysctl ksys; /* /proc/sys/kernel (fs/proc_sys.c) */
 	struct lru lru;
+	enum thp_mode thp;      /* /sys/kernel/mm/transparent_hugepage/enabled */
+	uint64_t huge_zero_pa;  /* the huge zero page, 0 until a read fault needs it */
+	struct hstate hstate[NR_HSTATES]; /* the hugetlb pools (mm/hugetlb.c) */
 	struct mm *mms;         /* every address space, for the reverse map */
 	struct mmu mmu;
 	struct pcid_cache pcids; /* the CPU's PCIDs, lent to address spaces (mm/pcid.c) */
@@ -59,9 +62,17 @@ struct kernel {
 	int wake_fd[2];         /* a pipe that ends the scheduler's wait (hostwait.c) */
 	uint64_t host_signals;  /* posted by kernel_post_signal, bit sig-1 */
 	bool tlb_flush_pending; /* CPU TLB flush owed at the end of this operation */
+	bool tlb_shootdown_pending; /* ... of an mm other threads use too */
 	bool code_flush_pending;/* the kernel wrote into a frame that may hold code */
 	const struct kernel_trace *trace; /* tracer or debugger callbacks, or NULL */
 };
+
+/* The top of user space: 2^56 with 5-level paging (--la57), else 2^47
+ * (each less a guard page), as Linux's TASK_SIZE_MAX. */
+static inline uint64_t task_size_max(const struct kernel *k)
+{
+	return (k->mmu.regs.cr4 & CR4_LA57) ? USER_TOP_LA57 : USER_TOP;
+}
 
 /* A system call handler gets the six argument registers; the result goes
  * to rax (negative errno on error). ctx may be changed (arch_prctl). Each

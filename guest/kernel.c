@@ -44,7 +44,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	}
 	if (frame_allocator_init(&k->frames, k->phys_size >> PAGE_SHIFT) || pagecache_init(k) ||
 	    lru_init(k) ||
-	    !mmu_init(&k->mmu, (struct mmu_phys){k->phys, k->phys_size}, NULL)) {
+	    !mmu_init(&k->mmu, (struct mmu_phys){k->phys, k->phys_size}, cfg->tlb_model)) {
 		snprintf(err, errlen, "out of host memory");
 		kernel_destroy(k);
 		return NULL;
@@ -52,13 +52,16 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	/* Linux's vm sysctls and zone watermarks. */
 	vm_sysctl_init(k);
 	kernel_sysctl_init(k);
+	k->thp = cfg->thp;
+	k->vm.nr_hugepages = (int)hugetlb_set_pool(k, HSTATE_2M, cfg->hugepages_2m);
+	hugetlb_set_pool(k, HSTATE_1G, cfg->hugepages_1g);
 	init_per_zone_wmark_min(k);
 	if (cfg->swap_size && swap_init(k, cfg->swap_size, cfg->swap_file, err, errlen)) {
 		kernel_destroy(k);
 		return NULL;
 	}
 	/* The guest kernel runs like Linux on a current x86-64 core. */
-	k->mmu.regs.cr4 |= CR4_SMEP | CR4_SMAP;
+	k->mmu.regs.cr4 |= CR4_SMEP | CR4_SMAP | (cfg->la57 ? CR4_LA57 : 0);
 	if (cfg->root) {
 		k->root_fd = file_open_root(cfg->root);
 		if (k->root_fd >= 0 && !realpath(cfg->root, k->root_path)) {
@@ -88,6 +91,7 @@ void kernel_destroy(struct kernel *k)
 		if (k->wake_fd[i] >= 0)
 			close(k->wake_fd[i]);
 	swap_destroy(&k->swap);
+	hugetlb_destroy(k);
 	mmu_destroy(&k->mmu);
 	lru_destroy(&k->lru);
 	frame_allocator_destroy(&k->frames);
@@ -230,6 +234,10 @@ uint64_t kernel_shutdown(struct kernel *k)
 			process_reap(k, p);
 	}
 	pagecache_drop_all(k);
+	/* What the kernel kept for itself: the hugetlb pool, the huge zero page. */
+	hugetlb_set_pool(k, HSTATE_2M, 0);
+	hugetlb_set_pool(k, HSTATE_1G, 0);
+	huge_zero_page_put(k);
 	k->ops.flush_code(k->ops.ctx);
 	frame_release_quarantine(k);
 	return k->frames.in_use + k->stats.page_table_pages + k->swap.used;

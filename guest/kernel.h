@@ -62,6 +62,9 @@ typedef int kernel_exec_fn(struct kernel *k, struct process *p, const char *host
 			   const char *path, char *const argv[], char *const envp[], char *err,
 			   size_t errlen);
 
+/* --thp: which anonymous memory gets transparent huge pages, as Linux's
+ * /sys/kernel/mm/transparent_hugepage/enabled (madvise is the default). */
+enum thp_mode { THP_MADVISE, THP_ALWAYS, THP_NEVER };
 /* Fault injection (vmemu run --inject; Linux's fault-injection framework,
  * fail_page_alloc and fail-nth): the kernel operations that can be made to
  * fail, and how the guest sees each failure. */
@@ -100,6 +103,10 @@ struct kernel_config {
 	uint64_t swap_size;   /* bytes of swap, 0 for none */
 	const char *swap_file;/* host path of the swap file, or NULL for an unnamed one */
 	FILE *strace;         /* where --strace lines go, or NULL */
+	const struct mmu_model *tlb_model; /* the CPU's TLBs and paging-structure caches; NULL: the default */
+	enum thp_mode thp;
+	bool la57;            /* --la57: 5-level paging, user space up to 2^56 */
+	uint64_t hugepages_2m, hugepages_1g; /* --hugepages 2M:N,1G:M: the pools at boot */
 	/* core/ forwards host signals (kernel_post_signal): when every process
 	 * waits and nothing else can wake one, the kernel waits for them as
 	 * Linux would, instead of ending the guest as deadlocked. */
@@ -136,7 +143,19 @@ struct kernel_stats {
 	uint64_t frames_peak;
 	uint64_t page_table_pages;    /* frames holding paging structures */
 	uint64_t tlb_flushes;         /* flush_tlb requests sent to the CPU */
+	uint64_t tlb_shootdowns;      /* ... for an mm several threads use (IPIs on SMP) */
 	uint64_t code_flushes;        /* flush_code requests sent to the CPU */
+	/* Transparent huge pages, as Linux's /proc/vmstat thp_* counters. */
+	uint64_t thp_fault_alloc;     /* huge pages given by a fault */
+	uint64_t thp_fault_fallback;  /* ... that fell back to 4 KiB: no free order-9 block */
+	uint64_t thp_split_pmd;       /* huge PDEs split into page tables */
+	uint64_t thp_zero_page_alloc; /* the huge zero page made */
+	uint64_t thp_collapse_alloc;  /* huge pages made by MADV_COLLAPSE */
+	/* Compaction (mm/compaction.c), as Linux's compact_* and pgmigrate_*. */
+	uint64_t compact_stall;       /* direct compactions tried for a THP fault */
+	uint64_t compact_fail, compact_success;
+	uint64_t compact_migrate_scanned; /* frames looked at */
+	uint64_t pgmigrate_success;   /* pages moved */
 	uint64_t inject_calls[FAIL_KINDS];    /* --inject: chances to fail */
 	uint64_t inject_failures[FAIL_KINDS]; /* ... taken */
 };
@@ -241,6 +260,9 @@ struct meminfo {
 	uint64_t swap_total, swap_free;
 	uint64_t dirty, writeback;
 	uint64_t anon_pages, mapped, shmem;
+	uint64_t anon_huge_pages;
+	uint64_t huge_total, huge_free, huge_rsvd, huge_surp; /* hugetlb pages (counts) */
+	uint64_t hugetlb;
 	uint64_t kreclaimable, slab, sreclaimable, sunreclaim, kernel_stack;
 	uint64_t page_tables;
 	uint64_t commit_limit, committed_as;

@@ -14,10 +14,13 @@
  *    are ignored, as in Linux.
  *  - The section header table is not needed to run, but when present it must
  *    lie inside the file: a file cut short loses it first.
- *  - Static programs only: PT_INTERP is refused.
+ *  - PT_INTERP names the interpreter: a path of 1 to PATH_MAX - 1 bytes
+ *    ending in its NUL, as Linux's load_elf_binary wants; the first one
+ *    counts, as there.
  */
 #include <elf.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -186,21 +189,21 @@ static int add_load(struct checker *c, unsigned i, const Elf64_Phdr *ph)
 	return 0;
 }
 
-static int refuse_interp(struct checker *c, const Elf64_Phdr *ph)
+/* p_offset is looked at before it is added to a pointer: it may be
+ * anything. */
+static int check_interp(struct checker *c, unsigned i, const Elf64_Phdr *ph)
 {
-	static const char msg[] =
-		"PT_INTERP: dynamically linked programs need an interpreter (not supported)";
-	/* Name the interpreter when it is a sane string (p_offset is looked
-	 * at before it is added to a pointer: it may be anything). */
-	if (ph->p_filesz < 2 || ph->p_filesz > 256 || !in_file(c, ph->p_offset, ph->p_filesz))
-		return fail(c, "%s", msg);
+	if (c->info->interp_off)
+		return 0;
+	if (ph->p_filesz < 2 || ph->p_filesz > PATH_MAX || !in_file(c, ph->p_offset, ph->p_filesz))
+		return fail(c, "segment %u: PT_INTERP: the interpreter's name has %" PRIu64
+			       " bytes, or lies outside the file", i, ph->p_filesz);
 	const char *name = (const char *)c->data + ph->p_offset;
 	if (strnlen(name, ph->p_filesz) != ph->p_filesz - 1)
-		return fail(c, "%s", msg);
-	for (const char *s = name; *s; s++)
-		if (*s < ' ' || *s > '~')
-			return fail(c, "%s", msg);
-	return fail(c, "%s: %s", msg, name);
+		return fail(c, "segment %u: PT_INTERP: the interpreter's name does not end in "
+			       "its only NUL", i);
+	c->info->interp_off = ph->p_offset;
+	return 0;
 }
 
 static int check_phdrs(struct checker *c, const Elf64_Ehdr *eh, bool *have_pt_phdr)
@@ -217,7 +220,7 @@ static int check_phdrs(struct checker *c, const Elf64_Ehdr *eh, bool *have_pt_ph
 			r = add_load(c, i, &ph);
 			break;
 		case PT_INTERP:
-			r = refuse_interp(c, &ph);
+			r = check_interp(c, i, &ph);
 			break;
 		case PT_TLS: /* libc copies the TLS image from memory */
 			r = check_extent(c, i, &ph);

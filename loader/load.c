@@ -115,8 +115,8 @@ static int map_segment(struct kernel *k, struct mm *mm, const struct elf_info *i
 
 /* Maps the segments from the page cache of the file, or copies them when
  * segments share a page (see copy_segments). */
-static int load_segments(struct kernel *k, struct mm *mm, const struct elf_info *info,
-			 const struct exe_file *f)
+int load_segments(struct kernel *k, struct mm *mm, const struct elf_info *info,
+		  const struct exe_file *f)
 {
 	struct mapping *m = pages_shared(info) ? NULL : filemap_get(k, f->fd, NULL);
 	int r = 0;
@@ -132,11 +132,12 @@ static int load_segments(struct kernel *k, struct mm *mm, const struct elf_info 
 /* Maps the 8 MiB stack VMA (the kernel names it "[stack]" by VM_STACK) and
  * writes the initial stack into it; *sp is rsp at entry. */
 static int load_stack(struct kernel *k, struct mm *mm, const struct elf_info *info,
-		      const char *path, char *const argv[], char *const envp[], uint64_t *sp,
-		      char *err, size_t errlen)
+		      uint64_t interp_base, const char *path, char *const argv[],
+		      char *const envp[], uint64_t *sp, char *err, size_t errlen)
 {
 	struct stack_params prm = {
 		.top = LOADER_STACK_TOP,
+		.interp_base = interp_base,
 		.execfn = path,
 		.uid = getuid(),
 		.euid = geteuid(),
@@ -172,14 +173,19 @@ static int load_stack(struct kernel *k, struct mm *mm, const struct elf_info *in
 	return 0;
 }
 
-/* Builds the whole image into a new mm. */
+/* Builds the whole image into a new mm: the program, its interpreter if
+ * it names one, the stack. *entry is where it starts. *status is 126, or
+ * 127 for an interpreter that does not exist, when NULL is returned. */
 static struct mm *build_image(struct kernel *k, const struct elf_info *info,
 			      const struct exe_file *f, const char *path, char *const argv[],
-			      char *const envp[], uint64_t *sp, char *err, size_t errlen)
+			      char *const envp[], uint64_t *sp, uint64_t *entry, int *status,
+			      char *err, size_t errlen)
 {
 	struct mm *mm = mm_create(k);
+	uint64_t interp_base = 0;
 	int r;
 
+	*status = 126;
 	if (!mm) {
 		snprintf(err, errlen, "%s: out of guest memory", path);
 		return NULL;
@@ -190,7 +196,15 @@ static struct mm *build_image(struct kernel *k, const struct elf_info *info,
 		goto fail;
 	}
 	mm->start_brk = mm->brk = info->load_bias + info->hi;
-	if (load_stack(k, mm, info, path, argv, envp, sp, err, errlen))
+	*entry = info->load_bias + info->entry;
+	if (info->interp_off) {
+		*status = interp_load(k, mm, (const char *)f->data + info->interp_off, &interp_base,
+				      entry, err, errlen);
+		if (*status)
+			goto fail;
+		*status = 126;
+	}
+	if (load_stack(k, mm, info, interp_base, path, argv, envp, sp, err, errlen))
 		goto fail;
 	return mm;
 fail:
@@ -213,8 +227,8 @@ int loader_exec(struct kernel *k, struct process *p, const char *host_path, cons
 	struct elf_info info;
 	struct mm *mm = NULL;
 	char msg[256];
-	uint64_t sp;
-	int r;
+	uint64_t sp, entry;
+	int r, status = 126;
 
 	r = exe_file_read(host_path, &f, err, errlen);
 	if (r)
@@ -222,7 +236,8 @@ int loader_exec(struct kernel *k, struct process *p, const char *host_path, cons
 	if (elf_validate(f.data, f.len, &info, msg, sizeof msg))
 		snprintf(err, errlen, "%s: %s", path, msg);
 	else
-		mm = build_image(k, &info, &f, path, argv, envp, &sp, err, errlen);
+		mm = build_image(k, &info, &f, path, argv, envp, &sp, &entry, &status, err,
+				 errlen);
 	/* /proc/PID/exe: the file itself, not its name. */
 	r = mm ? process_set_exe_file(k, p, f.fd) : 0;
 	if (r < 0) {
@@ -232,12 +247,12 @@ int loader_exec(struct kernel *k, struct process *p, const char *host_path, cons
 	}
 	exe_file_free(&f);
 	if (!mm)
-		return 126;
+		return status;
 	if (p->mm)
 		mm_put(k, p->mm);
 	p->mm = mm;
 	cpu_context_reset(&p->ctx);
-	p->ctx.rip = info.load_bias + info.entry;
+	p->ctx.rip = entry;
 	p->ctx.rsp = sp;
 	set_comm(p, path);
 	return 0;

@@ -35,6 +35,8 @@ struct elf_info {
 	int nseg;
 	struct elf_segment seg[ELF_MAX_SEGMENTS]; /* sorted by vaddr, disjoint */
 	uint64_t stack_flags; /* PT_GNU_STACK p_flags, or PF_R|PF_W if absent */
+	uint64_t interp_off;  /* PT_INTERP: the interpreter's path at this file
+			       * offset (NUL-terminated); 0 when there is none */
 };
 
 /* Checks every header field of the ELF image in data[0..len). Returns 0, or

@@ -10,6 +10,7 @@
 #include "loader.h"
 
 #define LOADER_PAGE_SIZE UINT64_C(4096)
+#define ELF_TYPE_DYN 3 /* <elf.h>'s ET_DYN, for the files that cannot include it */
 
 static inline uint64_t loader_page_down(uint64_t a)
 {
@@ -40,6 +41,21 @@ struct exe_file {
 int exe_file_read(const char *path, struct exe_file *f, char *err, size_t errlen);
 void exe_file_free(struct exe_file *f);
 
+/* ---- the image (load.c, interp.c) ---- */
+
+struct kernel;
+struct mm;
+
+/* Maps the PT_LOAD segments of a validated file into mm at info's load
+ * bias, over the page cache of the file. 0 or -errno. */
+int load_segments(struct kernel *k, struct mm *mm, const struct elf_info *info,
+		  const struct exe_file *f);
+/* Loads the interpreter the guest calls name into mm (interp.c): *base is
+ * its load bias (AT_BASE), *entry where the program starts. 0; or 127 /
+ * 126, as loader_exec, with "NAME: reason" in err. */
+int interp_load(struct kernel *k, struct mm *mm, const char *name, uint64_t *base,
+		uint64_t *entry, char *err, size_t errlen);
+
 /* ---- the initial stack (stack.c) ---- */
 
 /* What the new program finds on its stack besides argv and envp. */
@@ -47,6 +63,7 @@ struct stack_params {
 	uint64_t top;         /* highest stack address (exclusive) */
 	const char *execfn;   /* AT_EXECFN: the path as given to exec */
 	uint8_t random[16];   /* AT_RANDOM bytes */
+	uint64_t interp_base; /* AT_BASE: the interpreter's load bias, 0 without one */
 	uint64_t uid, euid, gid, egid;
 };
 

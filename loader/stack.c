@@ -95,7 +95,7 @@ int stack_image_build(const struct elf_info *info, const struct stack_params *pr
 		{ AT_PHDR, info->phdr_vaddr ? info->load_bias + info->phdr_vaddr : 0 },
 		{ AT_PHENT, sizeof(Elf64_Phdr) },
 		{ AT_PHNUM, info->phnum },
-		{ AT_BASE, 0 }, /* no interpreter */
+		{ AT_BASE, prm->interp_base },
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, info->load_bias + info->entry },
 		{ AT_UID, prm->uid },

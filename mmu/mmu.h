@@ -140,6 +140,12 @@ struct mmu_walk_record {
 	 * walked past. */
 	enum mmu_tlb_id hit;
 	bool stale;
+	/* The paging-structure cache that let the walk skip levels: the
+	 * level of the cached entry (2 = PDE cache ... 5 = PML5E cache; 0:
+	 * none, the walk began at CR3), and the rights it held (MMU_RIGHT_*).
+	 * step[0] is then the entry one level below it. */
+	int psc_level;
+	unsigned psc_rights;
 };
 
 /* Walks the tables for req under regs. On success fills *out, sets A on
@@ -157,6 +163,16 @@ bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 bool mmu_probe(const struct mmu_phys *phys, const struct mmu_regs *regs,
 	       const struct mmu_req *req, struct mmu_translation *out,
 	       struct mmu_fault *fault, struct mmu_walk_record *rec);
+/* The walk from a paging-structure-cache entry: level is that entry's
+ * (2..5), table the physical address it holds, rights (MMU_RIGHT_*) the
+ * rights it combined; the walk reads the entries below it only. rec gets
+ * psc_level and psc_rights. */
+bool mmu_walk_from(const struct mmu_phys *phys, const struct mmu_regs *regs,
+		   const struct mmu_req *req, int level, uint64_t table, unsigned rights,
+		   struct mmu_translation *out, struct mmu_fault *fault,
+		   struct mmu_walk_record *rec);
+/* The number of paging levels under regs: 4, or 5 with CR4.LA57. */
+int mmu_levels(const struct mmu_regs *regs);
 
 /* Whether t (rights combined over all levels) allows req under regs: the
  * checks of SDM 3A 4.6 (U/S, R/W with CR0.WP, NX, SMEP, SMAP with AC). */
@@ -172,9 +188,10 @@ uint32_t mmu_pf_error_code(const struct mmu_regs *regs, const struct mmu_req *re
 #define MMU_RIGHT_W (1u << 0)
 #define MMU_RIGHT_U (1u << 1)
 #define MMU_RIGHT_X (1u << 2)
-/* The MMU_RIGHT_* of rec's entries 0..i together, under regs (EFER.NXE):
- * what a walk had allowed when it reached step i (for debuggers; the
- * walk itself does not spend time on it). */
+/* The MMU_RIGHT_* of rec's entries 0..i together (with the rights of the
+ * paging-structure-cache entry it began from, if any), under regs
+ * (EFER.NXE): what a walk had allowed when it reached step i (for
+ * debuggers; the walk itself does not spend time on it). */
 unsigned mmu_step_rights(const struct mmu_regs *regs, const struct mmu_walk_record *rec, int i);
 
 /* Names for messages: "not-present", "protection", "reserved". */
@@ -206,9 +223,12 @@ struct tlb_config {
 };
 
 /* Lookups that hit or missed; valid entries replaced by an insert
- * (evictions) or dropped by invlpg and flushes (invalidations). */
+ * (evictions) or dropped by invlpg and flushes (invalidations). The
+ * per-size counters split hits, inserts (fills) and evictions by the
+ * page size of the entry concerned. */
 struct tlb_stats {
 	uint64_t hits, misses, evictions, invalidations;
+	uint64_t size_hits[TLB_NSIZES], size_fills[TLB_NSIZES], size_evictions[TLB_NSIZES];
 };
 
 struct tlb_entry {
@@ -246,13 +266,86 @@ void tlb_flush_pcid(struct tlb *tlb, uint16_t pcid);
 /* Drops everything, global entries too when with_global. */
 void tlb_flush_all(struct tlb *tlb, bool with_global);
 
+/* ---- paging-structure caches (SDM 3A 4.10.3, psc.c) ----
+ * One fully associative cache per level of non-leaf entry: the PDE cache
+ * (level 2, tagged by linear-address bits 47:21), the PDPTE cache (3, bits
+ * 47:30), the PML4E cache (4, bits 47:39) and, with 5-level paging, the
+ * PML5E cache (5, bits 56:48). An entry holds the physical address of the
+ * next table and the rights of its entry and those above (R/W and U/S
+ * ANDed, XD ORed), tagged by PCID. They hold no global entries. */
+
+#define PSC_LEVEL_MIN 2
+#define PSC_LEVEL_MAX 5
+
+struct psc_entry {
+	uint64_t tag;      /* va >> the shift of the level the entry's table indexes */
+	uint64_t table;    /* physical address of the next paging structure */
+	uint64_t lru;
+	uint16_t pcid;
+	uint8_t valid, rights; /* MMU_RIGHT_* */
+};
+
+/* Per level (index 2..5): walks it let skip levels, entries made,
+ * valid entries replaced (evictions) or dropped (invalidations). */
+struct psc_stats {
+	uint64_t hits[PSC_LEVEL_MAX + 1], fills[PSC_LEVEL_MAX + 1];
+	uint64_t evictions[PSC_LEVEL_MAX + 1], invalidations[PSC_LEVEL_MAX + 1];
+};
+
+struct psc {
+	unsigned size[PSC_LEVEL_MAX + 1]; /* entries per level; 0: no such cache */
+	struct psc_entry *entry[PSC_LEVEL_MAX + 1];
+	unsigned nvalid;
+	uint64_t clock;
+	struct psc_stats stats;
+};
+
+/* size[2..5] entries per level (others ignored). False out of memory. */
+bool psc_init(struct psc *psc, const unsigned size[PSC_LEVEL_MAX + 1]);
+void psc_destroy(struct psc *psc);
+/* The lowest-level entry for va in pcid (the longest match, SDM 3A
+ * 4.10.3.2): its level, with *table and *rights; 0 when none matches. */
+int psc_lookup(struct psc *psc, uint64_t va, uint16_t pcid, uint64_t *table, unsigned *rights);
+/* Caches the level-`level` entry used for va: the table it points to and
+ * the rights combined down to it. */
+void psc_fill(struct psc *psc, int level, uint64_t va, uint16_t pcid, uint64_t table,
+	      unsigned rights);
+/* Drops the entries of pcid that would be used for va (a #PF on va, or
+ * INVPCID's individual-address type for another PCID). */
+void psc_flush_va(struct psc *psc, uint64_t va, uint16_t pcid);
+/* Drops every entry of pcid (INVLPG, a MOV to CR3 that flushes). */
+void psc_flush_pcid(struct psc *psc, uint16_t pcid);
+void psc_flush_all(struct psc *psc);
+
+/* ---- TLB models: presets and --tlb (model.c) ---- */
+
+/* The TLB hierarchy and paging-structure caches of one core. */
+struct mmu_model {
+	const char *name;
+	struct tlb_config tlb[MMU_NTLBS];
+	unsigned psc[PSC_LEVEL_MAX + 1]; /* entries of the level-2..5 caches */
+};
+
+/* The presets, NULL-terminated; the first (skylake) is the default. */
+extern const struct mmu_model *const mmu_models[];
+/* A preset by name, or NULL. */
+const struct mmu_model *mmu_model_find(const char *name);
+/* Parses --tlb SPEC: a preset's name, or "custom:KEY=VALUE,..." where
+ * each KEY (l1d.4k, l1d.2m, l1d.1g, l1i.4k, l1i.2m, l1i.1g, stlb.4k,
+ * stlb.2m, stlb.1g, stlb.4k2m, pde, pdpte, pml4e, pml5e) replaces one
+ * array of the skylake preset with ENTRIESxWAYS, ENTRIES (fully
+ * associative) or 0 (none). False with the reason in why. */
+bool mmu_model_parse(const char *spec, struct mmu_model *out, char *why, size_t len);
+
 /* ---- the MMU: registers + TLB hierarchy + walker ---- */
 
 struct mmu_stats {
 	uint64_t translations;  /* mmu_translate calls */
 	uint64_t walks;         /* page walks started */
 	uint64_t walk_refs;     /* paging-structure entries read by walks */
+	uint64_t walk_refs_saved; /* entries walks did not read: a paging-structure cache had them */
 	uint64_t faults;        /* walks that ended in a fault */
+	uint64_t walks_by_leaf[TLB_NSIZES]; /* successful walks, by the page size they found */
 };
 
 /* Sees every translation mmu_translate makes (for tracers and debuggers):
@@ -270,19 +363,16 @@ struct mmu {
 	struct mmu_phys phys;
 	struct mmu_regs regs;
 	struct tlb tlb[MMU_NTLBS];
+	struct psc psc;
+	const char *model; /* the model's name */
 	struct mmu_stats stats;
 	const struct mmu_observer *observer; /* NULL: none (a plain run) */
 };
 
-/* Default geometry shaped like a current x86 core (Skylake-class):
- * L1 dTLB 64x4K (4-way) + 32x2M (4-way) + 4x1G; L1 iTLB 128x4K (8-way) +
- * 8x2M; L2 STLB 1536 4K/2M (12-way) + 16x1G (4-way). The 4x1G and 8x2M
- * arrays are fully associative; the STLB's 4K and 2M pages share one array. */
-extern const struct tlb_config mmu_default_tlb[MMU_NTLBS];
-
-/* cfg may be NULL for the default. Registers start in long mode with
- * protection, paging, PAE, NXE, WP, PGE and PCIDE on, maxphyaddr 46, cr3 0. */
-bool mmu_init(struct mmu *mmu, struct mmu_phys phys, const struct tlb_config cfg[MMU_NTLBS]);
+/* model may be NULL for the default (mmu_models[0]). Registers start in
+ * long mode with protection, paging, PAE, NXE, WP, PGE and PCIDE on,
+ * maxphyaddr 46, cr3 0. */
+bool mmu_init(struct mmu *mmu, struct mmu_phys phys, const struct mmu_model *model);
 void mmu_destroy(struct mmu *mmu);
 
 /* Translates through the TLBs (iTLB for fetches, dTLB otherwise, then the
@@ -323,9 +413,17 @@ void mmu_pt_visit(const struct mmu_phys *phys, const struct mmu_regs *regs, uint
  * otherwise flushes the new PCID's non-global entries (without PCIDE: all
  * non-global entries). Bit 63 is never stored in cr3. */
 void mmu_write_cr3(struct mmu *mmu, uint64_t cr3);
-/* INVLPG va in the current PCID across the whole hierarchy. */
+/* INVLPG va (SDM 3A 4.10.4.1): the TLB entries for va in the current PCID
+ * and global ones for va, and every paging-structure-cache entry of the
+ * current PCID. */
 void mmu_invlpg(struct mmu *mmu, uint64_t va);
-/* Flush of all non-global entries of one PCID across the hierarchy. */
+/* The same for the address space tagged pcid: INVLPG when it is the
+ * current one, else INVPCID individual-address (type 0), which drops the
+ * TLB entries for va and the paging-structure-cache entries that would be
+ * used for va, of that PCID. */
+void mmu_invlpg_pcid(struct mmu *mmu, uint64_t va, uint16_t pcid);
+/* Flush of all non-global entries of one PCID across the hierarchy and
+ * its paging-structure-cache entries (INVPCID single-context). */
 void mmu_flush_pcid(struct mmu *mmu, uint16_t pcid);
 /* Everything, global pages included (e.g. toggling CR4.PGE). */
 void mmu_flush_all(struct mmu *mmu);

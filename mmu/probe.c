@@ -27,7 +27,8 @@ bool mmu_probe(const struct mmu_phys *phys, const struct mmu_regs *regs,
 
 unsigned mmu_step_rights(const struct mmu_regs *regs, const struct mmu_walk_record *rec, int i)
 {
-	bool writable = true, user = true, executable = true;
+	unsigned from = rec->psc_level ? rec->psc_rights : MMU_RIGHT_W | MMU_RIGHT_U | MMU_RIGHT_X;
+	bool writable = from & MMU_RIGHT_W, user = from & MMU_RIGHT_U, executable = from & MMU_RIGHT_X;
 
 	for (int j = 0; j <= i && j < rec->nsteps; j++) {
 		uint64_t e = rec->step[j].old_value;

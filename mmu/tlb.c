@@ -107,6 +107,7 @@ bool tlb_lookup(struct tlb *tlb, uint64_t va, uint16_t pcid, struct mmu_translat
 				continue;
 			e->lru = ++tlb->clock;
 			tlb->stats.hits++;
+			tlb->stats.size_hits[s]++;
 			*out = (struct mmu_translation){
 				.pa = e->page_pa | (va & (page_size - 1)),
 				.page_pa = e->page_pa,
@@ -157,11 +158,14 @@ void tlb_insert(struct tlb *tlb, uint64_t va, uint16_t pcid, const struct mmu_tr
 	if (!set)
 		return;
 	e = victim(set, ways(tlb, sz), sz, vpn, pcid);
-	if (e->valid && !matches(e, sz, vpn, pcid))
+	if (e->valid && !matches(e, sz, vpn, pcid)) {
 		tlb->stats.evictions++;
+		tlb->stats.size_evictions[e->size]++;
+	}
 	if (e->valid)
 		tlb->nvalid[e->size]--;
 	tlb->nvalid[sz]++;
+	tlb->stats.size_fills[sz]++;
 	*e = (struct tlb_entry){
 		.vpn = vpn,
 		.page_pa = t->page_pa,

@@ -85,23 +85,27 @@ static void fill_leaf(struct mmu_translation *t, const struct mmu_regs *regs,
 	t->global = (leaf->old_value & PTE_G) && (regs->cr4 & CR4_PGE);
 }
 
-bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
-	      const struct mmu_req *req, struct mmu_translation *out,
-	      struct mmu_fault *fault, struct mmu_walk_record *rec)
+int mmu_levels(const struct mmu_regs *regs)
 {
-	int top = (regs->cr4 & CR4_LA57) ? 5 : 4;
-	uint64_t table = regs->cr3 & PTE_ADDR_MASK;
-	struct mmu_translation t = { .writable = true, .user = true, .executable = true };
-	struct mmu_walk_record scratch;
+	return (regs->cr4 & CR4_LA57) ? 5 : 4;
+}
+
+/* The walk from the table at `table`, indexed at `level`, with the rights
+ * combined above it (all of them when it is the top). */
+static bool walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
+		 const struct mmu_req *req, int level, uint64_t table, unsigned rights,
+		 struct mmu_translation *out, struct mmu_fault *fault, struct mmu_walk_record *rec)
+{
+	int top = mmu_levels(regs);
+	struct mmu_translation t = { .writable = rights & MMU_RIGHT_W, .user = rights & MMU_RIGHT_U,
+				     .executable = rights & MMU_RIGHT_X };
 	struct mmu_walk_step *step;
 
-	if (!rec)
-		rec = &scratch;
 	rec->nsteps = 0;
 	if (!canonical(req->va, top))
 		return fail(fault, MMU_FAULT_NONCANONICAL, req->va, 0, top);
 
-	for (int level = top;; level--) {
+	for (;; level--) {
 		uint64_t index = (req->va >> level_shift(level)) & ((1u << INDEX_BITS) - 1);
 		uint64_t pa = table + index * ENTRY_SIZE;
 		uint64_t entry;
@@ -133,4 +137,34 @@ bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
 	t.dirty = (step->new_value & PTE_D) != 0;
 	*out = t;
 	return true;
+}
+
+#define ALL_RIGHTS (MMU_RIGHT_W | MMU_RIGHT_U | MMU_RIGHT_X)
+
+bool mmu_walk(const struct mmu_phys *phys, const struct mmu_regs *regs,
+	      const struct mmu_req *req, struct mmu_translation *out,
+	      struct mmu_fault *fault, struct mmu_walk_record *rec)
+{
+	struct mmu_walk_record scratch;
+
+	if (!rec)
+		rec = &scratch;
+	rec->psc_level = 0;
+	rec->psc_rights = 0;
+	return walk(phys, regs, req, mmu_levels(regs), regs->cr3 & PTE_ADDR_MASK, ALL_RIGHTS, out,
+		    fault, rec);
+}
+
+bool mmu_walk_from(const struct mmu_phys *phys, const struct mmu_regs *regs,
+		   const struct mmu_req *req, int level, uint64_t table, unsigned rights,
+		   struct mmu_translation *out, struct mmu_fault *fault,
+		   struct mmu_walk_record *rec)
+{
+	struct mmu_walk_record scratch;
+
+	if (!rec)
+		rec = &scratch;
+	rec->psc_level = level;
+	rec->psc_rights = rights;
+	return walk(phys, regs, req, level - 1, table, rights, out, fault, rec);
 }

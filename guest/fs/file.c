@@ -95,6 +95,7 @@ struct fdtable *fdtable_create_stdio(struct kernel *k)
 	struct fdtable *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	t->users = 1;
 	/* Duplicates, so the guest closing its stdout leaves vmemu's alone. A
 	 * host fd that is not open leaves the guest fd closed too. */
 	for (int fd = 0; fd < 3; fd++) {
@@ -104,7 +105,7 @@ struct fdtable *fdtable_create_stdio(struct kernel *k)
 		int err = file_create(k, host_fd, fcntl(host_fd, F_GETFL), &t->fd[fd]);
 		if (err) {
 			errno = -err;
-			fdtable_destroy(t);
+			fdtable_put(t);
 			return NULL;
 		}
 		if (k->cfg.root)
@@ -113,8 +114,15 @@ struct fdtable *fdtable_create_stdio(struct kernel *k)
 	return t;
 }
 
-void fdtable_destroy(struct fdtable *t)
+void fdtable_get(struct fdtable *t)
 {
+	t->users++;
+}
+
+void fdtable_put(struct fdtable *t)
+{
+	if (--t->users)
+		return;
 	for (int fd = 0; fd < MAX_FDS; fd++)
 		if (t->fd[fd])
 			fd_close(t, fd);
@@ -127,6 +135,7 @@ struct fdtable *fdtable_fork(struct fdtable *t)
 	if (!c)
 		return NULL;
 	*c = *t;
+	c->users = 1;
 	for (int fd = 0; fd < MAX_FDS; fd++)
 		if (c->fd[fd])
 			file_get(c->fd[fd]);

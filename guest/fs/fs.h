@@ -24,7 +24,10 @@ struct uio;
 
 struct file; /* defined below, with the open-file layer */
 
+/* The fd table (Linux's files_struct), shared by the tasks of a process
+ * and by clone(CLONE_FILES). */
 struct fdtable {
+	int users; /* tasks that use it */
 	struct file *fd[MAX_FDS];
 	bool cloexec[MAX_FDS];
 };
@@ -32,7 +35,9 @@ struct fdtable {
 /* Files: the per-process table (file.c): the first process gets vmemu's
  * stdin, stdout and stderr (duplicated). NULL when out of memory. */
 struct fdtable *fdtable_create_stdio(struct kernel *k);
-void fdtable_destroy(struct fdtable *t);
+/* One more task shares t; one lets go: the last closes every fd. */
+void fdtable_get(struct fdtable *t);
+void fdtable_put(struct fdtable *t);
 
 /* ---- open files (file.c, file_host.c, pipe.c) ----
  * A guest fd names a struct file, an open file description: dup'ed and
@@ -174,9 +179,9 @@ void fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
  * (locks.c), as Linux's filp_close. */
 int fd_close(struct fdtable *t, int fd);
 
-/* fork: a new table naming the same open files (references taken, so
- * offsets are shared) with the same close-on-exec flags; NULL when out
- * of memory. */
+/* fork: a new table (one user) naming the same open files (references
+ * taken, so offsets are shared) with the same close-on-exec flags; NULL
+ * when out of memory. */
 struct fdtable *fdtable_fork(struct fdtable *t);
 /* execve: closes the fds marked close-on-exec. */
 void fdtable_exec(struct fdtable *t);
@@ -217,13 +222,16 @@ bool proc_maps_line(struct kernel *k, struct process *p, uint64_t va, char *buf,
 /* A node of /proc (procfs.c). */
 enum proc_kind {
 	PROC_ROOT, PROC_PID_DIR, PROC_FD_DIR, /* directories */
+	PROC_TASK_DIR,                        /* /proc/PID/task: the threads of PID */
+	PROC_TID_DIR,                         /* /proc/PID/task/TID: one thread's files */
 	PROC_SYS_DIR,                         /* /proc/sys (sysdir 0) and its tables (1...) */
 	PROC_FILE,                            /* a generated text */
 	PROC_SYSCTL,                          /* /proc/sys/DIR/NAME: one value, root may write it */
 	PROC_SELF,                            /* "self": a symlink to the caller's PID */
+	PROC_THREAD_SELF,                     /* "thread-self": to PID/task/TID of the caller */
 	PROC_LINK,                            /* exe, cwd, root: links to an open file */
 	PROC_FD,                              /* fd/N: a link to an open file */
-	PROC_SYSFS,                           /* /sys and what is in it (sysfs.c) */
+	PROC_SYSFS,                           /* a directory or file of /sys (sysfs.c) */
 };
 
 struct proc_entry;
@@ -231,11 +239,11 @@ struct proc_entry;
 struct proc_ref {
 	enum proc_kind kind;
 	const struct proc_entry *e; /* PROC_FILE and PROC_LINK */
-	int pid;                    /* 0 for /proc and system-wide files */
+	int pid;                    /* 0 for /proc and system-wide files; a TID below task/ */
 	int fd;                     /* PROC_FD */
 	int sysdir;                 /* PROC_SYS_DIR, PROC_SYSCTL: the table (proc_sys.c) */
 	int sysctl;                 /* PROC_SYSCTL: its index in the table */
-	int node;                   /* PROC_SYSFS: its entry in sysfs.c's table (0: /sys) */
+	int node;                   /* PROC_SYSFS: its index (0: /sys) */
 	uint64_t ino;
 };
 
@@ -309,8 +317,9 @@ syscall_fn sys_flock;
 
 /* ---- umask and the working directory (fs_struct.c) ----
  * Linux's struct fs_struct: each process's umask and working directory,
- * copied by fork, kept by execve. */
+ * copied by fork, kept by execve, shared by threads (CLONE_FS). */
 struct fs_struct {
+	int users; /* tasks that use it */
 	unsigned umask;
 	struct file *pwd; /* the working directory: a host directory or one of /proc */
 };
@@ -319,7 +328,9 @@ struct fs_struct {
  * root with --root). NULL with errno set when it cannot be had. */
 struct fs_struct *fs_struct_create(struct kernel *k);
 struct fs_struct *fs_struct_copy(const struct fs_struct *fs); /* fork; NULL: out of memory */
-void fs_struct_free(struct fs_struct *fs);
+/* One more task shares fs; one lets go of it (NULL: none). */
+void fs_struct_get(struct fs_struct *fs);
+void fs_struct_put(struct fs_struct *fs);
 /* The current process's umask, for the calls that create files. */
 unsigned current_umask(struct kernel *k);
 

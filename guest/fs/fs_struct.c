@@ -32,6 +32,7 @@ struct fs_struct *fs_struct_create(struct kernel *k)
 		return NULL;
 	mode_t mask = umask(0);
 	umask(mask);
+	fs->users = 1;
 	fs->umask = mask;
 	/* O_PATH opens the working directory even when it is deleted. */
 	int fd = k->cfg.root ? openat(k->root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)
@@ -51,13 +52,19 @@ struct fs_struct *fs_struct_copy(const struct fs_struct *fs)
 	if (!c)
 		return NULL;
 	*c = *fs;
+	c->users = 1;
 	file_get(c->pwd);
 	return c;
 }
 
-void fs_struct_free(struct fs_struct *fs)
+void fs_struct_get(struct fs_struct *fs)
 {
-	if (!fs)
+	fs->users++;
+}
+
+void fs_struct_put(struct fs_struct *fs)
+{
+	if (!fs || --fs->users)
 		return;
 	file_put(fs->pwd);
 	free(fs);

@@ -92,7 +92,27 @@ int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size);
 /* ---- the guest's /proc (procfs.c) ---- */
 
 void procfs_root(struct proc_ref *ref);
-void sysfs_root(struct proc_ref *ref); /* /sys */
+/* The kernel's file system mounted at /NAME ("proc", "sys"): true and its
+ * root in *ref, else false. */
+bool procfs_mount(const char *name, struct proc_ref *ref);
+
+struct seq;
+
+/* ---- the guest's /sys (sysfs.c): nodes by index, 0 being /sys ---- */
+
+/* The node named name in directory dir, or -1. */
+int sysfs_lookup(int dir, const char *name);
+/* The nth node of directory dir, or -1 past the last. */
+int sysfs_child(int dir, int n);
+int sysfs_parent(int node);  /* -1 for /sys */
+int sysfs_subdirs(int dir);  /* how many directories dir holds */
+bool sysfs_is_dir(int node);
+bool sysfs_writable(int node); /* by root, mode 0644 */
+const char *sysfs_name(int node);
+void sysfs_path(int node, char *out, size_t size); /* "/sys/kernel/mm" */
+void sysfs_show(struct kernel *k, int node, struct seq *s);
+/* One write of len bytes: 0, or -EINVAL. */
+int sysfs_store(struct kernel *k, int node, const char *text, size_t len);
 /* name in the /proc directory dir: 0, -ENOENT, or -ENOTDIR. */
 int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name,
 		  struct proc_ref *out);
@@ -140,21 +160,10 @@ void seq_free(struct seq *s);
  * (NULL for system-wide files). */
 typedef void proc_show_fn(struct kernel *k, struct process *p, struct seq *s);
 
-/* /sys's table (sysfs.c): node 0 is /sys. The entry named name in
- * directory dir, or -1; the nth entry of dir (its name in *name), or -1;
- * how many directories dir holds; a node's path below /sys and its text
- * (NULL for a directory). */
-int sysfs_lookup(int dir, const char *name);
-int sysfs_child(int dir, int nth, const char **name);
-int sysfs_subdirs(int dir);
-int sysfs_parent(int node); /* /sys's own is 0 */
-bool sysfs_is_dir(int node);
-const char *sysfs_path(int node);
-proc_show_fn *sysfs_show(int node);
-
 proc_show_fn proc_meminfo_show;                                    /* proc_meminfo.c */
 proc_show_fn proc_vmstat_show;                                     /* proc_vmstat.c */
-proc_show_fn proc_status_show, proc_stat_show, proc_statm_show;    /* proc_pid.c */
+proc_show_fn proc_buddyinfo_show;                                  /* proc_buddyinfo.c */
+proc_show_fn proc_status_show, proc_stat_show, proc_tid_stat_show, proc_statm_show; /* proc_pid.c */
 proc_show_fn proc_cmdline_show;                                    /* proc_pid.c */
 proc_show_fn proc_maps_show;                                       /* proc_maps.c */
 proc_show_fn proc_smaps_show, proc_smaps_rollup_show;              /* proc_smaps.c */

@@ -414,7 +414,7 @@ int64_t fcntl_lock(struct kernel *k, struct file *f, int cmd, uint64_t uflock)
 	if (l.l_type != F_RDLCK && l.l_type != F_WRLCK && l.l_type != F_UNLCK)
 		return -EINVAL;
 	struct file_lock req = {.owner = ofd ? (const void *)f : k->current->files,
-				.pid = k->current->pid, .flags = ofd ? FL_OFDLCK : FL_POSIX,
+				.pid = k->current->tgid, .flags = ofd ? FL_OFDLCK : FL_POSIX,
 				.type = l.l_type};
 	int err = to_range(f, &l, &req);
 	if (err)
@@ -453,7 +453,7 @@ int64_t sys_flock(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return -EBADF;
 	if (!f->inode)
 		return -EINVAL; /* a pipe or a /proc file: no locks here */
-	struct file_lock req = {.owner = f, .pid = k->current->pid, .flags = FL_FLOCK,
+	struct file_lock req = {.owner = f, .pid = k->current->tgid, .flags = FL_FLOCK,
 				.type = type, .start = 0, .end = OFFSET_MAX};
 	/* A conversion drops the old lock first, and may then wait without
 	 * one, as Linux's flock_lock_inode. */

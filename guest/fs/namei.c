@@ -318,15 +318,7 @@ static bool at_root(struct nameidata *nd)
  * /proc (procfs.c) or /sys (sysfs.c); *ref gets the top of it. */
 static bool kernel_mount(struct nameidata *nd, const char *name, struct proc_ref *ref)
 {
-	if (!at_root(nd))
-		return false;
-	if (!strcmp(name, "proc"))
-		procfs_root(ref);
-	else if (!strcmp(name, "sys"))
-		sysfs_root(ref);
-	else
-		return false;
-	return true;
+	return at_root(nd) && procfs_mount(name, ref);
 }
 
 /* The kernel's /dev entries, for a /dev that has none of its own. */

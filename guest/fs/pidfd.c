@@ -84,6 +84,15 @@ int64_t sys_pidfd_open(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	return fd;
 }
 
+/* Whether a task of another process uses p's memory (CLONE_VM, vfork). */
+static bool mm_shared_outside(struct kernel *k, const struct process *p)
+{
+	for (const struct process *q = k->procs; q; q = q->next)
+		if (q->mm == p->mm && q->tgid != p->tgid)
+			return true;
+	return false;
+}
+
 int64_t sys_process_mrelease(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -95,8 +104,9 @@ int64_t sys_process_mrelease(struct kernel *k, struct cpu_context *ctx, const ui
 	struct process *p = pidfd_task(f);
 	if (!p || !p->mm)
 		return -ESRCH; /* it has exited: its memory is gone already */
-	bool dying = p->sig.pending & sig_bit(SIGKILL);
-	if (!dying || p->mm->users > 1)
+	uint64_t pending = p->signal->shared_pending.signal | p->sig.pending.signal;
+	bool dying = p->signal->group_exit || (pending & sig_bit(SIGKILL));
+	if (!dying || mm_shared_outside(k, p))
 		return -EINVAL; /* alive, or its memory lives on in another process */
 	mm_reap(k, p->mm);
 	return 0;

@@ -88,7 +88,7 @@ static int64_t pipe_read(struct kernel *k, struct file *f, struct uio *u, int64_
  * 0) (si_code SI_USER, the writer as sender), and EPIPE. */
 static int64_t broken_pipe(struct kernel *k)
 {
-	struct ksiginfo info = {.signo = SIGPIPE, .code = SI_USER, .pid = k->current->pid,
+	struct ksiginfo info = {.signo = SIGPIPE, .code = SI_USER, .pid = k->current->tgid,
 				.uid = (int)getuid()};
 	signal_send(k, k->current, &info);
 	return -EPIPE;

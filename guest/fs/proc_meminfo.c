@@ -1,8 +1,7 @@
 /* proc_meminfo.c - /proc/meminfo: the lines of Linux 6.x's
  * meminfo_proc_show() in its order and format ("Label:" padded to 16
  * columns, the value right-aligned in 8, " kB"), from kernel_meminfo().
- * Counters of things vmemu does not have (zswap, vmalloc, huge pages,
- * NFS) are 0; VmallocTotal is x86-64's 4-level value, as Linux prints it.
+ * Counters of things vmemu does not have (zswap, vmalloc, NFS) are 0; VmallocTotal is x86-64's 4-level value, as Linux prints it.
  * The x86 DirectMap lines are left out: the guest kernel maps no physical
  * memory of its own. */
 #include "fs/internal.h"
@@ -66,15 +65,15 @@ void proc_meminfo_show(struct kernel *k, struct process *p, struct seq *s)
 	kb(s, "VmallocUsed:", 0);
 	kb(s, "VmallocChunk:", 0);
 	kb(s, "Percpu:", 0);
-	kb(s, "AnonHugePages:", 0);
+	kb(s, "AnonHugePages:", m.anon_huge_pages);
 	kb(s, "ShmemHugePages:", 0);
 	kb(s, "ShmemPmdMapped:", 0);
 	kb(s, "FileHugePages:", 0);
 	kb(s, "FilePmdMapped:", 0);
-	count(s, "HugePages_Total:", 0);
-	count(s, "HugePages_Free:", 0);
-	count(s, "HugePages_Rsvd:", 0);
-	count(s, "HugePages_Surp:", 0);
+	count(s, "HugePages_Total:", m.huge_total);
+	count(s, "HugePages_Free:", m.huge_free);
+	count(s, "HugePages_Rsvd:", m.huge_rsvd);
+	count(s, "HugePages_Surp:", m.huge_surp);
 	kb(s, "Hugepagesize:", HUGEPAGE_KB);
-	kb(s, "Hugetlb:", 0);
+	kb(s, "Hugetlb:", m.hugetlb);
 }

@@ -36,8 +36,12 @@ static void rss_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte
 	(void)va;
 	struct mm_usage *u = arg;
 	uint64_t pa = *pte & PTE_ADDR_MASK;
-	if (pte_is_swap(*pte) || pa == ZERO_PAGE_PA)
+	if (pmd_hugetlb(*pte) || pte_is_swap(*pte) || pa == ZERO_PAGE_PA || pa == k->huge_zero_pa)
 		return;
+	if (*pte & PTE_PS) { /* a transparent huge page: anonymous */
+		u->anon += PAGE_SIZE_2M / PAGE_SIZE;
+		return;
+	}
 	struct cache_page *cp = pagecache_page(k, pa);
 	if (!cp)
 		u->anon++;
@@ -94,7 +98,7 @@ static void sig_masks(const struct process *p, uint64_t *ign, uint64_t *cgt)
 {
 	*ign = *cgt = 0;
 	for (int sig = 1; sig <= KSIG_MAX; sig++) {
-		uint64_t h = p->sig.action[sig].handler;
+		uint64_t h = p->sighand->action[sig].handler;
 		if (h == KSIG_IGN)
 			*ign |= sig_bit(sig);
 		else if (h != KSIG_DFL)
@@ -149,18 +153,24 @@ static void show_mem(struct kernel *k, struct mm *mm, struct seq *s)
 		seq_printf(s, "%s:\t%8llu kB\n", lines[i].name, KB(lines[i].pages));
 }
 
+/* Threads of p's process that have not exited. */
+static int nr_threads(const struct process *p)
+{
+	return p->signal->nr_threads;
+}
+
 static void show_sig(const struct process *p, struct seq *s)
 {
 	uint64_t ign, cgt;
 	sig_masks(p, &ign, &cgt);
 	struct rlimit lim;
 	getrlimit(RLIMIT_SIGPENDING, &lim);
-	seq_printf(s, "Threads:\t1\n");
-	seq_printf(s, "SigQ:\t%d/%llu\n", __builtin_popcountll(p->sig.pending),
+	uint64_t own = p->sig.pending.signal, shared = p->signal->shared_pending.signal;
+	seq_printf(s, "Threads:\t%d\n", nr_threads(p));
+	seq_printf(s, "SigQ:\t%d/%llu\n", __builtin_popcountll(own) + __builtin_popcountll(shared),
 		   (unsigned long long)lim.rlim_cur);
-	/* Signals are queued per process: kill()'s shared pending set. */
-	seq_printf(s, "SigPnd:\t%016llx\n", 0ULL);
-	seq_printf(s, "ShdPnd:\t%016llx\n", (unsigned long long)p->sig.pending);
+	seq_printf(s, "SigPnd:\t%016llx\n", (unsigned long long)own);
+	seq_printf(s, "ShdPnd:\t%016llx\n", (unsigned long long)shared);
 	seq_printf(s, "SigBlk:\t%016llx\n", (unsigned long long)p->sig.blocked);
 	seq_printf(s, "SigIgn:\t%016llx\n", (unsigned long long)ign);
 	seq_printf(s, "SigCgt:\t%016llx\n", (unsigned long long)cgt);
@@ -173,11 +183,11 @@ void proc_status_show(struct kernel *k, struct process *p, struct seq *s)
 	if (p->fs) /* a zombie has none: Linux leaves the line out */
 		seq_printf(s, "Umask:\t%04o\n", p->fs->umask);
 	seq_printf(s, "State:\t%s\n", state_name(st));
-	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, p->pid,
-		   p->ppid);
+	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->tgid, p->pid,
+		   task_ppid(p));
 	show_ids(s);
-	seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", p->pid,
-		   p->pid, p->pgid, p->sid);
+	seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", p->tgid,
+		   p->pid, p->signal->pgid, p->signal->sid);
 	if (p->mm)
 		show_mem(k, p->mm, s);
 	seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t1\nuntag_mask:\t0xffffffffffffffff\n");
@@ -191,28 +201,44 @@ void proc_status_show(struct kernel *k, struct process *p, struct seq *s)
 }
 
 /* do_task_stat(): 52 fields; kstkesp/kstkeip and addresses vmemu does not
- * keep (argument and environment area, data segment) are 0. */
-void proc_stat_show(struct kernel *k, struct process *p, struct seq *s)
+ * keep (argument and environment area, data segment) are 0. The faults
+ * are the whole process's in /proc/PID/stat, the thread's in
+ * /proc/PID/task/TID/stat. */
+static void do_task_stat(struct kernel *k, struct process *p, struct seq *s, bool whole)
 {
 	struct mm_usage u = {0};
 	if (p->mm)
 		mm_usage(k, p->mm, &u);
 	uint64_t ign, cgt;
 	sig_masks(p, &ign, &cgt);
-	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 0 ", p->pid, p->comm, state_char(k, p), p->ppid,
-		   p->pgid, p->sid);
-	seq_printf(s, "%llu %llu %llu %llu 0 0 0 0 20 0 1 0 0 ", (unsigned long long)p->min_flt,
-		   (unsigned long long)p->child_min_flt, (unsigned long long)p->maj_flt,
-		   (unsigned long long)p->child_maj_flt);
+	uint64_t min = p->min_flt, maj = p->maj_flt;
+	if (whole)
+		thread_group_faults(k, p, &min, &maj);
+	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 0 ", p->pid, p->comm, state_char(k, p), task_ppid(p),
+		   p->signal->pgid, p->signal->sid);
+	seq_printf(s, "%llu %llu %llu %llu 0 0 0 0 20 0 %d 0 0 ", (unsigned long long)min,
+		   (unsigned long long)p->signal->child_min_flt, (unsigned long long)maj,
+		   (unsigned long long)p->signal->child_maj_flt, nr_threads(p));
 	seq_printf(s, "%llu %llu %llu %llu %llu %llu 0 0 ", (unsigned long long)u.total_vm << PAGE_SHIFT,
 		   (unsigned long long)(u.anon + u.file + u.shmem), (unsigned long long)RLIM_INFINITY,
 		   (unsigned long long)u.start_code, (unsigned long long)u.end_code,
 		   (unsigned long long)(p->mm ? p->mm->stack_top : 0));
 	seq_printf(s, "%llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 0 0 %llu 0 0 0 0 %d\n",
-		   (unsigned long long)p->sig.pending, (unsigned long long)p->sig.blocked,
+		   (unsigned long long)(p->sig.pending.signal | p->signal->shared_pending.signal),
+		   (unsigned long long)p->sig.blocked,
 		   (unsigned long long)ign, (unsigned long long)cgt, EXIT_SIGNAL_SIGCHLD,
 		   (unsigned long long)(p->mm ? p->mm->start_brk : 0),
 		   p->exited ? (p->term_signal ? p->term_signal : p->exit_code << 8) : 0);
+}
+
+void proc_stat_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	do_task_stat(k, p, s, true);
+}
+
+void proc_tid_stat_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	do_task_stat(k, p, s, false);
 }
 
 /* "size resident shared text lib data dt", in pages. */
@@ -231,9 +257,10 @@ void proc_statm_show(struct kernel *k, struct process *p, struct seq *s)
 void proc_cmdline_show(struct kernel *k, struct process *p, struct seq *s)
 {
 	(void)k;
-	if (!p->mm || p->state == PROC_ZOMBIE || !p->cmdline_len)
+	const struct signal_struct *sig = p->signal;
+	if (!p->mm || p->state == PROC_ZOMBIE || !sig->cmdline_len)
 		return;
-	seq_printf(s, "%*s", (int)p->cmdline_len, ""); /* room, then the bytes */
+	seq_printf(s, "%*s", (int)sig->cmdline_len, ""); /* room, then the bytes */
 	if (!s->failed)
-		memcpy(s->buf + s->len - p->cmdline_len, p->cmdline, p->cmdline_len);
+		memcpy(s->buf + s->len - sig->cmdline_len, sig->cmdline, sig->cmdline_len);
 }

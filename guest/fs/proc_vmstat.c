@@ -2,14 +2,15 @@
  * 6.1's vmstat_text, for the counters vmemu keeps: page counts from
  * kernel_meminfo() (one zone, so the nr_zone_* lines equal the node
  * ones) and events since boot from the kernel's statistics. Counters of
- * things vmemu does not have (NUMA, compaction, THP, writeback in
- * flight, ...) are left out rather than shown as 0, except nr_writeback:
- * vmemu writes pages back at once, so none is ever under writeback. */
+ * things vmemu does not have (NUMA, slab, writeback in flight, ...) are
+ * left out rather than shown as 0, except nr_writeback: vmemu writes
+ * pages back at once, so none is ever under writeback. */
 #include "fs/internal.h"
 #include "kern.h"
 #include "mm/mm.h"
 
 #define PAGES(kb) ((kb) >> (PAGE_SHIFT - 10))
+#define HUGE_PAGES(kb) ((kb) >> (21 - 10))
 
 void proc_vmstat_show(struct kernel *k, struct process *p, struct seq *s)
 {
@@ -39,6 +40,7 @@ void proc_vmstat_show(struct kernel *k, struct process *p, struct seq *s)
 		{"nr_dirty", PAGES(m.dirty)},
 		{"nr_writeback", 0},
 		{"nr_shmem", PAGES(m.shmem)},
+		{"nr_anon_transparent_hugepages", HUGE_PAGES(m.anon_huge_pages)},
 		{"nr_page_table_pages", PAGES(m.page_tables)},
 		{"nr_swapcached", PAGES(m.swap_cached)},
 		{"pswpin", st->swap_ins},
@@ -46,7 +48,18 @@ void proc_vmstat_show(struct kernel *k, struct process *p, struct seq *s)
 		{"pgactivate", st->pages_activated},
 		{"pgdeactivate", st->pages_deactivated},
 		{"pgfault", st->page_faults},
+		{"pgmajfault", st->faults_swap},
 		{"oom_kill", st->oom_kills},
+		{"pgmigrate_success", st->pgmigrate_success},
+		{"compact_migrate_scanned", st->compact_migrate_scanned},
+		{"compact_stall", st->compact_stall},
+		{"compact_fail", st->compact_fail},
+		{"compact_success", st->compact_success},
+		{"thp_fault_alloc", st->thp_fault_alloc},
+		{"thp_fault_fallback", st->thp_fault_fallback},
+		{"thp_collapse_alloc", st->thp_collapse_alloc},
+		{"thp_split_pmd", st->thp_split_pmd},
+		{"thp_zero_page_alloc", st->thp_zero_page_alloc},
 	};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		seq_printf(s, "%s %llu\n", lines[i].name, (unsigned long long)lines[i].value);

@@ -3,18 +3,22 @@
  * open files.
  *
  * /proc is the kernel's, with or without --root: a guest never sees the
- * host's processes. It holds /proc/meminfo, the "self" link (to the
- * caller's PID, as Linux's) and a directory for every PID not yet reaped
- * with status, stat, statm, maps and cmdline, the links exe, cwd and root
- * and the directory fd of links fd/N. These links name open files, as
+ * host's processes. It holds /proc/meminfo, /proc/vmstat, /proc/buddyinfo,
+ * the "self" link (to the caller's PID, as Linux's) and a directory for
+ * every PID not yet reaped with status, stat, statm, maps and cmdline, the
+ * links exe, cwd and root, the directory fd of links fd/N and the
+ * directory task, which holds a directory of the same files for each
+ * thread (task/TID; its stat counts the thread's faults, the PID's the
+ * whole process's). /proc lists processes only; a thread's TID can be
+ * looked up there too, as on Linux. These links name open files, as
  * Linux's magic links do: a lookup through one goes on from the file it
  * names (the program that runs, the working directory, the root, the
  * file at fd N), not from a name looked up again; readlink shows that
- * file's guest name ("pipe:[N]" for a pipe). "thread-self" (one thread
- * per process) is a link to the caller's PID too, but is not listed.
+ * file's guest name ("pipe:[N]" for a pipe). "thread-self" is a link to
+ * the caller's PID/task/TID, not listed here.
  * /proc/sys holds the sysctl tables (proc_sys.c: kernel, and vm from
- * mm/sysctl.c), one value per file, which root may write. The guest's
- * /sys (sysfs.c's table) is served here too, as PROC_SYSFS nodes. Any other name under /proc does
+ * mm/sysctl.c), one value per file, which root may write. The same nodes
+ * serve /sys (sysfs.c's table), mounted there by namei. Any other name under /proc does
  * not exist (ENOENT). The directories open
  * (O_DIRECTORY), stat as S_IFDIR (fd as 0500, the others 0555) and list
  * through getdents64.
@@ -40,7 +44,7 @@
 #include "task/task.h"
 
 #define PROC_MINOR 0x15          /* st_dev 0:21, an anonymous device as Linux's proc */
-#define SYSFS_MINOR 0x14         /* st_dev 0:20, sysfs's */
+#define SYSFS_MINOR 0x16         /* st_dev 0:22, sysfs's */
 #define PROC_INO_FIRST 0xf0000000ULL /* Linux's PROC_DYNAMIC_FIRST */
 #define PROC_BLKSIZE 1024
 #define FD_LINK_SIZE 64          /* st_size of an fd/N link, as Linux shows it */
@@ -109,10 +113,12 @@ static proc_link_fn exe_link, cwd_link, root_link;
 static const struct proc_entry global_entries[] = {
 	{.name = "meminfo", .kind = PROC_FILE, .show = proc_meminfo_show},
 	{.name = "vmstat", .kind = PROC_FILE, .show = proc_vmstat_show},
+	{.name = "buddyinfo", .kind = PROC_FILE, .show = proc_buddyinfo_show},
 };
 
-/* In Linux's order (fs/proc/base.c). */
+/* In Linux's order (fs/proc/base.c's tgid_base_stuff). */
 static const struct proc_entry pid_entries[] = {
+	{.name = "task", .kind = PROC_TASK_DIR},
 	{.name = "fd", .kind = PROC_FD_DIR},
 	{.name = "status", .kind = PROC_FILE, .show = proc_status_show},
 	{.name = "cmdline", .kind = PROC_FILE, .show = proc_cmdline_show},
@@ -129,18 +135,42 @@ static const struct proc_entry pid_entries[] = {
 	{.name = "pagemap", .kind = PROC_FILE, .read = proc_pagemap_read, .mode = 0400},
 };
 
+/* A thread's (tid_base_stuff): the same without task, stat its own. */
+static const struct proc_entry tid_entries[] = {
+	{.name = "fd", .kind = PROC_FD_DIR},
+	{.name = "status", .kind = PROC_FILE, .show = proc_status_show},
+	{.name = "cmdline", .kind = PROC_FILE, .show = proc_cmdline_show},
+	{.name = "stat", .kind = PROC_FILE, .show = proc_tid_stat_show},
+	{.name = "statm", .kind = PROC_FILE, .show = proc_statm_show},
+	{.name = "maps", .kind = PROC_FILE, .show = proc_maps_show},
+	{.name = "mem", .kind = PROC_FILE, .read = proc_mem_read, .write = proc_mem_write,
+	 .mode = 0600},
+	{.name = "cwd", .kind = PROC_LINK, .link = cwd_link},
+	{.name = "root", .kind = PROC_LINK, .link = root_link},
+	{.name = "exe", .kind = PROC_LINK, .link = exe_link},
+	{.name = "smaps", .kind = PROC_FILE, .show = proc_smaps_show},
+	{.name = "smaps_rollup", .kind = PROC_FILE, .show = proc_smaps_rollup_show},
+	{.name = "pagemap", .kind = PROC_FILE, .read = proc_pagemap_read, .mode = 0400},
+};
+
 #define NGLOBAL (sizeof(global_entries) / sizeof(global_entries[0]))
 #define NPID (sizeof(pid_entries) / sizeof(pid_entries[0]))
+#define NTID (sizeof(tid_entries) / sizeof(tid_entries[0]))
 
 #define PROC_ROOT_INO 1
 #define PROC_SELF_INO (PROC_INO_FIRST + NGLOBAL)
+#define PROC_THREAD_SELF_INO (PROC_SELF_INO + 1)
 /* A PID directory's inode; its entries follow it, then its fd links. */
 #define PID_INO(pid) ((uint64_t)(pid) << 16)
 /* /proc/sys, its tables, then the sysctls, 256 inodes a table. */
-#define PROC_SYS_INO(dir) (PROC_SELF_INO + 1 + (uint64_t)(dir))
+#define PROC_SYS_INO(dir) (PROC_THREAD_SELF_INO + 1 + (uint64_t)(dir))
 #define SYSCTL_INO(dir, i) (PROC_SYS_INO(16) + 256 * (uint64_t)(dir) + (uint64_t)(i))
 #define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
-#define SYSFS_INO(node) (1 + (uint64_t)(node)) /* on a device of its own */
+/* A task/TID directory's inode; its entries follow it. */
+#define TID_INO(tid) (PID_INO(tid) + 0x40)
+#define TASK_DIR_INO(pid) (PID_INO(pid) + 1) /* task is pid_entries[0] */
+/* /sys's nodes, on a device of their own as Linux's sysfs. */
+#define SYSFS_INO(node) (1000 + (uint64_t)(node))
 
 static bool is(const char *name, const char *want)
 {
@@ -152,9 +182,15 @@ void procfs_root(struct proc_ref *ref)
 	*ref = (struct proc_ref){.kind = PROC_ROOT, .ino = PROC_ROOT_INO};
 }
 
-void sysfs_root(struct proc_ref *ref)
+bool procfs_mount(const char *name, struct proc_ref *ref)
 {
-	*ref = (struct proc_ref){.kind = PROC_SYSFS, .node = 0, .ino = SYSFS_INO(0)};
+	if (is(name, "proc"))
+		procfs_root(ref);
+	else if (is(name, "sys"))
+		*ref = (struct proc_ref){.kind = PROC_SYSFS, .node = 0, .ino = SYSFS_INO(0)};
+	else
+		return false;
+	return true;
 }
 
 /* A decimal number without sign or leading zero, or -1. */
@@ -185,6 +221,26 @@ static struct fdtable *files_of(struct kernel *k, int pid)
 	return p ? p->files : NULL;
 }
 
+/* The live thread tid of process pid, or NULL. */
+static struct process *thread_of(struct kernel *k, int pid, int tid)
+{
+	struct process *t = process_find(k, tid);
+	return t && t->tgid == pid && !t->exited ? t : NULL;
+}
+
+/* An entry of a PID or TID directory. */
+static int dir_entry_lookup(const struct proc_entry *t, size_t n, const struct proc_ref *dir,
+			    const char *name, struct proc_ref *out)
+{
+	const struct proc_entry *e = find_entry(t, n, name);
+	if (!e)
+		return -ENOENT;
+	out->kind = e->kind;
+	out->e = e;
+	out->ino = dir->ino + 1 + (uint64_t)(e - t);
+	return 0;
+}
+
 int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name,
 		  struct proc_ref *out)
 {
@@ -193,9 +249,12 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 	*out = (struct proc_ref){.pid = dir->pid};
 	switch (dir->kind) {
 	case PROC_ROOT:
-		if (is(name, "self") || is(name, "thread-self")) {
-			*out = (struct proc_ref){.kind = PROC_SELF, .pid = k->current->pid,
+		if (is(name, "self")) {
+			*out = (struct proc_ref){.kind = PROC_SELF, .pid = k->current->tgid,
 						 .ino = PROC_SELF_INO};
+		} else if (is(name, "thread-self")) {
+			*out = (struct proc_ref){.kind = PROC_THREAD_SELF, .pid = k->current->pid,
+						 .ino = PROC_THREAD_SELF_INO};
 		} else if (is(name, "sys")) {
 			*out = (struct proc_ref){.kind = PROC_SYS_DIR, .ino = PROC_SYS_INO(0)};
 		} else if ((e = find_entry(global_entries, NGLOBAL, name))) {
@@ -208,12 +267,14 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 		}
 		return 0;
 	case PROC_PID_DIR:
-		if (!(e = find_entry(pid_entries, NPID, name)))
+		return dir_entry_lookup(pid_entries, NPID, dir, name, out);
+	case PROC_TASK_DIR:
+		if ((n = number(name)) <= 0 || !thread_of(k, dir->pid, n))
 			return -ENOENT;
-		out->kind = e->kind;
-		out->e = e;
-		out->ino = PID_INO(dir->pid) + 1 + (uint64_t)(e - pid_entries);
+		*out = (struct proc_ref){.kind = PROC_TID_DIR, .pid = n, .ino = TID_INO(n)};
 		return 0;
+	case PROC_TID_DIR:
+		return dir_entry_lookup(tid_entries, NTID, dir, name, out);
 	case PROC_SYS_DIR:
 		if ((n = proc_sys_find(dir->sysdir, name)) < 0)
 			return -ENOENT;
@@ -247,12 +308,20 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 bool procfs_is_dir(const struct proc_ref *ref)
 {
 	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR ||
-	       ref->kind == PROC_SYS_DIR || (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
+	       ref->kind == PROC_SYS_DIR || ref->kind == PROC_TASK_DIR || ref->kind == PROC_TID_DIR ||
+	       (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
 }
 
 bool procfs_is_link(const struct proc_ref *ref)
 {
-	return ref->kind == PROC_SELF;
+	return ref->kind == PROC_SELF || ref->kind == PROC_THREAD_SELF;
+}
+
+/* The process id of thread tid (0 once it is gone). */
+static int tgid_of(struct kernel *k, int tid)
+{
+	struct process *t = process_find(k, tid);
+	return t ? t->tgid : 0;
 }
 
 bool procfs_is_magic(const struct proc_ref *ref)
@@ -262,13 +331,21 @@ bool procfs_is_magic(const struct proc_ref *ref)
 
 int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX])
 {
-	(void)k;
 	switch (ref->kind) {
 	case PROC_ROOT:
 		snprintf(out, PATH_MAX, "/proc");
 		break;
 	case PROC_SELF:
 		snprintf(out, PATH_MAX, "/proc/self");
+		break;
+	case PROC_THREAD_SELF:
+		snprintf(out, PATH_MAX, "/proc/thread-self");
+		break;
+	case PROC_TASK_DIR:
+		snprintf(out, PATH_MAX, "/proc/%d/task", ref->pid);
+		break;
+	case PROC_TID_DIR:
+		snprintf(out, PATH_MAX, "/proc/%d/task/%d", tgid_of(k, ref->pid), ref->pid);
 		break;
 	case PROC_PID_DIR:
 		snprintf(out, PATH_MAX, "/proc/%d", ref->pid);
@@ -290,7 +367,7 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 			 proc_sys_name(ref->sysdir, ref->sysctl));
 		break;
 	case PROC_SYSFS:
-		snprintf(out, PATH_MAX, "/sys%s%s", ref->node ? "/" : "", sysfs_path(ref->node));
+		sysfs_path(ref->node, out, PATH_MAX);
 		break;
 	default:
 		if (ref->pid)
@@ -306,9 +383,9 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 static int exe_link(struct kernel *k, struct process *p, struct path *target)
 {
 	(void)k;
-	if (!p->exe_file)
+	if (!p->mm || !p->signal->exe_file)
 		return -ENOENT; /* a zombie's memory is gone, and its exe with it */
-	path_from_file(p->exe_file, target);
+	path_from_file(p->signal->exe_file, target);
 	return 0;
 }
 
@@ -348,6 +425,8 @@ int64_t procfs_readlink(struct kernel *k, const struct proc_ref *ref, char *buf,
 	char text[PATH_MAX];
 	if (ref->kind == PROC_SELF) {
 		snprintf(text, sizeof(text), "%d", ref->pid);
+	} else if (ref->kind == PROC_THREAD_SELF) {
+		snprintf(text, sizeof(text), "%d/task/%d", tgid_of(k, ref->pid), ref->pid);
 	} else if (ref->kind == PROC_LINK && ref->e->link == root_link) {
 		snprintf(text, sizeof(text), "/"); /* as the process sees its root */
 	} else if (procfs_is_magic(ref)) {
@@ -417,7 +496,7 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 			proc_sys_read(k, pf->ref.sysdir, pf->ref.sysctl, value, sizeof(value));
 			seq_printf(&pf->text, "%s", value);
 		} else if (pf->ref.kind == PROC_SYSFS) {
-			sysfs_show(pf->ref.node)(k, NULL, &pf->text);
+			sysfs_show(k, pf->ref.node, &pf->text);
 		} else {
 			pf->ref.e->show(k, p, &pf->text);
 		}
@@ -432,7 +511,8 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 	return n ? (int64_t)n : -EFAULT;
 }
 
-/* A sysctl takes the bytes of one write (only sysctls open for writing). */
+/* A sysctl or a /sys file takes the bytes of one write (only those open
+ * for writing). */
 static int64_t proc_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
 	struct proc_file *pf = f->private;
@@ -444,7 +524,9 @@ static int64_t proc_write(struct kernel *k, struct file *f, struct uio *u, int64
 	size_t n = u->left < sizeof(buf) ? (size_t)u->left : sizeof(buf);
 	if (uio_copy(k, u, buf, n, false) < n)
 		return -EFAULT;
-	int err = u->left ? -EINVAL : proc_sys_write(k, pf->ref.sysdir, pf->ref.sysctl, buf, n);
+	int err = u->left			  ? -EINVAL
+		  : pf->ref.kind == PROC_SYSFS ? sysfs_store(k, pf->ref.node, buf, n)
+					       : proc_sys_write(k, pf->ref.sysdir, pf->ref.sysctl, buf, n);
 	return err ? err : (int64_t)n;
 }
 
@@ -492,7 +574,8 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	bool by_root = ref->kind == PROC_ROOT || ref->kind == PROC_SELF ||
-		       ref->kind == PROC_SYS_DIR || ref->kind == PROC_SYSCTL;
+		       ref->kind == PROC_THREAD_SELF || ref->kind == PROC_SYS_DIR ||
+		       ref->kind == PROC_SYSCTL || ref->kind == PROC_SYSFS;
 	*st = (struct stat){
 		.st_dev = makedev(0, PROC_MINOR),
 		.st_ino = ref->ino,
@@ -523,13 +606,24 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_PID_DIR:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 3; /* ".", its entry in /proc, "fd/.." */
+		st->st_nlink = 4; /* ".", its entry in /proc, "fd/..", "task/.." */
 		break;
+	case PROC_TID_DIR:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 3; /* ".", its entry in task, "fd/.." */
+		break;
+	case PROC_TASK_DIR: {
+		struct process *p = process_find(k, ref->pid);
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2 + (nlink_t)(p ? p->signal->nr_threads : 0);
+		break;
+	}
 	case PROC_FD_DIR:
 		st->st_mode = S_IFDIR | 0500;
 		st->st_nlink = 2;
 		break;
 	case PROC_SELF:
+	case PROC_THREAD_SELF:
 	case PROC_LINK:
 		st->st_mode = S_IFLNK | 0777;
 		break;
@@ -537,14 +631,14 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		st->st_mode = S_IFLNK | fd_link_mode(k, ref);
 		st->st_size = FD_LINK_SIZE;
 		break;
-	case PROC_SYSFS: /* sysfs's: owned by root, directories 0755, 4096-byte files */
+	case PROC_SYSFS: /* sysfs's: owned by root, /sys 0555, directories 0755, 4096-byte files */
 		st->st_dev = makedev(0, SYSFS_MINOR);
-		st->st_uid = st->st_gid = 0;
 		st->st_blksize = PAGE_SIZE;
 		if (sysfs_is_dir(ref->node)) {
-			st->st_mode = S_IFDIR | 0755;
+			st->st_mode = S_IFDIR | (ref->node ? 0755 : 0555);
 			st->st_nlink = 2 + (nlink_t)sysfs_subdirs(ref->node);
 		} else {
+			st->st_mode = S_IFREG | (sysfs_writable(ref->node) ? 0644 : 0444);
 			st->st_size = PAGE_SIZE;
 		}
 		break;
@@ -571,7 +665,7 @@ static void proc_release(struct file *f)
  * A directory's offsets, as Linux's proc_readdir: 0 ".", 1 "..", then
  * its fixed entries; in /proc (meminfo, sys, self), the PIDs come last,
  * each at PID_POS + pid, so a listing goes on correctly when processes
- * come and go; in fd, fd N is at 2 + N. */
+ * come and go; in fd, fd N is at 2 + N; in task, thread TID at 2 + TID. */
 
 #define SYS_POS (2 + NGLOBAL)
 #define PID_POS (SYS_POS + 2)
@@ -583,13 +677,16 @@ struct dir_entry {
 	uint64_t next; /* the offset after it */
 };
 
-/* The smallest pid >= from not yet reaped, or 0. */
-static int pid_from(struct kernel *k, uint64_t from)
+/* The smallest process id >= from not yet reaped, or 0; with tgid, the
+ * smallest live thread id of that process instead. */
+static int pid_from(struct kernel *k, uint64_t from, int tgid)
 {
 	int best = 0;
-	for (struct process *p = k->procs; p; p = p->next)
-		if ((uint64_t)p->pid >= from && (!best || p->pid < best))
+	for (struct process *p = k->procs; p; p = p->next) {
+		bool listed = tgid ? p->tgid == tgid && !p->exited : thread_group_leader(p);
+		if (listed && (uint64_t)p->pid >= from && (!best || p->pid < best))
 			best = p->pid;
+	}
 	return best;
 }
 
@@ -618,7 +715,7 @@ static bool root_entry_at(struct kernel *k, uint64_t pos, struct dir_entry *d)
 		d->type = DT_LNK;
 		return true;
 	}
-	int pid = pid_from(k, pos - PID_POS);
+	int pid = pid_from(k, pos - PID_POS, 0);
 	if (!pid)
 		return false;
 	snprintf(d->name, sizeof(d->name), "%d", pid);
@@ -643,6 +740,18 @@ static bool fd_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t p
 	return false;
 }
 
+static bool task_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t pos,
+			  struct dir_entry *d)
+{
+	int tid = pid_from(k, pos - 2, dir->pid);
+	if (!tid)
+		return false;
+	snprintf(d->name, sizeof(d->name), "%d", tid);
+	d->ino = TID_INO(tid);
+	d->next = 2 + (uint64_t)tid + 1;
+	return true;
+}
+
 /* The entry at offset pos or the first after it; false at the end. */
 static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t pos,
 			 struct dir_entry *d)
@@ -650,21 +759,12 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 	*d = (struct dir_entry){.type = DT_DIR, .next = pos + 1};
 	if (pos < 2) {
 		snprintf(d->name, sizeof(d->name), "%s", pos ? ".." : ".");
-		d->ino = !pos				      ? dir->ino
-			 : dir->kind == PROC_FD_DIR		      ? PID_INO(dir->pid)
+		d->ino = !pos ? dir->ino
+			 : dir->kind == PROC_FD_DIR || dir->kind == PROC_TASK_DIR ? PID_INO(dir->pid)
+			 : dir->kind == PROC_TID_DIR ? TASK_DIR_INO(tgid_of(k, dir->pid))
 			 : dir->kind == PROC_SYS_DIR && dir->sysdir ? PROC_SYS_INO(0)
-			 : dir->kind == PROC_SYSFS		      ? SYSFS_INO(sysfs_parent(dir->node))
+			 : dir->kind == PROC_SYSFS && dir->node ? SYSFS_INO(sysfs_parent(dir->node))
 								      : PROC_ROOT_INO;
-		return true;
-	}
-	if (dir->kind == PROC_SYSFS) {
-		const char *name;
-		int n = sysfs_child(dir->node, (int)(pos - 2), &name);
-		if (n < 0)
-			return false;
-		snprintf(d->name, sizeof(d->name), "%s", name);
-		d->ino = SYSFS_INO(n);
-		d->type = sysfs_is_dir(n) ? DT_DIR : DT_REG;
 		return true;
 	}
 	if (dir->kind == PROC_SYS_DIR) { /* /proc/sys holds the tables, a table its values */
@@ -676,13 +776,26 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 		d->type = dir->sysdir ? DT_REG : DT_DIR;
 		return true;
 	}
+	if (dir->kind == PROC_SYSFS) {
+		int n = sysfs_child(dir->node, (int)(pos - 2));
+		if (pos - 2 > INT32_MAX || n < 0)
+			return false;
+		snprintf(d->name, sizeof(d->name), "%s", sysfs_name(n));
+		d->ino = SYSFS_INO(n);
+		d->type = sysfs_is_dir(n) ? DT_DIR : DT_REG;
+		return true;
+	}
 	if (dir->kind == PROC_FD_DIR)
 		return fd_entry_at(k, dir, pos, d);
 	if (dir->kind == PROC_ROOT)
 		return root_entry_at(k, pos, d);
-	if (pos - 2 >= NPID)
+	if (dir->kind == PROC_TASK_DIR)
+		return task_entry_at(k, dir, pos, d);
+	const struct proc_entry *t = dir->kind == PROC_TID_DIR ? tid_entries : pid_entries;
+	size_t n = dir->kind == PROC_TID_DIR ? NTID : NPID;
+	if (pos - 2 >= n)
 		return false;
-	const struct proc_entry *e = &pid_entries[pos - 2];
+	const struct proc_entry *e = &t[pos - 2];
 	snprintf(d->name, sizeof(d->name), "%s", e->name);
 	d->ino = dir->ino + (pos - 2) + 1;
 	d->type = entry_type(e);
@@ -749,7 +862,9 @@ int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct 
 		if ((flags & O_DIRECTORY) && !dir)
 			return -ENOTDIR;
 		/* Only root may write a sysctl (mode 0644, owned by root). */
-		bool writable = (ref->kind == PROC_SYSCTL && geteuid() == 0) ||
+		bool writable = ((ref->kind == PROC_SYSCTL ||
+				  (ref->kind == PROC_SYSFS && sysfs_writable(ref->node))) &&
+				 geteuid() == 0) ||
 				(ref->kind == PROC_FILE && ref->e->write);
 		if ((flags & O_ACCMODE) != O_RDONLY && !writable)
 			return dir ? -EISDIR : -EACCES;

@@ -1,105 +1,167 @@
-/* sysfs.c - the guest's /sys: a tree of directories and read-only text
- * files about the guest's machine, not the host's (Linux's sysfs), served
- * through procfs.c's in-kernel files. The tree is one table of paths
- * below /sys: a directory or a file is one entry, its parent an earlier
- * entry. What is here: the CPU lists (vmemu runs one CPU, cpu 0, as
- * sched_getaffinity says), which glibc's get_nprocs and sysconf read, and
- * /sys/kernel/mm, where the memory knobs go. */
+/* sysfs.c - the guest's /sys: the files of Linux's sysfs that describe
+ * vmemu's machine and kernel, its own and not the host's (procfs.c serves
+ * them as its nodes; namei mounts them at /sys):
+ *   devices/system/cpu/{online,possible,present} "0": vmemu runs one CPU,
+ *       as sched_getaffinity says (glibc's get_nprocs and sysconf read them)
+ *   kernel/mm/transparent_hugepage/enabled      always|madvise|never (--thp)
+ *   kernel/mm/hugepages/hugepages-{2048,1048576}kB/
+ *       nr_hugepages (the pool, writable), free_hugepages, resv_hugepages,
+ *       surplus_hugepages (always 0: no surplus pages are made)
+ * Writable files take one write by root, as Linux's sysfs stores. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fs/internal.h"
 #include "kern.h"
+#include "mm/mm.h"
 
-/* "0": the one CPU, in the cpulist format of cpu/online and the like. */
-static void cpu_list_show(struct kernel *k, struct process *p, struct seq *s)
-{
-	(void)k, (void)p;
-	seq_printf(s, "0\n");
-}
+enum attr { DIR_NODE, CPU_LIST, THP_ENABLED, NR_HUGEPAGES, FREE_HUGEPAGES, RESV_HUGEPAGES, SURPLUS_HUGEPAGES };
 
 struct sysfs_node {
-	const char *path;    /* below /sys */
-	proc_show_fn *show;  /* a file's text; NULL: a directory */
+	const char *name;
+	int parent;
+	enum attr attr;
+	int hstate; /* the pool of a hugepages-* file */
 };
 
-/* Node 0 is /sys itself; every other's parent comes before it. */
+/* Each node's parent is an earlier one, by index. */
 static const struct sysfs_node nodes[] = {
-	{"", NULL},
-	{"devices", NULL},
-	{"devices/system", NULL},
-	{"devices/system/cpu", NULL},
-	{"devices/system/cpu/online", cpu_list_show},
-	{"devices/system/cpu/possible", cpu_list_show},
-	{"devices/system/cpu/present", cpu_list_show},
-	{"kernel", NULL},
-	{"kernel/mm", NULL},
+	{"sys", -1, DIR_NODE, 0},
+	{"devices", 0, DIR_NODE, 0},
+	{"system", 1, DIR_NODE, 0},
+	{"cpu", 2, DIR_NODE, 0},
+	{"online", 3, CPU_LIST, 0},
+	{"possible", 3, CPU_LIST, 0},
+	{"present", 3, CPU_LIST, 0},
+	{"kernel", 0, DIR_NODE, 0},
+	{"mm", 7, DIR_NODE, 0},
+	{"transparent_hugepage", 8, DIR_NODE, 0},
+	{"enabled", 9, THP_ENABLED, 0},
+	{"hugepages", 8, DIR_NODE, 0},
+	{"hugepages-2048kB", 11, DIR_NODE, HSTATE_2M},
+	{"nr_hugepages", 12, NR_HUGEPAGES, HSTATE_2M},
+	{"free_hugepages", 12, FREE_HUGEPAGES, HSTATE_2M},
+	{"resv_hugepages", 12, RESV_HUGEPAGES, HSTATE_2M},
+	{"surplus_hugepages", 12, SURPLUS_HUGEPAGES, HSTATE_2M},
+	{"hugepages-1048576kB", 11, DIR_NODE, HSTATE_1G},
+	{"nr_hugepages", 17, NR_HUGEPAGES, HSTATE_1G},
+	{"free_hugepages", 17, FREE_HUGEPAGES, HSTATE_1G},
+	{"resv_hugepages", 17, RESV_HUGEPAGES, HSTATE_1G},
+	{"surplus_hugepages", 17, SURPLUS_HUGEPAGES, HSTATE_1G},
 };
 
 #define NNODES ((int)(sizeof(nodes) / sizeof(nodes[0])))
 
-/* Whether node i lies directly in directory dir. */
-static bool child_of(int i, int dir)
-{
-	const char *d = nodes[dir].path, *path = nodes[i].path;
-	size_t n = strlen(d);
-	if (i == 0 || strncmp(path, d, n))
-		return false;
-	const char *rest = path + n + (n ? 1 : 0);
-	return (n == 0 || path[n] == '/') && *rest && !strchr(rest, '/');
-}
-
-static const char *base_name(int i)
-{
-	const char *slash = strrchr(nodes[i].path, '/');
-	return slash ? slash + 1 : nodes[i].path;
-}
-
 int sysfs_lookup(int dir, const char *name)
 {
-	for (int i = 1; i < NNODES; i++)
-		if (child_of(i, dir) && !strcmp(base_name(i), name))
+	for (int i = 0; i < NNODES; i++)
+		if (nodes[i].parent == dir && !strcmp(nodes[i].name, name))
 			return i;
 	return -1;
 }
 
-int sysfs_child(int dir, int nth, const char **name)
+int sysfs_child(int dir, int n)
 {
-	for (int i = 1; i < NNODES; i++) {
-		if (child_of(i, dir) && nth-- == 0) {
-			*name = base_name(i);
+	for (int i = 0; i < NNODES; i++)
+		if (nodes[i].parent == dir && n-- == 0)
 			return i;
-		}
-	}
 	return -1;
+}
+
+int sysfs_parent(int node)
+{
+	return nodes[node].parent;
 }
 
 int sysfs_subdirs(int dir)
 {
 	int n = 0;
-	for (int i = 1; i < NNODES; i++)
-		n += child_of(i, dir) && !nodes[i].show;
-	return n;
-}
-
-int sysfs_parent(int node)
-{
 	for (int i = 0; i < NNODES; i++)
-		if (child_of(node, i))
-			return i;
-	return 0;
+		n += nodes[i].parent == dir && nodes[i].attr == DIR_NODE;
+	return n;
 }
 
 bool sysfs_is_dir(int node)
 {
-	return !nodes[node].show;
+	return nodes[node].attr == DIR_NODE;
 }
 
-const char *sysfs_path(int node)
+bool sysfs_writable(int node)
 {
-	return nodes[node].path;
+	return nodes[node].attr == THP_ENABLED || nodes[node].attr == NR_HUGEPAGES;
 }
 
-proc_show_fn *sysfs_show(int node)
+const char *sysfs_name(int node)
 {
-	return nodes[node].show;
+	return nodes[node].name;
+}
+
+void sysfs_path(int node, char *out, size_t size)
+{
+	if (nodes[node].parent < 0) {
+		snprintf(out, size, "/sys");
+		return;
+	}
+	sysfs_path(nodes[node].parent, out, size);
+	size_t len = strlen(out);
+	snprintf(out + len, size - len, "/%s", nodes[node].name);
+}
+
+static const char *const thp_modes[] = {[THP_ALWAYS] = "always", [THP_MADVISE] = "madvise",
+					[THP_NEVER] = "never"};
+
+void sysfs_show(struct kernel *k, int node, struct seq *s)
+{
+	const struct hstate *h = &k->hstate[nodes[node].hstate];
+	switch (nodes[node].attr) {
+	case CPU_LIST: /* the cpulist format: the one CPU */
+		seq_printf(s, "0\n");
+		break;
+	case THP_ENABLED: /* "always [madvise] never": the mode in brackets */
+		for (int m = THP_ALWAYS; m >= THP_MADVISE; m--) /* always, madvise */
+			seq_printf(s, k->thp == (enum thp_mode)m ? "[%s] " : "%s ", thp_modes[m]);
+		seq_printf(s, k->thp == THP_NEVER ? "[%s]\n" : "%s\n", thp_modes[THP_NEVER]);
+		break;
+	case NR_HUGEPAGES:
+		seq_printf(s, "%llu\n", (unsigned long long)h->nr);
+		break;
+	case FREE_HUGEPAGES:
+		seq_printf(s, "%llu\n", (unsigned long long)h->nfree);
+		break;
+	case RESV_HUGEPAGES:
+		seq_printf(s, "%llu\n", (unsigned long long)h->resv);
+		break;
+	default:
+		seq_printf(s, "0\n");
+		break;
+	}
+}
+
+int sysfs_store(struct kernel *k, int node, const char *text, size_t len)
+{
+	char buf[32];
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, len);
+	buf[len] = 0;
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = 0;
+	if (nodes[node].attr == THP_ENABLED) {
+		for (int m = THP_MADVISE; m <= THP_NEVER; m++)
+			if (!strcmp(buf, thp_modes[m])) {
+				k->thp = (enum thp_mode)m;
+				return 0;
+			}
+		return -EINVAL;
+	}
+	char *end;
+	unsigned long long n = strtoull(buf, &end, 10);
+	if (end == buf || *end || n > INT32_MAX)
+		return -EINVAL;
+	uint64_t got = hugetlb_set_pool(k, nodes[node].hstate, n);
+	if (nodes[node].hstate == HSTATE_2M)
+		k->vm.nr_hugepages = (int)got;
+	return 0;
 }

@@ -5,8 +5,11 @@
  * allocator's reference counts: one for each page table (the top-level one
  * included) and each leaf PTE that holds the frame (present, or PROT_NONE),
  * one for a page-cache page, one for a swap-cache frame, and the
- * allocator's own on the zero page. It checks that every leaf lies in a
- * VMA whose rights allow what the PTE allows, that the reverse map finds
+ * allocator's own on the zero page (the kernel's on the huge zero page). A
+ * 2 MiB leaf holds one reference on each frame of its block. It checks
+ * that every leaf lies in a VMA whose rights allow what the PTE allows
+ * (and that a writable one in private memory holds a page nothing else
+ * holds), that the reverse map finds
  * every mapping, that each swap slot's use count is the number of PTEs
  * holding its entry, that each address space's table count is right, and
  * that the free lists and the frames in use add up to all the frames. */
@@ -23,6 +26,7 @@ struct checker {
 	uint32_t *slots;  /* per swap slot: the PTEs found holding it */
 	struct mm *mm;    /* the address space being visited */
 	uint64_t tables;  /* its page tables found */
+	uint64_t hugetlb_resv[NR_HSTATES]; /* reserving hugetlb entries found */
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -68,7 +72,10 @@ static bool rmap_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte
 }
 
 /* A leaf that holds a frame: a VMA must allow what it allows. */
-static void check_leaf_vma(struct checker *c, const struct mmu_pt_entry *e, uint64_t pa)
+/* in_rmap: the reverse map must find it (not the zero pages, nor a
+ * hugetlb page, which are on none). */
+static void check_leaf_vma(struct checker *c, const struct mmu_pt_entry *e, uint64_t pa,
+			   bool in_rmap)
 {
 	struct vma *v = vma_find(c->mm, e->va);
 	uint64_t pte = e->value;
@@ -91,13 +98,81 @@ static void check_leaf_vma(struct checker *c, const struct mmu_pt_entry *e, uint
 		fail(c, "va %#llx: writable PTE in a VMA without VM_WRITE", (unsigned long long)e->va);
 	else if (present && !(pte & PTE_NX) && !(v->flags & VM_EXEC))
 		fail(c, "va %#llx: executable PTE in a VMA without VM_EXEC", (unsigned long long)e->va);
-	if (c->failed || pa == ZERO_PAGE_PA)
+	else if (present && (pte & PTE_W) && !(v->flags & VM_SHARED) &&
+		 (pa == ZERO_PAGE_PA || pagecache_page(c->k, pa) ||
+		  c->k->frames.refcount[pa >> PAGE_SHIFT] != 1))
+		fail(c, "va %#llx: writable PTE in private memory to a page others see",
+		     (unsigned long long)e->va);
+	if (c->failed || !in_rmap)
 		return;
 	struct rmap_probe r = {c->mm, e->va, false};
 	rmap_walk(c->k, pa, rmap_one, &r);
 	if (!r.found)
 		fail(c, "the reverse map of frame %#llx misses va %#llx", (unsigned long long)pa,
 		     (unsigned long long)e->va);
+}
+
+/* A 2 MiB leaf holds its order-9 block: one reference on each frame (on
+ * the first only for the huge zero page), in a VMA that allows THP. */
+static void check_huge_leaf(struct checker *c, const struct mmu_pt_entry *e, uint64_t pa)
+{
+	if (pa & (PAGE_SIZE_2M - 1)) {
+		fail(c, "the huge page at va %#llx is at %#llx, not 2 MiB aligned",
+		     (unsigned long long)e->va, (unsigned long long)pa);
+		return;
+	}
+	struct vma *v = vma_find(c->mm, e->va);
+	if (v && (v->mapping || (v->flags & VM_SHARED))) {
+		fail(c, "a huge page at va %#llx in a shared or file VMA", (unsigned long long)e->va);
+		return;
+	}
+	if (is_huge_zero_pmd(c->k, e->value)) {
+		add_ref(c, pa, "a huge zero PDE", e->va);
+		check_leaf_vma(c, e, pa, false); /* no reverse map, as the zero page */
+		return;
+	}
+	for (uint64_t i = 0; i < HPAGE_PMD_NR && !c->failed; i++)
+		add_ref(c, pa + i * PAGE_SIZE, "a huge PDE", e->va);
+	check_leaf_vma(c, e, pa, true);
+}
+
+/* A hugetlb PDE or PDPTE, in a hugetlb VMA of its page size: a page (one
+ * reference on its first frame) or a reservation (counted against its
+ * pool's HugePages_Rsvd). */
+static void check_hugetlb_leaf(struct checker *c, const struct mmu_pt_entry *e, uint64_t pa)
+{
+	struct vma *v = vma_find(c->mm, e->va);
+	if (!v || !(v->flags & VM_HUGETLB) || hugetlb_page_size(v->flags) != e->span) {
+		fail(c, "a hugetlb entry at va %#llx outside a hugetlb VMA of its size",
+		     (unsigned long long)e->va);
+		return;
+	}
+	if (e->value == PMD_HUGETLB_RESERVED) {
+		c->hugetlb_resv[hstate_of(v)]++;
+		return;
+	}
+	if (pa & (e->span - 1))
+		fail(c, "the hugetlb page at va %#llx is at %#llx, not aligned to its size",
+		     (unsigned long long)e->va, (unsigned long long)pa);
+	add_ref(c, pa, "a hugetlb PDE", e->va);
+	check_leaf_vma(c, e, pa, false); /* on no reverse map */
+}
+
+/* A pool: its free pages hold no reference, its reservations are the
+ * reserving entries found. */
+static void check_hugetlb_pool(struct checker *c, enum hstate_id id)
+{
+	const struct hstate *h = &c->k->hstate[id];
+	if (h->nfree > h->nr || h->resv > h->nfree)
+		fail(c, "hugetlb pool: %llu pages, %llu free, %llu reserved", (unsigned long long)h->nr,
+		     (unsigned long long)h->nfree, (unsigned long long)h->resv);
+	for (uint64_t i = 0; i < h->nfree && !c->failed; i++)
+		if (c->k->frames.refcount[h->free[i] >> PAGE_SHIFT]) /* bit 0 aside */
+			fail(c, "free hugetlb page %#llx has references",
+			     (unsigned long long)h->free[i] & PTE_ADDR_MASK);
+	if (!c->failed && c->hugetlb_resv[id] != h->resv)
+		fail(c, "%llu hugetlb pages reserved, %llu reserving entries found",
+		     (unsigned long long)h->resv, (unsigned long long)c->hugetlb_resv[id]);
 }
 
 static void visit_entry(void *ctx, const struct mmu_pt_entry *e)
@@ -111,9 +186,13 @@ static void visit_entry(void *ctx, const struct mmu_pt_entry *e)
 		add_ref(c, pa, "a table entry", e->va);
 		return;
 	}
-	if ((e->value & PTE_P) || (e->value & PTE_SW_PROTNONE)) {
+	if ((e->level == 2 || e->level == 3) && pmd_hugetlb(e->value)) {
+		check_hugetlb_leaf(c, e, pa);
+	} else if (e->level == 2 && pmd_trans_huge(e->value)) {
+		check_huge_leaf(c, e, pa);
+	} else if ((e->value & PTE_P) || (e->value & PTE_SW_PROTNONE)) {
 		add_ref(c, pa, "a PTE", e->va);
-		check_leaf_vma(c, e, pa);
+		check_leaf_vma(c, e, pa, pa != ZERO_PAGE_PA);
 	} else if (pte_is_swap(e->value)) {
 		uint64_t slot = swp_offset(e->value);
 		if (!slot || slot >= c->k->swap.nslots)
@@ -132,7 +211,7 @@ static void check_mm(struct checker *c, struct mm *mm)
 	c->tables = 1;
 	add_ref(c, mm->pml4, "the top-level table", 0);
 	struct mmu_phys phys = {c->k->phys, c->k->phys_size};
-	mmu_pt_visit(&phys, &regs, 0, USER_TOP, visit_entry, c);
+	mmu_pt_visit(&phys, &regs, 0, mm->task_size, visit_entry, c);
 	if (c->tables != mm->pt_pages)
 		fail(c, "an address space has %llu page tables but counts %llu",
 		     (unsigned long long)c->tables, (unsigned long long)mm->pt_pages);
@@ -155,6 +234,8 @@ static void compare_refs(struct checker *c)
 {
 	struct frame_allocator *fa = &c->k->frames;
 	c->refs[ZERO_PAGE_PA >> PAGE_SHIFT]++; /* the allocator's own */
+	if (c->k->huge_zero_pa)
+		c->refs[c->k->huge_zero_pa >> PAGE_SHIFT]++; /* the kernel's own */
 	for (uint64_t pfn = 1; pfn < fa->nframes && !c->failed; pfn++)
 		if (c->refs[pfn] != fa->refcount[pfn])
 			fail(c, "frame %#llx has %u references, %u found", (unsigned long long)pfn
@@ -206,6 +287,8 @@ int mm_check(struct kernel *k, char *err, size_t errlen)
 			compare_refs(&c);
 		if (!c.failed)
 			check_free_lists(&c);
+		for (int id = 0; id < NR_HSTATES && !c.failed; id++)
+			check_hugetlb_pool(&c, id);
 	}
 	free(c.refs);
 	free(c.slots);

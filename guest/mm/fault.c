@@ -172,9 +172,41 @@ static bool fault_fatal(struct kernel *k, struct fault_signal *why, int sig, int
 	return false;
 }
 
+/* The fault at the PDE level (Linux's __handle_mm_fault): a hugetlb map's
+ * page, a huge page for a missing PDE where THP may be used, a write to a
+ * read-only huge page.
+ * 0 when handled there, THP_FALLBACK to go on at the PTE (which splits a
+ * huge PDE still in place), -1 out of memory. */
+static int handle_pmd_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
+			    bool write, enum fault_kind *kind)
+{
+	if (vma->flags & VM_HUGETLB)
+		return hugetlb_fault(k, mm, vma, va, write, kind);
+	uint64_t *pmd = pgtable_pmd(k, mm, va, true);
+	if (!pmd)
+		return -1;
+	if (!*pmd && thp_vma_allowable(k, vma, va)) {
+		*kind = FAULT_DEMAND_ZERO;
+		return do_huge_pmd_anonymous_page(k, mm, vma, va, pmd, write);
+	}
+	if (!pmd_trans_huge(*pmd))
+		return THP_FALLBACK;
+	if (write && !(*pmd & PTE_W)) {
+		*kind = FAULT_COW;
+		return do_huge_pmd_wp_page(k, mm, vma, va, pmd);
+	}
+	*kind = FAULT_SPURIOUS;
+	pgtable_update(k, mm, va & HPAGE_PMD_MASK, pmd, *pmd);
+	tlb_gather_finish(k);
+	return 0;
+}
+
 int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 		     enum mmu_access access, enum fault_kind *kind)
 {
+	int huge = handle_pmd_fault(k, mm, vma, va, access == MMU_WRITE, kind);
+	if (huge != THP_FALLBACK)
+		return huge;
 	uint64_t *pte = pgtable_pte(k, mm, va, true);
 	if (!pte)
 		return -1;

@@ -204,3 +204,25 @@ void frame_release_quarantine(struct kernel *k)
 	}
 	fa->nquarantine = 0;
 }
+
+void frame_split(struct kernel *k, uint64_t pa, unsigned order)
+{
+	uint64_t pfn = pa_to_pfn(pa);
+	for (uint64_t i = 1; i < 1ULL << order; i++)
+		k->frames.refcount[pfn + i] = 1;
+}
+
+void frame_free_blocks(struct kernel *k, uint64_t count[FRAME_MAX_ORDER + 1])
+{
+	struct frame_allocator *fa = &k->frames;
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++) {
+		count[o] = 0;
+		for (uint64_t pfn = fa->free_head[o]; pfn != FRAME_NONE; pfn = fa->next[pfn])
+			count[o]++;
+	}
+}
+
+void frame_put_ref(struct kernel *k, uint64_t pa)
+{
+	k->frames.refcount[pa_to_pfn(pa)]--;
+}

@@ -20,6 +20,12 @@ uint64_t frame_alloc(struct kernel *k, unsigned order);
 void frame_get(struct kernel *k, uint64_t pa);
 /* Drops one reference; the block is freed at 0 (order as allocated). */
 void frame_put(struct kernel *k, uint64_t pa, unsigned order);
+/* Drops one reference and frees nothing at 0: a hugetlb pool page goes
+ * back to its pool, still allocated. */
+void frame_put_ref(struct kernel *k, uint64_t pa);
+/* The 2^order frames of an allocated block at pa become independent
+ * frames with one reference each, freed one by one (Linux's split_page). */
+void frame_split(struct kernel *k, uint64_t pa, unsigned order);
 uint32_t frame_refcount(struct kernel *k, uint64_t pa);
 bool frame_is_exec(struct kernel *k, uint64_t pa);
 /* The kernel wrote into the frame at pa: if it may hold translated code,
@@ -46,6 +52,8 @@ static inline uint64_t linear_page_index(const struct vma *v, uint64_t va)
 }
 /* A new anonymous page mapped at va in v, or a page-cache page. */
 void lru_add_anon(struct kernel *k, uint64_t pa, const struct vma *v, uint64_t va);
+/* The same with its index known (a page moved by compaction). */
+void lru_add_anon_index(struct kernel *k, uint64_t pa, uint64_t index);
 void lru_add_file(struct kernel *k, uint64_t pa);
 /* The frame is freed: off its list. */
 void lru_del(struct kernel *k, uint64_t pa);
@@ -149,6 +157,17 @@ uint64_t vma_gap_topdown(const struct mm *mm, uint64_t low, uint64_t high, uint6
 void pgtable_set_new(struct kernel *k, uint64_t *pte, uint64_t value);
 /* Changes or clears a present PTE and invalidates va. */
 void pgtable_update(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, uint64_t value);
+/* INVLPG va in mm's address space: its TLB entries and the paging-
+ * structure-cache entries that could lead to them; the CPU's flush owed. */
+void pgtable_invalidate(struct kernel *k, struct mm *mm, uint64_t va);
+/* A page table at pa, no longer pointed to, is freed. */
+void pgtable_free_table(struct kernel *k, struct mm *mm, uint64_t pa);
+/* The entry of a table that points to the page table at pa. */
+uint64_t pgtable_table_entry(uint64_t pa);
+/* pgtable_walk_leaves, with every huge PDE met split first: fn sees
+ * 4 KiB PTEs only (mremap moves them). */
+void pgtable_walk_ptes(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
+		       pgtable_leaf_fn *fn, void *arg);
 /* Unmaps [start, end): puts frames, frees empty tables, invalidates. */
 void pgtable_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
 /* Gives one present (or PROT_NONE) PTE the bits for vm_flags. */
@@ -162,6 +181,75 @@ void pgtable_free_all(struct kernel *k, struct mm *mm);
 /* PTE bits for VM_* flags (user page; W, NX as the flags say; a
  * not-present PTE_SW_PROTNONE entry when the flags allow no access). */
 uint64_t pgtable_prot_bits(unsigned vm_flags);
+
+/* ---- transparent huge pages (huge_memory.c) ----
+ * A THP of private anonymous memory is an order-9 block mapped by a PDE
+ * leaf (PS); that PDE holds one reference on each of its 512 frames, which
+ * are on the LRU lists one by one, so a split (into a page table of 512
+ * PTEs) moves no reference. The huge zero page (an order-9 block of
+ * zeroes the kernel keeps once made) is mapped read-only for read faults;
+ * a PDE holds one reference on its first frame. */
+
+#define HPAGE_PMD_ORDER 9
+#define HPAGE_PMD_NR (1ULL << HPAGE_PMD_ORDER)
+#define HPAGE_PMD_MASK (~(PAGE_SIZE_2M - 1))
+
+/* A present PDE that maps a 2 MiB page. */
+static inline bool pmd_trans_huge(uint64_t pmd)
+{
+	return (pmd & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS);
+}
+
+/* The PDE for va, the tables above it made when alloc (NULL if absent or
+ * out of memory). */
+uint64_t *pgtable_pmd(struct kernel *k, struct mm *mm, uint64_t va, bool alloc);
+/* The same for the entry at level (1 PTE ... 4 PML4E). */
+uint64_t *pgtable_entry(struct kernel *k, struct mm *mm, uint64_t va, int level, bool alloc);
+/* The leaf entry for va: its PTE, or the PDE of a huge page; NULL if none.
+ * Nothing is made or split. */
+uint64_t *pgtable_leaf(struct kernel *k, struct mm *mm, uint64_t va);
+/* Whether a fault at va in vma may map a huge page (Linux's
+ * thp_vma_allowable_order): the --thp mode and the VMA's MADV_*HUGEPAGE
+ * allow it, and the 2 MiB around va lie inside vma, private anonymous. */
+bool thp_vma_allowable(struct kernel *k, const struct vma *vma, uint64_t va);
+/* A missing PDE: a huge page for a write, the huge zero page for a read
+ * (Linux's do_huge_pmd_anonymous_page). 0 done, THP_FALLBACK for 4 KiB
+ * pages (no free order-9 block: counted), -1 out of host memory. */
+#define THP_FALLBACK 1
+int do_huge_pmd_anonymous_page(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
+			       uint64_t *pmd, bool write);
+/* A write to a read-only huge PDE (Linux's do_huge_pmd_wp_page): made
+ * writable when mm alone maps the page (0); otherwise (shared after fork,
+ * the huge zero page) the PDE is split and the fault goes on at the PTE
+ * (THP_FALLBACK), -1 when no table could be had for the split. */
+int do_huge_pmd_wp_page(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
+			uint64_t *pmd);
+/* Replaces the huge PDE of mm at va by a table of 512 PTEs mapping the
+ * same frames with the same rights (Linux's __split_huge_pmd). 0, or -1
+ * when no frame is free for the table (the PDE stays). */
+int split_huge_pmd(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pmd);
+/* Splits the huge PDEs that [start, end) cuts (Linux's
+ * vma_adjust_trans_huge): before VMAs split there, or a part is unmapped,
+ * protected or moved. 0, or -ENOMEM. */
+int split_huge_edges(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+/* The PDE of a huge page goes (munmap, exit): its frames are put. */
+void zap_huge_pmd(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pmd);
+/* fork: the child's PDE at va shares the parent's huge page, read-only in
+ * both when private writable (Linux's copy_huge_pmd). 0, or -ENOMEM. */
+int copy_huge_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint64_t va,
+		  uint64_t *pmd, unsigned vm_flags);
+/* MADV_COLLAPSE of the 2 MiB at haddr in vma (Linux's
+ * madvise_collapse): a missing PDE gets a huge page, a page table of
+ * private anonymous 4 KiB pages (none or the zero page in places) is
+ * copied into one and freed. 0, -EAGAIN (a swapped, PROT_NONE or file
+ * page there), or -ENOMEM. */
+int collapse_huge_page(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t haddr);
+/* The huge zero page's physical address, or 0 before it is first used. */
+uint64_t huge_zero_pa(struct kernel *k);
+static inline bool is_huge_zero_pmd(struct kernel *k, uint64_t pmd)
+{
+	return huge_zero_pa(k) && (pmd & PTE_ADDR_MASK) == huge_zero_pa(k);
+}
 
 /* ---- the fault paths (fault.c) ---- */
 
@@ -180,6 +268,34 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 enum fault_kind { FAULT_DEMAND_ZERO, FAULT_FILE, FAULT_SWAP, FAULT_COW, FAULT_SPURIOUS };
 int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 		     enum mmu_access access, enum fault_kind *kind);
+
+/* ---- compaction (compaction.c) ---- */
+
+/* Frees an order-9 block by moving the movable pages of the cheapest
+ * 2 MiB block elsewhere (Linux's direct compaction for a THP fault). True
+ * when a block was emptied; compact_* and pgmigrate_success count it. */
+bool compact_for_huge_page(struct kernel *k);
+
+/* ---- hugetlb maps (hugetlb.c) ---- */
+
+/* A VMA may be cut at addr: not inside a hugetlb VMA but at a 2 MiB
+ * boundary (Linux's hugetlb_vm_op_split: EINVAL otherwise). */
+bool hugetlb_may_split(struct mm *mm, uint64_t addr);
+/* The pool of a hugetlb VMA. */
+enum hstate_id hstate_of(const struct vma *vma);
+/* A fault in a hugetlb VMA: a page from the pool (its reservation, else
+ * an unreserved one), a write to a page shared after fork (a copy unless
+ * mm alone holds it). 0, FAULT_SIGBUS when the pool has no page, -1 when
+ * no page table could be had. */
+int hugetlb_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, bool write,
+		  enum fault_kind *kind);
+/* The hugetlb leaf at va (in a VMA of mm) goes: its page back to the pool
+ * when no other leaf holds it, or its reservation given back. */
+void hugetlb_zap(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pmd);
+/* fork: the child's leaf at va shares the page, read-only in both (a
+ * private map: the first write copies it). 0, or -ENOMEM. */
+int copy_hugetlb_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint64_t va,
+		     uint64_t *pmd, unsigned vm_flags);
 
 /* ---- the page cache's upkeep (pagecache.c, filemap.c) ---- */
 

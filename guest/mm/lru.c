@@ -55,8 +55,13 @@ static void push_head(struct lru *l, uint32_t pfn, enum lru_list list)
 
 void lru_add_anon(struct kernel *k, uint64_t pa, const struct vma *v, uint64_t va)
 {
+	lru_add_anon_index(k, pa, linear_page_index(v, va));
+}
+
+void lru_add_anon_index(struct kernel *k, uint64_t pa, uint64_t index)
+{
 	uint32_t pfn = (uint32_t)(pa >> PAGE_SHIFT);
-	k->lru.anon_index[pfn] = linear_page_index(v, va);
+	k->lru.anon_index[pfn] = index;
 	push_head(&k->lru, pfn, LRU_INACTIVE_ANON);
 }
 

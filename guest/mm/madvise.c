@@ -9,9 +9,10 @@
  * at vm.max_map_count is EAGAIN, as Linux reports it. MADV_DONTNEED and
  * MADV_FREE drop the pages (private anonymous memory reads back zeroes, a
  * private file map the file, shared memory keeps its data); MADV_WILLNEED
- * reads file pages into the page cache. MADV_POPULATE_READ and _WRITE
- * fault the pages in as reads or writes (gup.c): EINVAL where the VMA
- * does not allow that access, EFAULT where a fault fails (SIGBUS).
+ * reads file pages into the page cache; MADV_COLLAPSE makes huge pages.
+ * MADV_POPULATE_READ and _WRITE fault the pages in as reads or writes
+ * (gup.c): EINVAL where the VMA does not allow that access, EFAULT where
+ * a fault fails (SIGBUS).
  * MADV_WIPEONFORK (private anonymous memory only) gives a forked child
  * the range empty, until MADV_KEEPONFORK. MADV_COLD deactivates the pages only this process
  * maps, so reclaim takes them first; MADV_PAGEOUT reclaims them now (a
@@ -20,6 +21,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1 */
+#endif
 
 #include "kern.h"
 #include "mm/internal.h"
@@ -67,6 +72,23 @@ static void willneed(struct kernel *k, const struct vma *v, uint64_t start, uint
 		if (pgoff << PAGE_SHIFT >= m->size || mapping_page(k, m, pgoff, &cp))
 			return;
 	}
+}
+
+/* MADV_COLLAPSE: each 2 MiB of [s, e) that v holds whole becomes a huge
+ * page (whatever --thp says, as on Linux, unless MADV_NOHUGEPAGE); the
+ * call goes on past a failure and reports the last. */
+static int collapse_range(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e)
+{
+	if (v->mapping || (v->flags & (VM_SHARED | VM_HUGETLB | VM_NOHUGEPAGE)))
+		return -EINVAL;
+	int err = 0;
+	for (uint64_t h = (s + PAGE_SIZE_2M - 1) & HPAGE_PMD_MASK; h + PAGE_SIZE_2M <= e;
+	     h += PAGE_SIZE_2M) {
+		int r = collapse_huge_page(k, mm, v, h);
+		if (r)
+			err = r;
+	}
+	return err;
 }
 
 static bool count_mapping(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
@@ -150,6 +172,8 @@ static int advise_part(struct kernel *k, struct mm *mm, struct vma *v, uint64_t 
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
 		return mm_populate_vma(k, v, s, e, advice == MADV_POPULATE_WRITE);
+	case MADV_COLLAPSE:
+		return collapse_range(k, mm, v, s, e);
 	case MADV_COLD:
 	case MADV_PAGEOUT:
 		return cold_or_pageout(k, mm, s, e, advice == MADV_PAGEOUT);

@@ -12,7 +12,8 @@
  *
  * Mapped pages are found by walking every address space once and
  * counting each frame once, however many PTEs map it (a page shared
- * copy-on-write after fork is one page, as in Linux).
+ * copy-on-write after fork is one page, as in Linux). AnonHugePages are
+ * the transparent huge pages some PDE maps whole (AnonPages too).
  *
  * Active/Inactive are the lengths of the LRU lists (lru.c); unmapped
  * swap cache stays on the anonymous ones, as on Linux. Shared memory is on
@@ -31,18 +32,30 @@
 
 #define KB(pages) ((pages) << (PAGE_SHIFT - 10))
 
-#define SEEN 1u    /* the frame is mapped */
-#define MLOCKED 2u /* in a locked VMA */
+#define SEEN 1u      /* mapped */
+#define SEEN_HUGE 2u /* the first frame of a huge page mapped by a PDE */
+#define MLOCKED 4u   /* in a locked VMA */
 
 struct walk {
-	uint8_t *frame;         /* per frame: SEEN, MLOCKED */
+	uint8_t *frame;         /* per frame: SEEN, SEEN_HUGE, MLOCKED */
 	bool locked;            /* the VMA walked is VM_LOCKED */
 	uint64_t anon;
+	uint64_t anon_huge;     /* pages of huge pages mapped by PDEs */
 	uint64_t mlocked, mlocked_unevictable; /* the latter: not shared memory */
 	struct mapping **shm;   /* each shared anonymous object once */
 	size_t nshm, shm_cap;
 	uint64_t committed;     /* pages */
 };
+
+/* A frame mapped by a locked VMA counts as Mlocked once. */
+static void mlock_frame(struct walk *w, uint8_t *seen, bool unevictable)
+{
+	if (!w->locked || (*seen & MLOCKED))
+		return;
+	w->mlocked++;
+	w->mlocked_unevictable += unevictable;
+	*seen |= MLOCKED;
+}
 
 static void leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
 {
@@ -50,18 +63,27 @@ static void leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, vo
 	(void)va;
 	struct walk *w = arg;
 	uint64_t pa = *pte & PTE_ADDR_MASK;
-	if (pte_is_swap(*pte) || pa == ZERO_PAGE_PA)
+	if (pmd_hugetlb(*pte) || pte_is_swap(*pte) || pa == ZERO_PAGE_PA ||
+	    is_huge_zero_pmd(k, *pte))
+		return; /* hugetlb pages are counted from the pool */
+	if (*pte & PTE_PS) {
+		/* A huge page: AnonHugePages once, however many PDEs map it. */
+		w->anon_huge += w->frame[pa >> PAGE_SHIFT] & SEEN_HUGE ? 0 : HPAGE_PMD_NR;
+		for (uint64_t i = 0; i < HPAGE_PMD_NR; i++) {
+			uint8_t *seen = &w->frame[(pa >> PAGE_SHIFT) + i];
+			w->anon += !*seen;
+			mlock_frame(w, seen, true);
+			*seen |= SEEN;
+		}
+		w->frame[pa >> PAGE_SHIFT] |= SEEN_HUGE;
 		return;
+	}
 	uint8_t *seen = &w->frame[pa >> PAGE_SHIFT];
 	const struct cache_page *cp = pagecache_page(k, pa);
 	/* Shared memory and file pages are counted from their objects. */
 	if (!cp)
 		w->anon += !*seen;
-	if (w->locked && !(*seen & MLOCKED)) {
-		w->mlocked++;
-		w->mlocked_unevictable += !cp || !cp->mapping->anon; /* shmem is counted already */
-		*seen |= MLOCKED;
-	}
+	mlock_frame(w, seen, !cp || !cp->mapping->anon); /* shmem is counted already */
 	*seen |= SEEN;
 }
 
@@ -160,6 +182,13 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 		.swap_free = KB(swap_pages - k->swap.used),
 		.dirty = KB(k->cache_dirty),
 		.anon_pages = KB(w.anon),
+		.anon_huge_pages = KB(w.anon_huge),
+		/* The default (2 MiB) pool's counts; Hugetlb is every pool's. */
+		.huge_total = k->hstate[HSTATE_2M].nr,
+		.huge_free = k->hstate[HSTATE_2M].nfree,
+		.huge_rsvd = k->hstate[HSTATE_2M].resv,
+		.hugetlb = k->hstate[HSTATE_2M].nr * (PAGE_SIZE_2M >> 10) +
+			   k->hstate[HSTATE_1G].nr * (PAGE_SIZE_1G >> 10),
 		.mapped = KB(k->cache_mapped + shmem_mapped),
 		.shmem = KB(shmem),
 		.page_tables = KB(k->stats.page_table_pages),

@@ -26,6 +26,7 @@ struct mm *mm_create(struct kernel *k)
 	k->stats.page_table_pages++;
 	init_new_context(k, mm);
 	mm->mmap_base = MMAP_BASE;
+	mm->task_size = task_size_max(k);
 	mm->next = k->mms;
 	if (k->mms)
 		k->mms->prev = mm;
@@ -35,7 +36,7 @@ struct mm *mm_create(struct kernel *k)
 
 void mm_destroy(struct kernel *k, struct mm *mm)
 {
-	filemap_unmap_range(k, mm, 0, USER_TOP); /* exit writes shared maps back */
+	filemap_unmap_range(k, mm, 0, mm->task_size); /* exit writes shared maps back */
 	pgtable_free_all(k, mm);
 	k->stats.page_table_pages -= mm->pt_pages;
 	destroy_context(k, mm);
@@ -68,6 +69,8 @@ int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 	 * limit (other splits are let through, the unmap frees them). */
 	if (start > v->start && end < v->end && mm->map_count >= k->vm.max_map_count)
 		return -ENOMEM;
+	if (!hugetlb_may_split(mm, start) || !hugetlb_may_split(mm, end))
+		return -EINVAL;
 	if (vma_split_at(mm, start, end))
 		return -ENOMEM;
 	mm_zap_range(k, mm, start, end);
@@ -87,8 +90,8 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 	if (mm->map_count > k->vm.max_map_count)
 		return -ENOMEM; /* Linux's do_mmap: "Too many mappings?" */
 	/* Linux's accountable_mapping: private, writable, not MAP_NORESERVE. */
-	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
-		flags |= VM_ACCOUNT;
+	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE | VM_HUGETLB)) == VM_WRITE)
+		flags |= VM_ACCOUNT; /* hugetlb maps reserve from their pool instead */
 	flags |= mm->def_flags; /* mlockall(MCL_FUTURE) */
 	if (fixed) {
 		int err = mm_unmap(k, mm, start, len);
@@ -121,8 +124,16 @@ uint64_t mm_get_unmapped_area(struct kernel *k, struct mm *mm, uint64_t hint, ui
 {
 	/* vm.mmap_min_addr rounded up to a page, as Linux's mmap_min_addr_handler. */
 	uint64_t low = ((uint64_t)k->vm.mmap_min_addr + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	if (hint >= low && hint <= USER_TOP - len && !vma_overlaps(mm, hint, hint + len))
+	if (hint >= low && len <= mm->task_size && hint <= mm->task_size - len &&
+	    !vma_overlaps(mm, hint, hint + len))
 		return hint;
+	/* A hint above the 47-bit window opens the space above it (Linux's
+	 * arch_get_unmapped_area_topdown with 5-level paging). */
+	if (hint > USER_TOP && mm->task_size > USER_TOP) {
+		uint64_t high = vma_gap_topdown(mm, low, mm->task_size, len);
+		if (high)
+			return high;
+	}
 	/* Top-down: the highest gap below mmap_base that fits. */
 	return vma_gap_topdown(mm, low, mm->mmap_base, len);
 }
@@ -184,36 +195,65 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 	return err;
 }
 
-int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len)
+/* The frame behind va, faulted in as a write would (our own copy) or a
+ * read would: 0, or -EFAULT (no VMA; a read that cannot fault the page
+ * in), -ENOMEM, -EIO (a write's file page could not be read). */
+static int force_page(struct kernel *k, struct mm *mm, uint64_t va, bool write, uint64_t *pa)
 {
-	const uint8_t *from = src;
+	struct vma *vma = vma_find(mm, va);
+	if (!vma)
+		return -EFAULT;
+	uint64_t *pte = pgtable_pte(k, mm, va, true);
+	if (!pte)
+		return -ENOMEM;
+	/* A write needs our own page (not missing, swapped, shared or a clean
+	 * shared file page); a read any present one. */
+	uint64_t old = *pte & PTE_ADDR_MASK;
+	bool ready = (*pte & PTE_P) &&
+		     (!write || ((vma->flags & VM_SHARED) ? (*pte & PTE_W) != 0
+							  : old != ZERO_PAGE_PA && frame_refcount(k, old) == 1));
+	enum fault_kind kind;
+	int err = ready ? 0 : handle_pte_fault(k, mm, vma, va, write ? MMU_WRITE : MMU_READ, &kind);
+	if (err && !write)
+		return -EFAULT;
+	if (err) /* the file could not be read: EIO, as Linux's exec */
+		return err == FAULT_SIGBUS ? -EIO : -ENOMEM;
+	*pa = *pte & PTE_ADDR_MASK;
+	return 0;
+}
+
+/* mm_write_force and mm_read_force: page by page through force_page. */
+static int access_force(struct kernel *k, struct mm *mm, uint64_t va, uint8_t *buf, uint64_t len,
+			bool write)
+{
 	while (len > 0) {
-		struct vma *vma = vma_find(mm, va);
-		if (!vma)
-			return -EFAULT;
-		uint64_t *pte = pgtable_pte(k, mm, va, true);
-		if (!pte)
-			return -ENOMEM;
-		/* Not our own page yet (missing, swapped, shared, a clean shared
-		 * file page): as a write fault. */
-		uint64_t pa = *pte & PTE_ADDR_MASK;
-		bool own = (*pte & PTE_P) &&
-			   ((vma->flags & VM_SHARED) ? (*pte & PTE_W) != 0
-						     : pa != ZERO_PAGE_PA && frame_refcount(k, pa) == 1);
-		enum fault_kind kind;
-		int err = own ? 0 : handle_pte_fault(k, mm, vma, va, MMU_WRITE, &kind);
-		if (err) /* the file could not be read: EIO, as Linux's exec */
-			return err == FAULT_SIGBUS ? -EIO : -ENOMEM;
-		pa = *pte & PTE_ADDR_MASK;
+		uint64_t pa;
+		int err = force_page(k, mm, va, write, &pa);
+		if (err)
+			return err;
 		uint64_t off = va & (PAGE_SIZE - 1);
 		uint64_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-		memcpy(phys_ptr(k, pa + off), from, n);
-		frame_written(k, pa);
-		from += n;
+		if (write) {
+			memcpy(phys_ptr(k, pa + off), buf, n);
+			frame_written(k, pa);
+		} else {
+			memcpy(buf, phys_ptr(k, pa + off), n);
+		}
+		buf += n;
 		va += n;
 		len -= n;
 	}
 	return 0;
+}
+
+int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len)
+{
+	return access_force(k, mm, va, (uint8_t *)src, len, true);
+}
+
+int mm_read_force(struct kernel *k, struct mm *mm, uint64_t va, void *dst, uint64_t len)
+{
+	return access_force(k, mm, va, dst, len, false);
 }
 
 void mm_reap(struct kernel *k, struct mm *mm)

@@ -52,6 +52,8 @@ int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len);
 void frame_mark_exec(struct kernel *k, uint64_t pa);
 /* Releases the quarantined code frames once translated code is flushed. */
 void frame_release_quarantine(struct kernel *k);
+/* The free blocks of each order, 0 to FRAME_MAX_ORDER (/proc/buddyinfo). */
+void frame_free_blocks(struct kernel *k, uint64_t count[FRAME_MAX_ORDER + 1]);
 
 /* ---- fault injection (fail.c) ---- */
 
@@ -145,6 +147,9 @@ int64_t access_remote_vm(struct kernel *k, struct mm *mm, uint64_t va, void *buf
  * VMA), -ENOMEM, or -EIO (a file page could not be read or lies past the
  * end of its file). */
 int mm_write_force(struct kernel *k, struct mm *mm, uint64_t va, const void *src, uint64_t len);
+/* Reads bytes of mm, which need not be the one running (a thread that
+ * exits by another's hand), faulting pages in: 0, -EFAULT or -ENOMEM. */
+int mm_read_force(struct kernel *k, struct mm *mm, uint64_t va, void *dst, uint64_t len);
 
 /* Runs on mm from now on (MOV to CR3; Linux's switch_mm): with the PCID
  * mm owns, whose entries stay, else with one taken from another address
@@ -163,9 +168,12 @@ bool vma_covers(const struct mm *mm, uint64_t start, uint64_t end);
  * once per operation (rule 3). */
 
 /* Returns a pointer to the PTE for va in mm, allocating the tables on the
- * way when alloc (NULL if absent, or out of memory when alloc). */
+ * way when alloc (NULL if absent, or out of memory when alloc). A huge
+ * page there is split when alloc; without alloc it gives NULL. */
 uint64_t *pgtable_pte(struct kernel *k, struct mm *mm, uint64_t va, bool alloc);
-/* Calls fn for each non-empty leaf PTE of mm in [start, end). */
+/* Calls fn for each non-empty leaf PTE of mm in [start, end): a 2 MiB
+ * page's PDE (PTE_PS set) when the range holds all of it, else it is
+ * split first. */
 typedef void pgtable_leaf_fn(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
 			     void *arg);
 void pgtable_walk_leaves(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
@@ -190,6 +198,42 @@ void tlb_gather_finish(struct kernel *k);
  * but the VMA is PROT_NONE. Bit 8 (G when present), as Linux's
  * _PAGE_PROTNONE, so bits 9 and up stay free for swap entries. */
 #define PTE_SW_PROTNONE (1ULL << 8)
+/* Software bit 9 in a PDE or PDPTE (ignored by the CPU): a hugetlb
+ * page's leaf, or alone, not present, a reservation for the page to come
+ * there (mm/hugetlb.c). They hold no swap entries. */
+#define PTE_SW_HUGETLB (1ULL << 9)
+#define PMD_HUGETLB_RESERVED PTE_SW_HUGETLB
+
+/* A PDE of a hugetlb map: a page, or a reservation. */
+static inline bool pmd_hugetlb(uint64_t pmd)
+{
+	return pmd & PTE_SW_HUGETLB;
+}
+
+/* ---- the hugetlb pools (hugetlb.c) ---- */
+
+/* Grows or shrinks pool id towards want pages (vm.nr_hugepages for
+ * 2 MiB); it stops where no block of the size is free, and keeps the pages
+ * in use or reserved. Returns the size reached. */
+uint64_t hugetlb_set_pool(struct kernel *k, enum hstate_id id, uint64_t want);
+void hugetlb_destroy(struct kernel *k);
+/* Frees the huge zero page once nothing maps it (at shutdown). */
+void huge_zero_page_put(struct kernel *k);
+/* mmap's checks of a MAP_HUGETLB map, in Linux's order: a page size the
+ * kernel has (MAP_HUGE_2MB, the default, or MAP_HUGE_1GB), an anonymous
+ * private map (there is no hugetlbfs), *len rounded up to the page size,
+ * pages the pool can reserve, a fixed address at a page boundary. 0 and
+ * the VM_HUGETLB* flags for the map in *vm_flags, or -errno. */
+int64_t hugetlb_map_check(struct kernel *k, uint64_t flags, uint64_t *len, uint64_t addr,
+			  bool fixed, unsigned *vm_flags);
+/* The page size of a hugetlb VMA with vm_flags. */
+uint64_t hugetlb_page_size(unsigned vm_flags);
+/* Reserves the pages of [start, end) (aligned to the page size of the new
+ * hugetlb VMA of mm there): a reservation in each PDE or PDPTE. 0, or -ENOMEM when the pool's unreserved
+ * free pages are too few (nothing done) or no page table could be had
+ * (the caller unmaps the range). */
+int hugetlb_reserve(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+
 
 /* ---- swap entries ----
  * A swap entry lives in a not-present PTE in Linux's x86-64 format: type

@@ -20,6 +20,16 @@ static void copy_leaf(struct kernel *k, struct mm *parent, uint64_t va, uint64_t
 	struct copy_arg *c = arg;
 	if (c->err)
 		return;
+	if (*pte == PMD_HUGETLB_RESERVED)
+		return; /* the parent's reservation: the child holds none */
+	if (pmd_hugetlb(*pte)) {
+		c->err = copy_hugetlb_pmd(k, c->child, parent, va, pte, c->vm_flags);
+		return;
+	}
+	if (*pte & PTE_PS) {
+		c->err = copy_huge_pmd(k, c->child, parent, va, pte, c->vm_flags);
+		return;
+	}
 	uint64_t *dst = pgtable_pte(k, c->child, va, true);
 	if (!dst) {
 		c->err = -ENOMEM;

@@ -124,6 +124,17 @@ struct page_cache {
 	struct mapping *files;    /* file mappings, looked up by dev/ino */
 };
 
+/* ---- the hugetlb pools (hugetlb.c) ---- */
+
+enum hstate_id { HSTATE_2M, HSTATE_1G, NR_HSTATES };
+
+struct hstate {
+	uint64_t nr;         /* HugePages_Total */
+	uint64_t resv;       /* HugePages_Rsvd: reserved, not yet faulted */
+	uint64_t *free;      /* the free pages (HugePages_Free = nfree) */
+	uint64_t nfree, cap;
+};
+
 /* ---- the vm sysctls: /proc/sys/vm (sysctl.c) ---- */
 
 struct vm_sysctl {
@@ -132,6 +143,7 @@ struct vm_sysctl {
 	int watermark_scale_factor; /* low and high above min, in 1/10000 of memory */
 	int mmap_min_addr;          /* the lowest address mmap may map (EPERM below, but root) */
 	int overcommit_ratio;       /* CommitLimit: this percentage of memory, plus swap */
+	int nr_hugepages;           /* the hugetlb pool's size, as last set */
 };
 
 /* ---- PCIDs (pcid.c) ----
@@ -173,11 +185,13 @@ struct pcid_cache {
  * becomes writable is charged then, and stays so. */
 #define VM_ACCOUNT 0x80000u
 #define VM_NORESERVE 0x100000u
+#define VM_HUGETLB 0x200000u /* MAP_HUGETLB: pages from a hugetlb pool, 2 MiB */
+#define VM_HUGETLB_1G 0x400000u /* ... 1 GiB (MAP_HUGE_1GB) */
+#define VM_WIPEONFORK 0x800000u /* MADV_WIPEONFORK: a forked child gets it empty */
 /* mlock(2), mlockall(2): the pages stay in memory (Unevictable); with
  * VM_LOCKONFAULT only those touched, as they are touched. */
-#define VM_LOCKED 0x200000u
-#define VM_LOCKONFAULT 0x400000u
-#define VM_WIPEONFORK 0x800000u /* MADV_WIPEONFORK: a forked child gets it empty */
+#define VM_LOCKED 0x1000000u
+#define VM_LOCKONFAULT 0x2000000u
 
 /* The anonymous memory of a region (Linux's anon_vma), here only for what
  * it decides about merging: a region gets one when its first private page
@@ -207,7 +221,7 @@ struct vma {
 
 struct mm {
 	int users;           /* processes on it (a vfork child borrows its parent's) */
-	uint64_t pml4;       /* physical address of the top-level table (CR3 base) */
+	uint64_t pml4;       /* physical address of the top-level table (CR3 base; a PML5 with LA57) */
 	uint64_t ctx_id;     /* unique for ever (Linux's mm->context.ctx_id) */
 	uint16_t pcid;       /* the PCID last lent to it; its own while owner[pcid] == ctx_id */
 	struct vma *vmas;    /* the lowest VMA; ->next goes up */
@@ -216,6 +230,7 @@ struct mm {
 	unsigned def_flags;  /* VM_* every new map gets (mlockall's MCL_FUTURE) */
 	uint64_t start_brk, brk;
 	uint64_t mmap_base;  /* top of the mmap area; searched downwards */
+	uint64_t task_size;  /* top of its user space: USER_TOP, or USER_TOP_LA57 */
 	uint64_t stack_top;
 	uint64_t rss_pages;
 	uint64_t swap_ents;  /* PTEs holding swap entries */
@@ -223,7 +238,13 @@ struct mm {
 	struct mm *next, *prev; /* k->mms */
 };
 
-/* Top of user space (4-level paging: 128 TiB minus a guard page, as Linux). */
+/* Top of user space with 4-level paging (128 TiB minus a guard page, as
+ * Linux), and with 5-level paging the top of the default map window,
+ * where the stack and mmap_base stay (Linux's DEFAULT_MAP_WINDOW). */
 #define USER_TOP 0x7ffffffff000ULL
+/* Top of user space with 5-level paging (64 PiB minus a guard page,
+ * Linux's TASK_SIZE_MAX with LA57): reached only by mmap hints above
+ * USER_TOP or fixed maps. */
+#define USER_TOP_LA57 0x00fffffffffff000ULL
 
 #endif

@@ -10,7 +10,7 @@
  * MREMAP_DONTUNMAP moves a range of one VMA and leaves that mapped. A
  * move carries the PTEs over to the new addresses (Linux's
  * move_page_tables), so the pages move without a copy; glibc's realloc
- * of large blocks relies on it. */
+ * of large blocks relies on it. Huge pages are split to move. */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -45,7 +45,7 @@ static void move_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pt
 /* munmap's own argument checks (Linux's do_vmi_munmap), then the unmap. */
 static int unmap_checked(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 {
-	if (start > USER_TOP || len > USER_TOP - start)
+	if (start > mm->task_size || len > mm->task_size - start)
 		return -EINVAL;
 	return mm_unmap(k, mm, start, len);
 }
@@ -62,7 +62,7 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	if (mm->map_count >= k->vm.max_map_count - 3)
 		return -ENOMEM;
 	struct move_arg m = {.delta = new - old};
-	pgtable_walk_leaves(k, mm, old, old + len, alloc_leaf, &m);
+	pgtable_walk_ptes(k, mm, old, old + len, alloc_leaf, &m);
 	if (m.err) {
 		pgtable_unmap_range(k, mm, new, new + len); /* frees the empty tables */
 		return m.err;
@@ -87,7 +87,7 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	nv->anon_fork_child = v->anon_fork_child;
 	if (nv->anon_vma)
 		nv->anon_vma->refs++;
-	pgtable_walk_leaves(k, mm, old, old + len, move_leaf, &m);
+	pgtable_walk_ptes(k, mm, old, old + len, move_leaf, &m);
 	/* Only emptied entries are left: this frees their tables. */
 	pgtable_unmap_range(k, mm, old, old + len);
 	vma_merge_range(k, mm, new, new + new_len);
@@ -184,7 +184,7 @@ static int64_t expand(struct kernel *k, struct mm *mm, struct vma *v, uint64_t o
 		      uint64_t old_len, uint64_t new_len, uint64_t flags)
 {
 	uint64_t end = v->end + (new_len - old_len);
-	if (v->end == old + old_len && end > v->end && end <= USER_TOP &&
+	if (v->end == old + old_len && end > v->end && end <= mm->task_size &&
 	    !vma_overlaps(mm, v->end, end)) {
 		vma_set_end(mm, v, end);
 		vma_merge_range(k, mm, v->start, end);
@@ -201,6 +201,11 @@ static int64_t expand(struct kernel *k, struct mm *mm, struct vma *v, uint64_t o
 int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 		 uint64_t flags, uint64_t new)
 {
+	/* hugetlb maps stay where they are (Linux moves them between 2 MiB
+	 * boundaries of its hugetlbfs files; vmemu has none). */
+	struct vma *hv = vma_find(mm, old);
+	if (hv && (hv->flags & VM_HUGETLB))
+		return -EINVAL;
 	/* MREMAP_DONTUNMAP moves one VMA's range only. */
 	if ((flags & MREMAP_FIXED) && old_len == new_len && !(flags & MREMAP_DONTUNMAP))
 		return remap_move(k, mm, old, old_len, new);

@@ -46,6 +46,11 @@ static uint16_t choose_new_pcid(struct kernel *k, struct mm *mm)
 
 void switch_mm(struct kernel *k, struct mm *mm)
 {
+	/* Another thread of the address space that runs now: nothing to
+	 * load, nothing to flush (Linux's switch_mm_irqs_off, prev == next).
+	 * Owning its PCID, mm was the last to load that CR3 value. */
+	if (owns_pcid(k, mm) && k->mmu.regs.cr3 == (mm->pml4 | mm->pcid))
+		return;
 	uint64_t noflush = CR3_NOFLUSH;
 	if (!owns_pcid(k, mm)) {
 		mm->pcid = choose_new_pcid(k, mm);

@@ -1,4 +1,5 @@
-/* pgtable.c - the kernel's page-table API over real x86-64 4-level tables.
+/* pgtable.c - the kernel's page-table API over real x86-64 4-level tables
+ * (5-level with --la57).
  *
  * Every change to a present entry invalidates the TLB model at once and
  * owes the CPU a TLB flush, paid once per operation by tlb_gather_finish
@@ -32,11 +33,18 @@ uint64_t pgtable_prot_bits(unsigned vm_flags)
 	return bits;
 }
 
-uint64_t *pgtable_pte(struct kernel *k, struct mm *mm, uint64_t va, bool alloc)
+/* The entry at `level` for va, the tables above it made when alloc. A
+ * huge PDE met on the way to a PTE is split when alloc, else NULL. */
+static uint64_t *entry_at(struct kernel *k, struct mm *mm, uint64_t va, int level, bool alloc)
 {
 	uint64_t table = mm->pml4;
-	for (int level = 4; level > 1; level--) {
-		uint64_t *entry = &table_at(k, table)[pt_index(va, level)];
+	for (int l = mmu_levels(&k->mmu.regs); l > level; l--) {
+		uint64_t *entry = &table_at(k, table)[pt_index(va, l)];
+		if ((l == 2 || l == 3) && pmd_hugetlb(*entry))
+			return NULL; /* a hugetlb leaf: no table below */
+		if (l == 2 && pmd_trans_huge(*entry) &&
+		    (!alloc || split_huge_pmd(k, mm, va & HPAGE_PMD_MASK, entry)))
+			return NULL;
 		if (!(*entry & PTE_P)) {
 			if (!alloc)
 				return NULL;
@@ -49,7 +57,36 @@ uint64_t *pgtable_pte(struct kernel *k, struct mm *mm, uint64_t va, bool alloc)
 		}
 		table = *entry & PTE_ADDR_MASK;
 	}
-	return &table_at(k, table)[pt_index(va, 1)];
+	return &table_at(k, table)[pt_index(va, level)];
+}
+
+uint64_t *pgtable_pte(struct kernel *k, struct mm *mm, uint64_t va, bool alloc)
+{
+	return entry_at(k, mm, va, 1, alloc);
+}
+
+uint64_t *pgtable_pmd(struct kernel *k, struct mm *mm, uint64_t va, bool alloc)
+{
+	return entry_at(k, mm, va, 2, alloc);
+}
+
+uint64_t *pgtable_entry(struct kernel *k, struct mm *mm, uint64_t va, int level, bool alloc)
+{
+	return entry_at(k, mm, va, level, alloc);
+}
+
+uint64_t *pgtable_leaf(struct kernel *k, struct mm *mm, uint64_t va)
+{
+	uint64_t *pmd = pgtable_pmd(k, mm, va, false);
+	if (pmd && (pmd_trans_huge(*pmd) || pmd_hugetlb(*pmd)))
+		return pmd;
+	return pgtable_pte(k, mm, va, false);
+}
+
+/* A table entry for a new page table at pa (split_huge_pmd). */
+uint64_t pgtable_table_entry(uint64_t pa)
+{
+	return pa | PT_TABLE_BITS;
 }
 
 void pgtable_set_new(struct kernel *k, uint64_t *pte, uint64_t value)
@@ -58,11 +95,18 @@ void pgtable_set_new(struct kernel *k, uint64_t *pte, uint64_t value)
 	*pte = value;
 }
 
-static void invalidate(struct kernel *k, struct mm *mm, uint64_t va)
+/* INVLPG va in mm's address space (INVPCID's individual-address type when
+ * mm is not the one running): its TLB entries for va and the paging-
+ * structure-cache entries that could lead to them. */
+void pgtable_invalidate(struct kernel *k, struct mm *mm, uint64_t va)
 {
-	for (int i = 0; i < MMU_NTLBS; i++)
-		tlb_invlpg(&k->mmu.tlb[i], va, mm->pcid);
+	mmu_invlpg_pcid(&k->mmu, va, mm->pcid);
 	k->tlb_flush_pending = true;
+	/* Other threads run on this mm: on a machine with more CPUs they
+	 * could hold the entry too, and the flush would reach them (a TLB
+	 * shootdown, Linux's flush_tlb_mm_range). One CPU here: counted. */
+	if (mm->users > 1)
+		k->tlb_shootdown_pending = true;
 }
 
 void pgtable_update(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, uint64_t value)
@@ -70,7 +114,7 @@ void pgtable_update(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
 	uint64_t old = *pte;
 	*pte = value;
 	if (old & PTE_P)
-		invalidate(k, mm, va);
+		pgtable_invalidate(k, mm, va);
 }
 
 void tlb_gather_finish(struct kernel *k)
@@ -79,6 +123,8 @@ void tlb_gather_finish(struct kernel *k)
 		return;
 	k->tlb_flush_pending = false;
 	k->stats.tlb_flushes++;
+	k->stats.tlb_shootdowns += k->tlb_shootdown_pending;
+	k->tlb_shootdown_pending = false;
 	k->ops.flush_tlb(k->ops.ctx);
 }
 
@@ -90,7 +136,7 @@ static bool table_empty(const uint64_t *t)
 	return true;
 }
 
-static void free_table(struct kernel *k, struct mm *mm, uint64_t pa)
+void pgtable_free_table(struct kernel *k, struct mm *mm, uint64_t pa)
 {
 	frame_put(k, pa, 0);
 	mm->pt_pages--;
@@ -112,11 +158,14 @@ static void put_leaf(struct kernel *k, struct mm *mm, uint64_t pte)
 }
 
 /* Visits the non-empty leaves of [start, end) under the table at `table`
- * (level); with unmap, frees the tables the visit leaves empty. Returns
- * true when the table is now empty. */
+ * (level); with unmap, frees the tables the visit leaves empty. A huge
+ * PDE is a leaf when the range covers it and split is false; otherwise it
+ * is split first (and left alone if that finds no frame). A hugetlb PDE
+ * (a page or a reservation) is always a leaf. Returns true when the table
+ * is now empty. */
 static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int level,
 		       uint64_t base, uint64_t start, uint64_t end, pgtable_leaf_fn *fn, void *arg,
-		       bool unmap)
+		       bool unmap, bool split)
 {
 	uint64_t *t = table_at(k, table);
 	uint64_t span = 1ULL << (PAGE_SHIFT + 9 * (level - 1));
@@ -126,17 +175,30 @@ static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int leve
 			break;
 		if (!t[i])
 			continue;
+		if ((level == 2 || level == 3) && pmd_hugetlb(t[i])) {
+			fn(k, mm, lo, &t[i], arg);
+			continue;
+		}
+		if (level == 2 && pmd_trans_huge(t[i])) {
+			if (!split && start <= lo && hi <= end) {
+				fn(k, mm, lo, &t[i], arg);
+				continue;
+			}
+			if (split_huge_pmd(k, mm, lo, &t[i]))
+				continue;
+		}
 		if (level == 1) {
 			fn(k, mm, lo, &t[i], arg);
 			continue;
 		}
 		uint64_t s = lo > start ? lo : start, e = hi < end ? hi : end;
 		uint64_t child = t[i] & PTE_ADDR_MASK;
-		if (walk_range(k, mm, child, level - 1, lo, s, e, fn, arg, unmap) && unmap) {
-			/* The CPU may cache the path through this entry. */
+		if (walk_range(k, mm, child, level - 1, lo, s, e, fn, arg, unmap, split) && unmap) {
+			/* The CPU may cache the path through this entry: its
+			 * paging-structure caches may hold the table freed. */
 			t[i] = 0;
-			k->tlb_flush_pending = true;
-			free_table(k, mm, child);
+			pgtable_invalidate(k, mm, lo);
+			pgtable_free_table(k, mm, child);
 		}
 	}
 	return unmap && table_empty(t);
@@ -145,12 +207,26 @@ static bool walk_range(struct kernel *k, struct mm *mm, uint64_t table, int leve
 void pgtable_walk_leaves(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
 			 pgtable_leaf_fn *fn, void *arg)
 {
-	walk_range(k, mm, mm->pml4, 4, 0, start, end, fn, arg, false);
+	walk_range(k, mm, mm->pml4, mmu_levels(&k->mmu.regs), 0, start, end, fn, arg, false, false);
+}
+
+void pgtable_walk_ptes(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
+		       pgtable_leaf_fn *fn, void *arg)
+{
+	walk_range(k, mm, mm->pml4, mmu_levels(&k->mmu.regs), 0, start, end, fn, arg, false, true);
 }
 
 static void unmap_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
 {
 	(void)arg;
+	if (pmd_hugetlb(*pte)) {
+		hugetlb_zap(k, mm, va, pte);
+		return;
+	}
+	if (*pte & PTE_PS) {
+		zap_huge_pmd(k, mm, va, pte);
+		return;
+	}
 	put_leaf(k, mm, *pte);
 	pgtable_update(k, mm, va, pte, 0);
 }
@@ -166,24 +242,39 @@ void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t 
 	uint64_t old = *pte;
 	if (!(old & (PTE_P | PTE_SW_PROTNONE)))
 		return;
-	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D);
-	pgtable_update(k, mm, va, pte, keep | pgtable_prot_bits(vm_flags));
+	/* A PDE leaf keeps PS and the hugetlb mark (hugetlb pages are never
+	 * split: PROT_NONE makes them not present). */
+	uint64_t leaf = (old & PTE_PS) ? PTE_PS | PTE_SW_HUGETLB : 0;
+	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D | leaf), pa = old & PTE_ADDR_MASK;
+	uint64_t bits = pgtable_prot_bits(vm_flags);
+	/* In private memory only a page this PTE alone holds may become
+	 * writable (Linux's can_change_pte_writable): the zero page (or the
+	 * huge one), a file's page-cache page and a page shared since fork
+	 * wait for the write fault, which copies them. A huge page's PDE is
+	 * judged by its first frame, whose references its others share. */
+	if ((bits & PTE_W) && !(vm_flags & VM_SHARED) &&
+	    (pa == ZERO_PAGE_PA || is_huge_zero_pmd(k, old) || pagecache_page(k, pa) ||
+	     frame_refcount(k, pa) != 1))
+		bits &= ~PTE_W;
+	pgtable_update(k, mm, va, pte, keep | bits);
 }
 
 void pgtable_unmap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 {
-	walk_range(k, mm, mm->pml4, 4, 0, start, end, unmap_leaf, NULL, true);
+	walk_range(k, mm, mm->pml4, mmu_levels(&k->mmu.regs), 0, start, end, unmap_leaf, NULL, true, false);
 }
 
 void pgtable_protect_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
 			   unsigned vm_flags)
 {
-	pgtable_walk_leaves(k, mm, start, end, protect_leaf, &vm_flags);
+	/* PROT_NONE has no huge form here: such PDEs are split. */
+	bool none = pgtable_prot_bits(vm_flags) == PTE_SW_PROTNONE;
+	walk_range(k, mm, mm->pml4, mmu_levels(&k->mmu.regs), 0, start, end, protect_leaf, &vm_flags, false, none);
 }
 
 void pgtable_free_all(struct kernel *k, struct mm *mm)
 {
-	pgtable_unmap_range(k, mm, 0, USER_TOP);
+	pgtable_unmap_range(k, mm, 0, mm->task_size);
 	frame_put(k, mm->pml4, 0);
 	mm->pml4 = 0;
 }

@@ -47,6 +47,12 @@ static bool unmap_anon_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_
 	(void)arg;
 	if (mlocked_at(mm, va))
 		return false;
+	/* A huge page goes to swap in 4 KiB pieces: its PDE is split first. */
+	if (pmd_trans_huge(*pte)) {
+		if (split_huge_pmd(k, mm, va, pte))
+			return false;
+		pte = pgtable_pte(k, mm, va, false);
+	}
 	uint64_t pa = *pte & PTE_ADDR_MASK;
 	uint64_t slot = swap_out(k, pa);
 	if (!slot)

@@ -51,8 +51,10 @@ static bool visit_anon(struct kernel *k, struct mm *mm, uint64_t index, uint64_t
 		if (!v->anon_vma || index < v->pgoff || index - v->pgoff >= (v->end - v->start) >> PAGE_SHIFT)
 			continue;
 		uint64_t va = v->start + ((index - v->pgoff) << PAGE_SHIFT);
-		uint64_t *pte = pgtable_pte(k, mm, va, false);
-		if (pte && pte_maps(*pte, pa))
+		uint64_t *pte = pgtable_leaf(k, mm, va);
+		/* A huge page's PDE maps its first frame. */
+		uint64_t want = pte && pmd_trans_huge(*pte) ? pa & HPAGE_PMD_MASK : pa;
+		if (pte && pte_maps(*pte, want))
 			return fn(k, mm, va, pte, arg);
 	}
 	return true;

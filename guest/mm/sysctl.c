@@ -2,7 +2,8 @@
  * shows them (Linux's vm_table): read as a decimal line, written as one
  * with Linux's proc_dointvec_minmax rules (an integer, blanks around it,
  * inside the sysctl's range, else EINVAL). A new min_free_kbytes or
- * watermark_scale_factor sets the watermarks again. */
+ * watermark_scale_factor sets the watermarks again; nr_hugepages resizes
+ * the hugetlb pool and reads back the size it reached. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,16 +23,18 @@ struct vm_table_entry {
 	size_t offset;     /* of the int in struct vm_sysctl */
 	int min, max;
 	bool wmarks;       /* the watermarks follow it */
+	bool pool;         /* the hugetlb pool follows it */
 };
 
 /* In name order, as Linux lists a sysctl directory. */
 static const struct vm_table_entry vm_table[] = {
-	{"max_map_count", offsetof(struct vm_sysctl, max_map_count), 0, INT_MAX, false},
-	{"min_free_kbytes", offsetof(struct vm_sysctl, min_free_kbytes), 0, INT_MAX, true},
-	{"mmap_min_addr", offsetof(struct vm_sysctl, mmap_min_addr), 0, INT_MAX, false},
-	{"overcommit_ratio", offsetof(struct vm_sysctl, overcommit_ratio), 0, INT_MAX, false},
+	{"max_map_count", offsetof(struct vm_sysctl, max_map_count), 0, INT_MAX, false, false},
+	{"min_free_kbytes", offsetof(struct vm_sysctl, min_free_kbytes), 0, INT_MAX, true, false},
+	{"mmap_min_addr", offsetof(struct vm_sysctl, mmap_min_addr), 0, INT_MAX, false, false},
+	{"nr_hugepages", offsetof(struct vm_sysctl, nr_hugepages), 0, INT_MAX, false, true},
+	{"overcommit_ratio", offsetof(struct vm_sysctl, overcommit_ratio), 0, INT_MAX, false, false},
 	{"watermark_scale_factor", offsetof(struct vm_sysctl, watermark_scale_factor), 1, 3000,
-	 true},
+	 true, false},
 };
 
 #define NVM_TABLE ((int)(sizeof(vm_table) / sizeof(vm_table[0])))
@@ -97,5 +100,7 @@ int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len)
 	*value(k, i) = (int)v;
 	if (e->wmarks)
 		setup_per_zone_wmarks(k);
+	if (e->pool) /* reads back the size reached */
+		*value(k, i) = (int)hugetlb_set_pool(k, HSTATE_2M, (uint64_t)v);
 	return 0;
 }

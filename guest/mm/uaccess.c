@@ -18,7 +18,7 @@
  * Returns a host pointer to uva, or NULL for -EFAULT. */
 static uint8_t *user_page(struct kernel *k, uint64_t uva, enum mmu_access access)
 {
-	if (uva >= USER_TOP)
+	if (uva >= task_size_max(k))
 		return NULL;
 	struct mmu_req req = {.va = uva, .access = access, .user = false, .rflags_ac = true};
 	struct mmu_translation t;

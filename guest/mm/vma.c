@@ -277,6 +277,11 @@ int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s,
 {
 	if (flags == v->flags)
 		return 0;
+	if (!hugetlb_may_split(mm, s) || !hugetlb_may_split(mm, e))
+		return -EINVAL;
+	/* No huge page may straddle a VMA boundary. */
+	if (split_huge_edges(k, mm, s, e))
+		return -ENOMEM;
 	bool left = s == v->start && merges_with(v, s, e, flags, v->prev);
 	bool right = e == v->end && merges_with(v, s, e, flags, v->next);
 	if (s > v->start && !right) {

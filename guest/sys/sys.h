@@ -23,17 +23,18 @@ syscall_fn sys_brk, sys_mmap, sys_munmap, sys_mprotect, sys_madvise, sys_msync, 
 syscall_fn sys_read, sys_write, sys_readv, sys_writev, sys_pread64, sys_pwrite64,
 	sys_sendfile; /* sys_rw.c */
 syscall_fn sys_open, sys_openat, sys_close, sys_dup, sys_dup2, sys_dup3, sys_fcntl, sys_ioctl,
-	sys_lseek, sys_getdents64, sys_ftruncate, sys_fsync, sys_fallocate, sys_pipe,
+	sys_lseek, sys_getdents64, sys_ftruncate, sys_fsync, sys_fallocate, sys_fadvise64, sys_pipe,
 	sys_pipe2; /* sys_file.c */
 syscall_fn sys_stat, sys_lstat, sys_fstat, sys_newfstatat, sys_statx, sys_access, sys_faccessat,
 	sys_faccessat2, sys_readlink, sys_readlinkat, sys_unlink, sys_unlinkat,
 	sys_rmdir, sys_mkdir, sys_mkdirat, sys_rename, sys_renameat, sys_symlink, sys_symlinkat,
 	sys_utimensat, sys_chmod, sys_fchmod, sys_fchmodat, sys_truncate; /* sys_path.c */
 syscall_fn sys_mknod, sys_mknodat; /* sys_mknod.c */
+syscall_fn sys_getxattr, sys_lgetxattr, sys_fgetxattr; /* sys_xattr.c */
 syscall_fn sys_statfs, sys_fstatfs; /* sys_statfs.c */
-syscall_fn sys_socketpair, sys_shutdown, sys_sendto, sys_recvfrom; /* sys_socket.c */
-syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_set_robust_list,
-	sys_rseq, sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_uname, sys_prctl, sys_getpid,
+syscall_fn sys_socketpair, sys_shutdown, sys_sendto, sys_recvfrom, sys_getpeername; /* sys_socket.c */
+syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_rseq,
+	sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_uname, sys_prctl, sys_getpid,
 	sys_gettid, sys_getppid, sys_getuid, sys_geteuid, sys_getgid, sys_getegid,
 	sys_sched_getaffinity, sys_sched_yield, sys_getrandom, sys_sysinfo; /* sys_misc.c */
 syscall_fn sys_clock_gettime, sys_clock_getres, sys_gettimeofday, sys_time, sys_nanosleep,

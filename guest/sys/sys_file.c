@@ -1,6 +1,6 @@
 /* sys_file.c - system calls on file descriptors: open and close, dup,
  * fcntl (record locks in fs/locks.c), ioctl, lseek, getdents64, ftruncate,
- * fsync, fallocate, pipe. Argument checks follow Linux; for host-backed files the
+ * fsync, fallocate, fadvise64, pipe. Argument checks follow Linux; for host-backed files the
  * host does the work on the host fd, in-kernel files (pipes, /proc) answer
  * as Linux's do. An O_PATH fd serves only close, dup, fstat, fchdir and
  * fcntl's F_DUPFD, F_GETFD, F_SETFD and F_GETFL (fd_arg_raw); any other
@@ -245,7 +245,7 @@ int64_t sys_getdents64(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	if (fd < 0 && !in_kernel)
 		return fd;
 	uint32_t count = (uint32_t)a[2];
-	if (a[1] > USER_TOP || count > USER_TOP - a[1])
+	if (a[1] > task_size_max(k) || count > task_size_max(k) - a[1])
 		return -EFAULT;
 	size_t n = count < GETDENTS_MAX ? count : GETDENTS_MAX;
 	char *buf = malloc(n ? n : 1);
@@ -341,6 +341,20 @@ int64_t sys_fallocate(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	if (m && fstat(f->host_fd, &st) == 0 && (uint64_t)st.st_size != m->size)
 		filemap_resize(k, m, (uint64_t)st.st_size);
 	return 0;
+}
+
+/* fadvise64(fd, offset, len, advice): advice only, so the host gets it
+ * for its own cache (the kernel's page cache reads ahead nothing and
+ * keeps what it holds until reclaim); the checks are Linux's. */
+int64_t sys_fadvise64(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int fd = host_fd_arg(k, a[0], ESPIPE); /* a pipe */
+	if (fd < 0)
+		return fd;
+	if ((int64_t)a[2] < 0 || a[3] > POSIX_FADV_NOREUSE)
+		return -EINVAL;
+	return -posix_fadvise(fd, (off_t)a[1], (off_t)a[2], (int)a[3]);
 }
 
 static int64_t do_pipe(struct kernel *k, uint64_t ufds, uint64_t flags)

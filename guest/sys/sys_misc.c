@@ -1,5 +1,5 @@
 /* sys_misc.c - process-level system calls a C runtime makes at start and
- * exit: exit, arch_prctl, set_tid_address, robust lists, rseq, resource
+ * exit: exit, arch_prctl, set_tid_address, rseq, resource
  * limits, uname, prctl, ids, CPU affinity, getrandom, sysinfo. */
 #include <asm/prctl.h>
 #include <errno.h>
@@ -19,10 +19,10 @@
 #include "task/task.h"
 
 #define STACK_LIMIT (8ULL << 20) /* RLIMIT_STACK soft limit, Linux's default */
-#define ROBUST_LIST_HEAD_SIZE 24 /* struct robust_list_head on x86-64 */
 #define UTS_FIELD 65             /* each field of struct new_utsname */
 #define RANDOM_CHUNK (64 * 1024) /* a longer request gets a short count */
 
+/* exit(2) ends the calling thread, exit_group(2) its whole process. */
 int64_t sys_exit(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -30,10 +30,11 @@ int64_t sys_exit(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	return 0;
 }
 
-/* One thread per process for now: exit and exit_group are the same. */
 int64_t sys_exit_group(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
-	return sys_exit(k, ctx, a);
+	(void)ctx;
+	process_exit_group(k, k->current, (int)a[0]);
+	return 0;
 }
 
 int64_t sys_arch_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -41,7 +42,7 @@ int64_t sys_arch_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	switch (a[0]) {
 	case ARCH_SET_FS:
 	case ARCH_SET_GS:
-		if (a[1] >= USER_TOP)
+		if (a[1] >= task_size_max(k))
 			return -EPERM;
 		*(a[0] == ARCH_SET_FS ? &ctx->fs_base : &ctx->gs_base) = a[1];
 		return 0;
@@ -58,18 +59,12 @@ int64_t sys_set_tid_address(struct kernel *k, struct cpu_context *ctx, const uin
 {
 	(void)ctx;
 	k->current->clear_child_tid = a[0];
-	return k->current->pid; /* the tid: one thread per process */
+	return k->current->pid;
 }
 
-/* Robust futexes matter only with threads; the list is not kept. */
-int64_t sys_set_robust_list(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)k;
-	(void)ctx;
-	return a[1] == ROBUST_LIST_HEAD_SIZE ? 0 : -EINVAL;
-}
-
-/* Not provided, as on kernels before 4.18: glibc and musl go on without. */
+/* Not provided, as on kernels before 4.18: rseq(2) documents ENOSYS for
+ * them, and glibc (which registers rseq at the start of every thread)
+ * and musl go on without. */
 int64_t sys_rseq(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)k;
@@ -106,7 +101,9 @@ static void get_limit(unsigned resource, struct rlimit64_user *r)
 static int64_t do_prlimit(struct kernel *k, uint64_t pid, uint64_t resource, uint64_t unew,
 			  uint64_t uold)
 {
-	if (pid != 0 && pid != (uint64_t)k->current->pid)
+	/* The caller's process, by any of its thread ids. */
+	struct process *p = pid == 0 ? k->current : pid <= INT32_MAX ? process_find(k, (int)pid) : NULL;
+	if (!p || p->signal != k->current->signal)
 		return -ESRCH;
 	if (resource >= RLIM_NLIMITS)
 		return -EINVAL;
@@ -188,19 +185,21 @@ int64_t sys_getpid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 {
 	(void)ctx;
 	(void)a;
-	return k->current->pid;
+	return k->current->tgid;
 }
 
 int64_t sys_gettid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
-	return sys_getpid(k, ctx, a);
+	(void)ctx;
+	(void)a;
+	return k->current->pid;
 }
 
 int64_t sys_getppid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	(void)a;
-	return k->current->ppid;
+	return task_ppid(k->current);
 }
 
 /* The guest runs with the host user's ids: the host checks its file
@@ -243,7 +242,7 @@ int64_t sys_getegid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 int64_t sys_sched_getaffinity(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	if (a[0] != 0 && (int)a[0] != k->current->pid)
+	if (a[0] != 0 && !process_find(k, (int)a[0]))
 		return -ESRCH;
 	uint64_t mask = 1;
 	if (a[1] == 0 || (a[1] & (sizeof(mask) - 1)))
@@ -303,7 +302,7 @@ int64_t sys_sysinfo(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		.bufferram = m.buffers << 10,
 		.totalswap = m.swap_total << 10,
 		.freeswap = m.swap_free << 10,
-		.procs = (unsigned short)k->nprocs,
+		.procs = (unsigned short)k->nprocs, /* tasks, threads too, as Linux's nr_threads */
 		.mem_unit = 1,
 	};
 	return copy_to_user(k, a[0], &si, sizeof(si));

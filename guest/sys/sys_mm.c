@@ -15,14 +15,18 @@
 
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1 */
+#endif
+
 static uint64_t page_align_up(uint64_t x)
 {
 	return (x + PAGE_SIZE - 1) & PAGE_MASK;
 }
 
-static bool range_ok(uint64_t addr, uint64_t len)
+static bool range_ok(const struct kernel *k, uint64_t addr, uint64_t len)
 {
-	return addr <= USER_TOP && len <= USER_TOP - addr;
+	return addr <= task_size_max(k) && len <= task_size_max(k) - addr;
 }
 
 int64_t sys_brk(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -112,7 +116,7 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~(uint64_t)MMAP_KNOWN_FLAGS))
 		return -EOPNOTSUPP;
-	if (len > USER_TOP)
+	if (len > task_size_max(k))
 		return -ENOMEM;
 	len = page_align_up(len);
 	unsigned vm_flags = prot_to_vm(prot);
@@ -131,15 +135,27 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 			return err;
 	}
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (flags & MAP_HUGETLB) {
+		int64_t err = hugetlb_map_check(k, flags, &len, addr, fixed, &vm_flags);
+		if (err)
+			return err;
+	}
 	if (fixed) {
 		if (addr & ~PAGE_MASK)
 			return -EINVAL;
-		if (!range_ok(addr, len))
+		if (!range_ok(k, addr, len))
 			return -ENOMEM;
 		/* Linux's cap_mmap_addr: below vm.mmap_min_addr only with
 		 * CAP_SYS_RAWIO (root's). */
 		if (addr < (uint64_t)k->vm.mmap_min_addr && !capable(k, CAP_SYS_RAWIO))
 			return -EPERM;
+	} else if (vm_flags & VM_HUGETLB) {
+		/* At a page boundary (Linux's hugetlb_get_unmapped_area). */
+		uint64_t size = hugetlb_page_size(vm_flags);
+		addr = mm_get_unmapped_area(k, mm, addr & PAGE_MASK, len + size);
+		if (!addr)
+			return -ENOMEM;
+		addr = (addr + size - 1) & ~(size - 1);
 	} else {
 		addr = mm_get_unmapped_area(k, mm, addr & PAGE_MASK, len);
 		if (!addr)
@@ -158,6 +174,11 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
 	int64_t ret =
 		mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT, file_id);
+	if (ret >= 0 && (vm_flags & VM_HUGETLB) && !(flags & MAP_NORESERVE) &&
+	    hugetlb_reserve(k, mm, addr, addr + len)) {
+		mm_unmap(k, mm, addr, len);
+		ret = -ENOMEM;
+	}
 	tlb_gather_finish(k);
 	/* MAP_POPULATE and a locked map fault the pages in now; a failure
 	 * is not reported. */
@@ -176,7 +197,7 @@ int64_t sys_munmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	if ((addr & ~PAGE_MASK) || len == 0)
 		return -EINVAL;
 	len = page_align_up(len);
-	if (!range_ok(addr, len))
+	if (!range_ok(k, addr, len))
 		return -EINVAL;
 	int ret = mm_unmap(k, k->current->mm, addr, len);
 	tlb_gather_finish(k);
@@ -194,7 +215,7 @@ int64_t sys_mprotect(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	len = page_align_up(len);
 	if (len == 0)
 		return 0;
-	if (!range_ok(addr, len))
+	if (!range_ok(k, addr, len))
 		return -ENOMEM;
 	int ret = mm_protect(k, k->current->mm, addr, len, prot_to_vm(prot));
 	tlb_gather_finish(k);
@@ -215,6 +236,7 @@ int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	case MADV_SEQUENTIAL:
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
+	case MADV_COLLAPSE:
 	case MADV_DONTFORK:
 	case MADV_DOFORK:
 	case MADV_DONTDUMP:
@@ -231,7 +253,7 @@ int64_t sys_madvise(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	}
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
-	if (!range_ok(addr, len))
+	if (!range_ok(k, addr, len))
 		return -EINVAL;
 	if (len == 0)
 		return 0;
@@ -254,7 +276,7 @@ int64_t sys_msync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return -EINVAL;
 	if ((start & ~PAGE_MASK) || ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	if (start + len < start || a[1] > USER_TOP)
+	if (start + len < start || a[1] > task_size_max(k))
 		return -ENOMEM;
 	struct mm *mm = k->current->mm;
 	uint64_t end = start + len;
@@ -295,7 +317,7 @@ int64_t sys_mincore(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	uint64_t va = a[0], len = a[1], vec = a[2];
 	if (va & ~PAGE_MASK)
 		return -EINVAL;
-	if (!range_ok(va, len))
+	if (!range_ok(k, va, len))
 		return -ENOMEM;
 	struct mm *mm = k->current->mm;
 	uint64_t pages = page_align_up(len) >> PAGE_SHIFT;
@@ -332,11 +354,11 @@ int64_t sys_mremap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		return -EINVAL;
 	if (old & ~PAGE_MASK)
 		return -EINVAL;
-	if (new_len == 0 || new_len > USER_TOP)
+	if (new_len == 0 || new_len > task_size_max(k))
 		return -EINVAL;
 	/* Both name a new address: MREMAP_DONTUNMAP's is a hint. */
 	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
-		if (new > USER_TOP - new_len || (new & ~PAGE_MASK) || !(flags & MREMAP_MAYMOVE))
+		if (new > task_size_max(k) - new_len || (new & ~PAGE_MASK) || !(flags & MREMAP_MAYMOVE))
 			return -EINVAL;
 		if ((flags & MREMAP_DONTUNMAP) && old_len != new_len)
 			return -EINVAL; /* a move, never a resize */

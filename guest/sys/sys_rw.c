@@ -35,13 +35,13 @@ static int64_t do_rw(struct kernel *k, struct file *f, struct uio *u, int64_t po
 
 /* Checks the buffers like Linux's import_iovec: lengths, the total capped
  * at MAX_RW_COUNT, and every buffer below the top of user space. */
-static int uio_init(struct uio *u, const struct user_iovec *iov, int cnt)
+static int uio_init(const struct kernel *k, struct uio *u, const struct user_iovec *iov, int cnt)
 {
 	*u = (struct uio){.iov = iov, .cnt = cnt};
 	for (int i = 0; i < cnt; i++) {
 		if (iov[i].len > SSIZE_MAX - u->left)
 			return -EINVAL;
-		if (iov[i].base > USER_TOP || iov[i].len > USER_TOP - iov[i].base)
+		if (iov[i].base > task_size_max(k) || iov[i].len > task_size_max(k) - iov[i].base)
 			return -EFAULT;
 		u->left += iov[i].len;
 	}
@@ -57,7 +57,7 @@ static int64_t rw(struct kernel *k, const uint64_t a[6], int64_t pos, bool write
 		return -EBADF;
 	struct user_iovec iov = {a[1], a[2]};
 	struct uio u;
-	int err = uio_init(&u, &iov, 1);
+	int err = uio_init(k, &u, &iov, 1);
 	if (err)
 		return err;
 	return do_rw(k, f, &u, pos, write);
@@ -77,7 +77,7 @@ static int64_t rw_vector(struct kernel *k, const uint64_t a[6], bool write)
 	struct uio u;
 	int64_t ret = copy_from_user(k, iov, a[1], (uint64_t)cnt * sizeof(*iov));
 	if (!ret)
-		ret = uio_init(&u, iov, cnt);
+		ret = uio_init(k, &u, iov, cnt);
 	if (!ret)
 		ret = do_rw(k, f, &u, -1, write);
 	free(iov);

@@ -27,13 +27,14 @@ int64_t sys_rt_sigaction(struct kernel *k, struct cpu_context *ctx, const uint64
 		return -EFAULT;
 	if (sig < 1 || sig > KSIG_MAX || (a[1] && (sig == SIGKILL || sig == SIGSTOP)))
 		return -EINVAL;
-	struct k_sigaction old = p->sig.action[sig];
+	struct k_sigaction old = p->sighand->action[sig];
 	if (a[1]) {
 		act.mask = signal_blockable(act.mask);
-		p->sig.action[sig] = act;
-		/* POSIX: an action set to ignore discards the pending signal. */
+		p->sighand->action[sig] = act;
+		/* POSIX: an action set to ignore discards the pending signal,
+		 * in every thread. */
 		if (signal_ignored(p, sig))
-			p->sig.pending &= ~sig_bit(sig);
+			signal_flush_pending(k, p, sig_bit(sig));
 	}
 	if (a[2] && copy_to_user(k, a[2], &old, sizeof(old)))
 		return -EFAULT;
@@ -63,12 +64,12 @@ int64_t sys_rt_sigprocmask(struct kernel *k, struct cpu_context *ctx, const uint
 	return 0;
 }
 
-/* Blocked signals that are pending. */
+/* Blocked signals pending for the thread or its process. */
 int64_t sys_rt_sigpending(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	const struct signal_state *s = &k->current->sig;
-	uint64_t set = s->pending & s->blocked;
+	const struct process *p = k->current;
+	uint64_t set = (p->sig.pending.signal | p->signal->shared_pending.signal) & p->sig.blocked;
 	if (a[1] > KERNEL_SIGSET_SIZE)
 		return -EINVAL;
 	return copy_to_user(k, a[0], &set, a[1]);
@@ -151,21 +152,26 @@ int64_t sys_rt_sigreturn(struct kernel *k, struct cpu_context *ctx, const uint64
 /* ---- sending ---- */
 
 /* Like Linux, a bad signal number is found once a target exists (ESRCH
- * first); signal 0 only checks that the target exists. */
-static int send_user(struct kernel *k, struct process *to, int sig, int code)
+ * first); signal 0 only checks that the target exists. To a process
+ * (kill) or one thread (tkill, tgkill). */
+static int send_user(struct kernel *k, struct process *to, int sig, int code, bool thread)
 {
 	if (sig < 0 || sig > KSIG_MAX)
 		return -EINVAL;
 	if (sig) {
-		struct ksiginfo info = {.signo = sig, .code = code, .pid = k->current->pid,
+		struct ksiginfo info = {.signo = sig, .code = code, .pid = k->current->tgid,
 					.uid = (int)getuid()};
-		signal_send(k, to, &info);
+		if (thread)
+			signal_send(k, to, &info);
+		else
+			group_send_sig(k, to, &info);
 	}
 	return 0;
 }
 
-/* pid > 0: that process; 0: the caller's group; -1: all but init and the
- * caller; < -1: group -pid. One user: permission is always granted. */
+/* pid > 0: that process (any of its thread ids names it, as on Linux); 0:
+ * the caller's group; -1: all but init and the caller; < -1: group -pid.
+ * One user: permission is always granted. */
 int64_t sys_kill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -173,45 +179,56 @@ int64_t sys_kill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	int pid = (int)a[0], sig = (int)a[1];
 	if (pid > 0) {
 		struct process *p = process_find(k, pid);
-		return p ? send_user(k, p, sig, SI_USER) : -ESRCH;
+		return p ? send_user(k, p, sig, SI_USER, false) : -ESRCH;
 	}
 	if (pid == INT_MIN)
 		return -ESRCH; /* -pid would overflow */
 	int found = 0, err = 0;
 	for (struct process *p = k->procs; p; p = p->next) {
-		bool hit = pid == 0    ? p->pgid == self->pgid
-			   : pid == -1 ? p->pid > 1 && p != self
-				       : p->pgid == -pid;
+		const struct signal_struct *s = p->signal;
+		if (!thread_group_leader(p) || process_dead(p))
+			continue;
+		bool hit = pid == 0    ? s->pgid == self->signal->pgid
+			   : pid == -1 ? p->pid > 1 && s != self->signal
+				       : s->pgid == -pid;
 		if (hit) {
 			found++;
-			err = send_user(k, p, sig, SI_USER);
+			err = send_user(k, p, sig, SI_USER, false);
 		}
 	}
 	return found ? err : -ESRCH;
 }
 
-/* One thread per process: a thread id is its process id. */
+/* A thread of process tgid (any process when tgid is -1: tkill). */
+static int64_t do_tkill(struct kernel *k, int tgid, int tid, int sig)
+{
+	struct process *p = process_find(k, tid);
+	if (!p || p->exited || (tgid > 0 && p->tgid != tgid))
+		return -ESRCH;
+	return send_user(k, p, sig, SI_TKILL, true);
+}
+
 int64_t sys_tgkill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	int tgid = (int)a[0], tid = (int)a[1];
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	struct process *p = process_find(k, tid);
-	if (!p || tgid != tid)
-		return -ESRCH;
-	return send_user(k, p, (int)a[2], SI_TKILL);
+	return do_tkill(k, tgid, tid, (int)a[2]);
 }
 
 int64_t sys_tkill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
-	const uint64_t args[6] = {a[0], a[0], a[1]};
-	return sys_tgkill(k, ctx, args);
+	(void)ctx;
+	int tid = (int)a[0];
+	if (tid <= 0)
+		return -EINVAL;
+	return do_tkill(k, -1, tid, (int)a[1]);
 }
 
 /* ---- process groups and sessions ---- */
 
-/* The process pid names (0: the caller), or NULL. */
+/* The process whose thread pid names (0: the caller), or NULL. */
 static struct process *pid_arg(struct kernel *k, uint64_t arg)
 {
 	int pid = (int)arg;
@@ -220,29 +237,33 @@ static struct process *pid_arg(struct kernel *k, uint64_t arg)
 
 /* Rules of setpgid(2): the caller or a child of its session, never a
  * session leader, into a group of the same session or a new one named
- * after the process. Children are not told apart by exec (no EACCES). */
+ * after the process; a thread id other than a process id is EINVAL, as on
+ * Linux. Children are not told apart by exec (no EACCES). */
 int64_t sys_setpgid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct process *self = k->current;
+	struct signal_struct *self = k->current->signal;
 	struct process *p = pid_arg(k, a[0]);
 	int pgid = (int)a[1];
 	if (pgid < 0)
 		return -EINVAL;
-	if (!p || (p != self && p->parent != self))
+	if (!p || (p->signal != self && p->signal->parent != self))
 		return -ESRCH;
+	if (!thread_group_leader(p))
+		return -EINVAL;
+	struct signal_struct *s = p->signal;
 	if (!pgid)
-		pgid = p->pid;
-	if (p->sid != self->sid || p->sid == p->pid)
+		pgid = p->tgid;
+	if (s->sid != self->sid || s->sid == p->tgid)
 		return -EPERM;
-	if (pgid != p->pid) {
+	if (pgid != p->tgid) {
 		struct process *g = k->procs;
-		while (g && !(g->pgid == pgid && g->sid == self->sid))
+		while (g && !(g->signal->pgid == pgid && g->signal->sid == self->sid))
 			g = g->next;
 		if (!g)
 			return -EPERM;
 	}
-	p->pgid = pgid;
+	s->pgid = pgid;
 	return 0;
 }
 
@@ -250,34 +271,34 @@ int64_t sys_getpgid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 {
 	(void)ctx;
 	struct process *p = pid_arg(k, a[0]);
-	return p ? p->pgid : -ESRCH;
+	return p ? p->signal->pgid : -ESRCH;
 }
 
 int64_t sys_getpgrp(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	(void)a;
-	return k->current->pgid;
+	return k->current->signal->pgid;
 }
 
 int64_t sys_getsid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	struct process *p = pid_arg(k, a[0]);
-	return p ? p->sid : -ESRCH;
+	return p ? p->signal->sid : -ESRCH;
 }
 
-/* A new session and group named after the caller, unless a group of that
- * name exists (the caller leads one already). */
+/* A new session and group named after the caller's process, unless a
+ * group of that name exists (the caller leads one already). */
 int64_t sys_setsid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	(void)a;
 	struct process *self = k->current;
 	for (struct process *p = k->procs; p; p = p->next)
-		if (p->pgid == self->pid)
+		if (p->signal->pgid == self->tgid)
 			return -EPERM;
-	self->sid = self->pid;
-	self->pgid = self->pid;
-	return self->sid;
+	self->signal->sid = self->tgid;
+	self->signal->pgid = self->tgid;
+	return self->tgid;
 }

@@ -2,7 +2,11 @@
  * keeps (fs/af_unix.c), and the calls on them: shutdown(2), sendto(2) and
  * recvfrom(2) without addresses (a connected pair has no names); read,
  * write and poll work as on any file. vmemu has no network: every other
- * family is EAFNOSUPPORT, as a kernel built without it answers. */
+ * family is EAFNOSUPPORT, as a kernel built without it answers, and
+ * socket(2) is ENOSYS (glibc's nscd client takes that as "no nscd"). A
+ * host socket can still reach the guest as its standard input or output:
+ * getpeername answers for those as for a pair, and ENOTSOCK for every
+ * other file, as Linux (bash asks it of its standard input). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -68,6 +72,23 @@ int64_t sys_shutdown(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	return f ? unix_shutdown(f, (int)a[1]) : -EBADF;
 }
 
+/* An address out to the user (move_addr_to_user): cut to *ulen, which
+ * then says how long the whole one is. 0, or -EFAULT or -EINVAL. */
+static int put_sockaddr(struct kernel *k, uint64_t uaddr, uint64_t ulen, const void *addr,
+			socklen_t len)
+{
+	int32_t room;
+	if (copy_from_user(k, &room, ulen, sizeof(room)))
+		return -EFAULT;
+	if (room < 0)
+		return -EINVAL;
+	uint64_t n = len < (socklen_t)room ? len : (uint64_t)room;
+	int32_t full = (int32_t)len;
+	if ((n && copy_to_user(k, uaddr, addr, n)) || copy_to_user(k, ulen, &full, sizeof(full)))
+		return -EFAULT;
+	return 0;
+}
+
 /* The socket behind fd and a uio over one user buffer: 0, or -errno. */
 static int sock_buf(struct kernel *k, uint64_t fd, uint64_t buf, uint64_t len, struct file **f,
 		    struct user_iovec *iov, struct uio *u)
@@ -123,14 +144,28 @@ int64_t sys_recvfrom(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	int64_t n = unix_recv(k, f, &u, flags & MSG_DONTWAIT);
 	if (n < 0 || !a[4] || !a[5])
 		return n;
-	int len;
-	if (copy_from_user(k, &len, a[5], sizeof(len)))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
 	sa_family_t family = AF_UNIX;
-	if (copy_to_user(k, a[4], &family, len < 2 ? (uint64_t)len : 2))
-		return -EFAULT;
-	len = sizeof(family);
-	return copy_to_user(k, a[5], &len, sizeof(len)) ? -EFAULT : n;
+	err = put_sockaddr(k, a[4], a[5], &family, sizeof(family));
+	return err ? err : n;
+}
+
+/* getpeername(fd, addr, *addrlen): the peer of a pair has no name, so it
+ * is AF_UNIX alone; a host socket's is the host's. */
+int64_t sys_getpeername(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	if (f->kind == FILE_SOCKET) {
+		sa_family_t family = AF_UNIX;
+		return put_sockaddr(k, a[1], a[2], &family, sizeof(family));
+	}
+	if (f->host_fd < 0)
+		return -ENOTSOCK;
+	struct sockaddr_storage addr;
+	socklen_t len = sizeof(addr);
+	if (getpeername(f->host_fd, (struct sockaddr *)&addr, &len) < 0)
+		return -errno;
+	return put_sockaddr(k, a[1], a[2], &addr, len);
 }

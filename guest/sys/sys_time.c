@@ -126,8 +126,14 @@ int64_t sys_getrusage(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 		ru.ru_utime = host.ru_utime;
 		ru.ru_stime = host.ru_stime;
 	}
-	bool children = who == RUSAGE_CHILDREN;
-	ru.ru_minflt = (long)(children ? p->child_min_flt : p->min_flt);
-	ru.ru_majflt = (long)(children ? p->child_maj_flt : p->maj_flt);
+	uint64_t min = p->min_flt, maj = p->maj_flt;
+	if (who == RUSAGE_SELF) {
+		thread_group_faults(k, p, &min, &maj);
+	} else if (who == RUSAGE_CHILDREN) {
+		min = p->signal->child_min_flt;
+		maj = p->signal->child_maj_flt;
+	}
+	ru.ru_minflt = (long)min;
+	ru.ru_majflt = (long)maj;
 	return copy_to_user(k, a[1], &ru, sizeof(ru));
 }

@@ -5,6 +5,7 @@
  * it runs (ETXTBSY), as Linux's deny_write_access. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,51 @@ static int open_exe(struct kernel *k, const char *path, struct file **out, char 
 	return err;
 }
 
+/* Linux's de_thread: the other threads of the process end (at once: none
+ * of them runs while the kernel does), and a thread other than the leader
+ * takes the leader's place and pid, so the process keeps its id. */
+static void de_thread(struct kernel *k, struct process *p)
+{
+	struct signal_struct *s = p->signal;
+	for (struct process *t = k->procs; t; t = t->next)
+		if (t->signal == s && t != p && !t->exited)
+			process_exit(k, t, 0);
+	struct process *leader = s->leader;
+	if (leader == p)
+		return;
+	leader->pid = p->pid; /* Linux's exchange_tids */
+	p->pid = p->tgid;
+	p->exit_signal = SIGCHLD;
+	leader->exit_signal = -1;
+	leader->autoreap = true;
+	s->leader = p;
+	if (k->init == leader)
+		k->init = p;
+}
+
+/* What exec shares with no one any more: files and handlers another
+ * process uses too (CLONE_FILES, CLONE_SIGHAND without CLONE_THREAD) are
+ * copied. 0, or -ENOMEM. */
+static int unshare_for_exec(struct process *p)
+{
+	if (p->files->users > 1) {
+		struct fdtable *t = fdtable_fork(p->files);
+		if (!t)
+			return -ENOMEM;
+		fdtable_put(p->files);
+		p->files = t;
+	}
+	if (p->sighand->refs > 1) {
+		struct sighand_struct *h = sighand_alloc();
+		if (!h)
+			return -ENOMEM;
+		memcpy(h->action, p->sighand->action, sizeof(h->action));
+		sighand_put(p->sighand);
+		p->sighand = h;
+	}
+	return 0;
+}
+
 int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -122,19 +168,36 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	struct file *f = NULL;
 	if (!err)
 		err = open_exe(k, path, &f, host);
-	if (!err) {
+	struct mm *old_mm = p->mm;
+	if (f) {
+		/* The old memory stays until this thread's robust futexes and
+		 * clear-TID word are released, after the others have gone. */
+		old_mm->users++;
 		int r = k->cfg.exec(k, p, host, path, argv.v, envp.v, msg, sizeof(msg));
 		file_put(f);
 		err = r == 0 ? 0 : r == 127 ? -ENOENT : -ENOEXEC;
-		if (!err)
+		if (err)
+			mm_put(k, old_mm);
+		else
 			process_set_cmdline(p, argv.v);
 	}
 	strings_free(&argv);
 	strings_free(&envp);
 	if (err)
 		return err;
-	/* The old address space is gone: load the new one. */
+	/* The point of no return (Linux's begin_new_exec). The old address
+	 * space is still the one loaded. */
+	de_thread(k, p);
+	struct mm *new_mm = p->mm;
+	p->mm = old_mm;
+	exit_mm_release(k, p);
+	p->mm = new_mm;
+	mm_put(k, old_mm);
 	switch_mm(k, p->mm);
+	if (unshare_for_exec(p)) {
+		force_fatal_sig(p, SIGSEGV); /* as Linux's bprm_execve past that point */
+		return 0;
+	}
 	fdtable_exec(p->files);
 	signal_exec(p);
 	cap_exec(p);
@@ -143,14 +206,29 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	return 0;
 }
 
+int exec_lookup_host(struct kernel *k, const char *name)
+{
+	struct path where;
+	int err = path_lookup(k, AT_FDCWD, name, LOOKUP_FOLLOW, &where);
+	if (err)
+		return err;
+	int fd = path_host_fd(&where);
+	fd = fd < 0 ? -EACCES : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (fd == -1)
+		fd = -errno;
+	path_put(&where);
+	return fd;
+}
+
 int process_set_exe_file(struct kernel *k, struct process *p, int host_fd)
 {
 	struct file *f;
 	int err = file_open_exe(k, host_fd, &f);
 	if (err)
 		return err;
-	if (p->exe_file)
-		file_put(p->exe_file);
-	p->exe_file = f;
+	struct signal_struct *s = p->signal;
+	if (s->exe_file)
+		file_put(s->exe_file);
+	s->exe_file = f;
 	return 0;
 }

@@ -1,5 +1,10 @@
-/* fork.c - fork, vfork and fork-style clone: the child gets a copy of the
- * address space (mm_fork.c), with every private page shared copy-on-write. */
+/* fork.c - fork, vfork, clone and clone3 (Linux's kernel/fork.c): a new
+ * task that shares with its creator what the CLONE_* flags say (memory,
+ * files, working directory, handlers, the thread group) and gets a copy
+ * of the rest; without CLONE_VM a copy of the address space (mm_fork.c),
+ * every private page shared copy-on-write. A new process (no
+ * CLONE_THREAD) holds only the calling thread, however many the caller's
+ * process has. */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -11,106 +16,245 @@
 #include "mm/mm.h"
 #include "task/internal.h"
 
-/* clone(2) flags a fork-style caller may pass (glibc's fork passes the TID
- * ones, posix_spawn CLONE_VM|CLONE_VFORK). Threads are not supported. */
-#define CLONE_FORK_FLAGS                                                                      \
-	(CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |        \
-	 CLONE_CHILD_SETTID)
+/* Flags that act here; the namespaces, CLONE_PIDFD, CLONE_PTRACE and
+ * CLONE_NEWCGROUP are not implemented (EINVAL). CLONE_SYSVSEM (no SysV
+ * semaphores here), CLONE_IO, CLONE_UNTRACED and CLONE_DETACHED change
+ * nothing. */
+#define CLONE_KNOWN                                                                           \
+	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK |            \
+	 CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |     \
+	 CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_IO)
 
-/* The child returns 0 from the call, at the instruction after SYSCALL. */
-static struct process *fork_process(struct kernel *k, const struct cpu_context *ctx,
-				    uint64_t flags, int *err)
+/* struct clone_args of clone3(2); CLONE_ARGS_SIZE_VER0 is its first 64
+ * bytes, the later fields (set_tid, cgroup) must be 0 here. */
+struct clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64
+
+/* What clone takes, whichever call it came by (Linux's kernel_clone_args). */
+struct clone_req {
+	uint64_t flags;
+	int exit_signal;
+	uint64_t stack; /* the new task's rsp; 0: the caller's */
+	uint64_t parent_tid, child_tid, tls;
+};
+
+/* Linux's copy_process checks, in its order. */
+static int check_flags(struct kernel *k, uint64_t flags)
 {
-	struct process *parent = k->current;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL; /* a thread group shares its handlers */
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL; /* shared handlers live in shared memory */
+	if ((flags & CLONE_PARENT) && k->current->signal == k->init->signal)
+		return -EINVAL; /* init has no siblings */
+	return 0;
+}
+
+/* The memory, files, working directory and handlers of c, shared or
+ * copied from the caller p as flags say. 0, or -ENOMEM. */
+static int copy_resources(struct kernel *k, struct process *c, const struct process *p,
+			  uint64_t flags)
+{
+	if (flags & CLONE_VM) {
+		c->mm = p->mm;
+		c->mm->users++;
+	} else if (!(c->mm = mm_fork(k, p->mm))) {
+		return -ENOMEM;
+	}
+	if (flags & CLONE_FILES)
+		fdtable_get(c->files = p->files);
+	else if (!(c->files = fdtable_fork(p->files)))
+		return -ENOMEM;
+	if (flags & CLONE_FS)
+		fs_struct_get(c->fs = p->fs);
+	else if (!(c->fs = fs_struct_copy(p->fs)))
+		return -ENOMEM;
+	if (flags & CLONE_SIGHAND) {
+		c->sighand = p->sighand;
+		c->sighand->refs++;
+	} else if ((c->sighand = sighand_alloc())) {
+		memcpy(c->sighand->action, p->sighand->action, sizeof(c->sighand->action));
+	} else {
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* c joins the caller's thread group, or leads a process of its own. */
+static int copy_signal(struct process *c, struct process *p, const struct clone_req *r)
+{
+	if (r->flags & CLONE_THREAD) {
+		c->tgid = p->tgid;
+		c->signal = p->signal;
+		c->signal->refs++;
+		c->signal->nr_threads++;
+		c->exit_signal = -1;
+		return 0;
+	}
+	struct signal_struct *s = c->signal = signal_struct_alloc(c);
+	if (!s)
+		return -ENOMEM;
+	const struct signal_struct *ps = p->signal;
+	s->parent = (r->flags & CLONE_PARENT) ? ps->parent : (struct signal_struct *)ps;
+	s->pgid = ps->pgid;
+	s->sid = ps->sid;
+	s->exe_file = ps->exe_file;
+	if (s->exe_file)
+		file_get(s->exe_file);
+	memcpy(s->cmdline, ps->cmdline, ps->cmdline_len);
+	s->cmdline_len = ps->cmdline_len;
+	/* With CLONE_PARENT the exit signal is the caller's own (Linux). */
+	c->exit_signal = (r->flags & CLONE_PARENT) ? p->exit_signal : r->exit_signal;
+	return 0;
+}
+
+/* The new task returns 0 from the call, at the instruction after SYSCALL,
+ * on its own stack when given one. */
+static struct process *copy_process(struct kernel *k, const struct cpu_context *ctx,
+				    const struct clone_req *r, int *err)
+{
+	struct process *p = k->current;
 	struct process *c = process_alloc(k);
 	if (!c) {
 		*err = -EAGAIN;
 		return NULL;
 	}
-	if (flags & CLONE_VM) { /* vfork: the child borrows the parent's memory */
-		c->mm = parent->mm;
-		c->mm->users++;
-	} else {
-		c->mm = mm_fork(k, parent->mm);
-	}
-	c->files = c->mm ? fdtable_fork(parent->files) : NULL;
-	c->fs = c->files ? fs_struct_copy(parent->fs) : NULL;
-	if (!c->fs) {
+	*err = copy_signal(c, p, r);
+	if (!*err)
+		*err = copy_resources(k, c, p, r->flags);
+	if (*err) {
+		if (c->signal && (r->flags & CLONE_THREAD))
+			c->signal->nr_threads--;
 		process_reap(k, c);
-		*err = -ENOMEM;
 		return NULL;
 	}
-	c->parent = parent;
-	c->ppid = parent->pid;
-	c->pgid = parent->pgid;
-	c->sid = parent->sid;
-	c->sig = parent->sig;
-	c->cap = parent->cap;
-	c->sig.pending = 0;
-	c->exe_file = parent->exe_file;
-	if (c->exe_file)
-		file_get(c->exe_file);
-	memcpy(c->comm, parent->comm, sizeof(c->comm));
-	memcpy(c->cmdline, parent->cmdline, parent->cmdline_len);
-	c->cmdline_len = parent->cmdline_len;
+	c->sig.blocked = p->sig.blocked;
+	c->cap = p->cap;
+	/* A new thread on its own stack must not run handlers on the
+	 * caller's alternate stack (Linux clears it for CLONE_VM). */
+	if ((r->flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM) {
+		c->sig.altstack_sp = p->sig.altstack_sp;
+		c->sig.altstack_size = p->sig.altstack_size;
+		c->sig.altstack_flags = p->sig.altstack_flags;
+	}
+	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->ctx = *ctx;
 	c->ctx.rax = 0;
 	c->ctx.rip = ctx->rip + SYSCALL_INSN_LEN;
 	c->ctx.rcx = c->ctx.rip;
 	c->ctx.r11 = c->ctx.rflags;
+	if (r->stack)
+		c->ctx.rsp = r->stack;
+	if (r->flags & CLONE_SETTLS)
+		c->ctx.fs_base = r->tls;
 	k->stats.forks++;
 	/* Two can run now: end this slice so the next one has a time limit. */
 	k->ops.stop(k->ops.ctx);
 	return c;
 }
 
-static int64_t do_fork(struct kernel *k, const struct cpu_context *ctx, uint64_t flags,
-		       uint64_t stack, uint64_t parent_tid, uint64_t child_tid)
+/* Linux's kernel_clone: the new task's tid, or -errno. */
+static int64_t kernel_clone(struct kernel *k, const struct cpu_context *ctx,
+			    const struct clone_req *r)
 {
-	int err = 0;
-	struct process *c = fork_process(k, ctx, flags, &err);
+	int err = check_flags(k, r->flags);
+	if (err)
+		return err;
+	if ((r->flags & CLONE_SETTLS) && r->tls >= USER_TOP)
+		return -EPERM; /* as ARCH_SET_FS says of a non-canonical base */
+	struct process *c = copy_process(k, ctx, r, &err);
 	if (!c)
 		return err;
-	if (stack)
-		c->ctx.rsp = stack;
-	int32_t pid = c->pid;
-	if (flags & CLONE_PARENT_SETTID)
-		copy_to_user(k, parent_tid, &pid, sizeof(pid));
-	if (flags & CLONE_CHILD_CLEARTID)
-		c->clear_child_tid = child_tid;
-	if (flags & CLONE_CHILD_SETTID) {
-		/* The child's own copy of the page: write through its tables. */
-		mm_write_force(k, c->mm, child_tid, &pid, sizeof(pid));
-	}
-	if (flags & CLONE_VFORK) {
-		/* The parent waits until the child execs or exits; its call
+	int32_t tid = c->pid;
+	if (r->flags & CLONE_PARENT_SETTID)
+		copy_to_user(k, r->parent_tid, &tid, sizeof(tid));
+	if (r->flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = r->child_tid;
+	if (r->flags & CLONE_CHILD_SETTID) /* in the child's memory, which may be a copy */
+		mm_write_force(k, c->mm, r->child_tid, &tid, sizeof(tid));
+	if (r->flags & CLONE_VFORK) {
+		/* The caller waits until the child execs or exits; its call
 		 * returns the child's pid when it runs again. */
 		c->vfork_parent = k->current;
 		process_block(k, c);
 	}
-	return pid;
+	return tid;
 }
 
 int64_t sys_fork(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)a;
-	return do_fork(k, ctx, SIGCHLD, 0, 0, 0);
+	const struct clone_req r = {.exit_signal = SIGCHLD};
+	return kernel_clone(k, ctx, &r);
 }
 
 int64_t sys_vfork(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)a;
-	return do_fork(k, ctx, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0);
+	const struct clone_req r = {.flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD};
+	return kernel_clone(k, ctx, &r);
 }
 
 /* clone(flags, stack, parent_tid, child_tid, tls) on x86-64. */
 int64_t sys_clone(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
-	uint64_t flags = a[0];
-	if (flags & ~CLONE_FORK_FLAGS)
-		return -EINVAL; /* threads and namespaces are not supported */
-	/* CLONE_VM without CLONE_VFORK would be a thread sharing memory. */
-	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+	uint64_t flags = a[0] & 0xffffffffULL; /* Linux takes the low 32 bits */
+	if (flags & ~CLONE_KNOWN)
 		return -EINVAL;
-	return do_fork(k, ctx, flags, a[1], a[2], a[3]);
+	const struct clone_req r = {.flags = flags & ~(uint64_t)CSIGNAL,
+				    .exit_signal = (int)(flags & CSIGNAL), .stack = a[1],
+				    .parent_tid = a[2], .child_tid = a[3], .tls = a[4]};
+	if (r.exit_signal > KSIG_MAX)
+		return -EINVAL;
+	return kernel_clone(k, ctx, &r);
+}
+
+/* Linux's copy_struct_from_user: a shorter struct is zero-extended, a
+ * longer one must have zeroes past what the kernel knows (else E2BIG). */
+static int clone_args_copy(struct kernel *k, struct clone_args *args, uint64_t uva,
+			   uint64_t size)
+{
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	*args = (struct clone_args){0};
+	uint64_t known = size < sizeof(*args) ? size : sizeof(*args);
+	if (copy_from_user(k, args, uva, known))
+		return -EFAULT;
+	for (uint64_t at = known; at < size; at++) {
+		uint8_t b;
+		if (copy_from_user(k, &b, uva + at, 1))
+			return -EFAULT;
+		if (b)
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/* clone3(args, size): the stack is given as its lowest address and size. */
+int64_t sys_clone3(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	struct clone_args args;
+	int err = clone_args_copy(k, &args, a[0], a[1]);
+	if (err)
+		return err;
+	/* Linux's clone3_args_valid, in its order. */
+	if (args.set_tid || args.set_tid_size || args.cgroup)
+		return -EINVAL; /* PID namespaces and cgroups are not implemented */
+	if ((args.flags & ~(uint64_t)CLONE_KNOWN) || (args.flags & CSIGNAL) ||
+	    args.exit_signal > KSIG_MAX)
+		return -EINVAL;
+	if ((args.flags & (CLONE_THREAD | CLONE_PARENT)) && args.exit_signal)
+		return -EINVAL;
+	if (!args.stack != !args.stack_size)
+		return -EINVAL;
+	const struct clone_req r = {.flags = args.flags, .exit_signal = (int)args.exit_signal,
+				    .stack = args.stack + args.stack_size,
+				    .parent_tid = args.parent_tid, .child_tid = args.child_tid,
+				    .tls = args.tls};
+	return kernel_clone(k, ctx, &r);
 }

@@ -11,8 +11,15 @@
 
 struct kernel;
 
-/* A new runnable process with the next pid, in k->procs; NULL at the limit. */
+/* A new runnable task with the next pid (its tgid too), in k->procs;
+ * NULL at the limit. The caller gives it a signal_struct and sighand. */
 struct process *process_alloc(struct kernel *k);
+/* A new process's signal_struct, led by leader (one thread, its own
+ * process group and session until told otherwise); NULL: out of memory. */
+struct signal_struct *signal_struct_alloc(struct process *leader);
+/* Handlers: new ones (all SIG_DFL), and letting go of a reference. */
+struct sighand_struct *sighand_alloc(void);
+void sighand_put(struct sighand_struct *h);
 /* No member of group pgid has its parent in another group of the same
  * session (POSIX's orphaned process group; the guest's init counts as any
  * parent, as a PID namespace's init does in Linux). */
@@ -29,11 +36,15 @@ void host_wait_poll(struct kernel *k, uint64_t deadline_ns, bool wait);
 /* Cancels p's host job, if any: the call it served is over (hostjob.c). */
 void host_job_cancel(struct process *p);
 
-/* The futex word at uaddr in mm changed: one waiter wakes (the clear-TID
- * word at exit, as Linux's mm_release). A futex wait of p is over:
- * futex_end_wait is true when a wake had come (futex.c). */
-void futex_wake_word(struct kernel *k, struct mm *mm, uint64_t uaddr);
+/* Thread p lets go of its address space (exit, exec; Linux's
+ * mm_release): the futexes of its robust list that it holds are marked
+ * FUTEX_OWNER_DIED and a waiter of each woken, and its clear-TID word is
+ * zeroed and woken when others still use the memory. A futex wait of p
+ * is over: futex_end_wait is true when a wake had come (futex.c). */
+void exit_mm_release(struct kernel *k, struct process *p);
 bool futex_end_wait(struct process *p);
+/* One waiter on the word at uaddr of mm wakes (futex.c). */
+void futex_wake_word(struct kernel *k, struct mm *mm, uint64_t uaddr);
 
 /* Sends SIGALRM to the processes whose ITIMER_REAL has expired (starting
  * it again when it has an interval); returns the earliest expiry still to

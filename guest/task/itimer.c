@@ -1,7 +1,8 @@
 /* itimer.c - the real-time interval timer of each process (setitimer,
- * getitimer and alarm with ITIMER_REAL): when it expires the process gets
- * SIGALRM (si_code SI_KERNEL, as Linux's it_real_fn sends it) and, with
- * an interval, the timer starts again. The scheduler looks at the timers
+ * getitimer and alarm with ITIMER_REAL; its threads share it): when it
+ * expires the process gets
+ * SIGALRM (si_code SI_KERNEL, as Linux's it_real_fn sends it) and,
+ * with an interval, the timer starts again. The scheduler looks at the timers
  * between time slices (sched.c), so they fire up to one slice late. A
  * forked child starts without a timer; exec keeps it, as on Linux.
  * ITIMER_VIRTUAL and ITIMER_PROF count CPU time, which vmemu does not
@@ -43,20 +44,20 @@ static struct k_timeval ns_timeval(uint64_t ns)
 	return (struct k_timeval){(int64_t)(us / USEC_PER_SEC), (int64_t)(us % USEC_PER_SEC)};
 }
 
-static struct k_itimerval itimer_get(const struct process *p)
+static struct k_itimerval itimer_get(const struct signal_struct *s)
 {
 	uint64_t now = kernel_now_ns();
-	uint64_t left = p->itimer_real_at > now ? p->itimer_real_at - now : 0;
-	if (p->itimer_real_at && !left)
+	uint64_t left = s->itimer_real_at > now ? s->itimer_real_at - now : 0;
+	if (s->itimer_real_at && !left)
 		left = 1; /* due, not yet delivered */
-	return (struct k_itimerval){ns_timeval(p->itimer_real_interval), ns_timeval(left)};
+	return (struct k_itimerval){ns_timeval(s->itimer_real_interval), ns_timeval(left)};
 }
 
-static void itimer_set(struct kernel *k, struct process *p, uint64_t value_ns,
+static void itimer_set(struct kernel *k, struct signal_struct *s, uint64_t value_ns,
 		       uint64_t interval_ns)
 {
-	p->itimer_real_at = value_ns ? kernel_now_ns() + value_ns : 0;
-	p->itimer_real_interval = value_ns ? interval_ns : 0;
+	s->itimer_real_at = value_ns ? kernel_now_ns() + value_ns : 0;
+	s->itimer_real_interval = value_ns ? interval_ns : 0;
 	/* The slice running now may have no time limit: end it, so that the
 	 * next one gets one and the scheduler sees the timer expire. */
 	if (value_ns)
@@ -68,14 +69,14 @@ int64_t sys_getitimer(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	(void)ctx;
 	if (a[0] != ITIMER_REAL)
 		return -EINVAL;
-	struct k_itimerval cur = itimer_get(k->current);
+	struct k_itimerval cur = itimer_get(k->current->signal);
 	return copy_to_user(k, a[1], &cur, sizeof(cur));
 }
 
 int64_t sys_setitimer(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct process *p = k->current;
+	struct signal_struct *s = k->current->signal;
 	struct k_itimerval new = {0};
 	/* A NULL new value disarms, as Linux has allowed since 2.6.12. */
 	if (a[1] && copy_from_user(k, &new, a[1], sizeof(new)))
@@ -85,10 +86,10 @@ int64_t sys_setitimer(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	uint64_t value, interval;
 	if (!timeval_ns(&new.it_value, &value) || !timeval_ns(&new.it_interval, &interval))
 		return -EINVAL;
-	struct k_itimerval old = itimer_get(p);
+	struct k_itimerval old = itimer_get(s);
 	if (a[2] && copy_to_user(k, a[2], &old, sizeof(old)))
 		return -EFAULT;
-	itimer_set(k, p, value, interval);
+	itimer_set(k, s, value, interval);
 	return 0;
 }
 
@@ -97,9 +98,9 @@ int64_t sys_setitimer(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 int64_t sys_alarm(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct process *p = k->current;
-	struct k_timeval left = itimer_get(p).it_value;
-	itimer_set(k, p, (uint64_t)(uint32_t)a[0] * USEC_PER_SEC * NSEC_PER_USEC, 0);
+	struct signal_struct *s = k->current->signal;
+	struct k_timeval left = itimer_get(s).it_value;
+	itimer_set(k, s, (uint64_t)(uint32_t)a[0] * USEC_PER_SEC * NSEC_PER_USEC, 0);
 	if ((!left.tv_sec && left.tv_usec) || left.tv_usec >= 500000)
 		left.tv_sec++;
 	return left.tv_sec;
@@ -109,16 +110,17 @@ uint64_t itimer_run(struct kernel *k, uint64_t now)
 {
 	uint64_t next = 0;
 	for (struct process *p = k->procs; p; p = p->next) {
-		if (!p->itimer_real_at || p->exited)
+		struct signal_struct *s = p->signal;
+		if (!s->itimer_real_at || !thread_group_leader(p) || process_dead(p))
 			continue;
-		if (p->itimer_real_at <= now) {
+		if (s->itimer_real_at <= now) {
 			const struct ksiginfo info = {.signo = SIGALRM, .code = SI_KERNEL};
-			signal_send(k, p, &info);
-			uint64_t interval = p->itimer_real_interval;
-			p->itimer_real_at = interval ? now + interval : 0;
+			group_send_sig(k, p, &info);
+			uint64_t interval = s->itimer_real_interval;
+			s->itimer_real_at = interval ? now + interval : 0;
 		}
-		if (p->itimer_real_at && (!next || p->itimer_real_at < next))
-			next = p->itimer_real_at;
+		if (s->itimer_real_at && (!next || s->itimer_real_at < next))
+			next = s->itimer_real_at;
 	}
 	return next;
 }

@@ -1,4 +1,9 @@
-/* process.c - the process list: creation, exit to zombie, reaping. */
+/* process.c - the task list: creation, exit to zombie, reaping. A task is
+ * one thread; the threads of a process share a signal_struct, and the
+ * process ends when its last thread does (Linux's do_exit and
+ * exit_notify): then its parent hears of it, through its leader, which
+ * stays a zombie until then. Other threads are not waited for: they go as
+ * soon as they have exited (release_task). */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -27,7 +32,8 @@ static void list_add(struct kernel *k, struct process *p)
 static bool pid_in_use(struct kernel *k, int pid)
 {
 	for (struct process *p = k->procs; p; p = p->next)
-		if (p->pid == pid || p->pgid == pid || p->sid == pid)
+		if (p->pid == pid ||
+		    (p->signal && (p->signal->pgid == pid || p->signal->sid == pid)))
 			return true;
 	return false;
 }
@@ -54,25 +60,63 @@ struct process *process_alloc(struct kernel *k)
 	if (!p)
 		return NULL;
 	static uint64_t serial;
-	p->pid = pid_alloc(k);
+	p->pid = p->tgid = pid_alloc(k);
 	p->serial = ++serial;
-	p->pgid = p->sid = p->pid;
 	p->state = PROC_RUNNABLE;
+	p->exit_signal = SIGCHLD;
 	list_add(k, p);
 	return p;
 }
 
+struct signal_struct *signal_struct_alloc(struct process *leader)
+{
+	struct signal_struct *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->nr_threads = 1;
+	s->leader = leader;
+	s->pgid = s->sid = leader->pid;
+	return s;
+}
+
+/* The last task of a process lets go of it; the executable is still held
+ * only when the process never ended (kernel_destroy). */
+static void signal_struct_put(struct signal_struct *s)
+{
+	if (!s || --s->refs)
+		return;
+	if (s->exe_file)
+		file_put(s->exe_file);
+	free(s);
+}
+
+struct sighand_struct *sighand_alloc(void)
+{
+	struct sighand_struct *h = calloc(1, sizeof(*h));
+	if (h)
+		h->refs = 1;
+	return h;
+}
+
+void sighand_put(struct sighand_struct *h)
+{
+	if (h && --h->refs == 0)
+		free(h);
+}
+
 void process_set_cmdline(struct process *p, char *const argv[])
 {
+	struct signal_struct *s = p->signal;
 	size_t len = 0;
-	for (; *argv && len < sizeof(p->cmdline); argv++) {
+	for (; *argv && len < sizeof(s->cmdline); argv++) {
 		size_t n = strlen(*argv) + 1;
-		if (n > sizeof(p->cmdline) - len)
-			n = sizeof(p->cmdline) - len;
-		memcpy(p->cmdline + len, *argv, n);
+		if (n > sizeof(s->cmdline) - len)
+			n = sizeof(s->cmdline) - len;
+		memcpy(s->cmdline + len, *argv, n);
 		len += n;
 	}
-	p->cmdline_len = len;
+	s->cmdline_len = len;
 }
 
 struct process *kernel_create_process(struct kernel *k)
@@ -82,8 +126,9 @@ struct process *kernel_create_process(struct kernel *k)
 		errno = k->nprocs >= PROCESS_MAX ? EAGAIN : ENOMEM;
 		return NULL;
 	}
-	if (!(p->files = fdtable_create_stdio(k)) || !(p->fs = fs_struct_create(k))) {
-		int err = errno;
+	if (!(p->signal = signal_struct_alloc(p)) || !(p->sighand = sighand_alloc()) ||
+	    !(p->files = fdtable_create_stdio(k)) || !(p->fs = fs_struct_create(k))) {
+		int err = p->sighand ? errno : ENOMEM;
 		process_reap(k, p);
 		errno = err;
 		return NULL;
@@ -102,39 +147,52 @@ struct process *process_find(struct kernel *k, int pid)
 	return NULL;
 }
 
+void thread_group_faults(struct kernel *k, const struct process *p, uint64_t *min, uint64_t *maj)
+{
+	const struct signal_struct *s = p->signal;
+	*min = s->min_flt;
+	*maj = s->maj_flt;
+	for (const struct process *t = k->procs; t; t = t->next) {
+		if (t->signal == s && !t->exited) {
+			*min += t->min_flt;
+			*maj += t->maj_flt;
+		}
+	}
+}
+
+int task_ppid(const struct process *p)
+{
+	const struct signal_struct *parent = p->signal->parent;
+	return parent ? parent->leader->pid : 0;
+}
+
 bool is_orphaned_pgrp(struct kernel *k, int pgid)
 {
 	for (struct process *p = k->procs; p; p = p->next) {
-		if (p->pgid != pgid || p->state == PROC_ZOMBIE)
+		const struct signal_struct *s = p->signal;
+		if (s->pgid != pgid || process_dead(p))
 			continue;
-		const struct process *parent = p->parent;
-		if (parent && parent->pgid != pgid && parent->sid == p->sid)
+		if (s->parent && s->parent->pgid != pgid && s->parent->sid == s->sid)
 			return false;
 	}
 	return true;
 }
 
-/* What a dead process held, released at once; its status stays. */
+/* What an exited thread held, released at once; its status stays. */
 static void process_release(struct kernel *k, struct process *p)
 {
 	if (p->mm) {
-		if (k->current == p)
-			k->mmu.regs.cr3 = 0;
 		mm_put(k, p->mm);
 		p->mm = NULL;
 		k->tlb_flush_pending = true;
 		tlb_gather_finish(k);
 	}
 	if (p->files) {
-		fdtable_destroy(p->files);
+		fdtable_put(p->files);
 		p->files = NULL;
 	}
-	fs_struct_free(p->fs);
+	fs_struct_put(p->fs);
 	p->fs = NULL;
-	if (p->exe_file) {
-		file_put(p->exe_file);
-		p->exe_file = NULL;
-	}
 }
 
 /* A parent in vfork waits for the child to exec or exit. */
@@ -146,45 +204,65 @@ void process_vfork_done(struct kernel *k, struct process *p)
 	}
 }
 
-/* The end of every process: resources go, children go to init, the
- * parent hears of it (SIGCHLD, and wait4 wakes). */
-static void process_die(struct kernel *k, struct process *p)
+/* The parent of a process that ended: its children go to init (or to no
+ * one when init itself ended), and the parent gets the exit signal (none
+ * for exit_signal 0) and wakes from wait (Linux's exit_notify). */
+static void process_notify_parent(struct kernel *k, struct signal_struct *s)
 {
+	struct process *leader = s->leader;
+	struct signal_struct *reaper = k->init && k->init->signal != s ? k->init->signal : NULL;
+	for (struct process *c = k->procs; c; c = c->next)
+		if (c->signal->parent == s)
+			c->signal->parent = reaper;
+	if (s->exe_file) {
+		file_put(s->exe_file);
+		s->exe_file = NULL;
+	}
+	s->itimer_real_at = 0;
+	struct signal_struct *parent = s->parent;
+	if (!parent)
+		return;
+	const struct k_sigaction *act = &parent->leader->sighand->action[SIGCHLD];
+	/* Linux reaps at once the children of a parent that ignores SIGCHLD. */
+	leader->autoreap = leader->exit_signal == SIGCHLD &&
+			   (act->handler == KSIG_IGN || (act->flags & SA_NOCLDWAIT));
+	if (leader->exit_signal > 0) {
+		struct ksiginfo info = {
+			.signo = leader->exit_signal,
+			.code = leader->term_signal ? (leader->core_dumped ? CLD_DUMPED_CODE
+									 : CLD_KILLED_CODE)
+						    : CLD_EXITED_CODE,
+			.pid = leader->pid,
+			.status = leader->term_signal ? leader->term_signal : leader->exit_code,
+		};
+		group_send_sig(k, parent->leader, &info);
+	}
+	kernel_wake(k, parent);
+}
+
+/* The end of every thread (Linux's do_exit): its robust futexes and
+ * clear-TID word, its memory and files go; the process ends with its
+ * last thread. A thread other than the leader is freed at the next
+ * schedule: nobody waits for it. */
+static void exit_thread(struct kernel *k, struct process *p)
+{
+	struct signal_struct *s = p->signal;
 	p->exited = true;
 	p->state = PROC_ZOMBIE;
 	p->wait_chan = NULL;
 	p->nhost_wait = 0;
 	host_job_cancel(p);
 	futex_end_wait(p);
-	/* CLONE_CHILD_CLEARTID / set_tid_address: the TID word is zeroed at
-	 * exit; it matters only where the memory lives on (a vfork child). */
-	if (p->clear_child_tid && p->mm && p->mm->users > 1) {
-		const uint32_t zero = 0;
-		mm_write_force(k, p->mm, p->clear_child_tid, &zero, sizeof(zero));
-		futex_wake_word(k, p->mm, p->clear_child_tid);
-	}
+	exit_mm_release(k, p);
 	process_vfork_done(k, p);
 	process_release(k, p);
-	for (struct process *c = k->procs; c; c = c->next) {
-		if (c->parent == p) {
-			c->parent = k->init == p ? NULL : k->init;
-			c->ppid = c->parent ? c->parent->pid : 0;
-		}
-	}
-	if (p->parent) {
-		const struct k_sigaction *act = &p->parent->sig.action[SIGCHLD];
-		/* Linux reaps at once the children of a parent that ignores SIGCHLD. */
-		p->autoreap = act->handler == KSIG_IGN || (act->flags & SA_NOCLDWAIT);
-		struct ksiginfo info = {
-			.signo = SIGCHLD,
-			.code = p->term_signal ? (p->core_dumped ? CLD_DUMPED_CODE : CLD_KILLED_CODE)
-					       : CLD_EXITED_CODE,
-			.pid = p->pid,
-			.status = p->term_signal ? p->term_signal : p->exit_code,
-		};
-		signal_send(k, p->parent, &info);
-		kernel_wake(k, p->parent);
-	}
+	s->min_flt += p->min_flt;
+	s->maj_flt += p->maj_flt;
+	s->nr_threads--;
+	if (!thread_group_leader(p))
+		p->autoreap = true;
+	if (s->nr_threads == 0)
+		process_notify_parent(k, s);
 	if (p == k->current)
 		k->ops.stop(k->ops.ctx);
 }
@@ -192,13 +270,40 @@ static void process_die(struct kernel *k, struct process *p)
 void process_exit(struct kernel *k, struct process *p, int code)
 {
 	p->exit_code = code & 0xff;
-	process_die(k, p);
+	exit_thread(k, p);
+}
+
+/* Linux's do_group_exit: the status is the whole process's, the leader's
+ * too when it has exited already (wait reports the leader's). */
+static void group_exit(struct kernel *k, struct process *p, int code, int sig)
+{
+	struct signal_struct *s = p->signal;
+	bool core = p->core_dumped;
+	if (!s->group_exit) {
+		s->group_exit = true;
+		for (struct process *t = k->procs; t; t = t->next) {
+			if (t->signal == s && (!t->exited || t == s->leader)) {
+				t->exit_code = code & 0xff;
+				t->term_signal = sig;
+				t->core_dumped = core;
+			}
+		}
+	}
+	for (struct process *t = k->procs; t; t = t->next)
+		if (t->signal == s && t != p && !t->exited)
+			exit_thread(k, t);
+	if (!p->exited)
+		exit_thread(k, p);
+}
+
+void process_exit_group(struct kernel *k, struct process *p, int code)
+{
+	group_exit(k, p, code, 0);
 }
 
 void process_kill(struct kernel *k, struct process *p, int sig)
 {
-	p->term_signal = sig;
-	process_die(k, p);
+	group_exit(k, p, 0, sig);
 }
 
 void process_reap(struct kernel *k, struct process *p)
@@ -214,6 +319,8 @@ void process_reap(struct kernel *k, struct process *p)
 	if (k->init == p)
 		k->init = NULL;
 	host_job_cancel(p);
+	signal_struct_put(p->signal);
+	sighand_put(p->sighand);
 	free(p->host_wait);
 	free(p);
 }

@@ -81,7 +81,7 @@ uint64_t kernel_time_slice_us(struct kernel *k)
 	for (struct process *p = k->procs; p; p = p->next) {
 		runnable += p->state == PROC_RUNNABLE;
 		timers |= (p->state == PROC_BLOCKED && (p->wake_at || p->nhost_wait)) ||
-			  p->itimer_real_at;
+			  p->signal->itimer_real_at;
 	}
 	/* A sleeper must get the CPU back at its deadline, or when its host
 	 * fd is ready, even from a process that never makes a system call. */
@@ -127,6 +127,12 @@ static void kill_all(struct kernel *k)
 			process_kill(k, p, SIGKILL);
 }
 
+/* The guest's init process has ended (all its threads). */
+static bool init_alive(const struct kernel *k)
+{
+	return k->init && !process_dead(k->init);
+}
+
 /* Zombies whose parent ignores SIGCHLD go at once (outside any call). */
 static void reap_ignored(struct kernel *k)
 {
@@ -147,10 +153,11 @@ static void deliver_host_signals(struct kernel *k)
 			continue;
 		struct ksiginfo info = {.signo = sig, .code = SI_USER};
 		bool group = sig == SIGINT || sig == SIGQUIT;
-		int pgid = k->init->pgid;
+		const struct signal_struct *init = k->init->signal;
 		for (struct process *p = k->procs; p; p = p->next)
-			if (!p->exited && (p == k->init || (group && p->pgid == pgid)))
-				signal_send(k, p, &info);
+			if (thread_group_leader(p) && !process_dead(p) &&
+			    (p->signal == init || (group && p->signal->pgid == init->pgid)))
+				group_send_sig(k, p, &info);
 	}
 }
 
@@ -167,7 +174,7 @@ static bool wait_idle(struct kernel *k, uint64_t timer)
 bool kernel_schedule(struct kernel *k)
 {
 	struct process *next = NULL;
-	while (k->init && !k->init->exited) {
+	while (init_alive(k)) {
 		deliver_host_signals(k);
 		uint64_t timer = run_timers(k);
 		if (host_waiters(k))

@@ -1,11 +1,13 @@
 /* signal.c - queuing and delivering signals, as Linux's kernel/signal.c:
- * signal_send sets a pending bit (one instance per signal), signal_deliver
- * runs before a process returns to user mode and acts on one signal: its
- * default action, or a handler frame (sigframe.c). Faults and CPU
- * exceptions arrive as p->pending_fatal and are forced through first.
- * Job control: a stop signal's default action stops the process
- * (PROC_STOPPED) until SIGCONT, which acts when it is sent; the parent
- * hears of both (SIGCHLD, wait). */
+ * signal_send sets a pending bit (one instance per signal) in a thread's
+ * own set, group_send_sig in its process's shared set; signal_deliver
+ * runs before a thread returns to user mode and acts on one signal of
+ * either set: its default action, or a handler frame (sigframe.c).
+ * Faults and CPU exceptions arrive as p->pending_fatal and are forced
+ * through first. A fatal default action ends the whole process. Job
+ * control: a stop signal's default action stops the process (each thread
+ * PROC_STOPPED on its way to user mode) until SIGCONT, which acts when it
+ * is sent; the parent hears of both (SIGCHLD, wait). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,13 +43,30 @@ enum sig_default signal_default_action(int sig)
 
 bool signal_ignored(const struct process *p, int sig)
 {
-	uint64_t h = p->sig.action[sig].handler;
+	uint64_t h = p->sighand->action[sig].handler;
 	return h == KSIG_IGN || (h == KSIG_DFL && signal_default_action(sig) == SIG_DEFAULT_IGNORE);
 }
 
 uint64_t signal_blockable(uint64_t mask)
 {
 	return mask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+}
+
+/* Signals p may take now: its own and its process's, unblocked. */
+static uint64_t ready_signals(const struct process *p)
+{
+	return (p->sig.pending.signal | p->signal->shared_pending.signal) & ~p->sig.blocked;
+}
+
+/* Takes sig off p's pending sets, its own first (Linux's dequeue_signal),
+ * with the siginfo it was sent with. */
+static void dequeue_signal(struct process *p, int sig, struct ksiginfo *info)
+{
+	struct sigpending *q = (p->sig.pending.signal & sig_bit(sig)) ? &p->sig.pending
+								       : &p->signal->shared_pending;
+	if (info)
+		*info = q->info[sig];
+	q->signal &= ~sig_bit(sig);
 }
 
 /* True when a signal will interrupt the call now; pending unblocked
@@ -57,14 +76,14 @@ bool signal_interrupts(struct process *p)
 	for (int sig; (sig = signal_next(p));) {
 		if (!signal_ignored(p, sig))
 			return true;
-		p->sig.pending &= ~sig_bit(sig);
+		dequeue_signal(p, sig, NULL);
 	}
 	return false;
 }
 
 int signal_next(const struct process *p)
 {
-	uint64_t ready = p->sig.pending & ~p->sig.blocked;
+	uint64_t ready = ready_signals(p);
 	if (!ready)
 		return 0;
 	if (ready & sig_bit(SIGKILL))
@@ -72,54 +91,73 @@ int signal_next(const struct process *p)
 	return __builtin_ctzll(ready) + 1;
 }
 
+void signal_flush_pending(struct kernel *k, struct process *p, uint64_t mask)
+{
+	struct signal_struct *s = p->signal;
+	s->shared_pending.signal &= ~mask;
+	for (struct process *t = k->procs; t; t = t->next)
+		if (t->signal == s)
+			t->sig.pending.signal &= ~mask;
+}
+
 /* ---- job control: stop and continue ---- */
 
 /* The signals whose default action is to stop (Linux's SIG_KERNEL_STOP_MASK). */
 #define SIG_STOP_MASK (sig_bit(SIGSTOP) | sig_bit(SIGTSTP) | sig_bit(SIGTTIN) | sig_bit(SIGTTOU))
 
-/* Tells p's parent that p stopped or continued (why: CLD_STOPPED or
- * CLD_CONTINUED): SIGCHLD unless the parent set SA_NOCLDSTOP, and a wait
- * blocked in the parent looks again either way. */
+/* Tells p's parent that p's process stopped or continued (why:
+ * CLD_STOPPED or CLD_CONTINUED): SIGCHLD unless the parent set
+ * SA_NOCLDSTOP, and a wait blocked in the parent looks again either way. */
 static void do_notify_parent_cldstop(struct kernel *k, struct process *p, int why)
 {
-	struct process *parent = p->parent;
+	struct signal_struct *parent = p->signal->parent;
 	if (!parent)
 		return;
-	if (!(parent->sig.action[SIGCHLD].flags & SA_NOCLDSTOP)) {
-		struct ksiginfo info = {.signo = SIGCHLD, .code = why, .pid = p->pid,
-					.status = why == CLD_STOPPED ? p->stop_code : SIGCONT};
-		signal_send(k, parent, &info);
+	if (!(parent->leader->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP)) {
+		struct ksiginfo info = {.signo = SIGCHLD, .code = why, .pid = p->tgid,
+					.status = why == CLD_STOPPED ? p->signal->stop_code : SIGCONT};
+		group_send_sig(k, parent->leader, &info);
 	}
 	kernel_wake(k, parent);
 }
 
-/* The default action of a stop signal: p leaves the run queue until
- * SIGCONT or SIGKILL. An interrupted call stays ready to restart. */
+/* The default action of a stop signal: the process stops (Linux's
+ * do_signal_stop). p, the thread that took the signal, stops now; the
+ * others stop on their way to user mode (signal_deliver): those asleep
+ * in a call are woken for it, and make the call again once continued. */
 static void do_signal_stop(struct kernel *k, struct process *p, int sig)
 {
+	struct signal_struct *s = p->signal;
+	s->group_stop = true;
+	s->stop_code = sig;
+	s->stop_continued = false;
 	p->state = PROC_STOPPED;
-	p->stop_code = sig;
-	p->stop_continued = false;
+	for (struct process *t = k->procs; t; t = t->next)
+		if (t->signal == s && t->state == PROC_BLOCKED && t->restart_syscall)
+			process_wake(t);
 	do_notify_parent_cldstop(k, p, CLD_STOPPED);
 }
 
 /* What sending sig does at once, whatever p's action for it (Linux's
  * prepare_signal): stop signals and SIGCONT cancel each other's pending
- * instances, and SIGCONT continues a stopped p. */
+ * instances, and SIGCONT continues a stopped process. */
 static void prepare_signal(struct kernel *k, struct process *p, int sig)
 {
-	struct signal_state *s = &p->sig;
+	struct signal_struct *s = p->signal;
 	if (sig_bit(sig) & SIG_STOP_MASK) {
-		s->pending &= ~sig_bit(SIGCONT);
+		signal_flush_pending(k, p, sig_bit(SIGCONT));
 		return;
 	}
 	if (sig != SIGCONT)
 		return;
-	s->pending &= ~SIG_STOP_MASK;
-	if (p->state == PROC_STOPPED) {
-		process_wake(p);
-		p->stop_code = 0; /* a stop wait has not reported is not reported now */
-		p->stop_continued = true;
+	signal_flush_pending(k, p, SIG_STOP_MASK);
+	if (s->group_stop) {
+		s->group_stop = false;
+		for (struct process *t = k->procs; t; t = t->next)
+			if (t->signal == s && t->state == PROC_STOPPED)
+				process_wake(t);
+		s->stop_code = 0; /* a stop wait has not reported is not reported now */
+		s->stop_continued = true;
 		do_notify_parent_cldstop(k, p, CLD_CONTINUED);
 	}
 }
@@ -127,41 +165,80 @@ static void prepare_signal(struct kernel *k, struct process *p, int sig)
 /* p has sig pending now (Linux's signal_wake_up): a call p is blocked in
  * is interrupted unless sig is blocked; a stopped p wakes only to die of
  * SIGKILL. */
-static void signal_wake_up(struct process *p, int sig)
+static bool signal_wake_up(struct process *p, int sig)
 {
 	bool wake = p->state == PROC_BLOCKED ? !(p->sig.blocked & sig_bit(sig))
 					     : p->state == PROC_STOPPED && sig == SIGKILL;
 	if (wake)
 		process_wake(p);
+	return wake;
 }
 
 /* ---- sending ---- */
 
-void signal_send(struct kernel *k, struct process *p, const struct ksiginfo *info)
+/* Whether sig is to be queued for p at all (after job control acted). */
+static bool wants_queue(struct kernel *k, struct process *p, int sig)
 {
-	int sig = info->signo;
-	struct signal_state *s = &p->sig;
-	if (sig < 1 || sig > KSIG_MAX || p->exited || p->state == PROC_ZOMBIE)
-		return;
+	if (sig < 1 || sig > KSIG_MAX || process_dead(p) || p->signal->group_exit)
+		return false;
 	prepare_signal(k, p, sig);
 	/* A blocked signal is kept even when ignored: the action may change
 	 * before it is unblocked (Linux's sig_ignored). */
-	if (!(s->blocked & sig_bit(sig)) && signal_ignored(p, sig))
-		return;
-	if (s->pending & sig_bit(sig))
+	return (p->sig.blocked & sig_bit(sig)) || !signal_ignored(p, sig);
+}
+
+static void queue(struct sigpending *q, const struct ksiginfo *info)
+{
+	int sig = info->signo;
+	if (q->signal & sig_bit(sig))
 		return; /* standard signals: the first instance stays */
-	s->pending |= sig_bit(sig);
-	s->info[sig] = *info;
+	q->signal |= sig_bit(sig);
+	q->info[sig] = *info;
+}
+
+void signal_send(struct kernel *k, struct process *p, const struct ksiginfo *info)
+{
+	int sig = info->signo;
+	if (p->exited || !wants_queue(k, p, sig))
+		return;
+	queue(&p->sig.pending, info);
 	signal_wake_up(p, sig);
+}
+
+/* The thread to wake for a signal to the whole process (Linux's
+ * complete_signal): the leader if it can take it, else the first other
+ * thread that does not block it; none when all block it. */
+static struct process *wants_signal(struct kernel *k, struct process *p, int sig)
+{
+	struct signal_struct *s = p->signal;
+	struct process *leader = s->leader;
+	if (!leader->exited && !(leader->sig.blocked & sig_bit(sig)))
+		return leader;
+	for (struct process *t = k->procs; t; t = t->next)
+		if (t->signal == s && !t->exited && !(t->sig.blocked & sig_bit(sig)))
+			return t;
+	return NULL;
+}
+
+void group_send_sig(struct kernel *k, struct process *p, const struct ksiginfo *info)
+{
+	int sig = info->signo;
+	if (!wants_queue(k, p, sig))
+		return;
+	queue(&p->signal->shared_pending, info);
+	struct process *t = wants_signal(k, p, sig);
+	if (t)
+		signal_wake_up(t, sig);
 }
 
 void signal_exec(struct process *p)
 {
-	struct signal_state *s = &p->sig;
+	struct k_sigaction *action = p->sighand->action;
 	for (int sig = 1; sig <= KSIG_MAX; sig++) {
-		uint64_t h = s->action[sig].handler == KSIG_IGN ? KSIG_IGN : KSIG_DFL;
-		s->action[sig] = (struct k_sigaction){.handler = h};
+		uint64_t h = action[sig].handler == KSIG_IGN ? KSIG_IGN : KSIG_DFL;
+		action[sig] = (struct k_sigaction){.handler = h};
 	}
+	struct signal_state *s = &p->sig;
 	s->altstack_sp = 0;
 	s->altstack_size = 0;
 	s->altstack_flags = 0;
@@ -230,15 +307,16 @@ static int take_fault(struct process *p, struct ksiginfo *info, struct sigframe_
 	int sig = p->pending_fatal;
 	fault_info(p, info, ff);
 	p->pending_fatal = 0;
-	struct signal_state *s = &p->sig;
-	if ((s->blocked & sig_bit(sig)) || s->action[sig].handler == KSIG_IGN) {
-		s->action[sig].handler = KSIG_DFL;
-		s->blocked &= ~sig_bit(sig);
+	struct k_sigaction *ka = &p->sighand->action[sig];
+	if ((p->sig.blocked & sig_bit(sig)) || ka->handler == KSIG_IGN) {
+		ka->handler = KSIG_DFL;
+		p->sig.blocked &= ~sig_bit(sig);
 	}
 	return sig;
 }
 
-/* The line a fatal fault leaves on stderr (the process has no handler). */
+/* The line a fatal fault leaves on stderr (the process has no handler):
+ * the process dies, so its id is named, whichever thread faulted. */
 static void report_fault(const struct process *p, int sig)
 {
 	/* A page fault: SIGSEGV, or SIGBUS past the end of a mapped file. */
@@ -246,12 +324,12 @@ static void report_fault(const struct process *p, int sig)
 		char ec[32];
 		fprintf(stderr,
 			"vmemu: pid %d killed by SIG%s: rip 0x%llx addr 0x%llx (%s, %s, user; error code 0x%x %s)\n",
-			p->pid, sigabbrev_np(sig), (unsigned long long)p->ctx.rip,
+			p->tgid, sigabbrev_np(sig), (unsigned long long)p->ctx.rip,
 			(unsigned long long)p->fault.addr,
 			mmu_fault_kind_name(p->fault.kind), mmu_access_name(p->fault.access),
 			p->fault.error_code, mmu_error_code_str(p->fault.error_code, ec, sizeof(ec)));
 	} else {
-		fprintf(stderr, "vmemu: pid %d killed by SIG%s: rip 0x%llx\n", p->pid,
+		fprintf(stderr, "vmemu: pid %d killed by SIG%s: rip 0x%llx\n", p->tgid,
 			sigabbrev_np(sig), (unsigned long long)p->ctx.rip);
 	}
 }
@@ -306,9 +384,9 @@ static void frame_failed(struct kernel *k, struct process *p, int sig)
 {
 	fprintf(stderr,
 		"vmemu: pid %d killed by SIGSEGV: rip 0x%llx rsp 0x%llx (no room for the SIG%s signal frame)\n",
-		p->pid, (unsigned long long)p->ctx.rip, (unsigned long long)p->ctx.rsp,
+		p->tgid, (unsigned long long)p->ctx.rip, (unsigned long long)p->ctx.rsp,
 		sigabbrev_np(sig));
-	p->sig.action[SIGSEGV].handler = KSIG_DFL;
+	p->sighand->action[SIGSEGV].handler = KSIG_DFL;
 	p->core_dumped = true;
 	process_kill(k, p, SIGSEGV);
 }
@@ -317,7 +395,7 @@ static void run_handler(struct kernel *k, struct process *p, int sig, const stru
 			const struct sigframe_fault *ff)
 {
 	struct signal_state *s = &p->sig;
-	const struct k_sigaction ka = s->action[sig];
+	const struct k_sigaction ka = p->sighand->action[sig];
 	if (p->restart_syscall)
 		interrupt_syscall(p, &ka);
 	/* The mask the handler's return puts back: rt_sigsuspend's caller's. */
@@ -329,14 +407,14 @@ static void run_handler(struct kernel *k, struct process *p, int sig, const stru
 	s->restore_blocked = false;
 	s->blocked |= signal_blockable(ka.mask | ((ka.flags & SA_NODEFER) ? 0 : sig_bit(sig)));
 	if (ka.flags & SA_RESETHAND)
-		s->action[sig].handler = KSIG_DFL;
+		p->sighand->action[sig].handler = KSIG_DFL;
 }
 
 /* Acts on sig; false when it was ignored (nothing changed). */
 static bool deliver(struct kernel *k, struct process *p, int sig, const struct ksiginfo *info,
 		    const struct sigframe_fault *ff, bool sync)
 {
-	uint64_t h = p->sig.action[sig].handler;
+	uint64_t h = p->sighand->action[sig].handler;
 	if (h == KSIG_IGN)
 		return false;
 	if (h != KSIG_DFL) {
@@ -349,7 +427,7 @@ static bool deliver(struct kernel *k, struct process *p, int sig, const struct k
 	if (d == SIG_DEFAULT_STOP) {
 		/* An orphaned group has no shell left to continue it: the
 		 * terminal's stop signals are discarded there (POSIX). */
-		if (sig != SIGSTOP && is_orphaned_pgrp(k, p->pgid))
+		if (sig != SIGSTOP && is_orphaned_pgrp(k, p->signal->pgid))
 			return false;
 		do_signal_stop(k, p, sig);
 		return true;
@@ -367,8 +445,9 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	struct signal_state *s = &p->sig;
 	if (p->exited)
 		return false;
+	bool kill = ready_signals(p) & sig_bit(SIGKILL);
 	if (p->pending_fatal) {
-		if (s->pending & sig_bit(SIGKILL)) {
+		if (kill) {
 			p->pending_fatal = 0; /* SIGKILL wins */
 		} else {
 			struct ksiginfo info;
@@ -376,6 +455,14 @@ bool signal_deliver(struct kernel *k, struct process *p)
 			int sig = take_fault(p, &info, &ff);
 			return deliver(k, p, sig, &info, &ff, true);
 		}
+	}
+	/* Its process stopped: this thread stops too, on its way out (a
+	 * call it sleeps in is made again once it continues; a vfork
+	 * parent's wait is not interrupted). */
+	if (p->signal->group_stop && !kill &&
+	    (p->state == PROC_RUNNABLE || p->restart_syscall)) {
+		p->state = PROC_STOPPED;
+		return true;
 	}
 	/* Blocked in a call, p stays there unless a signal interrupts it. */
 	if (p->state == PROC_BLOCKED) {
@@ -385,8 +472,8 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	}
 	const struct sigframe_fault none = {0};
 	for (int sig; (sig = signal_next(p));) {
-		struct ksiginfo info = s->info[sig];
-		s->pending &= ~sig_bit(sig);
+		struct ksiginfo info;
+		dequeue_signal(p, sig, &info);
 		if (deliver(k, p, sig, &info, &none, false))
 			return true;
 	}

@@ -10,16 +10,26 @@
 #include "mm/mm.h"
 #include "task/internal.h"
 
-/* Does child c match wait4's pid argument for parent p? */
-static bool pid_matches(const struct process *p, const struct process *c, int pid)
+/* Does child c (a process's leader) match wait4's pid argument for the
+ * waiting process s? */
+static bool pid_matches(const struct signal_struct *s, const struct process *c, int pid)
 {
 	if (pid > 0)
 		return c->pid == pid;
 	if (pid == 0)
-		return c->pgid == p->pgid;
+		return c->signal->pgid == s->pgid;
 	if (pid < -1)
-		return c->pgid == -pid;
+		return c->signal->pgid == -pid;
 	return true;
+}
+
+/* A child whose exit signal is not SIGCHLD is a "clone" child: only
+ * __WCLONE waits for those, and only those (__WALL: for all). */
+static bool type_matches(const struct process *c, int options)
+{
+	if (options & __WALL)
+		return true;
+	return (c->exit_signal != SIGCHLD) == !!(options & __WCLONE);
 }
 
 /* What wait can report of a child (Linux's wait_task_zombie,
@@ -30,24 +40,28 @@ enum child_event { CHILD_NONE, CHILD_EXITED, CHILD_STOPPED, CHILD_CONTINUED };
  * A stop or continue is reported once: reporting it clears it. */
 static enum child_event child_event(const struct process *c, int options)
 {
-	if (c->state == PROC_ZOMBIE)
+	const struct signal_struct *s = c->signal;
+	if (process_dead(c))
 		return options & WEXITED ? CHILD_EXITED : CHILD_NONE;
-	if ((options & WSTOPPED) && c->state == PROC_STOPPED && c->stop_code)
+	if ((options & WSTOPPED) && s->group_stop && s->stop_code)
 		return CHILD_STOPPED;
-	if ((options & WCONTINUED) && c->stop_continued)
+	if ((options & WCONTINUED) && s->stop_continued)
 		return CHILD_CONTINUED;
 	return CHILD_NONE;
 }
 
 /* The first matching child with an event to report (*ev), or NULL; *any
- * says whether any child matches at all. */
+ * says whether any child matches at all. Children of every thread of the
+ * caller's process count, as Linux's do_wait without __WNOTHREAD (a
+ * thread's children are its process's here). */
 static struct process *find_child(struct kernel *k, int pid, int options, enum child_event *ev,
 				  bool *any)
 {
-	struct process *p = k->current;
+	const struct signal_struct *s = k->current->signal;
 	*any = false;
 	for (struct process *c = k->procs; c; c = c->next) {
-		if (c->parent != p || c->autoreap || !pid_matches(p, c, pid))
+		if (!thread_group_leader(c) || c->signal->parent != s || c->autoreap ||
+		    !pid_matches(s, c, pid) || !type_matches(c, options))
 			continue;
 		*any = true;
 		*ev = child_event(c, options);
@@ -62,7 +76,7 @@ static struct process *find_child(struct kernel *k, int pid, int options, enum c
 static int wait_status(const struct process *c, enum child_event ev)
 {
 	if (ev == CHILD_STOPPED)
-		return 0x7f | c->stop_code << 8;
+		return 0x7f | c->signal->stop_code << 8;
 	if (ev == CHILD_CONTINUED)
 		return 0xffff;
 	if (c->term_signal)
@@ -70,17 +84,28 @@ static int wait_status(const struct process *c, enum child_event ev)
 	return c->exit_code << 8;
 }
 
+/* Faults of a process, its threads' and its waited-for children's. */
+static void process_faults(struct kernel *k, const struct process *c, uint64_t *min,
+			   uint64_t *maj)
+{
+	thread_group_faults(k, c, min, maj);
+	*min += c->signal->child_min_flt;
+	*maj += c->signal->child_maj_flt;
+}
+
 /* The event is told: a dead child goes, a stop or continue is forgotten. */
 static void consume(struct kernel *k, struct process *c, enum child_event ev)
 {
-	struct process *p = k->current;
+	struct signal_struct *s = k->current->signal;
 	if (ev == CHILD_STOPPED) {
-		c->stop_code = 0;
+		c->signal->stop_code = 0;
 	} else if (ev == CHILD_CONTINUED) {
-		c->stop_continued = false;
+		c->signal->stop_continued = false;
 	} else {
-		p->child_min_flt += c->min_flt + c->child_min_flt;
-		p->child_maj_flt += c->maj_flt + c->child_maj_flt;
+		uint64_t min, maj;
+		process_faults(k, c, &min, &maj);
+		s->child_min_flt += min;
+		s->child_maj_flt += maj;
 		process_reap(k, c);
 	}
 }
@@ -90,7 +115,7 @@ static int64_t wait_nothing(struct kernel *k, int options)
 {
 	if (options & WNOHANG)
 		return 0;
-	process_block(k, k->current);
+	process_block(k, k->current->signal);
 	return -ERESTARTSYS;
 }
 
@@ -112,8 +137,9 @@ int64_t sys_wait4(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	if (a[1] && copy_to_user(k, a[1], &status, sizeof(status)))
 		return -EFAULT;
 	/* The child's usage, its own waited-for children included. */
-	struct rusage ru = {.ru_minflt = (long)(c->min_flt + c->child_min_flt),
-			    .ru_majflt = (long)(c->maj_flt + c->child_maj_flt)};
+	uint64_t min, maj;
+	process_faults(k, c, &min, &maj);
+	struct rusage ru = {.ru_minflt = (long)min, .ru_majflt = (long)maj};
 	if (a[3] && copy_to_user(k, a[3], &ru, sizeof(ru)))
 		return -EFAULT;
 	int child = c->pid;
@@ -126,7 +152,7 @@ static void child_siginfo(const struct process *c, enum child_event ev, int *cod
 {
 	if (ev == CHILD_STOPPED) {
 		*code = CLD_STOPPED;
-		*status = c->stop_code;
+		*status = c->signal->stop_code;
 	} else if (ev == CHILD_CONTINUED) {
 		*code = CLD_CONTINUED;
 		*status = SIGCONT;

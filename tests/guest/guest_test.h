@@ -54,6 +54,21 @@ static inline const char *tmp_dir(void)
 	return d && *d ? d : "/tmp";
 }
 
+/* A counter of /proc/vmstat (fails when it is missing). */
+static inline long proc_vmstat(const char *name)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+	long v, found = -1;
+	CHECK(f, "open /proc/vmstat: %s", strerror(errno));
+	while (fscanf(f, "%63s %ld", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	fclose(f);
+	CHECK(found >= 0, "no %s in /proc/vmstat", name);
+	return found;
+}
+
 /* A deterministic pseudo-random sequence (xorshift64). */
 static inline unsigned long long rng_next(unsigned long long *s)
 {

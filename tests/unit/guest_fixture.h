@@ -76,6 +76,18 @@ static inline void guest_start_process(void)
 	flush_tlb_calls = flush_code_calls = stop_calls = 0;
 }
 
+/* Another process (a signal_struct and handlers of its own), not
+ * started: no memory, no files. */
+static inline struct process *guest_new_process(void)
+{
+	struct process *q = process_alloc(k);
+	ck_assert_ptr_nonnull(q);
+	q->signal = signal_struct_alloc(q);
+	q->sighand = sighand_alloc();
+	ck_assert(q->signal && q->sighand);
+	return q;
+}
+
 /* Both of the above. */
 static inline void guest_setup(const struct kernel_config *cfg)
 {
@@ -95,6 +107,17 @@ static inline void guest_teardown(void)
 	p = NULL;
 	mm = NULL;
 	ck_assert_msg(!bad, "mm_check after the test: %s", err);
+}
+
+/* An access by the current process as the CPU makes it (a TLB miss, the
+ * fault handled inside); returns the 4 KiB page's physical address. */
+static inline uint64_t guest_touch(uint64_t va, enum mmu_access access)
+{
+	uint64_t pa;
+	unsigned prot;
+	ck_assert_msg(kernel_tlb_fill(k, va, access, &pa, &prot), "fill %#llx",
+		      (unsigned long long)va);
+	return pa;
 }
 
 /* Maps [va, va + len) with VM_* flags into mm, fixed. */

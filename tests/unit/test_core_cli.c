@@ -394,6 +394,52 @@ START_TEST(report_options)
 }
 END_TEST
 
+/* --thp: always, madvise (the default) or never; --hugepages; --la57. */
+START_TEST(thp_option)
+{
+	ck_assert_int_eq(PARSE("vmemu", "run", "prog"), -1);
+	ck_assert_int_eq(opts.thp, THP_MADVISE);
+	ck_assert_int_eq(PARSE("vmemu", "run", "--thp", "always", "prog"), -1);
+	ck_assert_int_eq(opts.thp, THP_ALWAYS);
+	ck_assert_int_eq(PARSE("vmemu", "step", "--thp=never", "prog"), -1);
+	ck_assert_int_eq(opts.thp, THP_NEVER);
+	assert_usage_error(PARSE("vmemu", "run", "--thp", "sometimes", "prog"),
+			   "invalid --thp 'sometimes': expected always, madvise or never");
+	ck_assert_uint_eq(opts.hugepages_2m, 0);
+	ck_assert_int_eq(PARSE("vmemu", "run", "--hugepages", "2M:16", "prog"), -1);
+	ck_assert_uint_eq(opts.hugepages_2m, 16);
+	ck_assert_int_eq(PARSE("vmemu", "run", "--hugepages", "2M:3,1G:2", "prog"), -1);
+	ck_assert_uint_eq(opts.hugepages_2m, 3);
+	ck_assert_uint_eq(opts.hugepages_1g, 2);
+	assert_usage_error(PARSE("vmemu", "run", "--hugepages", "4M:1", "prog"),
+			   "invalid --hugepages '4M:1': expected 2M:N, 1G:M");
+	assert_usage_error(PARSE("vmemu", "run", "--hugepages", "2M:x", "prog"),
+			   "invalid --hugepages '2M:x'");
+	ck_assert(!opts.la57);
+	ck_assert_int_eq(PARSE("vmemu", "step", "--la57", "prog"), -1);
+	ck_assert(opts.la57);
+}
+END_TEST
+
+/* --tlb: a preset or a custom geometry; the default is skylake. */
+START_TEST(tlb_model_option)
+{
+	ck_assert_int_eq(PARSE("vmemu", "run", "prog"), -1);
+	ck_assert_str_eq(opts.tlb_model.name, "skylake");
+	ck_assert_int_eq(PARSE("vmemu", "run", "--tlb", "goldencove", "prog"), -1);
+	ck_assert_str_eq(opts.tlb_model.name, "goldencove");
+	ck_assert_int_eq(PARSE("vmemu", "step", "--tlb=custom:pde=0,l1d.4k=32x4", "prog"), -1);
+	ck_assert_str_eq(opts.tlb_model.name, "custom");
+	ck_assert_uint_eq(opts.tlb_model.psc[2], 0);
+	ck_assert_uint_eq(opts.tlb_model.tlb[MMU_L1_DTLB].size[TLB_4K].sets, 8);
+	assert_usage_error(PARSE("vmemu", "run", "--tlb", "pentium", "prog"),
+			   "invalid --tlb 'pentium': unknown TLB model");
+	assert_usage_error(PARSE("vmemu", "run", "--tlb", "custom:l1d.4k=3x2", "prog"),
+			   "power-of-two number of sets");
+	assert_usage_error(PARSE("vmemu", "report", "--tlb", "skylake", "t"), "unknown option '--tlb'");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("core_cli");
@@ -414,6 +460,8 @@ int main(void)
 	tcase_add_test(tc, debugger_options);
 	tcase_add_test(tc, inject_options);
 	tcase_add_test(tc, report_options);
+	tcase_add_test(tc, thp_option);
+	tcase_add_test(tc, tlb_model_option);
 	int status = unit_run(s);
 	free(out_text);
 	free(err_text);

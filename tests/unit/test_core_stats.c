@@ -50,17 +50,29 @@ static void fill(void)
 		.frames_peak = 2560,
 		.page_table_pages = 12,
 		.tlb_flushes = 5,
+		.tlb_shootdowns = 3,
 		.code_flushes = 4,
+		.thp_fault_alloc = 33,
+		.thp_fault_fallback = 34,
+		.thp_split_pmd = 35,
+		.thp_zero_page_alloc = 1,
 		.inject_calls = { [FAIL_SWAP_READ] = 41 },
 		.inject_failures = { [FAIL_SWAP_READ] = 4 },
 	};
 	memset(&mmu, 0, sizeof(mmu));
-	mmu.stats = (struct mmu_stats){ .translations = 150, .walks = 60, .walk_refs = 240, .faults = 9 };
-	mmu.tlb[0].cfg.name = "L1 dTLB";
-	mmu.tlb[0].stats = (struct tlb_stats){ .hits = 90, .misses = 10, .evictions = 4, .invalidations = 6 };
-	mmu.tlb[1].cfg.name = "L1 iTLB";
-	mmu.tlb[2].cfg.name = "L2 STLB";
-	mmu.tlb[2].stats = (struct tlb_stats){ .hits = 1, .misses = 2 };
+	mmu.stats = (struct mmu_stats){ .translations = 150, .walks = 60, .walk_refs = 240, .faults = 9,
+					.walk_refs_saved = 70, .walks_by_leaf = { 40, 8, 3 } };
+	mmu.model = "skylake";
+	for (int i = 0; i < MMU_NTLBS; i++)
+		mmu.tlb[i].cfg = mmu_models[0]->tlb[i];
+	mmu.tlb[0].stats = (struct tlb_stats){ .hits = 90, .misses = 10, .evictions = 4, .invalidations = 6,
+					       .size_hits = { 80, 10 }, .size_fills = { 7 },
+					       .size_evictions = { 4 } };
+	mmu.tlb[2].stats = (struct tlb_stats){ .hits = 1, .misses = 2, .size_hits = { 0, 1 },
+					       .size_fills = { 2 } };
+	mmu.psc.size[2] = 32;
+	mmu.psc.stats = (struct psc_stats){ .hits = { [2] = 11 }, .fills = { [2] = 12 },
+					    .evictions = { [2] = 13 }, .invalidations = { [2] = 14 } };
 	rs = (struct run_stats){
 		.run_slices = 3,
 		.wall_seconds = 0.25,
@@ -241,7 +253,11 @@ START_TEST(json_content)
 	ASSERT_HAS(t, "  \"faults\": {\n    \"total\": 65612,\n    \"demand_zero\": 7,\n"
 		      "    \"spurious\": 3,\n    \"fatal\": 1,\n    \"cow\": 11,\n"
 		      "    \"cow_copied\": 8,\n    \"cow_reused\": 2,\n    \"cow_zero\": 1,\n"
-		      "    \"swap\": 21,\n    \"file\": 27\n  },\n");
+		      "    \"swap\": 21,\n    \"file\": 27\n  },\n"
+		      "  \"thp\": {\n    \"fault_alloc\": 33,\n    \"fault_fallback\": 34,\n"
+		      "    \"split_pmd\": 35,\n    \"zero_page_alloc\": 1,\n"
+		      "    \"compact_stall\": 0,\n    \"compact_success\": 0,\n"
+		      "    \"pgmigrate_success\": 0\n  },\n");
 	ASSERT_HAS(t, "  \"reclaim\": {\n    \"swap_outs\": 22,\n    \"swap_ins\": 23,\n"
 		      "    \"scanned\": 24,\n    \"reclaimed\": 25,\n    \"activated\": 31,\n"
 		      "    \"deactivated\": 32,\n    \"oom_kills\": 26\n  },\n"
@@ -251,17 +267,28 @@ START_TEST(json_content)
 		      "    \"context_switches\": 17\n  },\n");
 	ASSERT_HAS(t, "  \"tlb_fills\": {\n    \"read\": 100,\n    \"write\": 20,\n    \"fetch\": 30\n  },\n");
 	ASSERT_HAS(t, "  \"mmu\": {\n    \"translations\": 150,\n    \"walks\": 60,\n"
-		      "    \"walk_refs\": 240,\n    \"walk_faults\": 9\n  },\n");
+		      "    \"walk_refs\": 240,\n    \"walk_faults\": 9,\n    \"walk_refs_saved\": 70,\n"
+		      "    \"walks_4k\": 40,\n    \"walks_2m\": 8,\n    \"walks_1g\": 3,\n"
+		      "    \"model\": \"skylake\"\n  },\n");
 	ASSERT_HAS(t, "  \"tlb\": {\n    \"L1 dTLB\": {\n      \"hits\": 90,\n      \"misses\": 10,\n"
 		      "      \"evictions\": 4,\n      \"invalidations\": 6,\n"
-		      "      \"hit_rate\": 0.900000\n    },\n    \"L1 iTLB\": {\n");
-	ASSERT_HAS(t, "\"invalidations\": 0,\n      \"hit_rate\": null\n    },\n    \"L2 STLB\": {\n");
-	ASSERT_HAS(t, "\"hit_rate\": 0.333333\n    }\n  },\n");
+		      "      \"hit_rate\": 0.900000,\n      \"4k\": {\n        \"entries\": 64,\n"
+		      "        \"ways\": 4,\n        \"hits\": 80,\n        \"fills\": 7,\n"
+		      "        \"evictions\": 4\n      },\n      \"2m\": {\n        \"entries\": 32,\n");
+	ASSERT_HAS(t, "\"invalidations\": 0,\n      \"hit_rate\": null,\n      \"4k\": {\n"
+		      "        \"entries\": 128,\n");
+	/* 2M pages live in the STLB's 4K array: their counts join its. */
+	ASSERT_HAS(t, "\"hit_rate\": 0.333333,\n      \"4k2m\": {\n        \"entries\": 1536,\n"
+		      "        \"ways\": 12,\n        \"hits\": 1,\n        \"fills\": 2,\n"
+		      "        \"evictions\": 0\n      },\n      \"1g\": {\n        \"entries\": 16,\n");
+	ASSERT_HAS(t, "  \"psc\": {\n    \"pde\": {\n      \"entries\": 32,\n      \"hits\": 11,\n"
+		      "      \"fills\": 12,\n      \"evictions\": 13,\n      \"invalidations\": 14\n"
+		      "    }\n  },\n");
 	ASSERT_HAS(t, "  \"frames\": {\n    \"total\": 262144,\n    \"in_use\": 1280,\n    \"peak\": 2560,\n"
 		      "    \"total_mib\": 1024.000,\n    \"in_use_mib\": 5.000,\n"
 		      "    \"peak_mib\": 10.000,\n    \"page_table_pages\": 12\n  },\n");
 	ASSERT_HAS(t, "  \"syscalls\": {\n    \"total\": 42,\n    \"unknown\": 2\n  },\n");
-	ASSERT_HAS(t, "  \"cpu_flushes\": {\n    \"tlb\": 5,\n    \"code\": 4\n  },\n");
+	ASSERT_HAS(t, "  \"cpu_flushes\": {\n    \"tlb\": 5,\n    \"tlb_shootdowns\": 3,\n    \"code\": 4\n  },\n");
 	ASSERT_HAS(t, "  \"inject\": {\n    \"page_alloc\": {\n      \"calls\": 0,\n"
 		      "      \"failures\": 0\n    },\n    \"swap_read\": {\n      \"calls\": 41,\n"
 		      "      \"failures\": 4\n    },\n    \"swap_write\": {\n");
@@ -340,7 +367,9 @@ START_TEST(text_content)
 		      "    spurious               3\n    fatal                  1\n"
 		      "    copy-on-write          11\n      pages copied         8\n"
 		      "      pages reused         2\n      zero page left       1\n"
-		      "    swap-in (major)        21\n    file page              27\n");
+		      "    swap-in (major)        21\n    file page              27\n"
+		      "  huge faults (THP)        33\n    fallbacks to 4K        34\n"
+		      "    huge PDEs split        35\n    huge zero page made    1\n");
 	ASSERT_HAS(t, "\n  swap-outs                22\n  swap-ins                 23\n"
 		      "  pages scanned            24\n  pages reclaimed          25\n"
 		      "  pages activated          31\n  pages deactivated        32\n"
@@ -351,17 +380,29 @@ START_TEST(text_content)
 	ASSERT_HAS(t, "\n  TLB fills from CPU       150\n    read                   100\n"
 		      "    write                  20\n    fetch                  30\n");
 	ASSERT_HAS(t, "\n  MMU translations         150\n    page walks             60\n"
-		      "    walk memory references 240\n    walk faults            9\n");
+		      "    walk memory references 240\n    walk faults            9\n"
+		      "    refs saved by PSCs     70\n    walks to 4K pages      40\n"
+		      "    walks to 2M pages      8\n    walks to 1G pages      3\n"
+		      "  TLB model                skylake\n");
 	ASSERT_HAS(t, "\n  L1 dTLB\n    hits                   90\n    misses                 10\n"
 		      "    evictions              4\n    invalidations          6\n"
-		      "    hit rate               90.00%\n  L1 iTLB\n");
-	ASSERT_HAS(t, "    hit rate               -\n  L2 STLB\n");
-	ASSERT_HAS(t, "    hit rate               33.33%\n");
+		      "    hit rate               90.00%\n"
+		      "    4K pages               64 entries, 4-way: 80 hits, 7 fills, 4 evictions\n"
+		      "    2M pages               32 entries, 4-way: 10 hits, 0 fills, 0 evictions\n"
+		      "    1G pages               4 entries, 4-way: 0 hits, 0 fills, 0 evictions\n"
+		      "  L1 iTLB\n");
+	ASSERT_HAS(t, "    hit rate               -\n    4K pages               128 entries, 8-way");
+	ASSERT_HAS(t, "    hit rate               33.33%\n"
+		      "    4K+2M pages            1536 entries, 12-way: 1 hits, 2 fills, 0 evictions\n"
+		      "    1G pages               16 entries, 4-way: 0 hits, 0 fills, 0 evictions\n"
+		      "  paging-structure caches\n"
+		      "    PDE cache              32 entries: 11 hits, 12 fills, 13 evictions, 14 invalidations\n"
+		      "  frames");
 	ASSERT_HAS(t, "\n  frames                   262144 (1024.0 MiB)\n"
 		      "    in use                 1280 (5.0 MiB)\n    peak                   2560 (10.0 MiB)\n"
 		      "    page-table pages       12\n");
 	ASSERT_HAS(t, "\n  syscalls                 42\n    unknown (ENOSYS)       2\n");
-	ASSERT_HAS(t, "\n  CPU TLB flushes          5\n  CPU code flushes         4\n"
+	ASSERT_HAS(t, "\n  CPU TLB flushes          5\n    shootdowns             3\n  CPU code flushes         4\n"
 		      "  injected failures        swap-read: 4 of 41 calls\n"
 		      "  Unicorn TLB flushes      33\n    that doubled it        7\n"
 		      "    slices ended to grow   6\n  Unicorn TLB entries      16384 (peak 32768)\n");
@@ -401,10 +442,12 @@ START_TEST(text_aligned)
 		values++;
 		ck_assert_msg(line[26] == ' ' && line[27] != ' ', "misaligned: [%s]", line);
 	}
-	/* 41 + copy-on-write (4) + swap (8) + processes (3) + page cache (4)
-	 * + Unicorn's TLB (4) + one kind of injected failure (1) */
-	ck_assert_int_eq(lines, 65);
-	ck_assert_int_eq(values, 61);
+	/* 42 + copy-on-write (4) + swap (8) + processes (3) + page cache (4)
+	 * + Unicorn's TLB (4) + walks (4) + the TLB model (1) + the TLB arrays
+	 * (7) + the paging-structure caches (a heading and one cache) + THP (4)
+	 * + one kind of injected failure (1) */
+	ck_assert_int_eq(lines, 84);
+	ck_assert_int_eq(values, 79);
 	free(t);
 }
 END_TEST

@@ -410,7 +410,7 @@ START_TEST(fd_table)
 	}
 	ck_assert_int_eq(last, -EMFILE);
 	file_put(f);
-	fdtable_destroy(t);
+	fdtable_put(t);
 }
 END_TEST
 
@@ -437,10 +437,10 @@ START_TEST(fd_table_fork_exec)
 	ck_assert_ptr_nonnull(fd_file(c, 4));
 	ck_assert_ptr_nonnull(fd_file(t, 3));
 	ck_assert_int_eq(fcntl(host, F_GETFD), FD_CLOEXEC);
-	fdtable_destroy(t);
+	fdtable_put(t);
 	ck_assert_int_eq(fcntl(host, F_GETFD), -1);
 	ck_assert_int_eq(fcntl(host2, F_GETFD), FD_CLOEXEC);
-	fdtable_destroy(c);
+	fdtable_put(c);
 	ck_assert_int_eq(fcntl(host2, F_GETFD), -1);
 }
 END_TEST
@@ -464,8 +464,8 @@ START_TEST(write_denied_while_executed)
 	ck_assert_int_eq(stat(host, &st), 0);
 	ck_assert_int_eq(st.st_size, 3);
 	/* Once no process runs it, it can be written, and then not run. */
-	file_put(p->exe_file);
-	p->exe_file = NULL;
+	file_put(p->signal->exe_file);
+	p->signal->exe_file = NULL;
 	ck_assert_int_eq(file_open(k, AT_FDCWD, "/prog", O_WRONLY, 0, &f), 0);
 	fd = open(host, O_RDONLY | O_CLOEXEC);
 	ck_assert_int_eq(process_set_exe_file(k, p, fd), -ETXTBSY);

@@ -23,16 +23,6 @@ static void setup(void)
 	map(A, (NPAGES + 1) * PAGE_SIZE, VM_READ | VM_WRITE);
 }
 
-/* Touches va in the current process as the CPU would; returns the page. */
-static uint64_t touch(uint64_t va, enum mmu_access access)
-{
-	uint64_t pa;
-	unsigned prot;
-	ck_assert_msg(kernel_tlb_fill(k, va, access, &pa, &prot), "fill 0x%llx",
-		      (unsigned long long)va);
-	return pa;
-}
-
 static uint64_t pte_of(struct process *p, uint64_t va)
 {
 	uint64_t *pte = pgtable_pte(k, p->mm, va, false);
@@ -55,8 +45,8 @@ START_TEST(test_fork_shares_then_copies)
 {
 	uint64_t pa[NPAGES];
 	for (int i = 0; i < NPAGES; i++)
-		pa[i] = touch(A + i * PAGE_SIZE, MMU_WRITE);
-	touch(A + NPAGES * PAGE_SIZE, MMU_READ); /* the zero page */
+		pa[i] = guest_touch(A + i * PAGE_SIZE, MMU_WRITE);
+	guest_touch(A + NPAGES * PAGE_SIZE, MMU_READ); /* the zero page */
 	uint64_t before = kernel_stats(k)->frames_in_use;
 
 	struct process *c = do_fork();
@@ -74,8 +64,8 @@ START_TEST(test_fork_shares_then_copies)
 
 	/* The child writes two pages: two copies, nothing else changes. */
 	kernel_start(k, c);
-	uint64_t c0 = touch(A, MMU_WRITE);
-	uint64_t c1 = touch(A + PAGE_SIZE, MMU_WRITE);
+	uint64_t c0 = guest_touch(A, MMU_WRITE);
+	uint64_t c1 = guest_touch(A + PAGE_SIZE, MMU_WRITE);
 	ck_assert_uint_ne(c0, pa[0]);
 	ck_assert_uint_ne(c1, pa[1]);
 	ck_assert_uint_eq(kernel_stats(k)->faults_cow, 2);
@@ -84,7 +74,7 @@ START_TEST(test_fork_shares_then_copies)
 	ck_assert_uint_eq(frame_refcount(k, pa[2]), 2);
 	ck_assert_uint_eq(c->min_flt, 2);
 	/* Reading the zero page costs nothing; writing it gives a new frame. */
-	touch(A + NPAGES * PAGE_SIZE, MMU_READ);
+	guest_touch(A + NPAGES * PAGE_SIZE, MMU_READ);
 	ck_assert_uint_eq(kernel_stats(k)->faults_cow, 2);
 
 	/* The child exits: every count is back where it was before fork. */
@@ -95,7 +85,7 @@ START_TEST(test_fork_shares_then_copies)
 
 	/* The parent, last user of its page, takes it over without a copy. */
 	kernel_start(k, parent);
-	ck_assert_uint_eq(touch(A + 2 * PAGE_SIZE, MMU_WRITE), pa[2]);
+	ck_assert_uint_eq(guest_touch(A + 2 * PAGE_SIZE, MMU_WRITE), pa[2]);
 	ck_assert_uint_eq(kernel_stats(k)->cow_reused, 1);
 	ck_assert_uint_ne(pte_of(parent, A + 2 * PAGE_SIZE) & PTE_W, 0);
 }
@@ -117,7 +107,7 @@ END_TEST
 
 START_TEST(test_vfork_borrows_memory)
 {
-	touch(A, MMU_WRITE);
+	guest_touch(A, MMU_WRITE);
 	struct cpu_context ctx = parent->ctx;
 	const uint64_t a[6] = {0};
 	int64_t pid = sys_vfork(k, &ctx, a);

@@ -33,7 +33,7 @@ static void setup(void)
 static void send(struct process *to, int sig)
 {
 	struct ksiginfo info = {.signo = sig, .code = SI_USER, .pid = p->pid};
-	signal_send(k, to, &info);
+	group_send_sig(k, to, &info);
 }
 
 /* c acts on a stop signal, as it would on its way to user mode. */
@@ -42,13 +42,13 @@ static void stop_child(int sig)
 	send(c, sig);
 	ck_assert(signal_deliver(k, c));
 	ck_assert_int_eq(c->state, PROC_STOPPED);
-	ck_assert_int_eq(c->stop_code, sig);
+	ck_assert_int_eq(c->signal->stop_code, sig);
 }
 
 /* p's SIGCHLD caught but blocked: what the kernel sent stays readable. */
 static void catch_sigchld(uint64_t flags)
 {
-	p->sig.action[SIGCHLD] = (struct k_sigaction){.handler = HANDLER, .flags = flags};
+	p->sighand->action[SIGCHLD] = (struct k_sigaction){.handler = HANDLER, .flags = flags};
 	p->sig.blocked = sig_bit(SIGCHLD);
 }
 
@@ -61,8 +61,8 @@ START_TEST(schedule_skips_a_stopped_child)
 	ck_assert(kernel_schedule(k));
 	ck_assert_int_eq(c->state, PROC_STOPPED);
 	ck_assert_ptr_eq(k->current, p);
-	const struct ksiginfo *info = &p->sig.info[SIGCHLD];
-	ck_assert(p->sig.pending & sig_bit(SIGCHLD));
+	const struct ksiginfo *info = &p->signal->shared_pending.info[SIGCHLD];
+	ck_assert(p->signal->shared_pending.signal & sig_bit(SIGCHLD));
 	ck_assert_int_eq(info->code, CLD_STOPPED);
 	ck_assert_int_eq(info->status, SIGSTOP);
 	ck_assert_int_eq(info->pid, c->pid);
@@ -78,26 +78,26 @@ START_TEST(stopped_child_wakes_for_sigcont)
 {
 	catch_sigchld(0);
 	stop_child(SIGSTOP);
-	p->sig.pending = 0;
+	p->signal->shared_pending.signal = 0;
 	/* Sent while stopped: pending, no wake. */
 	send(c, SIGUSR1);
 	send(c, SIGTERM);
 	send(c, SIGTTIN);
 	ck_assert_int_eq(c->state, PROC_STOPPED);
-	ck_assert_uint_eq(c->sig.pending, sig_bit(SIGUSR1) | sig_bit(SIGTERM) | sig_bit(SIGTTIN));
+	ck_assert_uint_eq(c->signal->shared_pending.signal, sig_bit(SIGUSR1) | sig_bit(SIGTERM) | sig_bit(SIGTTIN));
 	/* SIGCONT continues it and drops the stop signal; by default it is
 	 * not queued itself. */
 	send(c, SIGCONT);
 	ck_assert_int_eq(c->state, PROC_RUNNABLE);
-	ck_assert_uint_eq(c->sig.pending, sig_bit(SIGUSR1) | sig_bit(SIGTERM));
-	ck_assert_int_eq(c->stop_code, 0);
-	ck_assert(c->stop_continued);
-	ck_assert_int_eq(p->sig.info[SIGCHLD].code, CLD_CONTINUED);
-	ck_assert_int_eq(p->sig.info[SIGCHLD].status, SIGCONT);
+	ck_assert_uint_eq(c->signal->shared_pending.signal, sig_bit(SIGUSR1) | sig_bit(SIGTERM));
+	ck_assert_int_eq(c->signal->stop_code, 0);
+	ck_assert(c->signal->stop_continued);
+	ck_assert_int_eq(p->signal->shared_pending.info[SIGCHLD].code, CLD_CONTINUED);
+	ck_assert_int_eq(p->signal->shared_pending.info[SIGCHLD].status, SIGCONT);
 	/* SIGCONT to a process that runs changes nothing but the pending set. */
-	p->sig.pending = 0;
+	p->signal->shared_pending.signal = 0;
 	send(c, SIGCONT);
-	ck_assert(!(p->sig.pending & sig_bit(SIGCHLD)));
+	ck_assert(!(p->signal->shared_pending.signal & sig_bit(SIGCHLD)));
 }
 END_TEST
 
@@ -130,7 +130,7 @@ START_TEST(wait_woken_without_sigchld)
 	ck_assert_int_eq(p->state, PROC_BLOCKED);
 	stop_child(SIGSTOP);
 	ck_assert_int_eq(p->state, PROC_RUNNABLE);
-	ck_assert(!(p->sig.pending & sig_bit(SIGCHLD)));
+	ck_assert(!(p->signal->shared_pending.signal & sig_bit(SIGCHLD)));
 	ck_assert_int_eq(wait4_child(WUNTRACED | WCONTINUED, &status), c->pid);
 	ck_assert_int_eq(status, 0x7f | SIGSTOP << 8);
 	/* Reported once: the parent waits again, and the continue wakes it. */
@@ -138,7 +138,7 @@ START_TEST(wait_woken_without_sigchld)
 	ck_assert_int_eq(p->state, PROC_BLOCKED);
 	send(c, SIGCONT);
 	ck_assert_int_eq(p->state, PROC_RUNNABLE);
-	ck_assert(!(p->sig.pending & sig_bit(SIGCHLD)));
+	ck_assert(!(p->signal->shared_pending.signal & sig_bit(SIGCHLD)));
 	ck_assert_int_eq(wait4_child(WUNTRACED | WCONTINUED, &status), c->pid);
 	ck_assert_int_eq(status, 0xffff);
 	ck_assert_int_eq(wait4_child(WUNTRACED | WCONTINUED | WNOHANG, &status), 0);
@@ -187,19 +187,19 @@ START_TEST(orphaned_groups)
 {
 	/* The guest's init has no parent: its group is orphaned, and the
 	 * terminal's stop signals are discarded there (SIGSTOP is not). */
-	ck_assert(is_orphaned_pgrp(k, p->pgid));
+	ck_assert(is_orphaned_pgrp(k, p->signal->pgid));
 	send(c, SIGTSTP);
 	ck_assert(!signal_deliver(k, c));
 	ck_assert_int_eq(c->state, PROC_RUNNABLE);
 	/* Leading its own group in the parent's session: not orphaned. */
-	c->pgid = c->pid;
-	ck_assert(!is_orphaned_pgrp(k, c->pgid));
-	ck_assert(is_orphaned_pgrp(k, p->pgid));
+	c->signal->pgid = c->pid;
+	ck_assert(!is_orphaned_pgrp(k, c->signal->pgid));
+	ck_assert(is_orphaned_pgrp(k, p->signal->pgid));
 	stop_child(SIGTSTP);
 	send(c, SIGCONT);
 	/* In a session of its own (setsid): orphaned again. */
-	c->sid = c->pid;
-	ck_assert(is_orphaned_pgrp(k, c->pgid));
+	c->signal->sid = c->pid;
+	ck_assert(is_orphaned_pgrp(k, c->signal->pgid));
 	send(c, SIGTTOU);
 	ck_assert(!signal_deliver(k, c));
 	stop_child(SIGSTOP);

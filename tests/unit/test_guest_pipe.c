@@ -235,9 +235,9 @@ START_TEST(broken_pipe)
 	make_pipe(0, &r, &w);
 	ck_assert_int_eq(call(sys_close, (uint64_t)r, 0, 0, 0), 0);
 	ck_assert_int_eq(put(w, "lost"), -EPIPE);
-	ck_assert(p->sig.pending & (1ULL << (SIGPIPE - 1)));
-	ck_assert_int_eq(p->sig.info[SIGPIPE].code, SI_USER);
-	ck_assert_int_eq(p->sig.info[SIGPIPE].pid, p->pid);
+	ck_assert(p->sig.pending.signal & (1ULL << (SIGPIPE - 1)));
+	ck_assert_int_eq(p->sig.pending.info[SIGPIPE].code, SI_USER);
+	ck_assert_int_eq(p->sig.pending.info[SIGPIPE].pid, p->pid);
 	/* A writer blocked on a full pipe is woken when the reader goes. */
 	make_pipe(0, &r, &w);
 	fill(w);
@@ -410,7 +410,7 @@ START_TEST(fork_shares_pipes)
 	check_blocked(NULL);
 	p->files = child;
 	ck_assert_int_eq(put(w, "from child"), 10);
-	fdtable_destroy(child); /* the child exits: its write end goes */
+	fdtable_put(child); /* the child exits: its write end goes */
 	p->files = parent;
 	ck_assert_int_eq(get(r, 16, s), 10);
 	ck_assert_str_eq(s, "from child");

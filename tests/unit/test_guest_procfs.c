@@ -213,7 +213,7 @@ START_TEST(status_rss_grows)
 	ck_assert(!strncmp(text, "Name:\t", 6));
 	ck_assert_ptr_nonnull(strstr(text, "\nState:\tR (running)\n"));
 	char want[64];
-	snprintf(want, sizeof(want), "\nPid:\t%d\nPPid:\t%d\n", p->pid, p->ppid);
+	snprintf(want, sizeof(want), "\nPid:\t%d\nPPid:\t%d\n", p->pid, task_ppid(p));
 	ck_assert_ptr_nonnull(strstr(text, want));
 	ck_assert_ptr_nonnull(strstr(text, "\nThreads:\t1\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\nSigBlk:\t0000000000000000\n"));
@@ -364,13 +364,13 @@ static char *list_dir(int64_t fd, uint64_t count)
 
 START_TEST(proc_dir_listing)
 {
-	struct process *other = process_alloc(k);
-	ck_assert_ptr_nonnull(other);
+	struct process *other = guest_new_process();
 	int64_t fd = open_path("/proc", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
-	char want[128];
-	snprintf(want, sizeof(want), "./%d ../%d meminfo/%d vmstat/%d sys/%d self/%d %d/%d %d/%d ",
-		 DT_DIR, DT_DIR, DT_REG, DT_REG, DT_DIR, DT_LNK, p->pid, DT_DIR, other->pid, DT_DIR);
+	char want[160];
+	snprintf(want, sizeof(want),
+		 "./%d ../%d meminfo/%d vmstat/%d buddyinfo/%d sys/%d self/%d %d/%d %d/%d ", DT_DIR,
+		 DT_DIR, DT_REG, DT_REG, DT_REG, DT_DIR, DT_LNK, p->pid, DT_DIR, other->pid, DT_DIR);
 	char *got = list_dir(fd, DATA_MAX);
 	ck_assert_str_eq(got, want);
 	free(got);
@@ -389,8 +389,8 @@ START_TEST(proc_dir_listing)
 	fd = open_path("/proc/", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
-	snprintf(want, sizeof(want), "meminfo/%d vmstat/%d sys/%d self/%d %d/%d ", DT_REG, DT_REG,
-		 DT_DIR, DT_LNK, p->pid, DT_DIR);
+	snprintf(want, sizeof(want), "buddyinfo/%d sys/%d self/%d %d/%d ", DT_REG, DT_DIR, DT_LNK,
+		 p->pid, DT_DIR);
 	ck_assert_ptr_nonnull(strstr(got, want));
 	ck_assert_int_eq(strlen(strstr(got, want)), strlen(want));
 	free(got);
@@ -400,10 +400,10 @@ START_TEST(proc_dir_listing)
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
 	snprintf(want, sizeof(want),
-		 "./%d ../%d fd/%d status/%d cmdline/%d stat/%d statm/%d maps/%d mem/%d cwd/%d "
-		 "root/%d exe/%d smaps/%d smaps_rollup/%d pagemap/%d ",
-		 DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK,
-		 DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG);
+		 "./%d ../%d task/%d fd/%d status/%d cmdline/%d stat/%d statm/%d maps/%d mem/%d "
+		 "cwd/%d root/%d exe/%d smaps/%d smaps_rollup/%d pagemap/%d ",
+		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
+		 DT_LNK, DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
@@ -438,7 +438,7 @@ START_TEST(proc_dir_stat)
 	snprintf(path, sizeof(path), "/proc/%d/", p->pid);
 	struct stat pid_st = stat_path(path, 0);
 	ck_assert_uint_eq(pid_st.st_mode, S_IFDIR | 0555);
-	ck_assert_uint_eq(pid_st.st_nlink, 3); /* ".", its entry in /proc, "fd/.." */
+	ck_assert_uint_eq(pid_st.st_nlink, 4); /* ".", its entry in /proc, "fd/..", "task/.." */
 	ck_assert_uint_eq(pid_st.st_dev, st.st_dev);
 	/* self: a link to the PID directory. */
 	st = stat_path("/proc/self", AT_SYMLINK_NOFOLLOW);
@@ -476,8 +476,8 @@ START_TEST(proc_sys_vm)
 	char *got = list_dir(fd, DATA_MAX);
 	char want[160];
 	snprintf(want, sizeof(want), "./%d ../%d max_map_count/%d min_free_kbytes/%d "
-		 "mmap_min_addr/%d overcommit_ratio/%d watermark_scale_factor/%d ", DT_DIR, DT_DIR,
-		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG);
+		 "mmap_min_addr/%d nr_hugepages/%d overcommit_ratio/%d watermark_scale_factor/%d ",
+		 DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
@@ -532,6 +532,103 @@ START_TEST(proc_sys_vm)
 }
 END_TEST
 
+/* /proc/buddyinfo: Linux's frag_show line, orders 0 to 10, the blocks
+ * above order 10 counted as the order-10 blocks they hold: all free
+ * frames add up. */
+START_TEST(buddyinfo_format)
+{
+	touch(BUF, BUF_SIZE / PAGE_SIZE); /* reading allocates nothing more */
+	char *t = slurp("/proc/buddyinfo");
+	uint64_t c[FRAME_MAX_ORDER + 1];
+	frame_free_blocks(k, c);
+	uint64_t free_frames = 0;
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
+		free_frames += c[o] << o;
+	ck_assert_uint_eq(free_frames, frames_free(k));
+	ck_assert_uint_eq(strncmp(t, "Node 0, zone   Normal ", 22), 0);
+	const char *at = t + 22;
+	uint64_t shown = 0;
+	for (unsigned o = 0; o <= 10; o++) {
+		char *end;
+		uint64_t n = strtoull(at, &end, 10);
+		ck_assert_ptr_ne(end, at);
+		ck_assert_int_eq(end - at, 6); /* "%6lu" */
+		ck_assert_int_eq(*end, ' ');
+		if (o < 10)
+			ck_assert_uint_eq(n, c[o]);
+		shown += n << o;
+		at = end + 1;
+	}
+	ck_assert_str_eq(at, "\n");
+	ck_assert_uint_eq(shown, free_frames);
+	free(t);
+}
+END_TEST
+
+/* /proc/vmstat: "name value" lines; the THP counters follow the kernel's. */
+START_TEST(vmstat_counters)
+{
+	touch(BUF, BUF_SIZE / PAGE_SIZE); /* reading allocates nothing more */
+	char *t = slurp("/proc/vmstat");
+	ck_assert_int_eq(field(t, "nr_free_pages "), (long long)frames_free(k));
+	ck_assert_int_eq(field(t, "thp_fault_alloc "), 0);
+	free(t);
+	map(0x40000000, PAGE_SIZE_2M, RW | VM_HUGEPAGE);
+	touch(0x40000000, 1);
+	t = slurp("/proc/vmstat");
+	ck_assert_int_eq(field(t, "thp_fault_alloc "), 1);
+	ck_assert_int_eq(field(t, "nr_anon_transparent_hugepages "), 1);
+	free(t);
+	t = slurp("/proc/meminfo");
+	ck_assert_int_eq(field(t, "AnonHugePages:"), 2048);
+	free(t);
+}
+END_TEST
+
+/* /sys is the kernel's: transparent_hugepage/enabled and the hugetlb
+ * pools' files, as Linux's sysfs shows them; root may write the mode and
+ * the pool sizes; nothing else is there. */
+START_TEST(sys_kernel_mm)
+{
+	char *t = slurp("/sys/kernel/mm/transparent_hugepage/enabled");
+	ck_assert_str_eq(t, "always [madvise] never\n");
+	free(t);
+	int64_t fd = open_path("/sys/kernel/mm/hugepages", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	char *got = list_dir(fd, DATA_MAX);
+	char want[128];
+	snprintf(want, sizeof(want), "./%d ../%d hugepages-2048kB/%d hugepages-1048576kB/%d ", DT_DIR,
+		 DT_DIR, DT_DIR, DT_DIR);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	ck_assert_int_eq(open_path("/sys/kernel/debug", O_RDONLY), -ENOENT);
+	struct stat st = stat_path("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", 0);
+	ck_assert_uint_eq(st.st_mode, S_IFREG | 0444);
+	if (geteuid() != 0)
+		return; /* writes need root */
+	fd = open_path("/sys/kernel/mm/transparent_hugepage/enabled", O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, "sometimes", 9), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 9, 0), -EINVAL);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, "always\n", 7), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 7, 0), 7);
+	ck_assert_int_eq(k->thp, THP_ALWAYS);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	fd = open_path("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(copy_to_user(k, DATA_VA, "2\n", 2), 0);
+	ck_assert_int_eq(guest_syscall(SYS_write, (uint64_t)fd, DATA_VA, 2, 0), 2);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	t = slurp("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
+	ck_assert_str_eq(t, "2\n");
+	free(t);
+	t = slurp("/proc/sys/vm/nr_hugepages");
+	ck_assert_str_eq(t, "2\n");
+	free(t);
+}
+END_TEST
+
 START_TEST(proc_cmdline)
 {
 	char *argv[] = {"/bin/busybox", "ps", "-o", "pid", NULL};
@@ -548,7 +645,7 @@ START_TEST(proc_cmdline)
 	memset(big, 'a', sizeof(big) - 1);
 	char *long_argv[] = {big, NULL};
 	process_set_cmdline(p, long_argv);
-	ck_assert_uint_eq(p->cmdline_len, PROC_CMDLINE_MAX);
+	ck_assert_uint_eq(p->signal->cmdline_len, PROC_CMDLINE_MAX);
 	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0), 0);
 	ck_assert_int_eq(guest_syscall(SYS_read, (uint64_t)fd, DATA_VA, DATA_MAX, 0),
 			 PROC_CMDLINE_MAX);
@@ -629,6 +726,9 @@ int main(void)
 	tcase_add_test(tc, proc_dir_stat);
 	tcase_add_test(tc, proc_sys_vm);
 	tcase_add_test(tc, proc_cmdline);
+	tcase_add_test(tc, buddyinfo_format);
+	tcase_add_test(tc, vmstat_counters);
+	tcase_add_test(tc, sys_kernel_mm);
 	tcase_add_test(tc, sysinfo_call);
 	tcase_add_test(tc, sys_tree);
 	return unit_run(s);

@@ -158,9 +158,9 @@ START_TEST(order_kill_first_then_lowest)
 	ck_assert_int_eq(signal_next(p), SIGHUP);
 	send(SIGKILL, 5);
 	ck_assert_int_eq(signal_next(p), SIGKILL);
-	p->sig.pending &= ~(sig_bit(SIGKILL) | sig_bit(SIGHUP));
+	p->sig.pending.signal &= ~(sig_bit(SIGKILL) | sig_bit(SIGHUP));
 	ck_assert_int_eq(signal_next(p), SIGUSR2); /* SIGINT is blocked */
-	p->sig.pending &= ~sig_bit(SIGUSR2);
+	p->sig.pending.signal &= ~sig_bit(SIGUSR2);
 	ck_assert_int_eq(signal_next(p), 0);
 }
 END_TEST
@@ -169,16 +169,16 @@ START_TEST(send_keeps_first_and_drops_ignored)
 {
 	send(SIGUSR1, 11);
 	send(SIGUSR1, 12);
-	ck_assert_int_eq(p->sig.info[SIGUSR1].pid, 11);
+	ck_assert_int_eq(p->sig.pending.info[SIGUSR1].pid, 11);
 	send(SIGCHLD, 11); /* default: ignore */
-	ck_assert(!(p->sig.pending & sig_bit(SIGCHLD)));
-	p->sig.action[SIGUSR2].handler = KSIG_IGN;
+	ck_assert(!(p->sig.pending.signal & sig_bit(SIGCHLD)));
+	p->sighand->action[SIGUSR2].handler = KSIG_IGN;
 	send(SIGUSR2, 11);
-	ck_assert(!(p->sig.pending & sig_bit(SIGUSR2)));
+	ck_assert(!(p->sig.pending.signal & sig_bit(SIGUSR2)));
 	/* Blocked, an ignored signal is kept: the action may change. */
 	p->sig.blocked = sig_bit(SIGUSR2);
 	send(SIGUSR2, 11);
-	ck_assert(p->sig.pending & sig_bit(SIGUSR2));
+	ck_assert(p->sig.pending.signal & sig_bit(SIGUSR2));
 }
 END_TEST
 
@@ -209,7 +209,7 @@ START_TEST(sigaction_rules)
 	ck_assert_int_eq(sc(SYS_rt_sigaction, SIGUSR1, UNMAPPED, 0, 8), -EFAULT);
 	ck_assert_int_eq(sc(SYS_rt_sigaction, SIGUSR1, BUF, UNMAPPED, 8), -EFAULT);
 	/* The last call set the action before failing to write the old one. */
-	ck_assert_uint_eq(p->sig.action[SIGUSR1].handler, HANDLER);
+	ck_assert_uint_eq(p->sighand->action[SIGUSR1].handler, HANDLER);
 	ck_assert_int_eq(sc(SYS_rt_sigaction, SIGUSR1, 0, BUF + 64, 8), 0);
 	get(&old, BUF + 64, sizeof(old));
 	ck_assert_uint_eq(old.handler, HANDLER);
@@ -221,7 +221,7 @@ START_TEST(sigaction_rules)
 	p->sig.blocked = sig_bit(SIGUSR1);
 	send(SIGUSR1, 1);
 	set_action(SIGUSR1, KSIG_IGN, 0, 0);
-	ck_assert(!(p->sig.pending & sig_bit(SIGUSR1)));
+	ck_assert(!(p->sig.pending.signal & sig_bit(SIGUSR1)));
 }
 END_TEST
 
@@ -255,40 +255,40 @@ END_TEST
 
 START_TEST(kill_rules)
 {
-	struct process *other = process_alloc(k);
-	ck_assert_ptr_nonnull(other);
-	other->pgid = 77;
+	struct process *other = guest_new_process();
+	other->signal->pgid = 77;
 	ck_assert_int_eq(sc(SYS_kill, 9999, 0, 0, 0), -ESRCH);
 	ck_assert_int_eq(sc(SYS_kill, 9999, 100, 0, 0), -ESRCH); /* ESRCH before EINVAL */
 	ck_assert_int_eq(sc(SYS_kill, (uint64_t)p->pid, 65, 0, 0), -EINVAL);
 	ck_assert_int_eq(sc(SYS_kill, (uint64_t)other->pid, 0, 0, 0), 0);
-	ck_assert_uint_eq(other->sig.pending, 0);
+	ck_assert_uint_eq(other->signal->shared_pending.signal, 0);
 	ck_assert_int_eq(sc(SYS_kill, (uint64_t)-77, SIGUSR1, 0, 0), 0);
-	ck_assert(other->sig.pending & sig_bit(SIGUSR1));
-	ck_assert_int_eq(other->sig.info[SIGUSR1].pid, p->pid);
-	ck_assert_int_eq(other->sig.info[SIGUSR1].code, SI_USER);
+	/* kill(2) signals a process: its shared pending set. */
+	ck_assert(other->signal->shared_pending.signal & sig_bit(SIGUSR1));
+	ck_assert_int_eq(other->signal->shared_pending.info[SIGUSR1].pid, p->pid);
+	ck_assert_int_eq(other->signal->shared_pending.info[SIGUSR1].code, SI_USER);
 	ck_assert_int_eq(sc(SYS_kill, (uint64_t)-78, SIGUSR1, 0, 0), -ESRCH);
 	/* -1: everyone but init (pid 1, here the caller) and the caller. */
 	ck_assert_int_eq(sc(SYS_kill, (uint64_t)-1, SIGUSR2, 0, 0), 0);
-	ck_assert(other->sig.pending & sig_bit(SIGUSR2));
-	ck_assert(!(p->sig.pending & sig_bit(SIGUSR2)));
+	ck_assert(other->signal->shared_pending.signal & sig_bit(SIGUSR2));
+	ck_assert(!(p->signal->shared_pending.signal & sig_bit(SIGUSR2)));
 	ck_assert_int_eq(sc(SYS_tgkill, (uint64_t)other->pid, (uint64_t)other->pid, SIGHUP, 0), 0);
-	ck_assert_int_eq(other->sig.info[SIGHUP].code, SI_TKILL);
+	/* tgkill and tkill signal one thread: its own set. */
+	ck_assert_int_eq(other->sig.pending.info[SIGHUP].code, SI_TKILL);
 	ck_assert_int_eq(sc(SYS_tgkill, (uint64_t)p->pid, (uint64_t)other->pid, SIGHUP, 0), -ESRCH);
 	ck_assert_int_eq(sc(SYS_tgkill, 0, 1, SIGHUP, 0), -EINVAL);
 	ck_assert_int_eq(sc(SYS_tkill, 0, SIGHUP, 0, 0), -EINVAL);
 	ck_assert_int_eq(sc(SYS_tkill, (uint64_t)other->pid, SIGINT, 0, 0), 0);
-	ck_assert(other->sig.pending & sig_bit(SIGINT));
+	ck_assert(other->sig.pending.signal & sig_bit(SIGINT));
 }
 END_TEST
 
 START_TEST(process_group_rules)
 {
-	struct process *child = process_alloc(k);
-	ck_assert_ptr_nonnull(child);
-	child->parent = p;
-	child->pgid = p->pgid;
-	child->sid = p->sid;
+	struct process *child = guest_new_process();
+	child->signal->parent = p->signal;
+	child->signal->pgid = p->signal->pgid;
+	child->signal->sid = p->signal->sid;
 	/* p leads its session (pid == sid): it cannot move. */
 	ck_assert_int_eq(sc(SYS_setpgid, 0, 0, 0, 0), -EPERM);
 	ck_assert_int_eq(sc(SYS_setsid, 0, 0, 0, 0), -EPERM);
@@ -296,15 +296,15 @@ START_TEST(process_group_rules)
 	ck_assert_int_eq(sc(SYS_setpgid, 0, (uint64_t)-1, 0, 0), -EINVAL);
 	ck_assert_int_eq(sc(SYS_setpgid, (uint64_t)child->pid, 4242, 0, 0), -EPERM);
 	ck_assert_int_eq(sc(SYS_setpgid, (uint64_t)child->pid, 0, 0, 0), 0);
-	ck_assert_int_eq(child->pgid, child->pid);
+	ck_assert_int_eq(child->signal->pgid, child->pid);
 	ck_assert_int_eq(sc(SYS_getpgid, (uint64_t)child->pid, 0, 0, 0), child->pid);
-	ck_assert_int_eq(sc(SYS_setpgid, (uint64_t)child->pid, (uint64_t)p->pgid, 0, 0), 0);
-	ck_assert_int_eq(sc(SYS_getpgid, (uint64_t)child->pid, 0, 0, 0), p->pgid);
-	ck_assert_int_eq(sc(SYS_getpgrp, 0, 0, 0, 0), p->pgid);
-	ck_assert_int_eq(sc(SYS_getsid, 0, 0, 0, 0), p->sid);
+	ck_assert_int_eq(sc(SYS_setpgid, (uint64_t)child->pid, (uint64_t)p->signal->pgid, 0, 0), 0);
+	ck_assert_int_eq(sc(SYS_getpgid, (uint64_t)child->pid, 0, 0, 0), p->signal->pgid);
+	ck_assert_int_eq(sc(SYS_getpgrp, 0, 0, 0, 0), p->signal->pgid);
+	ck_assert_int_eq(sc(SYS_getsid, 0, 0, 0, 0), p->signal->sid);
 	ck_assert_int_eq(sc(SYS_getsid, 9999, 0, 0, 0), -ESRCH);
 	/* Not a child of the caller: ESRCH. */
-	child->parent = NULL;
+	child->signal->parent = NULL;
 	ck_assert_int_eq(sc(SYS_setpgid, (uint64_t)child->pid, 0, 0, 0), -ESRCH);
 }
 END_TEST
@@ -356,7 +356,7 @@ START_TEST(handler_frame_and_sigreturn)
 	struct cpu_context before = *c;
 	send(SIGUSR1, 42);
 	ck_assert(signal_deliver(k, p));
-	ck_assert(!(p->sig.pending & sig_bit(SIGUSR1)));
+	ck_assert(!(p->sig.pending.signal & sig_bit(SIGUSR1)));
 
 	/* Below the red zone: the 512-byte FXSAVE area, 64-byte aligned, then
 	 * the frame; at handler entry rsp + 8 is aligned. */
@@ -444,7 +444,7 @@ START_TEST(flags_nodefer_resethand_siginfo_chld)
 	signal_send(k, p, &info);
 	ck_assert(signal_deliver(k, p));
 	ck_assert_uint_eq(p->sig.blocked, 0);
-	ck_assert_uint_eq(p->sig.action[SIGCHLD].handler, KSIG_DFL);
+	ck_assert_uint_eq(p->sighand->action[SIGCHLD].handler, KSIG_DFL);
 	struct frame_view f;
 	read_frame(p->ctx.rsp, &f);
 	ck_assert_int_eq(f.si.si_code, CLD_EXITED);
@@ -462,7 +462,7 @@ START_TEST(default_term_and_ignore)
 	p->sig.blocked = 0;
 	ck_assert(!signal_deliver(k, p)); /* ignored when delivered */
 	ck_assert(!p->exited);
-	ck_assert_uint_eq(p->sig.pending, 0);
+	ck_assert_uint_eq(p->sig.pending.signal, 0);
 	send(SIGTERM, 1);
 	char line[256];
 	capture_begin();
@@ -579,7 +579,7 @@ END_TEST
 START_TEST(no_restorer_kills)
 {
 	struct k_sigaction ka = {HANDLER, SA_SIGINFO, 0, 0};
-	p->sig.action[SIGUSR1] = ka;
+	p->sighand->action[SIGUSR1] = ka;
 	send(SIGUSR1, 1);
 	char line[256];
 	capture_begin();
@@ -735,18 +735,18 @@ END_TEST
 
 START_TEST(exec_resets_handlers)
 {
-	p->sig.action[SIGUSR1] = (struct k_sigaction){HANDLER, SA_RESTART, RESTORER, 5};
-	p->sig.action[SIGUSR2].handler = KSIG_IGN;
+	p->sighand->action[SIGUSR1] = (struct k_sigaction){HANDLER, SA_RESTART, RESTORER, 5};
+	p->sighand->action[SIGUSR2].handler = KSIG_IGN;
 	p->sig.altstack_sp = ALT;
 	p->sig.altstack_size = ALT_SIZE;
 	p->sig.blocked = sig_bit(SIGUSR1);
 	send(SIGUSR1, 1);
 	signal_exec(p);
-	ck_assert_uint_eq(p->sig.action[SIGUSR1].handler, KSIG_DFL);
-	ck_assert_uint_eq(p->sig.action[SIGUSR1].mask, 0);
-	ck_assert_uint_eq(p->sig.action[SIGUSR2].handler, KSIG_IGN);
+	ck_assert_uint_eq(p->sighand->action[SIGUSR1].handler, KSIG_DFL);
+	ck_assert_uint_eq(p->sighand->action[SIGUSR1].mask, 0);
+	ck_assert_uint_eq(p->sighand->action[SIGUSR2].handler, KSIG_IGN);
 	ck_assert_uint_eq(p->sig.blocked, sig_bit(SIGUSR1));
-	ck_assert(p->sig.pending & sig_bit(SIGUSR1));
+	ck_assert(p->sig.pending.signal & sig_bit(SIGUSR1));
 	ck_assert_uint_eq(p->sig.altstack_size, 0);
 }
 END_TEST

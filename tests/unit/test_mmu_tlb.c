@@ -3,6 +3,7 @@
  * fills, stale entries, D-bit re-walks, CR3 writes, INVLPG). */
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mmu.h"
 #include "unit.h"
@@ -304,9 +305,9 @@ static unsigned entries(const struct tlb_geometry *g)
 
 START_TEST(test_default_geometry)
 {
-	const struct tlb_config *d = &mmu_default_tlb[MMU_L1_DTLB];
-	const struct tlb_config *i = &mmu_default_tlb[MMU_L1_ITLB];
-	const struct tlb_config *s = &mmu_default_tlb[MMU_L2_STLB];
+	const struct tlb_config *d = &mmu_models[0]->tlb[MMU_L1_DTLB];
+	const struct tlb_config *i = &mmu_models[0]->tlb[MMU_L1_ITLB];
+	const struct tlb_config *s = &mmu_models[0]->tlb[MMU_L2_STLB];
 
 	ck_assert_str_eq(d->name, "L1 dTLB");
 	ck_assert_str_eq(i->name, "L1 iTLB");
@@ -342,11 +343,16 @@ static uint64_t next_table;
 static struct mmu_fault fault;
 static struct mmu_walk_record rec;
 
+/* The TLBs alone: the paging-structure caches have their own tests
+ * (test_mmu_psc.c), so every walk here reads every level. */
 static void mmu_setup(void)
 {
+	struct mmu_model tlbs_only = *mmu_models[0];
+
+	memset(tlbs_only.psc, 0, sizeof(tlbs_only.psc));
 	mem = calloc(1, MEM_SIZE);
 	ck_assert_ptr_nonnull(mem);
-	ck_assert(mmu_init(&mmu, (struct mmu_phys){ mem, MEM_SIZE }, NULL));
+	ck_assert(mmu_init(&mmu, (struct mmu_phys){ mem, MEM_SIZE }, &tlbs_only));
 	mmu.regs.cr3 = 0x1000;
 	next_table = 0x2000;
 }
