@@ -26,12 +26,12 @@
 /* pagemap_pte_range: a present page's frame (shown to root only, as
  * CAP_SYS_ADMIN decides at open; here the caller's), a swapped one's
  * type and offset; file or shared memory pages are PM_FILE, a page
- * mapped by one PTE only is PM_MMAP_EXCLUSIVE. */
+ * mapped by one PTE only is PM_MMAP_EXCLUSIVE. The parts of a huge page
+ * show its frames one by one (pagemap_pmd_range, pagemap_hugetlb_range). */
 static uint64_t pagemap_entry(struct kernel *k, struct mm *mm, uint64_t va, bool show_pfn)
 {
-	uint64_t *pte = pgtable_pte(k, mm, va, false);
 	struct page_info pi;
-	page_info_of(k, pte ? *pte : 0, &pi);
+	page_info_at(k, mm, va, &pi);
 	uint64_t e = 0;
 	if (pi.present) {
 		e = PM_PRESENT | (show_pfn ? pi.pfn & PM_PFRAME_MASK : 0);

@@ -6,9 +6,12 @@
  * A page counts once it has a frame of its own (the zero page does not,
  * as vm_normal_page says); a page mapped by N PTEs adds 1/N of itself to
  * Pss (fixed point, PSS_SHIFT bits) and counts as shared; a swapped page
- * adds to Swap, and 1/N to SwapPss. vmemu has no KSM, no lazily freed
- * pages (MADV_FREE drops them at once) and no huge pages yet: those
- * fields are 0. */
+ * adds to Swap, and 1/N to SwapPss. A transparent huge page counts as
+ * its 512 parts, and whole in AnonHugePages (the huge zero page not at
+ * all); a hugetlb page counts only in Shared_ or Private_Hugetlb, by
+ * whether another PDE maps it, as smaps_hugetlb_range. vmemu has no KSM,
+ * no lazily freed pages (MADV_FREE drops them at once) and no huge pages
+ * of files or shared memory: those fields are 0. */
 #include <stdio.h>
 
 #include "fs/internal.h"
@@ -20,7 +23,8 @@
 
 struct mem_size_stats {
 	uint64_t resident, shared_clean, shared_dirty, private_clean, private_dirty;
-	uint64_t referenced, anonymous, swap;
+	uint64_t referenced, anonymous, anonymous_thp, swap;
+	uint64_t shared_hugetlb, private_hugetlb;
 	uint64_t pss, pss_anon, pss_file, pss_shmem, pss_dirty, pss_locked, swap_pss;
 };
 
@@ -29,14 +33,11 @@ struct smaps_walk {
 	const struct vma *v;
 };
 
-static void account(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+static void account_page(struct kernel *k, const struct smaps_walk *w, uint64_t pte)
 {
-	(void)mm;
-	(void)va;
-	struct smaps_walk *w = arg;
 	struct mem_size_stats *mss = w->mss;
 	struct page_info pi;
-	page_info_of(k, *pte, &pi);
+	page_info_of(k, pte, &pi);
 	if (pi.swapped) {
 		mss->swap += PAGE_SIZE;
 		mss->swap_pss += ((uint64_t)PAGE_SIZE << PSS_SHIFT) / (pi.swapcount ? pi.swapcount : 1);
@@ -62,6 +63,30 @@ static void account(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
 	} else {
 		*(private ? &mss->private_clean : &mss->shared_clean) += PAGE_SIZE;
 	}
+}
+
+static void account(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
+{
+	struct smaps_walk *w = arg;
+	if (pmd_hugetlb(*pte)) {
+		struct page_info pi;
+		page_info_at(k, mm, va, &pi);
+		uint64_t size = hugetlb_page_size(w->v->flags);
+		if (pi.normal)
+			*(pi.mapcount > 1 ? &w->mss->shared_hugetlb : &w->mss->private_hugetlb) += size;
+		return;
+	}
+	if (!(*pte & PTE_PS)) {
+		account_page(k, w, *pte);
+		return;
+	}
+	struct page_info head;
+	page_info_of(k, huge_subpage_pte(*pte, PAGE_SIZE_2M, va), &head);
+	if (!head.normal)
+		return; /* the huge zero page */
+	w->mss->anonymous_thp += PAGE_SIZE_2M;
+	for (uint64_t off = 0; off < PAGE_SIZE_2M; off += PAGE_SIZE)
+		account_page(k, w, huge_subpage_pte(*pte, PAGE_SIZE_2M, va + off));
 }
 
 static void smap_gather(struct kernel *k, struct mm *mm, const struct vma *v,
@@ -95,11 +120,13 @@ static void show_smap_fields(struct seq *s, const struct mem_size_stats *mss, bo
 	put_kb(s, "Anonymous:", mss->anonymous);
 	put_kb(s, "KSM:", 0);
 	put_kb(s, "LazyFree:", 0);
-	put_kb(s, "AnonHugePages:", 0);
+	put_kb(s, "AnonHugePages:", mss->anonymous_thp);
 	put_kb(s, "ShmemPmdMapped:", 0);
 	put_kb(s, "FilePmdMapped:", 0);
-	put_kb(s, "Shared_Hugetlb:", 0);
-	seq_printf(s, "%-17s%7llu kB\n", "Private_Hugetlb:", 0ULL); /* a longer label */
+	put_kb(s, "Shared_Hugetlb:", mss->shared_hugetlb);
+	/* A longer label, which takes a column of the value's. */
+	seq_printf(s, "%-17s%7llu kB\n", "Private_Hugetlb:",
+		   (unsigned long long)(mss->private_hugetlb >> 10));
 	put_kb(s, "Swap:", mss->swap);
 	put_kb(s, "SwapPss:", mss->swap_pss >> PSS_SHIFT);
 	put_kb(s, "Locked:", mss->pss_locked >> PSS_SHIFT);
@@ -141,10 +168,11 @@ void proc_smaps_show(struct kernel *k, struct process *p, struct seq *s)
 		smap_gather(k, p->mm, v, &mss);
 		proc_show_map_vma(k, v, s);
 		put_kb(s, "Size:", v->end - v->start);
-		put_kb(s, "KernelPageSize:", PAGE_SIZE);
-		put_kb(s, "MMUPageSize:", PAGE_SIZE);
+		uint64_t page_size = (v->flags & VM_HUGETLB) ? hugetlb_page_size(v->flags) : PAGE_SIZE;
+		put_kb(s, "KernelPageSize:", page_size);
+		put_kb(s, "MMUPageSize:", page_size);
 		show_smap_fields(s, &mss, false);
-		seq_printf(s, "%-16s%8d\n", "THPeligible:", 0);
+		seq_printf(s, "%-16s%8d\n", "THPeligible:", thp_vma_eligible(k, v));
 		show_vma_flags(s, v);
 	}
 }

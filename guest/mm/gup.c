@@ -64,19 +64,20 @@ int mm_populate(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, b
 }
 
 /* One page's frame for a read by access_remote_vm, faulted in as a read
- * when missing or swapped (PROT_NONE pages too: FOLL_FORCE). */
+ * when missing or swapped (PROT_NONE pages too: FOLL_FORCE); a part of a
+ * huge page is read in place. */
 static uint64_t read_frame(struct kernel *k, struct mm *mm, struct vma *v, uint64_t va)
 {
-	uint64_t *pte = pgtable_pte(k, mm, va, false);
+	uint64_t size, pte = pgtable_page_pte(k, mm, va, &size);
 	enum fault_kind kind;
-	if (!pte || !(*pte & (PTE_P | PTE_SW_PROTNONE))) {
+	if (!(pte & (PTE_P | PTE_SW_PROTNONE))) {
 		if (handle_pte_fault(k, mm, v, va, MMU_READ, &kind))
 			return 0;
-		pte = pgtable_pte(k, mm, va, false);
-		if (!pte || !(*pte & (PTE_P | PTE_SW_PROTNONE)))
+		pte = pgtable_page_pte(k, mm, va, &size);
+		if (!(pte & (PTE_P | PTE_SW_PROTNONE)))
 			return 0;
 	}
-	return *pte & PTE_ADDR_MASK;
+	return pte & PTE_ADDR_MASK;
 }
 
 int64_t access_remote_vm(struct kernel *k, struct mm *mm, uint64_t va, void *buf, uint64_t len,

@@ -21,6 +21,12 @@ bool thp_vma_allowable(struct kernel *k, const struct vma *vma, uint64_t va)
 	return haddr >= vma->start && haddr + PAGE_SIZE_2M <= vma->end;
 }
 
+bool thp_vma_eligible(struct kernel *k, const struct vma *vma)
+{
+	return vma->end - vma->start >= PAGE_SIZE_2M &&
+	       thp_vma_allowable(k, vma, vma->end - PAGE_SIZE_2M);
+}
+
 uint64_t huge_zero_pa(struct kernel *k)
 {
 	return k->huge_zero_pa;

@@ -250,6 +250,13 @@ static inline bool is_huge_zero_pmd(struct kernel *k, uint64_t pmd)
 {
 	return huge_zero_pa(k) && (pmd & PTE_ADDR_MASK) == huge_zero_pa(k);
 }
+/* A frame of the zero page or of the huge zero page (Linux's is_zero_pfn
+ * and is_huge_zero_page): no page of its own, never written. */
+static inline bool is_zero_page(struct kernel *k, uint64_t pa)
+{
+	uint64_t huge = huge_zero_pa(k);
+	return pa == ZERO_PAGE_PA || (huge && pa - huge < PAGE_SIZE_2M);
+}
 
 /* ---- the fault paths (fault.c) ---- */
 

@@ -197,28 +197,32 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 
 /* The frame behind va, faulted in as a write would (our own copy) or a
  * read would: 0, or -EFAULT (no VMA; a read that cannot fault the page
- * in), -ENOMEM, -EIO (a write's file page could not be read). */
+ * in), -ENOMEM, -EIO (a write's file page could not be read). A huge page
+ * is used in place, as Linux's get_user_pages uses it, not split. */
 static int force_page(struct kernel *k, struct mm *mm, uint64_t va, bool write, uint64_t *pa)
 {
 	struct vma *vma = vma_find(mm, va);
 	if (!vma)
 		return -EFAULT;
-	uint64_t *pte = pgtable_pte(k, mm, va, true);
-	if (!pte)
-		return -ENOMEM;
-	/* A write needs our own page (not missing, swapped, shared or a clean
-	 * shared file page); a read any present one. */
-	uint64_t old = *pte & PTE_ADDR_MASK;
-	bool ready = (*pte & PTE_P) &&
-		     (!write || ((vma->flags & VM_SHARED) ? (*pte & PTE_W) != 0
-							  : old != ZERO_PAGE_PA && frame_refcount(k, old) == 1));
+	uint64_t size, pte = pgtable_page_pte(k, mm, va, &size);
+	/* A write needs our own page (not missing, swapped, shared, a zero
+	 * page or a clean shared file page); a read any present one. A
+	 * hugetlb page's references are on its first frame. */
+	uint64_t old = pte & PTE_ADDR_MASK;
+	uint64_t ref = pmd_hugetlb(pte) ? old & ~(size - 1) : old;
+	bool ready = (pte & PTE_P) &&
+		     (!write || ((vma->flags & VM_SHARED) ? (pte & PTE_W) != 0
+							  : !is_zero_page(k, old) && frame_refcount(k, ref) == 1));
 	enum fault_kind kind;
 	int err = ready ? 0 : handle_pte_fault(k, mm, vma, va, write ? MMU_WRITE : MMU_READ, &kind);
 	if (err && !write)
 		return -EFAULT;
 	if (err) /* the file could not be read: EIO, as Linux's exec */
 		return err == FAULT_SIGBUS ? -EIO : -ENOMEM;
-	*pa = *pte & PTE_ADDR_MASK;
+	pte = pgtable_page_pte(k, mm, va, &size);
+	if (!(pte & (PTE_P | PTE_SW_PROTNONE))) /* PROT_NONE keeps its frame */
+		return -EFAULT;
+	*pa = pte & PTE_ADDR_MASK;
 	return 0;
 }
 

@@ -171,6 +171,22 @@ bool vma_covers(const struct mm *mm, uint64_t start, uint64_t end);
  * way when alloc (NULL if absent, or out of memory when alloc). A huge
  * page there is split when alloc; without alloc it gives NULL. */
 uint64_t *pgtable_pte(struct kernel *k, struct mm *mm, uint64_t va, bool alloc);
+/* Whether vma could hold a transparent huge page (smaps' THPeligible,
+ * Linux's hugepage_vma_check): THP allows it and a 2 MiB-aligned block
+ * fits in it. */
+bool thp_vma_eligible(struct kernel *k, const struct vma *vma);
+/* What maps va, as a PTE of one 4 KiB page would hold it (Linux's
+ * follow_page): the PTE itself, or for a huge leaf (THP, a hugetlb page
+ * of 2 MiB or 1 GiB) huge_subpage_pte of it; 0 when nothing does. *size
+ * gets the size of the page that the entry maps. Nothing is made or split. */
+uint64_t pgtable_page_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *size);
+/* The 4 KiB part at va of the huge leaf `leaf` of `size` bytes: its bits
+ * (but PS and the large-page PAT bit) and the frame of that part. */
+static inline uint64_t huge_subpage_pte(uint64_t leaf, uint64_t size, uint64_t va)
+{
+	uint64_t base = leaf & PTE_ADDR_MASK & ~(size - 1);
+	return (leaf & ~(PTE_ADDR_MASK | PTE_PS)) | (base + (va & (size - 1) & ~(PAGE_SIZE - 1)));
+}
 /* Calls fn for each non-empty leaf PTE of mm in [start, end): a 2 MiB
  * page's PDE (PTE_PS set) when the range holds all of it, else it is
  * split first. */
@@ -191,6 +207,9 @@ struct page_info {
 	bool dirty, referenced;
 };
 void page_info_of(struct kernel *k, uint64_t pte, struct page_info *pi);
+/* The same for the 4 KiB page at va of mm, a part of a huge page too: a
+ * hugetlb page's references are its first frame's. */
+void page_info_at(struct kernel *k, struct mm *mm, uint64_t va, struct page_info *pi);
 /* Sends the owed CPU TLB flush, if any. */
 void tlb_gather_finish(struct kernel *k);
 

@@ -1,6 +1,7 @@
 /* page_info.c - what a PTE maps, as /proc/PID/smaps and pagemap report
  * it (Linux's vm_normal_page, PageAnon, page_mapcount, PageDirty,
- * PageReferenced, the swap entry and its count). */
+ * PageReferenced, the swap entry and its count). The zero pages (4 KiB
+ * and huge) are no page of their own. */
 #include "kern.h"
 #include "mm/internal.h"
 
@@ -20,7 +21,7 @@ void page_info_of(struct kernel *k, uint64_t pte, struct page_info *pi)
 	pi->pfn = pa >> PAGE_SHIFT;
 	pi->referenced = pte & PTE_A;
 	pi->dirty = pte & PTE_D;
-	if (pa == ZERO_PAGE_PA)
+	if (is_zero_page(k, pa))
 		return; /* no page of its own: vm_normal_page() is NULL */
 	pi->normal = true;
 	pi->referenced |= k->lru.referenced[pi->pfn] != 0;
@@ -37,4 +38,12 @@ void page_info_of(struct kernel *k, uint64_t pte, struct page_info *pi)
 	bool in_swap_cache = k->swap.nslots && k->swap.slot_of[pi->pfn];
 	pi->mapcount = frame_refcount(k, pa) - (in_swap_cache ? 1 : 0);
 	pi->dirty |= !in_swap_cache;
+}
+
+void page_info_at(struct kernel *k, struct mm *mm, uint64_t va, struct page_info *pi)
+{
+	uint64_t size, pte = pgtable_page_pte(k, mm, va, &size);
+	page_info_of(k, pte, pi);
+	if (pi->normal && pmd_hugetlb(pte))
+		pi->mapcount = frame_refcount(k, (pte & PTE_ADDR_MASK) & ~(size - 1));
 }

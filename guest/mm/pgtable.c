@@ -83,6 +83,25 @@ uint64_t *pgtable_leaf(struct kernel *k, struct mm *mm, uint64_t va)
 	return pgtable_pte(k, mm, va, false);
 }
 
+uint64_t pgtable_page_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *size)
+{
+	uint64_t table = mm->pml4;
+	*size = PAGE_SIZE;
+	for (int l = mmu_levels(&k->mmu.regs); l > 1; l--) {
+		uint64_t e = table_at(k, table)[pt_index(va, l)];
+		if ((l == 2 || l == 3) && (pmd_hugetlb(e) || pmd_trans_huge(e))) {
+			if (e == PMD_HUGETLB_RESERVED)
+				return 0; /* no page there yet */
+			*size = l == 3 ? PAGE_SIZE_1G : PAGE_SIZE_2M;
+			return huge_subpage_pte(e, *size, va);
+		}
+		if (!(e & PTE_P))
+			return 0;
+		table = e & PTE_ADDR_MASK;
+	}
+	return table_at(k, table)[pt_index(va, 1)];
+}
+
 /* A table entry for a new page table at pa (split_huge_pmd). */
 uint64_t pgtable_table_entry(uint64_t pa)
 {

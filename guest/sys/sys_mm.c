@@ -296,14 +296,15 @@ int64_t sys_msync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	return ret;
 }
 
-/* 1 when the page is in memory: mapped by a PTE (the zero page too), in
- * the swap cache, or in the page cache of the file a map shows. */
+/* 1 when the page is in memory: mapped (the zero page and the parts of a
+ * huge page too), in the swap cache, or in the page cache of the file a
+ * map shows. */
 static uint8_t page_resident(struct kernel *k, struct mm *mm, const struct vma *v, uint64_t va)
 {
-	uint64_t *pte = pgtable_pte(k, mm, va, false);
-	if (pte && pte_is_swap(*pte))
-		return k->swap.cache[swp_offset(*pte)] != 0;
-	if (pte && *pte)
+	uint64_t size, pte = pgtable_page_pte(k, mm, va, &size);
+	if (pte_is_swap(pte))
+		return k->swap.cache[swp_offset(pte)] != 0;
+	if (pte)
 		return 1;
 	return v->mapping &&
 	       pagecache_lookup(k, v->mapping, v->pgoff + ((va - v->start) >> PAGE_SHIFT));

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,31 @@ static inline long proc_vmstat(const char *name)
 	fclose(f);
 	CHECK(found >= 0, "no %s in /proc/vmstat", name);
 	return found;
+}
+
+/* A field of /proc/self/smaps (in kB, or THPeligible's number) for the
+ * VMA that starts at va: smaps_kb(p, "Rss"). */
+static inline long smaps_kb(const void *va, const char *field)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	CHECK(f != NULL, "open /proc/self/smaps: %s", strerror(errno));
+	char line[512];
+	int in = 0;
+	long kb = -1;
+	size_t n = strlen(field);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+		char sep;
+		if (sscanf(line, "%lx-%lx%c", &s, &e, &sep) == 3 && sep == ' ') {
+			in = s == (uintptr_t)va;
+			continue;
+		}
+		if (in && !strncmp(line, field, n) && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	}
+	fclose(f);
+	CHECK(kb >= 0, "no %s for %p in /proc/self/smaps", field, va);
+	return kb;
 }
 
 /* A deterministic pseudo-random sequence (xorshift64). */

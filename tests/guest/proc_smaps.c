@@ -22,30 +22,6 @@
 
 #define PAGES 8
 
-/* smaps' field (kB) of the VMA that starts at va. */
-static long smaps_kb(const void *va, const char *field)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	CHECK(f != NULL, "open smaps: %s", strerror(errno));
-	char line[512];
-	bool in = false;
-	long kb = -1;
-	size_t n = strlen(field);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long s, e;
-		char c;
-		if (sscanf(line, "%lx-%lx %c", &s, &e, &c) == 3 && strchr(line, '-') < strchr(line, ' ')) {
-			in = s == (uintptr_t)va;
-			continue;
-		}
-		if (in && !strncmp(line, field, n) && line[n] == ':')
-			kb = strtol(line + n + 1, NULL, 10);
-	}
-	fclose(f);
-	CHECK(kb >= 0, "no %s for %p in smaps", field, va);
-	return kb;
-}
-
 /* Each page's pagemap bits: present, swapped, file or shared, exclusive,
  * a PFN shown; present_only: the first alone (a page populated by a read
  * may be the zero page or a page of its own, as the kernel's
