@@ -159,6 +159,10 @@ int memfd_fallocate(struct kernel *k, struct file *f, int mode, uint64_t off, ui
 int64_t memfd_fcntl_seals(struct kernel *k, struct file *f, int cmd, uint64_t arg);
 syscall_fn sys_memfd_create;
 syscall_fn sys_pidfd_open, sys_process_mrelease; /* pidfd.c */
+/* The process a pidfd names (waitid's P_PIDFD): its pid, 0 once it has
+ * been reaped, or -EBADF for an fd that is no pidfd; *f_flags gets the
+ * pidfd's flags (O_NONBLOCK: PIDFD_NONBLOCK). */
+int pidfd_pid(struct kernel *k, uint64_t fd, int *f_flags);
 
 /* The open file behind guest fd, or NULL (EBADF). */
 struct file *fd_file(struct fdtable *t, int fd);

@@ -33,6 +33,16 @@ static struct process *pidfd_task(const struct file *f)
 	return p && p->serial == pf->serial ? p : NULL;
 }
 
+int pidfd_pid(struct kernel *k, uint64_t fd, int *f_flags)
+{
+	struct file *f = fd_arg(k, fd);
+	if (!f || f->kind != FILE_PIDFD)
+		return -EBADF; /* pidfd_get_pid's answer for any other file too */
+	*f_flags = f->flags;
+	struct process *p = pidfd_task(f);
+	return p ? p->pid : 0;
+}
+
 static unsigned pidfd_poll(struct file *f)
 {
 	struct process *p = pidfd_task(f);

@@ -1,14 +1,20 @@
 /* wait.c - wait4 and waitid: reaping zombie children, and telling of
  * stopped and continued ones (WUNTRACED/WSTOPPED, WCONTINUED). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "fs/fs.h"
 #include "kern.h"
 #include "mm/mm.h"
 #include "task/internal.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3 /* Linux 5.4's idtype; older libc headers lack it */
+#endif
 
 /* Does child c (a process's leader) match wait4's pid argument for the
  * waiting process s? */
@@ -171,12 +177,27 @@ int64_t sys_waitid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	(void)ctx;
 	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3];
 	int pid = idtype == P_PID ? id : idtype == P_PGID ? -id : idtype == P_ALL ? -1 : 0;
-	if (idtype != P_PID && idtype != P_PGID && idtype != P_ALL)
+	if (idtype != P_PID && idtype != P_PGID && idtype != P_ALL && idtype != P_PIDFD)
 		return -EINVAL;
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
 	if (idtype == P_PGID && id == 0)
 		pid = 0;
+	/* P_PIDFD: the child the pidfd names; one reaped since matches none.
+	 * A PIDFD_NONBLOCK pidfd waits as with WNOHANG, but says EAGAIN
+	 * (Linux's kernel_waitid). */
+	int f_flags = 0;
+	if (idtype == P_PIDFD) {
+		if (id < 0)
+			return -EINVAL;
+		if ((pid = pidfd_pid(k, (uint64_t)id, &f_flags)) < 0)
+			return pid;
+		if (!pid)
+			return -ECHILD;
+	}
+	bool nonblock = (f_flags & O_NONBLOCK) && !(options & WNOHANG);
+	if (nonblock)
+		options |= WNOHANG;
 	bool any;
 	enum child_event ev;
 	struct process *c = find_child(k, pid, options, &ev, &any);
@@ -187,7 +208,7 @@ int64_t sys_waitid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		uint8_t zero[128] = {0};
 		if ((options & WNOHANG) && a[2] && copy_to_user(k, a[2], zero, sizeof(zero)))
 			return -EFAULT;
-		return wait_nothing(k, options);
+		return nonblock ? -EAGAIN : wait_nothing(k, options);
 	}
 	/* siginfo_t for SIGCHLD: signo, errno, code, then pid, uid, status. */
 	struct {

@@ -5,7 +5,11 @@
  * --vmemu (process_mrelease is refused on some hosts, so only under
  * vmemu): process_mrelease is EINVAL for unknown flags and a live
  * process, EBADF for what is no pidfd, 0 for a child killed but not yet
- * exited, ESRCH once it has exited. */
+ * exited, ESRCH once it has exited.
+ *
+ * waitid(P_PIDFD): EINVAL for a negative fd, EBADF for what is no pidfd;
+ * a PIDFD_NONBLOCK pidfd of a running child says EAGAIN (0 with WNOHANG);
+ * a blocking one waits for the child's exit and reaps it; ECHILD after. */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <poll.h>
@@ -59,6 +63,33 @@ static pid_t child(int *wfd)
 	return pid;
 }
 
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+static void waitid_pidfd(void)
+{
+	int w;
+	pid_t pid = child(&w);
+	int nb = (int)syscall(SYS_pidfd_open, pid, O_NONBLOCK); /* PIDFD_NONBLOCK */
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	CHECK(nb >= 0 && fd >= 0, "pidfd_open: %s", strerror(errno));
+	siginfo_t si;
+	printf("waitid P_PIDFD -1: %s\n", res(waitid(P_PIDFD, (id_t)-1, &si, WEXITED)));
+	printf("waitid P_PIDFD pipe: %s\n", res(waitid(P_PIDFD, (id_t)w, &si, WEXITED)));
+	printf("waitid P_PIDFD nonblocking, running: %s\n", res(waitid(P_PIDFD, (id_t)nb, &si, WEXITED)));
+	si.si_pid = 1;
+	int r = waitid(P_PIDFD, (id_t)nb, &si, WEXITED | WNOHANG);
+	printf("... with WNOHANG: %s, si_pid %d\n", res(r), (int)si.si_pid);
+	close(w);
+	CHECK(waitid(P_PIDFD, (id_t)fd, &si, WEXITED) == 0, "waitid P_PIDFD: %s", strerror(errno));
+	printf("waitid P_PIDFD: the child %s, code %d status %d\n",
+	       si.si_pid == pid ? "itself" : "another", si.si_code, si.si_status);
+	printf("waitid P_PIDFD once reaped: %s\n", res(waitid(P_PIDFD, (id_t)fd, &si, WEXITED)));
+	close(fd);
+	close(nb);
+}
+
 int main(int argc, char **argv)
 {
 	bool mrelease = argc > 1 && !strcmp(argv[1], "--vmemu");
@@ -86,6 +117,7 @@ int main(int argc, char **argv)
 	printf("pid 0: %s\n", res(syscall(SYS_pidfd_open, 0, 0)));
 	printf("unknown flag: %s\n", res(syscall(SYS_pidfd_open, getpid(), 1)));
 	close(fd);
+	waitid_pidfd();
 
 	if (mrelease) {
 		pid = child(&w);
