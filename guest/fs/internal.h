@@ -139,6 +139,8 @@ const char *proc_sys_name(int dir, int i);
 int proc_sys_find(int dir, const char *name); /* the index, or -1 */
 /* The value's text ("65530\n"): the length snprintf gives. */
 int proc_sys_read(struct kernel *k, int dir, int i, char *buf, size_t size);
+/* Its mode: 0644, or 0200 for a write-only trigger (vm.drop_caches). */
+unsigned proc_sys_mode(int dir, int i);
 /* A write of len bytes of text: 0 or -EINVAL. */
 int proc_sys_write(struct kernel *k, int dir, int i, const char *text, size_t len);
 

@@ -99,11 +99,19 @@ struct sysctl_dir {
 	int (*find)(const char *name, size_t len);
 	int (*read)(struct kernel *k, int i, char *buf, size_t size);
 	int (*write)(struct kernel *k, int i, const char *text, size_t len);
+	unsigned (*mode)(int i);
 };
 
+static unsigned kernel_mode(int i)
+{
+	(void)i;
+	return 0644;
+}
+
 static const struct sysctl_dir dirs[] = {
-	{"kernel", kernel_count, kernel_name, kernel_find, kernel_read, kernel_write},
-	{"vm", vm_sysctl_count, vm_sysctl_name, vm_sysctl_find, vm_sysctl_read, vm_sysctl_write},
+	{"kernel", kernel_count, kernel_name, kernel_find, kernel_read, kernel_write, kernel_mode},
+	{"vm", vm_sysctl_count, vm_sysctl_name, vm_sysctl_find, vm_sysctl_read, vm_sysctl_write,
+	 vm_sysctl_mode},
 };
 
 #define NDIRS ((int)(sizeof(dirs) / sizeof(dirs[0])))
@@ -131,6 +139,11 @@ int proc_sys_find(int dir, const char *name)
 int proc_sys_read(struct kernel *k, int dir, int i, char *buf, size_t size)
 {
 	return dirs[dir - 1].read(k, i, buf, size);
+}
+
+unsigned proc_sys_mode(int dir, int i)
+{
+	return dirs[dir - 1].mode(i);
 }
 
 int proc_sys_write(struct kernel *k, int dir, int i, const char *text, size_t len)

@@ -598,7 +598,7 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		st->st_nlink = ref->sysdir == 0 ? 2 + (nlink_t)proc_sys_count(0) : 2;
 		break;
 	case PROC_SYSCTL:
-		st->st_mode = S_IFREG | 0644;
+		st->st_mode = S_IFREG | proc_sys_mode(ref->sysdir, ref->sysctl);
 		break;
 	case PROC_FILE:
 		if (ref->e->mode)
@@ -868,6 +868,10 @@ int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct 
 				(ref->kind == PROC_FILE && ref->e->write);
 		if ((flags & O_ACCMODE) != O_RDONLY && !writable)
 			return dir ? -EISDIR : -EACCES;
+		/* A write-only sysctl (0200) is read by root alone. */
+		if ((flags & O_ACCMODE) != O_WRONLY && ref->kind == PROC_SYSCTL &&
+		    !(proc_sys_mode(ref->sysdir, ref->sysctl) & 0444) && geteuid() != 0)
+			return -EACCES;
 	} else if ((flags & O_DIRECTORY) && !dir) {
 		return -ENOTDIR;
 	}

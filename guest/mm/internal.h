@@ -318,6 +318,9 @@ void pagecache_unmap(struct kernel *k, uint64_t pa);
 /* Drops cp if nothing but the cache holds it (written back first when
  * dirty). Returns 1 when its frame was freed, else 0. */
 uint64_t pagecache_reclaim_page(struct kernel *k, struct cache_page *cp);
+/* vm.drop_caches: every clean page of a file that no process maps and no
+ * read pins leaves the cache (Linux's invalidate_mapping_pages). */
+void pagecache_drop_clean(struct kernel *k);
 
 struct mapping *mapping_alloc(struct kernel *k, bool anon);
 /* Frees an idle file mapping whose last page is gone. */

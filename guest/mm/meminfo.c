@@ -25,6 +25,8 @@
  * writable, or made writable once, not MAP_NORESERVE) and, once per shared
  * object, the first mapping of it seen (Linux accounts a shmem object's
  * size once). */
+#include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 
 #include "kern.h"
@@ -146,6 +148,51 @@ static uint64_t mem_available(struct kernel *k, uint64_t free, const uint64_t *l
 	return avail < 0 ? 0 : (uint64_t)avail;
 }
 
+/* Linux's vm_commit_limit, in pages: vm.overcommit_kbytes, or
+ * overcommit_ratio percent of the memory hugetlb pools leave, plus swap. */
+static uint64_t vm_commit_limit(struct kernel *k)
+{
+	uint64_t total = k->frames.nframes - FRAME_FIRST;
+	uint64_t hugetlb = (k->hstate[HSTATE_2M].nr * PAGE_SIZE_2M +
+			    k->hstate[HSTATE_1G].nr * PAGE_SIZE_1G) >> PAGE_SHIFT;
+	uint64_t swap_pages = k->swap.nslots ? k->swap.nslots - 1 : 0;
+	uint64_t mem = k->vm.overcommit_kbytes
+			       ? (uint64_t)k->vm.overcommit_kbytes >> (PAGE_SHIFT - 10)
+			       : (total - hugetlb) * (uint64_t)k->vm.overcommit_ratio / 100;
+	return mem + swap_pages;
+}
+
+static uint64_t total_vm(const struct mm *mm)
+{
+	uint64_t pages = 0;
+	for (const struct vma *v = mm->vmas; v; v = v->next)
+		pages += (v->end - v->start) >> PAGE_SHIFT;
+	return pages;
+}
+
+int vm_enough_memory(struct kernel *k, struct mm *mm, uint64_t pages)
+{
+	uint64_t swap_pages = k->swap.nslots ? k->swap.nslots - 1 : 0;
+	switch (k->vm.overcommit_memory) {
+	case 1: /* OVERCOMMIT_ALWAYS */
+		return 0;
+	case 0: /* OVERCOMMIT_GUESS: only an obvious overcommit fails */
+		return pages > k->frames.nframes - FRAME_FIRST + swap_pages ? -ENOMEM : 0;
+	default: { /* OVERCOMMIT_NEVER: Committed_AS with the new pages stays in bounds */
+		int64_t allowed = (int64_t)vm_commit_limit(k);
+		if (!capable(k, CAP_SYS_ADMIN))
+			allowed -= k->vm.admin_reserve_kbytes >> (PAGE_SHIFT - 10);
+		int64_t user = k->vm.user_reserve_kbytes >> (PAGE_SHIFT - 10);
+		int64_t share = (int64_t)(total_vm(mm) / 32);
+		allowed -= share < user ? share : user;
+		struct meminfo m;
+		kernel_meminfo(k, &m);
+		int64_t committed = (int64_t)(m.committed_as >> (PAGE_SHIFT - 10));
+		return committed + (int64_t)pages < allowed ? 0 : -ENOMEM;
+	}
+	}
+}
+
 void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 {
 	struct walk w = {.frame = calloc(k->frames.nframes, 1)};
@@ -192,7 +239,7 @@ void kernel_meminfo(struct kernel *k, struct meminfo *mi)
 		.mapped = KB(k->cache_mapped + shmem_mapped),
 		.shmem = KB(shmem),
 		.page_tables = KB(k->stats.page_table_pages),
-		.commit_limit = KB(total * (uint64_t)k->vm.overcommit_ratio / 100 + swap_pages),
+		.commit_limit = KB(vm_commit_limit(k)),
 		.committed_as = KB(w.committed),
 	};
 }

@@ -100,6 +100,9 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 	} else if (vma_overlaps(mm, start, start + len)) {
 		return -EEXIST;
 	}
+	/* Charged after the old maps went, as Linux's mmap_region. */
+	if ((flags & VM_ACCOUNT) && vm_enough_memory(k, mm, len >> PAGE_SHIFT))
+		return -ENOMEM;
 	struct vma *v = vma_insert(mm, start, start + len, flags);
 	if (!v)
 		return -ENOMEM;
@@ -179,10 +182,15 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 		 * charge goes again only from anonymous memory never written
 		 * (no anon_vma), as in Linux's mprotect_fixup. */
 		if ((prot & VM_WRITE) &&
-		    !(v->flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+		    !(v->flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
+			if (vm_enough_memory(k, mm, (e - at) >> PAGE_SHIFT)) {
+				err = -ENOMEM;
+				break;
+			}
 			flags |= VM_ACCOUNT;
-		else if (!(prot & VM_WRITE) && !v->mapping && !v->anon_vma)
+		} else if (!(prot & VM_WRITE) && !v->mapping && !v->anon_vma) {
 			flags &= ~VM_ACCOUNT;
+		}
 		if (flags != v->flags) {
 			err = vma_modify_flags(k, mm, v, at, e, flags);
 			if (err)

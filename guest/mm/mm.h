@@ -35,11 +35,16 @@ void init_per_zone_wmark_min(struct kernel *k);
 /* The watermarks again after min_free_kbytes or watermark_scale_factor
  * changed. */
 void setup_per_zone_wmarks(struct kernel *k);
+/* Linux's __vm_enough_memory: whether mm may commit pages more (a private
+ * writable map, its growth, or memory becoming writable) under
+ * vm.overcommit_memory: 0, or -ENOMEM (meminfo.c). */
+int vm_enough_memory(struct kernel *k, struct mm *mm, uint64_t pages);
 /* The vm sysctls' defaults (vm.max_map_count...; sysctl.c). */
 void vm_sysctl_init(struct kernel *k);
 /* /proc/sys/vm: the sysctls by index, 0 to vm_sysctl_count() - 1. */
 int vm_sysctl_count(void);
 const char *vm_sysctl_name(int i);
+unsigned vm_sysctl_mode(int i); /* 0644, or 0200 for a write-only trigger */
 /* The index of the sysctl called name (len bytes), or -1. */
 int vm_sysctl_find(const char *name, size_t len);
 /* Its value as /proc/sys/vm/NAME reads ("65530\n") into buf: the length

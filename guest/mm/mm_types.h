@@ -144,6 +144,13 @@ struct vm_sysctl {
 	int mmap_min_addr;          /* the lowest address mmap may map (EPERM below, but root) */
 	int overcommit_ratio;       /* CommitLimit: this percentage of memory, plus swap */
 	int nr_hugepages;           /* the hugetlb pool's size, as last set */
+	int overcommit_memory;      /* 0 heuristic, 1 always, 2 never (vm_enough_memory) */
+	int overcommit_kbytes;      /* CommitLimit's memory part, when not 0 (else the ratio) */
+	int admin_reserve_kbytes;   /* kept from non-root commits in mode 2 */
+	int user_reserve_kbytes;    /* kept from a process's commits in mode 2 */
+	int swappiness;             /* 0: anonymous pages go to swap only when files run out */
+	int drop_caches;            /* the last value written */
+	int compact_memory;         /* the last value written (always 1) */
 };
 
 /* ---- PCIDs (pcid.c) ----

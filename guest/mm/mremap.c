@@ -213,6 +213,10 @@ int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len
 	int err = check_prep_vma(v, old, old_len, new_len, flags);
 	if (err)
 		return err;
+	/* A growth is charged (Linux's vma_to_resize). */
+	if (new_len > old_len && (v->flags & VM_ACCOUNT) &&
+	    vm_enough_memory(k, mm, (new_len - old_len) >> PAGE_SHIFT))
+		return -ENOMEM;
 	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
 		return remap_to(k, mm, old, old_len, new_len, new, flags);
 	if (new_len == old_len)

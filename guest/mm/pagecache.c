@@ -129,6 +129,21 @@ uint64_t pagecache_reclaim_page(struct kernel *k, struct cache_page *cp)
 	return 1;
 }
 
+void pagecache_drop_clean(struct kernel *k)
+{
+	struct mapping *next;
+	for (struct mapping *m = k->pagecache.files; m; m = next) {
+		next = m->next;
+		struct cache_page *cp_next;
+		for (struct cache_page *cp = m->pages; cp; cp = cp_next) {
+			cp_next = cp->mnext;
+			if (!cp->dirty && frame_refcount(k, cp->pa) == 1)
+				pagecache_delete(k, cp);
+		}
+		mapping_free_if_unused(m);
+	}
+}
+
 /* ---- mappings ---- */
 
 struct mapping *mapping_alloc(struct kernel *k, bool anon)

@@ -175,6 +175,12 @@ uint64_t reclaim(struct kernel *k, uint64_t target)
 		 * rounds or has little left (Linux's cache trim mode), and only
 		 * with swap to put them in. */
 		bool trim_cache = prio > DEF_PRIORITY - 3 && k->lru.count[LRU_INACTIVE_FILE] >> prio;
+		/* vm.swappiness 0 weighs anonymous pages at nothing while the
+		 * files can still give (Linux's get_scan_count: file_is_tiny). */
+		uint64_t file = k->lru.count[LRU_ACTIVE_FILE] + k->lru.count[LRU_INACTIVE_FILE];
+		bool file_is_tiny = file + frames_free(k) <= k->wmark_high;
+		if (!k->vm.swappiness && !file_is_tiny)
+			trim_cache = true;
 		if (swap && !trim_cache && freed < target)
 			freed += shrink_lru(k, false, prio, target - freed);
 	}

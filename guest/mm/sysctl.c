@@ -3,7 +3,9 @@
  * with Linux's proc_dointvec_minmax rules (an integer, blanks around it,
  * inside the sysctl's range, else EINVAL). A new min_free_kbytes or
  * watermark_scale_factor sets the watermarks again; nr_hugepages resizes
- * the hugetlb pool and reads back the size it reached. */
+ * the hugetlb pool and reads back the size it reached; drop_caches and
+ * compact_memory (mode 0200) act when written. The overcommit ones rule
+ * vm_enough_memory (meminfo.c), swappiness reclaim. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,19 +24,62 @@ struct vm_table_entry {
 	const char *name;
 	size_t offset;     /* of the int in struct vm_sysctl */
 	int min, max;
-	bool wmarks;       /* the watermarks follow it */
-	bool pool;         /* the hugetlb pool follows it */
+	unsigned mode;     /* 0644, or 0200 for a trigger */
+	/* What a new value does, after it is stored: 0, or -errno. */
+	int (*apply)(struct kernel *k, int *value);
 };
+
+static int set_wmarks(struct kernel *k, int *value)
+{
+	(void)value;
+	setup_per_zone_wmarks(k);
+	return 0;
+}
+
+/* The pool reads back the size it reached. */
+static int set_pool(struct kernel *k, int *value)
+{
+	*value = (int)hugetlb_set_pool(k, HSTATE_2M, (uint64_t)*value);
+	return 0;
+}
+
+/* 1 drops the page cache's clean pages no process maps, as Linux's
+ * drop_pagecache_sb; 2 (slab) has nothing to drop here; 4 only silences
+ * Linux's log message. */
+static int drop_caches(struct kernel *k, int *value)
+{
+	if (*value & 1)
+		pagecache_drop_clean(k);
+	return 0;
+}
+
+/* Linux's sysctl_compaction_handler: only 1, which compacts all memory. */
+static int compact_memory(struct kernel *k, int *value)
+{
+	if (*value != 1)
+		return -EINVAL;
+	while (compact_for_huge_page(k))
+		;
+	return 0;
+}
+
+#define VM(field) #field, offsetof(struct vm_sysctl, field)
 
 /* In name order, as Linux lists a sysctl directory. */
 static const struct vm_table_entry vm_table[] = {
-	{"max_map_count", offsetof(struct vm_sysctl, max_map_count), 0, INT_MAX, false, false},
-	{"min_free_kbytes", offsetof(struct vm_sysctl, min_free_kbytes), 0, INT_MAX, true, false},
-	{"mmap_min_addr", offsetof(struct vm_sysctl, mmap_min_addr), 0, INT_MAX, false, false},
-	{"nr_hugepages", offsetof(struct vm_sysctl, nr_hugepages), 0, INT_MAX, false, true},
-	{"overcommit_ratio", offsetof(struct vm_sysctl, overcommit_ratio), 0, INT_MAX, false, false},
-	{"watermark_scale_factor", offsetof(struct vm_sysctl, watermark_scale_factor), 1, 3000,
-	 true, false},
+	{VM(admin_reserve_kbytes), 0, INT_MAX, 0644, NULL},
+	{VM(compact_memory), 0, INT_MAX, 0200, compact_memory},
+	{VM(drop_caches), 1, 4, 0200, drop_caches},
+	{VM(max_map_count), 0, INT_MAX, 0644, NULL},
+	{VM(min_free_kbytes), 0, INT_MAX, 0644, set_wmarks},
+	{VM(mmap_min_addr), 0, INT_MAX, 0644, NULL},
+	{VM(nr_hugepages), 0, INT_MAX, 0644, set_pool},
+	{VM(overcommit_kbytes), 0, INT_MAX, 0644, NULL},
+	{VM(overcommit_memory), 0, 2, 0644, NULL},
+	{VM(overcommit_ratio), 0, INT_MAX, 0644, NULL},
+	{VM(swappiness), 0, 200, 0644, NULL},
+	{VM(user_reserve_kbytes), 0, INT_MAX, 0644, NULL},
+	{VM(watermark_scale_factor), 1, 3000, 0644, set_wmarks},
 };
 
 #define NVM_TABLE ((int)(sizeof(vm_table) / sizeof(vm_table[0])))
@@ -44,6 +89,17 @@ void vm_sysctl_init(struct kernel *k)
 	k->vm.max_map_count = DEFAULT_MAX_MAP_COUNT;
 	k->vm.mmap_min_addr = DEFAULT_MMAP_MIN_ADDR;
 	k->vm.overcommit_ratio = 50;
+	k->vm.swappiness = 60;
+	/* Linux's init_admin_reserve and init_user_reserve: 1/32 of free
+	 * memory, at most 8 MiB and 128 MiB. */
+	uint64_t free_kb = frames_free(k) << (PAGE_SHIFT - 10);
+	k->vm.admin_reserve_kbytes = (int)(free_kb / 32 < 8192 ? free_kb / 32 : 8192);
+	k->vm.user_reserve_kbytes = (int)(free_kb / 32 < 131072 ? free_kb / 32 : 131072);
+}
+
+unsigned vm_sysctl_mode(int i)
+{
+	return vm_table[i].mode;
 }
 
 int vm_sysctl_count(void)
@@ -98,9 +154,5 @@ int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len)
 	if (*end || v < e->min || v > e->max)
 		return -EINVAL;
 	*value(k, i) = (int)v;
-	if (e->wmarks)
-		setup_per_zone_wmarks(k);
-	if (e->pool) /* reads back the size reached */
-		*value(k, i) = (int)hugetlb_set_pool(k, HSTATE_2M, (uint64_t)v);
-	return 0;
+	return e->apply ? e->apply(k, value(k, i)) : 0;
 }

@@ -57,7 +57,9 @@ static void use(unsigned char *p, unsigned seed)
 static size_t fragment(unsigned char **area)
 {
 	size_t len = 64UL << 20, n = 0;
-	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* As large as memory: MAP_NORESERVE, or vm.overcommit_memory 0 refuses it. */
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	CHECK(p != MAP_FAILED, "mmap: %s", strerror(errno));
 	CHECK(madvise(p, len, MADV_NOHUGEPAGE) == 0, "madvise: %s", strerror(errno));
 	while (huge_blocks() > 0) {

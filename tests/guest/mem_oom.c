@@ -38,9 +38,13 @@ static void set_name(const char *name)
 	      name);
 }
 
+/* MAP_NORESERVE: the map is not charged, so it is made even where it is
+ * larger than memory and swap (vm.overcommit_memory 0 refuses that one
+ * otherwise); the pages fail when touched. */
 static void *map_anon(size_t len, const char *who)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
 	CHECK(p != MAP_FAILED, "%s: mmap(%zu KiB): %s", who, len >> 10, strerror(errno));
 	return p;
 }

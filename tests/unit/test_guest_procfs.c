@@ -474,10 +474,13 @@ START_TEST(proc_sys_vm)
 	int64_t fd = open_path("/proc/sys/vm", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	char *got = list_dir(fd, DATA_MAX);
-	char want[160];
-	snprintf(want, sizeof(want), "./%d ../%d max_map_count/%d min_free_kbytes/%d "
-		 "mmap_min_addr/%d nr_hugepages/%d overcommit_ratio/%d watermark_scale_factor/%d ",
-		 DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG);
+	char want[400];
+	snprintf(want, sizeof(want), "./%d ../%d admin_reserve_kbytes/%d compact_memory/%d "
+		 "drop_caches/%d max_map_count/%d min_free_kbytes/%d mmap_min_addr/%d "
+		 "nr_hugepages/%d overcommit_kbytes/%d overcommit_memory/%d overcommit_ratio/%d "
+		 "swappiness/%d user_reserve_kbytes/%d watermark_scale_factor/%d ",
+		 DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
+		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
@@ -489,6 +492,8 @@ START_TEST(proc_sys_vm)
 	struct stat st = stat_path("/proc/sys/vm/max_map_count", 0);
 	ck_assert_uint_eq(st.st_mode, S_IFREG | 0644);
 	ck_assert_uint_eq(st.st_uid, 0);
+	st = stat_path("/proc/sys/vm/drop_caches", 0); /* a trigger: write-only */
+	ck_assert_uint_eq(st.st_mode, S_IFREG | 0200);
 	char *text = slurp("/proc/sys/vm/max_map_count");
 	ck_assert_str_eq(text, "65530\n");
 	free(text);

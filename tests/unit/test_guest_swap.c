@@ -105,6 +105,21 @@ START_TEST(test_second_chance_then_swap)
 }
 END_TEST
 
+/* vm.swappiness 0 leaves anonymous pages alone while the page cache and
+ * free memory together are above the high watermark (Linux's
+ * get_scan_count: anon only when file_is_tiny); 60 swaps them. */
+START_TEST(test_swappiness_zero_keeps_anon)
+{
+	k->vm.swappiness = 0;
+	ck_assert_uint_eq(reclaim(k, NPAGES), 0);
+	ck_assert_uint_eq(kernel_stats(k)->swap_outs, 0);
+	k->vm.swappiness = 60;
+	ck_assert_uint_eq(reclaim(k, NPAGES), NPAGES);
+	ck_assert_uint_eq(kernel_stats(k)->swap_outs, NPAGES);
+	check_data();
+}
+END_TEST
+
 START_TEST(test_recently_used_page_stays)
 {
 	reclaim(k, 0); /* nothing asked: nothing done */
@@ -192,6 +207,7 @@ int main(void)
 	tcase_add_test(tc, test_entry_format);
 	tcase_add_test(tc, test_madvise_cold_and_pageout);
 	tcase_add_test(tc, test_second_chance_then_swap);
+	tcase_add_test(tc, test_swappiness_zero_keeps_anon);
 	tcase_add_test(tc, test_recently_used_page_stays);
 	tcase_add_test(tc, test_used_page_is_activated);
 	tcase_add_test(tc, test_moved_pages_are_found);
