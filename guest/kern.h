@@ -45,6 +45,7 @@ struct kernel {
 	struct lru lru;
 	enum thp_mode thp;      /* /sys/kernel/mm/transparent_hugepage/enabled */
 	uint64_t huge_zero_pa;  /* the huge zero page, 0 until a read fault needs it */
+	struct khugepaged khugepaged; /* the background collapse (mm/khugepaged.c) */
 	struct hstate hstate[NR_HSTATES]; /* the hugetlb pools (mm/hugetlb.c) */
 	struct mm *mms;         /* every address space, for the reverse map */
 	struct mmu mmu;

@@ -53,6 +53,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	vm_sysctl_init(k);
 	kernel_sysctl_init(k);
 	k->thp = cfg->thp;
+	khugepaged_init(k);
 	k->vm.nr_hugepages = (int)hugetlb_set_pool(k, HSTATE_2M, cfg->hugepages_2m);
 	hugetlb_set_pool(k, HSTATE_1G, cfg->hugepages_1g);
 	init_per_zone_wmark_min(k);

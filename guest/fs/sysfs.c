@@ -4,6 +4,9 @@
  *   devices/system/cpu/{online,possible,present} "0": vmemu runs one CPU,
  *       as sched_getaffinity says (glibc's get_nprocs and sysconf read them)
  *   kernel/mm/transparent_hugepage/enabled      always|madvise|never (--thp)
+ *   kernel/mm/transparent_hugepage/khugepaged/  pages_to_scan,
+ *       scan_sleep_millisecs, max_ptes_none (writable), pages_collapsed,
+ *       full_scans (mm/khugepaged.c)
  *   kernel/mm/hugepages/hugepages-{2048,1048576}kB/
  *       nr_hugepages (the pool, writable), free_hugepages, resv_hugepages,
  *       surplus_hugepages (always 0: no surplus pages are made)
@@ -17,7 +20,8 @@
 #include "kern.h"
 #include "mm/mm.h"
 
-enum attr { DIR_NODE, CPU_LIST, THP_ENABLED, NR_HUGEPAGES, FREE_HUGEPAGES, RESV_HUGEPAGES, SURPLUS_HUGEPAGES };
+enum attr { DIR_NODE, CPU_LIST, THP_ENABLED, KH_PAGES_TO_SCAN, KH_SCAN_SLEEP, KH_MAX_PTES_NONE,
+	     KH_PAGES_COLLAPSED, KH_FULL_SCANS, NR_HUGEPAGES, FREE_HUGEPAGES, RESV_HUGEPAGES, SURPLUS_HUGEPAGES };
 
 struct sysfs_node {
 	const char *name;
@@ -50,6 +54,12 @@ static const struct sysfs_node nodes[] = {
 	{"free_hugepages", 17, FREE_HUGEPAGES, HSTATE_1G},
 	{"resv_hugepages", 17, RESV_HUGEPAGES, HSTATE_1G},
 	{"surplus_hugepages", 17, SURPLUS_HUGEPAGES, HSTATE_1G},
+	{"khugepaged", 9, DIR_NODE, 0},
+	{"pages_to_scan", 22, KH_PAGES_TO_SCAN, 0},
+	{"scan_sleep_millisecs", 22, KH_SCAN_SLEEP, 0},
+	{"max_ptes_none", 22, KH_MAX_PTES_NONE, 0},
+	{"pages_collapsed", 22, KH_PAGES_COLLAPSED, 0},
+	{"full_scans", 22, KH_FULL_SCANS, 0},
 };
 
 #define NNODES ((int)(sizeof(nodes) / sizeof(nodes[0])))
@@ -90,7 +100,29 @@ bool sysfs_is_dir(int node)
 
 bool sysfs_writable(int node)
 {
-	return nodes[node].attr == THP_ENABLED || nodes[node].attr == NR_HUGEPAGES;
+	enum attr a = nodes[node].attr;
+	return a == THP_ENABLED || a == NR_HUGEPAGES || a == KH_PAGES_TO_SCAN || a == KH_SCAN_SLEEP ||
+	       a == KH_MAX_PTES_NONE;
+}
+
+/* The number a khugepaged file shows. */
+static uint64_t *khugepaged_value(struct kernel *k, enum attr a)
+{
+	struct khugepaged *kh = &k->khugepaged;
+	switch (a) {
+	case KH_PAGES_TO_SCAN:
+		return &kh->pages_to_scan;
+	case KH_SCAN_SLEEP:
+		return &kh->scan_sleep_millisecs;
+	case KH_MAX_PTES_NONE:
+		return &kh->max_ptes_none;
+	case KH_PAGES_COLLAPSED:
+		return &kh->pages_collapsed;
+	case KH_FULL_SCANS:
+		return &kh->full_scans;
+	default:
+		return NULL;
+	}
 }
 
 const char *sysfs_name(int node)
@@ -133,6 +165,13 @@ void sysfs_show(struct kernel *k, int node, struct seq *s)
 	case RESV_HUGEPAGES:
 		seq_printf(s, "%llu\n", (unsigned long long)h->resv);
 		break;
+	case KH_PAGES_TO_SCAN:
+	case KH_SCAN_SLEEP:
+	case KH_MAX_PTES_NONE:
+	case KH_PAGES_COLLAPSED:
+	case KH_FULL_SCANS:
+		seq_printf(s, "%llu\n", (unsigned long long)*khugepaged_value(k, nodes[node].attr));
+		break;
 	default:
 		seq_printf(s, "0\n");
 		break;
@@ -160,6 +199,17 @@ int sysfs_store(struct kernel *k, int node, const char *text, size_t len)
 	unsigned long long n = strtoull(buf, &end, 10);
 	if (end == buf || *end || n > INT32_MAX)
 		return -EINVAL;
+	enum attr a = nodes[node].attr;
+	if (a != NR_HUGEPAGES) {
+		/* Linux's ranges: pages_to_scan at least 1, max_ptes_none
+		 * below 512; a new sleep starts now. */
+		if ((a == KH_PAGES_TO_SCAN && !n) || (a == KH_MAX_PTES_NONE && n > 511))
+			return -EINVAL;
+		*khugepaged_value(k, a) = n;
+		if (a == KH_SCAN_SLEEP)
+			k->khugepaged.next_scan_ns = 0;
+		return 0;
+	}
 	uint64_t got = hugetlb_set_pool(k, nodes[node].hstate, n);
 	if (nodes[node].hstate == HSTATE_2M)
 		k->vm.nr_hugepages = (int)got;

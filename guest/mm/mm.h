@@ -176,6 +176,10 @@ bool vma_covers(const struct mm *mm, uint64_t start, uint64_t end);
  * way when alloc (NULL if absent, or out of memory when alloc). A huge
  * page there is split when alloc; without alloc it gives NULL. */
 uint64_t *pgtable_pte(struct kernel *k, struct mm *mm, uint64_t va, bool alloc);
+/* khugepaged (khugepaged.c): its defaults; a scan when one is due by
+ * CLOCK_MONOTONIC now (the scheduler asks between slices). */
+void khugepaged_init(struct kernel *k);
+void khugepaged_tick(struct kernel *k, uint64_t now);
 /* Whether vma could hold a transparent huge page (smaps' THPeligible,
  * Linux's hugepage_vma_check): THP allows it and a 2 MiB-aligned block
  * fits in it. */

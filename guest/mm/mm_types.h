@@ -153,6 +153,16 @@ struct vm_sysctl {
 	int compact_memory;         /* the last value written (always 1) */
 };
 
+/* khugepaged (khugepaged.c): its knobs, where it stopped, its counters. */
+struct khugepaged {
+	uint64_t pages_to_scan;        /* a wakeup's share */
+	uint64_t scan_sleep_millisecs; /* between wakeups */
+	uint64_t max_ptes_none;        /* empty PTEs a collapse may fill */
+	uint64_t next_scan_ns;         /* CLOCK_MONOTONIC */
+	uint64_t cursor_mm, cursor_va; /* an address space's ctx_id, an address in it */
+	uint64_t pages_collapsed, full_scans;
+};
+
 /* ---- PCIDs (pcid.c) ----
  * A PCID tags the TLB model's entries with the address space they belong
  * to, so a context switch need not flush. There are 4095 (CR3 bits 0-11;

@@ -200,6 +200,7 @@ bool kernel_schedule(struct kernel *k)
 		kill_all(k);
 	reap_ignored(k);
 	reclaim_background(k);
+	khugepaged_tick(k, kernel_now_ns());
 	/* Outside the CPU now: safe to drop translated code, then reuse the
 	 * frames that held it. */
 	if (k->code_flush_pending || k->frames.nquarantine) {
