@@ -35,16 +35,6 @@ static int memfd(const char *name, unsigned flags)
 	return (int)syscall(SYS_memfd_create, name, flags);
 }
 
-static const char *res(long r)
-{
-	static char buf[32];
-	if (r >= 0)
-		snprintf(buf, sizeof(buf), "%ld", r);
-	else
-		snprintf(buf, sizeof(buf), "errno %d", errno);
-	return buf;
-}
-
 static long size_of(int fd)
 {
 	struct stat st;
@@ -65,16 +55,16 @@ static void check_file(int fd)
 	struct statfs sf;
 	CHECK(fstatfs(fd, &sf) == 0, "fstatfs: %s", strerror(errno));
 	printf("fstatfs: type %lx\n", (unsigned long)sf.f_type);
-	printf("write: %s", res(write(fd, "hello memfd", 11)));
+	printf("write: %s", ret_str(write(fd, "hello memfd", 11)));
 	printf(", size %ld\n", size_of(fd));
 	char buf[32] = "";
-	printf("pread: %s", res(pread(fd, buf, 5, 6)));
+	printf("pread: %s", ret_str(pread(fd, buf, 5, 6)));
 	printf(" \"%s\"\n", buf);
-	printf("lseek SEEK_END: %s\n", res(lseek(fd, 0, SEEK_END)));
-	printf("lseek -1: %s\n", res(lseek(fd, -1, SEEK_SET)));
-	printf("ftruncate 8192: %s", res(ftruncate(fd, 2 * PAGE)));
+	printf("lseek SEEK_END: %s\n", ret_str(lseek(fd, 0, SEEK_END)));
+	printf("lseek -1: %s\n", ret_str(lseek(fd, -1, SEEK_SET)));
+	printf("ftruncate 8192: %s", ret_str(ftruncate(fd, 2 * PAGE)));
 	printf(", size %ld\n", size_of(fd));
-	printf("fsync: %s\n", res(fsync(fd)));
+	printf("fsync: %s\n", ret_str(fsync(fd)));
 
 	char *s = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -83,15 +73,15 @@ static void check_file(int fd)
 	memcpy(s + PAGE, "through the map", 15);
 	p[0] = 'H';
 	memset(buf, 0, sizeof(buf));
-	printf("pread of the shared map's store: %s", res(pread(fd, buf, 15, PAGE)));
+	printf("pread of the shared map's store: %s", ret_str(pread(fd, buf, 15, PAGE)));
 	printf(" \"%s\"\n", buf);
 	printf("private store seen by the file: %s\n", s[0] == 'H' ? "yes" : "no");
 
 	int fd2 = open(path, O_RDWR);
 	CHECK(fd2 >= 0, "open %s: %s", path, strerror(errno));
 	memset(buf, 0, sizeof(buf));
-	printf("reopened: offset %s", res(lseek(fd2, 0, SEEK_CUR)));
-	printf(", read %s", res(read(fd2, buf, 5)));
+	printf("reopened: offset %s", ret_str(lseek(fd2, 0, SEEK_CUR)));
+	printf(", read %s", ret_str(read(fd2, buf, 5)));
 	printf(" \"%s\"\n", buf);
 	close(fd2);
 
@@ -103,36 +93,36 @@ static void check_file(int fd)
 	}
 	CHECK(waitpid(pid, NULL, 0) == pid, "waitpid");
 	memset(buf, 0, sizeof(buf));
-	printf("child's store: %s", res(pread(fd, buf, 5, 100)));
+	printf("child's store: %s", ret_str(pread(fd, buf, 5, 100)));
 	printf(" \"%s\"\n", buf);
 
-	printf("fallocate to 4 pages: %s", res(fallocate(fd, 0, 0, 4 * PAGE)));
+	printf("fallocate to 4 pages: %s", ret_str(fallocate(fd, 0, 0, 4 * PAGE)));
 	printf(", size %ld\n", size_of(fd));
-	printf("punch page 1: %s", res(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	printf("punch page 1: %s", ret_str(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 						  PAGE, PAGE)));
 	printf(", map reads \"%.5s\" then %s\n", s, s[PAGE] == 0 ? "zeroes" : "data");
 	printf("private map after the punch: %c\n", p[0]);
 	munmap(p, 2 * PAGE);
 
-	printf("F_GET_SEALS: %s\n", res(fcntl(fd, F_GET_SEALS)));
-	printf("F_SEAL_WRITE with a writable shared map: %s\n", res(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE)));
+	printf("F_GET_SEALS: %s\n", ret_str(fcntl(fd, F_GET_SEALS)));
+	printf("F_SEAL_WRITE with a writable shared map: %s\n", ret_str(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE)));
 	munmap(s, 2 * PAGE);
-	printf("F_SEAL_WRITE: %s\n", res(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE)));
-	printf("write: %s\n", res(write(fd, "x", 1)));
+	printf("F_SEAL_WRITE: %s\n", ret_str(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE)));
+	printf("write: %s\n", ret_str(write(fd, "x", 1)));
 	printf("writable shared map: %s\n",
-	       mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED ? res(-1) : "ok");
+	       mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED ? ret_str(-1) : "ok");
 	char *r = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
 	CHECK(r != MAP_FAILED, "read-only shared map: %s", strerror(errno));
-	printf("mprotect to PROT_WRITE: %s\n", res(mprotect(r, PAGE, PROT_READ | PROT_WRITE)));
+	printf("mprotect to PROT_WRITE: %s\n", ret_str(mprotect(r, PAGE, PROT_READ | PROT_WRITE)));
 	munmap(r, PAGE);
-	printf("punch: %s\n", res(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, PAGE)));
-	printf("F_SEAL_SHRINK: %s\n", res(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK)));
-	printf("ftruncate smaller: %s\n", res(ftruncate(fd, PAGE)));
-	printf("ftruncate larger: %s\n", res(ftruncate(fd, 8 * PAGE)));
-	printf("F_SEAL_GROW|F_SEAL_SEAL: %s\n", res(fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SEAL)));
-	printf("fallocate larger: %s\n", res(fallocate(fd, 0, 0, 16 * PAGE)));
-	printf("another seal: %s\n", res(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK)));
-	printf("F_GET_SEALS: %s, size %ld\n", res(fcntl(fd, F_GET_SEALS)), size_of(fd));
+	printf("punch: %s\n", ret_str(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, PAGE)));
+	printf("F_SEAL_SHRINK: %s\n", ret_str(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK)));
+	printf("ftruncate smaller: %s\n", ret_str(ftruncate(fd, PAGE)));
+	printf("ftruncate larger: %s\n", ret_str(ftruncate(fd, 8 * PAGE)));
+	printf("F_SEAL_GROW|F_SEAL_SEAL: %s\n", ret_str(fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SEAL)));
+	printf("fallocate larger: %s\n", ret_str(fallocate(fd, 0, 0, 16 * PAGE)));
+	printf("another seal: %s\n", ret_str(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK)));
+	printf("F_GET_SEALS: %s, size %ld\n", ret_str(fcntl(fd, F_GET_SEALS)), size_of(fd));
 }
 
 int main(void)
@@ -145,24 +135,24 @@ int main(void)
 
 	fd = memfd("unsealable", 0);
 	CHECK(fd >= 0, "memfd_create: %s", strerror(errno));
-	printf("without MFD_ALLOW_SEALING: seals %s", res(fcntl(fd, F_GET_SEALS)));
-	printf(", add %s\n", res(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE)));
+	printf("without MFD_ALLOW_SEALING: seals %s", ret_str(fcntl(fd, F_GET_SEALS)));
+	printf(", add %s\n", ret_str(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE)));
 	close(fd);
 
 	char name[300];
 	memset(name, 'n', sizeof(name));
 	name[249] = 0;
-	printf("249-byte name: %s\n", (fd = memfd(name, 0)) >= 0 ? "ok" : res(-1));
+	printf("249-byte name: %s\n", (fd = memfd(name, 0)) >= 0 ? "ok" : ret_str(-1));
 	if (fd >= 0)
 		close(fd);
 	name[249] = 'n';
 	name[250] = 0;
-	printf("250-byte name: %s\n", res(memfd(name, 0)));
-	printf("unknown flag: %s\n", res(memfd("x", 0x100)));
-	printf("bad name pointer: %s\n", res(syscall(SYS_memfd_create, 8L, 0)));
+	printf("250-byte name: %s\n", ret_str(memfd(name, 0)));
+	printf("unknown flag: %s\n", ret_str(memfd("x", 0x100)));
+	printf("bad name pointer: %s\n", ret_str(syscall(SYS_memfd_create, 8L, 0)));
 	int p[2];
 	CHECK(pipe(p) == 0, "pipe");
-	printf("F_GET_SEALS of a pipe: %s\n", res(fcntl(p[0], F_GET_SEALS)));
+	printf("F_GET_SEALS of a pipe: %s\n", ret_str(fcntl(p[0], F_GET_SEALS)));
 	close(p[0]);
 	close(p[1]);
 	return 0;

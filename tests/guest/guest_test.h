@@ -95,6 +95,35 @@ static inline long smaps_kb(const void *va, const char *field)
 	return kb;
 }
 
+/* The number after "name:" in a file of such lines (/proc/meminfo,
+ * /proc/self/status): proc_kb("/proc/meminfo", "Cached"). */
+static inline long proc_kb(const char *file, const char *name)
+{
+	FILE *f = fopen(file, "r");
+	CHECK(f != NULL, "open %s: %s", file, strerror(errno));
+	char line[256];
+	long kb = -1;
+	size_t n = strlen(name);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	CHECK(kb >= 0, "no %s in %s", name, file);
+	return kb;
+}
+
+/* A call's result as text: the value, or "errno N" (a number: libcs
+ * word strerror differently). */
+static inline const char *ret_str(long r)
+{
+	static char buf[32];
+	if (r >= 0)
+		snprintf(buf, sizeof(buf), "%ld", r);
+	else
+		snprintf(buf, sizeof(buf), "errno %d", errno);
+	return buf;
+}
+
 /* A deterministic pseudo-random sequence (xorshift64). */
 static inline unsigned long long rng_next(unsigned long long *s)
 {

@@ -43,25 +43,10 @@ static void on_sigbus(int sig)
 	siglongjmp(bus_env, 1);
 }
 
-static long meminfo(const char *name)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long v = -1;
-	size_t n = strlen(name);
-	CHECK(f, "open /proc/meminfo: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, n) && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	CHECK(v >= 0, "no %s in /proc/meminfo", name);
-	return v;
-}
-
 static void counts(const char *when)
 {
-	printf("%-28s Total %ld Free %ld Rsvd %ld Surp %ld\n", when, meminfo("HugePages_Total"),
-	       meminfo("HugePages_Free"), meminfo("HugePages_Rsvd"), meminfo("HugePages_Surp"));
+	printf("%-28s Total %ld Free %ld Rsvd %ld Surp %ld\n", when, proc_kb("/proc/meminfo", "HugePages_Total"),
+	       proc_kb("/proc/meminfo", "HugePages_Free"), proc_kb("/proc/meminfo", "HugePages_Rsvd"), proc_kb("/proc/meminfo", "HugePages_Surp"));
 }
 
 static void *map(size_t len, int extra)
@@ -97,8 +82,8 @@ static void set_pool(const char *n)
 
 static void empty_pool(void)
 {
-	CHECK(meminfo("HugePages_Total") == 0, "the hugetlb pool is not empty (%ld pages): this "
-	      "test needs vm.nr_hugepages 0", meminfo("HugePages_Total"));
+	CHECK(proc_kb("/proc/meminfo", "HugePages_Total") == 0, "the hugetlb pool is not empty (%ld pages): this "
+	      "test needs vm.nr_hugepages 0", proc_kb("/proc/meminfo", "HugePages_Total"));
 	counts("empty pool");
 	void *p = map(HUGE, 0);
 	printf("MAP_HUGETLB: %s\n", outcome(p));

@@ -22,21 +22,6 @@
 #define REGION 8 /* pages */
 
 /* A field of a /proc file of "Name: N kB" lines. */
-static long proc_kb(const char *file, const char *name)
-{
-	FILE *f = fopen(file, "r");
-	CHECK(f != NULL, "open %s: %s", file, strerror(errno));
-	char line[256];
-	long kb = -1;
-	size_t n = strlen(name);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, n) && line[n] == ':')
-			kb = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	CHECK(kb >= 0, "no %s in %s", name, file);
-	return kb;
-}
-
 static long status_kb(const char *name)
 {
 	return proc_kb("/proc/self/status", name);

@@ -32,21 +32,6 @@ static const char *const files[] = {
 	"overcommit_memory", "overcommit_ratio", "swappiness", "user_reserve_kbytes",
 };
 
-static long meminfo_kb(const char *name)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	CHECK(f, "open /proc/meminfo: %s", strerror(errno));
-	char line[128];
-	long v = -1;
-	size_t n = strlen(name);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, n) && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	CHECK(v >= 0, "no %s in /proc/meminfo", name);
-	return v;
-}
-
 static void vm_path(char *buf, size_t size, const char *name)
 {
 	snprintf(buf, size, "/proc/sys/vm/%s", name);
@@ -103,7 +88,7 @@ static void never(void)
 {
 	CHECK(!vm_write("overcommit_kbytes", "65536"), "set overcommit_kbytes");
 	CHECK(!vm_write("overcommit_memory", "2"), "set overcommit_memory");
-	long limit = meminfo_kb("CommitLimit"), committed = meminfo_kb("Committed_AS");
+	long limit = proc_kb("/proc/meminfo", "CommitLimit"), committed = proc_kb("/proc/meminfo", "Committed_AS");
 	CHECK(committed < limit, "Committed_AS %ld kB is already past CommitLimit %ld kB",
 	      committed, limit);
 	size_t room = (size_t)(limit - committed) << 10;
@@ -127,12 +112,12 @@ static void never(void)
 
 static void guess_and_always(void)
 {
-	size_t total = ((size_t)meminfo_kb("MemTotal") + (size_t)meminfo_kb("SwapTotal")) << 10;
+	size_t total = ((size_t)proc_kb("/proc/meminfo", "MemTotal") + (size_t)proc_kb("/proc/meminfo", "SwapTotal")) << 10;
 	CHECK(!vm_write("overcommit_memory", "0"), "set overcommit_memory 0");
 	printf("guess: more than memory and swap %s\n",
 	       map_result(total + (1 << 20), PROT_READ | PROT_WRITE, 0));
 	printf("guess: half of memory %s\n",
-	       map_result((size_t)meminfo_kb("MemTotal") << 9, PROT_READ | PROT_WRITE, 0));
+	       map_result((size_t)proc_kb("/proc/meminfo", "MemTotal") << 9, PROT_READ | PROT_WRITE, 0));
 	CHECK(!vm_write("overcommit_memory", "1"), "set overcommit_memory 1");
 	printf("always: more than memory and swap %s\n",
 	       map_result(total + (1 << 20), PROT_READ | PROT_WRITE, 0));
@@ -153,9 +138,9 @@ static void caches(void)
 		      strerror(errno));
 	CHECK(fsync(fd) == 0, "fsync: %s", strerror(errno));
 	CHECK(pread(fd, block, sizeof(block), 0) == (ssize_t)sizeof(block), "read back");
-	long before = meminfo_kb("Cached");
+	long before = proc_kb("/proc/meminfo", "Cached");
 	CHECK(!vm_write("drop_caches", "1"), "drop_caches 1");
-	long after = meminfo_kb("Cached");
+	long after = proc_kb("/proc/meminfo", "Cached");
 	printf("drop_caches: Cached fell by %s\n", before - after >= 1024 ? "1 MiB or more" : "less");
 	close(fd);
 	unlink(path);

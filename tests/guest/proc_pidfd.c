@@ -27,16 +27,6 @@
 #define SYS_process_mrelease 448
 #endif
 
-static const char *res(long r)
-{
-	static char buf[32];
-	if (r >= 0)
-		snprintf(buf, sizeof(buf), "%ld", r);
-	else
-		snprintf(buf, sizeof(buf), "errno %d", errno);
-	return buf;
-}
-
 static void show_poll(const char *what, int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -75,17 +65,17 @@ static void waitid_pidfd(void)
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	CHECK(nb >= 0 && fd >= 0, "pidfd_open: %s", strerror(errno));
 	siginfo_t si;
-	printf("waitid P_PIDFD -1: %s\n", res(waitid(P_PIDFD, (id_t)-1, &si, WEXITED)));
-	printf("waitid P_PIDFD pipe: %s\n", res(waitid(P_PIDFD, (id_t)w, &si, WEXITED)));
-	printf("waitid P_PIDFD nonblocking, running: %s\n", res(waitid(P_PIDFD, (id_t)nb, &si, WEXITED)));
+	printf("waitid P_PIDFD -1: %s\n", ret_str(waitid(P_PIDFD, (id_t)-1, &si, WEXITED)));
+	printf("waitid P_PIDFD pipe: %s\n", ret_str(waitid(P_PIDFD, (id_t)w, &si, WEXITED)));
+	printf("waitid P_PIDFD nonblocking, running: %s\n", ret_str(waitid(P_PIDFD, (id_t)nb, &si, WEXITED)));
 	si.si_pid = 1;
 	int r = waitid(P_PIDFD, (id_t)nb, &si, WEXITED | WNOHANG);
-	printf("... with WNOHANG: %s, si_pid %d\n", res(r), (int)si.si_pid);
+	printf("... with WNOHANG: %s, si_pid %d\n", ret_str(r), (int)si.si_pid);
 	close(w);
 	CHECK(waitid(P_PIDFD, (id_t)fd, &si, WEXITED) == 0, "waitid P_PIDFD: %s", strerror(errno));
 	printf("waitid P_PIDFD: the child %s, code %d status %d\n",
 	       si.si_pid == pid ? "itself" : "another", si.si_code, si.si_status);
-	printf("waitid P_PIDFD once reaped: %s\n", res(waitid(P_PIDFD, (id_t)fd, &si, WEXITED)));
+	printf("waitid P_PIDFD once reaped: %s\n", ret_str(waitid(P_PIDFD, (id_t)fd, &si, WEXITED)));
 	close(fd);
 	close(nb);
 }
@@ -100,7 +90,7 @@ int main(int argc, char **argv)
 	printf("FD_CLOEXEC: %d\n", !!(fcntl(fd, F_GETFD) & FD_CLOEXEC));
 	show_poll("running", fd);
 	char c;
-	printf("read: %s\n", res(read(fd, &c, 1)));
+	printf("read: %s\n", ret_str(read(fd, &c, 1)));
 	if (mrelease) {
 		CHECK_ERRNO(syscall(SYS_process_mrelease, fd, 1), EINVAL, "mrelease with flags");
 		CHECK_ERRNO(syscall(SYS_process_mrelease, fd, 0), EINVAL, "mrelease of a live process");
@@ -113,9 +103,9 @@ int main(int argc, char **argv)
 	show_poll("exited", fd);
 	CHECK(waitpid(pid, NULL, 0) == pid, "waitpid");
 	show_poll("reaped", fd);
-	printf("pidfd_open of the reaped pid: %s\n", res(syscall(SYS_pidfd_open, pid, 0)));
-	printf("pid 0: %s\n", res(syscall(SYS_pidfd_open, 0, 0)));
-	printf("unknown flag: %s\n", res(syscall(SYS_pidfd_open, getpid(), 1)));
+	printf("pidfd_open of the reaped pid: %s\n", ret_str(syscall(SYS_pidfd_open, pid, 0)));
+	printf("pid 0: %s\n", ret_str(syscall(SYS_pidfd_open, 0, 0)));
+	printf("unknown flag: %s\n", ret_str(syscall(SYS_pidfd_open, getpid(), 1)));
 	close(fd);
 	waitid_pidfd();
 

@@ -27,16 +27,6 @@ static void on_sigpipe(int sig)
 	sigpipes++;
 }
 
-static const char *res(long r)
-{
-	static char buf[32];
-	if (r >= 0)
-		snprintf(buf, sizeof(buf), "%ld", r);
-	else
-		snprintf(buf, sizeof(buf), "errno %d", errno);
-	return buf;
-}
-
 static void show_poll(const char *what, int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN | POLLOUT | POLLRDHUP};
@@ -54,23 +44,23 @@ static void check_stream(void)
 	CHECK(write(sv[0], "hello", 5) == 5 && write(sv[0], "world", 5) == 5, "write");
 	show_poll("stream, 10 bytes queued", sv[1]);
 	char buf[64] = "";
-	printf("read 3: %s\n", res(read(sv[1], buf, 3)));
-	printf("read 64: %s", res(read(sv[1], buf + 3, 61)));
+	printf("read 3: %s\n", ret_str(read(sv[1], buf, 3)));
+	printf("read 64: %s", ret_str(read(sv[1], buf + 3, 61)));
 	printf(" \"%s\"\n", buf);
 	CHECK(send(sv[1], "back", 4, 0) == 4, "send: %s", strerror(errno));
 	memset(buf, 0, sizeof(buf));
-	printf("recv: %s \"%s\"\n", res(recv(sv[0], buf, sizeof(buf), 0)), buf);
-	printf("recv MSG_DONTWAIT, empty: %s\n", res(recv(sv[0], buf, 1, MSG_DONTWAIT)));
+	printf("recv: %s \"%s\"\n", ret_str(recv(sv[0], buf, sizeof(buf), 0)), buf);
+	printf("recv MSG_DONTWAIT, empty: %s\n", ret_str(recv(sv[0], buf, 1, MSG_DONTWAIT)));
 	CHECK(shutdown(sv[0], SHUT_WR) == 0, "shutdown: %s", strerror(errno));
 	show_poll("after the peer's SHUT_WR", sv[1]);
-	printf("read after SHUT_WR: %s\n", res(read(sv[1], buf, 1)));
-	printf("write after own SHUT_WR: %s", res(write(sv[0], "x", 1)));
+	printf("read after SHUT_WR: %s\n", ret_str(read(sv[1], buf, 1)));
+	printf("write after own SHUT_WR: %s", ret_str(write(sv[0], "x", 1)));
 	printf(", SIGPIPEs %d\n", sigpipes);
 	CHECK(close(sv[0]) == 0, "close");
 	show_poll("peer closed", sv[1]);
-	printf("write to a closed peer: %s", res(write(sv[1], "x", 1)));
+	printf("write to a closed peer: %s", ret_str(write(sv[1], "x", 1)));
 	printf(", SIGPIPEs %d\n", sigpipes);
-	printf("MSG_NOSIGNAL: %s", res(send(sv[1], "x", 1, MSG_NOSIGNAL)));
+	printf("MSG_NOSIGNAL: %s", ret_str(send(sv[1], "x", 1, MSG_NOSIGNAL)));
 	printf(", SIGPIPEs %d\n", sigpipes);
 	close(sv[1]);
 
@@ -82,7 +72,7 @@ static void check_stream(void)
 	long total = 0, r;
 	while ((r = write(sv[0], chunk, sizeof(chunk))) > 0)
 		total += r;
-	printf("filled: %s after at least 64 KiB: %s\n", res(r), total >= 65536 ? "yes" : "no");
+	printf("filled: %s after at least 64 KiB: %s\n", ret_str(r), total >= 65536 ? "yes" : "no");
 	show_poll("full, the reader", sv[1]);
 	close(sv[0]);
 	close(sv[1]);
@@ -123,7 +113,7 @@ static void check_fork(void)
 	size_t got = 0;
 	while (got < N) {
 		ssize_t r = read(sv[0], in + got, N - got);
-		CHECK(r > 0, "read back: %s", res(r));
+		CHECK(r > 0, "read back: %s", ret_str(r));
 		got += (size_t)r;
 	}
 	int st;
@@ -142,19 +132,19 @@ static void check_messages(int type, const char *name)
 	      "%s writes: %s", name, strerror(errno));
 	for (int i = 0; i < 3; i++) {
 		char buf[9] = "";
-		printf("%s read 8: %s", name, res(read(sv[1], buf, 8)));
+		printf("%s read 8: %s", name, ret_str(read(sv[1], buf, 8)));
 		printf(" \"%s\"\n", buf);
 	}
 	CHECK(close(sv[1]) == 0, "close");
 	show_poll(name, sv[0]);
 	char c;
 	if (type == SOCK_DGRAM) {
-		printf("%s write, peer closed: %s\n", name, res(write(sv[0], "x", 1)));
-		printf("%s write again: %s\n", name, res(write(sv[0], "x", 1)));
-		printf("%s read MSG_DONTWAIT: %s\n", name, res(recv(sv[0], &c, 1, MSG_DONTWAIT)));
+		printf("%s write, peer closed: %s\n", name, ret_str(write(sv[0], "x", 1)));
+		printf("%s write again: %s\n", name, ret_str(write(sv[0], "x", 1)));
+		printf("%s read MSG_DONTWAIT: %s\n", name, ret_str(recv(sv[0], &c, 1, MSG_DONTWAIT)));
 	} else {
-		printf("%s read, peer closed: %s\n", name, res(read(sv[0], &c, 1)));
-		printf("%s write, peer closed: %s", name, res(write(sv[0], "x", 1)));
+		printf("%s read, peer closed: %s\n", name, ret_str(read(sv[0], &c, 1)));
+		printf("%s write, peer closed: %s", name, ret_str(write(sv[0], "x", 1)));
 		printf(", SIGPIPEs %d\n", sigpipes);
 	}
 	close(sv[0]);
@@ -163,14 +153,14 @@ static void check_messages(int type, const char *name)
 static void check_errors(void)
 {
 	int sv[2];
-	printf("SOCK_PACKET: %s\n", res(socketpair(AF_UNIX, SOCK_PACKET, 0, sv)));
-	printf("bad flags: %s\n", res(socketpair(AF_UNIX, SOCK_STREAM | 0x100, 0, sv)));
-	printf("protocol 2: %s\n", res(socketpair(AF_UNIX, SOCK_STREAM, 2, sv)));
-	printf("family -1: %s\n", res(socketpair(-1, SOCK_STREAM, 0, sv)));
-	printf("bad pointer: %s\n", res(syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, 8L)));
+	printf("SOCK_PACKET: %s\n", ret_str(socketpair(AF_UNIX, SOCK_PACKET, 0, sv)));
+	printf("bad flags: %s\n", ret_str(socketpair(AF_UNIX, SOCK_STREAM | 0x100, 0, sv)));
+	printf("protocol 2: %s\n", ret_str(socketpair(AF_UNIX, SOCK_STREAM, 2, sv)));
+	printf("family -1: %s\n", ret_str(socketpair(-1, SOCK_STREAM, 0, sv)));
+	printf("bad pointer: %s\n", ret_str(syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, 8L)));
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair: %s", strerror(errno));
-	printf("shutdown how 3: %s\n", res(shutdown(sv[0], 3)));
-	printf("lseek: %s\n", res(lseek(sv[0], 0, SEEK_SET)));
+	printf("shutdown how 3: %s\n", ret_str(shutdown(sv[0], 3)));
+	printf("lseek: %s\n", ret_str(lseek(sv[0], 0, SEEK_SET)));
 	struct stat st;
 	CHECK(fstat(sv[0], &st) == 0, "fstat: %s", strerror(errno));
 	printf("fstat: S_ISSOCK %d mode %o size %ld\n", S_ISSOCK(st.st_mode), st.st_mode & 07777,
@@ -179,11 +169,11 @@ static void check_errors(void)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", sv[0]);
 	CHECK(readlink(path, link, sizeof(link) - 1) > 0, "readlink: %s", strerror(errno));
 	printf("readlink: %.8s\n", link);
-	printf("open of /proc/self/fd/N: %s\n", res(open(path, O_RDWR)));
+	printf("open of /proc/self/fd/N: %s\n", ret_str(open(path, O_RDWR)));
 	int p[2];
 	CHECK(pipe(p) == 0, "pipe");
-	printf("shutdown of a pipe: %s\n", res(shutdown(p[0], SHUT_RD)));
-	printf("send on a pipe: %s\n", res(send(p[1], "x", 1, 0)));
+	printf("shutdown of a pipe: %s\n", ret_str(shutdown(p[0], SHUT_RD)));
+	printf("send on a pipe: %s\n", ret_str(send(p[1], "x", 1, 0)));
 	close(p[0]);
 	close(p[1]);
 	close(sv[0]);
