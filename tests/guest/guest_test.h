@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define PAGE 4096UL
 
@@ -122,6 +123,23 @@ static inline const char *ret_str(long r)
 	else
 		snprintf(buf, sizeof(buf), "errno %d", errno);
 	return buf;
+}
+
+/* len bytes of private anonymous memory at a 2 MiB boundary (what is
+ * mapped around it for the alignment is unmapped again). */
+static inline unsigned char *map_2m_aligned(size_t len)
+{
+	const size_t huge = 2UL << 20;
+	unsigned char *raw = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(raw != MAP_FAILED, "mmap %zu: %s", len + huge, strerror(errno));
+	unsigned char *p = (unsigned char *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+	if (p > raw)
+		CHECK(munmap(raw, (size_t)(p - raw)) == 0, "munmap head: %s", strerror(errno));
+	size_t tail = (size_t)(raw + len + huge - (p + len));
+	if (tail)
+		CHECK(munmap(p + len, tail) == 0, "munmap tail: %s", strerror(errno));
+	return p;
 }
 
 /* A deterministic pseudo-random sequence (xorshift64). */

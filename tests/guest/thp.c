@@ -54,15 +54,7 @@ static long minflt(void)
  * unless plain. */
 static unsigned char *map_aligned(size_t len, int plain)
 {
-	unsigned char *raw = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(raw != MAP_FAILED, "mmap %zu: %s", len + HUGE, strerror(errno));
-	unsigned char *p = (unsigned char *)(((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1));
-	if (p > raw)
-		CHECK(munmap(raw, (size_t)(p - raw)) == 0, "munmap head: %s", strerror(errno));
-	size_t tail = (size_t)(raw + len + HUGE - (p + len));
-	if (tail)
-		CHECK(munmap(p + len, tail) == 0, "munmap tail: %s", strerror(errno));
+	unsigned char *p = map_2m_aligned(len);
 	if (!plain)
 		CHECK(madvise(p, len, MADV_HUGEPAGE) == 0, "madvise(MADV_HUGEPAGE): %s",
 		      strerror(errno));

@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HUGE (2UL << 20)
 #define LEN (4UL << 20)
 #define KH "/sys/kernel/mm/transparent_hugepage/khugepaged/"
 
@@ -49,10 +48,7 @@ static void set_knob(const char *name, const char *value)
 
 static void run(void)
 {
-	unsigned char *raw = mmap(NULL, LEN + HUGE, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(raw != MAP_FAILED, "mmap: %s", strerror(errno));
-	unsigned char *p = (unsigned char *)(((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1));
+	unsigned char *p = map_2m_aligned(LEN);
 	for (size_t off = 0; off < LEN; off += PAGE)
 		p[off] = (unsigned char)(off / PAGE * 7 + 1);
 	long collapsed = knob("pages_collapsed");

@@ -28,21 +28,6 @@
 #define MADV_POPULATE_WRITE 23
 #endif
 
-/* len bytes of private anonymous memory at a 2 MiB boundary. */
-static unsigned char *map_aligned(size_t len)
-{
-	unsigned char *raw = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(raw != MAP_FAILED, "mmap: %s", strerror(errno));
-	unsigned char *p = (unsigned char *)(((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1));
-	if (p > raw)
-		CHECK(munmap(raw, (size_t)(p - raw)) == 0, "munmap head: %s", strerror(errno));
-	size_t tail = (size_t)(raw + len + HUGE - (p + len));
-	if (tail)
-		CHECK(munmap(p + len, tail) == 0, "munmap tail: %s", strerror(errno));
-	return p;
-}
-
 static void show_smaps(const char *when, const void *p, const char *const *fields)
 {
 	printf("%s:", when);
@@ -108,7 +93,7 @@ int main(void)
 	static const char *const sizes[] = {"Rss", "Private_Dirty", "Anonymous", "AnonHugePages",
 					    "THPeligible", NULL};
 	static const char *const locked[] = {"AnonHugePages", "Locked", NULL};
-	unsigned char *p = map_aligned(LEN);
+	unsigned char *p = map_2m_aligned(LEN);
 	CHECK(madvise(p, LEN, MADV_HUGEPAGE) == 0, "MADV_HUGEPAGE: %s", strerror(errno));
 	for (size_t off = 0; off < LEN; off += PAGE)
 		p[off] = (unsigned char)(off >> 12);
@@ -121,7 +106,7 @@ int main(void)
 	show_smaps("mlocked", p, locked);
 	CHECK(munlock(p, LEN) == 0, "munlock: %s", strerror(errno));
 
-	unsigned char *q = map_aligned(4UL << 20);
+	unsigned char *q = map_2m_aligned(4UL << 20);
 	CHECK(madvise(q, 4UL << 20, MADV_HUGEPAGE) == 0, "MADV_HUGEPAGE: %s", strerror(errno));
 	CHECK(madvise(q, 4UL << 20, MADV_POPULATE_WRITE) == 0, "MADV_POPULATE_WRITE: %s",
 	      strerror(errno));
