@@ -3,7 +3,8 @@
  * kind of failure does to the guest: a page allocation ENOMEM from a
  * system call and the OOM killer at a fault, swap-in SIGBUS, swap-out
  * keeping the page, a file read SIGBUS or EIO, mmap ENOMEM; and the
- * --strace line. Every test ends with mm_check (guest_fixture.h): no
+ * --strace line. The pages a file fault reads around its own are no
+ * file-read chances. Every test ends with mm_check (guest_fixture.h): no
  * failure leaves a reference or a slot behind.
  *
  * A real kernel (64 MiB, 1 MiB of swap) whose kernel_ops only count the
@@ -251,41 +252,61 @@ START_TEST(test_swap_write_keeps_the_page)
 }
 END_TEST
 
-/* A 4-page host file of 'f' bytes, open as guest fd; its fd. */
-static int open_file(void)
+#define F 0x10000000ULL /* where the file is mapped */
+
+/* A host file of size bytes of 'f' (in /tmp: a disk file system, which
+ * reads ahead, not tmpfs), open as a guest fd; that fd. */
+static int open_file(size_t size)
 {
 	int fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	static char page[PAGE_SIZE];
 	memset(page, 'f', sizeof(page));
-	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(write(fd, page, sizeof(page)), (ssize_t)sizeof(page));
+	for (size_t done = 0; done < size; done += PAGE_SIZE) {
+		size_t n = size - done < PAGE_SIZE ? size - done : PAGE_SIZE;
+		ck_assert_int_eq(write(fd, page, n), (ssize_t)n);
+	}
 	int gfd = fd_install(p->files, 0, guest_host_file(fd), false);
 	ck_assert_int_ge(gfd, 0);
 	return gfd;
 }
 
-/* A page-cache read error: SIGBUS (BUS_ADRERR) at a fault, EIO from read(). */
+/* The file of guest fd mapped at F, read-only and private; its mapping. */
+static struct mapping *map_file(int fd, uint64_t pages)
+{
+	ck_assert_int_eq(sys6(sys_mmap, F, pages * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+			      (uint64_t)fd, 0), (int64_t)F);
+	struct mapping *m = vma_find(mm, F)->mapping;
+	ck_assert_msg(m->readahead, "the file system of %s reads no page ahead", path);
+	return m;
+}
+
+/* A page-cache read error: SIGBUS (BUS_ADRERR) at a fault, EIO from read().
+ * The pages a fault reads around its own are no chances: the faulting
+ * page's read is the one nth=1 fails, and they are read all the same. */
 START_TEST(test_file_read)
 {
-	const uint64_t F = 0x10000000ULL;
-	int fd = open_file();
-	ck_assert_int_eq(sys6(sys_mmap, F, 4 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED,
-			      (uint64_t)fd, 0), (int64_t)F);
-	inject(FAIL_FILE_READ, "file-read:nth=1");
+	int fd = open_file(4 * PAGE_SIZE);
 	uint64_t pa;
-	ck_assert(!fill(F + PAGE_SIZE, MMU_READ, &pa));
-	ck_assert_int_eq(p->pending_fatal, SIGBUS);
-	ck_assert_int_eq(p->fault.si_code, BUS_ADRERR);
-	p->pending_fatal = 0;
-	ck_assert(fill(F + PAGE_SIZE, MMU_READ, &pa));
-	ck_assert_uint_eq(kernel_phys_base(k)[pa], 'f');
-
 	inject(FAIL_FILE_READ, "file-read:nth=1");
 	ck_assert(fill(A, MMU_WRITE, &pa)); /* the buffer */
 	ck_assert_int_eq(sys6(sys_pread64, (uint64_t)fd, A, 16, 2 * PAGE_SIZE, 0, 0), -EIO);
 	ck_assert_int_eq(sys6(sys_pread64, (uint64_t)fd, A, 16, 2 * PAGE_SIZE, 0, 0), 16);
 	ck_assert_uint_eq(kernel_phys_base(k)[pa], 'f');
+
+	struct mapping *m = map_file(fd, 4);
+	inject(FAIL_FILE_READ, "file-read:nth=1");
+	ck_assert(!fill(F + PAGE_SIZE, MMU_READ, &pa));
+	ck_assert_int_eq(p->pending_fatal, SIGBUS);
+	ck_assert_int_eq(p->fault.si_code, BUS_ADRERR);
+	ck_assert_uint_eq(k->stats.inject_calls[FAIL_FILE_READ], 1);
+	ck_assert_ptr_nonnull(pagecache_lookup(k, m, 0)); /* read ahead */
+	ck_assert_ptr_null(pagecache_lookup(k, m, 1));
+	ck_assert_ptr_nonnull(pagecache_lookup(k, m, 3));
+	p->pending_fatal = 0;
+	ck_assert(fill(F + PAGE_SIZE, MMU_READ, &pa));
+	ck_assert_uint_eq(kernel_phys_base(k)[pa], 'f');
+	ck_assert_uint_eq(k->stats.inject_calls[FAIL_FILE_READ], 2);
 }
 END_TEST
 
