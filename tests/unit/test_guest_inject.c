@@ -3,8 +3,9 @@
  * kind of failure does to the guest: a page allocation ENOMEM from a
  * system call and the OOM killer at a fault, swap-in SIGBUS, swap-out
  * keeping the page, a file read SIGBUS or EIO, mmap ENOMEM; and the
- * --strace line. The pages a file fault reads around its own are no
- * file-read chances. Every test ends with mm_check (guest_fixture.h): no
+ * --strace line. Read-ahead around a file fault is best effort: its
+ * reads are no file-read chances, a page it cannot read or get a frame
+ * for is left out, and the fault goes on. Every test ends with mm_check (guest_fixture.h): no
  * failure leaves a reference or a slot behind.
  *
  * A real kernel (64 MiB, 1 MiB of swap) whose kernel_ops only count the
@@ -310,6 +311,67 @@ START_TEST(test_file_read)
 }
 END_TEST
 
+/* A page read ahead that the host file refuses is left out of the cache
+ * and does not fail the fault (Linux ignores read-ahead errors); only the
+ * faulting page's own read decides. The refusal: O_DIRECT set on the
+ * mapping's host fd reads whole blocks only, so the last page, 100 bytes,
+ * fails (EINVAL). */
+START_TEST(test_file_readahead_error)
+{
+	int fd = open_file(4 * PAGE_SIZE + 100);
+	struct mapping *m = map_file(fd, 5);
+	int fl = fcntl(m->fd, F_GETFL);
+	ck_assert_int_eq(fcntl(m->fd, F_SETFL, fl | O_DIRECT), 0);
+	static _Alignas(PAGE_SIZE) char buf[PAGE_SIZE];
+	ck_assert_msg(pread(m->fd, buf, 100, 4 * PAGE_SIZE) < 0,
+		      "%s takes a partial O_DIRECT read", path);
+	uint64_t pa = guest_touch(F + PAGE_SIZE, MMU_READ);
+	ck_assert_uint_eq(kernel_phys_base(k)[pa], 'f');
+	ck_assert_int_eq(p->pending_fatal, 0);
+	ck_assert_ptr_null(pagecache_lookup(k, m, 4));
+	/* The others came in as cache pages nothing maps, on the file LRU. */
+	ck_assert_uint_eq(k->cache_pages, 4);
+	ck_assert_uint_eq(k->cache_mapped, 1);
+	for (uint64_t i = 0; i < 4; i++) {
+		struct cache_page *cp = pagecache_lookup(k, m, i);
+		ck_assert_msg(cp && lru_on_list(k, cp->pa) && !cp->dirty, "page %llu",
+			      (unsigned long long)i);
+		ck_assert_uint_eq(cp->mapcount, i == 1);
+	}
+	ck_assert(!fill(F + 4 * PAGE_SIZE, MMU_READ, &pa)); /* its own read fails */
+	ck_assert_int_eq(p->pending_fatal, SIGBUS);
+	ck_assert_int_eq(p->fault.si_code, BUS_ADRERR);
+	p->pending_fatal = 0;
+	ck_assert_int_eq(fcntl(m->fd, F_SETFL, fl), 0);
+	pa = guest_touch(F + 4 * PAGE_SIZE, MMU_READ);
+	ck_assert_uint_eq(kernel_phys_base(k)[pa + 99], 'f');
+	ck_assert_uint_eq(kernel_phys_base(k)[pa + 100], 0);
+}
+END_TEST
+
+/* Read-ahead takes no frame it cannot have at once: a failed allocation
+ * ends it, without the OOM killer, and the fault goes on. Page 39's fault
+ * reads around it pages 23 to 39 (32 to 38 still uncached): the first of
+ * them fails, the faulting page's own allocation is the second chance. */
+START_TEST(test_page_alloc_readahead)
+{
+	int fd = open_file(40 * PAGE_SIZE);
+	struct mapping *m = map_file(fd, 40);
+	guest_touch(F, MMU_READ); /* page tables, and pages 0 to 31 */
+	ck_assert_ptr_nonnull(pagecache_lookup(k, m, 31));
+	ck_assert_ptr_null(pagecache_lookup(k, m, 32));
+	inject(FAIL_PAGE_ALLOC, "page-alloc:nth=1");
+	uint64_t pa = guest_touch(F + 39 * PAGE_SIZE, MMU_READ);
+	ck_assert_uint_eq(kernel_phys_base(k)[pa], 'f');
+	ck_assert_uint_eq(k->stats.inject_calls[FAIL_PAGE_ALLOC], 2);
+	ck_assert_uint_eq(k->stats.inject_failures[FAIL_PAGE_ALLOC], 1);
+	ck_assert_uint_eq(kernel_stats(k)->oom_kills, 0);
+	ck_assert(!p->exited);
+	for (uint64_t i = 32; i < 39; i++)
+		ck_assert_ptr_null(pagecache_lookup(k, m, i));
+}
+END_TEST
+
 START_TEST(test_mmap_enomem)
 {
 	inject(FAIL_MMAP, "mmap:nth=2");
@@ -357,6 +419,8 @@ static Suite *inject_suite(void)
 	tcase_add_test(tc, test_swap_read_sigbus);
 	tcase_add_test(tc, test_swap_write_keeps_the_page);
 	tcase_add_test(tc, test_file_read);
+	tcase_add_test(tc, test_file_readahead_error);
+	tcase_add_test(tc, test_page_alloc_readahead);
 	tcase_add_test(tc, test_mmap_enomem);
 	return s;
 }
