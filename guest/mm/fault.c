@@ -50,6 +50,8 @@ static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 	if (pgoff >= (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT)
 		return FAULT_SIGBUS;
 	uint64_t reads = k->stats.cache_reads;
+	if (!pagecache_lookup(k, m, pgoff))
+		filemap_readaround(k, vma, pgoff);
 	struct cache_page *cp;
 	int err = mapping_page(k, m, pgoff, &cp);
 	if (err)

@@ -41,6 +41,14 @@ static bool cacheable_fs(int fd)
 	}
 }
 
+/* Memory file systems (tmpfs, ramfs) read no page ahead on Linux: their
+ * backing device has no readahead window. */
+static bool readahead_fs(int fd)
+{
+	struct statfs sfs;
+	return fstatfs(fd, &sfs) == 0 && sfs.f_type != TMPFS_MAGIC && sfs.f_type != RAMFS_MAGIC;
+}
+
 static int64_t ns_of(struct timespec t)
 {
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
@@ -97,6 +105,7 @@ struct mapping *filemap_get(struct kernel *k, int host_fd, int *acc_mode)
 		m->dev = st.st_dev;
 		m->ino = st.st_ino;
 		m->size = (uint64_t)st.st_size;
+		m->readahead = readahead_fs(host_fd);
 	}
 	if (take_fd(m, host_fd, fl & O_ACCMODE)) {
 		mapping_put(m);
@@ -128,13 +137,16 @@ void filemap_idle(struct mapping *m)
 
 /* ---- pages ---- */
 
-static int read_page(struct kernel *k, struct mapping *m, uint64_t pgoff, uint64_t pa)
+/* Fills frame pa with page pgoff of the file. A read the guest asked for
+ * is a chance for --inject file-read; a page read ahead is not (README,
+ * "Fault injection"): the count stays that of the guest's own reads. */
+static int read_page(struct kernel *k, struct mapping *m, uint64_t pgoff, uint64_t pa, bool ahead)
 {
 	uint64_t off = pgoff << PAGE_SHIFT;
 	if (off >= m->size)
 		return 0;
 	uint64_t n = m->size - off < PAGE_SIZE ? m->size - off : PAGE_SIZE;
-	if (fail_now(k, FAIL_FILE_READ))
+	if (!ahead && fail_now(k, FAIL_FILE_READ))
 		return -EIO;
 	ssize_t r;
 	do
@@ -155,7 +167,7 @@ int mapping_page(struct kernel *k, struct mapping *m, uint64_t pgoff, struct cac
 	if (pa == FRAME_NONE)
 		return -ENOMEM;
 	if (!m->anon) {
-		if (read_page(k, m, pgoff, pa)) {
+		if (read_page(k, m, pgoff, pa, false)) {
 			frame_put(k, pa, 0);
 			return -EIO;
 		}
@@ -274,7 +286,7 @@ void filemap_write_failed(struct kernel *k, struct mapping *m, uint64_t from, ui
 		filemap_resize(k, m, (uint64_t)st.st_size);
 	for (uint64_t pgoff = from >> PAGE_SHIFT; pgoff << PAGE_SHIFT < to; pgoff++) {
 		struct cache_page *cp = pagecache_lookup(k, m, pgoff);
-		if (cp && read_page(k, m, pgoff, cp->pa) == 0)
+		if (cp && read_page(k, m, pgoff, cp->pa, false) == 0)
 			frame_written(k, cp->pa);
 	}
 }
@@ -341,6 +353,45 @@ void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first, uin
 		pagecache_delete(k, cp);
 	}
 	tlb_gather_finish(k);
+}
+
+/* Read-around (Linux's do_sync_mmap_readahead, with the default window
+ * of 128 KiB): a fault on an uncached page of a file reads the pages
+ * around it into the cache too, half before and half after (from the page
+ * on under MADV_SEQUENTIAL, none under MADV_RANDOM), within the file, so
+ * the faults that follow find them. They are clean cache pages on the file
+ * LRU, mapped by nothing yet. Read-ahead is best effort: it stops where no
+ * frame is free above the low watermark (it neither reclaims nor calls
+ * the OOM killer), and a page whose read fails is left out, as Linux
+ * ignores read-ahead errors. The faulting page is read after them, on its
+ * own, and that read alone decides the fault (filemap_fault reads a page
+ * whose read-ahead failed again, and only that read's error is SIGBUS). */
+#define RA_PAGES 32
+
+void filemap_readaround(struct kernel *k, struct vma *vma, uint64_t pgoff)
+{
+	struct mapping *m = vma->mapping;
+	if (!m->readahead || (vma->flags & VM_RAND_READ))
+		return;
+	uint64_t first = pgoff > RA_PAGES / 2 ? pgoff - RA_PAGES / 2 : 0;
+	if (vma->flags & VM_SEQ_READ)
+		first = pgoff; /* page_cache_sync_ra: ahead of the page */
+	uint64_t end = (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	if (first + RA_PAGES < end)
+		end = first + RA_PAGES;
+	for (uint64_t i = first; i < end; i++) {
+		if (i == pgoff || pagecache_lookup(k, m, i))
+			continue;
+		uint64_t pa = frames_free(k) > k->wmark_low ? frame_alloc(k, 0) : FRAME_NONE;
+		if (pa == FRAME_NONE)
+			return; /* as page_cache_ra_unbounded: no folio, no more read-ahead */
+		if (read_page(k, m, i, pa, true)) {
+			frame_put(k, pa, 0);
+			continue;
+		}
+		k->stats.cache_reads++;
+		pagecache_add(k, m, i, pa);
+	}
 }
 
 /* ---- writeback ---- */

@@ -311,6 +311,9 @@ int copy_hugetlb_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint
 struct cache_page *pagecache_add(struct kernel *k, struct mapping *m, uint64_t index, uint64_t pa);
 /* Removes a page from the cache and puts the cache's reference. */
 void pagecache_delete(struct kernel *k, struct cache_page *cp);
+/* A fault on the uncached page pgoff of vma's file reads the pages around
+ * it into the cache first, best effort (filemap.c). */
+void filemap_readaround(struct kernel *k, struct vma *vma, uint64_t pgoff);
 void pagecache_set_dirty(struct kernel *k, struct cache_page *cp, bool dirty);
 /* A PTE took or dropped frame pa (counted for cache pages only). */
 void pagecache_map(struct kernel *k, uint64_t pa);

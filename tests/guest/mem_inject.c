@@ -11,12 +11,15 @@
  *          the page read again, and must then be intact: Linux raises
  *          SIGBUS for a swap-in read error and reads the slot again on the
  *          next fault.
- *        mem_inject file FILE
+ *        mem_inject file FILE [random]
  *          maps FILE privately and reads each page through the map and
  *          with pread(), even pages map first, odd ones pread first: a
  *          SIGBUS (BUS_ADRERR, at an address of the map or of the program's
  *          own image) and an EIO from pread are reported and retried, and
- *          the retries must give the file's bytes.
+ *          the retries must give the file's bytes. With random, the map is
+ *          MADV_RANDOM: its faults read no page ahead, so each page's first
+ *          read is the map's or pread's own; without, the first fault
+ *          reads the pages around it too (read-around).
  *        mem_inject fork N
  *          N children, each writing its own copy of 64 pages the parent
  *          wrote; fork's ENOMEM is reported and tried again; each child's
@@ -29,6 +32,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -115,7 +119,7 @@ static void do_swap(size_t mib)
 	printf("swap: %zu MiB intact\n", mib);
 }
 
-static void do_file(const char *path)
+static void do_file(const char *path, bool random)
 {
 	int fd = open(path, O_RDONLY);
 	CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
@@ -124,6 +128,7 @@ static void do_file(const char *path)
 	size_t pages = ((size_t)size + PAGE - 1) / PAGE;
 	unsigned char *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
 	CHECK(m != MAP_FAILED, "mmap %s: %s", path, strerror(errno));
+	CHECK(!random || madvise(m, (size_t)size, MADV_RANDOM) == 0, "madvise: %s", strerror(errno));
 	static unsigned char buf[PAGE];
 	catch_sigbus();
 	volatile size_t i = 0;
@@ -192,14 +197,14 @@ static void do_fork(int n)
 
 int main(int argc, char **argv)
 {
-	CHECK(argc >= 2, "usage: mem_inject mmap | swap MIB | file FILE | fork N");
+	CHECK(argc >= 2, "usage: mem_inject mmap | swap MIB | file FILE [random] | fork N");
 	if (!strcmp(argv[1], "mmap")) {
 		try_mmap(256UL << 20, "256 MiB");
 		try_mmap(64UL << 10, "64 KiB");
 	} else if (!strcmp(argv[1], "swap") && argc == 3) {
 		do_swap(strtoul(argv[2], NULL, 10));
-	} else if (!strcmp(argv[1], "file") && argc == 3) {
-		do_file(argv[2]);
+	} else if (!strcmp(argv[1], "file") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "random")))) {
+		do_file(argv[2], argc == 4);
 	} else if (!strcmp(argv[1], "fork") && argc == 3) {
 		do_fork(atoi(argv[2]));
 	} else {

@@ -3,7 +3,9 @@
  * kind of failure does to the guest: a page allocation ENOMEM from a
  * system call and the OOM killer at a fault, swap-in SIGBUS, swap-out
  * keeping the page, a file read SIGBUS or EIO, mmap ENOMEM; and the
- * --strace line. Every test ends with mm_check (guest_fixture.h): no
+ * --strace line. Read-ahead around a file fault is best effort: its
+ * reads are no file-read chances, a page it cannot read or get a frame
+ * for is left out, and the fault goes on. Every test ends with mm_check (guest_fixture.h): no
  * failure leaves a reference or a slot behind.
  *
  * A real kernel (64 MiB, 1 MiB of swap) whose kernel_ops only count the
@@ -251,41 +253,122 @@ START_TEST(test_swap_write_keeps_the_page)
 }
 END_TEST
 
-/* A 4-page host file of 'f' bytes, open as guest fd; its fd. */
-static int open_file(void)
+#define F 0x10000000ULL /* where the file is mapped */
+
+/* A host file of size bytes of 'f' (in /tmp: a disk file system, which
+ * reads ahead, not tmpfs), open as a guest fd; that fd. */
+static int open_file(size_t size)
 {
 	int fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	static char page[PAGE_SIZE];
 	memset(page, 'f', sizeof(page));
-	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(write(fd, page, sizeof(page)), (ssize_t)sizeof(page));
+	for (size_t done = 0; done < size; done += PAGE_SIZE) {
+		size_t n = size - done < PAGE_SIZE ? size - done : PAGE_SIZE;
+		ck_assert_int_eq(write(fd, page, n), (ssize_t)n);
+	}
 	int gfd = fd_install(p->files, 0, guest_host_file(fd), false);
 	ck_assert_int_ge(gfd, 0);
 	return gfd;
 }
 
-/* A page-cache read error: SIGBUS (BUS_ADRERR) at a fault, EIO from read(). */
+/* The file of guest fd mapped at F, read-only and private; its mapping. */
+static struct mapping *map_file(int fd, uint64_t pages)
+{
+	ck_assert_int_eq(sys6(sys_mmap, F, pages * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+			      (uint64_t)fd, 0), (int64_t)F);
+	struct mapping *m = vma_find(mm, F)->mapping;
+	ck_assert_msg(m->readahead, "the file system of %s reads no page ahead", path);
+	return m;
+}
+
+/* A page-cache read error: SIGBUS (BUS_ADRERR) at a fault, EIO from read().
+ * The pages a fault reads around its own are no chances: the faulting
+ * page's read is the one nth=1 fails, and they are read all the same. */
 START_TEST(test_file_read)
 {
-	const uint64_t F = 0x10000000ULL;
-	int fd = open_file();
-	ck_assert_int_eq(sys6(sys_mmap, F, 4 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED,
-			      (uint64_t)fd, 0), (int64_t)F);
-	inject(FAIL_FILE_READ, "file-read:nth=1");
+	int fd = open_file(4 * PAGE_SIZE);
 	uint64_t pa;
-	ck_assert(!fill(F + PAGE_SIZE, MMU_READ, &pa));
-	ck_assert_int_eq(p->pending_fatal, SIGBUS);
-	ck_assert_int_eq(p->fault.si_code, BUS_ADRERR);
-	p->pending_fatal = 0;
-	ck_assert(fill(F + PAGE_SIZE, MMU_READ, &pa));
-	ck_assert_uint_eq(kernel_phys_base(k)[pa], 'f');
-
 	inject(FAIL_FILE_READ, "file-read:nth=1");
 	ck_assert(fill(A, MMU_WRITE, &pa)); /* the buffer */
 	ck_assert_int_eq(sys6(sys_pread64, (uint64_t)fd, A, 16, 2 * PAGE_SIZE, 0, 0), -EIO);
 	ck_assert_int_eq(sys6(sys_pread64, (uint64_t)fd, A, 16, 2 * PAGE_SIZE, 0, 0), 16);
 	ck_assert_uint_eq(kernel_phys_base(k)[pa], 'f');
+
+	struct mapping *m = map_file(fd, 4);
+	inject(FAIL_FILE_READ, "file-read:nth=1");
+	ck_assert(!fill(F + PAGE_SIZE, MMU_READ, &pa));
+	ck_assert_int_eq(p->pending_fatal, SIGBUS);
+	ck_assert_int_eq(p->fault.si_code, BUS_ADRERR);
+	ck_assert_uint_eq(k->stats.inject_calls[FAIL_FILE_READ], 1);
+	ck_assert_ptr_nonnull(pagecache_lookup(k, m, 0)); /* read ahead */
+	ck_assert_ptr_null(pagecache_lookup(k, m, 1));
+	ck_assert_ptr_nonnull(pagecache_lookup(k, m, 3));
+	p->pending_fatal = 0;
+	ck_assert(fill(F + PAGE_SIZE, MMU_READ, &pa));
+	ck_assert_uint_eq(kernel_phys_base(k)[pa], 'f');
+	ck_assert_uint_eq(k->stats.inject_calls[FAIL_FILE_READ], 2);
+}
+END_TEST
+
+/* A page read ahead that the host file refuses is left out of the cache
+ * and does not fail the fault (Linux ignores read-ahead errors); only the
+ * faulting page's own read decides. The refusal: O_DIRECT set on the
+ * mapping's host fd reads whole blocks only, so the last page, 100 bytes,
+ * fails (EINVAL). */
+START_TEST(test_file_readahead_error)
+{
+	int fd = open_file(4 * PAGE_SIZE + 100);
+	struct mapping *m = map_file(fd, 5);
+	int fl = fcntl(m->fd, F_GETFL);
+	ck_assert_int_eq(fcntl(m->fd, F_SETFL, fl | O_DIRECT), 0);
+	static _Alignas(PAGE_SIZE) char buf[PAGE_SIZE];
+	ck_assert_msg(pread(m->fd, buf, 100, 4 * PAGE_SIZE) < 0,
+		      "%s takes a partial O_DIRECT read", path);
+	uint64_t pa = guest_touch(F + PAGE_SIZE, MMU_READ);
+	ck_assert_uint_eq(kernel_phys_base(k)[pa], 'f');
+	ck_assert_int_eq(p->pending_fatal, 0);
+	ck_assert_ptr_null(pagecache_lookup(k, m, 4));
+	/* The others came in as cache pages nothing maps, on the file LRU. */
+	ck_assert_uint_eq(k->cache_pages, 4);
+	ck_assert_uint_eq(k->cache_mapped, 1);
+	for (uint64_t i = 0; i < 4; i++) {
+		struct cache_page *cp = pagecache_lookup(k, m, i);
+		ck_assert_msg(cp && lru_on_list(k, cp->pa) && !cp->dirty, "page %llu",
+			      (unsigned long long)i);
+		ck_assert_uint_eq(cp->mapcount, i == 1);
+	}
+	ck_assert(!fill(F + 4 * PAGE_SIZE, MMU_READ, &pa)); /* its own read fails */
+	ck_assert_int_eq(p->pending_fatal, SIGBUS);
+	ck_assert_int_eq(p->fault.si_code, BUS_ADRERR);
+	p->pending_fatal = 0;
+	ck_assert_int_eq(fcntl(m->fd, F_SETFL, fl), 0);
+	pa = guest_touch(F + 4 * PAGE_SIZE, MMU_READ);
+	ck_assert_uint_eq(kernel_phys_base(k)[pa + 99], 'f');
+	ck_assert_uint_eq(kernel_phys_base(k)[pa + 100], 0);
+}
+END_TEST
+
+/* Read-ahead takes no frame it cannot have at once: a failed allocation
+ * ends it, without the OOM killer, and the fault goes on. Page 39's fault
+ * reads around it pages 23 to 39 (32 to 38 still uncached): the first of
+ * them fails, the faulting page's own allocation is the second chance. */
+START_TEST(test_page_alloc_readahead)
+{
+	int fd = open_file(40 * PAGE_SIZE);
+	struct mapping *m = map_file(fd, 40);
+	guest_touch(F, MMU_READ); /* page tables, and pages 0 to 31 */
+	ck_assert_ptr_nonnull(pagecache_lookup(k, m, 31));
+	ck_assert_ptr_null(pagecache_lookup(k, m, 32));
+	inject(FAIL_PAGE_ALLOC, "page-alloc:nth=1");
+	uint64_t pa = guest_touch(F + 39 * PAGE_SIZE, MMU_READ);
+	ck_assert_uint_eq(kernel_phys_base(k)[pa], 'f');
+	ck_assert_uint_eq(k->stats.inject_calls[FAIL_PAGE_ALLOC], 2);
+	ck_assert_uint_eq(k->stats.inject_failures[FAIL_PAGE_ALLOC], 1);
+	ck_assert_uint_eq(kernel_stats(k)->oom_kills, 0);
+	ck_assert(!p->exited);
+	for (uint64_t i = 32; i < 39; i++)
+		ck_assert_ptr_null(pagecache_lookup(k, m, i));
 }
 END_TEST
 
@@ -336,6 +419,8 @@ static Suite *inject_suite(void)
 	tcase_add_test(tc, test_swap_read_sigbus);
 	tcase_add_test(tc, test_swap_write_keeps_the_page);
 	tcase_add_test(tc, test_file_read);
+	tcase_add_test(tc, test_file_readahead_error);
+	tcase_add_test(tc, test_page_alloc_readahead);
 	tcase_add_test(tc, test_mmap_enomem);
 	return s;
 }
