@@ -98,8 +98,6 @@ struct file {
 	unsigned f_mode;      /* FMODE_* */
 	struct inode *inode;  /* host regular files: the kernel's record (inode.c) */
 	void *private; /* the kind's state (struct pipe) */
-	uint64_t id;   /* never reused: maps of one open file may merge, as
-			  Linux compares struct file pointers (mm/vma.c) */
 };
 
 /* Woken whenever an in-kernel file changes state, for poll (file.c). */

@@ -129,7 +129,7 @@ START_TEST(meminfo_shmem)
 	struct meminfo before, after;
 	kernel_meminfo(k, &before);
 	ck_assert_int_eq(
-		mm_map_pages(k, mm, 0x1000000, 8 * PAGE_SIZE, RW | VM_SHARED, true, NULL, 0, 0),
+		mm_map_pages(k, mm, 0x1000000, 8 * PAGE_SIZE, RW | VM_SHARED, true, NULL, 0, NULL),
 		0x1000000);
 	touch(0x1000000, 8);
 	kernel_meminfo(k, &after);
