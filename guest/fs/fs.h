@@ -230,6 +230,8 @@ enum proc_kind {
 	PROC_LINK,                            /* exe, cwd, root: links to an open file */
 	PROC_FD,                              /* fd/N: a link to an open file */
 	PROC_SYSFS,                           /* a directory or file of /sys (sysfs.c) */
+	PROC_MAP_FILES_DIR,                   /* /proc/PID/map_files */
+	PROC_MAP_FILE,                        /* map_files/START-END: a link to a VMA's file */
 };
 
 struct proc_entry;
@@ -242,6 +244,7 @@ struct proc_ref {
 	int sysdir;                 /* PROC_SYS_DIR, PROC_SYSCTL: the table (proc_sys.c) */
 	int sysctl;                 /* PROC_SYSCTL: its index in the table */
 	int node;                   /* PROC_SYSFS: its index (0: /sys) */
+	uint64_t vm_start, vm_end;  /* PROC_MAP_FILE: the VMA */
 	uint64_t ino;
 };
 
