@@ -30,6 +30,7 @@ struct kernel_sysctl {
 struct kernel {
 	struct kernel_config cfg;
 	struct kernel_ops ops;
+	const struct vm_file_ops *vm_file_ops; /* file_get, file_put (mm/ holds VMAs' files) */
 	uint8_t *phys;
 	uint64_t phys_size;
 	struct frame_allocator frames;

@@ -13,6 +13,8 @@
 #include "mm/mm.h"
 #include "task/task.h"
 
+static const struct vm_file_ops vm_file_ops = {.get = file_get, .put = file_put};
+
 struct kernel *kernel_create(const struct kernel_config *cfg, const struct kernel_ops *ops,
 			     char *err, size_t errlen)
 {
@@ -23,6 +25,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	}
 	k->cfg = *cfg;
 	k->ops = *ops;
+	k->vm_file_ops = &vm_file_ops;
 	k->root_fd = -1;
 	k->wake_fd[0] = k->wake_fd[1] = -1;
 	k->next_pid = 1;

@@ -105,7 +105,7 @@ static int map_segment(struct kernel *k, struct mm *mm, const struct elf_info *i
 
 	if (map_end > start)
 		r = mm_map_pages(k, mm, start, map_end - start, prot, true, m,
-				 loader_page_down(s->offset) / LOADER_PAGE_SIZE, 0);
+				 loader_page_down(s->offset) / LOADER_PAGE_SIZE, NULL);
 	if (r >= 0 && end > map_end)
 		r = mm_map(k, mm, map_end, end - map_end, prot, true);
 	if (r >= 0 && file_end < map_end && ((prot & VM_WRITE) || s->memsz > s->filesz))

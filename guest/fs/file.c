@@ -27,12 +27,11 @@ const char file_poll_chan = 0;
 struct file *file_alloc(const struct file_ops *ops, enum file_kind kind, int flags,
 			void *private)
 {
-	static uint64_t last_id;
 	struct file *f = malloc(sizeof(*f));
 	if (!f)
 		return NULL;
 	*f = (struct file){.refcount = 1, .ops = ops, .kind = kind, .host_fd = -1, .flags = flags,
-			   .private = private, .id = ++last_id};
+			   .private = private};
 	return f;
 }
 

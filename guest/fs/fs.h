@@ -98,8 +98,6 @@ struct file {
 	unsigned f_mode;      /* FMODE_* */
 	struct inode *inode;  /* host regular files: the kernel's record (inode.c) */
 	void *private; /* the kind's state (struct pipe) */
-	uint64_t id;   /* never reused: maps of one open file may merge, as
-			  Linux compares struct file pointers (mm/vma.c) */
 };
 
 /* Woken whenever an in-kernel file changes state, for poll (file.c). */
@@ -236,6 +234,8 @@ enum proc_kind {
 	PROC_LINK,                            /* exe, cwd, root: links to an open file */
 	PROC_FD,                              /* fd/N: a link to an open file */
 	PROC_SYSFS,                           /* a directory or file of /sys (sysfs.c) */
+	PROC_MAP_FILES_DIR,                   /* /proc/PID/map_files */
+	PROC_MAP_FILE,                        /* map_files/START-END: a link to a VMA's file */
 };
 
 struct proc_entry;
@@ -248,6 +248,7 @@ struct proc_ref {
 	int sysdir;                 /* PROC_SYS_DIR, PROC_SYSCTL: the table (proc_sys.c) */
 	int sysctl;                 /* PROC_SYSCTL: its index in the table */
 	int node;                   /* PROC_SYSFS: its index (0: /sys) */
+	uint64_t vm_start, vm_end;  /* PROC_MAP_FILE: the VMA */
 	uint64_t ino;
 };
 

@@ -118,7 +118,7 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 		  struct proc_ref *out);
 bool procfs_is_dir(const struct proc_ref *ref);
 bool procfs_is_link(const struct proc_ref *ref);  /* "self": a plain symlink */
-bool procfs_is_magic(const struct proc_ref *ref); /* exe, cwd, root, fd/N */
+bool procfs_is_magic(const struct proc_ref *ref); /* exe, cwd, root, fd/N, map_files/A-B */
 /* readlink(2) of a link: the target's length (cut to size), or -errno. */
 int64_t procfs_readlink(struct kernel *k, const struct proc_ref *ref, char *buf, size_t size);
 /* The open file (or the root) a magic link names: 0 and *target, or -errno. */
@@ -131,6 +131,18 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st);
 int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]);
 /* The node an open /proc file is; false for any other file. */
 bool procfs_file_ref(struct file *f, struct proc_ref *ref);
+
+/* /proc/PID/map_files (proc_map_files.c). The entry name in pid's
+ * directory: 0, *out and its place in the listing, or -ENOENT. */
+int proc_map_files_lookup(struct kernel *k, int pid, const char *name, struct proc_ref *out,
+			  uint64_t *index);
+/* The name of the nth entry (from 0) into name; false past the last. */
+bool proc_map_files_at(struct kernel *k, int pid, uint64_t n, char *name, size_t size);
+/* The file an entry names (no reference), NULL once unmapped. */
+struct file *proc_map_file(struct kernel *k, const struct proc_ref *ref);
+/* Following an entry: 0 and *target, -EPERM without CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE, -ENOENT once unmapped. */
+int proc_map_files_get_link(struct kernel *k, const struct proc_ref *ref, struct path *target);
 
 /* /proc/sys (proc_sys.c): dir 0 is /proc/sys, whose entries are the
  * tables 1..proc_sys_count(0); a table's entries are its values. */

@@ -8,15 +8,19 @@
  * (a trailing space, as Linux prints it), or "[heap]" / "[stack]".
  * MAP_SHARED anonymous memory is a deleted shmem file on Linux: its page
  * offset, device 00:01 and "/dev/zero (deleted)"; its inode number here
- * is derived from the shared object, unique while it lives. A file map
- * shows its offset, the host file's device and inode, and its path while
- * the page cache holds the file open (the path the host gives, seen from
- * --root); the mapping keeps no name of its own to show otherwise. */
+ * is derived from the shared object, unique while it lives. A map made
+ * through a file (the VMA's vm_file: a host file, a memfd, /dev/zero
+ * mapped private) shows its offset, the file's device and inode, and
+ * the file's name as /proc/PID/fd shows it (" (deleted)" once unlinked),
+ * as Linux's show_map_vma does. The loader's maps have no file: they
+ * show the host file's device and inode, and its path while the page
+ * cache holds the file open (the path the host gives, seen from --root). */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -54,7 +58,17 @@ void proc_show_map_vma(struct kernel *k, const struct vma *v, struct seq *s)
 	uint64_t pgoff = m ? v->pgoff << PAGE_SHIFT : 0, ino = 0, dev = 0;
 	char path[PATH_MAX];
 	const char *name = v->name[0] ? v->name : NULL;
-	if (m && m->anon) {
+	struct stat st;
+	if (v->vm_file) {
+		pgoff = v->pgoff << PAGE_SHIFT;
+		if (file_stat(v->vm_file, &st) == 0) {
+			ino = st.st_ino;
+			dev = st.st_dev;
+		}
+		int64_t n = file_readlink(k, v->vm_file, path, sizeof(path) - 1);
+		path[n > 0 ? n : 0] = 0;
+		name = n > 0 ? path : NULL;
+	} else if (m && m->anon) {
 		ino = (uint64_t)(uintptr_t)m >> 4;
 		dev = makedev(0, SHMEM_MINOR);
 		name = "/dev/zero (deleted)";

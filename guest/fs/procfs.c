@@ -6,8 +6,9 @@
  * host's processes. It holds /proc/meminfo, /proc/vmstat, /proc/buddyinfo,
  * the "self" link (to the caller's PID, as Linux's) and a directory for
  * every PID not yet reaped with status, stat, statm, maps and cmdline, the
- * links exe, cwd and root, the directory fd of links fd/N and the
- * directory task, which holds a directory of the same files for each
+ * links exe, cwd and root, the directory fd of links fd/N, the directory
+ * map_files of links to the files memory was mapped through
+ * (proc_map_files.c), and the directory task, which holds a directory of the same files for each
  * thread (task/TID; its stat counts the thread's faults, the PID's the
  * whole process's). /proc lists processes only; a thread's TID can be
  * looked up there too, as on Linux. These links name open files, as
@@ -20,7 +21,8 @@
  * mm/sysctl.c), one value per file, which root may write. The same nodes
  * serve /sys (sysfs.c's table), mounted there by namei. Any other name under /proc does
  * not exist (ENOENT). The directories open
- * (O_DIRECTORY), stat as S_IFDIR (fd as 0500, the others 0555) and list
+ * (O_DIRECTORY), stat as S_IFDIR (fd and map_files as 0500, the others
+ * 0555) and list
  * through getdents64.
  *
  * The text is made when a read starts at offset 0, so a reader that
@@ -120,6 +122,7 @@ static const struct proc_entry global_entries[] = {
 static const struct proc_entry pid_entries[] = {
 	{.name = "task", .kind = PROC_TASK_DIR},
 	{.name = "fd", .kind = PROC_FD_DIR},
+	{.name = "map_files", .kind = PROC_MAP_FILES_DIR},
 	{.name = "status", .kind = PROC_FILE, .show = proc_status_show},
 	{.name = "cmdline", .kind = PROC_FILE, .show = proc_cmdline_show},
 	{.name = "stat", .kind = PROC_FILE, .show = proc_stat_show},
@@ -166,6 +169,9 @@ static const struct proc_entry tid_entries[] = {
 #define PROC_SYS_INO(dir) (PROC_THREAD_SELF_INO + 1 + (uint64_t)(dir))
 #define SYSCTL_INO(dir, i) (PROC_SYS_INO(16) + 256 * (uint64_t)(dir) + (uint64_t)(i))
 #define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
+/* map_files' nth link: Linux gives each a fresh number (get_next_ino),
+ * so none is stable; here its place in the listing. */
+#define MAP_FILE_INO(pid, n) (FD_INO(pid, MAX_FDS) + (uint64_t)(n))
 /* A task/TID directory's inode; its entries follow it. */
 #define TID_INO(tid) (PID_INO(tid) + 0x40)
 #define TASK_DIR_INO(pid) (PID_INO(pid) + 1) /* task is pid_entries[0] */
@@ -300,6 +306,12 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 					 .ino = FD_INO(dir->pid, n)};
 		return 0;
 	}
+	case PROC_MAP_FILES_DIR: {
+		uint64_t i = 0;
+		int err = proc_map_files_lookup(k, dir->pid, name, out, &i);
+		out->ino = MAP_FILE_INO(dir->pid, i);
+		return err;
+	}
 	default:
 		return -ENOTDIR;
 	}
@@ -308,7 +320,7 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 bool procfs_is_dir(const struct proc_ref *ref)
 {
 	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR ||
-	       ref->kind == PROC_SYS_DIR || ref->kind == PROC_TASK_DIR || ref->kind == PROC_TID_DIR ||
+	       ref->kind == PROC_MAP_FILES_DIR || ref->kind == PROC_SYS_DIR || ref->kind == PROC_TASK_DIR || ref->kind == PROC_TID_DIR ||
 	       (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
 }
 
@@ -326,7 +338,7 @@ static int tgid_of(struct kernel *k, int tid)
 
 bool procfs_is_magic(const struct proc_ref *ref)
 {
-	return ref->kind == PROC_LINK || ref->kind == PROC_FD;
+	return ref->kind == PROC_LINK || ref->kind == PROC_FD || ref->kind == PROC_MAP_FILE;
 }
 
 int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX])
@@ -355,6 +367,13 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 		break;
 	case PROC_FD:
 		snprintf(out, PATH_MAX, "/proc/%d/fd/%d", ref->pid, ref->fd);
+		break;
+	case PROC_MAP_FILES_DIR:
+		snprintf(out, PATH_MAX, "/proc/%d/map_files", ref->pid);
+		break;
+	case PROC_MAP_FILE:
+		snprintf(out, PATH_MAX, "/proc/%d/map_files/%llx-%llx", ref->pid,
+			 (unsigned long long)ref->vm_start, (unsigned long long)ref->vm_end);
 		break;
 	case PROC_SYS_DIR:
 		if (ref->sysdir)
@@ -413,6 +432,8 @@ int procfs_get_link(struct kernel *k, const struct proc_ref *ref, struct path *t
 		return -ENOENT; /* reaped since */
 	if (ref->kind == PROC_LINK)
 		return ref->e->link(k, p, target);
+	if (ref->kind == PROC_MAP_FILE)
+		return proc_map_files_get_link(k, ref, target);
 	struct file *f = p->files ? fd_file(p->files, ref->fd) : NULL;
 	if (!f)
 		return -ENOENT; /* closed since */
@@ -429,6 +450,14 @@ int64_t procfs_readlink(struct kernel *k, const struct proc_ref *ref, char *buf,
 		snprintf(text, sizeof(text), "%d/task/%d", tgid_of(k, ref->pid), ref->pid);
 	} else if (ref->kind == PROC_LINK && ref->e->link == root_link) {
 		snprintf(text, sizeof(text), "/"); /* as the process sees its root */
+	} else if (ref->kind == PROC_MAP_FILE) {
+		/* No capability needed to read it, only to follow it
+		 * (Linux's proc_pid_readlink). A map's file is never /proc's. */
+		struct file *f = proc_map_file(k, ref);
+		int64_t n = f ? file_readlink(k, f, text, sizeof(text) - 1) : -ENOENT;
+		if (n < 0)
+			return n;
+		text[n] = 0;
 	} else if (procfs_is_magic(ref)) {
 		struct path target;
 		int err = procfs_get_link(k, ref, &target);
@@ -551,6 +580,15 @@ static unsigned proc_poll(struct file *f)
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
+/* A map_files link's mode says how the file is open: r for reading, w
+ * for writing (Linux's proc_map_files_instantiate). */
+static mode_t map_file_mode(struct kernel *k, const struct proc_ref *ref)
+{
+	struct file *f = proc_map_file(k, ref);
+	return (f && (f->f_mode & FMODE_READ) ? 0400 : 0) |
+	       (f && (f->f_mode & FMODE_WRITE) ? 0200 : 0);
+}
+
 /* An fd/N link's mode says how the file is open: r-x for reading, -wx
  * for writing, none for O_PATH (Linux's proc_fd_link inode). */
 static mode_t fd_link_mode(struct kernel *k, const struct proc_ref *ref)
@@ -606,7 +644,7 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_PID_DIR:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 4; /* ".", its entry in /proc, "fd/..", "task/.." */
+		st->st_nlink = 5; /* ".", its entry in /proc, "fd/..", "map_files/..", "task/.." */
 		break;
 	case PROC_TID_DIR:
 		st->st_mode = S_IFDIR | 0555;
@@ -619,6 +657,7 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	}
 	case PROC_FD_DIR:
+	case PROC_MAP_FILES_DIR:
 		st->st_mode = S_IFDIR | 0500;
 		st->st_nlink = 2;
 		break;
@@ -629,6 +668,10 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_FD:
 		st->st_mode = S_IFLNK | fd_link_mode(k, ref);
+		st->st_size = FD_LINK_SIZE;
+		break;
+	case PROC_MAP_FILE:
+		st->st_mode = S_IFLNK | map_file_mode(k, ref);
 		st->st_size = FD_LINK_SIZE;
 		break;
 	case PROC_SYSFS: /* sysfs's: owned by root, /sys 0555, directories 0755, 4096-byte files */
@@ -665,13 +708,14 @@ static void proc_release(struct file *f)
  * A directory's offsets, as Linux's proc_readdir: 0 ".", 1 "..", then
  * its fixed entries; in /proc (meminfo, sys, self), the PIDs come last,
  * each at PID_POS + pid, so a listing goes on correctly when processes
- * come and go; in fd, fd N is at 2 + N; in task, thread TID at 2 + TID. */
+ * come and go; in fd, fd N is at 2 + N; in task, thread TID at 2 + TID;
+ * in map_files, the nth VMA with a file at 2 + n, as Linux counts them. */
 
 #define SYS_POS (2 + NGLOBAL)
 #define PID_POS (SYS_POS + 2)
 
 struct dir_entry {
-	char name[24];
+	char name[40]; /* "%llx-%llx" of map_files */
 	uint64_t ino;
 	unsigned char type;
 	uint64_t next; /* the offset after it */
@@ -760,7 +804,8 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 	if (pos < 2) {
 		snprintf(d->name, sizeof(d->name), "%s", pos ? ".." : ".");
 		d->ino = !pos ? dir->ino
-			 : dir->kind == PROC_FD_DIR || dir->kind == PROC_TASK_DIR ? PID_INO(dir->pid)
+			 : dir->kind == PROC_FD_DIR || dir->kind == PROC_TASK_DIR ||
+				   dir->kind == PROC_MAP_FILES_DIR ? PID_INO(dir->pid)
 			 : dir->kind == PROC_TID_DIR ? TASK_DIR_INO(tgid_of(k, dir->pid))
 			 : dir->kind == PROC_SYS_DIR && dir->sysdir ? PROC_SYS_INO(0)
 			 : dir->kind == PROC_SYSFS && dir->node ? SYSFS_INO(sysfs_parent(dir->node))
@@ -787,6 +832,11 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 	}
 	if (dir->kind == PROC_FD_DIR)
 		return fd_entry_at(k, dir, pos, d);
+	if (dir->kind == PROC_MAP_FILES_DIR) {
+		d->ino = MAP_FILE_INO(dir->pid, pos - 2);
+		d->type = DT_LNK;
+		return proc_map_files_at(k, dir->pid, pos - 2, d->name, sizeof(d->name));
+	}
 	if (dir->kind == PROC_ROOT)
 		return root_entry_at(k, pos, d);
 	if (dir->kind == PROC_TASK_DIR)

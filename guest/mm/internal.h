@@ -111,9 +111,11 @@ bool swap_cache_free(struct kernel *k, uint64_t pa);
 struct vma *vma_insert(struct mm *mm, uint64_t start, uint64_t end, unsigned flags);
 /* Splits v at addr (inside it); v keeps the lower part. -1 if no memory.
  * No vm.max_map_count check (callers do Linux's). */
-int vma_split(struct mm *mm, struct vma *v, uint64_t addr);
+int vma_split(struct kernel *k, struct mm *mm, struct vma *v, uint64_t addr);
 /* Splits VMAs so start and end fall on boundaries; -1 if out of memory. */
-int vma_split_at(struct mm *mm, uint64_t start, uint64_t end);
+int vma_split_at(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+/* v, which holds no file, holds a reference on f (or none: NULL). */
+void vma_set_file(struct kernel *k, struct vma *v, struct file *f);
 /* Moves v's end (nothing may be in the way). */
 void vma_set_end(struct mm *mm, struct vma *v, uint64_t end);
 /* Frees the VMAs that lie inside [start, end) (split first). */

@@ -71,7 +71,7 @@ int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 		return -ENOMEM;
 	if (!hugetlb_may_split(mm, start) || !hugetlb_may_split(mm, end))
 		return -EINVAL;
-	if (vma_split_at(mm, start, end))
+	if (vma_split_at(k, mm, start, end))
 		return -ENOMEM;
 	mm_zap_range(k, mm, start, end);
 	vma_remove_range(k, mm, start, end);
@@ -81,11 +81,11 @@ int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
 	       bool fixed)
 {
-	return mm_map_pages(k, mm, start, len, flags, fixed, NULL, 0, 0);
+	return mm_map_pages(k, mm, start, len, flags, fixed, NULL, 0, NULL);
 }
 
 int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
-		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff, uint64_t file_id)
+		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff, struct file *file)
 {
 	if (mm->map_count > k->vm.max_map_count)
 		return -ENOMEM; /* Linux's do_mmap: "Too many mappings?" */
@@ -106,10 +106,14 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 	struct vma *v = vma_insert(mm, start, start + len, flags);
 	if (!v)
 		return -ENOMEM;
+	/* A file's offset, a private map of /dev/zero's too (Linux's
+	 * mmap_zero leaves vm_file and vm_pgoff to it). */
+	if (file)
+		v->pgoff = pgoff;
+	vma_set_file(k, v, file);
 	if (m) {
 		mapping_get(m);
 		v->pgoff = pgoff;
-		v->file_id = file_id;
 	} else if (flags & VM_SHARED) {
 		m = shmem_create(k, len);
 		if (!m) {
@@ -171,7 +175,7 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 		 * (or a memfd sealed against it); MAP_ANONYMOUS shared memory
 		 * has no file to ask. */
 		if ((prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping &&
-		    (!v->mapping->anon || v->file_id) && !(v->flags & VM_MAYWRITE)) {
+		    (!v->mapping->anon || v->vm_file) && !(v->flags & VM_MAYWRITE)) {
 			err = -EACCES;
 			break;
 		}

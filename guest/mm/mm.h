@@ -87,12 +87,13 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent);
 int64_t mm_map(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned flags,
 	       bool fixed);
 /* The same for pages of m from pgoff on, mapped through the open file
- * file_id (struct file's id; 0: the kernel's own map, as the loader's),
- * or anonymous when m is NULL (a shared anonymous map gets a new shmem).
+ * file (the VMA takes a reference; NULL: the kernel's own map, as the
+ * loader's), or anonymous when m is NULL (a shared anonymous map gets a
+ * new shmem; a private map of /dev/zero keeps file and pgoff).
  * -ENOMEM also when mm has more than vm.max_map_count VMAs. */
 int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len,
 		     unsigned flags, bool fixed, struct mapping *m, uint64_t pgoff,
-		     uint64_t file_id);
+		     struct file *file);
 /* Unmaps the pages of [start, end) (VMAs stay): file pages are written
  * back first, anonymous ones are gone. */
 void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);

@@ -73,7 +73,7 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 		}
 		memcpy(nv->name, v->name, sizeof(nv->name));
 		nv->pgoff = v->pgoff;
-		nv->file_id = v->file_id;
+		vma_set_file(k, nv, v->vm_file);
 		if (v->mapping) {
 			nv->mapping = v->mapping;
 			mapping_get(v->mapping);

@@ -12,6 +12,7 @@
 #include "mmu.h" /* PAGE_SIZE */
 
 struct kernel;
+struct file;
 
 /* ---- frames: buddy allocator with reference counts (frame.c) ---- */
 
@@ -231,10 +232,20 @@ struct vma {
 	 * (>> PAGE_SHIFT) when it was mapped, as Linux's vm_pgoff, which a
 	 * move keeps. Neighbours merge only at consecutive offsets. */
 	uint64_t pgoff;
-	uint64_t file_id;    /* the open file it was mapped through (struct file's id), or 0 */
+	/* The open file it was mapped through, a reference (Linux's vm_file):
+	 * NULL for anonymous memory and the loader's maps. */
+	struct file *vm_file;
 	struct anon_vma *anon_vma;
 	bool anon_fork_child; /* anon_vma made by fork: merges with none but its own */
 	char name[16];       /* "[stack]", "[heap]", or empty */
+};
+
+/* How mm/ takes and drops a reference on a VMA's file (Linux's
+ * get_file and fput). Files are fs/'s and mm/ calls nothing above it, so
+ * the kernel installs these (kernel.c), as core/ installs kernel_ops. */
+struct vm_file_ops {
+	void (*get)(struct file *f);
+	void (*put)(struct file *f);
 };
 
 struct mm {

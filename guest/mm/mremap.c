@@ -74,7 +74,7 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	}
 	memcpy(nv->name, v->name, sizeof(nv->name));
 	nv->mapping = v->mapping;
-	nv->file_id = v->file_id;
+	vma_set_file(k, nv, v->vm_file);
 	if (nv->mapping)
 		mapping_get(nv->mapping);
 	/* Anonymous memory never written takes its new address as offset,

@@ -62,7 +62,7 @@ static void anon_vma_put(struct anon_vma *av)
  * anon_vma_compatible). */
 static bool anon_vma_compatible(const struct vma *a, const struct vma *b)
 {
-	return a->end == b->start && a->mapping == b->mapping && a->file_id == b->file_id &&
+	return a->end == b->start && a->mapping == b->mapping && a->vm_file == b->vm_file &&
 	       !((a->flags ^ b->flags) & ~(VM_READ | VM_WRITE | VM_EXEC)) &&
 	       b->pgoff == a->pgoff + vma_pages(a);
 }
@@ -156,17 +156,26 @@ void vma_set_end(struct mm *mm, struct vma *v, uint64_t end)
 		vma_tree_update(mm, v->next);
 }
 
-static void vma_free(struct vma *v)
+void vma_set_file(struct kernel *k, struct vma *v, struct file *f)
+{
+	v->vm_file = f;
+	if (f)
+		k->vm_file_ops->get(f);
+}
+
+static void vma_free(struct kernel *k, struct vma *v)
 {
 	if (v->mapping)
 		mapping_put(v->mapping);
+	if (v->vm_file)
+		k->vm_file_ops->put(v->vm_file);
 	anon_vma_put(v->anon_vma);
 	free(v);
 }
 
 /* ---- split ---- */
 
-int vma_split(struct mm *mm, struct vma *v, uint64_t addr)
+int vma_split(struct kernel *k, struct mm *mm, struct vma *v, uint64_t addr)
 {
 	struct vma *hi = malloc(sizeof(*hi));
 	if (!hi)
@@ -176,32 +185,32 @@ int vma_split(struct mm *mm, struct vma *v, uint64_t addr)
 	hi->pgoff += (addr - v->start) >> PAGE_SHIFT;
 	if (hi->mapping)
 		mapping_get(hi->mapping);
+	vma_set_file(k, hi, v->vm_file);
 	anon_vma_get(hi->anon_vma);
 	vma_set_end(mm, v, addr);
 	vma_link(mm, hi);
 	return 0;
 }
 
-int vma_split_at(struct mm *mm, uint64_t start, uint64_t end)
+int vma_split_at(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct vma *v = vma_find(mm, start);
-	if (v && v->start < start && vma_split(mm, v, start))
+	if (v && v->start < start && vma_split(k, mm, v, start))
 		return -1;
 	v = vma_find(mm, end);
-	if (v && v->start < end && vma_split(mm, v, end))
+	if (v && v->start < end && vma_split(k, mm, v, end))
 		return -1;
 	return 0;
 }
 
 void vma_remove_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 {
-	(void)k;
 	struct vma *v = vma_first_after(mm, start);
 	while (v && v->start < end) {
 		struct vma *next = v->next;
 		if (v->start >= start && v->end <= end) {
 			vma_unlink(mm, v);
-			vma_free(v);
+			vma_free(k, v);
 		}
 		v = next;
 	}
@@ -223,12 +232,12 @@ static bool anon_vmas_mergeable(const struct vma *a, const struct vma *b)
 bool vma_can_merge(const struct vma *a, const struct vma *b)
 {
 	return a->end == b->start && a->flags == b->flags && a->mapping == b->mapping &&
-	       a->file_id == b->file_id && b->pgoff == a->pgoff + vma_pages(a) &&
+	       a->vm_file == b->vm_file && b->pgoff == a->pgoff + vma_pages(a) &&
 	       anon_vmas_mergeable(a, b);
 }
 
 /* b joins a, the VMA before it. */
-static void merge_into(struct mm *mm, struct vma *a, struct vma *b)
+static void merge_into(struct kernel *k, struct mm *mm, struct vma *a, struct vma *b)
 {
 	if (!a->anon_vma) {
 		a->anon_vma = b->anon_vma;
@@ -237,12 +246,11 @@ static void merge_into(struct mm *mm, struct vma *a, struct vma *b)
 	}
 	vma_unlink(mm, b);
 	vma_set_end(mm, a, b->end);
-	vma_free(b);
+	vma_free(k, b);
 }
 
 void vma_merge_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 {
-	(void)k;
 	struct vma *v = vma_first_after(mm, start);
 	if (!v)
 		return;
@@ -251,7 +259,7 @@ void vma_merge_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t e
 	/* Every adjacent pair from the VMA before the range to the one after. */
 	while (v->next && v->start < end) {
 		if (vma_can_merge(v, v->next))
-			merge_into(mm, v, v->next);
+			merge_into(k, mm, v, v->next);
 		else
 			v = v->next;
 	}
@@ -285,16 +293,16 @@ int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s,
 	bool left = s == v->start && merges_with(v, s, e, flags, v->prev);
 	bool right = e == v->end && merges_with(v, s, e, flags, v->next);
 	if (s > v->start && !right) {
-		if (mm->map_count >= k->vm.max_map_count || vma_split(mm, v, s))
+		if (mm->map_count >= k->vm.max_map_count || vma_split(k, mm, v, s))
 			return -ENOMEM;
 		v = v->next;
 	}
 	if (e < v->end && !left) {
-		if (mm->map_count >= k->vm.max_map_count || vma_split(mm, v, e))
+		if (mm->map_count >= k->vm.max_map_count || vma_split(k, mm, v, e))
 			return -ENOMEM;
 	}
 	/* A merge does what the missing split would have: cut v there. */
-	if (vma_split_at(mm, s, e))
+	if (vma_split_at(k, mm, s, e))
 		return -ENOMEM;
 	vma_find(mm, s)->flags = flags;
 	vma_merge_range(k, mm, s, e);
@@ -303,11 +311,10 @@ int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s,
 
 void vma_free_all(struct kernel *k, struct mm *mm)
 {
-	(void)k;
 	while (mm->vmas) {
 		struct vma *v = mm->vmas;
 		mm->vmas = v->next;
-		vma_free(v);
+		vma_free(k, v);
 	}
 	mm->vma_root = NULL;
 	mm->map_count = 0;

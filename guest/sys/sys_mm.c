@@ -63,13 +63,16 @@ static unsigned prot_to_vm(uint64_t prot)
 
 /* Linux's checks for a file map of mmap's arguments a (x86's sys_mmap,
  * do_mmap): the offset, the fd, a kind of file that can be mapped, the
- * access the file was opened with. *m is the file's page cache;
- * VM_MAYWRITE joins *vm_flags for a shared map of a file open for writing.
- * A map of /dev/zero is anonymous memory, as Linux's mmap_zero makes it
- * (private, or a new shared object): *m stays NULL. Other character
+ * access the file was opened with. *m is the file's page cache, *file
+ * the file the VMA keeps (Linux's vm_file); VM_MAYWRITE joins *vm_flags
+ * for a shared map of a file open for writing. A map of /dev/zero is
+ * anonymous memory, as Linux's mmap_zero makes it: *m stays NULL, and a
+ * private map keeps /dev/zero as its file, while a shared one is a new
+ * shared object with none of its own here (Linux's shmem_zero_setup
+ * gives it an unlinked shmem file). Other character
  * devices have no mmap here (ENODEV), as /dev/null and ttys on Linux. */
 static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t len, bool shared,
-			      struct mapping **m, unsigned *vm_flags, uint64_t *file_id)
+			      struct mapping **m, unsigned *vm_flags, struct file **file)
 {
 	uint64_t off = a[5];
 	if (off & ~PAGE_MASK)
@@ -88,7 +91,7 @@ static int64_t file_map_check(struct kernel *k, const uint64_t a[6], uint64_t le
 	}
 	if (!*m && !zero)
 		return -ENODEV;
-	*file_id = zero ? 0 : f->id;
+	*file = zero && shared ? NULL : f;
 	int acc = fl & O_ACCMODE;
 	if (acc == O_WRONLY || (shared && (*vm_flags & VM_WRITE) && acc != O_RDWR))
 		return -EACCES;
@@ -128,9 +131,9 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	if (mlock_future_check(k, mm, vm_flags | mm->def_flags, len))
 		return -EAGAIN;
 	struct mapping *m = NULL;
-	uint64_t file_id = 0;
+	struct file *file = NULL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		int64_t err = file_map_check(k, a, len, type != MAP_PRIVATE, &m, &vm_flags, &file_id);
+		int64_t err = file_map_check(k, a, len, type != MAP_PRIVATE, &m, &vm_flags, &file);
 		if (err)
 			return err;
 	}
@@ -173,7 +176,7 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	/* NOREPLACE wins over MAP_FIXED: an overlap is EEXIST, as on Linux. */
 	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
 	int64_t ret =
-		mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT, file_id);
+		mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT, file);
 	if (ret >= 0 && (vm_flags & VM_HUGETLB) && !(flags & MAP_NORESERVE) &&
 	    hugetlb_reserve(k, mm, addr, addr + len)) {
 		mm_unmap(k, mm, addr, len);

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
@@ -129,7 +132,7 @@ START_TEST(meminfo_shmem)
 	struct meminfo before, after;
 	kernel_meminfo(k, &before);
 	ck_assert_int_eq(
-		mm_map_pages(k, mm, 0x1000000, 8 * PAGE_SIZE, RW | VM_SHARED, true, NULL, 0, 0),
+		mm_map_pages(k, mm, 0x1000000, 8 * PAGE_SIZE, RW | VM_SHARED, true, NULL, 0, NULL),
 		0x1000000);
 	touch(0x1000000, 8);
 	kernel_meminfo(k, &after);
@@ -400,9 +403,9 @@ START_TEST(proc_dir_listing)
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
 	snprintf(want, sizeof(want),
-		 "./%d ../%d task/%d fd/%d status/%d cmdline/%d stat/%d statm/%d maps/%d mem/%d "
-		 "cwd/%d root/%d exe/%d smaps/%d smaps_rollup/%d pagemap/%d ",
-		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
+		 "./%d ../%d task/%d fd/%d map_files/%d status/%d cmdline/%d stat/%d statm/%d "
+		 "maps/%d mem/%d cwd/%d root/%d exe/%d smaps/%d smaps_rollup/%d pagemap/%d ",
+		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
 		 DT_LNK, DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG);
 	ck_assert_str_eq(got, want);
 	free(got);
@@ -438,7 +441,8 @@ START_TEST(proc_dir_stat)
 	snprintf(path, sizeof(path), "/proc/%d/", p->pid);
 	struct stat pid_st = stat_path(path, 0);
 	ck_assert_uint_eq(pid_st.st_mode, S_IFDIR | 0555);
-	ck_assert_uint_eq(pid_st.st_nlink, 4); /* ".", its entry in /proc, "fd/..", "task/.." */
+	/* ".", its entry in /proc, "fd/..", "map_files/..", "task/.." */
+	ck_assert_uint_eq(pid_st.st_nlink, 5);
 	ck_assert_uint_eq(pid_st.st_dev, st.st_dev);
 	/* self: a link to the PID directory. */
 	st = stat_path("/proc/self", AT_SYMLINK_NOFOLLOW);
@@ -712,6 +716,145 @@ START_TEST(sys_tree)
 }
 END_TEST
 
+/* ---- /proc/PID/map_files ---- */
+
+#define MAP_VA 0x2000000ULL
+
+/* mmap(va, len, prot, flags, fd, 0) by the current process. */
+static int64_t mmap_fd(uint64_t va, uint64_t len, int prot, int flags, int64_t fd)
+{
+	const uint64_t a[6] = {va, len, (uint64_t)prot, (uint64_t)flags, (uint64_t)fd, 0};
+	return sys_mmap(k, kernel_current_context(k), a);
+}
+
+/* readlink(path): the target, or "-ERRNO" (a static buffer). */
+static const char *read_link(const char *path)
+{
+	static char text[PATH_MAX];
+	ck_assert_int_eq(copy_to_user(k, PATH_VA, path, strlen(path) + 1), 0);
+	int64_t n = guest_syscall(SYS_readlink, PATH_VA, DATA_VA, PATH_MAX - 1, 0);
+	if (n < 0) {
+		snprintf(text, sizeof(text), "-%s", strerrorname_np((int)-n));
+		return text;
+	}
+	ck_assert_int_eq(copy_from_user(k, text, DATA_VA, (uint64_t)n), 0);
+	text[n] = 0;
+	return text;
+}
+
+static int64_t stat_at(const char *path, int flags, struct stat *st)
+{
+	ck_assert_int_eq(copy_to_user(k, PATH_VA, path, strlen(path) + 1), 0);
+	int64_t r = guest_syscall(SYS_newfstatat, (uint64_t)AT_FDCWD, PATH_VA, DATA_VA,
+				  (uint64_t)flags);
+	if (r == 0)
+		ck_assert_int_eq(copy_from_user(k, st, DATA_VA, sizeof(*st)), 0);
+	return r;
+}
+
+/* One entry per VMA mapped through a file (a private map of /dev/zero
+ * here; the anonymous scratch map has none), named "start-end" and
+ * looked up only by that exact name, as Linux's dname_to_vma_addr. */
+START_TEST(map_files_lookup)
+{
+	int64_t zero = open_path("/dev/zero", O_RDONLY);
+	ck_assert_int_ge(zero, 0);
+	ck_assert_int_eq(mmap_fd(MAP_VA, 2 * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_FIXED, zero),
+			 (int64_t)MAP_VA);
+	map(MAP_VA + 4 * PAGE_SIZE, PAGE_SIZE, RW);
+	int64_t fd = open_path("/proc/self/map_files", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	char want[96];
+	snprintf(want, sizeof(want), "./%d ../%d 2000000-2002000/%d ", DT_DIR, DT_DIR, DT_LNK);
+	char *got = list_dir(fd, DATA_MAX);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0), 0);
+	got = list_dir(fd, 40); /* one entry a call */
+	ck_assert_str_eq(got, want);
+	free(got);
+
+	ck_assert_str_eq(read_link("/proc/self/map_files/2000000-2002000"), "/dev/zero");
+	ck_assert_str_eq(read_link("/proc/self/map_files/2000000-2002000/"), "-ENOTDIR");
+	const char *bad[] = {" 2000000-2002000", "2000000 -2002000", "2000000- 2002000",
+			     "2000000-2002000 ", "02000000-2002000", "2000000-02002000",
+			     "10000000000000000002000000-2002000", "2000000-2001000",
+			     "2001000-2002000", "2004000-2005000" /* anonymous */, "-2002000"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "/proc/self/map_files/%s", bad[i]);
+		ck_assert_msg(!strcmp(read_link(path), "-ENOENT"), "%s: %s", path, read_link(path));
+	}
+
+	struct stat st;
+	ck_assert_int_eq(stat_at("/proc/self/map_files", 0, &st), 0);
+	ck_assert_uint_eq(st.st_mode, S_IFDIR | 0500);
+	ck_assert_int_eq(stat_at("/proc/self/map_files/2000000-2002000", AT_SYMLINK_NOFOLLOW, &st), 0);
+	ck_assert_uint_eq(st.st_mode, S_IFLNK | 0400); /* /dev/zero was opened for reading */
+	ck_assert_uint_eq(st.st_size, 64);
+	/* Followed: the file itself, for CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE only. */
+	ck_assert_int_eq(stat_at("/proc/self/map_files/2000000-2002000", 0, &st), 0);
+	ck_assert(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 5));
+	uint64_t caps = p->cap.effective;
+	p->cap.effective &= ~(1ULL << CAP_SYS_ADMIN);
+	ck_assert_int_eq(stat_at("/proc/self/map_files/2000000-2002000", 0, &st), 0);
+	p->cap.effective &= ~(1ULL << CAP_CHECKPOINT_RESTORE);
+	ck_assert_int_eq(stat_at("/proc/self/map_files/2000000-2002000", 0, &st), -EPERM);
+	ck_assert_str_eq(read_link("/proc/self/map_files/2000000-2002000"), "/dev/zero");
+	p->cap.effective = caps;
+
+	/* Split by mprotect: two entries; unmapped: none. */
+	ck_assert_int_eq(guest_syscall(SYS_mprotect, MAP_VA, PAGE_SIZE, PROT_READ, 0), 0);
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0), 0);
+	got = list_dir(fd, DATA_MAX);
+	snprintf(want, sizeof(want), "./%d ../%d 2000000-2001000/%d 2001000-2002000/%d ", DT_DIR,
+		 DT_DIR, DT_LNK, DT_LNK);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_int_eq(guest_syscall(SYS_munmap, MAP_VA, 2 * PAGE_SIZE, 0, 0), 0);
+	ck_assert_int_eq(guest_syscall(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0), 0);
+	got = list_dir(fd, DATA_MAX);
+	snprintf(want, sizeof(want), "./%d ../%d ", DT_DIR, DT_DIR);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_str_eq(read_link("/proc/self/map_files/2000000-2001000"), "-ENOENT");
+}
+END_TEST
+
+/* The VMAs hold the file they were mapped through, as Linux's vm_file:
+ * one reference each (a split adds one, fork copies them), kept after
+ * the fd is closed, let go by munmap and by exit; the last one closes
+ * the file. */
+START_TEST(map_files_reference)
+{
+	int64_t zero = open_path("/dev/zero", O_RDONLY);
+	ck_assert_int_ge(zero, 0);
+	struct file *f = fd_file(p->files, (int)zero);
+	int host = f->host_fd;
+	ck_assert_int_eq(mmap_fd(MAP_VA, 3 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, zero),
+			 (int64_t)MAP_VA);
+	ck_assert_int_eq(f->refcount, 2);
+	ck_assert_int_eq(guest_syscall(SYS_mprotect, MAP_VA + PAGE_SIZE, PAGE_SIZE, PROT_NONE, 0), 0);
+	ck_assert_int_eq(f->refcount, 4);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)zero, 0, 0, 0), 0);
+	ck_assert_int_eq(f->refcount, 3);
+	/* Merged back: one VMA, one reference. */
+	ck_assert_int_eq(guest_syscall(SYS_mprotect, MAP_VA + PAGE_SIZE, PAGE_SIZE, PROT_READ, 0), 0);
+	ck_assert_int_eq(f->refcount, 1);
+	struct cpu_context ctx = p->ctx;
+	const uint64_t a[6] = {0};
+	int64_t pid = sys_fork(k, &ctx, a);
+	struct process *c = process_find(k, (int)pid);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(f->refcount, 2);
+	ck_assert_int_eq(guest_syscall(SYS_munmap, MAP_VA, 3 * PAGE_SIZE, 0, 0), 0);
+	ck_assert_int_eq(f->refcount, 1);
+	ck_assert_int_ge(fcntl(host, F_GETFD), 0);
+	process_exit(k, c, 0);
+	ck_assert_int_eq(fcntl(host, F_GETFD), -1); /* the child's exit let the last one go */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("guest_procfs");
@@ -736,5 +879,7 @@ int main(void)
 	tcase_add_test(tc, sys_kernel_mm);
 	tcase_add_test(tc, sysinfo_call);
 	tcase_add_test(tc, sys_tree);
+	tcase_add_test(tc, map_files_lookup);
+	tcase_add_test(tc, map_files_reference);
 	return unit_run(s);
 }
