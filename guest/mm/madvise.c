@@ -106,9 +106,31 @@ struct cold {
 	bool nomem;
 };
 
+/* MADV_COLD of a huge page mapped whole: the PDE's use forgotten and all
+ * its frames deactivated, when this process alone maps it. */
+static void cold_huge(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pmd)
+{
+	uint64_t pa = *pmd & PTE_ADDR_MASK;
+	unsigned mapped = 0;
+	rmap_walk(k, pa, count_mapping, &mapped);
+	if (is_zero_page(k, pa) || mapped != 1)
+		return;
+	pgtable_update(k, mm, va, pmd, *pmd & ~PTE_A);
+	for (uint64_t i = 0; i < HPAGE_PMD_NR; i++) {
+		uint64_t f = pa + i * PAGE_SIZE;
+		k->lru.referenced[f >> PAGE_SHIFT] = 0;
+		if (lru_on_list(k, f))
+			lru_move(k, f, LRU_INACTIVE_ANON);
+	}
+}
+
 static void cold_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, void *arg)
 {
 	struct cold *c = arg;
+	if (*pte & PTE_PS) { /* pageout walks split huge pages first */
+		cold_huge(k, mm, va, pte);
+		return;
+	}
 	uint64_t pa = *pte & PTE_ADDR_MASK;
 	if (!(*pte & PTE_P) || pa == ZERO_PAGE_PA || !lru_on_list(k, pa))
 		return;
@@ -137,10 +159,12 @@ static void cold_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pt
 	c->pages[c->n++] = pa;
 }
 
+/* A huge page to page out goes in 4 KiB pages, its PDE split first (Linux
+ * splits the folio when it adds it to swap). */
 static int cold_or_pageout(struct kernel *k, struct mm *mm, uint64_t s, uint64_t e, bool pageout)
 {
 	struct cold c = {.pageout = pageout};
-	pgtable_walk_leaves(k, mm, s, e, cold_leaf, &c);
+	(pageout ? pgtable_walk_ptes : pgtable_walk_leaves)(k, mm, s, e, cold_leaf, &c);
 	tlb_gather_finish(k);
 	for (size_t i = 0; i < c.n; i++) {
 		bool file = pagecache_page(k, c.pages[i]) != NULL;
@@ -176,6 +200,9 @@ static int advise_part(struct kernel *k, struct mm *mm, struct vma *v, uint64_t 
 		return collapse_range(k, mm, v, s, e);
 	case MADV_COLD:
 	case MADV_PAGEOUT:
+		/* Linux's can_madv_lru_vma: not locked or hugetlb memory. */
+		if (v->flags & (VM_LOCKED | VM_HUGETLB))
+			return -EINVAL;
 		return cold_or_pageout(k, mm, s, e, advice == MADV_PAGEOUT);
 	case MADV_WIPEONFORK:
 		if (v->mapping || (v->flags & VM_SHARED))

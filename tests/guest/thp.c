@@ -2,7 +2,7 @@
  * Linux gives them with /sys/kernel/mm/transparent_hugepage/enabled at
  * "madvise" (vmemu's default --thp, and the usual host setting).
  *
- * usage: thp fault|split|cow|swap|collapse [strict] [MIB]
+ * usage: thp fault|split|cow|swap|pageout|collapse [strict] [MIB]
  *
  *   fault  MIB (64) MiB, 2 MiB aligned, MADV_HUGEPAGE, every page written:
  *          the first touch of each 2 MiB is one minor fault, the other
@@ -19,6 +19,9 @@
  *   swap   MIB (96) MiB filled and checked twice: with vmemu's --mem
  *          smaller, the huge pages are split and go to swap; the CRCs are
  *          printed.
+ *   pageout  then MADV_PAGEOUT of the whole region: every page keeps its
+ *          contents (under vmemu with swap, every 4 KiB part went to swap:
+ *          Linux splits a huge page it pages out).
  *   collapse  4 MiB without MADV_HUGEPAGE written in 4 KiB pages, then
  *          MADV_COLLAPSE (Linux 6.1): it succeeds and the contents stay;
  *          strict: thp_collapse_alloc grew by 2, AnonHugePages by 4 MiB.
@@ -145,6 +148,18 @@ static void do_cow(unsigned char *p)
 	printf("cow: parent rewrote 512 pages with %ld minor faults\n", minflt() - before);
 }
 
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+static void do_pageout(unsigned char *p, size_t len)
+{
+	CHECK(madvise(p, len, MADV_PAGEOUT) == 0, "MADV_PAGEOUT: %s", strerror(errno));
+	for (size_t pg = 0; pg < len / PAGE; pg++)
+		check_page(p, pg, 1, "after MADV_PAGEOUT");
+	printf("pageout: contents kept\n");
+}
+
 static void do_collapse(int strict)
 {
 	size_t len = 4UL << 20;
@@ -172,7 +187,7 @@ static void do_collapse(int strict)
 
 int main(int argc, char **argv)
 {
-	CHECK(argc >= 2, "usage: thp fault|split|cow|swap [strict] [MIB]");
+	CHECK(argc >= 2, "usage: thp fault|split|cow|swap|pageout|collapse [strict] [MIB]");
 	const char *mode = argv[1];
 	int arg = 2;
 	int strict = argc > arg && !strcmp(argv[arg], "strict");
@@ -202,6 +217,8 @@ int main(int argc, char **argv)
 		do_split(p, len);
 	else if (!strcmp(mode, "cow"))
 		do_cow(p);
+	else if (!strcmp(mode, "pageout"))
+		do_pageout(p, len);
 	else if (swap) {
 		for (size_t pg = 0; pg < len / PAGE; pg++)
 			check_page(p, pg, 1, "swap pass");

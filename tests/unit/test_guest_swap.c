@@ -3,6 +3,7 @@
  * after fork, and slots given back. A real kernel (64 MiB, 16 MiB of swap
  * in an unnamed host file) without a CPU. */
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -80,6 +81,11 @@ START_TEST(test_madvise_cold_and_pageout)
 		ck_assert(pte_of(parent, A + i * PAGE_SIZE) & PTE_P);
 	ck_assert_uint_eq(kernel_stats(k)->swap_outs, 1);
 	check_data();
+	/* Locked memory is no candidate (Linux's can_madv_lru_vma): EINVAL. */
+	ck_assert_int_eq(guest_syscall(149 /* mlock */, A, NPAGES * PAGE_SIZE, 0, 0), 0);
+	ck_assert_int_eq(guest_syscall(28, A, NPAGES * PAGE_SIZE, 20 /* MADV_COLD */, 0), -EINVAL);
+	ck_assert_int_eq(guest_syscall(28, A, NPAGES * PAGE_SIZE, 21 /* MADV_PAGEOUT */, 0),
+			 -EINVAL);
 }
 END_TEST
 
