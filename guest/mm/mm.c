@@ -145,6 +145,17 @@ uint64_t mm_get_unmapped_area(struct kernel *k, struct mm *mm, uint64_t hint, ui
 	return vma_gap_topdown(mm, low, mm->mmap_base, len);
 }
 
+uint64_t mm_get_unmapped_area_thp(struct kernel *k, struct mm *mm, uint64_t len)
+{
+	uint64_t at = mm_get_unmapped_area(k, mm, 0, len + PAGE_SIZE_2M);
+	if (!at)
+		return mm_get_unmapped_area(k, mm, 0, len);
+	/* Top-down: an area found aligned gives its upper part, so the gap
+	 * stays below it (__thp_get_unmapped_area). */
+	uint64_t up = (0 - at) & (PAGE_SIZE_2M - 1);
+	return at + (up ? up : PAGE_SIZE_2M);
+}
+
 /* A shared file map is writable in its PTEs only once a write fault has
  * dirtied the page (write-notify): mprotect leaves W to that fault. The
  * page stays present read-only meanwhile, a write-only map too (x86 has

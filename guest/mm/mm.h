@@ -100,6 +100,10 @@ void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 /* Finds a free range of len bytes below mm->mmap_base and at or above
  * vm.mmap_min_addr (hint first). 0 if none. */
 uint64_t mm_get_unmapped_area(struct kernel *k, struct mm *mm, uint64_t hint, uint64_t len);
+/* The place for a private anonymous map of a multiple of 2 MiB given no
+ * hint: at a 2 MiB boundary, as Linux (6.7 on) places one for THP
+ * (thp_get_unmapped_area), whatever the THP mode. */
+uint64_t mm_get_unmapped_area_thp(struct kernel *k, struct mm *mm, uint64_t len);
 int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len);
 int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsigned prot);
 /* madvise(2) of [start, end) with a MADV_* advice sys_madvise accepts:

@@ -159,6 +159,11 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		if (!addr)
 			return -ENOMEM;
 		addr = (addr + size - 1) & ~(size - 1);
+	} else if ((flags & MAP_ANONYMOUS) && type == MAP_PRIVATE && !addr &&
+		   !(len & (PAGE_SIZE_2M - 1))) {
+		addr = mm_get_unmapped_area_thp(k, mm, len);
+		if (!addr)
+			return -ENOMEM;
 	} else {
 		addr = mm_get_unmapped_area(k, mm, addr & PAGE_MASK, len);
 		if (!addr)
