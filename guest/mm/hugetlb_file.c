@@ -179,10 +179,10 @@ void hugetlb_file_release(struct kernel *k, struct mapping *m)
 void hugetlb_file_resize(struct kernel *k, struct mapping *m, uint64_t size)
 {
 	uint64_t psize = huge_page_size(hf_of(m)->id);
-	uint64_t old = m->size;
 	m->size = size;
-	if (size < old)
-		remove_range(k, m, (size + psize - 1) / psize, UINT64_MAX);
+	/* Even when it grows: pages fallocate put past the old size go too
+	 * (hugetlb_vmtruncate). */
+	remove_range(k, m, (size + psize - 1) / psize, UINT64_MAX);
 }
 
 /* Zeroes [start, end), inside one page, if the page is there

@@ -286,8 +286,9 @@ int hugetlb_mmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, 
 struct mapping *hugetlb_file_create(struct kernel *k, enum hstate_id id, uint64_t size);
 /* The page size of a hugetlbfs file; 0 for any other mapping. */
 uint64_t hugetlb_file_page_size(const struct mapping *m);
-/* ftruncate to size (a multiple of the page size): pages past it leave
- * every map and go back to the pool with their reservations. */
+/* ftruncate to size (a multiple of the page size), longer or shorter:
+ * pages past it leave every map and go back to the pool with their
+ * reservations. */
 void hugetlb_file_resize(struct kernel *k, struct mapping *m, uint64_t size);
 /* FALLOC_FL_PUNCH_HOLE over [start, end): whole pages go as above, the
  * parts of pages at either end are zeroed (Linux's hugetlbfs_punch_hole). */
