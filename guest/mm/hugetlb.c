@@ -177,7 +177,9 @@ int hugetlb_mmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, 
 	struct vma *v = vma_find(mm, start);
 	enum hstate_id id = hstate_of(v);
 	uint64_t per = huge_page_size(id) >> PAGE_SHIFT;
-	uint64_t first = v->pgoff / per, last = first + ((end - start) >> PAGE_SHIFT) / per;
+	/* v may have merged with a neighbour: the file's pages from start. */
+	uint64_t first = linear_page_index(v, start) / per;
+	uint64_t last = first + ((end - start) >> PAGE_SHIFT) / per;
 	int err = 0;
 	if (!noreserve)
 		err = (v->flags & VM_SHARED) ? hugetlb_file_reserve(k, v->mapping, first, last)

@@ -150,6 +150,25 @@ START_TEST(test_memfd_close_then_unmap)
 }
 END_TEST
 
+/* A map placed after another map of the same file at the next offset
+ * merges with it into one VMA; it still reserves its own pages. */
+START_TEST(test_memfd_adjacent_maps)
+{
+	const uint64_t at = 0x40000000;
+	int64_t fd = memfd_huge();
+	ck_assert_int_eq(guest_syscall(SYS_ftruncate, (uint64_t)fd, 4 * H, 0, 0), 0);
+	ck_assert_int_eq(do_mmap(at, 2 * H, MAP_SHARED | MAP_FIXED, fd, 0), (int64_t)at);
+	assert_pool(4, 2);
+	ck_assert_int_eq(do_mmap(at + 2 * H, 2 * H, MAP_SHARED | MAP_FIXED, fd, 2 * H),
+			 (int64_t)(at + 2 * H));
+	ck_assert_uint_eq(vma_find(mm, at)->end, at + 4 * H); /* one VMA */
+	assert_pool(4, 4);
+	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	ck_assert_int_eq(guest_syscall(SYS_munmap, at, 4 * H, 0, 0), 0);
+	assert_pool(4, 0);
+}
+END_TEST
+
 /* The other order: the map goes first, the close gives the page back. A
  * private map's write copies the file's page into a page of its own
  * (from its reservation); ftruncate shrinking takes the file's pages
@@ -231,6 +250,7 @@ int main(void)
 	tcase_add_test(tc, test_shared_anon_fork);
 	tcase_add_test(tc, test_shared_noreserve_sigbus);
 	tcase_add_test(tc, test_memfd_close_then_unmap);
+	tcase_add_test(tc, test_memfd_adjacent_maps);
 	tcase_add_test(tc, test_memfd_private_and_truncate);
 	tcase_add_test(tc, test_memfd_fallocate_read);
 	return unit_run(s);
