@@ -65,9 +65,14 @@ static uint64_t leaf_pa(struct mm *m, uint64_t va)
 START_TEST(test_shared_anon_fork)
 {
 	uint64_t before = in_use();
+	struct meminfo mi;
+	kernel_meminfo(k, &mi);
+	uint64_t committed = mi.committed_as;
 	int64_t a = do_mmap(0, 2 * H, HUGE_SHARED, -1, 0);
 	ck_assert_int_ge(a, 0);
 	assert_pool(4, 2);
+	kernel_meminfo(k, &mi);
+	ck_assert_uint_eq(mi.committed_as, committed); /* the pool's, not Committed_AS */
 	uint64_t pa = guest_touch((uint64_t)a + 8, MMU_WRITE) & ~(H - 1);
 	assert_pool(3, 1);
 	ck_assert_uint_eq(frame_refcount(k, pa), 2); /* the file and the PDE */
