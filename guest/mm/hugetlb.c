@@ -327,7 +327,7 @@ int copy_hugetlb_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint
 	uint64_t *dst = pgtable_entry(k, child, va, (vm_flags & VM_HUGETLB_1G) ? 3 : 2, true);
 	if (!dst)
 		return -ENOMEM;
-	if ((*pmd & PTE_W) && !(vm_flags & VM_SHARED))
+	if (*pmd & PTE_W)
 		pgtable_update(k, parent, va, pmd, *pmd & ~PTE_W);
 	frame_get(k, *pmd & PTE_ADDR_MASK);
 	/* The reservation a leaf may hold stays the parent's. */

@@ -313,8 +313,9 @@ int hugetlb_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 /* The hugetlb leaf at va (in a VMA of mm) goes: its page back to the pool
  * when no other leaf holds it, or its reservation given back. */
 void hugetlb_zap(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pmd);
-/* fork: the child's leaf at va shares the page, read-only in both (a
- * private map: the first write copies it). 0, or -ENOMEM. */
+/* fork: the child's leaf at va of a private map shares the page,
+ * read-only in both (the first write copies it); a shared map's leaves
+ * are not copied. 0, or -ENOMEM. */
 int copy_hugetlb_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint64_t va,
 		     uint64_t *pmd, unsigned vm_flags);
 

@@ -150,6 +150,14 @@ static void empty_pool(void)
 	counts("after");
 }
 
+/* smaps_hugetlb_range: a page mapped by one process is private, by two
+ * shared. */
+static void hugetlb_smaps(const char *who, const void *p)
+{
+	printf("%s smaps: Private_Hugetlb %ld Shared_Hugetlb %ld\n", who,
+	       smaps_kb(p, "Private_Hugetlb"), smaps_kb(p, "Shared_Hugetlb"));
+}
+
 static void shared(void)
 {
 	set_pool("4\n");
@@ -161,13 +169,16 @@ static void shared(void)
 	printf("KernelPageSize %ld\n", smaps_kb(a, "KernelPageSize"));
 	strcpy(a, "parent");
 	counts("page 1 touched");
+	hugetlb_smaps("parent", a);
 	fflush(stdout);
 	pid_t pid = fork();
 	CHECK(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
+		hugetlb_smaps("child", a);
 		printf("child sees: %s\n", a);
 		strcpy(a + HUGE, "child");
 		strcpy(a, "child too");
+		hugetlb_smaps("child", a);
 		fflush(stdout);
 		_exit(0);
 	}

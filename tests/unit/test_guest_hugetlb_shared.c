@@ -58,10 +58,11 @@ static uint64_t leaf_pa(struct mm *m, uint64_t va)
 	return pmd && (*pmd & PTE_P) ? *pmd & PTE_ADDR_MASK : 0;
 }
 
-/* A shared map reserves both pages; a touch takes one; the child shares
- * the file (and the page, writable in both: no copy); the child's touch
- * of the other page is the parent's page too; the pages go back to the
- * pool only when the last map of the file goes. */
+/* A shared map reserves both pages; a touch takes one; fork copies no
+ * leaf of it: the child's fault maps the parent's page from the file,
+ * writable in both (no copy), and its touch of the other page is the
+ * parent's page too; the pages go back to the pool only when the last
+ * map of the file goes. */
 START_TEST(test_shared_anon_fork)
 {
 	uint64_t before = in_use();
@@ -80,10 +81,14 @@ START_TEST(test_shared_anon_fork)
 	ck_assert_ptr_nonnull(child);
 	assert_pool(3, 1);
 	uint64_t *cpmd = pgtable_pmd(k, child, (uint64_t)a, false);
-	ck_assert(cpmd && (*cpmd & PTE_W));
-	ck_assert_uint_eq(*cpmd & PTE_ADDR_MASK, pa);
+	ck_assert(!cpmd || !*cpmd); /* the child faults the file's pages in */
 	enum fault_kind kind;
 	struct vma *cv = vma_find(child, (uint64_t)a + H);
+	ck_assert_int_eq(handle_pte_fault(k, child, cv, (uint64_t)a, MMU_READ, &kind), 0);
+	ck_assert_int_eq(kind, FAULT_FILE);
+	cpmd = pgtable_pmd(k, child, (uint64_t)a, false);
+	ck_assert_uint_eq(*cpmd, *pgtable_pmd(k, mm, (uint64_t)a, false) & ~(PTE_A | PTE_D));
+	ck_assert_uint_eq(frame_refcount(k, pa), 3);
 	ck_assert_int_eq(handle_pte_fault(k, child, cv, (uint64_t)a + H, MMU_WRITE, &kind), 0);
 	assert_pool(2, 0); /* the file's reservation used */
 	uint64_t pb = leaf_pa(child, (uint64_t)a + H);
