@@ -20,6 +20,7 @@
  * frame, a file one on each of its pages, a free pool page none. No
  * surplus pages are made (the pool shrinks only by its free pages). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -136,8 +137,11 @@ int64_t hugetlb_map_check(struct kernel *k, uint64_t flags, const struct mapping
 		return -ENOMEM;
 	if (fixed && (addr & (size - 1)))
 		return -EINVAL;
-	if (pgoff & ((size >> PAGE_SHIFT) - 1))
-		return -EINVAL; /* hugetlbfs_file_mmap: a file offset at a page boundary */
+	/* hugetlbfs_file_mmap: a file offset at a page boundary, and the
+	 * map's end within a loff_t. */
+	if (m && ((pgoff & ((size >> PAGE_SHIFT) - 1)) || pgoff > (INT64_MAX >> PAGE_SHIFT) ||
+		  *len > INT64_MAX - (pgoff << PAGE_SHIFT)))
+		return -EINVAL;
 	*vm_flags |= VM_HUGETLB | (id == HSTATE_1G ? VM_HUGETLB_1G : 0);
 	return 0;
 }

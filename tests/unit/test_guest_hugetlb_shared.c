@@ -139,6 +139,11 @@ START_TEST(test_memfd_close_then_unmap)
 	int64_t fd = memfd_huge();
 	ck_assert_int_eq(guest_syscall(SYS_ftruncate, (uint64_t)fd, 3 * H, 0, 0), 0);
 	assert_pool(4, 0); /* ftruncate reserves nothing */
+	/* hugetlbfs_file_mmap: an offset at a huge page boundary, and an end
+	 * that fits a loff_t. */
+	ck_assert_int_eq(do_mmap(0, H, MAP_SHARED, fd, PAGE_SIZE), -EINVAL);
+	ck_assert_int_eq(do_mmap(0, 2 * H, MAP_SHARED | MAP_NORESERVE, fd, (1ULL << 63) - H),
+			 -EINVAL);
 	int64_t a = do_mmap(0, 2 * H, MAP_SHARED, fd, 0);
 	ck_assert_int_ge(a, 0);
 	assert_pool(4, 2);
