@@ -149,6 +149,8 @@ static void drop_range(struct kernel *k, struct mapping *m, uint64_t first, uint
 			k->hstate[hf->id].resv--;
 		}
 	}
+	if (j == i)
+		return; /* nothing there (and maybe no slots at all) */
 	memmove(&hf->slots[i], &hf->slots[j], (hf->n - j) * sizeof(*hf->slots));
 	hf->n -= j - i;
 }
