@@ -11,7 +11,14 @@
  * MFD_ALLOW_SEALING starts with F_SEAL_SEAL. A shared map that may not
  * become writable lacks VM_MAYWRITE, so mprotect refuses PROT_WRITE.
  * /proc/PID/fd shows "/memfd:NAME (deleted)"; opening that link opens
- * the same memory again, with an offset of its own. */
+ * the same memory again, with an offset of its own.
+ *
+ * MFD_HUGETLB (with MFD_HUGE_2MB, MFD_HUGE_1GB or the default size) makes
+ * a file of hugetlbfs instead (mm/hugetlb_file.c), as Linux's
+ * hugetlb_file_setup: its size changes by whole huge pages only (EINVAL
+ * otherwise), fallocate allocates and punches huge pages, read(2) reads
+ * it (holes as zeroes), write(2) is EINVAL (hugetlbfs has no write_iter),
+ * st_blksize is the huge page size; seals work as on shmem. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -56,11 +63,18 @@ static struct memfd *mfd_of(const struct file *f)
 	return ((struct memfd_file *)f->private)->mfd;
 }
 
+/* The huge page size of a hugetlbfs memfd, 0 for shmem. */
+static uint64_t huge_size(const struct memfd *mfd)
+{
+	return hugetlb_file_page_size(mfd->m);
+}
+
 static int64_t memfd_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
 	struct memfd_file *mf = f->private;
+	struct mapping *m = mf->mfd->m;
 	uint64_t at = pos >= 0 ? (uint64_t)pos : mf->pos;
-	int64_t n = filemap_read(k, mf->mfd->m, u, at);
+	int64_t n = huge_size(mf->mfd) ? hugetlb_file_read(k, m, u, at) : filemap_read(k, m, u, at);
 	if (n > 0 && pos < 0)
 		mf->pos += (uint64_t)n;
 	return n;
@@ -71,6 +85,8 @@ static int64_t memfd_write(struct kernel *k, struct file *f, struct uio *u, int6
 	struct memfd_file *mf = f->private;
 	struct memfd *mfd = mf->mfd;
 	uint64_t at = pos >= 0 ? (uint64_t)pos : (f->flags & O_APPEND) ? mfd->m->size : mf->pos;
+	if (huge_size(mfd))
+		return -EINVAL; /* vfs_write: no FMODE_CAN_WRITE */
 	if (mfd->seals & WRITE_SEALS)
 		return -EPERM;
 	if ((mfd->seals & F_SEAL_GROW) && at + u->left > mfd->m->size)
@@ -97,6 +113,7 @@ static int64_t memfd_llseek(struct file *f, int64_t off, int whence)
 static int memfd_stat(struct file *f, struct stat *st)
 {
 	struct memfd *mfd = mfd_of(f);
+	uint64_t block = huge_size(mfd) ? huge_size(mfd) : PAGE_SIZE;
 	*st = (struct stat){
 		.st_dev = makedev(0, SHMEM_MINOR),
 		.st_ino = mfd->ino,
@@ -105,8 +122,8 @@ static int memfd_stat(struct file *f, struct stat *st)
 		.st_uid = getuid(),
 		.st_gid = getgid(),
 		.st_size = (off_t)mfd->m->size,
-		.st_blksize = PAGE_SIZE,
-		.st_blocks = (blkcnt_t)mfd->m->npages * (PAGE_SIZE / 512),
+		.st_blksize = (blksize_t)block,
+		.st_blocks = (blkcnt_t)(mfd->m->npages * (block / 512)),
 		.st_atim = mfd->created,
 		.st_mtim = mfd->created,
 		.st_ctim = mfd->created,
@@ -181,10 +198,39 @@ int memfd_truncate(struct kernel *k, struct file *f, uint64_t size)
 	struct memfd *mfd = mfd_of(f);
 	if (!(f->f_mode & FMODE_WRITE))
 		return -EINVAL;
+	if (huge_size(mfd) && (size & (huge_size(mfd) - 1)))
+		return -EINVAL; /* hugetlbfs_setattr */
 	if ((size < mfd->m->size && (mfd->seals & F_SEAL_SHRINK)) ||
 	    (size > mfd->m->size && (mfd->seals & F_SEAL_GROW)))
 		return -EPERM;
-	filemap_resize(k, mfd->m, size);
+	if (huge_size(mfd))
+		hugetlb_file_resize(k, mfd->m, size);
+	else
+		filemap_resize(k, mfd->m, size);
+	return 0;
+}
+
+/* Linux's hugetlbfs_fallocate: a punched hole is not clamped to the
+ * size, and F_SEAL_GROW refuses growth with FALLOC_FL_KEEP_SIZE too. */
+static int hugetlbfs_fallocate(struct kernel *k, struct memfd *mfd, int mode, uint64_t off,
+			       uint64_t len)
+{
+	struct mapping *m = mfd->m;
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		if (!(mode & FALLOC_FL_KEEP_SIZE))
+			return -EOPNOTSUPP;
+		if (mfd->seals & WRITE_SEALS)
+			return -EPERM;
+		hugetlb_file_punch(k, m, off, off + len);
+		return 0;
+	}
+	if ((mfd->seals & F_SEAL_GROW) && off + len > m->size)
+		return -EPERM;
+	int err = hugetlb_file_fallocate(k, m, off, len);
+	if (err)
+		return err;
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > m->size)
+		m->size = off + len;
 	return 0;
 }
 
@@ -196,6 +242,8 @@ int memfd_fallocate(struct kernel *k, struct file *f, int mode, uint64_t off, ui
 		return -EBADF;
 	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
 		return -EOPNOTSUPP; /* shmem punches holes and allocates, no more */
+	if (huge_size(mfd))
+		return hugetlbfs_fallocate(k, mfd, mode, off, len);
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
 		if (!(mode & FALLOC_FL_KEEP_SIZE))
 			return -EOPNOTSUPP;
@@ -255,17 +303,24 @@ int64_t sys_memfd_create(struct kernel *k, struct cpu_context *ctx, const uint64
 {
 	(void)ctx;
 	unsigned flags = (unsigned)a[1];
-	if (flags & ~(unsigned)(MFD_CLOEXEC | MFD_ALLOW_SEALING))
-		return -EINVAL; /* MFD_HUGETLB too: no hugetlbfs here */
+	unsigned known = MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB;
+	if (flags & MFD_HUGETLB)
+		known |= (unsigned)MFD_HUGE_MASK << MFD_HUGE_SHIFT; /* a page size */
+	if (flags & ~known)
+		return -EINVAL;
 	char name[NAME_MAX + 2];
 	int64_t n = strncpy_from_user(k, name, a[0], sizeof(name));
 	if (n == -ENAMETOOLONG || (n >= 0 && (size_t)n > MFD_NAME_MAX))
 		return -EINVAL;
 	if (n < 0)
 		return n;
+	enum hstate_id id;
+	bool huge = flags & MFD_HUGETLB;
+	if (huge && hstate_sizelog((flags >> MFD_HUGE_SHIFT) & MFD_HUGE_MASK, &id))
+		return -ENODEV; /* hugetlb_file_setup: no hstate of that size */
 	static uint64_t next_ino = 1;
 	struct memfd *mfd = calloc(1, sizeof(*mfd));
-	struct mapping *m = mfd ? shmem_create(k, 0) : NULL;
+	struct mapping *m = !mfd ? NULL : huge ? hugetlb_file_create(k, id, 0) : shmem_create(k, 0);
 	if (!m) {
 		free(mfd);
 		return -ENOMEM;

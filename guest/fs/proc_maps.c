@@ -7,7 +7,8 @@
  * anonymous memory shows offset 0, device 00:00, inode 0 and no name
  * (a trailing space, as Linux prints it), or "[heap]" / "[stack]".
  * MAP_SHARED anonymous memory is a deleted shmem file on Linux: its page
- * offset, device 00:01 and "/dev/zero (deleted)"; its inode number here
+ * offset, device 00:01 and "/dev/zero (deleted)" ("/anon_hugepage
+ * (deleted)" with MAP_HUGETLB: a hugetlbfs file); its inode number here
  * is derived from the shared object, unique while it lives. A map made
  * through a file (the VMA's vm_file: a host file, a memfd, /dev/zero
  * mapped private) shows its offset, the file's device and inode, and
@@ -71,7 +72,8 @@ void proc_show_map_vma(struct kernel *k, const struct vma *v, struct seq *s)
 	} else if (m && m->anon) {
 		ino = (uint64_t)(uintptr_t)m >> 4;
 		dev = makedev(0, SHMEM_MINOR);
-		name = "/dev/zero (deleted)";
+		/* Linux's shmem_zero_setup, or hugetlb_file_setup's file. */
+		name = m->hugetlb ? "/anon_hugepage (deleted)" : "/dev/zero (deleted)";
 	} else if (m) {
 		ino = m->ino;
 		dev = m->dev;

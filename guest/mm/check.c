@@ -138,7 +138,8 @@ static void check_huge_leaf(struct checker *c, const struct mmu_pt_entry *e, uin
 
 /* A hugetlb PDE or PDPTE, in a hugetlb VMA of its page size: a page (one
  * reference on its first frame) or a reservation (counted against its
- * pool's HugePages_Rsvd). */
+ * pool's HugePages_Rsvd); a private map's leaf of a file's page may hold
+ * one too. */
 static void check_hugetlb_leaf(struct checker *c, const struct mmu_pt_entry *e, uint64_t pa)
 {
 	struct vma *v = vma_find(c->mm, e->va);
@@ -147,10 +148,13 @@ static void check_hugetlb_leaf(struct checker *c, const struct mmu_pt_entry *e, 
 		     (unsigned long long)e->va);
 		return;
 	}
-	if (e->value == PMD_HUGETLB_RESERVED) {
+	if (e->value == PMD_HUGETLB_RESERVED || (e->value & PTE_SW_HUGETLB_RESV))
 		c->hugetlb_resv[hstate_of(v)]++;
+	if (e->value == PMD_HUGETLB_RESERVED)
 		return;
-	}
+	if ((e->value & PTE_SW_HUGETLB_RESV) && (!v->mapping || (v->flags & VM_SHARED)))
+		fail(c, "va %#llx: a hugetlb leaf holds a reservation outside a private file map",
+		     (unsigned long long)e->va);
 	if (pa & (e->span - 1))
 		fail(c, "the hugetlb page at va %#llx is at %#llx, not aligned to its size",
 		     (unsigned long long)e->va, (unsigned long long)pa);
@@ -217,9 +221,38 @@ static void check_mm(struct checker *c, struct mm *mm)
 		     (unsigned long long)c->tables, (unsigned long long)mm->pt_pages);
 }
 
-/* The page cache's frames, and the swap cache's. */
+/* A hugetlbfs file's pages (one reference each, on a page of its pool)
+ * and its reservations. */
+static void count_hugetlb_file(struct checker *c, const struct mapping *m, enum hstate_id id)
+{
+	const struct hugetlb_file *hf = m->hugetlb;
+	uint64_t pages = 0;
+	for (size_t i = 0; i < hf->n && !c->failed; i++) {
+		const struct huge_slot *s = &hf->slots[i];
+		if (i && s->index <= hf->slots[i - 1].index)
+			fail(c, "a hugetlbfs file's slots are out of order at index %llu",
+			     (unsigned long long)s->index);
+		if (!s->pa) {
+			c->hugetlb_resv[id]++;
+			continue;
+		}
+		pages++;
+		if (s->pa & (huge_page_size(id) - 1))
+			fail(c, "a hugetlbfs file's page %#llx is not aligned to its size",
+			     (unsigned long long)s->pa);
+		add_ref(c, s->pa, "a hugetlbfs file's page", s->index);
+	}
+	if (!c->failed && (hf->id != id || pages != m->npages))
+		fail(c, "a hugetlbfs file of pool %d on pool %d's list counts %llu pages, %llu found",
+		     hf->id, id, (unsigned long long)m->npages, (unsigned long long)pages);
+}
+
+/* The page cache's frames, the swap cache's, the hugetlbfs files'. */
 static void count_caches(struct checker *c)
 {
+	for (int id = 0; id < NR_HSTATES; id++)
+		for (const struct mapping *m = c->k->hstate[id].files; m; m = m->next)
+			count_hugetlb_file(c, m, id);
 	struct page_cache *pc = &c->k->pagecache;
 	for (uint64_t b = 0; b <= pc->hash_mask; b++)
 		for (struct cache_page *cp = pc->hash[b]; cp; cp = cp->hnext)

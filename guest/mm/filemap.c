@@ -291,9 +291,7 @@ void filemap_write_failed(struct kernel *k, struct mapping *m, uint64_t from, ui
 	}
 }
 
-/* Zaps the PTEs of pages [first, last] in every VMA of every address space
- * that maps m, private copies included (Linux's unmap_mapping_range). */
-static void unmap_mapping_pages(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last)
+void unmap_mapping_pages(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last)
 {
 	for (struct mm *mm = k->mms; mm; mm = mm->next) {
 		for (struct vma *v = mm->vmas; v; v = v->next) {

@@ -287,6 +287,18 @@ bool compact_for_huge_page(struct kernel *k);
 
 /* ---- hugetlb maps (hugetlb.c) ---- */
 
+/* The size of pool id's pages (Linux's huge_page_size). */
+uint64_t huge_page_size(enum hstate_id id);
+/* Free pages of pool id that no one has reserved. */
+uint64_t hugetlb_unreserved(struct kernel *k, enum hstate_id id);
+/* A free page of pool id with one reference, zeroed when zero: the one
+ * reserved for it (reserved: HugePages_Rsvd goes down), else an
+ * unreserved one; FRAME_NONE when there is none. */
+uint64_t hugetlb_dequeue(struct kernel *k, enum hstate_id id, bool reserved, bool zero);
+/* Drops a reference on the page at pa of pool id; the last gives it back
+ * to the pool. */
+void hugetlb_put_page(struct kernel *k, enum hstate_id id, uint64_t pa);
+
 /* A VMA may be cut at addr: not inside a hugetlb VMA but at a 2 MiB
  * boundary (Linux's hugetlb_vm_op_split: EINVAL otherwise). */
 bool hugetlb_may_split(struct mm *mm, uint64_t addr);
@@ -301,12 +313,48 @@ int hugetlb_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
 /* The hugetlb leaf at va (in a VMA of mm) goes: its page back to the pool
  * when no other leaf holds it, or its reservation given back. */
 void hugetlb_zap(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pmd);
-/* fork: the child's leaf at va shares the page, read-only in both (a
- * private map: the first write copies it). 0, or -ENOMEM. */
+/* fork: the child's leaf at va of a private map shares the page,
+ * read-only in both (the first write copies it); a shared map's leaves
+ * are not copied. 0, or -ENOMEM. */
 int copy_hugetlb_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint64_t va,
 		     uint64_t *pmd, unsigned vm_flags);
 
+/* ---- hugetlbfs files (hugetlb_file.c) ---- */
+
+/* What a hugetlbfs file holds at one index: a page (the file's reference
+ * on its first frame), or pa 0: a reservation not used yet. */
+struct huge_slot {
+	uint64_t index, pa;
+};
+
+struct hugetlb_file {
+	enum hstate_id id;       /* its pool */
+	struct huge_slot *slots; /* by index, ascending */
+	size_t n, cap;
+};
+
+/* The page at index of the hugetlbfs file m, or 0 when it has none. */
+uint64_t hugetlb_file_lookup(const struct mapping *m, uint64_t index);
+/* The page at index, allocated (zeroed) when missing: with the file's
+ * reservation there, else from the pool's unreserved free pages, and then
+ * noted as reserved (Linux's vma_commit_reservation). 0; -ENOSPC when the
+ * pool has no page for it; -ENOMEM out of host memory. */
+int hugetlb_file_page(struct kernel *k, struct mapping *m, uint64_t index, uint64_t *pa);
+/* The indices of [first, end) that the file has no page or reservation for. */
+uint64_t hugetlb_file_needs(const struct mapping *m, uint64_t first, uint64_t end);
+/* A shared map of [first, end) reserves those (Linux's hugetlb_reserve_pages
+ * for VM_MAYSHARE): 0, or -ENOMEM when the pool cannot cover them. */
+int hugetlb_file_reserve(struct kernel *k, struct mapping *m, uint64_t first, uint64_t end);
+/* The file's last reference went: its pages go back to the pool, its
+ * reservations too, and it leaves its hstate's list. */
+void hugetlb_file_release(struct kernel *k, struct mapping *m);
+
 /* ---- the page cache's upkeep (pagecache.c, filemap.c) ---- */
+
+/* Zaps the PTEs of pages [first, last] (pgoffs) in every VMA of every
+ * address space that maps m, private copies included (Linux's
+ * unmap_mapping_range). */
+void unmap_mapping_pages(struct kernel *k, struct mapping *m, uint64_t first, uint64_t last);
 
 /* Puts frame pa (its reference becomes the cache's) at index; NULL when
  * out of host memory (the frame is then put). */

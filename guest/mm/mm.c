@@ -115,7 +115,9 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 		mapping_get(m);
 		v->pgoff = pgoff;
 	} else if (flags & VM_SHARED) {
-		m = shmem_create(k, len);
+		/* A file of hugetlbfs, or of shmem (Linux's shmem_zero_setup). */
+		m = !(flags & VM_HUGETLB) ? shmem_create(k, len)
+		    : hugetlb_file_create(k, (flags & VM_HUGETLB_1G) ? HSTATE_1G : HSTATE_2M, len);
 		if (!m) {
 			vma_remove_range(k, mm, start, start + len);
 			return -ENOMEM;

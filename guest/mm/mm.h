@@ -14,6 +14,7 @@
 #include "mmu.h"
 
 struct kernel;
+struct uio;
 
 /* ---- the kernel's memory, set up and torn down by kernel.c ---- */
 
@@ -236,6 +237,11 @@ void tlb_gather_finish(struct kernel *k);
  * there (mm/hugetlb.c). They hold no swap entries. */
 #define PTE_SW_HUGETLB (1ULL << 9)
 #define PMD_HUGETLB_RESERVED PTE_SW_HUGETLB
+/* Software bit 10 in a present hugetlb leaf of a private map of a
+ * hugetlbfs file: it maps the file's page read-only and still holds the
+ * map's reservation for the copy its first write makes (Linux keeps it
+ * in the VMA's resv_map). */
+#define PTE_SW_HUGETLB_RESV (1ULL << 10)
 
 /* A PDE of a hugetlb map: a page, or a reservation. */
 static inline bool pmd_hugetlb(uint64_t pmd)
@@ -252,20 +258,50 @@ uint64_t hugetlb_set_pool(struct kernel *k, enum hstate_id id, uint64_t want);
 void hugetlb_destroy(struct kernel *k);
 /* Frees the huge zero page once nothing maps it (at shutdown). */
 void huge_zero_page_put(struct kernel *k);
-/* mmap's checks of a MAP_HUGETLB map, in Linux's order: a page size the
- * kernel has (MAP_HUGE_2MB, the default, or MAP_HUGE_1GB), an anonymous
- * private map (there is no hugetlbfs), *len rounded up to the page size,
- * pages the pool can reserve, a fixed address at a page boundary. 0 and
- * the VM_HUGETLB* flags for the map in *vm_flags, or -errno. */
-int64_t hugetlb_map_check(struct kernel *k, uint64_t flags, uint64_t *len, uint64_t addr,
-			  bool fixed, unsigned *vm_flags);
+/* The pool of a page size given as its log2 (MAP_HUGE_*, MFD_HUGE_*; 0
+ * for the default, 2 MiB): 0 and *id, or -1 when there is no such pool. */
+int hstate_sizelog(unsigned size_log, enum hstate_id *id);
+/* mmap's checks of a hugetlb map, in Linux's order: a MAP_HUGETLB map
+ * anonymous (a page size the kernel has: MAP_HUGE_2MB, the default, or
+ * MAP_HUGE_1GB), or any map of a hugetlbfs file m (with MAP_HUGETLB or
+ * not; another file with it is EINVAL) at an offset pgoff on a page
+ * boundary; *len
+ * rounded up to the page size, pages the pool can reserve (a private
+ * map all of them, a shared one those its file has not reserved yet),
+ * a fixed address at a page boundary. 0 (*vm_flags gets VM_HUGETLB*
+ * when the map is one), or -errno. */
+int64_t hugetlb_map_check(struct kernel *k, uint64_t flags, const struct mapping *m,
+			  uint64_t pgoff, uint64_t *len, uint64_t addr, bool fixed, unsigned *vm_flags);
 /* The page size of a hugetlb VMA with vm_flags. */
 uint64_t hugetlb_page_size(unsigned vm_flags);
-/* Reserves the pages of [start, end) (aligned to the page size of the new
- * hugetlb VMA of mm there): a reservation in each PDE or PDPTE. 0, or -ENOMEM when the pool's unreserved
- * free pages are too few (nothing done) or no page table could be had
- * (the caller unmaps the range). */
-int hugetlb_reserve(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
+/* The new hugetlb VMA of mm at [start, end) (Linux's hugetlbfs_file_mmap):
+ * unless noreserve, reserves its pages (a private map: a reservation in
+ * each PDE or PDPTE; a shared one: in its file), then a writable map
+ * makes its file at least as long as what it maps. 0, or -ENOMEM when
+ * the pool's unreserved free pages are too few or no page table could
+ * be had (the caller unmaps the range). */
+int hugetlb_mmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end, bool noreserve);
+
+/* ---- hugetlbfs files (hugetlb_file.c) ---- */
+
+/* A new hugetlbfs file of size bytes with its pages from pool id (a
+ * shared anonymous map's, or a memfd's), one reference (mapping_put);
+ * NULL out of host memory. */
+struct mapping *hugetlb_file_create(struct kernel *k, enum hstate_id id, uint64_t size);
+/* The page size of a hugetlbfs file; 0 for any other mapping. */
+uint64_t hugetlb_file_page_size(const struct mapping *m);
+/* ftruncate to size (a multiple of the page size), longer or shorter:
+ * pages past it leave every map and go back to the pool with their
+ * reservations. */
+void hugetlb_file_resize(struct kernel *k, struct mapping *m, uint64_t size);
+/* FALLOC_FL_PUNCH_HOLE over [start, end): whole pages go as above, the
+ * parts of pages at either end are zeroed (Linux's hugetlbfs_punch_hole). */
+void hugetlb_file_punch(struct kernel *k, struct mapping *m, uint64_t start, uint64_t end);
+/* fallocate's allocation: each page touching [off, off + len) is
+ * allocated. 0, -ENOSPC or -ENOMEM (the pages allocated stay). */
+int hugetlb_file_fallocate(struct kernel *k, struct mapping *m, uint64_t off, uint64_t len);
+/* read(2) at pos: bytes copied (holes read as zeroes), or -EFAULT. */
+int64_t hugetlb_file_read(struct kernel *k, struct mapping *m, struct uio *u, uint64_t pos);
 
 
 /* ---- swap entries ----

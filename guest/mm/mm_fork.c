@@ -80,6 +80,10 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 		}
 		if (v->flags & VM_WIPEONFORK)
 			continue; /* MADV_WIPEONFORK: the child's is new and empty */
+		/* A shared hugetlb map's pages are its file's: the child's
+		 * faults find them there (Linux's vma_needs_copy). */
+		if ((v->flags & (VM_HUGETLB | VM_SHARED)) == (VM_HUGETLB | VM_SHARED))
+			continue;
 		if (anon_vma_fork(nv, v)) {
 			c.err = -ENOMEM;
 			break;

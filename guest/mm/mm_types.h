@@ -13,6 +13,7 @@
 
 struct kernel;
 struct file;
+struct hugetlb_file;
 
 /* ---- frames: buddy allocator with reference counts (frame.c) ---- */
 
@@ -105,7 +106,10 @@ struct mapping {
 	int64_t mtime_ns, ctime_ns; /* the host file's, when it went idle */
 	uint64_t npages;
 	struct cache_page *pages; /* its pages, in no order */
-	struct mapping *next; /* k->pagecache.files */
+	/* A hugetlbfs file (shared hugetlb memory, hugetlb_file.c): its
+	 * huge pages and reservations, kept there instead of pages; else NULL. */
+	struct hugetlb_file *hugetlb;
+	struct mapping *next; /* k->pagecache.files; a hugetlbfs file: its hstate's files */
 };
 
 /* One page of a mapping: a frame the cache holds one reference on. */
@@ -135,6 +139,7 @@ struct hstate {
 	uint64_t resv;       /* HugePages_Rsvd: reserved, not yet faulted */
 	uint64_t *free;      /* the free pages (HugePages_Free = nfree) */
 	uint64_t nfree, cap;
+	struct mapping *files; /* the hugetlbfs files whose pages come from here */
 };
 
 /* ---- the vm sysctls: /proc/sys/vm (sysctl.c) ---- */

@@ -201,8 +201,8 @@ static int64_t expand(struct kernel *k, struct mm *mm, struct vma *v, uint64_t o
 int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len,
 		 uint64_t flags, uint64_t new)
 {
-	/* hugetlb maps stay where they are (Linux moves them between 2 MiB
-	 * boundaries of its hugetlbfs files; vmemu has none). */
+	/* hugetlb maps stay where they are (Linux moves them between huge
+	 * page boundaries; vmemu does not). */
 	struct vma *hv = vma_find(mm, old);
 	if (hv && (hv->flags & VM_HUGETLB))
 		return -EINVAL;

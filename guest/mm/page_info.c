@@ -44,6 +44,14 @@ void page_info_at(struct kernel *k, struct mm *mm, uint64_t va, struct page_info
 {
 	uint64_t size, pte = pgtable_page_pte(k, mm, va, &size);
 	page_info_of(k, pte, pi);
-	if (pi->normal && pmd_hugetlb(pte))
-		pi->mapcount = frame_refcount(k, (pte & PTE_ADDR_MASK) & ~(size - 1));
+	if (!pi->normal || !pmd_hugetlb(pte))
+		return;
+	/* The leaves that map it, not the reference of a hugetlbfs file
+	 * that holds it (a page of its page cache, not anonymous). */
+	uint64_t pa = (pte & PTE_ADDR_MASK) & ~(size - 1);
+	const struct vma *v = vma_find(mm, va);
+	uint64_t index = (linear_page_index(v, va) << PAGE_SHIFT) / size;
+	bool in_file = v->mapping && v->mapping->hugetlb && hugetlb_file_lookup(v->mapping, index) == pa;
+	pi->mapcount = frame_refcount(k, pa) - in_file;
+	pi->anon = !in_file;
 }

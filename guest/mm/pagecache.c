@@ -195,6 +195,8 @@ void mapping_put(struct mapping *m)
 {
 	if (--m->refs > 0)
 		return;
+	if (m->hugetlb)
+		hugetlb_file_release(m->kernel, m);
 	if (m->anon) {
 		while (m->pages)
 			pagecache_delete(m->kernel, m->pages);

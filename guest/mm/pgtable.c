@@ -263,7 +263,7 @@ void pgtable_protect_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_t 
 		return;
 	/* A PDE leaf keeps PS and the hugetlb mark (hugetlb pages are never
 	 * split: PROT_NONE makes them not present). */
-	uint64_t leaf = (old & PTE_PS) ? PTE_PS | PTE_SW_HUGETLB : 0;
+	uint64_t leaf = (old & PTE_PS) ? PTE_PS | PTE_SW_HUGETLB | PTE_SW_HUGETLB_RESV : 0;
 	uint64_t keep = old & (PTE_ADDR_MASK | PTE_A | PTE_D | leaf), pa = old & PTE_ADDR_MASK;
 	uint64_t bits = pgtable_prot_bits(vm_flags);
 	/* In private memory only a page this PTE alone holds may become

@@ -138,11 +138,9 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 			return err;
 	}
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
-	if (flags & MAP_HUGETLB) {
-		int64_t err = hugetlb_map_check(k, flags, &len, addr, fixed, &vm_flags);
-		if (err)
-			return err;
-	}
+	int64_t err = hugetlb_map_check(k, flags, m, a[5] >> PAGE_SHIFT, &len, addr, fixed, &vm_flags);
+	if (err)
+		return err;
 	if (fixed) {
 		if (addr & ~PAGE_MASK)
 			return -EINVAL;
@@ -182,8 +180,8 @@ int64_t sys_mmap(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	bool replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
 	int64_t ret =
 		mm_map_pages(k, mm, addr, len, vm_flags, replace, m, a[5] >> PAGE_SHIFT, file);
-	if (ret >= 0 && (vm_flags & VM_HUGETLB) && !(flags & MAP_NORESERVE) &&
-	    hugetlb_reserve(k, mm, addr, addr + len)) {
+	if (ret >= 0 && (vm_flags & VM_HUGETLB) &&
+	    hugetlb_mmap(k, mm, addr, addr + len, flags & MAP_NORESERVE)) {
 		mm_unmap(k, mm, addr, len);
 		ret = -ENOMEM;
 	}
