@@ -107,6 +107,19 @@ static int sock_buf(struct kernel *k, uint64_t fd, uint64_t buf, uint64_t len, s
 	return 0;
 }
 
+/* sendto's and recvfrom's first four arguments: the socket, a uio over
+ * the buffer and the flags, of which MSG_OOB is EOPNOTSUPP (no
+ * out-of-band data on AF_UNIX). 0, or -errno. */
+static int sock_msg(struct kernel *k, const uint64_t a[6], struct file **f,
+		    struct user_iovec *iov, struct uio *u, int *flags)
+{
+	int err = sock_buf(k, a[0], a[1], a[2], f, iov, u);
+	if (err)
+		return err;
+	*flags = (int)a[3];
+	return *flags & MSG_OOB ? -EOPNOTSUPP : 0;
+}
+
 /* sendto(fd, buf, len, flags, addr, addrlen): a connected pair takes no
  * address (EISCONN for a stream, which Linux answers so; a datagram
  * socket's address would name another socket, which a pair cannot). */
@@ -116,12 +129,9 @@ int64_t sys_sendto(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	struct file *f;
 	struct user_iovec iov;
 	struct uio u;
-	int err = sock_buf(k, a[0], a[1], a[2], &f, &iov, &u);
+	int flags, err = sock_msg(k, a, &f, &iov, &u, &flags);
 	if (err)
 		return err;
-	int flags = (int)a[3];
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
 	if (a[4])
 		return -EISCONN;
 	return unix_send(k, f, &u, flags & MSG_DONTWAIT, flags & MSG_NOSIGNAL);
@@ -135,12 +145,9 @@ int64_t sys_recvfrom(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	struct file *f;
 	struct user_iovec iov;
 	struct uio u;
-	int err = sock_buf(k, a[0], a[1], a[2], &f, &iov, &u);
+	int flags, err = sock_msg(k, a, &f, &iov, &u, &flags);
 	if (err)
 		return err;
-	int flags = (int)a[3];
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
 	int64_t n = unix_recv(k, f, &u, flags & MSG_DONTWAIT);
 	if (n < 0 || !a[4] || !a[5])
 		return n;
