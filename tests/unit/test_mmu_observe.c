@@ -6,57 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mmu.h"
+#include "mmu_fixture.h"
 #include "unit.h"
 
-#define MEM_SIZE (4ULL << 20)
-#define TABLE_BITS (PTE_P | PTE_W | PTE_U)
 #define VA1 0x7f0000401000ULL /* PML4[254] PDPT[0] PD[2] PT[1] */
 #define VA2 0x7f0000402000ULL /* the next page, same PT */
 #define PA1 0x300000ULL
 #define PA2 0x301000ULL
 
-static uint8_t *mem;
-static struct mmu mmu;
-static uint64_t next_table;
 
 static void setup(void)
 {
-	mem = calloc(1, MEM_SIZE);
-	ck_assert_ptr_nonnull(mem);
-	ck_assert(mmu_init(&mmu, (struct mmu_phys){ mem, MEM_SIZE }, NULL));
-	mmu.regs.cr3 = 0x1000;
-	next_table = 0x2000;
+	mmu_fixture_setup(NULL, 0);
 }
 
 static void teardown(void)
 {
-	mmu_destroy(&mmu);
-	free(mem);
-}
-
-static uint64_t *entry_at(uint64_t pa)
-{
-	return (uint64_t *)(mem + pa);
+	mmu_fixture_teardown();
 }
 
 /* Maps va with a 4K leaf; upper entries get TABLE_BITS. Returns the PTE. */
 static uint64_t *map(uint64_t va, uint64_t leaf)
 {
-	uint64_t table = mmu.regs.cr3 & PTE_ADDR_MASK;
-
-	for (int l = 4; l > 1; l--) {
-		uint64_t *e = entry_at(table + ((va >> (12 + 9 * (l - 1))) & 511) * 8);
-
-		if (!*e) {
-			*e = next_table | TABLE_BITS;
-			next_table += PAGE_SIZE;
-		}
-		table = *e & PTE_ADDR_MASK;
-	}
-	uint64_t *e = entry_at(table + ((va >> 12) & 511) * 8);
-	*e = leaf;
-	return e;
+	uint64_t *pte = entry(va, 1);
+	*pte = leaf;
+	return pte;
 }
 
 /* ---- the probe walk ---- */

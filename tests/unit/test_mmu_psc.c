@@ -8,60 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mmu.h"
+#include "mmu_fixture.h"
 #include "unit.h"
 
-#define MEM_SIZE (4ULL << 20)
-#define TABLE_BITS (PTE_P | PTE_W | PTE_U)
 #define VA1 0x7f0000401000ULL      /* PML4[254] PDPT[0] PD[2] PT[1] */
 #define VA1_SAME_PT 0x7f0000402000ULL /* the next page: same PDE */
 #define VA1_SAME_PD 0x7f0000801000ULL /* PD[4]: same PDPTE */
 #define VA1_SAME_PDPT 0x7f0040001000ULL /* PDPT[1]: same PML4E */
 #define VA_OTHER 0x100000001000ULL  /* PML4[32]: shares nothing with VA1 */
 
-static uint8_t *mem;
-static struct mmu mmu;
-static uint64_t next_table;
 static struct mmu_translation tr;
 static struct mmu_fault fault;
 static struct mmu_walk_record rec;
 
-/* The skylake preset: PDE 32, PDPTE 4, PML4E 2 entries. */
+/* The default TLB model (Skylake's: PDE 32, PDPTE 4, PML4E 2 entries),
+ * CR3 with PCID 1. */
 static void setup(void)
 {
-	mem = calloc(1, MEM_SIZE);
-	ck_assert_ptr_nonnull(mem);
-	ck_assert(mmu_init(&mmu, (struct mmu_phys){ mem, MEM_SIZE }, NULL));
-	mmu.regs.cr3 = 0x1000 | 1; /* PCID 1 */
-	next_table = 0x2000;
+	mmu_fixture_setup(NULL, 1);
 }
 
 static void teardown(void)
 {
-	mmu_destroy(&mmu);
-	free(mem);
-}
-
-static uint64_t *entry_at(uint64_t pa)
-{
-	return (uint64_t *)(mem + pa);
-}
-
-/* The entry at level for va (tables made on the way with TABLE_BITS). */
-static uint64_t *entry(uint64_t va, int level)
-{
-	uint64_t table = mmu.regs.cr3 & PTE_ADDR_MASK;
-
-	for (int l = 4; l > level; l--) {
-		uint64_t *e = entry_at(table + ((va >> (12 + 9 * (l - 1))) & 511) * 8);
-
-		if (!*e) {
-			*e = next_table | TABLE_BITS;
-			next_table += PAGE_SIZE;
-		}
-		table = *e & PTE_ADDR_MASK;
-	}
-	return entry_at(table + ((va >> (12 + 9 * (level - 1))) & 511) * 8);
+	mmu_fixture_teardown();
 }
 
 static uint64_t *map(uint64_t va, uint64_t pa)

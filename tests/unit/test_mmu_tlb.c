@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mmu.h"
+#include "mmu_fixture.h"
 #include "unit.h"
 
 /* ---- one TLB structure ---- */
@@ -331,15 +331,10 @@ END_TEST
 
 /* ---- the hierarchy in front of the walk ---- */
 
-#define MEM_SIZE (4ULL << 20)
-#define TABLE_BITS (PTE_P | PTE_W | PTE_U)
 #define VA1 0x7f0000401000ULL /* PML4[254] PDPT[0] PD[2] PT[1] */
 #define VA2 0x7f0000402000ULL /* the next page */
 #define VA_1G 0xc0000000ULL
 
-static uint8_t *mem;
-static struct mmu mmu;
-static uint64_t next_table;
 static struct mmu_fault fault;
 static struct mmu_walk_record rec;
 
@@ -350,40 +345,19 @@ static void mmu_setup(void)
 	struct mmu_model tlbs_only = *mmu_models[0];
 
 	memset(tlbs_only.psc, 0, sizeof(tlbs_only.psc));
-	mem = calloc(1, MEM_SIZE);
-	ck_assert_ptr_nonnull(mem);
-	ck_assert(mmu_init(&mmu, (struct mmu_phys){ mem, MEM_SIZE }, &tlbs_only));
-	mmu.regs.cr3 = 0x1000;
-	next_table = 0x2000;
+	mmu_fixture_setup(&tlbs_only, 0);
 }
 
 static void mmu_teardown(void)
 {
-	mmu_destroy(&mmu);
-	free(mem);
-}
-
-static uint64_t *entry_at(uint64_t pa)
-{
-	return (uint64_t *)(mem + pa);
+	mmu_fixture_teardown();
 }
 
 /* Maps va with the leaf at leaf_level (1: 4K, 3: 1G) and returns the leaf;
  * upper entries get TABLE_BITS. */
 static uint64_t *map(uint64_t va, uint64_t leaf, int leaf_level)
 {
-	uint64_t table = mmu.regs.cr3 & PTE_ADDR_MASK;
-
-	for (int l = 4; l > leaf_level; l--) {
-		uint64_t *e = entry_at(table + ((va >> (12 + 9 * (l - 1))) & 511) * 8);
-
-		if (!*e) {
-			*e = next_table | TABLE_BITS;
-			next_table += PAGE_SIZE;
-		}
-		table = *e & PTE_ADDR_MASK;
-	}
-	uint64_t *e = entry_at(table + ((va >> (12 + 9 * (leaf_level - 1))) & 511) * 8);
+	uint64_t *e = entry(va, leaf_level);
 	*e = leaf;
 	return e;
 }
