@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "ws.h"
+
 #define HUGE (2UL << 20)
 
 int main(int argc, char **argv)
@@ -35,15 +37,7 @@ int main(int argc, char **argv)
         perror("madvise");
         return 1;
     }
-    for (size_t i = 0; i < words; i++)
-        a[i] = i * 0x9e3779b97f4a7c15ULL;
-    uint64_t x = 12345, sum = 0;
-    for (unsigned long i = 0; i < reads; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        sum += a[x % words];
-    }
+    uint64_t sum = ws_run(a, words, reads);
     printf("hugews reads=%lu mib=%zu checksum=%016llx\n", reads, mib, (unsigned long long)sum);
     return 0;
 }
