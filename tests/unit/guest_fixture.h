@@ -120,6 +120,19 @@ static inline uint64_t guest_touch(uint64_t va, enum mmu_access access)
 	return pa;
 }
 
+/* A user read of va walked afresh (every TLB flushed first): the
+ * translation, and the walk's steps in *rec. */
+static inline struct mmu_translation guest_fresh_walk(uint64_t va, struct mmu_walk_record *rec)
+{
+	struct mmu_req req = {.va = va, .access = MMU_READ, .user = true};
+	struct mmu_translation t;
+	struct mmu_fault f;
+	mmu_flush_all(&k->mmu);
+	ck_assert_msg(mmu_translate(&k->mmu, &req, &t, &f, rec), "walk %#llx",
+		      (unsigned long long)va);
+	return t;
+}
+
 /* Maps [va, va + len) with VM_* flags into mm, fixed. */
 static inline void map(uint64_t va, uint64_t len, unsigned flags)
 {

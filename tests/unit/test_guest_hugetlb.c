@@ -108,12 +108,8 @@ START_TEST(test_reserve_fault_unmap)
 
 	uint64_t *pmd = pgtable_pmd(k, mm, (uint64_t)a + H, false);
 	ck_assert(pmd && (*pmd & PTE_PS) && pmd_hugetlb(*pmd));
-	struct mmu_req req = {.va = (uint64_t)a + H, .access = MMU_READ, .user = true};
-	struct mmu_translation t;
-	struct mmu_fault f;
 	struct mmu_walk_record rec;
-	mmu_flush_all(&k->mmu);
-	ck_assert(mmu_translate(&k->mmu, &req, &t, &f, &rec));
+	struct mmu_translation t = guest_fresh_walk((uint64_t)a + H, &rec);
 	ck_assert_uint_eq(t.page_size, PAGE_SIZE_2M);
 	ck_assert_int_eq(rec.nsteps, 3);
 	/* Not anonymous memory as meminfo counts it, nor the process's RSS. */
@@ -237,12 +233,8 @@ START_TEST(test_1g_pages)
 	ck_assert_uint_eq(k->hstate[HSTATE_1G].nfree, 0);
 	uint64_t *pdpte = pgtable_entry(k, mm, (uint64_t)a, 3, false);
 	ck_assert(pdpte && (*pdpte & PTE_PS) && pmd_hugetlb(*pdpte));
-	struct mmu_req req = {.va = (uint64_t)a + 12345, .access = MMU_READ, .user = true};
-	struct mmu_translation t;
-	struct mmu_fault f;
 	struct mmu_walk_record rec;
-	mmu_flush_all(&k->mmu);
-	ck_assert(mmu_translate(&k->mmu, &req, &t, &f, &rec));
+	struct mmu_translation t = guest_fresh_walk((uint64_t)a + 12345, &rec);
 	ck_assert_uint_eq(t.page_size, PAGE_SIZE_1G);
 	ck_assert_int_eq(rec.nsteps, 2); /* PML4E, PDPTE */
 	ck_assert_uint_eq(t.pa, (pa & ~(G - 1)) + 12345);

@@ -58,12 +58,8 @@ START_TEST(test_huge_write_fault)
 	/* The rest of the 2 MiB needs no fault. */
 	ck_assert_uint_eq(guest_touch(A + H + 511 * P, MMU_WRITE), (pmd & PTE_ADDR_MASK) + 511 * P);
 	ck_assert_uint_eq(st()->page_faults, 1);
-	struct mmu_req req = {.va = A + H, .access = MMU_READ, .user = true};
-	struct mmu_translation t;
-	struct mmu_fault f;
 	struct mmu_walk_record rec;
-	mmu_flush_all(&k->mmu);
-	ck_assert(mmu_translate(&k->mmu, &req, &t, &f, &rec));
+	struct mmu_translation t = guest_fresh_walk(A + H, &rec);
 	ck_assert_uint_eq(t.page_size, PAGE_SIZE_2M);
 	ck_assert_int_eq(rec.nsteps, 3); /* PML4E, PDPTE, PDE */
 	struct meminfo mi;
