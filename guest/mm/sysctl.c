@@ -53,12 +53,14 @@ static int drop_caches(struct kernel *k, int *value)
 	return 0;
 }
 
-/* Linux's sysctl_compaction_handler: only 1, which compacts all memory. */
+/* Linux's sysctl_compaction_handler: only 1, which compacts all memory:
+ * one pass, a block emptied at most once per 2 MiB of memory (the pages
+ * moved out of one block could otherwise move back into another for ever). */
 static int compact_memory(struct kernel *k, int *value)
 {
 	if (*value != 1)
 		return -EINVAL;
-	while (compact_for_huge_page(k))
+	for (uint64_t n = k->frames.nframes / HPAGE_PMD_NR; n && compact_for_huge_page(k); n--)
 		;
 	return 0;
 }
