@@ -12,9 +12,11 @@
 
 static void discard(struct floor *f, uint64_t va, uint64_t len)
 {
-	if (len)
-		mmap(f->mem + va, len, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	if (!len)
+		return;
+	mmap(f->mem + va, len, PROT_READ | PROT_WRITE,
+	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	madvise(f->mem + va, len, MADV_HUGEPAGE); /* as vmemu's guest memory */
 }
 
 int64_t floor_brk(struct floor *f, uint64_t addr)
