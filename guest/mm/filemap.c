@@ -18,6 +18,7 @@
 #include <linux/magic.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -137,23 +138,29 @@ void filemap_idle(struct mapping *m)
 
 /* ---- pages ---- */
 
-/* Fills frame pa with page pgoff of the file. A read the guest asked for
- * is a chance for --inject file-read; a page read ahead is not (README,
- * "Fault injection"): the count stays that of the guest's own reads. */
-static int read_page(struct kernel *k, struct mapping *m, uint64_t pgoff, uint64_t pa, bool ahead)
+/* Fills frame pa with page pgoff of the file. A short read leaves zeroes
+ * (frames come zeroed): the file shrank behind our back. */
+static int host_read_page(struct kernel *k, struct mapping *m, uint64_t pgoff, uint64_t pa)
 {
 	uint64_t off = pgoff << PAGE_SHIFT;
 	if (off >= m->size)
 		return 0;
 	uint64_t n = m->size - off < PAGE_SIZE ? m->size - off : PAGE_SIZE;
-	if (!ahead && fail_now(k, FAIL_FILE_READ))
-		return -EIO;
 	ssize_t r;
 	do
 		r = pread(m->fd, phys_ptr(k, pa), n, (off_t)off);
 	while (r < 0 && errno == EINTR);
-	/* A short read leaves zeroes: the file shrank behind our back. */
 	return r < 0 ? -EIO : 0;
+}
+
+/* A read the guest asked for, so a chance for --inject file-read. Pages
+ * read ahead are not (README, "Fault injection"): the count stays that of
+ * the guest's own reads. */
+static int read_page(struct kernel *k, struct mapping *m, uint64_t pgoff, uint64_t pa)
+{
+	if (fail_now(k, FAIL_FILE_READ))
+		return -EIO;
+	return host_read_page(k, m, pgoff, pa);
 }
 
 int mapping_page(struct kernel *k, struct mapping *m, uint64_t pgoff, struct cache_page **cpp)
@@ -167,7 +174,7 @@ int mapping_page(struct kernel *k, struct mapping *m, uint64_t pgoff, struct cac
 	if (pa == FRAME_NONE)
 		return -ENOMEM;
 	if (!m->anon) {
-		if (read_page(k, m, pgoff, pa, false)) {
+		if (read_page(k, m, pgoff, pa)) {
 			frame_put(k, pa, 0);
 			return -EIO;
 		}
@@ -286,7 +293,7 @@ void filemap_write_failed(struct kernel *k, struct mapping *m, uint64_t from, ui
 		filemap_resize(k, m, (uint64_t)st.st_size);
 	for (uint64_t pgoff = from >> PAGE_SHIFT; pgoff << PAGE_SHIFT < to; pgoff++) {
 		struct cache_page *cp = pagecache_lookup(k, m, pgoff);
-		if (cp && read_page(k, m, pgoff, cp->pa, false) == 0)
+		if (cp && read_page(k, m, pgoff, cp->pa) == 0)
 			frame_written(k, cp->pa);
 	}
 }
@@ -366,6 +373,33 @@ void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first, uin
  * whose read-ahead failed again, and only that read's error is SIGBUS). */
 #define RA_PAGES 32
 
+/* Reads pages [first, first + n) of the file into the frames pa[] with one
+ * preadv, and adds them to the cache. When that fails, each page is read
+ * alone, so that only a page whose own read fails is left out. */
+static void read_ahead_run(struct kernel *k, struct mapping *m, uint64_t first,
+			   const uint64_t *pa, unsigned n)
+{
+	struct iovec iov[RA_PAGES];
+	uint64_t off = first << PAGE_SHIFT;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t at = off + ((uint64_t)i << PAGE_SHIFT);
+		iov[i] = (struct iovec){phys_ptr(k, pa[i]),
+					m->size - at < PAGE_SIZE ? m->size - at : PAGE_SIZE};
+	}
+	ssize_t r;
+	do
+		r = preadv(m->fd, iov, (int)n, (off_t)off);
+	while (r < 0 && errno == EINTR);
+	for (unsigned i = 0; i < n; i++) {
+		if (r < 0 && host_read_page(k, m, first + i, pa[i])) {
+			frame_put(k, pa[i], 0);
+			continue;
+		}
+		k->stats.cache_reads++;
+		pagecache_add(k, m, first + i, pa[i]);
+	}
+}
+
 void filemap_readaround(struct kernel *k, struct vma *vma, uint64_t pgoff)
 {
 	struct mapping *m = vma->mapping;
@@ -377,19 +411,25 @@ void filemap_readaround(struct kernel *k, struct vma *vma, uint64_t pgoff)
 	uint64_t end = (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	if (first + RA_PAGES < end)
 		end = first + RA_PAGES;
+	/* Runs of uncached pages, each read with one system call. */
+	uint64_t run_pa[RA_PAGES], run_first = first;
+	unsigned run = 0;
 	for (uint64_t i = first; i < end; i++) {
-		if (i == pgoff || pagecache_lookup(k, m, i))
-			continue;
-		uint64_t pa = frames_free(k) > k->wmark_low ? frame_alloc(k, 0) : FRAME_NONE;
-		if (pa == FRAME_NONE)
-			return; /* as page_cache_ra_unbounded: no folio, no more read-ahead */
-		if (read_page(k, m, i, pa, true)) {
-			frame_put(k, pa, 0);
+		if (i == pgoff || pagecache_lookup(k, m, i)) {
+			if (run)
+				read_ahead_run(k, m, run_first, run_pa, run);
+			run = 0;
 			continue;
 		}
-		k->stats.cache_reads++;
-		pagecache_add(k, m, i, pa);
+		uint64_t pa = frames_free(k) > k->wmark_low ? frame_alloc(k, 0) : FRAME_NONE;
+		if (pa == FRAME_NONE)
+			break; /* as page_cache_ra_unbounded: no folio, no more read-ahead */
+		if (!run)
+			run_first = i;
+		run_pa[run++] = pa;
 	}
+	if (run)
+		read_ahead_run(k, m, run_first, run_pa, run);
 }
 
 /* ---- writeback ---- */
