@@ -184,8 +184,12 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
 				 : type == UC_MEM_FETCH ? MMU_FETCH
 							: MMU_READ;
 	unsigned prot;
-	if (!kernel_tlb_fill(cpu->k, va, access, &out->paddr, &prot) || cpu->stopping)
+	if (!kernel_tlb_fill(cpu->k, va, access, &out->paddr, &prot))
 		return false;
+	if (cpu->stopping) {
+		kernel_tlb_fill_failed(cpu->k);
+		return false;
+	}
 	if (__builtin_expect(cpu->hooks != NULL, 0) && cpu->hooks->fill)
 		cpu->hooks->fill(cpu->hooks->ctx, va, access, &prot);
 	out->perms = (uc_prot)prot; /* KPROT_* have UC_PROT_* values */

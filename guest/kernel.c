@@ -29,6 +29,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	k->root_fd = -1;
 	k->wake_fd[0] = k->wake_fd[1] = -1;
 	k->next_pid = 1;
+	k->fill_va = FILL_NONE;
 	k->phys_size = cfg->mem_size & ~(PAGE_SIZE - 1);
 	/* Reserved, not committed: the host gives pages as the guest uses them. */
 	void *mem = mmap(NULL, k->phys_size, PROT_READ | PROT_WRITE,
@@ -186,17 +187,20 @@ bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access, uint
 	struct mmu_translation t;
 	struct mmu_fault f;
 	k->stats.tlb_fills[access]++;
+	k->fill_va = va & ~(PAGE_SIZE - 1);
+	k->fill_replaces = false;
 	/* A fixed fault walks again; more than a few rounds means no progress. */
 	for (int tries = 0;; tries++) {
 		if (mmu_translate(&k->mmu, &req, &t, &f, NULL))
 			break;
-		if (tries == 3) { /* a fault that comes back: never spin */
+		if (tries == 3) /* a fault that comes back: never spin */
 			kernel_raise_fatal(k, SIGSEGV);
+		if (tries == 3 || !page_fault(k, &f, access, true)) {
+			kernel_tlb_fill_failed(k);
 			return false;
 		}
-		if (!page_fault(k, &f, access, true))
-			return false;
 	}
+	k->fill_va = FILL_NONE;
 	*page_pa = t.pa & ~(PAGE_SIZE - 1);
 	/* Rule 1: the CPU may write only once D is set, and never execute NX. */
 	*prot = KPROT_READ;
@@ -207,6 +211,14 @@ bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access, uint
 		frame_mark_exec(k, *page_pa);
 	}
 	return true;
+}
+
+void kernel_tlb_fill_failed(struct kernel *k)
+{
+	k->fill_va = FILL_NONE;
+	if (k->fill_replaces) /* the CPU keeps its old entry: drop it */
+		k->ops.flush_tlb(k->ops.ctx);
+	k->fill_replaces = false;
 }
 
 void kernel_raise_fatal(struct kernel *k, int sig)

@@ -199,6 +199,10 @@ uint64_t kernel_current_cr3(struct kernel *k);
  * only without NX. */
 bool kernel_tlb_fill(struct kernel *k, uint64_t va, enum mmu_access access,
 		     uint64_t *page_pa, unsigned *prot);
+/* The CPU did not take the answer of the last kernel_tlb_fill after all
+ * (its slice is ending): a PTE the fill changed must not survive in the
+ * CPU's TLB, which may flush it. */
+void kernel_tlb_fill_failed(struct kernel *k);
 
 /* Runs the system call in ctx->rax; ctx->rip is the SYSCALL instruction.
  * Returns false for a plain return (ctx->rax, rcx, r11 and other changed

@@ -89,7 +89,7 @@ static int fault_shared_write(struct kernel *k, struct mm *mm, uint64_t va, uint
 	struct cache_page *cp = pagecache_page(k, *pte & PTE_ADDR_MASK);
 	if (cp)
 		pagecache_set_dirty(k, cp, true);
-	pgtable_update(k, mm, va, pte, *pte | PTE_W);
+	pgtable_update_filled(k, mm, va, pte, *pte | PTE_W);
 	tlb_gather_finish(k);
 	return 0;
 }
@@ -123,7 +123,7 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
 	}
 	if (pa != old)
 		lru_add_anon(k, pa, vma, va);
-	pgtable_update(k, mm, va, pte, pa | pgtable_prot_bits(vma->flags));
+	pgtable_update_filled(k, mm, va, pte, pa | pgtable_prot_bits(vma->flags));
 	tlb_gather_finish(k);
 	return 0;
 }
@@ -234,7 +234,7 @@ int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t 
 	/* The PTE already allows the access: the fault came from a stale
 	 * cached translation. */
 	*kind = FAULT_SPURIOUS;
-	pgtable_update(k, mm, va, pte, *pte);
+	pgtable_update_filled(k, mm, va, pte, *pte);
 	tlb_gather_finish(k);
 	return 0;
 }

@@ -159,6 +159,11 @@ uint64_t vma_gap_topdown(const struct mm *mm, uint64_t low, uint64_t high, uint6
 void pgtable_set_new(struct kernel *k, uint64_t *pte, uint64_t value);
 /* Changes or clears a present PTE and invalidates va. */
 void pgtable_update(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, uint64_t value);
+/* pgtable_update for the page whose TLB fill is under way (the fault
+ * handler's own page): the CPU's entry is replaced by the fill's answer
+ * instead of the whole TLB being flushed, where that is safe. */
+void pgtable_update_filled(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
+			   uint64_t value);
 /* INVLPG va in mm's address space: its TLB entries and the paging-
  * structure-cache entries that could lead to them; the CPU's flush owed. */
 void pgtable_invalidate(struct kernel *k, struct mm *mm, uint64_t va);

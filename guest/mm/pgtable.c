@@ -114,10 +114,9 @@ void pgtable_set_new(struct kernel *k, uint64_t *pte, uint64_t value)
 	*pte = value;
 }
 
-/* INVLPG va in mm's address space (INVPCID's individual-address type when
- * mm is not the one running): its TLB entries for va and the paging-
- * structure-cache entries that could lead to them. */
-void pgtable_invalidate(struct kernel *k, struct mm *mm, uint64_t va)
+/* The model's side of an invalidation: its entries for va, and the flush
+ * owed (counted) at the end of the operation. */
+static void invlpg(struct kernel *k, struct mm *mm, uint64_t va)
 {
 	mmu_invlpg_pcid(&k->mmu, va, mm->pcid);
 	k->tlb_flush_pending = true;
@@ -128,11 +127,43 @@ void pgtable_invalidate(struct kernel *k, struct mm *mm, uint64_t va)
 		k->tlb_shootdown_pending = true;
 }
 
+/* INVLPG va in mm's address space (INVPCID's individual-address type when
+ * mm is not the one running): its TLB entries for va and the paging-
+ * structure-cache entries that could lead to them. */
+void pgtable_invalidate(struct kernel *k, struct mm *mm, uint64_t va)
+{
+	k->tlb_flush_full = true;
+	invlpg(k, mm, va);
+}
+
 void pgtable_update(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte, uint64_t value)
 {
 	uint64_t old = *pte;
 	*pte = value;
 	if (old & PTE_P)
+		pgtable_invalidate(k, mm, va);
+}
+
+/* The CPU's TLB needs no full flush for a PTE that changes while its own
+ * page's fill is under way (a CoW, a first write to a shared page, a
+ * spurious fault, fixed inside the fill): the fill's answer replaces the
+ * CPU's entry. Unicorn's tlb_set_page removes the page from the victim
+ * TLB and overwrites its slot (qemu/accel/tcg/cputlb.c), and
+ * kernel_tlb_fill empties the whole TLB when the fill fails after all.
+ * Only for a 4 KiB page of the running mm that was not executable: QEMU
+ * finds translated code by virtual address (tb_jmp_cache) without asking
+ * the TLB, and only a flush forgets it. The guest runs at CPL 3 only, so
+ * its entries are all in the one MMU index that the fill fills. */
+void pgtable_update_filled(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte,
+			   uint64_t value)
+{
+	uint64_t old = *pte;
+	*pte = value;
+	if (!(old & PTE_P))
+		return;
+	if (va == k->fill_va && (k->mmu.regs.cr3 & PTE_ADDR_MASK) == mm->pml4 && (old & PTE_NX))
+		invlpg(k, mm, va);
+	else
 		pgtable_invalidate(k, mm, va);
 }
 
@@ -144,7 +175,11 @@ void tlb_gather_finish(struct kernel *k)
 	k->stats.tlb_flushes++;
 	k->stats.tlb_shootdowns += k->tlb_shootdown_pending;
 	k->tlb_shootdown_pending = false;
-	k->ops.flush_tlb(k->ops.ctx);
+	if (k->tlb_flush_full)
+		k->ops.flush_tlb(k->ops.ctx);
+	else
+		k->fill_replaces = true;
+	k->tlb_flush_full = false;
 }
 
 static bool table_empty(const uint64_t *t)

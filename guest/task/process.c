@@ -184,7 +184,7 @@ static void process_release(struct kernel *k, struct process *p)
 	if (p->mm) {
 		mm_put(k, p->mm);
 		p->mm = NULL;
-		k->tlb_flush_pending = true;
+		k->tlb_flush_pending = k->tlb_flush_full = true;
 		tlb_gather_finish(k);
 	}
 	if (p->files) {

@@ -46,6 +46,16 @@ static inline void page_fill(unsigned char *p, size_t page, unsigned long long s
 		w[i] = rng_next(&s);
 }
 
+/* Word i of the page's pattern, as page_fill writes it. */
+static inline uint64_t page_word(unsigned long long seed, size_t page, unsigned gen, size_t i)
+{
+	unsigned long long s = page_seed(seed, page, gen);
+	uint64_t w = rng_next(&s);
+	while (i--)
+		w = rng_next(&s);
+	return w;
+}
+
 /* The first word of the page that differs from the pattern (*got, *want),
  * or -1 when the page is intact. */
 static inline long page_check(const unsigned char *p, size_t page, unsigned long long seed,
