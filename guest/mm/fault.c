@@ -37,6 +37,67 @@ int fault_anonymous(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t v
 	return 0;
 }
 
+/* What a page of a file or of shared memory is mapped with (Linux's
+ * vm_page_prot): read-only in a private map, where a write copies it, and
+ * in a shared file map until a write dirties it; shared memory (shmem)
+ * needs no dirty tracking. */
+static uint64_t file_pte_bits(const struct vma *vma, bool write)
+{
+	uint64_t bits = pgtable_prot_bits(vma->flags);
+	if (!(vma->flags & VM_SHARED) || (!vma->mapping->anon && !write))
+		bits &= ~PTE_W;
+	return bits;
+}
+
+static void map_cache_page(struct kernel *k, struct mm *mm, uint64_t *pte, uint64_t pa,
+			   uint64_t bits)
+{
+	frame_get(k, pa);
+	pagecache_map(k, pa);
+	pgtable_set_new(k, pte, pa | bits);
+	mm->rss_pages++;
+}
+
+/* Linux's do_fault_around, with its default fault_around_bytes of 64 KiB:
+ * a read fault first maps the pages of the window around va that are in
+ * the page cache already, each read-only and none read from the file. The
+ * window is 16 pages from va rounded down to 16 pages (or from the VMA's
+ * start), cut at the VMA's end, the page table's end and the end of the
+ * file; PTEs already set stay. True when va's own page was among them:
+ * the fault is then done, a minor one. */
+#define FAULT_AROUND_PAGES 16
+
+static bool fault_around(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
+			 uint64_t *pte)
+{
+	struct mapping *m = vma->mapping;
+	uint64_t pte_off = (va >> PAGE_SHIFT) & (PT_ENTRIES - 1);
+	uint64_t from = pte_off & ~(uint64_t)(FAULT_AROUND_PAGES - 1);
+	uint64_t vma_off = (va - vma->start) >> PAGE_SHIFT;
+	if (pte_off - from > vma_off)
+		from = pte_off - vma_off;
+	uint64_t to = from + FAULT_AROUND_PAGES;
+	if (to > PT_ENTRIES)
+		to = PT_ENTRIES;
+	if (to > pte_off + ((vma->end - va) >> PAGE_SHIFT))
+		to = pte_off + ((vma->end - va) >> PAGE_SHIFT);
+	uint64_t file_pages = (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t bits = file_pte_bits(vma, false);
+	bool mapped = false;
+	for (uint64_t i = from; i < to; i++) {
+		uint64_t *e = pte - pte_off + i;
+		uint64_t pgoff = vma->pgoff + vma_off - pte_off + i;
+		if (*e || pgoff >= file_pages)
+			continue;
+		struct cache_page *cp = pagecache_lookup(k, m, pgoff);
+		if (!cp)
+			continue;
+		map_cache_page(k, mm, e, cp->pa, bits);
+		mapped |= i == pte_off;
+	}
+	return mapped;
+}
+
 /* A page of a file or of shared memory, from its mapping (Linux's
  * do_read_fault, do_cow_fault, do_shared_fault). A private write gets its
  * own copy at once; a shared file page stays read-only until the first
@@ -49,6 +110,8 @@ static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 	uint64_t pgoff = vma->pgoff + ((va - vma->start) >> PAGE_SHIFT);
 	if (pgoff >= (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT)
 		return FAULT_SIGBUS;
+	if (!write && fault_around(k, mm, vma, va, pte))
+		return 0;
 	uint64_t reads = k->stats.cache_reads;
 	if (!pagecache_lookup(k, m, pgoff))
 		filemap_readaround(k, vma, pgoff);
@@ -59,7 +122,6 @@ static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 	if (k->stats.cache_reads != reads && k->current)
 		k->current->maj_flt++; /* it came from the file */
 	bool shared = vma->flags & VM_SHARED;
-	uint64_t bits = pgtable_prot_bits(vma->flags);
 	if (!shared && write) {
 		if (anon_vma_prepare(vma))
 			return -1;
@@ -67,18 +129,14 @@ static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 		if (copy == FRAME_NONE)
 			return -1;
 		memcpy(phys_ptr(k, copy), phys_ptr(k, cp->pa), PAGE_SIZE);
-		pgtable_set_new(k, pte, copy | bits);
+		pgtable_set_new(k, pte, copy | pgtable_prot_bits(vma->flags));
 		lru_add_anon(k, copy, vma, va);
-	} else {
-		if (!shared || (!m->anon && !write))
-			bits &= ~PTE_W;
-		if (shared && write)
-			pagecache_set_dirty(k, cp, true);
-		frame_get(k, cp->pa);
-		pagecache_map(k, cp->pa);
-		pgtable_set_new(k, pte, cp->pa | bits);
+		mm->rss_pages++;
+		return 0;
 	}
-	mm->rss_pages++;
+	if (shared && write)
+		pagecache_set_dirty(k, cp, true);
+	map_cache_page(k, mm, pte, cp->pa, file_pte_bits(vma, write));
 	return 0;
 }
 
@@ -270,6 +328,7 @@ bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_acces
 		return fault_fatal(k, why, SIGSEGV, SEGV_ACCERR);
 	enum fault_kind kind;
 	int err;
+	uint64_t maj_flt = p->maj_flt;
 	while ((err = handle_pte_fault(k, p->mm, vma, f->cr2, access, &kind)) == -1) {
 		/* Out of memory (Linux's VM_FAULT_OOM, after reclaim failed): the
 		 * OOM killer frees a process's memory and the fault is tried
@@ -281,6 +340,9 @@ bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_acces
 	if (err == FAULT_SIGBUS)
 		return fault_fatal(k, why, SIGBUS, BUS_ADRERR);
 	count_fault(k, kind);
-	p->min_flt++;
+	/* Either major (the page came from a file or swap) or minor, as
+	 * Linux's mm_account_fault counts it. */
+	if (p->maj_flt == maj_flt)
+		p->min_flt++;
 	return true;
 }

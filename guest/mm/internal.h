@@ -197,6 +197,7 @@ uint64_t pgtable_prot_bits(unsigned vm_flags);
  * zeroes the kernel keeps once made) is mapped read-only for read faults;
  * a PDE holds one reference on its first frame. */
 
+#define PT_ENTRIES 512 /* entries of a paging structure (PTRS_PER_PTE) */
 #define HPAGE_PMD_ORDER 9
 #define HPAGE_PMD_NR (1ULL << HPAGE_PMD_ORDER)
 #define HPAGE_PMD_MASK (~(PAGE_SIZE_2M - 1))

@@ -7,7 +7,6 @@
 #include "kern.h"
 #include "mm/internal.h"
 
-#define PT_ENTRIES 512
 /* Table entries above the leaf allow everything; the leaf decides. */
 #define PT_TABLE_BITS (PTE_P | PTE_W | PTE_U)
 

@@ -378,6 +378,57 @@ START_TEST(test_copy_through_own_map)
 }
 END_TEST
 
+/* Fault-around (Linux's do_fault_around, 64 KiB): a read fault maps the
+ * cached pages of its 16-page window read-only, none read from the file;
+ * the window starts at the fault rounded down to 16 pages, or at the VMA's
+ * start, and ends at the VMA's end and at the end of the file. A write
+ * fault maps only its own page. */
+static bool mapped(uint64_t va)
+{
+	uint64_t *e = pgtable_pte(k, mm, va, false);
+	return e && (*e & PTE_P);
+}
+
+START_TEST(test_fault_around)
+{
+	unlink(path);
+	make_file(40 * P);
+	int fd = install(open_file(O_RDONLY));
+	map_file(fd, 48 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+	uint64_t faults = p->min_flt + p->maj_flt;
+	/* Nothing cached: the fault reads around its page (0-31), maps only it. */
+	touch(A + 5 * P, MMU_READ);
+	ck_assert_uint_eq(kernel_stats(k)->cache_reads, 32);
+	for (uint64_t i = 0; i < 48; i++)
+		ck_assert_msg(mapped(A + i * P) == (i == 5), "page %llu", (unsigned long long)i);
+	/* Now cached: the next fault maps the window 0-15, no page read. */
+	touch(A + 6 * P, MMU_READ);
+	ck_assert_uint_eq(kernel_stats(k)->cache_reads, 32);
+	for (uint64_t i = 0; i < 48; i++) {
+		ck_assert_msg(mapped(A + i * P) == (i < 16), "page %llu", (unsigned long long)i);
+		ck_assert(!(i < 16 && (*pte(A + i * P) & PTE_W)));
+	}
+	ck_assert_uint_eq(p->min_flt + p->maj_flt - faults, 2);
+	/* The window 32-47 ends at the end of the file (40 pages). */
+	touch(A + 33 * P, MMU_READ); /* reads 17-39 around it */
+	touch(A + 34 * P, MMU_READ);
+	for (uint64_t i = 32; i < 48; i++)
+		ck_assert_msg(mapped(A + i * P) == (i < 40), "page %llu", (unsigned long long)i);
+	/* A write maps its own copy, nothing around it. */
+	touch(A + 20 * P, MMU_WRITE);
+	ck_assert(!mapped(A + 19 * P) && !mapped(A + 21 * P));
+	ck_assert_int_eq(sys6(sys_munmap, A, 48 * P, 0, 0, 0, 0), 0);
+
+	/* A VMA that starts 3 pages into a 16-page block: the window is its
+	 * first 16 pages (file pages 0-15, all cached). */
+	ck_assert_int_eq(sys6(sys_mmap, A + 3 * P, 40 * P, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+			      (uint64_t)fd, 0), (int64_t)(A + 3 * P));
+	touch(A + 5 * P, MMU_READ);
+	for (uint64_t i = 3; i < 43; i++)
+		ck_assert_msg(mapped(A + i * P) == (i < 19), "page %llu", (unsigned long long)i);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("guest_pagecache");
@@ -392,5 +443,6 @@ int main(void)
 	tcase_add_test(tc, test_fork_shares_file_pages);
 	tcase_add_test(tc, test_mremap_moves_ptes);
 	tcase_add_test(tc, test_copy_through_own_map);
+	tcase_add_test(tc, test_fault_around);
 	return unit_run(s);
 }
