@@ -16,8 +16,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -42,12 +44,41 @@ static bool cacheable_fs(int fd)
 	}
 }
 
-/* Memory file systems (tmpfs, ramfs) read no page ahead on Linux: their
- * backing device has no readahead window. */
-static bool readahead_fs(int fd)
+/* An unsigned number from a host sysfs file; false if there is none. */
+static bool read_sysfs_uint(const char *path, unsigned *value)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool ok = fscanf(f, "%u", value) == 1;
+	fclose(f);
+	return ok;
+}
+
+/* The read-around window of a file, in pages. Linux takes it from the
+ * backing device (file_ra_state_init: the bdi's read_ahead_kb, the disk's
+ * for a partition), so it is read from the host's sysfs for the host
+ * file's device; Linux's default of 128 KiB (VM_READAHEAD_PAGES) where
+ * sysfs says nothing. Memory file systems (tmpfs, ramfs) have no backing
+ * device and read no page ahead. */
+#define RA_DEFAULT_PAGES 32
+
+static uint32_t ra_pages_of(int fd, const struct stat *st)
 {
 	struct statfs sfs;
-	return fstatfs(fd, &sfs) == 0 && sfs.f_type != TMPFS_MAGIC && sfs.f_type != RAMFS_MAGIC;
+	if (fstatfs(fd, &sfs) != 0 || sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC)
+		return 0;
+	char path[80];
+	unsigned kb;
+	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb", major(st->st_dev),
+		 minor(st->st_dev));
+	if (read_sysfs_uint(path, &kb))
+		return kb / (PAGE_SIZE / 1024);
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/../queue/read_ahead_kb",
+		 major(st->st_dev), minor(st->st_dev));
+	if (read_sysfs_uint(path, &kb))
+		return kb / (PAGE_SIZE / 1024);
+	return RA_DEFAULT_PAGES;
 }
 
 static int64_t ns_of(struct timespec t)
@@ -106,7 +137,7 @@ struct mapping *filemap_get(struct kernel *k, int host_fd, int *acc_mode)
 		m->dev = st.st_dev;
 		m->ino = st.st_ino;
 		m->size = (uint64_t)st.st_size;
-		m->readahead = readahead_fs(host_fd);
+		m->ra_pages = ra_pages_of(host_fd, &st);
 	}
 	if (take_fd(m, host_fd, fl & O_ACCMODE)) {
 		mapping_put(m);
@@ -360,18 +391,18 @@ void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first, uin
 	tlb_gather_finish(k);
 }
 
-/* Read-around (Linux's do_sync_mmap_readahead, with the default window
- * of 128 KiB): a fault on an uncached page of a file reads the pages
- * around it into the cache too, half before and half after (from the page
- * on under MADV_SEQUENTIAL, none under MADV_RANDOM), within the file, so
- * the faults that follow find them. They are clean cache pages on the file
- * LRU, mapped by nothing yet. Read-ahead is best effort: it stops where no
+/* Read-around (Linux's do_sync_mmap_readahead): a fault on an uncached
+ * page of a file reads the pages around it into the cache too, ra_pages
+ * of them, half before and half after (from the page on under
+ * MADV_SEQUENTIAL, none under MADV_RANDOM), within the file, so the faults
+ * that follow find them. They are clean cache pages on the file LRU,
+ * mapped by nothing yet. Read-ahead is best effort: it stops where no
  * frame is free above the low watermark (it neither reclaims nor calls
  * the OOM killer), and a page whose read fails is left out, as Linux
  * ignores read-ahead errors. The faulting page is read after them, on its
  * own, and that read alone decides the fault (filemap_fault reads a page
  * whose read-ahead failed again, and only that read's error is SIGBUS). */
-#define RA_PAGES 32
+#define RA_BATCH 64 /* pages read by one preadv */
 
 /* Reads pages [first, first + n) of the file into the frames pa[] with one
  * preadv, and adds them to the cache. When that fails, each page is read
@@ -379,7 +410,7 @@ void filemap_invalidate(struct kernel *k, struct mapping *m, uint64_t first, uin
 static void read_ahead_run(struct kernel *k, struct mapping *m, uint64_t first,
 			   const uint64_t *pa, unsigned n)
 {
-	struct iovec iov[RA_PAGES];
+	struct iovec iov[RA_BATCH];
 	uint64_t off = first << PAGE_SHIFT;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t at = off + ((uint64_t)i << PAGE_SHIFT);
@@ -403,24 +434,25 @@ static void read_ahead_run(struct kernel *k, struct mapping *m, uint64_t first,
 void filemap_readaround(struct kernel *k, struct vma *vma, uint64_t pgoff)
 {
 	struct mapping *m = vma->mapping;
-	if (!m->readahead || (vma->flags & VM_RAND_READ))
+	if (!m->ra_pages || (vma->flags & VM_RAND_READ))
 		return;
-	uint64_t first = pgoff > RA_PAGES / 2 ? pgoff - RA_PAGES / 2 : 0;
+	uint64_t first = pgoff > m->ra_pages / 2 ? pgoff - m->ra_pages / 2 : 0;
 	if (vma->flags & VM_SEQ_READ)
 		first = pgoff; /* page_cache_sync_ra: ahead of the page */
 	uint64_t end = (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	if (first + RA_PAGES < end)
-		end = first + RA_PAGES;
+	if (first + m->ra_pages < end)
+		end = first + m->ra_pages;
 	/* Runs of uncached pages, each read with one system call. */
-	uint64_t run_pa[RA_PAGES], run_first = first;
+	uint64_t run_pa[RA_BATCH], run_first = first;
 	unsigned run = 0;
 	for (uint64_t i = first; i < end; i++) {
-		if (i == pgoff || pagecache_lookup(k, m, i)) {
-			if (run)
-				read_ahead_run(k, m, run_first, run_pa, run);
+		bool skip = i == pgoff || pagecache_lookup(k, m, i);
+		if (run && (skip || run == RA_BATCH)) {
+			read_ahead_run(k, m, run_first, run_pa, run);
 			run = 0;
-			continue;
 		}
+		if (skip)
+			continue;
 		uint64_t pa = frames_free(k) > k->wmark_low ? frame_alloc(k, 0) : FRAME_NONE;
 		if (pa == FRAME_NONE)
 			break; /* as page_cache_ra_unbounded: no folio, no more read-ahead */

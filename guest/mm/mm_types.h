@@ -97,7 +97,7 @@ struct mapping {
 	struct kernel *kernel;
 	uint32_t refs;        /* VMAs and open files */
 	bool anon;            /* shared anonymous memory: no file behind it */
-	bool readahead;       /* a fault reads the pages around it too (not tmpfs, ramfs) */
+	uint32_t ra_pages;    /* a fault reads this many pages around it (0: tmpfs, ramfs) */
 	int fd;               /* host fd to fill and write back through; -1 while idle */
 	int fd_mode;          /* its O_ACCMODE */
 	uint64_t dev, ino;    /* the host file */

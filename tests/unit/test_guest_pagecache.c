@@ -395,6 +395,7 @@ START_TEST(test_fault_around)
 	make_file(40 * P);
 	int fd = install(open_file(O_RDONLY));
 	map_file(fd, 48 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+	vma_find(mm, A)->mapping->ra_pages = 32; /* Linux's default window */
 	uint64_t faults = p->min_flt + p->maj_flt;
 	/* Nothing cached: the fault reads around its page (0-31), maps only it. */
 	touch(A + 5 * P, MMU_READ);
