@@ -15,7 +15,7 @@
  *   a private file map written past the end of the file (SIGBUS): the
  *     failed write still gave it anonymous memory of its own, so it does
  *     not merge with a written neighbour when the VMA between them
- *     becomes like both (mprotect);
+ *     becomes like both (mprotect); the same when read(2) writes there;
  *   mremap: growing into a neighbour's edge, moving an untouched and a
  *     written region next to another, and an equal-size MREMAP_FIXED of
  *     a range that is one VMA after merging;
@@ -143,6 +143,14 @@ static void files(void)
 	write_bus(h + 32 * PAGE);
 	CHECK(mprotect(h + 31 * PAGE, PAGE, RW) == 0, "mprotect: %s", strerror(errno));
 	maps_summary("a private file map written past its end", h, HOLE);
+	CHECK(munmap(h + 30 * PAGE, 4 * PAGE) == 0, "munmap: %s", strerror(errno));
+	/* The same when the kernel writes there: read(2) fails with EFAULT. */
+	map_at(h + 30 * PAGE, 4, RW, MAP_PRIVATE | MAP_FIXED, fd, 14);
+	CHECK(mprotect(h + 31 * PAGE, PAGE, PROT_NONE) == 0, "mprotect: %s", strerror(errno));
+	write_pages(h + 30 * PAGE, 1);
+	CHECK_ERRNO(read(fd2, h + 32 * PAGE, 1), EFAULT, "read past the end of a map's file");
+	CHECK(mprotect(h + 31 * PAGE, PAGE, RW) == 0, "mprotect: %s", strerror(errno));
+	maps_summary("read(2) into a private file map past its end", h, HOLE);
 	CHECK(munmap(h + 30 * PAGE, 4 * PAGE) == 0, "munmap: %s", strerror(errno));
 
 	map_at(h + 20 * PAGE, 2, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
