@@ -107,6 +107,12 @@ static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 		      uint64_t *pte, bool write)
 {
 	struct mapping *m = vma->mapping;
+	bool shared = vma->flags & VM_SHARED;
+	/* A private write gives the VMA its anon_vma before the page is read,
+	 * as Linux's do_cow_fault: one past the end of the file (SIGBUS) still
+	 * leaves it one, which decides the VMA's merges. */
+	if (!shared && write && anon_vma_prepare(vma))
+		return -1;
 	uint64_t pgoff = vma->pgoff + ((va - vma->start) >> PAGE_SHIFT);
 	if (pgoff >= (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT)
 		return FAULT_SIGBUS;
@@ -121,10 +127,7 @@ static int fault_file(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t
 		return err == -ENOMEM ? -1 : FAULT_SIGBUS;
 	if (k->stats.cache_reads != reads && k->current)
 		k->current->maj_flt++; /* it came from the file */
-	bool shared = vma->flags & VM_SHARED;
 	if (!shared && write) {
-		if (anon_vma_prepare(vma))
-			return -1;
 		uint64_t copy = frame_alloc(k, 0);
 		if (copy == FRAME_NONE)
 			return -1;

@@ -12,6 +12,10 @@
  *     then fails with ENOMEM;
  *   file maps at consecutive and at other offsets, through one open file
  *     and through two; shared anonymous maps never merge;
+ *   a private file map written past the end of the file (SIGBUS): the
+ *     failed write still gave it anonymous memory of its own, so it does
+ *     not merge with a written neighbour when the VMA between them
+ *     becomes like both (mprotect); the same when read(2) writes there;
  *   mremap: growing into a neighbour's edge, moving an untouched and a
  *     written region next to another, and an equal-size MREMAP_FIXED of
  *     a range that is one VMA after merging;
@@ -24,6 +28,9 @@
 #include "maps_summary.h"
 
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +58,26 @@ static void write_pages(unsigned char *p, size_t pages)
 {
 	for (size_t i = 0; i < pages; i++)
 		p[i * PAGE] = 1;
+}
+
+static sigjmp_buf bus_env;
+
+static void on_bus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_env, 1);
+}
+
+/* Writes to p, which must raise SIGBUS. */
+static void write_bus(volatile unsigned char *p)
+{
+	struct sigaction sa = {.sa_handler = on_bus}, old;
+	CHECK(sigaction(SIGBUS, &sa, &old) == 0, "sigaction: %s", strerror(errno));
+	bool bus = sigsetjmp(bus_env, 1) != 0;
+	if (!bus)
+		*p = 1;
+	CHECK(bus, "a write past the end of the file gave no SIGBUS");
+	CHECK(sigaction(SIGBUS, &old, NULL) == 0, "sigaction: %s", strerror(errno));
 }
 
 static void anonymous(void)
@@ -108,6 +135,23 @@ static void files(void)
 	map_at(h + 10 * PAGE, 2, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
 	map_at(h + 12 * PAGE, 2, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 2);
 	maps_summary("file maps", h, HOLE);
+
+	/* Pages 14-15 of a 16-page file, then two pages past its end. */
+	map_at(h + 30 * PAGE, 4, RW, MAP_PRIVATE | MAP_FIXED, fd, 14);
+	CHECK(mprotect(h + 31 * PAGE, PAGE, PROT_NONE) == 0, "mprotect: %s", strerror(errno));
+	write_pages(h + 30 * PAGE, 1);
+	write_bus(h + 32 * PAGE);
+	CHECK(mprotect(h + 31 * PAGE, PAGE, RW) == 0, "mprotect: %s", strerror(errno));
+	maps_summary("a private file map written past its end", h, HOLE);
+	CHECK(munmap(h + 30 * PAGE, 4 * PAGE) == 0, "munmap: %s", strerror(errno));
+	/* The same when the kernel writes there: read(2) fails with EFAULT. */
+	map_at(h + 30 * PAGE, 4, RW, MAP_PRIVATE | MAP_FIXED, fd, 14);
+	CHECK(mprotect(h + 31 * PAGE, PAGE, PROT_NONE) == 0, "mprotect: %s", strerror(errno));
+	write_pages(h + 30 * PAGE, 1);
+	CHECK_ERRNO(read(fd2, h + 32 * PAGE, 1), EFAULT, "read past the end of a map's file");
+	CHECK(mprotect(h + 31 * PAGE, PAGE, RW) == 0, "mprotect: %s", strerror(errno));
+	maps_summary("read(2) into a private file map past its end", h, HOLE);
+	CHECK(munmap(h + 30 * PAGE, 4 * PAGE) == 0, "munmap: %s", strerror(errno));
 
 	map_at(h + 20 * PAGE, 2, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	map_at(h + 22 * PAGE, 2, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
