@@ -64,10 +64,10 @@ struct kernel {
 	int wake_fd[2];         /* a pipe that ends the scheduler's wait (hostwait.c) */
 	uint64_t host_signals;  /* posted by kernel_post_signal, bit sig-1 */
 	bool tlb_flush_pending; /* CPU TLB flush owed at the end of this operation */
-	bool tlb_flush_full;    /* ... and it must empty the CPU's TLB (pgtable_update_filled) */
+	bool tlb_shootdown_pending; /* ... of an mm other threads use too */
+	bool tlb_flush_full;    /* ... that must empty the CPU's TLB (pgtable_update_filled) */
 	uint64_t fill_va;       /* the page whose TLB fill is under way, or FILL_NONE */
 	bool fill_replaces;     /* the fill's answer must replace the CPU's entry for it */
-	bool tlb_shootdown_pending; /* ... of an mm other threads use too */
 	bool code_flush_pending;/* the kernel wrote into a frame that may hold code */
 	const struct kernel_trace *trace; /* tracer or debugger callbacks, or NULL */
 };
