@@ -34,7 +34,8 @@ syscall_fn sys_utime, sys_utimes, sys_futimesat, sys_renameat2; /* sys_path.c */
 syscall_fn sys_link, sys_linkat, sys_chown, sys_fchown, sys_lchown, sys_fchownat; /* sys_link.c */
 syscall_fn sys_creat, sys_sync, sys_syncfs, sys_sync_file_range, sys_readahead,
 	sys_close_range; /* sys_file.c */
-syscall_fn sys_preadv, sys_pwritev, sys_preadv2, sys_pwritev2, sys_copy_file_range; /* sys_rw.c */
+syscall_fn sys_preadv, sys_pwritev, sys_preadv2, sys_pwritev2, sys_copy_file_range, sys_splice,
+	sys_vmsplice; /* sys_rw.c */
 /* sys_path.c's helpers for the calls on names elsewhere in sys/: a
  * (dirfd, name in guest memory, AT_* flags) triple resolved ("" only with
  * AT_EMPTY_PATH, a last symlink followed when follow and not

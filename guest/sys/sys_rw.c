@@ -1,6 +1,6 @@
 /* sys_rw.c - read, write, their vector and positioned forms (readv,
- * preadv, preadv2 and their writes, with the RWF_* flags), sendfile and
- * copy_file_range, over the guest's buffers as a struct uio (uio.c).
+ * preadv, preadv2 and their writes, with the RWF_* flags), sendfile,
+ * copy_file_range, splice and vmsplice, over the guest's buffers as a struct uio (uio.c).
  *
  * The guest buffers are walked page by page, so each kind of file can stop
  * at the first fault: the bytes done so far are returned, or -EFAULT when
@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -18,6 +19,7 @@
 #include "kern.h"
 #include "mm/mm.h"
 #include "sys/sys.h"
+#include "task/task.h"
 
 #define UIO_MAXIOV 1024                                 /* as Linux's */
 #define MAX_RW_COUNT (INT_MAX & ~(int)(PAGE_SIZE - 1)) /* Linux's cap on one call */
@@ -513,4 +515,159 @@ int64_t sys_copy_file_range(struct kernel *k, struct cpu_context *ctx, const uin
 	else if (copy_to_user(k, a[3], &pos_out, sizeof(pos_out)))
 		ret = -EFAULT;
 	return ret;
+}
+
+/* ---- splice(2) and vmsplice(2) ----
+ * The kernel's pipes are one side at least; the bytes go through a
+ * kernel buffer, and only what the other side took is consumed. (tee(2)
+ * would need to read a pipe without consuming it: not here.) */
+
+#define SPLICE_F_NONBLOCK_ 0x02
+#define SPLICE_F_ALL 0x0f /* MOVE, NONBLOCK, MORE, GIFT */
+#define SPLICE_CHUNK (64 * 1024)
+
+static bool is_pipe(const struct file *f)
+{
+	return f->kind == FILE_PIPE;
+}
+
+/* A pipe with no reader: the write that says so (EPIPE and SIGPIPE),
+ * before anything is consumed from the other side; else 0. */
+static int64_t pipe_broken(struct kernel *k, struct file *out)
+{
+	if (!out->ops->poll || !(out->ops->poll(out) & POLLERR))
+		return 0;
+	char c = 0;
+	struct uio u = uio_kernel(&c, 1);
+	return out->ops->write(k, out, &u, -1);
+}
+
+/* Room in pipe out: > 0, or -EAGAIN (nonblock), or the call waits. */
+static int64_t pipe_room(struct kernel *k, struct file *out, bool nonblock)
+{
+	int room = pipe_capacity(out) - pipe_nread(out);
+	if (room > 0)
+		return room;
+	if (nonblock)
+		return -EAGAIN;
+	process_block(k, &file_poll_chan);
+	return -ERESTARTSYS;
+}
+
+/* Moves up to n bytes: read from in at pos_in (-1: its offset or a
+ * stream), write to out at pos_out; a pipe end in nonblocking mode for
+ * the call when nonblock. The bytes written, 0 at the end of in, -errno. */
+static int64_t splice_chunk(struct kernel *k, struct file *in, int64_t pos_in, struct file *out,
+			    int64_t pos_out, size_t n, bool nonblock)
+{
+	char *buf = malloc(n ? n : 1);
+	if (!buf)
+		return -ENOMEM;
+	int in_fl = is_pipe(in) && nonblock ? file_get_flags(in) : -1;
+	if (in_fl >= 0)
+		file_set_flags(in, in_fl | O_NONBLOCK);
+	struct uio r = uio_kernel(buf, n);
+	int64_t got = in->ops->read ? in->ops->read(k, in, &r, pos_in) : -EBADF;
+	if (in_fl >= 0)
+		file_set_flags(in, in_fl);
+	int64_t ret = got;
+	if (got > 0) {
+		struct uio w = uio_kernel(buf, (uint64_t)got);
+		ret = out->ops->write ? out->ops->write(k, out, &w, pos_out) : -EBADF;
+	}
+	free(buf);
+	return ret;
+}
+
+int64_t sys_splice(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint64_t len = a[4];
+	unsigned flags = (unsigned)a[5];
+	if (!len)
+		return 0;
+	if (flags & ~SPLICE_F_ALL)
+		return -EINVAL;
+	struct file *in = fd_arg(k, a[0]), *out = in ? fd_arg(k, a[2]) : NULL;
+	if (!in || !out)
+		return -EBADF;
+	bool ipipe = is_pipe(in), opipe = is_pipe(out);
+	if ((ipipe && a[1]) || (opipe && a[3]))
+		return -ESPIPE;
+	int64_t off_in = 0, off_out = 0;
+	if (a[3] && copy_from_user(k, &off_out, a[3], sizeof(off_out)))
+		return -EFAULT;
+	if (a[1] && copy_from_user(k, &off_in, a[1], sizeof(off_in)))
+		return -EFAULT;
+	if (!(in->f_mode & FMODE_READ) || !(out->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!ipipe && !opipe)
+		return -EINVAL;
+	bool nonblock = flags & SPLICE_F_NONBLOCK_;
+	size_t n = len < SPLICE_CHUNK ? (size_t)len : SPLICE_CHUNK;
+	int64_t ret;
+	if (ipipe && opipe) {
+		struct stat si, so;
+		if (!file_stat(in, &si) && !file_stat(out, &so) && si.st_ino == so.st_ino)
+			return -EINVAL; /* a pipe into itself */
+		nonblock |= ((file_get_flags(in) | file_get_flags(out)) & O_NONBLOCK) != 0;
+		unsigned ev = in->ops->poll ? in->ops->poll(in) : POLLIN;
+		if (!(ev & POLLIN)) {
+			if (ev & POLLHUP)
+				return 0; /* no writer: the end */
+			if (nonblock)
+				return -EAGAIN;
+			process_block(k, &file_poll_chan);
+			return -ERESTARTSYS;
+		}
+		if ((ret = pipe_broken(k, out)) || (ret = pipe_room(k, out, nonblock)) < 0)
+			return ret;
+		return splice_chunk(k, in, -1, out, -1, n < (size_t)ret ? n : (size_t)ret, true);
+	}
+	struct file *f = ipipe ? out : in;
+	bool offset_given = ipipe ? a[3] : a[1];
+	bool seekable = has_pos(f);
+	if (offset_given && !seekable)
+		return -EINVAL;
+	int64_t pos = offset_given ? (ipipe ? off_out : off_in) : seekable ? file_offset(f) : 0;
+	if (ipipe && (file_get_flags(out) & O_APPEND))
+		return -EINVAL;
+	if (pos < 0 || (int64_t)((uint64_t)pos + len) < 0)
+		return -EINVAL;
+	int64_t at = seekable ? pos : -1;
+	if (ipipe) {
+		nonblock |= (file_get_flags(in) & O_NONBLOCK) != 0;
+		ret = splice_chunk(k, in, -1, out, at, n, nonblock);
+	} else {
+		nonblock |= (file_get_flags(out) & O_NONBLOCK) != 0;
+		if ((ret = pipe_broken(k, out)) || (ret = pipe_room(k, out, nonblock)) < 0)
+			return ret;
+		ret = splice_chunk(k, in, at, out, -1, n < (size_t)ret ? n : (size_t)ret, false);
+	}
+	if (ret <= 0)
+		return ret;
+	pos += ret;
+	uint64_t uoff = ipipe ? a[3] : a[1];
+	if (!offset_given) {
+		if (seekable)
+			file_set_offset(f, pos);
+	} else if (copy_to_user(k, uoff, &pos, sizeof(pos))) {
+		return -EFAULT;
+	}
+	return ret;
+}
+
+/* vmsplice(2): the guest's buffers into a pipe's write end, or out of its
+ * read end (writev and readv; SPLICE_F_NONBLOCK as RWF_NOWAIT). */
+int64_t sys_vmsplice(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	unsigned flags = (unsigned)a[3];
+	if (flags & ~SPLICE_F_ALL)
+		return -EINVAL;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f || !is_pipe(f) || !(f->f_mode & (FMODE_READ | FMODE_WRITE)))
+		return -EBADF;
+	bool write = f->f_mode & FMODE_WRITE;
+	return rw_iov(k, f, a[1], a[2], -1, flags & SPLICE_F_NONBLOCK_ ? RWF_NOWAIT : 0, write);
 }

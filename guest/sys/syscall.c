@@ -106,6 +106,8 @@ static const struct syscall_desc table[] = {
 	CALL(pwritev2, SR_DEC, SA_INT, SA_IOV_IN, SA_INT, SA_LONG, SA_LONG, SA_HEX),
 	CALL(copy_file_range, SR_DEC, SA_INT, SA_PTR, SA_INT, SA_PTR, SA_ULONG, SA_HEX),
 	CALL(close_range, SR_DEC, SA_INT, SA_INT, SA_HEX),
+	CALL(splice, SR_DEC, SA_INT, SA_PTR, SA_INT, SA_PTR, SA_ULONG, SA_HEX),
+	CALL(vmsplice, SR_DEC, SA_INT, SA_IOV_IN, SA_ULONG, SA_HEX),
 	/* memory (mm.c) */
 	CALL(brk, SR_HEX, SA_PTR),
 	CALL(mmap, SR_HEX, SA_PTR, SA_ULONG, SA_PROT, SA_MAP_FLAGS, SA_INT, SA_HEX),

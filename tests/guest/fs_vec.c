@@ -8,11 +8,13 @@
  * EINVAL, EBADF, EOVERFLOW, EXDEV from a memfd, /proc or another file
  * system, memfd to memfd); close_range (a range, CLOSE_RANGE_CLOEXEC,
  * CLOSE_RANGE_UNSHARE from a thread, which leaves the other thread's fds
- * open); sync, syncfs, sync_file_range and readahead with their errors.
+ * open); sync, syncfs, sync_file_range and readahead with their errors;
+ * splice between pipes and files and vmsplice (tee is not there).
  * Results printed and compared with the native run. */
 #include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -338,6 +340,72 @@ static void check_sync(void)
 	close(fd);
 }
 
+/* splice(2) between pipes and files, vmsplice(2) (no tee). */
+static void check_splice(void)
+{
+	int fd = new_file("sp", "splice source text", 0);
+	int out = new_file("spo", "", 0);
+	int p[2], q[2];
+	CHECK(pipe(p) == 0 && pipe(q) == 0, "pipe");
+	CHECK(lseek(fd, 7, SEEK_SET) == 7, "lseek");
+	show("splice file to pipe", splice(fd, NULL, p[1], NULL, 6, 0));
+	printf("offset %ld\n", offset(fd));
+	loff_t off = 0;
+	show("splice file at 0 to pipe", splice(fd, &off, p[1], NULL, 7, 0));
+	printf("given %ld, offset %ld\n", (long)off, offset(fd));
+	show("splice pipe to pipe", splice(p[0], NULL, q[1], NULL, 4, 0));
+	show("splice pipe to file", splice(p[0], NULL, out, NULL, 100, 0));
+	printf("out '%s', offset %ld\n", contents(out), offset(out));
+	off = 20;
+	show("splice pipe to file at 20", splice(q[0], NULL, out, &off, 100, 0));
+	printf("given %ld, offset %ld\n", (long)off, offset(out));
+	show("splice empty pipe NONBLOCK", splice(p[0], NULL, out, NULL, 10, SPLICE_F_NONBLOCK));
+	show("splice file to file", splice(fd, NULL, out, NULL, 10, 0));
+	show("splice with an offset for a pipe", splice(p[0], &off, out, NULL, 10, 0));
+	show("splice bad flags", splice(fd, NULL, p[1], NULL, 10, 0x10));
+	show("splice 0 bytes", splice(999, NULL, 999, NULL, 0, 0));
+	show("splice bad fd", splice(999, NULL, p[1], NULL, 10, 0));
+	show("splice pipe into itself", splice(p[0], NULL, p[1], NULL, 10, 0));
+	int ap = open(at("spo"), O_WRONLY | O_APPEND);
+	CHECK(write(p[1], "x", 1) == 1, "write");
+	show("splice pipe to O_APPEND", splice(p[0], NULL, ap, NULL, 10, 0));
+	close(ap);
+	off = -1;
+	show("splice from offset -1", splice(fd, &off, p[1], NULL, 10, 0));
+	show("splice to the read end", splice(fd, NULL, p[0], NULL, 10, 0));
+	/* A full pipe (16 pages): NONBLOCK says EAGAIN. */
+	close(p[0]);
+	close(p[1]);
+	CHECK(pipe(p) == 0, "pipe");
+	CHECK(fcntl(p[1], F_SETFL, O_NONBLOCK) == 0, "F_SETFL");
+	char big[4096];
+	memset(big, 'b', sizeof(big));
+	while (write(p[1], big, sizeof(big)) > 0)
+		;
+	CHECK(fcntl(p[1], F_SETFL, 0) == 0, "F_SETFL");
+	show("splice into a full pipe NONBLOCK", splice(fd, NULL, p[1], NULL, 10, SPLICE_F_NONBLOCK));
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+	CHECK(pipe(p) == 0, "pipe");
+	struct iovec v[2] = {{"vm", 2}, {"splice", 6}};
+	show("vmsplice to the write end", vmsplice(p[1], v, 2, 0));
+	char a[4] = {0}, b[8] = {0};
+	struct iovec r[2] = {{a, 3}, {b, 5}};
+	show("vmsplice from the read end", vmsplice(p[0], r, 2, 0));
+	printf("read '%s' '%s'\n", a, b);
+	show("vmsplice from an empty pipe NONBLOCK", vmsplice(p[0], r, 2, SPLICE_F_NONBLOCK));
+	show("vmsplice bad flags", vmsplice(p[1], v, 2, 0x10));
+	show("vmsplice to a file", vmsplice(fd, v, 2, 0));
+	show("vmsplice nothing", vmsplice(p[1], v, 0, 0));
+	close(p[0]);
+	show("vmsplice with no reader", vmsplice(p[1], v, 2, 0));
+	close(p[1]);
+	close(fd);
+	close(out);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
@@ -355,6 +423,8 @@ int main(void)
 	check_copy();
 	check_close_range();
 	check_sync();
+	signal(SIGPIPE, SIG_IGN);
+	check_splice();
 	CHECK(nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0, "remove %s", dir);
 	return 0;
 }
