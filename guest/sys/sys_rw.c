@@ -382,6 +382,10 @@ int64_t sys_sendfile(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 /* ---- copy_file_range(2) ---- */
 
 #define COPY_CHUNK (64 * 1024)
+/* What one call copies at most: the bytes go through the guest's page
+ * cache, so a copy of gigabytes would hold every other task up; a
+ * shorter count is an answer copy_file_range may give (callers loop). */
+#define COPY_MAX (16 * 1024 * 1024)
 
 /* The file offset of f, 0 for a file that has none (a pipe's f_pos). */
 static int64_t file_offset(struct file *f)
@@ -437,7 +441,9 @@ static int copy_checks(struct file *in, int64_t pos_in, struct file *out, int64_
 	else if (n > (uint64_t)si.st_size - (uint64_t)pos_in)
 		n = (uint64_t)si.st_size - (uint64_t)pos_in;
 	bool same = si.st_dev == so.st_dev && si.st_ino == so.st_ino;
-	if (same && pos_out + (int64_t)n > pos_in && pos_out < pos_in + (int64_t)n)
+	/* In unsigned arithmetic, as Linux's loff_t + u64. */
+	if (same && (uint64_t)pos_out + n > (uint64_t)pos_in &&
+	    (uint64_t)pos_out < (uint64_t)pos_in + n)
 		return -EINVAL;
 	if (pos_in < 0 || pos_out < 0 || (int64_t)((uint64_t)pos_in + n) < 0 ||
 	    (int64_t)((uint64_t)pos_out + n) < 0)
@@ -456,8 +462,8 @@ static int64_t copy_range(struct kernel *k, struct file *in, int64_t pos_in, str
 	if (!buf)
 		return -ENOMEM;
 	int64_t done = 0, err = 0;
-	if (count > MAX_RW_COUNT)
-		count = MAX_RW_COUNT;
+	if (count > COPY_MAX)
+		count = COPY_MAX;
 	while ((uint64_t)done < count) {
 		uint64_t want = count - (uint64_t)done < COPY_CHUNK ? count - (uint64_t)done : COPY_CHUNK;
 		struct uio r = uio_kernel(buf, want);
