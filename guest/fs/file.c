@@ -87,6 +87,32 @@ int file_set_flags(struct file *f, int flags)
 	return fcntl(f->host_fd, F_SETFL, flags) < 0 ? -errno : 0;
 }
 
+/* A 64-bit mix (splitmix64's finalizer). */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
+/* The process (its leader's serial, never reused), its image (the
+ * address space's ctx_id, new at execve) and its capabilities: what
+ * changes where Linux gives a task new credentials. */
+uint64_t current_cred_token(struct kernel *k)
+{
+	struct process *p = k->current;
+	if (!p)
+		return 0;
+	const struct process *leader = p->signal && p->signal->leader ? p->signal->leader : p;
+	uint64_t h = mix(0, leader->serial);
+	h = mix(h, p->mm ? p->mm->ctx_id : 0);
+	h = mix(h, p->cap.effective);
+	h = mix(h, p->cap.permitted);
+	h = mix(h, p->cap.inheritable);
+	return h | 1; /* never 0 */
+}
+
 /* ---- the fd table ---- */
 
 struct fdtable *fdtable_create_stdio(struct kernel *k)

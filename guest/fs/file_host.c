@@ -220,6 +220,7 @@ int file_create(struct kernel *k, int host_fd, int flags, struct file **out)
 	}
 	f->host_fd = host_fd;
 	f->f_mode = open_fmode(flags);
+	f->f_cred = current_cred_token(k);
 	if (kind == FILE_REGULAR) {
 		f->inode = inode_get(k, &st);
 		int err = f->inode ? 0 : -ENOMEM;

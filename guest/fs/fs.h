@@ -98,7 +98,16 @@ struct file {
 	unsigned f_mode;      /* FMODE_* */
 	struct inode *inode;  /* host regular files: the kernel's record (inode.c) */
 	void *private; /* the kind's state (struct pipe) */
+	/* Who opened it (Linux's f_cred), as current_cred_token gave it
+	 * then; 0 for in-kernel files and vmemu's stdio. */
+	uint64_t f_cred;
 };
+
+/* The credentials of the current task, as a token that is the same for
+ * the threads of one process between two changes of its credentials
+ * (Linux makes new ones at fork, execve and capset): linkat's
+ * AT_EMPTY_PATH rule compares it with a file's f_cred. 0 with no task. */
+uint64_t current_cred_token(struct kernel *k);
 
 /* Woken whenever an in-kernel file changes state, for poll (file.c). */
 extern const char file_poll_chan;
@@ -283,7 +292,9 @@ int path_lookup(struct kernel *k, int dirfd, const char *name, unsigned flags,
  * component is in (an fd the caller closes) and that component in last
  * (a trailing "/" kept, for the host to judge); -dot_err when it is "."
  * or ".." or "/". In /proc, -proc_err, or when that is 0, -EPERM for a
- * name there and -ENOENT for one that is not. */
+ * name there and -ENOENT for one that is not; PROC_ERR_EXISTS: -EEXIST
+ * for a name there and -ENOENT for one that is not (link's answers). */
+#define PROC_ERR_EXISTS (-1)
 int path_parent(struct kernel *k, int dirfd, const char *name, int dot_err, int proc_err,
 		char last[NAME_MAX + 2]);
 void path_put(struct path *p);

@@ -657,8 +657,11 @@ int path_parent(struct kernel *k, int dirfd, const char *name, int dot_err, int 
 	else if (!err && nd.cur.kind == PATH_PROC) {
 		/* Nothing is made or removed in /proc. */
 		struct proc_ref ref;
-		err = proc_err ? -proc_err : procfs_lookup(k, &nd.cur.proc, nd.last, &ref) ? -ENOENT
-											   : -EPERM;
+		bool exists = !procfs_lookup(k, &nd.cur.proc, nd.last, &ref);
+		if (proc_err == PROC_ERR_EXISTS)
+			err = exists ? -EEXIST : -ENOENT;
+		else
+			err = proc_err ? -proc_err : exists ? -EPERM : -ENOENT;
 	} else if (!err && !cur_is_dir(&nd)) {
 		err = -ENOTDIR;
 	}

@@ -81,9 +81,11 @@ static uint32_t ra_pages_of(int fd, const struct stat *st)
 	return RA_DEFAULT_PAGES;
 }
 
+/* Only compared: it wraps rather than overflow for a time set far out
+ * (utime(2) takes any seconds). */
 static int64_t ns_of(struct timespec t)
 {
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+	return (int64_t)((uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec);
 }
 
 static struct mapping *find_file(struct kernel *k, const struct stat *st)

@@ -29,6 +29,22 @@ syscall_fn sys_stat, sys_lstat, sys_fstat, sys_newfstatat, sys_statx, sys_access
 	sys_faccessat2, sys_readlink, sys_readlinkat, sys_unlink, sys_unlinkat,
 	sys_rmdir, sys_mkdir, sys_mkdirat, sys_rename, sys_renameat, sys_symlink, sys_symlinkat,
 	sys_utimensat, sys_chmod, sys_fchmod, sys_fchmodat, sys_truncate; /* sys_path.c */
+/* Links, owners, vectors, syncs (hA). */
+syscall_fn sys_utime, sys_utimes, sys_futimesat, sys_renameat2; /* sys_path.c */
+syscall_fn sys_link, sys_linkat, sys_chown, sys_fchown, sys_lchown, sys_fchownat; /* sys_link.c */
+syscall_fn sys_creat, sys_sync, sys_syncfs, sys_sync_file_range, sys_readahead,
+	sys_close_range; /* sys_file.c */
+syscall_fn sys_preadv, sys_pwritev, sys_preadv2, sys_pwritev2, sys_copy_file_range, sys_splice,
+	sys_vmsplice; /* sys_rw.c */
+/* sys_path.c's helpers for the calls on names elsewhere in sys/: a
+ * (dirfd, name in guest memory, AT_* flags) triple resolved ("" only with
+ * AT_EMPTY_PATH, a last symlink followed when follow and not
+ * AT_SYMLINK_NOFOLLOW); and whether p's attributes may change: 0, -EROFS
+ * outside the root, -EPERM for /proc, -no_host for a file without a host
+ * fd (a pipe). */
+int user_path_at(struct kernel *k, uint64_t dirfd, uint64_t upath, int at_flags, bool follow,
+		 struct path *p);
+int may_change(const struct path *p, int no_host);
 syscall_fn sys_mknod, sys_mknodat; /* sys_mknod.c */
 syscall_fn sys_getxattr, sys_lgetxattr, sys_fgetxattr; /* sys_xattr.c */
 syscall_fn sys_statfs, sys_fstatfs; /* sys_statfs.c */

@@ -1,6 +1,7 @@
-/* sys_file.c - system calls on file descriptors: open and close, dup,
- * fcntl (record locks in fs/locks.c), ioctl, lseek, getdents64, ftruncate,
- * fsync, fallocate, fadvise64, pipe. Argument checks follow Linux; for host-backed files the
+/* sys_file.c - system calls on file descriptors: open, creat and close,
+ * close_range, dup, fcntl (record locks in fs/locks.c), ioctl, lseek,
+ * getdents64, ftruncate, fsync, sync, syncfs, sync_file_range, fallocate,
+ * fadvise64, readahead, pipe. Argument checks follow Linux; for host-backed files the
  * host does the work on the host fd, in-kernel files (pipes, /proc) answer
  * as Linux's do. An O_PATH fd serves only close, dup, fstat, fchdir and
  * fcntl's F_DUPFD, F_GETFD, F_SETFD and F_GETFL (fd_arg_raw); any other
@@ -58,6 +59,52 @@ int64_t sys_close(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 {
 	(void)ctx;
 	return fd_close(files(k), (int)(uint32_t)a[0]);
+}
+
+/* creat(2): open(2) with O_CREAT | O_WRONLY | O_TRUNC. */
+int64_t sys_creat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_open(k, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (unsigned)a[1]);
+}
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* close_range(2): fds first..last closed, or marked close-on-exec; with
+ * CLOSE_RANGE_UNSHARE a table shared with other tasks (CLONE_FILES) is
+ * copied first and the copy changed, as Linux's dup_fd. */
+int64_t sys_close_range(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	uint32_t first = (uint32_t)a[0], last = (uint32_t)a[1], flags = (uint32_t)a[2];
+	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	struct process *p = k->current;
+	if ((flags & CLOSE_RANGE_UNSHARE) && p->files->users > 1) {
+		struct fdtable *t = fdtable_fork(p->files);
+		if (!t)
+			return -ENOMEM;
+		fdtable_put(p->files);
+		p->files = t;
+	}
+	if (last >= MAX_FDS)
+		last = MAX_FDS - 1;
+	for (uint32_t fd = first; fd <= last && fd < MAX_FDS; fd++) {
+		if (flags & CLOSE_RANGE_CLOEXEC) {
+			if (files(k)->fd[fd])
+				files(k)->cloexec[fd] = true;
+		} else if (files(k)->fd[fd]) {
+			fd_close(files(k), (int)fd);
+		}
+	}
+	return 0;
 }
 
 /* fd, or -errno: a new reference to oldfd's file at the lowest free fd >= min. */
@@ -298,6 +345,81 @@ int64_t sys_fsync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	return fsync(fd) < 0 ? -errno : 0;
 }
 
+/* Writes back the dirty pages of every cached file (dev: only those on
+ * that host device), as sync(2) and syncfs(2) do before the host syncs:
+ * pages dirtied through shared maps are in the kernel's cache only.
+ * 0, or -EIO when a page could not be written. */
+static int writeback_files(struct kernel *k, const uint64_t *dev)
+{
+	int err = 0;
+	for (struct mapping *m = k->pagecache.files; m; m = m->next)
+		if (!m->anon && m->fd >= 0 && (!dev || m->dev == *dev) &&
+		    filemap_writeback(k, m, 0, UINT64_MAX >> PAGE_SHIFT))
+			err = -EIO;
+	return err;
+}
+
+int64_t sys_sync(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	(void)a;
+	writeback_files(k, NULL);
+	sync();
+	return 0;
+}
+
+/* syncfs(2): the file system of fd; the kernel's own (pipes, /proc,
+ * memfds) have nothing to write. */
+int64_t sys_syncfs(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	struct stat st;
+	if (f->host_fd < 0 || fstat(f->host_fd, &st) < 0)
+		return 0;
+	uint64_t dev = st.st_dev;
+	int err = writeback_files(k, &dev);
+	if (syncfs(f->host_fd) < 0)
+		return -errno;
+	return err;
+}
+
+/* sync_file_range(2): Linux's checks (flags, a range that must not wrap,
+ * ESPIPE but for regular files, directories, block devices and
+ * symlinks); SYNC_FILE_RANGE_WRITE writes the range's dirty cached pages
+ * back, then the host does the rest on its file. */
+int64_t sys_sync_file_range(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	int64_t off = (int64_t)a[1], nbytes = (int64_t)a[2];
+	unsigned flags = (unsigned)a[3];
+	int64_t end = (int64_t)((uint64_t)off + (uint64_t)nbytes);
+	if (flags & ~(unsigned)SYNC_FILE_RANGE_WRITE_AND_WAIT)
+		return -EINVAL;
+	if (off < 0 || end < 0 || end < off)
+		return -EINVAL;
+	struct stat st;
+	int err = file_stat(f, &st);
+	if (err)
+		return err;
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISDIR(st.st_mode) &&
+	    !S_ISLNK(st.st_mode))
+		return -ESPIPE;
+	if (f->host_fd < 0)
+		return 0; /* memory (a memfd, /proc): nothing to write */
+	struct mapping *m = filemap_of(k, f);
+	uint64_t last = nbytes == 0 ? UINT64_MAX >> PAGE_SHIFT : (uint64_t)(end - 1) >> PAGE_SHIFT;
+	if (m && (flags & SYNC_FILE_RANGE_WRITE) &&
+	    filemap_writeback(k, m, (uint64_t)off >> PAGE_SHIFT, last))
+		return -EIO;
+	return sync_file_range(f->host_fd, off, nbytes, flags) < 0 ? -errno : 0;
+}
+
 /* fallocate(2): Linux's argument checks, then the host file does the
  * work. The modes that move or zero bytes (punch, zero, collapse, insert)
  * change the file under the page cache: its dirty pages from offset on
@@ -355,6 +477,46 @@ int64_t sys_fadvise64(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	if ((int64_t)a[2] < 0 || a[3] > POSIX_FADV_NOREUSE)
 		return -EINVAL;
 	return -posix_fadvise(fd, (off_t)a[1], (off_t)a[2], (int)a[3]);
+}
+
+/* readahead(2): a file open for reading (EBADF) that can read ahead: a
+ * regular file (EINVAL for anything else, a pipe, a socket, a
+ * directory). A host file the kernel caches gets the pages of the range
+ * into the page cache, at most ra_pages of them (Linux's
+ * force_page_cache_ra caps a request at the device's window), within the
+ * file, as long as frames are free above the low watermark; the others
+ * (memfds, /proc, tmpfs: no backing device) read nothing ahead. */
+int64_t sys_readahead(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f || !(f->f_mode & FMODE_READ))
+		return -EBADF;
+	struct stat st;
+	if (file_stat(f, &st) || !S_ISREG(st.st_mode))
+		return -EINVAL;
+	int64_t off = (int64_t)a[1], len = (int64_t)a[2];
+	if (len < 0)
+		return -EINVAL; /* generic_fadvise: a count past LLONG_MAX */
+	struct mapping *m = filemap_of(k, f);
+	if (!m || !m->ra_pages || off < 0)
+		return 0;
+	uint64_t end = (uint64_t)off + (uint64_t)len;
+	uint64_t last = !len || end < (uint64_t)len ? INT64_MAX : end - 1;
+	uint64_t first = (uint64_t)off >> PAGE_SHIFT, stop = (last >> PAGE_SHIFT) + 1;
+	uint64_t eof = (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	if (stop > eof)
+		stop = eof;
+	if (first < stop && stop - first > m->ra_pages)
+		stop = first + m->ra_pages;
+	for (uint64_t i = first; i < stop; i++) {
+		if (pagecache_lookup(k, m, i))
+			continue;
+		struct cache_page *cp;
+		if (frames_free(k) <= k->wmark_low || mapping_page(k, m, i, &cp))
+			break; /* best effort, as Linux's read-ahead */
+	}
+	return 0;
 }
 
 static int64_t do_pipe(struct kernel *k, uint64_t ufds, uint64_t flags)

@@ -1,5 +1,6 @@
 /* sys_path.c - system calls on path names: stat, access, readlink,
- * truncate, unlink, mkdir, rename, symlink, utimensat, chmod.
+ * truncate, unlink, mkdir, rename and renameat2, symlink, utimensat and
+ * the older utime, utimes and futimesat, chmod.
  *
  * A name is resolved by the kernel (fs/namei.c: inside --root, /proc the
  * kernel's) to what it names, then the host call acts on that: on its
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "fs/fs.h"
@@ -25,8 +27,8 @@
 /* Resolves a (dirfd, name in guest memory, AT_* flags) triple; "" only
  * with AT_EMPTY_PATH, a last symlink followed unless AT_SYMLINK_NOFOLLOW
  * (or follow is false). */
-static int user_path_at(struct kernel *k, uint64_t dirfd, uint64_t upath, int at_flags,
-			bool follow, struct path *p)
+int user_path_at(struct kernel *k, uint64_t dirfd, uint64_t upath, int at_flags, bool follow,
+		 struct path *p)
 {
 	char path[PATH_MAX];
 	int err = file_user_path(k, path, upath, at_flags & AT_EMPTY_PATH);
@@ -324,9 +326,16 @@ int64_t sys_mkdirat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	return do_mkdir(k, a[0], a[1], a[2]);
 }
 
+/* rename(2), renameat(2), renameat2(2): Linux's flag checks, then the
+ * host renames in the two directories (RENAME_WHITEOUT and
+ * RENAME_EXCHANGE as its file system can; EINVAL where it cannot). */
 static int64_t do_rename(struct kernel *k, uint64_t olddirfd, uint64_t uold, uint64_t newdirfd,
-			 uint64_t unew)
+			 uint64_t unew, uint64_t flags)
 {
+	if (flags & ~(uint64_t)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) && (flags & RENAME_EXCHANGE))
+		return -EINVAL;
 	char oldpath[PATH_MAX], newpath[PATH_MAX], oldlast[NAME_MAX + 2], newlast[NAME_MAX + 2];
 	int err = file_user_path(k, oldpath, uold, false);
 	if (!err)
@@ -337,10 +346,14 @@ static int64_t do_rename(struct kernel *k, uint64_t olddirfd, uint64_t uold, uin
 	int olddir = path_parent(k, (int)olddirfd, oldpath, EBUSY, EXDEV, oldlast);
 	if (olddir < 0)
 		return olddir;
-	int newdir = path_parent(k, (int)newdirfd, newpath, EBUSY, EXDEV, newlast);
+	int newdir = path_parent(k, (int)newdirfd, newpath,
+				 flags & RENAME_NOREPLACE ? EEXIST : EBUSY, EXDEV, newlast);
 	int64_t ret = newdir;
 	if (newdir >= 0) {
-		ret = renameat(olddir, oldlast, newdir, newlast) < 0 ? -errno : 0;
+		ret = (flags ? syscall(SYS_renameat2, olddir, oldlast, newdir, newlast, (unsigned)flags)
+			     : renameat(olddir, oldlast, newdir, newlast)) < 0
+			      ? -errno
+			      : 0;
 		close(newdir);
 	}
 	close(olddir);
@@ -350,13 +363,19 @@ static int64_t do_rename(struct kernel *k, uint64_t olddirfd, uint64_t uold, uin
 int64_t sys_rename(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	return do_rename(k, (uint64_t)AT_FDCWD, a[0], (uint64_t)AT_FDCWD, a[1]);
+	return do_rename(k, (uint64_t)AT_FDCWD, a[0], (uint64_t)AT_FDCWD, a[1], 0);
 }
 
 int64_t sys_renameat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	return do_rename(k, a[0], a[1], a[2], a[3]);
+	return do_rename(k, a[0], a[1], a[2], a[3], 0);
+}
+
+int64_t sys_renameat2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_rename(k, a[0], a[1], a[2], a[3], (uint32_t)a[4]);
 }
 
 static int64_t do_symlink(struct kernel *k, uint64_t utarget, uint64_t dirfd, uint64_t upath)
@@ -391,7 +410,7 @@ int64_t sys_symlinkat(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 /* What an attribute change may not touch: /proc (EPERM), a pipe
  * (no_host), and host files the guest did not reach through the root
  * (EROFS, as on a read-only mount). 0 when p's host file may change. */
-static int may_change(const struct path *p, int no_host)
+int may_change(const struct path *p, int no_host)
 {
 	if (p->outside_root)
 		return -EROFS;
@@ -400,38 +419,119 @@ static int may_change(const struct path *p, int no_host)
 	return path_host_fd(p) < 0 ? -no_host : 0;
 }
 
-int64_t sys_utimensat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+/* Linux's nsec_valid: a time's nanoseconds, or UTIME_NOW / UTIME_OMIT. */
+static bool nsec_valid(long nsec)
 {
-	(void)ctx;
-	if (a[3] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	struct timespec times[2];
-	if (a[2] && copy_from_user(k, times, a[2], sizeof(times)))
-		return -EFAULT;
-	const struct timespec *t = a[2] ? times : NULL;
+	return nsec == UTIME_OMIT || nsec == UTIME_NOW || (nsec >= 0 && nsec <= 999999999);
+}
+
+/* Linux's vfs_utimes: t NULL (or both UTIME_NOW) is now. */
+static int64_t utimes_path(const struct path *p, const struct timespec *t)
+{
+	if (t) {
+		if (!nsec_valid(t[0].tv_nsec) || !nsec_valid(t[1].tv_nsec))
+			return -EINVAL;
+		if (t[0].tv_nsec == UTIME_NOW && t[1].tv_nsec == UTIME_NOW)
+			t = NULL;
+	}
+	/* A pipe's or socket's times are the kernel's, which keeps none. */
+	int64_t err = may_change(p, 0);
+	if (!err && path_host_fd(p) >= 0)
+		err = utimensat(path_host_fd(p), "", t, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	return err;
+}
+
+/* Linux's do_utimes, which utimensat, futimesat, utimes and utime share:
+ * no name and a dirfd is the file dirfd is open on (futimens: not
+ * O_PATH, no flags); else the name (a NULL one is EFAULT). */
+static int64_t do_utimes(struct kernel *k, uint64_t dirfd, uint64_t upath,
+			 const struct timespec *t, uint64_t flags)
+{
 	struct path p;
 	int64_t err;
-	if (!a[1]) {
-		/* No name: the file dirfd is open on (futimens), not O_PATH. */
-		struct file *f = fd_arg(k, a[0]);
+	if (!upath && (int)dirfd != AT_FDCWD) {
+		if (flags)
+			return -EINVAL;
+		struct file *f = fd_arg(k, dirfd);
 		if (!f)
 			return -EBADF;
 		path_from_file(f, &p);
-	} else if ((err = user_path_at(k, a[0], a[1], (int)a[3], true, &p))) {
-		return err;
+	} else {
+		if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+			return -EINVAL;
+		if ((err = user_path_at(k, dirfd, upath, (int)flags, true, &p)))
+			return err;
 	}
-	err = may_change(&p, EBADF);
-	if (!err)
-		err = utimensat(path_host_fd(&p), "", t, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	err = utimes_path(&p, t);
 	path_put(&p);
 	return err;
+}
+
+int64_t sys_utimensat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct timespec times[2];
+	if (a[2]) {
+		if (copy_from_user(k, times, a[2], sizeof(times)))
+			return -EFAULT;
+		/* Nothing to do: the name is not even looked up. */
+		if (times[0].tv_nsec == UTIME_OMIT && times[1].tv_nsec == UTIME_OMIT)
+			return 0;
+	}
+	return do_utimes(k, a[0], a[1], a[2] ? times : NULL, a[3]);
+}
+
+/* futimesat(2) and utimes(2): struct timeval pairs, microseconds checked
+ * here (UTIME_NOW and UTIME_OMIT are no microseconds). */
+static int64_t do_futimesat(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_t utv)
+{
+	struct timeval tv[2];
+	struct timespec t[2];
+	if (utv) {
+		if (copy_from_user(k, tv, utv, sizeof(tv)))
+			return -EFAULT;
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -EINVAL;
+			t[i] = (struct timespec){tv[i].tv_sec, tv[i].tv_usec * 1000};
+		}
+	}
+	return do_utimes(k, dirfd, upath, utv ? t : NULL, 0);
+}
+
+int64_t sys_futimesat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_futimesat(k, a[0], a[1], a[2]);
+}
+
+int64_t sys_utimes(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_futimesat(k, (uint64_t)AT_FDCWD, a[0], a[1]);
+}
+
+/* utime(2): a struct utimbuf of whole seconds (access, modification). */
+int64_t sys_utime(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int64_t buf[2];
+	struct timespec t[2];
+	if (a[1]) {
+		if (copy_from_user(k, buf, a[1], sizeof(buf)))
+			return -EFAULT;
+		t[0] = (struct timespec){buf[0], 0};
+		t[1] = (struct timespec){buf[1], 0};
+	}
+	return do_utimes(k, (uint64_t)AT_FDCWD, a[0], a[1] ? t : NULL, 0);
 }
 
 /* chmod of what p names, through the host's magic link of its fd. */
 static int64_t chmod_path(const struct path *p, uint64_t mode)
 {
-	int64_t err = may_change(p, EINVAL);
-	if (err)
+	/* A pipe's or socket's mode is the kernel's: Linux lets it change. */
+	int64_t err = may_change(p, 0);
+	if (err || path_host_fd(p) < 0)
 		return err;
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path_host_fd(p));

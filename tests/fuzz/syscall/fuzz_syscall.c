@@ -105,6 +105,9 @@ static struct kernel *setup(struct process **pp)
 		struct file *f;
 		if (file_create(k, open("/dev/null", O_RDWR | O_CLOEXEC), O_RDWR, &f))
 			abort();
+		/* As vmemu's stdio under --root: the host's /dev/null keeps
+		 * its mode, owner and times (fchmod, fchown, futimens: EROFS). */
+		f->f_mode |= FMODE_OUTSIDE_ROOT;
 		fd_install_at(p->files, fd, f, false);
 	}
 	for (size_t i = 0; i < NPATHS; i++)
