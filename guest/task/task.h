@@ -120,6 +120,10 @@ struct signal_struct {
 	 * PROC_CMDLINE_MAX bytes, as Linux before 4.2 cut it at a page. */
 	char cmdline[PROC_CMDLINE_MAX];
 	size_t cmdline_len;
+	/* /proc/PID/oom_score_adj (-1000..1000), which the OOM killer adds
+	 * to a process's badness, and the least an unprivileged write may
+	 * set (Linux's oom_score_adj_min); inherited at fork. */
+	short oom_score_adj, oom_score_adj_min;
 };
 
 /* A task: one thread (Linux's task_struct). A process is the thread group
@@ -340,6 +344,9 @@ syscall_fn sys_capget, sys_capset; /* capability.c */
  * recomputation (capability.c). */
 void cap_init(struct process *p);
 void cap_exec(struct process *p);
+/* Resource limit resource (RLIMIT_*) of the guest's processes: soft and
+ * hard (rlimit.c). */
+void task_rlimit(unsigned resource, uint64_t *cur, uint64_t *max);
 syscall_fn sys_getitimer, sys_setitimer, sys_alarm; /* itimer.c */
 syscall_fn sys_futex; /* futex.c */
 syscall_fn sys_set_robust_list, sys_get_robust_list; /* futex_exit.c */
