@@ -42,8 +42,14 @@ static void cpu_times(struct cpu_times *t)
 	t->uptime = ns_of(&now);
 	t->user = (uint64_t)ru.ru_utime.tv_sec * NSEC_PER_SEC + (uint64_t)ru.ru_utime.tv_usec * 1000;
 	t->system = (uint64_t)ru.ru_stime.tv_sec * NSEC_PER_SEC + (uint64_t)ru.ru_stime.tv_usec * 1000;
+	/* Idle time only grows, as Linux's sum of idle periods: vmemu's host
+	 * threads may together run faster than the clock for a while. */
+	static uint64_t last_idle;
 	uint64_t busy = t->user + t->system;
-	t->idle = t->uptime > busy ? t->uptime - busy : 0;
+	uint64_t idle = t->uptime > busy ? t->uptime - busy : 0;
+	if (idle < last_idle)
+		idle = last_idle < t->uptime ? last_idle : t->uptime;
+	t->idle = last_idle = idle;
 }
 
 /* "%lu.%02lu": seconds and hundredths. */
