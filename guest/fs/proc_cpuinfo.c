@@ -8,7 +8,7 @@
  * this kernel does not detect them. An emulated CPU does not speculate,
  * so it has no bugs. Its TSC counts at the host's rate, so "cpu MHz"
  * (and bogomips, twice it, as Linux computes it from the TSC) are the
- * host's; without a host value both lines are left out. */
+ * host's (0 if the host does not say). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,9 +74,11 @@ static unsigned long host_cpu_khz(void)
 	FILE *f = fopen("/proc/cpuinfo", "re");
 	char line[256];
 	double mhz = 0;
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "cpu MHz", 7) && sscanf(strchr(line, ':') ? strchr(line, ':') + 1 : "", "%lf", &mhz) == 1)
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *colon = strchr(line, ':');
+		if (!strncmp(line, "cpu MHz", 7) && colon && sscanf(colon + 1, "%lf", &mhz) == 1)
 			break;
+	}
 	if (f)
 		fclose(f);
 	return (unsigned long)(mhz * 1000 + 0.5);
@@ -90,8 +92,7 @@ void proc_cpuinfo_show(struct kernel *k, struct process *p, struct seq *s)
 	seq_printf(s, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %d\nmodel\t\t: %d\n", VENDOR,
 		   FAMILY, MODEL);
 	seq_printf(s, "model name\t: %s\nstepping\t: %d\n", MODEL_NAME, STEPPING);
-	if (khz)
-		seq_printf(s, "cpu MHz\t\t: %lu.%03lu\n", khz / 1000, khz % 1000);
+	seq_printf(s, "cpu MHz\t\t: %lu.%03lu\n", khz / 1000, khz % 1000);
 	seq_printf(s, "cache size\t: %d KB\n", CACHE_KB);
 	seq_printf(s, "physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n");
 	seq_printf(s, "apicid\t\t: 0\ninitial apicid\t: 0\nfpu\t\t: yes\nfpu_exception\t: yes\n");
@@ -101,8 +102,8 @@ void proc_cpuinfo_show(struct kernel *k, struct process *p, struct seq *s)
 			if ((words[w].value >> bit & 1) && words[w].names[bit])
 				seq_printf(s, " %s", words[w].names[bit]);
 	seq_printf(s, "\nbugs\t\t:\n");
-	if (khz) /* loops_per_jiffy / (500000 / HZ), as "%lu.%02lu" */
-		seq_printf(s, "bogomips\t: %lu.%02lu\n", khz / 500, khz / 5 % 100);
+	/* loops_per_jiffy / (500000 / HZ), as "%lu.%02lu" */
+	seq_printf(s, "bogomips\t: %lu.%02lu\n", khz / 500, khz / 5 % 100);
 	seq_printf(s, "clflush size\t: %d\ncache_alignment\t: %d\n", CLFLUSH_SIZE, CLFLUSH_SIZE);
 	seq_printf(s, "address sizes\t: %d bits physical, %d bits virtual\n", PHYS_BITS, VIRT_BITS);
 	seq_printf(s, "power management:\n\n");
