@@ -192,7 +192,8 @@ proc_show_fn proc_mounts_show, proc_mountinfo_show, proc_filesystems_show; /* pr
 proc_show_fn proc_limits_show;                                     /* proc_pid_limits.c */
 proc_show_fn proc_oom_score_show, proc_oom_score_adj_show, proc_oom_adj_show; /* proc_pid_oom.c */
 proc_show_fn proc_comm_show, proc_cgroup_show, proc_io_show, proc_wchan_show,
-	proc_personality_show, proc_loginuid_show, proc_sessionid_show; /* proc_pid_misc.c */
+	proc_personality_show, proc_loginuid_show, proc_sessionid_show,
+	proc_timerslack_ns_show; /* proc_pid_misc.c */
 struct vma;
 /* A binary file of /proc/PID read or written at pos (proc_pid_mem.c):
  * the bytes moved or -errno. */
@@ -200,7 +201,7 @@ typedef int64_t proc_rw_fn(struct kernel *k, struct process *p, struct uio *u, u
 proc_rw_fn proc_pagemap_read, proc_mem_read, proc_mem_write;
 proc_rw_fn proc_environ_read, proc_auxv_read;                      /* proc_pid_env.c */
 proc_rw_fn proc_oom_score_adj_write, proc_oom_adj_write;           /* proc_pid_oom.c */
-proc_rw_fn proc_comm_write;                                        /* proc_pid_misc.c */
+proc_rw_fn proc_comm_write, proc_timerslack_ns_write;              /* proc_pid_misc.c */
 /* Where a maps line's name starts (seq_setwidth(25 + 6 * sizeof(void *) - 1)). */
 #define PROC_MAPS_NAME_COLUMN (25 + 6 * sizeof(void *) - 1)
 /* One line of /proc/PID/maps: v's range, rights, offset, file and name. */

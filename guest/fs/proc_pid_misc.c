@@ -8,9 +8,13 @@
  *   personality  PER_LINUX (0): vmemu has no personality(2) to change it
  *   loginuid, sessionid  the audit ids of the host's process (the guest
  *                runs with its user's ids), without a newline as Linux;
- *                4294967295 (unset) when the host has none */
+ *                4294967295 (unset) when the host has none
+ *   timerslack_ns  the timer slack PR_SET_TIMERSLACK sets too (only the
+ *                process's directory has it, as Linux) */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -100,4 +104,33 @@ void proc_sessionid_show(struct kernel *k, struct process *p, struct seq *s)
 	(void)k;
 	(void)p;
 	host_audit_id("/proc/self/sessionid", s);
+}
+
+void proc_timerslack_ns_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	(void)k;
+	seq_printf(s, "%llu\n", (unsigned long long)p->timer_slack_ns);
+}
+
+/* timerslack_ns_write: kstrtoull's decimal number (a '+' before it, a
+ * newline after it allowed); 0 sets the default; another process's needs
+ * CAP_SYS_NICE. */
+int64_t proc_timerslack_ns_write(struct kernel *k, struct process *p, struct uio *u, uint64_t pos)
+{
+	(void)pos;
+	char buf[32] = "";
+	uint64_t count = u->left;
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (uio_copy(k, u, buf, (size_t)count, false) < count)
+		return -EFAULT;
+	char *start = buf + (buf[0] == '+'), *end;
+	errno = 0;
+	unsigned long long ns = strtoull(start, &end, 10);
+	if (*start < '0' || *start > '9' || errno || (*end && strcmp(end, "\n")))
+		return -EINVAL;
+	if (p != k->current && !capable(k, CAP_SYS_NICE))
+		return -EPERM;
+	p->timer_slack_ns = ns ? ns : p->default_timer_slack_ns;
+	return (int64_t)count;
 }

@@ -170,6 +170,8 @@ static const struct proc_entry pid_entries[] = {
 	{.name = "loginuid", .kind = PROC_FILE, .show = proc_loginuid_show},
 	{.name = "sessionid", .kind = PROC_FILE, .show = proc_sessionid_show},
 	{.name = "io", .kind = PROC_FILE, .show = proc_io_show, .mode = 0400},
+	{.name = "timerslack_ns", .kind = PROC_FILE, .show = proc_timerslack_ns_show,
+	 .write = proc_timerslack_ns_write, .mode = 0666},
 };
 
 /* A thread's (tid_base_stuff): the same without task, stat its own. */

@@ -159,6 +159,11 @@ int64_t sys_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	}
 	case PR_GET_NAME:
 		return copy_to_user(k, a[1], p->comm, sizeof(p->comm));
+	case PR_SET_TIMERSLACK: /* 0 goes back to the default */
+		p->timer_slack_ns = a[1] ? a[1] : p->default_timer_slack_ns;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return (int64_t)p->timer_slack_ns;
 	default:
 		return -EINVAL;
 	}

@@ -143,6 +143,7 @@ static struct process *copy_process(struct kernel *k, const struct cpu_context *
 		c->sig.altstack_flags = p->sig.altstack_flags;
 	}
 	memcpy(c->comm, p->comm, sizeof(c->comm));
+	c->timer_slack_ns = c->default_timer_slack_ns = p->timer_slack_ns;
 	c->ctx = *ctx;
 	c->ctx.rax = 0;
 	c->ctx.rip = ctx->rip + SYSCALL_INSN_LEN;

@@ -169,6 +169,10 @@ struct process {
 	 * clone's CSIGNAL bits, SIGCHLD for fork); -1 for other threads. */
 	int exit_signal;
 	uint64_t min_flt, maj_flt; /* faults handled for it (getrusage) */
+	/* PR_SET_TIMERSLACK and /proc/PID/timerslack_ns: kept and shown (the
+	 * guest's timers do not batch wake-ups); 0 sets the default, the
+	 * parent's value at fork (Linux's default_timer_slack_ns). */
+	uint64_t timer_slack_ns, default_timer_slack_ns;
 	struct process *vfork_parent; /* blocked in vfork until we exec or exit */
 	bool autoreap;       /* nobody waits for it: freed once it has exited */
 	bool exited;
@@ -243,6 +247,7 @@ uint64_t kernel_now_ns(void);
 /* Tasks (process.c). At most PROCESS_MAX exist at once, threads
  * included (fork, clone: EAGAIN). */
 #define PROCESS_MAX 256
+#define TIMER_SLACK_NS_DEFAULT 50000 /* init's timer slack, as Linux's */
 /* The task whose thread id is pid (a process id is its leader's), or NULL. */
 struct process *process_find(struct kernel *k, int pid);
 /* Thread p ends with an exit code (exit(2)): it becomes a zombie and lets

@@ -510,6 +510,30 @@ static void check_small_files(void)
 	CHECK(buf[0] && !strchr(buf, '\n'), "/proc/self/wchan '%s'", buf);
 }
 
+/* timerslack_ns and PR_SET/GET_TIMERSLACK: the same value; 0 is the
+ * default (what the program started with); none in a thread's directory. */
+static void check_timerslack(void)
+{
+	long first = oom_value("timerslack_ns");
+	CHECK(prctl(PR_GET_TIMERSLACK) == first, "PR_GET_TIMERSLACK %d, timerslack_ns %ld",
+	      prctl(PR_GET_TIMERSLACK), first);
+	write_file("/proc/self/timerslack_ns", "123456\n", 7, 0);
+	CHECK(prctl(PR_GET_TIMERSLACK) == 123456, "PR_GET_TIMERSLACK %d after writing 123456",
+	      prctl(PR_GET_TIMERSLACK));
+	CHECK(prctl(PR_SET_TIMERSLACK, 777UL) == 0 && oom_value("timerslack_ns") == 777,
+	      "timerslack_ns %ld after PR_SET_TIMERSLACK 777", oom_value("timerslack_ns"));
+	write_file("/proc/self/timerslack_ns", " 5", 2, EINVAL);
+	write_file("/proc/self/timerslack_ns", "0", 1, 0);
+	CHECK(oom_value("timerslack_ns") == first, "timerslack_ns %ld after 0, started at %ld",
+	      oom_value("timerslack_ns"), first);
+	struct stat st;
+	CHECK(stat("/proc/self/timerslack_ns", &st) == 0 && (st.st_mode & 0777) == 0666,
+	      "timerslack_ns mode %o", st.st_mode & 0777);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/timerslack_ns", (long)syscall(SYS_gettid));
+	CHECK_ERRNO(stat(path, &st), ENOENT, path);
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	(void)argc;
@@ -524,5 +548,6 @@ int main(int argc, char **argv, char **envp)
 	check_limits();
 	check_oom();
 	check_small_files();
+	check_timerslack();
 	return 0;
 }

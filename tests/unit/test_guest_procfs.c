@@ -370,7 +370,7 @@ START_TEST(proc_dir_listing)
 	struct process *other = guest_new_process();
 	int64_t fd = open_path("/proc", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
-	char want[320];
+	char want[512];
 	snprintf(want, sizeof(want),
 		 "./%d ../%d meminfo/%d vmstat/%d buddyinfo/%d stat/%d uptime/%d loadavg/%d "
 		 "cpuinfo/%d version/%d filesystems/%d swaps/%d mounts/%d sys/%d self/%d "
@@ -409,10 +409,11 @@ START_TEST(proc_dir_listing)
 		 "./%d ../%d task/%d fd/%d map_files/%d environ/%d auxv/%d status/%d personality/%d "
 		 "limits/%d comm/%d cmdline/%d stat/%d statm/%d maps/%d mem/%d cwd/%d root/%d exe/%d "
 		 "mounts/%d mountinfo/%d smaps/%d smaps_rollup/%d pagemap/%d wchan/%d cgroup/%d "
-		 "oom_score/%d oom_adj/%d oom_score_adj/%d loginuid/%d sessionid/%d io/%d ",
+		 "oom_score/%d oom_adj/%d oom_score_adj/%d loginuid/%d sessionid/%d io/%d "
+		 "timerslack_ns/%d ",
 		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
 		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG,
-		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG);
+		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
