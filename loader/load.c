@@ -161,6 +161,10 @@ static int load_stack(struct kernel *k, struct mm *mm, const struct elf_info *in
 	if (elf_prot((uint32_t)info->stack_flags) & PROT_EXEC)
 		flags |= VM_EXEC;
 	mm->stack_top = LOADER_STACK_TOP;
+	mm->env_start = img.env_start;
+	mm->env_end = img.env_end;
+	mm->auxv_start = img.auxv_start;
+	mm->auxv_end = img.auxv_end;
 	r = mm_map(k, mm, LOADER_STACK_TOP - LOADER_STACK_SIZE, LOADER_STACK_SIZE, flags, true);
 	if (r >= 0)
 		r = mm_write_force(k, mm, img.sp, img.buf, img.size);

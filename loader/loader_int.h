@@ -72,6 +72,9 @@ struct stack_image {
 	uint8_t *buf;
 	uint64_t sp;   /* rsp at entry: 16-byte aligned, points at argc */
 	uint64_t size; /* top - sp */
+	/* The environment strings and the auxiliary vector (AT_NULL pair
+	 * included), as [start, end): /proc/PID/environ and auxv. */
+	uint64_t env_start, env_end, auxv_start, auxv_end;
 };
 
 /* Lays out the initial stack of the SysV x86-64 ABI (3.4.1) the way Linux's

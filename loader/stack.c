@@ -128,9 +128,11 @@ int stack_image_build(const struct elf_info *info, const struct stack_params *pr
 	a = img->sp;
 	put_word(img, a, argc);
 	a += 8;
-	put_strings(img, put_strings(img, strings_at, argv, argc, a), envp, envc,
-		    a + 8 * (argc + 1));
+	img->env_start = put_strings(img, strings_at, argv, argc, a);
+	img->env_end = put_strings(img, img->env_start, envp, envc, a + 8 * (argc + 1));
 	a += 8 * (argc + 1) + 8 * (envc + 1); /* the NULLs are already zero */
+	img->auxv_start = a;
+	img->auxv_end = a + sizeof auxv;
 	for (size_t i = 0; i < sizeof auxv / sizeof auxv[0]; i++, a += 16) {
 		put_word(img, a, auxv[i][0]);
 		put_word(img, a + 8, auxv[i][1]);

@@ -245,6 +245,7 @@ enum proc_kind {
 	PROC_SYSFS,                           /* a directory or file of /sys (sysfs.c) */
 	PROC_MAP_FILES_DIR,                   /* /proc/PID/map_files */
 	PROC_MAP_FILE,                        /* map_files/START-END: a link to a VMA's file */
+	PROC_SYMLINK,                         /* "mounts": a symlink with a fixed text */
 };
 
 struct proc_entry;

@@ -144,9 +144,13 @@ struct file *proc_map_file(struct kernel *k, const struct proc_ref *ref);
  * CAP_CHECKPOINT_RESTORE, -ENOENT once unmapped. */
 int proc_map_files_get_link(struct kernel *k, const struct proc_ref *ref, struct path *target);
 
-/* /proc/sys (proc_sys.c): dir 0 is /proc/sys, whose entries are the
- * tables 1..proc_sys_count(0); a table's entries are its values. */
+/* /proc/sys (proc_sys.c): directories by number, 0 being /proc/sys; a
+ * directory's entries are its subdirectories, then its values. */
 int proc_sys_count(int dir);
+int proc_sys_subdirs(int dir);        /* how many subdirectories dir has */
+int proc_sys_subdir(int dir, int i);  /* entry i's number if a directory, else -1 */
+int proc_sys_parent(int dir);
+void proc_sys_path(int dir, char *out, size_t size); /* "/proc/sys/kernel/random" */
 const char *proc_sys_name(int dir, int i);
 int proc_sys_find(int dir, const char *name); /* the index, or -1 */
 /* The value's text ("65530\n"): the length snprintf gives. */
@@ -181,11 +185,23 @@ proc_show_fn proc_status_show, proc_stat_show, proc_tid_stat_show, proc_statm_sh
 proc_show_fn proc_cmdline_show;                                    /* proc_pid.c */
 proc_show_fn proc_maps_show;                                       /* proc_maps.c */
 proc_show_fn proc_smaps_show, proc_smaps_rollup_show;              /* proc_smaps.c */
+proc_show_fn proc_stat_global_show, proc_uptime_show, proc_loadavg_show; /* proc_stat.c */
+proc_show_fn proc_cpuinfo_show;                                    /* proc_cpuinfo.c */
+proc_show_fn proc_version_show, proc_swaps_show;                   /* proc_version.c */
+proc_show_fn proc_mounts_show, proc_mountinfo_show, proc_filesystems_show; /* proc_mounts.c */
+proc_show_fn proc_limits_show;                                     /* proc_pid_limits.c */
+proc_show_fn proc_oom_score_show, proc_oom_score_adj_show, proc_oom_adj_show; /* proc_pid_oom.c */
+proc_show_fn proc_comm_show, proc_cgroup_show, proc_io_show, proc_wchan_show,
+	proc_personality_show, proc_loginuid_show, proc_sessionid_show,
+	proc_timerslack_ns_show; /* proc_pid_misc.c */
 struct vma;
 /* A binary file of /proc/PID read or written at pos (proc_pid_mem.c):
  * the bytes moved or -errno. */
 typedef int64_t proc_rw_fn(struct kernel *k, struct process *p, struct uio *u, uint64_t pos);
 proc_rw_fn proc_pagemap_read, proc_mem_read, proc_mem_write;
+proc_rw_fn proc_environ_read, proc_auxv_read;                      /* proc_pid_env.c */
+proc_rw_fn proc_oom_score_adj_write, proc_oom_adj_write;           /* proc_pid_oom.c */
+proc_rw_fn proc_comm_write, proc_timerslack_ns_write;              /* proc_pid_misc.c */
 /* Where a maps line's name starts (seq_setwidth(25 + 6 * sizeof(void *) - 1)). */
 #define PROC_MAPS_NAME_COLUMN (25 + 6 * sizeof(void *) - 1)
 /* One line of /proc/PID/maps: v's range, rights, offset, file and name. */

@@ -1,16 +1,24 @@
 /* proc_sys.c - /proc/sys: a directory per sysctl table, each file one
  * value (Linux's kernel/sysctl.c). The vm table is mm/sysctl.c's; the
  * kernel table is here: the values the rest of the kernel reads from
- * k->ksys. A table is an array a new directory or entry is added to. */
+ * k->ksys, which root may write, and the read-only values kernel,
+ * kernel/random and fs hold. A table is an array a new
+ * directory or entry is added to; a directory lists its subdirectories
+ * first, then its values. */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/utsname.h>
+#include <linux/capability.h>
 
 #include "fs/internal.h"
 #include "kern.h"
 #include "mm/mm.h"
+#include "task/task.h"
 
 /* Linux's PID_MAX_DEFAULT (fewer than 32 CPUs), RESERVED_PIDS and
  * PID_MAX_LIMIT (64-bit); SHMMAX as include/uapi/linux/shm.h has it. */
@@ -43,11 +51,6 @@ void kernel_sysctl_init(struct kernel *k)
 static unsigned long *kernel_value(struct kernel *k, int i)
 {
 	return (unsigned long *)((char *)&k->ksys + kernel_table[i].offset);
-}
-
-static int kernel_count(void)
-{
-	return NKERNEL_TABLE;
 }
 
 static const char *kernel_name(int i)
@@ -90,17 +93,177 @@ static int kernel_write(struct kernel *k, int i, const char *text, size_t len)
 	return 0;
 }
 
+/* ---- read-only values: kernel's, kernel/random's, fs's ---- */
+
+struct sysctl_ro {
+	const char *name;
+	int (*read)(struct kernel *k, char *buf, size_t size);
+};
+
+#define NGROUPS_MAX 65536
+#define OVERFLOW_ID 65534
+#define NR_FILE 8192 /* file-max's floor */
+
+/* The names uname(2) gives in the guest (sys_uname): the host's, the
+ * system being Linux. */
+static int uts_read(char *buf, size_t size, size_t field)
+{
+	struct utsname u;
+	if (uname(&u) < 0)
+		return snprintf(buf, size, "\n");
+	return snprintf(buf, size, "%s\n", (const char *)&u + field);
+}
+
+static int ostype_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "Linux\n");
+}
+
+static int osrelease_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return uts_read(buf, size, offsetof(struct utsname, release));
+}
+
+static int version_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return uts_read(buf, size, offsetof(struct utsname, version));
+}
+
+static int hostname_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return uts_read(buf, size, offsetof(struct utsname, nodename));
+}
+
+static int domainname_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return uts_read(buf, size, offsetof(struct utsname, domainname));
+}
+
+static int ngroups_max_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "%d\n", NGROUPS_MAX);
+}
+
+static int cap_last_cap_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "%d\n", CAP_LAST_CAP);
+}
+
+static int overflowid_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "%d\n", OVERFLOW_ID);
+}
+
+/* The most tasks fork and clone make (EAGAIN past it). */
+static int threads_max_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "%d\n", PROCESS_MAX);
+}
+
+/* A version 4 (random) UUID, as Linux's generate_random_uuid. */
+static int uuid_format(const uint8_t b[16], char *buf, size_t size)
+{
+	return snprintf(buf, size,
+			"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x\n",
+			b[0], b[1], b[2], b[3], b[4], b[5], (b[6] & 0x0f) | 0x40, b[7],
+			(b[8] & 0x3f) | 0x80, b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static int uuid_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	uint8_t b[16] = {0};
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return snprintf(buf, size, "\n");
+	return uuid_format(b, buf, size);
+}
+
+/* Made at the first read, the same for the rest of the run. */
+static int boot_id_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	static uint8_t b[16];
+	static bool made;
+	if (!made)
+		made = getrandom(b, sizeof(b), 0) == (ssize_t)sizeof(b);
+	return uuid_format(b, buf, size);
+}
+
+/* Linux's files_maxfiles_init: a tenth of memory in KiB, at least NR_FILE. */
+static int file_max_read(struct kernel *k, char *buf, size_t size)
+{
+	struct meminfo m;
+	kernel_meminfo(k, &m);
+	uint64_t n = m.mem_total / 10;
+	return snprintf(buf, size, "%llu\n", (unsigned long long)(n > NR_FILE ? n : NR_FILE));
+}
+
+/* The highest RLIMIT_NOFILE may go: the descriptor table's size. */
+static int nr_open_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "%d\n", MAX_FDS);
+}
+
+/* Linux's default (pipe_max_size). */
+static int pipe_max_size_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "%d\n", 1024 * 1024);
+}
+
+/* In the alphabetical order Linux lists them in. */
+static const struct sysctl_ro sysctl_kernel[] = {
+	{"cap_last_cap", cap_last_cap_read}, {"domainname", domainname_read},
+	{"hostname", hostname_read},         {"ngroups_max", ngroups_max_read},
+	{"osrelease", osrelease_read},       {"ostype", ostype_read},
+	{"overflowgid", overflowid_read},    {"overflowuid", overflowid_read},
+	{"threads-max", threads_max_read},   {"version", version_read},
+};
+
+static const struct sysctl_ro sysctl_random[] = {
+	{"boot_id", boot_id_read},
+	{"uuid", uuid_read},
+};
+
+static const struct sysctl_ro sysctl_fs[] = {
+	{"file-max", file_max_read},
+	{"nr_open", nr_open_read},
+	{"pipe-max-size", pipe_max_size_read},
+};
+
+#define NRO(t) ((int)(sizeof(t) / sizeof(t[0])))
+
 /* ---- the directories ---- */
 
+/* A table of values (count, names, lookup, read, write, mode), and the
+ * read-only values after them. */
 struct sysctl_dir {
 	const char *name;
+	int parent; /* 0: /proc/sys, else the directory's number (1 + index in dirs) */
 	int (*count)(void);
 	const char *(*name_of)(int i);
 	int (*find)(const char *name, size_t len);
 	int (*read)(struct kernel *k, int i, char *buf, size_t size);
 	int (*write)(struct kernel *k, int i, const char *text, size_t len);
 	unsigned (*mode)(int i);
+	const struct sysctl_ro *ro;
+	int nro;
 };
+
+static int kernel_count(void)
+{
+	return NKERNEL_TABLE;
+}
 
 static unsigned kernel_mode(int i)
 {
@@ -108,45 +271,118 @@ static unsigned kernel_mode(int i)
 	return 0644;
 }
 
+static int no_values(void)
+{
+	return 0;
+}
+
 static const struct sysctl_dir dirs[] = {
-	{"kernel", kernel_count, kernel_name, kernel_find, kernel_read, kernel_write, kernel_mode},
-	{"vm", vm_sysctl_count, vm_sysctl_name, vm_sysctl_find, vm_sysctl_read, vm_sysctl_write,
-	 vm_sysctl_mode},
+	{"fs", 0, no_values, NULL, NULL, NULL, NULL, NULL, sysctl_fs, NRO(sysctl_fs)},
+	{"kernel", 0, kernel_count, kernel_name, kernel_find, kernel_read, kernel_write,
+	 kernel_mode, sysctl_kernel, NRO(sysctl_kernel)},
+	{"vm", 0, vm_sysctl_count, vm_sysctl_name, vm_sysctl_find, vm_sysctl_read, vm_sysctl_write,
+	 vm_sysctl_mode, NULL, 0},
+	{"random", 2, no_values, NULL, NULL, NULL, NULL, NULL, sysctl_random, NRO(sysctl_random)},
 };
 
 #define NDIRS ((int)(sizeof(dirs) / sizeof(dirs[0])))
 
+/* The nth subdirectory of dir (by number), or -1. */
+static int nth_subdir(int dir, int n)
+{
+	for (int d = 0; d < NDIRS; d++)
+		if (dirs[d].parent == dir && n-- == 0)
+			return d + 1;
+	return -1;
+}
+
+int proc_sys_subdirs(int dir)
+{
+	int n = 0;
+	while (nth_subdir(dir, n) >= 0)
+		n++;
+	return n;
+}
+
+int proc_sys_parent(int dir)
+{
+	return dir ? dirs[dir - 1].parent : 0;
+}
+
+int proc_sys_subdir(int dir, int i)
+{
+	return nth_subdir(dir, i);
+}
+
 int proc_sys_count(int dir)
 {
-	return dir == 0 ? NDIRS : dirs[dir - 1].count();
+	int n = proc_sys_subdirs(dir);
+	return dir ? n + dirs[dir - 1].count() + dirs[dir - 1].nro : n;
+}
+
+/* Entry i of dir past its subdirectories: a value of the table (>= 0
+ * below count()), then a read-only one. */
+static int value_index(int dir, int i)
+{
+	return i - proc_sys_subdirs(dir);
 }
 
 const char *proc_sys_name(int dir, int i)
 {
-	return dir == 0 ? dirs[i].name : dirs[dir - 1].name_of(i);
+	int sub = nth_subdir(dir, i);
+	if (sub >= 0)
+		return dirs[sub - 1].name;
+	const struct sysctl_dir *d = &dirs[dir - 1];
+	int v = value_index(dir, i);
+	return v < d->count() ? d->name_of(v) : d->ro[v - d->count()].name;
 }
 
 int proc_sys_find(int dir, const char *name)
 {
-	if (dir > 0)
-		return dirs[dir - 1].find(name, strlen(name));
-	for (int i = 0; i < NDIRS; i++)
-		if (!strcmp(dirs[i].name, name))
+	int nsub = proc_sys_subdirs(dir);
+	for (int i = 0; i < nsub; i++)
+		if (!strcmp(dirs[nth_subdir(dir, i) - 1].name, name))
 			return i;
+	if (!dir)
+		return -1;
+	const struct sysctl_dir *d = &dirs[dir - 1];
+	int v = d->count() ? d->find(name, strlen(name)) : -1;
+	if (v >= 0)
+		return nsub + v;
+	for (int i = 0; i < d->nro; i++)
+		if (!strcmp(d->ro[i].name, name))
+			return nsub + d->count() + i;
 	return -1;
 }
 
 int proc_sys_read(struct kernel *k, int dir, int i, char *buf, size_t size)
 {
-	return dirs[dir - 1].read(k, i, buf, size);
+	const struct sysctl_dir *d = &dirs[dir - 1];
+	int v = value_index(dir, i);
+	return v < d->count() ? d->read(k, v, buf, size) : d->ro[v - d->count()].read(k, buf, size);
 }
 
 unsigned proc_sys_mode(int dir, int i)
 {
-	return dirs[dir - 1].mode(i);
+	const struct sysctl_dir *d = &dirs[dir - 1];
+	int v = value_index(dir, i);
+	return v < d->count() ? d->mode(v) : 0444;
 }
 
 int proc_sys_write(struct kernel *k, int dir, int i, const char *text, size_t len)
 {
-	return dirs[dir - 1].write(k, i, text, len);
+	const struct sysctl_dir *d = &dirs[dir - 1];
+	int v = value_index(dir, i);
+	return v < d->count() ? d->write(k, v, text, len) : -EINVAL;
+}
+
+void proc_sys_path(int dir, char *out, size_t size)
+{
+	if (!dir) {
+		snprintf(out, size, "/proc/sys");
+		return;
+	}
+	proc_sys_path(dirs[dir - 1].parent, out, size);
+	size_t n = strlen(out);
+	snprintf(out + n, size - n, "/%s", dirs[dir - 1].name);
 }

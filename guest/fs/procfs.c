@@ -4,8 +4,13 @@
  *
  * /proc is the kernel's, with or without --root: a guest never sees the
  * host's processes. It holds /proc/meminfo, /proc/vmstat, /proc/buddyinfo,
- * the "self" link (to the caller's PID, as Linux's) and a directory for
- * every PID not yet reaped with status, stat, statm, maps and cmdline, the
+ * stat, uptime and loadavg (proc_stat.c), cpuinfo, version, filesystems
+ * and swaps, the link "mounts" (to self/mounts), the "self" link (to the
+ * caller's PID, as Linux's) and a directory for every PID not yet reaped
+ * with status, stat, statm, maps and cmdline, environ and auxv
+ * (proc_pid_env.c), limits, comm, mounts and mountinfo (proc_mounts.c),
+ * oom_score, oom_adj and oom_score_adj (proc_pid_oom.c), the one-line
+ * files of proc_pid_misc.c, the
  * links exe, cwd and root, the directory fd of links fd/N, the directory
  * map_files of links to the files memory was mapped through
  * (proc_map_files.c), and the directory task, which holds a directory of the same files for each
@@ -16,9 +21,10 @@
  * names (the program that runs, the working directory, the root, the
  * file at fd N), not from a name looked up again; readlink shows that
  * file's guest name ("pipe:[N]" for a pipe). "thread-self" is a link to
- * the caller's PID/task/TID, not listed here.
- * /proc/sys holds the sysctl tables (proc_sys.c: kernel, and vm from
- * mm/sysctl.c), one value per file, which root may write. The same nodes
+ * the caller's PID/task/TID.
+ * /proc/sys holds the sysctl tables (proc_sys.c: fs, kernel with
+ * kernel/random, and vm from mm/sysctl.c), one value per file, which
+ * root may write where the mode says so. The same nodes
  * serve /sys (sysfs.c's table), mounted there by namei. Any other name under /proc does
  * not exist (ENOENT). The directories open
  * (O_DIRECTORY), stat as S_IFDIR (fd and map_files as 0500, the others
@@ -50,6 +56,7 @@
 #define PROC_INO_FIRST 0xf0000000ULL /* Linux's PROC_DYNAMIC_FIRST */
 #define PROC_BLKSIZE 1024
 #define FD_LINK_SIZE 64          /* st_size of an fd/N link, as Linux shows it */
+#define PROC_SYSCTL_MAX 128      /* a sysctl's text: a number, a uname field, a UUID */
 
 /* ---- the text buffer ---- */
 
@@ -108,6 +115,7 @@ struct proc_entry {
 	 * (else 0444) */
 	proc_rw_fn *read, *write;
 	unsigned mode;
+	const char *target; /* PROC_SYMLINK: its text */
 };
 
 static proc_link_fn exe_link, cwd_link, root_link;
@@ -116,6 +124,14 @@ static const struct proc_entry global_entries[] = {
 	{.name = "meminfo", .kind = PROC_FILE, .show = proc_meminfo_show},
 	{.name = "vmstat", .kind = PROC_FILE, .show = proc_vmstat_show},
 	{.name = "buddyinfo", .kind = PROC_FILE, .show = proc_buddyinfo_show},
+	{.name = "stat", .kind = PROC_FILE, .show = proc_stat_global_show},
+	{.name = "uptime", .kind = PROC_FILE, .show = proc_uptime_show},
+	{.name = "loadavg", .kind = PROC_FILE, .show = proc_loadavg_show},
+	{.name = "cpuinfo", .kind = PROC_FILE, .show = proc_cpuinfo_show},
+	{.name = "version", .kind = PROC_FILE, .show = proc_version_show},
+	{.name = "filesystems", .kind = PROC_FILE, .show = proc_filesystems_show},
+	{.name = "swaps", .kind = PROC_FILE, .show = proc_swaps_show},
+	{.name = "mounts", .kind = PROC_SYMLINK, .target = "self/mounts"},
 };
 
 /* In Linux's order (fs/proc/base.c's tgid_base_stuff). */
@@ -123,7 +139,13 @@ static const struct proc_entry pid_entries[] = {
 	{.name = "task", .kind = PROC_TASK_DIR},
 	{.name = "fd", .kind = PROC_FD_DIR},
 	{.name = "map_files", .kind = PROC_MAP_FILES_DIR},
+	{.name = "environ", .kind = PROC_FILE, .read = proc_environ_read, .mode = 0400},
+	{.name = "auxv", .kind = PROC_FILE, .read = proc_auxv_read, .mode = 0400},
 	{.name = "status", .kind = PROC_FILE, .show = proc_status_show},
+	{.name = "personality", .kind = PROC_FILE, .show = proc_personality_show, .mode = 0400},
+	{.name = "limits", .kind = PROC_FILE, .show = proc_limits_show},
+	{.name = "comm", .kind = PROC_FILE, .show = proc_comm_show, .write = proc_comm_write,
+	 .mode = 0644},
 	{.name = "cmdline", .kind = PROC_FILE, .show = proc_cmdline_show},
 	{.name = "stat", .kind = PROC_FILE, .show = proc_stat_show},
 	{.name = "statm", .kind = PROC_FILE, .show = proc_statm_show},
@@ -133,15 +155,35 @@ static const struct proc_entry pid_entries[] = {
 	{.name = "cwd", .kind = PROC_LINK, .link = cwd_link},
 	{.name = "root", .kind = PROC_LINK, .link = root_link},
 	{.name = "exe", .kind = PROC_LINK, .link = exe_link},
+	{.name = "mounts", .kind = PROC_FILE, .show = proc_mounts_show},
+	{.name = "mountinfo", .kind = PROC_FILE, .show = proc_mountinfo_show},
 	{.name = "smaps", .kind = PROC_FILE, .show = proc_smaps_show},
 	{.name = "smaps_rollup", .kind = PROC_FILE, .show = proc_smaps_rollup_show},
 	{.name = "pagemap", .kind = PROC_FILE, .read = proc_pagemap_read, .mode = 0400},
+	{.name = "wchan", .kind = PROC_FILE, .show = proc_wchan_show},
+	{.name = "cgroup", .kind = PROC_FILE, .show = proc_cgroup_show},
+	{.name = "oom_score", .kind = PROC_FILE, .show = proc_oom_score_show},
+	{.name = "oom_adj", .kind = PROC_FILE, .show = proc_oom_adj_show, .write = proc_oom_adj_write,
+	 .mode = 0644},
+	{.name = "oom_score_adj", .kind = PROC_FILE, .show = proc_oom_score_adj_show,
+	 .write = proc_oom_score_adj_write, .mode = 0644},
+	{.name = "loginuid", .kind = PROC_FILE, .show = proc_loginuid_show},
+	{.name = "sessionid", .kind = PROC_FILE, .show = proc_sessionid_show},
+	{.name = "io", .kind = PROC_FILE, .show = proc_io_show, .mode = 0400},
+	{.name = "timerslack_ns", .kind = PROC_FILE, .show = proc_timerslack_ns_show,
+	 .write = proc_timerslack_ns_write, .mode = 0666},
 };
 
 /* A thread's (tid_base_stuff): the same without task, stat its own. */
 static const struct proc_entry tid_entries[] = {
 	{.name = "fd", .kind = PROC_FD_DIR},
+	{.name = "environ", .kind = PROC_FILE, .read = proc_environ_read, .mode = 0400},
+	{.name = "auxv", .kind = PROC_FILE, .read = proc_auxv_read, .mode = 0400},
 	{.name = "status", .kind = PROC_FILE, .show = proc_status_show},
+	{.name = "personality", .kind = PROC_FILE, .show = proc_personality_show, .mode = 0400},
+	{.name = "limits", .kind = PROC_FILE, .show = proc_limits_show},
+	{.name = "comm", .kind = PROC_FILE, .show = proc_comm_show, .write = proc_comm_write,
+	 .mode = 0644},
 	{.name = "cmdline", .kind = PROC_FILE, .show = proc_cmdline_show},
 	{.name = "stat", .kind = PROC_FILE, .show = proc_tid_stat_show},
 	{.name = "statm", .kind = PROC_FILE, .show = proc_statm_show},
@@ -151,9 +193,21 @@ static const struct proc_entry tid_entries[] = {
 	{.name = "cwd", .kind = PROC_LINK, .link = cwd_link},
 	{.name = "root", .kind = PROC_LINK, .link = root_link},
 	{.name = "exe", .kind = PROC_LINK, .link = exe_link},
+	{.name = "mounts", .kind = PROC_FILE, .show = proc_mounts_show},
+	{.name = "mountinfo", .kind = PROC_FILE, .show = proc_mountinfo_show},
 	{.name = "smaps", .kind = PROC_FILE, .show = proc_smaps_show},
 	{.name = "smaps_rollup", .kind = PROC_FILE, .show = proc_smaps_rollup_show},
 	{.name = "pagemap", .kind = PROC_FILE, .read = proc_pagemap_read, .mode = 0400},
+	{.name = "wchan", .kind = PROC_FILE, .show = proc_wchan_show},
+	{.name = "cgroup", .kind = PROC_FILE, .show = proc_cgroup_show},
+	{.name = "oom_score", .kind = PROC_FILE, .show = proc_oom_score_show},
+	{.name = "oom_adj", .kind = PROC_FILE, .show = proc_oom_adj_show, .write = proc_oom_adj_write,
+	 .mode = 0644},
+	{.name = "oom_score_adj", .kind = PROC_FILE, .show = proc_oom_score_adj_show,
+	 .write = proc_oom_score_adj_write, .mode = 0644},
+	{.name = "loginuid", .kind = PROC_FILE, .show = proc_loginuid_show},
+	{.name = "sessionid", .kind = PROC_FILE, .show = proc_sessionid_show},
+	{.name = "io", .kind = PROC_FILE, .show = proc_io_show, .mode = 0400},
 };
 
 #define NGLOBAL (sizeof(global_entries) / sizeof(global_entries[0]))
@@ -284,9 +338,10 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 	case PROC_SYS_DIR:
 		if ((n = proc_sys_find(dir->sysdir, name)) < 0)
 			return -ENOENT;
-		if (dir->sysdir == 0)
-			*out = (struct proc_ref){.kind = PROC_SYS_DIR, .sysdir = n + 1,
-						 .ino = PROC_SYS_INO(n + 1)};
+		int sub = proc_sys_subdir(dir->sysdir, n);
+		if (sub >= 0)
+			*out = (struct proc_ref){.kind = PROC_SYS_DIR, .sysdir = sub,
+						 .ino = PROC_SYS_INO(sub)};
 		else
 			*out = (struct proc_ref){.kind = PROC_SYSCTL, .sysdir = dir->sysdir,
 						 .sysctl = n, .ino = SYSCTL_INO(dir->sysdir, n)};
@@ -326,7 +381,7 @@ bool procfs_is_dir(const struct proc_ref *ref)
 
 bool procfs_is_link(const struct proc_ref *ref)
 {
-	return ref->kind == PROC_SELF || ref->kind == PROC_THREAD_SELF;
+	return ref->kind == PROC_SELF || ref->kind == PROC_THREAD_SELF || ref->kind == PROC_SYMLINK;
 }
 
 /* The process id of thread tid (0 once it is gone). */
@@ -376,15 +431,14 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 			 (unsigned long long)ref->vm_start, (unsigned long long)ref->vm_end);
 		break;
 	case PROC_SYS_DIR:
-		if (ref->sysdir)
-			snprintf(out, PATH_MAX, "/proc/sys/%s", proc_sys_name(0, ref->sysdir - 1));
-		else
-			snprintf(out, PATH_MAX, "/proc/sys");
+		proc_sys_path(ref->sysdir, out, PATH_MAX);
 		break;
-	case PROC_SYSCTL:
-		snprintf(out, PATH_MAX, "/proc/sys/%s/%s", proc_sys_name(0, ref->sysdir - 1),
-			 proc_sys_name(ref->sysdir, ref->sysctl));
+	case PROC_SYSCTL: {
+		proc_sys_path(ref->sysdir, out, PATH_MAX);
+		size_t n = strlen(out);
+		snprintf(out + n, PATH_MAX - n, "/%s", proc_sys_name(ref->sysdir, ref->sysctl));
 		break;
+	}
 	case PROC_SYSFS:
 		sysfs_path(ref->node, out, PATH_MAX);
 		break;
@@ -448,6 +502,8 @@ int64_t procfs_readlink(struct kernel *k, const struct proc_ref *ref, char *buf,
 		snprintf(text, sizeof(text), "%d", ref->pid);
 	} else if (ref->kind == PROC_THREAD_SELF) {
 		snprintf(text, sizeof(text), "%d/task/%d", tgid_of(k, ref->pid), ref->pid);
+	} else if (ref->kind == PROC_SYMLINK) {
+		snprintf(text, sizeof(text), "%s", ref->e->target);
 	} else if (ref->kind == PROC_LINK && ref->e->link == root_link) {
 		snprintf(text, sizeof(text), "/"); /* as the process sees its root */
 	} else if (ref->kind == PROC_MAP_FILE) {
@@ -521,7 +577,7 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 			return -ESRCH; /* reaped since the open */
 		seq_free(&pf->text);
 		if (pf->ref.kind == PROC_SYSCTL) {
-			char value[32];
+			char value[PROC_SYSCTL_MAX];
 			proc_sys_read(k, pf->ref.sysdir, pf->ref.sysctl, value, sizeof(value));
 			seq_printf(&pf->text, "%s", value);
 		} else if (pf->ref.kind == PROC_SYSFS) {
@@ -612,7 +668,8 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	bool by_root = ref->kind == PROC_ROOT || ref->kind == PROC_SELF ||
-		       ref->kind == PROC_THREAD_SELF || ref->kind == PROC_SYS_DIR ||
+		       ref->kind == PROC_THREAD_SELF || ref->kind == PROC_SYMLINK ||
+		       ref->kind == PROC_SYS_DIR ||
 		       ref->kind == PROC_SYSCTL || ref->kind == PROC_SYSFS;
 	*st = (struct stat){
 		.st_dev = makedev(0, PROC_MINOR),
@@ -633,7 +690,7 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_SYS_DIR:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = ref->sysdir == 0 ? 2 + (nlink_t)proc_sys_count(0) : 2;
+		st->st_nlink = 2 + (nlink_t)proc_sys_subdirs(ref->sysdir);
 		break;
 	case PROC_SYSCTL:
 		st->st_mode = S_IFREG | proc_sys_mode(ref->sysdir, ref->sysctl);
@@ -663,6 +720,7 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_SELF:
 	case PROC_THREAD_SELF:
+	case PROC_SYMLINK:
 	case PROC_LINK:
 		st->st_mode = S_IFLNK | 0777;
 		break;
@@ -712,7 +770,7 @@ static void proc_release(struct file *f)
  * in map_files, the nth VMA with a file at 2 + n, as Linux counts them. */
 
 #define SYS_POS (2 + NGLOBAL)
-#define PID_POS (SYS_POS + 2)
+#define PID_POS (SYS_POS + 3) /* after sys, self and thread-self */
 
 struct dir_entry {
 	char name[40]; /* "%llx-%llx" of map_files */
@@ -736,7 +794,9 @@ static int pid_from(struct kernel *k, uint64_t from, int tgid)
 
 static unsigned char entry_type(const struct proc_entry *e)
 {
-	return e->kind == PROC_FILE ? DT_REG : e->kind == PROC_LINK ? DT_LNK : DT_DIR;
+	return e->kind == PROC_FILE ? DT_REG
+	       : e->kind == PROC_LINK || e->kind == PROC_SYMLINK ? DT_LNK
+								  : DT_DIR;
 }
 
 static bool root_entry_at(struct kernel *k, uint64_t pos, struct dir_entry *d)
@@ -754,8 +814,9 @@ static bool root_entry_at(struct kernel *k, uint64_t pos, struct dir_entry *d)
 		return true;
 	}
 	if (pos < PID_POS) {
-		snprintf(d->name, sizeof(d->name), "self");
-		d->ino = PROC_SELF_INO;
+		bool self = pos == SYS_POS + 1;
+		snprintf(d->name, sizeof(d->name), self ? "self" : "thread-self");
+		d->ino = self ? PROC_SELF_INO : PROC_THREAD_SELF_INO;
 		d->type = DT_LNK;
 		return true;
 	}
@@ -807,18 +868,19 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 			 : dir->kind == PROC_FD_DIR || dir->kind == PROC_TASK_DIR ||
 				   dir->kind == PROC_MAP_FILES_DIR ? PID_INO(dir->pid)
 			 : dir->kind == PROC_TID_DIR ? TASK_DIR_INO(tgid_of(k, dir->pid))
-			 : dir->kind == PROC_SYS_DIR && dir->sysdir ? PROC_SYS_INO(0)
+			 : dir->kind == PROC_SYS_DIR && dir->sysdir ? PROC_SYS_INO(proc_sys_parent(dir->sysdir))
 			 : dir->kind == PROC_SYSFS && dir->node ? SYSFS_INO(sysfs_parent(dir->node))
 								      : PROC_ROOT_INO;
 		return true;
 	}
-	if (dir->kind == PROC_SYS_DIR) { /* /proc/sys holds the tables, a table its values */
+	if (dir->kind == PROC_SYS_DIR) { /* its subdirectories, then its values */
 		int i = (int)(pos - 2);
 		if (pos - 2 >= (uint64_t)proc_sys_count(dir->sysdir))
 			return false;
+		int sub = proc_sys_subdir(dir->sysdir, i);
 		snprintf(d->name, sizeof(d->name), "%s", proc_sys_name(dir->sysdir, i));
-		d->ino = dir->sysdir ? SYSCTL_INO(dir->sysdir, i) : PROC_SYS_INO(i + 1);
-		d->type = dir->sysdir ? DT_REG : DT_DIR;
+		d->ino = sub >= 0 ? PROC_SYS_INO(sub) : SYSCTL_INO(dir->sysdir, i);
+		d->type = sub >= 0 ? DT_DIR : DT_REG;
 		return true;
 	}
 	if (dir->kind == PROC_SYSFS) {
@@ -912,7 +974,8 @@ int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct 
 		if ((flags & O_DIRECTORY) && !dir)
 			return -ENOTDIR;
 		/* Only root may write a sysctl (mode 0644, owned by root). */
-		bool writable = ((ref->kind == PROC_SYSCTL ||
+		bool writable = (((ref->kind == PROC_SYSCTL &&
+				   (proc_sys_mode(ref->sysdir, ref->sysctl) & 0200)) ||
 				  (ref->kind == PROC_SYSFS && sysfs_writable(ref->node))) &&
 				 geteuid() == 0) ||
 				(ref->kind == PROC_FILE && ref->e->write);

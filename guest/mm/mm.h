@@ -453,4 +453,16 @@ void reclaim_direct(struct kernel *k);
 /* Between run slices: below the low watermark, reclaim to the high one. */
 void reclaim_background(struct kernel *k);
 
+/* ---- the OOM killer's measure (oom.c) ---- */
+
+#define OOM_SCORE_ADJ_MIN (-1000)
+#define OOM_SCORE_ADJ_MAX 1000
+struct process;
+/* RAM and swap in pages, which oom_score_adj is a thousandth of. */
+uint64_t oom_totalpages(struct kernel *k);
+/* Linux's oom_badness: the pages p's death would free (resident, swapped,
+ * page tables) plus oom_score_adj thousandths of totalpages; LONG_MIN
+ * for a process that is never killed (gone, or OOM_SCORE_ADJ_MIN). */
+long oom_badness(const struct process *p, uint64_t totalpages);
+
 #endif

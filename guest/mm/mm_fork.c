@@ -60,6 +60,10 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 	child->brk = parent->brk;
 	child->mmap_base = parent->mmap_base;
 	child->stack_top = parent->stack_top;
+	child->env_start = parent->env_start;
+	child->env_end = parent->env_end;
+	child->auxv_start = parent->auxv_start;
+	child->auxv_end = parent->auxv_end;
 	struct copy_arg c = {.child = child};
 	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
 		if (v->flags & VM_DONTCOPY)

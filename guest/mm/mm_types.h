@@ -266,6 +266,9 @@ struct mm {
 	uint64_t mmap_base;  /* top of the mmap area; searched downwards */
 	uint64_t task_size;  /* top of its user space: USER_TOP, or USER_TOP_LA57 */
 	uint64_t stack_top;
+	/* The initial stack's environment strings and auxv, [start, end)
+	 * (the loader's): /proc/PID/environ and auxv read them there. */
+	uint64_t env_start, env_end, auxv_start, auxv_end;
 	uint64_t rss_pages;
 	uint64_t swap_ents;  /* PTEs holding swap entries */
 	uint64_t pt_pages;

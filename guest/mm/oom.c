@@ -1,5 +1,8 @@
 /* oom.c - the OOM killer: when no frame can be freed, the process whose
- * death frees most (resident + swapped + page tables) is killed. */
+ * death frees most (resident + swapped + page tables), weighed by its
+ * oom_score_adj as Linux's oom_badness does, is killed; one whose
+ * oom_score_adj is -1000 never is. */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -8,9 +11,21 @@
 #include "mm/internal.h"
 #include "task/task.h"
 
-static uint64_t badness(const struct process *p)
+/* Memory an OOM kill weighs a process against: RAM and swap, in pages. */
+uint64_t oom_totalpages(struct kernel *k)
 {
-	return p->mm->rss_pages + p->mm->swap_ents + p->mm->pt_pages;
+	struct meminfo m;
+	kernel_meminfo(k, &m);
+	return (m.mem_total + m.swap_total) >> (PAGE_SHIFT - 10);
+}
+
+long oom_badness(const struct process *p, uint64_t totalpages)
+{
+	long adj = p->signal->oom_score_adj;
+	if (!p->mm || p->exited || adj == OOM_SCORE_ADJ_MIN)
+		return LONG_MIN;
+	long points = (long)(p->mm->rss_pages + p->mm->swap_ents + p->mm->pt_pages);
+	return points + adj * (long)(totalpages / 1000);
 }
 
 static uint64_t total_vm_pages(const struct mm *mm)
@@ -24,18 +39,25 @@ static uint64_t total_vm_pages(const struct mm *mm)
 struct process *oom_kill(struct kernel *k)
 {
 	struct process *victim = NULL;
-	for (struct process *p = k->procs; p; p = p->next)
-		if (!p->exited && p->mm && (!victim || badness(p) > badness(victim)))
+	uint64_t total = oom_totalpages(k);
+	long worst = LONG_MIN;
+	for (struct process *p = k->procs; p; p = p->next) {
+		long points = oom_badness(p, total);
+		if (points != LONG_MIN && (!victim || points > worst)) {
 			victim = p;
+			worst = points;
+		}
+	}
 	if (!victim)
 		return NULL;
 	const struct mm *mm = victim->mm;
 	/* The line Linux's kernel log prints (mm/oom_kill.c). */
 	fprintf(stderr,
 		"vmemu: Out of memory: Killed process %d (%s) total-vm:%llukB, anon-rss:%llukB, "
-		"file-rss:0kB, shmem-rss:0kB, UID:%u pgtables:%llukB oom_score_adj:0\n",
+		"file-rss:0kB, shmem-rss:0kB, UID:%u pgtables:%llukB oom_score_adj:%d\n",
 		victim->pid, victim->comm, (unsigned long long)total_vm_pages(mm) * 4,
-		(unsigned long long)mm->rss_pages * 4, (unsigned)getuid(), (unsigned long long)mm->pt_pages * 4);
+		(unsigned long long)mm->rss_pages * 4, (unsigned)getuid(), (unsigned long long)mm->pt_pages * 4,
+		victim->signal->oom_score_adj);
 	k->stats.oom_kills++;
 	process_kill(k, victim, SIGKILL);
 	return victim;

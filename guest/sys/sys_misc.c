@@ -18,7 +18,6 @@
 #include "sys/sys.h"
 #include "task/task.h"
 
-#define STACK_LIMIT (8ULL << 20) /* RLIMIT_STACK soft limit, Linux's default */
 #define UTS_FIELD 65             /* each field of struct new_utsname */
 #define RANDOM_CHUNK (64 * 1024) /* a longer request gets a short count */
 
@@ -79,36 +78,20 @@ struct rlimit64_user {
 	uint64_t cur, max;
 };
 
-static void get_limit(unsigned resource, struct rlimit64_user *r)
-{
-	switch (resource) {
-	case RLIMIT_STACK:
-		*r = (struct rlimit64_user){STACK_LIMIT, RLIM_INFINITY};
-		break;
-	case RLIMIT_NOFILE:
-		*r = (struct rlimit64_user){MAX_FDS, MAX_FDS};
-		break;
-	default: {
-		struct rlimit host;
-		getrlimit((int)resource, &host);
-		*r = (struct rlimit64_user){host.rlim_cur, host.rlim_max};
-	}
-	}
-}
-
 /* New limits are checked like Linux's but not kept yet: the kernel has no
  * per-process limits to apply them to. */
 static int64_t do_prlimit(struct kernel *k, uint64_t pid, uint64_t resource, uint64_t unew,
 			  uint64_t uold)
 {
-	/* The caller's process, by any of its thread ids. */
+	/* Any process, by any of its thread ids: every guest process has the
+	 * caller's ids, so Linux's permission check passes. */
 	struct process *p = pid == 0 ? k->current : pid <= INT32_MAX ? process_find(k, (int)pid) : NULL;
-	if (!p || p->signal != k->current->signal)
+	if (!p)
 		return -ESRCH;
 	if (resource >= RLIM_NLIMITS)
 		return -EINVAL;
 	struct rlimit64_user cur, want;
-	get_limit((unsigned)resource, &cur);
+	task_rlimit((unsigned)resource, &cur.cur, &cur.max);
 	if (unew) {
 		if (copy_from_user(k, &want, unew, sizeof(want)))
 			return -EFAULT;
@@ -176,6 +159,11 @@ int64_t sys_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	}
 	case PR_GET_NAME:
 		return copy_to_user(k, a[1], p->comm, sizeof(p->comm));
+	case PR_SET_TIMERSLACK: /* 0 goes back to the default */
+		p->timer_slack_ns = a[1] ? a[1] : p->default_timer_slack_ns;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return (int64_t)p->timer_slack_ns;
 	default:
 		return -EINVAL;
 	}

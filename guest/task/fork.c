@@ -106,6 +106,8 @@ static int copy_signal(struct process *c, struct process *p, const struct clone_
 		file_get(s->exe_file);
 	memcpy(s->cmdline, ps->cmdline, ps->cmdline_len);
 	s->cmdline_len = ps->cmdline_len;
+	s->oom_score_adj = ps->oom_score_adj;
+	s->oom_score_adj_min = ps->oom_score_adj_min;
 	/* With CLONE_PARENT the exit signal is the caller's own (Linux). */
 	c->exit_signal = (r->flags & CLONE_PARENT) ? p->exit_signal : r->exit_signal;
 	return 0;
@@ -141,6 +143,7 @@ static struct process *copy_process(struct kernel *k, const struct cpu_context *
 		c->sig.altstack_flags = p->sig.altstack_flags;
 	}
 	memcpy(c->comm, p->comm, sizeof(c->comm));
+	c->timer_slack_ns = c->default_timer_slack_ns = p->timer_slack_ns;
 	c->ctx = *ctx;
 	c->ctx.rax = 0;
 	c->ctx.rip = ctx->rip + SYSCALL_INSN_LEN;

@@ -64,6 +64,7 @@ struct process *process_alloc(struct kernel *k)
 	p->serial = ++serial;
 	p->state = PROC_RUNNABLE;
 	p->exit_signal = SIGCHLD;
+	p->timer_slack_ns = p->default_timer_slack_ns = TIMER_SLACK_NS_DEFAULT;
 	list_add(k, p);
 	return p;
 }

@@ -120,6 +120,10 @@ struct signal_struct {
 	 * PROC_CMDLINE_MAX bytes, as Linux before 4.2 cut it at a page. */
 	char cmdline[PROC_CMDLINE_MAX];
 	size_t cmdline_len;
+	/* /proc/PID/oom_score_adj (-1000..1000), which the OOM killer adds
+	 * to a process's badness, and the least an unprivileged write may
+	 * set (Linux's oom_score_adj_min); inherited at fork. */
+	short oom_score_adj, oom_score_adj_min;
 };
 
 /* A task: one thread (Linux's task_struct). A process is the thread group
@@ -165,6 +169,10 @@ struct process {
 	 * clone's CSIGNAL bits, SIGCHLD for fork); -1 for other threads. */
 	int exit_signal;
 	uint64_t min_flt, maj_flt; /* faults handled for it (getrusage) */
+	/* PR_SET_TIMERSLACK and /proc/PID/timerslack_ns: kept and shown (the
+	 * guest's timers do not batch wake-ups); 0 sets the default, the
+	 * parent's value at fork (Linux's default_timer_slack_ns). */
+	uint64_t timer_slack_ns, default_timer_slack_ns;
 	struct process *vfork_parent; /* blocked in vfork until we exec or exit */
 	bool autoreap;       /* nobody waits for it: freed once it has exited */
 	bool exited;
@@ -239,6 +247,7 @@ uint64_t kernel_now_ns(void);
 /* Tasks (process.c). At most PROCESS_MAX exist at once, threads
  * included (fork, clone: EAGAIN). */
 #define PROCESS_MAX 256
+#define TIMER_SLACK_NS_DEFAULT 50000 /* init's timer slack, as Linux's */
 /* The task whose thread id is pid (a process id is its leader's), or NULL. */
 struct process *process_find(struct kernel *k, int pid);
 /* Thread p ends with an exit code (exit(2)): it becomes a zombie and lets
@@ -340,6 +349,9 @@ syscall_fn sys_capget, sys_capset; /* capability.c */
  * recomputation (capability.c). */
 void cap_init(struct process *p);
 void cap_exec(struct process *p);
+/* Resource limit resource (RLIMIT_*) of the guest's processes: soft and
+ * hard (rlimit.c). */
+void task_rlimit(unsigned resource, uint64_t *cur, uint64_t *max);
 syscall_fn sys_getitimer, sys_setitimer, sys_alarm; /* itimer.c */
 syscall_fn sys_futex; /* futex.c */
 syscall_fn sys_set_robust_list, sys_get_robust_list; /* futex_exit.c */

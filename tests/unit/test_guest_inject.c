@@ -207,6 +207,35 @@ START_TEST(test_page_alloc_fault_oom_kills_the_largest)
 }
 END_TEST
 
+/* oom_score_adj weighs in: at 1000 the smaller process is the one
+ * killed; at -1000 a process never is, however large. */
+START_TEST(test_page_alloc_fault_oom_honours_oom_score_adj)
+{
+	for (int i = 0; i < NPAGES; i++)
+		ck_assert(fill(A + i * PAGE_SIZE, MMU_WRITE, NULL));
+	struct process *parent = p;
+	int64_t pid = guest_syscall(57 /* fork */, 0, 0, 0, 0);
+	ck_assert_int_gt(pid, 1);
+	struct process *child = process_find(k, (int)pid);
+	kernel_start(k, child);
+	ck_assert_int_eq(mm_unmap(k, child->mm, A + PAGE_SIZE, (NPAGES - 1) * PAGE_SIZE), 0);
+	child->signal->oom_score_adj = OOM_SCORE_ADJ_MAX;
+	inject(FAIL_PAGE_ALLOC, "page-alloc:nth=1");
+	uint64_t pa;
+	ck_assert(!fill(A, MMU_WRITE, &pa)); /* the faulting child is the one chosen */
+	ck_assert_uint_eq(kernel_stats(k)->oom_kills, 1);
+	ck_assert(child->exited);
+	ck_assert_int_eq(child->term_signal, SIGKILL);
+	ck_assert(!parent->exited);
+
+	/* The one process left is unkillable: nobody is killed. */
+	parent->signal->oom_score_adj = OOM_SCORE_ADJ_MIN;
+	ck_assert_ptr_null(oom_kill(k));
+	ck_assert(!parent->exited);
+	ck_assert_uint_eq(kernel_stats(k)->oom_kills, 1);
+}
+END_TEST
+
 static uint64_t *pte_at(uint64_t va)
 {
 	uint64_t *pte = pgtable_pte(k, mm, va, false);
@@ -417,6 +446,7 @@ static Suite *inject_suite(void)
 	tc = unit_tcase(s, "what", setup, teardown);
 	tcase_add_test(tc, test_page_alloc_enomem_from_fork);
 	tcase_add_test(tc, test_page_alloc_fault_oom_kills_the_largest);
+	tcase_add_test(tc, test_page_alloc_fault_oom_honours_oom_score_adj);
 	tcase_add_test(tc, test_swap_read_sigbus);
 	tcase_add_test(tc, test_swap_write_keeps_the_page);
 	tcase_add_test(tc, test_file_read);
