@@ -160,7 +160,7 @@ static int send_user(struct kernel *k, struct process *to, int sig, int code, bo
 		return -EINVAL;
 	if (sig) {
 		struct ksiginfo info = {.signo = sig, .code = code, .pid = k->current->tgid,
-					.uid = (int)getuid()};
+					.uid = (int)k->current->cred.uid};
 		if (thread)
 			signal_send(k, to, &info);
 		else

@@ -134,6 +134,11 @@ struct process *kernel_create_process(struct kernel *k)
 		return NULL;
 	}
 	cap_init(p);
+	if (cred_init(p)) {
+		process_reap(k, p);
+		errno = ENOMEM;
+		return NULL;
+	}
 	if (!k->init)
 		k->init = p;
 	return p;
@@ -321,6 +326,7 @@ void process_reap(struct kernel *k, struct process *p)
 	host_job_cancel(p);
 	signal_struct_put(p->signal);
 	sighand_put(p->sighand);
+	cred_put(p);
 	free(p->host_wait);
 	free(p);
 }
