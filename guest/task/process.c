@@ -134,6 +134,7 @@ struct process *kernel_create_process(struct kernel *k)
 		return NULL;
 	}
 	cap_init(p);
+	sched_init(p);
 	if (cred_init(p)) {
 		process_reap(k, p);
 		errno = ENOMEM;

@@ -15,13 +15,19 @@
 #include <linux/capability.h>
 #include <linux/sched.h>
 #include <linux/sched/types.h>
+#include <linux/ioprio.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "kern.h"
 #include "mm/mm.h"
 #include "task/task.h"
 
 #define MAX_RT_PRIO 100
+/* sched_ext's policy: its priority range is 0..0 whether or not the
+ * kernel has the class; vmemu, like kernels without it, refuses it. */
+#define SCHED_EXT 7
 #define RR_TIMESLICE_NS 100000000ULL /* sched_rr_timeslice_ms */
 #define JIFFY_NS 4000000ULL          /* HZ 250 */
 #define SETPARAM_POLICY (-1)
@@ -213,7 +219,8 @@ int64_t sys_sched_get_priority_max(struct kernel *k, struct cpu_context *ctx, co
 	(void)k;
 	(void)ctx;
 	int policy = (int)a[0];
-	return rt_policy(policy) ? MAX_RT_PRIO - 1 : valid_policy(policy) ? 0 : -EINVAL;
+	return rt_policy(policy) ? MAX_RT_PRIO - 1
+	       : valid_policy(policy) || policy == SCHED_EXT ? 0 : -EINVAL;
 }
 
 int64_t sys_sched_get_priority_min(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -221,7 +228,7 @@ int64_t sys_sched_get_priority_min(struct kernel *k, struct cpu_context *ctx, co
 	(void)k;
 	(void)ctx;
 	int policy = (int)a[0];
-	return rt_policy(policy) ? 1 : valid_policy(policy) ? 0 : -EINVAL;
+	return rt_policy(policy) ? 1 : valid_policy(policy) || policy == SCHED_EXT ? 0 : -EINVAL;
 }
 
 /* SCHED_RR's 100 ms, SCHED_FIFO's none, the fair class's slice in whole
@@ -246,7 +253,8 @@ int64_t sys_sched_rr_get_interval(struct kernel *k, struct cpu_context *ctx, con
 	return copy_to_user(k, a[1], &ts, sizeof(ts));
 }
 
-/* sched_attr_copy_to_user: as much as both sides know, size set to it. */
+/* sched_attr_copy_to_user: as much as both sides know, size set to it;
+ * a larger user struct gets zeros past ours. */
 int64_t sys_sched_getattr(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -262,6 +270,10 @@ int64_t sys_sched_getattr(struct kernel *k, struct cpu_context *ctx, const uint6
 		attr.sched_flags |= SCHED_FLAG_RESET_ON_FORK;
 	get_params(p, &attr);
 	attr.size = (uint32_t)(usize < sizeof(attr) ? usize : sizeof(attr));
+	static const uint8_t zeros[PAGE_SIZE];
+	if (usize > sizeof(attr) &&
+	    copy_to_user(k, a[1] + sizeof(attr), zeros, usize - sizeof(attr)))
+		return -EFAULT;
 	return copy_to_user(k, a[1], &attr, attr.size);
 }
 
@@ -344,6 +356,22 @@ int64_t sys_getcpu(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	if (a[1] && copy_to_user(k, a[1], &zero, sizeof(zero)))
 		return -EFAULT;
 	return 0;
+}
+
+void sched_init(struct process *p)
+{
+	struct sched_param param = {0};
+	int policy = (int)syscall(SYS_sched_getscheduler, 0);
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
+	p->sched.nice = errno ? 0 : nice;
+	if (policy >= 0 && syscall(SYS_sched_getparam, 0, &param) == 0) {
+		p->sched.policy = policy & ~SCHED_RESET_ON_FORK;
+		p->sched.reset_on_fork = policy & SCHED_RESET_ON_FORK;
+		p->sched.rt_priority = param.sched_priority;
+	}
+	long ioprio = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0);
+	p->ioprio = ioprio > 0 ? (uint16_t)ioprio : 0;
 }
 
 /* sched_fork: SCHED_RESET_ON_FORK puts a real-time child back to

@@ -403,8 +403,9 @@ syscall_fn sys_sched_getscheduler, sys_sched_setscheduler, sys_sched_getparam,
 	sys_getcpu; /* sched_policy.c */
 syscall_fn sys_ioprio_get, sys_ioprio_set; /* ioprio.c */
 syscall_fn sys_membarrier; /* membarrier.c */
-/* What fork does to them: the child's copy, with SCHED_RESET_ON_FORK
- * applied (sched_policy.c). */
+/* The first process's are vmemu's own; what fork does to them: the
+ * child's copy, with SCHED_RESET_ON_FORK applied (sched_policy.c). */
+void sched_init(struct process *p);
 void sched_fork(struct process *c, const struct process *p);
 /* Linux's set_one_prio_perm and check_same_owner: may the current task
  * change p's priority without CAP_SYS_NICE? (priority.c) */
