@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -73,6 +74,17 @@ int64_t cred_prctl_keepcaps(struct process *p, int option, const uint64_t a[6])
 	else
 		p->cred.securebits &= ~(unsigned)SECBIT_KEEP_CAPS;
 	return 0;
+}
+
+/* kill_ok_by_cred, with check_kill_permission's exceptions: the
+ * caller's own process, and SIGCONT within its session. */
+bool kill_permitted(struct kernel *k, const struct process *t, int sig)
+{
+	const struct process *cur = k->current;
+	const struct cred *c = &cur->cred, *tc = &t->cred;
+	return t->signal == cur->signal || c->euid == tc->suid || c->euid == tc->uid ||
+	       c->uid == tc->suid || c->uid == tc->uid || capable(k, CAP_KILL) ||
+	       (sig == SIGCONT && t->signal->sid == cur->signal->sid);
 }
 
 /* ---- reading them ---- */

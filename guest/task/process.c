@@ -239,6 +239,7 @@ static void process_notify_parent(struct kernel *k, struct signal_struct *s)
 									 : CLD_KILLED_CODE)
 						    : CLD_EXITED_CODE,
 			.pid = leader->pid,
+			.uid = (int)leader->cred.uid,
 			.status = leader->term_signal ? leader->term_signal : leader->exit_code,
 		};
 		group_send_sig(k, parent->leader, &info);

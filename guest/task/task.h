@@ -393,6 +393,8 @@ syscall_fn sys_getgroups, sys_setgroups; /* groups.c */
 /* Capabilities follow uid changes (cap_task_fix_setuid, capability.c):
  * old is the task's credentials before a set*id call changed p's. */
 void cap_fix_setuid(struct process *p, const struct cred *old, bool fs_only);
+/* May the current task send sig to t (Linux's check_kill_permission)? */
+bool kill_permitted(struct kernel *k, const struct process *t, int sig);
 /* prctl's PR_SET_KEEPCAPS and PR_GET_KEEPCAPS (cred.c). */
 int64_t cred_prctl_keepcaps(struct process *p, int option, const uint64_t a[6]);
 /* Scheduling (priority.c, sched_policy.c, ioprio.c, membarrier.c). */

@@ -10,8 +10,11 @@
  * setresuid, setgroups and setfsuid are refused; execve makes the saved
  * ids the effective ones, puts the ids in the auxv (AT_SECURE when they
  * differ from the real ones), clears the keep-caps flag and recomputes
- * the capabilities. Printed and compared with the native run. */
+ * the capabilities. Signals carry the sender's real uid (kill, waitid);
+ * another user's process is EPERM to kill but for SIGCONT in the same
+ * session. Printed and compared with the native run. */
 #include <grp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/auxv.h>
 #include <sys/fsuid.h>
@@ -185,6 +188,32 @@ static void gids_child(char **argv)
 	groups_and_gids();
 }
 
+static volatile sig_atomic_t usr1_uid = -1;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	usr1_uid = (sig_atomic_t)si->si_uid;
+}
+
+/* Signals carry the sender's real uid: kill's si_uid, and the exit
+ * status's (checked by the parent with waitid). */
+static void siginfo_child(char **argv)
+{
+	(void)argv;
+	struct sigaction sa = {.sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO};
+	sigaction(SIGUSR1, &sa, NULL);
+	CHECK(setresuid(1234, 1235, 1236) == 0, "setresuid: %s", strerror(errno));
+	kill(getpid(), SIGUSR1);
+	CHECK(usr1_uid == 1234, "kill's si_uid %d, expected 1234", (int)usr1_uid);
+	/* Another user's process: EPERM, but for SIGCONT in one's session. */
+	CHECK_ERRNO(kill(getppid(), 0), EPERM, "kill(root's process, 0)");
+	CHECK_ERRNO(kill(getppid(), SIGUSR2), EPERM, "kill(root's process, SIGUSR2)");
+	CHECK(kill(getppid(), SIGCONT) == 0, "SIGCONT in the session: %s", strerror(errno));
+	CHECK(kill(0, 0) == 0, "kill(0, 0): one member of the group may be signalled");
+}
+
 /* A setresuid that leaves AT_SECURE set in the next program. */
 static void secure_exec_child(char **argv)
 {
@@ -212,6 +241,17 @@ int main(int argc, char **argv)
 	in_child(gids_child, argv);
 	in_child(uids, argv);
 	in_child(secure_exec_child, argv);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		siginfo_child(argv);
+		_exit(0);
+	}
+	siginfo_t si;
+	CHECK(waitid(P_PID, (id_t)pid, &si, WEXITED) == 0, "waitid: %s", strerror(errno));
+	CHECK(si.si_code == CLD_EXITED && si.si_status == 0, "siginfo child failed");
+	CHECK(si.si_uid == 1234, "waitid's si_uid %u, expected 1234", (unsigned)si.si_uid);
+	printf("si_uid: the sender's real uid\n");
 	show("parent at the end"); /* the children's changes were their own */
 	return 0;
 }
