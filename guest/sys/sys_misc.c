@@ -10,7 +10,6 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
-#include <sys/personality.h>
 #include <sys/times.h>
 #include <time.h>
 #include <unistd.h>

@@ -5,9 +5,10 @@
  * cap_task_fix_setuid has them follow (capability.c).
  *
  * The ids are the guest's own: the host still checks vmemu's file
- * accesses with vmemu's ids, whatever the guest's are. Every uid and gid
- * is valid (vmemu has one user namespace, the initial one's mapping),
- * so only -1 is "no change", never EINVAL. */
+ * accesses with vmemu's ids, whatever the guest's are. vmemu has one
+ * user namespace with the initial one's mapping: every id but -1 is
+ * valid, and -1 means "no change" where a call allows it (EINVAL for
+ * setuid and setgid). */
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
@@ -29,6 +30,8 @@ int cred_init(struct process *p)
 	getresgid(&c->gid, &c->egid, &c->sgid);
 	c->fsuid = c->euid;
 	c->fsgid = c->egid;
+	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	c->securebits = bits > 0 ? (unsigned)bits : 0;
 	int n = getgroups(0, NULL);
 	c->groups = calloc(1, sizeof(*c->groups) + (size_t)(n > 0 ? n : 0) * sizeof(uint32_t));
 	if (!c->groups)
