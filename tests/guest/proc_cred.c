@@ -122,6 +122,8 @@ static void groups_and_gids(void)
 	show("setregid(100, -1)");
 	CHECK(setgid(7) == 0, "setgid(7) as root: %s", strerror(errno));
 	show("setgid(7)");
+	CHECK(setgroups(0, NULL) == 0 && getgroups(0, NULL) == 0, "setgroups(0, NULL)");
+	show("setgroups(0, NULL)");
 	CHECK_ERRNO(setuid((uid_t)-1), EINVAL, "setuid(-1)");
 	CHECK_ERRNO(setgid((gid_t)-1), EINVAL, "setgid(-1)");
 }
