@@ -134,8 +134,8 @@ struct signal_struct {
 	uint64_t itimer_real_at;  /* CLOCK_MONOTONIC ns when ITIMER_REAL fires; 0 = off */
 	uint64_t itimer_real_interval; /* ns it starts again with; 0 = once */
 	uint64_t min_flt, maj_flt; /* of its threads that have exited */
-	/* membarrier(2) registrations, MEMBARRIER_STATE_* (membarrier.c):
-	 * Linux keeps them in the mm; here an mm is one process's. */
+	/* membarrier(2) registrations, the MEMBARRIER_CMD_REGISTER_* bits
+	 * (membarrier.c): Linux keeps them in the mm, one process's here. */
 	unsigned membarrier_state;
 	uint64_t child_min_flt, child_maj_flt; /* of reaped children (RUSAGE_CHILDREN) */
 	/* The file it executes (Linux's mm->exe_file): /proc/PID/exe; writing
@@ -379,9 +379,10 @@ syscall_fn sys_capget, sys_capset; /* capability.c */
 void cap_init(struct process *p);
 void cap_exec(struct process *p);
 /* Credentials (cred.c, groups.c): the first process's are vmemu's own;
- * fork and clone copy them (the groups are shared, never copied); execve makes the saved and filesystem ids the effective ones
- * (set-user-ID and set-group-ID bits are ignored, as on a nosuid mount);
- * cred_put lets go of a reaped task's. */
+ * fork and clone copy them (sharing the groups); execve makes the saved
+ * and filesystem ids the effective ones (set-user-ID and set-group-ID
+ * bits are ignored, as on a nosuid mount); cred_put lets go of a reaped
+ * task's. */
 int cred_init(struct process *p); /* 0 or -ENOMEM */
 void cred_copy(struct process *c, const struct process *p);
 void cred_exec(struct process *p);
@@ -393,7 +394,8 @@ syscall_fn sys_getgroups, sys_setgroups; /* groups.c */
 /* Capabilities follow uid changes (cap_task_fix_setuid, capability.c):
  * old is the task's credentials before a set*id call changed p's. */
 void cap_fix_setuid(struct process *p, const struct cred *old, bool fs_only);
-/* May the current task send sig to t (Linux's check_kill_permission)? */
+/* May the current task send sig to t (Linux's check_kill_permission)?
+ * (cred.c) */
 bool kill_permitted(struct kernel *k, const struct process *t, int sig);
 /* prctl's PR_SET_KEEPCAPS and PR_GET_KEEPCAPS (cred.c). */
 int64_t cred_prctl_keepcaps(struct process *p, int option, const uint64_t a[6]);
@@ -405,8 +407,8 @@ syscall_fn sys_sched_getscheduler, sys_sched_setscheduler, sys_sched_getparam,
 	sys_getcpu; /* sched_policy.c */
 syscall_fn sys_ioprio_get, sys_ioprio_set; /* ioprio.c */
 syscall_fn sys_membarrier; /* membarrier.c */
-/* The first process's are vmemu's own; what fork does to them: the
- * child's copy, with SCHED_RESET_ON_FORK applied (sched_policy.c). */
+/* The first process's nice value, policy and ioprio are vmemu's own;
+ * fork copies them, applying SCHED_RESET_ON_FORK (sched_policy.c). */
 void sched_init(struct process *p);
 void sched_fork(struct process *c, const struct process *p);
 /* Linux's set_one_prio_perm and check_same_owner: may the current task
