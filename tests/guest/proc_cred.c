@@ -12,8 +12,9 @@
  * differ from the real ones), clears the keep-caps flag and recomputes
  * the capabilities. Signals carry the sender's real uid (kill, waitid);
  * another user's process is EPERM to kill but for SIGCONT in the same
- * session. Printed and compared with the native run. */
+ * session; a thread's raw setresuid changes its own ids alone. Printed and compared with the native run. */
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/auxv.h>
@@ -216,6 +217,26 @@ static void siginfo_child(char **argv)
 	CHECK(kill(0, 0) == 0, "kill(0, 0): one member of the group may be signalled");
 }
 
+static void *thread_setresuid(void *arg)
+{
+	(void)arg;
+	long r = syscall(SYS_setresuid, 1000, 1000, 1000);
+	return (void *)(r == 0 && syscall(SYS_getuid) == 1000 ? 1L : 0L);
+}
+
+/* Each thread has its own ids: the raw call (not libc's wrapper, which
+ * makes every thread call it) changes the calling thread's alone. */
+static void thread_child(char **argv)
+{
+	(void)argv;
+	pthread_t t;
+	void *ok;
+	CHECK(pthread_create(&t, NULL, thread_setresuid, NULL) == 0, "pthread_create");
+	CHECK(pthread_join(t, &ok) == 0 && ok, "setresuid in a thread");
+	CHECK(syscall(SYS_getuid) == 0 && syscall(SYS_geteuid) == 0, "the main thread's ids changed");
+	printf("threads: setresuid changed the calling thread's ids alone\n");
+}
+
 /* A setresuid that leaves AT_SECURE set in the next program. */
 static void secure_exec_child(char **argv)
 {
@@ -243,6 +264,7 @@ int main(int argc, char **argv)
 	in_child(gids_child, argv);
 	in_child(uids, argv);
 	in_child(secure_exec_child, argv);
+	in_child(thread_child, argv);
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
