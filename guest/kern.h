@@ -43,6 +43,12 @@ struct kernel {
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */
 	struct kernel_sysctl ksys; /* /proc/sys/kernel (fs/proc_sys.c) */
+	/* The guest's host and domain names (sethostname, setdomainname:
+	 * sys/sys_uts.c), the host's until first used. */
+	struct {
+		bool copied;
+		char nodename[65], domainname[65];
+	} uts;
 	struct lru lru;
 	enum thp_mode thp;      /* /sys/kernel/mm/transparent_hugepage/enabled */
 	uint64_t huge_zero_pa;  /* the huge zero page, 0 until a read fault needs it */

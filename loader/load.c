@@ -132,17 +132,21 @@ int load_segments(struct kernel *k, struct mm *mm, const struct elf_info *info,
 /* Maps the 8 MiB stack VMA (the kernel names it "[stack]" by VM_STACK) and
  * writes the initial stack into it; *sp is rsp at entry. */
 static int load_stack(struct kernel *k, struct mm *mm, const struct elf_info *info,
-		      uint64_t interp_base, const char *path, char *const argv[],
-		      char *const envp[], uint64_t *sp, char *err, size_t errlen)
+		      const struct cred *cred, uint64_t interp_base, const char *path,
+		      char *const argv[], char *const envp[], uint64_t *sp, char *err,
+		      size_t errlen)
 {
 	struct stack_params prm = {
 		.top = LOADER_STACK_TOP,
 		.interp_base = interp_base,
 		.execfn = path,
-		.uid = getuid(),
-		.euid = geteuid(),
-		.gid = getgid(),
-		.egid = getegid(),
+		.uid = cred->uid,
+		.euid = cred->euid,
+		.gid = cred->gid,
+		.egid = cred->egid,
+		/* Linux's secureexec for a file without set-id bits or
+		 * capabilities: the effective ids differ from the real ones. */
+		.secure = cred->euid != cred->uid || cred->egid != cred->gid,
 	};
 	unsigned flags = VM_READ | VM_WRITE | VM_GROWSDOWN | VM_STACK;
 	struct stack_image img;
@@ -181,7 +185,8 @@ static int load_stack(struct kernel *k, struct mm *mm, const struct elf_info *in
  * it names one, the stack. *entry is where it starts. *status is 126, or
  * 127 for an interpreter that does not exist, when NULL is returned. */
 static struct mm *build_image(struct kernel *k, const struct elf_info *info,
-			      const struct exe_file *f, const char *path, char *const argv[],
+			      const struct exe_file *f, const struct cred *cred,
+			      const char *path, char *const argv[],
 			      char *const envp[], uint64_t *sp, uint64_t *entry, int *status,
 			      char *err, size_t errlen)
 {
@@ -208,7 +213,7 @@ static struct mm *build_image(struct kernel *k, const struct elf_info *info,
 			goto fail;
 		*status = 126;
 	}
-	if (load_stack(k, mm, info, interp_base, path, argv, envp, sp, err, errlen))
+	if (load_stack(k, mm, info, cred, interp_base, path, argv, envp, sp, err, errlen))
 		goto fail;
 	return mm;
 fail:
@@ -240,7 +245,7 @@ int loader_exec(struct kernel *k, struct process *p, const char *host_path, cons
 	if (elf_validate(f.data, f.len, &info, msg, sizeof msg))
 		snprintf(err, errlen, "%s: %s", path, msg);
 	else
-		mm = build_image(k, &info, &f, path, argv, envp, &sp, &entry, &status, err,
+		mm = build_image(k, &info, &f, &p->cred, path, argv, envp, &sp, &entry, &status, err,
 				 errlen);
 	/* /proc/PID/exe: the file itself, not its name. */
 	r = mm ? process_set_exe_file(k, p, f.fd) : 0;

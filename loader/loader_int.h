@@ -4,6 +4,7 @@
 #ifndef VMEMU_LOADER_INT_H
 #define VMEMU_LOADER_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,7 @@ struct stack_params {
 	uint8_t random[16];   /* AT_RANDOM bytes */
 	uint64_t interp_base; /* AT_BASE: the interpreter's load bias, 0 without one */
 	uint64_t uid, euid, gid, egid;
+	bool secure;          /* AT_SECURE */
 };
 
 /* The bytes of [sp, top), ready to be written into the new address space. */

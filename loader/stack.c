@@ -102,7 +102,7 @@ int stack_image_build(const struct elf_info *info, const struct stack_params *pr
 		{ AT_EUID, prm->euid },
 		{ AT_GID, prm->gid },
 		{ AT_EGID, prm->egid },
-		{ AT_SECURE, 0 },
+		{ AT_SECURE, prm->secure },
 		{ AT_RANDOM, random_at },
 		{ AT_HWCAP2, 0 },
 		{ AT_EXECFN, execfn_at },

@@ -8,7 +8,6 @@
  * executable mapping (static programs have no libraries, so VmLib is 0),
  * and the stack is the whole 8 MiB VMA the loader maps. /proc/PID/cmdline
  * is the argv kept at exec (not read back from the stack). */
-#include <grp.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -115,20 +114,15 @@ static void show_name(struct seq *s, const char *comm)
 	seq_printf(s, "\n");
 }
 
-static void show_ids(struct seq *s)
+static void show_ids(const struct process *p, struct seq *s)
 {
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
-	getresuid(&ru, &eu, &su);
-	getresgid(&rg, &eg, &sg);
-	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\n", ru, eu, su, eu);
-	seq_printf(s, "Gid:\t%u\t%u\t%u\t%u\n", rg, eg, sg, eg);
+	const struct cred *c = &p->cred;
+	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid, c->fsuid);
+	seq_printf(s, "Gid:\t%u\t%u\t%u\t%u\n", c->gid, c->egid, c->sgid, c->fsgid);
 	seq_printf(s, "FDSize:\t%d\n", MAX_FDS);
-	gid_t groups[64];
-	int n = getgroups(64, groups);
 	seq_printf(s, "Groups:\t");
-	for (int i = 0; i < n; i++)
-		seq_printf(s, "%s%u", i ? " " : "", groups[i]);
+	for (int i = 0; i < c->groups->ngroups; i++)
+		seq_printf(s, "%s%u", i ? " " : "", c->groups->gid[i]);
 	seq_printf(s, " \n"); /* Linux's trailing space */
 }
 
@@ -185,7 +179,7 @@ void proc_status_show(struct kernel *k, struct process *p, struct seq *s)
 	seq_printf(s, "State:\t%s\n", state_name(st));
 	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->tgid, p->pid,
 		   task_ppid(p));
-	show_ids(s);
+	show_ids(p, s);
 	seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", p->tgid,
 		   p->pid, p->signal->pgid, p->signal->sid);
 	if (p->mm)
@@ -216,17 +210,21 @@ static void do_task_stat(struct kernel *k, struct process *p, struct seq *s, boo
 		thread_group_faults(k, p, &min, &maj);
 	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 0 ", p->pid, p->comm, state_char(k, p), task_ppid(p),
 		   p->signal->pgid, p->signal->sid);
-	seq_printf(s, "%llu %llu %llu %llu 0 0 0 0 20 0 %d 0 0 ", (unsigned long long)min,
+	/* task_prio(): 20 + nice, or -1 - the real-time priority. */
+	bool rt = p->sched.rt_priority > 0;
+	seq_printf(s, "%llu %llu %llu %llu 0 0 0 0 %d %d %d 0 0 ", (unsigned long long)min,
 		   (unsigned long long)p->signal->child_min_flt, (unsigned long long)maj,
-		   (unsigned long long)p->signal->child_maj_flt, nr_threads(p));
+		   (unsigned long long)p->signal->child_maj_flt,
+		   rt ? -1 - p->sched.rt_priority : 20 + p->sched.nice, p->sched.nice, nr_threads(p));
 	seq_printf(s, "%llu %llu %llu %llu %llu %llu 0 0 ", (unsigned long long)u.total_vm << PAGE_SHIFT,
 		   (unsigned long long)(u.anon + u.file + u.shmem), (unsigned long long)RLIM_INFINITY,
 		   (unsigned long long)u.start_code, (unsigned long long)u.end_code,
 		   (unsigned long long)(p->mm ? p->mm->stack_top : 0));
-	seq_printf(s, "%llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 0 0 %llu 0 0 0 0 %d\n",
+	seq_printf(s, "%llu %llu %llu %llu 0 0 0 %d 0 %d %d 0 0 0 0 0 %llu 0 0 0 0 %d\n",
 		   (unsigned long long)(p->sig.pending.signal | p->signal->shared_pending.signal),
 		   (unsigned long long)p->sig.blocked,
 		   (unsigned long long)ign, (unsigned long long)cgt, EXIT_SIGNAL_SIGCHLD,
+		   p->sched.rt_priority, p->sched.policy,
 		   (unsigned long long)(p->mm ? p->mm->start_brk : 0),
 		   p->exited ? (p->term_signal ? p->term_signal : p->exit_code << 8) : 0);
 }

@@ -50,9 +50,10 @@ syscall_fn sys_getxattr, sys_lgetxattr, sys_fgetxattr; /* sys_xattr.c */
 syscall_fn sys_statfs, sys_fstatfs; /* sys_statfs.c */
 syscall_fn sys_socketpair, sys_shutdown, sys_sendto, sys_recvfrom, sys_getpeername; /* sys_socket.c */
 syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_rseq,
-	sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_uname, sys_prctl, sys_getpid,
-	sys_gettid, sys_getppid, sys_getuid, sys_geteuid, sys_getgid, sys_getegid,
-	sys_sched_getaffinity, sys_sched_yield, sys_getrandom, sys_sysinfo; /* sys_misc.c */
+	sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_prctl, sys_getpid,
+	sys_gettid, sys_getppid, sys_sched_getaffinity, sys_sched_yield, sys_getrandom, sys_sysinfo,
+	sys_personality, sys_times; /* sys_misc.c */
+syscall_fn sys_uname, sys_sethostname, sys_setdomainname; /* sys_uts.c */
 syscall_fn sys_clock_gettime, sys_clock_getres, sys_gettimeofday, sys_time, sys_nanosleep,
 	sys_clock_nanosleep, sys_getrusage; /* sys_time.c */
 syscall_fn sys_poll, sys_ppoll, sys_select, sys_pselect6; /* sys_poll.c */

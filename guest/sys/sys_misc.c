@@ -1,6 +1,7 @@
 /* sys_misc.c - process-level system calls a C runtime makes at start and
  * exit: exit, arch_prctl, set_tid_address, rseq, resource
- * limits, uname, prctl, ids, CPU affinity, getrandom, sysinfo. */
+ * limits, prctl, ids, personality, times, CPU affinity, getrandom,
+ * sysinfo. */
 #include <asm/prctl.h>
 #include <errno.h>
 #include <linux/prctl.h>
@@ -9,7 +10,8 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
-#include <sys/utsname.h>
+#include <sys/times.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs/fs.h"
@@ -18,7 +20,10 @@
 #include "sys/sys.h"
 #include "task/task.h"
 
-#define UTS_FIELD 65             /* each field of struct new_utsname */
+/* times(2) counts clock ticks of USER_HZ (100) from jiffies' start, 5
+ * minutes before the 32-bit wrap: INITIAL_JIFFIES of a 250 Hz kernel. */
+#define USER_HZ 100
+#define INITIAL_TICKS ((uint64_t)(uint32_t)(-300 * 250) * USER_HZ / 250)
 #define RANDOM_CHUNK (64 * 1024) /* a longer request gets a short count */
 
 /* exit(2) ends the calling thread, exit_group(2) its whole process. */
@@ -123,22 +128,6 @@ int64_t sys_setrlimit(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 
 /* ---- identity ---- */
 
-/* Linux on x86_64, with the host's release, version and names. */
-int64_t sys_uname(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	struct utsname host;
-	if (uname(&host) < 0)
-		return -errno;
-	char u[6][UTS_FIELD] = {"Linux", "", "", "", "x86_64", ""};
-	const char *from[6] = {NULL, host.nodename, host.release, host.version, NULL,
-			       host.domainname};
-	for (int i = 0; i < 6; i++)
-		if (from[i])
-			strncpy(u[i], from[i], UTS_FIELD - 1);
-	return copy_to_user(k, a[0], u, sizeof(u));
-}
-
 int64_t sys_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -164,6 +153,11 @@ int64_t sys_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return 0;
 	case PR_GET_TIMERSLACK:
 		return (int64_t)p->timer_slack_ns;
+	case PR_GET_KEEPCAPS:
+	case PR_SET_KEEPCAPS:
+		return cred_prctl_keepcaps(p, (int)a[0], a);
+	case PR_GET_SECUREBITS:
+		return p->cred.securebits;
 	default:
 		return -EINVAL;
 	}
@@ -190,38 +184,39 @@ int64_t sys_getppid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	return task_ppid(k->current);
 }
 
-/* The guest runs with the host user's ids: the host checks its file
- * accesses with them. */
-int64_t sys_getuid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+/* personality(2): any value is kept (Linux looks up no execution
+ * domain any more); 0xffffffff only asks. vmemu lays out memory without
+ * randomisation either way, so ADDR_NO_RANDOMIZE changes nothing here. */
+int64_t sys_personality(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
-	(void)k;
 	(void)ctx;
-	(void)a;
-	return getuid();
+	struct process *p = k->current;
+	unsigned old = p->personality;
+	if ((uint32_t)a[0] != 0xffffffff)
+		p->personality = (uint32_t)a[0];
+	return old;
 }
 
-int64_t sys_geteuid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+/* times(2): the CPU times getrusage reports (vmemu's own for the
+ * process, none for its children), in clock ticks; the return value is
+ * ticks since boot, from Linux's jiffies epoch. */
+int64_t sys_times(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
-	(void)k;
 	(void)ctx;
-	(void)a;
-	return geteuid();
-}
-
-int64_t sys_getgid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)k;
-	(void)ctx;
-	(void)a;
-	return getgid();
-}
-
-int64_t sys_getegid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)k;
-	(void)ctx;
-	(void)a;
-	return getegid();
+	if (a[0]) {
+		struct rusage host = {0};
+		getrusage(RUSAGE_SELF, &host);
+		struct tms t = {
+			.tms_utime = host.ru_utime.tv_sec * USER_HZ + host.ru_utime.tv_usec / (1000000 / USER_HZ),
+			.tms_stime = host.ru_stime.tv_sec * USER_HZ + host.ru_stime.tv_usec / (1000000 / USER_HZ),
+		};
+		if (copy_to_user(k, a[0], &t, sizeof(t)))
+			return -EFAULT;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	return (int64_t)(INITIAL_TICKS + (uint64_t)now.tv_sec * USER_HZ +
+			 (uint64_t)now.tv_nsec / (1000000000 / USER_HZ));
 }
 
 /* ---- scheduling ---- */

@@ -158,9 +158,11 @@ static int send_user(struct kernel *k, struct process *to, int sig, int code, bo
 {
 	if (sig < 0 || sig > KSIG_MAX)
 		return -EINVAL;
+	if (!kill_permitted(k, to, sig))
+		return -EPERM;
 	if (sig) {
 		struct ksiginfo info = {.signo = sig, .code = code, .pid = k->current->tgid,
-					.uid = (int)getuid()};
+					.uid = (int)k->current->cred.uid};
 		if (thread)
 			signal_send(k, to, &info);
 		else
@@ -171,7 +173,8 @@ static int send_user(struct kernel *k, struct process *to, int sig, int code, bo
 
 /* pid > 0: that process (any of its thread ids names it, as on Linux); 0:
  * the caller's group; -1: all but init and the caller; < -1: group -pid.
- * One user: permission is always granted. */
+ * A group succeeds if one member took the signal, else gives the last
+ * error; -1 gives the last error unless every target was EPERM (ESRCH). */
 int64_t sys_kill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -184,6 +187,7 @@ int64_t sys_kill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	if (pid == INT_MIN)
 		return -ESRCH; /* -pid would overflow */
 	int found = 0, err = 0;
+	bool sent = false;
 	for (struct process *p = k->procs; p; p = p->next) {
 		const struct signal_struct *s = p->signal;
 		if (!thread_group_leader(p) || process_dead(p))
@@ -192,11 +196,14 @@ int64_t sys_kill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 			   : pid == -1 ? p->pid > 1 && s != self->signal
 				       : s->pgid == -pid;
 		if (hit) {
-			found++;
 			err = send_user(k, p, sig, SI_USER, false);
+			found += pid != -1 || err != -EPERM;
+			sent |= !err;
 		}
 	}
-	return found ? err : -ESRCH;
+	if (!found)
+		return -ESRCH;
+	return pid == -1 || !sent ? err : 0;
 }
 
 /* A thread of process tgid (any process when tgid is -1: tkill). */

@@ -5,11 +5,13 @@
  *
  * The first process has vmemu's own sets, as the host gave them; fork
  * copies them; execve recomputes them as for a file without capabilities:
- * root gets its bounding set (and its inheritable one) as permitted and
- * effective, anyone else none (no ambient set here). The kernel's checks
- * for CAP_IPC_LOCK, CAP_SYS_RAWIO and CAP_SYS_ADMIN ask capable(). */
+ * a real or effective uid 0 gets its bounding set (and its inheritable
+ * one) as permitted, effective too if the effective uid is 0; anyone else
+ * none (no ambient set here). Uid changes drop and raise them as Linux's
+ * cap_task_fix_setuid. The kernel's checks ask capable(). */
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -35,13 +37,47 @@ void cap_init(struct process *p)
 			p->cap.bounding |= 1ULL << c;
 }
 
+/* handle_privileged_root() for a file without capabilities. */
 void cap_exec(struct process *p)
 {
-	if (geteuid() == 0)
+	const struct cred *c = &p->cred;
+	if (c->euid == 0 || c->uid == 0)
 		p->cap.permitted = (p->cap.inheritable | p->cap.bounding) & CAP_VALID_MASK;
 	else
 		p->cap.permitted = 0;
-	p->cap.effective = p->cap.permitted;
+	p->cap.effective = c->euid == 0 ? p->cap.permitted : 0;
+}
+
+/* The capabilities an fs uid of 0 carries (Linux's CAP_FS_SET). */
+#define CAP_FS_SET                                                                               \
+	(1ULL << CAP_CHOWN | 1ULL << CAP_DAC_OVERRIDE | 1ULL << CAP_DAC_READ_SEARCH |              \
+	 1ULL << CAP_FOWNER | 1ULL << CAP_FSETID | 1ULL << CAP_LINUX_IMMUTABLE |                   \
+	 1ULL << CAP_MKNOD | 1ULL << CAP_MAC_OVERRIDE)
+
+/* cap_task_fix_setuid: leaving uid 0 in all of real, effective and saved
+ * drops the permitted and effective sets (unless SECBIT_KEEP_CAPS);
+ * effective uid 0 lost clears the effective set, gained restores it from
+ * the permitted one. An fs uid change (fs_only) moves CAP_FS_SET alone. */
+void cap_fix_setuid(struct process *p, const struct cred *old, bool fs_only)
+{
+	const struct cred *c = &p->cred;
+	if (p->cred.securebits & SECBIT_NO_SETUID_FIXUP)
+		return;
+	if (fs_only) {
+		if (old->fsuid == 0 && c->fsuid != 0)
+			p->cap.effective &= ~CAP_FS_SET;
+		if (old->fsuid != 0 && c->fsuid == 0)
+			p->cap.effective |= p->cap.permitted & CAP_FS_SET;
+		return;
+	}
+	bool was_root = old->uid == 0 || old->euid == 0 || old->suid == 0;
+	bool is_root = c->uid == 0 || c->euid == 0 || c->suid == 0;
+	if (was_root && !is_root && !(c->securebits & SECBIT_KEEP_CAPS))
+		p->cap.permitted = p->cap.effective = 0;
+	if (old->euid == 0 && c->euid != 0)
+		p->cap.effective = 0;
+	if (old->euid != 0 && c->euid == 0)
+		p->cap.effective = p->cap.permitted;
 }
 
 bool capable(struct kernel *k, int cap)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -200,7 +201,10 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	}
 	fdtable_exec(p->files);
 	signal_exec(p);
+	cred_exec(p);
 	cap_exec(p);
+	p->personality &= ~(unsigned)READ_IMPLIES_EXEC; /* SET_PERSONALITY of a 64-bit ELF */
+	p->signal->membarrier_state = 0;
 	process_vfork_done(k, p);
 	k->stats.execs++;
 	return 0;

@@ -101,6 +101,7 @@ static int copy_signal(struct process *c, struct process *p, const struct clone_
 	s->parent = (r->flags & CLONE_PARENT) ? ps->parent : (struct signal_struct *)ps;
 	s->pgid = ps->pgid;
 	s->sid = ps->sid;
+	s->membarrier_state = ps->membarrier_state;
 	s->exe_file = ps->exe_file;
 	if (s->exe_file)
 		file_get(s->exe_file);
@@ -135,6 +136,9 @@ static struct process *copy_process(struct kernel *k, const struct cpu_context *
 	}
 	c->sig.blocked = p->sig.blocked;
 	c->cap = p->cap;
+	cred_copy(c, p);
+	sched_fork(c, p);
+	c->personality = p->personality;
 	/* A new thread on its own stack must not run handlers on the
 	 * caller's alternate stack (Linux clears it for CLONE_VM). */
 	if ((r->flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM) {

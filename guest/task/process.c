@@ -135,6 +135,12 @@ struct process *kernel_create_process(struct kernel *k)
 		return NULL;
 	}
 	cap_init(p);
+	sched_init(p);
+	if (cred_init(p)) {
+		process_reap(k, p);
+		errno = ENOMEM;
+		return NULL;
+	}
 	if (!k->init)
 		k->init = p;
 	return p;
@@ -234,6 +240,7 @@ static void process_notify_parent(struct kernel *k, struct signal_struct *s)
 									 : CLD_KILLED_CODE)
 						    : CLD_EXITED_CODE,
 			.pid = leader->pid,
+			.uid = (int)leader->cred.uid,
 			.status = leader->term_signal ? leader->term_signal : leader->exit_code,
 		};
 		group_send_sig(k, parent->leader, &info);
@@ -322,6 +329,7 @@ void process_reap(struct kernel *k, struct process *p)
 	host_job_cancel(p);
 	signal_struct_put(p->signal);
 	sighand_put(p->sighand);
+	cred_put(p);
 	free(p->host_wait);
 	free(p);
 }

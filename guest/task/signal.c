@@ -115,7 +115,7 @@ static void do_notify_parent_cldstop(struct kernel *k, struct process *p, int wh
 		return;
 	if (!(parent->leader->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP)) {
 		struct ksiginfo info = {.signo = SIGCHLD, .code = why, .pid = p->tgid,
-					.status = why == CLD_STOPPED ? p->signal->stop_code : SIGCONT};
+					.uid = (int)p->cred.uid, .status = why == CLD_STOPPED ? p->signal->stop_code : SIGCONT};
 		group_send_sig(k, parent->leader, &info);
 	}
 	kernel_wake(k, parent);

@@ -63,6 +63,28 @@ struct sighand_struct {
 	struct k_sigaction action[KSIG_MAX + 1];
 };
 
+/* ---- credentials (cred.c, groups.c) ---- */
+
+/* Supplementary groups, sorted (Linux's group_info): shared by the
+ * credentials of the tasks forked since the last setgroups. */
+struct group_info {
+	int refs;
+	int ngroups;
+	uint32_t gid[];
+};
+
+/* A task's user and group ids (Linux's struct cred): real, effective,
+ * saved and filesystem ids, securebits (SECBIT_KEEP_CAPS: prctl's
+ * PR_SET_KEEPCAPS) and groups. Each task has its own, as Linux's: the
+ * set*id calls change the calling thread's (glibc and musl make every
+ * thread of a process call them). */
+struct cred {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+	unsigned securebits;
+	struct group_info *groups;
+};
+
 /* ---- processes (process.c, fork.c, exec.c, wait.c, sched.c) ---- */
 
 /* PROC_STOPPED: stopped by a stop signal (Linux's TASK_STOPPED) until
@@ -112,6 +134,9 @@ struct signal_struct {
 	uint64_t itimer_real_at;  /* CLOCK_MONOTONIC ns when ITIMER_REAL fires; 0 = off */
 	uint64_t itimer_real_interval; /* ns it starts again with; 0 = once */
 	uint64_t min_flt, maj_flt; /* of its threads that have exited */
+	/* membarrier(2) registrations, the MEMBARRIER_CMD_REGISTER_* bits
+	 * (membarrier.c): Linux keeps them in the mm, one process's here. */
+	unsigned membarrier_state;
 	uint64_t child_min_flt, child_maj_flt; /* of reaped children (RUSAGE_CHILDREN) */
 	/* The file it executes (Linux's mm->exe_file): /proc/PID/exe; writing
 	 * to the file is denied while it lives. NULL once it has exited. */
@@ -138,6 +163,19 @@ struct process {
 	struct {                  /* capabilities, a bit per CAP_* (capability.c) */
 		uint64_t effective, permitted, inheritable, bounding;
 	} cap;
+	struct cred cred;         /* cred.c */
+	/* Scheduling attributes (priority.c, sched_policy.c): recorded and
+	 * reported; vmemu's round-robin scheduler gives every task the same
+	 * slices whatever they say. */
+	struct {
+		int policy;       /* SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, SCHED_FIFO, SCHED_RR */
+		int rt_priority;  /* 1..99 for SCHED_FIFO and SCHED_RR, else 0 */
+		int nice;         /* -20..19 */
+		uint64_t slice;   /* sched_setattr's sched_runtime for the fair class; 0: default */
+		bool reset_on_fork;
+	} sched;
+	uint16_t ioprio;          /* ioprio_set's value (ioprio.c); 0: none set */
+	unsigned personality;     /* personality(2) (sys/sys_misc.c) */
 	enum proc_state state;
 	struct process *next;     /* all tasks, in creation order */
 	const void *wait_chan;    /* what a blocked task waits for */
@@ -352,6 +390,42 @@ void cap_exec(struct process *p);
 /* Resource limit resource (RLIMIT_*) of the guest's processes: soft and
  * hard (rlimit.c). */
 void task_rlimit(unsigned resource, uint64_t *cur, uint64_t *max);
+/* Credentials (cred.c, groups.c): the first process's are vmemu's own;
+ * fork and clone copy them (sharing the groups); execve makes the saved
+ * and filesystem ids the effective ones (set-user-ID and set-group-ID
+ * bits are ignored, as on a nosuid mount); cred_put lets go of a reaped
+ * task's. */
+int cred_init(struct process *p); /* 0 or -ENOMEM */
+void cred_copy(struct process *c, const struct process *p);
+void cred_exec(struct process *p);
+void cred_put(struct process *p);
+syscall_fn sys_getuid, sys_geteuid, sys_getgid, sys_getegid, sys_getresuid, sys_getresgid,
+	sys_setuid, sys_setgid, sys_setreuid, sys_setregid, sys_setresuid, sys_setresgid,
+	sys_setfsuid, sys_setfsgid; /* cred.c */
+syscall_fn sys_getgroups, sys_setgroups; /* groups.c */
+/* Capabilities follow uid changes (cap_task_fix_setuid, capability.c):
+ * old is the task's credentials before a set*id call changed p's. */
+void cap_fix_setuid(struct process *p, const struct cred *old, bool fs_only);
+/* May the current task send sig to t (Linux's check_kill_permission)?
+ * (cred.c) */
+bool kill_permitted(struct kernel *k, const struct process *t, int sig);
+/* prctl's PR_SET_KEEPCAPS and PR_GET_KEEPCAPS (cred.c). */
+int64_t cred_prctl_keepcaps(struct process *p, int option, const uint64_t a[6]);
+/* Scheduling (priority.c, sched_policy.c, ioprio.c, membarrier.c). */
+syscall_fn sys_getpriority, sys_setpriority; /* priority.c */
+syscall_fn sys_sched_getscheduler, sys_sched_setscheduler, sys_sched_getparam,
+	sys_sched_setparam, sys_sched_get_priority_max, sys_sched_get_priority_min,
+	sys_sched_rr_get_interval, sys_sched_getattr, sys_sched_setattr, sys_sched_setaffinity,
+	sys_getcpu; /* sched_policy.c */
+syscall_fn sys_ioprio_get, sys_ioprio_set; /* ioprio.c */
+syscall_fn sys_membarrier; /* membarrier.c */
+/* The first process's nice value, policy and ioprio are vmemu's own;
+ * fork copies them, applying SCHED_RESET_ON_FORK (sched_policy.c). */
+void sched_init(struct process *p);
+void sched_fork(struct process *c, const struct process *p);
+/* Linux's set_one_prio_perm and check_same_owner: may the current task
+ * change p's priority without CAP_SYS_NICE? (priority.c) */
+bool prio_same_owner(struct kernel *k, const struct process *p);
 syscall_fn sys_getitimer, sys_setitimer, sys_alarm; /* itimer.c */
 syscall_fn sys_futex; /* futex.c */
 syscall_fn sys_set_robust_list, sys_get_robust_list; /* futex_exit.c */

@@ -215,7 +215,7 @@ int64_t sys_waitid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		int32_t signo, errnum, code, pad;
 		int32_t pid, uid, status;
 		uint8_t rest[100];
-	} si = {.signo = SIGCHLD, .pid = c->pid};
+	} si = {.signo = SIGCHLD, .pid = c->pid, .uid = (int32_t)c->cred.uid};
 	_Static_assert(sizeof(si) == 128, "siginfo_t is 128 bytes");
 	child_siginfo(c, ev, &si.code, &si.status);
 	if (a[2] && copy_to_user(k, a[2], &si, sizeof(si)))
