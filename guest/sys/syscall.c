@@ -123,6 +123,7 @@ static const struct syscall_desc table[] = {
 	CALL(arch_prctl, SR_DEC, SA_ARCH_CODE, SA_ARCH_ADDR),
 	CALL(set_tid_address, SR_DEC, SA_PTR),
 	CALL(futex, SR_DEC, SA_PTR, SA_HEX, SA_INT, SA_PTR, SA_PTR, SA_HEX),
+	CALL(futex_waitv, SR_DEC, SA_PTR, SA_INT, SA_HEX, SA_TIMESPEC_IN, SA_INT),
 	CALL(set_robust_list, SR_DEC, SA_PTR, SA_ULONG),
 	CALL(get_robust_list, SR_DEC, SA_INT, SA_PTR, SA_PTR),
 	CALL(rseq, SR_DEC, SA_PTR, SA_HEX, SA_HEX, SA_HEX),
