@@ -115,6 +115,7 @@ static const struct syscall_desc table[] = {
 	CALL(capget, SR_DEC, SA_PTR, SA_PTR),
 	CALL(capset, SR_DEC, SA_PTR, SA_PTR),
 	CALL(pidfd_open, SR_DEC, SA_INT, SA_HEX),
+	CALL(pidfd_send_signal, SR_DEC, SA_INT, SA_SIGNAL, SA_PTR, SA_HEX),
 	CALL(process_mrelease, SR_DEC, SA_INT, SA_HEX),
 	CALL(wait4, SR_DEC, SA_INT, SA_PTR, SA_HEX, SA_PTR),
 	CALL(waitid, SR_DEC, SA_INT, SA_INT, SA_PTR, SA_HEX, SA_PTR),

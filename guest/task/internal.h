@@ -11,9 +11,12 @@
 
 struct kernel;
 
-/* A new runnable task with the next pid (its tgid too), in k->procs;
- * NULL at the limit. The caller gives it a signal_struct and sighand. */
-struct process *process_alloc(struct kernel *k);
+/* A new runnable task with pid (0: the next free one; its tgid too), in
+ * k->procs; NULL at the limit. The caller gives it a signal_struct and
+ * sighand. */
+struct process *process_alloc(struct kernel *k, int pid);
+/* Whether a task, process group or session has the PID. */
+bool pid_in_use(struct kernel *k, int pid);
 /* A new process's signal_struct, led by leader (one thread, its own
  * process group and session until told otherwise); NULL: out of memory. */
 struct signal_struct *signal_struct_alloc(struct process *leader);
