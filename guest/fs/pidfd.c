@@ -1,4 +1,5 @@
-/* pidfd.c - pidfd_open(2) and process_mrelease(2). A pidfd names one
+/* pidfd.c - pidfd_open(2), pidfd_send_signal(2) and process_mrelease(2),
+ * and clone's CLONE_PIDFD. A pidfd names one
  * process for as long as it is open: the process's pid and serial number,
  * so a later process given the same pid is not it. poll(2) reports POLLIN
  * once the process has exited, and POLLHUP too once it has been reaped,
@@ -13,6 +14,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "fs/internal.h"
 #include "kern.h"
@@ -80,18 +82,60 @@ int64_t sys_pidfd_open(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	struct process *p = process_find(k, pid);
 	if (!p)
 		return -ESRCH;
+	return pidfd_create(k, p, (int)a[1]);
+}
+
+int pidfd_create(struct kernel *k, const struct process *p, int flags)
+{
 	struct pidfd *pf = malloc(sizeof(*pf));
-	struct file *f = pf ? file_alloc(&pidfd_ops, FILE_PIDFD, O_RDWR | (int)a[1], pf) : NULL;
+	struct file *f = pf ? file_alloc(&pidfd_ops, FILE_PIDFD, O_RDWR | flags, pf) : NULL;
 	if (!f) {
 		free(pf);
 		return -ENOMEM;
 	}
-	*pf = (struct pidfd){.k = k, .pid = pid, .serial = p->serial};
+	*pf = (struct pidfd){.k = k, .pid = p->pid, .serial = p->serial};
 	f->f_mode = FMODE_READ | FMODE_WRITE;
 	int fd = fd_install(k->current->files, 0, f, true); /* always close-on-exec */
 	if (fd < 0)
 		file_put(f);
 	return fd;
+}
+
+/* pidfd_send_signal(pidfd, sig, info, flags): kill(2) of the process the
+ * pidfd names; with info, that siginfo, which only a process sending to
+ * itself may give a non-negative si_code or SI_TKILL (Linux's rule for
+ * rt_sigqueueinfo). No flags yet (Linux 6.1; 6.9 added PIDFD_SIGNAL_*). */
+int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int sig = (int)a[1];
+	if (a[3])
+		return -EINVAL;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f || f->kind != FILE_PIDFD)
+		return -EBADF;
+	struct process *p = pidfd_task(f);
+	struct ksiginfo info = {.signo = sig, .code = SI_USER, .pid = k->current->tgid,
+				.uid = (int)getuid()};
+	if (a[2]) {
+		siginfo_t si;
+		if (copy_from_user(k, &si, a[2], sizeof(si)))
+			return -EFAULT;
+		if (si.si_signo != sig)
+			return -EINVAL;
+		if (p != k->current && (si.si_code >= 0 || si.si_code == SI_TKILL))
+			return -EPERM;
+		info.code = si.si_code;
+		info.pid = si.si_pid;
+		info.uid = (int)si.si_uid;
+	}
+	if (!p)
+		return -ESRCH;
+	if (sig < 0 || sig > KSIG_MAX)
+		return -EINVAL;
+	if (sig)
+		group_send_sig(k, p, &info);
+	return 0;
 }
 
 /* Whether a task of another process uses p's memory (CLONE_VM, vfork). */

@@ -6,6 +6,7 @@
  * CLONE_THREAD) holds only the calling thread, however many the caller's
  * process has. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -16,22 +17,25 @@
 #include "mm/mm.h"
 #include "task/internal.h"
 
-/* Flags that act here; the namespaces, CLONE_PIDFD, CLONE_PTRACE and
- * CLONE_NEWCGROUP are not implemented (EINVAL). CLONE_SYSVSEM (no SysV
- * semaphores here), CLONE_IO, CLONE_UNTRACED and CLONE_DETACHED change
- * nothing. */
+/* Flags that act here; the namespaces, CLONE_PTRACE and CLONE_NEWCGROUP
+ * are not implemented (EINVAL). CLONE_SYSVSEM (no SysV semaphores here),
+ * CLONE_IO, CLONE_UNTRACED and CLONE_DETACHED change nothing. clone3
+ * adds CLONE_CLEAR_SIGHAND; CLONE_INTO_CGROUP is EINVAL (no cgroups). */
 #define CLONE_KNOWN                                                                           \
-	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK |            \
-	 CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |     \
-	 CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_IO)
+	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PIDFD |            \
+	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |             \
+	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |         \
+	 CLONE_CHILD_SETTID | CLONE_IO)
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
 
 /* struct clone_args of clone3(2); CLONE_ARGS_SIZE_VER0 is its first 64
- * bytes, the later fields (set_tid, cgroup) must be 0 here. */
+ * bytes. set_tid has one level here (no PID namespaces); cgroup must be 0. */
 struct clone_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 	uint64_t set_tid, set_tid_size, cgroup;
 };
 #define CLONE_ARGS_SIZE_VER0 64
+#define MAX_PID_NS_LEVEL 32
 
 /* What clone takes, whichever call it came by (Linux's kernel_clone_args). */
 struct clone_req {
@@ -39,6 +43,8 @@ struct clone_req {
 	int exit_signal;
 	uint64_t stack; /* the new task's rsp; 0: the caller's */
 	uint64_t parent_tid, child_tid, tls;
+	uint64_t pidfd; /* CLONE_PIDFD: where the pidfd's number goes */
+	int set_tid;    /* clone3's set_tid: the PID the child must have; 0: any */
 };
 
 /* Linux's copy_process checks, in its order. */
@@ -50,6 +56,10 @@ static int check_flags(struct kernel *k, uint64_t flags)
 		return -EINVAL; /* shared handlers live in shared memory */
 	if ((flags & CLONE_PARENT) && k->current->signal == k->init->signal)
 		return -EINVAL; /* init has no siblings */
+	/* Linux before 6.9 had no pidfds of threads; vmemu's pidfds are
+	 * still of processes only. */
+	if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
+		return -EINVAL;
 	return 0;
 }
 
@@ -77,6 +87,10 @@ static int copy_resources(struct kernel *k, struct process *c, const struct proc
 		c->sighand->refs++;
 	} else if ((c->sighand = sighand_alloc())) {
 		memcpy(c->sighand->action, p->sighand->action, sizeof(c->sighand->action));
+		if (flags & CLONE_CLEAR_SIGHAND) /* handlers to SIG_DFL; SIG_IGN stays */
+			for (int sig = 1; sig <= KSIG_MAX; sig++)
+				if (c->sighand->action[sig].handler != KSIG_IGN)
+					c->sighand->action[sig] = (struct k_sigaction){0};
 	} else {
 		return -ENOMEM;
 	}
@@ -120,7 +134,11 @@ static struct process *copy_process(struct kernel *k, const struct cpu_context *
 				    const struct clone_req *r, int *err)
 {
 	struct process *p = k->current;
-	struct process *c = process_alloc(k);
+	if (r->set_tid && pid_in_use(k, r->set_tid)) {
+		*err = -EEXIST;
+		return NULL;
+	}
+	struct process *c = process_alloc(k, r->set_tid);
 	if (!c) {
 		*err = -EAGAIN;
 		return NULL;
@@ -172,10 +190,20 @@ static int64_t kernel_clone(struct kernel *k, const struct cpu_context *ctx,
 		return err;
 	if ((r->flags & CLONE_SETTLS) && r->tls >= USER_TOP)
 		return -EPERM; /* as ARCH_SET_FS says of a non-canonical base */
+	/* clone(2) has one field for both (Linux: EINVAL). */
+	if ((r->flags & CLONE_PIDFD) && (r->flags & CLONE_PARENT_SETTID) && r->pidfd == r->parent_tid)
+		return -EINVAL;
+	const int32_t none = -1;
+	if ((r->flags & CLONE_PIDFD) && copy_to_user(k, r->pidfd, &none, sizeof(none)))
+		return -EFAULT;
 	struct process *c = copy_process(k, ctx, r, &err);
 	if (!c)
 		return err;
 	int32_t tid = c->pid;
+	if (r->flags & CLONE_PIDFD) {
+		int32_t fd = pidfd_create(k, c, 0);
+		copy_to_user(k, r->pidfd, &fd, sizeof(fd)); /* written above: cannot fail */
+	}
 	if (r->flags & CLONE_PARENT_SETTID)
 		copy_to_user(k, r->parent_tid, &tid, sizeof(tid));
 	if (r->flags & CLONE_CHILD_CLEARTID)
@@ -213,7 +241,7 @@ int64_t sys_clone(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return -EINVAL;
 	const struct clone_req r = {.flags = flags & ~(uint64_t)CSIGNAL,
 				    .exit_signal = (int)(flags & CSIGNAL), .stack = a[1],
-				    .parent_tid = a[2], .child_tid = a[3], .tls = a[4]};
+				    .parent_tid = a[2], .child_tid = a[3], .tls = a[4], .pidfd = a[2]};
 	if (r.exit_signal > KSIG_MAX)
 		return -EINVAL;
 	return kernel_clone(k, ctx, &r);
@@ -249,19 +277,33 @@ int64_t sys_clone3(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	int err = clone_args_copy(k, &args, a[0], a[1]);
 	if (err)
 		return err;
-	/* Linux's clone3_args_valid, in its order. */
-	if (args.set_tid || args.set_tid_size || args.cgroup)
-		return -EINVAL; /* PID namespaces and cgroups are not implemented */
-	if ((args.flags & ~(uint64_t)CLONE_KNOWN) || (args.flags & CSIGNAL) ||
-	    args.exit_signal > KSIG_MAX)
+	/* Linux's copy_clone_args_from_user and clone3_args_valid, in order. */
+	if (!args.set_tid != !args.set_tid_size || args.set_tid_size > MAX_PID_NS_LEVEL)
+		return -EINVAL;
+	int32_t set_tid = 0;
+	if (args.set_tid_size && copy_from_user(k, &set_tid, args.set_tid, sizeof(set_tid)))
+		return -EFAULT;
+	if (args.cgroup)
+		return -EINVAL; /* cgroups are not implemented */
+	if ((args.flags & ~(uint64_t)(CLONE_KNOWN | CLONE_CLEAR_SIGHAND)) ||
+	    (args.flags & CSIGNAL) || args.exit_signal > KSIG_MAX)
+		return -EINVAL;
+	if ((args.flags & CLONE_SIGHAND) && (args.flags & CLONE_CLEAR_SIGHAND))
 		return -EINVAL;
 	if ((args.flags & (CLONE_THREAD | CLONE_PARENT)) && args.exit_signal)
 		return -EINVAL;
 	if (!args.stack != !args.stack_size)
 		return -EINVAL;
+	/* Linux's alloc_pid: one level of PIDs here, each in range, and
+	 * CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN to choose one. */
+	if (args.set_tid_size > 1 || (args.set_tid_size && (set_tid < 1 ||
+	    (unsigned long)set_tid >= k->ksys.pid_max)))
+		return -EINVAL;
+	if (args.set_tid_size && !capable(k, CAP_CHECKPOINT_RESTORE) && !capable(k, CAP_SYS_ADMIN))
+		return -EPERM;
 	const struct clone_req r = {.flags = args.flags, .exit_signal = (int)args.exit_signal,
 				    .stack = args.stack + args.stack_size,
 				    .parent_tid = args.parent_tid, .child_tid = args.child_tid,
-				    .tls = args.tls};
+				    .tls = args.tls, .pidfd = args.pidfd, .set_tid = set_tid};
 	return kernel_clone(k, ctx, &r);
 }

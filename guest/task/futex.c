@@ -5,27 +5,26 @@
  * MAP_SHARED mapping by the mapping and its offset in it, so processes
  * that map it at different addresses meet there; any other word (private
  * memory, or FUTEX_PRIVATE_FLAG) by its address space and address. A
- * waiter is queued in its process (struct futex_wait) in arrival order
+ * waiter is queued in its task (struct futex_wait) in arrival order
  * (seq) and sleeps; a wake marks it woken, so the call, made again when
- * the process runs, returns 0 even if the word changed meanwhile. A wake
- * is never lost to a signal: a woken wait returns 0, not EINTR.
+ * the task runs, returns 0 even if the word changed meanwhile. A wake is
+ * never lost to a signal: a woken wait returns 0, not EINTR.
  *
  * The guest does not run while the kernel does, so the read-compare-sleep
- * of FUTEX_WAIT and the read-modify-write of FUTEX_WAKE_OP are atomic. PI
- * futexes (FUTEX_LOCK_PI and the like) are not implemented: ENOSYS. */
+ * of FUTEX_WAIT and the read-modify-write of FUTEX_WAKE_OP are atomic. The
+ * PI futexes are in futex_pi.c, futex_waitv(2) in futex_waitv.c. */
 #include <errno.h>
 #include <linux/futex.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "kern.h"
 #include "mm/mm.h"
+#include "task/futex.h"
 #include "task/internal.h"
 
-#define NSEC_PER_SEC 1000000000ULL
-
-/* The key of the word at uaddr in mm: 0 or -EINVAL (not aligned). */
-static int futex_key(struct mm *mm, uint64_t uaddr, bool private, struct futex_key *key)
+int futex_key(struct mm *mm, uint64_t uaddr, bool private, struct futex_key *key)
 {
 	if (uaddr & 3)
 		return -EINVAL;
@@ -39,63 +38,107 @@ static int futex_key(struct mm *mm, uint64_t uaddr, bool private, struct futex_k
 	return 0;
 }
 
-static bool key_eq(const struct futex_key *a, const struct futex_key *b)
+bool futex_key_eq(const struct futex_key *a, const struct futex_key *b)
 {
 	return a->object == b->object && a->offset == b->offset;
 }
 
-static int get_word(struct kernel *k, uint64_t uaddr, uint32_t *val)
+int futex_get_word(struct kernel *k, uint64_t uaddr, uint32_t *val)
 {
 	return copy_from_user(k, val, uaddr, sizeof(*val)) ? -EFAULT : 0;
 }
 
-/* The oldest waiter on key whose bitset meets bitset, or NULL. */
-static struct process *first_waiter(struct kernel *k, const struct futex_key *key,
-				    uint32_t bitset)
+int futex_put_word(struct kernel *k, uint64_t uaddr, uint32_t val)
 {
-	struct process *first = NULL;
-	for (struct process *p = k->procs; p; p = p->next) {
-		const struct futex_wait *w = &p->futex;
-		if (w->queued && !w->woken && key_eq(&w->key, key) && (w->bitset & bitset) &&
-		    (!first || w->seq < first->futex.seq))
-			first = p;
-	}
-	return first;
+	return copy_to_user(k, uaddr, &val, sizeof(val)) ? -EFAULT : 0;
 }
 
-static void wake_one(struct process *p)
+int futex_q_match(const struct futex_wait *w, const struct futex_key *key)
+{
+	if (w->kind != FUTEX_Q_VEC)
+		return futex_key_eq(&w->key, key) ? 0 : -1;
+	for (uint32_t i = 0; i < w->nkeys; i++)
+		if (futex_key_eq(&w->keys[i], key))
+			return (int)i;
+	return -1;
+}
+
+struct process *futex_next_waiter(struct kernel *k, const struct futex_key *key, uint64_t after)
+{
+	struct process *next = NULL;
+	for (struct process *p = k->procs; p; p = p->next) {
+		const struct futex_wait *w = &p->futex;
+		if (w->queued && !w->woken && w->seq > after && futex_q_match(w, key) >= 0 &&
+		    (!next || w->seq < next->futex.seq))
+			next = p;
+	}
+	return next;
+}
+
+void futex_wake_q(struct process *p, uint32_t index)
 {
 	p->futex.woken = true;
+	p->futex.woken_index = index;
 	if (p->state == PROC_BLOCKED && p->wait_chan == &p->futex)
 		process_wake(p);
 }
 
-/* Wakes up to n waiters on key; returns how many. As Linux's futex_wake,
- * a count of 0 or less still wakes one. */
+int64_t futex_queue(struct kernel *k, const struct futex_wait *w)
+{
+	struct process *p = k->current;
+	p->futex = *w;
+	p->futex.seq = ++k->futex_seq;
+	p->futex.queued = true;
+	p->futex.woken = false;
+	process_block(k, &p->futex);
+	return -ERESTARTSYS;
+}
+
+static bool plain_waiter(const struct process *p)
+{
+	return p->futex.kind == FUTEX_Q_WAIT || p->futex.kind == FUTEX_Q_VEC;
+}
+
+/* Wakes up to n plain waiters on key whose bitset meets bitset, oldest
+ * first; returns how many. As Linux's futex_wake, a count of 0 or less
+ * still wakes one, and a PI waiter met on the way (FUTEX_LOCK_PI,
+ * FUTEX_WAIT_REQUEUE_PI) makes it EINVAL, the ones woken before it
+ * staying woken. */
 static int wake_key(struct kernel *k, const struct futex_key *key, int32_t n, uint32_t bitset)
 {
 	int woken = 0;
-	struct process *p;
-	while ((woken == 0 || woken < n) && (p = first_waiter(k, key, bitset))) {
-		wake_one(p);
-		woken++;
+	uint64_t after = 0;
+	for (struct process *p; (woken == 0 || woken < n) && (p = futex_next_waiter(k, key, after));
+	     after = p->futex.seq) {
+		if (!plain_waiter(p))
+			return -EINVAL;
+		if (p->futex.bitset & bitset) {
+			futex_wake_q(p, (uint32_t)futex_q_match(&p->futex, key));
+			woken++;
+		}
 	}
 	return woken;
 }
 
-bool futex_end_wait(struct process *p)
+int64_t futex_end_wait(struct process *p)
 {
-	bool woken = p->futex.queued && p->futex.woken;
-	p->futex.queued = false;
-	p->futex.woken = false;
-	return woken;
+	struct futex_wait *w = &p->futex;
+	if (!w->queued)
+		return -ERESTARTSYS;
+	int64_t ret = -ERESTARTSYS;
+	if (w->woken)
+		ret = w->kind == FUTEX_Q_VEC ? w->woken_index : 0;
+	else if (w->requeued) /* Linux: no restart once requeued to the PI futex */
+		ret = -EWOULDBLOCK;
+	else if (w->kind == FUTEX_Q_PI || w->kind == FUTEX_Q_REQUEUE_PI)
+		ret = -ERESTARTNOINTR;
+	free(w->keys);
+	*w = (struct futex_wait){0};
+	return ret;
 }
 
-/* The deadline of a wait in CLOCK_MONOTONIC ns: the relative timeout of
- * FUTEX_WAIT, or the absolute one of FUTEX_WAIT_BITSET (on CLOCK_REALTIME
- * with FUTEX_CLOCK_REALTIME). 0 and *deadline = 0 for none, or -errno. */
-static int wait_deadline(struct kernel *k, uint64_t uts, bool absolute, bool realtime,
-			 uint64_t *deadline)
+int futex_deadline(struct kernel *k, uint64_t uts, bool absolute, bool realtime,
+		   uint64_t *deadline)
 {
 	*deadline = 0;
 	if (!uts)
@@ -122,15 +165,32 @@ static int wait_deadline(struct kernel *k, uint64_t uts, bool absolute, bool rea
 	return 0;
 }
 
+int futex_set_deadline(struct kernel *k, uint64_t uts, bool absolute, bool realtime)
+{
+	struct process *p = k->current;
+	if (p->wake_at)
+		return 0;
+	uint64_t deadline;
+	int err = futex_deadline(k, uts, absolute, realtime, &deadline);
+	if (!err)
+		p->wake_at = deadline;
+	return err;
+}
+
+bool futex_timed_out(const struct process *p)
+{
+	return p->wake_at && kernel_now_ns() >= p->wake_at;
+}
+
 static int64_t futex_wait(struct kernel *k, uint64_t uaddr, bool private, uint32_t val,
 			  uint64_t uts, uint32_t bitset, bool absolute, bool realtime)
 {
 	struct process *p = k->current;
-	struct futex_wait *w = &p->futex;
-	if (w->queued) { /* made again after sleeping */
-		if (futex_end_wait(p))
-			return 0;
-		if (p->wake_at && kernel_now_ns() >= p->wake_at)
+	if (p->futex.queued) { /* made again after sleeping */
+		int64_t ret = futex_end_wait(p);
+		if (ret != -ERESTARTSYS)
+			return ret;
+		if (futex_timed_out(p))
 			return -ETIMEDOUT;
 		/* Else a signal woke it and the call starts again, as Linux's
 		 * restart of futex_wait does, with the same deadline. */
@@ -138,30 +198,21 @@ static int64_t futex_wait(struct kernel *k, uint64_t uaddr, bool private, uint32
 	if (!bitset)
 		return -EINVAL;
 	struct futex_key key;
-	int err = futex_key(k->current->mm, uaddr, private, &key);
-	if (err)
-		return err;
-	/* The deadline is fixed by the first run of the call. */
-	if (!p->wake_at) {
-		uint64_t deadline;
-		err = wait_deadline(k, uts, absolute, realtime, &deadline);
-		if (err)
-			return err;
-		p->wake_at = deadline;
-	}
+	int err = futex_key(p->mm, uaddr, private, &key);
+	if (!err)
+		err = futex_set_deadline(k, uts, absolute, realtime);
 	uint32_t cur;
-	err = get_word(k, uaddr, &cur);
+	if (!err)
+		err = futex_get_word(k, uaddr, &cur);
 	if (err)
 		return err;
 	if (cur != val)
 		return -EAGAIN;
-	if (p->wake_at && kernel_now_ns() >= p->wake_at)
+	if (futex_timed_out(p))
 		return -ETIMEDOUT;
 	if (signal_interrupts(p))
 		return -EINTR;
-	*w = (struct futex_wait){.key = key, .bitset = bitset, .seq = ++k->futex_seq, .queued = true};
-	process_block(k, w);
-	return -ERESTARTSYS;
+	return futex_queue(k, &(struct futex_wait){.kind = FUTEX_Q_WAIT, .key = key, .bitset = bitset});
 }
 
 /* FUTEX_WAKE_OP's operation on oldval, encoded in val3 as Linux has it. */
@@ -208,20 +259,23 @@ static int64_t futex_wake_op(struct kernel *k, uint64_t uaddr, uint64_t uaddr2, 
 	uint32_t oldval, newval;
 	bool cmp;
 	if (!err)
-		err = get_word(k, uaddr2, &oldval);
+		err = futex_get_word(k, uaddr2, &oldval);
 	if (!err)
 		err = wake_op_apply(val3, oldval, &newval, &cmp);
-	if (!err && copy_to_user(k, uaddr2, &newval, sizeof(newval)))
-		err = -EFAULT;
+	if (!err)
+		err = futex_put_word(k, uaddr2, newval);
 	if (err)
 		return err;
 	int woken = wake_key(k, &key, (int32_t)nr_wake, FUTEX_BITSET_MATCH_ANY);
-	if (cmp)
-		woken += wake_key(k, &key2, (int32_t)nr_wake2, FUTEX_BITSET_MATCH_ANY);
+	if (woken >= 0 && cmp) {
+		int woken2 = wake_key(k, &key2, (int32_t)nr_wake2, FUTEX_BITSET_MATCH_ANY);
+		woken = woken2 < 0 ? woken2 : woken + woken2;
+	}
 	return woken;
 }
 
-/* FUTEX_REQUEUE and FUTEX_CMP_REQUEUE (cmp: *uaddr must still be val3). */
+/* FUTEX_REQUEUE and FUTEX_CMP_REQUEUE (cmp: *uaddr must still be val3).
+ * A PI waiter among them is EINVAL, as for a wake. */
 static int64_t futex_requeue(struct kernel *k, uint64_t uaddr, uint64_t uaddr2, bool private,
 			     int64_t nr_wake, int64_t nr_requeue, bool cmp, uint32_t val3)
 {
@@ -235,7 +289,7 @@ static int64_t futex_requeue(struct kernel *k, uint64_t uaddr, uint64_t uaddr2, 
 		return err;
 	if (cmp) {
 		uint32_t cur;
-		err = get_word(k, uaddr, &cur);
+		err = futex_get_word(k, uaddr, &cur);
 		if (err)
 			return err;
 		if (cur != val3)
@@ -243,12 +297,21 @@ static int64_t futex_requeue(struct kernel *k, uint64_t uaddr, uint64_t uaddr2, 
 	}
 	int64_t done = 0;
 	struct process *p;
-	for (; done < nr_wake && (p = first_waiter(k, &key, FUTEX_BITSET_MATCH_ANY)); done++)
-		wake_one(p);
-	for (int64_t moved = 0; moved < nr_requeue && !key_eq(&key, &key2) &&
-				(p = first_waiter(k, &key, FUTEX_BITSET_MATCH_ANY));
+	for (; done < nr_wake && (p = futex_next_waiter(k, &key, 0)); done++) {
+		if (!plain_waiter(p))
+			return -EINVAL;
+		futex_wake_q(p, (uint32_t)futex_q_match(&p->futex, &key));
+	}
+	for (int64_t moved = 0; moved < nr_requeue && !futex_key_eq(&key, &key2) &&
+				(p = futex_next_waiter(k, &key, 0));
 	     moved++) {
-		p->futex.key = key2; /* keeps its place by seq */
+		struct futex_wait *w = &p->futex;
+		if (!plain_waiter(p))
+			return -EINVAL;
+		if (w->kind == FUTEX_Q_VEC)
+			w->keys[futex_q_match(w, &key)] = key2;
+		else
+			w->key = key2; /* keeps its place by seq */
 		done++;
 	}
 	return done;
@@ -263,12 +326,14 @@ int64_t sys_futex(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	uint32_t val = (uint32_t)a[2], val3 = (uint32_t)a[5];
 	bool private = op & FUTEX_PRIVATE_FLAG, realtime = op & FUTEX_CLOCK_REALTIME;
 	int cmd = op & FUTEX_CMD_MASK;
-	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
+	/* As Linux 6.x: only these take FUTEX_CLOCK_REALTIME (FUTEX_WAIT's
+	 * relative timeout has no clock to choose). */
+	if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT_REQUEUE_PI &&
+	    cmd != FUTEX_LOCK_PI2)
 		return -ENOSYS;
 	switch (cmd) {
 	case FUTEX_WAIT:
-		return futex_wait(k, uaddr, private, val, a[3], FUTEX_BITSET_MATCH_ANY, false,
-				  realtime);
+		return futex_wait(k, uaddr, private, val, a[3], FUTEX_BITSET_MATCH_ANY, false, false);
 	case FUTEX_WAIT_BITSET:
 		return futex_wait(k, uaddr, private, val, a[3], val3, true, realtime);
 	case FUTEX_WAKE:
@@ -286,6 +351,13 @@ int64_t sys_futex(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return futex_requeue(k, uaddr, uaddr2, private, (int32_t)val, (int32_t)a[3], true, val3);
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(k, uaddr, uaddr2, private, val, (uint32_t)a[3], val3);
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+	case FUTEX_TRYLOCK_PI:
+	case FUTEX_UNLOCK_PI:
+	case FUTEX_WAIT_REQUEUE_PI:
+	case FUTEX_CMP_REQUEUE_PI:
+		return futex_pi_call(k, cmd, uaddr, private, realtime, val, a[3], uaddr2, val3);
 	default:
 		return -ENOSYS;
 	}

@@ -12,14 +12,15 @@
  *
  * The thread may end by another's hand (exit_group, a fatal signal, the
  * OOM killer), so its memory is read and written as its mm, not through
- * the running one. PI futexes are not implemented (futex.c): a PI entry
- * on the list is left alone. */
+ * the running one. A robust PI futex is marked here and handed to its
+ * first waiter with the PI futexes the thread owns (futex_pi.c). */
 #include <errno.h>
 #include <linux/futex.h>
 #include <stddef.h>
 
 #include "kern.h"
 #include "mm/mm.h"
+#include "task/futex.h"
 #include "task/internal.h"
 
 /* struct robust_list_head as x86-64 user space lays it out: list.next,
@@ -99,6 +100,7 @@ void exit_mm_release(struct kernel *k, struct process *p)
 	if (p->robust_list)
 		exit_robust_list(k, p);
 	p->robust_list = 0;
+	futex_pi_exit(k, p);
 	/* Zeroed only where the memory lives on: another thread, or the
 	 * parent of a vfork child. */
 	if (p->clear_child_tid && p->mm->users > 1) {

@@ -11,9 +11,12 @@
 
 struct kernel;
 
-/* A new runnable task with the next pid (its tgid too), in k->procs;
- * NULL at the limit. The caller gives it a signal_struct and sighand. */
-struct process *process_alloc(struct kernel *k);
+/* A new runnable task with pid (0: the next free one; its tgid too), in
+ * k->procs; NULL at the limit. The caller gives it a signal_struct and
+ * sighand. */
+struct process *process_alloc(struct kernel *k, int pid);
+/* Whether a task, process group or session has the PID. */
+bool pid_in_use(struct kernel *k, int pid);
 /* A new process's signal_struct, led by leader (one thread, its own
  * process group and session until told otherwise); NULL: out of memory. */
 struct signal_struct *signal_struct_alloc(struct process *leader);
@@ -39,10 +42,15 @@ void host_job_cancel(struct process *p);
 /* Thread p lets go of its address space (exit, exec; Linux's
  * mm_release): the futexes of its robust list that it holds are marked
  * FUTEX_OWNER_DIED and a waiter of each woken, and its clear-TID word is
- * zeroed and woken when others still use the memory. A futex wait of p
- * is over: futex_end_wait is true when a wake had come (futex.c). */
+ * zeroed and woken when others still use the memory; the PI futexes it
+ * owns go to their first waiters (futex_pi.c). */
 void exit_mm_release(struct kernel *k, struct process *p);
-bool futex_end_wait(struct process *p);
+/* A futex wait of p is over (exit, or a handler is to run): what the call
+ * returns now whatever the handler's SA_RESTART (a wake came: 0; a lock
+ * waiter already requeued to a PI futex: -EWOULDBLOCK), -ERESTARTNOINTR
+ * when it is made again whatever SA_RESTART says (FUTEX_LOCK_PI), else
+ * -ERESTARTSYS: the usual rules (futex.c). */
+int64_t futex_end_wait(struct process *p);
 /* One waiter on the word at uaddr of mm wakes (futex.c). */
 void futex_wake_word(struct kernel *k, struct mm *mm, uint64_t uaddr);
 

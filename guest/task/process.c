@@ -29,7 +29,7 @@ static void list_add(struct kernel *k, struct process *p)
 }
 
 /* Linux frees a PID only when no process, group or session uses it. */
-static bool pid_in_use(struct kernel *k, int pid)
+bool pid_in_use(struct kernel *k, int pid)
 {
 	for (struct process *p = k->procs; p; p = p->next)
 		if (p->pid == pid ||
@@ -52,7 +52,7 @@ static int pid_alloc(struct kernel *k)
 	}
 }
 
-struct process *process_alloc(struct kernel *k)
+struct process *process_alloc(struct kernel *k, int pid)
 {
 	if (k->nprocs >= PROCESS_MAX)
 		return NULL;
@@ -60,7 +60,7 @@ struct process *process_alloc(struct kernel *k)
 	if (!p)
 		return NULL;
 	static uint64_t serial;
-	p->pid = p->tgid = pid_alloc(k);
+	p->pid = p->tgid = pid ? pid : pid_alloc(k);
 	p->serial = ++serial;
 	p->state = PROC_RUNNABLE;
 	p->exit_signal = SIGCHLD;
@@ -122,7 +122,7 @@ void process_set_cmdline(struct process *p, char *const argv[])
 
 struct process *kernel_create_process(struct kernel *k)
 {
-	struct process *p = process_alloc(k);
+	struct process *p = process_alloc(k, 0);
 	if (!p) {
 		errno = k->nprocs >= PROCESS_MAX ? EAGAIN : ENOMEM;
 		return NULL;

@@ -366,8 +366,11 @@ static void interrupt_syscall(struct process *p, const struct k_sigaction *ka)
 		ctx->rip += SYSCALL_INSN_LEN;
 		return;
 	}
-	if (futex_end_wait(p)) { /* woken before the signal: the wake stands */
-		ctx->rax = 0;
+	int64_t futex_ret = futex_end_wait(p);
+	if (futex_ret == -ERESTARTNOINTR)
+		return;
+	if (futex_ret != -ERESTARTSYS) { /* e.g. woken before the signal: the wake stands */
+		ctx->rax = (uint64_t)futex_ret;
 		ctx->rip += SYSCALL_INSN_LEN;
 		return;
 	}

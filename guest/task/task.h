@@ -100,13 +100,29 @@ struct futex_key {
 	uint64_t offset;
 };
 
-/* A FUTEX_WAIT the process sleeps in (futex.c). */
+/* What a task sleeps in futex(2) or futex_waitv(2) for (futex.c). */
+enum futex_q_kind {
+	FUTEX_Q_WAIT,       /* FUTEX_WAIT(_BITSET): a wake of key */
+	FUTEX_Q_VEC,        /* futex_waitv: a wake of one of keys[0..nkeys) */
+	FUTEX_Q_REQUEUE_PI, /* FUTEX_WAIT_REQUEUE_PI on key: moved to pi_key
+			       by FUTEX_CMP_REQUEUE_PI, and then a FUTEX_Q_PI */
+	FUTEX_Q_PI,         /* owning the PI futex key: handed over by its
+			       owner's FUTEX_UNLOCK_PI or exit (futex_pi.c) */
+};
+
 struct futex_wait {
 	struct futex_key key;
+	struct futex_key pi_key;  /* FUTEX_Q_REQUEUE_PI: where it is requeued */
+	uint64_t pi_uaddr;        /* the PI word's address in the task's memory */
+	struct futex_key *keys;   /* FUTEX_Q_VEC: nkeys of them, allocated */
+	uint32_t nkeys;
+	uint32_t woken_index;     /* FUTEX_Q_VEC: the key whose wake came */
 	uint32_t bitset;
 	uint64_t seq;   /* arrival order: wakes go to the oldest first */
+	uint8_t kind;   /* enum futex_q_kind */
 	bool queued;
-	bool woken;     /* a wake came: the call returns 0 */
+	bool woken;     /* a wake came (FUTEX_Q_PI: the futex is the task's) */
+	bool requeued;  /* a FUTEX_Q_REQUEUE_PI that became a FUTEX_Q_PI */
 };
 
 /* What the threads of one process share besides memory, files and
@@ -250,6 +266,7 @@ void thread_group_faults(struct kernel *k, const struct process *p, uint64_t *mi
  * -ERESTARTSYS: the call is made again from the start once kernel_wake(k,
  * chan) runs (or a signal arrives: then -EINTR or a restart, as Linux). */
 #define ERESTARTSYS 512
+#define ERESTARTNOINTR 513 /* made again even after a handler without SA_RESTART */
 void process_block(struct kernel *k, const void *chan);
 void kernel_wake(struct kernel *k, const void *chan);
 /* A blocked or stopped p runs again (what every wake-up does). */
@@ -428,6 +445,7 @@ void sched_fork(struct process *c, const struct process *p);
 bool prio_same_owner(struct kernel *k, const struct process *p);
 syscall_fn sys_getitimer, sys_setitimer, sys_alarm; /* itimer.c */
 syscall_fn sys_futex; /* futex.c */
+syscall_fn sys_futex_waitv; /* futex_waitv.c */
 syscall_fn sys_set_robust_list, sys_get_robust_list; /* futex_exit.c */
 
 #endif

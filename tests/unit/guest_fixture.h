@@ -80,7 +80,7 @@ static inline void guest_start_process(void)
  * started: no memory, no files. */
 static inline struct process *guest_new_process(void)
 {
-	struct process *q = process_alloc(k);
+	struct process *q = process_alloc(k, 0);
 	ck_assert_ptr_nonnull(q);
 	q->signal = signal_struct_alloc(q);
 	q->sighand = sighand_alloc();
