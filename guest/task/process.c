@@ -88,6 +88,8 @@ static void signal_struct_put(struct signal_struct *s)
 		return;
 	if (s->exe_file)
 		file_put(s->exe_file);
+	posix_timers_release(s);
+	sigpending_release(&s->shared_pending);
 	free(s);
 }
 
@@ -322,5 +324,6 @@ void process_reap(struct kernel *k, struct process *p)
 	signal_struct_put(p->signal);
 	sighand_put(p->sighand);
 	free(p->host_wait);
+	sigpending_release(&p->sig.pending);
 	free(p);
 }
