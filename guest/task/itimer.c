@@ -6,8 +6,8 @@
  * with an interval, the timer starts again. The scheduler looks at the timers
  * between time slices (sched.c), so they fire up to one slice late. A
  * forked child starts without a timer; exec keeps it, as on Linux.
- * ITIMER_VIRTUAL and ITIMER_PROF count CPU time, which vmemu does not
- * measure per process: they are refused with EINVAL. */
+ * ITIMER_VIRTUAL and ITIMER_PROF (user and all CPU time) are not
+ * provided: they are refused with EINVAL. */
 #include <errno.h>
 #include <signal.h>
 #include <sys/time.h>

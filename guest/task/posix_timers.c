@@ -82,7 +82,7 @@ static uint64_t task_cpu_ns(const struct process *t)
 
 static uint64_t group_cpu_ns(struct kernel *k, const struct signal_struct *s)
 {
-	uint64_t ns = 0;
+	uint64_t ns = s->cpu_ns;
 	for (struct process *t = k->procs; t; t = t->next)
 		if (t->signal == s)
 			ns += task_cpu_ns(t);

@@ -321,6 +321,8 @@ void process_reap(struct kernel *k, struct process *p)
 	if (k->init == p)
 		k->init = NULL;
 	host_job_cancel(p);
+	if (p->signal) /* its process's CPU clock keeps its time */
+		p->signal->cpu_ns += p->cpu_ns;
 	signal_struct_put(p->signal);
 	sighand_put(p->sighand);
 	free(p->host_wait);

@@ -1,6 +1,8 @@
 /* signal.c - queuing and delivering signals, as Linux's kernel/signal.c:
- * signal_send sets a pending bit (one instance per signal) in a thread's
- * own set, group_send_sig in its process's shared set; signal_deliver
+ * signal_send sets a pending bit in a thread's own set, group_send_sig in
+ * its process's shared set (a standard signal has one instance; every
+ * instance of a real-time signal, or a timer's, is queued in order with
+ * its siginfo); signal_dequeue takes one for rt_sigtimedwait; signal_deliver
  * runs before a thread returns to user mode and acts on one signal of
  * either set: its default action, or a handler frame (sigframe.c).
  * Faults and CPU exceptions arrive as p->pending_fatal and are forced

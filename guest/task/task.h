@@ -123,6 +123,7 @@ struct signal_struct {
 	struct k_itimer *posix_timers; /* timer_create's (posix_timers.c) */
 	int next_posix_timer_id;
 	uint64_t min_flt, maj_flt; /* of its threads that have exited */
+	uint64_t cpu_ns;          /* CPU time of its threads that are gone */
 	uint64_t child_min_flt, child_maj_flt; /* of reaped children (RUSAGE_CHILDREN) */
 	/* The file it executes (Linux's mm->exe_file): /proc/PID/exe; writing
 	 * to the file is denied while it lives. NULL once it has exited. */

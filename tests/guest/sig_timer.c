@@ -10,11 +10,15 @@
  *   new timer_settime the queued signal is stale and dropped;
  * - SIGEV_NONE sends nothing, timer_gettime shows it run down;
  * - the old value, TIMER_ABSTIME (in the past: at once), disarming;
- * - SIGEV_THREAD_ID to the calling thread; another process's id is EINVAL;
- * - CPU-time timers fire after CPU use, not while the process sleeps;
+ * - SIGEV_THREAD_ID to the calling thread, and to another thread, which
+ *   takes it in sigtimedwait while the main thread never sees it pending;
+ *   another process's id is EINVAL;
+ * - CPU-time timers fire after CPU use, not while the process sleeps; the
+ *   process's CPU clock keeps the time of a thread that has ended;
  * - a forked child has no timers (its ids start at 0), exec deletes them. */
 #include "proc_test.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -288,6 +292,49 @@ static void thread_id(void)
 	printf("SIGEV_THREAD_ID ok\n");
 }
 
+static long cpu_ns(int clock);
+
+static int worker_tid;
+static int worker_value = -1;
+
+/* Takes the timer's signal sent to this thread, after 100 ms of CPU. */
+static void *worker(void *arg)
+{
+	(void)arg;
+	long start = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
+	while (cpu_ns(CLOCK_THREAD_CPUTIME_ID) - start < 100000000)
+		;
+	__atomic_store_n(&worker_tid, (int)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	siginfo_t si;
+	take(SIGRTMIN + 5, &si, "SIGEV_THREAD_ID to a thread");
+	worker_value = si.si_code == SI_TIMER ? si.si_value.sival_int : -2;
+	return NULL;
+}
+
+static void other_thread(void)
+{
+	int sig = SIGRTMIN + 5;
+	block(sig);
+	long before = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, worker, NULL) == 0, "pthread_create");
+	while (!__atomic_load_n(&worker_tid, __ATOMIC_SEQ_CST))
+		sleep_ms(1);
+	struct kevent ev = ev_signal(sig, 55);
+	ev.notify = SIGEV_SIGNAL | SIGEV_THREAD_ID_;
+	ev.tid = worker_tid;
+	int id = tcreate(CLOCK_MONOTONIC, &ev);
+	CHECK(id >= 0, "SIGEV_THREAD_ID to a thread: %s", strerror(-id));
+	CHECK(tset(id, 0, 20000000, 0, NULL) == 0, "settime to a thread");
+	pthread_join(t, NULL);
+	CHECK(worker_value == 55, "the thread took value %d", worker_value);
+	CHECK(!pending(sig), "the main thread sees the thread's signal");
+	long used = cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - before;
+	CHECK(used >= 100000000, "the process's CPU clock lost the thread's time: %ld", used);
+	syscall(SYS_timer_delete, id);
+	printf("SIGEV_THREAD_ID to another thread ok\n");
+}
+
 static long cpu_ns(int clock)
 {
 	struct timespec ts;
@@ -372,5 +419,6 @@ int main(int argc, char **argv)
 	settime_forms();
 	thread_id();
 	cpu_timers();
+	other_thread();
 	fork_and_exec(argv[0]);
 }
