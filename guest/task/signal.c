@@ -115,10 +115,12 @@ static uint64_t wake_blocked(const struct process *p)
 	return p->sig.blocked & ~p->sig.sigwait;
 }
 
-/* Signals p may take now: its own and its process's, unblocked. */
+/* Signals p may take now: its own and its process's, unblocked; not
+ * those rt_sigtimedwait sleeps for, which the call takes itself. */
 static uint64_t ready_signals(const struct process *p)
 {
-	return (p->sig.pending.signal | p->signal->shared_pending.signal) & ~p->sig.blocked;
+	return (p->sig.pending.signal | p->signal->shared_pending.signal) &
+	       ~(p->sig.blocked | p->sig.sigwait);
 }
 
 /* Takes sig off p's pending sets, its own first (Linux's dequeue_signal),

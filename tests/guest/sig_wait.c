@@ -5,7 +5,8 @@
  *   thread's own before its process's; errors EINVAL (sigset size, bad
  *   timespec), EFAULT; a zero timeout and a timeout give EAGAIN;
  * - a handled signal outside the set ends the wait with EINTR, even with
- *   SA_RESTART;
+ *   SA_RESTART; one in the set that comes during the wait is taken, not
+ *   handled, though unblocked;
  * - queued real-time signals keep their order, count and values; a
  *   standard signal queued twice is taken once, with the first value;
  * - sigqueue between parent and child: si_code SI_QUEUE, si_pid, si_value;
@@ -164,6 +165,45 @@ static void eintr_both(void)
 	printf("EINTR ok\n");
 }
 
+/* The state letter of /proc/PID/stat. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return '?';
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *close = strrchr(buf, ')');
+	return close && close[1] == ' ' ? close[2] : '?';
+}
+
+/* SIGUSR2, handled and not blocked, sent by a child once this process
+ * sleeps in the wait: the wait takes it. */
+static void unblocked_in_set(void)
+{
+	handle(SIGUSR2, 0);
+	handled[SIGUSR2] = 0;
+	sigset_t s = set_of(SIGUSR2, 0);
+	CHECK(sigprocmask(SIG_UNBLOCK, &s, NULL) == 0, "unblock");
+	pid_t parent = getpid();
+	pid_t child = xfork();
+	if (!child) {
+		while (proc_state(parent) != 'S')
+			;
+		_exit(kill(parent, SIGUSR2) == 0 ? 0 : 1);
+	}
+	struct timespec ts = {10, 0};
+	long got = syscall(SYS_rt_sigtimedwait, &s, NULL, &ts, 8);
+	CHECK(got == SIGUSR2, "the wait returned %ld (%s)", got, strerror(errno));
+	CHECK(!handled[SIGUSR2], "the handler ran for a signal the wait took");
+	expect_exit(wait_for(child), 0, "the child's kill");
+	CHECK(sigprocmask(SIG_BLOCK, &s, NULL) == 0, "block");
+	printf("an unblocked signal of the set is taken ok\n");
+}
+
 static void rt_order(void)
 {
 	for (int v = 1; v <= 5; v++)
@@ -289,6 +329,7 @@ int main(void)
 	errors_and_timeouts();
 	take_without_handler();
 	eintr_both();
+	unblocked_in_set();
 	rt_order();
 	parent_child();
 	permissions();
