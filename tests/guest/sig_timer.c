@@ -15,6 +15,8 @@
  *   another process's id is EINVAL;
  * - CPU-time timers fire after CPU use, not while the process sleeps; the
  *   process's CPU clock keeps the time of a thread that has ended;
+ * - libc's SIGEV_THREAD (a helper thread that takes SIGEV_THREAD_ID
+ *   signals in sigwaitinfo) runs the callback of a periodic timer;
  * - a forked child has no timers (its ids start at 0), exec deletes them. */
 #include "proc_test.h"
 
@@ -378,6 +380,32 @@ static void cpu_timers(void)
 	printf("CPU-time timers ok\n");
 }
 
+static volatile int callbacks;
+
+static void on_expiry(union sigval v)
+{
+	callbacks += v.sival_int;
+}
+
+static void libc_sigev_thread(void)
+{
+	struct sigevent ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD;
+	ev.sigev_notify_function = on_expiry;
+	ev.sigev_value.sival_int = 1;
+	timer_t t;
+	CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t) == 0, "SIGEV_THREAD timer_create: %s",
+	      strerror(errno));
+	struct itimerspec its = {{0, 10000000}, {0, 10000000}};
+	CHECK(timer_settime(t, 0, &its, NULL) == 0, "SIGEV_THREAD settime");
+	for (int i = 0; i < 1000 && callbacks < 5; i++)
+		sleep_ms(10);
+	CHECK(callbacks >= 5, "SIGEV_THREAD: %d callbacks in 10 s", callbacks);
+	CHECK(timer_delete(t) == 0, "SIGEV_THREAD timer_delete");
+	printf("SIGEV_THREAD callbacks ok\n");
+}
+
 static void fork_and_exec(const char *self)
 {
 	struct kevent ev = ev_signal(SIGRTMIN, 0);
@@ -420,5 +448,6 @@ int main(int argc, char **argv)
 	thread_id();
 	cpu_timers();
 	other_thread();
+	libc_sigev_thread();
 	fork_and_exec(argv[0]);
 }
