@@ -209,6 +209,22 @@ static void do_notify_parent_cldstop(struct kernel *k, struct process *p, int wh
 	kernel_wake(k, parent);
 }
 
+/* rt_sigtimedwait, asleep in p when its process stops, returns EINTR
+ * once it continues, as on Linux (man 7 signal); other calls are made
+ * again. */
+static void stop_ends_sigtimedwait(struct process *p)
+{
+	struct cpu_context *ctx = &p->ctx;
+	if (!p->restart_syscall || ctx->rax != SYS_rt_sigtimedwait)
+		return;
+	p->restart_syscall = false;
+	p->sig.sigwait = 0;
+	ctx->rcx = ctx->rip + SYSCALL_INSN_LEN; /* what SYSCALL did on entry */
+	ctx->r11 = ctx->rflags;
+	ctx->rax = (uint64_t)-EINTR;
+	ctx->rip += SYSCALL_INSN_LEN;
+}
+
 /* The default action of a stop signal: the process stops (Linux's
  * do_signal_stop). p, the thread that took the signal, stops now; the
  * others stop on their way to user mode (signal_deliver): those asleep
@@ -219,6 +235,7 @@ static void do_signal_stop(struct kernel *k, struct process *p, int sig)
 	s->group_stop = true;
 	s->stop_code = sig;
 	s->stop_continued = false;
+	stop_ends_sigtimedwait(p);
 	p->state = PROC_STOPPED;
 	for (struct process *t = k->procs; t; t = t->next)
 		if (t->signal == s && t->state == PROC_BLOCKED && t->restart_syscall)
@@ -580,6 +597,7 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	 * parent's wait is not interrupted). */
 	if (p->signal->group_stop && !kill &&
 	    (p->state == PROC_RUNNABLE || p->restart_syscall)) {
+		stop_ends_sigtimedwait(p);
 		p->state = PROC_STOPPED;
 		return true;
 	}

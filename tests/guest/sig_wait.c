@@ -6,7 +6,7 @@
  *   timespec), EFAULT; a zero timeout and a timeout give EAGAIN;
  * - a handled signal outside the set ends the wait with EINTR, even with
  *   SA_RESTART; one in the set that comes during the wait is taken, not
- *   handled, though unblocked;
+ *   handled, though unblocked; a stop and continue end it with EINTR;
  * - queued real-time signals keep their order, count and values; a
  *   standard signal queued twice is taken once, with the first value;
  * - sigqueue between parent and child: si_code SI_QUEUE, si_pid, si_value;
@@ -204,6 +204,26 @@ static void unblocked_in_set(void)
 	printf("an unblocked signal of the set is taken ok\n");
 }
 
+/* A child asleep in sigtimedwait is stopped and continued: EINTR. */
+static void stop_continue(void)
+{
+	pid_t child = xfork();
+	if (!child) {
+		sigset_t s = set_of(SIGRTMIN + 8, 0);
+		struct timespec ts = {10, 0};
+		long got = syscall(SYS_rt_sigtimedwait, &s, NULL, &ts, 8);
+		_exit(got == -1 && errno == EINTR ? 0 : 1);
+	}
+	while (proc_state(child) != 'S')
+		;
+	kill(child, SIGSTOP);
+	int status;
+	CHECK(waitpid(child, &status, WUNTRACED) == child && WIFSTOPPED(status), "not stopped");
+	kill(child, SIGCONT);
+	expect_exit(wait_for(child), 0, "sigtimedwait after a stop and continue (EINTR)");
+	printf("stop and continue: EINTR ok\n");
+}
+
 static void rt_order(void)
 {
 	for (int v = 1; v <= 5; v++)
@@ -330,6 +350,7 @@ int main(void)
 	take_without_handler();
 	eintr_both();
 	unblocked_in_set();
+	stop_continue();
 	rt_order();
 	parent_child();
 	permissions();
