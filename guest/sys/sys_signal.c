@@ -280,9 +280,7 @@ int64_t sys_tkill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 
 /* The siginfo a sender gives rt_sigqueueinfo (the kernel reads 48
  * bytes): its code, errno, pid, uid and value; si_signo is the signal
- * sent. Another process may not be told that the kernel, kill or tkill
- * sent it: a code >= 0 or SI_TKILL is EPERM unless the receiver is the
- * calling thread itself (Linux's do_rt_sigqueueinfo). */
+ * sent. */
 static int siginfo_from_user(struct kernel *k, uint64_t uinfo, int sig, struct ksiginfo *info)
 {
 	struct {
@@ -299,6 +297,9 @@ static int siginfo_from_user(struct kernel *k, uint64_t uinfo, int sig, struct k
 	return 0;
 }
 
+/* Another process may not be told that the kernel, kill or tkill sent
+ * the signal: a code >= 0 or SI_TKILL is EPERM unless the receiver is the
+ * calling thread itself (Linux's do_rt_sigqueueinfo). */
 static bool may_pose(const struct kernel *k, const struct ksiginfo *info, int to)
 {
 	return (info->code < 0 && info->code != SI_TKILL) || to == k->current->pid;

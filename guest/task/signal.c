@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include "kern.h"
@@ -294,7 +295,7 @@ static bool wants_queue(struct kernel *k, struct process *p, int sig)
 
 /* False when info was not queued: a standard signal pending already
  * keeps its first instance (Linux's legacy_queue; a timer's signal has
- * an entry of its own), or no memory for a real-time one. */
+ * an entry of its own), or no room for a real-time one. */
 static bool queue(struct sigpending *q, const struct ksiginfo *info)
 {
 	int sig = info->signo;
@@ -305,12 +306,17 @@ static bool queue(struct sigpending *q, const struct ksiginfo *info)
 	}
 	if (sig < KSIGRTMIN && !info->timer_seq)
 		return false;
-	struct sigqueue *e = malloc(sizeof(*e)), **tail = &q->more;
+	struct sigqueue **tail = &q->more;
+	uint64_t n = 1;
+	for (; *tail; n++)
+		tail = &(*tail)->next;
+	struct rlimit r; /* the host's RLIMIT_SIGPENDING bounds each queue */
+	if (getrlimit(RLIMIT_SIGPENDING, &r) == 0 && r.rlim_cur != RLIM_INFINITY && n >= r.rlim_cur)
+		return false;
+	struct sigqueue *e = malloc(sizeof(*e));
 	if (!e)
 		return false;
 	*e = (struct sigqueue){NULL, *info};
-	while (*tail)
-		tail = &(*tail)->next;
 	*tail = e;
 	return true;
 }
