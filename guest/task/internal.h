@@ -59,6 +59,12 @@ void sigpending_release(struct sigpending *q);
  * signal_send, group_send_sig): false when it was not queued (ignored). */
 bool send_sigqueue(struct kernel *k, struct process *p, const struct ksiginfo *info, bool group);
 
+/* CPU-time clocks (cputime.c): the task whose CPU clock the id names
+ * (Linux's pid_for_clock), and whether the clock is the task's own or its
+ * process's (NULL: none); the CPU time of t, or of t's process. */
+struct process *cpu_clock_task(struct kernel *k, int clock, bool *thread);
+uint64_t task_cputime(struct kernel *k, const struct process *t, bool thread);
+
 /* POSIX timers (posix_timers.c): fires the expired ones and returns the
  * earliest CLOCK_MONOTONIC ns a clock timer expires at still to come (0:
  * none); whether s has one armed; a timer's signal was dequeued (its

@@ -11,10 +11,9 @@
  * expiries of a periodic timer are counted, not sent: the count goes into
  * si_overrun and is what timer_getoverrun returns afterwards.
  *
- * The clock timers are looked at by the scheduler between time slices
- * (run_timers, via itimer_run), so they fire up to a slice late. CPU time
- * is the guest's own: what the scheduler charged to each task
- * (cpu_ns), plus the slice running now. */
+ * The timers are looked at by the scheduler between time slices
+ * (run_timers, via itimer_run), so they fire up to a slice late; CPU-time
+ * timers count the guest's own CPU time (cputime.c). */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -31,11 +30,8 @@
 #define KTIME_MAX ((uint64_t)INT64_MAX)
 #define CAP_WAKE_ALARM 35
 #define KSIGEV_THREAD_ID 4       /* glibc hides it without _GNU_SOURCE */
-/* Linux's CPU clock ids: ~pid << 3 | PERTHREAD | type; type 3 is not
- * one, and CLOCKFD's bits name a dynamic clock (a file), with no timers. */
-#define CPUCLOCK_PERTHREAD 4
-#define CPUCLOCK_TYPE_MASK 3
-#define CPUCLOCK_BAD_TYPE 3
+/* A negative clock id with CLOCKFD's low bits names a dynamic clock (a
+ * file), which has no timers; the other negative ids are CPU clocks. */
 #define CLOCKFD 3
 #define CLOCKFD_MASK 7
 
@@ -73,55 +69,6 @@ struct k_itimer {
 	unsigned seq;       /* the arming its queued signal belongs to */
 };
 
-/* ---- CPU-time clocks ---- */
-
-static uint64_t task_cpu_ns(const struct process *t)
-{
-	return t->cpu_ns + (t->on_cpu_since ? kernel_now_ns() - t->on_cpu_since : 0);
-}
-
-static uint64_t group_cpu_ns(struct kernel *k, const struct signal_struct *s)
-{
-	uint64_t ns = s->cpu_ns;
-	for (struct process *t = k->procs; t; t = t->next)
-		if (t->signal == s)
-			ns += task_cpu_ns(t);
-	return ns;
-}
-
-/* The task whose CPU clock the id names (Linux's pid_for_clock), and
- * whether the clock is its own or its process's; NULL: none. */
-static struct process *cpu_clock_task(struct kernel *k, int clock, bool *thread)
-{
-	struct process *self = k->current;
-	if (clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID) {
-		*thread = clock == CLOCK_THREAD_CPUTIME_ID;
-		return self;
-	}
-	if (clock >= 0 || (clock & CPUCLOCK_TYPE_MASK) == CPUCLOCK_BAD_TYPE)
-		return NULL;
-	*thread = clock & CPUCLOCK_PERTHREAD;
-	int pid = ~(clock >> 3);
-	if (!pid)
-		return self;
-	struct process *t = process_find(k, pid);
-	if (!t || t->exited)
-		return NULL;
-	if (*thread)
-		return t->signal == self->signal ? t : NULL;
-	return thread_group_leader(t) ? t : NULL;
-}
-
-int cpu_clock_get(struct kernel *k, int clock, uint64_t *ns)
-{
-	bool thread;
-	struct process *t = cpu_clock_task(k, clock, &thread);
-	if (!t)
-		return -EINVAL;
-	*ns = thread ? task_cpu_ns(t) : group_cpu_ns(k, t->signal);
-	return 0;
-}
-
 /* ---- timers ---- */
 
 /* A timer's clock now; false when the task it counts is gone. */
@@ -131,7 +78,7 @@ static bool timer_now(struct kernel *k, const struct k_itimer *t, uint64_t *now)
 		struct process *p = process_find(k, t->cpu_pid);
 		if (!p || p->exited)
 			return false;
-		*now = t->cpu_thread ? task_cpu_ns(p) : group_cpu_ns(k, p->signal);
+		*now = task_cputime(k, p, t->cpu_thread);
 		return true;
 	}
 	struct timespec ts;

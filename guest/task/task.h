@@ -368,7 +368,7 @@ syscall_fn sys_timer_create, sys_timer_settime, sys_timer_gettime, sys_timer_get
 	sys_timer_delete; /* posix_timers.c */
 /* The CPU-time clock id names (Linux's encoding: negative ids for a
  * pid's, CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID for the
- * caller's), in ns: 0, or -EINVAL (posix_timers.c). */
+ * caller's), in ns: 0, or -EINVAL (cputime.c). */
 int cpu_clock_get(struct kernel *k, int clock, uint64_t *ns);
 syscall_fn sys_set_robust_list, sys_get_robust_list; /* futex_exit.c */
 
