@@ -114,4 +114,5 @@ void strace_noreturn(struct strace_line *l); /* "= ?" of exit and exit_group */
 syscall_fn sys_rt_sigaction, sys_rt_sigprocmask, sys_rt_sigreturn, sys_rt_sigpending,
 	sys_rt_sigsuspend, sys_pause, sys_sigaltstack, sys_kill, sys_tkill, sys_tgkill, sys_setpgid,
 	sys_getpgid, sys_getpgrp, sys_setsid, sys_getsid; /* sys_signal.c */
+syscall_fn sys_rt_sigtimedwait, sys_rt_sigqueueinfo, sys_rt_tgsigqueueinfo; /* sys_signal.c */
 #endif

@@ -1,6 +1,8 @@
 /* sys_signal.c - the signal system calls: actions and masks, waiting for
- * a signal (rt_sigsuspend, pause), the alternate stack, rt_sigreturn,
- * kill/tkill/tgkill, and the process groups and sessions kill addresses. */
+ * a signal (rt_sigsuspend, pause) or taking one (rt_sigtimedwait), the
+ * alternate stack, rt_sigreturn, kill/tkill/tgkill and the siginfo-giving
+ * rt_sigqueueinfo/rt_tgsigqueueinfo, and the process groups and sessions
+ * kill addresses. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include "task/task.h"
 
 #define KERNEL_SIGSET_SIZE 8 /* the kernel's sigset_t: 64 signals */
+#define NSEC_PER_SEC 1000000000LL
 
 /* ---- actions and masks ---- */
 
@@ -115,6 +118,51 @@ int64_t sys_rt_sigsuspend(struct kernel *k, struct cpu_context *ctx, const uint6
 	return wait_for_signal(k, p);
 }
 
+/* sigwaitinfo and sigtimedwait: a pending signal of the set is taken
+ * without its handler (the thread's own first, then its process's).
+ * Otherwise the thread sleeps (a guest sleep: others run meanwhile) until
+ * one comes, blocked or not (Linux unblocks the set for the wait), or the
+ * timeout passes: EAGAIN; a signal outside the set that runs a handler
+ * ends the call with EINTR (never restarted: signal.c). */
+int64_t sys_rt_sigtimedwait(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct process *p = k->current;
+	struct {
+		int64_t tv_sec, tv_nsec;
+	} ts;
+	uint64_t set;
+	p->sig.sigwait = 0;
+	if (a[3] != KERNEL_SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_user(k, &set, a[0], sizeof(set)))
+		return -EFAULT;
+	if (a[2] && copy_from_user(k, &ts, a[2], sizeof(ts)))
+		return -EFAULT;
+	if (a[2] && (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC))
+		return -EINVAL;
+	struct ksiginfo info;
+	int sig = signal_dequeue(p, signal_blockable(set), &info);
+	if (sig) /* taken, even when siginfo cannot be written */
+		return a[1] && copy_siginfo_to_user(k, a[1], &info) ? -EFAULT : sig;
+	if (a[2] && !ts.tv_sec && !ts.tv_nsec)
+		return -EAGAIN;
+	if (signal_interrupts(p))
+		return -EINTR;
+	if (a[2]) {
+		uint64_t now = kernel_now_ns();
+		uint64_t ns = (uint64_t)ts.tv_sec >= (UINT64_MAX - now) / NSEC_PER_SEC
+				      ? UINT64_MAX - now
+				      : (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+		if (!process_block_until(k, &p->sig, now + ns))
+			return -EAGAIN;
+	} else {
+		process_block(k, &p->sig);
+	}
+	p->sig.sigwait = signal_blockable(set);
+	return -ERESTARTSYS;
+}
+
 /* ---- the alternate stack and the way back from a handler ---- */
 
 int64_t sys_sigaltstack(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -154,21 +202,25 @@ int64_t sys_rt_sigreturn(struct kernel *k, struct cpu_context *ctx, const uint64
 /* Like Linux, a bad signal number is found once a target exists (ESRCH
  * first); signal 0 only checks that the target exists. To a process
  * (kill) or one thread (tkill, tgkill). */
+static int send_info(struct kernel *k, struct process *to, const struct ksiginfo *info,
+		     bool thread)
+{
+	if (info->signo < 0 || info->signo > KSIG_MAX)
+		return -EINVAL;
+	if (!kill_permitted(k, to, info->signo))
+		return -EPERM;
+	if (info->signo && thread)
+		signal_send(k, to, info);
+	else if (info->signo)
+		group_send_sig(k, to, info);
+	return 0;
+}
+
 static int send_user(struct kernel *k, struct process *to, int sig, int code, bool thread)
 {
-	if (sig < 0 || sig > KSIG_MAX)
-		return -EINVAL;
-	if (!kill_permitted(k, to, sig))
-		return -EPERM;
-	if (sig) {
-		struct ksiginfo info = {.signo = sig, .code = code, .pid = k->current->tgid,
-					.uid = (int)k->current->cred.uid};
-		if (thread)
-			signal_send(k, to, &info);
-		else
-			group_send_sig(k, to, &info);
-	}
-	return 0;
+	struct ksiginfo info = {.signo = sig, .code = code, .pid = k->current->tgid,
+				.uid = (int)k->current->cred.uid};
+	return send_info(k, to, &info, thread);
 }
 
 /* pid > 0: that process (any of its thread ids names it, as on Linux); 0:
@@ -231,6 +283,65 @@ int64_t sys_tkill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	if (tid <= 0)
 		return -EINVAL;
 	return do_tkill(k, -1, tid, (int)a[1]);
+}
+
+/* The siginfo a sender gives rt_sigqueueinfo (the kernel reads 48
+ * bytes): its code, errno, pid, uid and value; si_signo is the signal
+ * sent. */
+static int siginfo_from_user(struct kernel *k, uint64_t uinfo, int sig, struct ksiginfo *info)
+{
+	struct {
+		int32_t signo, errnum, code, pad;
+		int32_t pid;
+		uint32_t uid;
+		uint64_t value;
+		uint8_t rest[16];
+	} u;
+	if (copy_from_user(k, &u, uinfo, sizeof(u)))
+		return -EFAULT;
+	*info = (struct ksiginfo){.signo = sig, .errnum = u.errnum, .code = u.code, .pid = u.pid,
+				  .uid = (int)u.uid, .value = u.value};
+	return 0;
+}
+
+/* Another process may not be told that the kernel, kill or tkill sent
+ * the signal: a code >= 0 or SI_TKILL is EPERM unless the receiver is the
+ * calling thread itself (Linux's do_rt_sigqueueinfo). */
+static bool may_pose(const struct kernel *k, const struct ksiginfo *info, int to)
+{
+	return (info->code < 0 && info->code != SI_TKILL) || to == k->current->pid;
+}
+
+int64_t sys_rt_sigqueueinfo(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int pid = (int)a[0];
+	struct ksiginfo info;
+	int err = siginfo_from_user(k, a[2], (int)a[1], &info);
+	if (err)
+		return err;
+	if (!may_pose(k, &info, pid))
+		return -EPERM;
+	struct process *p = pid > 0 ? process_find(k, pid) : NULL;
+	return p ? send_info(k, p, &info, false) : -ESRCH;
+}
+
+int64_t sys_rt_tgsigqueueinfo(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int tgid = (int)a[0], tid = (int)a[1];
+	struct ksiginfo info;
+	int err = siginfo_from_user(k, a[3], (int)a[2], &info);
+	if (err)
+		return err;
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	if (!may_pose(k, &info, tid))
+		return -EPERM;
+	struct process *p = process_find(k, tid);
+	if (!p || p->exited || p->tgid != tgid)
+		return -ESRCH;
+	return send_info(k, p, &info, true);
 }
 
 /* ---- process groups and sessions ---- */

@@ -13,23 +13,35 @@
 
 #define NSEC_PER_SEC 1000000000L
 
-/* Negative clock ids name other processes' CPU clocks: host pids mean
- * nothing to the guest. */
+/* Negative clock ids name CPU clocks of the guest's tasks (Linux's
+ * encoding), which the guest kernel keeps itself. */
 static bool clock_ok(uint64_t id)
 {
 	return (int)id >= 0;
 }
 
+static bool cpu_clock(uint64_t id)
+{
+	return (int)id < 0 || id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID;
+}
+
 /* clock_gettime and clock_getres: the host's query answers for clock id,
+ * the guest's CPU time for a CPU clock (1 ns resolution, as Linux's),
  * into uts (which clock_getres, uts_optional, may leave NULL). */
 static int64_t clock_query(struct kernel *k, uint64_t id, uint64_t uts, bool uts_optional,
 			   int (*query)(clockid_t, struct timespec *))
 {
-	struct timespec ts;
-	if (!clock_ok(id))
-		return -EINVAL;
-	if (query((clockid_t)id, &ts) < 0)
+	struct timespec ts = {0, 1};
+	uint64_t ns;
+	if (cpu_clock(id)) {
+		int err = cpu_clock_get(k, (int)id, &ns);
+		if (err)
+			return err;
+		if (query == clock_gettime)
+			ts = (struct timespec){(time_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC)};
+	} else if (query((clockid_t)id, &ts) < 0) {
 		return -errno;
+	}
 	return uts || !uts_optional ? copy_to_user(k, uts, &ts, sizeof(ts)) : 0;
 }
 

@@ -55,11 +55,33 @@ int64_t futex_end_wait(struct process *p);
 void futex_wake_word(struct kernel *k, struct mm *mm, uint64_t uaddr);
 
 /* Sends SIGALRM to the processes whose ITIMER_REAL has expired (starting
- * it again when it has an interval); returns the earliest expiry still to
- * come, or 0 (itimer.c). */
+ * it again when it has an interval), fires the POSIX timers; returns the
+ * earliest expiry still to come, or 0 (itimer.c). */
 uint64_t itimer_run(struct kernel *k, uint64_t now);
-/* exec: handled signals go back to SIG_DFL, the altstack is dropped. */
+/* exec: handled signals go back to SIG_DFL, the altstack is dropped,
+ * the POSIX timers are deleted. */
 void signal_exec(struct process *p);
+/* Frees the further instances queued in q (a task or process ends). */
+void sigpending_release(struct sigpending *q);
+/* Queues a timer's signal for thread p, or p's process when group (as
+ * signal_send, group_send_sig): false when it was not queued (ignored). */
+bool send_sigqueue(struct kernel *k, struct process *p, const struct ksiginfo *info, bool group);
+
+/* CPU-time clocks (cputime.c): the task whose CPU clock the id names
+ * (Linux's pid_for_clock), and whether the clock is the task's own or its
+ * process's (NULL: none); the CPU time of t, or of t's process. */
+struct process *cpu_clock_task(struct kernel *k, int clock, bool *thread);
+uint64_t task_cputime(struct kernel *k, const struct process *t, bool thread);
+
+/* POSIX timers (posix_timers.c): fires the expired ones and returns the
+ * earliest CLOCK_MONOTONIC ns a clock timer expires at still to come (0:
+ * none); whether s has one armed; a timer's signal was dequeued (its
+ * overrun count goes into info): false when the timer no longer sends
+ * it; deletes s's timers (exec, the process's end). */
+uint64_t posix_timers_run(struct kernel *k, uint64_t now);
+bool posix_timers_armed(const struct signal_struct *s);
+bool posix_timer_dequeued(struct signal_struct *s, struct ksiginfo *info);
+void posix_timers_release(struct signal_struct *s);
 
 /* Default actions (man 7 signal). SIGCONT continues a stopped process
  * when it is sent, whatever its action (signal_send); delivered, its

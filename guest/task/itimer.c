@@ -1,12 +1,13 @@
 /* itimer.c - the real-time interval timer of each process (setitimer,
- * getitimer and alarm with ITIMER_REAL; its threads share it): when it
+ * getitimer and alarm with ITIMER_REAL; its threads share it), and the
+ * scheduler's look at the timers (the POSIX ones too): when it
  * expires the process gets
  * SIGALRM (si_code SI_KERNEL, as Linux's it_real_fn sends it) and,
  * with an interval, the timer starts again. The scheduler looks at the timers
  * between time slices (sched.c), so they fire up to one slice late. A
  * forked child starts without a timer; exec keeps it, as on Linux.
- * ITIMER_VIRTUAL and ITIMER_PROF count CPU time, which vmemu does not
- * measure per process: they are refused with EINVAL. */
+ * ITIMER_VIRTUAL and ITIMER_PROF (user and all CPU time) are not
+ * provided: they are refused with EINVAL. */
 #include <errno.h>
 #include <signal.h>
 #include <sys/time.h>
@@ -108,7 +109,7 @@ int64_t sys_alarm(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 
 uint64_t itimer_run(struct kernel *k, uint64_t now)
 {
-	uint64_t next = 0;
+	uint64_t next = posix_timers_run(k, now);
 	for (struct process *p = k->procs; p; p = p->next) {
 		struct signal_struct *s = p->signal;
 		if (!s->itimer_real_at || !thread_group_leader(p) || process_dead(p))

@@ -89,6 +89,8 @@ static void signal_struct_put(struct signal_struct *s)
 		return;
 	if (s->exe_file)
 		file_put(s->exe_file);
+	posix_timers_release(s);
+	sigpending_release(&s->shared_pending);
 	free(s);
 }
 
@@ -327,9 +329,12 @@ void process_reap(struct kernel *k, struct process *p)
 	if (k->init == p)
 		k->init = NULL;
 	host_job_cancel(p);
+	if (p->signal) /* its process's CPU clock keeps its time */
+		p->signal->cpu_ns += p->cpu_ns;
 	signal_struct_put(p->signal);
 	sighand_put(p->sighand);
 	cred_put(p);
 	free(p->host_wait);
+	sigpending_release(&p->sig.pending);
 	free(p);
 }

@@ -81,7 +81,7 @@ uint64_t kernel_time_slice_us(struct kernel *k)
 	for (struct process *p = k->procs; p; p = p->next) {
 		runnable += p->state == PROC_RUNNABLE;
 		timers |= (p->state == PROC_BLOCKED && (p->wake_at || p->nhost_wait)) ||
-			  p->signal->itimer_real_at;
+			  p->signal->itimer_real_at || posix_timers_armed(p->signal);
 	}
 	/* A sleeper must get the CPU back at its deadline, or when its host
 	 * fd is ready, even from a process that never makes a system call. */
@@ -171,9 +171,19 @@ static bool wait_idle(struct kernel *k, uint64_t timer)
 	return true;
 }
 
+/* The task that ran is charged its time on the CPU (CPU-time clocks). */
+static void charge_cpu(struct process *p)
+{
+	if (p && p->on_cpu_since) {
+		p->cpu_ns += kernel_now_ns() - p->on_cpu_since;
+		p->on_cpu_since = 0;
+	}
+}
+
 bool kernel_schedule(struct kernel *k)
 {
 	struct process *next = NULL;
+	charge_cpu(k->current);
 	while (init_alive(k)) {
 		deliver_host_signals(k);
 		uint64_t timer = run_timers(k);
@@ -192,8 +202,10 @@ bool kernel_schedule(struct kernel *k)
 		if (next->mm)
 			switch_to(k, next);
 		signal_deliver(k, next);
-		if (next->state == PROC_RUNNABLE)
+		if (next->state == PROC_RUNNABLE) {
+			next->on_cpu_since = kernel_now_ns();
 			break;
+		}
 		next = NULL; /* a signal killed or stopped it: choose again */
 	}
 	if (!next)

@@ -61,16 +61,21 @@ struct k_siginfo {
 		struct {
 			int32_t pid;
 			uint32_t uid;
-		} kill;
-		struct {
-			int32_t pid;
-			uint32_t uid;
 			int32_t status;
 			int64_t utime, stime;
 		} chld;
 		struct {
 			uint64_t addr;
 		} fault;
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			uint64_t value;
+		} rt; /* sigqueue, tkill */
+		struct {
+			int32_t tid, overrun;
+			uint64_t value;
+		} timer;
 		uint8_t pad[112];
 	} u;
 };
@@ -156,8 +161,9 @@ int altstack_set(struct process *p, uint64_t sp, uint64_t ss_sp, int ss_flags, u
 /* ---- building the frame ---- */
 
 /* The layout of the union follows Linux's siginfo_layout(): a code in
- * (SI_USER, SI_KERNEL) is the kernel's own, per signal; anything else
- * (kill, tkill, SI_KERNEL) carries a sender. */
+ * (SI_USER, SI_KERNEL) is the kernel's own, per signal; SI_TIMER a
+ * timer's; anything else (kill, sigqueue, tkill, SI_KERNEL) carries a
+ * sender, and a negative code a value too. */
 static void fill_siginfo(struct k_siginfo *si, const struct ksiginfo *info)
 {
 	si->si_signo = info->signo;
@@ -172,10 +178,23 @@ static void fill_siginfo(struct k_siginfo *si, const struct ksiginfo *info)
 				   info->signo == SIGILL || info->signo == SIGFPE ||
 				   info->signo == SIGTRAP)) {
 		si->u.fault.addr = info->addr;
+	} else if (info->code == SI_TIMER) {
+		si->u.timer.tid = info->timerid;
+		si->u.timer.overrun = info->overrun;
+		si->u.timer.value = info->value;
 	} else {
-		si->u.kill.pid = info->pid;
-		si->u.kill.uid = (uint32_t)info->uid;
+		si->u.rt.pid = info->pid;
+		si->u.rt.uid = (uint32_t)info->uid;
+		if (info->code < 0) /* SI_QUEUE and the like carry a value */
+			si->u.rt.value = info->value;
 	}
+}
+
+int copy_siginfo_to_user(struct kernel *k, uint64_t uaddr, const struct ksiginfo *info)
+{
+	struct k_siginfo si = {0};
+	fill_siginfo(&si, info);
+	return copy_to_user(k, uaddr, &si, sizeof(si));
 }
 
 static void save_sigcontext(struct k_sigcontext *sc, const struct cpu_context *c,

@@ -1,6 +1,8 @@
 /* signal.c - queuing and delivering signals, as Linux's kernel/signal.c:
- * signal_send sets a pending bit (one instance per signal) in a thread's
- * own set, group_send_sig in its process's shared set; signal_deliver
+ * signal_send sets a pending bit in a thread's own set, group_send_sig in
+ * its process's shared set (a standard signal has one instance; every
+ * instance of a real-time signal, or a timer's, is queued in order with
+ * its siginfo); signal_dequeue takes one for rt_sigtimedwait; signal_deliver
  * runs before a thread returns to user mode and acts on one signal of
  * either set: its default action, or a handler frame (sigframe.c).
  * Faults and CPU exceptions arrive as p->pending_fatal and are forced
@@ -11,7 +13,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include "kern.h"
@@ -52,21 +56,105 @@ uint64_t signal_blockable(uint64_t mask)
 	return mask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 }
 
-/* Signals p may take now: its own and its process's, unblocked. */
+#define KSIGRTMIN 32 /* the kernel's first real-time signal */
+
+/* A further instance of a pending signal (struct sigpending). */
+struct sigqueue {
+	struct sigqueue *next;
+	struct ksiginfo info;
+};
+
+/* Takes the oldest instance of sig off q: its next instance, if any,
+ * becomes the first. */
+static void take(struct sigpending *q, int sig, struct ksiginfo *info)
+{
+	*info = q->info[sig];
+	for (struct sigqueue **e = &q->more; *e; e = &(*e)->next) {
+		if ((*e)->info.signo == sig) {
+			struct sigqueue *next = *e;
+			q->info[sig] = next->info;
+			*e = next->next;
+			free(next);
+			return;
+		}
+	}
+	q->signal &= ~sig_bit(sig);
+}
+
+/* False for a timer's signal the timer no longer sends (deleted or set
+ * again since): Linux drops it when it is dequeued. */
+static bool still_wanted(struct process *p, struct ksiginfo *info)
+{
+	return !info->timer_seq || posix_timer_dequeued(p->signal, info);
+}
+
+/* Every instance of the signals of mask leaves q. */
+static void flush_queue(struct signal_struct *s, struct sigpending *q, uint64_t mask)
+{
+	for (int sig = 1; sig <= KSIG_MAX; sig++) {
+		while (q->signal & mask & sig_bit(sig)) {
+			struct ksiginfo info;
+			take(q, sig, &info);
+			if (info.timer_seq)
+				posix_timer_dequeued(s, &info);
+		}
+	}
+}
+
+void sigpending_release(struct sigpending *q)
+{
+	while (q->more) {
+		struct sigqueue *next = q->more->next;
+		free(q->more);
+		q->more = next;
+	}
+}
+
+/* The signals that do not wake p (sigtimedwait waits for blocked ones). */
+static uint64_t wake_blocked(const struct process *p)
+{
+	return p->sig.blocked & ~p->sig.sigwait;
+}
+
+/* Signals p may take now: its own and its process's, unblocked; not
+ * those rt_sigtimedwait sleeps for, which the call takes itself. */
 static uint64_t ready_signals(const struct process *p)
 {
-	return (p->sig.pending.signal | p->signal->shared_pending.signal) & ~p->sig.blocked;
+	return (p->sig.pending.signal | p->signal->shared_pending.signal) &
+	       ~(p->sig.blocked | p->sig.sigwait);
 }
 
 /* Takes sig off p's pending sets, its own first (Linux's dequeue_signal),
- * with the siginfo it was sent with. */
-static void dequeue_signal(struct process *p, int sig, struct ksiginfo *info)
+ * with the siginfo it was sent with; false when it was a stale timer's. */
+static bool dequeue_signal(struct process *p, int sig, struct ksiginfo *info)
 {
 	struct sigpending *q = (p->sig.pending.signal & sig_bit(sig)) ? &p->sig.pending
 								       : &p->signal->shared_pending;
-	if (info)
-		*info = q->info[sig];
-	q->signal &= ~sig_bit(sig);
+	take(q, sig, info);
+	return still_wanted(p, info);
+}
+
+/* The signals a fault raises go first (Linux's SYNCHRONOUS_MASK), then
+ * the lowest. */
+static int next_signal(uint64_t set)
+{
+	const uint64_t sync = sig_bit(SIGSEGV) | sig_bit(SIGBUS) | sig_bit(SIGILL) |
+			      sig_bit(SIGTRAP) | sig_bit(SIGFPE) | sig_bit(SIGSYS);
+	return __builtin_ctzll(set & sync ? set & sync : set) + 1;
+}
+
+int signal_dequeue(struct process *p, uint64_t mask, struct ksiginfo *info)
+{
+	for (;;) {
+		uint64_t own = p->sig.pending.signal & mask;
+		uint64_t set = own ? own : p->signal->shared_pending.signal & mask;
+		if (!set)
+			return 0;
+		int sig = next_signal(set);
+		take(own ? &p->sig.pending : &p->signal->shared_pending, sig, info);
+		if (still_wanted(p, info))
+			return sig;
+	}
 }
 
 /* True when a signal will interrupt the call now; pending unblocked
@@ -76,7 +164,8 @@ bool signal_interrupts(struct process *p)
 	for (int sig; (sig = signal_next(p));) {
 		if (!signal_ignored(p, sig))
 			return true;
-		dequeue_signal(p, sig, NULL);
+		struct ksiginfo info;
+		dequeue_signal(p, sig, &info);
 	}
 	return false;
 }
@@ -94,10 +183,10 @@ int signal_next(const struct process *p)
 void signal_flush_pending(struct kernel *k, struct process *p, uint64_t mask)
 {
 	struct signal_struct *s = p->signal;
-	s->shared_pending.signal &= ~mask;
+	flush_queue(s, &s->shared_pending, mask);
 	for (struct process *t = k->procs; t; t = t->next)
 		if (t->signal == s)
-			t->sig.pending.signal &= ~mask;
+			flush_queue(s, &t->sig.pending, mask);
 }
 
 /* ---- job control: stop and continue ---- */
@@ -121,6 +210,22 @@ static void do_notify_parent_cldstop(struct kernel *k, struct process *p, int wh
 	kernel_wake(k, parent);
 }
 
+/* rt_sigtimedwait, asleep in p when its process stops, returns EINTR
+ * once it continues, as on Linux (man 7 signal); other calls are made
+ * again. */
+static void stop_ends_sigtimedwait(struct process *p)
+{
+	struct cpu_context *ctx = &p->ctx;
+	if (!p->restart_syscall || ctx->rax != SYS_rt_sigtimedwait)
+		return;
+	p->restart_syscall = false;
+	p->sig.sigwait = 0;
+	ctx->rcx = ctx->rip + SYSCALL_INSN_LEN; /* what SYSCALL did on entry */
+	ctx->r11 = ctx->rflags;
+	ctx->rax = (uint64_t)-EINTR;
+	ctx->rip += SYSCALL_INSN_LEN;
+}
+
 /* The default action of a stop signal: the process stops (Linux's
  * do_signal_stop). p, the thread that took the signal, stops now; the
  * others stop on their way to user mode (signal_deliver): those asleep
@@ -131,6 +236,7 @@ static void do_signal_stop(struct kernel *k, struct process *p, int sig)
 	s->group_stop = true;
 	s->stop_code = sig;
 	s->stop_continued = false;
+	stop_ends_sigtimedwait(p);
 	p->state = PROC_STOPPED;
 	for (struct process *t = k->procs; t; t = t->next)
 		if (t->signal == s && t->state == PROC_BLOCKED && t->restart_syscall)
@@ -167,7 +273,7 @@ static void prepare_signal(struct kernel *k, struct process *p, int sig)
  * SIGKILL. */
 static bool signal_wake_up(struct process *p, int sig)
 {
-	bool wake = p->state == PROC_BLOCKED ? !(p->sig.blocked & sig_bit(sig))
+	bool wake = p->state == PROC_BLOCKED ? !(wake_blocked(p) & sig_bit(sig))
 					     : p->state == PROC_STOPPED && sig == SIGKILL;
 	if (wake)
 		process_wake(p);
@@ -187,22 +293,46 @@ static bool wants_queue(struct kernel *k, struct process *p, int sig)
 	return (p->sig.blocked & sig_bit(sig)) || !signal_ignored(p, sig);
 }
 
-static void queue(struct sigpending *q, const struct ksiginfo *info)
+/* False when info was not queued: a standard signal pending already
+ * keeps its first instance (Linux's legacy_queue; a timer's signal has
+ * an entry of its own), or no room for a real-time one. */
+static bool queue(struct sigpending *q, const struct ksiginfo *info)
 {
 	int sig = info->signo;
-	if (q->signal & sig_bit(sig))
-		return; /* standard signals: the first instance stays */
-	q->signal |= sig_bit(sig);
-	q->info[sig] = *info;
+	if (!(q->signal & sig_bit(sig))) {
+		q->signal |= sig_bit(sig);
+		q->info[sig] = *info;
+		return true;
+	}
+	if (sig < KSIGRTMIN && !info->timer_seq)
+		return false;
+	struct sigqueue **tail = &q->more;
+	uint64_t n = 1;
+	for (; *tail; n++)
+		tail = &(*tail)->next;
+	struct rlimit r; /* the host's RLIMIT_SIGPENDING bounds each queue */
+	if (getrlimit(RLIMIT_SIGPENDING, &r) == 0 && r.rlim_cur != RLIM_INFINITY && n >= r.rlim_cur)
+		return false;
+	struct sigqueue *e = malloc(sizeof(*e));
+	if (!e)
+		return false;
+	*e = (struct sigqueue){NULL, *info};
+	*tail = e;
+	return true;
+}
+
+static bool send_thread(struct kernel *k, struct process *p, const struct ksiginfo *info)
+{
+	int sig = info->signo;
+	if (p->exited || !wants_queue(k, p, sig) || !queue(&p->sig.pending, info))
+		return false;
+	signal_wake_up(p, sig);
+	return true;
 }
 
 void signal_send(struct kernel *k, struct process *p, const struct ksiginfo *info)
 {
-	int sig = info->signo;
-	if (p->exited || !wants_queue(k, p, sig))
-		return;
-	queue(&p->sig.pending, info);
-	signal_wake_up(p, sig);
+	send_thread(k, p, info);
 }
 
 /* The thread to wake for a signal to the whole process (Linux's
@@ -212,23 +342,33 @@ static struct process *wants_signal(struct kernel *k, struct process *p, int sig
 {
 	struct signal_struct *s = p->signal;
 	struct process *leader = s->leader;
-	if (!leader->exited && !(leader->sig.blocked & sig_bit(sig)))
+	if (!leader->exited && !(wake_blocked(leader) & sig_bit(sig)))
 		return leader;
 	for (struct process *t = k->procs; t; t = t->next)
-		if (t->signal == s && !t->exited && !(t->sig.blocked & sig_bit(sig)))
+		if (t->signal == s && !t->exited && !(wake_blocked(t) & sig_bit(sig)))
 			return t;
 	return NULL;
 }
 
-void group_send_sig(struct kernel *k, struct process *p, const struct ksiginfo *info)
+static bool send_group(struct kernel *k, struct process *p, const struct ksiginfo *info)
 {
 	int sig = info->signo;
-	if (!wants_queue(k, p, sig))
-		return;
-	queue(&p->signal->shared_pending, info);
+	if (!wants_queue(k, p, sig) || !queue(&p->signal->shared_pending, info))
+		return false;
 	struct process *t = wants_signal(k, p, sig);
 	if (t)
 		signal_wake_up(t, sig);
+	return true;
+}
+
+void group_send_sig(struct kernel *k, struct process *p, const struct ksiginfo *info)
+{
+	send_group(k, p, info);
+}
+
+bool send_sigqueue(struct kernel *k, struct process *p, const struct ksiginfo *info, bool group)
+{
+	return group ? send_group(k, p, info) : send_thread(k, p, info);
 }
 
 void signal_exec(struct process *p)
@@ -243,6 +383,7 @@ void signal_exec(struct process *p)
 	s->altstack_size = 0;
 	s->altstack_flags = 0;
 	s->restore_blocked = false;
+	posix_timers_release(p->signal);
 }
 
 /* ---- synchronous signals: faults and CPU exceptions ---- */
@@ -358,6 +499,7 @@ static void interrupt_syscall(struct process *p, const struct k_sigaction *ka)
 {
 	struct cpu_context *ctx = &p->ctx;
 	p->restart_syscall = false;
+	p->sig.sigwait = 0; /* rt_sigtimedwait is over */
 	/* What the SYSCALL instruction itself did on entry. */
 	ctx->rcx = ctx->rip + SYSCALL_INSN_LEN;
 	ctx->r11 = ctx->rflags;
@@ -464,6 +606,7 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	 * parent's wait is not interrupted). */
 	if (p->signal->group_stop && !kill &&
 	    (p->state == PROC_RUNNABLE || p->restart_syscall)) {
+		stop_ends_sigtimedwait(p);
 		p->state = PROC_STOPPED;
 		return true;
 	}
@@ -476,8 +619,7 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	const struct sigframe_fault none = {0};
 	for (int sig; (sig = signal_next(p));) {
 		struct ksiginfo info;
-		dequeue_signal(p, sig, &info);
-		if (deliver(k, p, sig, &info, &none, false))
+		if (dequeue_signal(p, sig, &info) && deliver(k, p, sig, &info, &none, false))
 			return true;
 	}
 	/* Back to user mode without a handler: rt_sigsuspend's mask ends. */

@@ -34,14 +34,20 @@ struct ksiginfo {
 	int pid, uid;    /* sender (kill, SIGCHLD) */
 	int status;      /* SIGCHLD: exit code or signal */
 	uint64_t addr;   /* SIGSEGV, SIGBUS, SIGILL, SIGFPE */
+	uint64_t value;  /* si_value: sigqueue, POSIX timers */
+	int timerid, overrun; /* SI_TIMER */
+	unsigned timer_seq; /* the timer's arming it came from (posix_timers.c) */
 };
 
 /* Signals waiting to be delivered: a bit each, and the siginfo of the
- * first instance (Linux's struct sigpending queues more of a real-time
- * signal; here a second instance of any signal merges with the first). */
+ * first instance; the further instances of a real-time signal (or a
+ * timer's), oldest first, in more (Linux's struct sigpending queue). A
+ * second instance of a standard signal merges with the first. */
+struct sigqueue;
 struct sigpending {
 	uint64_t signal;
 	struct ksiginfo info[KSIG_MAX + 1];
+	struct sigqueue *more;
 };
 
 /* A thread's own signal state. */
@@ -54,6 +60,9 @@ struct signal_state {
 	 * saved_sigmask); valid while restore_blocked. */
 	uint64_t saved_blocked;
 	bool restore_blocked;
+	/* rt_sigtimedwait's set while it sleeps: they wake the thread,
+	 * blocked or not (Linux unblocks them for the wait). */
+	uint64_t sigwait;
 };
 
 /* The handlers, shared by the threads of a process (CLONE_SIGHAND):
@@ -149,10 +158,13 @@ struct signal_struct {
 	bool stop_continued;
 	uint64_t itimer_real_at;  /* CLOCK_MONOTONIC ns when ITIMER_REAL fires; 0 = off */
 	uint64_t itimer_real_interval; /* ns it starts again with; 0 = once */
+	struct k_itimer *posix_timers; /* timer_create's (posix_timers.c) */
+	int next_posix_timer_id;
 	uint64_t min_flt, maj_flt; /* of its threads that have exited */
 	/* membarrier(2) registrations, the MEMBARRIER_CMD_REGISTER_* bits
 	 * (membarrier.c): Linux keeps them in the mm, one process's here. */
 	unsigned membarrier_state;
+	uint64_t cpu_ns;          /* CPU time of its threads that are gone */
 	uint64_t child_min_flt, child_maj_flt; /* of reaped children (RUSAGE_CHILDREN) */
 	/* The file it executes (Linux's mm->exe_file): /proc/PID/exe; writing
 	 * to the file is denied while it lives. NULL once it has exited. */
@@ -227,6 +239,9 @@ struct process {
 	 * guest's timers do not batch wake-ups); 0 sets the default, the
 	 * parent's value at fork (Linux's default_timer_slack_ns). */
 	uint64_t timer_slack_ns, default_timer_slack_ns;
+	/* CPU time: ns it has run, and since when it runs now (0: it does
+	 * not), charged by the scheduler. */
+	uint64_t cpu_ns, on_cpu_since;
 	struct process *vfork_parent; /* blocked in vfork until we exec or exit */
 	bool autoreap;       /* nobody waits for it: freed once it has exited */
 	bool exited;
@@ -379,6 +394,13 @@ uint64_t signal_blockable(uint64_t mask);
  * delivery would drop them. */
 bool signal_interrupts(struct process *p);
 
+/* Takes the lowest signal of mask pending for thread p (its own set
+ * first, then its process's) without acting on it, as Linux's
+ * dequeue_signal; 0 when none. Stale timer signals are dropped. */
+int signal_dequeue(struct process *p, uint64_t mask, struct ksiginfo *info);
+/* Writes info to the guest as a siginfo_t: 0 or -EFAULT (sigframe.c). */
+int copy_siginfo_to_user(struct kernel *k, uint64_t uaddr, const struct ksiginfo *info);
+
 /* The alternate signal stack (sigaltstack(2), sigframe.c); stack_t as the
  * kernel has it. */
 struct k_stack {
@@ -446,6 +468,12 @@ bool prio_same_owner(struct kernel *k, const struct process *p);
 syscall_fn sys_getitimer, sys_setitimer, sys_alarm; /* itimer.c */
 syscall_fn sys_futex; /* futex.c */
 syscall_fn sys_futex_waitv; /* futex_waitv.c */
+syscall_fn sys_timer_create, sys_timer_settime, sys_timer_gettime, sys_timer_getoverrun,
+	sys_timer_delete; /* posix_timers.c */
+/* The CPU-time clock id names (Linux's encoding: negative ids for a
+ * pid's, CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID for the
+ * caller's), in ns: 0, or -EINVAL (cputime.c). */
+int cpu_clock_get(struct kernel *k, int clock, uint64_t *ns);
 syscall_fn sys_set_robust_list, sys_get_robust_list; /* futex_exit.c */
 
 #endif
