@@ -14,7 +14,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "fs/internal.h"
 #include "kern.h"
@@ -116,7 +115,7 @@ int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const u
 		return -EBADF;
 	struct process *p = pidfd_task(f);
 	struct ksiginfo info = {.signo = sig, .code = SI_USER, .pid = k->current->tgid,
-				.uid = (int)getuid()};
+				.uid = (int)k->current->cred.uid};
 	if (a[2]) {
 		siginfo_t si;
 		if (copy_from_user(k, &si, a[2], sizeof(si)))
@@ -133,6 +132,8 @@ int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const u
 		return -ESRCH;
 	if (sig < 0 || sig > KSIG_MAX)
 		return -EINVAL;
+	if (!kill_permitted(k, p, sig))
+		return -EPERM;
 	if (sig)
 		group_send_sig(k, p, &info);
 	return 0;
