@@ -45,7 +45,8 @@ void fdtable_put(struct fdtable *t);
  * Each kind acts through its file_ops; host-backed files (regular,
  * directory, tty, other) do the work on a host fd, pipes in the kernel. */
 enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, FILE_PROC,
-		 FILE_SOCKET, FILE_MEMFD, FILE_PIDFD };
+		 FILE_SOCKET, FILE_MEMFD, FILE_PIDFD,
+		 FILE_ANON /* eventfd, signalfd, epoll: in-kernel files on Linux's anonymous inode */ };
 
 struct stat;
 
@@ -71,7 +72,17 @@ struct file_ops {
 	 * the end, or -errno. NULL: ask the host (ENOTDIR without one). */
 	int64_t (*getdents)(struct kernel *k, struct file *f, char *buf, size_t size);
 	void (*release)(struct file *f); /* the last reference is gone */
+	/* In-kernel files: the wait channels file_wake is called with when
+	 * what poll says of f changes (Linux's poll_wait); fills chans and
+	 * returns how many (at most FILE_POLL_CHANS). NULL: none (poll's
+	 * answer never changes). */
+	int (*poll_chans)(struct file *f, const void *chans[]);
+	/* Files on the anonymous inode: their name ("[eventfd]"), which
+	 * readlink of /proc/PID/fd/N shows as "anon_inode:[eventfd]". */
+	const char *anon_name;
 };
+
+#define FILE_POLL_CHANS 2
 
 /* What an open file description may do (Linux's f_mode). */
 #define FMODE_READ 1u
@@ -98,10 +109,16 @@ struct file {
 	unsigned f_mode;      /* FMODE_* */
 	struct inode *inode;  /* host regular files: the kernel's record (inode.c) */
 	void *private; /* the kind's state (struct pipe) */
+	struct epitem *f_ep;  /* the epoll items watching it (eventpoll.c) */
 };
 
 /* Woken whenever an in-kernel file changes state, for poll (file.c). */
 extern const char file_poll_chan;
+/* An in-kernel file's state changed (Linux's wake_up_poll): wakes the
+ * calls sleeping on chan and every poll, and hands the change to the
+ * epoll items watching chan; key is the POLL* events it is about, 0 for
+ * any (eventpoll.c). */
+void file_wake(struct kernel *k, const void *chan, unsigned key);
 
 /* A file on host_fd (taking ownership of it) as open(2) with flags gives
  * it: 0 and *out, or -errno with the fd closed: -ENOMEM, or -ETXTBSY when
@@ -157,6 +174,25 @@ int memfd_fallocate(struct kernel *k, struct file *f, int mode, uint64_t off, ui
 int64_t memfd_fcntl_seals(struct kernel *k, struct file *f, int cmd, uint64_t arg);
 syscall_fn sys_memfd_create;
 syscall_fn sys_pidfd_open, sys_process_mrelease; /* pidfd.c */
+/* A process has exited: pidfds may poll IN now (Linux's do_notify_pidfd). */
+void pidfd_notify(struct kernel *k);
+
+/* Event descriptors: eventfd.c, timerfd.c (a host timerfd: the host's
+ * clocks are the guest's), signalfd.c, eventpoll.c. */
+syscall_fn sys_eventfd, sys_eventfd2, sys_timerfd_create, sys_timerfd_settime,
+	sys_timerfd_gettime, sys_signalfd, sys_signalfd4, sys_epoll_create, sys_epoll_create1,
+	sys_epoll_ctl;
+/* A signal was queued (signal.c): signalfds may poll IN now. */
+void signalfd_notify(struct kernel *k);
+/* epoll_wait's side in fs (sys_poll.c sleeps and copies): whether f is
+ * an epoll file; up to max of its events into out, as Linux's
+ * ep_send_events (level-triggered items stay ready, edge-triggered and
+ * one-shot ones are done), how many; the host fd that turns readable when
+ * its host files have news (the sleeper waits for it too). */
+struct epoll_event;
+bool file_is_epoll(const struct file *f);
+int eventpoll_collect(struct kernel *k, struct file *f, struct epoll_event *out, int max);
+int eventpoll_host_fd(const struct file *f);
 /* The process a pidfd names (waitid's P_PIDFD): its pid, 0 once it has
  * been reaped, or -EBADF for an fd that is no pidfd; *f_flags gets the
  * pidfd's flags (O_NONBLOCK: PIDFD_NONBLOCK). */

@@ -16,12 +16,19 @@
 
 struct kernel;
 struct process;
+struct stat;
 
 /* An in-kernel file with one reference; NULL when out of memory. */
 struct file *file_alloc(const struct file_ops *ops, enum file_kind kind, int flags,
 			void *private);
 /* FMODE_* of a description open(2) makes with flags. */
 unsigned open_fmode(int flags);
+/* fstat(2) of a file on the anonymous inode (eventfd, signalfd, epoll):
+ * the host's own anon inode, which Linux's are all one of (file.c). */
+int anon_inode_stat(struct file *f, struct stat *st);
+/* f's last reference is gone: the epoll items watching it go too
+ * (eventpoll.c; Linux's eventpoll_release). */
+void eventpoll_release(struct file *f);
 /* A new open of the file f is (Linux's magic links, /proc/PID/fd/N): a
  * host file opened again (not by name), a pipe's other end, a /proc
  * file. 0 and *out, or -errno. */

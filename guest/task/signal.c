@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "fs/fs.h"
 #include "kern.h"
 #include "task/internal.h"
 
@@ -202,6 +203,7 @@ void signal_send(struct kernel *k, struct process *p, const struct ksiginfo *inf
 	if (p->exited || !wants_queue(k, p, sig))
 		return;
 	queue(&p->sig.pending, info);
+	signalfd_notify(k);
 	signal_wake_up(p, sig);
 }
 
@@ -226,6 +228,7 @@ void group_send_sig(struct kernel *k, struct process *p, const struct ksiginfo *
 	if (!wants_queue(k, p, sig))
 		return;
 	queue(&p->signal->shared_pending, info);
+	signalfd_notify(k);
 	struct process *t = wants_signal(k, p, sig);
 	if (t)
 		signal_wake_up(t, sig);
@@ -344,6 +347,7 @@ static bool restarts_after_handler(uint64_t nr)
 	case SYS_pause: case SYS_rt_sigsuspend: case SYS_rt_sigtimedwait:
 	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
 	case SYS_epoll_wait: case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
 	case SYS_nanosleep: case SYS_clock_nanosleep:
 		return false;
 	default:
