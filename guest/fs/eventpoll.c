@@ -365,12 +365,6 @@ static int ep_modify(struct eventpoll *ep, struct epitem *epi, const struct epol
 
 /* ---- the epoll file ---- */
 
-static int64_t eventpoll_rw(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
-{
-	(void)k, (void)f, (void)u, (void)pos;
-	return -EINVAL; /* Linux's answer for a file without read or write */
-}
-
 static int eventpoll_chans(struct file *f, const void *chans[])
 {
 	chans[0] = &((struct eventpoll *)f->private)->poll_wait;
@@ -391,8 +385,8 @@ static void eventpoll_free(struct file *f)
 }
 
 static const struct file_ops eventpoll_ops = {
-	.read = eventpoll_rw,
-	.write = eventpoll_rw,
+	.read = file_rw_einval,
+	.write = file_rw_einval,
 	.poll = eventpoll_poll,
 	.stat = anon_inode_stat,
 	.release = eventpoll_free,
@@ -439,6 +433,23 @@ int64_t sys_epoll_create(struct kernel *k, struct cpu_context *ctx, const uint64
 	return do_epoll_create(k, 0);
 }
 
+/* Whether f can be polled (Linux's file_can_poll): an in-kernel file
+ * with a poll op, or a host file the host lets an epoll watch (not a
+ * regular file or a directory), asked of a scratch host epoll. */
+static bool file_can_poll(const struct file *f)
+{
+	static int probe = -1;
+	if (f->host_fd < 0 || f->ops->poll)
+		return f->ops->poll != NULL;
+	if (probe < 0)
+		probe = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN};
+	if (epoll_ctl(probe, EPOLL_CTL_ADD, f->host_fd, &ev) < 0)
+		return errno != EPERM;
+	epoll_ctl(probe, EPOLL_CTL_DEL, f->host_fd, NULL);
+	return true;
+}
+
 /* epoll_ctl(epfd, op, fd, event), in Linux's order of checks. */
 int64_t sys_epoll_ctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
@@ -451,9 +462,7 @@ int64_t sys_epoll_ctl(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	struct file *f = fd_arg(k, a[0]), *tf = fd_arg(k, a[2]);
 	if (!f || !tf)
 		return -EBADF;
-	/* Only files that can be polled: a host file finds out when the
-	 * host epoll takes it (EPERM for regular files and directories). */
-	if (tf->host_fd < 0 && !tf->ops->poll)
+	if (!file_can_poll(tf))
 		return -EPERM;
 	if (has_event && (ev.events & EPOLLWAKEUP) && !capable(k, CAP_BLOCK_SUSPEND))
 		ev.events &= ~EPOLLWAKEUP;

@@ -77,6 +77,12 @@ int anon_inode_stat(struct file *f, struct stat *st)
 	return fstat(anon_fd, st) < 0 ? -errno : 0;
 }
 
+int64_t file_rw_einval(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+{
+	(void)k, (void)f, (void)u, (void)pos;
+	return -EINVAL;
+}
+
 bool file_is_dev_zero(struct file *f)
 {
 	struct stat st;

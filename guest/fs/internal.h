@@ -26,6 +26,9 @@ unsigned open_fmode(int flags);
 /* fstat(2) of a file on the anonymous inode (eventfd, signalfd, epoll):
  * the host's own anon inode, which Linux's are all one of (file.c). */
 int anon_inode_stat(struct file *f, struct stat *st);
+/* read or write of a file that has none of them: -EINVAL, Linux's answer
+ * (file.c). */
+int64_t file_rw_einval(struct kernel *k, struct file *f, struct uio *u, int64_t pos);
 /* f's last reference is gone: the epoll items watching it go too
  * (eventpoll.c; Linux's eventpoll_release). */
 void eventpoll_release(struct file *f);

@@ -67,6 +67,10 @@ static int64_t pipe_read(struct kernel *k, struct file *f, struct uio *u, int64_
 		process_block(k, &pp->read_wait);
 		return -ERESTARTSYS;
 	}
+	/* Writers wait only when less than PIPE_BUF bytes are free (what
+	 * poll calls not writable): only then does a read wake them and tell
+	 * epoll, as Linux's was_full. */
+	bool was_full = PIPE_SIZE - pp->len < PIPE_BUF;
 	int64_t done = 0;
 	while (pp->len > 0 && u->left > 0) {
 		uint32_t n = PIPE_SIZE - pp->head < pp->len ? PIPE_SIZE - pp->head : pp->len;
@@ -79,7 +83,8 @@ static int64_t pipe_read(struct kernel *k, struct file *f, struct uio *u, int64_
 	}
 	if (done == 0)
 		return -EFAULT;
-	pipe_wake(pp, &pp->write_wait);
+	if (was_full)
+		pipe_wake(pp, &pp->write_wait);
 	return done;
 }
 

@@ -137,6 +137,7 @@ static void signalfd_release(struct file *f)
 
 static const struct file_ops signalfd_ops = {
 	.read = signalfd_read,
+	.write = file_rw_einval,
 	.poll = signalfd_poll,
 	.stat = anon_inode_stat,
 	.release = signalfd_release,

@@ -55,6 +55,7 @@ static void timerfd_release(struct file *f)
 /* poll is NULL: poll and epoll ask the host about host_fd. */
 static const struct file_ops timerfd_ops = {
 	.read = timerfd_read,
+	.write = file_rw_einval,
 	.stat = timerfd_stat,
 	.release = timerfd_release,
 	.anon_name = "[timerfd]",
