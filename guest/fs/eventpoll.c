@@ -75,9 +75,15 @@ bool file_is_epoll(const struct file *f)
 	return f->ops == &eventpoll_ops;
 }
 
+static int watch_fd(const struct file *f);
+
 int eventpoll_host_fd(const struct file *f)
 {
-	return ((struct eventpoll *)f->private)->host_ep;
+	const struct eventpoll *ep = f->private;
+	for (const struct epitem *epi = ep->items; epi; epi = epi->next)
+		if (watch_fd(epi->file) >= 0)
+			return ep->host_ep;
+	return -1;
 }
 
 /* ---- the ready list ---- */
@@ -140,7 +146,7 @@ void file_wake(struct kernel *k, const void *chan, unsigned key)
 static int watch_fd(const struct file *f)
 {
 	if (file_is_epoll(f))
-		return eventpoll_host_fd(f);
+		return ((const struct eventpoll *)f->private)->host_ep;
 	return f->ops->poll ? -1 : f->host_fd;
 }
 
@@ -215,25 +221,32 @@ static unsigned eventpoll_poll(struct file *f)
 	return 0;
 }
 
-int eventpoll_collect(struct kernel *k, struct file *f, struct epoll_event *out, int max)
+int eventpoll_send_events(struct kernel *k, struct file *f, uint64_t uevents, int max)
 {
-	(void)k;
 	struct eventpoll *ep = f->private;
 	ep_scan_host(ep);
 	/* Linux's ep_send_events: the list is taken whole; level-triggered
 	 * items reported go to the new list's tail, what was not looked at
-	 * (max reached) stays at its head. */
+	 * (max reached, or a fault) stays at its head. */
 	struct epitem *tx = ep->rdhead;
 	ep->rdhead = ep->rdtail = NULL;
 	int n = 0;
+	bool fault = false;
 	while (tx && n < max) {
 		struct epitem *epi = tx;
+		uint32_t revents = ep_item_poll(epi);
+		if (revents) {
+			struct epoll_event ev = {.events = revents, .data.u64 = epi->data};
+			if (copy_to_user(k, uevents + (uint64_t)n * sizeof(ev), &ev, sizeof(ev))) {
+				fault = true;
+				break;
+			}
+			n++;
+		}
 		tx = epi->rdnext;
 		epi->ready = false;
-		uint32_t revents = ep_item_poll(epi);
 		if (!revents)
 			continue;
-		out[n++] = (struct epoll_event){.events = revents, .data.u64 = epi->data};
 		if (epi->events & EPOLLONESHOT)
 			epi->events &= EP_PRIVATE_BITS;
 		else if (!(epi->events & EPOLLET))
@@ -248,7 +261,7 @@ int eventpoll_collect(struct kernel *k, struct file *f, struct epoll_event *out,
 			ep->rdtail = last;
 		ep->rdhead = tx;
 	}
-	return n;
+	return fault && !n ? -EFAULT : n;
 }
 
 /* ---- items ---- */

@@ -184,14 +184,15 @@ syscall_fn sys_eventfd, sys_eventfd2, sys_timerfd_create, sys_timerfd_settime,
 	sys_epoll_ctl;
 /* A signal was queued (signal.c): signalfds may poll IN now. */
 void signalfd_notify(struct kernel *k);
-/* epoll_wait's side in fs (sys_poll.c sleeps and copies): whether f is
- * an epoll file; up to max of its events into out, as Linux's
+/* epoll_wait's side in fs (sys_poll.c sleeps): whether f is an epoll
+ * file; up to max of its events stored at uevents, as Linux's
  * ep_send_events (level-triggered items stay ready, edge-triggered and
- * one-shot ones are done), how many; the host fd that turns readable when
- * its host files have news (the sleeper waits for it too). */
-struct epoll_event;
+ * one-shot ones are done): how many, or -EFAULT when the first cannot be
+ * stored (it stays ready); the host fd that turns readable when
+ * the host files it watches have news, which a sleeper waits for too (-1
+ * when it watches none). */
 bool file_is_epoll(const struct file *f);
-int eventpoll_collect(struct kernel *k, struct file *f, struct epoll_event *out, int max);
+int eventpoll_send_events(struct kernel *k, struct file *f, uint64_t uevents, int max);
 int eventpoll_host_fd(const struct file *f);
 /* The process a pidfd names (waitid's P_PIDFD): its pid, 0 once it has
  * been reaped, or -EBADF for an fd that is no pidfd; *f_flags gets the

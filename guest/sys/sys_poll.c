@@ -50,9 +50,9 @@ static int poll_once(struct kernel *k, struct pollfd *fds, uint64_t nfds, struct
 			fds[i].revents = POLLNVAL;
 		} else if (f->ops->poll) {
 			fds[i].revents = (short)(f->ops->poll(f) & want);
-			if (file_is_epoll(f)) /* its host files' news wake the sleeper */
-				host[(*nhost)++] = (struct pollfd){.fd = eventpoll_host_fd(f),
-								   .events = POLLIN};
+			int ep_host = file_is_epoll(f) ? eventpoll_host_fd(f) : -1;
+			if (ep_host >= 0) /* its host files' news wake the sleeper */
+				host[(*nhost)++] = (struct pollfd){.fd = ep_host, .events = POLLIN};
 		} else {
 			host[*nhost] = (struct pollfd){.fd = f->host_fd, .events = fds[i].events};
 			if (poll(&host[*nhost], 1, 0) > 0)
@@ -307,22 +307,11 @@ static int64_t do_epoll_wait(struct kernel *k, uint64_t epfd, uint64_t uevents, 
 		return -EBADF;
 	if (!file_is_epoll(f))
 		return -EINVAL;
-	int max = maxevents < 64 ? maxevents : 64; /* a turn's batch */
-	struct epoll_event ev[64];
-	int64_t n = 0;
-	for (;;) {
-		int got = eventpoll_collect(k, f, ev, max < maxevents - n ? max : (int)(maxevents - n));
-		if (got && copy_to_user(k, uevents + (uint64_t)n * sizeof(ev[0]), ev,
-					(uint64_t)got * sizeof(ev[0])))
-			return n ? n : -EFAULT;
-		n += got;
-		if (got < max || n == maxevents)
-			break;
-	}
+	int64_t n = eventpoll_send_events(k, f, uevents, maxevents);
 	if (n || (timeout && !timeout->tv_sec && !timeout->tv_nsec))
-		return n;
+		return n; /* events, -EFAULT, or none and no wait */
 	struct pollfd host = {.fd = eventpoll_host_fd(f), .events = POLLIN};
-	return poll_sleep(k, timeout, &host, 1);
+	return poll_sleep(k, timeout, &host, host.fd >= 0);
 }
 
 static struct timespec ms_timespec(int ms)
