@@ -1,7 +1,8 @@
 /* fs.h - files as the rest of the kernel uses them: open file descriptions
  * and the per-process fd table (file.c), host-backed files (file_host.c)
  * and the kernel's record of each host file (inode.c), guest path names
- * resolved inside --root (namei.c), pipes (pipe.c), the guest's /proc
+ * resolved inside --root (namei.c), pipes (pipe.c), event descriptors
+ * (eventfd.c, timerfd.c, signalfd.c, eventpoll.c), the guest's /proc
  * (procfs.c), each process's umask and working directory (fs_struct.c)
  * and record locks (locks.c). fs/internal.h has the parts only fs/ uses. */
 #ifndef VMEMU_FS_H
@@ -114,11 +115,6 @@ struct file {
 
 /* Woken whenever an in-kernel file changes state, for poll (file.c). */
 extern const char file_poll_chan;
-/* An in-kernel file's state changed (Linux's wake_up_poll): wakes the
- * calls sleeping on chan and every poll, and hands the change to the
- * epoll items watching chan; key is the POLL* events it is about, 0 for
- * any (eventpoll.c). */
-void file_wake(struct kernel *k, const void *chan, unsigned key);
 
 /* A file on host_fd (taking ownership of it) as open(2) with flags gives
  * it: 0 and *out, or -errno with the fd closed: -ENOMEM, or -ETXTBSY when
