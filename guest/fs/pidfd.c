@@ -2,7 +2,8 @@
  * process for as long as it is open: the process's pid and serial number,
  * so a later process given the same pid is not it. poll(2) reports POLLIN
  * once the process has exited, and POLLHUP too once it has been reaped,
- * as Linux's pidfd_poll. A pidfd is not read or written (EINVAL).
+ * as Linux's pidfd_poll; an exit wakes its polls and epoll items
+ * (pidfd_notify). A pidfd is not read or written (EINVAL).
  *
  * process_mrelease frees the private memory of a process that is being
  * killed (SIGKILL pending) before it gets to exit, as Linux's oom reaper
