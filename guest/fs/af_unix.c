@@ -58,10 +58,10 @@ struct unix_sock {
 	char wait;              /* readers of this queue and writers to it */
 };
 
+/* Wakes s's waiters, every poll, and the epoll items on s. */
 static void sock_wake(struct unix_sock *s)
 {
-	kernel_wake(s->k, &s->wait);
-	kernel_wake(s->k, &file_poll_chan);
+	file_wake(s->k, &s->wait, 0);
 }
 
 static bool stream(const struct unix_sock *s)
@@ -284,12 +284,20 @@ static void unix_release(struct file *f)
 	free(s);
 }
 
+/* Every change of what poll says of s comes with sock_wake(s). */
+static int unix_poll_chans(struct file *f, const void *chans[])
+{
+	chans[0] = &((struct unix_sock *)f->private)->wait;
+	return 1;
+}
+
 static const struct file_ops unix_ops = {
 	.read = unix_read,
 	.write = unix_write,
 	.poll = unix_poll_events,
 	.stat = unix_stat,
 	.release = unix_release,
+	.poll_chans = unix_poll_chans,
 };
 
 int unix_shutdown(struct file *f, int how)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -44,6 +45,8 @@ void file_put(struct file *f)
 {
 	if (--f->refcount > 0)
 		return;
+	if (f->f_ep)
+		eventpoll_release(f);
 	f->ops->release(f);
 	free(f);
 }
@@ -61,6 +64,23 @@ enum file_kind file_kind(const struct file *f)
 int file_stat(struct file *f, struct stat *st)
 {
 	return f->ops->stat(f, st);
+}
+
+int anon_inode_stat(struct file *f, struct stat *st)
+{
+	(void)f;
+	static int anon_fd = -1; /* a host eventfd, kept for its inode */
+	if (anon_fd < 0)
+		anon_fd = eventfd(0, EFD_CLOEXEC);
+	if (anon_fd < 0)
+		return -errno;
+	return fstat(anon_fd, st) < 0 ? -errno : 0;
+}
+
+int64_t file_rw_einval(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+{
+	(void)k, (void)f, (void)u, (void)pos;
+	return -EINVAL;
 }
 
 bool file_is_dev_zero(struct file *f)
@@ -265,8 +285,8 @@ int file_reopen(struct kernel *k, struct file *f, int flags, struct file **out)
 	struct proc_ref ref;
 	if (f->kind == FILE_PIPE)
 		return pipe_reopen(f, flags, out);
-	if (f->kind == FILE_SOCKET)
-		return -ENXIO; /* as Linux's sockets, which have no open */
+	if (f->kind == FILE_SOCKET || f->kind == FILE_ANON)
+		return -ENXIO; /* as Linux's sockets and anon inodes, which have no open */
 	if (f->kind == FILE_MEMFD)
 		return memfd_reopen(k, f, flags, out);
 	if (procfs_file_ref(f, &ref))

@@ -1,7 +1,8 @@
 /* fs.h - files as the rest of the kernel uses them: open file descriptions
  * and the per-process fd table (file.c), host-backed files (file_host.c)
  * and the kernel's record of each host file (inode.c), guest path names
- * resolved inside --root (namei.c), pipes (pipe.c), the guest's /proc
+ * resolved inside --root (namei.c), pipes (pipe.c), event descriptors
+ * (eventfd.c, timerfd.c, signalfd.c, eventpoll.c), the guest's /proc
  * (procfs.c), each process's umask and working directory (fs_struct.c)
  * and record locks (locks.c). fs/internal.h has the parts only fs/ uses. */
 #ifndef VMEMU_FS_H
@@ -45,7 +46,8 @@ void fdtable_put(struct fdtable *t);
  * Each kind acts through its file_ops; host-backed files (regular,
  * directory, tty, other) do the work on a host fd, pipes in the kernel. */
 enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, FILE_PROC,
-		 FILE_SOCKET, FILE_MEMFD, FILE_PIDFD };
+		 FILE_SOCKET, FILE_MEMFD, FILE_PIDFD,
+		 FILE_ANON /* eventfd, signalfd, epoll: in-kernel files on Linux's anonymous inode */ };
 
 struct stat;
 
@@ -71,7 +73,17 @@ struct file_ops {
 	 * the end, or -errno. NULL: ask the host (ENOTDIR without one). */
 	int64_t (*getdents)(struct kernel *k, struct file *f, char *buf, size_t size);
 	void (*release)(struct file *f); /* the last reference is gone */
+	/* In-kernel files: the wait channels file_wake is called with when
+	 * what poll says of f changes (Linux's poll_wait); fills chans and
+	 * returns how many (at most FILE_POLL_CHANS). NULL: none (poll's
+	 * answer never changes). */
+	int (*poll_chans)(struct file *f, const void *chans[]);
+	/* Files on the anonymous inode: their name ("[eventfd]"), which
+	 * readlink of /proc/PID/fd/N shows as "anon_inode:[eventfd]". */
+	const char *anon_name;
 };
+
+#define FILE_POLL_CHANS 2
 
 /* What an open file description may do (Linux's f_mode). */
 #define FMODE_READ 1u
@@ -101,6 +113,7 @@ struct file {
 	/* Who opened it (Linux's f_cred), as current_cred_token gave it
 	 * then; 0 for in-kernel files and vmemu's stdio. */
 	uint64_t f_cred;
+	struct epitem *f_ep;  /* the epoll items watching it (eventpoll.c) */
 };
 
 /* The credentials of the current task, as a token that is the same for
@@ -169,6 +182,26 @@ syscall_fn sys_pidfd_open, sys_pidfd_send_signal, sys_process_mrelease; /* pidfd
 /* A new close-on-exec pidfd of p in the caller's table (flags: 0 or
  * O_NONBLOCK): the fd, or -errno (pidfd_open, clone's CLONE_PIDFD). */
 int pidfd_create(struct kernel *k, const struct process *p, int flags);
+/* A process has exited: pidfds may poll IN now (Linux's do_notify_pidfd). */
+void pidfd_notify(struct kernel *k);
+
+/* Event descriptors: eventfd.c, timerfd.c (a host timerfd: the host's
+ * clocks are the guest's), signalfd.c, eventpoll.c. */
+syscall_fn sys_eventfd, sys_eventfd2, sys_timerfd_create, sys_timerfd_settime,
+	sys_timerfd_gettime, sys_signalfd, sys_signalfd4, sys_epoll_create, sys_epoll_create1,
+	sys_epoll_ctl;
+/* A signal was queued (signal.c): signalfds may poll IN now. */
+void signalfd_notify(struct kernel *k);
+/* epoll_wait's side in fs (sys_poll.c sleeps): whether f is an epoll
+ * file; up to max of its events stored at uevents, as Linux's
+ * ep_send_events (level-triggered items stay ready, edge-triggered and
+ * one-shot ones are done): how many, or -EFAULT when the first cannot be
+ * stored (it stays ready); the host fd that turns readable when
+ * the host files it watches have news, which a sleeper waits for too (-1
+ * when it watches none). */
+bool file_is_epoll(const struct file *f);
+int eventpoll_send_events(struct kernel *k, struct file *f, uint64_t uevents, int max);
+int eventpoll_host_fd(const struct file *f);
 /* The process a pidfd names (waitid's P_PIDFD): its pid, 0 once it has
  * been reaped, or -EBADF for an fd that is no pidfd; *f_flags gets the
  * pidfd's flags (O_NONBLOCK: PIDFD_NONBLOCK). */

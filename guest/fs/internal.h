@@ -16,12 +16,27 @@
 
 struct kernel;
 struct process;
+struct stat;
 
 /* An in-kernel file with one reference; NULL when out of memory. */
 struct file *file_alloc(const struct file_ops *ops, enum file_kind kind, int flags,
 			void *private);
 /* FMODE_* of a description open(2) makes with flags. */
 unsigned open_fmode(int flags);
+/* fstat(2) of a file on the anonymous inode (eventfd, signalfd, epoll):
+ * the host's own anon inode, which Linux's are all one of (file.c). */
+int anon_inode_stat(struct file *f, struct stat *st);
+/* read or write of a file that has none of them: -EINVAL, Linux's answer
+ * (file.c). */
+int64_t file_rw_einval(struct kernel *k, struct file *f, struct uio *u, int64_t pos);
+/* An in-kernel file's state changed (Linux's wake_up_poll): wakes the
+ * calls sleeping on chan and every poll, and hands the change to the
+ * epoll items watching chan; key is the POLL* events it is about, 0 for
+ * any (eventpoll.c). */
+void file_wake(struct kernel *k, const void *chan, unsigned key);
+/* f's last reference is gone: the epoll items watching it go too
+ * (eventpoll.c; Linux's eventpoll_release). */
+void eventpoll_release(struct file *f);
 /* A new open of the file f is (Linux's magic links, /proc/PID/fd/N): a
  * host file opened again (not by name), a pipe's other end, a /proc
  * file. 0 and *out, or -errno. */

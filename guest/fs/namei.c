@@ -232,6 +232,8 @@ int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size)
 		memfd_name(f, text, sizeof(text));
 	} else if (f->kind == FILE_SOCKET) {
 		snprintf(text, sizeof(text), "socket:[%llu]", (unsigned long long)unix_ino(f));
+	} else if (f->ops->anon_name) {
+		snprintf(text, sizeof(text), "anon_inode:%s", f->ops->anon_name);
 	} else if (procfs_file_ref(f, &ref)) {
 		procfs_name(k, &ref, text);
 	} else {

@@ -3,7 +3,8 @@
  * process for as long as it is open: the process's pid and serial number,
  * so a later process given the same pid is not it. poll(2) reports POLLIN
  * once the process has exited, and POLLHUP too once it has been reaped,
- * as Linux's pidfd_poll. A pidfd is not read or written (EINVAL).
+ * as Linux's pidfd_poll; an exit wakes its polls and epoll items
+ * (pidfd_notify). A pidfd is not read or written (EINVAL).
  *
  * process_mrelease frees the private memory of a process that is being
  * killed (SIGKILL pending) before it gets to exit, as Linux's oom reaper
@@ -44,6 +45,21 @@ int pidfd_pid(struct kernel *k, uint64_t fd, int *f_flags)
 	return p ? p->pid : 0;
 }
 
+/* Every pidfd's poll and epoll items wait here for an exit. */
+static const char pidfd_wait;
+
+void pidfd_notify(struct kernel *k)
+{
+	file_wake(k, &pidfd_wait, POLLIN);
+}
+
+static int pidfd_chans(struct file *f, const void *chans[])
+{
+	(void)f;
+	chans[0] = &pidfd_wait;
+	return 1;
+}
+
 static unsigned pidfd_poll(struct file *f)
 {
 	struct process *p = pidfd_task(f);
@@ -68,6 +84,7 @@ static const struct file_ops pidfd_ops = {
 	.write = pidfd_rw,
 	.poll = pidfd_poll,
 	.release = pidfd_release,
+	.poll_chans = pidfd_chans,
 };
 
 int64_t sys_pidfd_open(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])

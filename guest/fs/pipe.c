@@ -47,11 +47,10 @@ struct pipe {
 	char read_wait, write_wait;
 };
 
-/* Wakes the waiters of one side, and every poll. */
+/* Wakes the waiters of one side, every poll, and the epoll items on it. */
 static void pipe_wake(struct pipe *pp, const char *chan)
 {
-	kernel_wake(pp->k, chan);
-	kernel_wake(pp->k, &file_poll_chan);
+	file_wake(pp->k, chan, 0);
 }
 
 static int64_t pipe_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
@@ -68,6 +67,10 @@ static int64_t pipe_read(struct kernel *k, struct file *f, struct uio *u, int64_
 		process_block(k, &pp->read_wait);
 		return -ERESTARTSYS;
 	}
+	/* Writers wait only when less than PIPE_BUF bytes are free (what
+	 * poll calls not writable): only then does a read wake them and tell
+	 * epoll, as Linux's was_full. */
+	bool was_full = PIPE_SIZE - pp->len < PIPE_BUF;
 	int64_t done = 0;
 	while (pp->len > 0 && u->left > 0) {
 		uint32_t n = PIPE_SIZE - pp->head < pp->len ? PIPE_SIZE - pp->head : pp->len;
@@ -80,7 +83,8 @@ static int64_t pipe_read(struct kernel *k, struct file *f, struct uio *u, int64_
 	}
 	if (done == 0)
 		return -EFAULT;
-	pipe_wake(pp, &pp->write_wait);
+	if (was_full)
+		pipe_wake(pp, &pp->write_wait);
 	return done;
 }
 
@@ -228,11 +232,33 @@ static void pipe_release_path(struct file *f)
 	pipe_free_unused(pp);
 }
 
+/* What epoll watches: readers' changes for a read end, writers' for a
+ * write end (Linux's rd_wait and wr_wait). */
+static int pipe_read_chans(struct file *f, const void *chans[])
+{
+	chans[0] = &((struct pipe *)f->private)->read_wait;
+	return 1;
+}
+
+static int pipe_write_chans(struct file *f, const void *chans[])
+{
+	chans[0] = &((struct pipe *)f->private)->write_wait;
+	return 1;
+}
+
+static int pipe_rdwr_chans(struct file *f, const void *chans[])
+{
+	pipe_read_chans(f, chans);
+	pipe_write_chans(f, chans + 1);
+	return 2;
+}
+
 static const struct file_ops pipe_read_ops = {
 	.read = pipe_read,
 	.poll = pipe_read_poll,
 	.stat = pipe_stat,
 	.release = pipe_release_read,
+	.poll_chans = pipe_read_chans,
 };
 
 static const struct file_ops pipe_write_ops = {
@@ -240,6 +266,7 @@ static const struct file_ops pipe_write_ops = {
 	.poll = pipe_write_poll,
 	.stat = pipe_stat,
 	.release = pipe_release_write,
+	.poll_chans = pipe_write_chans,
 };
 
 static const struct file_ops pipe_rdwr_ops = {
@@ -248,6 +275,7 @@ static const struct file_ops pipe_rdwr_ops = {
 	.poll = pipe_rdwr_poll,
 	.stat = pipe_stat,
 	.release = pipe_release_rdwr,
+	.poll_chans = pipe_rdwr_chans,
 };
 
 static const struct file_ops pipe_path_ops = {

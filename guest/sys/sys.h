@@ -56,7 +56,8 @@ syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_rs
 syscall_fn sys_uname, sys_sethostname, sys_setdomainname; /* sys_uts.c */
 syscall_fn sys_clock_gettime, sys_clock_getres, sys_gettimeofday, sys_time, sys_nanosleep,
 	sys_clock_nanosleep, sys_getrusage; /* sys_time.c */
-syscall_fn sys_poll, sys_ppoll, sys_select, sys_pselect6; /* sys_poll.c */
+syscall_fn sys_poll, sys_ppoll, sys_select, sys_pselect6, sys_epoll_wait, sys_epoll_pwait,
+	sys_epoll_pwait2; /* sys_poll.c */
 
 /* The system call table's entry: handler, and how --strace shows it. */
 struct syscall_desc {

@@ -1,4 +1,5 @@
-/* sys_poll.c - poll, ppoll, select and pselect6.
+/* sys_poll.c - poll, ppoll, select and pselect6; epoll_wait, epoll_pwait
+ * and epoll_pwait2, whose instance fs/eventpoll.c keeps.
  *
  * In-kernel files (pipes, /proc) answer through their poll op; host-backed
  * fds are asked of the host without waiting. When nothing is ready the
@@ -7,11 +8,14 @@
  * scheduler watches (task/hostwait.c), until the timeout. It is then woken
  * and the call starts again. The host never waits inside a guest call, so
  * other processes, timers and signals go on meanwhile. ppoll's and
- * pselect6's signal mask applies while the call waits, as rt_sigsuspend's. */
+ * pselect6's signal mask applies while the call waits, as rt_sigsuspend's.
+ * epoll_wait sleeps the same way, on its instance's host epoll too, which
+ * turns readable when the host files it watches change. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 
 #include "fs/fs.h"
@@ -46,6 +50,9 @@ static int poll_once(struct kernel *k, struct pollfd *fds, uint64_t nfds, struct
 			fds[i].revents = POLLNVAL;
 		} else if (f->ops->poll) {
 			fds[i].revents = (short)(f->ops->poll(f) & want);
+			int ep_host = file_is_epoll(f) ? eventpoll_host_fd(f) : -1;
+			if (ep_host >= 0) /* its host files' news wake the sleeper */
+				host[(*nhost)++] = (struct pollfd){.fd = ep_host, .events = POLLIN};
 		} else {
 			host[*nhost] = (struct pollfd){.fd = f->host_fd, .events = fds[i].events};
 			if (poll(&host[*nhost], 1, 0) > 0)
@@ -279,4 +286,69 @@ int64_t sys_pselect6(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 			return err;
 	}
 	return end_wait_mask(k, do_select(k, (int)a[0], a[1], a[2], a[3], a[4] ? &t : NULL));
+}
+
+/* ---- epoll_wait, epoll_pwait, epoll_pwait2 ---- */
+
+/* Linux's EP_MAX_EVENTS. */
+#define EP_MAX_EVENTS (INT32_MAX / (int)sizeof(struct epoll_event))
+
+/* do_epoll_wait: maxevents, the fd, then events or a sleep until one
+ * comes, the deadline passes (timeout NULL: none) or a signal does.
+ * A bad buffer is EFAULT only once there is an event to store (Linux 6.x
+ * checks nothing before). */
+static int64_t do_epoll_wait(struct kernel *k, uint64_t epfd, uint64_t uevents, int maxevents,
+			     const struct timespec *timeout)
+{
+	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
+		return -EINVAL;
+	struct file *f = fd_arg(k, epfd);
+	if (!f)
+		return -EBADF;
+	if (!file_is_epoll(f))
+		return -EINVAL;
+	int64_t n = eventpoll_send_events(k, f, uevents, maxevents);
+	if (n || (timeout && !timeout->tv_sec && !timeout->tv_nsec))
+		return n; /* events, -EFAULT, or none and no wait */
+	struct pollfd host = {.fd = eventpoll_host_fd(f), .events = POLLIN};
+	return poll_sleep(k, timeout, &host, host.fd >= 0);
+}
+
+static struct timespec ms_timespec(int ms)
+{
+	return (struct timespec){ms / 1000, (ms % 1000) * 1000000L};
+}
+
+int64_t sys_epoll_wait(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int ms = (int)a[3];
+	struct timespec t = ms_timespec(ms);
+	return do_epoll_wait(k, a[0], a[1], (int)a[2], ms < 0 ? NULL : &t);
+}
+
+/* epoll_pwait(epfd, events, maxevents, timeout, sigmask, sigsetsize): the
+ * mask is taken first, as Linux's set_user_sigmask. */
+int64_t sys_epoll_pwait(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int64_t err = set_wait_mask(k, a[4], a[5]);
+	if (err)
+		return err;
+	int ms = (int)a[3];
+	struct timespec t = ms_timespec(ms);
+	return end_wait_mask(k, do_epoll_wait(k, a[0], a[1], (int)a[2], ms < 0 ? NULL : &t));
+}
+
+/* epoll_pwait2: a timespec timeout (NULL: none), checked before the mask. */
+int64_t sys_epoll_pwait2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct timespec t;
+	int64_t err = a[3] ? get_timespec(k, a[3], &t) : 0;
+	if (!err)
+		err = set_wait_mask(k, a[4], a[5]);
+	if (err)
+		return err;
+	return end_wait_mask(k, do_epoll_wait(k, a[0], a[1], (int)a[2], a[3] ? &t : NULL));
 }

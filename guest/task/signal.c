@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
+#include "fs/fs.h"
 #include "kern.h"
 #include "task/internal.h"
 
@@ -326,6 +327,7 @@ static bool send_thread(struct kernel *k, struct process *p, const struct ksigin
 	int sig = info->signo;
 	if (p->exited || !wants_queue(k, p, sig) || !queue(&p->sig.pending, info))
 		return false;
+	signalfd_notify(k);
 	signal_wake_up(p, sig);
 	return true;
 }
@@ -355,6 +357,7 @@ static bool send_group(struct kernel *k, struct process *p, const struct ksiginf
 	int sig = info->signo;
 	if (!wants_queue(k, p, sig) || !queue(&p->signal->shared_pending, info))
 		return false;
+	signalfd_notify(k);
 	struct process *t = wants_signal(k, p, sig);
 	if (t)
 		signal_wake_up(t, sig);
@@ -485,6 +488,7 @@ static bool restarts_after_handler(uint64_t nr)
 	case SYS_pause: case SYS_rt_sigsuspend: case SYS_rt_sigtimedwait:
 	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
 	case SYS_epoll_wait: case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
 	case SYS_nanosleep: case SYS_clock_nanosleep:
 		return false;
 	default:
