@@ -37,36 +37,6 @@ void signalfd_notify(struct kernel *k)
 		file_wake(k, &signalfd_wait, POLLIN);
 }
 
-/* The faults' signals, taken before the others (Linux's SYNCHRONOUS_MASK). */
-#define SYNCHRONOUS_MASK                                                                    \
-	(sig_bit(SIGSEGV) | sig_bit(SIGBUS) | sig_bit(SIGILL) | sig_bit(SIGTRAP) |          \
-	 sig_bit(SIGFPE) | sig_bit(SIGSYS))
-
-/* The signal of set to take first (Linux's next_signal), 0 for none. */
-static int next_signal(uint64_t set)
-{
-	if (set & SYNCHRONOUS_MASK)
-		set &= SYNCHRONOUS_MASK;
-	return set ? __builtin_ctzll(set) + 1 : 0;
-}
-
-/* Takes a signal of mask off p's own pending set, else its process's:
- * the signal (its siginfo in *info), or 0. */
-static int signalfd_dequeue(struct process *p, uint64_t mask, struct ksiginfo *info)
-{
-	struct sigpending *q = &p->sig.pending;
-	int sig = next_signal(q->signal & mask);
-	if (!sig) {
-		q = &p->signal->shared_pending;
-		sig = next_signal(q->signal & mask);
-	}
-	if (sig) {
-		*info = q->info[sig];
-		q->signal &= ~sig_bit(sig);
-	}
-	return sig;
-}
-
 /* What the siginfo's layout gives a reader (Linux's signalfd_copyinfo
  * over siginfo_layout): the sender for signals sent by a process, the
  * status for a child's SIGCHLD, the address for a fault. */
@@ -83,10 +53,21 @@ static void copyinfo(const struct ksiginfo *info, struct signalfd_siginfo *ssi)
 		ssi->ssi_addr = info->addr;
 		return;
 	}
+	if (info->code == SI_TIMER) {
+		ssi->ssi_tid = (uint32_t)info->timerid;
+		ssi->ssi_overrun = (uint32_t)info->overrun;
+		ssi->ssi_ptr = info->value;
+		ssi->ssi_int = (int32_t)info->value;
+		return;
+	}
 	ssi->ssi_pid = (uint32_t)info->pid;
 	ssi->ssi_uid = (uint32_t)info->uid;
 	if (kernel_code && sig == SIGCHLD)
 		ssi->ssi_status = info->status;
+	if (info->code < 0) { /* sigqueue and the like carry a value */
+		ssi->ssi_ptr = info->value;
+		ssi->ssi_int = (int32_t)info->value;
+	}
 }
 
 static int64_t signalfd_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
@@ -98,7 +79,7 @@ static int64_t signalfd_read(struct kernel *k, struct file *f, struct uio *u, in
 		return -EINVAL;
 	int64_t done = 0;
 	struct ksiginfo info;
-	while (count-- && signalfd_dequeue(k->current, ctx->mask, &info)) {
+	while (count-- && signal_dequeue(k->current, ctx->mask, &info)) {
 		struct signalfd_siginfo ssi;
 		copyinfo(&info, &ssi);
 		if (uio_copy(k, u, &ssi, sizeof(ssi), true) != sizeof(ssi))
