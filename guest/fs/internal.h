@@ -208,7 +208,7 @@ proc_show_fn proc_limits_show;                                     /* proc_pid_l
 proc_show_fn proc_oom_score_show, proc_oom_score_adj_show, proc_oom_adj_show; /* proc_pid_oom.c */
 proc_show_fn proc_comm_show, proc_cgroup_show, proc_io_show, proc_wchan_show,
 	proc_personality_show, proc_loginuid_show, proc_sessionid_show,
-	proc_timerslack_ns_show; /* proc_pid_misc.c */
+	proc_timerslack_ns_show, proc_syscall_show; /* proc_pid_misc.c */
 struct vma;
 /* A binary file of /proc/PID read or written at pos (proc_pid_mem.c):
  * the bytes moved or -errno. */

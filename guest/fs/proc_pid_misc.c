@@ -5,7 +5,11 @@
  *   cgroup       "0::/": one cgroup v2 hierarchy, the root
  *   io           the I/O counters; vmemu keeps none per process: all 0
  *   wchan        "0": a sleeping task shows no kernel symbol
- *   personality  PER_LINUX (0): vmemu has no personality(2) to change it
+ *   personality  what personality(2) set, PER_LINUX (0) at first
+ *   syscall      the call the task is in: its number, six arguments, the
+ *                stack pointer and the address after its SYSCALL, in hex;
+ *                "-1 SP PC" when it is stopped outside one, "running"
+ *                when it runs or may run (Linux's proc_pid_syscall)
  *   loginuid, sessionid  the audit ids of the host's process (the guest
  *                runs with its user's ids), without a newline as Linux;
  *                4294967295 (unset) when the host has none
@@ -75,8 +79,27 @@ void proc_wchan_show(struct kernel *k, struct process *p, struct seq *s)
 void proc_personality_show(struct kernel *k, struct process *p, struct seq *s)
 {
 	(void)k;
-	(void)p;
-	seq_printf(s, "%08x\n", 0u);
+	seq_printf(s, "%08x\n", p->personality);
+}
+
+void proc_syscall_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	const struct cpu_context *c = &p->ctx;
+	/* The reader is in read(2); a sleeper's context is at its SYSCALL. */
+	bool in_call = p == k->current || p->restart_syscall;
+	if (p != k->current && p->state == PROC_RUNNABLE) {
+		seq_printf(s, "running\n");
+		return;
+	}
+	unsigned long long sp = c->rsp, pc = c->rip + (in_call ? SYSCALL_INSN_LEN : 0);
+	if (!in_call) {
+		seq_printf(s, "-1 0x%llx 0x%llx\n", sp, pc);
+		return;
+	}
+	seq_printf(s, "%d 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx\n", (int)c->rax,
+		   (unsigned long long)c->rdi, (unsigned long long)c->rsi,
+		   (unsigned long long)c->rdx, (unsigned long long)c->r10,
+		   (unsigned long long)c->r8, (unsigned long long)c->r9, sp, pc);
 }
 
 /* The host's own /proc/self/NAME, which holds one number. */
