@@ -140,6 +140,17 @@ static int64_t broken(struct kernel *k, const struct unix_sock *s, bool nosignal
 	return -EPIPE;
 }
 
+/* Linux's unix_maybe_add_creds: the sender's own, when either end asks
+ * for them (or the receiver is a connection not accepted yet). */
+static void maybe_add_creds(struct kernel *k, const struct unix_sock *s,
+			    const struct unix_sock *other, struct scm_cookie *scm)
+{
+	if (!scm->has_creds && (s->passcred || other->passcred || !other->has_file)) {
+		scm->creds = unix_current_cred(k);
+		scm->has_creds = true;
+	}
+}
+
 /* A message of the next n bytes of u, from s: NULL and *err (-ENOMEM,
  * -EFAULT) when it cannot be had. */
 static struct unix_msg *msg_from_user(struct kernel *k, const struct unix_sock *s,
@@ -218,6 +229,7 @@ static int64_t dgram_sendmsg(struct kernel *k, struct unix_sock *s, struct unix_
 		   other->queued + n > UNIX_QUEUE_MAX) {
 		ret = wait_room(k, other, nonblock);
 	} else {
+		maybe_add_creds(k, s, other, scm);
 		struct unix_msg *m = msg_from_user(k, s, msg->u, n, scm, &err);
 		ret = err;
 		if (m) {
@@ -256,6 +268,7 @@ static int64_t stream_sendmsg(struct kernel *k, struct unix_sock *s, struct unix
 	}
 	if (u->left == 0)
 		return (int64_t)before;
+	maybe_add_creds(k, s, to, scm);
 	uint64_t done = 0;
 	while (u->left > 0 && to->queued < UNIX_QUEUE_MAX) {
 		uint64_t n = UNIX_QUEUE_MAX - to->queued;
@@ -290,7 +303,7 @@ static int64_t stream_sendmsg(struct kernel *k, struct unix_sock *s, struct unix
 int64_t unix_sendmsg(struct kernel *k, struct file *f, struct unix_msghdr *msg, int flags)
 {
 	struct unix_sock *s = f->private;
-	struct scm_cookie scm = {.creds = unix_current_cred(k)};
+	struct scm_cookie scm = {.creds = {0, OVERFLOW_ID, OVERFLOW_ID}};
 	int64_t ret = scm_send(k, msg->control, msg->controllen, &scm);
 	if (ret)
 		return ret;
@@ -574,7 +587,7 @@ uint64_t unix_ino(struct file *f)
 	return ((struct unix_sock *)f->private)->ino;
 }
 
-struct unix_sock *unix_sock_alloc(struct kernel *k, int type, int protocol)
+struct unix_sock *unix_sock_alloc(struct kernel *k, int type)
 {
 	/* Inode numbers of sockfs: a counter of their own here. */
 	static uint64_t next_ino = 1;
@@ -584,7 +597,6 @@ struct unix_sock *unix_sock_alloc(struct kernel *k, int type, int protocol)
 	s->k = k;
 	s->refs = 1;
 	s->type = type;
-	s->protocol = protocol;
 	s->backlog = UNIX_MAX_DGRAM_QLEN;
 	s->sndbuf = s->rcvbuf = UNIX_QUEUE_MAX;
 	s->ino = next_ino++;
@@ -598,12 +610,13 @@ struct file *unix_file(struct unix_sock *s, int flags)
 	if (!f)
 		return NULL;
 	f->f_mode = FMODE_READ | FMODE_WRITE;
+	s->has_file = true;
 	return f;
 }
 
-int unix_create(struct kernel *k, int type, int protocol, int flags, struct file **out)
+int unix_create(struct kernel *k, int type, int flags, struct file **out)
 {
-	struct unix_sock *s = unix_sock_alloc(k, type, protocol);
+	struct unix_sock *s = unix_sock_alloc(k, type);
 	*out = s ? unix_file(s, flags) : NULL;
 	if (*out)
 		return 0;
@@ -613,7 +626,7 @@ int unix_create(struct kernel *k, int type, int protocol, int flags, struct file
 
 int unix_socketpair(struct kernel *k, int type, int flags, struct file *ends[2])
 {
-	struct unix_sock *s[2] = {unix_sock_alloc(k, type, 0), unix_sock_alloc(k, type, 0)};
+	struct unix_sock *s[2] = {unix_sock_alloc(k, type), unix_sock_alloc(k, type)};
 	if (!s[0] || !s[1]) {
 		free(s[0]);
 		free(s[1]);

@@ -41,11 +41,16 @@ struct scm_fp_list {
 	struct file *fp[SCM_MAX_FD];
 };
 
-/* What a sendmsg's control data says, and what a receive hands over. */
+/* What a sendmsg's control data says, and what a receive hands over:
+ * creds are none (pid 0, the overflow uid and gid) unless SCM_CREDENTIALS
+ * gave them or a socket with SO_PASSCRED is at either end. */
 struct scm_cookie {
 	struct unix_cred creds;
+	bool has_creds;
 	struct scm_fp_list *fp;
 };
+
+#define OVERFLOW_ID 65534 /* /proc/sys/kernel/overflowuid */
 
 struct unix_sock;
 
@@ -65,7 +70,7 @@ struct unix_sock {
 	struct kernel *k;
 	int refs;               /* its file (or a listener's queue), and each socket whose peer it is */
 	bool dead;              /* its file is closed (SOCK_DEAD) */
-	int type, protocol;
+	int type;
 	enum unix_state state;
 	struct unix_sock *peer; /* a reference; a stream peer stays when it closes */
 	int shutdown;           /* RCV_SHUTDOWN | SEND_SHUTDOWN */
@@ -79,6 +84,7 @@ struct unix_sock {
 	uint64_t dev, ino_host; /* bound to a path: the host's socket file */
 	struct unix_sock *next_bound;
 	bool passcred;          /* SO_PASSCRED */
+	bool has_file;          /* accepted, or made by socket(2) or socketpair(2) */
 	bool reuse;             /* SO_REUSEADDR */
 	struct unix_cred peercred;
 	bool has_peercred;
@@ -89,7 +95,7 @@ struct unix_sock {
 };
 
 /* af_unix.c */
-struct unix_sock *unix_sock_alloc(struct kernel *k, int type, int protocol);
+struct unix_sock *unix_sock_alloc(struct kernel *k, int type);
 void unix_sock_put(struct unix_sock *s);
 /* A file for s, taking its reference; NULL when out of memory. */
 struct file *unix_file(struct unix_sock *s, int flags);

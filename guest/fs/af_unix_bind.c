@@ -50,10 +50,13 @@ static socklen_t mkname_bsd(const struct sockaddr_un *sun, int len, char path[si
 	return (socklen_t)(SUN_PATH_OFF + strlen(path) + 1);
 }
 
-static struct unix_sock *find_abstract(struct kernel *k, const struct sockaddr_un *sun, int len)
+/* Abstract names are per type, as Linux hashes them with it: a socket
+ * of another type neither finds the name nor is kept from binding it. */
+static struct unix_sock *find_abstract(struct kernel *k, const struct sockaddr_un *sun, int len,
+				       int type)
 {
 	for (struct unix_sock *s = bound_list; s; s = s->next_bound)
-		if (s->k == k && !s->ino_host && s->addr.len == (socklen_t)len &&
+		if (s->k == k && !s->ino_host && s->type == type && s->addr.len == (socklen_t)len &&
 		    !memcmp(&s->addr.sun, sun, (size_t)len))
 			return s;
 	return NULL;
@@ -100,7 +103,7 @@ int unix_autobind(struct unix_sock *s)
 		char name[8];
 		snprintf(name, sizeof(name), "%05x", order);
 		memcpy(sun.sun_path + 1, name, 5);
-		if (!find_abstract(s->k, &sun, (int)len)) {
+		if (!find_abstract(s->k, &sun, (int)len, s->type)) {
 			s->addr = (struct unix_address){len, sun};
 			bind_table_add(s);
 			return 0;
@@ -158,7 +161,7 @@ int unix_bind(struct kernel *k, struct file *f, const void *addr, int len)
 		return bind_bsd(k, s, sun, len);
 	if (s->addr.len)
 		return -EINVAL;
-	if (find_abstract(k, sun, len))
+	if (find_abstract(k, sun, len, s->type))
 		return -EADDRINUSE;
 	s->addr.len = (socklen_t)len;
 	memset(&s->addr.sun, 0, sizeof(s->addr.sun));
@@ -199,7 +202,7 @@ struct unix_sock *unix_find_other(struct kernel *k, const void *addr, int len, i
 	if (sun->sun_path[0]) {
 		s = find_bsd(k, sun, len, err);
 	} else {
-		s = find_abstract(k, sun, len);
+		s = find_abstract(k, sun, len, type);
 		*err = -ECONNREFUSED;
 	}
 	if (!s)
@@ -208,6 +211,7 @@ struct unix_sock *unix_find_other(struct kernel *k, const void *addr, int len, i
 		*err = -EPROTOTYPE;
 		return NULL;
 	}
+	*err = 0;
 	s->refs++;
 	return s;
 }
@@ -256,7 +260,7 @@ static int stream_connect(struct kernel *k, struct file *f, const void *addr, in
 	} else if (s->state != UNIX_CLOSE) {
 		err = s->state == UNIX_ESTABLISHED ? -EISCONN : -EINVAL;
 	}
-	struct unix_sock *newsk = err ? NULL : unix_sock_alloc(k, s->type, s->protocol);
+	struct unix_sock *newsk = err ? NULL : unix_sock_alloc(k, s->type);
 	struct unix_msg *m = newsk ? calloc(1, sizeof(*m)) : NULL;
 	if (!err && !m) {
 		free(newsk);

@@ -28,7 +28,7 @@ int unix_getsockopt(struct kernel *k, struct file *f, int level, int name, void 
 		v = s->type;
 		break;
 	case SO_PROTOCOL:
-		v = s->protocol;
+		v = 0; /* PF_UNIX or 0, Linux answers 0 */
 		break;
 	case SO_DOMAIN:
 		v = AF_UNIX;

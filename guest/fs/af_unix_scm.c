@@ -84,7 +84,8 @@ static int check_creds(struct kernel *k, const struct ucred *c)
 	return pid_ok && uid_ok && gid_ok ? 0 : -EPERM;
 }
 
-static int creds_copy(struct kernel *k, const struct cmsghdr *cmsg, struct unix_cred *out)
+static int creds_copy(struct kernel *k, const struct cmsghdr *cmsg, struct unix_cred *out,
+		      bool *has)
 {
 	if (cmsg->cmsg_len != CMSG_LEN(sizeof(struct ucred)))
 		return -EINVAL;
@@ -98,6 +99,7 @@ static int creds_copy(struct kernel *k, const struct cmsghdr *cmsg, struct unix_
 	if (c.uid == (uid_t)-1 || c.gid == (gid_t)-1)
 		return -EINVAL;
 	*out = (struct unix_cred){c.pid, c.uid, c.gid};
+	*has = true;
 	return 0;
 }
 
@@ -117,7 +119,7 @@ int scm_send(struct kernel *k, const char *control, size_t len, struct scm_cooki
 			if (cmsg.cmsg_type == SCM_RIGHTS)
 				err = fp_copy(k, c, &scm->fp);
 			else if (cmsg.cmsg_type == SCM_CREDENTIALS)
-				err = creds_copy(k, c, &scm->creds);
+				err = creds_copy(k, c, &scm->creds, &scm->has_creds);
 			if (err)
 				goto error;
 		}

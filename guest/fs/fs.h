@@ -136,7 +136,7 @@ int pipe_capacity(struct file *f);
  * SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET type, O_NONBLOCK in flags:
  * 0 and *out, or -errno. socketpair(2): two connected sockets, one
  * reference each; 0 or -ENOMEM. */
-int unix_create(struct kernel *k, int type, int protocol, int flags, struct file **out);
+int unix_create(struct kernel *k, int type, int flags, struct file **out);
 int unix_socketpair(struct kernel *k, int type, int flags, struct file *ends[2]);
 /* The calls on a socket f (FILE_SOCKET); addresses are kernel copies.
  * 0 (or a length, a byte count) or -errno; a call that must wait has

@@ -87,7 +87,7 @@ int64_t sys_socket(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	if (type < 0)
 		return type;
 	struct file *f;
-	int err = unix_create(k, type, (int)a[2], flags, &f);
+	int err = unix_create(k, type, flags, &f);
 	if (err)
 		return err;
 	int fd = fd_install(k->current->files, 0, f, (int)a[1] & SOCK_CLOEXEC);
