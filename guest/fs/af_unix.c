@@ -171,13 +171,16 @@ static struct unix_msg *msg_from_user(struct kernel *k, const struct unix_sock *
 	return m;
 }
 
-/* Waits for room on other's queue: -ERESTARTSYS, or -EAGAIN. */
-static int64_t wait_room(struct kernel *k, struct unix_sock *other, bool nonblock)
+int64_t unix_wait(struct kernel *k, const void *chan, int64_t timeo, bool nonblock)
 {
-	if (nonblock)
+	if (nonblock || timeo == 0)
 		return -EAGAIN;
-	process_block(k, &other->wait);
-	return -ERESTARTSYS;
+	if (timeo < 0) {
+		process_block(k, chan);
+		return -ERESTARTSYS;
+	}
+	uint64_t ns = (uint64_t)timeo * (1000000000ULL / SOCK_HZ);
+	return process_block_until(k, chan, kernel_now_ns() + ns) ? -ERESTARTSYS : -EAGAIN;
 }
 
 /* Linux's unix_dgram_sendmsg (seqpacket sockets come through it too). */
@@ -227,7 +230,7 @@ static int64_t dgram_sendmsg(struct kernel *k, struct unix_sock *s, struct unix_
 		ret = -EPIPE;
 	} else if ((other != s && other->peer != s && other->qlen > (unsigned)other->backlog) ||
 		   other->queued + n > UNIX_QUEUE_MAX) {
-		ret = wait_room(k, other, nonblock);
+		ret = unix_wait(k, &other->wait, s->sndtimeo, nonblock);
 	} else {
 		maybe_add_creds(k, s, other, scm);
 		struct unix_msg *m = msg_from_user(k, s, msg->u, n, scm, &err);
@@ -290,13 +293,13 @@ static int64_t stream_sendmsg(struct kernel *k, struct unix_sock *s, struct unix
 	}
 	if (done)
 		unix_sock_wake(to);
-	if (u->left > 0 && whole) {
-		p->io_done = before + done;
-		process_block(k, &to->wait);
-		return -ERESTARTSYS;
+	if (u->left > 0 && (whole || before + done == 0)) {
+		int64_t err = unix_wait(k, &to->wait, s->sndtimeo, nonblock);
+		if (err == -ERESTARTSYS)
+			p->io_done = before + done;
+		if (err == -ERESTARTSYS || before + done == 0)
+			return err;
 	}
-	if (before + done == 0)
-		return wait_room(k, to, nonblock);
 	return (int64_t)(before + done);
 }
 
@@ -337,15 +340,6 @@ static void copy_addr(struct unix_msghdr *msg, const struct unix_msg *m)
 	memcpy(msg->name, &m->from.sun, m->from.len);
 }
 
-/* Waits for data on s: -ERESTARTSYS, or -EAGAIN. */
-static int64_t wait_data(struct kernel *k, struct unix_sock *s, bool nonblock)
-{
-	if (nonblock)
-		return -EAGAIN;
-	process_block(k, &s->wait);
-	return -ERESTARTSYS;
-}
-
 static int sock_error(struct unix_sock *s)
 {
 	int err = s->err;
@@ -367,7 +361,7 @@ static int64_t dgram_recvmsg(struct kernel *k, struct unix_sock *s, struct unix_
 	if (!m) {
 		if (s->shutdown & RCV_SHUTDOWN)
 			return s->type == SOCK_SEQPACKET ? 0 : -EAGAIN;
-		return wait_data(k, s, flags & MSG_DONTWAIT);
+		return unix_wait(k, &s->wait, s->rcvtimeo, flags & MSG_DONTWAIT);
 	}
 	uint64_t size = msg->u->left;
 	if (size > m->len)
@@ -425,12 +419,10 @@ static int64_t stream_recvmsg(struct kernel *k, struct unix_sock *s, struct unix
 				break;
 			if ((err = sock_error(s)) || (s->shutdown & RCV_SHUTDOWN))
 				break;
-			if (copied && whole) {
+			/* Here nothing was copied, or a MSG_WAITALL read wants more. */
+			err = unix_wait(k, &s->wait, s->rcvtimeo, nonblock);
+			if (err == -ERESTARTSYS)
 				p->io_done = before + copied;
-				err = wait_data(k, s, false);
-			} else if (!copied) {
-				err = wait_data(k, s, nonblock);
-			}
 			break;
 		}
 		if (check_creds) {
@@ -599,6 +591,7 @@ struct unix_sock *unix_sock_alloc(struct kernel *k, int type)
 	s->type = type;
 	s->backlog = UNIX_MAX_DGRAM_QLEN;
 	s->sndbuf = s->rcvbuf = UNIX_QUEUE_MAX;
+	s->rcvtimeo = s->sndtimeo = -1;
 	s->ino = next_ino++;
 	clock_gettime(CLOCK_REALTIME, &s->created);
 	return s;

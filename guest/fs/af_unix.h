@@ -17,6 +17,7 @@
 #define UNIX_QUEUE_MAX 212992 /* net.core.wmem_default: what one queue holds */
 #define UNIX_MAX_DGRAM_QLEN 10 /* net.unix.max_dgram_qlen */
 #define SCM_MAX_FD 253
+#define SOCK_HZ 250 /* the kernel's HZ: socket timeouts count its ticks (this host's CONFIG_HZ) */
 #define RCV_SHUTDOWN 1
 #define SEND_SHUTDOWN 2
 #define SHUTDOWN_MASK 3
@@ -89,6 +90,7 @@ struct unix_sock {
 	struct unix_cred peercred;
 	bool has_peercred;
 	int sndbuf, rcvbuf;
+	int64_t rcvtimeo, sndtimeo; /* SO_RCVTIMEO, SO_SNDTIMEO in ticks; -1: none, 0: never wait */
 	uint64_t ino;
 	struct timespec created;
 	char wait;              /* readers of this queue, writers to it, connectors */
@@ -101,6 +103,9 @@ void unix_sock_put(struct unix_sock *s);
 struct file *unix_file(struct unix_sock *s, int flags);
 void unix_sock_wake(struct unix_sock *s);
 void unix_queue_tail(struct unix_sock *to, struct unix_msg *m);
+/* Sleeps on chan for at most timeo ticks (Linux's sock_rcvtimeo and
+ * sock_sndtimeo): -ERESTARTSYS, or -EAGAIN when nonblock or the time is up. */
+int64_t unix_wait(struct kernel *k, const void *chan, int64_t timeo, bool nonblock);
 /* The current process's credentials, as a socket records them. */
 struct unix_cred unix_current_cred(struct kernel *k);
 

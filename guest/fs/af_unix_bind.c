@@ -252,11 +252,7 @@ static int stream_connect(struct kernel *k, struct file *f, const void *addr, in
 	if (other->state != UNIX_LISTEN || (other->shutdown & RCV_SHUTDOWN)) {
 		err = -ECONNREFUSED;
 	} else if (other->qlen > (unsigned)other->backlog) {
-		err = -EAGAIN;
-		if (!(f->flags & O_NONBLOCK)) {
-			process_block(k, &other->wait);
-			err = -ERESTARTSYS;
-		}
+		err = (int)unix_wait(k, &other->wait, s->sndtimeo, f->flags & O_NONBLOCK);
 	} else if (s->state != UNIX_CLOSE) {
 		err = s->state == UNIX_ESTABLISHED ? -EISCONN : -EINVAL;
 	}
@@ -341,10 +337,7 @@ int unix_accept(struct kernel *k, struct file *f, int flags, struct file **out)
 	if (!m) {
 		if (s->shutdown & RCV_SHUTDOWN)
 			return -EINVAL;
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		process_block(k, &s->wait);
-		return -ERESTARTSYS;
+		return (int)unix_wait(k, &s->wait, s->rcvtimeo, f->flags & O_NONBLOCK);
 	}
 	*out = unix_file(m->embryo, flags);
 	if (!*out)

@@ -1,11 +1,12 @@
 /* af_unix_opt.c - getsockopt(2) and setsockopt(2) of AF_UNIX sockets:
  * the SOL_SOCKET options Linux's sk_getsockopt and sk_setsockopt give
- * them that mean something here (ENOPROTOOPT for the rest; AF_UNIX has
- * no options of other levels: EOPNOTSUPP). */
+ * them that mean something here, the timeouts included (ENOPROTOOPT for
+ * the rest; AF_UNIX has no options of other levels: EOPNOTSUPP). */
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include "fs/af_unix.h"
 #include "kern.h"
@@ -13,6 +14,36 @@
 #define WMEM_MAX 212992        /* net.core.wmem_max, rmem_max: Linux's defaults */
 #define SOCK_MIN_SNDBUF 4608   /* 2 * (2048 + the sk_buff), measured */
 #define SOCK_MIN_RCVBUF 2304
+
+#define USEC_PER_TICK (1000000 / SOCK_HZ)
+
+/* Linux's sock_get_timeout: no limit reads as 0. */
+static void get_timeout(int64_t timeo, struct timeval *tv)
+{
+	*tv = (struct timeval){0, 0};
+	if (timeo > 0)
+		*tv = (struct timeval){timeo / SOCK_HZ, (timeo % SOCK_HZ) * USEC_PER_TICK};
+}
+
+/* Linux's sock_set_timeout: ticks rounded up; 0 s 0 us is no limit, and
+ * a negative time is "never wait". 0 or -errno. */
+static int set_timeout(int64_t *timeo, const void *val, int len)
+{
+	struct timeval tv;
+	if (len < (int)sizeof(tv))
+		return -EINVAL;
+	memcpy(&tv, val, sizeof(tv));
+	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		return -EDOM;
+	if (tv.tv_sec < 0) {
+		*timeo = 0;
+		return 0;
+	}
+	*timeo = -1;
+	if ((tv.tv_sec || tv.tv_usec) && tv.tv_sec < INT64_MAX / SOCK_HZ - 1)
+		*timeo = tv.tv_sec * SOCK_HZ + (tv.tv_usec + USEC_PER_TICK - 1) / USEC_PER_TICK;
+	return 0;
+}
 
 int unix_getsockopt(struct kernel *k, struct file *f, int level, int name, void *val, int *len)
 {
@@ -23,7 +54,19 @@ int unix_getsockopt(struct kernel *k, struct file *f, int level, int name, void 
 	if (*len < 0)
 		return -EINVAL;
 	int v;
+	struct timeval tv;
 	switch (name) {
+	case SO_RCVTIMEO_OLD:
+	case SO_RCVTIMEO_NEW:
+	case SO_SNDTIMEO_OLD:
+	case SO_SNDTIMEO_NEW:
+		get_timeout(name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW ? s->rcvtimeo
+									    : s->sndtimeo,
+			    &tv);
+		if (*len > (int)sizeof(tv))
+			*len = (int)sizeof(tv);
+		memcpy(val, &tv, (size_t)*len);
+		return 0;
 	case SO_TYPE:
 		v = s->type;
 		break;
@@ -94,6 +137,12 @@ int unix_setsockopt(struct file *f, int level, int name, const void *val, int le
 	case SO_RCVBUF:
 		s->rcvbuf = (int)u * 2 > SOCK_MIN_RCVBUF ? (int)u * 2 : SOCK_MIN_RCVBUF;
 		return 0;
+	case SO_RCVTIMEO_OLD:
+	case SO_RCVTIMEO_NEW:
+		return set_timeout(&s->rcvtimeo, val, len);
+	case SO_SNDTIMEO_OLD:
+	case SO_SNDTIMEO_NEW:
+		return set_timeout(&s->sndtimeo, val, len);
 	default:
 		return -ENOPROTOOPT;
 	}

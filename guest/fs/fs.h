@@ -147,7 +147,7 @@ int unix_listen(struct file *f, int backlog);
 int unix_connect(struct kernel *k, struct file *f, const void *addr, int len);
 int unix_accept(struct kernel *k, struct file *f, int flags, struct file **out);
 int unix_getname(struct file *f, void *out, bool peer);
-/* shutdown(2): 0, -ENOTSOCK (f is no socket), -EINVAL (how) or -ENOTCONN. */
+/* shutdown(2): 0, -ENOTSOCK (f is no socket) or -EINVAL (how). */
 int unix_shutdown(struct file *f, int how);
 /* A sendmsg or recvmsg (Linux's kernel msghdr). Sending: name/namelen
  * the address (namelen 0: none), control/controllen a kernel copy of the

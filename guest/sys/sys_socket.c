@@ -265,7 +265,7 @@ int64_t sys_getsockopt(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	int32_t len;
 	if (copy_from_user(k, &len, a[4], sizeof(len)))
 		return -EFAULT;
-	char val[sizeof(struct ucred)];
+	char val[16]; /* the longest: a struct timeval */
 	err = unix_getsockopt(k, f, (int)a[1], (int)a[2], val, &len);
 	if (err)
 		return err;
@@ -290,8 +290,8 @@ int64_t sys_setsockopt(struct kernel *k, struct cpu_context *ctx, const uint64_t
 		return -EOPNOTSUPP;
 	if (len < (int)sizeof(int))
 		return -EINVAL;
-	int v;
-	if (copy_from_user(k, &v, a[3], sizeof(v)))
+	char val[16]; /* an int, or a struct timeval */
+	if (copy_from_user(k, val, a[3], len < (int)sizeof(val) ? (uint64_t)len : sizeof(val)))
 		return -EFAULT;
-	return unix_setsockopt(f, (int)a[1], (int)a[2], &v, len);
+	return unix_setsockopt(f, (int)a[1], (int)a[2], val, len);
 }

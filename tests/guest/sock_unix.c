@@ -8,14 +8,16 @@
  * Datagram sockets: sendto a path, the sender's name from recvfrom (none
  * for an unbound one), connect as the default peer, EPERM toward a socket
  * connected elsewhere, the queue limit (max_dgram_qlen + 1), ECONNREFUSED
- * then ENOTCONN after the peer closes, AF_UNSPEC. Socket options, and the
- * errors of each call. All printed and compared with the native run. */
+ * then ENOTCONN after the peer closes, AF_UNSPEC. Socket options (the
+ * timeouts too), and the errors of each call. All printed and compared
+ * with the native run. */
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -347,8 +349,36 @@ static void check_options(void)
 	v = 1;
 	CHECK(setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) == 0, "SO_SNDBUF");
 	show_opt("SO_SNDBUF set 1", s, SO_SNDBUF);
+	struct timeval tv = {1, 500000};
+	CHECK(setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0, "SO_SNDTIMEO");
+	socklen_t len = sizeof(tv);
+	tv = (struct timeval){0, 0};
+	CHECK(getsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, &len) == 0, "SO_SNDTIMEO");
+	printf("SO_SNDTIMEO 1.5 s: %ld.%06ld (len %u)\n", (long)tv.tv_sec, (long)tv.tv_usec, len);
+	tv = (struct timeval){0, 1000000};
+	printf("SO_RCVTIMEO 1000000 us: %s\n",
+	       ret_str(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))));
+	printf("SO_RCVTIMEO of 8 bytes: %s\n", ret_str(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, 8)));
+	int pair[2];
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0, "socketpair");
+	tv = (struct timeval){0, 100000};
+	CHECK(setsockopt(pair[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0, "SO_RCVTIMEO");
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	printf("recv with a 100 ms SO_RCVTIMEO: %s", ret_str(recv(pair[0], &v, 1, 0)));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	printf(", after at least 90 ms: %d\n", ms >= 90);
+	tv = (struct timeval){-1, 0};
+	CHECK(setsockopt(pair[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0, "SO_RCVTIMEO");
+	len = sizeof(tv);
+	CHECK(getsockopt(pair[0], SOL_SOCKET, SO_RCVTIMEO, &tv, &len) == 0, "SO_RCVTIMEO");
+	printf("SO_RCVTIMEO -1 s: reads %ld.%06ld, recv %s\n", (long)tv.tv_sec, (long)tv.tv_usec,
+	       ret_str(recv(pair[0], &v, 1, 0)));
+	close(pair[0]);
+	close(pair[1]);
 	struct ucred cr;
-	socklen_t len = sizeof(cr);
+	len = sizeof(cr);
 	CHECK(getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0, "SO_PEERCRED");
 	printf("SO_PEERCRED unconnected: %d %d %d (len %u)\n", cr.pid, (int)cr.uid, (int)cr.gid, len);
 	short small = -1;
