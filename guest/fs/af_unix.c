@@ -209,9 +209,13 @@ static int64_t dgram_sendmsg(struct kernel *k, struct unix_sock *s, struct unix_
 	if (s->shutdown & SEND_SHUTDOWN)
 		return -EPIPE;
 	int err = 0;
+	struct unix_msg *m = msg_from_user(k, s, msg->u, n, scm, &err);
+	if (!m)
+		return err; /* the data is read before the receiver is looked for */
 	if (other) {
 		other->refs++;
 	} else if (!(other = unix_find_other(k, msg->name, msg->namelen, s->type, &err))) {
+		free(m);
 		return err;
 	}
 	int64_t ret;
@@ -233,16 +237,15 @@ static int64_t dgram_sendmsg(struct kernel *k, struct unix_sock *s, struct unix_
 		ret = unix_wait(k, &other->wait, s->sndtimeo, nonblock);
 	} else {
 		maybe_add_creds(k, s, other, scm);
-		struct unix_msg *m = msg_from_user(k, s, msg->u, n, scm, &err);
-		ret = err;
-		if (m) {
-			m->fp = scm->fp;
-			scm->fp = NULL;
-			unix_queue_tail(other, m);
-			unix_sock_wake(other);
-			ret = (int64_t)n;
-		}
+		m->cred = scm->creds;
+		m->fp = scm->fp;
+		scm->fp = NULL;
+		unix_queue_tail(other, m);
+		unix_sock_wake(other);
+		m = NULL;
+		ret = (int64_t)n;
 	}
+	free(m);
 	unix_sock_put(other);
 	return ret;
 }
@@ -368,8 +371,12 @@ static int64_t dgram_recvmsg(struct kernel *k, struct unix_sock *s, struct unix_
 		size = m->len;
 	else if (size < m->len)
 		msg->flags |= MSG_TRUNC;
-	if (uio_copy(k, msg->u, m->data, size, true) < size && size)
-		return -EFAULT; /* the message stays */
+	if (uio_copy(k, msg->u, m->data, size, true) < size && size) {
+		if (!(flags & MSG_PEEK))
+			msg_pop(s); /* taken off the queue before the copy, as Linux */
+		unix_sock_wake(s);
+		return -EFAULT;
+	}
 	copy_addr(msg, m);
 	struct scm_cookie scm = {.creds = m->cred};
 	int64_t ret = flags & MSG_TRUNC ? m->len : (int64_t)size;

@@ -6,7 +6,8 @@
  * control buffer holds fewer fds, MSG_PEEK with files, MSG_CMSG_CLOEXEC,
  * a stream read that stops at a message with files. SCM_CREDENTIALS with
  * SO_PASSCRED (given, or the sender's own). MSG_PEEK, MSG_TRUNC (flag and
- * msg_flags), MSG_WAITALL, scattered iovecs, msg_name on a pair;
+ * msg_flags), MSG_WAITALL, scattered iovecs, msg_name on a pair, a
+ * datagram lost to a bad buffer;
  * sendmmsg and recvmmsg with MSG_WAITFORONE; the errors of the control
  * data (by the system call itself). All printed and compared with the native run. */
 #include <fcntl.h>
@@ -300,6 +301,11 @@ static void check_flags(void)
 			   .msg_iovlen = 3};
 	printf("recvmsg into 2+3+1: %s", ret_str(recvmsg(sv[1], &m, 0)));
 	printf(" \"%.10s\", msg_flags %#x, namelen %u\n", buf, m.msg_flags, m.msg_namelen);
+	/* A datagram read into a bad buffer loses the message. */
+	CHECK(send(sv[0], "lost", 4, 0) == 4 && send(sv[0], "next", 4, 0) == 4, "send");
+	printf("recv into a bad pointer: %s", ret_str(recv(sv[1], (void *)8, 4, 0)));
+	memset(buf, 0, sizeof(buf));
+	printf(", then %s \"%s\"\n", ret_str(recv(sv[1], buf, sizeof(buf), 0)), buf);
 	close(sv[0]);
 	close(sv[1]);
 	/* MSG_WAITALL: the parts a child writes, slowly. */
