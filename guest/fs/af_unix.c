@@ -1,72 +1,70 @@
-/* af_unix.c - socketpair(AF_UNIX) inside the guest kernel (unix(7)), for
- * the same reason pipes are in it: a process waiting on its socket must
- * sleep while the emulator runs the one that will answer.
+/* af_unix.c - AF_UNIX sockets inside the guest kernel (unix(7)), for the
+ * same reason pipes are in it: a process waiting on its socket must sleep
+ * while the emulator runs the one that will answer. Names, listen,
+ * connect and accept are in af_unix_bind.c, ancillary data in
+ * af_unix_scm.c.
  *
- * A pair is two sockets, each the other's peer, each with a receive
- * queue of messages. SOCK_STREAM reads run across message boundaries
- * and may take part of one; SOCK_DGRAM and SOCK_SEQPACKET read one
- * message per call and drop what does not fit. A queue holds at most
- * UNIX_QUEUE_MAX bytes (Linux bounds what a sender has in flight by its
- * send buffer, net.core.wmem_default); a writer that finds no room
- * blocks, or gets EAGAIN. A stream write moves all its bytes, in as many
- * turns as the reader needs, as a pipe write does.
+ * Each socket has a receive queue of messages. SOCK_STREAM reads run
+ * across message boundaries and may take part of one (but stop where
+ * files were passed, and with SO_PASSCRED where the writer changes);
+ * SOCK_DGRAM and SOCK_SEQPACKET read one message per call and drop what
+ * does not fit. A queue holds at most UNIX_QUEUE_MAX bytes (Linux bounds
+ * what a sender has in flight by its send buffer, net.core.wmem_default),
+ * and a datagram socket that is not its sender's peer at most
+ * max_dgram_qlen + 1 messages; a writer that finds no room blocks, or
+ * gets EAGAIN. A stream write moves all its bytes, in as many turns as
+ * the reader needs, as a pipe write does.
  *
  * shutdown(2) and close are Linux's: closing a stream or seqpacket
- * socket shuts its peer down both ways (reads then see end of file,
- * stream writes EPIPE and SIGPIPE, seqpacket writes EPIPE alone); a
- * datagram socket whose peer is gone gets ECONNREFUSED on its next write
- * and ENOTCONN after, and its reads wait, since datagrams have no end. */
+ * socket shuts its peer down both ways (reads then see end of file, or
+ * ECONNRESET once if data was left unread, stream writes EPIPE and
+ * SIGPIPE, seqpacket writes EPIPE alone); a datagram socket whose peer is
+ * gone gets ECONNREFUSED on its next write and ENOTCONN after, and its
+ * reads wait, since datagrams have no end. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "fs/af_unix.h"
 #include "fs/internal.h"
 #include "kern.h"
 #include "mm/mm.h"
 #include "task/task.h"
 
-#define UNIX_QUEUE_MAX 212992 /* net.core.wmem_default */
-#define SOCKFS_MINOR 0x8      /* st_dev 0:8, sockfs's anonymous device on Linux */
-#define RCV_SHUTDOWN 1
-#define SEND_SHUTDOWN 2
-#define SHUTDOWN_MASK 3
+#define SOCKFS_MINOR 0x8 /* st_dev 0:8, sockfs's anonymous device on Linux */
+#define STREAM_CHUNK 65536 /* one message per 64 KiB of a stream write, as Linux's skbs */
 
-struct unix_msg {
-	struct unix_msg *next;
-	uint32_t len, off; /* off: bytes a stream read took already */
-	char data[];
-};
+static const struct file_ops unix_ops;
 
-struct unix_sock {
-	struct kernel *k;
-	int type;
-	struct unix_sock *peer; /* NULL once it is closed */
-	bool refused;           /* a datagram write saw the peer gone */
-	int shutdown;           /* RCV_SHUTDOWN | SEND_SHUTDOWN */
-	struct unix_msg *head, *tail;
-	uint64_t queued;        /* bytes in the queue */
-	uint64_t ino;
-	struct timespec created;
-	char wait;              /* readers of this queue and writers to it */
-};
-
-/* Wakes s's waiters, every poll, and the epoll items on s. */
-static void sock_wake(struct unix_sock *s)
+void unix_sock_wake(struct unix_sock *s)
 {
-	file_wake(s->k, &s->wait, 0);
+	file_wake(s->k, &s->wait, 0); /* its waiters, every poll, its epoll items */
 }
 
 static bool stream(const struct unix_sock *s)
 {
 	return s->type == SOCK_STREAM;
+}
+
+struct unix_cred unix_current_cred(struct kernel *k)
+{
+	return (struct unix_cred){k->current->tgid, getuid(), getgid()};
+}
+
+static void release_sock(struct unix_sock *s, bool embryo);
+
+static void msg_free(struct unix_msg *m)
+{
+	if (m->embryo)
+		release_sock(m->embryo, true);
+	scm_fp_free(m->fp);
+	free(m);
 }
 
 static void msg_pop(struct unix_sock *s)
@@ -76,49 +74,57 @@ static void msg_pop(struct unix_sock *s)
 	if (!s->head)
 		s->tail = NULL;
 	s->queued -= m->len - m->off;
-	free(m);
+	s->qlen--;
+	msg_free(m);
 }
 
-int64_t unix_recv(struct kernel *k, struct file *f, struct uio *u, bool nonblock)
+void unix_queue_tail(struct unix_sock *to, struct unix_msg *m)
 {
-	struct unix_sock *s = f->private;
-	if (!s->head) {
-		/* End of file once nothing more can come; datagrams have none. */
-		if ((s->shutdown & RCV_SHUTDOWN) && s->type != SOCK_DGRAM)
-			return 0;
-		if (u->left == 0 && stream(s))
-			return 0;
-		if (nonblock || (f->flags & O_NONBLOCK))
-			return -EAGAIN;
-		process_block(k, &s->wait);
-		return -ERESTARTSYS;
-	}
-	int64_t done = 0;
-	if (!stream(s)) {
-		struct unix_msg *m = s->head;
-		done = (int64_t)uio_copy(k, u, m->data, m->len, true);
-		if (u->fault && done == 0)
-			return -EFAULT; /* the message stays */
-		msg_pop(s);
-	} else {
-		while (s->head && u->left > 0) {
-			struct unix_msg *m = s->head;
-			size_t c = uio_copy(k, u, m->data + m->off, m->len - m->off, true);
-			m->off += (uint32_t)c;
-			s->queued -= c;
-			done += (int64_t)c;
-			if (m->off == m->len)
-				msg_pop(s);
-			if (u->fault)
-				break;
+	*(to->tail ? &to->tail->next : &to->head) = m;
+	to->tail = m;
+	to->queued += m->len;
+	to->qlen++;
+}
+
+void unix_sock_put(struct unix_sock *s)
+{
+	if (--s->refs == 0)
+		free(s);
+}
+
+/* Linux's unix_release_sock: the file is closed (or, embryo, a
+ * connection nobody accepted goes with its listener). */
+static void release_sock(struct unix_sock *s, bool embryo)
+{
+	unix_unbind(s);
+	s->dead = true;
+	s->state = UNIX_CLOSE;
+	s->shutdown = SHUTDOWN_MASK;
+	struct unix_sock *peer = s->peer;
+	s->peer = NULL;
+	if (peer) {
+		if (s->type != SOCK_DGRAM) {
+			if (s->head || embryo)
+				peer->err = ECONNRESET;
+			peer->shutdown = SHUTDOWN_MASK;
 		}
-		if (done == 0 && u->fault)
-			return -EFAULT;
+		unix_sock_wake(peer);
+		unix_sock_put(peer);
 	}
-	if (s->peer)
-		sock_wake(s->peer); /* writers wait for room on s's queue */
-	sock_wake(s);
-	return done;
+	while (s->head) {
+		struct unix_msg *m = s->head;
+		s->head = m->next;
+		msg_free(m);
+	}
+	s->tail = NULL;
+	s->queued = s->qlen = 0;
+	unix_sock_wake(s);
+	unix_sock_put(s);
+}
+
+static void unix_release(struct file *f)
+{
+	release_sock(f->private, false);
 }
 
 /* Writing where no reader will come: SIGPIPE (stream sockets, unless
@@ -133,103 +139,375 @@ static int64_t broken(struct kernel *k, const struct unix_sock *s, bool nosignal
 	return -EPIPE;
 }
 
-static int queue_msg(struct unix_sock *to, struct kernel *k, struct uio *u, uint64_t n)
+/* Linux's unix_maybe_add_creds: the sender's own, when either end asks
+ * for them (or the receiver is a connection not accepted yet). */
+static void maybe_add_creds(struct kernel *k, const struct unix_sock *s,
+			    const struct unix_sock *other, struct scm_cookie *scm)
+{
+	if (!scm->has_creds && (s->passcred || other->passcred || !other->has_file)) {
+		scm->creds = unix_current_cred(k);
+		scm->has_creds = true;
+	}
+}
+
+/* A message of the next n bytes of u, from s: NULL and *err (-ENOMEM,
+ * -EFAULT) when it cannot be had. */
+static struct unix_msg *msg_from_user(struct kernel *k, const struct unix_sock *s,
+				      struct uio *u, uint64_t n, const struct scm_cookie *scm,
+				      int *err)
 {
 	struct unix_msg *m = malloc(sizeof(*m) + (n ? n : 1));
-	if (!m)
-		return -ENOMEM;
-	*m = (struct unix_msg){.len = (uint32_t)n};
-	size_t c = uio_copy(k, u, m->data, n, false);
-	if (c < n) {
-		free(m);
-		return -EFAULT;
+	if (!m) {
+		*err = -ENOMEM;
+		return NULL;
 	}
-	*(to->tail ? &to->tail->next : &to->head) = m;
-	to->tail = m;
-	to->queued += n;
-	return 0;
+	*m = (struct unix_msg){.from = s->addr, .cred = scm->creds, .len = (uint32_t)n};
+	if (uio_copy(k, u, m->data, n, false) < n) {
+		free(m);
+		*err = -EFAULT;
+		return NULL;
+	}
+	return m;
 }
 
-static int64_t dgram_send(struct kernel *k, struct unix_sock *s, struct uio *u, bool nonblock)
+int64_t unix_wait(struct kernel *k, const void *chan, int64_t timeo, bool nonblock)
 {
-	struct unix_sock *to = s->peer;
-	if (s->type == SOCK_SEQPACKET && (!to || (s->shutdown & SEND_SHUTDOWN)))
-		return -EPIPE;
-	if (!to) {
-		bool first = !s->refused;
-		s->refused = true;
-		return first ? -ECONNREFUSED : -ENOTCONN;
-	}
-	if (to->shutdown & RCV_SHUTDOWN)
-		return -EPIPE;
-	uint64_t n = u->left;
-	if (n > UNIX_QUEUE_MAX - 32)
-		return -EMSGSIZE;
-	if (to->queued + n > UNIX_QUEUE_MAX) {
-		if (nonblock)
-			return -EAGAIN;
-		process_block(k, &to->wait);
+	if (nonblock || timeo == 0)
+		return -EAGAIN;
+	if (timeo < 0) {
+		process_block(k, chan);
 		return -ERESTARTSYS;
 	}
-	int err = queue_msg(to, k, u, n);
-	if (err)
-		return err;
-	sock_wake(to);
-	return (int64_t)n;
+	uint64_t ns = (uint64_t)timeo * (1000000000ULL / SOCK_HZ);
+	return process_block_until(k, chan, kernel_now_ns() + ns) ? -ERESTARTSYS : -EAGAIN;
 }
 
-int64_t unix_send(struct kernel *k, struct file *f, struct uio *u, bool nonblock, bool nosignal)
+/* Linux's unix_dgram_sendmsg (seqpacket sockets come through it too). */
+static int64_t dgram_sendmsg(struct kernel *k, struct unix_sock *s, struct unix_msghdr *msg,
+			     struct scm_cookie *scm, int flags)
 {
-	struct unix_sock *s = f->private;
-	nonblock |= f->flags & O_NONBLOCK;
-	if (!stream(s))
-		return dgram_send(k, s, u, nonblock);
-	struct process *p = k->current;
-	/* A blocking write moves everything; io_done counts earlier turns. */
-	uint64_t before = nonblock || u->kbuf ? 0 : p->io_done;
-	uio_skip(u, before);
+	bool nonblock = flags & MSG_DONTWAIT;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	struct unix_sock *other = NULL;
+	if (msg->namelen) {
+		int err = unix_validate_addr(msg->name, msg->namelen);
+		if (err)
+			return err;
+	} else if (!(other = s->peer)) {
+		return -ENOTCONN;
+	}
+	if (s->passcred && !s->addr.len) {
+		int err = unix_autobind(s);
+		if (err)
+			return err;
+	}
+	uint64_t n = msg->u->left;
+	if (n > (uint64_t)s->sndbuf - 32)
+		return -EMSGSIZE;
+	if (s->shutdown & SEND_SHUTDOWN)
+		return -EPIPE;
+	int err = 0;
+	struct unix_msg *m = msg_from_user(k, s, msg->u, n, scm, &err);
+	if (!m)
+		return err; /* the data is read before the receiver is looked for */
+	if (other) {
+		other->refs++;
+	} else if (!(other = unix_find_other(k, msg->name, msg->namelen, s->type, &err))) {
+		free(m);
+		return err;
+	}
+	int64_t ret;
+	if (other->peer && other->peer != s) {
+		ret = -EPERM; /* it is connected to another socket */
+	} else if (other->dead) {
+		ret = -ECONNREFUSED;
+		if (s->type == SOCK_SEQPACKET) {
+			ret = -EPIPE;
+		} else if (s->peer == other) {
+			s->peer = NULL;
+			s->state = UNIX_CLOSE;
+			other->refs--; /* s's reference; the lookup's keeps it */
+		}
+	} else if (other->shutdown & RCV_SHUTDOWN) {
+		ret = -EPIPE;
+	} else if ((other != s && other->peer != s && other->qlen > (unsigned)other->backlog) ||
+		   other->queued + n > UNIX_QUEUE_MAX) {
+		ret = unix_wait(k, &other->wait, s->sndtimeo, nonblock);
+	} else {
+		maybe_add_creds(k, s, other, scm);
+		m->cred = scm->creds;
+		m->fp = scm->fp;
+		scm->fp = NULL;
+		unix_queue_tail(other, m);
+		unix_sock_wake(other);
+		m = NULL;
+		ret = (int64_t)n;
+	}
+	free(m);
+	unix_sock_put(other);
+	return ret;
+}
+
+/* Linux's unix_stream_sendmsg: all of it, in turns when the reader is
+ * slow (a blocking call that restarts resumes after p->io_done bytes). */
+static int64_t stream_sendmsg(struct kernel *k, struct unix_sock *s, struct unix_msghdr *msg,
+			      struct scm_cookie *scm, int flags)
+{
+	bool nonblock = flags & MSG_DONTWAIT, nosignal = flags & MSG_NOSIGNAL;
+	struct uio *u = msg->u;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (msg->namelen)
+		return s->state == UNIX_ESTABLISHED ? -EISCONN : -EOPNOTSUPP;
 	struct unix_sock *to = s->peer;
-	if (!to || (s->shutdown & SEND_SHUTDOWN) || (to->shutdown & RCV_SHUTDOWN)) {
+	if (!to)
+		return -ENOTCONN;
+	struct process *p = k->current;
+	bool whole = !nonblock && msg->restart;
+	uint64_t before = whole ? p->io_done : 0;
+	uio_skip(u, before);
+	if ((s->shutdown & SEND_SHUTDOWN) || to->dead || (to->shutdown & RCV_SHUTDOWN)) {
 		int64_t err = broken(k, s, nosignal);
 		return before ? (int64_t)before : err;
 	}
 	if (u->left == 0)
 		return (int64_t)before;
+	maybe_add_creds(k, s, to, scm);
 	uint64_t done = 0;
 	while (u->left > 0 && to->queued < UNIX_QUEUE_MAX) {
 		uint64_t n = UNIX_QUEUE_MAX - to->queued;
 		n = n < u->left ? n : u->left;
-		n = n < 65536 ? n : 65536; /* one message per 64 KiB, as Linux's skbs */
-		int err = queue_msg(to, k, u, n);
-		if (err) {
+		n = n < STREAM_CHUNK ? n : STREAM_CHUNK;
+		int err;
+		struct unix_msg *m = msg_from_user(k, s, u, n, scm, &err);
+		if (!m) {
 			if (before + done)
 				break;
 			return err;
 		}
+		if (before + done == 0) { /* files go with the first part */
+			m->fp = scm->fp;
+			scm->fp = NULL;
+		}
+		unix_queue_tail(to, m);
 		done += n;
 	}
 	if (done)
-		sock_wake(to);
-	if (u->left > 0 && !nonblock && !u->kbuf) {
-		p->io_done = before + done;
-		process_block(k, &to->wait);
-		return -ERESTARTSYS;
+		unix_sock_wake(to);
+	if (u->left > 0 && (whole || before + done == 0)) {
+		int64_t err = unix_wait(k, &to->wait, s->sndtimeo, nonblock);
+		if (err == -ERESTARTSYS)
+			p->io_done = before + done;
+		if (err == -ERESTARTSYS || before + done == 0)
+			return err;
 	}
-	if (before + done == 0)
-		return -EAGAIN;
 	return (int64_t)(before + done);
+}
+
+int64_t unix_sendmsg(struct kernel *k, struct file *f, struct unix_msghdr *msg, int flags)
+{
+	struct unix_sock *s = f->private;
+	struct scm_cookie scm = {.creds = {0, OVERFLOW_ID, OVERFLOW_ID}};
+	int64_t ret = scm_send(k, msg->control, msg->controllen, &scm);
+	if (ret)
+		return ret;
+	if (f->flags & O_NONBLOCK)
+		flags |= MSG_DONTWAIT;
+	if (stream(s)) {
+		ret = stream_sendmsg(k, s, msg, &scm, flags);
+	} else if (s->type == SOCK_SEQPACKET) {
+		if (s->err) {
+			ret = -s->err;
+			s->err = 0;
+		} else if (s->state != UNIX_ESTABLISHED) {
+			ret = -ENOTCONN;
+		} else {
+			msg->namelen = 0; /* a seqpacket socket sends to its peer alone */
+			ret = dgram_sendmsg(k, s, msg, &scm, flags);
+		}
+	} else {
+		ret = dgram_sendmsg(k, s, msg, &scm, flags);
+	}
+	scm_destroy(&scm);
+	return ret;
+}
+
+/* The sender's name into msg (unix_copy_addr): none leaves namelen 0. */
+static void copy_addr(struct unix_msghdr *msg, const struct unix_msg *m)
+{
+	if (!msg->name)
+		return;
+	msg->namelen = (int)m->from.len;
+	memcpy(msg->name, &m->from.sun, m->from.len);
+}
+
+static int sock_error(struct unix_sock *s)
+{
+	int err = s->err;
+	s->err = 0;
+	return -err;
+}
+
+/* Linux's __unix_dgram_recvmsg: one message, the rest of it dropped
+ * (MSG_TRUNC says so; as a flag it makes the call return its length). */
+static int64_t dgram_recvmsg(struct kernel *k, struct unix_sock *s, struct unix_msghdr *msg,
+			     int flags)
+{
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	int err = sock_error(s);
+	if (err)
+		return err;
+	struct unix_msg *m = s->head;
+	if (!m) {
+		if (s->shutdown & RCV_SHUTDOWN)
+			return s->type == SOCK_SEQPACKET ? 0 : -EAGAIN;
+		return unix_wait(k, &s->wait, s->rcvtimeo, flags & MSG_DONTWAIT);
+	}
+	uint64_t size = msg->u->left;
+	if (size > m->len)
+		size = m->len;
+	else if (size < m->len)
+		msg->flags |= MSG_TRUNC;
+	if (uio_copy(k, msg->u, m->data, size, true) < size && size) {
+		if (!(flags & MSG_PEEK))
+			msg_pop(s); /* taken off the queue before the copy, as Linux */
+		unix_sock_wake(s);
+		return -EFAULT;
+	}
+	copy_addr(msg, m);
+	struct scm_cookie scm = {.creds = m->cred};
+	int64_t ret = flags & MSG_TRUNC ? m->len : (int64_t)size;
+	if (flags & MSG_PEEK) {
+		scm.fp = m->fp ? scm_fp_dup(m->fp) : NULL;
+	} else {
+		scm.fp = m->fp;
+		m->fp = NULL;
+		msg_pop(s);
+		if (s->peer)
+			unix_sock_wake(s->peer);
+		unix_sock_wake(s); /* writers wait for room on s's queue */
+	}
+	scm_recv(k, s, msg, &scm, flags);
+	return ret;
+}
+
+static bool cred_eq(const struct unix_cred *a, const struct unix_cred *b)
+{
+	return a->pid == b->pid && a->uid == b->uid && a->gid == b->gid;
+}
+
+/* Linux's unix_stream_read_generic: bytes across messages, up to the
+ * first that carries files; a blocking MSG_WAITALL read sleeps for the
+ * rest and resumes after p->io_done bytes. */
+static int64_t stream_recvmsg(struct kernel *k, struct unix_sock *s, struct unix_msghdr *msg,
+			      int flags)
+{
+	if (s->state != UNIX_ESTABLISHED)
+		return -EINVAL;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	struct uio *u = msg->u;
+	struct process *p = k->current;
+	bool nonblock = flags & MSG_DONTWAIT, peek = flags & MSG_PEEK;
+	bool whole = (flags & MSG_WAITALL) && !nonblock && msg->restart && !peek;
+	uint64_t before = whole ? p->io_done : 0;
+	uio_skip(u, before);
+	uint64_t target = whole ? u->left : 1, copied = 0;
+	struct scm_cookie scm = {0};
+	bool check_creds = false, named = false;
+	int64_t err = 0;
+	struct unix_msg *m = s->head;
+	while (u->left > 0 || !copied) {
+		if (!m) {
+			if (copied >= target)
+				break;
+			if ((err = sock_error(s)) || (s->shutdown & RCV_SHUTDOWN))
+				break;
+			/* Here nothing was copied, or a MSG_WAITALL read wants more. */
+			err = unix_wait(k, &s->wait, s->rcvtimeo, nonblock);
+			if (err == -ERESTARTSYS)
+				p->io_done = before + copied;
+			break;
+		}
+		if (check_creds) {
+			if (!cred_eq(&m->cred, &scm.creds))
+				break; /* never glue messages from different writers */
+		} else if (s->passcred) {
+			scm.creds = m->cred;
+			check_creds = true;
+		}
+		if (!named) {
+			copy_addr(msg, m);
+			named = true;
+		}
+		size_t c = uio_copy(k, u, m->data + m->off, m->len - m->off, true);
+		if (u->fault && c == 0) {
+			if (copied == 0)
+				err = -EFAULT;
+			break;
+		}
+		copied += c;
+		if (peek) {
+			if (m->fp && !scm.fp)
+				scm.fp = scm_fp_dup(m->fp);
+			if (m->fp)
+				break;
+			m = m->next;
+			continue;
+		}
+		m->off += (uint32_t)c;
+		s->queued -= c;
+		if (m->fp) {
+			scm.fp = m->fp;
+			m->fp = NULL;
+		}
+		if (m->off < m->len)
+			break;
+		msg_pop(s);
+		m = s->head;
+		if (scm.fp || u->fault)
+			break;
+	}
+	if (copied && !peek) {
+		if (s->peer)
+			unix_sock_wake(s->peer);
+		unix_sock_wake(s);
+	}
+	if (err == -ERESTARTSYS || (!copied && !before && err)) {
+		scm_destroy(&scm);
+		return err;
+	}
+	scm_recv(k, s, msg, &scm, flags);
+	return (int64_t)(before + copied);
+}
+
+int64_t unix_recvmsg(struct kernel *k, struct file *f, struct unix_msghdr *msg, int flags)
+{
+	struct unix_sock *s = f->private;
+	if (f->flags & O_NONBLOCK)
+		flags |= MSG_DONTWAIT;
+	msg->flags = 0;
+	if (stream(s))
+		return stream_recvmsg(k, s, msg, flags);
+	if (s->type == SOCK_SEQPACKET && s->state != UNIX_ESTABLISHED)
+		return -ENOTCONN;
+	return dgram_recvmsg(k, s, msg, flags);
 }
 
 static int64_t unix_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
 	(void)pos;
-	return unix_recv(k, f, u, false);
+	struct unix_msghdr msg = {.u = u, .restart = !u->kbuf};
+	return unix_recvmsg(k, f, &msg, 0);
 }
 
 static int64_t unix_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
 	(void)pos;
-	return unix_send(k, f, u, false, false);
+	struct unix_msghdr msg = {.u = u, .restart = !u->kbuf};
+	return unix_sendmsg(k, f, &msg, 0);
 }
 
 /* Linux's unix_poll and unix_dgram_poll. */
@@ -237,14 +515,20 @@ static unsigned unix_poll_events(struct file *f)
 {
 	struct unix_sock *s = f->private;
 	unsigned ev = 0;
+	if (s->err)
+		ev |= POLLERR;
 	if (s->head)
 		ev |= POLLIN | POLLRDNORM;
 	if (s->shutdown & RCV_SHUTDOWN)
 		ev |= POLLRDHUP | POLLIN | POLLRDNORM;
-	if (s->shutdown == SHUTDOWN_MASK || (!s->peer && s->type != SOCK_DGRAM))
+	if (s->shutdown == SHUTDOWN_MASK || (s->type != SOCK_DGRAM && s->state == UNIX_CLOSE))
 		ev |= POLLHUP;
-	bool room = !s->peer || s->peer->queued * 4 <= UNIX_QUEUE_MAX;
-	if (!stream(s) && s->peer && s->peer->queued >= UNIX_QUEUE_MAX)
+	if (s->state == UNIX_LISTEN)
+		return ev;
+	struct unix_sock *to = s->peer && !s->peer->dead ? s->peer : NULL;
+	bool room = !to || to->queued * 4 <= UNIX_QUEUE_MAX;
+	if (!stream(s) && to &&
+	    (to->queued >= UNIX_QUEUE_MAX || (to->peer != s && to->qlen > (unsigned)to->backlog)))
 		room = false;
 	if (room)
 		ev |= POLLOUT | POLLWRNORM | POLLWRBAND;
@@ -269,22 +553,7 @@ static int unix_stat(struct file *f, struct stat *st)
 	return 0;
 }
 
-static void unix_release(struct file *f)
-{
-	struct unix_sock *s = f->private;
-	struct unix_sock *peer = s->peer;
-	if (peer) {
-		peer->peer = NULL;
-		if (s->type != SOCK_DGRAM)
-			peer->shutdown = SHUTDOWN_MASK;
-		sock_wake(peer);
-	}
-	while (s->head)
-		msg_pop(s);
-	free(s);
-}
-
-/* Every change of what poll says of s comes with sock_wake(s). */
+/* Every change of what poll says of s comes with unix_sock_wake(s). */
 static int unix_poll_chans(struct file *f, const void *chans[])
 {
 	chans[0] = &((struct unix_sock *)f->private)->wait;
@@ -309,12 +578,13 @@ int unix_shutdown(struct file *f, int how)
 	struct unix_sock *s = f->private;
 	int mode = how + 1; /* SHUT_RD: RCV_SHUTDOWN, SHUT_WR: SEND_SHUTDOWN */
 	s->shutdown |= mode;
-	if (s->peer && s->type != SOCK_DGRAM) {
-		s->peer->shutdown |= (mode & RCV_SHUTDOWN ? SEND_SHUTDOWN : 0) |
-				     (mode & SEND_SHUTDOWN ? RCV_SHUTDOWN : 0);
-		sock_wake(s->peer);
+	struct unix_sock *peer = s->peer;
+	if (peer && s->type != SOCK_DGRAM) {
+		peer->shutdown |= (mode & RCV_SHUTDOWN ? SEND_SHUTDOWN : 0) |
+				  (mode & SEND_SHUTDOWN ? RCV_SHUTDOWN : 0);
+		unix_sock_wake(peer);
 	}
-	sock_wake(s);
+	unix_sock_wake(s);
 	return 0;
 }
 
@@ -323,7 +593,7 @@ uint64_t unix_ino(struct file *f)
 	return ((struct unix_sock *)f->private)->ino;
 }
 
-static struct unix_sock *sock_alloc(struct kernel *k, int type)
+struct unix_sock *unix_sock_alloc(struct kernel *k, int type)
 {
 	/* Inode numbers of sockfs: a counter of their own here. */
 	static uint64_t next_ino = 1;
@@ -331,28 +601,59 @@ static struct unix_sock *sock_alloc(struct kernel *k, int type)
 	if (!s)
 		return NULL;
 	s->k = k;
+	s->refs = 1;
 	s->type = type;
+	s->backlog = UNIX_MAX_DGRAM_QLEN;
+	s->sndbuf = s->rcvbuf = UNIX_QUEUE_MAX;
+	s->rcvtimeo = s->sndtimeo = -1;
 	s->ino = next_ino++;
 	clock_gettime(CLOCK_REALTIME, &s->created);
 	return s;
 }
 
+struct file *unix_file(struct unix_sock *s, int flags)
+{
+	struct file *f = file_alloc(&unix_ops, FILE_SOCKET, O_RDWR | flags, s);
+	if (!f)
+		return NULL;
+	f->f_mode = FMODE_READ | FMODE_WRITE;
+	s->has_file = true;
+	return f;
+}
+
+int unix_create(struct kernel *k, int type, int flags, struct file **out)
+{
+	struct unix_sock *s = unix_sock_alloc(k, type);
+	*out = s ? unix_file(s, flags) : NULL;
+	if (*out)
+		return 0;
+	free(s);
+	return -ENOMEM;
+}
+
 int unix_socketpair(struct kernel *k, int type, int flags, struct file *ends[2])
 {
-	struct unix_sock *s[2] = {sock_alloc(k, type), sock_alloc(k, type)};
-	ends[0] = s[0] ? file_alloc(&unix_ops, FILE_SOCKET, O_RDWR | flags, s[0]) : NULL;
-	ends[1] = s[1] && ends[0] ? file_alloc(&unix_ops, FILE_SOCKET, O_RDWR | flags, s[1]) : NULL;
-	if (!ends[1]) {
-		if (ends[0])
-			file_put(ends[0]);
-		else
-			free(s[0]);
+	struct unix_sock *s[2] = {unix_sock_alloc(k, type), unix_sock_alloc(k, type)};
+	if (!s[0] || !s[1]) {
+		free(s[0]);
 		free(s[1]);
 		return -ENOMEM;
 	}
-	s[0]->peer = s[1];
-	s[1]->peer = s[0];
-	for (int i = 0; i < 2; i++)
-		ends[i]->f_mode = FMODE_READ | FMODE_WRITE;
-	return 0;
+	for (int i = 0; i < 2; i++) {
+		s[i]->peer = s[1 - i];
+		s[i]->refs++;
+		s[i]->state = UNIX_ESTABLISHED;
+		s[i]->peercred = unix_current_cred(k);
+		s[i]->has_peercred = true;
+	}
+	ends[0] = unix_file(s[0], flags);
+	ends[1] = ends[0] ? unix_file(s[1], flags) : NULL;
+	if (ends[1])
+		return 0;
+	if (ends[0])
+		file_put(ends[0]);
+	else
+		release_sock(s[0], false);
+	release_sock(s[1], false);
+	return -ENOMEM;
 }

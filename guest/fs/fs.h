@@ -154,17 +154,45 @@ int pipe_nread(struct file *f);
 /* Its capacity in bytes (F_GETPIPE_SZ), or -EBADF when f is no pipe. */
 int pipe_capacity(struct file *f);
 
-/* socketpair(AF_UNIX) of a SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
- * type with O_NONBLOCK in flags: two connected sockets, one reference
- * each; 0 or -ENOMEM (af_unix.c). */
+/* AF_UNIX sockets (af_unix*.c), as Linux's net/unix. socket(2) of a
+ * SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET type, O_NONBLOCK in flags:
+ * 0 and *out, or -errno. socketpair(2): two connected sockets, one
+ * reference each; 0 or -ENOMEM. */
+int unix_create(struct kernel *k, int type, int flags, struct file **out);
 int unix_socketpair(struct kernel *k, int type, int flags, struct file *ends[2]);
-/* send(2) and recv(2) on a socket: bytes moved or -errno; a call that
- * must wait blocks (-ERESTARTSYS) unless nonblock (MSG_DONTWAIT) or
- * O_NONBLOCK. nosignal: MSG_NOSIGNAL. */
-int64_t unix_send(struct kernel *k, struct file *f, struct uio *u, bool nonblock, bool nosignal);
-int64_t unix_recv(struct kernel *k, struct file *f, struct uio *u, bool nonblock);
+/* The calls on a socket f (FILE_SOCKET); addresses are kernel copies.
+ * 0 (or a length, a byte count) or -errno; a call that must wait has
+ * blocked (-ERESTARTSYS). accept: the new socket in *out, O_NONBLOCK from
+ * flags. getname: the name of f (or of its peer) into out, and its length. */
+int unix_bind(struct kernel *k, struct file *f, const void *addr, int len);
+int unix_listen(struct file *f, int backlog);
+int unix_connect(struct kernel *k, struct file *f, const void *addr, int len);
+int unix_accept(struct kernel *k, struct file *f, int flags, struct file **out);
+int unix_getname(struct file *f, void *out, bool peer);
 /* shutdown(2): 0, -ENOTSOCK (f is no socket) or -EINVAL (how). */
 int unix_shutdown(struct file *f, int how);
+/* A sendmsg or recvmsg (Linux's kernel msghdr). Sending: name/namelen
+ * the address (namelen 0: none), control/controllen a kernel copy of the
+ * user's. Receiving: name gets the sender's (namelen its length, 0 if it
+ * has none), control (NULL when the user gave none) is filled up to
+ * controllen, which then says how much was used, and flags gets
+ * MSG_TRUNC and MSG_CTRUNC. restart: a blocking stream call that moved
+ * bytes may sleep and carry on (p->io_done), as read and write do. */
+struct unix_msghdr {
+	struct uio *u;
+	void *name;
+	int namelen;
+	char *control;
+	size_t controllen;
+	int flags;
+	bool restart;
+};
+int64_t unix_sendmsg(struct kernel *k, struct file *f, struct unix_msghdr *m, int flags);
+int64_t unix_recvmsg(struct kernel *k, struct file *f, struct unix_msghdr *m, int flags);
+/* getsockopt(2) into val (*len bytes of room, then the length given) and
+ * setsockopt(2): 0 or -errno. */
+int unix_getsockopt(struct kernel *k, struct file *f, int level, int name, void *val, int *len);
+int unix_setsockopt(struct file *f, int level, int name, const void *val, int len);
 
 /* memfd (memfd.c). The shared memory a map of f gets (for mmap; VM_MAYWRITE
  * joins *vm_flags for a shared map that may become writable), or NULL

@@ -48,7 +48,11 @@ int may_change(const struct path *p, int no_host);
 syscall_fn sys_mknod, sys_mknodat; /* sys_mknod.c */
 syscall_fn sys_getxattr, sys_lgetxattr, sys_fgetxattr; /* sys_xattr.c */
 syscall_fn sys_statfs, sys_fstatfs; /* sys_statfs.c */
-syscall_fn sys_socketpair, sys_shutdown, sys_sendto, sys_recvfrom, sys_getpeername; /* sys_socket.c */
+syscall_fn sys_socket, sys_socketpair, sys_bind, sys_listen, sys_connect, sys_accept, sys_accept4,
+	sys_getsockname, sys_getpeername, sys_shutdown, sys_getsockopt,
+	sys_setsockopt; /* sys_socket.c */
+syscall_fn sys_sendto, sys_recvfrom, sys_sendmsg, sys_recvmsg, sys_sendmmsg,
+	sys_recvmmsg; /* sys_sockmsg.c */
 syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_rseq,
 	sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_prctl, sys_getpid,
 	sys_gettid, sys_getppid, sys_sched_getaffinity, sys_sched_yield, sys_getrandom, sys_sysinfo,

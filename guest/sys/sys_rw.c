@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -175,9 +176,10 @@ static int64_t rw_flags(struct kernel *k, struct file *f, struct uio *u, int64_t
 			return err;
 	}
 	int64_t ret;
-	if (write && (rwf & RWF_NOSIGNAL) && f->kind == FILE_SOCKET)
-		ret = unix_send(k, f, u, false, true);
-	else
+	if (write && (rwf & RWF_NOSIGNAL) && f->kind == FILE_SOCKET) {
+		struct unix_msghdr msg = {.u = u, .restart = true};
+		ret = unix_sendmsg(k, f, &msg, MSG_NOSIGNAL);
+	} else
 		ret = do_rw(k, f, u, pos, write);
 	if (old >= 0 && now != old)
 		file_set_flags(f, old);

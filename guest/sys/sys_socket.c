@@ -1,49 +1,113 @@
-/* sys_socket.c - socketpair(2) of AF_UNIX sockets, which the guest kernel
- * keeps (fs/af_unix.c), and the calls on them: shutdown(2), sendto(2) and
- * recvfrom(2) without addresses (a connected pair has no names); read,
- * write and poll work as on any file. vmemu has no network: every other
- * family is EAFNOSUPPORT, as a kernel built without it answers, and
- * socket(2) is ENOSYS (glibc's nscd client takes that as "no nscd"). A
- * host socket can still reach the guest as its standard input or output:
- * getpeername answers for those as for a pair, and ENOTSOCK for every
- * other file, as Linux (bash asks it of its standard input). */
+/* sys_socket.c - the socket calls of AF_UNIX sockets, which the guest
+ * kernel keeps (fs/af_unix*.c): socket, socketpair, bind, listen,
+ * connect, accept, accept4, getsockname, getpeername, shutdown,
+ * getsockopt and setsockopt, with Linux's order of checks (net/socket.c).
+ * The data calls are in sys_sockmsg.c. vmemu has no network: every other
+ * family is EAFNOSUPPORT, as a kernel built without it answers. A host
+ * socket can still reach the guest as its standard input or output:
+ * getpeername answers for those with the host's name, and ENOTSOCK for
+ * every other file, as Linux (bash asks it of its standard input). */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <sys/socket.h>
 
 #include "fs/fs.h"
 #include "kern.h"
 #include "mm/mm.h"
 #include "sys/sys.h"
+#include "sys/sys_socket.h"
 #include "task/task.h"
 
 #define SOCK_TYPE_MASK 0xf
-#define MAX_RW_COUNT (INT_MAX & ~(int)(PAGE_SIZE - 1))
+#define SOCK_MAX (SOCK_PACKET + 1)
 
-int64_t sys_socketpair(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+int move_addr_to_kernel(struct kernel *k, uint64_t uaddr, int64_t ulen,
+			struct sockaddr_storage *out)
 {
-	(void)ctx;
-	int family = (int)a[0], type = (int)a[1] & SOCK_TYPE_MASK, protocol = (int)a[2];
-	int flags = (int)a[1] & ~SOCK_TYPE_MASK;
-	if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
+	if (ulen < 0 || ulen > (int64_t)sizeof(*out))
 		return -EINVAL;
+	if (ulen && copy_from_user(k, out, uaddr, (uint64_t)ulen))
+		return -EFAULT;
+	return 0;
+}
+
+int move_addr_to_user(struct kernel *k, const void *addr, int klen, uint64_t uaddr,
+		      uint64_t ulen)
+{
+	int32_t len;
+	if (copy_from_user(k, &len, ulen, sizeof(len)))
+		return -EFAULT;
+	if (len > klen)
+		len = klen;
+	if (len < 0)
+		return -EINVAL;
+	int32_t full = klen;
+	if ((len && copy_to_user(k, uaddr, addr, (uint64_t)len)) ||
+	    copy_to_user(k, ulen, &full, sizeof(full)))
+		return -EFAULT;
+	return 0;
+}
+
+struct file *sockfd_lookup(struct kernel *k, uint64_t fd, int *err)
+{
+	struct file *f = fd_arg(k, fd);
+	*err = !f ? -EBADF : f->kind != FILE_SOCKET ? -ENOTSOCK : 0;
+	return *err ? NULL : f;
+}
+
+/* socket(2)'s and socketpair(2)'s checks (__sock_create, unix_create):
+ * the AF_UNIX type, or -errno; *flags gets O_NONBLOCK. */
+static int sock_type(int family, int type, int protocol, int *flags)
+{
+	int extra = type & ~SOCK_TYPE_MASK;
+	type &= SOCK_TYPE_MASK;
+	if (extra & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
+		return -EINVAL;
+	*flags = extra & SOCK_NONBLOCK ? O_NONBLOCK : 0;
 	if (family < 0 || family >= AF_MAX)
 		return -EAFNOSUPPORT;
+	if (type >= SOCK_MAX)
+		return -EINVAL;
 	if (family != AF_UNIX)
-		return -EAFNOSUPPORT;
+		return -EAFNOSUPPORT; /* no network in the sandbox */
 	if (protocol && protocol != PF_UNIX)
 		return -EPROTONOSUPPORT;
 	if (type == SOCK_RAW)
 		type = SOCK_DGRAM; /* as Linux's unix_create */
 	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
 		return -ESOCKTNOSUPPORT;
+	return type;
+}
+
+/* socket(family, type, protocol) */
+int64_t sys_socket(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int flags, type = sock_type((int)a[0], (int)a[1], (int)a[2], &flags);
+	if (type < 0)
+		return type;
+	struct file *f;
+	int err = unix_create(k, type, flags, &f);
+	if (err)
+		return err;
+	int fd = fd_install(k->current->files, 0, f, (int)a[1] & SOCK_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+int64_t sys_socketpair(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int flags, type = sock_type((int)a[0], (int)a[1], (int)a[2], &flags);
+	if (type < 0)
+		return type;
 	struct file *ends[2];
-	int err = unix_socketpair(k, type, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, ends);
+	int err = unix_socketpair(k, type, flags, ends);
 	if (err)
 		return err;
 	struct fdtable *t = k->current->files;
-	bool cloexec = flags & SOCK_CLOEXEC;
+	bool cloexec = (int)a[1] & SOCK_CLOEXEC;
 	int fds[2];
 	fds[0] = fd_install(t, 0, ends[0], cloexec);
 	if (fds[0] < 0) {
@@ -65,6 +129,122 @@ int64_t sys_socketpair(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	return 0;
 }
 
+/* bind(fd, addr, addrlen) */
+int64_t sys_bind(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int err;
+	struct file *f = sockfd_lookup(k, a[0], &err);
+	if (!f)
+		return err;
+	struct sockaddr_storage addr;
+	err = move_addr_to_kernel(k, a[1], (int)a[2], &addr);
+	return err ? err : unix_bind(k, f, &addr, (int)a[2]);
+}
+
+/* connect(fd, addr, addrlen): EBADF, then the address, then ENOTSOCK. */
+int64_t sys_connect(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	struct sockaddr_storage addr;
+	int err = move_addr_to_kernel(k, a[1], (int)a[2], &addr);
+	if (err)
+		return err;
+	if (f->kind != FILE_SOCKET)
+		return -ENOTSOCK;
+	return unix_connect(k, f, &addr, (int)a[2]);
+}
+
+/* listen(fd, backlog) */
+int64_t sys_listen(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int err;
+	struct file *f = sockfd_lookup(k, a[0], &err);
+	return f ? unix_listen(f, (int)a[1]) : err;
+}
+
+static int64_t do_accept(struct kernel *k, const uint64_t a[6], int flags)
+{
+	if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
+		return -EINVAL;
+	int err;
+	struct file *f = sockfd_lookup(k, a[0], &err);
+	if (!f)
+		return err;
+	struct file *nf;
+	err = unix_accept(k, f, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &nf);
+	if (err)
+		return err;
+	if (a[1]) {
+		struct sockaddr_storage addr;
+		int len = unix_getname(nf, &addr, true);
+		err = len < 0 ? -ECONNABORTED : move_addr_to_user(k, &addr, len, a[1], a[2]);
+		if (err) {
+			file_put(nf);
+			return err;
+		}
+	}
+	int fd = fd_install(k->current->files, 0, nf, flags & SOCK_CLOEXEC);
+	if (fd < 0)
+		file_put(nf);
+	return fd;
+}
+
+/* accept(fd, addr, addrlen) */
+int64_t sys_accept(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_accept(k, a, 0);
+}
+
+/* accept4(fd, addr, addrlen, flags) */
+int64_t sys_accept4(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_accept(k, a, (int)a[3]);
+}
+
+/* getsockname(fd, addr, addrlen) */
+int64_t sys_getsockname(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int err;
+	struct file *f = sockfd_lookup(k, a[0], &err);
+	if (!f)
+		return err;
+	struct sockaddr_storage addr;
+	int len = unix_getname(f, &addr, false);
+	return move_addr_to_user(k, &addr, len, a[1], a[2]);
+}
+
+/* getpeername(fd, addr, addrlen); a host socket's is the host's. */
+int64_t sys_getpeername(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	struct file *f = fd_arg(k, a[0]);
+	if (!f)
+		return -EBADF;
+	struct sockaddr_storage addr;
+	int len;
+	if (f->kind == FILE_SOCKET) {
+		len = unix_getname(f, &addr, true);
+		if (len < 0)
+			return len;
+	} else {
+		if (f->host_fd < 0)
+			return -ENOTSOCK;
+		socklen_t hlen = sizeof(addr);
+		if (getpeername(f->host_fd, (struct sockaddr *)&addr, &hlen) < 0)
+			return -errno;
+		len = (int)hlen;
+	}
+	return move_addr_to_user(k, &addr, len, a[1], a[2]);
+}
+
 int64_t sys_shutdown(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -72,107 +252,46 @@ int64_t sys_shutdown(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	return f ? unix_shutdown(f, (int)a[1]) : -EBADF;
 }
 
-/* An address out to the user (move_addr_to_user): cut to *ulen, which
- * then says how long the whole one is. 0, or -EFAULT or -EINVAL. */
-static int put_sockaddr(struct kernel *k, uint64_t uaddr, uint64_t ulen, const void *addr,
-			socklen_t len)
-{
-	int32_t room;
-	if (copy_from_user(k, &room, ulen, sizeof(room)))
-		return -EFAULT;
-	if (room < 0)
-		return -EINVAL;
-	uint64_t n = len < (socklen_t)room ? len : (uint64_t)room;
-	int32_t full = (int32_t)len;
-	if ((n && copy_to_user(k, uaddr, addr, n)) || copy_to_user(k, ulen, &full, sizeof(full)))
-		return -EFAULT;
-	return 0;
-}
-
-/* The socket behind fd and a uio over one user buffer: 0, or -errno. */
-static int sock_buf(struct kernel *k, uint64_t fd, uint64_t buf, uint64_t len, struct file **f,
-		    struct user_iovec *iov, struct uio *u)
-{
-	*f = fd_arg(k, fd);
-	if (!*f)
-		return -EBADF;
-	if ((*f)->kind != FILE_SOCKET)
-		return -ENOTSOCK;
-	if (len > MAX_RW_COUNT)
-		len = MAX_RW_COUNT;
-	if (buf > USER_TOP || len > USER_TOP - buf)
-		return -EFAULT;
-	*iov = (struct user_iovec){buf, len};
-	*u = (struct uio){.iov = iov, .cnt = 1, .left = len};
-	return 0;
-}
-
-/* sendto's and recvfrom's first four arguments: the socket, a uio over
- * the buffer and the flags, of which MSG_OOB is EOPNOTSUPP (no
- * out-of-band data on AF_UNIX). 0, or -errno. */
-static int sock_msg(struct kernel *k, const uint64_t a[6], struct file **f,
-		    struct user_iovec *iov, struct uio *u, int *flags)
-{
-	int err = sock_buf(k, a[0], a[1], a[2], f, iov, u);
-	if (err)
-		return err;
-	*flags = (int)a[3];
-	return *flags & MSG_OOB ? -EOPNOTSUPP : 0;
-}
-
-/* sendto(fd, buf, len, flags, addr, addrlen): a connected pair takes no
- * address (EISCONN for a stream, which Linux answers so; a datagram
- * socket's address would name another socket, which a pair cannot). */
-int64_t sys_sendto(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+/* getsockopt(fd, level, name, val, *len) */
+int64_t sys_getsockopt(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct file *f;
-	struct user_iovec iov;
-	struct uio u;
-	int flags, err = sock_msg(k, a, &f, &iov, &u, &flags);
-	if (err)
-		return err;
-	if (a[4])
-		return -EISCONN;
-	return unix_send(k, f, &u, flags & MSG_DONTWAIT, flags & MSG_NOSIGNAL);
-}
-
-/* recvfrom(fd, buf, len, flags, addr, addrlen): the peer of a pair has no
- * name, so an address asked for is AF_UNIX alone (addrlen 2). */
-int64_t sys_recvfrom(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	struct file *f;
-	struct user_iovec iov;
-	struct uio u;
-	int flags, err = sock_msg(k, a, &f, &iov, &u, &flags);
-	if (err)
-		return err;
-	int64_t n = unix_recv(k, f, &u, flags & MSG_DONTWAIT);
-	if (n < 0 || !a[4] || !a[5])
-		return n;
-	sa_family_t family = AF_UNIX;
-	err = put_sockaddr(k, a[4], a[5], &family, sizeof(family));
-	return err ? err : n;
-}
-
-/* getpeername(fd, addr, *addrlen): the peer of a pair has no name, so it
- * is AF_UNIX alone; a host socket's is the host's. */
-int64_t sys_getpeername(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	struct file *f = fd_arg(k, a[0]);
+	int err;
+	struct file *f = sockfd_lookup(k, a[0], &err);
 	if (!f)
-		return -EBADF;
-	if (f->kind == FILE_SOCKET) {
-		sa_family_t family = AF_UNIX;
-		return put_sockaddr(k, a[1], a[2], &family, sizeof(family));
-	}
-	if (f->host_fd < 0)
-		return -ENOTSOCK;
-	struct sockaddr_storage addr;
-	socklen_t len = sizeof(addr);
-	if (getpeername(f->host_fd, (struct sockaddr *)&addr, &len) < 0)
-		return -errno;
-	return put_sockaddr(k, a[1], a[2], &addr, len);
+		return err;
+	if ((int)a[1] != SOL_SOCKET)
+		return -EOPNOTSUPP;
+	int32_t len;
+	if (copy_from_user(k, &len, a[4], sizeof(len)))
+		return -EFAULT;
+	char val[16]; /* the longest: a struct timeval */
+	err = unix_getsockopt(k, f, (int)a[1], (int)a[2], val, &len);
+	if (err)
+		return err;
+	if ((len && copy_to_user(k, a[3], val, (uint64_t)len)) ||
+	    copy_to_user(k, a[4], &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
+}
+
+/* setsockopt(fd, level, name, val, len) */
+int64_t sys_setsockopt(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	int err;
+	struct file *f = sockfd_lookup(k, a[0], &err);
+	if (!f)
+		return err;
+	int len = (int)a[4];
+	if (len < 0)
+		return -EINVAL;
+	if ((int)a[1] != SOL_SOCKET)
+		return -EOPNOTSUPP;
+	if (len < (int)sizeof(int))
+		return -EINVAL;
+	char val[16]; /* an int, or a struct timeval */
+	if (copy_from_user(k, val, a[3], len < (int)sizeof(val) ? (uint64_t)len : sizeof(val)))
+		return -EFAULT;
+	return unix_setsockopt(f, (int)a[1], (int)a[2], val, len);
 }
