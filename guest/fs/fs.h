@@ -45,7 +45,8 @@ void fdtable_put(struct fdtable *t);
  * Each kind acts through its file_ops; host-backed files (regular,
  * directory, tty, other) do the work on a host fd, pipes in the kernel. */
 enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, FILE_PROC,
-		 FILE_SOCKET, FILE_MEMFD, FILE_PIDFD };
+		 FILE_SOCKET, FILE_MEMFD, FILE_PIDFD,
+		 FILE_PTY /* the guest's pseudo-terminals, in the kernel (pty.c) */ };
 
 struct stat;
 
@@ -131,6 +132,16 @@ int pipe_create(struct kernel *k, int flags, struct file *ends[2]);
 int pipe_nread(struct file *f);
 /* Its capacity in bytes (F_GETPIPE_SZ), or -EBADF when f is no pipe. */
 int pipe_capacity(struct file *f);
+
+/* ---- terminals (tty.c, pty.c, n_tty.c, tty_io.c) ----
+ * ioctl(2) on a terminal: a pty of the guest's, or vmemu's own terminal
+ * (FILE_TTY); -ENOTTY for other files. */
+int64_t tty_ioctl(struct kernel *k, struct file *f, unsigned cmd, uint64_t arg);
+/* A session leader's process ended: its controlling pty's foreground
+ * group gets SIGHUP and the session loses the terminal. */
+void tty_session_leader_exit(struct kernel *k, struct process *p);
+/* The kernel ends: what is left of its terminals goes. */
+void tty_exit(struct kernel *k);
 
 /* socketpair(AF_UNIX) of a SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
  * type with O_NONBLOCK in flags: two connected sockets, one reference

@@ -261,8 +261,10 @@ static void exit_thread(struct kernel *k, struct process *p)
 	s->nr_threads--;
 	if (!thread_group_leader(p))
 		p->autoreap = true;
-	if (s->nr_threads == 0)
+	if (s->nr_threads == 0) {
+		tty_session_leader_exit(k, p);
 		process_notify_parent(k, s);
+	}
 	if (p == k->current)
 		k->ops.stop(k->ops.ctx);
 }
