@@ -240,17 +240,13 @@ size_t n_tty_receive(struct tty_struct *t, const uint8_t *buf, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++) {
-		uint8_t c = buf[i];
+		uint8_t c = I(t, ISTRIP) ? buf[i] & 0x7f : buf[i];
 		if (t->lnext) {
 			t->lnext = false;
-			if (L(t, ECHO) && L(t, ECHOCTL))
-				echo_str(t, "\b");
 			if (!receive_normal(t, c))
 				break;
 			continue;
 		}
-		if (I(t, ISTRIP))
-			c &= 0x7f;
 		if (c == '\r') {
 			if (I(t, IGNCR))
 				continue;

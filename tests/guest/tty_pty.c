@@ -2,7 +2,8 @@
  * unlockpt, ptsname, the slave a character device 136:N), the default
  * termios of a fresh pty, canonical line editing (ERASE, KILL, WERASE,
  * EOF) with its echo (ECHOE, ECHOKE, ECHOCTL, ONLCR, ICRNL), raw mode
- * (VMIN, VTIME), TCFLSH and FIONREAD, TIOCGPTPEER; a child in a new
+ * (VMIN, VTIME), VEOL, LNEXT, ECHONL, TCFLSH and FIONREAD, packet mode,
+ * TIOCGPTPEER; a child in a new
  * session with the slave as its controlling terminal (/dev/tty,
  * tcgetpgrp, tcgetsid, tcsetpgrp's EPERM and ESRCH) gets SIGWINCH on
  * TIOCSWINSZ and SIGINT when the master writes ^C; a background group
@@ -237,6 +238,54 @@ static void test_raw(void)
 	printf("raw: VMIN, VTIME ok\n");
 }
 
+/* More of the line discipline: VEOL, LNEXT, ECHONL, ECHOK without
+ * ECHOKE, O_NONBLOCK, packet mode. */
+static void test_more(void)
+{
+	char name[64], buf[64];
+	int s, m = open_pair(&s, name);
+	struct termios t;
+	tcgetattr(s, &t);
+	t.c_cc[VEOL] = '!';
+	tcsetattr(s, TCSANOW, &t);
+	write_all(m, "ab!");
+	read_line(s, "ab!", "VEOL ends a line");
+	read_expect(m, "ab!", "echo of VEOL");
+	write_all(m, "a\x16\x7f\n");
+	read_line(s, "a\x7f\n", "LNEXT");
+	read_expect(m, "a^\b^?\r\n", "echo of LNEXT");
+	t.c_lflag &= ~(tcflag_t)ECHOKE;
+	tcsetattr(s, TCSANOW, &t);
+	write_all(m, "ab\x15z\n");
+	read_line(s, "z\n", "kill");
+	read_expect(m, "ab^U\r\nz\r\n", "echo of kill with ECHOK alone");
+	t.c_lflag &= ~(tcflag_t)ECHO;
+	t.c_lflag |= ECHONL;
+	tcsetattr(s, TCSANOW, &t);
+	write_all(m, "quiet\n");
+	read_line(s, "quiet\n", "ECHONL");
+	read_expect(m, "\r\n", "echo of ECHONL");
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	fcntl(m, F_SETFL, O_NONBLOCK);
+	CHECK_ERRNO(read(s, buf, sizeof(buf)), EAGAIN, "slave read with no line");
+	CHECK_ERRNO(read(m, buf, sizeof(buf)), EAGAIN, "master read with nothing");
+	fcntl(m, F_SETFL, 0);
+	int on = 1, q = -1;
+	CHECK(ioctl(m, TIOCPKT, &on) == 0, "TIOCPKT: errno %d", errno);
+	CHECK(ioctl(m, TIOCGPKT, &q) == 0 && q == 1, "TIOCGPKT %d", q);
+	write_all(s, "x");
+	CHECK(read(m, buf, sizeof(buf)) == 2 && buf[0] == TIOCPKT_DATA && buf[1] == 'x',
+	      "packet of data");
+	CHECK(tcflush(s, TCIOFLUSH) == 0, "tcflush: errno %d", errno);
+	CHECK(poll_now(m, POLLIN | POLLPRI) == (POLLIN | POLLPRI), "poll of a packet status: %#x",
+	      poll_now(m, POLLIN | POLLPRI));
+	CHECK(read(m, buf, sizeof(buf)) == 1 && buf[0] == (TIOCPKT_FLUSHREAD | TIOCPKT_FLUSHWRITE),
+	      "packet of flush status %#x", buf[0]);
+	close(s);
+	close(m);
+	printf("more: VEOL, LNEXT, ECHOK, ECHONL, O_NONBLOCK, TIOCPKT ok\n");
+}
+
 static volatile sig_atomic_t got_int, got_winch;
 
 static void on_sig(int sig)
@@ -405,6 +454,7 @@ int main(void)
 	test_termios();
 	test_canon();
 	test_raw();
+	test_more();
 	test_session();
 	test_hangup();
 	return 0;
