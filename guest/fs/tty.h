@@ -86,7 +86,7 @@ void pty_flush_write(struct tty_struct *t);
 /* ---- tty_io.c: sessions and job control ---- */
 /* The controlling terminal of p's session, or NULL. */
 struct tty_struct *tty_of_session(struct kernel *k, int sid);
-/* kill_pgrp(pgrp, sig) as the kernel sends it (SI_KERNEL). */
+/* kill_pgrp(pgrp, sig, 1): sig from the kernel (SI_KERNEL) to group pgrp. */
 void tty_kill_pgrp(struct kernel *k, int pgrp, int sig);
 /* Linux's __tty_check_change: 0, -EIO, or -ERESTARTSYS with sig sent to
  * the caller's background group. */

@@ -64,14 +64,24 @@ struct tty_struct *tty_of_session(struct kernel *k, int sid)
 	return NULL;
 }
 
-void tty_kill_pgrp(struct kernel *k, int pgrp, int sig)
+/* Linux's kill_pgrp(pgrp, sig, priv): from the kernel (SI_KERNEL), or as
+ * the current process's kill (SI_USER) when not priv. */
+static void kill_pgrp(struct kernel *k, int pgrp, int sig, bool priv)
 {
 	if (!pgrp)
 		return;
 	struct ksiginfo info = {.signo = sig, .code = SI_KERNEL};
+	if (!priv)
+		info = (struct ksiginfo){.signo = sig, .code = SI_USER, .pid = k->current->tgid,
+					 .uid = (int)getuid()};
 	for (struct process *p = k->procs; p; p = p->next)
 		if (thread_group_leader(p) && !process_dead(p) && p->signal->pgid == pgrp)
 			group_send_sig(k, p, &info);
+}
+
+void tty_kill_pgrp(struct kernel *k, int pgrp, int sig)
+{
+	kill_pgrp(k, pgrp, sig, true);
 }
 
 /* Blocked or ignored (Linux's is_ignored in tty_jobctrl.c). */
@@ -128,12 +138,12 @@ void tty_hangup_session(struct kernel *k, struct tty_struct *t)
 
 /* Linux's disassociate_ctty: the leader lets its terminal go (TIOCNOTTY,
  * or its exit): SIGHUP to the foreground group, and SIGCONT unless it
- * exits. */
+ * exits; TIOCNOTTY sends them as the leader's kill would. */
 static void disassociate_ctty(struct kernel *k, struct tty_struct *t, bool on_exit)
 {
-	tty_kill_pgrp(k, t->pgrp, SIGHUP);
+	kill_pgrp(k, t->pgrp, SIGHUP, on_exit);
 	if (!on_exit)
-		tty_kill_pgrp(k, t->pgrp, SIGCONT);
+		kill_pgrp(k, t->pgrp, SIGCONT, false);
 	t->session = t->pgrp = 0;
 }
 
