@@ -286,7 +286,7 @@ static int node_file(const struct file_ops *ops, struct tty_struct *t, struct fi
 	return 0;
 }
 
-#define OPEN_FLAGS (O_ACCMODE | O_NONBLOCK | O_APPEND)
+#define OPEN_FLAGS (O_ACCMODE | O_NONBLOCK | O_APPEND | KERNEL_O_LARGEFILE)
 
 /* ptmx_open: a new pair, its slave locked. */
 static int ptmx_open(struct kernel *k, int flags, struct file **out)
@@ -337,8 +337,11 @@ int pty_open_slave(struct kernel *k, struct tty_struct *t, int flags, bool devtt
 	return 0;
 }
 
+/* An open(2) by name: O_LARGEFILE is forced on 64-bit (TIOCGPTPEER's
+ * open has only the flags it was given). */
 int pty_reopen(struct kernel *k, struct file *f, int flags, struct file **out)
 {
+	flags |= KERNEL_O_LARGEFILE;
 	if (f->ops == &ptm_ops || f->ops == &ptmx_node_ops)
 		return ptmx_open(k, flags, out); /* the node is /dev/ptmx's */
 	bool devtty = f->ops == &devtty_ops || f->ops == &devtty_node_ops;

@@ -256,6 +256,8 @@ static int64_t host_tty_ioctl(struct kernel *k, struct file *f, unsigned cmd, ui
 
 int64_t tty_ioctl(struct kernel *k, struct file *f, unsigned cmd, uint64_t arg)
 {
+	if (cmd == TIOCGPTPEER && (f->kind == FILE_TTY || (tty_of(f) && !tty_is_master(f))))
+		return -EIO; /* a terminal, but no pty master */
 	if (f->kind == FILE_TTY)
 		return host_tty_ioctl(k, f, cmd, arg);
 	if (tty_of(f))

@@ -115,6 +115,11 @@ static void test_open(void)
 	int peer = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	CHECK(peer >= 0, "TIOCGPTPEER: errno %d", errno);
 	check_link(peer, name);
+	/* open(2) forces O_LARGEFILE (0100000 to the kernel); TIOCGPTPEER does not. */
+	CHECK(fcntl(m, F_GETFL) == (O_RDWR | 0100000) && fcntl(s, F_GETFL) == (O_RDWR | 0100000) &&
+		      fcntl(peer, F_GETFL) == O_RDWR,
+	      "F_GETFL %o %o %o", fcntl(m, F_GETFL), fcntl(s, F_GETFL), fcntl(peer, F_GETFL));
+	CHECK_ERRNO(ioctl(s, TIOCGPTPEER, O_RDWR), EIO, "TIOCGPTPEER on the slave");
 	CHECK(isatty(s) && isatty(m) && isatty(peer), "isatty");
 	close(peer);
 	/* A fresh pair: the master may be written, nothing is to read. */
