@@ -142,6 +142,10 @@ int64_t tty_ioctl(struct kernel *k, struct file *f, unsigned cmd, uint64_t arg);
 void tty_session_leader_exit(struct kernel *k, struct process *p);
 /* The kernel ends: what is left of its terminals goes. */
 void tty_exit(struct kernel *k);
+/* /proc/PID/stat's tty_nr (the controlling terminal's device, encoded as
+ * Linux's new_encode_dev; 0 for none) and *tpgid (its foreground group,
+ * -1 for none) of p. */
+int tty_proc_stat(struct kernel *k, const struct process *p, int *tpgid);
 
 /* socketpair(AF_UNIX) of a SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
  * type with O_NONBLOCK in flags: two connected sockets, one reference

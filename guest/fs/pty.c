@@ -3,7 +3,8 @@
  * numbered with the lowest free index, its slave locked until TIOCSPTLCK
  * unlocks it; /dev/pts/N names the slave (a character device 136:N).
  * Never the host's: the guest's /dev/ptmx, /dev/pts/N and /dev/tty are
- * looked up here (tty_dev_lookup) before the host is asked.
+ * looked up here (tty_dev_lookup) before the host is asked; only vmemu's
+ * own terminal, when it is a host pty, keeps its number and host node.
  *
  * Hangup as Linux's: when the master closes, the slave's files are hung
  * up (read 0, write and most ioctls EIO, poll IN|OUT|ERR|HUP) and the
@@ -288,14 +289,24 @@ static int node_file(const struct file_ops *ops, struct tty_struct *t, struct fi
 
 #define OPEN_FLAGS (O_ACCMODE | O_NONBLOCK | O_APPEND | KERNEL_O_LARGEFILE)
 
+/* The number vmemu's own terminal has in the host's /dev/pts, or -1: the
+ * guest's /dev/pts/N leads there, and no pty of the guest's takes it. */
+static int host_pts_index(struct kernel *k)
+{
+	struct tty_struct *h = host_tty(k);
+	return h && h->host_rdev && major(h->host_rdev) == UNIX98_PTY_SLAVE_MAJOR
+		       ? (int)minor(h->host_rdev)
+		       : -1;
+}
+
 /* ptmx_open: a new pair, its slave locked. */
 static int ptmx_open(struct kernel *k, int flags, struct file **out)
 {
 	if (flags & O_PATH)
 		return node_file(&ptmx_node_ops, NULL, out);
-	int index = 0;
+	int index = 0, host = host_pts_index(k);
 	for (bool used = true; used; index += used) {
-		used = false;
+		used = index == host;
 		for (struct tty_struct *t = k->ttys; t; t = t->next)
 			used |= t->index == index;
 	}
@@ -387,8 +398,10 @@ int tty_dev_lookup(struct kernel *k, const char *dir, const char *name, bool ope
 			err = node_file(&ptmx_node_ops, NULL, &f);
 		} else {
 			struct tty_struct *t = devpts_find(k, name);
+			if (!t && host_pts_index(k) >= 0 && atoi(name) == host_pts_index(k))
+				return 1; /* vmemu's own terminal */
 			if (!t)
-				return -ENOENT; /* the host's ptys are not the guest's */
+				return -ENOENT; /* the host's other ptys are not the guest's */
 			err = node_file(&pts_node_ops, t, &f);
 		}
 	} else if (strcmp(dir, "/dev") || (strcmp(name, "ptmx") && strcmp(name, "tty"))) {

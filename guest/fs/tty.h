@@ -32,6 +32,7 @@ struct tty_struct {
 	struct kernel *k;
 	struct tty_struct *next;  /* k->ttys */
 	int index;                /* /dev/pts/N; -1 for the host's terminal */
+	uint64_t host_rdev;       /* the host's terminal: its device number */
 	struct ktermios termios;
 	struct winsize winsize;
 	int session, pgrp;        /* the session it controls and its foreground group; 0: none */

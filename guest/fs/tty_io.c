@@ -9,13 +9,16 @@
  * on Linux, and does nothing here.
  *
  * vmemu's own terminal (the host's) is known here by the guest's pids: it
- * controls the session of the guest's init, with init's group in the
- * foreground, and TIOCSPGRP changes that group for the guest only. */
+ * controls the session of the guest's init (when vmemu has a terminal),
+ * with init's group in the foreground, and TIOCSPGRP changes that group
+ * for the guest only. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fs/internal.h"
@@ -36,7 +39,15 @@ struct tty_struct *host_tty(struct kernel *k)
 	}
 	t->k = k;
 	t->index = -1;
-	t->session = t->pgrp = k->init->tgid;
+	/* It controls init's session when vmemu has a terminal: the first of
+	 * its stdin, stdout and stderr that is one. */
+	struct stat st;
+	for (int fd = 0; fd < 3 && !t->session; fd++) {
+		if (isatty(fd) && fstat(fd, &st) == 0) {
+			t->session = t->pgrp = k->init->tgid;
+			t->host_rdev = st.st_rdev;
+		}
+	}
 	t->refs = 1; /* the kernel's, until it ends (tty_exit) */
 	t->next = k->ttys;
 	k->ttys = t;
@@ -152,6 +163,17 @@ void tty_session_leader_exit(struct kernel *k, struct process *p)
 	struct tty_struct *t = session_leader(p) ? tty_of_session(k, p->signal->sid) : NULL;
 	if (t && t->index >= 0) /* the host's terminal is vmemu's to hang up */
 		disassociate_ctty(k, t, true);
+}
+
+int tty_proc_stat(struct kernel *k, const struct process *p, int *tpgid)
+{
+	struct tty_struct *t = tty_of_session(k, p->signal->sid);
+	*tpgid = t ? t->pgrp : -1;
+	if (!t)
+		return 0;
+	dev_t d = t->index >= 0 ? makedev(136, t->index) : t->host_rdev;
+	unsigned maj = major(d), min = minor(d);
+	return (int)((min & 0xff) | (maj << 8) | ((min & ~0xffu) << 12)); /* new_encode_dev */
 }
 
 static int64_t tiocsctty(struct kernel *k, struct tty_struct *t, struct file *f, uint64_t arg)
