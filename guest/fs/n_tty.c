@@ -388,8 +388,10 @@ int64_t n_tty_read(struct kernel *k, struct tty_struct *t, struct file *f, struc
 		if (r > 0)
 			consume(t, (uint32_t)r);
 	}
-	if (r > 0)
+	if (r > 0) {
+		pty_push(t);
 		tty_wake(t);
+	}
 	return r;
 }
 

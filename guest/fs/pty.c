@@ -115,8 +115,33 @@ static int64_t ptm_read(struct kernel *k, struct file *f, struct uio *u, int64_t
 	return -ERESTARTSYS;
 }
 
-/* Into the line discipline: in raw mode no more than the read buffer
- * holds (the writer waits for the rest), in canonical mode all of it. */
+/* What n_tty takes now (Linux's flow control): in raw mode what the read
+ * buffer holds; in canonical mode all of it while no line is complete
+ * (what finds no room is dropped: the line must end), else the room left. */
+static uint32_t receive_room(const struct tty_struct *t)
+{
+	uint32_t room = N_TTY_BUF_SIZE - t->rlen;
+	if (!(t->termios.c_lflag & ICANON))
+		return room;
+	if (!t->lines)
+		return PTY_FLIP_SIZE;
+	return room > 1 ? room - 1 : 0;
+}
+
+void pty_push(struct tty_struct *t)
+{
+	uint32_t room;
+	while (t->flen && (room = receive_room(t))) {
+		uint32_t run = PTY_FLIP_SIZE - t->fhead < t->flen ? PTY_FLIP_SIZE - t->fhead : t->flen;
+		run = run < room ? run : room;
+		n_tty_receive(t, t->flip + t->fhead, run);
+		t->fhead = (t->fhead + run) % PTY_FLIP_SIZE;
+		t->flen -= run;
+	}
+}
+
+/* Into the flip buffer, and on to the line discipline; a writer waits
+ * while the flip buffer is full. */
 static int64_t ptm_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
 	(void)pos;
@@ -127,22 +152,23 @@ static int64_t ptm_write(struct kernel *k, struct file *f, struct uio *u, int64_
 	uio_skip(u, before);
 	if (u->left == 0)
 		return (int64_t)before;
-	bool canon = t->termios.c_lflag & ICANON;
-	uint64_t room = canon ? u->left : N_TTY_BUF_SIZE - t->rlen;
-	if (room == 0) {
+	if (t->flen == PTY_FLIP_SIZE) {
 		if (!block)
 			return before ? (int64_t)before : -EAGAIN;
 		process_block(k, &t->write_wait);
 		return -ERESTARTSYS;
 	}
-	uint8_t buf[512];
 	uint64_t done = 0;
-	while (room && u->left && !u->fault) {
-		size_t c = uio_copy(k, u, buf, room < sizeof(buf) ? room : sizeof(buf), false);
-		n_tty_receive(t, buf, c);
+	while (t->flen < PTY_FLIP_SIZE && u->left && !u->fault) {
+		uint32_t tail = (t->fhead + t->flen) % PTY_FLIP_SIZE;
+		uint32_t room = PTY_FLIP_SIZE - t->flen;
+		uint32_t n = PTY_FLIP_SIZE - tail < room ? PTY_FLIP_SIZE - tail : room;
+		size_t c = uio_copy(k, u, t->flip + tail, n, false);
+		t->flen += (uint32_t)c;
 		done += c;
-		room = canon ? u->left : N_TTY_BUF_SIZE - t->rlen;
+		pty_push(t);
 	}
+	tty_wake(t);
 	if (block && u->left && !u->fault) {
 		p->io_done = before + done;
 		process_block(k, &t->write_wait);
@@ -156,7 +182,7 @@ static int64_t ptm_write(struct kernel *k, struct file *f, struct uio *u, int64_
 static unsigned ptm_poll(struct file *f)
 {
 	struct tty_struct *t = f->private;
-	unsigned mask = POLLOUT | POLLWRNORM;
+	unsigned mask = t->flen < PTY_FLIP_SIZE ? POLLOUT | POLLWRNORM : 0;
 	if (t->olen)
 		mask |= POLLIN | POLLRDNORM;
 	if (t->packet && t->pktstatus)
@@ -184,6 +210,7 @@ static void ptm_release(struct file *f)
 	struct tty_struct *t = f->private;
 	if (--t->masters == 0) {
 		t->hungup = true;
+		t->flen = 0;
 		t->rlen = t->canon_len = 0;
 		t->lines = 0;
 		t->olen = 0;

@@ -43,6 +43,7 @@ static void set_termios(struct tty_struct *t, const struct ktermios *nt)
 	}
 	if (!(t->termios.c_iflag & IXON))
 		t->stopped = false;
+	pty_push(t);
 	tty_wake(t);
 }
 

@@ -24,6 +24,7 @@ struct ktermios {
 
 #define N_TTY_BUF_SIZE 4096 /* the line discipline's read buffer, as Linux's */
 #define PTY_OUT_SIZE 16384  /* what the slave writes and the master has not read */
+#define PTY_FLIP_SIZE 65536 /* what the master wrote and n_tty has no room for yet (Linux's tty buffers) */
 
 /* One pseudo-terminal: the master's and the slave's side in one object.
  * termios and the window size are the slave's, which Linux's ioctls on
@@ -51,6 +52,9 @@ struct tty_struct {
 	uint32_t canon_len;       /* bytes up to the last line end: what canonical reads may take */
 	int lines;                /* complete lines in rbuf */
 	bool lnext;               /* the next byte is taken literally (VLNEXT) */
+	/* What the master wrote, waiting for room in rbuf. */
+	uint8_t flip[PTY_FLIP_SIZE];
+	uint32_t fhead, flen;
 	/* The slave's output: what the master reads. */
 	uint8_t obuf[PTY_OUT_SIZE];
 	uint32_t ohead, olen;
@@ -64,6 +68,9 @@ struct tty_struct *tty_of(struct file *f);
 bool tty_is_master(struct file *f);
 /* Wakes every sleeper of t, and poll. */
 void tty_wake(struct tty_struct *t);
+/* Moves what waits in the flip buffer into the line discipline, as far
+ * as it has room (after a read, a termios change). */
+void pty_push(struct tty_struct *t);
 /* A slave file of t, as /dev/tty opens it: 0 and *out, or -errno. */
 int pty_open_slave(struct kernel *k, struct tty_struct *t, int flags, bool noctty,
 		   struct file **out);
