@@ -116,12 +116,6 @@ void n_tty_flush_input(struct tty_struct *t)
 	tty_wake(t);
 }
 
-/* Takes the last byte of the line being edited away (canonical mode). */
-static uint8_t unput_char(struct tty_struct *t)
-{
-	return t->rbuf[rpos(t, --t->rlen)];
-}
-
 /* ERASE, WERASE or KILL (Linux's eraser). */
 static void eraser(struct tty_struct *t, uint8_t c)
 {
@@ -146,7 +140,7 @@ static void eraser(struct tty_struct *t, uint8_t c)
 			else if (alnums)
 				break;
 		}
-		unput_char(t);
+		t->rlen--;
 		if (L(t, ECHO)) {
 			if (kind == VERASE && !L(t, ECHOE)) {
 				echo_char(t, c);

@@ -63,7 +63,7 @@ struct tty_struct {
 };
 
 /* ---- pty.c ---- */
-/* The master side of the file f (a pty or its slave), NULL for other files. */
+/* The pty a file is (its master, slave or node), NULL for other files. */
 struct tty_struct *tty_of(struct file *f);
 bool tty_is_master(struct file *f);
 /* Wakes every sleeper of t, and poll. */
