@@ -65,6 +65,7 @@ struct kernel {
 	int root_fd;            /* host directory fd for the guest's /, or -1 */
 	char root_path[PATH_MAX]; /* its real host path */
 	struct inode *inodes;   /* host files open in the guest (fs/inode.c) */
+	struct tty_struct *ttys; /* the guest's ptys and vmemu's terminal (fs/pty.c, fs/tty_io.c) */
 	int next_pid;
 	uint64_t futex_seq;     /* futex waits so far, for their order */
 	int wake_fd[2];         /* a pipe that ends the scheduler's wait (hostwait.c) */

@@ -96,6 +96,7 @@ void kernel_destroy(struct kernel *k)
 	while (k->procs)
 		process_reap(k, k->procs);
 	pagecache_destroy(k);
+	tty_exit(k);
 	if (k->root_fd >= 0)
 		close(k->root_fd);
 	for (int i = 0; i < 2; i++)

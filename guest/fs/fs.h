@@ -47,7 +47,8 @@ void fdtable_put(struct fdtable *t);
  * directory, tty, other) do the work on a host fd, pipes in the kernel. */
 enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, FILE_PROC,
 		 FILE_SOCKET, FILE_MEMFD, FILE_PIDFD,
-		 FILE_ANON /* eventfd, signalfd, epoll: in-kernel files on Linux's anonymous inode */ };
+		 FILE_ANON /* eventfd, signalfd, epoll: in-kernel files on Linux's anonymous inode */,
+		 FILE_PTY /* the guest's pseudo-terminals, in the kernel (pty.c) */ };
 
 struct stat;
 
@@ -153,6 +154,20 @@ int pipe_create(struct kernel *k, int flags, struct file *ends[2]);
 int pipe_nread(struct file *f);
 /* Its capacity in bytes (F_GETPIPE_SZ), or -EBADF when f is no pipe. */
 int pipe_capacity(struct file *f);
+
+/* ---- terminals (tty.c, pty.c, n_tty.c, tty_io.c) ----
+ * ioctl(2) on a terminal: a pty of the guest's, or vmemu's own terminal
+ * (FILE_TTY); -ENOTTY for other files. */
+int64_t tty_ioctl(struct kernel *k, struct file *f, unsigned cmd, uint64_t arg);
+/* A session leader's process ended: its controlling pty's foreground
+ * group gets SIGHUP and the session loses the terminal. */
+void tty_session_leader_exit(struct kernel *k, struct process *p);
+/* The kernel ends: what is left of its terminals goes. */
+void tty_exit(struct kernel *k);
+/* /proc/PID/stat's tty_nr (the controlling terminal's device, encoded as
+ * Linux's new_encode_dev; 0 for none) and *tpgid (its foreground group,
+ * -1 for none) of p. */
+int tty_proc_stat(struct kernel *k, const struct process *p, int *tpgid);
 
 /* AF_UNIX sockets (af_unix*.c), as Linux's net/unix. socket(2) of a
  * SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET type, O_NONBLOCK in flags:

@@ -45,6 +45,17 @@ int pipe_reopen(struct file *f, int flags, struct file **out); /* pipe.c */
 uint64_t pipe_ino(struct file *f);
 uint64_t unix_ino(struct file *f); /* af_unix.c */
 int memfd_reopen(struct kernel *k, struct file *f, int flags, struct file **out); /* memfd.c */
+/* Terminals (pty.c): a new open of a pty file or node; its name
+ * ("/dev/pts/N", "/dev/ptmx", "/dev/tty"). Whether name may be a node of
+ * the kernel's in /dev or /dev/pts (tty_dev_name), and the lookup there:
+ * 1 when the kernel has none of that name, else 0 with a PATH_FILE in
+ * *out, or -errno; open says the name is being opened (/dev/tty is the
+ * caller's controlling terminal). */
+int pty_reopen(struct kernel *k, struct file *f, int flags, struct file **out);
+void pty_name(struct file *f, char *buf, size_t size);
+bool tty_dev_name(const char *name);
+int tty_dev_lookup(struct kernel *k, const char *dir, const char *name, bool open,
+		   struct path *out);
 void memfd_name(struct file *f, char *buf, size_t size);
 /* Host fds a call may wait for (stream.c): whether f is a pipe, FIFO,
  * socket or terminal in blocking mode; 0 when it has events now, else the

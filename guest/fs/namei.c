@@ -234,6 +234,8 @@ int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size)
 		snprintf(text, sizeof(text), "socket:[%llu]", (unsigned long long)unix_ino(f));
 	} else if (f->ops->anon_name) {
 		snprintf(text, sizeof(text), "anon_inode:%s", f->ops->anon_name);
+	} else if (f->kind == FILE_PTY) {
+		pty_name(f, text, sizeof(text));
 	} else if (procfs_file_ref(f, &ref)) {
 		procfs_name(k, &ref, text);
 	} else {
@@ -346,6 +348,20 @@ static const char *dev_link(struct nameidata *nd, const char *name)
 										: NULL;
 }
 
+/* /dev/ptmx, /dev/tty and /dev/pts/N are the kernel's (pty.c): 1 when
+ * name in nd->cur is none of them. */
+static int dev_tty_node(struct nameidata *nd, const char *name, bool open, struct path *out)
+{
+	if (!tty_dev_name(name))
+		return 1;
+	char where[PATH_MAX];
+	if (base_is_root(nd) && (!strcmp(nd->names, "dev") || !strcmp(nd->names, "dev/pts")))
+		strcpy(where, nd->names[4] ? "/dev/pts" : "/dev");
+	else if (path_name(nd->k, &nd->cur, where, NULL))
+		return 1;
+	return tty_dev_lookup(nd->k, where, name, open, out);
+}
+
 static int read_link(int dir_fd, const char *name, char **text)
 {
 	char buf[PATH_MAX];
@@ -427,7 +443,8 @@ static int lookup_one(struct nameidata *nd, const char *name, bool want_dir, str
 		lk->path.kind = PATH_PROC;
 		return 0;
 	}
-	return lookup_host(nd, name, want_dir, lk);
+	int err = dev_tty_node(nd, name, false, &lk->path);
+	return err <= 0 ? err : lookup_host(nd, name, want_dir, lk);
 }
 
 static void lookup_free(struct lookup *lk)
@@ -814,7 +831,7 @@ int file_open(struct kernel *k, int dirfd, const char *path, int flags, unsigned
 			err = -ENOTDIR;
 		else if (kernel_mount(&nd, nd.last, &mnt.proc))
 			err = path_open(k, &mnt, flags, out);
-		else
+		else if ((err = dev_tty_node(&nd, nd.last, true, &target)) > 0)
 			err = open_last_host(&nd, flags, mode, out, &link);
 		if (!err && target.kind) {
 			err = nd.trailing_slash && !path_is_dir(&target) ? -ENOTDIR

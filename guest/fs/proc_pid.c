@@ -208,8 +208,9 @@ static void do_task_stat(struct kernel *k, struct process *p, struct seq *s, boo
 	uint64_t min = p->min_flt, maj = p->maj_flt;
 	if (whole)
 		thread_group_faults(k, p, &min, &maj);
-	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 0 ", p->pid, p->comm, state_char(k, p), task_ppid(p),
-		   p->signal->pgid, p->signal->sid);
+	int tpgid, tty_nr = tty_proc_stat(k, p, &tpgid);
+	seq_printf(s, "%d (%s) %c %d %d %d %d %d 0 ", p->pid, p->comm, state_char(k, p),
+		   task_ppid(p), p->signal->pgid, p->signal->sid, tty_nr, tpgid);
 	/* task_prio(): 20 + nice, or -1 - the real-time priority. */
 	bool rt = p->sched.rt_priority > 0;
 	seq_printf(s, "%llu %llu %llu %llu 0 0 0 0 %d %d %d 0 0 ", (unsigned long long)min,

@@ -21,7 +21,6 @@
 #include "task/task.h"
 
 #define GETDENTS_MAX (64 * 1024) /* bounce buffer; a shorter answer is fine */
-#define KERNEL_TERMIOS_SIZE 36   /* <asm/termbits.h> struct termios: 4 flags, c_line, 19 c_cc */
 
 static struct fdtable *files(struct kernel *k)
 {
@@ -201,18 +200,6 @@ int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	}
 }
 
-/* Terminal requests go to the host tty; other files have none (ENOTTY). */
-static int64_t tty_ioctl(struct kernel *k, struct file *f, unsigned long req, uint64_t arg,
-			 size_t size)
-{
-	if (file_kind(f) != FILE_TTY)
-		return -ENOTTY;
-	uint8_t buf[64];
-	if (ioctl(f->host_fd, req, buf) < 0)
-		return -errno;
-	return copy_to_user(k, arg, buf, size);
-}
-
 /* Bytes ready to read: the host's answer, or a pipe's count. */
 static int64_t fionread(struct kernel *k, struct file *f, uint64_t arg)
 {
@@ -247,16 +234,14 @@ int64_t sys_ioctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	case FIONCLEX:
 		files(k)->cloexec[(uint32_t)a[0]] = (uint32_t)a[1] == FIOCLEX;
 		return 0;
-	case TCGETS:
-		return tty_ioctl(k, f, TCGETS, a[2], KERNEL_TERMIOS_SIZE);
-	case TIOCGWINSZ:
-		return tty_ioctl(k, f, TIOCGWINSZ, a[2], sizeof(struct winsize));
-	case FIONREAD:
+	case FIONREAD: /* a tty's is its line discipline's (TIOCINQ) */
+		if (file_kind(f) == FILE_PTY)
+			return tty_ioctl(k, f, FIONREAD, a[2]);
 		return fionread(k, f, a[2]);
 	case FIONBIO:
 		return fionbio(k, f, a[2]);
-	default:
-		return -ENOTTY;
+	default: /* terminals (fs/tty.c); ENOTTY for other files */
+		return tty_ioctl(k, f, (uint32_t)a[1], a[2]);
 	}
 }
 

@@ -23,10 +23,6 @@ struct signal_struct *signal_struct_alloc(struct process *leader);
 /* Handlers: new ones (all SIG_DFL), and letting go of a reference. */
 struct sighand_struct *sighand_alloc(void);
 void sighand_put(struct sighand_struct *h);
-/* No member of group pgid has its parent in another group of the same
- * session (POSIX's orphaned process group; the guest's init counts as any
- * parent, as a PID namespace's init does in Linux). */
-bool is_orphaned_pgrp(struct kernel *k, int pgid);
 /* p no longer borrows its vfork parent: the parent may run on. */
 void process_vfork_done(struct kernel *k, struct process *p);
 

@@ -272,6 +272,7 @@ static void exit_thread(struct kernel *k, struct process *p)
 	if (!thread_group_leader(p))
 		p->autoreap = true;
 	if (s->nr_threads == 0) {
+		tty_session_leader_exit(k, p);
 		process_notify_parent(k, s);
 		pidfd_notify(k);
 	}

@@ -273,6 +273,11 @@ static inline bool process_dead(const struct process *p)
 
 /* The parent's process id, 0 when there is none. */
 int task_ppid(const struct process *p);
+/* No member of group pgid has its parent in another group of the same
+ * session (POSIX's orphaned process group; the guest's init counts as any
+ * parent, as a PID namespace's init does in Linux); job control on a
+ * terminal asks it too (fs/tty_io.c). */
+bool is_orphaned_pgrp(struct kernel *k, int pgid);
 /* Page faults handled for p's process: all its threads, live or not. */
 void thread_group_faults(struct kernel *k, const struct process *p, uint64_t *min,
 			 uint64_t *maj);
