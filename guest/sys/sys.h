@@ -45,6 +45,13 @@ syscall_fn sys_preadv, sys_pwritev, sys_preadv2, sys_pwritev2, sys_copy_file_ran
 int user_path_at(struct kernel *k, uint64_t dirfd, uint64_t upath, int at_flags, bool follow,
 		 struct path *p);
 int may_change(const struct path *p, int no_host);
+/* Checks a guest iovec array as Linux's import_iovec (sys_rw.c): the
+ * lengths (EINVAL), every buffer below the top of user space (EFAULT),
+ * the total capped at MAX_RW_COUNT, Linux's cap on one call. */
+#define MAX_RW_COUNT (INT_MAX & ~(int)(PAGE_SIZE - 1))
+struct uio;
+struct user_iovec;
+int uio_init(const struct kernel *k, struct uio *u, const struct user_iovec *iov, int cnt);
 syscall_fn sys_mknod, sys_mknodat; /* sys_mknod.c */
 syscall_fn sys_getxattr, sys_lgetxattr, sys_fgetxattr; /* sys_xattr.c */
 syscall_fn sys_statfs, sys_fstatfs; /* sys_statfs.c */

@@ -23,7 +23,6 @@
 #include "task/task.h"
 
 #define UIO_MAXIOV 1024                                 /* as Linux's */
-#define MAX_RW_COUNT (INT_MAX & ~(int)(PAGE_SIZE - 1)) /* Linux's cap on one call */
 #define SENDFILE_CHUNK (64 * 1024) /* into an in-kernel file; a shorter answer is fine */
 
 /* In-kernel files without an offset (pipes) have no positions either:
@@ -39,9 +38,7 @@ static int64_t do_rw(struct kernel *k, struct file *f, struct uio *u, int64_t po
 	return f->ops->read ? f->ops->read(k, f, u, pos) : -EBADF;
 }
 
-/* Checks the buffers like Linux's import_iovec: lengths, the total capped
- * at MAX_RW_COUNT, and every buffer below the top of user space. */
-static int uio_init(const struct kernel *k, struct uio *u, const struct user_iovec *iov, int cnt)
+int uio_init(const struct kernel *k, struct uio *u, const struct user_iovec *iov, int cnt)
 {
 	*u = (struct uio){.iov = iov, .cnt = cnt};
 	for (int i = 0; i < cnt; i++) {

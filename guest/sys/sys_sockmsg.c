@@ -17,7 +17,6 @@
 #include "task/task.h"
 
 #define UIO_MAXIOV 1024
-#define MAX_RW_COUNT (INT_MAX & ~(int)(PAGE_SIZE - 1))
 #define OPTMEM_MAX 131072 /* net.core.optmem_max: the most control data a send takes */
 #define CONTROL_OUT_MAX 2048 /* room for SCM_CREDENTIALS and SCM_MAX_FD fds */
 
@@ -110,17 +109,7 @@ static int copy_msghdr(struct kernel *k, uint64_t umsg, struct msghdr *hdr,
 	*iovp = iov;
 	if (copy_from_user(k, iov, (uint64_t)hdr->msg_iov, (uint64_t)cnt * sizeof(*iov)))
 		return -EFAULT;
-	*u = (struct uio){.iov = iov, .cnt = cnt};
-	for (int i = 0; i < cnt; i++) {
-		if (iov[i].len > SSIZE_MAX - u->left)
-			return -EINVAL;
-		if (iov[i].base > task_size_max(k) || iov[i].len > task_size_max(k) - iov[i].base)
-			return -EFAULT;
-		u->left += iov[i].len;
-	}
-	if (u->left > MAX_RW_COUNT)
-		u->left = MAX_RW_COUNT;
-	return 0;
+	return uio_init(k, u, iov, cnt);
 }
 
 /* Linux's ____sys_sendmsg for the msghdr at umsg: bytes sent or -errno;

@@ -137,6 +137,19 @@ int64_t futex_end_wait(struct process *p)
 	return ret;
 }
 
+int64_t futex_rerun(struct process *p)
+{
+	bool woken = p->futex.woken, requeued = p->futex.requeued;
+	int64_t ret = futex_end_wait(p);
+	if (woken)
+		return ret;
+	if (futex_timed_out(p))
+		return -ETIMEDOUT;
+	/* Linux: no restart once requeued to the PI futex. Else a signal
+	 * woke it and the call starts again with the same deadline. */
+	return requeued ? -EWOULDBLOCK : -ERESTARTSYS;
+}
+
 int futex_deadline(struct kernel *k, uint64_t uts, bool absolute, bool realtime,
 		   uint64_t *deadline)
 {
@@ -186,14 +199,10 @@ static int64_t futex_wait(struct kernel *k, uint64_t uaddr, bool private, uint32
 			  uint64_t uts, uint32_t bitset, bool absolute, bool realtime)
 {
 	struct process *p = k->current;
-	if (p->futex.queued) { /* made again after sleeping */
-		int64_t ret = futex_end_wait(p);
+	if (p->futex.queued) {
+		int64_t ret = futex_rerun(p);
 		if (ret != -ERESTARTSYS)
 			return ret;
-		if (futex_timed_out(p))
-			return -ETIMEDOUT;
-		/* Else a signal woke it and the call starts again, as Linux's
-		 * restart of futex_wait does, with the same deadline. */
 	}
 	if (!bitset)
 		return -EINVAL;

@@ -31,6 +31,11 @@ void futex_wake_q(struct process *p, uint32_t index);
  * order): returns -ERESTARTSYS. */
 int64_t futex_queue(struct kernel *k, const struct futex_wait *w);
 
+/* A futex call made again after its task slept in it (p->futex.queued):
+ * what it returns now (a wake's result; -ETIMEDOUT; -EWOULDBLOCK once
+ * requeued to a PI futex), or -ERESTARTSYS when it starts again. */
+int64_t futex_rerun(struct process *p);
+
 /* The absolute deadline in CLOCK_MONOTONIC ns of the timespec at uts:
  * relative (from now) or absolute on CLOCK_REALTIME or CLOCK_MONOTONIC.
  * 0 with *deadline 0 when uts is 0 (none); -EFAULT, -EINVAL. */

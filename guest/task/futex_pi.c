@@ -32,19 +32,6 @@ static struct process *pi_top_waiter(struct kernel *k, const struct futex_key *k
 	return *err ? NULL : top;
 }
 
-/* A PI call made again after its task slept: 0 when the lock came to it,
- * -ETIMEDOUT, -EWOULDBLOCK (requeued to the PI futex, it cannot wait
- * again: Linux's answer), or 1 to try again. */
-static int64_t pi_rerun(struct process *p)
-{
-	bool requeued = p->futex.requeued;
-	if (futex_end_wait(p) == 0)
-		return 0;
-	if (futex_timed_out(p))
-		return -ETIMEDOUT;
-	return requeued ? -EWOULDBLOCK : 1;
-}
-
 /* Linux's futex_lock_pi_atomic: takes the word at uaddr for task t (the
  * caller, or a requeued waiter) when it has no owner: 1; else sets
  * FUTEX_WAITERS and checks that the owner lives: 0, or -ESRCH,
@@ -80,8 +67,8 @@ static int64_t futex_lock_pi(struct kernel *k, uint64_t uaddr, bool private, uin
 {
 	struct process *p = k->current;
 	if (p->futex.queued) {
-		int64_t ret = pi_rerun(p);
-		if (ret != 1)
+		int64_t ret = futex_rerun(p);
+		if (ret != -ERESTARTSYS)
 			return ret;
 	}
 	struct futex_key key;
@@ -141,8 +128,8 @@ static int64_t futex_wait_requeue_pi(struct kernel *k, uint64_t uaddr, bool priv
 {
 	struct process *p = k->current;
 	if (p->futex.queued) {
-		int64_t ret = pi_rerun(p);
-		if (ret != 1)
+		int64_t ret = futex_rerun(p);
+		if (ret != -ERESTARTSYS)
 			return ret;
 	}
 	if (uaddr == uaddr2)

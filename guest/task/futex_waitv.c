@@ -47,12 +47,10 @@ int64_t sys_futex_waitv(struct kernel *k, struct cpu_context *ctx, const uint64_
 	struct process *p = k->current;
 	uint32_t n = (uint32_t)a[1];
 	int clockid = (int)a[4];
-	if (p->futex.queued) { /* made again after sleeping */
-		int64_t ret = futex_end_wait(p);
+	if (p->futex.queued) {
+		int64_t ret = futex_rerun(p);
 		if (ret != -ERESTARTSYS)
 			return ret;
-		if (futex_timed_out(p))
-			return -ETIMEDOUT;
 	}
 	if (a[2] || !n || n > FUTEX_WAITV_MAX || !a[0])
 		return -EINVAL;
