@@ -173,6 +173,35 @@ bool vma_overlaps(struct mm *mm, uint64_t start, uint64_t end);
 /* Every page of [start, end) is in some VMA (no hole: else Linux's ENOMEM). */
 bool vma_covers(const struct mm *mm, uint64_t start, uint64_t end);
 
+/* ---- System V shared memory segments (shm.c) ---- */
+
+/* The segment at index idx, or of id (its sequence number checked), or
+ * of key: NULL when there is none (Linux's shm_obtain_object{,_check},
+ * ipc_findkey). */
+struct shmid_kernel *shm_obtain_object(struct kernel *k, int idx);
+struct shmid_kernel *shm_obtain_object_check(struct kernel *k, int id);
+struct shmid_kernel *shm_find_key(struct kernel *k, int32_t key);
+/* The highest index in use, or -1 (Linux's ipc_get_maxidx). */
+int shm_max_idx(struct kernel *k);
+/* A new segment of size bytes with key, made by the current process
+ * (Linux's newseg): 0, -EINVAL (size out of SHMMIN..shmmax), -ENOSPC
+ * (shmall, shmmni) or -ENOMEM. The caller sets its owner and mode. */
+int shm_newseg(struct kernel *k, int32_t key, uint64_t size, struct shmid_kernel **out);
+/* IPC_RMID: gone now, or with its last attachment (SHM_DEST). */
+void shm_rmid(struct kernel *k, struct shmid_kernel *shp);
+/* An attachment is made or let go (Linux's shm_open and shm_close, the
+ * vm_ops of its VMAs; here mapping_get and _put of its memory:
+ * the times, lpid and nattch; the last of a removed segment destroys it). */
+void shm_vm_open(struct kernel *k, struct shmid_kernel *shp);
+void shm_vm_close(struct kernel *k, struct shmid_kernel *shp);
+/* Maps shp into mm at addr (0: anywhere; else replacing what is there
+ * when remap, else -EINVAL on an overlap) with VM_* rights: the address
+ * or -errno (the mapping part of Linux's do_shmat). */
+int64_t do_shmat(struct kernel *k, struct mm *mm, struct shmid_kernel *shp, uint64_t addr,
+		 unsigned vm_flags, bool remap);
+/* shmdt(2): unmaps the attachment that starts at addr: 0 or -EINVAL. */
+int shm_detach(struct kernel *k, struct mm *mm, uint64_t addr);
+
 /* ---- page tables (pgtable.c) ----
  * All PTE changes go through here; each change invalidates the TLB model at
  * once and marks the CPU's TLB for flushing, which tlb_gather_finish does
