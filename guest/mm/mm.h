@@ -199,6 +199,9 @@ void shm_vm_close(struct kernel *k, struct shmid_kernel *shp);
  * or -errno (the mapping part of Linux's do_shmat). */
 int64_t do_shmat(struct kernel *k, struct mm *mm, struct shmid_kernel *shp, uint64_t addr,
 		 unsigned vm_flags, bool remap);
+/* The kernel goes (Linux's shm_exit_ns): every segment is removed, at
+ * once when nothing maps it. */
+void shm_exit_ns(struct kernel *k);
 /* shmdt(2): unmaps the attachment that starts at addr: 0 or -EINVAL. */
 int shm_detach(struct kernel *k, struct mm *mm, uint64_t addr);
 

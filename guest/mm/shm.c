@@ -229,3 +229,15 @@ int shm_detach(struct kernel *k, struct mm *mm, uint64_t addr)
 	tlb_gather_finish(k);
 	return 0;
 }
+
+void shm_exit_ns(struct kernel *k)
+{
+	struct shm_ids *ids = &k->shm_ids;
+	for (int i = 0; ids->segs && i < SHM_SEQ_MULTIPLIER; i++)
+		if (ids->segs[i])
+			shm_rmid(k, ids->segs[i]);
+	if (ids->segs && !ids->in_use) {
+		free(ids->segs);
+		ids->segs = NULL;
+	}
+}
