@@ -61,6 +61,30 @@ static void maps_line(const void *p, char *out, size_t n)
 	fclose(f);
 }
 
+/* /proc/sysvipc/shm: Linux's header, and the line of segment id as
+ * IPC_STAT describes it, with rss bytes resident. */
+static void check_sysvipc(int id, unsigned long rss)
+{
+	FILE *f = fopen("/proc/sysvipc/shm", "r");
+	CHECK(f, "open /proc/sysvipc/shm: %s", strerror(errno));
+	char line[512], want[512], found[512] = "";
+	CHECK(fgets(line, sizeof(line), f), "/proc/sysvipc/shm is empty");
+	printf("sysvipc header: %s", line);
+	int key, shmid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %d", &key, &shmid) == 2 && shmid == id)
+			snprintf(found, sizeof(found), "%s", line);
+	fclose(f);
+	struct shmid_ds ds = stat_of(id);
+	snprintf(want, sizeof(want),
+		 "%10d %10d  %4o %21lu %5d %5d  %5lu %5u %5u %5u %5u %10ld %10ld %10ld %21lu %21lu\n",
+		 ds.shm_perm.__key, id, ds.shm_perm.mode, (unsigned long)ds.shm_segsz, ds.shm_cpid,
+		 ds.shm_lpid, (unsigned long)ds.shm_nattch, ds.shm_perm.uid, ds.shm_perm.gid,
+		 ds.shm_perm.cuid, ds.shm_perm.cgid, (long)ds.shm_atime, (long)ds.shm_dtime,
+		 (long)ds.shm_ctime, rss, 0UL);
+	CHECK(!strcmp(found, want), "/proc/sysvipc/shm line:\n%s, expected\n%s", found, want);
+}
+
 static void check_private(void)
 {
 	time_t t0 = time(NULL);
@@ -140,6 +164,9 @@ static void check_keyed(key_t key)
 	maps_line(p, line, sizeof(line));
 	snprintf(want, sizeof(want), " /SYSV%08x (deleted)\n", key);
 	CHECK(strstr(line, want), "maps line of a keyed segment: %s", line);
+	p[5000] = 1;
+	check_sysvipc(id, 4096);
+	printf("/proc/sysvipc/shm: the segment's line\n");
 
 	/* shmat's address rules. */
 	CHECK_ERRNO(shmat(id, p + 1, 0), EINVAL, "shmat unaligned");
