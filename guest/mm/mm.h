@@ -143,6 +143,8 @@ void mm_reap(struct kernel *k, struct mm *mm);
 uint64_t mm_locked_vm(const struct mm *mm);
 /* Linux's can_do_mlock: RLIMIT_MEMLOCK above 0, or CAP_IPC_LOCK. */
 bool can_do_mlock(struct kernel *k);
+/* RLIMIT_MEMLOCK in pages (UINT64_MAX: unlimited). */
+uint64_t mlock_limit(void);
 /* A new map of len bytes with VM_* flags would pass RLIMIT_MEMLOCK:
  * -EAGAIN, else 0 (Linux's mlock_future_check). */
 int mlock_future_check(struct kernel *k, const struct mm *mm, unsigned flags, uint64_t len);
@@ -199,6 +201,12 @@ void shm_vm_close(struct kernel *k, struct shmid_kernel *shp);
  * or -errno (the mapping part of Linux's do_shmat). */
 int64_t do_shmat(struct kernel *k, struct mm *mm, struct shmid_kernel *shp, uint64_t addr,
 		 unsigned vm_flags, bool remap);
+/* SHM_LOCK and SHM_UNLOCK of shp by user uid (Linux's shmem_lock and
+ * user_shm_lock): a lock counts the segment against uid's
+ * RLIMIT_MEMLOCK with the others uid locked (-ENOMEM over it, unless
+ * CAP_IPC_LOCK). Its pages stay in memory either way: shared memory is
+ * never reclaimed here. */
+int shm_lock(struct kernel *k, struct shmid_kernel *shp, bool lock, uint32_t uid);
 /* The kernel goes (Linux's shm_exit_ns): every segment is removed, at
  * once when nothing maps it. */
 void shm_exit_ns(struct kernel *k);

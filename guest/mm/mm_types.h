@@ -147,6 +147,7 @@ struct shmid_kernel {
 	int64_t atime, dtime, ctime;
 	int cpid, lpid;
 	uint64_t nattch;     /* VMAs that map it, in every address space */
+	uint32_t mlock_uid;  /* SHM_LOCKED: the user it counts against */
 	struct mapping *mapping;
 };
 

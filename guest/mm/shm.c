@@ -5,6 +5,7 @@
  * fork or a split and let go by munmap, shmdt, exec or exit. Permission
  * checks on the caller's credentials are sys_shm.c's. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <sys/shm.h>
 #include <time.h>
@@ -240,4 +241,29 @@ void shm_exit_ns(struct kernel *k)
 		free(ids->segs);
 		ids->segs = NULL;
 	}
+}
+
+static uint64_t shm_pages(const struct shmid_kernel *shp)
+{
+	return (shp->segsz + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+int shm_lock(struct kernel *k, struct shmid_kernel *shp, bool lock, uint32_t uid)
+{
+	if (!lock) {
+		shp->mode &= ~(unsigned)SHM_LOCKED;
+		return 0;
+	}
+	if (shp->mode & SHM_LOCKED)
+		return 0;
+	struct shm_ids *ids = &k->shm_ids;
+	uint64_t locked = shm_pages(shp);
+	for (int i = 0; i < SHM_SEQ_MULTIPLIER; i++)
+		if (ids->segs[i] && (ids->segs[i]->mode & SHM_LOCKED) && ids->segs[i]->mlock_uid == uid)
+			locked += shm_pages(ids->segs[i]);
+	if (mlock_limit() != UINT64_MAX && locked > mlock_limit() && !capable(k, CAP_IPC_LOCK))
+		return -ENOMEM;
+	shp->mode |= SHM_LOCKED;
+	shp->mlock_uid = uid;
+	return 0;
 }

@@ -199,6 +199,25 @@ static int64_t shm_set_or_rmid(struct kernel *k, int shmid, int cmd, uint64_t bu
 	return 0;
 }
 
+/* SHM_LOCK and SHM_UNLOCK (Linux's shmctl_do_lock): without
+ * CAP_IPC_LOCK, the owner's or creator's, and SHM_LOCK needs an
+ * RLIMIT_MEMLOCK above 0. */
+static int64_t shm_do_lock(struct kernel *k, int shmid, int cmd)
+{
+	struct shmid_kernel *shp = shm_obtain_object_check(k, shmid);
+	if (!shp)
+		return -EINVAL;
+	uint32_t euid = k->current->cred.euid;
+	if (!capable(k, CAP_IPC_LOCK)) {
+		if (euid != shp->uid && euid != shp->cuid)
+			return -EPERM;
+		if (cmd == SHM_LOCK && !mlock_limit())
+			return -EPERM;
+	}
+	/* Counted against the real user, as Linux's ucounts. */
+	return shm_lock(k, shp, cmd == SHM_LOCK, k->current->cred.uid);
+}
+
 int64_t sys_shmctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -224,6 +243,9 @@ int64_t sys_shmctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	case IPC_SET:
 	case IPC_RMID:
 		return shm_set_or_rmid(k, shmid, cmd, a[2]);
+	case SHM_LOCK:
+	case SHM_UNLOCK:
+		return shm_do_lock(k, shmid, cmd);
 	default:
 		return -EINVAL;
 	}

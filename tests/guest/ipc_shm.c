@@ -189,6 +189,16 @@ static void check_keyed(key_t key)
 	      (unsigned long)stat_of(id).shm_nattch);
 	printf("keyed: EEXIST, EINVAL, ENOENT; shmat and shmdt rules\n");
 
+	/* SHM_LOCK and SHM_UNLOCK: the SHM_LOCKED bit of the mode. */
+	CHECK(shmctl(id, SHM_LOCK, NULL) == 0 && shmctl(id, SHM_LOCK, NULL) == 0 &&
+		      stat_of(id).shm_perm.mode == (SHM_LOCKED | 0640),
+	      "SHM_LOCK: mode %o", stat_of(id).shm_perm.mode);
+	check_sysvipc(id, 4096);
+	CHECK(shmctl(id, SHM_UNLOCK, NULL) == 0 && stat_of(id).shm_perm.mode == 0640,
+	      "SHM_UNLOCK: mode %o", stat_of(id).shm_perm.mode);
+	CHECK_ERRNO(shmctl(-1, SHM_LOCK, NULL), EINVAL, "SHM_LOCK of -1");
+	printf("SHM_LOCK, SHM_UNLOCK\n");
+
 	/* IPC_SET, and what another user may do. */
 	struct shmid_ds ds = stat_of(id);
 	ds.shm_perm.mode = 01777;
@@ -210,6 +220,8 @@ static void check_keyed(key_t key)
 		      "SHM_STAT_ANY by another user: %s", strerror(errno));
 		CHECK_ERRNO(shmctl(id, IPC_SET, &cds), EPERM, "IPC_SET by another user");
 		CHECK_ERRNO(shmctl(id, IPC_RMID, NULL), EPERM, "IPC_RMID by another user");
+		CHECK_ERRNO(shmctl(id, SHM_LOCK, NULL), EPERM, "SHM_LOCK by another user");
+		CHECK_ERRNO(shmctl(id, SHM_UNLOCK, NULL), EPERM, "SHM_UNLOCK by another user");
 		_exit(0);
 	}
 	int st;
