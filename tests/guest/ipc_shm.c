@@ -184,6 +184,10 @@ static void check_keyed(key_t key)
 	CHECK(mprotect(q + 4096, 4096, PROT_READ) == 0, "mprotect: %s", strerror(errno));
 	CHECK(stat_of(id).shm_nattch == 2, "a split counts its VMAs: nattch %lu",
 	      (unsigned long)stat_of(id).shm_nattch);
+	/* Linux never merges them again (shm's vm_ops have a close). */
+	CHECK(mprotect(q + 4096, 4096, PROT_READ | PROT_WRITE) == 0, "mprotect: %s", strerror(errno));
+	CHECK(stat_of(id).shm_nattch == 2, "the pieces merged again: nattch %lu",
+	      (unsigned long)stat_of(id).shm_nattch);
 	CHECK(shmdt(q) == 0, "shmdt of a split attachment: %s", strerror(errno));
 	CHECK(stat_of(id).shm_nattch == 0, "after shmdt of a split one: nattch %lu",
 	      (unsigned long)stat_of(id).shm_nattch);
