@@ -54,6 +54,8 @@ static bool ipc_owner(struct kernel *k, const struct shmid_kernel *shp)
 
 static int64_t newseg(struct kernel *k, int32_t key, uint64_t size, int shmflg)
 {
+	if (shmflg & SHM_HUGETLB)
+		return -EINVAL; /* no hugetlb segments here yet: as if no such page size */
 	struct shmid_kernel *shp;
 	int err = shm_newseg(k, key, size, &shp);
 	if (err)
@@ -71,8 +73,6 @@ int64_t sys_shmget(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	int32_t key = (int32_t)a[0];
 	uint64_t size = a[1];
 	int shmflg = (int)a[2];
-	if (shmflg & SHM_HUGETLB)
-		return -EINVAL; /* no hugetlb segments here yet */
 	if (key == IPC_PRIVATE)
 		return newseg(k, key, size, shmflg);
 	struct shmid_kernel *shp = shm_find_key(k, key);
