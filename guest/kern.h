@@ -18,13 +18,16 @@ struct process;
 /* Whether the current process has capability cap (CAP_*) in its
  * effective set (task/capability.c). */
 bool capable(struct kernel *k, int cap);
+/* The current process's id, 0 when none runs (task/process.c). */
+int current_tgid(struct kernel *k);
 
 /* ---- the kernel ---- */
 
 /* /proc/sys/kernel (fs/proc_sys.c). */
 struct kernel_sysctl {
 	unsigned long pid_max; /* PIDs are below it (task/process.c) */
-	unsigned long shmmax;  /* kept for readers: vmemu has no System V shm */
+	/* System V shared memory's limits (mm/shm.c) */
+	unsigned long shmmax, shmall, shmmni, shm_rmid_forced;
 };
 
 struct kernel {
@@ -40,6 +43,7 @@ struct kernel {
 	uint64_t cache_dirty;   /* ... not yet written back (Dirty) */
 	uint64_t cache_mapped;  /* ... mapped into some process (Mapped) */
 	struct page_cache pagecache;
+	struct shm_ids shm_ids; /* System V shared memory segments (mm/shm.c) */
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */
 	struct kernel_sysctl ksys; /* /proc/sys/kernel (fs/proc_sys.c) */

@@ -95,6 +95,7 @@ void kernel_destroy(struct kernel *k)
 		return;
 	while (k->procs)
 		process_reap(k, k->procs);
+	shm_exit_ns(k);
 	pagecache_destroy(k);
 	tty_exit(k);
 	if (k->root_fd >= 0)
@@ -256,6 +257,7 @@ uint64_t kernel_shutdown(struct kernel *k)
 		if (p != k->init)
 			process_reap(k, p);
 	}
+	shm_exit_ns(k); /* segments outlive processes, not the kernel */
 	pagecache_drop_all(k);
 	/* What the kernel kept for itself: the hugetlb pool, the huge zero page. */
 	hugetlb_set_pool(k, HSTATE_2M, 0);

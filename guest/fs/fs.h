@@ -325,6 +325,7 @@ enum proc_kind {
 	PROC_MAP_FILES_DIR,                   /* /proc/PID/map_files */
 	PROC_MAP_FILE,                        /* map_files/START-END: a link to a VMA's file */
 	PROC_SYMLINK,                         /* "mounts": a symlink with a fixed text */
+	PROC_SYSVIPC_DIR,                     /* /proc/sysvipc */
 };
 
 struct proc_entry;

@@ -69,6 +69,12 @@ void proc_show_map_vma(struct kernel *k, const struct vma *v, struct seq *s)
 		int64_t n = file_readlink(k, v->vm_file, path, sizeof(path) - 1);
 		path[n > 0 ? n : 0] = 0;
 		name = n > 0 ? path : NULL;
+	} else if (m && m->shm) {
+		/* Linux's shm file: its inode number is the segment's id. */
+		ino = (uint64_t)m->shm->id;
+		dev = makedev(0, SHMEM_MINOR);
+		snprintf(path, sizeof(path), "/SYSV%08x (deleted)", (unsigned)m->shm->key);
+		name = path;
 	} else if (m && m->anon) {
 		ino = (uint64_t)(uintptr_t)m >> 4;
 		dev = makedev(0, SHMEM_MINOR);

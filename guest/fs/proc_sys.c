@@ -26,6 +26,8 @@
 #define PID_MAX_MIN 301
 #define PID_MAX_LIMIT (4 * 1024 * 1024)
 #define SHMMAX_DEFAULT (ULONG_MAX - (1UL << 24))
+#define SHMALL_DEFAULT SHMMAX_DEFAULT
+#define SHMMNI_DEFAULT 4096
 
 /* ---- /proc/sys/kernel ---- */
 
@@ -38,6 +40,9 @@ struct kernel_table_entry {
 static const struct kernel_table_entry kernel_table[] = {
 	{"pid_max", offsetof(struct kernel_sysctl, pid_max), PID_MAX_MIN, PID_MAX_LIMIT},
 	{"shmmax", offsetof(struct kernel_sysctl, shmmax), 0, ULONG_MAX},
+	{"shmall", offsetof(struct kernel_sysctl, shmall), 0, ULONG_MAX},
+	{"shmmni", offsetof(struct kernel_sysctl, shmmni), 0, SHM_SEQ_MULTIPLIER},
+	{"shm_rmid_forced", offsetof(struct kernel_sysctl, shm_rmid_forced), 0, 1},
 };
 
 #define NKERNEL_TABLE ((int)(sizeof(kernel_table) / sizeof(kernel_table[0])))
@@ -46,6 +51,8 @@ void kernel_sysctl_init(struct kernel *k)
 {
 	k->ksys.pid_max = PID_MAX_DEFAULT;
 	k->ksys.shmmax = SHMMAX_DEFAULT;
+	k->ksys.shmall = SHMALL_DEFAULT;
+	k->ksys.shmmni = SHMMNI_DEFAULT;
 }
 
 static unsigned long *kernel_value(struct kernel *k, int i)

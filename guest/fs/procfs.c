@@ -132,6 +132,12 @@ static const struct proc_entry global_entries[] = {
 	{.name = "filesystems", .kind = PROC_FILE, .show = proc_filesystems_show},
 	{.name = "swaps", .kind = PROC_FILE, .show = proc_swaps_show},
 	{.name = "mounts", .kind = PROC_SYMLINK, .target = "self/mounts"},
+	{.name = "sysvipc", .kind = PROC_SYSVIPC_DIR},
+};
+
+/* /proc/sysvipc: System V IPC's objects (shared memory only here). */
+static const struct proc_entry sysvipc_entries[] = {
+	{.name = "shm", .kind = PROC_FILE, .show = proc_sysvipc_shm_show},
 };
 
 /* In Linux's order (fs/proc/base.c's tgid_base_stuff). */
@@ -215,6 +221,7 @@ static const struct proc_entry tid_entries[] = {
 #define NGLOBAL (sizeof(global_entries) / sizeof(global_entries[0]))
 #define NPID (sizeof(pid_entries) / sizeof(pid_entries[0]))
 #define NTID (sizeof(tid_entries) / sizeof(tid_entries[0]))
+#define NSYSVIPC (sizeof(sysvipc_entries) / sizeof(sysvipc_entries[0]))
 
 #define PROC_ROOT_INO 1
 #define PROC_SELF_INO (PROC_INO_FIRST + NGLOBAL)
@@ -224,6 +231,8 @@ static const struct proc_entry tid_entries[] = {
 /* /proc/sys, its tables, then the sysctls, 256 inodes a table. */
 #define PROC_SYS_INO(dir) (PROC_THREAD_SELF_INO + 1 + (uint64_t)(dir))
 #define SYSCTL_INO(dir, i) (PROC_SYS_INO(16) + 256 * (uint64_t)(dir) + (uint64_t)(i))
+/* /proc/sysvipc's files, past the sysctls' room. */
+#define SYSVIPC_INO(i) (SYSCTL_INO(64, 0) + (uint64_t)(i))
 #define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
 /* map_files' nth link: Linux gives each a fresh number (get_next_ino),
  * so none is stable; here its place in the listing. */
@@ -337,6 +346,12 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 		return 0;
 	case PROC_TID_DIR:
 		return dir_entry_lookup(tid_entries, NTID, dir, name, out);
+	case PROC_SYSVIPC_DIR:
+		if (!(e = find_entry(sysvipc_entries, NSYSVIPC, name)))
+			return -ENOENT;
+		*out = (struct proc_ref){.kind = e->kind, .e = e,
+					 .ino = SYSVIPC_INO(e - sysvipc_entries)};
+		return 0;
 	case PROC_SYS_DIR:
 		if ((n = proc_sys_find(dir->sysdir, name)) < 0)
 			return -ENOENT;
@@ -378,7 +393,7 @@ bool procfs_is_dir(const struct proc_ref *ref)
 {
 	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR ||
 	       ref->kind == PROC_MAP_FILES_DIR || ref->kind == PROC_SYS_DIR || ref->kind == PROC_TASK_DIR || ref->kind == PROC_TID_DIR ||
-	       (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
+	       ref->kind == PROC_SYSVIPC_DIR || (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
 }
 
 bool procfs_is_link(const struct proc_ref *ref)
@@ -445,7 +460,9 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 		sysfs_path(ref->node, out, PATH_MAX);
 		break;
 	default:
-		if (ref->pid)
+		if (ref->e >= sysvipc_entries && ref->e < sysvipc_entries + NSYSVIPC)
+			snprintf(out, PATH_MAX, "/proc/sysvipc/%s", ref->e->name);
+		else if (ref->pid)
 			snprintf(out, PATH_MAX, "/proc/%d/%s", ref->pid, ref->e->name);
 		else
 			snprintf(out, PATH_MAX, "/proc/%s", ref->e->name);
@@ -671,7 +688,7 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 	clock_gettime(CLOCK_REALTIME, &now);
 	bool by_root = ref->kind == PROC_ROOT || ref->kind == PROC_SELF ||
 		       ref->kind == PROC_THREAD_SELF || ref->kind == PROC_SYMLINK ||
-		       ref->kind == PROC_SYS_DIR ||
+		       ref->kind == PROC_SYS_DIR || ref->kind == PROC_SYSVIPC_DIR ||
 		       ref->kind == PROC_SYSCTL || ref->kind == PROC_SYSFS;
 	*st = (struct stat){
 		.st_dev = makedev(0, PROC_MINOR),
@@ -688,7 +705,11 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 	switch (ref->kind) {
 	case PROC_ROOT:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 3 + (nlink_t)k->nprocs; /* and sys */
+		st->st_nlink = 4 + (nlink_t)k->nprocs; /* and sys, sysvipc */
+		break;
+	case PROC_SYSVIPC_DIR:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
 		break;
 	case PROC_SYS_DIR:
 		st->st_mode = S_IFDIR | 0555;
@@ -883,6 +904,14 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 		snprintf(d->name, sizeof(d->name), "%s", proc_sys_name(dir->sysdir, i));
 		d->ino = sub >= 0 ? PROC_SYS_INO(sub) : SYSCTL_INO(dir->sysdir, i);
 		d->type = sub >= 0 ? DT_DIR : DT_REG;
+		return true;
+	}
+	if (dir->kind == PROC_SYSVIPC_DIR) {
+		if (pos - 2 >= NSYSVIPC)
+			return false;
+		snprintf(d->name, sizeof(d->name), "%s", sysvipc_entries[pos - 2].name);
+		d->ino = SYSVIPC_INO(pos - 2);
+		d->type = DT_REG;
 		return true;
 	}
 	if (dir->kind == PROC_SYSFS) {

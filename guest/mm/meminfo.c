@@ -126,6 +126,12 @@ static void walk_all(struct kernel *k, struct walk *w)
 {
 	for (struct mm *mm = k->mms; mm; mm = mm->next)
 		walk_mm(k, mm, w);
+	/* System V segments are shmem whether attached or not. */
+	for (int i = 0, max = shm_max_idx(k); i <= max; i++) {
+		struct shmid_kernel *shp = shm_obtain_object(k, i);
+		if (shp)
+			shm_add(w, shp->mapping);
+	}
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b)

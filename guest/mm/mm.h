@@ -143,6 +143,8 @@ void mm_reap(struct kernel *k, struct mm *mm);
 uint64_t mm_locked_vm(const struct mm *mm);
 /* Linux's can_do_mlock: RLIMIT_MEMLOCK above 0, or CAP_IPC_LOCK. */
 bool can_do_mlock(struct kernel *k);
+/* RLIMIT_MEMLOCK in pages (UINT64_MAX: unlimited). */
+uint64_t mlock_limit(void);
 /* A new map of len bytes with VM_* flags would pass RLIMIT_MEMLOCK:
  * -EAGAIN, else 0 (Linux's mlock_future_check). */
 int mlock_future_check(struct kernel *k, const struct mm *mm, unsigned flags, uint64_t len);
@@ -172,6 +174,44 @@ struct vma *vma_find(struct mm *mm, uint64_t va); /* vma containing va, or NULL 
 bool vma_overlaps(struct mm *mm, uint64_t start, uint64_t end);
 /* Every page of [start, end) is in some VMA (no hole: else Linux's ENOMEM). */
 bool vma_covers(const struct mm *mm, uint64_t start, uint64_t end);
+
+/* ---- System V shared memory segments (shm.c) ---- */
+
+/* The segment at index idx, or of id (its sequence number checked), or
+ * of key: NULL when there is none (Linux's shm_obtain_object{,_check},
+ * ipc_findkey). */
+struct shmid_kernel *shm_obtain_object(struct kernel *k, int idx);
+struct shmid_kernel *shm_obtain_object_check(struct kernel *k, int id);
+struct shmid_kernel *shm_find_key(struct kernel *k, int32_t key);
+/* The highest index in use, or -1 (Linux's ipc_get_maxidx). */
+int shm_max_idx(struct kernel *k);
+/* A new segment of size bytes with key, made by the current process
+ * (Linux's newseg): 0, -EINVAL (size out of SHMMIN..shmmax), -ENOSPC
+ * (shmall, shmmni) or -ENOMEM. The caller sets its owner and mode. */
+int shm_newseg(struct kernel *k, int32_t key, uint64_t size, struct shmid_kernel **out);
+/* IPC_RMID: gone now, or with its last attachment (SHM_DEST). */
+void shm_rmid(struct kernel *k, struct shmid_kernel *shp);
+/* An attachment is made or let go (Linux's shm_open and shm_close, the
+ * vm_ops of its VMAs; here mapping_get and _put of its memory:
+ * the times, lpid and nattch; the last of a removed segment destroys it). */
+void shm_vm_open(struct kernel *k, struct shmid_kernel *shp);
+void shm_vm_close(struct kernel *k, struct shmid_kernel *shp);
+/* Maps shp into mm at addr (0: anywhere; else replacing what is there
+ * when remap, else -EINVAL on an overlap) with VM_* rights: the address
+ * or -errno (the mapping part of Linux's do_shmat). */
+int64_t do_shmat(struct kernel *k, struct mm *mm, struct shmid_kernel *shp, uint64_t addr,
+		 unsigned vm_flags, bool remap);
+/* SHM_LOCK and SHM_UNLOCK of shp by user uid (Linux's shmem_lock and
+ * user_shm_lock): a lock counts the segment against uid's
+ * RLIMIT_MEMLOCK with the others uid locked (-ENOMEM over it, unless
+ * CAP_IPC_LOCK). Its pages stay in memory either way: shared memory is
+ * never reclaimed here. */
+int shm_lock(struct kernel *k, struct shmid_kernel *shp, bool lock, uint32_t uid);
+/* The kernel goes (Linux's shm_exit_ns): every segment is removed, at
+ * once when nothing maps it. */
+void shm_exit_ns(struct kernel *k);
+/* shmdt(2): unmaps the attachment that starts at addr: 0 or -EINVAL. */
+int shm_detach(struct kernel *k, struct mm *mm, uint64_t addr);
 
 /* ---- page tables (pgtable.c) ----
  * All PTE changes go through here; each change invalidates the TLB model at

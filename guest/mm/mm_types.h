@@ -110,6 +110,9 @@ struct mapping {
 	 * huge pages and reservations, kept there instead of pages; else NULL. */
 	struct hugetlb_file *hugetlb;
 	struct mapping *next; /* k->pagecache.files; a hugetlbfs file: its hstate's files */
+	/* The System V segment whose memory this is (shm.c): each VMA's
+	 * reference is an attachment; else NULL. */
+	struct shmid_kernel *shm;
 };
 
 /* One page of a mapping: a frame the cache holds one reference on. */
@@ -128,6 +131,35 @@ struct page_cache {
 	uint64_t hash_mask;
 	struct cache_page **page_of; /* per frame */
 	struct mapping *files;    /* file mappings, looked up by dev/ino */
+};
+
+/* ---- System V shared memory (shm.c) ---- */
+
+/* A segment (Linux's shmid_kernel with its kern_ipc_perm): shared
+ * anonymous memory, kept by the kernel until removed. */
+struct shmid_kernel {
+	int32_t key;
+	int id;              /* index + seq * SHM_SEQ_MULTIPLIER */
+	uint32_t uid, gid, cuid, cgid;
+	unsigned mode;       /* permission bits, SHM_DEST, SHM_LOCKED */
+	uint16_t seq;
+	uint64_t segsz;      /* bytes asked for */
+	int64_t atime, dtime, ctime;
+	int cpid, lpid;
+	uint64_t nattch;     /* VMAs that map it, in every address space */
+	uint32_t mlock_uid;  /* SHM_LOCKED: the user it counts against */
+	struct mapping *mapping;
+};
+
+#define SHM_SEQ_MULTIPLIER 32768 /* Linux's IPCMNI */
+
+/* Every segment, by index (Linux's ipc_ids of shm). */
+struct shm_ids {
+	struct shmid_kernel **segs; /* SHM_SEQ_MULTIPLIER slots, once one is made */
+	int in_use;
+	int last_idx;        /* the index given last: allocation goes on cyclically from it */
+	uint16_t seq;        /* bumped each time allocation wraps */
+	uint64_t shm_tot;    /* pages of every segment */
 };
 
 /* ---- the hugetlb pools (hugetlb.c) ---- */

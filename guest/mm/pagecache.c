@@ -170,6 +170,8 @@ struct mapping *shmem_create(struct kernel *k, uint64_t size)
 void mapping_get(struct mapping *m)
 {
 	m->refs++;
+	if (m->shm) /* a segment's references but the table's are attachments */
+		shm_vm_open(m->kernel, m->shm);
 }
 
 static void mapping_free(struct mapping *m)
@@ -193,6 +195,8 @@ void mapping_free_if_unused(struct mapping *m)
 
 void mapping_put(struct mapping *m)
 {
+	if (m->shm)
+		shm_vm_close(m->kernel, m->shm);
 	if (--m->refs > 0)
 		return;
 	if (m->hugetlb)

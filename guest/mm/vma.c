@@ -229,9 +229,11 @@ static bool anon_vmas_mergeable(const struct vma *a, const struct vma *b)
 	return !(a->anon_vma ? a : b)->anon_fork_child;
 }
 
+/* A System V segment's VMAs never merge: Linux keeps apart VMAs whose
+ * vm_ops have a close (shm_close counts them in shm_nattch). */
 bool vma_can_merge(const struct vma *a, const struct vma *b)
 {
-	return a->end == b->start && a->flags == b->flags && a->mapping == b->mapping &&
+	return a->end == b->start && !(a->mapping && a->mapping->shm) && a->flags == b->flags && a->mapping == b->mapping &&
 	       a->vm_file == b->vm_file && b->pgoff == a->pgoff + vma_pages(a) &&
 	       anon_vmas_mergeable(a, b);
 }

@@ -15,6 +15,9 @@
 
 /* ---- system calls (syscall.c and sys_*.c) ---- */
 
+/* System V shared memory (sys_shm.c). */
+syscall_fn sys_shmget, sys_shmat, sys_shmdt, sys_shmctl;
+
 /* Memory (sys_mm.c). */
 syscall_fn sys_brk, sys_mmap, sys_munmap, sys_mprotect, sys_madvise, sys_msync, sys_mincore,
 	sys_mremap, sys_mlock, sys_mlock2, sys_munlock, sys_mlockall, sys_munlockall;

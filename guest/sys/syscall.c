@@ -169,6 +169,11 @@ static const struct syscall_desc table[] = {
 	CALL(close_range, SR_DEC, SA_INT, SA_INT, SA_HEX),
 	CALL(splice, SR_DEC, SA_INT, SA_PTR, SA_INT, SA_PTR, SA_ULONG, SA_HEX),
 	CALL(vmsplice, SR_DEC, SA_INT, SA_IOV_IN, SA_ULONG, SA_HEX),
+	/* System V shared memory (hH) */
+	CALL(shmget, SR_DEC, SA_HEX, SA_ULONG, SA_OCT),
+	CALL(shmat, SR_HEX, SA_INT, SA_PTR, SA_HEX),
+	CALL(shmdt, SR_DEC, SA_PTR),
+	CALL(shmctl, SR_DEC, SA_INT, SA_INT, SA_PTR),
 	/* memory (mm.c) */
 	CALL(brk, SR_HEX, SA_PTR),
 	CALL(mmap, SR_HEX, SA_PTR, SA_ULONG, SA_PROT, SA_MAP_FLAGS, SA_INT, SA_HEX),

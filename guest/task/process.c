@@ -341,3 +341,8 @@ void process_reap(struct kernel *k, struct process *p)
 	sigpending_release(&p->sig.pending);
 	free(p);
 }
+
+int current_tgid(struct kernel *k)
+{
+	return k->current ? k->current->tgid : 0;
+}
