@@ -128,10 +128,8 @@ int64_t sys_rt_sigtimedwait(struct kernel *k, struct cpu_context *ctx, const uin
 {
 	(void)ctx;
 	struct process *p = k->current;
-	struct {
-		int64_t tv_sec, tv_nsec;
-	} ts;
-	uint64_t set;
+	struct timespec ts;
+	uint64_t set, ns = 0;
 	p->sig.sigwait = 0;
 	if (a[3] != KERNEL_SIGSET_SIZE)
 		return -EINVAL;
@@ -139,22 +137,18 @@ int64_t sys_rt_sigtimedwait(struct kernel *k, struct cpu_context *ctx, const uin
 		return -EFAULT;
 	if (a[2] && copy_from_user(k, &ts, a[2], sizeof(ts)))
 		return -EFAULT;
-	if (a[2] && (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC))
+	if (a[2] && !timespec_to_ns(&ts, &ns))
 		return -EINVAL;
 	struct ksiginfo info;
 	int sig = signal_dequeue(p, signal_blockable(set), &info);
 	if (sig) /* taken, even when siginfo cannot be written */
 		return a[1] && copy_siginfo_to_user(k, a[1], &info) ? -EFAULT : sig;
-	if (a[2] && !ts.tv_sec && !ts.tv_nsec)
+	if (a[2] && !ns)
 		return -EAGAIN;
 	if (signal_interrupts(p))
 		return -EINTR;
 	if (a[2]) {
-		uint64_t now = kernel_now_ns();
-		uint64_t ns = (uint64_t)ts.tv_sec >= (UINT64_MAX - now) / NSEC_PER_SEC
-				      ? UINT64_MAX - now
-				      : (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-		if (!process_block_until(k, &p->sig, now + ns))
+		if (!process_block_until(k, &p->sig, kernel_now_ns() + ns))
 			return -EAGAIN;
 	} else {
 		process_block(k, &p->sig);

@@ -254,12 +254,12 @@ int64_t sys_recvmmsg(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 {
 	(void)ctx;
 	struct timespec ts;
+	uint64_t ns = 0;
 	if (a[4] && copy_from_user(k, &ts, a[4], sizeof(ts)))
 		return -EFAULT;
-	if (a[4] && (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L))
+	if (a[4] && !timespec_to_ns(&ts, &ns))
 		return -EINVAL;
-	uint64_t end = a[4] ? kernel_now_ns() + (uint64_t)ts.tv_sec * 1000000000ULL +
-				      (uint64_t)ts.tv_nsec : 0;
+	uint64_t end = a[4] ? kernel_now_ns() + ns : 0;
 	int err;
 	struct file *f = sockfd_lookup(k, a[0], &err);
 	if (!f)

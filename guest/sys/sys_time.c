@@ -96,18 +96,12 @@ static int64_t do_sleep(struct kernel *k, uint64_t clock, uint64_t flags, uint64
 		return err;
 	if (!clock_ok(clock) || (flags & ~(uint64_t)TIMER_ABSTIME))
 		return -EINVAL;
-	if (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L || ts.tv_sec < 0)
-		return -EINVAL;
 	/* Other processes run meanwhile: a timed block, deadline in
 	 * CLOCK_MONOTONIC whatever clock the guest named. */
-	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	uint64_t now = kernel_now_ns(), deadline = now + ns;
-	if (flags & TIMER_ABSTIME) {
-		struct timespec c;
-		clock_gettime((clockid_t)clock, &c);
-		uint64_t cnow = (uint64_t)c.tv_sec * 1000000000ULL + (uint64_t)c.tv_nsec;
-		deadline = ns > cnow ? now + (ns - cnow) : now;
-	}
+	uint64_t ns;
+	timespec_to_ns(&ts, &ns); /* valid: get_timespec checked it */
+	uint64_t deadline = (flags & TIMER_ABSTIME) ? clock_deadline((clockid_t)clock, ns)
+						    : kernel_now_ns() + ns;
 	return process_block_until(k, &k->current->wake_at, deadline);
 }
 

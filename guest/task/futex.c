@@ -157,22 +157,15 @@ int futex_deadline(struct kernel *k, uint64_t uts, bool absolute, bool realtime,
 	if (!uts)
 		return 0;
 	struct timespec ts;
+	uint64_t t;
 	if (copy_from_user(k, &ts, uts, sizeof(ts)))
 		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || (uint64_t)ts.tv_nsec >= NSEC_PER_SEC)
+	if (!timespec_to_ns(&ts, &t))
 		return -EINVAL;
-	uint64_t t = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-	uint64_t now = kernel_now_ns();
-	if (!absolute) {
-		*deadline = now + t;
-	} else if (realtime) {
-		struct timespec rt;
-		clock_gettime(CLOCK_REALTIME, &rt);
-		uint64_t rnow = (uint64_t)rt.tv_sec * NSEC_PER_SEC + (uint64_t)rt.tv_nsec;
-		*deadline = t > rnow ? now + (t - rnow) : now;
-	} else {
-		*deadline = t;
-	}
+	if (!absolute)
+		*deadline = kernel_now_ns() + t;
+	else
+		*deadline = clock_deadline(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, t);
 	if (!*deadline)
 		*deadline = 1; /* 0 means none */
 	return 0;

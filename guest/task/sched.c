@@ -27,6 +27,25 @@ uint64_t kernel_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+bool timespec_to_ns(const struct timespec *ts, uint64_t *ns)
+{
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+		return false;
+	*ns = (uint64_t)ts->tv_sec >= INT64_MAX / 1000000000ULL
+		      ? INT64_MAX
+		      : (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
+	return true;
+}
+
+uint64_t clock_deadline(clockid_t clock, uint64_t ns)
+{
+	struct timespec c;
+	uint64_t cnow = 0, now = kernel_now_ns();
+	clock_gettime(clock, &c);
+	timespec_to_ns(&c, &cnow);
+	return ns > cnow ? now + (ns - cnow) : now;
+}
+
 int64_t process_block_until(struct kernel *k, const void *chan, uint64_t deadline_ns)
 {
 	struct process *p = k->current;

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "kern.h" /* struct cpu_context, syscall_fn */
 #include "mmu.h"
@@ -318,6 +319,12 @@ int64_t host_job_finish(struct kernel *k);
 int64_t process_block_until(struct kernel *k, const void *chan, uint64_t deadline_ns);
 /* CLOCK_MONOTONIC now, in ns. */
 uint64_t kernel_now_ns(void);
+/* A timespec as ns: false when it is not valid (Linux's timespec64_valid);
+ * saturated at INT64_MAX, so a deadline made from it cannot overflow. */
+bool timespec_to_ns(const struct timespec *ts, uint64_t *ns);
+/* The CLOCK_MONOTONIC deadline of time ns on clock (now, when it has
+ * passed): how a call that sleeps until a clock's time waits. */
+uint64_t clock_deadline(clockid_t clock, uint64_t ns);
 
 /* Tasks (process.c). At most PROCESS_MAX exist at once, threads
  * included (fork, clone: EAGAIN). */
