@@ -267,7 +267,9 @@ int64_t sys_getrandom(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 /* ---- sysinfo ---- */
 
 /* Memory from the guest kernel, in bytes (mem_unit 1, as Linux on 64-bit
- * machines); uptime and load averages are the host's. */
+ * machines); uptime is the host's (CLOCK_BOOTTIME, as /proc/uptime). The
+ * load averages are 0, as /proc/loadavg shows them: one view, as Linux's
+ * avenrun feeds both, and the guest scheduler keeps none. */
 int64_t sys_sysinfo(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -278,7 +280,6 @@ int64_t sys_sysinfo(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	kernel_meminfo(k, &m);
 	si = (struct sysinfo){
 		.uptime = host.uptime,
-		.loads = {host.loads[0], host.loads[1], host.loads[2]},
 		.totalram = m.mem_total << 10,
 		.freeram = m.mem_free << 10,
 		.sharedram = m.shmem << 10,
