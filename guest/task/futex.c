@@ -310,10 +310,15 @@ static int64_t futex_requeue(struct kernel *k, uint64_t uaddr, uint64_t uaddr2, 
 		struct futex_wait *w = &p->futex;
 		if (!plain_waiter(p))
 			return -EINVAL;
-		if (w->kind == FUTEX_Q_VEC)
+		/* Linux's requeue_futex appends the waiter to key2's queue: it
+		 * goes behind the waiters already there. A futex_waitv waiter
+		 * keeps one place for all its words, so it keeps its seq. */
+		if (w->kind == FUTEX_Q_VEC) {
 			w->keys[futex_q_match(w, &key)] = key2;
-		else
-			w->key = key2; /* keeps its place by seq */
+		} else {
+			w->key = key2;
+			w->seq = ++k->futex_seq;
+		}
 		done++;
 	}
 	return done;

@@ -1,6 +1,6 @@
 /* futex.c - futex(2) between processes: FUTEX_WAIT and FUTEX_WAKE on
  * shared and private memory, timeouts (relative and absolute), bitsets,
- * CMP_REQUEUE, WAKE_OP, a signal interrupting a wait, and the errors. A
+ * CMP_REQUEUE (and where it puts the waiters it moves), WAKE_OP, a signal interrupting a wait, and the errors. A
  * waker retries until its wake finds the waiter, so no result depends on
  * timing. */
 #include <signal.h>
@@ -160,6 +160,59 @@ static void requeue(uint32_t *shm)
 	printf("requeue: ok\n");
 }
 
+/* Waits for process pid to sleep (state S in /proc/PID/stat). */
+static void await_sleep(pid_t pid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 5000; i++) {
+		FILE *f = fopen(path, "r");
+		CHECK(f, "%s: %s", path, strerror(errno));
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		const char *state = strrchr(buf, ')');
+		if (state && state[1] == ' ' && state[2] == 'S')
+			return;
+		usleep(1000);
+	}
+	fail("process %d never slept", (int)pid);
+}
+
+/* A child that waits on word once and exits with tag when woken. */
+static pid_t one_wait(uint32_t *word, int tag)
+{
+	pid_t pid = xfork();
+	if (pid == 0) {
+		long r = futex(word, FUTEX_WAIT, 0, NULL, NULL, 0);
+		CHECK(r == 0, "one wait: %s", strerror(errno));
+		_exit(tag);
+	}
+	await_sleep(pid);
+	return pid;
+}
+
+/* A requeued waiter goes behind the waiters already on the target word,
+ * as Linux's requeue_futex appends it to the target's queue. */
+static void requeue_order(uint32_t *shm)
+{
+	shm[5] = 0;
+	shm[6] = 0;
+	/* The waiter to be moved comes first, so arrival order is not enough. */
+	pid_t second = one_wait(&shm[5], 2), first = one_wait(&shm[6], 1);
+	CHECK(futex(&shm[5], FUTEX_CMP_REQUEUE, 0, (void *)1, &shm[6], 0) == 1, "requeue one");
+	for (int tag = 1; tag <= 2; tag++) {
+		CHECK(futex(&shm[6], FUTEX_WAKE, 1, NULL, NULL, 0) == 1, "wake %d", tag);
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+		CHECK(pid == (tag == 1 ? first : second) && WIFEXITED(status) &&
+			      WEXITSTATUS(status) == tag,
+		      "wake %d woke pid %d (status %#x), not the one queued %s", tag, (int)pid,
+		      status, tag == 1 ? "first" : "second");
+	}
+	printf("requeue order: ok\n");
+}
+
 static void wake_op(uint32_t *shm)
 {
 	shm[4] = 0;
@@ -224,6 +277,7 @@ int main(void)
 	shared_wake(shm);
 	private_copies();
 	requeue(shm);
+	requeue_order(shm);
 	wake_op(shm);
 	interrupted(shm);
 	return 0;
