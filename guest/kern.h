@@ -23,6 +23,15 @@ int current_tgid(struct kernel *k);
 
 /* ---- the kernel ---- */
 
+/* The credentials of vmemu's host thread, as far as the host checks file
+ * calls with them (task/cred_fs.c). */
+struct host_cred {
+	uint32_t fsuid, fsgid;
+	uint64_t effective, permitted, inheritable;
+	int ngroups;
+	uint32_t *groups;
+};
+
 /* /proc/sys/kernel (fs/proc_sys.c). */
 struct kernel_sysctl {
 	unsigned long pid_max; /* PIDs are below it (task/process.c) */
@@ -72,6 +81,7 @@ struct kernel {
 	struct tty_struct *ttys; /* the guest's ptys and vmemu's terminal (fs/pty.c, fs/tty_io.c) */
 	int next_pid;
 	uint64_t futex_seq;     /* futex waits so far, for their order */
+	struct host_cred host_cred, host_cred_own; /* the host thread's, now and vmemu's own (task/cred_fs.c) */
 	int wake_fd[2];         /* a pipe that ends the scheduler's wait (hostwait.c) */
 	uint64_t host_signals;  /* posted by kernel_post_signal, bit sig-1 */
 	bool tlb_flush_pending; /* CPU TLB flush owed at the end of this operation */

@@ -54,7 +54,14 @@ static bool stream(const struct unix_sock *s)
 
 struct unix_cred unix_current_cred(struct kernel *k)
 {
-	return (struct unix_cred){k->current->tgid, getuid(), getgid()};
+	const struct cred *c = &k->current->cred;
+	return (struct unix_cred){k->current->tgid, c->uid, c->gid};
+}
+
+struct unix_cred unix_peer_cred(struct kernel *k)
+{
+	const struct cred *c = &k->current->cred;
+	return (struct unix_cred){k->current->tgid, c->euid, c->egid};
 }
 
 static void release_sock(struct unix_sock *s, bool embryo);
@@ -133,7 +140,7 @@ static int64_t broken(struct kernel *k, const struct unix_sock *s, bool nosignal
 {
 	if (stream(s) && !nosignal) {
 		struct ksiginfo info = {.signo = SIGPIPE, .code = SI_USER, .pid = k->current->pid,
-					.uid = (int)getuid()};
+					.uid = (int)k->current->cred.uid};
 		signal_send(k, k->current, &info);
 	}
 	return -EPIPE;
@@ -543,8 +550,8 @@ static int unix_stat(struct file *f, struct stat *st)
 		.st_ino = s->ino,
 		.st_mode = S_IFSOCK | 0777,
 		.st_nlink = 1,
-		.st_uid = getuid(),
-		.st_gid = getgid(),
+		.st_uid = s->uid,
+		.st_gid = s->gid,
 		.st_blksize = PAGE_SIZE,
 		.st_atim = s->created,
 		.st_mtim = s->created,
@@ -608,6 +615,8 @@ struct unix_sock *unix_sock_alloc(struct kernel *k, int type)
 	s->rcvtimeo = s->sndtimeo = -1;
 	s->ino = next_ino++;
 	clock_gettime(CLOCK_REALTIME, &s->created);
+	s->uid = current_fs_cred(k).fsuid;
+	s->gid = current_fs_cred(k).fsgid;
 	return s;
 }
 
@@ -643,7 +652,7 @@ int unix_socketpair(struct kernel *k, int type, int flags, struct file *ends[2])
 		s[i]->peer = s[1 - i];
 		s[i]->refs++;
 		s[i]->state = UNIX_ESTABLISHED;
-		s[i]->peercred = unix_current_cred(k);
+		s[i]->peercred = unix_peer_cred(k);
 		s[i]->has_peercred = true;
 	}
 	ends[0] = unix_file(s[0], flags);

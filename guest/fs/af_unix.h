@@ -93,6 +93,7 @@ struct unix_sock {
 	int64_t rcvtimeo, sndtimeo; /* SO_RCVTIMEO, SO_SNDTIMEO in ticks; -1: none, 0: never wait */
 	uint64_t ino;
 	struct timespec created;
+	uint32_t uid, gid;      /* its creator's fs ids */
 	char wait;              /* readers of this queue, writers to it, connectors */
 };
 
@@ -106,8 +107,10 @@ void unix_queue_tail(struct unix_sock *to, struct unix_msg *m);
 /* Sleeps on chan for at most timeo ticks (Linux's sock_rcvtimeo and
  * sock_sndtimeo): -ERESTARTSYS, or -EAGAIN when nonblock or the time is up. */
 int64_t unix_wait(struct kernel *k, const void *chan, int64_t timeo, bool nonblock);
-/* The current process's credentials, as a socket records them. */
+/* The current process's credentials as SCM_CREDENTIALS carries them (its
+ * real ids), and as SO_PEERCRED shows them (its effective ids). */
 struct unix_cred unix_current_cred(struct kernel *k);
+struct unix_cred unix_peer_cred(struct kernel *k);
 
 /* af_unix_bind.c */
 int unix_autobind(struct unix_sock *s);

@@ -231,7 +231,7 @@ int unix_listen(struct file *f, int backlog)
 		unix_sock_wake(s); /* connectors waiting for room */
 	s->backlog = backlog;
 	s->state = UNIX_LISTEN;
-	s->peercred = unix_current_cred(s->k);
+	s->peercred = unix_peer_cred(s->k);
 	s->has_peercred = true;
 	return 0;
 }
@@ -269,7 +269,7 @@ static int stream_connect(struct kernel *k, struct file *f, const void *addr, in
 	newsk->peer = s;
 	s->refs++;
 	newsk->state = UNIX_ESTABLISHED;
-	newsk->peercred = unix_current_cred(k);
+	newsk->peercred = unix_peer_cred(k);
 	newsk->has_peercred = true;
 	newsk->addr = other->addr;
 	s->peercred = other->peercred;

@@ -79,8 +79,11 @@ static int fp_copy(struct kernel *k, const struct cmsghdr *cmsg, struct scm_fp_l
 static int check_creds(struct kernel *k, const struct ucred *c)
 {
 	bool pid_ok = c->pid == k->current->tgid || capable(k, CAP_SYS_ADMIN);
-	bool uid_ok = c->uid == getuid() || c->uid == geteuid() || capable(k, CAP_SETUID);
-	bool gid_ok = c->gid == getgid() || c->gid == getegid() || capable(k, CAP_SETGID);
+	const struct cred *me = &k->current->cred;
+	bool uid_ok = c->uid == me->uid || c->uid == me->euid || c->uid == me->suid ||
+		      capable(k, CAP_SETUID);
+	bool gid_ok = c->gid == me->gid || c->gid == me->egid || c->gid == me->sgid ||
+		      capable(k, CAP_SETGID);
 	return pid_ok && uid_ok && gid_ok ? 0 : -EPERM;
 }
 

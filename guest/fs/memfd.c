@@ -50,6 +50,7 @@ struct memfd {
 	char name[NAME_MAX + 1];
 	uint64_t ino;
 	struct timespec created;
+	uint32_t uid, gid; /* its creator's fs ids */
 };
 
 /* One open description: its own offset. */
@@ -119,8 +120,8 @@ static int memfd_stat(struct file *f, struct stat *st)
 		.st_ino = mfd->ino,
 		.st_mode = S_IFREG | 0777,
 		.st_nlink = 0, /* it has no name */
-		.st_uid = getuid(),
-		.st_gid = getgid(),
+		.st_uid = mfd->uid,
+		.st_gid = mfd->gid,
 		.st_size = (off_t)mfd->m->size,
 		.st_blksize = (blksize_t)block,
 		.st_blocks = (blkcnt_t)(mfd->m->npages * (block / 512)),
@@ -330,6 +331,8 @@ int64_t sys_memfd_create(struct kernel *k, struct cpu_context *ctx, const uint64
 	mfd->ino = next_ino++;
 	mfd->seals = flags & MFD_ALLOW_SEALING ? 0 : F_SEAL_SEAL;
 	clock_gettime(CLOCK_REALTIME, &mfd->created);
+	mfd->uid = current_fs_cred(k).fsuid;
+	mfd->gid = current_fs_cred(k).fsgid;
 	struct file *f = memfd_file_alloc(mfd, O_RDWR | KERNEL_O_LARGEFILE);
 	if (!f) {
 		mapping_put(m);

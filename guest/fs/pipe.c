@@ -43,6 +43,7 @@ struct pipe {
 	int paths;            /* O_PATH files naming it (/proc/PID/fd/N) */
 	uint64_t ino;
 	struct timespec created;
+	uint32_t uid, gid;    /* its creator's fs ids */
 	/* Wait channels: readers wait on read_wait, writers on write_wait. */
 	char read_wait, write_wait;
 };
@@ -93,7 +94,7 @@ static int64_t pipe_read(struct kernel *k, struct file *f, struct uio *u, int64_
 static int64_t broken_pipe(struct kernel *k)
 {
 	struct ksiginfo info = {.signo = SIGPIPE, .code = SI_USER, .pid = k->current->tgid,
-				.uid = (int)getuid()};
+				.uid = (int)k->current->cred.uid};
 	signal_send(k, k->current, &info);
 	return -EPIPE;
 }
@@ -170,8 +171,8 @@ static int pipe_stat(struct file *f, struct stat *st)
 		.st_ino = pp->ino,
 		.st_mode = S_IFIFO | 0600,
 		.st_nlink = 1,
-		.st_uid = getuid(),
-		.st_gid = getgid(),
+		.st_uid = pp->uid,
+		.st_gid = pp->gid,
 		.st_blksize = PAGE_SIZE,
 		.st_atim = pp->created,
 		.st_mtim = pp->created,
@@ -298,6 +299,8 @@ int pipe_create(struct kernel *k, int flags, struct file *ends[2])
 	pp->buf = buf;
 	pp->ino = next_ino++;
 	clock_gettime(CLOCK_REALTIME, &pp->created);
+	pp->uid = current_fs_cred(k).fsuid;
+	pp->gid = current_fs_cred(k).fsgid;
 	pp->readers = 1;
 	ends[0] = file_alloc(&pipe_read_ops, FILE_PIPE, O_RDONLY | (flags & O_NONBLOCK), pp);
 	if (!ends[0]) {

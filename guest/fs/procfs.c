@@ -679,9 +679,9 @@ static mode_t fd_link_mode(struct kernel *k, const struct proc_ref *ref)
 }
 
 /* As Linux shows what this kernel has: regular files of size 0, mode
- * 0444 (sysctls 0644), and directories of mode 0555 (fd 0500), owned by
- * the user (/proc itself, the self link and /proc/sys by root); nlink 2
- * plus the subdirectories. */
+ * 0444 (sysctls 0644), and directories of mode 0555 (fd 0500), a
+ * process's owned by its effective ids, the rest by root; nlink 2 plus
+ * the subdirectories. */
 void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 {
 	struct timespec now;
@@ -690,13 +690,15 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		       ref->kind == PROC_THREAD_SELF || ref->kind == PROC_SYMLINK ||
 		       ref->kind == PROC_SYS_DIR || ref->kind == PROC_SYSVIPC_DIR ||
 		       ref->kind == PROC_SYSCTL || ref->kind == PROC_SYSFS;
+	/* A process's files are its effective ids' (task_dump_owner). */
+	const struct process *owner = by_root || !ref->pid ? NULL : process_find(k, ref->pid);
 	*st = (struct stat){
 		.st_dev = makedev(0, PROC_MINOR),
 		.st_ino = ref->ino,
 		.st_mode = S_IFREG | 0444,
 		.st_nlink = 1,
-		.st_uid = by_root ? 0 : geteuid(),
-		.st_gid = by_root ? 0 : getegid(),
+		.st_uid = owner ? owner->cred.euid : 0,
+		.st_gid = owner ? owner->cred.egid : 0,
 		.st_blksize = PROC_BLKSIZE,
 		.st_atim = now,
 		.st_mtim = now,
@@ -1008,13 +1010,13 @@ int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct 
 		bool writable = (((ref->kind == PROC_SYSCTL &&
 				   (proc_sys_mode(ref->sysdir, ref->sysctl) & 0200)) ||
 				  (ref->kind == PROC_SYSFS && sysfs_writable(ref->node))) &&
-				 geteuid() == 0) ||
+				 k->current->cred.euid == 0) ||
 				(ref->kind == PROC_FILE && ref->e->write);
 		if ((flags & O_ACCMODE) != O_RDONLY && !writable)
 			return dir ? -EISDIR : -EACCES;
 		/* A write-only sysctl (0200) is read by root alone. */
 		if ((flags & O_ACCMODE) != O_WRONLY && ref->kind == PROC_SYSCTL &&
-		    !(proc_sys_mode(ref->sysdir, ref->sysctl) & 0444) && geteuid() != 0)
+		    !(proc_sys_mode(ref->sysdir, ref->sysctl) & 0444) && k->current->cred.euid != 0)
 			return -EACCES;
 	} else if ((flags & O_DIRECTORY) && !dir) {
 		return -ENOTDIR;

@@ -262,8 +262,8 @@ static int pts_stat(struct file *f, struct stat *st)
 	struct tty_struct *t = f->private;
 	dev_stat(st, 0600, makedev(UNIX98_PTY_SLAVE_MAJOR, t->index));
 	st->st_ino = (ino_t)t->index + 3; /* devpts: 1 is its root, 2 ptmx */
-	st->st_uid = getuid();
-	st->st_gid = getgid();
+	st->st_uid = t->uid;
+	st->st_gid = t->gid;
 	return 0;
 }
 
@@ -355,6 +355,8 @@ static int ptmx_open(struct kernel *k, int flags, struct file **out)
 	(*out)->f_mode = open_fmode(flags);
 	t->k = k;
 	t->index = index;
+	t->uid = current_fs_cred(k).fsuid;
+	t->gid = current_fs_cred(k).fsgid;
 	t->locked = true;
 	t->refs = t->masters = 1;
 	n_tty_init(t);

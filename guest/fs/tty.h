@@ -33,6 +33,7 @@ struct tty_struct {
 	struct kernel *k;
 	struct tty_struct *next;  /* k->ttys */
 	int index;                /* /dev/pts/N; -1 for the host's terminal */
+	uint32_t uid, gid;        /* a pty slave's owner: the fs ids that opened /dev/ptmx */
 	uint64_t host_rdev;       /* the host's terminal: its device number */
 	struct ktermios termios;
 	struct winsize winsize;

@@ -84,7 +84,7 @@ static void kill_pgrp(struct kernel *k, int pgrp, int sig, bool priv)
 	struct ksiginfo info = {.signo = sig, .code = SI_KERNEL};
 	if (!priv)
 		info = (struct ksiginfo){.signo = sig, .code = SI_USER, .pid = k->current->tgid,
-					 .uid = (int)getuid()};
+					 .uid = (int)k->current->cred.uid};
 	for (struct process *p = k->procs; p; p = p->next)
 		if (thread_group_leader(p) && !process_dead(p) && p->signal->pgid == pgrp)
 			group_send_sig(k, p, &info);

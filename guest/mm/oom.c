@@ -56,7 +56,7 @@ struct process *oom_kill(struct kernel *k)
 		"vmemu: Out of memory: Killed process %d (%s) total-vm:%llukB, anon-rss:%llukB, "
 		"file-rss:0kB, shmem-rss:0kB, UID:%u pgtables:%llukB oom_score_adj:%d\n",
 		victim->pid, victim->comm, (unsigned long long)total_vm_pages(mm) * 4,
-		(unsigned long long)mm->rss_pages * 4, (unsigned)getuid(), (unsigned long long)mm->pt_pages * 4,
+		(unsigned long long)mm->rss_pages * 4, victim->cred.uid, (unsigned long long)mm->pt_pages * 4,
 		victim->signal->oom_score_adj);
 	k->stats.oom_kills++;
 	process_kill(k, victim, SIGKILL);

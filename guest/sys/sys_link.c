@@ -28,34 +28,16 @@
 #include "sys/sys.h"
 #include "task/task.h"
 
-#define NGROUPS_CHECK 256 /* supplementary groups looked at */
-
-/* in_group_p: gid is the caller's group or one of its supplementary ones. */
-static bool in_group(gid_t gid)
+/* in_group_p: gid is the caller's fs group or a supplementary one. */
+static bool in_group(struct kernel *k, uint32_t gid)
 {
-	if (gid == getegid())
-		return true;
-	gid_t groups[NGROUPS_CHECK];
-	int n = getgroups(NGROUPS_CHECK, groups);
-	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
+	struct fs_cred c = current_fs_cred(k);
+	return fs_in_group(&c, gid);
 }
 
-/* generic_permission for the guest: the mode's bits for its ids, then
- * CAP_DAC_OVERRIDE (and CAP_DAC_READ_SEARCH for reading). */
-static bool guest_may(struct kernel *k, const struct stat *st, unsigned mask)
+static uint32_t fsuid(struct kernel *k)
 {
-	unsigned bits = st->st_uid == geteuid() ? (st->st_mode >> 6) & 7
-			: in_group(st->st_gid)  ? (st->st_mode >> 3) & 7
-						: st->st_mode & 7;
-	if (!(mask & ~bits))
-		return true;
-	if (capable(k, CAP_DAC_OVERRIDE) && (!(mask & 1) || S_ISDIR(st->st_mode) ||
-					     (st->st_mode & 0111)))
-		return true;
-	return mask == 4 && capable(k, CAP_DAC_READ_SEARCH);
+	return current_fs_cred(k).fsuid;
 }
 
 /* ---- link(2), linkat(2) ---- */
@@ -79,11 +61,12 @@ static bool protected_hardlinks(void)
  * and write. */
 static int may_linkat(struct kernel *k, const struct stat *st)
 {
-	if (!protected_hardlinks() || st->st_uid == geteuid() || capable(k, CAP_FOWNER))
+	struct fs_cred c = current_fs_cred(k);
+	if (!protected_hardlinks() || st->st_uid == c.fsuid || capable(k, CAP_FOWNER))
 		return 0;
 	bool safe = S_ISREG(st->st_mode) && !(st->st_mode & S_ISUID) &&
 		    (st->st_mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) &&
-		    guest_may(k, st, 6);
+		    fs_permission(&c, st, R_OK | W_OK) == 0;
 	return safe ? 0 : -EPERM;
 }
 
@@ -164,11 +147,11 @@ int64_t sys_linkat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
  * file (not a directory) clears: only its owner or CAP_FOWNER. */
 static int may_chown(struct kernel *k, const struct stat *st, uint32_t uid, uint32_t gid)
 {
-	bool owner = st->st_uid == geteuid();
+	bool owner = st->st_uid == fsuid(k);
 	if (!capable(k, CAP_CHOWN)) {
 		if (uid != (uint32_t)-1 && !(owner && uid == st->st_uid))
 			return -EPERM;
-		if (gid != (uint32_t)-1 && !(owner && (gid == st->st_gid || in_group(gid))))
+		if (gid != (uint32_t)-1 && !(owner && (gid == st->st_gid || in_group(k, gid))))
 			return -EPERM;
 	}
 	bool kills_mode = !S_ISDIR(st->st_mode) &&
@@ -186,8 +169,8 @@ static void drop_sgid(struct kernel *k, int fd, const struct stat *before, uint3
 {
 	if (S_ISDIR(before->st_mode) || !(before->st_mode & S_ISGID) || capable(k, CAP_FSETID))
 		return;
-	bool drop = !in_group(before->st_gid) ||
-		    ((before->st_mode & S_ISUID) && !in_group(gid != (uint32_t)-1 ? gid : before->st_gid));
+	bool drop = !in_group(k, before->st_gid) ||
+		    ((before->st_mode & S_ISUID) && !in_group(k, gid != (uint32_t)-1 ? gid : before->st_gid));
 	struct stat now;
 	if (!drop || fstat(fd, &now) < 0 || !(now.st_mode & S_ISGID))
 		return;

@@ -139,19 +139,6 @@ int64_t sys_statx(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	return err ? err : copy_to_user(k, a[4], &stx, sizeof(stx));
 }
 
-/* The permission check of a file the host cannot check (/proc, a pipe),
- * by its mode as Linux's generic_permission: root passes, but for
- * executing a file no one may execute. */
-static int mode_permission(const struct stat *st, int mode)
-{
-	if (geteuid() == 0)
-		return (mode & X_OK) && !S_ISDIR(st->st_mode) && !(st->st_mode & 0111) ? -EACCES : 0;
-	unsigned bits = st->st_uid == geteuid() ? (st->st_mode >> 6) & 7
-			: st->st_gid == getegid() ? (st->st_mode >> 3) & 7
-						  : st->st_mode & 7;
-	return ((unsigned)mode & ~bits) ? -EACCES : 0;
-}
-
 static int64_t do_access(struct kernel *k, uint64_t dirfd, uint64_t upath, uint64_t mode,
 			 uint64_t flags)
 {
@@ -163,15 +150,20 @@ static int64_t do_access(struct kernel *k, uint64_t dirfd, uint64_t upath, uint6
 	int64_t err = user_path_at(k, dirfd, upath, (int)flags, true, &p);
 	if (err)
 		return err;
+	/* Without AT_EACCESS the real ids decide; the host is asked with
+	 * AT_EACCESS and given those ids for the call. */
+	struct fs_cred c = flags & AT_EACCESS ? current_fs_cred(k) : access_fs_cred(k);
 	int fd = path_host_fd(&p);
 	struct stat st;
-	if (fd >= 0)
-		err = syscall(SYS_faccessat2, fd, "", (int)mode,
-			      AT_EMPTY_PATH | (int)(flags & AT_EACCESS)) < 0
+	if (fd >= 0) {
+		cred_host_apply(k, &c);
+		err = syscall(SYS_faccessat2, fd, "", (int)mode, AT_EMPTY_PATH | AT_EACCESS) < 0
 			      ? -errno
 			      : 0;
-	else if (!(err = path_stat(k, &p, &st)))
-		err = mode_permission(&st, (int)mode);
+		cred_host_sync(k);
+	} else if (!(err = path_stat(k, &p, &st))) {
+		err = fs_permission(&c, &st, (int)mode);
+	}
 	path_put(&p);
 	return err;
 }

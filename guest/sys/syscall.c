@@ -347,6 +347,7 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 	reclaim_direct(k);
 	if (p->exited)
 		return true; /* the OOM killer chose this process */
+	cred_host_sync(k);
 	int64_t ret = k->cfg.strace ? run_traced(k, ctx, d, nr, a) : run(k, ctx, d, a);
 	if (k->trace) {
 		struct kernel_syscall_event e = {

@@ -48,12 +48,6 @@ void cap_exec(struct process *p)
 	p->cap.effective = c->euid == 0 ? p->cap.permitted : 0;
 }
 
-/* The capabilities an fs uid of 0 carries (Linux's CAP_FS_SET). */
-#define CAP_FS_SET                                                                               \
-	(1ULL << CAP_CHOWN | 1ULL << CAP_DAC_OVERRIDE | 1ULL << CAP_DAC_READ_SEARCH |              \
-	 1ULL << CAP_FOWNER | 1ULL << CAP_FSETID | 1ULL << CAP_LINUX_IMMUTABLE |                   \
-	 1ULL << CAP_MKNOD | 1ULL << CAP_MAC_OVERRIDE)
-
 /* cap_task_fix_setuid: leaving uid 0 in all of real, effective and saved
  * drops the permitted and effective sets (unless SECBIT_KEEP_CAPS);
  * effective uid 0 lost clears the effective set, gained restores it from

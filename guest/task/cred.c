@@ -4,8 +4,9 @@
  * and CAP_SETGID allow any change; capabilities follow the uids as
  * cap_task_fix_setuid has them follow (capability.c).
  *
- * The ids are the guest's own: the host still checks vmemu's file
- * accesses with vmemu's ids, whatever the guest's are. vmemu has one
+ * The ids are the guest's own; the host checks vmemu's file accesses
+ * with the current task's fs ids, groups and file capabilities, which
+ * vmemu's thread takes before each call (cred_fs.c). vmemu has one
  * user namespace with the initial one's mapping: every id but -1 is
  * valid, and -1 means "no change" where a call allows it (EINVAL for
  * setuid and setgid). */

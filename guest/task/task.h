@@ -454,6 +454,34 @@ syscall_fn sys_getuid, sys_geteuid, sys_getgid, sys_getegid, sys_getresuid, sys_
 	sys_setuid, sys_setgid, sys_setreuid, sys_setregid, sys_setresuid, sys_setresgid,
 	sys_setfsuid, sys_setfsgid; /* cred.c */
 syscall_fn sys_getgroups, sys_setgroups; /* groups.c */
+/* The capabilities an fs uid of 0 carries (Linux's CAP_FS_SET). */
+#define CAP_FS_SET                                                                          \
+	(1ULL << CAP_CHOWN | 1ULL << CAP_DAC_OVERRIDE | 1ULL << CAP_DAC_READ_SEARCH |         \
+	 1ULL << CAP_FOWNER | 1ULL << CAP_FSETID | 1ULL << CAP_LINUX_IMMUTABLE |              \
+	 1ULL << CAP_MKNOD | 1ULL << CAP_MAC_OVERRIDE)
+/* The credentials a file access is checked with (cred_fs.c): the current
+ * task's fs ids, groups and effective capabilities, or for access(2)
+ * without AT_EACCESS its real ids (access_fs_cred). fs_permission is
+ * Linux's generic_permission (mask: R_OK, W_OK, X_OK): 0 or -EACCES. */
+struct stat;
+struct fs_cred {
+	uint32_t fsuid, fsgid;
+	uint64_t caps;
+	struct group_info *groups;
+};
+struct fs_cred current_fs_cred(const struct kernel *k);
+struct fs_cred access_fs_cred(const struct kernel *k);
+bool fs_in_group(const struct fs_cred *c, uint32_t gid);
+int fs_permission(const struct fs_cred *c, const struct stat *st, int mask);
+/* The host checks vmemu's file calls with its thread's credentials, which
+ * follow the guest's (cred_fs.c): cred_host_init records vmemu's own,
+ * cred_host_sync gives the thread the current task's (at each system
+ * call), cred_host_apply given ones (access(2)), cred_host_restore gives
+ * vmemu's back. */
+void cred_host_init(struct kernel *k);
+void cred_host_sync(struct kernel *k);
+void cred_host_apply(struct kernel *k, const struct fs_cred *c);
+void cred_host_restore(struct kernel *k);
 /* Capabilities follow uid changes (cap_task_fix_setuid, capability.c):
  * old is the task's credentials before a set*id call changed p's. */
 void cap_fix_setuid(struct process *p, const struct cred *old, bool fs_only);
