@@ -182,16 +182,18 @@ void proc_status_show(struct kernel *k, struct process *p, struct seq *s)
 	show_ids(p, s);
 	seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", p->tgid,
 		   p->pid, p->signal->pgid, p->signal->sid);
-	if (p->mm)
+	if (p->mm) {
 		show_mem(k, p->mm, s);
-	seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t1\nuntag_mask:\t0xffffffffffffffff\n");
+		seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t%d\nuntag_mask:\t0xffffffffffffffff\n",
+			   !p->mm->thp_disabled);
+	}
 	show_sig(p, s);
 	seq_printf(s, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n",
 		   (unsigned long long)p->cap.inheritable, (unsigned long long)p->cap.permitted,
 		   (unsigned long long)p->cap.effective);
 	seq_printf(s, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", (unsigned long long)p->cap.bounding,
-		   0ULL);
-	seq_printf(s, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n");
+		   (unsigned long long)p->cap.ambient);
+	seq_printf(s, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", p->no_new_privs);
 }
 
 /* do_task_stat(): 52 fields; kstkesp/kstkeip and addresses vmemu does not

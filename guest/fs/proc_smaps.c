@@ -172,7 +172,7 @@ void proc_smaps_show(struct kernel *k, struct process *p, struct seq *s)
 		put_kb(s, "KernelPageSize:", page_size);
 		put_kb(s, "MMUPageSize:", page_size);
 		show_smap_fields(s, &mss, false);
-		seq_printf(s, "%-16s%8d\n", "THPeligible:", thp_vma_eligible(k, v));
+		seq_printf(s, "%-16s%8d\n", "THPeligible:", thp_vma_eligible(k, p->mm, v));
 		show_vma_flags(s, v);
 	}
 }

@@ -221,6 +221,14 @@ static int nr_open_read(struct kernel *k, char *buf, size_t size)
 	return snprintf(buf, size, "%d\n", MAX_FDS);
 }
 
+/* fs.suid_dumpable, which credential changes make a process's
+ * dumpability (task/prctl.c): the host's. */
+static int suid_dumpable_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "%d\n", suid_dumpable());
+}
+
 /* Linux's default (pipe_max_size). */
 static int pipe_max_size_read(struct kernel *k, char *buf, size_t size)
 {
@@ -246,6 +254,7 @@ static const struct sysctl_ro sysctl_fs[] = {
 	{"file-max", file_max_read},
 	{"nr_open", nr_open_read},
 	{"pipe-max-size", pipe_max_size_read},
+	{"suid_dumpable", suid_dumpable_read},
 };
 
 #define NRO(t) ((int)(sizeof(t) / sizeof(t[0])))

@@ -680,7 +680,7 @@ static mode_t fd_link_mode(struct kernel *k, const struct proc_ref *ref)
 
 /* As Linux shows what this kernel has: regular files of size 0, mode
  * 0444 (sysctls 0644), and directories of mode 0555 (fd 0500), a
- * process's owned by its effective ids, the rest by root; nlink 2 plus
+ * dumpable process's owned by its effective ids, the rest by root; nlink 2 plus
  * the subdirectories. */
 void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 {
@@ -690,8 +690,11 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		       ref->kind == PROC_THREAD_SELF || ref->kind == PROC_SYMLINK ||
 		       ref->kind == PROC_SYS_DIR || ref->kind == PROC_SYSVIPC_DIR ||
 		       ref->kind == PROC_SYSCTL || ref->kind == PROC_SYSFS;
-	/* A process's files are its effective ids' (task_dump_owner). */
+	/* A process's files are its effective ids', root's while it is not
+	 * dumpable (task_dump_owner). */
 	const struct process *owner = by_root || !ref->pid ? NULL : process_find(k, ref->pid);
+	if (owner && owner->mm && owner->mm->dumpable != SUID_DUMP_USER)
+		owner = NULL;
 	*st = (struct stat){
 		.st_dev = makedev(0, PROC_MINOR),
 		.st_ino = ref->ino,

@@ -248,7 +248,7 @@ static int handle_pmd_fault(struct kernel *k, struct mm *mm, struct vma *vma, ui
 	uint64_t *pmd = pgtable_pmd(k, mm, va, true);
 	if (!pmd)
 		return -1;
-	if (!*pmd && thp_vma_allowable(k, vma, va)) {
+	if (!*pmd && thp_vma_allowable(k, mm, vma, va)) {
 		*kind = FAULT_DEMAND_ZERO;
 		return do_huge_pmd_anonymous_page(k, mm, vma, va, pmd, write);
 	}

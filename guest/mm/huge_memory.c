@@ -11,20 +11,21 @@
 #include "kern.h"
 #include "mm/internal.h"
 
-bool thp_vma_allowable(struct kernel *k, const struct vma *vma, uint64_t va)
+bool thp_vma_allowable(struct kernel *k, const struct mm *mm, const struct vma *vma,
+		       uint64_t va)
 {
 	uint64_t haddr = va & HPAGE_PMD_MASK;
-	if (vma->mapping || (vma->flags & (VM_SHARED | VM_NOHUGEPAGE | VM_HUGETLB)))
+	if (mm->thp_disabled || vma->mapping || (vma->flags & (VM_SHARED | VM_NOHUGEPAGE | VM_HUGETLB)))
 		return false;
 	if (k->thp == THP_NEVER || (k->thp == THP_MADVISE && !(vma->flags & VM_HUGEPAGE)))
 		return false;
 	return haddr >= vma->start && haddr + PAGE_SIZE_2M <= vma->end;
 }
 
-bool thp_vma_eligible(struct kernel *k, const struct vma *vma)
+bool thp_vma_eligible(struct kernel *k, const struct mm *mm, const struct vma *vma)
 {
 	return vma->end - vma->start >= PAGE_SIZE_2M &&
-	       thp_vma_allowable(k, vma, vma->end - PAGE_SIZE_2M);
+	       thp_vma_allowable(k, mm, vma, vma->end - PAGE_SIZE_2M);
 }
 
 uint64_t huge_zero_pa(struct kernel *k)

@@ -217,9 +217,10 @@ uint64_t *pgtable_entry(struct kernel *k, struct mm *mm, uint64_t va, int level,
  * Nothing is made or split. */
 uint64_t *pgtable_leaf(struct kernel *k, struct mm *mm, uint64_t va);
 /* Whether a fault at va in vma may map a huge page (Linux's
- * thp_vma_allowable_order): the --thp mode and the VMA's MADV_*HUGEPAGE
- * allow it, and the 2 MiB around va lie inside vma, private anonymous. */
-bool thp_vma_allowable(struct kernel *k, const struct vma *vma, uint64_t va);
+ * thp_vma_allowable_order): the --thp mode, the mm's PR_SET_THP_DISABLE
+ * and the VMA's MADV_*HUGEPAGE allow it, and the 2 MiB around va lie inside vma, private anonymous. */
+bool thp_vma_allowable(struct kernel *k, const struct mm *mm, const struct vma *vma,
+		       uint64_t va);
 /* A missing PDE: a huge page for a write, the huge zero page for a read
  * (Linux's do_huge_pmd_anonymous_page). 0 done, THP_FALLBACK for 4 KiB
  * pages (no free order-9 block: counted), -1 out of host memory. */

@@ -56,7 +56,7 @@ static bool scan_mm(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *budg
 	for (struct vma *v = vma_first_after(mm, va); v; v = v->next) {
 		uint64_t h = ((v->start > va ? v->start : va) + PAGE_SIZE_2M - 1) & HPAGE_PMD_MASK;
 		for (; h + PAGE_SIZE_2M <= v->end; h += PAGE_SIZE_2M) {
-			if (!thp_vma_allowable(k, v, h))
+			if (!thp_vma_allowable(k, mm, v, h))
 				break; /* the VMA's mode: none of it */
 			if (!*budget) {
 				kh->cursor_va = h;

@@ -79,7 +79,7 @@ static void willneed(struct kernel *k, const struct vma *v, uint64_t start, uint
  * call goes on past a failure and reports the last. */
 static int collapse_range(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e)
 {
-	if (v->mapping || (v->flags & (VM_SHARED | VM_HUGETLB | VM_NOHUGEPAGE)))
+	if (mm->thp_disabled || v->mapping || (v->flags & (VM_SHARED | VM_HUGETLB | VM_NOHUGEPAGE)))
 		return -EINVAL;
 	int err = 0;
 	for (uint64_t h = (s + PAGE_SIZE_2M - 1) & HPAGE_PMD_MASK; h + PAGE_SIZE_2M <= e;

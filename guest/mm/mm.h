@@ -229,7 +229,7 @@ void khugepaged_tick(struct kernel *k, uint64_t now);
 /* Whether vma could hold a transparent huge page (smaps' THPeligible,
  * Linux's hugepage_vma_check): THP allows it and a 2 MiB-aligned block
  * fits in it. */
-bool thp_vma_eligible(struct kernel *k, const struct vma *vma);
+bool thp_vma_eligible(struct kernel *k, const struct mm *mm, const struct vma *vma);
 /* What maps va, as a PTE of one 4 KiB page would hold it (Linux's
  * follow_page): the PTE itself, or for a huge leaf (THP, a hugetlb page
  * of 2 MiB or 1 GiB) huge_subpage_pte of it; 0 when nothing does. *size

@@ -56,6 +56,8 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 	struct mm *child = mm_create(k);
 	if (!child)
 		return NULL;
+	child->dumpable = parent->dumpable;
+	child->thp_disabled = parent->thp_disabled;
 	child->start_brk = parent->start_brk;
 	child->brk = parent->brk;
 	child->mmap_base = parent->mmap_base;

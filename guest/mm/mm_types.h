@@ -285,6 +285,9 @@ struct vm_file_ops {
 	void (*put)(struct file *f);
 };
 
+/* mm->dumpable (Linux's linux/sched/coredump.h). */
+enum { SUID_DUMP_DISABLE, SUID_DUMP_USER, SUID_DUMP_ROOT };
+
 struct mm {
 	int users;           /* processes on it (a vfork child borrows its parent's) */
 	uint64_t pml4;       /* physical address of the top-level table (CR3 base; a PML5 with LA57) */
@@ -294,6 +297,11 @@ struct mm {
 	struct vma *vma_root;
 	int map_count;       /* VMAs (vm.max_map_count limits it) */
 	unsigned def_flags;  /* VM_* every new map gets (mlockall's MCL_FUTURE) */
+	/* What Linux keeps in mm->flags: PR_SET_DUMPABLE's SUID_DUMP_* (exec
+	 * and credential changes set it too), PR_SET_THP_DISABLE's no huge
+	 * pages (kept by fork and exec). */
+	uint8_t dumpable;
+	bool thp_disabled;
 	uint64_t start_brk, brk;
 	uint64_t mmap_base;  /* top of the mmap area; searched downwards */
 	uint64_t task_size;  /* top of its user space: USER_TOP, or USER_TOP_LA57 */

@@ -1,10 +1,9 @@
 /* sys_misc.c - process-level system calls a C runtime makes at start and
  * exit: exit, arch_prctl, set_tid_address, rseq, resource
- * limits, prctl, ids, personality, times, CPU affinity, getrandom,
+ * limits, ids, personality, times, CPU affinity, getrandom,
  * sysinfo. */
 #include <asm/prctl.h>
 #include <errno.h>
-#include <linux/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -127,41 +126,6 @@ int64_t sys_setrlimit(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 }
 
 /* ---- identity ---- */
-
-int64_t sys_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	struct process *p = k->current;
-	switch (a[0]) {
-	case PR_SET_NAME: {
-		/* Like Linux: at most 15 bytes, the rest cut off. */
-		char name[sizeof(p->comm)] = "";
-		for (size_t i = 0; i + 1 < sizeof(name); i++) {
-			if (copy_from_user(k, &name[i], a[1] + i, 1))
-				return -EFAULT;
-			if (!name[i])
-				break;
-		}
-		memcpy(p->comm, name, sizeof(name));
-		p->comm[sizeof(p->comm) - 1] = 0;
-		return 0;
-	}
-	case PR_GET_NAME:
-		return copy_to_user(k, a[1], p->comm, sizeof(p->comm));
-	case PR_SET_TIMERSLACK: /* 0 goes back to the default */
-		p->timer_slack_ns = a[1] ? a[1] : p->default_timer_slack_ns;
-		return 0;
-	case PR_GET_TIMERSLACK:
-		return (int64_t)p->timer_slack_ns;
-	case PR_GET_KEEPCAPS:
-	case PR_SET_KEEPCAPS:
-		return cred_prctl_keepcaps(p, (int)a[0], a);
-	case PR_GET_SECUREBITS:
-		return p->cred.securebits;
-	default:
-		return -EINVAL;
-	}
-}
 
 int64_t sys_getpid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {

@@ -1,5 +1,5 @@
 /* capability.c - each process's capabilities (capabilities(7)): the
- * effective, permitted and inheritable sets and the bounding set, with
+ * effective, permitted, inheritable and ambient sets and the bounding set, with
  * capget(2) and capset(2) and their rules from Linux's kernel/capability.c
  * and security/commoncap.c.
  *
@@ -7,8 +7,8 @@
  * copies them; execve recomputes them as for a file without capabilities:
  * a real or effective uid 0 gets its bounding set (and its inheritable
  * one) as permitted, effective too if the effective uid is 0; anyone else
- * none (no ambient set here). Uid changes drop and raise them as Linux's
- * cap_task_fix_setuid. The kernel's checks ask capable(). */
+ * its ambient set (prctl's PR_CAP_AMBIENT, prctl.c). Uid changes drop and
+ * raise them as Linux's cap_task_fix_setuid. The kernel's checks ask capable(). */
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
@@ -31,13 +31,17 @@ void cap_init(struct process *p)
 		p->cap.permitted = d[0].permitted | (uint64_t)d[1].permitted << 32;
 		p->cap.inheritable = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
 	}
-	p->cap.bounding = 0;
-	for (int c = 0; c <= CAP_LAST_CAP; c++)
+	p->cap.bounding = p->cap.ambient = 0;
+	for (int c = 0; c <= CAP_LAST_CAP; c++) {
 		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
 			p->cap.bounding |= 1ULL << c;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0) == 1)
+			p->cap.ambient |= 1ULL << c;
+	}
 }
 
-/* handle_privileged_root() for a file without capabilities. */
+/* cap_bprm_creds_from_file for a file without capabilities: root's
+ * (handle_privileged_root) or the ambient set, which stays. */
 void cap_exec(struct process *p)
 {
 	const struct cred *c = &p->cred;
@@ -45,7 +49,8 @@ void cap_exec(struct process *p)
 		p->cap.permitted = (p->cap.inheritable | p->cap.bounding) & CAP_VALID_MASK;
 	else
 		p->cap.permitted = 0;
-	p->cap.effective = c->euid == 0 ? p->cap.permitted : 0;
+	p->cap.permitted |= p->cap.ambient;
+	p->cap.effective = c->euid == 0 ? p->cap.permitted : p->cap.ambient;
 }
 
 /* cap_task_fix_setuid: leaving uid 0 in all of real, effective and saved
@@ -66,8 +71,11 @@ void cap_fix_setuid(struct process *p, const struct cred *old, bool fs_only)
 	}
 	bool was_root = old->uid == 0 || old->euid == 0 || old->suid == 0;
 	bool is_root = c->uid == 0 || c->euid == 0 || c->suid == 0;
-	if (was_root && !is_root && !(c->securebits & SECBIT_KEEP_CAPS))
-		p->cap.permitted = p->cap.effective = 0;
+	if (was_root && !is_root) {
+		if (!(c->securebits & SECBIT_KEEP_CAPS))
+			p->cap.permitted = p->cap.effective = 0;
+		p->cap.ambient = 0; /* so that an exec after it has none */
+	}
 	if (old->euid == 0 && c->euid != 0)
 		p->cap.effective = 0;
 	if (old->euid != 0 && c->euid == 0)
@@ -148,8 +156,14 @@ int64_t sys_capset(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	if ((inh & ~inh_room) || (inh & ~(p->cap.inheritable | p->cap.bounding)) ||
 	    (prm & ~p->cap.permitted) || (eff & ~prm))
 		return -EPERM;
+	/* Capabilities gained make the process as if its ids changed. */
+	bool gained = (eff & ~p->cap.effective) || (prm & ~p->cap.permitted) ||
+		      (inh & ~p->cap.inheritable);
 	p->cap.effective = eff;
 	p->cap.permitted = prm;
 	p->cap.inheritable = inh;
+	p->cap.ambient &= prm & inh; /* ambient only within both */
+	if (gained)
+		task_cred_changed(p);
 	return 0;
 }

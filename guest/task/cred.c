@@ -170,6 +170,10 @@ static int64_t commit(struct process *p, const struct cred *old, int cap, bool f
 {
 	if (cap == CAP_SETUID)
 		cap_fix_setuid(p, old, fs_only);
+	const struct cred *c = &p->cred;
+	if (c->euid != old->euid || c->egid != old->egid || c->fsuid != old->fsuid ||
+	    c->fsgid != old->fsgid)
+		task_cred_changed(p);
 	return 0;
 }
 

@@ -159,6 +159,11 @@ void cred_host_sync(struct kernel *k)
 	cred_host_apply(k, &c);
 }
 
+void cred_host_own(struct kernel *k)
+{
+	host_cred_set(&k->host_cred, &k->host_cred_own);
+}
+
 void cred_host_restore(struct kernel *k)
 {
 	host_cred_set(&k->host_cred, &k->host_cred_own);

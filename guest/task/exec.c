@@ -80,20 +80,35 @@ static int strings_copy(struct kernel *k, uint64_t uva, struct strings *s, char 
 
 /* Opens the file to execute (Linux's do_open_execat): a regular file that
  * may be executed, its writing denied while the exec runs (ETXTBSY when
- * it is open for writing). Its host name for the loader is the host's
- * magic link of the open fd, which names exactly that file. */
-static int open_exe(struct kernel *k, const char *path, struct file **out, char host[PATH_MAX])
+ * it is open for writing); readable tells whether the caller could read
+ * it too. The name is looked up with the caller's rights (O_PATH), but
+ * the program is read with vmemu's own: Linux asks for execute
+ * permission alone. Its host name for the loader is the host's magic
+ * link of the open fd, which names exactly that file. */
+static int open_exe(struct kernel *k, const char *path, struct file **out, char host[PATH_MAX],
+		    bool *readable)
 {
 	struct file *f;
-	/* O_NONBLOCK: a FIFO's open does not wait (and is no program). */
-	int err = file_open(k, AT_FDCWD, path, O_RDONLY | O_NONBLOCK, 0, &f);
+	int err = file_open(k, AT_FDCWD, path, O_PATH, 0, &f);
 	if (err)
 		return err;
 	if (file_kind(f) != FILE_REGULAR ||
-	    syscall(SYS_faccessat2, f->host_fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
+	    syscall(SYS_faccessat2, f->host_fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
 		err = -EACCES;
-	else
-		err = file_open_exe(k, f->host_fd, out);
+	} else {
+		*readable = syscall(SYS_faccessat2, f->host_fd, "", R_OK,
+				    AT_EMPTY_PATH | AT_EACCESS) == 0;
+		char self[64];
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", f->host_fd);
+		cred_host_own(k);
+		int fd = open(self, O_RDONLY | O_CLOEXEC);
+		err = fd < 0 ? -errno : 0;
+		cred_host_sync(k);
+		if (fd >= 0) {
+			err = file_open_exe(k, fd, out);
+			close(fd);
+		}
+	}
 	file_put(f);
 	if (!err)
 		snprintf(host, PATH_MAX, "/proc/self/fd/%d", (*out)->host_fd);
@@ -167,8 +182,9 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		err = strings_copy(k, a[2], &envp, scratch);
 	free(scratch);
 	struct file *f = NULL;
+	bool readable = false;
 	if (!err)
-		err = open_exe(k, path, &f, host);
+		err = open_exe(k, path, &f, host, &readable);
 	struct mm *old_mm = p->mm;
 	if (f) {
 		/* The old memory stays until this thread's robust futexes and
@@ -193,6 +209,7 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	p->mm = old_mm;
 	exit_mm_release(k, p);
 	p->mm = new_mm;
+	new_mm->thp_disabled = old_mm->thp_disabled; /* kept, as Linux's MMF_INIT_MASK */
 	mm_put(k, old_mm);
 	switch_mm(k, p->mm);
 	if (unshare_for_exec(p)) {
@@ -203,6 +220,7 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	signal_exec(p);
 	cred_exec(p);
 	cap_exec(p);
+	task_exec_dumpable(p, readable);
 	p->personality &= ~(unsigned)READ_IMPLIES_EXEC; /* SET_PERSONALITY of a 64-bit ELF */
 	p->signal->membarrier_state = 0;
 	process_vfork_done(k, p);

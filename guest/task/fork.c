@@ -113,6 +113,7 @@ static int copy_signal(struct process *c, struct process *p, const struct clone_
 		return -ENOMEM;
 	const struct signal_struct *ps = p->signal;
 	s->parent = (r->flags & CLONE_PARENT) ? ps->parent : (struct signal_struct *)ps;
+	s->parent_tid = (r->flags & CLONE_PARENT) ? ps->parent_tid : p->pid;
 	s->pgid = ps->pgid;
 	s->sid = ps->sid;
 	s->membarrier_state = ps->membarrier_state;
@@ -166,6 +167,10 @@ static struct process *copy_process(struct kernel *k, const struct cpu_context *
 	}
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->timer_slack_ns = c->default_timer_slack_ns = p->timer_slack_ns;
+	/* Inherited, as Linux copies the task's flags; pdeath_signal is not. */
+	c->no_new_privs = p->no_new_privs;
+	c->mce_kill = p->mce_kill;
+	c->io_flusher = p->io_flusher;
 	c->ctx = *ctx;
 	c->ctx.rax = 0;
 	c->ctx.rip = ctx->rip + SYSCALL_INSN_LEN;

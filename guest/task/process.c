@@ -5,6 +5,7 @@
  * stays a zombie until then. Other threads are not waited for: they go as
  * soon as they have exited (release_task). */
 #include <errno.h>
+#include <linux/prctl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,7 @@ struct process *process_alloc(struct kernel *k, int pid)
 	p->state = PROC_RUNNABLE;
 	p->exit_signal = SIGCHLD;
 	p->timer_slack_ns = p->default_timer_slack_ns = TIMER_SLACK_NS_DEFAULT;
+	p->mce_kill = PR_MCE_KILL_DEFAULT;
 	list_add(k, p);
 	return p;
 }
@@ -213,24 +215,22 @@ void process_vfork_done(struct kernel *k, struct process *p)
 	}
 }
 
-/* The parent of a process that ended: its children go to init (or to no
- * one when init itself ended), and the parent gets the exit signal (none
- * for exit_signal 0) and wakes from wait (Linux's exit_notify). */
-static void process_notify_parent(struct kernel *k, struct signal_struct *s)
+/* Who takes the children of s (Linux's find_new_reaper): the nearest
+ * living ancestor that made itself a child subreaper, else init (no one
+ * when init itself ended). */
+static struct signal_struct *find_new_reaper(struct kernel *k, struct signal_struct *s)
 {
-	struct process *leader = s->leader;
-	struct signal_struct *reaper = k->init && k->init->signal != s ? k->init->signal : NULL;
-	for (struct process *c = k->procs; c; c = c->next)
-		if (c->signal->parent == s)
-			c->signal->parent = reaper;
-	if (s->exe_file) {
-		file_put(s->exe_file);
-		s->exe_file = NULL;
-	}
-	s->itimer_real_at = 0;
-	struct signal_struct *parent = s->parent;
-	if (!parent)
-		return;
+	for (struct signal_struct *a = s->parent; a; a = a->parent)
+		if (a->is_child_subreaper && a->nr_threads > 0)
+			return a;
+	return k->init && k->init->signal != s ? k->init->signal : NULL;
+}
+
+/* Tells parent that the process led by leader ended: its exit signal
+ * (none for exit_signal 0), a wake from wait (Linux's do_notify_parent). */
+static void do_notify_parent(struct kernel *k, struct process *leader,
+			     struct signal_struct *parent)
+{
 	const struct k_sigaction *act = &parent->leader->sighand->action[SIGCHLD];
 	/* Linux reaps at once the children of a parent that ignores SIGCHLD. */
 	leader->autoreap = leader->exit_signal == SIGCHLD &&
@@ -248,6 +248,33 @@ static void process_notify_parent(struct kernel *k, struct signal_struct *s)
 		group_send_sig(k, parent->leader, &info);
 	}
 	kernel_wake(k, parent);
+}
+
+/* A process ended: its children go to their new reaper (an ended one,
+ * not yet waited for, tells it so), and its parent is told. */
+static void process_notify_parent(struct kernel *k, struct signal_struct *s)
+{
+	struct signal_struct *reaper = find_new_reaper(k, s);
+	for (struct process *c = k->procs; c; c = c->next) {
+		if (c->signal->parent != s)
+			continue;
+		c->signal->parent = reaper;
+		c->signal->parent_tid = reaper ? reaper->leader->pid : 0;
+		if (!thread_group_leader(c))
+			continue;
+		/* A child given to another process tells it by SIGCHLD. */
+		if (c->exit_signal > 0)
+			c->exit_signal = SIGCHLD;
+		if (reaper && c->signal->nr_threads == 0 && !c->autoreap)
+			do_notify_parent(k, c, reaper);
+	}
+	if (s->exe_file) {
+		file_put(s->exe_file);
+		s->exe_file = NULL;
+	}
+	s->itimer_real_at = 0;
+	if (s->parent)
+		do_notify_parent(k, s->leader, s->parent);
 }
 
 /* The end of every thread (Linux's do_exit): its robust futexes and
@@ -269,6 +296,7 @@ static void exit_thread(struct kernel *k, struct process *p)
 	s->min_flt += p->min_flt;
 	s->maj_flt += p->maj_flt;
 	s->nr_threads--;
+	pdeath_parent_exit(k, p);
 	if (!thread_group_leader(p))
 		p->autoreap = true;
 	if (s->nr_threads == 0) {

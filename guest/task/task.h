@@ -146,6 +146,10 @@ struct signal_struct {
 	/* The parent process: NULL for the guest's init, and for orphans
 	 * once init is gone too. */
 	struct signal_struct *parent;
+	/* The thread of parent that made it (Linux's real_parent), whose end
+	 * sends PR_SET_PDEATHSIG's signals (prctl.c). */
+	int parent_tid;
+	bool is_child_subreaper; /* PR_SET_CHILD_SUBREAPER: orphans below come here */
 	int pgid, sid;
 	struct sigpending shared_pending; /* kill(2), SIGCHLD, SIGALRM: any thread takes them */
 	bool group_exit;          /* exit_group or a fatal signal: every thread ends (SIGNAL_GROUP_EXIT) */
@@ -190,7 +194,7 @@ struct process {
 	int tgid;                 /* the process id (getpid): the leader's pid */
 	uint64_t serial;          /* never reused: a pidfd tells a new task of its pid apart */
 	struct {                  /* capabilities, a bit per CAP_* (capability.c) */
-		uint64_t effective, permitted, inheritable, bounding;
+		uint64_t effective, permitted, inheritable, bounding, ambient;
 	} cap;
 	struct cred cred;         /* cred.c */
 	/* Scheduling attributes (priority.c, sched_policy.c): recorded and
@@ -240,6 +244,12 @@ struct process {
 	 * guest's timers do not batch wake-ups); 0 sets the default, the
 	 * parent's value at fork (Linux's default_timer_slack_ns). */
 	uint64_t timer_slack_ns, default_timer_slack_ns;
+	/* prctl's (prctl.c): PR_SET_PDEATHSIG's signal (0: none), sent to
+	 * this task's process when the thread that made it ends; no_new_privs
+	 * (kept by fork and exec); PR_MCE_KILL's policy; PR_SET_IO_FLUSHER. */
+	int pdeath_signal;
+	int mce_kill;
+	bool no_new_privs, io_flusher;
 	/* CPU time: ns it has run, and since when it runs now (0: it does
 	 * not), charged by the scheduler. */
 	uint64_t cpu_ns, on_cpu_since;
@@ -476,11 +486,13 @@ int fs_permission(const struct fs_cred *c, const struct stat *st, int mask);
 /* The host checks vmemu's file calls with its thread's credentials, which
  * follow the guest's (cred_fs.c): cred_host_init records vmemu's own,
  * cred_host_sync gives the thread the current task's (at each system
- * call), cred_host_apply given ones (access(2)), cred_host_restore gives
- * vmemu's back. */
+ * call), cred_host_apply given ones (access(2)), cred_host_own vmemu's
+ * own for a moment (reading a program), cred_host_restore gives vmemu's
+ * back for good. */
 void cred_host_init(struct kernel *k);
 void cred_host_sync(struct kernel *k);
 void cred_host_apply(struct kernel *k, const struct fs_cred *c);
+void cred_host_own(struct kernel *k);
 void cred_host_restore(struct kernel *k);
 /* Capabilities follow uid changes (cap_task_fix_setuid, capability.c):
  * old is the task's credentials before a set*id call changed p's. */
@@ -488,6 +500,17 @@ void cap_fix_setuid(struct process *p, const struct cred *old, bool fs_only);
 /* May the current task send sig to t (Linux's check_kill_permission)?
  * (cred.c) */
 bool kill_permitted(struct kernel *k, const struct process *t, int sig);
+/* prctl(2) (prctl.c). An effective or fs id changed (Linux's
+ * commit_creds): not dumpable (fs.suid_dumpable), no parent-death signal.
+ * exec sets dumpability by the new ids and whether the program could be
+ * read. A thread ends: the processes it made get their parent-death
+ * signals. */
+syscall_fn sys_prctl;
+/* fs.suid_dumpable, the host's (Debian's default is 0). */
+uint8_t suid_dumpable(void);
+void task_cred_changed(struct process *p);
+void task_exec_dumpable(struct process *p, bool readable);
+void pdeath_parent_exit(struct kernel *k, struct process *t);
 /* prctl's PR_SET_KEEPCAPS and PR_GET_KEEPCAPS (cred.c). */
 int64_t cred_prctl_keepcaps(struct process *p, int option, const uint64_t a[6]);
 /* Scheduling (priority.c, sched_policy.c, ioprio.c, membarrier.c). */
