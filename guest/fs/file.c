@@ -240,6 +240,8 @@ int fd_close(struct fdtable *t, int fd)
 	t->fd[fd] = NULL;
 	t->cloexec[fd] = false;
 	locks_remove_posix(t, f);
+	if (f->ops->flush)
+		f->ops->flush(f, t);
 	file_put(f);
 	return 0;
 }
