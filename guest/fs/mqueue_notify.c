@@ -7,7 +7,7 @@
  * queue. SIGEV_THREAD asks the kernel to send a cookie on a netlink
  * socket (glibc opens one, NETLINK_ROUTE, and starts the thread itself);
  * vmemu has no netlink sockets, so the kernel answers as Linux does for
- * an fd that is none (EBADF, ENOTSOCK, ECONNREFUSED), and glibc, unable
+ * an fd that is none (EBADF, ENOTSOCK, EINVAL), and glibc, unable
  * to open its socket, gives ENOSYS. */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,7 +55,7 @@ static int notify_thread_check(struct kernel *k, const struct k_sigevent *ev)
 	struct file *sock = fd_arg(k, (uint64_t)(uint32_t)ev->signo);
 	if (!sock)
 		return -EBADF;
-	return file_kind(sock) == FILE_SOCKET ? -ECONNREFUSED : -ENOTSOCK;
+	return file_kind(sock) == FILE_SOCKET ? -EINVAL : -ENOTSOCK; /* no AF_NETLINK one */
 }
 
 int64_t sys_mq_notify(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
