@@ -220,9 +220,13 @@ static int create(struct kernel *k, const char *name, unsigned mode,
 	*q = (struct mqueue){
 		.ns = ns, .refs = 1, .linked = true, .ino = ns->next_ino++,
 		.uid = c->fsuid, .gid = c->fsgid, .mode = S_IFREG | (mode & 07777),
-		.maxmsg = attr ? attr->mq_maxmsg : ns->sysctl.msg_default,
-		.msgsize = attr ? attr->mq_msgsize : ns->sysctl.msgsize_default,
 	};
+	/* Without attributes: the defaults, but no more than the maximums. */
+	const struct mq_sysctl *s = &ns->sysctl;
+	q->maxmsg = attr ? attr->mq_maxmsg
+			 : s->msg_default < s->msg_max ? s->msg_default : s->msg_max;
+	q->msgsize = attr ? attr->mq_msgsize
+			  : s->msgsize_default < s->msgsize_max ? s->msgsize_default : s->msgsize_max;
 	snprintf(q->name, sizeof(q->name), "%s", name);
 	mqueue_touch(&q->ctime);
 	q->atime = q->mtime = q->ctime;

@@ -601,15 +601,22 @@ static void sysctls(void)
 	if (kid == 0) {
 		if (setresuid(65534, 65534, 65534))
 			_exit(2);
-		struct mq_attr a = {.mq_maxmsg = 6, .mq_msgsize = 8};
-		if (mq_open(n, O_RDWR | O_CREAT, 0600, &a) != -1 || errno != EINVAL)
+		/* No attributes: msg_default (10), but at most msg_max (5). */
+		mqd_t q = mq_open(n, O_RDWR | O_CREAT, 0600, NULL);
+		struct mq_attr a;
+		if (q == -1 || mq_getattr(q, &a) || a.mq_maxmsg != 5)
 			_exit(3);
-		a.mq_maxmsg = 5;
-		mqd_t q = mq_open(n, O_RDWR | O_CREAT, 0600, &a);
-		if (q == -1)
+		/* queues_max is looked at before the attributes. */
+		a = (struct mq_attr){.mq_maxmsg = 6, .mq_msgsize = 8};
+		if (mq_open(n2, O_RDWR | O_CREAT, 0600, &a) != -1 || errno != ENOSPC)
 			_exit(4);
-		int r = mq_open(n2, O_RDWR | O_CREAT, 0600, &a) == -1 && errno == ENOSPC ? 0 : 5;
+		mq_close(q);
 		mq_unlink(n);
+		if (mq_open(n2, O_RDWR | O_CREAT, 0600, &a) != -1 || errno != EINVAL)
+			_exit(5);
+		a.mq_maxmsg = 5;
+		int r = mq_open(n2, O_RDWR | O_CREAT, 0600, &a) == -1 ? 6 : 0;
+		mq_unlink(n2);
 		_exit(r);
 	}
 	reap(kid);
