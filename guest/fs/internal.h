@@ -60,6 +60,8 @@ void memfd_name(struct file *f, char *buf, size_t size);
 /* A message queue's name, as /proc/PID/fd shows it: "/NAME", " (deleted)"
  * once unlinked (mqueue.c). */
 void mqueue_name(struct file *f, char *buf, size_t size);
+/* A new open of the queue f is on (/proc/PID/fd/N), by its mode bits. */
+int mqueue_reopen(struct kernel *k, struct file *f, int flags, struct file **out);
 /* /proc/sys/fs/mqueue (mqueue_sysctl.c), as proc_sys.c's tables. */
 int mqueue_sysctl_count(void);
 const char *mqueue_sysctl_name(int i);

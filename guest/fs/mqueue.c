@@ -251,6 +251,31 @@ static bool fd_free_slot(const struct fdtable *t)
 	return false;
 }
 
+/* A new file on q (a reference taken) as mq_open with oflag opens it. */
+static int new_file(struct mqueue *q, int oflag, struct file **out)
+{
+	struct mq_file *mf = calloc(1, sizeof(*mf));
+	int flags = oflag & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+	struct file *f = mf ? file_alloc(&mqueue_fops, FILE_MQUEUE, flags, mf) : NULL;
+	if (!f) {
+		free(mf);
+		return -ENOMEM;
+	}
+	mf->q = q;
+	q->refs++;
+	f->f_mode = open_fmode(oflag);
+	*out = f;
+	return 0;
+}
+
+int mqueue_reopen(struct kernel *k, struct file *f, int flags, struct file **out)
+{
+	static const unsigned want[4] = {4, 2, 6, 0};
+	struct mqueue *q = mqueue_of(f);
+	int err = permission(k, q, want[flags & O_ACCMODE]);
+	return err ? err : new_file(q, flags, out);
+}
+
 int64_t mqueue_open(struct kernel *k, const char *name, int oflag, unsigned mode,
 		    const struct k_mq_attr *attr)
 {
@@ -272,20 +297,15 @@ int64_t mqueue_open(struct kernel *k, const char *name, int oflag, unsigned mode
 		static const unsigned want[3] = {4, 2, 6};
 		err = permission(k, q, want[oflag & O_ACCMODE]);
 	}
+	struct file *f;
+	if (!err)
+		err = new_file(q, oflag, &f);
 	if (err)
 		return err;
-	q->refs++; /* the file's */
-	struct mq_file *mf = calloc(1, sizeof(*mf));
-	int flags = oflag & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
-	struct file *f = mf ? file_alloc(&mqueue_fops, FILE_MQUEUE, flags, mf) : NULL;
-	if (!f) {
-		free(mf);
-		queue_put(q);
-		return -ENOMEM;
-	}
-	mf->q = q;
-	f->f_mode = open_fmode(oflag);
-	return fd_install(k->current->files, 0, f, true);
+	int fd = fd_install(k->current->files, 0, f, true);
+	if (fd < 0)
+		file_put(f);
+	return fd;
 }
 
 /* Linux's vfs_unlink in the sticky mqueue root: only the queue's owner

@@ -305,6 +305,15 @@ static void messages(void)
 	CHECK_ERRNO(mq_send(ro, "x", 1, 0), EBADF, "mq_send on O_RDONLY");
 	CHECK_ERRNO(mq_receive(wo, buf, 16, NULL), EBADF, "mq_receive on O_WRONLY");
 	CHECK_ERRNO(write(q, "x", 1), EINVAL, "write(2) to a queue");
+	/* Opened again through /proc/self/fd: the same queue, read-only. */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", q);
+	int again = open(path, O_RDONLY);
+	CHECK(again >= 0, "open %s: %s", path, strerror(errno));
+	CHECK(attr_of(again).mq_curmsgs == 4, "curmsgs through the new open");
+	CHECK_ERRNO(mq_send(again, "x", 1, 0), EBADF, "mq_send on the read-only open");
+	expect(again, "z", 0);
+	close(again);
 	mq_close(ro);
 	mq_close(wo);
 	mq_close(q);
