@@ -431,6 +431,19 @@ static void waiting(void)
 		close(go[i][1]);
 	}
 	printf("senders in order: ok\n");
+	/* A poller asleep on the empty queue wakes for a message. */
+	pid_t kid = fork();
+	CHECK(kid >= 0, "fork");
+	if (kid == 0) {
+		struct pollfd p = {.fd = q, .events = POLLIN};
+		long r = syscall(SYS_ppoll, &p, 1, NULL, NULL, 8);
+		_exit(r == 1 && p.revents == POLLIN ? 0 : 1);
+	}
+	wait_in_call(kid, SYS_ppoll);
+	qsend(q, "p", 0);
+	reap(kid);
+	expect(q, "p", 0);
+	printf("poll woken by a send: ok\n");
 	close(pfd[0]);
 	close(pfd[1]);
 	mq_close(q);
