@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "fs/mqueue.h"
 #include "kern.h"
@@ -142,33 +143,12 @@ static int lookup(struct mq_namespace *ns, const char *name, struct mqueue **out
 	return 0;
 }
 
-static bool in_group(const struct cred *c, uint32_t gid)
+/* Linux's generic_permission on the queue's inode (mask: R_OK, W_OK). */
+static int permission(struct kernel *k, const struct mqueue *q, int mask)
 {
-	if (c->fsgid == gid)
-		return true;
-	for (int i = 0; i < c->groups->ngroups; i++)
-		if (c->groups->gid[i] == gid)
-			return true;
-	return false;
-}
-
-/* Linux's generic_permission for a regular file: the owner's, group's or
- * others' bits; CAP_DAC_OVERRIDE passes, CAP_DAC_READ_SEARCH for reading. */
-static int permission(struct kernel *k, const struct mqueue *q, unsigned want)
-{
-	const struct cred *c = &k->current->cred;
-	unsigned mode = q->mode;
-	if (c->fsuid == q->uid)
-		mode >>= 6;
-	else if (in_group(c, q->gid))
-		mode >>= 3;
-	if (!(want & ~mode & 7))
-		return 0;
-	if (capable(k, CAP_DAC_OVERRIDE))
-		return 0;
-	if (want == 4 && capable(k, CAP_DAC_READ_SEARCH))
-		return 0;
-	return -EACCES;
+	struct fs_cred c = current_fs_cred(k);
+	struct stat st = {.st_mode = q->mode, .st_uid = q->uid, .st_gid = q->gid};
+	return fs_permission(&c, &st, mask);
 }
 
 /* Linux's mqueue_get_inode checks and RLIMIT_MSGQUEUE charge. */
@@ -270,7 +250,7 @@ static int new_file(struct mqueue *q, int oflag, struct file **out)
 
 int mqueue_reopen(struct kernel *k, struct file *f, int flags, struct file **out)
 {
-	static const unsigned want[4] = {4, 2, 6, 0};
+	static const int want[4] = {R_OK, W_OK, R_OK | W_OK, 0};
 	struct mqueue *q = mqueue_of(f);
 	int err = permission(k, q, want[flags & O_ACCMODE]);
 	return err ? err : new_file(q, flags, out);
@@ -294,7 +274,7 @@ int64_t mqueue_open(struct kernel *k, const char *name, int oflag, unsigned mode
 	} else if ((oflag & O_ACCMODE) == O_ACCMODE) {
 		err = -EINVAL;
 	} else {
-		static const unsigned want[3] = {4, 2, 6};
+		static const int want[3] = {R_OK, W_OK, R_OK | W_OK};
 		err = permission(k, q, want[oflag & O_ACCMODE]);
 	}
 	struct file *f;
