@@ -8,7 +8,7 @@
  * socket (glibc opens one, NETLINK_ROUTE, and starts the thread itself);
  * vmemu has no netlink sockets, so the kernel answers as Linux does for
  * an fd that is none (EBADF, ENOTSOCK, EINVAL), and glibc, unable
- * to open its socket, gives ENOSYS. */
+ * to open its socket, gives ENOSYS (musl: EAFNOSUPPORT). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
