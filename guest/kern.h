@@ -14,6 +14,7 @@
 #include "mmu.h"
 
 struct process;
+struct mq_namespace;
 
 /* Whether the current process has capability cap (CAP_*) in its
  * effective set (task/capability.c). */
@@ -53,6 +54,7 @@ struct kernel {
 	uint64_t cache_mapped;  /* ... mapped into some process (Mapped) */
 	struct page_cache pagecache;
 	struct shm_ids shm_ids; /* System V shared memory segments (mm/shm.c) */
+	struct mq_namespace *mq_ns; /* POSIX message queues (fs/mqueue.c) */
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */
 	struct kernel_sysctl ksys; /* /proc/sys/kernel (fs/proc_sys.c) */

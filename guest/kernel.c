@@ -54,7 +54,7 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 		return NULL;
 	}
 	if (frame_allocator_init(&k->frames, k->phys_size >> PAGE_SHIFT) || pagecache_init(k) ||
-	    lru_init(k) ||
+	    lru_init(k) || mqueue_init_ns(k) ||
 	    !mmu_init(&k->mmu, (struct mmu_phys){k->phys, k->phys_size}, cfg->tlb_model)) {
 		snprintf(err, errlen, "out of host memory");
 		kernel_destroy(k);
@@ -98,6 +98,7 @@ void kernel_destroy(struct kernel *k)
 		process_reap(k, k->procs);
 	cred_host_restore(k);
 	shm_exit_ns(k);
+	mqueue_exit_ns(k);
 	pagecache_destroy(k);
 	tty_exit(k);
 	if (k->root_fd >= 0)

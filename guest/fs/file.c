@@ -240,6 +240,8 @@ int fd_close(struct fdtable *t, int fd)
 	t->fd[fd] = NULL;
 	t->cloexec[fd] = false;
 	locks_remove_posix(t, f);
+	if (f->ops->flush)
+		f->ops->flush(f, t);
 	file_put(f);
 	return 0;
 }
@@ -289,6 +291,8 @@ int file_reopen(struct kernel *k, struct file *f, int flags, struct file **out)
 		return -ENXIO; /* as Linux's sockets and anon inodes, which have no open */
 	if (f->kind == FILE_MEMFD)
 		return memfd_reopen(k, f, flags, out);
+	if (f->kind == FILE_MQUEUE)
+		return mqueue_reopen(k, f, flags, out);
 	if (f->kind == FILE_PTY)
 		return pty_reopen(k, f, flags, out);
 	if (procfs_file_ref(f, &ref))

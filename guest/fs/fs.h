@@ -48,7 +48,8 @@ void fdtable_put(struct fdtable *t);
 enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, FILE_PROC,
 		 FILE_SOCKET, FILE_MEMFD, FILE_PIDFD,
 		 FILE_ANON /* eventfd, signalfd, epoll: in-kernel files on Linux's anonymous inode */,
-		 FILE_PTY /* the guest's pseudo-terminals, in the kernel (pty.c) */ };
+		 FILE_PTY /* the guest's pseudo-terminals, in the kernel (pty.c) */,
+		 FILE_MQUEUE /* a POSIX message queue (mqueue.c) */ };
 
 struct stat;
 
@@ -82,6 +83,9 @@ struct file_ops {
 	/* Files on the anonymous inode: their name ("[eventfd]"), which
 	 * readlink of /proc/PID/fd/N shows as "anon_inode:[eventfd]". */
 	const char *anon_name;
+	/* A close(2) of one of its fds by the process whose table is owner
+	 * (Linux's f_op->flush); NULL: nothing to do. */
+	void (*flush)(struct file *f, const struct fdtable *owner);
 };
 
 #define FILE_POLL_CHANS 2
@@ -411,6 +415,25 @@ int64_t fcntl_lock(struct kernel *k, struct file *f, int cmd, uint64_t uflock);
 /* A process closed f (any fd of the file): its POSIX locks on it go. */
 void locks_remove_posix(struct fdtable *owner, struct file *f);
 syscall_fn sys_flock;
+
+/* ---- POSIX message queues (mqueue*.c), as Linux's ipc/mqueue.c ---- */
+
+/* struct mq_attr as the kernel takes it. */
+struct k_mq_attr {
+	int64_t mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs, reserved[4];
+};
+/* The guest's queue names and limits, made by kernel_create (0 or
+ * -ENOMEM); at the end every name goes (open queues live on). */
+int mqueue_init_ns(struct kernel *k);
+void mqueue_exit_ns(struct kernel *k);
+/* mq_open(2) of name (one slash already taken off by libc), attr NULL for
+ * the defaults: the new fd (always close-on-exec), or -errno.
+ * mq_unlink(2): 0 or -errno. */
+int64_t mqueue_open(struct kernel *k, const char *name, int oflag, unsigned mode,
+		    const struct k_mq_attr *attr);
+int64_t mqueue_unlink(struct kernel *k, const char *name);
+syscall_fn sys_mq_timedsend, sys_mq_timedreceive; /* mqueue_msg.c */
+syscall_fn sys_mq_notify, sys_mq_getsetattr;      /* mqueue_notify.c */
 
 /* ---- umask and the working directory (fs_struct.c) ----
  * Linux's struct fs_struct: each process's umask and working directory,

@@ -57,6 +57,18 @@ bool tty_dev_name(const char *name);
 int tty_dev_lookup(struct kernel *k, const char *dir, const char *name, bool open,
 		   struct path *out);
 void memfd_name(struct file *f, char *buf, size_t size);
+/* A message queue's name, as /proc/PID/fd shows it: "/NAME", " (deleted)"
+ * once unlinked (mqueue.c). */
+void mqueue_name(struct file *f, char *buf, size_t size);
+/* A new open of the queue f is on (/proc/PID/fd/N), by its mode bits. */
+int mqueue_reopen(struct kernel *k, struct file *f, int flags, struct file **out);
+/* /proc/sys/fs/mqueue (mqueue_sysctl.c), as proc_sys.c's tables. */
+int mqueue_sysctl_count(void);
+const char *mqueue_sysctl_name(int i);
+int mqueue_sysctl_find(const char *name, size_t len);
+int mqueue_sysctl_read(struct kernel *k, int i, char *buf, size_t size);
+int mqueue_sysctl_write(struct kernel *k, int i, const char *text, size_t len);
+unsigned mqueue_sysctl_mode(int i);
 /* Host fds a call may wait for (stream.c): whether f is a pipe, FIFO,
  * socket or terminal in blocking mode; 0 when it has events now, else the
  * current process sleeps until it has (-ERESTARTSYS); a blocking write. */

@@ -299,6 +299,8 @@ static const struct sysctl_dir dirs[] = {
 	{"vm", 0, vm_sysctl_count, vm_sysctl_name, vm_sysctl_find, vm_sysctl_read, vm_sysctl_write,
 	 vm_sysctl_mode, NULL, 0},
 	{"random", 2, no_values, NULL, NULL, NULL, NULL, NULL, sysctl_random, NRO(sysctl_random)},
+	{"mqueue", 1, mqueue_sysctl_count, mqueue_sysctl_name, mqueue_sysctl_find, mqueue_sysctl_read,
+	 mqueue_sysctl_write, mqueue_sysctl_mode, NULL, 0},
 };
 
 #define NDIRS ((int)(sizeof(dirs) / sizeof(dirs[0])))

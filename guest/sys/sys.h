@@ -18,6 +18,9 @@
 /* System V shared memory (sys_shm.c). */
 syscall_fn sys_shmget, sys_shmat, sys_shmdt, sys_shmctl;
 
+/* POSIX message queues' names (sys_mqueue.c; the rest is fs/mqueue*.c). */
+syscall_fn sys_mq_open, sys_mq_unlink;
+
 /* Memory (sys_mm.c). */
 syscall_fn sys_brk, sys_mmap, sys_munmap, sys_mprotect, sys_madvise, sys_msync, sys_mincore,
 	sys_mremap, sys_mlock, sys_mlock2, sys_munlock, sys_mlockall, sys_munlockall;

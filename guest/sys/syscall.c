@@ -171,6 +171,13 @@ static const struct syscall_desc table[] = {
 	CALL(vmsplice, SR_DEC, SA_INT, SA_IOV_IN, SA_ULONG, SA_HEX),
 	/* System V shared memory (hH) */
 	CALL(shmget, SR_DEC, SA_HEX, SA_ULONG, SA_OCT),
+	/* POSIX message queues (hQ) */
+	CALL(mq_open, SR_DEC, SA_PATH, SA_OPEN_FLAGS, SA_OCT, SA_PTR),
+	CALL(mq_unlink, SR_DEC, SA_PATH),
+	CALL(mq_timedsend, SR_DEC, SA_INT, SA_PTR, SA_ULONG, SA_INT, SA_PTR),
+	CALL(mq_timedreceive, SR_DEC, SA_INT, SA_PTR, SA_ULONG, SA_PTR, SA_PTR),
+	CALL(mq_notify, SR_DEC, SA_INT, SA_PTR),
+	CALL(mq_getsetattr, SR_DEC, SA_INT, SA_PTR, SA_PTR),
 	CALL(shmat, SR_HEX, SA_INT, SA_PTR, SA_HEX),
 	CALL(shmdt, SR_DEC, SA_PTR),
 	CALL(shmctl, SR_DEC, SA_INT, SA_INT, SA_PTR),
