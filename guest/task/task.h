@@ -159,6 +159,12 @@ struct signal_struct {
 	bool stop_continued;
 	uint64_t itimer_real_at;  /* CLOCK_MONOTONIC ns when ITIMER_REAL fires; 0 = off */
 	uint64_t itimer_real_interval; /* ns it starts again with; 0 = once */
+	/* ITIMER_PROF and ITIMER_VIRTUAL (itimer.c; Linux's signal->it[]):
+	 * the process's CPU time in ns at which each fires (0 = off) and the
+	 * interval it starts again with. */
+	struct cpu_itimer {
+		uint64_t expires, incr;
+	} it[2];
 	struct k_itimer *posix_timers; /* timer_create's (posix_timers.c) */
 	int next_posix_timer_id;
 	uint64_t min_flt, maj_flt; /* of its threads that have exited */
