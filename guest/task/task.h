@@ -222,6 +222,8 @@ struct process {
 	struct futex_wait futex;
 	uint64_t wake_at;         /* CLOCK_MONOTONIC ns when a timed call ends; 0 = none.
 				     Kept across restarts of the same call. */
+	uint64_t cpu_sleep_until; /* clock_nanosleep on a CPU clock: the clock's value it
+				     waits for, kept across restarts (cputime.c) */
 	bool restart_syscall;     /* ctx is at the SYSCALL of an interrupted call */
 	uint64_t io_done;         /* bytes a blocking pipe write moved before it
 				     blocked again; kept across its restarts */
@@ -492,6 +494,11 @@ syscall_fn sys_timer_create, sys_timer_settime, sys_timer_gettime, sys_timer_get
  * pid's, CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID for the
  * caller's), in ns: 0, or -EINVAL (cputime.c). */
 int cpu_clock_get(struct kernel *k, int clock, uint64_t *ns);
+/* clock_nanosleep on a CPU-time clock (CLOCK_PROCESS_CPUTIME_ID or a
+ * pid's): until the clock reads ns (abstime) or has advanced by ns. 0,
+ * -EINVAL (the caller's own thread clock, no such task), -ERESTARTSYS
+ * (asleep) (cputime.c). */
+int64_t cpu_clock_nsleep(struct kernel *k, int clock, bool abstime, uint64_t ns);
 syscall_fn sys_set_robust_list, sys_get_robust_list; /* futex_exit.c */
 
 #endif
