@@ -124,8 +124,8 @@ static int64_t alarm_nsleep_check(struct kernel *k, int *clock, uint64_t flags)
 
 /* Linux's order: the clock, the timespec (EFAULT, EINVAL), the clock's
  * own checks. Flags other than TIMER_ABSTIME are ignored but by the alarm
- * clocks. A signal ends the sleep with EINTR (signal.c); the time left is
- * not written back. */
+ * clocks. A handler ends the sleep with EINTR and the time left in rmtp
+ * (task/nanosleep.c). */
 static int64_t do_sleep(struct kernel *k, int clock, uint64_t flags, uint64_t ureq)
 {
 	int64_t err = nsleep_clock_check(clock);

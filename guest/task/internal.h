@@ -58,6 +58,10 @@ uint64_t itimer_run(struct kernel *k, uint64_t now);
 /* An interval or POSIX timer of the process is armed: the scheduler must
  * look at the timers between slices (itimer.c). */
 bool itimers_armed(const struct signal_struct *s);
+/* A handler interrupts p's nanosleep or clock_nanosleep (p current): its
+ * return value, -EINTR with the time left written to rmtp (nanosleep.c);
+ * -EINTR for any other call. */
+int64_t nanosleep_interrupted(struct kernel *k, struct process *p);
 /* exec: handled signals go back to SIG_DFL, the altstack is dropped,
  * the POSIX timers are deleted. */
 void signal_exec(struct process *p);

@@ -12,7 +12,8 @@
  * - a sleep on the process's CPU clock ends after another thread has used
  *   that much CPU time; on a child's CPU clock, after the child has; a
  *   thread's own clock is EINVAL, as is a pid that does not exist;
- * - a handler ends a sleep with EINTR;
+ * - a handler ends a sleep with EINTR, the time left in rmtp (not for an
+ *   absolute sleep; EFAULT for a bad pointer);
  * - clock_getres of each id (printed: stdout is compared). */
 #include "proc_test.h"
 
@@ -197,16 +198,41 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
-static void interrupted(void)
+/* A 2 s sleep that SIGALRM's handler ends after 50 ms: EINTR. */
+static long interrupt(clockid_t clock, int flags, struct timespec *rem, bool raw_nanosleep)
 {
-	signal(SIGALRM, on_alarm);
 	struct itimerval it = {{0, 0}, {0, 50000}};
 	setitimer(ITIMER_REAL, &it, NULL);
 	long start = now_ns(CLOCK_MONOTONIC);
 	struct timespec rel = ns_ts(2000 * MS);
-	CHECK(nsleep(CLOCK_MONOTONIC, 0, &rel, NULL) == EINTR, "a handler: no EINTR");
+	if (flags & TIMER_ABSTIME)
+		rel = ns_ts(now_ns(clock) + 2000 * MS);
+	long err = raw_nanosleep ? (syscall(SYS_nanosleep, &rel, rem) ? errno : 0)
+				 : nsleep(clock, flags, &rel, rem);
 	long slept = now_ns(CLOCK_MONOTONIC) - start;
 	CHECK(slept >= 45 * MS && slept < 1000 * MS, "interrupted after %ld us", slept / 1000);
+	return err;
+}
+
+static void interrupted(void)
+{
+	signal(SIGALRM, on_alarm);
+	struct timespec rem = {-1, -1};
+	CHECK(interrupt(CLOCK_MONOTONIC, 0, NULL, false) == EINTR, "a handler: no EINTR");
+	CHECK(interrupt(CLOCK_REALTIME, 0, &rem, false) == EINTR, "a handler: no EINTR");
+	long left = rem.tv_sec * 1000 * MS + rem.tv_nsec;
+	CHECK(left > 1000 * MS && left < 1960 * MS, "time left %ld us of 2 s after 50 ms",
+	      left / 1000);
+	rem = (struct timespec){-1, -1};
+	CHECK(interrupt(CLOCK_MONOTONIC, 0, &rem, true) == EINTR, "nanosleep: no EINTR");
+	left = rem.tv_sec * 1000 * MS + rem.tv_nsec;
+	CHECK(left > 1000 * MS && left < 1960 * MS, "nanosleep: time left %ld us", left / 1000);
+	/* An absolute sleep leaves rmtp alone; a bad rmtp is EFAULT. */
+	rem = (struct timespec){-1, -1};
+	CHECK(interrupt(CLOCK_MONOTONIC, TIMER_ABSTIME, &rem, false) == EINTR, "absolute: EINTR");
+	CHECK(rem.tv_sec == -1 && rem.tv_nsec == -1, "an absolute sleep wrote rmtp");
+	CHECK(interrupt(CLOCK_BOOTTIME, 0, (struct timespec *)8, false) == EFAULT,
+	      "a bad rmtp: not EFAULT");
 	signal(SIGALRM, SIG_DFL);
 }
 
