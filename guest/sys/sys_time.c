@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kern.h"
 #include "mm/mm.h"
@@ -15,11 +16,6 @@
 
 /* Negative clock ids name CPU clocks of the guest's tasks (Linux's
  * encoding), which the guest kernel keeps itself. */
-static bool clock_ok(uint64_t id)
-{
-	return (int)id >= 0;
-}
-
 static bool cpu_clock(uint64_t id)
 {
 	return (int)id < 0 || id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID;
@@ -86,22 +82,72 @@ static int64_t get_timespec(struct kernel *k, uint64_t uts, struct timespec *ts)
 	return 0;
 }
 
-/* No guest signal can interrupt a sleep yet, so it always runs to its end
- * (host signals only resume it) and the remaining time is never written. */
-static int64_t do_sleep(struct kernel *k, uint64_t clock, uint64_t flags, uint64_t ureq)
+#define CAP_WAKE_ALARM 35
+/* A negative clock id with these low bits names a dynamic clock (a
+ * file): it has no sleeps. The other negative ids are CPU clocks. */
+#define CLOCKFD 3
+#define CLOCKFD_MASK 7
+
+/* Whether clock_nanosleep can sleep on clock (Linux's k_clock and its
+ * nsleep): 0, -EINVAL for no such clock, -EOPNOTSUPP for a clock that
+ * has no sleeps. */
+static int64_t nsleep_clock_check(int clock)
 {
-	struct timespec ts;
-	int64_t err = get_timespec(k, ureq, &ts);
+	switch (clock) {
+	case CLOCK_REALTIME: case CLOCK_MONOTONIC: case CLOCK_BOOTTIME: case CLOCK_TAI:
+	case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_REALTIME_ALARM: case CLOCK_BOOTTIME_ALARM:
+		return 0;
+	case CLOCK_MONOTONIC_RAW: case CLOCK_REALTIME_COARSE: case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_THREAD_CPUTIME_ID:
+		return -EOPNOTSUPP;
+	default:
+		if (clock >= 0)
+			return -EINVAL;
+		return (clock & CLOCKFD_MASK) == CLOCKFD ? -EOPNOTSUPP : 0;
+	}
+}
+
+/* The alarm clocks' own checks (Linux's alarm_timer_nsleep): they need an
+ * RTC to wake the machine (the host's), then flags of TIMER_ABSTIME only
+ * and CAP_WAKE_ALARM. They sleep as their base clock. */
+static int64_t alarm_nsleep_check(struct kernel *k, int *clock, uint64_t flags)
+{
+	if (access("/sys/class/rtc/rtc0", F_OK) != 0)
+		return -EOPNOTSUPP;
+	if (flags & ~(uint64_t)TIMER_ABSTIME)
+		return -EINVAL;
+	if (!capable(k, CAP_WAKE_ALARM))
+		return -EPERM;
+	*clock = *clock == CLOCK_REALTIME_ALARM ? CLOCK_REALTIME : CLOCK_BOOTTIME;
+	return 0;
+}
+
+/* Linux's order: the clock, the timespec (EFAULT, EINVAL), the clock's
+ * own checks. Flags other than TIMER_ABSTIME are ignored but by the alarm
+ * clocks. A handler ends the sleep with EINTR and the time left in rmtp
+ * (task/nanosleep.c). */
+static int64_t do_sleep(struct kernel *k, int clock, uint64_t flags, uint64_t ureq)
+{
+	int64_t err = nsleep_clock_check(clock);
 	if (err)
 		return err;
-	if (!clock_ok(clock) || (flags & ~(uint64_t)TIMER_ABSTIME))
-		return -EINVAL;
-	/* Other processes run meanwhile: a timed block, deadline in
-	 * CLOCK_MONOTONIC whatever clock the guest named. */
+	struct timespec ts;
+	err = get_timespec(k, ureq, &ts);
+	if (err)
+		return err;
 	uint64_t ns;
 	timespec_to_ns(&ts, &ns); /* valid: get_timespec checked it */
-	uint64_t deadline = (flags & TIMER_ABSTIME) ? clock_deadline((clockid_t)clock, ns)
-						    : kernel_now_ns() + ns;
+	bool abstime = flags & TIMER_ABSTIME;
+	if (cpu_clock((uint64_t)clock))
+		return cpu_clock_nsleep(k, clock, abstime, ns);
+	if (clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM) {
+		err = alarm_nsleep_check(k, &clock, flags);
+		if (err)
+			return err;
+	}
+	/* Other processes run meanwhile: a timed block, deadline in
+	 * CLOCK_MONOTONIC whatever clock the guest named. */
+	uint64_t deadline = abstime ? clock_deadline((clockid_t)clock, ns) : kernel_now_ns() + ns;
 	return process_block_until(k, &k->current->wake_at, deadline);
 }
 
@@ -114,7 +160,7 @@ int64_t sys_nanosleep(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 int64_t sys_clock_nanosleep(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	return do_sleep(k, a[0], a[1], a[2]);
+	return do_sleep(k, (int)a[0], a[1], a[2]);
 }
 
 /* Page faults are the guest's own (minor: fixed without I/O); the CPU

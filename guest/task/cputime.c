@@ -3,7 +3,8 @@
  * ids for a pid's clocks). The CPU time is the guest's own: what the
  * scheduler charged each task (cpu_ns: sched.c) plus the slice it runs
  * now; a process's adds its threads that are gone (signal->cpu_ns). All
- * three kinds (sched, prof, virt) count the same time here. */
+ * three kinds (sched, prof, virt) count the same time here. A sleep on
+ * a CPU clock (cpu_clock_nsleep) waits for another thread's CPU use. */
 #include <errno.h>
 #include <time.h>
 
@@ -14,6 +15,7 @@
 #define CPUCLOCK_PERTHREAD 4
 #define CPUCLOCK_TYPE_MASK 3
 #define CPUCLOCK_BAD_TYPE 3
+#define NSEC_PER_SEC 1000000000ULL
 
 static uint64_t task_cpu_ns(const struct process *t)
 {
@@ -63,4 +65,33 @@ int cpu_clock_get(struct kernel *k, int clock, uint64_t *ns)
 		return -EINVAL;
 	*ns = task_cputime(k, t, thread);
 	return 0;
+}
+
+/* Linux's posix_cpu_nsleep. Only one guest task runs at a time, so a
+ * clock advances no faster than CLOCK_MONOTONIC: the sleeper looks again
+ * when the time left would have passed, and sleeps on until the clock
+ * has got there. The clock of a task that is gone never gets there: the
+ * sleep lasts until a signal, as on Linux (looking again each second). */
+int64_t cpu_clock_nsleep(struct kernel *k, int clock, bool abstime, uint64_t ns)
+{
+	struct process *self = k->current;
+	if (clock < 0 && (clock & CPUCLOCK_PERTHREAD) &&
+	    (!~(clock >> 3) || ~(clock >> 3) == self->pid))
+		return -EINVAL;
+	bool thread;
+	struct process *t = cpu_clock_task(k, clock, &thread);
+	if (!self->wake_at) { /* a new call, not a restart */
+		if (!t)
+			return -EINVAL;
+		self->cpu_sleep_until = abstime ? ns : task_cputime(k, t, thread) + ns;
+	}
+	uint64_t left = NSEC_PER_SEC;
+	if (t) {
+		uint64_t now = task_cputime(k, t, thread);
+		if (now >= self->cpu_sleep_until)
+			return 0;
+		left = self->cpu_sleep_until - now;
+	}
+	self->wake_at = 0;
+	return process_block_until(k, &self->cpu_sleep_until, kernel_now_ns() + left);
 }

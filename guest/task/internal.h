@@ -50,10 +50,18 @@ int64_t futex_end_wait(struct process *p);
 /* One waiter on the word at uaddr of mm wakes (futex.c). */
 void futex_wake_word(struct kernel *k, struct mm *mm, uint64_t uaddr);
 
-/* Sends SIGALRM to the processes whose ITIMER_REAL has expired (starting
- * it again when it has an interval), fires the POSIX timers; returns the
+/* Sends SIGALRM, SIGPROF, SIGVTALRM to the processes whose interval timers
+ * have expired (starting
+ * them again when they have an interval), fires the POSIX timers; returns the
  * earliest expiry still to come, or 0 (itimer.c). */
 uint64_t itimer_run(struct kernel *k, uint64_t now);
+/* An interval or POSIX timer of the process is armed: the scheduler must
+ * look at the timers between slices (itimer.c). */
+bool itimers_armed(const struct signal_struct *s);
+/* A handler interrupts p's nanosleep or clock_nanosleep (p current): its
+ * return value, -EINTR with the time left written to rmtp (nanosleep.c);
+ * -EINTR for any other call. */
+int64_t nanosleep_interrupted(struct kernel *k, struct process *p);
 /* exec: handled signals go back to SIG_DFL, the altstack is dropped,
  * the POSIX timers are deleted. */
 void signal_exec(struct process *p);

@@ -1,16 +1,18 @@
-/* itimer.c - the real-time interval timer of each process (setitimer,
- * getitimer and alarm with ITIMER_REAL; its threads share it), and the
- * scheduler's look at the timers (the POSIX ones too): when it
- * expires the process gets
- * SIGALRM (si_code SI_KERNEL, as Linux's it_real_fn sends it) and,
- * with an interval, the timer starts again. The scheduler looks at the timers
- * between time slices (sched.c), so they fire up to one slice late. A
- * forked child starts without a timer; exec keeps it, as on Linux.
- * ITIMER_VIRTUAL and ITIMER_PROF (user and all CPU time) are not
- * provided: they are refused with EINVAL. */
+/* itimer.c - the interval timers of each process (setitimer, getitimer
+ * and alarm; its threads share them), and the scheduler's look at the
+ * timers (the POSIX ones too). ITIMER_REAL counts CLOCK_MONOTONIC: when it
+ * expires the process gets SIGALRM (si_code SI_KERNEL, as Linux's
+ * it_real_fn sends it). ITIMER_PROF and ITIMER_VIRTUAL count the process's
+ * CPU time (user and system, user only) and send SIGPROF and SIGVTALRM;
+ * the guest's CPU time has no user/system split (cputime.c), so both count
+ * the same time. With an interval, a timer starts again. The scheduler
+ * looks at the timers between time slices (sched.c), so they fire up to
+ * one slice late. A forked child starts without timers; exec keeps them,
+ * as on Linux. */
 #include <errno.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "kern.h"
 #include "mm/mm.h"
@@ -65,33 +67,93 @@ static void itimer_set(struct kernel *k, struct signal_struct *s, uint64_t value
 		k->ops.stop(k->ops.ctx);
 }
 
+/* Linux's CPUCLOCK_PROF and CPUCLOCK_VIRT: the indexes of signal->it. */
+enum { CPUCLOCK_PROF, CPUCLOCK_VIRT };
+
+static struct cpu_itimer *cpu_itimer(struct signal_struct *s, int which)
+{
+	return &s->it[which == ITIMER_PROF ? CPUCLOCK_PROF : CPUCLOCK_VIRT];
+}
+
+/* The host kernel's tick (TICK_NSEC), which is its coarse clocks'
+ * resolution. Linux adds one to a CPU itimer's value when it sets it (its
+ * CPU time is sampled at ticks); vmemu adds the same, so that the values
+ * read back agree with Linux's. */
+static uint64_t tick_ns(void)
+{
+	struct timespec res;
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) != 0)
+		return 0;
+	return (uint64_t)res.tv_sec * USEC_PER_SEC * NSEC_PER_USEC + (uint64_t)res.tv_nsec;
+}
+
+/* A CPU itimer's time left (one tick when due but not yet fired: Linux's
+ * get_cpu_itimer), p being a thread of its process. */
+static struct k_itimerval cpu_itimer_get(struct kernel *k, struct process *p, int which)
+{
+	const struct cpu_itimer *it = cpu_itimer(p->signal, which);
+	uint64_t left = it->expires;
+	if (left) {
+		uint64_t now = task_cputime(k, p, false);
+		left = left > now ? left - now : tick_ns();
+	}
+	return (struct k_itimerval){ns_timeval(it->incr), ns_timeval(left)};
+}
+
+/* Linux keeps the interval even of a disarmed CPU itimer (set_cpu_itimer). */
+static void cpu_itimer_set(struct kernel *k, struct process *p, int which, uint64_t value_ns,
+			   uint64_t interval_ns)
+{
+	struct cpu_itimer *it = cpu_itimer(p->signal, which);
+	it->expires = value_ns ? task_cputime(k, p, false) + value_ns + tick_ns() : 0;
+	it->incr = interval_ns;
+	if (value_ns) /* the next slice gets a time limit (itimer_set) */
+		k->ops.stop(k->ops.ctx);
+}
+
 int64_t sys_getitimer(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	if (a[0] != ITIMER_REAL)
+	struct k_itimerval cur;
+	switch ((int)a[0]) {
+	case ITIMER_REAL:
+		cur = itimer_get(k->current->signal);
+		break;
+	case ITIMER_VIRTUAL: case ITIMER_PROF:
+		cur = cpu_itimer_get(k, k->current, (int)a[0]);
+		break;
+	default:
 		return -EINVAL;
-	struct k_itimerval cur = itimer_get(k->current->signal);
+	}
 	return copy_to_user(k, a[1], &cur, sizeof(cur));
 }
 
+/* Linux's order: the new value's EFAULT and EINVAL, which's EINVAL; the
+ * old value is written after the timer is set (its EFAULT comes late). */
 int64_t sys_setitimer(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	struct signal_struct *s = k->current->signal;
-	struct k_itimerval new = {0};
+	struct process *p = k->current;
+	struct k_itimerval new = {0}, old;
 	/* A NULL new value disarms, as Linux has allowed since 2.6.12. */
 	if (a[1] && copy_from_user(k, &new, a[1], sizeof(new)))
 		return -EFAULT;
-	if (a[0] != ITIMER_REAL)
-		return -EINVAL;
 	uint64_t value, interval;
 	if (!timeval_ns(&new.it_value, &value) || !timeval_ns(&new.it_interval, &interval))
 		return -EINVAL;
-	struct k_itimerval old = itimer_get(s);
-	if (a[2] && copy_to_user(k, a[2], &old, sizeof(old)))
-		return -EFAULT;
-	itimer_set(k, s, value, interval);
-	return 0;
+	switch ((int)a[0]) {
+	case ITIMER_REAL:
+		old = itimer_get(p->signal);
+		itimer_set(k, p->signal, value, interval);
+		break;
+	case ITIMER_VIRTUAL: case ITIMER_PROF:
+		old = cpu_itimer_get(k, p, (int)a[0]);
+		cpu_itimer_set(k, p, (int)a[0], value, interval);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return a[2] ? copy_to_user(k, a[2], &old, sizeof(old)) : 0;
 }
 
 /* Seconds left of the old timer, rounded to the nearest (and never 0 for
@@ -107,12 +169,32 @@ int64_t sys_alarm(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	return left.tv_sec;
 }
 
+/* The CPU itimers of p's process: SIGPROF first, as Linux's
+ * check_process_timers; a periodic one moves on by one interval. */
+static void cpu_itimers_run(struct kernel *k, struct process *p)
+{
+	static const struct {
+		int which, signo;
+	} timers[] = {{ITIMER_PROF, SIGPROF}, {ITIMER_VIRTUAL, SIGVTALRM}};
+	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
+		struct cpu_itimer *it = cpu_itimer(p->signal, timers[i].which);
+		if (!it->expires || task_cputime(k, p, false) < it->expires)
+			continue;
+		it->expires = it->incr ? it->expires + it->incr : 0;
+		const struct ksiginfo info = {.signo = timers[i].signo, .code = SI_KERNEL};
+		group_send_sig(k, p, &info);
+	}
+}
+
 uint64_t itimer_run(struct kernel *k, uint64_t now)
 {
 	uint64_t next = posix_timers_run(k, now);
 	for (struct process *p = k->procs; p; p = p->next) {
 		struct signal_struct *s = p->signal;
-		if (!s->itimer_real_at || !thread_group_leader(p) || process_dead(p))
+		if (!thread_group_leader(p) || process_dead(p))
+			continue;
+		cpu_itimers_run(k, p);
+		if (!s->itimer_real_at)
 			continue;
 		if (s->itimer_real_at <= now) {
 			const struct ksiginfo info = {.signo = SIGALRM, .code = SI_KERNEL};
@@ -124,4 +206,10 @@ uint64_t itimer_run(struct kernel *k, uint64_t now)
 			next = s->itimer_real_at;
 	}
 	return next;
+}
+
+bool itimers_armed(const struct signal_struct *s)
+{
+	return s->itimer_real_at || s->it[CPUCLOCK_PROF].expires || s->it[CPUCLOCK_VIRT].expires ||
+	       posix_timers_armed(s);
 }

@@ -100,7 +100,7 @@ uint64_t kernel_time_slice_us(struct kernel *k)
 	for (struct process *p = k->procs; p; p = p->next) {
 		runnable += p->state == PROC_RUNNABLE;
 		timers |= (p->state == PROC_BLOCKED && (p->wake_at || p->nhost_wait)) ||
-			  p->signal->itimer_real_at || posix_timers_armed(p->signal);
+			  itimers_armed(p->signal);
 	}
 	/* A sleeper must get the CPU back at its deadline, or when its host
 	 * fd is ready, even from a process that never makes a system call. */

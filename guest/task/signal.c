@@ -499,7 +499,7 @@ static bool restarts_after_handler(uint64_t nr)
 /* p was blocked in a system call (ctx at its SYSCALL, rax its number): it
  * restarts after the handler (SA_RESTART) or returns EINTR, or the count
  * of bytes it has moved already. */
-static void interrupt_syscall(struct process *p, const struct k_sigaction *ka)
+static void interrupt_syscall(struct kernel *k, struct process *p, const struct k_sigaction *ka)
 {
 	struct cpu_context *ctx = &p->ctx;
 	p->restart_syscall = false;
@@ -523,7 +523,7 @@ static void interrupt_syscall(struct process *p, const struct k_sigaction *ka)
 	if ((ka->flags & SA_RESTART) && restarts_after_handler(ctx->rax))
 		return;
 	host_job_cancel(p); /* the call is over: what it waited for is not wanted */
-	ctx->rax = (uint64_t)-EINTR;
+	ctx->rax = (uint64_t)nanosleep_interrupted(k, p);
 	ctx->rip += SYSCALL_INSN_LEN;
 }
 
@@ -546,7 +546,7 @@ static void run_handler(struct kernel *k, struct process *p, int sig, const stru
 	struct signal_state *s = &p->sig;
 	const struct k_sigaction ka = p->sighand->action[sig];
 	if (p->restart_syscall)
-		interrupt_syscall(p, &ka);
+		interrupt_syscall(k, p, &ka);
 	/* The mask the handler's return puts back: rt_sigsuspend's caller's. */
 	uint64_t mask = s->restore_blocked ? s->saved_blocked : s->blocked;
 	if (sigframe_setup(k, p, &ka, info, ff, mask)) {

@@ -163,6 +163,12 @@ struct signal_struct {
 	bool stop_continued;
 	uint64_t itimer_real_at;  /* CLOCK_MONOTONIC ns when ITIMER_REAL fires; 0 = off */
 	uint64_t itimer_real_interval; /* ns it starts again with; 0 = once */
+	/* ITIMER_PROF and ITIMER_VIRTUAL (itimer.c; Linux's signal->it[]):
+	 * the process's CPU time in ns at which each fires (0 = off) and the
+	 * interval it starts again with. */
+	struct cpu_itimer {
+		uint64_t expires, incr;
+	} it[2];
 	struct k_itimer *posix_timers; /* timer_create's (posix_timers.c) */
 	int next_posix_timer_id;
 	uint64_t min_flt, maj_flt; /* of its threads that have exited */
@@ -220,6 +226,8 @@ struct process {
 	struct futex_wait futex;
 	uint64_t wake_at;         /* CLOCK_MONOTONIC ns when a timed call ends; 0 = none.
 				     Kept across restarts of the same call. */
+	uint64_t cpu_sleep_until; /* clock_nanosleep on a CPU clock: the clock's value it
+				     waits for, kept across restarts (cputime.c) */
 	bool restart_syscall;     /* ctx is at the SYSCALL of an interrupted call */
 	uint64_t io_done;         /* bytes a blocking pipe write moved before it
 				     blocked again; kept across its restarts */
@@ -537,6 +545,11 @@ syscall_fn sys_timer_create, sys_timer_settime, sys_timer_gettime, sys_timer_get
  * pid's, CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID for the
  * caller's), in ns: 0, or -EINVAL (cputime.c). */
 int cpu_clock_get(struct kernel *k, int clock, uint64_t *ns);
+/* clock_nanosleep on a CPU-time clock (CLOCK_PROCESS_CPUTIME_ID or a
+ * pid's): until the clock reads ns (abstime) or has advanced by ns. 0,
+ * -EINVAL (the caller's own thread clock, no such task), -ERESTARTSYS
+ * (asleep) (cputime.c). */
+int64_t cpu_clock_nsleep(struct kernel *k, int clock, bool abstime, uint64_t ns);
 syscall_fn sys_set_robust_list, sys_get_robust_list; /* futex_exit.c */
 
 #endif
