@@ -27,6 +27,14 @@ struct pidfd {
 	uint64_t serial;
 };
 
+/* The process an open /proc/PID directory names, or NULL once it has
+ * been reaped. */
+static struct process *proc_pid_dir_task(struct kernel *k, const struct proc_ref *ref)
+{
+	struct process *p = process_find(k, ref->pid);
+	return p && thread_group_leader(p) ? p : NULL;
+}
+
 /* The process f names, or NULL once it has been reaped. */
 static struct process *pidfd_task(const struct file *f)
 {
@@ -65,7 +73,9 @@ static unsigned pidfd_poll(struct file *f)
 	struct process *p = pidfd_task(f);
 	if (!p)
 		return POLLIN | POLLRDNORM | POLLHUP;
-	return p->exited ? POLLIN | POLLRDNORM : 0;
+	/* Readable once the whole process has exited, not its leader alone
+	 * (thread_group_empty). */
+	return p->exited && process_dead(p) ? POLLIN | POLLRDNORM : 0;
 }
 
 static int64_t pidfd_rw(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
@@ -118,7 +128,7 @@ int pidfd_create(struct kernel *k, const struct process *p, int flags)
 }
 
 /* pidfd_send_signal(pidfd, sig, info, flags): kill(2) of the process the
- * pidfd names; with info, that siginfo, which only a process sending to
+ * pidfd (or an open /proc/PID directory) names; with info, that siginfo, which only a process sending to
  * itself may give a non-negative si_code or SI_TKILL (Linux's rule for
  * rt_sigqueueinfo). No flags yet (Linux 6.1; 6.9 added PIDFD_SIGNAL_*). */
 int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -128,9 +138,14 @@ int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const u
 	if (a[3])
 		return -EINVAL;
 	struct file *f = fd_arg(k, a[0]);
-	if (!f || f->kind != FILE_PIDFD)
+	struct proc_ref ref;
+	struct process *p;
+	if (f && f->kind == FILE_PIDFD)
+		p = pidfd_task(f);
+	else if (f && procfs_file_ref(f, &ref) && ref.kind == PROC_PID_DIR)
+		p = proc_pid_dir_task(k, &ref); /* Linux's tgid_pidfd_to_pid */
+	else
 		return -EBADF;
-	struct process *p = pidfd_task(f);
 	struct ksiginfo info = {.signo = sig, .code = SI_USER, .pid = k->current->tgid,
 				.uid = (int)k->current->cred.uid};
 	if (a[2]) {
