@@ -221,7 +221,8 @@ int memfd_fallocate(struct kernel *k, struct file *f, int mode, uint64_t off, ui
  * -errno (EINVAL for a file that is no memfd). */
 int64_t memfd_fcntl_seals(struct kernel *k, struct file *f, int cmd, uint64_t arg);
 syscall_fn sys_memfd_create;
-syscall_fn sys_pidfd_open, sys_pidfd_send_signal, sys_process_mrelease; /* pidfd.c */
+syscall_fn sys_pidfd_open, sys_pidfd_send_signal, sys_process_mrelease,
+	sys_pidfd_getfd; /* pidfd.c */
 /* A new close-on-exec pidfd of p in the caller's table (flags: 0 or
  * O_NONBLOCK): the fd, or -errno (pidfd_open, clone's CLONE_PIDFD). */
 int pidfd_create(struct kernel *k, const struct process *p, int flags);

@@ -1,5 +1,5 @@
-/* pidfd.c - pidfd_open(2), pidfd_send_signal(2) and process_mrelease(2),
- * and clone's CLONE_PIDFD. A pidfd names one
+/* pidfd.c - pidfd_open(2), pidfd_send_signal(2), pidfd_getfd(2) and
+ * process_mrelease(2), and clone's CLONE_PIDFD. A pidfd names one
  * process for as long as it is open: the process's pid and serial number,
  * so a later process given the same pid is not it. poll(2) reports POLLIN
  * once the process has exited, and POLLHUP too once it has been reaped,
@@ -169,6 +169,36 @@ int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const u
 	if (sig)
 		group_send_sig(k, p, &info);
 	return 0;
+}
+
+/* pidfd_getfd(pidfd, fd, flags): a new close-on-exec fd of the caller's
+ * on the open file description at fd in the process the pidfd names
+ * (the same one: offset and status flags shared), as Linux's checks go:
+ * flags EINVAL, the pidfd EBADF, the process reaped ESRCH, ptrace access
+ * (PTRACE_MODE_ATTACH_REALCREDS) EPERM, fd not open there (or a zombie
+ * with no fds left) EBADF, EMFILE. */
+int64_t sys_pidfd_getfd(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	if ((uint32_t)a[2])
+		return -EINVAL;
+	struct file *pf = fd_arg(k, a[0]);
+	if (!pf || pf->kind != FILE_PIDFD)
+		return -EBADF;
+	struct process *p = pidfd_task(pf);
+	if (!p)
+		return -ESRCH;
+	int err = ptrace_may_access(k, p, PTRACE_MODE_ATTACH | PTRACE_MODE_REALCREDS);
+	if (err)
+		return err;
+	struct file *f = p->files ? fd_file(p->files, (int)(uint32_t)a[1]) : NULL;
+	if (!f)
+		return -EBADF;
+	file_get(f);
+	int fd = fd_install(k->current->files, 0, f, true);
+	if (fd < 0)
+		file_put(f);
+	return fd;
 }
 
 /* Whether a task of another process uses p's memory (CLONE_VM, vfork). */

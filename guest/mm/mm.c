@@ -22,6 +22,7 @@ struct mm *mm_create(struct kernel *k)
 		return NULL;
 	}
 	mm->users = 1;
+	mm->dumpable = 1;
 	mm->pt_pages = 1;
 	k->stats.page_table_pages++;
 	init_new_context(k, mm);

@@ -58,6 +58,7 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 		return NULL;
 	child->start_brk = parent->start_brk;
 	child->brk = parent->brk;
+	child->dumpable = parent->dumpable;
 	child->mmap_base = parent->mmap_base;
 	child->stack_top = parent->stack_top;
 	child->env_start = parent->env_start;

@@ -304,6 +304,10 @@ struct mm {
 	uint64_t rss_pages;
 	uint64_t swap_ents;  /* PTEs holding swap entries */
 	uint64_t pt_pages;
+	/* prctl's PR_SET_DUMPABLE (Linux keeps it in mm->flags): 1
+	 * (SUID_DUMP_USER) from execve, inherited by fork; 0 lets no one
+	 * without CAP_SYS_PTRACE at the process (ptrace_may_access). */
+	int dumpable;
 	struct mm *next, *prev; /* k->mms */
 };
 

@@ -158,6 +158,20 @@ int64_t sys_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return cred_prctl_keepcaps(p, (int)a[0], a);
 	case PR_GET_SECUREBITS:
 		return p->cred.securebits;
+	case PR_SET_DUMPABLE: /* 2 (SUID_DUMP_ROOT) is for suid_dumpable alone */
+		if (a[1] > 1)
+			return -EINVAL;
+		p->mm->dumpable = (int)a[1];
+		return 0;
+	case PR_GET_DUMPABLE:
+		return p->mm->dumpable;
+	case PR_SET_PDEATHSIG:
+		if (a[1] > KSIG_MAX)
+			return -EINVAL;
+		p->pdeath_signal = (int)a[1];
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return copy_to_user(k, a[1], &p->pdeath_signal, sizeof(int)) ? -EFAULT : 0;
 	default:
 		return -EINVAL;
 	}

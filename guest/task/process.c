@@ -220,6 +220,13 @@ static void process_notify_parent(struct kernel *k, struct signal_struct *s)
 {
 	struct process *leader = s->leader;
 	struct signal_struct *reaper = k->init && k->init->signal != s ? k->init->signal : NULL;
+	for (struct process *c = k->procs; c; c = c->next) {
+		if (c->signal->parent != s || !c->pdeath_signal || c->exited)
+			continue;
+		struct ksiginfo info = {.signo = c->pdeath_signal, .code = SI_USER,
+					.pid = leader->tgid, .uid = (int)leader->cred.uid};
+		group_send_sig(k, c, &info);
+	}
 	for (struct process *c = k->procs; c; c = c->next)
 		if (c->signal->parent == s)
 			c->signal->parent = reaper;

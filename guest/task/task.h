@@ -235,6 +235,9 @@ struct process {
 	/* The signal the parent gets when the process ends (the leader's;
 	 * clone's CSIGNAL bits, SIGCHLD for fork); -1 for other threads. */
 	int exit_signal;
+	/* prctl's PR_SET_PDEATHSIG: sent to it when its parent process ends
+	 * (Linux: when the parent thread does); 0 for none, and at fork. */
+	int pdeath_signal;
 	uint64_t min_flt, maj_flt; /* faults handled for it (getrusage) */
 	/* PR_SET_TIMERSLACK and /proc/PID/timerslack_ns: kept and shown (the
 	 * guest's timers do not batch wake-ups); 0 sets the default, the
@@ -460,6 +463,15 @@ void cap_fix_setuid(struct process *p, const struct cred *old, bool fs_only);
 /* May the current task send sig to t (Linux's check_kill_permission)?
  * (cred.c) */
 bool kill_permitted(struct kernel *k, const struct process *t, int sig);
+/* May the current task reach into t (ptrace.c)? Linux's ptrace access
+ * modes: READ or ATTACH, with the real or the filesystem ids. 0 or
+ * -EPERM. */
+#define PTRACE_MODE_READ 0x01u
+#define PTRACE_MODE_ATTACH 0x02u
+#define PTRACE_MODE_FSCREDS 0x08u
+#define PTRACE_MODE_REALCREDS 0x10u
+int ptrace_may_access(struct kernel *k, const struct process *t, unsigned mode);
+syscall_fn sys_kcmp; /* kcmp.c */
 /* prctl's PR_SET_KEEPCAPS and PR_GET_KEEPCAPS (cred.c). */
 int64_t cred_prctl_keepcaps(struct process *p, int option, const uint64_t a[6]);
 /* Scheduling (priority.c, sched_policy.c, ioprio.c, membarrier.c). */
