@@ -175,8 +175,8 @@ int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const u
  * on the open file description at fd in the process the pidfd names
  * (the same one: offset and status flags shared), as Linux's checks go:
  * flags EINVAL, the pidfd EBADF, the process reaped ESRCH, ptrace access
- * (PTRACE_MODE_ATTACH_REALCREDS) EPERM, fd not open there (or a zombie
- * with no fds left) EBADF, EMFILE. */
+ * (PTRACE_MODE_ATTACH_REALCREDS) EPERM, fd not open there EBADF (ESRCH
+ * once the task has exited: a zombie), EMFILE. */
 int64_t sys_pidfd_getfd(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
@@ -192,8 +192,8 @@ int64_t sys_pidfd_getfd(struct kernel *k, struct cpu_context *ctx, const uint64_
 	if (err)
 		return err;
 	struct file *f = p->files ? fd_file(p->files, (int)(uint32_t)a[1]) : NULL;
-	if (!f)
-		return -EBADF;
+	if (!f) /* an exiting task has no files left: that is ESRCH */
+		return p->exited ? -ESRCH : -EBADF;
 	file_get(f);
 	int fd = fd_install(k->current->files, 0, f, true);
 	if (fd < 0)
