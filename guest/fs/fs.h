@@ -51,6 +51,7 @@ enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, 
 		 FILE_PTY /* the guest's pseudo-terminals, in the kernel (pty.c) */ };
 
 struct stat;
+struct seq;
 
 /* O_LARGEFILE as the kernel sees it: glibc defines it as 0 on x86-64. */
 #define KERNEL_O_LARGEFILE 0100000
@@ -82,6 +83,10 @@ struct file_ops {
 	/* Files on the anonymous inode: their name ("[eventfd]"), which
 	 * readlink of /proc/PID/fd/N shows as "anon_inode:[eventfd]". */
 	const char *anon_name;
+	/* The lines of /proc/PID/fdinfo/N that are the kind's, after pos,
+	 * flags, mnt_id and ino (Linux's show_fdinfo; proc_fdinfo.c). NULL:
+	 * none. */
+	void (*show_fdinfo)(struct file *f, struct seq *s);
 };
 
 #define FILE_POLL_CHANS 2
@@ -327,6 +332,8 @@ enum proc_kind {
 	PROC_MAP_FILE,                        /* map_files/START-END: a link to a VMA's file */
 	PROC_SYMLINK,                         /* "mounts": a symlink with a fixed text */
 	PROC_SYSVIPC_DIR,                     /* /proc/sysvipc */
+	PROC_FDINFO_DIR,                      /* /proc/PID/fdinfo */
+	PROC_FDINFO,                          /* fdinfo/N: the text of fd N (proc_fdinfo.c) */
 };
 
 struct proc_entry;
@@ -335,7 +342,7 @@ struct proc_ref {
 	enum proc_kind kind;
 	const struct proc_entry *e; /* PROC_FILE and PROC_LINK */
 	int pid;                    /* 0 for /proc and system-wide files; a TID below task/ */
-	int fd;                     /* PROC_FD */
+	int fd;                     /* PROC_FD, PROC_FDINFO */
 	int sysdir;                 /* PROC_SYS_DIR, PROC_SYSCTL: the table (proc_sys.c) */
 	int sysctl;                 /* PROC_SYSCTL: its index in the table */
 	int node;                   /* PROC_SYSFS: its index (0: /sys) */

@@ -89,12 +89,24 @@ static void pidfd_release(struct file *f)
 	free(f->private);
 }
 
+/* Pid and NSpid: the process's id (in the one PID namespace there is),
+ * -1 once it has been reaped. */
+static void pidfd_show_fdinfo(struct file *f, struct seq *s)
+{
+	struct process *p = pidfd_task(f);
+	int nr = p ? p->pid : -1;
+	seq_printf(s, "Pid:\t%d\nNSpid:\t%d\n", nr, nr);
+}
+
 static const struct file_ops pidfd_ops = {
 	.read = pidfd_rw,
 	.write = pidfd_rw,
 	.poll = pidfd_poll,
+	.stat = anon_inode_stat,
 	.release = pidfd_release,
 	.poll_chans = pidfd_chans,
+	.anon_name = "[pidfd]",
+	.show_fdinfo = pidfd_show_fdinfo,
 };
 
 int64_t sys_pidfd_open(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
