@@ -4,7 +4,8 @@
  * pidfd and for an fd the child has not open, ESRCH from a zombie (as
  * the host's Linux 6.18; older ones said EBADF) and once it is reaped; EPERM when the child made itself undumpable
  * (PR_SET_DUMPABLE 0, inherited by its fork) and the caller has no
- * CAP_SYS_PTRACE (as root: after seteuid to nobody). kcmp's VM, FILES,
+ * CAP_SYS_PTRACE (as root: after seteuid to nobody; its fdinfo EACCES
+ * then). kcmp's VM, FILES,
  * FS and SIGHAND, EBADF, EINVAL, ESRCH. PR_SET_PDEATHSIG: a grandchild
  * gets its signal when its parent ends. A pidfd is not readable while a
  * thread of a process execs (the old leader ends) nor when the leader
@@ -146,6 +147,9 @@ static void fetch(void)
 		CHECK(seteuid(65534) == 0, "seteuid");
 		CHECK_ERRNO(getfd(pidfd, 10, 0), EPERM, "pidfd_getfd of an undumpable child");
 		CHECK_ERRNO(kcmp(getpid(), pid, KCMP_VM, 0, 0), EPERM, "kcmp of an undumpable child");
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/10", pid);
+		CHECK_ERRNO(open(path, O_RDONLY), EACCES, "fdinfo of an undumpable child");
 		CHECK(seteuid(0) == 0, "seteuid back");
 	} else {
 		CHECK(fd2 < 0 && errno == EPERM, "pidfd_getfd of an undumpable child: %d", fd2);
