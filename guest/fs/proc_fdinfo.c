@@ -111,6 +111,8 @@ static int kind_mnt_id(enum file_kind kind)
 {
 	static int ids[FILE_PTY + 1];
 	static bool known[FILE_PTY + 1];
+	if ((size_t)kind >= sizeof(ids) / sizeof(ids[0]))
+		return 0; /* a kind without a probe */
 	if (!known[kind]) {
 		char text[FDINFO_MAX];
 		int fd = kind_probe(kind);
