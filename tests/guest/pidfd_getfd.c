@@ -5,7 +5,8 @@
  * the host's Linux 6.18; older ones said EBADF) and once it is reaped; EPERM when the child made itself undumpable
  * (PR_SET_DUMPABLE 0, inherited by its fork) and the caller has no
  * CAP_SYS_PTRACE (as root: after seteuid to nobody; its fdinfo EACCES
- * then). kcmp's VM, FILES,
+ * then); a new effective gid or fsuid makes a process undumpable and
+ * cancels its parent-death signal. kcmp's VM, FILES,
  * FS and SIGHAND, EBADF, EINVAL, ESRCH. PR_SET_PDEATHSIG: a grandchild
  * gets its signal when its parent ends. A pidfd is not readable while a
  * thread of a process execs (the old leader ends) nor when the leader
@@ -17,6 +18,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -151,6 +153,8 @@ static void fetch(void)
 		snprintf(path, sizeof(path), "/proc/%d/fdinfo/10", pid);
 		CHECK_ERRNO(open(path, O_RDONLY), EACCES, "fdinfo of an undumpable child");
 		CHECK(seteuid(0) == 0, "seteuid back");
+		CHECK(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0, "dumpable after seteuid");
+		CHECK(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0, "PR_SET_DUMPABLE 1");
 	} else {
 		CHECK(fd2 < 0 && errno == EPERM, "pidfd_getfd of an undumpable child: %d", fd2);
 	}
@@ -212,6 +216,37 @@ static void pdeathsig(void)
 	CHECK(prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0) == 0 && sig == 0, "PR_GET_PDEATHSIG of the caller: %d", sig);
 	close(res[0]);
 	printf("pdeathsig: delivered\n");
+}
+
+/* Credentials that change make a process undumpable and cancel its
+ * parent-death signal (as root: a new effective gid, a new fsuid); a
+ * set*id call that changes nothing does neither. */
+static void cred_change(void)
+{
+	if (geteuid() != 0)
+		return;
+	pid_t pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		int sig = 0, bits = 0;
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0);
+		CHECK(setresgid(-1, getegid(), -1) == 0, "setresgid");
+		prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0);
+		bits |= (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 && sig == SIGUSR1) << 0;
+		CHECK(setegid(65534) == 0, "setegid");
+		prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0);
+		bits |= (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 && sig == 0) << 1;
+		CHECK(setegid(0) == 0 && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0, "back");
+		CHECK(setfsuid(65534) == 0, "setfsuid");
+		bits |= (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0) << 2;
+		_exit(bits);
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st), "waitpid");
+	CHECK(WEXITSTATUS(st) == 7, "dumpable and pdeath signal after set*id: bits %d",
+	      WEXITSTATUS(st));
+	printf("credential changes: undumpable, no parent-death signal\n");
 }
 
 /* Whether pidfd polls readable within ms. */
@@ -307,6 +342,7 @@ int main(int argc, char **argv)
 	}
 	fetch();
 	pdeathsig();
+	cred_change();
 	poll_threads('e');
 	poll_threads('l');
 	proc_dir_signal();
