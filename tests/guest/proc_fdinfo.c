@@ -4,7 +4,8 @@
  * the test can compute checked: ino is fstat's, pos the offset, flags in
  * octal with O_CLOEXEC as the fd has it (regular files, O_PATH, /proc
  * files and directories with O_LARGEFILE as F_GETFL shows them, pipes,
- * memfd, socket); eventfd-count, eventfd-semaphore and distinct ids;
+ * memfd, socket); a socket's scm_fds (files in flight to it: stream
+ * and datagram, 0 once read); eventfd-count, eventfd-semaphore and distinct ids;
  * epoll's tfd lines (events with EPOLLERR|EPOLLHUP, data, the target's
  * pos; sorted, as Linux orders them by address); timerfd's clockid,
  * ticks (1 after an expiry), settime flags, it_interval; signalfd's
@@ -123,6 +124,22 @@ static void kind(const char *what, int fd, int lines)
 	show(what, text, lines);
 }
 
+/* A byte with stdin and stdout as SCM_RIGHTS. */
+static void send_fds(int sock)
+{
+	int fds[2] = {0, 1};
+	char control[CMSG_SPACE(sizeof(fds))] = {0};
+	struct iovec iov = {.iov_base = (char *)"x", .iov_len = 1};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			     .msg_controllen = sizeof(control)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	CHECK(sendmsg(sock, &msg, 0) == 1, "sendmsg: %s", strerror(errno));
+}
+
 static void files(void)
 {
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -153,7 +170,17 @@ static void files(void)
 	kind("memfd at 3", fd, 0);
 	close(fd);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, p) == 0, "socketpair");
-	kind("socket", p[0], 4); /* Linux 6.18 adds scm_fds */
+	kind("socket", p[0], 0);
+	send_fds(p[1]);
+	kind("socket, two files in flight", p[0], 0);
+	char c;
+	CHECK(read(p[0], &c, 1) == 1, "read"); /* the rights are discarded */
+	kind("socket, read", p[0], 0);
+	close(p[0]);
+	close(p[1]);
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, p) == 0, "socketpair");
+	send_fds(p[1]);
+	kind("datagram socket, two files in flight", p[0], 0);
 	close(p[0]);
 	close(p[1]);
 }
