@@ -9,7 +9,8 @@
  * epoll's tfd lines (events with EPOLLERR|EPOLLHUP, data, the target's
  * pos; sorted, as Linux orders them by address); timerfd's clockid,
  * ticks (1 after an expiry), settime flags, it_interval; signalfd's
- * sigmask; pidfd's Pid and NSpid (a child's pid, zombie too, -1 once
+ * sigmask; a pidfd's fstat (vmemu crashed on it once), name and
+ * ino, its Pid and NSpid (a child's pid, zombie too, -1 once
  * reaped). The fdinfo directory lists the same fds as fd, as regular
  * files of mode 0444 in a directory of mode 0555; an fd closed after its
  * fdinfo was opened reads ENOENT, one never open is ENOENT; a thread's
@@ -263,7 +264,14 @@ static void pidfds(void)
 	close(p[0]);
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	CHECK(pfd >= 0, "pidfd_open");
+	struct stat st;
+	char link[64], name[64] = "";
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
+	CHECK(fstat(pfd, &st) == 0 && readlink(link, name, sizeof(name) - 1) > 0 &&
+	      !strcmp(name, "anon_inode:[pidfd]"), "pidfd fstat and name: %s", name);
 	fdinfo(0, pfd, text, sizeof(text));
+	CHECK((unsigned long long)field(text, "ino", 10) == (unsigned long long)st.st_ino,
+	      "pidfd ino");
 	CHECK(field(text, "Pid", 10) == pid && field(text, "NSpid", 10) == pid, "pidfd of %d:\n%s",
 	      (int)pid, text);
 	CHECK(field(text, "flags", 8) == (O_RDWR | O_CLOEXEC), "pidfd flags 0%llo",
