@@ -567,6 +567,30 @@ static int unix_poll_chans(struct file *f, const void *chans[])
 	return 1;
 }
 
+/* Files in flight in the messages queued on s. */
+static unsigned queued_fds(const struct unix_sock *s)
+{
+	unsigned n = 0;
+	for (const struct unix_msg *m = s->head; m; m = m->next)
+		n += m->fp ? (unsigned)m->fp->count : 0;
+	return n;
+}
+
+/* scm_fds: the files in flight to s (Linux's unix_show_fdinfo): in its
+ * own queue when connected or a datagram socket, in its embryos' when
+ * listening. */
+static void unix_show_fdinfo(struct file *f, struct seq *seq)
+{
+	const struct unix_sock *s = f->private;
+	unsigned n = 0;
+	if (s->type == SOCK_DGRAM || s->state == UNIX_ESTABLISHED)
+		n = queued_fds(s);
+	else if (s->state == UNIX_LISTEN)
+		for (const struct unix_msg *m = s->head; m; m = m->next)
+			n += m->embryo ? queued_fds(m->embryo) : 0;
+	seq_printf(seq, "scm_fds: %u\n", n);
+}
+
 static const struct file_ops unix_ops = {
 	.read = unix_read,
 	.write = unix_write,
@@ -574,6 +598,7 @@ static const struct file_ops unix_ops = {
 	.stat = unix_stat,
 	.release = unix_release,
 	.poll_chans = unix_poll_chans,
+	.show_fdinfo = unix_show_fdinfo,
 };
 
 int unix_shutdown(struct file *f, int how)

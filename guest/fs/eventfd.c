@@ -20,8 +20,31 @@
 struct eventfd_ctx {
 	uint64_t count;
 	bool semaphore;
+	int id;    /* fdinfo's eventfd-id: the smallest free, as Linux's ida */
 	char wait; /* readers and writers wait here, as on Linux's one queue */
 };
+
+/* The ids in use, a bit each. */
+static uint64_t *eventfd_ids;
+static size_t eventfd_id_words;
+
+static int eventfd_id_alloc(void)
+{
+	size_t w = 0;
+	while (w < eventfd_id_words && eventfd_ids[w] == UINT64_MAX)
+		w++;
+	if (w == eventfd_id_words) {
+		uint64_t *ids = realloc(eventfd_ids, (w + 1) * sizeof(*ids));
+		if (!ids)
+			return -1;
+		ids[w] = 0;
+		eventfd_ids = ids;
+		eventfd_id_words = w + 1;
+	}
+	int bit = __builtin_ctzll(~eventfd_ids[w]);
+	eventfd_ids[w] |= 1ULL << bit;
+	return (int)(w * 64) + bit;
+}
 
 static int64_t eventfd_read_iter(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
@@ -85,7 +108,17 @@ static int eventfd_chans(struct file *f, const void *chans[])
 
 static void eventfd_release(struct file *f)
 {
-	free(f->private);
+	struct eventfd_ctx *ctx = f->private;
+	eventfd_ids[ctx->id / 64] &= ~(1ULL << (ctx->id % 64));
+	free(ctx);
+}
+
+/* As Linux 6.18's eventfd_show_fdinfo (6.1 had no eventfd-semaphore). */
+static void eventfd_show_fdinfo(struct file *f, struct seq *s)
+{
+	struct eventfd_ctx *ctx = f->private;
+	seq_printf(s, "eventfd-count: %16llx\neventfd-id: %d\neventfd-semaphore: %d\n",
+		   (unsigned long long)ctx->count, ctx->id, ctx->semaphore);
 }
 
 static const struct file_ops eventfd_ops = {
@@ -96,6 +129,7 @@ static const struct file_ops eventfd_ops = {
 	.release = eventfd_release,
 	.poll_chans = eventfd_chans,
 	.anon_name = "[eventfd]",
+	.show_fdinfo = eventfd_show_fdinfo,
 };
 
 int64_t sys_eventfd2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -105,13 +139,17 @@ int64_t sys_eventfd2(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
 	struct eventfd_ctx *e = malloc(sizeof(*e));
-	struct file *f = e ? file_alloc(&eventfd_ops, FILE_ANON, O_RDWR | (flags & O_NONBLOCK), e)
+	int id = e ? eventfd_id_alloc() : -1;
+	struct file *f = id >= 0 ? file_alloc(&eventfd_ops, FILE_ANON, O_RDWR | (flags & O_NONBLOCK), e)
 			   : NULL;
 	if (!f) {
+		if (id >= 0)
+			eventfd_ids[id / 64] &= ~(1ULL << (id % 64));
 		free(e);
 		return -ENOMEM;
 	}
-	*e = (struct eventfd_ctx){.count = (uint32_t)a[0], .semaphore = flags & EFD_SEMAPHORE};
+	*e = (struct eventfd_ctx){.count = (uint32_t)a[0], .semaphore = flags & EFD_SEMAPHORE,
+				  .id = id};
 	f->f_mode = FMODE_READ | FMODE_WRITE;
 	int fd = fd_install(k->current->files, 0, f, flags & EFD_CLOEXEC);
 	if (fd < 0)

@@ -25,6 +25,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fs/internal.h"
@@ -396,6 +398,23 @@ static void eventpoll_free(struct file *f)
 	free(ep);
 }
 
+/* A tfd line per item (Linux's ep_show_fdinfo): the fd, the events
+ * watched, the data, and the target's offset, inode and device (the
+ * kernel's dev_t layout, major << 20 | minor). */
+static void eventpoll_show_fdinfo(struct file *f, struct seq *s)
+{
+	const struct eventpoll *ep = f->private;
+	for (const struct epitem *epi = ep->items; epi; epi = epi->next) {
+		struct stat st = {0};
+		if (epi->file->ops->stat)
+			epi->file->ops->stat(epi->file, &st);
+		seq_printf(s, "tfd: %8d events: %8x data: %16llx  pos:%lli ino:%lx sdev:%x\n",
+			   epi->fd, epi->events, (unsigned long long)epi->data,
+			   (long long)fdinfo_pos(epi->file), (unsigned long)st.st_ino,
+			   major(st.st_dev) << 20 | minor(st.st_dev));
+	}
+}
+
 static const struct file_ops eventpoll_ops = {
 	.read = file_rw_einval,
 	.write = file_rw_einval,
@@ -404,6 +423,7 @@ static const struct file_ops eventpoll_ops = {
 	.release = eventpoll_free,
 	.poll_chans = eventpoll_chans,
 	.anon_name = "[eventpoll]",
+	.show_fdinfo = eventpoll_show_fdinfo,
 };
 
 static int64_t do_epoll_create(struct kernel *k, int flags)

@@ -52,6 +52,7 @@ enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, 
 		 FILE_MQUEUE /* a POSIX message queue (mqueue.c) */ };
 
 struct stat;
+struct seq;
 
 /* O_LARGEFILE as the kernel sees it: glibc defines it as 0 on x86-64. */
 #define KERNEL_O_LARGEFILE 0100000
@@ -86,6 +87,10 @@ struct file_ops {
 	/* A close(2) of one of its fds by the process whose table is owner
 	 * (Linux's f_op->flush); NULL: nothing to do. */
 	void (*flush)(struct file *f, const struct fdtable *owner);
+	/* The lines of /proc/PID/fdinfo/N that are the kind's, after pos,
+	 * flags, mnt_id and ino (Linux's show_fdinfo; proc_fdinfo.c). NULL:
+	 * none. */
+	void (*show_fdinfo)(struct file *f, struct seq *s);
 };
 
 #define FILE_POLL_CHANS 2
@@ -225,7 +230,8 @@ int memfd_fallocate(struct kernel *k, struct file *f, int mode, uint64_t off, ui
  * -errno (EINVAL for a file that is no memfd). */
 int64_t memfd_fcntl_seals(struct kernel *k, struct file *f, int cmd, uint64_t arg);
 syscall_fn sys_memfd_create;
-syscall_fn sys_pidfd_open, sys_pidfd_send_signal, sys_process_mrelease; /* pidfd.c */
+syscall_fn sys_pidfd_open, sys_pidfd_send_signal, sys_process_mrelease,
+	sys_pidfd_getfd; /* pidfd.c */
 /* A new close-on-exec pidfd of p in the caller's table (flags: 0 or
  * O_NONBLOCK): the fd, or -errno (pidfd_open, clone's CLONE_PIDFD). */
 int pidfd_create(struct kernel *k, const struct process *p, int flags);
@@ -330,6 +336,8 @@ enum proc_kind {
 	PROC_MAP_FILE,                        /* map_files/START-END: a link to a VMA's file */
 	PROC_SYMLINK,                         /* "mounts": a symlink with a fixed text */
 	PROC_SYSVIPC_DIR,                     /* /proc/sysvipc */
+	PROC_FDINFO_DIR,                      /* /proc/PID/fdinfo */
+	PROC_FDINFO,                          /* fdinfo/N: the text of fd N (proc_fdinfo.c) */
 };
 
 struct proc_entry;
@@ -338,7 +346,7 @@ struct proc_ref {
 	enum proc_kind kind;
 	const struct proc_entry *e; /* PROC_FILE and PROC_LINK */
 	int pid;                    /* 0 for /proc and system-wide files; a TID below task/ */
-	int fd;                     /* PROC_FD */
+	int fd;                     /* PROC_FD, PROC_FDINFO */
 	int sysdir;                 /* PROC_SYS_DIR, PROC_SYSCTL: the table (proc_sys.c) */
 	int sysctl;                 /* PROC_SYSCTL: its index in the table */
 	int node;                   /* PROC_SYSFS: its index (0: /sys) */

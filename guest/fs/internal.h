@@ -216,6 +216,14 @@ void seq_free(struct seq *s);
  * (NULL for system-wide files). */
 typedef void proc_show_fn(struct kernel *k, struct process *p, struct seq *s);
 
+/* /proc/PID/fdinfo/N (proc_fdinfo.c): fd's text (pos, flags, mnt_id,
+ * ino, then its kind's lines): 0, or -ENOENT when fd is not open. */
+int proc_fdinfo_show(struct kernel *k, struct process *p, int fd, struct seq *s);
+/* A file's offset as fdinfo shows it (0 for a file without one), and the
+ * lines after ino of the host's own fdinfo of host_fd (a host timerfd's
+ * clock and times). */
+int64_t fdinfo_pos(struct file *f);
+void host_fdinfo_tail(int host_fd, struct seq *s);
 proc_show_fn proc_meminfo_show;                                    /* proc_meminfo.c */
 proc_show_fn proc_vmstat_show;                                     /* proc_vmstat.c */
 proc_show_fn proc_buddyinfo_show;                                  /* proc_buddyinfo.c */

@@ -1,5 +1,5 @@
-/* pidfd.c - pidfd_open(2), pidfd_send_signal(2) and process_mrelease(2),
- * and clone's CLONE_PIDFD. A pidfd names one
+/* pidfd.c - pidfd_open(2), pidfd_send_signal(2), pidfd_getfd(2) and
+ * process_mrelease(2), and clone's CLONE_PIDFD. A pidfd names one
  * process for as long as it is open: the process's pid and serial number,
  * so a later process given the same pid is not it. poll(2) reports POLLIN
  * once the process has exited, and POLLHUP too once it has been reaped,
@@ -26,6 +26,14 @@ struct pidfd {
 	int pid;
 	uint64_t serial;
 };
+
+/* The process an open /proc/PID directory names, or NULL once it has
+ * been reaped. */
+static struct process *proc_pid_dir_task(struct kernel *k, const struct proc_ref *ref)
+{
+	struct process *p = process_find(k, ref->pid);
+	return p && thread_group_leader(p) ? p : NULL;
+}
 
 /* The process f names, or NULL once it has been reaped. */
 static struct process *pidfd_task(const struct file *f)
@@ -65,7 +73,9 @@ static unsigned pidfd_poll(struct file *f)
 	struct process *p = pidfd_task(f);
 	if (!p)
 		return POLLIN | POLLRDNORM | POLLHUP;
-	return p->exited ? POLLIN | POLLRDNORM : 0;
+	/* Readable once the whole process has exited, not its leader alone
+	 * (thread_group_empty). */
+	return p->exited && process_dead(p) ? POLLIN | POLLRDNORM : 0;
 }
 
 static int64_t pidfd_rw(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
@@ -79,12 +89,24 @@ static void pidfd_release(struct file *f)
 	free(f->private);
 }
 
+/* Pid and NSpid: the process's id (in the one PID namespace there is),
+ * -1 once it has been reaped. */
+static void pidfd_show_fdinfo(struct file *f, struct seq *s)
+{
+	struct process *p = pidfd_task(f);
+	int nr = p ? p->pid : -1;
+	seq_printf(s, "Pid:\t%d\nNSpid:\t%d\n", nr, nr);
+}
+
 static const struct file_ops pidfd_ops = {
 	.read = pidfd_rw,
 	.write = pidfd_rw,
 	.poll = pidfd_poll,
+	.stat = anon_inode_stat,
 	.release = pidfd_release,
 	.poll_chans = pidfd_chans,
+	.anon_name = "[pidfd]",
+	.show_fdinfo = pidfd_show_fdinfo,
 };
 
 int64_t sys_pidfd_open(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -118,7 +140,7 @@ int pidfd_create(struct kernel *k, const struct process *p, int flags)
 }
 
 /* pidfd_send_signal(pidfd, sig, info, flags): kill(2) of the process the
- * pidfd names; with info, that siginfo, which only a process sending to
+ * pidfd (or an open /proc/PID directory) names; with info, that siginfo, which only a process sending to
  * itself may give a non-negative si_code or SI_TKILL (Linux's rule for
  * rt_sigqueueinfo). No flags yet (Linux 6.1; 6.9 added PIDFD_SIGNAL_*). */
 int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -128,9 +150,14 @@ int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const u
 	if (a[3])
 		return -EINVAL;
 	struct file *f = fd_arg(k, a[0]);
-	if (!f || f->kind != FILE_PIDFD)
+	struct proc_ref ref;
+	struct process *p;
+	if (f && f->kind == FILE_PIDFD)
+		p = pidfd_task(f);
+	else if (f && procfs_file_ref(f, &ref) && ref.kind == PROC_PID_DIR)
+		p = proc_pid_dir_task(k, &ref); /* Linux's tgid_pidfd_to_pid */
+	else
 		return -EBADF;
-	struct process *p = pidfd_task(f);
 	struct ksiginfo info = {.signo = sig, .code = SI_USER, .pid = k->current->tgid,
 				.uid = (int)k->current->cred.uid};
 	if (a[2]) {
@@ -154,6 +181,36 @@ int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const u
 	if (sig)
 		group_send_sig(k, p, &info);
 	return 0;
+}
+
+/* pidfd_getfd(pidfd, fd, flags): a new close-on-exec fd of the caller's
+ * on the open file description at fd in the process the pidfd names
+ * (the same one: offset and status flags shared), as Linux's checks go:
+ * flags EINVAL, the pidfd EBADF, the process reaped ESRCH, ptrace access
+ * (PTRACE_MODE_ATTACH_REALCREDS) EPERM, fd not open there EBADF (ESRCH
+ * once the task has exited: a zombie), EMFILE. */
+int64_t sys_pidfd_getfd(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	if ((uint32_t)a[2])
+		return -EINVAL;
+	struct file *pf = fd_arg(k, a[0]);
+	if (!pf || pf->kind != FILE_PIDFD)
+		return -EBADF;
+	struct process *p = pidfd_task(pf);
+	if (!p)
+		return -ESRCH;
+	int err = ptrace_may_access(k, p, PTRACE_MODE_ATTACH | PTRACE_MODE_REALCREDS);
+	if (err)
+		return err;
+	struct file *f = p->files ? fd_file(p->files, (int)(uint32_t)a[1]) : NULL;
+	if (!f) /* an exiting task has no files left: that is ESRCH */
+		return p->exited ? -ESRCH : -EBADF;
+	file_get(f);
+	int fd = fd_install(k->current->files, 0, f, true);
+	if (fd < 0)
+		file_put(f);
+	return fd;
 }
 
 /* Whether a task of another process uses p's memory (CLONE_VM, vfork). */

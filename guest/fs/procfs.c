@@ -145,6 +145,7 @@ static const struct proc_entry pid_entries[] = {
 	{.name = "task", .kind = PROC_TASK_DIR},
 	{.name = "fd", .kind = PROC_FD_DIR},
 	{.name = "map_files", .kind = PROC_MAP_FILES_DIR},
+	{.name = "fdinfo", .kind = PROC_FDINFO_DIR},
 	{.name = "environ", .kind = PROC_FILE, .read = proc_environ_read, .mode = 0400},
 	{.name = "auxv", .kind = PROC_FILE, .read = proc_auxv_read, .mode = 0400},
 	{.name = "status", .kind = PROC_FILE, .show = proc_status_show},
@@ -184,6 +185,7 @@ static const struct proc_entry pid_entries[] = {
 /* A thread's (tid_base_stuff): the same without task, stat its own. */
 static const struct proc_entry tid_entries[] = {
 	{.name = "fd", .kind = PROC_FD_DIR},
+	{.name = "fdinfo", .kind = PROC_FDINFO_DIR},
 	{.name = "environ", .kind = PROC_FILE, .read = proc_environ_read, .mode = 0400},
 	{.name = "auxv", .kind = PROC_FILE, .read = proc_auxv_read, .mode = 0400},
 	{.name = "status", .kind = PROC_FILE, .show = proc_status_show},
@@ -234,6 +236,7 @@ static const struct proc_entry tid_entries[] = {
 /* /proc/sysvipc's files, past the sysctls' room. */
 #define SYSVIPC_INO(i) (SYSCTL_INO(64, 0) + (uint64_t)(i))
 #define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
+#define FDINFO_INO(pid, fd) (PID_INO(pid) + 0xfc00 + (uint64_t)(fd)) /* the last 1024 */
 /* map_files' nth link: Linux gives each a fresh number (get_next_ino),
  * so none is stable; here its place in the listing. */
 #define MAP_FILE_INO(pid, n) (FD_INO(pid, MAX_FDS) + (uint64_t)(n))
@@ -370,12 +373,14 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 			return -ENOENT;
 		*out = (struct proc_ref){.kind = PROC_SYSFS, .node = n, .ino = SYSFS_INO(n)};
 		return 0;
-	case PROC_FD_DIR: {
+	case PROC_FD_DIR:
+	case PROC_FDINFO_DIR: {
 		struct fdtable *t = files_of(k, dir->pid);
 		if ((n = number(name)) < 0 || !t || !fd_file(t, n))
 			return -ENOENT;
-		*out = (struct proc_ref){.kind = PROC_FD, .pid = dir->pid, .fd = n,
-					 .ino = FD_INO(dir->pid, n)};
+		bool info = dir->kind == PROC_FDINFO_DIR;
+		*out = (struct proc_ref){.kind = info ? PROC_FDINFO : PROC_FD, .pid = dir->pid, .fd = n,
+					 .ino = info ? FDINFO_INO(dir->pid, n) : FD_INO(dir->pid, n)};
 		return 0;
 	}
 	case PROC_MAP_FILES_DIR: {
@@ -392,6 +397,7 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 bool procfs_is_dir(const struct proc_ref *ref)
 {
 	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR ||
+	       ref->kind == PROC_FDINFO_DIR ||
 	       ref->kind == PROC_MAP_FILES_DIR || ref->kind == PROC_SYS_DIR || ref->kind == PROC_TASK_DIR || ref->kind == PROC_TID_DIR ||
 	       ref->kind == PROC_SYSVIPC_DIR || (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
 }
@@ -439,6 +445,12 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 		break;
 	case PROC_FD:
 		snprintf(out, PATH_MAX, "/proc/%d/fd/%d", ref->pid, ref->fd);
+		break;
+	case PROC_FDINFO_DIR:
+		snprintf(out, PATH_MAX, "/proc/%d/fdinfo", ref->pid);
+		break;
+	case PROC_FDINFO:
+		snprintf(out, PATH_MAX, "/proc/%d/fdinfo/%d", ref->pid, ref->fd);
 		break;
 	case PROC_MAP_FILES_DIR:
 		snprintf(out, PATH_MAX, "/proc/%d/map_files", ref->pid);
@@ -601,6 +613,10 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 			seq_printf(&pf->text, "%s", value);
 		} else if (pf->ref.kind == PROC_SYSFS) {
 			sysfs_show(k, pf->ref.node, &pf->text);
+		} else if (pf->ref.kind == PROC_FDINFO) {
+			int err = proc_fdinfo_show(k, p, pf->ref.fd, &pf->text);
+			if (err)
+				return err; /* closed since the open */
 		} else {
 			pf->ref.e->show(k, p, &pf->text);
 		}
@@ -729,11 +745,16 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_PID_DIR:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 5; /* ".", its entry in /proc, "fd/..", "map_files/..", "task/.." */
+		/* ".", its entry in /proc, "fd/..", "fdinfo/..", "map_files/..", "task/.." */
+		st->st_nlink = 6;
 		break;
 	case PROC_TID_DIR:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 3; /* ".", its entry in task, "fd/.." */
+		st->st_nlink = 4; /* ".", its entry in task, "fd/..", "fdinfo/.." */
+		break;
+	case PROC_FDINFO_DIR: /* 0555, as the host's Linux 6.18 shows it */
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
 		break;
 	case PROC_TASK_DIR: {
 		struct process *p = process_find(k, ref->pid);
@@ -857,15 +878,17 @@ static bool root_entry_at(struct kernel *k, uint64_t pos, struct dir_entry *d)
 	return true;
 }
 
+/* fd's entries are links, fdinfo's files. */
 static bool fd_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t pos,
 			struct dir_entry *d)
 {
 	struct fdtable *t = files_of(k, dir->pid);
+	bool info = dir->kind == PROC_FDINFO_DIR;
 	for (uint64_t fd = pos - 2; t && fd < MAX_FDS; fd++) {
 		if (fd_file(t, (int)fd)) {
 			snprintf(d->name, sizeof(d->name), "%d", (int)fd);
-			d->ino = FD_INO(dir->pid, fd);
-			d->type = DT_LNK;
+			d->ino = info ? FDINFO_INO(dir->pid, fd) : FD_INO(dir->pid, fd);
+			d->type = info ? DT_REG : DT_LNK;
 			d->next = fd + 3;
 			return true;
 		}
@@ -893,7 +916,8 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 	if (pos < 2) {
 		snprintf(d->name, sizeof(d->name), "%s", pos ? ".." : ".");
 		d->ino = !pos ? dir->ino
-			 : dir->kind == PROC_FD_DIR || dir->kind == PROC_TASK_DIR ||
+			 : dir->kind == PROC_FD_DIR || dir->kind == PROC_FDINFO_DIR ||
+				   dir->kind == PROC_TASK_DIR ||
 				   dir->kind == PROC_MAP_FILES_DIR ? PID_INO(dir->pid)
 			 : dir->kind == PROC_TID_DIR ? TASK_DIR_INO(tgid_of(k, dir->pid))
 			 : dir->kind == PROC_SYS_DIR && dir->sysdir ? PROC_SYS_INO(proc_sys_parent(dir->sysdir))
@@ -928,7 +952,7 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 		d->type = sysfs_is_dir(n) ? DT_DIR : DT_REG;
 		return true;
 	}
-	if (dir->kind == PROC_FD_DIR)
+	if (dir->kind == PROC_FD_DIR || dir->kind == PROC_FDINFO_DIR)
 		return fd_entry_at(k, dir, pos, d);
 	if (dir->kind == PROC_MAP_FILES_DIR) {
 		d->ino = MAP_FILE_INO(dir->pid, pos - 2);
@@ -1024,12 +1048,24 @@ int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct 
 	} else if ((flags & O_DIRECTORY) && !dir) {
 		return -ENOTDIR;
 	}
+	/* Another process's fds are read with ptrace read access only
+	 * (Linux's proc_fdinfo_access_allowed). */
+	struct process *owner = ref->kind == PROC_FDINFO || ref->kind == PROC_FDINFO_DIR
+					? process_find(k, ref->pid) : NULL;
+	if (owner && ptrace_may_access(k, owner, PTRACE_MODE_READ | PTRACE_MODE_FSCREDS))
+		return -EACCES;
 	struct proc_file *pf = calloc(1, sizeof(*pf));
 	if (!pf)
 		return -ENOMEM;
 	pf->ref = *ref;
 	pf->k = k;
-	*out = file_alloc(&proc_file_ops, FILE_PROC, flags & (O_ACCMODE | O_NONBLOCK | O_PATH), pf);
+	/* The flags F_GETFL and fdinfo show: an O_PATH open keeps only
+	 * O_DIRECTORY and O_NOFOLLOW, any other all but the ones that act at
+	 * the open, with O_LARGEFILE (Linux's build_open_flags). */
+	int f_flags = flags & O_PATH ? flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW)
+				     : (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) |
+					       KERNEL_O_LARGEFILE;
+	*out = file_alloc(&proc_file_ops, FILE_PROC, f_flags, pf);
 	if (!*out) {
 		free(pf);
 		return -ENOMEM;

@@ -116,6 +116,13 @@ static void signalfd_release(struct file *f)
 	free(f->private);
 }
 
+/* sigmask: the signals it reads, in the kernel's sigset layout. */
+static void signalfd_show_fdinfo(struct file *f, struct seq *s)
+{
+	seq_printf(s, "sigmask:\t%016llx\n",
+		   (unsigned long long)((struct signalfd_ctx *)f->private)->mask);
+}
+
 static const struct file_ops signalfd_ops = {
 	.read = signalfd_read,
 	.write = file_rw_einval,
@@ -124,6 +131,7 @@ static const struct file_ops signalfd_ops = {
 	.release = signalfd_release,
 	.poll_chans = signalfd_chans,
 	.anon_name = "[signalfd]",
+	.show_fdinfo = signalfd_show_fdinfo,
 };
 
 /* do_signalfd4: ufd -1 makes a signalfd, another fd names one whose mask

@@ -52,6 +52,13 @@ static void timerfd_release(struct file *f)
 	close(f->host_fd);
 }
 
+/* clockid, ticks, settime flags, it_value, it_interval: the host's
+ * timer's own lines. */
+static void timerfd_show_fdinfo(struct file *f, struct seq *s)
+{
+	host_fdinfo_tail(f->host_fd, s);
+}
+
 /* poll is NULL: poll and epoll ask the host about host_fd. */
 static const struct file_ops timerfd_ops = {
 	.read = timerfd_read,
@@ -59,6 +66,7 @@ static const struct file_ops timerfd_ops = {
 	.stat = timerfd_stat,
 	.release = timerfd_release,
 	.anon_name = "[timerfd]",
+	.show_fdinfo = timerfd_show_fdinfo,
 };
 
 int64_t sys_timerfd_create(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])

@@ -298,8 +298,9 @@ struct mm {
 	int map_count;       /* VMAs (vm.max_map_count limits it) */
 	unsigned def_flags;  /* VM_* every new map gets (mlockall's MCL_FUTURE) */
 	/* What Linux keeps in mm->flags: PR_SET_DUMPABLE's SUID_DUMP_* (exec
-	 * and credential changes set it too), PR_SET_THP_DISABLE's no huge
-	 * pages (kept by fork and exec). */
+	 * and credential changes set it too; one not SUID_DUMP_USER lets no
+	 * one without CAP_SYS_PTRACE at the process: ptrace_may_access),
+	 * PR_SET_THP_DISABLE's no huge pages (kept by fork and exec). */
 	uint8_t dumpable;
 	bool thp_disabled;
 	uint64_t start_brk, brk;

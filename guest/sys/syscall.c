@@ -214,6 +214,8 @@ static const struct syscall_desc table[] = {
 	CALL(pidfd_open, SR_DEC, SA_INT, SA_HEX),
 	CALL(pidfd_send_signal, SR_DEC, SA_INT, SA_SIGNAL, SA_PTR, SA_HEX),
 	CALL(process_mrelease, SR_DEC, SA_INT, SA_HEX),
+	CALL(pidfd_getfd, SR_DEC, SA_INT, SA_INT, SA_HEX),
+	CALL(kcmp, SR_DEC, SA_INT, SA_INT, SA_INT, SA_ULONG, SA_ULONG),
 	CALL(wait4, SR_DEC, SA_INT, SA_PTR, SA_HEX, SA_PTR),
 	CALL(waitid, SR_DEC, SA_INT, SA_INT, SA_PTR, SA_HEX, SA_PTR),
 	CALL(exit, SR_DEC, SA_INT),

@@ -165,14 +165,17 @@ static struct ids gids(struct cred *c)
 }
 
 /* The change is made: a uid change moves the capabilities, a gid one
- * does not. */
+ * does not. New effective or filesystem ids, or permitted capabilities
+ * the process lacked, make it undumpable (fs.suid_dumpable) and cancel
+ * its parent-death signal (Linux's commit_creds; task_cred_changed). */
 static int64_t commit(struct process *p, const struct cred *old, int cap, bool fs_only)
 {
+	uint64_t permitted = p->cap.permitted;
 	if (cap == CAP_SETUID)
 		cap_fix_setuid(p, old, fs_only);
 	const struct cred *c = &p->cred;
 	if (c->euid != old->euid || c->egid != old->egid || c->fsuid != old->fsuid ||
-	    c->fsgid != old->fsgid)
+	    c->fsgid != old->fsgid || (p->cap.permitted & ~permitted))
 		task_cred_changed(p);
 	return 0;
 }

@@ -129,6 +129,12 @@ static void de_thread(struct kernel *k, struct process *p)
 		return;
 	leader->pid = p->pid; /* Linux's exchange_tids */
 	p->pid = p->tgid;
+	/* The process's struct pid goes with its id: pidfds of the process
+	 * name p now, and the old leader's exit is a thread's, not the
+	 * process's. */
+	uint64_t serial = leader->serial;
+	leader->serial = p->serial;
+	p->serial = serial;
 	p->exit_signal = SIGCHLD;
 	leader->exit_signal = -1;
 	leader->autoreap = true;

@@ -519,6 +519,15 @@ uint8_t suid_dumpable(void);
 void task_cred_changed(struct process *p);
 void task_exec_dumpable(struct process *p, bool readable);
 void pdeath_parent_exit(struct kernel *k, struct process *t);
+/* May the current task reach into t (ptrace.c)? Linux's ptrace access
+ * modes: READ or ATTACH, with the real or the filesystem ids. 0 or
+ * -EPERM. */
+#define PTRACE_MODE_READ 0x01u
+#define PTRACE_MODE_ATTACH 0x02u
+#define PTRACE_MODE_FSCREDS 0x08u
+#define PTRACE_MODE_REALCREDS 0x10u
+int ptrace_may_access(struct kernel *k, const struct process *t, unsigned mode);
+syscall_fn sys_kcmp; /* kcmp.c */
 /* prctl's PR_SET_KEEPCAPS and PR_GET_KEEPCAPS (cred.c). */
 int64_t cred_prctl_keepcaps(struct process *p, int option, const uint64_t a[6]);
 /* Scheduling (priority.c, sched_policy.c, ioprio.c, membarrier.c). */
