@@ -210,6 +210,7 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	exit_mm_release(k, p);
 	p->mm = new_mm;
 	new_mm->thp_disabled = old_mm->thp_disabled; /* kept, as Linux's MMF_INIT_MASK */
+	maxrss_mm_gone(p, old_mm);
 	mm_put(k, old_mm);
 	switch_mm(k, p->mm);
 	if (unshare_for_exec(p)) {
