@@ -100,13 +100,14 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 1000)
 	)
 	;;
 bash)
-	need bash make
+	need bash make /usr/bin/time
 	lines+=(
 		"trap 'echo trapped' EXIT; trap 'echo usr1' USR1; kill -USR1 \$\$; echo after"
 		"coproc C { read x; echo got \$x; }; echo hi >&\${C[1]}; read y <&\${C[0]}; echo \$y; wait"
 		"diff <(seq 3) <(seq 4); echo \$?; read -t 0.2 x < <(sleep 1); echo \$?"
 		"sleep 0.3 & sleep 0.1 & wait -n; echo \$?; wait; (exit 3) & wait \$!; echo \$?"
 		"true | false | true; echo \${PIPESTATUS[@]}; exec 3>o; echo x >&3; exec 3>&-; cat o"
+		"printf '#!/usr/bin/env bash\\n[[ -n \$BASH_VERSION ]] && echo bash \$0 \$1\\n' > s; chmod +x s; /usr/bin/env ./s arg; /usr/bin/time -f %x ./s x"
 		"printf 'all: a b\\n\\t@echo done\\na:\\n\\t@sleep 0.1; echo a\\nb:\\n\\t@echo b\\n' > Makefile; make -j2 -s | sort"
 		"printf 'all:\\n\\t@echo \$(shell echo sh)\\n\\t@false\\n' > Makefile; make 2>&1; echo \$?"
 	)
