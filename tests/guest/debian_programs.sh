@@ -44,6 +44,7 @@ coreutils)
 		"touch -d 2000-01-01 old; touch new; find . -newer old | sort; find . -type f -printf '%p %s %m\\n' | sort"
 		"seq 1 10 | xargs -P2 -n1 echo | sort -n | tr '\\n' ' '"
 		"truncate -s 1M sp; du -k sp; ls -l sp | cut -d' ' -f5"
+		"dd if=/dev/zero of=z bs=1M count=2 2>&1 | head -2; dd if=/dev/urandom bs=1M count=1 status=none | wc -c"
 		"exec 5</proc; readlink /proc/self/fd/5; exec 6</proc/self/status; readlink /proc/self/fd/6 | tr -d 0-9"
 	)
 	;;
