@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fs/internal.h"
@@ -54,6 +55,18 @@ struct mapping *filemap_of(struct kernel *k, struct file *f)
 	return m;
 }
 
+/* Linux's memory devices whose reads fill the whole buffer and never
+ * wait (read_zero, urandom_read_iter; random's once seeded): /dev/zero,
+ * /dev/full, /dev/random, /dev/urandom. */
+static bool reads_whole(const struct file *f)
+{
+	struct stat st;
+	if (fstat(f->host_fd, &st) || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 1)
+		return false;
+	unsigned minor = minor(st.st_rdev);
+	return minor == 5 || minor == 7 || minor == 8 || minor == 9;
+}
+
 /* pos < 0: at the file offset (read), else at pos (pread). A request of
  * 0 bytes still asks the host, which reports errors such as EISDIR. */
 static int64_t host_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
@@ -90,8 +103,9 @@ static int64_t host_read(struct kernel *k, struct file *f, struct uio *u, int64_
 				lseek(fd, (off_t)c - (off_t)r, SEEK_CUR);
 			break;
 		}
-		/* Only a regular file is read on: a pipe or tty could block. */
-		if ((size_t)r < want || f->kind != FILE_REGULAR)
+		/* Only a regular file or a memory device is read on: a pipe
+		 * or tty could block. */
+		if ((size_t)r < want || (f->kind != FILE_REGULAR && !reads_whole(f)))
 			break;
 	} while (u->left > 0);
 	free(bounce);

@@ -2,9 +2,9 @@
  * the formats of Linux 6.x's fs/proc/array.c and task_mmu.c.
  *
  * What vmemu does not track is shown as Linux shows an idle value:
- * VmPeak and VmHWM are the current VmSize and VmRSS (no high-water marks
- * are kept), CPU times and start time are 0, one thread per process,
- * capabilities are all or nothing by the host's euid. VmExe counts every
+ * VmPeak is the current VmSize (no high-water mark of it is kept), CPU
+ * times and start time are 0, one thread per process, capabilities are
+ * all or nothing by the host's euid. VmExe counts every
  * executable mapping (static programs have no libraries, so VmLib is 0),
  * and the stack is the whole 8 MiB VMA the loader maps. /proc/PID/cmdline
  * is the argv kept at exec (not read back from the stack). */
@@ -132,12 +132,13 @@ static void show_mem(struct kernel *k, struct mm *mm, struct seq *s)
 	struct mm_usage u;
 	mm_usage(k, mm, &u);
 	uint64_t rss = u.anon + u.file + u.shmem;
+	uint64_t hwm = mm_hiwater_rss(mm) > rss ? mm_hiwater_rss(mm) : rss;
 	const struct {
 		const char *name;
 		uint64_t pages;
 	} lines[] = {
 		{"VmPeak", u.total_vm}, {"VmSize", u.total_vm}, {"VmLck", mm_locked_vm(mm)},
-		{"VmPin", 0}, {"VmHWM", rss}, {"VmRSS", rss},
+		{"VmPin", 0}, {"VmHWM", hwm}, {"VmRSS", rss},
 		{"RssAnon", u.anon}, {"RssFile", u.file}, {"RssShmem", u.shmem},
 		{"VmData", u.data_vm}, {"VmStk", u.stack_vm}, {"VmExe", u.exec_vm},
 		{"VmLib", 0}, {"VmPTE", u.pte}, {"VmSwap", u.swap},

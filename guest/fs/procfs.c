@@ -550,13 +550,13 @@ int64_t procfs_readlink(struct kernel *k, const struct proc_ref *ref, char *buf,
 		int err = procfs_get_link(k, ref, &target);
 		if (err)
 			return err;
-		int64_t n = target.kind == PATH_PROC
-				    ? procfs_name(k, &target.proc, text)
+		bool in_proc = target.kind == PATH_PROC;
+		int64_t n = in_proc ? procfs_name(k, &target.proc, text)
 				    : file_readlink(k, target.file, text, sizeof(text) - 1);
-		path_put(&target);
+		path_put(&target); /* clears target */
 		if (n < 0)
 			return n;
-		if (target.kind != PATH_PROC)
+		if (!in_proc)
 			text[n] = 0;
 	} else {
 		return -EINVAL; /* not a link */

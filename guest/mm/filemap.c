@@ -377,7 +377,7 @@ static bool drop_stale_pte(struct kernel *k, struct mm *mm, uint64_t va, uint64_
 	pagecache_unmap(k, cp->pa);
 	pgtable_update(k, mm, va, pte, 0);
 	frame_put(k, cp->pa, 0);
-	mm->rss_pages--;
+	mm_rss_sub(mm, 1);
 	return true;
 }
 

@@ -169,7 +169,7 @@ void zap_huge_pmd(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pmd)
 	}
 	for (uint64_t i = 0; i < HPAGE_PMD_NR; i++)
 		frame_put(k, pa + i * PAGE_SIZE, 0);
-	mm->rss_pages -= HPAGE_PMD_NR;
+	mm_rss_sub(mm, HPAGE_PMD_NR);
 }
 
 int copy_huge_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint64_t va,

@@ -35,6 +35,16 @@ void frame_written(struct kernel *k, uint64_t pa);
 
 /* ---- LRU lists (lru.c) ---- */
 
+/* The resident set shrinks by n pages; its peak is kept first (Linux's
+ * update_hiwater_rss, which it calls before unmapping; here at every drop,
+ * reclaim's too). */
+static inline void mm_rss_sub(struct mm *mm, uint64_t n)
+{
+	if (mm->rss_pages > mm->hiwater_rss)
+		mm->hiwater_rss = mm->rss_pages;
+	mm->rss_pages -= n;
+}
+
 static inline enum lru_list lru_inactive(bool file)
 {
 	return file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON;

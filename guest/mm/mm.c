@@ -54,6 +54,11 @@ void mm_put(struct kernel *k, struct mm *mm)
 		mm_destroy(k, mm);
 }
 
+uint64_t mm_hiwater_rss(const struct mm *mm)
+{
+	return mm->rss_pages > mm->hiwater_rss ? mm->rss_pages : mm->hiwater_rss;
+}
+
 void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 {
 	filemap_unmap_range(k, mm, start, end);

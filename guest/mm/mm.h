@@ -141,6 +141,8 @@ int mm_munlockall(struct kernel *k, struct mm *mm);
 void mm_reap(struct kernel *k, struct mm *mm);
 /* Pages in mm's locked VMAs (Linux's locked_vm: VmLck). */
 uint64_t mm_locked_vm(const struct mm *mm);
+/* The peak of its resident set in pages (Linux's get_mm_hiwater_rss). */
+uint64_t mm_hiwater_rss(const struct mm *mm);
 /* Linux's can_do_mlock: RLIMIT_MEMLOCK above 0, or CAP_IPC_LOCK. */
 bool can_do_mlock(struct kernel *k);
 /* RLIMIT_MEMLOCK in pages (UINT64_MAX: unlimited). */

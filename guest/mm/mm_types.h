@@ -311,6 +311,7 @@ struct mm {
 	 * (the loader's): /proc/PID/environ and auxv read them there. */
 	uint64_t env_start, env_end, auxv_start, auxv_end;
 	uint64_t rss_pages;
+	uint64_t hiwater_rss; /* rss_pages's peak before its last drop */
 	uint64_t swap_ents;  /* PTEs holding swap entries */
 	uint64_t pt_pages;
 	struct mm *next, *prev; /* k->mms */

@@ -207,7 +207,7 @@ static void put_leaf(struct kernel *k, struct mm *mm, uint64_t pte)
 	uint64_t pa = pte & PTE_ADDR_MASK;
 	frame_put(k, pa, 0);
 	if (pa != ZERO_PAGE_PA)
-		mm->rss_pages--;
+		mm_rss_sub(mm, 1);
 }
 
 /* Visits the non-empty leaves of [start, end) under the table at `table`

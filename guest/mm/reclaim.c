@@ -36,7 +36,7 @@ static bool unmap_file_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_
 	pagecache_unmap(k, cp->pa);
 	pgtable_update(k, mm, va, pte, 0);
 	frame_put(k, cp->pa, 0); /* the cache keeps its own reference */
-	mm->rss_pages--;
+	mm_rss_sub(mm, 1);
 	return true;
 }
 
@@ -59,7 +59,7 @@ static bool unmap_anon_one(struct kernel *k, struct mm *mm, uint64_t va, uint64_
 		return false; /* swap is full */
 	pgtable_update(k, mm, va, pte, swp_pte(slot));
 	frame_put(k, pa, 0);
-	mm->rss_pages--;
+	mm_rss_sub(mm, 1);
 	mm->swap_ents++;
 	return true;
 }

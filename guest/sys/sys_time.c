@@ -187,5 +187,6 @@ int64_t sys_getrusage(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	}
 	ru.ru_minflt = (long)min;
 	ru.ru_majflt = (long)maj;
+	ru.ru_maxrss = task_maxrss_kb(p, who);
 	return copy_to_user(k, a[1], &ru, sizeof(ru));
 }

@@ -115,6 +115,57 @@ static int open_exe(struct kernel *k, const char *path, struct file **out, char 
 	return err;
 }
 
+/* argv for a script's interpreter (Linux's load_script): argv[0] goes;
+ * the interpreter's name, its one argument and the script's name come
+ * first. 0, -E2BIG or -ENOMEM. */
+static int script_argv(struct strings *argv, const char *name, const char *arg, const char *script)
+{
+	struct strings v = {0};
+	int err = strings_add(&v, name, strlen(name) + 1);
+	if (!err && arg)
+		err = strings_add(&v, arg, strlen(arg) + 1);
+	if (!err)
+		err = strings_add(&v, script, strlen(script) + 1);
+	for (size_t i = 1; !err && i < argv->n; i++)
+		err = strings_add(&v, argv->v[i], strlen(argv->v[i]) + 1);
+	if (err) {
+		strings_free(&v);
+		return err;
+	}
+	strings_free(argv);
+	*argv = v;
+	return 0;
+}
+
+/* A script runs its "#!" interpreter instead, which may be a script too:
+ * f becomes the file finally loaded. Linux's exec_binprm gives up with
+ * ELOOP when the sixth file is still a script. readable stays true only
+ * if the caller may read every file. */
+#define MAX_SCRIPT_DEPTH 5
+static int exec_scripts(struct kernel *k, const char *path, struct strings *argv,
+			struct file **f, char host[PATH_MAX], bool *readable)
+{
+	char cur[PATH_MAX];
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (int depth = 0;; depth++) {
+		char line[BINPRM_BUF_SIZE], *name, *arg;
+		int r = script_interp((*f)->host_fd, line, &name, &arg);
+		if (r == 1)
+			return 0;
+		file_put(*f);
+		*f = NULL;
+		int err = r < 0 ? r : depth == MAX_SCRIPT_DEPTH ? -ELOOP
+								 : script_argv(argv, name, arg, cur);
+		bool interp_readable = false;
+		if (!err)
+			err = open_exe(k, name, f, host, &interp_readable);
+		if (err)
+			return err;
+		*readable = *readable && interp_readable; /* Linux's would_dump of each */
+		snprintf(cur, sizeof(cur), "%s", name);
+	}
+}
+
 /* Linux's de_thread: the other threads of the process end (at once: none
  * of them runs while the kernel does), and a thread other than the leader
  * takes the leader's place and pid, so the process keeps its id. */
@@ -191,6 +242,8 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	bool readable = false;
 	if (!err)
 		err = open_exe(k, path, &f, host, &readable);
+	if (!err)
+		err = exec_scripts(k, path, &argv, &f, host, &readable);
 	struct mm *old_mm = p->mm;
 	if (f) {
 		/* The old memory stays until this thread's robust futexes and
@@ -216,6 +269,7 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	exit_mm_release(k, p);
 	p->mm = new_mm;
 	new_mm->thp_disabled = old_mm->thp_disabled; /* kept, as Linux's MMF_INIT_MASK */
+	maxrss_mm_gone(p, old_mm);
 	mm_put(k, old_mm);
 	switch_mm(k, p->mm);
 	if (unshare_for_exec(p)) {

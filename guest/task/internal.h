@@ -62,6 +62,12 @@ bool itimers_armed(const struct signal_struct *s);
  * return value, -EINTR with the time left written to rmtp (nanosleep.c);
  * -EINTR for any other call. */
 int64_t nanosleep_interrupted(struct kernel *k, struct process *p);
+/* execve of a script (binfmt_script.c): reads the file's first
+ * BINPRM_BUF_SIZE bytes into buf; 1 when it is no "#!" script, -ENOEXEC
+ * for a bad "#!" line, else 0 with the interpreter's name and its one
+ * argument (NULL when none) pointing into buf. */
+#define BINPRM_BUF_SIZE 256
+int script_interp(int host_fd, char buf[BINPRM_BUF_SIZE], char **name, char **arg);
 /* exec: handled signals go back to SIG_DFL, the altstack is dropped,
  * the POSIX timers are deleted. */
 void signal_exec(struct process *p);

@@ -193,6 +193,7 @@ bool is_orphaned_pgrp(struct kernel *k, int pgid)
 static void process_release(struct kernel *k, struct process *p)
 {
 	if (p->mm) {
+		maxrss_mm_gone(p, p->mm);
 		mm_put(k, p->mm);
 		p->mm = NULL;
 		k->tlb_flush_pending = k->tlb_flush_full = true;

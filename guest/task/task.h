@@ -177,6 +177,7 @@ struct signal_struct {
 	unsigned membarrier_state;
 	uint64_t cpu_ns;          /* CPU time of its threads that are gone */
 	uint64_t child_min_flt, child_maj_flt; /* of reaped children (RUSAGE_CHILDREN) */
+	uint64_t maxrss, cmaxrss; /* peak resident pages, its own and its reaped children's (maxrss.c) */
 	/* The file it executes (Linux's mm->exe_file): /proc/PID/exe; writing
 	 * to the file is denied while it lives. NULL once it has exited. */
 	struct file *exe_file;
@@ -297,6 +298,13 @@ int task_ppid(const struct process *p);
  * parent, as a PID namespace's init does in Linux); job control on a
  * terminal asks it too (fs/tty_io.c). */
 bool is_orphaned_pgrp(struct kernel *k, int pgid);
+/* ru_maxrss (maxrss.c): a thread leaves address space mm (exec, exit);
+ * a child's process is reaped; the peak in KiB for getrusage's who, or
+ * RUSAGE_BOTH (Linux's: a process's own and its children's). */
+#define RUSAGE_BOTH (-2)
+void maxrss_mm_gone(struct process *p, const struct mm *mm);
+void maxrss_reap(struct signal_struct *parent, const struct signal_struct *child);
+long task_maxrss_kb(const struct process *p, int who);
 /* Page faults handled for p's process: all its threads, live or not. */
 void thread_group_faults(struct kernel *k, const struct process *p, uint64_t *min,
 			 uint64_t *maj);

@@ -99,6 +99,16 @@ static void process_faults(struct kernel *k, const struct process *c, uint64_t *
 	*maj += c->signal->child_maj_flt;
 }
 
+/* A child's rusage for wait4 and waitid (Linux's RUSAGE_BOTH): its faults
+ * and peak resident set, its waited-for children's included. */
+static void child_rusage(struct kernel *k, const struct process *c, struct rusage *ru)
+{
+	uint64_t min, maj;
+	process_faults(k, c, &min, &maj);
+	*ru = (struct rusage){.ru_minflt = (long)min, .ru_majflt = (long)maj,
+			      .ru_maxrss = task_maxrss_kb(c, RUSAGE_BOTH)};
+}
+
 /* The event is told: a dead child goes, a stop or continue is forgotten. */
 static void consume(struct kernel *k, struct process *c, enum child_event ev)
 {
@@ -112,6 +122,7 @@ static void consume(struct kernel *k, struct process *c, enum child_event ev)
 		process_faults(k, c, &min, &maj);
 		s->child_min_flt += min;
 		s->child_maj_flt += maj;
+		maxrss_reap(s, c->signal);
 		process_reap(k, c);
 	}
 }
@@ -142,10 +153,8 @@ int64_t sys_wait4(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	int32_t status = wait_status(c, ev);
 	if (a[1] && copy_to_user(k, a[1], &status, sizeof(status)))
 		return -EFAULT;
-	/* The child's usage, its own waited-for children included. */
-	uint64_t min, maj;
-	process_faults(k, c, &min, &maj);
-	struct rusage ru = {.ru_minflt = (long)min, .ru_majflt = (long)maj};
+	struct rusage ru;
+	child_rusage(k, c, &ru);
 	if (a[3] && copy_to_user(k, a[3], &ru, sizeof(ru)))
 		return -EFAULT;
 	int child = c->pid;
@@ -218,6 +227,11 @@ int64_t sys_waitid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	} si = {.signo = SIGCHLD, .pid = c->pid, .uid = (int32_t)c->cred.uid};
 	_Static_assert(sizeof(si) == 128, "siginfo_t is 128 bytes");
 	child_siginfo(c, ev, &si.code, &si.status);
+	/* The rusage first, as Linux's waitid copies it. */
+	struct rusage ru;
+	child_rusage(k, c, &ru);
+	if (a[4] && copy_to_user(k, a[4], &ru, sizeof(ru)))
+		return -EFAULT;
 	if (a[2] && copy_to_user(k, a[2], &si, sizeof(si)))
 		return -EFAULT;
 	if (!(options & WNOWAIT))
