@@ -69,6 +69,7 @@ static const struct syscall_desc table[] = {
 	/* files: descriptors */
 	CALL(open, SR_DEC, SA_PATH, SA_OPEN_FLAGS, SA_OPEN_MODE),
 	CALL(openat, SR_DEC, SA_DIRFD, SA_PATH, SA_OPEN_FLAGS, SA_OPEN_MODE),
+	CALL(openat2, SR_DEC, SA_DIRFD, SA_PATH, SA_PTR, SA_ULONG),
 	CALL(close, SR_DEC, SA_INT),
 	CALL(dup, SR_DEC, SA_INT),
 	CALL(dup2, SR_DEC, SA_INT, SA_INT),
