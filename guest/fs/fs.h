@@ -246,6 +246,9 @@ void signalfd_notify(struct kernel *k);
 bool file_is_epoll(const struct file *f);
 int eventpoll_send_events(struct kernel *k, struct file *f, uint64_t uevents, int max);
 int eventpoll_host_fd(const struct file *f);
+/* kcmp's KCMP_EPOLL_TFD: the file of the toff-th item of epoll f watching
+ * fd tfd; -EINVAL when f is no epoll, -ENOENT when there is none. */
+int eventpoll_target(struct file *f, int tfd, uint64_t toff, struct file **out);
 /* The process a pidfd names (waitid's P_PIDFD): its pid, 0 once it has
  * been reaped, or -EBADF for an fd that is no pidfd; *f_flags gets the
  * pidfd's flags (O_NONBLOCK: PIDFD_NONBLOCK). */

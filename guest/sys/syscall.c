@@ -46,6 +46,7 @@ static const struct syscall_desc table[] = {
 	CALL(ioprio_get, SR_DEC, SA_INT, SA_INT),
 	CALL(ioprio_set, SR_DEC, SA_INT, SA_INT, SA_HEX),
 	CALL(membarrier, SR_DEC, SA_INT, SA_HEX, SA_INT),
+	CALL(kcmp, SR_DEC, SA_INT, SA_INT, SA_INT, SA_ULONG, SA_ULONG),
 	CALL(times, SR_DEC, SA_PTR),
 	CALL(personality, SR_HEX, SA_HEX),
 	CALL(sethostname, SR_DEC, SA_BUF_IN, SA_ULONG),

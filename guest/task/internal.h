@@ -25,6 +25,9 @@ struct sighand_struct *sighand_alloc(void);
 void sighand_put(struct sighand_struct *h);
 /* p no longer borrows its vfork parent: the parent may run on. */
 void process_vfork_done(struct kernel *k, struct process *p);
+/* The SysV semaphore undo list at clone (flags) and exit (sem_undo.c). */
+int sem_undo_copy(struct process *p, struct process *c, uint64_t flags);
+void sem_undo_put(struct process *p);
 
 /* Host waits, for the scheduler (hostwait.c): whether some process waits
  * for a host fd, and a look at all of them that wakes the ready ones:

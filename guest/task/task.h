@@ -204,6 +204,7 @@ struct process {
 		bool reset_on_fork;
 	} sched;
 	uint16_t ioprio;          /* ioprio_set's value (ioprio.c); 0: none set */
+	struct sem_undo_list *sysvsem; /* shared by CLONE_SYSVSEM; NULL: none (sem_undo.c) */
 	unsigned personality;     /* personality(2) (sys/sys_misc.c) */
 	enum proc_state state;
 	struct process *next;     /* all tasks, in creation order */
@@ -470,6 +471,7 @@ syscall_fn sys_sched_getscheduler, sys_sched_setscheduler, sys_sched_getparam,
 	sys_getcpu; /* sched_policy.c */
 syscall_fn sys_ioprio_get, sys_ioprio_set; /* ioprio.c */
 syscall_fn sys_membarrier; /* membarrier.c */
+syscall_fn sys_kcmp; /* kcmp.c */
 /* The first process's nice value, policy and ioprio are vmemu's own;
  * fork copies them, applying SCHED_RESET_ON_FORK (sched_policy.c). */
 void sched_init(struct process *p);
