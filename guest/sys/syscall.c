@@ -203,6 +203,7 @@ static const struct syscall_desc table[] = {
 	CALL(clone, SR_DEC, SA_HEX, SA_PTR, SA_PTR, SA_PTR, SA_HEX),
 	CALL(clone3, SR_DEC, SA_PTR, SA_ULONG),
 	CALL(execve, SR_DEC, SA_PATH, SA_PTR, SA_PTR),
+	CALL(execveat, SR_DEC, SA_DIRFD, SA_PATH, SA_PTR, SA_PTR, SA_HEX),
 	CALL(unshare, SR_DEC, SA_HEX),
 	CALL(capget, SR_DEC, SA_PTR, SA_PTR),
 	CALL(capset, SR_DEC, SA_PTR, SA_PTR),

@@ -431,7 +431,7 @@ int altstack_set(struct process *p, uint64_t sp, uint64_t ss_sp, int ss_flags, u
 int sigframe_restore(struct kernel *k, struct process *p);
 
 /* ---- the system calls that live with their subsystem ---- */
-syscall_fn sys_fork, sys_vfork, sys_clone, sys_clone3, sys_execve, sys_wait4,
+syscall_fn sys_fork, sys_vfork, sys_clone, sys_clone3, sys_execve, sys_execveat, sys_wait4,
 	sys_waitid; /* fork.c, exec.c, wait.c */
 syscall_fn sys_unshare; /* unshare.c */
 syscall_fn sys_capget, sys_capset; /* capability.c */
