@@ -844,7 +844,9 @@ static int open_last_proc(struct nameidata *nd, int flags, struct file **out, ch
 			return -ELOOP;
 		if (procfs_is_magic(&ref)) {
 			int err = procfs_get_link(nd->k, &ref, target);
-			return err ? err : magic_check(nd, target);
+			if (!err && (err = magic_check(nd, target)))
+				path_put(target);
+			return err;
 		}
 		char text[PATH_MAX];
 		int64_t n = procfs_readlink(nd->k, &ref, text, sizeof(text) - 1);
