@@ -275,6 +275,19 @@ static struct epitem *ep_find(struct eventpoll *ep, struct file *f, int fd)
 	return NULL;
 }
 
+int eventpoll_target(struct file *f, int tfd, uint64_t toff, struct file **out)
+{
+	if (!file_is_epoll(f))
+		return -EINVAL;
+	const struct eventpoll *ep = f->private;
+	for (const struct epitem *epi = ep->items; epi; epi = epi->next)
+		if (epi->fd == tfd && !toff--) {
+			*out = epi->file;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 static void ep_remove(struct eventpoll *ep, struct epitem *epi)
 {
 	rdlist_remove(ep, epi);

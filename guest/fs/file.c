@@ -95,7 +95,7 @@ int file_get_flags(struct file *f)
 	if (f->host_fd < 0)
 		return f->flags;
 	int r = fcntl(f->host_fd, F_GETFL);
-	return r < 0 ? -errno : r;
+	return r < 0 ? -errno : (r & ~O_NOFOLLOW) | (f->flags & O_NOFOLLOW);
 }
 
 int file_set_flags(struct file *f, int flags)

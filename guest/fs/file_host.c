@@ -28,7 +28,7 @@
 static int64_t cached_read(struct kernel *k, struct file *f, struct mapping *m, struct uio *u,
 			   int64_t pos)
 {
-	if (f->flags == O_WRONLY)
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
 	off_t at = pos < 0 ? lseek(f->host_fd, 0, SEEK_CUR) : pos;
 	if (at < 0)
@@ -51,7 +51,7 @@ struct mapping *filemap_of(struct kernel *k, struct file *f)
 	if (!m)
 		return NULL;
 	f->private = m;
-	f->flags = acc;
+	f->flags = acc | (f->flags & O_NOFOLLOW);
 	return m;
 }
 
@@ -233,6 +233,7 @@ int file_create(struct kernel *k, int host_fd, int flags, struct file **out)
 		return -ENOMEM;
 	}
 	f->host_fd = host_fd;
+	f->flags = flags & O_NOFOLLOW; /* the host's description says O_NOFOLLOW always */
 	f->f_mode = open_fmode(flags);
 	f->f_cred = current_cred_token(k);
 	if (kind == FILE_REGULAR) {

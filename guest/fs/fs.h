@@ -116,7 +116,8 @@ struct file {
 	enum file_kind kind;
 	int host_fd;   /* -1 for in-kernel files */
 	int flags;     /* in-kernel files: O_ACCMODE and status flags (host
-			  files keep theirs in the host's description) */
+			  files keep theirs in the host's description, but
+			  for the guest's O_NOFOLLOW, kept here) */
 	unsigned f_mode;      /* FMODE_* */
 	struct inode *inode;  /* host regular files: the kernel's record (inode.c) */
 	void *private; /* the kind's state (struct pipe) */
@@ -255,6 +256,9 @@ void signalfd_notify(struct kernel *k);
 bool file_is_epoll(const struct file *f);
 int eventpoll_send_events(struct kernel *k, struct file *f, uint64_t uevents, int max);
 int eventpoll_host_fd(const struct file *f);
+/* kcmp's KCMP_EPOLL_TFD: the file of the toff-th item of epoll f watching
+ * fd tfd; -EINVAL when f is no epoll, -ENOENT when there is none. */
+int eventpoll_target(struct file *f, int tfd, uint64_t toff, struct file **out);
 /* The process a pidfd names (waitid's P_PIDFD): its pid, 0 once it has
  * been reaped, or -EBADF for an fd that is no pidfd; *f_flags gets the
  * pidfd's flags (O_NONBLOCK: PIDFD_NONBLOCK). */
@@ -413,6 +417,12 @@ int path_open(struct kernel *k, const struct path *p, int flags, struct file **o
  * its other end sleeps (-ERESTARTSYS); the restarted call gets the file. */
 int file_open(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode,
 	      struct file **out);
+/* openat2(2)'s open: file_open with RESOLVE_* flags (how.resolve, checked
+ * by the caller) restricting the walk: RESOLVE_NO_XDEV, NO_MAGICLINKS,
+ * NO_SYMLINKS, BENEATH, IN_ROOT; RESOLVE_CACHED asks nothing more (every
+ * lookup here counts as cached). */
+int file_openat2(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode,
+		 unsigned resolve, struct file **out);
 
 /* ---- record locks (locks.c) ----
  * POSIX locks (fcntl F_SETLK, F_SETLKW, F_GETLK) owned by a process (its

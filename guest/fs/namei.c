@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,7 +52,11 @@ struct nameidata {
 	enum last_type last_type;
 	char last[NAME_MAX + 1];
 	bool trailing_slash;   /* the name ended in "/": it must be a directory */
+	unsigned resolve;      /* openat2's RESOLVE_* flags */
+	struct path scope;     /* RESOLVE_BENEATH, RESOLVE_IN_ROOT: the walk's root */
 };
+
+#define RESOLVE_SCOPED (RESOLVE_BENEATH | RESOLVE_IN_ROOT)
 
 /* What one component names. */
 struct lookup {
@@ -256,14 +261,17 @@ int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size)
 
 /* ---- the walk ---- */
 
-static int nd_init(struct nameidata *nd, struct kernel *k, int dirfd, const char *name)
+static int nd_init(struct nameidata *nd, struct kernel *k, int dirfd, const char *name,
+		   unsigned resolve)
 {
-	*nd = (struct nameidata){.k = k, .base_root = -1};
+	*nd = (struct nameidata){.k = k, .base_root = -1, .resolve = resolve};
 	nd->text = strdup(name);
 	if (!nd->text)
 		return -ENOMEM;
 	nd->rest = nd->text;
-	if (name[0] == '/') {
+	if (name[0] == '/' && (resolve & RESOLVE_BENEATH))
+		return -EXDEV;
+	if (name[0] == '/' && !(resolve & RESOLVE_IN_ROOT)) {
 		path_root(k, &nd->base);
 		nd->base_root = 1;
 	} else if (dirfd == AT_FDCWD) {
@@ -274,14 +282,51 @@ static int nd_init(struct nameidata *nd, struct kernel *k, int dirfd, const char
 			return -EBADF;
 		path_from_file(f, &nd->base);
 	}
-	return path_copy(&nd->cur, &nd->base);
+	int err = resolve & RESOLVE_SCOPED ? path_copy(&nd->scope, &nd->base) : 0;
+	return err ? err : path_copy(&nd->cur, &nd->base);
 }
 
 static void nd_free(struct nameidata *nd)
 {
 	path_put(&nd->cur);
 	path_put(&nd->base);
+	path_put(&nd->scope);
 	free(nd->text);
+}
+
+/* The mount p is on, for RESOLVE_NO_XDEV: the host's mount id; the
+ * kernel's /proc and /sys are one mount of their own (1 << 63). */
+static uint64_t path_mnt(const struct path *p)
+{
+	if (p->kind == PATH_PROC)
+		return 1ULL << 63;
+	struct statx stx;
+	int fd = path_host_fd(p);
+	if (fd < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+		return 0;
+	return stx.stx_mnt_id;
+}
+
+/* RESOLVE_NO_XDEV: -EXDEV when to is on another mount than nd->cur. */
+static int xdev_check(const struct nameidata *nd, const struct path *to)
+{
+	if (!(nd->resolve & RESOLVE_NO_XDEV) || path_mnt(&nd->cur) == path_mnt(to))
+		return 0;
+	return -EXDEV;
+}
+
+/* A /proc link to an open file may be followed (Linux's nd_jump_link
+ * checks): not with RESOLVE_NO_SYMLINKS or RESOLVE_NO_MAGICLINKS
+ * (-ELOOP), not to another mount with RESOLVE_NO_XDEV, never in a scoped
+ * walk (-EXDEV). */
+static int magic_check(const struct nameidata *nd, const struct path *target)
+{
+	if (nd->resolve & (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS))
+		return -ELOOP;
+	int err = xdev_check(nd, target);
+	if (err)
+		return err;
+	return nd->resolve & RESOLVE_SCOPED ? -EXDEV : 0;
 }
 
 /* Starts again from p (taken over): a /proc link's target, or the root. */
@@ -296,10 +341,24 @@ static int nd_jump(struct nameidata *nd, struct path *p)
 	return path_copy(&nd->cur, &nd->base);
 }
 
+/* To "/" (Linux's nd_jump_root): the walk's own root in a scoped walk. */
 static int nd_jump_root(struct nameidata *nd)
 {
+	if (nd->resolve & RESOLVE_BENEATH)
+		return -EXDEV;
 	struct path root;
-	path_root(nd->k, &root);
+	if (nd->resolve & RESOLVE_IN_ROOT) {
+		int err = path_copy(&root, &nd->scope);
+		if (err)
+			return err;
+	} else {
+		path_root(nd->k, &root);
+	}
+	int err = xdev_check(nd, &root);
+	if (err) {
+		path_put(&root);
+		return err;
+	}
 	return nd_jump(nd, &root);
 }
 
@@ -459,7 +518,7 @@ static void lookup_free(struct lookup *lk)
  * component, nothing more (but a trailing slash). */
 static int follow_link(struct nameidata *nd, const char *text, bool last)
 {
-	if (++nd->links > MAXSYMLINKS)
+	if (++nd->links > MAXSYMLINKS || (nd->resolve & RESOLVE_NO_SYMLINKS))
 		return -ELOOP;
 	if (!text[0])
 		return -ENOENT;
@@ -482,8 +541,12 @@ static int follow_magic(struct nameidata *nd, const struct proc_ref *ref)
 		return -ELOOP;
 	struct path target;
 	int err = procfs_get_link(nd->k, ref, &target);
-	if (err)
+	if (!err)
+		err = magic_check(nd, &target);
+	if (err) {
+		path_put(&target);
 		return err;
+	}
 	err = nd_jump(nd, &target);
 	path_put(&target);
 	return err;
@@ -514,10 +577,25 @@ static int rewalk(struct nameidata *nd)
 	return err;
 }
 
+static int go_up_walk(struct nameidata *nd);
+
+/* ".." (Linux's follow_dotdot): at a scoped walk's root, -EXDEV beneath
+ * it, no move in it; with RESOLVE_NO_XDEV not out of a mount. */
 static int go_up(struct nameidata *nd)
 {
 	if (!cur_is_dir(nd))
 		return -ENOTDIR;
+	if ((nd->resolve & RESOLVE_SCOPED) && !nd->names[0])
+		return nd->resolve & RESOLVE_BENEATH ? -EXDEV : 0;
+	if (!(nd->resolve & RESOLVE_NO_XDEV))
+		return go_up_walk(nd);
+	uint64_t from = path_mnt(&nd->cur);
+	int err = go_up_walk(nd);
+	return err ? err : path_mnt(&nd->cur) == from ? 0 : -EXDEV;
+}
+
+static int go_up_walk(struct nameidata *nd)
+{
 	if (!nd->names[0]) {
 		if (base_is_root(nd))
 			return 0; /* ".." of the root is the root */
@@ -552,7 +630,7 @@ static int step(struct nameidata *nd, const char *name)
 		err = follow_link(nd, lk.link, false);
 	else if (!err && lk.magic)
 		err = follow_magic(nd, &lk.path.proc);
-	else if (!err) {
+	else if (!err && !(err = xdev_check(nd, &lk.path))) {
 		size_t used = strlen(nd->names);
 		if (used + 1 + strlen(name) >= sizeof(nd->names)) {
 			err = -ENAMETOOLONG;
@@ -627,7 +705,7 @@ int path_lookup(struct kernel *k, int dirfd, const char *name, unsigned flags, s
 	if (!name[0])
 		return flags & LOOKUP_EMPTY ? empty_path(k, dirfd, out) : -ENOENT;
 	struct nameidata nd;
-	int err = nd_init(&nd, k, dirfd, name);
+	int err = nd_init(&nd, k, dirfd, name, 0);
 	while (!err && !(err = walk_to_last(&nd))) {
 		if (nd.last_type != LAST_NORM) {
 			err = last_dir(&nd);
@@ -668,7 +746,7 @@ int path_parent(struct kernel *k, int dirfd, const char *name, int dot_err, int 
 	if (!name[0])
 		return -ENOENT;
 	struct nameidata nd;
-	int err = nd_init(&nd, k, dirfd, name);
+	int err = nd_init(&nd, k, dirfd, name, 0);
 	if (!err)
 		err = walk_to_last(&nd);
 	if (!err && nd.last_type != LAST_NORM)
@@ -766,8 +844,12 @@ static int open_last_proc(struct nameidata *nd, int flags, struct file **out, ch
 	if (is_link && !(flags & O_PATH && flags & O_NOFOLLOW)) {
 		if (flags & O_NOFOLLOW)
 			return -ELOOP;
-		if (procfs_is_magic(&ref))
-			return procfs_get_link(nd->k, &ref, target);
+		if (procfs_is_magic(&ref)) {
+			int err = procfs_get_link(nd->k, &ref, target);
+			if (!err && (err = magic_check(nd, target)))
+				path_put(target);
+			return err;
+		}
 		char text[PATH_MAX];
 		int64_t n = procfs_readlink(nd->k, &ref, text, sizeof(text) - 1);
 		if (n < 0)
@@ -807,8 +889,31 @@ int path_open(struct kernel *k, const struct path *p, int flags, struct file **o
 	}
 }
 
+/* The file opened as nd's last component: -EXDEV (and put) when it is on
+ * another mount than nd->cur under RESOLVE_NO_XDEV. */
+static int xdev_check_file(const struct nameidata *nd, struct file **out)
+{
+	if (!(nd->resolve & RESOLVE_NO_XDEV))
+		return 0;
+	struct path p;
+	path_from_file(*out, &p);
+	int err = xdev_check(nd, &p);
+	path_put(&p);
+	if (err) {
+		file_put(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
 int file_open(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode,
 	      struct file **out)
+{
+	return file_openat2(k, dirfd, path, flags, mode, 0, out);
+}
+
+int file_openat2(struct kernel *k, int dirfd, const char *path, int flags, unsigned mode,
+		 unsigned resolve, struct file **out)
 {
 	if (host_job_pending(k)) { /* the open of a FIFO, woken */
 		int fd = fifo_open_finish(k);
@@ -817,7 +922,7 @@ int file_open(struct kernel *k, int dirfd, const char *path, int flags, unsigned
 	if (!path[0])
 		return -ENOENT;
 	struct nameidata nd;
-	int err = nd_init(&nd, k, dirfd, path);
+	int err = nd_init(&nd, k, dirfd, path, resolve);
 	while (!err && !(err = walk_to_last(&nd))) {
 		if (nd.last_type != LAST_NORM) {
 			err = last_dir(&nd);
@@ -832,9 +937,10 @@ int file_open(struct kernel *k, int dirfd, const char *path, int flags, unsigned
 		else if (!cur_is_dir(&nd))
 			err = -ENOTDIR;
 		else if (kernel_mount(&nd, nd.last, &mnt.proc))
-			err = path_open(k, &mnt, flags, out);
-		else if ((err = dev_tty_node(&nd, nd.last, true, &target)) > 0)
-			err = open_last_host(&nd, flags, mode, out, &link);
+			err = xdev_check(&nd, &mnt) ? -EXDEV : path_open(k, &mnt, flags, out);
+		else if ((err = dev_tty_node(&nd, nd.last, true, &target)) > 0 &&
+			 !(err = open_last_host(&nd, flags, mode, out, &link)) && !link)
+			err = xdev_check_file(&nd, out);
 		if (!err && target.kind) {
 			err = nd.trailing_slash && !path_is_dir(&target) ? -ENOTDIR
 									   : path_open(k, &target, flags, out);

@@ -31,6 +31,7 @@ syscall_fn sys_read, sys_write, sys_readv, sys_writev, sys_pread64, sys_pwrite64
 syscall_fn sys_open, sys_openat, sys_close, sys_dup, sys_dup2, sys_dup3, sys_fcntl, sys_ioctl,
 	sys_lseek, sys_getdents64, sys_ftruncate, sys_fsync, sys_fallocate, sys_fadvise64, sys_pipe,
 	sys_pipe2; /* sys_file.c */
+syscall_fn sys_openat2; /* sys_openat2.c */
 syscall_fn sys_stat, sys_lstat, sys_fstat, sys_newfstatat, sys_statx, sys_access, sys_faccessat,
 	sys_faccessat2, sys_readlink, sys_readlinkat, sys_unlink, sys_unlinkat,
 	sys_rmdir, sys_mkdir, sys_mkdirat, sys_rename, sys_renameat, sys_symlink, sys_symlinkat,

@@ -85,11 +85,22 @@ static int strings_copy(struct kernel *k, uint64_t uva, struct strings *s, char 
  * the program is read with vmemu's own: Linux asks for execute
  * permission alone. Its host name for the loader is the host's magic
  * link of the open fd, which names exactly that file. */
-static int open_exe(struct kernel *k, const char *path, struct file **out, char host[PATH_MAX],
-		    bool *readable)
+static int open_exe(struct kernel *k, int dirfd, const char *path, int flags, struct file **out,
+		    char host[PATH_MAX], bool *readable)
 {
 	struct file *f;
-	int err = file_open(k, AT_FDCWD, path, O_PATH, 0, &f);
+	int oflags = O_PATH | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0);
+	int err;
+	if (!path[0] && (flags & AT_EMPTY_PATH)) { /* execveat of dirfd itself */
+		struct path p;
+		err = path_lookup(k, dirfd, "", LOOKUP_EMPTY, &p);
+		if (!err) {
+			err = path_open(k, &p, oflags, &f);
+			path_put(&p);
+		}
+	} else {
+		err = file_open(k, dirfd, path, oflags, 0, &f);
+	}
 	if (err)
 		return err;
 	if (file_kind(f) != FILE_REGULAR ||
@@ -115,57 +126,6 @@ static int open_exe(struct kernel *k, const char *path, struct file **out, char 
 	return err;
 }
 
-/* argv for a script's interpreter (Linux's load_script): argv[0] goes;
- * the interpreter's name, its one argument and the script's name come
- * first. 0, -E2BIG or -ENOMEM. */
-static int script_argv(struct strings *argv, const char *name, const char *arg, const char *script)
-{
-	struct strings v = {0};
-	int err = strings_add(&v, name, strlen(name) + 1);
-	if (!err && arg)
-		err = strings_add(&v, arg, strlen(arg) + 1);
-	if (!err)
-		err = strings_add(&v, script, strlen(script) + 1);
-	for (size_t i = 1; !err && i < argv->n; i++)
-		err = strings_add(&v, argv->v[i], strlen(argv->v[i]) + 1);
-	if (err) {
-		strings_free(&v);
-		return err;
-	}
-	strings_free(argv);
-	*argv = v;
-	return 0;
-}
-
-/* A script runs its "#!" interpreter instead, which may be a script too:
- * f becomes the file finally loaded. Linux's exec_binprm gives up with
- * ELOOP when the sixth file is still a script. readable stays true only
- * if the caller may read every file. */
-#define MAX_SCRIPT_DEPTH 5
-static int exec_scripts(struct kernel *k, const char *path, struct strings *argv,
-			struct file **f, char host[PATH_MAX], bool *readable)
-{
-	char cur[PATH_MAX];
-	snprintf(cur, sizeof(cur), "%s", path);
-	for (int depth = 0;; depth++) {
-		char line[BINPRM_BUF_SIZE], *name, *arg;
-		int r = script_interp((*f)->host_fd, line, &name, &arg);
-		if (r == 1)
-			return 0;
-		file_put(*f);
-		*f = NULL;
-		int err = r < 0 ? r : depth == MAX_SCRIPT_DEPTH ? -ELOOP
-								 : script_argv(argv, name, arg, cur);
-		bool interp_readable = false;
-		if (!err)
-			err = open_exe(k, name, f, host, &interp_readable);
-		if (err)
-			return err;
-		*readable = *readable && interp_readable; /* Linux's would_dump of each */
-		snprintf(cur, sizeof(cur), "%s", name);
-	}
-}
-
 /* Linux's de_thread: the other threads of the process end (at once: none
  * of them runs while the kernel does), and a thread other than the leader
  * takes the leader's place and pid, so the process keeps its id. */
@@ -178,14 +138,14 @@ static void de_thread(struct kernel *k, struct process *p)
 	struct process *leader = s->leader;
 	if (leader == p)
 		return;
-	leader->pid = p->pid; /* Linux's exchange_tids */
-	p->pid = p->tgid;
 	/* The process's struct pid goes with its id: pidfds of the process
 	 * name p now, and the old leader's exit is a thread's, not the
 	 * process's. */
 	uint64_t serial = leader->serial;
 	leader->serial = p->serial;
 	p->serial = serial;
+	leader->pid = p->pid; /* Linux's exchange_tids */
+	p->pid = p->tgid;
 	p->exit_signal = SIGCHLD;
 	leader->exit_signal = -1;
 	leader->autoreap = true;
@@ -217,39 +177,142 @@ static int unshare_for_exec(struct process *p)
 	return 0;
 }
 
-int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+#define BINPRM_BUF_SIZE 256 /* what Linux reads of a file to know its format */
+#define INTERP_MAX_DEPTH 5  /* scripts run by scripts: exec_binprm gives up at the sixth */
+
+static bool spacetab(char c)
 {
-	(void)ctx;
+	return c == ' ' || c == '\t';
+}
+
+/* Linux's load_script: a file that starts with "#!" names an interpreter
+ * and at most one argument on its first line (which must end within
+ * BINPRM_BUF_SIZE bytes, or at least the interpreter's name must). argv
+ * becomes: interpreter, [argument], name, argv[1]...; interp gets the
+ * interpreter. 1 when f is no script, 0, or -errno. */
+static int script_args(struct file *f, const char *name, struct strings *argv,
+		       char interp[PATH_MAX])
+{
+	char buf[BINPRM_BUF_SIZE + 1] = {0};
+	ssize_t n = pread(f->host_fd, buf, BINPRM_BUF_SIZE, 0);
+	if (n < 2 || buf[0] != '#' || buf[1] != '!')
+		return 1;
+	char *end = memchr(buf, '\n', BINPRM_BUF_SIZE), *buf_end = buf + BINPRM_BUF_SIZE;
+	if (!end) {
+		char *p = buf + 2;
+		while (p < buf_end && spacetab(*p))
+			p++;
+		while (p < buf_end && *p && !spacetab(*p))
+			p++;
+		if (p == buf_end)
+			return -ENOEXEC; /* the interpreter's name may go on */
+		end = buf_end;
+	}
+	while (end > buf + 2 && spacetab(end[-1]))
+		end--;
+	*end = 0;
+	char *i_name = buf + 2;
+	while (spacetab(*i_name))
+		i_name++;
+	if (!*i_name)
+		return -ENOEXEC;
+	char *i_arg = i_name;
+	while (*i_arg && !spacetab(*i_arg))
+		i_arg++;
+	if (*i_arg) {
+		*i_arg++ = 0;
+		while (spacetab(*i_arg))
+			i_arg++;
+	}
+	struct strings v = {0};
+	int err = strings_add(&v, i_name, strlen(i_name) + 1);
+	if (!err && *i_arg)
+		err = strings_add(&v, i_arg, strlen(i_arg) + 1);
+	if (!err)
+		err = strings_add(&v, name, strlen(name) + 1);
+	for (size_t i = 1; !err && i < argv->n; i++)
+		err = strings_add(&v, argv->v[i], strlen(argv->v[i]) + 1);
+	if (err) {
+		strings_free(&v);
+		return err;
+	}
+	strings_free(argv);
+	*argv = v;
+	snprintf(interp, PATH_MAX, "%s", i_name);
+	return 0;
+}
+
+/* Whether a script run by execveat could not be opened again by its
+ * interpreter: its name is /dev/fd/N/..., and fd N closes on exec
+ * (Linux's BINPRM_FLAGS_PATH_INACCESSIBLE: then a script is ENOENT). */
+static bool script_inaccessible(struct kernel *k, int dirfd, const char *path, struct file *f)
+{
+	if (dirfd == AT_FDCWD || path[0] == '/' || dirfd < 0 || dirfd >= MAX_FDS ||
+	    !k->current->files->cloexec[dirfd])
+		return false;
+	char magic[2];
+	return pread(f->host_fd, magic, 2, 0) == 2 && magic[0] == '#' && magic[1] == '!';
+}
+
+/* execveat(dirfd, path, argv, envp, flags); execve is execveat of
+ * AT_FDCWD. The name the new program is run by (AT_EXECFN, a script's
+ * argument to its interpreter) is Linux's bprm->filename: path, or for a
+ * path relative to a dirfd /dev/fd/N/path (/dev/fd/N with AT_EMPTY_PATH). */
+static int64_t do_execveat(struct kernel *k, int dirfd, uint64_t upath, uint64_t uargv,
+			   uint64_t uenvp, int flags)
+{
 	struct process *p = k->current;
-	char path[PATH_MAX], host[PATH_MAX], msg[512];
+	char path[PATH_MAX], host[PATH_MAX], msg[512], name[PATH_MAX + 32];
 	struct strings argv = {0}, envp = {0};
-	int err = file_user_path(k, path, a[0], false);
+	int err = file_user_path(k, path, upath, flags & AT_EMPTY_PATH);
 	if (err)
 		return err;
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (dirfd == AT_FDCWD || path[0] == '/')
+		snprintf(name, sizeof(name), "%s", path);
+	else
+		snprintf(name, sizeof(name), "/dev/fd/%d%s%s", dirfd, path[0] ? "/" : "", path);
 	char *scratch = malloc(EXEC_MAX_STRLEN);
 	if (!scratch)
 		return -ENOMEM;
-	err = strings_copy(k, a[1], &argv, scratch);
+	err = strings_copy(k, uargv, &argv, scratch);
 	/* An empty argv gets {""}, as Linux's since 5.18: argv[0] exists. */
 	if (!err && argv.n == 0) {
 		strcpy(scratch, "");
 		err = strings_add(&argv, scratch, 1);
 	}
 	if (!err)
-		err = strings_copy(k, a[2], &envp, scratch);
+		err = strings_copy(k, uenvp, &envp, scratch);
 	free(scratch);
 	struct file *f = NULL;
 	bool readable = false;
 	if (!err)
-		err = open_exe(k, path, &f, host, &readable);
-	if (!err)
-		err = exec_scripts(k, path, &argv, &f, host, &readable);
+		err = open_exe(k, dirfd, path, flags, &f, host, &readable);
+	if (f && script_inaccessible(k, dirfd, path, f)) {
+		file_put(f);
+		f = NULL;
+		err = -ENOENT;
+	}
+	for (int depth = 0; f; depth++) {
+		char interp[PATH_MAX];
+		int r = script_args(f, name, &argv, interp);
+		if (r > 0)
+			break; /* no script: the loader judges it */
+		file_put(f);
+		f = NULL;
+		bool interp_readable = false;
+		err = r < 0 ? r : depth == INTERP_MAX_DEPTH ? -ELOOP
+							 : open_exe(k, AT_FDCWD, interp, 0, &f, host,
+								    &interp_readable);
+		readable = readable && interp_readable; /* Linux's would_dump of each */
+	}
 	struct mm *old_mm = p->mm;
 	if (f) {
 		/* The old memory stays until this thread's robust futexes and
 		 * clear-TID word are released, after the others have gone. */
 		old_mm->users++;
-		int r = k->cfg.exec(k, p, host, path, argv.v, envp.v, msg, sizeof(msg));
+		int r = k->cfg.exec(k, p, host, name, argv.v, envp.v, msg, sizeof(msg));
 		file_put(f);
 		err = r == 0 ? 0 : r == 127 ? -ENOENT : -ENOEXEC;
 		if (err)
@@ -286,6 +349,18 @@ int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	process_vfork_done(k, p);
 	k->stats.execs++;
 	return 0;
+}
+
+int64_t sys_execve(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_execveat(k, AT_FDCWD, a[0], a[1], a[2], 0);
+}
+
+int64_t sys_execveat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
+{
+	(void)ctx;
+	return do_execveat(k, (int)a[0], a[1], a[2], a[3], (int)a[4]);
 }
 
 int exec_lookup_host(struct kernel *k, const char *name)

@@ -63,9 +63,9 @@ static int check_flags(struct kernel *k, uint64_t flags)
 	return 0;
 }
 
-/* The memory, files, working directory and handlers of c, shared or
+/* The memory, files, working directory, handlers and SysV undo list of c, shared or
  * copied from the caller p as flags say. 0, or -ENOMEM. */
-static int copy_resources(struct kernel *k, struct process *c, const struct process *p,
+static int copy_resources(struct kernel *k, struct process *c, struct process *p,
 			  uint64_t flags)
 {
 	if (flags & CLONE_VM) {
@@ -77,6 +77,8 @@ static int copy_resources(struct kernel *k, struct process *c, const struct proc
 	if (flags & CLONE_FILES)
 		fdtable_get(c->files = p->files);
 	else if (!(c->files = fdtable_fork(p->files)))
+		return -ENOMEM;
+	if (sem_undo_copy(p, c, flags))
 		return -ENOMEM;
 	if (flags & CLONE_FS)
 		fs_struct_get(c->fs = p->fs);

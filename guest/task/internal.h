@@ -25,6 +25,9 @@ struct sighand_struct *sighand_alloc(void);
 void sighand_put(struct sighand_struct *h);
 /* p no longer borrows its vfork parent: the parent may run on. */
 void process_vfork_done(struct kernel *k, struct process *p);
+/* The SysV semaphore undo list at clone (flags) and exit (sem_undo.c). */
+int sem_undo_copy(struct process *p, struct process *c, uint64_t flags);
+void sem_undo_put(struct process *p);
 
 /* Host waits, for the scheduler (hostwait.c): whether some process waits
  * for a host fd, and a look at all of them that wakes the ready ones:
@@ -62,12 +65,6 @@ bool itimers_armed(const struct signal_struct *s);
  * return value, -EINTR with the time left written to rmtp (nanosleep.c);
  * -EINTR for any other call. */
 int64_t nanosleep_interrupted(struct kernel *k, struct process *p);
-/* execve of a script (binfmt_script.c): reads the file's first
- * BINPRM_BUF_SIZE bytes into buf; 1 when it is no "#!" script, -ENOEXEC
- * for a bad "#!" line, else 0 with the interpreter's name and its one
- * argument (NULL when none) pointing into buf. */
-#define BINPRM_BUF_SIZE 256
-int script_interp(int host_fd, char buf[BINPRM_BUF_SIZE], char **name, char **arg);
 /* exec: handled signals go back to SIG_DFL, the altstack is dropped,
  * the POSIX timers are deleted. */
 void signal_exec(struct process *p);

@@ -1,6 +1,6 @@
 /* ptrace.c - who may look into or take from another process (Linux's
  * ptrace_may_access), for the calls that reach into one: pidfd_getfd,
- * kcmp. vmemu has no ptrace(2) itself. */
+ * kcmp, /proc/PID/fdinfo. vmemu has no ptrace(2) itself. */
 #include <errno.h>
 #include <linux/capability.h>
 

@@ -215,6 +215,7 @@ struct process {
 		bool reset_on_fork;
 	} sched;
 	uint16_t ioprio;          /* ioprio_set's value (ioprio.c); 0: none set */
+	struct sem_undo_list *sysvsem; /* shared by CLONE_SYSVSEM; NULL: none (sem_undo.c) */
 	unsigned personality;     /* personality(2) (sys/sys_misc.c) */
 	enum proc_state state;
 	struct process *next;     /* all tasks, in creation order */
@@ -456,7 +457,7 @@ int altstack_set(struct process *p, uint64_t sp, uint64_t ss_sp, int ss_flags, u
 int sigframe_restore(struct kernel *k, struct process *p);
 
 /* ---- the system calls that live with their subsystem ---- */
-syscall_fn sys_fork, sys_vfork, sys_clone, sys_clone3, sys_execve, sys_wait4,
+syscall_fn sys_fork, sys_vfork, sys_clone, sys_clone3, sys_execve, sys_execveat, sys_wait4,
 	sys_waitid; /* fork.c, exec.c, wait.c */
 syscall_fn sys_unshare; /* unshare.c */
 syscall_fn sys_capget, sys_capset; /* capability.c */

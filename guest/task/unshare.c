@@ -12,7 +12,7 @@
  *   and umask only when another process shares them (Linux's unshare_fd
  *   and unshare_fs); vmemu's clone shares neither, so there is nothing to
  *   copy and they succeed. CLONE_SYSVSEM drops the System V semaphore
- *   undo list, which no vmemu process has;
+ *   undo list (sem_undo.c);
  * - any new namespace (CLONE_NEWNS, NEWUTS, NEWIPC, NEWNET, NEWPID,
  *   NEWUSER, NEWCGROUP, NEWTIME) is EPERM: vmemu has one of each, as a
  *   process that may not make namespaces (no CAP_SYS_ADMIN, user
@@ -22,7 +22,7 @@
 
 #include "kern.h"
 #include "mm/mm.h"
-#include "task/task.h"
+#include "task/internal.h"
 
 #define CLONE_NAMESPACES                                                                   \
 	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER |         \
@@ -49,5 +49,7 @@ int64_t sys_unshare(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		return -EINVAL;
 	if (flags & CLONE_NAMESPACES)
 		return -EPERM;
+	if (flags & CLONE_SYSVSEM)
+		sem_undo_put(k->current);
 	return 0;
 }
