@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fs/fs.h"
@@ -103,8 +104,11 @@ static int open_exe(struct kernel *k, int dirfd, const char *path, int flags, st
 	}
 	if (err)
 		return err;
-	if (file_kind(f) != FILE_REGULAR ||
-	    syscall(SYS_faccessat2, f->host_fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
+	struct stat st;
+	if ((flags & AT_SYMLINK_NOFOLLOW) && file_stat(f, &st) == 0 && S_ISLNK(st.st_mode)) {
+		err = -ELOOP; /* O_PATH | O_NOFOLLOW opened the link itself */
+	} else if (file_kind(f) != FILE_REGULAR ||
+		   syscall(SYS_faccessat2, f->host_fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
 		err = -EACCES;
 	} else {
 		*readable = syscall(SYS_faccessat2, f->host_fd, "", R_OK,
@@ -188,8 +192,9 @@ static bool spacetab(char c)
 /* Linux's load_script: a file that starts with "#!" names an interpreter
  * and at most one argument on its first line (which must end within
  * BINPRM_BUF_SIZE bytes, or at least the interpreter's name must). argv
- * becomes: interpreter, [argument], name, argv[1]...; interp gets the
- * interpreter. 1 when f is no script, 0, or -errno. */
+ * becomes: interpreter, [argument], name (the file's name: the one run,
+ * or the interpreter that is itself a script), argv[1]...; interp gets
+ * the interpreter. 1 when f is no script, 0, or -errno. */
 static int script_args(struct file *f, const char *name, struct strings *argv,
 		       char interp[PATH_MAX])
 {
@@ -197,7 +202,8 @@ static int script_args(struct file *f, const char *name, struct strings *argv,
 	ssize_t n = pread(f->host_fd, buf, BINPRM_BUF_SIZE, 0);
 	if (n < 2 || buf[0] != '#' || buf[1] != '!')
 		return 1;
-	char *end = memchr(buf, '\n', BINPRM_BUF_SIZE), *buf_end = buf + BINPRM_BUF_SIZE;
+	/* The buffer's last byte is its terminator, as Linux's. */
+	char *end = memchr(buf, '\n', BINPRM_BUF_SIZE), *buf_end = buf + BINPRM_BUF_SIZE - 1;
 	if (!end) {
 		char *p = buf + 2;
 		while (p < buf_end && spacetab(*p))
@@ -294,9 +300,11 @@ static int64_t do_execveat(struct kernel *k, int dirfd, uint64_t upath, uint64_t
 		f = NULL;
 		err = -ENOENT;
 	}
+	char cur[sizeof(name)]; /* the name of the file f is (Linux's bprm->interp) */
+	snprintf(cur, sizeof(cur), "%s", name);
 	for (int depth = 0; f; depth++) {
 		char interp[PATH_MAX];
-		int r = script_args(f, name, &argv, interp);
+		int r = script_args(f, cur, &argv, interp);
 		if (r > 0)
 			break; /* no script: the loader judges it */
 		file_put(f);
@@ -306,6 +314,7 @@ static int64_t do_execveat(struct kernel *k, int dirfd, uint64_t upath, uint64_t
 							 : open_exe(k, AT_FDCWD, interp, 0, &f, host,
 								    &interp_readable);
 		readable = readable && interp_readable; /* Linux's would_dump of each */
+		snprintf(cur, sizeof(cur), "%s", interp);
 	}
 	struct mm *old_mm = p->mm;
 	if (f) {
