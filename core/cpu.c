@@ -10,7 +10,9 @@
 #include "cpu.h"
 #include "disasm.h"
 #include "exception.h"
+#include "exception_flight.h"
 #include "tlb_growth.h"
+#include "user_mode.h"
 #include "watchdog.h"
 
 struct cpu {
@@ -24,6 +26,9 @@ struct cpu {
 	uint64_t slice_end; /* CLOCK_MONOTONIC ns when the slice is over; 0: never */
 	unsigned fills;     /* TLB fills, so the clock is read at every 32nd only */
 	uc_hook hook_fill, hook_syscall, hook_intr;
+	uc_hook hook_in, hook_out, hook_sysenter;
+	struct exception_flight flight; /* a clean CPU, to forget a taken exception */
+	bool in_flight; /* the slice ended with an exception QEMU remembers */
 	uint64_t slices;
 	struct tlb_growth tlb; /* a mirror of Unicorn's TLB, to make it grow */
 	uint64_t growth_stops; /* slices ended so that a flush can grow it */
@@ -244,8 +249,50 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	case 17: sig = SIGBUS; break;  /* #AC */
 	default: sig = SIGSEGV; break; /* #GP, #SS, #NP, INT n */
 	}
-	kernel_raise_fatal(cpu->k, sig);
+	/* Unicorn raises #DB only for the trap flag: no debug registers. */
+	if (intno == 1)
+		kernel_raise_single_step(cpu->k);
+	else
+		kernel_raise_fatal(cpu->k, sig);
+	cpu->in_flight = exception_flight_remembered(intno);
 	uc_emu_stop(uc);
+}
+
+/* An instruction that Unicorn runs although it must fault in a Linux
+ * process: the hook sees RIP on it, so the context is taken there, the
+ * signal is queued, and the instruction's own effect (IN's load of RAX,
+ * SYSENTER's step) is dropped with the rest of the slice. */
+static void fault_at_insn(struct cpu *cpu, int sig)
+{
+	context_store(cpu, kernel_current_context(cpu->k));
+	kernel_raise_fatal(cpu->k, sig);
+	cpu->reload = true;
+	op_stop(cpu);
+}
+
+/* IN and OUT at CPL 3 with IOPL 0 and no I/O bitmap raise #GP, but
+ * Unicorn skips the I/O permission check (gen_check_io). Linux's
+ * ioperm/iopl are ENOSYS here, so every port is refused. */
+static uint32_t on_in(uc_engine *uc, uint32_t port, int size, void *user)
+{
+	(void)uc, (void)port, (void)size;
+	fault_at_insn(user, SIGSEGV);
+	return 0;
+}
+
+static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *user)
+{
+	(void)uc, (void)port, (void)size, (void)value;
+	fault_at_insn(user, SIGSEGV);
+}
+
+/* SYSENTER in 64-bit mode is #UD on AMD CPUs, as on the hosts vmemu is
+ * compared with, and Linux has no 64-bit SYSENTER entry; Unicorn's
+ * SYSENTER only calls its hooks and steps over the instruction. */
+static void on_sysenter(uc_engine *uc, void *user)
+{
+	(void)uc;
+	fault_at_insn(user, SIGILL);
 }
 
 void cpu_kernel_ops(struct cpu *cpu, struct kernel_ops *ops)
@@ -282,6 +329,16 @@ struct cpu *cpu_create(char *err, size_t errlen)
 		cpu_destroy(cpu);
 		return NULL;
 	}
+	if (user_mode_enter(cpu->uc, err, errlen)) {
+		cpu_destroy(cpu);
+		return NULL;
+	}
+	e = exception_flight_init(cpu->uc, &cpu->flight);
+	if (e != UC_ERR_OK) {
+		snprintf(err, errlen, "Unicorn: %s", uc_strerror(e));
+		cpu_destroy(cpu);
+		return NULL;
+	}
 	cpu->watchdog = watchdog_start(cpu->uc, &cpu->interrupted, INTERRUPT_GRACE_NS);
 	if (!cpu->watchdog) {
 		snprintf(err, errlen, "cannot start the slice watchdog thread");
@@ -302,6 +359,14 @@ int cpu_attach(struct cpu *cpu, struct kernel *k, char *err, size_t errlen)
 				UC_X86_INS_SYSCALL);
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(cpu->uc, &cpu->hook_intr, UC_HOOK_INTR, (void *)on_interrupt, cpu, 1, 0);
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(cpu->uc, &cpu->hook_in, UC_HOOK_INSN, (void *)on_in, cpu, 1, 0, UC_X86_INS_IN);
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(cpu->uc, &cpu->hook_out, UC_HOOK_INSN, (void *)on_out, cpu, 1, 0,
+				UC_X86_INS_OUT);
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(cpu->uc, &cpu->hook_sysenter, UC_HOOK_INSN, (void *)on_sysenter, cpu, 1,
+				0, UC_X86_INS_SYSENTER);
 	if (e != UC_ERR_OK) {
 		snprintf(err, errlen, "Unicorn: %s", uc_strerror(e));
 		return -1;
@@ -314,6 +379,7 @@ void cpu_destroy(struct cpu *cpu)
 	if (!cpu)
 		return;
 	watchdog_destroy(cpu->watchdog);
+	exception_flight_destroy(&cpu->flight);
 	if (cpu->uc)
 		uc_close(cpu->uc);
 	disasm_close(cpu->disasm);
@@ -424,6 +490,15 @@ int cpu_run(struct cpu *cpu, char *err, size_t errlen)
 		if (cpu->reload)
 			continue;
 		context_store(cpu, ctx);
+		if (cpu->in_flight) {
+			cpu->in_flight = false;
+			uc_err fe = exception_flight_clear(cpu->uc, &cpu->flight);
+			if (fe != UC_ERR_OK) {
+				snprintf(err, errlen, "Unicorn: %s", uc_strerror(fe));
+				return -1;
+			}
+			context_load(cpu, ctx);
+		}
 		if (e == UC_ERR_EXCEPTION && slice_ended(cpu, watchdog_stopped))
 			e = UC_ERR_OK;
 		switch (e) {

@@ -231,6 +231,11 @@ void kernel_raise_fatal(struct kernel *k, int sig)
 	force_fatal_sig(k->current, sig);
 }
 
+void kernel_raise_single_step(struct kernel *k)
+{
+	force_single_step(k->current);
+}
+
 bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
 		       bool user)
 {

@@ -215,6 +215,8 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx);
  * #DE -> SIGFPE): queued for the current process like a fault, unless a
  * fatal signal is already queued (the first cause wins). */
 void kernel_raise_fatal(struct kernel *k, int sig);
+/* The trap flag's #DB after an instruction: SIGTRAP, TRAP_TRACE. */
+void kernel_raise_single_step(struct kernel *k);
 
 /* A signal sent to vmemu by the host, for the guest: SIGINT and SIGQUIT
  * go to the guest init's process group (as a terminal sends them to its

@@ -24,6 +24,7 @@
 
 /* x86 exception vectors, saved as sigcontext.trapno. */
 #define X86_TRAP_DE 0
+#define X86_TRAP_DB 1
 #define X86_TRAP_BP 3
 #define X86_TRAP_UD 6
 #define X86_TRAP_GP 13
@@ -407,7 +408,16 @@ void force_fatal_sig(struct process *p, int sig)
 	if (p->pending_fatal || p->exited)
 		return; /* the first cause is the one to report */
 	p->pending_fatal = sig;
+	p->fatal_single_step = false;
 	p->fault.kind = MMU_FAULT_NONE;
+}
+
+void force_single_step(struct process *p)
+{
+	if (p->pending_fatal || p->exited)
+		return;
+	force_fatal_sig(p, SIGTRAP);
+	p->fatal_single_step = true;
 }
 
 /* The siginfo and sigcontext fields Linux gives for the cause of
@@ -427,6 +437,9 @@ static void fault_info(const struct process *p, struct ksiginfo *info, struct si
 	} else if (sig == SIGFPE) {
 		*info = (struct ksiginfo){.signo = sig, .code = FPE_INTDIV, .addr = p->ctx.rip};
 		ff->trapno = X86_TRAP_DE;
+	} else if (sig == SIGTRAP && p->fatal_single_step) {
+		*info = (struct ksiginfo){.signo = sig, .code = TRAP_TRACE, .addr = p->ctx.rip};
+		ff->trapno = X86_TRAP_DB;
 	} else if (sig == SIGBUS) {
 		info->code = BUS_ADRALN;
 		ff->trapno = X86_TRAP_AC;

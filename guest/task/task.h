@@ -271,6 +271,7 @@ struct process {
 	int term_signal;     /* signal that killed it, or 0 */
 	bool core_dumped;    /* default action "core" (reported by wait) */
 	int pending_fatal;   /* signal queued by a fault or CPU exception */
+	bool fatal_single_step; /* pending_fatal is the trap flag's #DB */
 	struct {             /* the fault behind pending_fatal */
 		uint64_t addr;
 		uint32_t error_code;
@@ -403,6 +404,9 @@ void force_sig_fault(struct process *p, int sig, int si_code, const struct mmu_f
 /* The same for a CPU exception or a bad signal frame (no fault address):
  * sig, unless a fatal signal is already queued (the first cause wins). */
 void force_fatal_sig(struct process *p, int sig);
+/* force_fatal_sig(p, SIGTRAP) for a single step (#DB with DR6.BS), which
+ * Linux reports as TRAP_TRACE at the next instruction, trapno 1. */
+void force_single_step(struct process *p);
 /* The siginfo the fatal signal queued for p (by a fault or a CPU
  * exception) will carry; false when none is queued. */
 bool signal_pending_fatal(const struct process *p, struct ksiginfo *info);
