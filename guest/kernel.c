@@ -28,7 +28,6 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	k->vm_file_ops = &vm_file_ops;
 	k->root_fd = -1;
 	k->wake_fd[0] = k->wake_fd[1] = -1;
-	k->next_pid = 1;
 	k->fill_va = FILL_NONE;
 	k->phys_size = cfg->mem_size & ~(PAGE_SIZE - 1);
 	/* Reserved, not committed: the host gives pages as the guest uses them. */
@@ -95,6 +94,7 @@ void kernel_destroy(struct kernel *k)
 		return;
 	while (k->procs)
 		process_reap(k, k->procs);
+	nsproxy_exit(k);
 	shm_exit_ns(k);
 	pagecache_destroy(k);
 	tty_exit(k);

@@ -249,6 +249,10 @@ int eventpoll_host_fd(const struct file *f);
  * been reaped, or -EBADF for an fd that is no pidfd; *f_flags gets the
  * pidfd's flags (O_NONBLOCK: PIDFD_NONBLOCK). */
 int pidfd_pid(struct kernel *k, uint64_t fd, int *f_flags);
+/* Whether f is an nsfs file (/proc/PID/ns/NAME opened): then the
+ * namespace it holds in *out, when out is not NULL (proc_ns.c). */
+struct ns_ref;
+bool nsfs_file_ns(const struct file *f, struct ns_ref *out);
 
 /* The open file behind guest fd, or NULL (EBADF). */
 struct file *fd_file(struct fdtable *t, int fd);
@@ -326,6 +330,7 @@ enum proc_kind {
 	PROC_MAP_FILE,                        /* map_files/START-END: a link to a VMA's file */
 	PROC_SYMLINK,                         /* "mounts": a symlink with a fixed text */
 	PROC_SYSVIPC_DIR,                     /* /proc/sysvipc */
+	PROC_NS_DIR,                          /* /proc/PID/ns: links to namespaces (proc_ns.c) */
 };
 
 struct proc_entry;

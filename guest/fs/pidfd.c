@@ -95,7 +95,7 @@ int64_t sys_pidfd_open(struct kernel *k, struct cpu_context *ctx, const uint64_t
 		return -EINVAL;
 	if (pid <= 0)
 		return -EINVAL;
-	struct process *p = process_find(k, pid);
+	struct process *p = find_task_by_vpid(k, pid);
 	if (!p)
 		return -ESRCH;
 	return pidfd_create(k, p, (int)a[1]);
@@ -151,7 +151,9 @@ int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const u
 		return -EINVAL;
 	if (!kill_permitted(k, p, sig))
 		return -EPERM;
-	if (sig)
+	if (!a[2]) /* the sender as the receiver's PID namespace sees it */
+		info.pid = task_tgid_nr_ns(k->current, p->pid_ns);
+	if (sig && !sig_unkillable(k, p, sig))
 		group_send_sig(k, p, &info);
 	return 0;
 }

@@ -202,6 +202,7 @@ static const struct syscall_desc table[] = {
 	CALL(clone3, SR_DEC, SA_PTR, SA_ULONG),
 	CALL(execve, SR_DEC, SA_PATH, SA_PTR, SA_PTR),
 	CALL(unshare, SR_DEC, SA_HEX),
+	CALL(setns, SR_DEC, SA_INT, SA_HEX),
 	CALL(capget, SR_DEC, SA_PTR, SA_PTR),
 	CALL(capset, SR_DEC, SA_PTR, SA_PTR),
 	CALL(pidfd_open, SR_DEC, SA_INT, SA_HEX),

@@ -126,7 +126,7 @@ int64_t sys_get_robust_list(struct kernel *k, struct cpu_context *ctx, const uin
 {
 	(void)ctx;
 	int tid = (int)a[0];
-	struct process *p = tid ? process_find(k, tid) : k->current;
+	struct process *p = tid ? find_task_by_vpid(k, tid) : k->current;
 	if (!p)
 		return -ESRCH;
 	const uint64_t len = sizeof(struct user_robust_head);
