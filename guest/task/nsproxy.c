@@ -73,6 +73,9 @@ int ns_get(struct process *p, enum ns_type t, struct ns_ref *out)
 	*out = (struct ns_ref){.type = t, .inum = ns_types[t].inum};
 	if (t == NS_PID || t == NS_PID_FOR_CHILDREN) {
 		struct pid_namespace *ns = t == NS_PID ? p->pid_ns : p->pid_ns_for_children;
+		/* a namespace without its init has no file yet (Linux) */
+		if (ns->level > 0 && !ns->child_reaper)
+			return -ENOENT;
 		*out = (struct ns_ref){.type = NS_PID, .ns = ns, .inum = ns->inum};
 	} else if (t == NS_UTS) {
 		out->ns = p->uts_ns;
