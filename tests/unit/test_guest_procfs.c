@@ -406,13 +406,14 @@ START_TEST(proc_dir_listing)
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
 	snprintf(want, sizeof(want),
-		 "./%d ../%d task/%d fd/%d map_files/%d environ/%d auxv/%d status/%d personality/%d "
+		 "./%d ../%d task/%d fd/%d map_files/%d ns/%d environ/%d auxv/%d status/%d "
+		 "personality/%d "
 		 "limits/%d comm/%d cmdline/%d stat/%d statm/%d maps/%d mem/%d cwd/%d root/%d exe/%d "
 		 "mounts/%d mountinfo/%d smaps/%d smaps_rollup/%d pagemap/%d wchan/%d syscall/%d "
 		 "cgroup/%d oom_score/%d oom_adj/%d oom_score_adj/%d loginuid/%d sessionid/%d io/%d "
 		 "timerslack_ns/%d ",
-		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
-		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG,
+		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
+		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG,
 		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
 		 DT_REG);
 	ck_assert_str_eq(got, want);
