@@ -47,7 +47,7 @@ static void handle_futex_death(struct kernel *k, struct process *p, uint64_t uad
 		futex_wake_word(k, mm, uaddr);
 		return;
 	}
-	if ((uval & FUTEX_TID_MASK) != (uint32_t)p->pid)
+	if ((uval & FUTEX_TID_MASK) != (uint32_t)task_pid_own(p))
 		return;
 	uint32_t mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
 	if (mm_write_force(k, mm, uaddr, &mval, sizeof(mval)))

@@ -76,6 +76,11 @@ int task_pid_nr_ns(const struct process *p, const struct pid_namespace *ns)
 	return p->nr[ns->level];
 }
 
+int task_pid_own(const struct process *p)
+{
+	return p->pid_ns ? p->nr[p->pid_ns->level] : p->pid;
+}
+
 int task_tgid_nr_ns(const struct process *p, const struct pid_namespace *ns)
 {
 	return task_pid_nr_ns(p->signal ? p->signal->leader : p, ns);

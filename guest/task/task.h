@@ -494,6 +494,8 @@ void ns_ref_put(const struct ns_ref *r);
  * namespace, and the number a global pid (a process group's, a
  * session's) has there (0: none). */
 int task_pid_nr_ns(const struct process *p, const struct pid_namespace *ns);
+/* p's thread id as p itself sees it (gettid; the TID futex words hold). */
+int task_pid_own(const struct process *p);
 int task_pid_vnr(const struct kernel *k, const struct process *p);
 int task_tgid_vnr(const struct kernel *k, const struct process *p);
 int task_tgid_nr_ns(const struct process *p, const struct pid_namespace *ns);
