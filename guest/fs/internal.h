@@ -120,6 +120,9 @@ int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size);
  * p's own (proc_pid.c; fdinfo shows a pidfd's NSpid the same way). */
 struct seq;
 void proc_show_nspid(struct kernel *k, const struct process *p, struct seq *s);
+/* One such line, "NAME:\tN0\tN1...\n": p's thread id (with tgid, its
+ * process id) at every level (fdinfo's NSpid of a pidfd). */
+void proc_show_pid_levels(struct seq *s, const char *name, const struct process *p, bool tgid);
 
 /* nsfs files (proc_ns.c): a new open of f, its name ("uts:[4026531838]"), and /proc/PID/ns/NAME's target. */
 struct ns_ref;

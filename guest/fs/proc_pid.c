@@ -186,17 +186,20 @@ static void show_levels(struct kernel *k, struct seq *s, const char *name, int g
 	seq_printf(s, "\n");
 }
 
-void proc_show_nspid(struct kernel *k, const struct process *p, struct seq *s)
+void proc_show_pid_levels(struct seq *s, const char *name, const struct process *p, bool tgid)
 {
 	int nr[MAX_PID_NS_LEVEL + 1];
-	const char *names[2] = {"NStgid", "NSpid"};
-	for (int tid = 0; tid < 2; tid++) {
-		int n = task_pid_levels(p, !tid, nr);
-		seq_printf(s, "%s:", names[tid]);
-		for (int i = 0; i < n; i++)
-			seq_printf(s, "\t%d", nr[i]);
-		seq_printf(s, "\n");
-	}
+	int n = task_pid_levels(p, tgid, nr);
+	seq_printf(s, "%s:", name);
+	for (int i = 0; i < n; i++)
+		seq_printf(s, "\t%d", nr[i]);
+	seq_printf(s, "\n");
+}
+
+void proc_show_nspid(struct kernel *k, const struct process *p, struct seq *s)
+{
+	proc_show_pid_levels(s, "NStgid", p, true);
+	proc_show_pid_levels(s, "NSpid", p, false);
 	show_levels(k, s, "NSpgid", p->signal->pgid, p->pid_ns);
 	show_levels(k, s, "NSsid", p->signal->sid, p->pid_ns);
 }
