@@ -12,7 +12,7 @@
 struct kernel;
 
 /* A new runnable task with pid (0: the next free one; its tgid too) in
- * the initial PID namespace, in k->procs; NULL at the limit. The caller
+ * the initial PID and UTS namespaces, in k->procs; NULL at the limit. The caller
  * gives it a signal_struct and sighand. */
 struct process *process_alloc(struct kernel *k, int pid);
 /* A new runnable task in PID namespace ns, with a number at each of

@@ -54,9 +54,12 @@ int process_alloc_ns(struct kernel *k, struct pid_namespace *ns, const int *set_
 struct process *process_alloc(struct kernel *k, int pid)
 {
 	struct pid_namespace *ns = init_pid_ns(k);
+	struct uts_namespace *uts = init_uts_ns(k);
 	struct process *p = NULL;
-	if (ns)
-		process_alloc_ns(k, ns, &pid, pid ? 1 : 0, &p);
+	if (ns && uts && !process_alloc_ns(k, ns, &pid, pid ? 1 : 0, &p)) {
+		p->pid_ns_for_children = get_pid_ns(ns);
+		p->uts_ns = get_uts_ns(uts);
+	}
 	return p;
 }
 
@@ -129,8 +132,7 @@ struct process *kernel_create_process(struct kernel *k)
 	}
 	cap_init(p);
 	sched_init(p);
-	p->pid_ns_for_children = get_pid_ns(p->pid_ns);
-	if (cred_init(p) || !(p->uts_ns = get_uts_ns(init_uts_ns(k)))) {
+	if (cred_init(p)) {
 		process_reap(k, p);
 		errno = ENOMEM;
 		return NULL;
