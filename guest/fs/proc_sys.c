@@ -139,16 +139,15 @@ static int version_read(struct kernel *k, char *buf, size_t size)
 	return uts_read(buf, size, offsetof(struct utsname, version));
 }
 
+/* The reader's UTS namespace's names (task/utsname.c), as uname gives. */
 static int hostname_read(struct kernel *k, char *buf, size_t size)
 {
-	(void)k;
-	return uts_read(buf, size, offsetof(struct utsname, nodename));
+	return snprintf(buf, size, "%s\n", current_uts(k)->nodename);
 }
 
 static int domainname_read(struct kernel *k, char *buf, size_t size)
 {
-	(void)k;
-	return uts_read(buf, size, offsetof(struct utsname, domainname));
+	return snprintf(buf, size, "%s\n", current_uts(k)->domainname);
 }
 
 static int ngroups_max_read(struct kernel *k, char *buf, size_t size)

@@ -144,6 +144,11 @@ static void uts(void)
 		CHECK(uname(&u) == 0 && !strcmp(u.nodename, "ns-child") &&
 			      !strcmp(u.domainname, "ns-dom"),
 		      "uname after sethostname: %s %s", u.nodename, u.domainname);
+		char text[80] = "";
+		int fd = open("/proc/sys/kernel/hostname", O_RDONLY);
+		CHECK(fd >= 0 && read(fd, text, sizeof(text) - 1) > 0 && !strcmp(text, "ns-child\n"),
+		      "/proc/sys/kernel/hostname in the namespace: %s", text);
+		close(fd);
 		CHECK(setns(parent_ns, CLONE_NEWUTS) == 0, "setns back: %s", strerror(errno));
 		CHECK(uname(&u) == 0 && !strcmp(u.nodename, before.nodename),
 		      "uname after setns back: %s", u.nodename);
