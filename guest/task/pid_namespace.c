@@ -156,6 +156,16 @@ int task_ns_last_pid(struct kernel *k)
 	return ns ? ns->last_pid : 0;
 }
 
+int task_ns_set_last_pid(struct kernel *k, int last)
+{
+	if (!capable(k, CAP_SYS_ADMIN) && !capable(k, CAP_CHECKPOINT_RESTORE))
+		return -EPERM;
+	struct pid_namespace *ns = k->current ? k->current->pid_ns : init_pid_ns(k);
+	if (ns)
+		ns->last_pid = last;
+	return 0;
+}
+
 /* Whether nr is taken in ns: by a task, or in the initial namespace by a
  * process group or session too (Linux frees a pid when nothing uses it). */
 static bool nr_in_use(struct kernel *k, const struct pid_namespace *ns, int nr)

@@ -512,6 +512,9 @@ bool sig_unkillable(struct kernel *k, const struct process *t, int sig);
 /* The last pid counted out in the current task's namespace (/proc/loadavg,
  * ns_last_pid). */
 int task_ns_last_pid(struct kernel *k);
+/* Writing ns_last_pid: the next pid counted out there follows it; 0, or
+ * -EPERM without CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE. */
+int task_ns_set_last_pid(struct kernel *k, int last);
 /* The numbers of p's thread id (or, with tgid, its process id) at every
  * level from the initial namespace down to p's own: how many. */
 int task_pid_levels(const struct process *p, bool tgid, int out[MAX_PID_NS_LEVEL + 1]);

@@ -5,7 +5,7 @@
  * one is in; a UTS namespace of one's own (sethostname there, the
  * parent's names untouched, setns back); a PID namespace made by
  * unshare: its first child is pid 1 with parent 0, its pids count from
- * 1 (/proc/loadavg, NSpid in /proc/PID/status), a process group led from
+ * 1 (/proc/loadavg, ns_last_pid read and written, NSpid in /proc/PID/status), a process group led from
  * outside is 0 inside, signals without a handler from inside do not
  * reach init, orphans go to init, init's end kills the rest and a later
  * fork into the namespace is ENOMEM; setns of pid_for_children into a
@@ -213,6 +213,18 @@ static int pid_init(int outside_pid)
 	CHECK(c == 2, "init's first child: pid %d", c);
 	reap(c, "the child that signals init");
 	CHECK(loadavg_last_pid() == 2, "/proc/loadavg last pid %d", loadavg_last_pid());
+	/* ns_last_pid is this namespace's: the next child follows it */
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_RDWR);
+	char text[16] = "";
+	CHECK(fd >= 0 && read(fd, text, sizeof(text) - 1) > 0 && !strcmp(text, "2\n"),
+	      "ns_last_pid: %s (%s)", text, strerror(errno));
+	CHECK(pwrite(fd, "100", 3, 0) == 3, "write ns_last_pid: %s", strerror(errno));
+	close(fd);
+	c = fork();
+	if (c == 0)
+		_exit(0);
+	CHECK(c == 101, "the child after ns_last_pid 100: pid %d", c);
+	reap(c, "the child after ns_last_pid");
 	/* An orphan goes to init. */
 	int p[2];
 	CHECK(pipe(p) == 0, "pipe");
