@@ -15,6 +15,8 @@
 
 struct process;
 struct mq_namespace;
+struct pid_namespace;
+struct uts_namespace;
 
 /* Whether the current process has capability cap (CAP_*) in its
  * effective set (task/capability.c). */
@@ -58,12 +60,11 @@ struct kernel {
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */
 	struct kernel_sysctl ksys; /* /proc/sys/kernel (fs/proc_sys.c) */
-	/* The guest's host and domain names (sethostname, setdomainname:
-	 * sys/sys_uts.c), the host's until first used. */
-	struct {
-		bool copied;
-		char nodename[65], domainname[65];
-	} uts;
+	/* The initial PID and UTS namespaces (task/pid_namespace.c,
+	 * task/utsname.c), made with the first process; the kernel holds a
+	 * reference to each. */
+	struct pid_namespace *init_pid_ns;
+	struct uts_namespace *init_uts_ns;
 	struct lru lru;
 	enum thp_mode thp;      /* /sys/kernel/mm/transparent_hugepage/enabled */
 	uint64_t huge_zero_pa;  /* the huge zero page, 0 until a read fault needs it */
@@ -81,7 +82,6 @@ struct kernel {
 	char root_path[PATH_MAX]; /* its real host path */
 	struct inode *inodes;   /* host files open in the guest (fs/inode.c) */
 	struct tty_struct *ttys; /* the guest's ptys and vmemu's terminal (fs/pty.c, fs/tty_io.c) */
-	int next_pid;
 	uint64_t futex_seq;     /* futex waits so far, for their order */
 	struct host_cred host_cred, host_cred_own; /* the host thread's, now and vmemu's own (task/cred_fs.c) */
 	int wake_fd[2];         /* a pipe that ends the scheduler's wait (hostwait.c) */

@@ -28,7 +28,6 @@ struct kernel *kernel_create(const struct kernel_config *cfg, const struct kerne
 	k->vm_file_ops = &vm_file_ops;
 	k->root_fd = -1;
 	k->wake_fd[0] = k->wake_fd[1] = -1;
-	k->next_pid = 1;
 	cred_host_init(k);
 	k->fill_va = FILL_NONE;
 	k->phys_size = cfg->mem_size & ~(PAGE_SIZE - 1);
@@ -97,6 +96,7 @@ void kernel_destroy(struct kernel *k)
 	while (k->procs)
 		process_reap(k, k->procs);
 	cred_host_restore(k);
+	nsproxy_exit(k);
 	shm_exit_ns(k);
 	mqueue_exit_ns(k);
 	pagecache_destroy(k);

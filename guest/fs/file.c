@@ -287,6 +287,8 @@ int file_reopen(struct kernel *k, struct file *f, int flags, struct file **out)
 	struct proc_ref ref;
 	if (f->kind == FILE_PIPE)
 		return pipe_reopen(f, flags, out);
+	if (nsfs_file_ns(f, NULL))
+		return nsfs_reopen(f, flags, out);
 	if (f->kind == FILE_SOCKET || f->kind == FILE_ANON)
 		return -ENXIO; /* as Linux's sockets and anon inodes, which have no open */
 	if (f->kind == FILE_MEMFD)

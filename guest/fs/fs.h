@@ -263,6 +263,10 @@ int eventpoll_target(struct file *f, int tfd, uint64_t toff, struct file **out);
  * been reaped, or -EBADF for an fd that is no pidfd; *f_flags gets the
  * pidfd's flags (O_NONBLOCK: PIDFD_NONBLOCK). */
 int pidfd_pid(struct kernel *k, uint64_t fd, int *f_flags);
+/* Whether f is an nsfs file (/proc/PID/ns/NAME opened): then the
+ * namespace it holds in *out, when out is not NULL (proc_ns.c). */
+struct ns_ref;
+bool nsfs_file_ns(const struct file *f, struct ns_ref *out);
 
 /* The open file behind guest fd, or NULL (EBADF). */
 struct file *fd_file(struct fdtable *t, int fd);
@@ -342,6 +346,7 @@ enum proc_kind {
 	PROC_SYSVIPC_DIR,                     /* /proc/sysvipc */
 	PROC_FDINFO_DIR,                      /* /proc/PID/fdinfo */
 	PROC_FDINFO,                          /* fdinfo/N: the text of fd N (proc_fdinfo.c) */
+	PROC_NS_DIR,                          /* /proc/PID/ns: links to namespaces (proc_ns.c) */
 };
 
 struct proc_entry;

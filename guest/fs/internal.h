@@ -127,6 +127,21 @@ int host_fd_name(struct kernel *k, int fd, char out[PATH_MAX], bool *deleted);
  * it ("pipe:[N]", " (deleted)"); the length (cut to size), or -errno. */
 int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size);
 
+/* The NStgid, NSpid, NSpgid and NSsid lines of /proc/PID/status: p's
+ * ids in every PID namespace from /proc's (the initial one) down to
+ * p's own (proc_pid.c; fdinfo shows a pidfd's NSpid the same way). */
+struct seq;
+void proc_show_nspid(struct kernel *k, const struct process *p, struct seq *s);
+/* One such line, "NAME:\tN0\tN1...\n": p's thread id (with tgid, its
+ * process id) at every level (fdinfo's NSpid of a pidfd). */
+void proc_show_pid_levels(struct seq *s, const char *name, const struct process *p, bool tgid);
+
+/* nsfs files (proc_ns.c): a new open of f, its name ("uts:[4026531838]"), and /proc/PID/ns/NAME's target. */
+struct ns_ref;
+int nsfs_reopen(struct file *f, int flags, struct file **out);
+void nsfs_name(const struct file *f, char *buf, size_t size);
+int proc_ns_link(struct kernel *k, struct process *p, int type, struct path *target);
+
 /* ---- the guest's /proc (procfs.c) ---- */
 
 void procfs_root(struct proc_ref *ref);

@@ -237,6 +237,8 @@ int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size)
 		memfd_name(f, text, sizeof(text));
 	} else if (f->kind == FILE_MQUEUE) {
 		mqueue_name(f, text, sizeof(text));
+	} else if (nsfs_file_ns(f, NULL)) {
+		nsfs_name(f, text, sizeof(text));
 	} else if (f->kind == FILE_SOCKET) {
 		snprintf(text, sizeof(text), "socket:[%llu]", (unsigned long long)unix_ino(f));
 	} else if (f->ops->anon_name) {

@@ -89,13 +89,18 @@ static void pidfd_release(struct file *f)
 	free(f->private);
 }
 
-/* Pid and NSpid: the process's id (in the one PID namespace there is),
- * -1 once it has been reaped. */
+/* Pid and NSpid: the process's id as /proc's (the initial) PID namespace
+ * sees it, then at each level of its own namespaces; -1 once it has been
+ * reaped. */
 static void pidfd_show_fdinfo(struct file *f, struct seq *s)
 {
 	struct process *p = pidfd_task(f);
-	int nr = p ? p->pid : -1;
-	seq_printf(s, "Pid:\t%d\nNSpid:\t%d\n", nr, nr);
+	if (!p) {
+		seq_printf(s, "Pid:\t-1\nNSpid:\t-1\n");
+		return;
+	}
+	seq_printf(s, "Pid:\t%d\n", p->pid);
+	proc_show_pid_levels(s, "NSpid", p, false);
 }
 
 static const struct file_ops pidfd_ops = {
@@ -117,7 +122,7 @@ int64_t sys_pidfd_open(struct kernel *k, struct cpu_context *ctx, const uint64_t
 		return -EINVAL;
 	if (pid <= 0)
 		return -EINVAL;
-	struct process *p = process_find(k, pid);
+	struct process *p = find_task_by_vpid(k, pid);
 	if (!p)
 		return -ESRCH;
 	return pidfd_create(k, p, (int)a[1]);
@@ -178,7 +183,9 @@ int64_t sys_pidfd_send_signal(struct kernel *k, struct cpu_context *ctx, const u
 		return -EINVAL;
 	if (!kill_permitted(k, p, sig))
 		return -EPERM;
-	if (sig)
+	if (!a[2]) /* the sender as the receiver's PID namespace sees it */
+		info.pid = task_tgid_nr_ns(k->current, p->pid_ns);
+	if (sig && !sig_unkillable(k, p, sig))
 		group_send_sig(k, p, &info);
 	return 0;
 }

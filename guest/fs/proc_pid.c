@@ -171,6 +171,40 @@ static void show_sig(const struct process *p, struct seq *s)
 	seq_printf(s, "SigCgt:\t%016llx\n", (unsigned long long)cgt);
 }
 
+/* The number of the task whose pid is global in each namespace from the
+ * initial one down to ns (0 where it has none, as Linux shows a group
+ * led from outside). */
+static void show_levels(struct kernel *k, struct seq *s, const char *name, int global,
+			const struct pid_namespace *ns)
+{
+	const struct pid_namespace *chain[MAX_PID_NS_LEVEL + 1];
+	for (const struct pid_namespace *n = ns; n; n = n->parent)
+		chain[n->level] = n;
+	const struct process *t = process_find(k, global);
+	seq_printf(s, "%s:", name);
+	for (unsigned i = 0; i <= ns->level; i++)
+		seq_printf(s, "\t%d", i == 0 ? global : t ? task_pid_nr_ns(t, chain[i]) : 0);
+	seq_printf(s, "\n");
+}
+
+void proc_show_pid_levels(struct seq *s, const char *name, const struct process *p, bool tgid)
+{
+	int nr[MAX_PID_NS_LEVEL + 1];
+	int n = task_pid_levels(p, tgid, nr);
+	seq_printf(s, "%s:", name);
+	for (int i = 0; i < n; i++)
+		seq_printf(s, "\t%d", nr[i]);
+	seq_printf(s, "\n");
+}
+
+void proc_show_nspid(struct kernel *k, const struct process *p, struct seq *s)
+{
+	proc_show_pid_levels(s, "NStgid", p, true);
+	proc_show_pid_levels(s, "NSpid", p, false);
+	show_levels(k, s, "NSpgid", p->signal->pgid, p->pid_ns);
+	show_levels(k, s, "NSsid", p->signal->sid, p->pid_ns);
+}
+
 void proc_status_show(struct kernel *k, struct process *p, struct seq *s)
 {
 	char st = state_char(k, p);
@@ -181,8 +215,8 @@ void proc_status_show(struct kernel *k, struct process *p, struct seq *s)
 	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->tgid, p->pid,
 		   task_ppid(p));
 	show_ids(p, s);
-	seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", p->tgid,
-		   p->pid, p->signal->pgid, p->signal->sid);
+	proc_show_nspid(k, p, s);
+	seq_printf(s, "Kthread:\t0\n");
 	if (p->mm) {
 		show_mem(k, p->mm, s);
 		seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t%d\nuntag_mask:\t0xffffffffffffffff\n",

@@ -125,5 +125,5 @@ void proc_loadavg_show(struct kernel *k, struct process *p, struct seq *s)
 	(void)p;
 	int running, total;
 	count_tasks(k, &running, &total);
-	seq_printf(s, "0.00 0.00 0.00 %d/%d %d\n", running, total, k->next_pid - 1);
+	seq_printf(s, "0.00 0.00 0.00 %d/%d %d\n", running, total, task_ns_last_pid(k));
 }

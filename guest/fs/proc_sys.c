@@ -31,6 +31,8 @@
 
 /* ---- /proc/sys/kernel ---- */
 
+#define NS_LAST_PID SIZE_MAX /* not in struct kernel_sysctl */
+
 struct kernel_table_entry {
 	const char *name;
 	size_t offset; /* of the unsigned long in struct kernel_sysctl */
@@ -43,6 +45,9 @@ static const struct kernel_table_entry kernel_table[] = {
 	{"shmall", offsetof(struct kernel_sysctl, shmall), 0, ULONG_MAX},
 	{"shmmni", offsetof(struct kernel_sysctl, shmmni), 0, SHM_SEQ_MULTIPLIER},
 	{"shm_rmid_forced", offsetof(struct kernel_sysctl, shm_rmid_forced), 0, 1},
+	/* the reader's PID namespace's (task/pid_namespace.c); any may
+	 * open it, CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE writes */
+	{"ns_last_pid", NS_LAST_PID, 0, PID_MAX_LIMIT},
 };
 
 #define NKERNEL_TABLE ((int)(sizeof(kernel_table) / sizeof(kernel_table[0])))
@@ -75,6 +80,8 @@ static int kernel_find(const char *name, size_t len)
 
 static int kernel_read(struct kernel *k, int i, char *buf, size_t size)
 {
+	if (kernel_table[i].offset == NS_LAST_PID)
+		return snprintf(buf, size, "%d\n", task_ns_last_pid(k));
 	return snprintf(buf, size, "%lu\n", *kernel_value(k, i));
 }
 
@@ -96,6 +103,8 @@ static int kernel_write(struct kernel *k, int i, const char *text, size_t len)
 		return -EINVAL;
 	if (v < kernel_table[i].min || v > kernel_table[i].max)
 		return -EINVAL;
+	if (kernel_table[i].offset == NS_LAST_PID)
+		return v > k->ksys.pid_max ? -EINVAL : task_ns_set_last_pid(k, (int)v);
 	*kernel_value(k, i) = v;
 	return 0;
 }
@@ -139,16 +148,15 @@ static int version_read(struct kernel *k, char *buf, size_t size)
 	return uts_read(buf, size, offsetof(struct utsname, version));
 }
 
+/* The reader's UTS namespace's names (task/utsname.c), as uname gives. */
 static int hostname_read(struct kernel *k, char *buf, size_t size)
 {
-	(void)k;
-	return uts_read(buf, size, offsetof(struct utsname, nodename));
+	return snprintf(buf, size, "%s\n", current_uts(k)->nodename);
 }
 
 static int domainname_read(struct kernel *k, char *buf, size_t size)
 {
-	(void)k;
-	return uts_read(buf, size, offsetof(struct utsname, domainname));
+	return snprintf(buf, size, "%s\n", current_uts(k)->domainname);
 }
 
 static int ngroups_max_read(struct kernel *k, char *buf, size_t size)
@@ -283,8 +291,7 @@ static int kernel_count(void)
 
 static unsigned kernel_mode(int i)
 {
-	(void)i;
-	return 0644;
+	return kernel_table[i].offset == NS_LAST_PID ? 0666 : 0644;
 }
 
 static int no_values(void)

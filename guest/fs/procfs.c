@@ -120,6 +120,37 @@ struct proc_entry {
 
 static proc_link_fn exe_link, cwd_link, root_link;
 
+/* /proc/PID/ns: a link per namespace type (proc_ns.c), in Linux's order. */
+#define NS_LINK(name, type)                                                                  \
+	static int name##_ns_link(struct kernel *k, struct process *p, struct path *target) \
+	{                                                                                    \
+		return proc_ns_link(k, p, type, target);                                     \
+	}
+NS_LINK(cgroup, NS_CGROUP)
+NS_LINK(ipc, NS_IPC)
+NS_LINK(mnt, NS_MNT)
+NS_LINK(net, NS_NET)
+NS_LINK(pid, NS_PID)
+NS_LINK(pid_for_children, NS_PID_FOR_CHILDREN)
+NS_LINK(time, NS_TIME)
+NS_LINK(time_for_children, NS_TIME_FOR_CHILDREN)
+NS_LINK(user, NS_USER)
+NS_LINK(uts, NS_UTS)
+
+static const struct proc_entry ns_entries[] = {
+	{.name = "cgroup", .kind = PROC_LINK, .link = cgroup_ns_link},
+	{.name = "ipc", .kind = PROC_LINK, .link = ipc_ns_link},
+	{.name = "mnt", .kind = PROC_LINK, .link = mnt_ns_link},
+	{.name = "net", .kind = PROC_LINK, .link = net_ns_link},
+	{.name = "pid", .kind = PROC_LINK, .link = pid_ns_link},
+	{.name = "pid_for_children", .kind = PROC_LINK, .link = pid_for_children_ns_link},
+	{.name = "time", .kind = PROC_LINK, .link = time_ns_link},
+	{.name = "time_for_children", .kind = PROC_LINK, .link = time_for_children_ns_link},
+	{.name = "user", .kind = PROC_LINK, .link = user_ns_link},
+	{.name = "uts", .kind = PROC_LINK, .link = uts_ns_link},
+};
+#define NNS (sizeof(ns_entries) / sizeof(ns_entries[0]))
+
 static const struct proc_entry global_entries[] = {
 	{.name = "meminfo", .kind = PROC_FILE, .show = proc_meminfo_show},
 	{.name = "vmstat", .kind = PROC_FILE, .show = proc_vmstat_show},
@@ -146,6 +177,7 @@ static const struct proc_entry pid_entries[] = {
 	{.name = "fd", .kind = PROC_FD_DIR},
 	{.name = "map_files", .kind = PROC_MAP_FILES_DIR},
 	{.name = "fdinfo", .kind = PROC_FDINFO_DIR},
+	{.name = "ns", .kind = PROC_NS_DIR},
 	{.name = "environ", .kind = PROC_FILE, .read = proc_environ_read, .mode = 0400},
 	{.name = "auxv", .kind = PROC_FILE, .read = proc_auxv_read, .mode = 0400},
 	{.name = "status", .kind = PROC_FILE, .show = proc_status_show},
@@ -186,6 +218,7 @@ static const struct proc_entry pid_entries[] = {
 static const struct proc_entry tid_entries[] = {
 	{.name = "fd", .kind = PROC_FD_DIR},
 	{.name = "fdinfo", .kind = PROC_FDINFO_DIR},
+	{.name = "ns", .kind = PROC_NS_DIR},
 	{.name = "environ", .kind = PROC_FILE, .read = proc_environ_read, .mode = 0400},
 	{.name = "auxv", .kind = PROC_FILE, .read = proc_auxv_read, .mode = 0400},
 	{.name = "status", .kind = PROC_FILE, .show = proc_status_show},
@@ -349,6 +382,8 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 		return 0;
 	case PROC_TID_DIR:
 		return dir_entry_lookup(tid_entries, NTID, dir, name, out);
+	case PROC_NS_DIR:
+		return dir_entry_lookup(ns_entries, NNS, dir, name, out);
 	case PROC_SYSVIPC_DIR:
 		if (!(e = find_entry(sysvipc_entries, NSYSVIPC, name)))
 			return -ENOENT;
@@ -399,7 +434,7 @@ bool procfs_is_dir(const struct proc_ref *ref)
 	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR ||
 	       ref->kind == PROC_FDINFO_DIR ||
 	       ref->kind == PROC_MAP_FILES_DIR || ref->kind == PROC_SYS_DIR || ref->kind == PROC_TASK_DIR || ref->kind == PROC_TID_DIR ||
-	       ref->kind == PROC_SYSVIPC_DIR || (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
+	       ref->kind == PROC_SYSVIPC_DIR || ref->kind == PROC_NS_DIR || (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
 }
 
 bool procfs_is_link(const struct proc_ref *ref)
@@ -442,6 +477,9 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 		break;
 	case PROC_FD_DIR:
 		snprintf(out, PATH_MAX, "/proc/%d/fd", ref->pid);
+		break;
+	case PROC_NS_DIR:
+		snprintf(out, PATH_MAX, "/proc/%d/ns", ref->pid);
 		break;
 	case PROC_FD:
 		snprintf(out, PATH_MAX, "/proc/%d/fd/%d", ref->pid, ref->fd);
@@ -767,6 +805,10 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		st->st_mode = S_IFDIR | 0500;
 		st->st_nlink = 2;
 		break;
+	case PROC_NS_DIR:
+		st->st_mode = S_IFDIR | 0511;
+		st->st_nlink = 2;
+		break;
 	case PROC_SELF:
 	case PROC_THREAD_SELF:
 	case PROC_SYMLINK:
@@ -917,8 +959,9 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 		snprintf(d->name, sizeof(d->name), "%s", pos ? ".." : ".");
 		d->ino = !pos ? dir->ino
 			 : dir->kind == PROC_FD_DIR || dir->kind == PROC_FDINFO_DIR ||
-				   dir->kind == PROC_TASK_DIR ||
-				   dir->kind == PROC_MAP_FILES_DIR ? PID_INO(dir->pid)
+				   dir->kind == PROC_TASK_DIR || dir->kind == PROC_MAP_FILES_DIR ||
+				   dir->kind == PROC_NS_DIR
+			     ? PID_INO(dir->pid)
 			 : dir->kind == PROC_TID_DIR ? TASK_DIR_INO(tgid_of(k, dir->pid))
 			 : dir->kind == PROC_SYS_DIR && dir->sysdir ? PROC_SYS_INO(proc_sys_parent(dir->sysdir))
 			 : dir->kind == PROC_SYSFS && dir->node ? SYSFS_INO(sysfs_parent(dir->node))
@@ -963,8 +1006,10 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 		return root_entry_at(k, pos, d);
 	if (dir->kind == PROC_TASK_DIR)
 		return task_entry_at(k, dir, pos, d);
-	const struct proc_entry *t = dir->kind == PROC_TID_DIR ? tid_entries : pid_entries;
-	size_t n = dir->kind == PROC_TID_DIR ? NTID : NPID;
+	const struct proc_entry *t = dir->kind == PROC_TID_DIR  ? tid_entries
+				     : dir->kind == PROC_NS_DIR ? ns_entries
+								: pid_entries;
+	size_t n = dir->kind == PROC_TID_DIR ? NTID : dir->kind == PROC_NS_DIR ? NNS : NPID;
 	if (pos - 2 >= n)
 		return false;
 	const struct proc_entry *e = &t[pos - 2];

@@ -89,7 +89,7 @@ static int64_t do_prlimit(struct kernel *k, uint64_t pid, uint64_t resource, uin
 {
 	/* Any process, by any of its thread ids: every guest process has the
 	 * caller's ids, so Linux's permission check passes. */
-	struct process *p = pid == 0 ? k->current : pid <= INT32_MAX ? process_find(k, (int)pid) : NULL;
+	struct process *p = pid == 0 ? k->current : pid <= INT32_MAX ? find_task_by_vpid(k, (int)pid) : NULL;
 	if (!p)
 		return -ESRCH;
 	if (resource >= RLIM_NLIMITS)
@@ -131,21 +131,23 @@ int64_t sys_getpid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 {
 	(void)ctx;
 	(void)a;
-	return k->current->tgid;
+	return task_tgid_vnr(k, k->current);
 }
 
 int64_t sys_gettid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	(void)a;
-	return k->current->pid;
+	return task_pid_vnr(k, k->current);
 }
 
 int64_t sys_getppid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	(void)a;
-	return task_ppid(k->current);
+	/* 0 for a parent outside the caller's PID namespace */
+	const struct signal_struct *parent = k->current->signal->parent;
+	return parent ? task_tgid_vnr(k, parent->leader) : 0;
 }
 
 /* personality(2): any value is kept (Linux looks up no execution
@@ -189,7 +191,7 @@ int64_t sys_times(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 int64_t sys_sched_getaffinity(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
-	if (a[0] != 0 && !process_find(k, (int)a[0]))
+	if (a[0] != 0 && !find_task_by_vpid(k, (int)a[0]))
 		return -ESRCH;
 	uint64_t mask = 1;
 	if (a[1] == 0 || (a[1] & (sizeof(mask) - 1)))

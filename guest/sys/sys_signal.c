@@ -203,6 +203,8 @@ static int send_info(struct kernel *k, struct process *to, const struct ksiginfo
 		return -EINVAL;
 	if (!kill_permitted(k, to, info->signo))
 		return -EPERM;
+	if (info->signo && sig_unkillable(k, to, info->signo))
+		return 0; /* a PID namespace's init drops it */
 	if (info->signo && thread)
 		signal_send(k, to, info);
 	else if (info->signo)
@@ -212,7 +214,8 @@ static int send_info(struct kernel *k, struct process *to, const struct ksiginfo
 
 static int send_user(struct kernel *k, struct process *to, int sig, int code, bool thread)
 {
-	struct ksiginfo info = {.signo = sig, .code = code, .pid = k->current->tgid,
+	struct ksiginfo info = {.signo = sig, .code = code,
+				.pid = task_tgid_nr_ns(k->current, to->pid_ns),
 				.uid = (int)k->current->cred.uid};
 	return send_info(k, to, &info, thread);
 }
@@ -227,20 +230,23 @@ int64_t sys_kill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	struct process *self = k->current;
 	int pid = (int)a[0], sig = (int)a[1];
 	if (pid > 0) {
-		struct process *p = process_find(k, pid);
+		struct process *p = find_task_by_vpid(k, pid);
 		return p ? send_user(k, p, sig, SI_USER, false) : -ESRCH;
 	}
 	if (pid == INT_MIN)
 		return -ESRCH; /* -pid would overflow */
-	int found = 0, err = 0;
+	int found = 0, err = 0, pgid = pid < -1 ? pid_from_vnr(k, -pid) : 0;
 	bool sent = false;
+	if (pid < -1 && !pgid)
+		return -ESRCH;
 	for (struct process *p = k->procs; p; p = p->next) {
 		const struct signal_struct *s = p->signal;
 		if (!thread_group_leader(p) || process_dead(p))
 			continue;
+		/* -1: all the caller sees but its namespace's init */
 		bool hit = pid == 0    ? s->pgid == self->signal->pgid
-			   : pid == -1 ? p->pid > 1 && s != self->signal
-				       : s->pgid == -pid;
+			   : pid == -1 ? task_pid_vnr(k, p) > 1 && s != self->signal
+				       : s->pgid == pgid;
 		if (hit) {
 			err = send_user(k, p, sig, SI_USER, false);
 			found += pid != -1 || err != -EPERM;
@@ -255,8 +261,8 @@ int64_t sys_kill(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 /* A thread of process tgid (any process when tgid is -1: tkill). */
 static int64_t do_tkill(struct kernel *k, int tgid, int tid, int sig)
 {
-	struct process *p = process_find(k, tid);
-	if (!p || p->exited || (tgid > 0 && p->tgid != tgid))
+	struct process *p = find_task_by_vpid(k, tid);
+	if (!p || p->exited || (tgid > 0 && task_tgid_vnr(k, p) != tgid))
 		return -ESRCH;
 	return send_user(k, p, sig, SI_TKILL, true);
 }
@@ -303,7 +309,7 @@ static int siginfo_from_user(struct kernel *k, uint64_t uinfo, int sig, struct k
  * calling thread itself (Linux's do_rt_sigqueueinfo). */
 static bool may_pose(const struct kernel *k, const struct ksiginfo *info, int to)
 {
-	return (info->code < 0 && info->code != SI_TKILL) || to == k->current->pid;
+	return (info->code < 0 && info->code != SI_TKILL) || to == task_pid_vnr(k, k->current);
 }
 
 int64_t sys_rt_sigqueueinfo(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -316,7 +322,7 @@ int64_t sys_rt_sigqueueinfo(struct kernel *k, struct cpu_context *ctx, const uin
 		return err;
 	if (!may_pose(k, &info, pid))
 		return -EPERM;
-	struct process *p = pid > 0 ? process_find(k, pid) : NULL;
+	struct process *p = pid > 0 ? find_task_by_vpid(k, pid) : NULL;
 	return p ? send_info(k, p, &info, false) : -ESRCH;
 }
 
@@ -332,8 +338,8 @@ int64_t sys_rt_tgsigqueueinfo(struct kernel *k, struct cpu_context *ctx, const u
 		return -EINVAL;
 	if (!may_pose(k, &info, tid))
 		return -EPERM;
-	struct process *p = process_find(k, tid);
-	if (!p || p->exited || p->tgid != tgid)
+	struct process *p = find_task_by_vpid(k, tid);
+	if (!p || p->exited || task_tgid_vnr(k, p) != tgid)
 		return -ESRCH;
 	return send_info(k, p, &info, true);
 }
@@ -344,7 +350,7 @@ int64_t sys_rt_tgsigqueueinfo(struct kernel *k, struct cpu_context *ctx, const u
 static struct process *pid_arg(struct kernel *k, uint64_t arg)
 {
 	int pid = (int)arg;
-	return pid ? process_find(k, pid) : k->current;
+	return pid ? find_task_by_vpid(k, pid) : k->current;
 }
 
 /* Rules of setpgid(2): the caller or a child of its session, never a
@@ -364,8 +370,10 @@ int64_t sys_setpgid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 	if (!thread_group_leader(p))
 		return -EINVAL;
 	struct signal_struct *s = p->signal;
+	/* named in the caller's PID namespace (0: none there) */
+	pgid = pgid ? pid_from_vnr(k, pgid) : p->tgid;
 	if (!pgid)
-		pgid = p->tgid;
+		return -EPERM;
 	if (s->sid != self->sid || s->sid == p->tgid)
 		return -EPERM;
 	if (pgid != p->tgid) {
@@ -383,21 +391,21 @@ int64_t sys_getpgid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 {
 	(void)ctx;
 	struct process *p = pid_arg(k, a[0]);
-	return p ? p->signal->pgid : -ESRCH;
+	return p ? pid_vnr(k, p->signal->pgid) : -ESRCH;
 }
 
 int64_t sys_getpgrp(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	(void)a;
-	return k->current->signal->pgid;
+	return pid_vnr(k, k->current->signal->pgid);
 }
 
 int64_t sys_getsid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 {
 	(void)ctx;
 	struct process *p = pid_arg(k, a[0]);
-	return p ? p->signal->sid : -ESRCH;
+	return p ? pid_vnr(k, p->signal->sid) : -ESRCH;
 }
 
 /* A new session and group named after the caller's process, unless a
@@ -412,5 +420,5 @@ int64_t sys_setsid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 			return -EPERM;
 	self->signal->sid = self->tgid;
 	self->signal->pgid = self->tgid;
-	return self->tgid;
+	return task_tgid_vnr(k, self);
 }

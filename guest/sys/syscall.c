@@ -212,6 +212,7 @@ static const struct syscall_desc table[] = {
 	CALL(execve, SR_DEC, SA_PATH, SA_PTR, SA_PTR),
 	CALL(execveat, SR_DEC, SA_DIRFD, SA_PATH, SA_PTR, SA_PTR, SA_HEX),
 	CALL(unshare, SR_DEC, SA_HEX),
+	CALL(setns, SR_DEC, SA_INT, SA_HEX),
 	CALL(capget, SR_DEC, SA_PTR, SA_PTR),
 	CALL(capset, SR_DEC, SA_PTR, SA_PTR),
 	CALL(pidfd_open, SR_DEC, SA_INT, SA_HEX),

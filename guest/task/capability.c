@@ -119,7 +119,7 @@ int64_t sys_capget(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		return -EINVAL;
 	if (!a[1])
 		return 0;
-	struct process *p = pid ? process_find(k, pid) : k->current;
+	struct process *p = pid ? find_task_by_vpid(k, pid) : k->current;
 	if (!p || p->exited)
 		return -ESRCH;
 	struct __user_cap_data_struct d[2];

@@ -44,7 +44,7 @@ struct process *cpu_clock_task(struct kernel *k, int clock, bool *thread)
 	int pid = ~(clock >> 3);
 	if (!pid)
 		return self;
-	struct process *t = process_find(k, pid);
+	struct process *t = find_task_by_vpid(k, pid);
 	if (!t || t->exited)
 		return NULL;
 	if (*thread)

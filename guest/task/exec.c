@@ -148,8 +148,14 @@ static void de_thread(struct kernel *k, struct process *p)
 	uint64_t serial = leader->serial;
 	leader->serial = p->serial;
 	p->serial = serial;
-	leader->pid = p->pid; /* Linux's exchange_tids */
+	leader->pid = p->pid; /* Linux's exchange_tids, at every PID namespace level */
 	p->pid = p->tgid;
+	int nr[MAX_PID_NS_LEVEL + 1];
+	memcpy(nr, leader->nr, sizeof(nr));
+	memcpy(leader->nr, p->nr, sizeof(nr));
+	memcpy(p->nr, nr, sizeof(nr));
+	if (p->pid_ns->child_reaper == leader)
+		p->pid_ns->child_reaper = p;
 	p->exit_signal = SIGCHLD;
 	leader->exit_signal = -1;
 	leader->autoreap = true;

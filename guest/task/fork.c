@@ -17,25 +17,26 @@
 #include "mm/mm.h"
 #include "task/internal.h"
 
-/* Flags that act here; the namespaces, CLONE_PTRACE and CLONE_NEWCGROUP
- * are not implemented (EINVAL). CLONE_SYSVSEM (no SysV semaphores here),
+/* Flags that act here; of the namespaces only CLONE_NEWPID and
+ * CLONE_NEWUTS are made (nsproxy.c), the others and CLONE_PTRACE are
+ * not implemented (EINVAL). CLONE_SYSVSEM (no SysV semaphores here),
  * CLONE_IO, CLONE_UNTRACED and CLONE_DETACHED change nothing. clone3
  * adds CLONE_CLEAR_SIGHAND; CLONE_INTO_CGROUP is EINVAL (no cgroups). */
 #define CLONE_KNOWN                                                                           \
 	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PIDFD |            \
 	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |             \
 	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |         \
-	 CLONE_CHILD_SETTID | CLONE_IO)
+	 CLONE_CHILD_SETTID | CLONE_IO | CLONE_NEWPID | CLONE_NEWUTS)
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
 
 /* struct clone_args of clone3(2); CLONE_ARGS_SIZE_VER0 is its first 64
- * bytes. set_tid has one level here (no PID namespaces); cgroup must be 0. */
+ * bytes. set_tid has a pid for each PID namespace level, the new task's
+ * own first; cgroup must be 0. */
 struct clone_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 	uint64_t set_tid, set_tid_size, cgroup;
 };
 #define CLONE_ARGS_SIZE_VER0 64
-#define MAX_PID_NS_LEVEL 32
 
 /* What clone takes, whichever call it came by (Linux's kernel_clone_args). */
 struct clone_req {
@@ -44,7 +45,8 @@ struct clone_req {
 	uint64_t stack; /* the new task's rsp; 0: the caller's */
 	uint64_t parent_tid, child_tid, tls;
 	uint64_t pidfd; /* CLONE_PIDFD: where the pidfd's number goes */
-	int set_tid;    /* clone3's set_tid: the PID the child must have; 0: any */
+	int set_tid[MAX_PID_NS_LEVEL]; /* clone3's set_tid: the child's pids, innermost first */
+	unsigned set_tid_size;
 };
 
 /* Linux's copy_process checks, in its order. */
@@ -54,8 +56,13 @@ static int check_flags(struct kernel *k, uint64_t flags)
 		return -EINVAL; /* a thread group shares its handlers */
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL; /* shared handlers live in shared memory */
-	if ((flags & CLONE_PARENT) && k->current->signal == k->init->signal)
+	if ((flags & CLONE_PARENT) &&
+	    (k->current->signal == k->init->signal || is_child_reaper(k->current)))
 		return -EINVAL; /* init has no siblings */
+	/* a thread shares its process's PID namespace */
+	if ((flags & CLONE_THREAD) &&
+	    ((flags & CLONE_NEWPID) || k->current->pid_ns_for_children != k->current->pid_ns))
+		return -EINVAL;
 	/* Linux before 6.9 had no pidfds of threads; vmemu's pidfds are
 	 * still of processes only. */
 	if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
@@ -136,19 +143,33 @@ static int copy_signal(struct process *c, struct process *p, const struct clone_
 static struct process *copy_process(struct kernel *k, const struct cpu_context *ctx,
 				    const struct clone_req *r, int *err)
 {
-	struct process *p = k->current;
-	if (r->set_tid && pid_in_use(k, r->set_tid)) {
-		*err = -EEXIST;
-		return NULL;
-	}
-	struct process *c = process_alloc(k, r->set_tid);
-	if (!c) {
+	struct process *p = k->current, *c = NULL;
+	if (k->nprocs >= PROCESS_MAX) {
 		*err = -EAGAIN;
 		return NULL;
 	}
+	/* Linux's copy_namespaces, then alloc_pid in the child's namespace. */
+	struct pid_namespace *ns = p->pid_ns_for_children, *new_ns = NULL;
+	if ((r->flags & (CLONE_NEWPID | CLONE_NEWUTS)) && !capable(k, CAP_SYS_ADMIN)) {
+		*err = -EPERM;
+		return NULL;
+	}
+	if (r->flags & CLONE_NEWPID) {
+		/* after unshare(CLONE_NEWPID), children go there first */
+		*err = ns != p->pid_ns ? -EINVAL : pid_ns_create(ns, &new_ns);
+		if (*err)
+			return NULL;
+		ns = new_ns;
+	}
+	*err = process_alloc_ns(k, ns, r->set_tid, r->set_tid_size, &c);
+	put_pid_ns(new_ns);
+	if (*err)
+		return NULL;
 	*err = copy_signal(c, p, r);
 	if (!*err)
 		*err = copy_resources(k, c, p, r->flags);
+	if (!*err)
+		*err = copy_namespaces(k, c, p, r->flags);
 	if (*err) {
 		if (c->signal && (r->flags & CLONE_THREAD))
 			c->signal->nr_threads--;
@@ -206,7 +227,7 @@ static int64_t kernel_clone(struct kernel *k, const struct cpu_context *ctx,
 	struct process *c = copy_process(k, ctx, r, &err);
 	if (!c)
 		return err;
-	int32_t tid = c->pid;
+	int32_t tid = task_pid_vnr(k, c);
 	if (r->flags & CLONE_PIDFD) {
 		int32_t fd = pidfd_create(k, c, 0);
 		copy_to_user(k, r->pidfd, &fd, sizeof(fd)); /* written above: cannot fail */
@@ -215,8 +236,10 @@ static int64_t kernel_clone(struct kernel *k, const struct cpu_context *ctx,
 		copy_to_user(k, r->parent_tid, &tid, sizeof(tid));
 	if (r->flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = r->child_tid;
-	if (r->flags & CLONE_CHILD_SETTID) /* in the child's memory, which may be a copy */
-		mm_write_force(k, c->mm, r->child_tid, &tid, sizeof(tid));
+	if (r->flags & CLONE_CHILD_SETTID) { /* in the child's memory, which may be a copy */
+		int32_t own = c->nr[c->pid_ns->level]; /* as the child sees itself */
+		mm_write_force(k, c->mm, r->child_tid, &own, sizeof(own));
+	}
 	if (r->flags & CLONE_VFORK) {
 		/* The caller waits until the child execs or exits; its call
 		 * returns the child's pid when it runs again. */
@@ -287,8 +310,13 @@ int64_t sys_clone3(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	/* Linux's copy_clone_args_from_user and clone3_args_valid, in order. */
 	if (!args.set_tid != !args.set_tid_size || args.set_tid_size > MAX_PID_NS_LEVEL)
 		return -EINVAL;
-	int32_t set_tid = 0;
-	if (args.set_tid_size && copy_from_user(k, &set_tid, args.set_tid, sizeof(set_tid)))
+	struct clone_req r = {.flags = args.flags, .exit_signal = (int)args.exit_signal,
+			      .stack = args.stack + args.stack_size,
+			      .parent_tid = args.parent_tid, .child_tid = args.child_tid,
+			      .tls = args.tls, .pidfd = args.pidfd,
+			      .set_tid_size = (unsigned)args.set_tid_size};
+	if (args.set_tid_size &&
+	    copy_from_user(k, r.set_tid, args.set_tid, args.set_tid_size * sizeof(int32_t)))
 		return -EFAULT;
 	if (args.cgroup)
 		return -EINVAL; /* cgroups are not implemented */
@@ -301,16 +329,5 @@ int64_t sys_clone3(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		return -EINVAL;
 	if (!args.stack != !args.stack_size)
 		return -EINVAL;
-	/* Linux's alloc_pid: one level of PIDs here, each in range, and
-	 * CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN to choose one. */
-	if (args.set_tid_size > 1 || (args.set_tid_size && (set_tid < 1 ||
-	    (unsigned long)set_tid >= k->ksys.pid_max)))
-		return -EINVAL;
-	if (args.set_tid_size && !capable(k, CAP_CHECKPOINT_RESTORE) && !capable(k, CAP_SYS_ADMIN))
-		return -EPERM;
-	const struct clone_req r = {.flags = args.flags, .exit_signal = (int)args.exit_signal,
-				    .stack = args.stack + args.stack_size,
-				    .parent_tid = args.parent_tid, .child_tid = args.child_tid,
-				    .tls = args.tls, .pidfd = args.pidfd, .set_tid = set_tid};
 	return kernel_clone(k, ctx, &r);
 }

@@ -47,7 +47,7 @@ static void handle_futex_death(struct kernel *k, struct process *p, uint64_t uad
 		futex_wake_word(k, mm, uaddr);
 		return;
 	}
-	if ((uval & FUTEX_TID_MASK) != (uint32_t)p->pid)
+	if ((uval & FUTEX_TID_MASK) != (uint32_t)task_pid_own(p))
 		return;
 	uint32_t mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
 	if (mm_write_force(k, mm, uaddr, &mval, sizeof(mval)))
@@ -126,7 +126,7 @@ int64_t sys_get_robust_list(struct kernel *k, struct cpu_context *ctx, const uin
 {
 	(void)ctx;
 	int tid = (int)a[0];
-	struct process *p = tid ? process_find(k, tid) : k->current;
+	struct process *p = tid ? find_task_by_vpid(k, tid) : k->current;
 	if (!p)
 		return -ESRCH;
 	const uint64_t len = sizeof(struct user_robust_head);

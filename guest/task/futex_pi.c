@@ -19,7 +19,7 @@
 
 static bool owner_alive(struct kernel *k, uint32_t tid)
 {
-	const struct process *o = process_find(k, (int)tid);
+	const struct process *o = find_task_by_vpid(k, (int)tid);
 	return o && !o->exited;
 }
 
@@ -44,13 +44,13 @@ static int lock_pi_atomic(struct kernel *k, uint64_t uaddr, const struct futex_k
 	if (err)
 		return err;
 	uint32_t tid = uval & FUTEX_TID_MASK;
-	if (tid == (uint32_t)t->pid)
+	if (tid == (uint32_t)task_pid_own(t))
 		return -EDEADLK;
 	struct process *top = pi_top_waiter(k, key, &err);
 	if (err)
 		return err;
 	if (!tid) {
-		uint32_t nv = (uval & FUTEX_OWNER_DIED) | (uint32_t)t->pid;
+		uint32_t nv = (uval & FUTEX_OWNER_DIED) | (uint32_t)task_pid_own(t);
 		if (top)
 			nv |= FUTEX_WAITERS;
 		err = futex_put_word(k, uaddr, nv);
@@ -93,7 +93,7 @@ static int64_t futex_lock_pi(struct kernel *k, uint64_t uaddr, bool private, uin
 static int pi_hand_over(struct kernel *k, struct process *top, struct mm *mm, uint64_t uaddr,
 			uint32_t extra)
 {
-	uint32_t nv = (uint32_t)top->pid | FUTEX_WAITERS | extra;
+	uint32_t nv = (uint32_t)task_pid_own(top) | FUTEX_WAITERS | extra;
 	if (mm_write_force(k, mm, uaddr, &nv, sizeof(nv)))
 		return -EFAULT;
 	futex_wake_q(top, 0);
@@ -110,7 +110,7 @@ static int64_t futex_unlock_pi(struct kernel *k, uint64_t uaddr, bool private)
 		err = futex_get_word(k, uaddr, &uval);
 	if (err)
 		return err;
-	if ((uval & FUTEX_TID_MASK) != (uint32_t)p->pid)
+	if ((uval & FUTEX_TID_MASK) != (uint32_t)task_pid_own(p))
 		return -EPERM;
 	struct process *top = pi_top_waiter(k, &key, &err);
 	if (err)
@@ -243,7 +243,7 @@ void futex_pi_exit(struct kernel *k, struct process *p)
 			continue;
 		uint32_t tid = uval & FUTEX_TID_MASK;
 		/* Its TID, or none left by the robust list's FUTEX_OWNER_DIED. */
-		if (tid == (uint32_t)p->pid || (!tid && (uval & FUTEX_OWNER_DIED)))
+		if (tid == (uint32_t)task_pid_own(p) || (!tid && (uval & FUTEX_OWNER_DIED)))
 			pi_hand_over(k, t, t->mm, w->pi_uaddr, FUTEX_OWNER_DIED);
 	}
 }

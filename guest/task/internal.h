@@ -11,12 +11,51 @@
 
 struct kernel;
 
-/* A new runnable task with pid (0: the next free one; its tgid too), in
- * k->procs; NULL at the limit. The caller gives it a signal_struct and
- * sighand. */
+/* A new runnable task with pid (0: the next free one; its tgid too) in
+ * the initial PID and UTS namespaces, in k->procs; NULL at the limit. The caller
+ * gives it a signal_struct and sighand. */
 struct process *process_alloc(struct kernel *k, int pid);
-/* Whether a task, process group or session has the PID. */
-bool pid_in_use(struct kernel *k, int pid);
+/* A new runnable task in PID namespace ns, with a number at each of
+ * its levels (alloc_pid), in k->procs: 0 and *out, or -EAGAIN at the
+ * limit, -ENOMEM, or alloc_pid's error. */
+int process_alloc_ns(struct kernel *k, struct pid_namespace *ns, const int *set_tid,
+		     unsigned set_tid_size, struct process **out);
+
+/* PID namespaces (pid_namespace.c): the initial one (made at first use;
+ * NULL: out of memory); a child of parent (0, -ENOSPC past
+ * MAX_PID_NS_LEVEL, -ENOMEM); references. */
+struct pid_namespace *init_pid_ns(struct kernel *k);
+int pid_ns_create(struct pid_namespace *parent, struct pid_namespace **out);
+struct pid_namespace *get_pid_ns(struct pid_namespace *ns);
+void put_pid_ns(struct pid_namespace *ns);
+/* p's numbers in ns and each ancestor (Linux's alloc_pid): set_tid[i]
+ * for the level i below ns's own where given (EINVAL out of range or
+ * without the namespace's init, EPERM without CAP_CHECKPOINT_RESTORE or
+ * CAP_SYS_ADMIN, EEXIST when taken), else counted out (EAGAIN: none
+ * free); ENOMEM once ns's init has ended. Pid 1 makes p its init. */
+int alloc_pid(struct kernel *k, struct process *p, struct pid_namespace *ns, const int *set_tid,
+	      unsigned set_tid_size);
+/* ns's init has ended: every other task in it dies by SIGKILL, and no
+ * task joins it any more (Linux's zap_pid_ns_processes). */
+void zap_pid_ns_processes(struct kernel *k, struct pid_namespace *ns);
+/* Who takes the children of the process s when it ends: its namespace's
+ * init, NULL when s is that init (or the initial namespace's). */
+struct signal_struct *find_child_reaper(struct kernel *k, const struct signal_struct *s);
+
+/* Namespaces (nsproxy.c, utsname.c): a fresh nsfs inode number; the
+ * initial UTS namespace (NULL: out of memory), a copy of parent, and
+ * references. */
+unsigned ns_alloc_inum(void);
+struct uts_namespace *init_uts_ns(struct kernel *k);
+struct uts_namespace *uts_ns_copy(struct uts_namespace *parent);
+struct uts_namespace *get_uts_ns(struct uts_namespace *ns);
+void put_uts_ns(struct uts_namespace *ns);
+/* The namespaces clone's CLONE_NEW* flags give c (its creator p's where
+ * not new; the caller has checked the flags): 0, or -errno. */
+int copy_namespaces(struct kernel *k, struct process *c, const struct process *p,
+		    uint64_t flags);
+/* What a reaped task held. */
+void exit_task_namespaces(struct process *p);
 /* A new process's signal_struct, led by leader (one thread, its own
  * process group and session until told otherwise); NULL: out of memory. */
 struct signal_struct *signal_struct_alloc(struct process *leader);

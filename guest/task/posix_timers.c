@@ -220,7 +220,7 @@ static bool good_sigevent(struct kernel *k, const struct k_sigevent *ev)
 {
 	switch (ev->notify) {
 	case KSIGEV_THREAD_ID: {
-		struct process *t = process_find(k, ev->tid);
+		struct process *t = find_task_by_vpid(k, ev->tid);
 		if (!t || t->exited || t->signal != k->current->signal)
 			return false;
 	}
@@ -308,7 +308,8 @@ int64_t sys_timer_create(struct kernel *k, struct cpu_context *ctx, const uint64
 	t->notify = ev.notify;
 	t->signo = ev.signo;
 	t->value = ev.value;
-	t->tid = ev.tid;
+	/* the target thread by its id in the initial PID namespace */
+	t->tid = !err && ev.notify == KSIGEV_THREAD_ID ? find_task_by_vpid(k, ev.tid)->pid : ev.tid;
 	if (!err && copy_to_user(k, a[2], &t->id, sizeof(t->id)))
 		err = -EFAULT;
 	if (!err)

@@ -29,45 +29,39 @@ static void list_add(struct kernel *k, struct process *p)
 	k->nprocs++;
 }
 
-/* Linux frees a PID only when no process, group or session uses it. */
-bool pid_in_use(struct kernel *k, int pid)
-{
-	for (struct process *p = k->procs; p; p = p->next)
-		if (p->pid == pid ||
-		    (p->signal && (p->signal->pgid == pid || p->signal->sid == pid)))
-			return true;
-	return false;
-}
-
-/* The next PID not in use, counting up and wrapping at kernel.pid_max to
- * 300 (Linux's RESERVED_PIDS), as alloc_pid. PROCESS_MAX is far below
- * the smallest pid_max, so one is always free. */
-static int pid_alloc(struct kernel *k)
-{
-	for (;;) {
-		if ((unsigned long)k->next_pid >= k->ksys.pid_max)
-			k->next_pid = 300;
-		int pid = k->next_pid++;
-		if (!pid_in_use(k, pid))
-			return pid;
-	}
-}
-
-struct process *process_alloc(struct kernel *k, int pid)
+int process_alloc_ns(struct kernel *k, struct pid_namespace *ns, const int *set_tid,
+		     unsigned set_tid_size, struct process **out)
 {
 	if (k->nprocs >= PROCESS_MAX)
-		return NULL;
+		return -EAGAIN;
 	struct process *p = calloc(1, sizeof(*p));
 	if (!p)
-		return NULL;
+		return -ENOMEM;
+	int err = alloc_pid(k, p, ns, set_tid, set_tid_size);
+	if (err) {
+		free(p);
+		return err;
+	}
 	static uint64_t serial;
-	p->pid = p->tgid = pid ? pid : pid_alloc(k);
 	p->serial = ++serial;
 	p->state = PROC_RUNNABLE;
 	p->exit_signal = SIGCHLD;
 	p->timer_slack_ns = p->default_timer_slack_ns = TIMER_SLACK_NS_DEFAULT;
 	p->mce_kill = PR_MCE_KILL_DEFAULT;
 	list_add(k, p);
+	*out = p;
+	return 0;
+}
+
+struct process *process_alloc(struct kernel *k, int pid)
+{
+	struct pid_namespace *ns = init_pid_ns(k);
+	struct uts_namespace *uts = init_uts_ns(k);
+	struct process *p = NULL;
+	if (ns && uts && !process_alloc_ns(k, ns, &pid, pid ? 1 : 0, &p)) {
+		p->pid_ns_for_children = get_pid_ns(ns);
+		p->uts_ns = get_uts_ns(uts);
+	}
 	return p;
 }
 
@@ -218,14 +212,15 @@ void process_vfork_done(struct kernel *k, struct process *p)
 }
 
 /* Who takes the children of s (Linux's find_new_reaper): the nearest
- * living ancestor that made itself a child subreaper, else init (no one
- * when init itself ended). */
+ * living ancestor in its PID namespace that made itself a child
+ * subreaper, else the namespace's init (no one when init itself ended). */
 static struct signal_struct *find_new_reaper(struct kernel *k, struct signal_struct *s)
 {
-	for (struct signal_struct *a = s->parent; a; a = a->parent)
+	const struct pid_namespace *ns = s->leader->pid_ns;
+	for (struct signal_struct *a = s->parent; a && a->leader->pid_ns == ns; a = a->parent)
 		if (a->is_child_subreaper && a->nr_threads > 0)
 			return a;
-	return k->init && k->init->signal != s ? k->init->signal : NULL;
+	return find_child_reaper(k, s);
 }
 
 /* Tells parent that the process led by leader ended: its exit signal
@@ -243,7 +238,7 @@ static void do_notify_parent(struct kernel *k, struct process *leader,
 			.code = leader->term_signal ? (leader->core_dumped ? CLD_DUMPED_CODE
 									 : CLD_KILLED_CODE)
 						    : CLD_EXITED_CODE,
-			.pid = leader->pid,
+			.pid = task_tgid_nr_ns(leader, parent->leader->pid_ns),
 			.uid = (int)leader->cred.uid,
 			.status = leader->term_signal ? leader->term_signal : leader->exit_code,
 		};
@@ -256,12 +251,18 @@ static void do_notify_parent(struct kernel *k, struct process *leader,
  * not yet waited for, tells it so), and its parent is told. */
 static void process_notify_parent(struct kernel *k, struct signal_struct *s)
 {
+	bool ns_init = is_child_reaper(s->leader);
+	if (ns_init)
+		zap_pid_ns_processes(k, s->leader->pid_ns);
 	struct signal_struct *reaper = find_new_reaper(k, s);
 	for (struct process *c = k->procs; c; c = c->next) {
 		if (c->signal->parent != s)
 			continue;
 		c->signal->parent = reaper;
 		c->signal->parent_tid = reaper ? reaper->leader->pid : 0;
+		/* the namespace's init reaps what it killed (zap_pid_ns_processes) */
+		if (ns_init && process_dead(c))
+			c->signal->leader->autoreap = true;
 		if (!thread_group_leader(c))
 			continue;
 		/* A child given to another process tells it by SIGCHLD. */
@@ -367,6 +368,7 @@ void process_reap(struct kernel *k, struct process *p)
 	signal_struct_put(p->signal);
 	sighand_put(p->sighand);
 	cred_put(p);
+	exit_task_namespaces(p);
 	free(p->host_wait);
 	sigpending_release(&p->sig.pending);
 	free(p);

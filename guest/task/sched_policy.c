@@ -58,7 +58,7 @@ static bool valid_policy(int policy)
 /* find_process_by_pid: the caller for 0, any task by its thread id. */
 static struct process *find_task(struct kernel *k, int pid)
 {
-	return pid ? process_find(k, pid) : k->current;
+	return pid ? find_task_by_vpid(k, pid) : k->current;
 }
 
 static unsigned long host_rlimit(int resource)

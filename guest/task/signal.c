@@ -205,7 +205,8 @@ static void do_notify_parent_cldstop(struct kernel *k, struct process *p, int wh
 	if (!parent)
 		return;
 	if (!(parent->leader->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP)) {
-		struct ksiginfo info = {.signo = SIGCHLD, .code = why, .pid = p->tgid,
+		struct ksiginfo info = {.signo = SIGCHLD, .code = why,
+					.pid = task_tgid_nr_ns(p, parent->leader->pid_ns),
 					.uid = (int)p->cred.uid, .status = why == CLD_STOPPED ? p->signal->stop_code : SIGCONT};
 		group_send_sig(k, parent->leader, &info);
 	}

@@ -19,6 +19,8 @@ struct file;
 struct fs_struct;
 struct host_job;
 struct mm;
+struct pid_namespace;
+struct uts_namespace;
 
 /* ---- signal state (signal.c) ---- */
 
@@ -96,6 +98,10 @@ struct cred {
 };
 
 /* ---- processes (process.c, fork.c, exec.c, wait.c, sched.c) ---- */
+
+/* PID namespaces nest at most this deep below the initial one (Linux's
+ * MAX_PID_NS_LEVEL). */
+#define MAX_PID_NS_LEVEL 32
 
 /* PROC_STOPPED: stopped by a stop signal (Linux's TASK_STOPPED) until
  * SIGCONT or SIGKILL; the scheduler skips it like a blocked process. */
@@ -240,6 +246,13 @@ struct process {
 	struct sighand_struct *sighand;
 	struct cpu_context ctx;
 	struct signal_state sig;
+	/* Namespaces (pid_namespace.c, nsproxy.c): the PID namespace it was
+	 * made in and its number at each level from the initial one (nr[0],
+	 * which is pid) down to that one; where its children are made; its
+	 * host and domain names. One reference each. */
+	struct pid_namespace *pid_ns, *pid_ns_for_children;
+	int nr[MAX_PID_NS_LEVEL + 1];
+	struct uts_namespace *uts_ns;
 	char comm[16];
 	/* set_tid_address / CLONE_CHILD_CLEARTID: zeroed and woken at exit. */
 	uint64_t clear_child_tid;
@@ -459,6 +472,89 @@ int altstack_set(struct process *p, uint64_t sp, uint64_t ss_sp, int ss_flags, u
 /* rt_sigreturn: restores ctx, the mask and the altstack from the frame the
  * handler returned through. 0, or -EFAULT for a bad frame. */
 int sigframe_restore(struct kernel *k, struct process *p);
+
+/* ---- namespaces (pid_namespace.c, nsproxy.c, utsname.c) ---- */
+
+/* A PID namespace (Linux's struct pid_namespace): its tasks have a number
+ * in it and in each of its ancestors. */
+struct pid_namespace {
+	int refs;                  /* tasks in it or making children in it, child namespaces */
+	unsigned level;            /* 0: the initial one */
+	struct pid_namespace *parent;
+	struct process *child_reaper; /* its init (pid 1); NULL before and once reaped */
+	int last_pid;              /* the last pid counted out (ns_last_pid) */
+	bool dead;                 /* its init has ended: no task joins it (ENOMEM) */
+	unsigned inum;             /* /proc/PID/ns/pid's inode */
+};
+
+/* A UTS namespace: the host and domain names, the host's until first
+ * looked at or set (Linux copies init_uts_ns from the running kernel). */
+struct uts_namespace {
+	int refs;
+	unsigned inum;
+	bool copied;
+	char nodename[65], domainname[65];
+};
+
+/* The namespace types of /proc/PID/ns, in its order. vmemu separates
+ * PID and UTS namespaces; of the others there is one each. */
+enum ns_type {
+	NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_TIME,
+	NS_TIME_FOR_CHILDREN, NS_USER, NS_UTS, NS_TYPES
+};
+/* A reference to a namespace, as an nsfs file holds one: its type (never
+ * a *_FOR_CHILDREN), its object (NULL for the types vmemu has one of)
+ * and inode number. */
+struct ns_ref {
+	enum ns_type type;
+	void *ns;
+	unsigned inum;
+};
+/* The name of /proc/PID/ns/NAME, and of its namespace ("pid" for
+ * pid_for_children), as readlink shows it ("pid:[4026531836]"). */
+const char *ns_entry_name(enum ns_type t);
+const char *ns_type_name(enum ns_type t);
+/* p's namespace of type t, referenced: 0, or -ENOENT once p has exited. */
+int ns_get(struct process *p, enum ns_type t, struct ns_ref *out);
+void ns_ref_get(const struct ns_ref *r);
+void ns_ref_put(const struct ns_ref *r);
+
+/* The caller's view of pids (pid_namespace.c): p's number in ns (0 when
+ * p is not in it), p's thread id and process id as the current task
+ * sees them, the task whose thread id nr is in the current task's
+ * namespace, and the number a global pid (a process group's, a
+ * session's) has there (0: none). */
+int task_pid_nr_ns(const struct process *p, const struct pid_namespace *ns);
+/* p's thread id as p itself sees it (gettid; the TID futex words hold). */
+int task_pid_own(const struct process *p);
+int task_pid_vnr(const struct kernel *k, const struct process *p);
+int task_tgid_vnr(const struct kernel *k, const struct process *p);
+int task_tgid_nr_ns(const struct process *p, const struct pid_namespace *ns);
+struct process *find_task_by_vpid(struct kernel *k, int nr);
+int pid_vnr(struct kernel *k, int global);
+/* The global pid of nr in the current task's namespace, 0 when none. */
+int pid_from_vnr(struct kernel *k, int nr);
+/* p is the init of a PID namespace below the initial one. */
+bool is_child_reaper(const struct process *p);
+/* A signal sent by the current task to init t is dropped: t has no handler
+ * for it and it is not SIGKILL or SIGSTOP from an ancestor namespace
+ * (Linux's SIGNAL_UNKILLABLE). */
+bool sig_unkillable(struct kernel *k, const struct process *t, int sig);
+/* The last pid counted out in the current task's namespace (/proc/loadavg,
+ * ns_last_pid). */
+int task_ns_last_pid(struct kernel *k);
+/* Writing ns_last_pid: the next pid counted out there follows it; 0, or
+ * -EPERM without CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE. */
+int task_ns_set_last_pid(struct kernel *k, int last);
+/* The numbers of p's thread id (or, with tgid, its process id) at every
+ * level from the initial namespace down to p's own: how many. */
+int task_pid_levels(const struct process *p, bool tgid, int out[MAX_PID_NS_LEVEL + 1]);
+/* The host and domain names of the current task's UTS namespace
+ * (utsname.c); the host's copied at first use. */
+struct uts_namespace *current_uts(struct kernel *k);
+syscall_fn sys_setns; /* nsproxy.c */
+/* The kernel lets go of the initial namespaces (its end). */
+void nsproxy_exit(struct kernel *k);
 
 /* ---- the system calls that live with their subsystem ---- */
 syscall_fn sys_fork, sys_vfork, sys_clone, sys_clone3, sys_execve, sys_execveat, sys_wait4,

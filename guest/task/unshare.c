@@ -13,12 +13,20 @@
  *   and unshare_fs); vmemu's clone shares neither, so there is nothing to
  *   copy and they succeed. CLONE_SYSVSEM drops the System V semaphore
  *   undo list (sem_undo.c);
- * - any new namespace (CLONE_NEWNS, NEWUTS, NEWIPC, NEWNET, NEWPID,
- *   NEWUSER, NEWCGROUP, NEWTIME) is EPERM: vmemu has one of each, as a
- *   process that may not make namespaces (no CAP_SYS_ADMIN, user
- *   namespaces disabled) is told. */
+ * - a new namespace needs CAP_SYS_ADMIN (EPERM). CLONE_NEWUTS gives the
+ *   caller a copy of its UTS namespace (host and domain names);
+ *   CLONE_NEWPID makes a PID namespace below the caller's for its
+ *   children (/proc/PID/ns/pid_for_children): the next child is its init,
+ *   pid 1; the caller stays where it is, and a second CLONE_NEWPID before
+ *   that child is EINVAL, as on Linux. The other types (CLONE_NEWNS,
+ *   NEWIPC, NEWNET, NEWUSER, NEWCGROUP, NEWTIME) are EINVAL: vmemu has
+ *   one of each, as a Linux kernel built without them (CONFIG_*_NS off)
+ *   answers. setns(2) into those single namespaces succeeds where Linux
+ *   lets a process enter the namespace it is in (nsproxy.c says which). */
 #include <errno.h>
 #include <sched.h>
+
+#include <linux/capability.h>
 
 #include "kern.h"
 #include "mm/mm.h"
@@ -47,8 +55,34 @@ int64_t sys_unshare(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		return -EINVAL;
 	if ((flags & CLONE_VM) && k->current->mm->users > 1)
 		return -EINVAL;
-	if (flags & CLONE_NAMESPACES)
+	if (!(flags & CLONE_NAMESPACES))
+		return 0;
+	if (!capable(k, CAP_SYS_ADMIN))
 		return -EPERM;
+	if (flags & (CLONE_NAMESPACES & ~(uint64_t)(CLONE_NEWUTS | CLONE_NEWPID)))
+		return -EINVAL;
+	struct process *p = k->current;
+	struct pid_namespace *pid_ns = NULL;
+	if (flags & CLONE_NEWPID) {
+		if (p->pid_ns_for_children != p->pid_ns)
+			return -EINVAL;
+		int err = pid_ns_create(p->pid_ns, &pid_ns);
+		if (err)
+			return err;
+	}
+	if (flags & CLONE_NEWUTS) {
+		struct uts_namespace *uts = uts_ns_copy(p->uts_ns);
+		if (!uts) {
+			put_pid_ns(pid_ns);
+			return -ENOMEM;
+		}
+		put_uts_ns(p->uts_ns);
+		p->uts_ns = uts;
+	}
+	if (pid_ns) {
+		put_pid_ns(p->pid_ns_for_children);
+		p->pid_ns_for_children = pid_ns;
+	}
 	if (flags & CLONE_SYSVSEM)
 		sem_undo_put(k->current);
 	return 0;

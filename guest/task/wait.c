@@ -16,6 +16,18 @@
 #define P_PIDFD 3 /* Linux 5.4's idtype; older libc headers lack it */
 #endif
 
+/* wait's pid argument as the caller's PID namespace names it, in the
+ * initial namespace's numbers; one the caller cannot see matches no
+ * child. */
+static int pid_arg_global(struct kernel *k, int pid)
+{
+	if (pid <= 0 && pid >= -1)
+		return pid;
+	int g = pid_from_vnr(k, pid > 0 ? pid : -pid);
+	int none = INT_MAX; /* no pid is that high */
+	return pid > 0 ? (g ? g : none) : -(g ? g : none);
+}
+
 /* Does child c (a process's leader) match wait4's pid argument for the
  * waiting process s? */
 static bool pid_matches(const struct signal_struct *s, const struct process *c, int pid)
@@ -145,7 +157,7 @@ int64_t sys_wait4(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return -EINVAL;
 	bool any;
 	enum child_event ev;
-	struct process *c = find_child(k, pid, options | WEXITED, &ev, &any);
+	struct process *c = find_child(k, pid_arg_global(k, pid), options | WEXITED, &ev, &any);
 	if (!any)
 		return -ECHILD;
 	if (!c)
@@ -157,7 +169,7 @@ int64_t sys_wait4(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	child_rusage(k, c, &ru);
 	if (a[3] && copy_to_user(k, a[3], &ru, sizeof(ru)))
 		return -EFAULT;
-	int child = c->pid;
+	int child = task_pid_vnr(k, c);
 	consume(k, c, ev);
 	return child;
 }
@@ -192,6 +204,7 @@ int64_t sys_waitid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		return -EINVAL;
 	if (idtype == P_PGID && id == 0)
 		pid = 0;
+	pid = pid_arg_global(k, pid);
 	/* P_PIDFD: the child the pidfd names; one reaped since matches none.
 	 * A PIDFD_NONBLOCK pidfd waits as with WNOHANG, but says EAGAIN
 	 * (Linux's kernel_waitid). */
@@ -224,7 +237,7 @@ int64_t sys_waitid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		int32_t signo, errnum, code, pad;
 		int32_t pid, uid, status;
 		uint8_t rest[100];
-	} si = {.signo = SIGCHLD, .pid = c->pid, .uid = (int32_t)c->cred.uid};
+	} si = {.signo = SIGCHLD, .pid = task_pid_vnr(k, c), .uid = (int32_t)c->cred.uid};
 	_Static_assert(sizeof(si) == 128, "siginfo_t is 128 bytes");
 	child_siginfo(c, ev, &si.code, &si.status);
 	/* The rusage first, as Linux's waitid copies it. */

@@ -3,7 +3,7 @@
  * waitid(P_PIDFD) reaps; EINVAL with clone's CLONE_PARENT_SETTID, which
  * shares its field), CLONE_CLEAR_SIGHAND (handlers back to SIG_DFL,
  * SIG_IGN kept; EINVAL with CLONE_SIGHAND), set_tid (the child's PID
- * chosen; EEXIST, EINVAL), and pidfd_send_signal (a signal, a siginfo of
+ * chosen; EEXIST, EINVAL; two levels with CLONE_NEWPID: pid 1 inside), and pidfd_send_signal (a signal, a siginfo of
  * one's own, EPERM, EINVAL, EBADF, ESRCH). */
 #include <fcntl.h>
 #include <poll.h>
@@ -138,6 +138,22 @@ static void set_tid(void)
 		_exit(getpid() == want ? 0 : 1);
 	CHECK(pid == want, "clone3 with set_tid %d made pid %ld", want, pid);
 	reap((pid_t)pid, 0, "the child with its pid chosen");
+
+	/* Two levels: pid 1 of a new PID namespace, and want again outside. */
+	pid_t two[2] = {1, want};
+	a.set_tid = (uintptr_t)two;
+	a.set_tid_size = 2;
+	CHECK_ERRNO(clone3(&a), EINVAL, "clone3 with 2 levels of set_tid in the initial namespace");
+	a.flags = CLONE_NEWPID;
+	two[0] = 2;
+	CHECK_ERRNO(clone3(&a), EINVAL, "clone3 CLONE_NEWPID with set_tid 2 and no init");
+	two[0] = 1;
+	pid = clone3(&a);
+	CHECK(pid >= 0, "clone3 CLONE_NEWPID with set_tid {1, %d}: %s", want, strerror(errno));
+	if (pid == 0)
+		_exit(getpid() == 1 && getppid() == 0 ? 0 : 1);
+	CHECK(pid == want, "clone3 CLONE_NEWPID with set_tid {1, %d} made pid %ld", want, pid);
+	reap((pid_t)pid, 0, "the init of a new PID namespace with its pids chosen");
 	puts("set_tid: ok");
 }
 

@@ -406,12 +406,12 @@ START_TEST(proc_dir_listing)
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
 	snprintf(want, sizeof(want),
-		 "./%d ../%d task/%d fd/%d map_files/%d fdinfo/%d environ/%d auxv/%d status/%d "
+		 "./%d ../%d task/%d fd/%d map_files/%d fdinfo/%d ns/%d environ/%d auxv/%d status/%d "
 		 "personality/%d limits/%d comm/%d cmdline/%d stat/%d statm/%d maps/%d mem/%d cwd/%d root/%d exe/%d "
 		 "mounts/%d mountinfo/%d smaps/%d smaps_rollup/%d pagemap/%d wchan/%d syscall/%d "
 		 "cgroup/%d oom_score/%d oom_adj/%d oom_score_adj/%d loginuid/%d sessionid/%d io/%d "
 		 "timerslack_ns/%d ",
-		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
+		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
 		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG,
 		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
 		 DT_REG);
@@ -450,7 +450,7 @@ START_TEST(proc_dir_stat)
 	struct stat pid_st = stat_path(path, 0);
 	ck_assert_uint_eq(pid_st.st_mode, S_IFDIR | 0555);
 	/* ".", its entry in /proc, "fd/..", "fdinfo/..", "map_files/..", "task/.." */
-	ck_assert_uint_eq(pid_st.st_nlink, 6);
+	ck_assert_uint_eq(pid_st.st_nlink, 7);
 	ck_assert_uint_eq(pid_st.st_dev, st.st_dev);
 	/* self: a link to the PID directory. */
 	st = stat_path("/proc/self", AT_SYMLINK_NOFOLLOW);
