@@ -18,15 +18,15 @@
 #include "task/internal.h"
 
 /* Flags that act here; of the namespaces only CLONE_NEWPID and
- * CLONE_NEWUTS are made (nsproxy.c), the others and CLONE_PTRACE are
- * not implemented (EINVAL). CLONE_SYSVSEM (no SysV semaphores here),
+ * CLONE_NEWUTS are made (nsproxy.c); CLONE_NEWNS is EPERM (unshare.c
+ * says why), the others and CLONE_PTRACE are not implemented (EINVAL). CLONE_SYSVSEM (no SysV semaphores here),
  * CLONE_IO, CLONE_UNTRACED and CLONE_DETACHED change nothing. clone3
  * adds CLONE_CLEAR_SIGHAND; CLONE_INTO_CGROUP is EINVAL (no cgroups). */
 #define CLONE_KNOWN                                                                           \
 	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PIDFD |            \
 	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |             \
 	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |         \
-	 CLONE_CHILD_SETTID | CLONE_IO | CLONE_NEWPID | CLONE_NEWUTS)
+	 CLONE_CHILD_SETTID | CLONE_IO | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWNS)
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
 
 /* struct clone_args of clone3(2); CLONE_ARGS_SIZE_VER0 is its first 64
@@ -150,7 +150,8 @@ static struct process *copy_process(struct kernel *k, const struct cpu_context *
 	}
 	/* Linux's copy_namespaces, then alloc_pid in the child's namespace. */
 	struct pid_namespace *ns = p->pid_ns_for_children, *new_ns = NULL;
-	if ((r->flags & (CLONE_NEWPID | CLONE_NEWUTS)) && !capable(k, CAP_SYS_ADMIN)) {
+	if ((r->flags & (CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWNS)) &&
+	    (!capable(k, CAP_SYS_ADMIN) || (r->flags & CLONE_NEWNS))) {
 		*err = -EPERM;
 		return NULL;
 	}

@@ -37,12 +37,14 @@ static void check_namespaces(void)
 		unsigned long flag;
 		const char *name;
 	} ns[] = {
-		{CLONE_NEWNS, "CLONE_NEWNS"},     {CLONE_NEWIPC, "CLONE_NEWIPC"},
+		{CLONE_NEWIPC, "CLONE_NEWIPC"},
 		{CLONE_NEWNET, "CLONE_NEWNET"},   {CLONE_NEWUSER, "CLONE_NEWUSER"},
 		{CLONE_NEWCGROUP, "CLONE_NEWCGROUP"}, {0x80, "CLONE_NEWTIME"},
 	};
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
 		CHECK_ERRNO(syscall(SYS_unshare, ns[i].flag | CLONE_FILES), EINVAL, ns[i].name);
+	/* A new mount namespace is refused as to a process without the right. */
+	CHECK_ERRNO(syscall(SYS_unshare, CLONE_NEWNS | CLONE_FILES), EPERM, "CLONE_NEWNS");
 }
 
 /* In a child, which these change: new UTS and PID namespaces. */
