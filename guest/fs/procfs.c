@@ -783,12 +783,12 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 		break;
 	case PROC_PID_DIR:
 		st->st_mode = S_IFDIR | 0555;
-		/* ".", its entry in /proc, "fd/..", "fdinfo/..", "map_files/..", "task/.." */
-		st->st_nlink = 6;
+		/* ".", its entry in /proc, "fd/..", "fdinfo/..", "map_files/..", "ns/..", "task/.." */
+		st->st_nlink = 7;
 		break;
 	case PROC_TID_DIR:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 4; /* ".", its entry in task, "fd/..", "fdinfo/.." */
+		st->st_nlink = 5; /* ".", its entry in task, "fd/..", "fdinfo/..", "ns/.." */
 		break;
 	case PROC_FDINFO_DIR: /* 0555, as the host's Linux 6.18 shows it */
 		st->st_mode = S_IFDIR | 0555;
