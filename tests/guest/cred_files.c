@@ -165,17 +165,6 @@ static bool searchable_by_others(const char *path)
 	return stat(path, &st) == 0 && (st.st_mode & S_IXOTH);
 }
 
-static void run_child(void (*fn)(void))
-{
-	pid_t pid = xfork();
-	if (pid == 0) {
-		fn();
-		fflush(stdout);
-		_exit(0);
-	}
-	expect_exit(wait_for(pid), 0, "child");
-}
-
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -198,9 +187,9 @@ int main(void)
 	char p[512];
 	path(p, "theirs");
 	CHECK(chown(p, NOBODY, NOBODY) == 0, "chown: %s", strerror(errno));
-	run_child(as_nobody);
-	run_child(effective_nobody);
-	run_child(root_without_dac);
+	run_in_child(as_nobody);
+	run_in_child(effective_nobody);
+	run_in_child(root_without_dac);
 	/* Root again: everything the children left can go. */
 	const char *names[] = {"shared/mine", "shared/mydir", "shared", "closed/inner", "closed",
 			       "rootdir", "public", "secret", "theirs"};

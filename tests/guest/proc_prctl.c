@@ -67,17 +67,6 @@ static unsigned long long status_hex(const char *name)
 	return strtoull(v, NULL, 16);
 }
 
-static void run_child(void (*fn)(void))
-{
-	pid_t pid = xfork();
-	if (pid == 0) {
-		fn();
-		fflush(stdout);
-		_exit(0);
-	}
-	expect_exit(wait_for(pid), 0, "child");
-}
-
 /* Waits up to 5 s for sig (blocked); its siginfo. */
 static siginfo_t await_signal(int sig)
 {
@@ -296,14 +285,14 @@ int main(void)
 {
 	pdeath_process();
 	pdeath_thread();
-	run_child(no_new_privs);
-	run_child(thp_and_misc);
+	run_in_child(no_new_privs);
+	run_in_child(thp_and_misc);
 	if (geteuid() != 0) {
 		printf("not root: capabilities, securebits, dumpability not checked\n");
 		return 0;
 	}
-	run_child(caps);
-	run_child(securebits);
-	run_child(dumpable);
+	run_in_child(caps);
+	run_in_child(securebits);
+	run_in_child(dumpable);
 	return 0;
 }

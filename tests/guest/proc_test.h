@@ -34,4 +34,16 @@ static inline void expect_exit(int status, int code, const char *what)
 	      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), code);
 }
 
+/* Runs fn in a forked child, which must exit 0 (a failed CHECK exits 1). */
+static inline void run_in_child(void (*fn)(void))
+{
+	pid_t pid = xfork();
+	if (pid == 0) {
+		fn();
+		fflush(stdout);
+		_exit(0);
+	}
+	expect_exit(wait_for(pid), 0, "child");
+}
+
 #endif
