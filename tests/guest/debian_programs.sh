@@ -116,7 +116,7 @@ bash)
 procps)
 	need ps free uptime getent file
 	lines+=(
-		"ps -o pid,comm | head -1; free | head -1; free -m | awk 'NR > 1 { print \$1 }'; uptime | tr -d 0-9"
+		"ps -o pid,comm | head -1 | tr -s ' '; free | head -1; free -m | awk 'NR > 1 { print \$1 }'; uptime | tr -d 0-9"
 		"getent passwd root; getent group root; file /bin/ls | cut -d, -f1"
 	)
 	;;

@@ -143,7 +143,12 @@ static void set_tid(void)
 	pid_t two[2] = {1, want};
 	a.set_tid = (uintptr_t)two;
 	a.set_tid_size = 2;
-	CHECK_ERRNO(clone3(&a), EINVAL, "clone3 with 2 levels of set_tid in the initial namespace");
+	/* (A runner may have started the native run in a PID namespace of
+	 * its own, unshare -p: there two levels are valid.) */
+	char ns[64] = "";
+	if (readlink("/proc/self/ns/pid", ns, sizeof(ns) - 1) > 0 && !strcmp(ns, "pid:[4026531836]"))
+		CHECK_ERRNO(clone3(&a), EINVAL,
+			    "clone3 with 2 levels of set_tid in the initial namespace");
 	a.flags = CLONE_NEWPID;
 	two[0] = 2;
 	CHECK_ERRNO(clone3(&a), EINVAL, "clone3 CLONE_NEWPID with set_tid 2 and no init");
