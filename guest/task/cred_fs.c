@@ -113,8 +113,10 @@ static void host_cred_set(struct host_cred *h, const struct host_cred *want)
 		syscall(SYS_setfsgid, want->fsgid);
 		h->fsgid = want->fsgid;
 	}
-	if (!same_groups(h, want->ngroups, want->groups) &&
-	    syscall(SYS_setgroups, want->ngroups, want->groups) == 0) {
+	if (!same_groups(h, want->ngroups, want->groups)) {
+		/* Recorded even when the host refuses (vmemu without
+		 * CAP_SETGID): it would refuse again at every call. */
+		syscall(SYS_setgroups, want->ngroups, want->groups);
 		size_t size = (size_t)want->ngroups * sizeof(*want->groups);
 		free(h->groups);
 		h->groups = size ? malloc(size) : NULL;

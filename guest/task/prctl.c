@@ -3,7 +3,9 @@
  * anonymous memory has (those are EINVAL, as such a kernel answers), and
  * what they set off: the parent-death signal, dumpability, the child
  * subreaper, no_new_privs, the bounding and ambient capability sets,
- * securebits, THP off for an address space, the machine-check policy. */
+ * securebits, THP off for an address space, the machine-check policy.
+ * Not here (EINVAL): PR_SET_TSC/PR_GET_TSC (RDTSC is not trapped), the
+ * PR_SET_MM family and the other architectures' options. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/prctl.h>
