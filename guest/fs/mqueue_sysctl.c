@@ -10,6 +10,7 @@
 
 #include "fs/mqueue.h"
 #include "kern.h"
+#include "mm/mm.h"
 
 #define MIN_MSGMAX 1
 #define MIN_MSGSIZEMAX 128
@@ -69,20 +70,7 @@ int mqueue_sysctl_read(struct kernel *k, int i, char *buf, size_t size)
 /* proc_dointvec_minmax's rules: a number, blanks around it, in range. */
 int mqueue_sysctl_write(struct kernel *k, int i, const char *text, size_t len)
 {
-	char buf[32];
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, text, len);
-	buf[len] = 0;
-	char *p = buf + strspn(buf, " \t\n"), *end;
-	errno = 0;
-	long v = strtol(p, &end, 10);
-	if (errno || end == p || end[strspn(end, " \t\n")])
-		return -EINVAL;
-	if (v < table[i].min || v > table[i].max)
-		return -EINVAL;
-	*value(k, i) = (int)v;
-	return 0;
+	return sysctl_parse_int(text, len, table[i].min, table[i].max, value(k, i));
 }
 
 unsigned mqueue_sysctl_mode(int i)

@@ -54,6 +54,9 @@ int vm_sysctl_read(struct kernel *k, int i, char *buf, size_t size);
 /* A write of len bytes of text: 0, or -EINVAL (not an integer in the
  * sysctl's range). */
 int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len);
+/* proc_dointvec_minmax's rules for a written value: one number, blanks
+ * around it, in [min, max]; 0 with *out set, or -EINVAL. */
+int sysctl_parse_int(const char *text, size_t len, long min, long max, int *out);
 /* The CPU was given EXEC on this frame (so it may hold translated code). */
 void frame_mark_exec(struct kernel *k, uint64_t pa);
 /* Releases the quarantined code frames once translated code is flushed. */

@@ -137,7 +137,7 @@ static bool blank(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
-int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len)
+int sysctl_parse_int(const char *text, size_t len, long min, long max, int *out)
 {
 	char buf[32];
 	if (len >= sizeof(buf))
@@ -147,14 +147,23 @@ int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len)
 	char *p = buf, *end;
 	while (blank(*p))
 		p++;
+	errno = 0;
 	long v = strtol(p, &end, 10);
-	if (end == p)
+	if (errno || end == p)
 		return -EINVAL;
 	while (blank(*end))
 		end++;
-	const struct vm_table_entry *e = &vm_table[i];
-	if (*end || v < e->min || v > e->max)
+	if (*end || v < min || v > max)
 		return -EINVAL;
-	*value(k, i) = (int)v;
+	*out = (int)v;
+	return 0;
+}
+
+int vm_sysctl_write(struct kernel *k, int i, const char *text, size_t len)
+{
+	const struct vm_table_entry *e = &vm_table[i];
+	int err = sysctl_parse_int(text, len, e->min, e->max, value(k, i));
+	if (err)
+		return err;
 	return e->apply ? e->apply(k, value(k, i)) : 0;
 }
