@@ -63,8 +63,12 @@ static void map_cache_page(struct kernel *k, struct mm *mm, uint64_t *pte, uint6
  * the page cache already, each read-only and none read from the file. The
  * window is 16 pages from va rounded down to 16 pages (or from the VMA's
  * start), cut at the VMA's end, the page table's end and the end of the
- * file; PTEs already set stay. True when va's own page was among them:
- * the fault is then done, a minor one. */
+ * file; PTEs already set stay. The others' PTEs are made young (A set),
+ * as x86 Linux makes every PTE (its protections carry _PAGE_ACCESSED;
+ * old prefaulted PTEs are arm64's choice): smaps counts them Referenced.
+ * va's own page gets its A bit from the walk that retries the access.
+ * True when va's own page was among them: the fault is then done, a minor
+ * one. */
 #define FAULT_AROUND_PAGES 16
 
 static bool fault_around(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,
@@ -92,7 +96,7 @@ static bool fault_around(struct kernel *k, struct mm *mm, struct vma *vma, uint6
 		struct cache_page *cp = pagecache_lookup(k, m, pgoff);
 		if (!cp)
 			continue;
-		map_cache_page(k, mm, e, cp->pa, bits);
+		map_cache_page(k, mm, e, cp->pa, i == pte_off ? bits : bits | PTE_A);
 		mapped |= i == pte_off;
 	}
 	return mapped;
