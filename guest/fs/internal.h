@@ -264,6 +264,11 @@ proc_rw_fn proc_pagemap_read, proc_mem_read, proc_mem_write;
 proc_rw_fn proc_environ_read, proc_auxv_read;                      /* proc_pid_env.c */
 proc_rw_fn proc_oom_score_adj_write, proc_oom_adj_write;           /* proc_pid_oom.c */
 proc_rw_fn proc_comm_write, proc_timerslack_ns_write;              /* proc_pid_misc.c */
+proc_rw_fn proc_clear_refs_write;                                  /* proc_clear_refs.c */
+/* A small proc file's written int, as kstrtoint(strstrip(buf), base) of
+ * its first 12 bytes takes it: blanks around it; how many bytes of the
+ * write were taken, or -errno (proc_pid_oom.c). */
+int64_t proc_write_int(struct kernel *k, struct uio *u, int base, int *value);
 /* Where a maps line's name starts (seq_setwidth(25 + 6 * sizeof(void *) - 1)). */
 #define PROC_MAPS_NAME_COLUMN (25 + 6 * sizeof(void *) - 1)
 /* One line of /proc/PID/maps: v's range, rights, offset, file and name. */

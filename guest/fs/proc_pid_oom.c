@@ -43,9 +43,7 @@ void proc_oom_adj_show(struct kernel *k, struct process *p, struct seq *s)
 	seq_printf(s, "%d\n", adj == OOM_SCORE_ADJ_MAX ? OOM_ADJUST_MAX : adj * -OOM_DISABLE / OOM_SCORE_ADJ_MAX);
 }
 
-/* kstrtoint(strstrip(buf), 0): an int in any C base, blanks around it;
- * how many bytes of the write were taken (at most 12), or -errno. */
-static int64_t read_int(struct kernel *k, struct uio *u, int *value)
+int64_t proc_write_int(struct kernel *k, struct uio *u, int base, int *value)
 {
 	char buf[PROC_NUMBUF] = "";
 	size_t n = u->left < sizeof(buf) - 1 ? (size_t)u->left : sizeof(buf) - 1;
@@ -53,10 +51,12 @@ static int64_t read_int(struct kernel *k, struct uio *u, int *value)
 		return -EFAULT;
 	char *p = buf + strspn(buf, " \t\n\v\f\r"), *end;
 	errno = 0;
-	long v = strtol(p, &end, 0);
+	long v = strtol(p, &end, base);
 	end += strspn(end, " \t\n\v\f\r");
-	if (end == p || *end || errno || v < INT_MIN || v > INT_MAX)
+	if (end == p || *end)
 		return -EINVAL;
+	if (errno || v < INT_MIN || v > INT_MAX)
+		return -ERANGE;
 	*value = (int)v;
 	return (int64_t)n;
 }
@@ -80,7 +80,7 @@ int64_t proc_oom_score_adj_write(struct kernel *k, struct process *p, struct uio
 {
 	(void)pos;
 	int adj;
-	int64_t n = read_int(k, u, &adj);
+	int64_t n = proc_write_int(k, u, 0, &adj);
 	if (n < 0)
 		return n;
 	if (adj < OOM_SCORE_ADJ_MIN || adj > OOM_SCORE_ADJ_MAX)
@@ -93,7 +93,7 @@ int64_t proc_oom_adj_write(struct kernel *k, struct process *p, struct uio *u, u
 {
 	(void)pos;
 	int adj;
-	int64_t n = read_int(k, u, &adj);
+	int64_t n = proc_write_int(k, u, 0, &adj);
 	if (n < 0)
 		return n;
 	if (adj < OOM_DISABLE || adj > OOM_ADJUST_MAX)

@@ -196,6 +196,7 @@ static const struct proc_entry pid_entries[] = {
 	{.name = "exe", .kind = PROC_LINK, .link = exe_link},
 	{.name = "mounts", .kind = PROC_FILE, .show = proc_mounts_show},
 	{.name = "mountinfo", .kind = PROC_FILE, .show = proc_mountinfo_show},
+	{.name = "clear_refs", .kind = PROC_FILE, .write = proc_clear_refs_write, .mode = 0200},
 	{.name = "smaps", .kind = PROC_FILE, .show = proc_smaps_show},
 	{.name = "smaps_rollup", .kind = PROC_FILE, .show = proc_smaps_rollup_show},
 	{.name = "pagemap", .kind = PROC_FILE, .read = proc_pagemap_read, .mode = 0400},
@@ -237,6 +238,7 @@ static const struct proc_entry tid_entries[] = {
 	{.name = "exe", .kind = PROC_LINK, .link = exe_link},
 	{.name = "mounts", .kind = PROC_FILE, .show = proc_mounts_show},
 	{.name = "mountinfo", .kind = PROC_FILE, .show = proc_mountinfo_show},
+	{.name = "clear_refs", .kind = PROC_FILE, .write = proc_clear_refs_write, .mode = 0200},
 	{.name = "smaps", .kind = PROC_FILE, .show = proc_smaps_show},
 	{.name = "smaps_rollup", .kind = PROC_FILE, .show = proc_smaps_rollup_show},
 	{.name = "pagemap", .kind = PROC_FILE, .read = proc_pagemap_read, .mode = 0400},
@@ -639,6 +641,8 @@ static int64_t proc_read(struct kernel *k, struct file *f, struct uio *u, int64_
 		return -EBADF;
 	if (pf->ref.kind == PROC_FILE && pf->ref.e->read)
 		return proc_rw_at(k, pf, u, pos, false);
+	if (pf->ref.kind == PROC_FILE && !pf->ref.e->show)
+		return -EINVAL; /* write-only (clear_refs): no read op, as vfs_read */
 	uint64_t at = pos >= 0 ? (uint64_t)pos : pf->pos;
 	if (at == 0 || !pf->text.buf) {
 		struct process *p = pf->ref.pid ? process_find(k, pf->ref.pid) : NULL;

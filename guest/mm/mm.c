@@ -59,6 +59,11 @@ uint64_t mm_hiwater_rss(const struct mm *mm)
 	return mm->rss_pages > mm->hiwater_rss ? mm->rss_pages : mm->hiwater_rss;
 }
 
+void mm_reset_hiwater_rss(struct mm *mm)
+{
+	mm->hiwater_rss = mm->rss_pages;
+}
+
 void mm_zap_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 {
 	filemap_unmap_range(k, mm, start, end);

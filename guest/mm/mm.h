@@ -146,6 +146,12 @@ void mm_reap(struct kernel *k, struct mm *mm);
 uint64_t mm_locked_vm(const struct mm *mm);
 /* The peak of its resident set in pages (Linux's get_mm_hiwater_rss). */
 uint64_t mm_hiwater_rss(const struct mm *mm);
+/* Sets it to the resident set now (Linux's reset_mm_hiwater_rss). */
+void mm_reset_hiwater_rss(struct mm *mm);
+/* Clears the accessed state (the A bit and PG_referenced) of each page
+ * of its own that mm maps in [start, end), leaving the TLB as it is, as
+ * Linux does (young.c). */
+void mm_clear_young(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end);
 /* Linux's can_do_mlock: RLIMIT_MEMLOCK above 0, or CAP_IPC_LOCK. */
 bool can_do_mlock(struct kernel *k);
 /* RLIMIT_MEMLOCK in pages (UINT64_MAX: unlimited). */
