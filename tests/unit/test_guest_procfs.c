@@ -408,12 +408,12 @@ START_TEST(proc_dir_listing)
 	snprintf(want, sizeof(want),
 		 "./%d ../%d task/%d fd/%d map_files/%d fdinfo/%d ns/%d environ/%d auxv/%d status/%d "
 		 "personality/%d limits/%d comm/%d cmdline/%d stat/%d statm/%d maps/%d mem/%d cwd/%d root/%d exe/%d "
-		 "mounts/%d mountinfo/%d smaps/%d smaps_rollup/%d pagemap/%d wchan/%d syscall/%d "
+		 "mounts/%d mountinfo/%d clear_refs/%d smaps/%d smaps_rollup/%d pagemap/%d wchan/%d syscall/%d "
 		 "cgroup/%d oom_score/%d oom_adj/%d oom_score_adj/%d loginuid/%d sessionid/%d io/%d "
 		 "timerslack_ns/%d ",
 		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
 		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG,
-		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
+		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
 		 DT_REG);
 	ck_assert_str_eq(got, want);
 	free(got);
