@@ -123,13 +123,11 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		snprintf(err, sizeof(err), "cannot create the first process: %s", strerror(errno));
 		goto out;
 	}
-	const char *prog = o->prog_argv[0];
-	int load = loader_exec(k, p, prog, prog, o->prog_argv, environ, err, sizeof(err));
+	int load = kernel_exec_first(k, p, o->prog_argv[0], o->prog_argv, environ, err, sizeof(err));
 	if (load) {
 		status = load;
 		goto out;
 	}
-	process_set_cmdline(p, o->prog_argv);
 	kernel_start(k, p);
 	if (cpu_run(cpu, err, sizeof(err)))
 		goto out;

@@ -177,8 +177,15 @@ uint64_t kernel_phys_size(struct kernel *k);
  * made (ENOMEM, or what opening the working directory said). */
 struct process *kernel_create_process(struct kernel *k);
 /* Records argv (NULL-terminated) as p's command line (/proc/PID/cmdline):
- * execve does it; core/ does it for the first process after loading. */
+ * execve and kernel_exec_first do it. */
 void process_set_cmdline(struct process *p, char *const argv[]);
+/* Gives the first process its program, PROG (a host path, as vmemu was
+ * given it), as Linux runs init: an ELF file through the loader
+ * (cfg.exec), a "#!" script through its interpreter, which is looked up as
+ * the guest's execve looks it up (inside --root) and gets the script's
+ * name as its argument. 0, or 126/127 with a message in err. */
+int kernel_exec_first(struct kernel *k, struct process *p, const char *prog, char *const argv[],
+		      char *const envp[], char *err, size_t errlen);
 /* Makes p the running process (its CR3 goes through the MMU model). */
 void kernel_start(struct kernel *k, struct process *p);
 

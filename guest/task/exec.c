@@ -200,12 +200,11 @@ static bool spacetab(char c)
  * BINPRM_BUF_SIZE bytes, or at least the interpreter's name must). argv
  * becomes: interpreter, [argument], name (the file's name: the one run,
  * or the interpreter that is itself a script), argv[1]...; interp gets
- * the interpreter. 1 when f is no script, 0, or -errno. */
-static int script_args(struct file *f, const char *name, struct strings *argv,
-		       char interp[PATH_MAX])
+ * the interpreter. 1 when the file (fd) is no script, 0, or -errno. */
+static int script_args(int fd, const char *name, struct strings *argv, char interp[PATH_MAX])
 {
 	char buf[BINPRM_BUF_SIZE + 1] = {0};
-	ssize_t n = pread(f->host_fd, buf, BINPRM_BUF_SIZE, 0);
+	ssize_t n = pread(fd, buf, BINPRM_BUF_SIZE, 0);
 	if (n < 2 || buf[0] != '#' || buf[1] != '!')
 		return 1;
 	/* The buffer's last byte is its terminator, as Linux's. */
@@ -252,6 +251,34 @@ static int script_args(struct file *f, const char *name, struct strings *argv,
 	*argv = v;
 	snprintf(interp, PATH_MAX, "%s", i_name);
 	return 0;
+}
+
+/* Linux's load_script, over and over: while f (named name, depth scripts
+ * down) is a "#!" script, argv becomes its interpreter's and f the
+ * interpreter, opened as execve opens a program (host gets its name for
+ * the loader), up to INTERP_MAX_DEPTH scripts deep. readable stays true
+ * only if each could be read (Linux's would_dump). 0, or -errno with f
+ * put and NULL. */
+static int follow_scripts(struct kernel *k, struct file **f, const char *name, int depth,
+			  struct strings *argv, char host[PATH_MAX], bool *readable)
+{
+	char cur[PATH_MAX + 32]; /* the name of the file f is (Linux's bprm->interp) */
+	snprintf(cur, sizeof(cur), "%s", name);
+	for (;; depth++) {
+		char interp[PATH_MAX];
+		int r = script_args((*f)->host_fd, cur, argv, interp);
+		if (r > 0)
+			return 0; /* no script: the loader judges it */
+		file_put(*f);
+		*f = NULL;
+		bool interp_readable = false;
+		r = r < 0 ? r : depth == INTERP_MAX_DEPTH ? -ELOOP
+							: open_exe(k, AT_FDCWD, interp, 0, f, host, &interp_readable);
+		if (r)
+			return r;
+		*readable = *readable && interp_readable;
+		snprintf(cur, sizeof(cur), "%s", interp);
+	}
 }
 
 /* Whether a script run by execveat could not be opened again by its
@@ -306,22 +333,8 @@ static int64_t do_execveat(struct kernel *k, int dirfd, uint64_t upath, uint64_t
 		f = NULL;
 		err = -ENOENT;
 	}
-	char cur[sizeof(name)]; /* the name of the file f is (Linux's bprm->interp) */
-	snprintf(cur, sizeof(cur), "%s", name);
-	for (int depth = 0; f; depth++) {
-		char interp[PATH_MAX];
-		int r = script_args(f, cur, &argv, interp);
-		if (r > 0)
-			break; /* no script: the loader judges it */
-		file_put(f);
-		f = NULL;
-		bool interp_readable = false;
-		err = r < 0 ? r : depth == INTERP_MAX_DEPTH ? -ELOOP
-							 : open_exe(k, AT_FDCWD, interp, 0, &f, host,
-								    &interp_readable);
-		readable = readable && interp_readable; /* Linux's would_dump of each */
-		snprintf(cur, sizeof(cur), "%s", interp);
-	}
+	if (f)
+		err = follow_scripts(k, &f, name, 0, &argv, host, &readable);
 	struct mm *old_mm = p->mm;
 	if (f) {
 		/* The old memory stays until this thread's robust futexes and
@@ -403,4 +416,77 @@ int process_set_exe_file(struct kernel *k, struct process *p, int host_fd)
 		file_put(s->exe_file);
 	s->exe_file = f;
 	return 0;
+}
+
+/* Copies a NULL-terminated argv into s: 0, -E2BIG or -ENOMEM. */
+static int strings_from(struct strings *s, char *const v[])
+{
+	memset(s, 0, sizeof(*s));
+	for (; *v; v++) {
+		int err = strings_add(s, *v, strlen(*v) + 1);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The name a script given to vmemu as PROG has for its interpreter: with
+ * --root, a PROG inside the root goes by its path there; else, and for a
+ * PROG outside the root (which the guest cannot name), the name given. */
+static void first_script_name(struct kernel *k, const char *prog, char name[PATH_MAX])
+{
+	char real[PATH_MAX], root[PATH_MAX];
+	snprintf(name, PATH_MAX, "%s", prog);
+	if (!k->cfg.root || !realpath(prog, real) || !realpath(k->cfg.root, root))
+		return;
+	size_t n = strlen(root);
+	if (!strncmp(real, root, n) && real[n] == '/')
+		snprintf(name, PATH_MAX, "%s", real + n);
+}
+
+/* The first program runs as Linux runs init: an ELF file as it is, a
+ * "#!" script through its interpreter, which is looked up as p's execve
+ * would look it up (inside --root, as PT_INTERP). */
+int kernel_exec_first(struct kernel *k, struct process *p, const char *prog, char *const argv[],
+		      char *const envp[], char *err, size_t errlen)
+{
+	struct strings args;
+	char interp[PATH_MAX], host[PATH_MAX], name[PATH_MAX];
+	int fd = open(prog, O_RDONLY | O_CLOEXEC), r = 1;
+	if (fd >= 0) {
+		first_script_name(k, prog, name);
+		r = strings_from(&args, argv);
+		if (!r)
+			r = script_args(fd, name, &args, interp);
+		close(fd);
+		if (r > 0)
+			strings_free(&args);
+	}
+	if (r > 0) { /* no script, or unreadable: the loader says which */
+		r = k->cfg.exec(k, p, prog, prog, argv, envp, err, errlen);
+		if (!r)
+			process_set_cmdline(p, argv);
+		return r;
+	}
+	struct process *was = k->current;
+	k->current = p; /* the lookup is p's: its root, cwd and credentials */
+	struct file *f = NULL;
+	bool readable = true;
+	if (!r)
+		r = open_exe(k, AT_FDCWD, interp, 0, &f, host, &readable);
+	if (!r)
+		r = follow_scripts(k, &f, interp, 1, &args, host, &readable);
+	k->current = was;
+	if (r) {
+		snprintf(err, errlen, "%s: %s%s: %s", prog, r == -ENOEXEC ? "" : "interpreter ",
+			 r == -ENOEXEC ? "bad #! line" : interp, strerror(-r));
+		strings_free(&args);
+		return r == -ENOENT ? 127 : 126;
+	}
+	r = k->cfg.exec(k, p, host, prog, args.v, envp, err, errlen);
+	file_put(f);
+	if (!r)
+		process_set_cmdline(p, args.v);
+	strings_free(&args);
+	return r;
 }
