@@ -6,8 +6,10 @@
  * mount holding the root directory is "/" (its root field the directory
  * within that file system, as a bind mount's), and mounts elsewhere are
  * not shown. The host's mounts at and below /proc and /sys are hidden by
- * the kernel's own proc and sysfs, which follow "/" with mount ids of
- * their own and the device numbers stat(2) gives them in the guest.
+ * the kernel's own proc and sysfs, with mount ids of their own and the
+ * device numbers stat(2) gives them in the guest: each in the place of the
+ * host's mount on the same point (so the order is the host's, as a native
+ * run shows it), or, when the guest sees none there, right after "/".
  * /proc/filesystems is the host's list: the guest reaches every other
  * file system through the host, and the host lists proc and sysfs too. */
 #include <stdio.h>
@@ -109,13 +111,22 @@ static char *host_text(const char *path)
 	return text;
 }
 
+/* The kernel's own proc and sysfs, mounted on the guest's root. */
+static const struct {
+	const char *point, *type, *dev;
+} kernel_mounts[] = {{"/proc", "proc", "0:21"}, {"/sys", "sysfs", "0:22"}};
+#define NKERNEL_MOUNTS (sizeof(kernel_mounts) / sizeof(kernel_mounts[0]))
+
 /* What the walk over the host's table has found. */
 struct mount_view {
 	struct kernel *k;
 	struct seq *s;
 	bool info;       /* mountinfo, else mounts */
 	int root_line;   /* the line of the mount holding the guest's root */
+	char root_id[24]; /* that mount's id */
 	long next_id;    /* for the kernel's own mounts */
+	bool in_place[NKERNEL_MOUNTS]; /* the guest sees a host mount on its point */
+	bool shown[NKERNEL_MOUNTS];
 };
 
 static void show_mount(struct mount_view *v, const struct mount_line *m, const char *point,
@@ -140,20 +151,24 @@ static void show_mount(struct mount_view *v, const struct mount_line *m, const c
 	seq_printf(s, " %s %s%s 0 0\n", m->fstype, m->field[5], fs_opts ? fs_opts : "");
 }
 
-/* The kernel's own proc and sysfs, mounted on the guest's root. */
-static void show_kernel_mounts(struct mount_view *v, const char *root_id)
+static void show_kernel_mount(struct mount_view *v, size_t i)
 {
-	static const struct {
-		const char *point, *type, *dev;
-	} own[] = {{"/proc", "proc", "0:21"}, {"/sys", "sysfs", "0:22"}};
-	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
-		if (v->info)
-			seq_printf(v->s, "%ld %s %s / %s rw,relatime - %s %s rw\n", v->next_id++, root_id,
-				   own[i].dev, own[i].point, own[i].type, own[i].type);
-		else
-			seq_printf(v->s, "%s %s %s rw,relatime 0 0\n", own[i].type, own[i].point,
-				   own[i].type);
-	}
+	if (v->info)
+		seq_printf(v->s, "%ld %s %s / %s rw,relatime - %s %s rw\n", v->next_id++, v->root_id,
+			   kernel_mounts[i].dev, kernel_mounts[i].point, kernel_mounts[i].type,
+			   kernel_mounts[i].type);
+	else
+		seq_printf(v->s, "%s %s %s rw,relatime 0 0\n", kernel_mounts[i].type,
+			   kernel_mounts[i].point, kernel_mounts[i].type);
+}
+
+/* Which kernel mount, if any, is on point. */
+static int kernel_mount_at(const char *point)
+{
+	for (size_t i = 0; point && i < NKERNEL_MOUNTS; i++)
+		if (!strcmp(point, kernel_mounts[i].point))
+			return (int)i;
+	return -1;
 }
 
 /* Walks the host's lines: first to find the root mount and the ids in
@@ -176,9 +191,15 @@ static void show_mounts(struct kernel *k, struct seq *s, bool info)
 			line = next;
 			if (!split_line(copy, m))
 				continue;
+			const char *point = guest_name(k, m->point);
+			int own = kernel_mount_at(point);
 			if (pass == 0) {
-				if (below(root, m->point))
+				if (below(root, m->point)) {
 					v.root_line = n; /* the last mount on the way to the root */
+					snprintf(v.root_id, sizeof(v.root_id), "%s", m->field[0]);
+				}
+				if (own >= 0)
+					v.in_place[own] = true;
 				long id = strtol(m->field[0], NULL, 10);
 				if (id >= v.next_id)
 					v.next_id = id + 1;
@@ -193,10 +214,17 @@ static void show_mounts(struct kernel *k, struct seq *s, bool info)
 				snprintf(where, sizeof(where), "%s%s", strcmp(dir, "/") ? dir : "",
 					 rest[0] && strcmp(rest, "/") ? rest : "");
 				show_mount(&v, m, "/", where[0] ? where : "/");
-				show_kernel_mounts(&v, m->field[0]);
+				for (size_t i = 0; i < NKERNEL_MOUNTS; i++)
+					if (!v.in_place[i])
+						show_kernel_mount(&v, i);
 				continue;
 			}
-			const char *point = guest_name(k, m->point);
+			if (own >= 0 && n != v.root_line) {
+				if (!v.shown[own]) /* once: the host may mount it twice */
+					show_kernel_mount(&v, (size_t)own);
+				v.shown[own] = true;
+				continue;
+			}
 			if (!point || !strcmp(point, "/") || below(point, "/proc") || below(point, "/sys"))
 				continue;
 			char dir[PATH_MAX];
