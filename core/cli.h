@@ -33,6 +33,10 @@ struct vmemu_options {
 	uint64_t swap_size;     /* bytes of swap, 0 for none */
 	const char *swap_file;  /* host file to swap to, or NULL for an unnamed one */
 	const char *root;       /* host directory the guest sees as /, or NULL */
+	/* Not options: the descriptors vmemu was started with (main), which
+	 * the first process inherits; NULL: stdin, stdout and stderr. */
+	const int *host_fds;
+	int nhost_fds;
 	bool strace;            /* trace system calls to stderr */
 	bool stats;             /* print statistics to stderr at exit */
 	bool meminfo;           /* print a `free`-style memory table to stderr at exit */

@@ -1,11 +1,13 @@
 /* main.c - the vmemu command. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cpu.h"
+#include "host_fds.h"
 #include "report.h"
 #include "run.h"
 
@@ -29,13 +31,18 @@ static int die_of(int sig)
 
 int main(int argc, char **argv)
 {
+	int *host_fds;
+	int nhost_fds = host_fds_inherited(&host_fds); /* before vmemu opens any */
 	struct vmemu_options o;
 	int status = cli_parse(argc, argv, &o, stdout, stderr, cpu_unicorn_version());
-	if (status >= 0)
-		return status;
-	if (o.command == CMD_REPORT)
-		return report_main(&o, stdout, stderr);
+	if (status >= 0 || o.command == CMD_REPORT) {
+		free(host_fds);
+		return status >= 0 ? status : report_main(&o, stdout, stderr);
+	}
+	o.host_fds = nhost_fds >= 0 ? host_fds : NULL;
+	o.nhost_fds = nhost_fds;
 	int sig;
 	status = vmemu_run(&o, &sig);
+	free(host_fds);
 	return sig ? die_of(sig) : status;
 }

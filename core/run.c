@@ -97,6 +97,8 @@ int vmemu_run(const struct vmemu_options *o, int *exit_signal)
 		.root = o->root,
 		.swap_size = o->swap_size,
 		.swap_file = o->swap_file,
+		.host_fds = o->host_fds,
+		.nhost_fds = o->nhost_fds,
 		.strace = o->strace ? stderr : NULL,
 		.tlb_model = &o->tlb_model,
 		.thp = o->thp,

@@ -100,6 +100,10 @@ struct kernel_config {
 	kernel_exec_fn *exec; /* for execve */
 	uint64_t mem_size;    /* guest-physical memory in bytes */
 	const char *root;     /* host directory the guest sees as /, or NULL */
+	/* The host descriptors the first process gets at the same numbers
+	 * (those vmemu was started with); NULL: 0, 1 and 2. */
+	const int *host_fds;
+	int nhost_fds;
 	uint64_t swap_size;   /* bytes of swap, 0 for none */
 	const char *swap_file;/* host path of the swap file, or NULL for an unnamed one */
 	FILE *strace;         /* where --strace lines go, or NULL */

@@ -135,7 +135,7 @@ uint64_t current_cred_token(struct kernel *k)
 
 /* ---- the fd table ---- */
 
-struct fdtable *fdtable_create_stdio(struct kernel *k)
+struct fdtable *fdtable_create_inherited(struct kernel *k)
 {
 	struct fdtable *t = calloc(1, sizeof(*t));
 	if (!t)
@@ -143,7 +143,13 @@ struct fdtable *fdtable_create_stdio(struct kernel *k)
 	t->users = 1;
 	/* Duplicates, so the guest closing its stdout leaves vmemu's alone. A
 	 * host fd that is not open leaves the guest fd closed too. */
-	for (int fd = 0; fd < 3; fd++) {
+	static const int stdio[] = {0, 1, 2};
+	const int *fds = k->cfg.host_fds ? k->cfg.host_fds : stdio;
+	int n = k->cfg.host_fds ? k->cfg.nhost_fds : 3;
+	for (int i = 0; i < n; i++) {
+		int fd = fds[i];
+		if (fd >= MAX_FDS)
+			break; /* ascending: no room for the rest */
 		int host_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (host_fd < 0)
 			continue;

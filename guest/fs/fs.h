@@ -33,9 +33,10 @@ struct fdtable {
 	bool cloexec[MAX_FDS];
 };
 
-/* Files: the per-process table (file.c): the first process gets vmemu's
- * stdin, stdout and stderr (duplicated). NULL when out of memory. */
-struct fdtable *fdtable_create_stdio(struct kernel *k);
+/* Files: the per-process table (file.c): the first process gets the
+ * descriptors vmemu was given (cfg.host_fds), duplicated, at the same
+ * numbers. NULL when out of memory. */
+struct fdtable *fdtable_create_inherited(struct kernel *k);
 /* One more task shares t; one lets go: the last closes every fd. */
 void fdtable_get(struct fdtable *t);
 void fdtable_put(struct fdtable *t);

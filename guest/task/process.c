@@ -126,7 +126,7 @@ struct process *kernel_create_process(struct kernel *k)
 		return NULL;
 	}
 	if (!(p->signal = signal_struct_alloc(p)) || !(p->sighand = sighand_alloc()) ||
-	    !(p->files = fdtable_create_stdio(k)) || !(p->fs = fs_struct_create(k))) {
+	    !(p->files = fdtable_create_inherited(k)) || !(p->fs = fs_struct_create(k))) {
 		int err = p->sighand ? errno : ENOMEM;
 		process_reap(k, p);
 		errno = err;

@@ -368,7 +368,7 @@ static struct file *host_file(const char *path, int flags)
 
 START_TEST(fd_table)
 {
-	struct fdtable *t = fdtable_create_stdio(k);
+	struct fdtable *t = fdtable_create_inherited(k);
 	ck_assert_ptr_nonnull(t);
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) >= 0)
@@ -416,7 +416,7 @@ END_TEST
 
 START_TEST(fd_table_fork_exec)
 {
-	struct fdtable *t = fdtable_create_stdio(k);
+	struct fdtable *t = fdtable_create_inherited(k);
 	ck_assert_ptr_nonnull(t);
 	struct file *f = host_file("/dev/null", O_RDONLY);
 	int host = f->host_fd;
