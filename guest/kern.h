@@ -35,6 +35,17 @@ struct host_cred {
 	uint32_t *groups;
 };
 
+/* System V IPC objects by id (Linux's ipc_ids; task/ipc.c): entries
+ * point to the kern_ipc_perm each object starts with. */
+#define IPCMNI 32768 /* ids are index + seq * IPCMNI */
+struct kern_ipc_perm;
+struct ipc_ids {
+	struct kern_ipc_perm **entries; /* IPCMNI slots, once one is made */
+	int in_use;
+	int last_idx; /* the index given last: allocation goes on cyclically from it */
+	int seq;      /* bumped each time allocation wraps */
+};
+
 /* /proc/sys/kernel (fs/proc_sys.c). */
 struct kernel_sysctl {
 	unsigned long pid_max; /* PIDs are below it (task/process.c) */
@@ -56,6 +67,8 @@ struct kernel {
 	uint64_t cache_mapped;  /* ... mapped into some process (Mapped) */
 	struct page_cache pagecache;
 	struct shm_ids shm_ids; /* System V shared memory segments (mm/shm.c) */
+	struct ipc_ids sem_ids; /* System V semaphore sets (task/sem.c) */
+	struct sem_removed *sem_removed; /* sleepers woken by IPC_RMID (task/sem.c) */
 	struct mq_namespace *mq_ns; /* POSIX message queues (fs/mqueue.c) */
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */

@@ -177,6 +177,14 @@ static int overflowid_read(struct kernel *k, char *buf, size_t size)
 	return snprintf(buf, size, "%d\n", OVERFLOW_ID);
 }
 
+/* System V semaphores' limits, Linux's defaults, which task/sem.c keeps:
+ * SEMMSL, SEMMNS, SEMOPM and SEMMNI (read-only here). */
+static int sem_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "32000\t1024000000\t500\t32000\n");
+}
+
 /* The most tasks fork and clone make (EAGAIN past it). */
 static int threads_max_read(struct kernel *k, char *buf, size_t size)
 {
@@ -250,7 +258,8 @@ static const struct sysctl_ro sysctl_kernel[] = {
 	{"hostname", hostname_read},         {"ngroups_max", ngroups_max_read},
 	{"osrelease", osrelease_read},       {"ostype", ostype_read},
 	{"overflowgid", overflowid_read},    {"overflowuid", overflowid_read},
-	{"threads-max", threads_max_read},   {"version", version_read},
+	{"sem", sem_read},                   {"threads-max", threads_max_read},
+	{"version", version_read},
 };
 
 static const struct sysctl_ro sysctl_random[] = {

@@ -1,9 +1,11 @@
-/* proc_sysvipc.c - /proc/sysvipc/shm: a header and one line per System V
- * shared memory segment, in the format of Linux's sysvipc_shm_proc_show
- * (64-bit widths); rss is the bytes of its pages in memory. */
+/* proc_sysvipc.c - /proc/sysvipc/shm and sem: a header and one line per
+ * System V shared memory segment or semaphore set, in the formats of
+ * Linux's sysvipc_shm_proc_show and sysvipc_sem_proc_show (64-bit
+ * widths); a segment's rss is the bytes of its pages in memory. */
 #include "fs/internal.h"
 #include "kern.h"
 #include "mm/mm.h"
+#include "task/task.h"
 
 void proc_sysvipc_shm_show(struct kernel *k, struct process *p, struct seq *s)
 {
@@ -24,4 +26,16 @@ void proc_sysvipc_shm_show(struct kernel *k, struct process *p, struct seq *s)
 			   (long long)shp->ctime,
 			   (unsigned long long)(shp->mapping->npages * PAGE_SIZE), 0ULL);
 	}
+}
+
+void proc_sysvipc_sem_show(struct kernel *k, struct process *p, struct seq *s)
+{
+	(void)p;
+	seq_printf(s, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n");
+	struct sem_proc_info si;
+	for (int i = 0, max = sem_max_idx(k); i <= max; i++)
+		if (sem_proc_info(k, i, &si))
+			seq_printf(s, "%10d %10d  %4o %10u %5u %5u %5u %5u %10lld %10lld\n", si.perm.key,
+				   si.perm.id, si.perm.mode, (unsigned)si.nsems, si.perm.uid, si.perm.gid,
+				   si.perm.cuid, si.perm.cgid, (long long)si.otime, (long long)si.ctime);
 }

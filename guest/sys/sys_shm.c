@@ -21,35 +21,23 @@
 #define S_IWUGO (S_IWUSR | S_IWGRP | S_IWOTH)
 #define S_IXUGO (S_IXUSR | S_IXGRP | S_IXOTH)
 
-static bool in_group_p(const struct cred *c, uint32_t gid)
+/* A segment's owner and rights, as task/ipc.c checks them. */
+static struct kern_ipc_perm shm_perm(const struct shmid_kernel *shp)
 {
-	if (c->fsgid == gid)
-		return true;
-	for (int i = 0; i < c->groups->ngroups; i++)
-		if (c->groups->gid[i] == gid)
-			return true;
-	return false;
+	return (struct kern_ipc_perm){.uid = shp->uid, .gid = shp->gid, .cuid = shp->cuid,
+				      .cgid = shp->cgid, .mode = shp->mode};
 }
 
-/* Linux's ipcperms: the owner's, the group's or others' bits of mode
- * against the rwx bits asked for in flag; CAP_IPC_OWNER passes. */
-static bool ipcperms(struct kernel *k, const struct shmid_kernel *shp, unsigned flag)
+static bool shm_ipcperms(struct kernel *k, const struct shmid_kernel *shp, unsigned flag)
 {
-	const struct cred *c = &k->current->cred;
-	unsigned requested = (flag >> 6) | (flag >> 3) | flag, granted = shp->mode;
-	if (c->euid == shp->cuid || c->euid == shp->uid)
-		granted >>= 6;
-	else if (in_group_p(c, shp->cgid) || in_group_p(c, shp->gid))
-		granted >>= 3;
-	return !((requested & ~granted & 0007) && !capable(k, CAP_IPC_OWNER));
+	struct kern_ipc_perm perm = shm_perm(shp);
+	return ipcperms(k, &perm, flag);
 }
 
-/* Linux's ipcctl_obtain_check: IPC_SET and IPC_RMID are the owner's,
- * the creator's or CAP_SYS_ADMIN's. */
-static bool ipc_owner(struct kernel *k, const struct shmid_kernel *shp)
+static bool shm_owner(struct kernel *k, const struct shmid_kernel *shp)
 {
-	uint32_t euid = k->current->cred.euid;
-	return euid == shp->cuid || euid == shp->uid || capable(k, CAP_SYS_ADMIN);
+	struct kern_ipc_perm perm = shm_perm(shp);
+	return ipc_owner(k, &perm);
 }
 
 static int64_t newseg(struct kernel *k, int32_t key, uint64_t size, int shmflg)
@@ -82,7 +70,7 @@ int64_t sys_shmget(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		return -EEXIST;
 	if (shp->segsz < size)
 		return -EINVAL;
-	if (!ipcperms(k, shp, (unsigned)shmflg))
+	if (!shm_ipcperms(k, shp, (unsigned)shmflg))
 		return -EACCES;
 	return shp->id;
 }
@@ -117,7 +105,7 @@ int64_t sys_shmat(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	struct shmid_kernel *shp = shm_obtain_object_check(k, shmid);
 	if (!shp)
 		return -EINVAL;
-	if (!ipcperms(k, shp, acc_mode))
+	if (!shm_ipcperms(k, shp, acc_mode))
 		return -EACCES;
 	return do_shmat(k, k->current->mm, shp, addr, vm_flags, shmflg & SHM_REMAP);
 }
@@ -184,7 +172,7 @@ static int64_t shm_set_or_rmid(struct kernel *k, int shmid, int cmd, uint64_t bu
 	struct shmid_kernel *shp = shm_obtain_object_check(k, shmid);
 	if (!shp)
 		return -EINVAL;
-	if (!ipc_owner(k, shp))
+	if (!shm_owner(k, shp))
 		return -EPERM;
 	if (cmd == IPC_RMID) {
 		shm_rmid(k, shp);
@@ -236,7 +224,7 @@ int64_t sys_shmctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		shp = cmd == IPC_STAT ? shm_obtain_object_check(k, shmid) : shm_obtain_object(k, shmid);
 		if (!shp)
 			return -EINVAL;
-		if (cmd != SHM_STAT_ANY && !ipcperms(k, shp, S_IRUGO))
+		if (cmd != SHM_STAT_ANY && !shm_ipcperms(k, shp, S_IRUGO))
 			return -EACCES;
 		int64_t err = shm_stat(k, shp, a[2]);
 		return err ? err : cmd == IPC_STAT ? 0 : shp->id;

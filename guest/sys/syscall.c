@@ -183,6 +183,11 @@ static const struct syscall_desc table[] = {
 	CALL(shmat, SR_HEX, SA_INT, SA_PTR, SA_HEX),
 	CALL(shmdt, SR_DEC, SA_PTR),
 	CALL(shmctl, SR_DEC, SA_INT, SA_INT, SA_PTR),
+	/* System V semaphores (task/sem.c) */
+	CALL(semget, SR_DEC, SA_HEX, SA_INT, SA_OCT),
+	CALL(semop, SR_DEC, SA_INT, SA_PTR, SA_ULONG),
+	CALL(semtimedop, SR_DEC, SA_INT, SA_PTR, SA_ULONG, SA_PTR),
+	CALL(semctl, SR_DEC, SA_INT, SA_INT, SA_INT, SA_HEX),
 	/* memory (mm.c) */
 	CALL(brk, SR_HEX, SA_PTR),
 	CALL(mmap, SR_HEX, SA_PTR, SA_ULONG, SA_PROT, SA_MAP_FLAGS, SA_INT, SA_HEX),

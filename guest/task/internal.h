@@ -64,9 +64,23 @@ struct sighand_struct *sighand_alloc(void);
 void sighand_put(struct sighand_struct *h);
 /* p no longer borrows its vfork parent: the parent may run on. */
 void process_vfork_done(struct kernel *k, struct process *p);
-/* The SysV semaphore undo list at clone (flags) and exit (sem_undo.c). */
+/* The SysV semaphore undo list at clone (flags) and exit (sem_undo.c);
+ * at the last reference's drop its adjustments are applied (sem.c's
+ * exit_sem). */
 int sem_undo_copy(struct process *p, struct process *c, uint64_t flags);
-void sem_undo_put(struct process *p);
+void sem_undo_put(struct kernel *k, struct process *p);
+/* One set's adjustments in an undo list (Linux's struct sem_undo). */
+struct sem_undo {
+	int semid;
+	int nsems;
+	short *semadj;
+	struct sem_undo *next;
+};
+struct sem_undo_list {
+	int refs;
+	struct sem_undo *undos;
+};
+void exit_sem(struct kernel *k, struct sem_undo_list *ulp);
 
 /* Host waits, for the scheduler (hostwait.c): whether some process waits
  * for a host fd, and a look at all of them that wakes the ready ones:

@@ -199,7 +199,7 @@ static void process_release(struct kernel *k, struct process *p)
 	}
 	fs_struct_put(p->fs);
 	p->fs = NULL;
-	sem_undo_put(p);
+	sem_undo_put(k, p);
 }
 
 /* A parent in vfork waits for the child to exec or exit. */

@@ -1,19 +1,16 @@
 /* sem_undo.c - the System V semaphore undo list a task shares (Linux's
- * sysvsem.undo_list). vmemu has no semop, so a list holds no undo
- * entries: what remains is its identity, which kcmp(KCMP_SYSVSEM)
- * compares. As in Linux's copy_semundo, a clone with CLONE_SYSVSEM (every
- * pthread_create) makes the caller's list if it has none and shares it;
- * any other clone leaves the child without one; unshare(CLONE_SYSVSEM)
- * and the task's exit drop its reference (exit_sem). */
+ * sysvsem.undo_list): the adjustments its semop calls with SEM_UNDO
+ * made, one entry per set (sem.c keeps them), which are applied when the
+ * last task holding the list lets it go (exit_sem), and whose identity
+ * kcmp(KCMP_SYSVSEM) compares. As in Linux's copy_semundo, a clone with
+ * CLONE_SYSVSEM (every pthread_create) makes the caller's list if it has
+ * none and shares it; any other clone leaves the child without one;
+ * unshare(CLONE_SYSVSEM) and the task's exit drop its reference. */
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
 
 #include "task/internal.h"
-
-struct sem_undo_list {
-	int refs;
-};
 
 int sem_undo_copy(struct process *p, struct process *c, uint64_t flags)
 {
@@ -31,9 +28,18 @@ int sem_undo_copy(struct process *p, struct process *c, uint64_t flags)
 	return 0;
 }
 
-void sem_undo_put(struct process *p)
+void sem_undo_put(struct kernel *k, struct process *p)
 {
-	if (p->sysvsem && !--p->sysvsem->refs)
-		free(p->sysvsem);
+	struct sem_undo_list *ulp = p->sysvsem;
 	p->sysvsem = NULL;
+	if (!ulp || --ulp->refs)
+		return;
+	exit_sem(k, ulp);
+	while (ulp->undos) {
+		struct sem_undo *un = ulp->undos;
+		ulp->undos = un->next;
+		free(un->semadj);
+		free(un);
+	}
+	free(ulp);
 }

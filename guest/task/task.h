@@ -637,6 +637,50 @@ void pdeath_parent_exit(struct kernel *k, struct process *t);
 #define PTRACE_MODE_REALCREDS 0x10u
 int ptrace_may_access(struct kernel *k, const struct process *t, unsigned mode);
 syscall_fn sys_kcmp; /* kcmp.c */
+
+/* ---- System V IPC: what every object starts with (ipc.c) ---- */
+struct kern_ipc_perm {
+	int32_t key;
+	int id;
+	uint32_t uid, gid, cuid, cgid;
+	unsigned mode; /* permission bits */
+	uint16_t seq;
+};
+#define IPC_MIN_CYCLE 64 /* ids cycle through at least this many indexes */
+/* Linux's ipcperms: the owner's, the group's or others' bits of mode
+ * against the rwx bits asked for in flag; CAP_IPC_OWNER passes. */
+bool ipcperms(struct kernel *k, const struct kern_ipc_perm *perm, unsigned flag);
+/* IPC_SET and IPC_RMID are the owner's, the creator's or CAP_SYS_ADMIN's
+ * (Linux's ipcctl_obtain_check). */
+bool ipc_owner(struct kernel *k, const struct kern_ipc_perm *perm);
+/* Gives perm an id in ids, owned by the caller: the id, or -ENOSPC
+ * (mni objects already), -ENOMEM. */
+int ipc_addid(struct kernel *k, struct ipc_ids *ids, struct kern_ipc_perm *perm, int32_t key,
+	      unsigned mode, int mni);
+/* By index (the *_STAT commands), by id (the index and the sequence
+ * number must match), by key: NULL when there is none. */
+struct kern_ipc_perm *ipc_obtain_object_idr(const struct ipc_ids *ids, int idx);
+struct kern_ipc_perm *ipc_obtain_object_check(const struct ipc_ids *ids, int id);
+struct kern_ipc_perm *ipc_findkey(const struct ipc_ids *ids, int32_t key);
+void ipc_rmid(struct ipc_ids *ids, struct kern_ipc_perm *perm);
+/* The highest index in use, or -1. */
+int ipc_get_maxidx(const struct ipc_ids *ids);
+/* IPC_SET: owner, group and permission bits. */
+void ipc_set_perm(struct kern_ipc_perm *perm, uint32_t uid, uint32_t gid, unsigned mode);
+
+/* System V semaphores (sem.c). */
+syscall_fn sys_semget, sys_semop, sys_semtimedop, sys_semctl;
+/* Every set goes, at the kernel's end. */
+void sem_exit_ns(struct kernel *k);
+/* What /proc/sysvipc/sem shows of the set at index idx (false: none),
+ * and the highest index in use (-1: none). */
+struct sem_proc_info {
+	struct kern_ipc_perm perm;
+	int nsems;
+	int64_t otime, ctime;
+};
+bool sem_proc_info(struct kernel *k, int idx, struct sem_proc_info *out);
+int sem_max_idx(struct kernel *k);
 /* prctl's PR_SET_KEEPCAPS and PR_GET_KEEPCAPS (cred.c). */
 int64_t cred_prctl_keepcaps(struct process *p, int option, const uint64_t a[6]);
 /* Scheduling (priority.c, sched_policy.c, ioprio.c, membarrier.c). */

@@ -88,6 +88,6 @@ int64_t sys_unshare(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		p->pid_ns_for_children = pid_ns;
 	}
 	if (flags & CLONE_SYSVSEM)
-		sem_undo_put(k->current);
+		sem_undo_put(k, k->current);
 	return 0;
 }
