@@ -68,7 +68,8 @@ struct kernel {
 	struct page_cache pagecache;
 	struct shm_ids shm_ids; /* System V shared memory segments (mm/shm.c) */
 	struct ipc_ids sem_ids; /* System V semaphore sets (task/sem.c) */
-	struct sem_removed *sem_removed; /* sleepers woken by IPC_RMID (task/sem.c) */
+	struct ipc_ids msg_ids; /* System V message queues (task/msg.c) */
+	struct ipc_removed *ipc_removed; /* sleepers woken by IPC_RMID (task/ipc.c) */
 	struct mq_namespace *mq_ns; /* POSIX message queues (fs/mqueue.c) */
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */

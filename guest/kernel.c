@@ -99,6 +99,7 @@ void kernel_destroy(struct kernel *k)
 	nsproxy_exit(k);
 	shm_exit_ns(k);
 	sem_exit_ns(k);
+	msg_exit_ns(k);
 	mqueue_exit_ns(k);
 	pagecache_destroy(k);
 	tty_exit(k);
@@ -266,8 +267,9 @@ uint64_t kernel_shutdown(struct kernel *k)
 		if (p != k->init)
 			process_reap(k, p);
 	}
-	shm_exit_ns(k); /* segments and sets outlive processes, not the kernel */
+	shm_exit_ns(k); /* IPC objects outlive processes, not the kernel */
 	sem_exit_ns(k);
+	msg_exit_ns(k);
 	pagecache_drop_all(k);
 	/* What the kernel kept for itself: the hugetlb pool, the huge zero page. */
 	hugetlb_set_pool(k, HSTATE_2M, 0);

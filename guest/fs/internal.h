@@ -242,7 +242,7 @@ void host_fdinfo_tail(int host_fd, struct seq *s);
 proc_show_fn proc_meminfo_show;                                    /* proc_meminfo.c */
 proc_show_fn proc_vmstat_show;                                     /* proc_vmstat.c */
 proc_show_fn proc_buddyinfo_show;                                  /* proc_buddyinfo.c */
-proc_show_fn proc_sysvipc_shm_show, proc_sysvipc_sem_show;         /* proc_sysvipc.c */
+proc_show_fn proc_sysvipc_shm_show, proc_sysvipc_sem_show, proc_sysvipc_msg_show; /* proc_sysvipc.c */
 proc_show_fn proc_status_show, proc_stat_show, proc_tid_stat_show, proc_statm_show; /* proc_pid.c */
 proc_show_fn proc_cmdline_show;                                    /* proc_pid.c */
 proc_show_fn proc_maps_show;                                       /* proc_maps.c */

@@ -177,6 +177,26 @@ static int overflowid_read(struct kernel *k, char *buf, size_t size)
 	return snprintf(buf, size, "%d\n", OVERFLOW_ID);
 }
 
+/* System V message queues' limits, Linux's defaults, which task/msg.c
+ * keeps (read-only here). */
+static int msgmax_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "8192\n");
+}
+
+static int msgmnb_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "16384\n");
+}
+
+static int msgmni_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return snprintf(buf, size, "32000\n");
+}
+
 /* System V semaphores' limits, Linux's defaults, which task/sem.c keeps:
  * SEMMSL, SEMMNS, SEMOPM and SEMMNI (read-only here). */
 static int sem_read(struct kernel *k, char *buf, size_t size)
@@ -255,7 +275,9 @@ static int pipe_max_size_read(struct kernel *k, char *buf, size_t size)
 /* In the alphabetical order Linux lists them in. */
 static const struct sysctl_ro sysctl_kernel[] = {
 	{"cap_last_cap", cap_last_cap_read}, {"domainname", domainname_read},
-	{"hostname", hostname_read},         {"ngroups_max", ngroups_max_read},
+	{"hostname", hostname_read},         {"msgmax", msgmax_read},
+	{"msgmnb", msgmnb_read},             {"msgmni", msgmni_read},
+	{"ngroups_max", ngroups_max_read},
 	{"osrelease", osrelease_read},       {"ostype", ostype_read},
 	{"overflowgid", overflowid_read},    {"overflowuid", overflowid_read},
 	{"sem", sem_read},                   {"threads-max", threads_max_read},

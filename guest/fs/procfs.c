@@ -168,6 +168,7 @@ static const struct proc_entry global_entries[] = {
 
 /* /proc/sysvipc: System V IPC's objects (shared memory only here). */
 static const struct proc_entry sysvipc_entries[] = {
+	{.name = "msg", .kind = PROC_FILE, .show = proc_sysvipc_msg_show},
 	{.name = "sem", .kind = PROC_FILE, .show = proc_sysvipc_sem_show},
 	{.name = "shm", .kind = PROC_FILE, .show = proc_sysvipc_shm_show},
 };

@@ -188,6 +188,11 @@ static const struct syscall_desc table[] = {
 	CALL(semop, SR_DEC, SA_INT, SA_PTR, SA_ULONG),
 	CALL(semtimedop, SR_DEC, SA_INT, SA_PTR, SA_ULONG, SA_PTR),
 	CALL(semctl, SR_DEC, SA_INT, SA_INT, SA_INT, SA_HEX),
+	/* System V message queues (task/msg.c) */
+	CALL(msgget, SR_DEC, SA_HEX, SA_OCT),
+	CALL(msgsnd, SR_DEC, SA_INT, SA_PTR, SA_ULONG, SA_HEX),
+	CALL(msgrcv, SR_DEC, SA_INT, SA_PTR, SA_ULONG, SA_INT, SA_HEX),
+	CALL(msgctl, SR_DEC, SA_INT, SA_INT, SA_PTR),
 	/* memory (mm.c) */
 	CALL(brk, SR_HEX, SA_PTR),
 	CALL(mmap, SR_HEX, SA_PTR, SA_ULONG, SA_PROT, SA_MAP_FLAGS, SA_INT, SA_HEX),

@@ -94,10 +94,56 @@ struct kern_ipc_perm *ipc_findkey(const struct ipc_ids *ids, int32_t key)
 	return NULL;
 }
 
-void ipc_rmid(struct ipc_ids *ids, struct kern_ipc_perm *perm)
+/* A task woken by the removal of the object it slept on: its call,
+ * made again, ends with EIDRM. */
+struct ipc_removed {
+	const struct ipc_ids *ids;
+	int pid, id;
+	struct ipc_removed *next;
+};
+
+void ipc_rmid(struct kernel *k, struct ipc_ids *ids, struct kern_ipc_perm *perm, const void *chan)
 {
+	for (struct process *p = k->procs; p; p = p->next) {
+		if (p->state != PROC_BLOCKED || p->wait_chan != chan)
+			continue;
+		struct ipc_removed *r = malloc(sizeof(*r));
+		if (r) {
+			*r = (struct ipc_removed){ids, p->pid, perm->id, k->ipc_removed};
+			k->ipc_removed = r;
+		}
+	}
+	kernel_wake(k, chan);
 	ids->entries[perm->id % IPCMNI] = NULL;
 	ids->in_use--;
+}
+
+bool ipc_take_removed(struct kernel *k, const struct ipc_ids *ids, int pid, int id)
+{
+	for (struct ipc_removed **link = &k->ipc_removed; *link; link = &(*link)->next) {
+		struct ipc_removed *r = *link;
+		if (r->ids == ids && r->pid == pid && r->id == id) {
+			*link = r->next;
+			free(r);
+			return true;
+		}
+	}
+	return false;
+}
+
+void ipc_ids_destroy(struct kernel *k, struct ipc_ids *ids)
+{
+	free(ids->entries);
+	*ids = (struct ipc_ids){0};
+	for (struct ipc_removed **link = &k->ipc_removed; *link;) {
+		struct ipc_removed *r = *link;
+		if (r->ids == ids) {
+			*link = r->next;
+			free(r);
+		} else {
+			link = &r->next;
+		}
+	}
 }
 
 int ipc_get_maxidx(const struct ipc_ids *ids)

@@ -7,7 +7,7 @@
  * values it sees are then as Linux's update_queue would find them, but a
  * newcomer may complete first where Linux would serve the sleeper in
  * line. Sleepers are remembered by pid for GETNCNT and GETZCNT; one woken
- * by IPC_RMID gets EIDRM. Linux's limits (SEMMSL, SEMMNS, SEMOPM, SEMMNI)
+ * by IPC_RMID gets EIDRM (ipc.c). Linux's limits (SEMMSL, SEMMNS, SEMOPM, SEMMNI)
  * are fixed at their defaults. */
 #include <errno.h>
 #include <stdlib.h>
@@ -53,12 +53,6 @@ struct sem_array {
 	int nsleepers, cap;
 };
 
-/* A task woken by the removal of the set it slept on: its call ends
- * with EIDRM (k->sem_removed). */
-struct sem_removed {
-	int pid, semid;
-	struct sem_removed *next;
-};
 
 static int64_t now_real(void)
 {
@@ -266,20 +260,6 @@ static int perform_atomic_semop(struct sem_array *sma, const struct sembuf *sops
 	return 0;
 }
 
-/* A removal woke pid from a sleep on semid: that sleep ends in EIDRM. */
-static bool take_removed(struct kernel *k, int pid, int semid)
-{
-	for (struct sem_removed **link = &k->sem_removed; *link; link = &(*link)->next) {
-		struct sem_removed *r = *link;
-		if (r->pid == pid && r->semid == semid) {
-			*link = r->next;
-			free(r);
-			return true;
-		}
-	}
-	return false;
-}
-
 static int64_t do_semtimedop(struct kernel *k, int semid, uint64_t usops, int nsops,
 			     uint64_t utimeout)
 {
@@ -308,7 +288,7 @@ static int64_t do_semtimedop(struct kernel *k, int semid, uint64_t usops, int ns
 		undos |= (sops[i].sem_flg & SEM_UNDO) != 0;
 		alter |= sops[i].sem_op != 0;
 	}
-	if (take_removed(k, p->pid, semid))
+	if (ipc_take_removed(k, &k->sem_ids, p->pid, semid))
 		return -EIDRM;
 	struct sem_array *sma = sem_obtain_check(k, semid);
 	if (!sma)
@@ -369,16 +349,7 @@ int64_t sys_semop(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 
 static void freeary(struct kernel *k, struct sem_array *sma)
 {
-	sleepers_prune(k, sma, 0);
-	for (int i = 0; i < sma->nsleepers; i++) {
-		struct sem_removed *r = malloc(sizeof(*r));
-		if (r) {
-			*r = (struct sem_removed){sma->sleepers[i].pid, sma->perm.id, k->sem_removed};
-			k->sem_removed = r;
-		}
-	}
-	kernel_wake(k, sma);
-	ipc_rmid(&k->sem_ids, &sma->perm);
+	ipc_rmid(k, &k->sem_ids, &sma->perm, sma);
 	free(sma->sleepers);
 	free(sma->sems);
 	free(sma);
@@ -574,11 +545,5 @@ void sem_exit_ns(struct kernel *k)
 		if (sma)
 			freeary(k, sma);
 	}
-	free(k->sem_ids.entries);
-	k->sem_ids = (struct ipc_ids){0};
-	while (k->sem_removed) {
-		struct sem_removed *r = k->sem_removed;
-		k->sem_removed = r->next;
-		free(r);
-	}
+	ipc_ids_destroy(k, &k->sem_ids);
 }

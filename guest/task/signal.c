@@ -504,7 +504,7 @@ static bool restarts_after_handler(uint64_t nr)
 	case SYS_epoll_wait: case SYS_epoll_pwait:
 	case SYS_epoll_pwait2:
 	case SYS_nanosleep: case SYS_clock_nanosleep:
-	case SYS_semop: case SYS_semtimedop:
+	case SYS_semop: case SYS_semtimedop: case SYS_msgsnd: case SYS_msgrcv:
 		return false;
 	default:
 		return true;

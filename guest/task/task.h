@@ -662,7 +662,13 @@ int ipc_addid(struct kernel *k, struct ipc_ids *ids, struct kern_ipc_perm *perm,
 struct kern_ipc_perm *ipc_obtain_object_idr(const struct ipc_ids *ids, int idx);
 struct kern_ipc_perm *ipc_obtain_object_check(const struct ipc_ids *ids, int id);
 struct kern_ipc_perm *ipc_findkey(const struct ipc_ids *ids, int32_t key);
-void ipc_rmid(struct ipc_ids *ids, struct kern_ipc_perm *perm);
+/* The object leaves ids; the tasks sleeping on chan (its wait channel)
+ * wake, and their calls end with EIDRM: ipc_take_removed says so (once)
+ * to each call made again. */
+void ipc_rmid(struct kernel *k, struct ipc_ids *ids, struct kern_ipc_perm *perm, const void *chan);
+bool ipc_take_removed(struct kernel *k, const struct ipc_ids *ids, int pid, int id);
+/* The table goes (its objects are gone), with what it noted. */
+void ipc_ids_destroy(struct kernel *k, struct ipc_ids *ids);
 /* The highest index in use, or -1. */
 int ipc_get_maxidx(const struct ipc_ids *ids);
 /* IPC_SET: owner, group and permission bits. */
@@ -681,6 +687,18 @@ struct sem_proc_info {
 };
 bool sem_proc_info(struct kernel *k, int idx, struct sem_proc_info *out);
 int sem_max_idx(struct kernel *k);
+
+/* System V message queues (msg.c), as the semaphores above. */
+syscall_fn sys_msgget, sys_msgsnd, sys_msgrcv, sys_msgctl;
+void msg_exit_ns(struct kernel *k);
+struct msg_proc_info {
+	struct kern_ipc_perm perm;
+	uint64_t cbytes, qnum;
+	int lspid, lrpid;
+	int64_t stime, rtime, ctime;
+};
+bool msg_proc_info(struct kernel *k, int idx, struct msg_proc_info *out);
+int msg_max_idx(struct kernel *k);
 /* prctl's PR_SET_KEEPCAPS and PR_GET_KEEPCAPS (cred.c). */
 int64_t cred_prctl_keepcaps(struct process *p, int option, const uint64_t a[6]);
 /* Scheduling (priority.c, sched_policy.c, ioprio.c, membarrier.c). */
