@@ -37,6 +37,14 @@ bool ipc_owner(struct kernel *k, const struct kern_ipc_perm *perm)
 	return euid == perm->cuid || euid == perm->uid || capable(k, CAP_SYS_ADMIN);
 }
 
+struct kern_ipc_perm *ipcctl_obtain_check(struct kernel *k, const struct ipc_ids *ids, int id,
+					  int64_t *err)
+{
+	struct kern_ipc_perm *perm = ipc_obtain_object_check(ids, id);
+	*err = !perm ? -EINVAL : !ipc_owner(k, perm) ? -EPERM : 0;
+	return *err ? NULL : perm;
+}
+
 int ipc_addid(struct kernel *k, struct ipc_ids *ids, struct kern_ipc_perm *perm, int32_t key,
 	      unsigned mode, int mni)
 {

@@ -310,11 +310,10 @@ static int64_t msgctl_down(struct kernel *k, int msqid, int cmd, uint64_t buf)
 	struct msqid_ds ds;
 	if (cmd == IPC_SET && copy_from_user(k, &ds, buf, sizeof(ds)))
 		return -EFAULT;
-	struct msg_queue *msq = msq_obtain_check(k, msqid);
+	int64_t err;
+	struct msg_queue *msq = (struct msg_queue *)ipcctl_obtain_check(k, &k->msg_ids, msqid, &err);
 	if (!msq)
-		return -EINVAL;
-	if (!ipc_owner(k, &msq->perm))
-		return -EPERM;
+		return err;
 	if (cmd == IPC_RMID) {
 		freeque(k, msq);
 		return 0;

@@ -473,11 +473,10 @@ static int64_t semctl_down(struct kernel *k, int semid, int cmd, uint64_t buf)
 	struct semid_ds ds;
 	if (cmd == IPC_SET && copy_from_user(k, &ds, buf, sizeof(ds)))
 		return -EFAULT;
-	struct sem_array *sma = sem_obtain_check(k, semid);
+	int64_t err;
+	struct sem_array *sma = (struct sem_array *)ipcctl_obtain_check(k, &k->sem_ids, semid, &err);
 	if (!sma)
-		return -EINVAL;
-	if (!ipc_owner(k, &sma->perm))
-		return -EPERM;
+		return err;
 	if (cmd == IPC_RMID) {
 		freeary(k, sma);
 		return 0;

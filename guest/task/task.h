@@ -653,6 +653,10 @@ bool ipcperms(struct kernel *k, const struct kern_ipc_perm *perm, unsigned flag)
 /* IPC_SET and IPC_RMID are the owner's, the creator's or CAP_SYS_ADMIN's
  * (Linux's ipcctl_obtain_check). */
 bool ipc_owner(struct kernel *k, const struct kern_ipc_perm *perm);
+/* The object with id for IPC_SET or IPC_RMID: NULL with *err -EINVAL
+ * (none) or -EPERM (not the owner's). */
+struct kern_ipc_perm *ipcctl_obtain_check(struct kernel *k, const struct ipc_ids *ids, int id,
+					  int64_t *err);
 /* Gives perm an id in ids, owned by the caller: the id, or -ENOSPC
  * (mni objects already), -ENOMEM. */
 int ipc_addid(struct kernel *k, struct ipc_ids *ids, struct kern_ipc_perm *perm, int32_t key,

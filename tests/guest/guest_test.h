@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #define PAGE 4096UL
 
@@ -123,6 +124,15 @@ static inline const char *ret_str(long r)
 	else
 		snprintf(buf, sizeof(buf), "errno %d", errno);
 	return buf;
+}
+
+/* Waits for the child pid: its exit status, or 128 + the signal that
+ * killed it. */
+static inline int child_exit_status(pid_t pid)
+{
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid: %s", strerror(errno));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* len bytes of private anonymous memory at a 2 MiB boundary (what is

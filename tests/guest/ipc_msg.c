@@ -10,7 +10,6 @@
  * EIDRM for a sleeper of a removed queue. */
 #include <signal.h>
 #include <sys/msg.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "guest_test.h"
@@ -24,16 +23,6 @@ struct msg {
 	char text[64];
 };
 
-static const char *res(long r)
-{
-	static char buf[64];
-	if (r < 0)
-		snprintf(buf, sizeof(buf), "-1 errno %d", errno);
-	else
-		snprintf(buf, sizeof(buf), "%ld", r);
-	return buf;
-}
-
 static int send(int id, long type, const char *text, int flg)
 {
 	struct msg m = {.mtype = type};
@@ -46,7 +35,7 @@ static void recv_show(const char *what, int id, size_t size, long type, int flg)
 {
 	struct msg m = {0};
 	long n = msgrcv(id, &m, size, type, flg);
-	printf("%s: %s", what, res(n));
+	printf("%s: %s", what, ret_str(n));
 	if (n >= 0)
 		printf(" type %ld '%.*s'", m.mtype, (int)n, m.text);
 	printf("\n");
@@ -76,13 +65,6 @@ static void wait_sleeping(pid_t pid)
 	fail("child %d never slept", (int)pid);
 }
 
-static int child_status(pid_t pid)
-{
-	int st;
-	CHECK(waitpid(pid, &st, 0) == pid, "waitpid: %s", strerror(errno));
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -91,15 +73,15 @@ static void on_usr1(int sig)
 int main(void)
 {
 	key_t key = 0x7e5f0000 | (getpid() & 0xffff);
-	printf("msgget no key: %s\n", res(msgget(key, 0600)));
+	printf("msgget no key: %s\n", ret_str(msgget(key, 0600)));
 	int id = msgget(key, IPC_CREAT | 0640);
 	CHECK(id >= 0, "msgget: %s", strerror(errno));
 	printf("msgget again: %s\n", msgget(key, 0) == id ? "same id" : "other");
-	printf("msgget excl: %s\n", res(msgget(key, IPC_CREAT | IPC_EXCL | 0600)));
+	printf("msgget excl: %s\n", ret_str(msgget(key, IPC_CREAT | IPC_EXCL | 0600)));
 
-	printf("send type 0: %s\n", res(send(id, 0, "x", 0)));
+	printf("send type 0: %s\n", ret_str(send(id, 0, "x", 0)));
 	struct msg big = {.mtype = 1};
-	printf("send 8193 bytes: %s\n", res(msgsnd(id, &big, 8193, 0)));
+	printf("send 8193 bytes: %s\n", ret_str(msgsnd(id, &big, 8193, 0)));
 	send(id, 3, "three", 0);
 	send(id, 1, "one", 0);
 	send(id, 2, "two", 0);
@@ -125,20 +107,20 @@ int main(void)
 		_exit(send(id, 7, "late", 0) == 0 ? 0 : 1);
 	}
 	recv_show("slept for", id, 64, 7, 0);
-	printf("sender: %d\n", child_status(pid));
+	printf("sender: %d\n", child_exit_status(pid));
 
 	/* A full queue: 16 bytes, a sender sleeps until the parent receives. */
 	ds = stat_of(id);
 	ds.msg_qbytes = 16;
-	printf("ipc_set qbytes 16: %s\n", res(msgctl(id, IPC_SET, &ds)));
+	printf("ipc_set qbytes 16: %s\n", ret_str(msgctl(id, IPC_SET, &ds)));
 	send(id, 1, "0123456789abcdef", 0);
-	printf("send to a full queue nowait: %s\n", res(send(id, 1, "x", IPC_NOWAIT)));
+	printf("send to a full queue nowait: %s\n", ret_str(send(id, 1, "x", IPC_NOWAIT)));
 	pid = fork();
 	if (pid == 0)
 		_exit(send(id, 5, "waited", 0) == 0 ? 0 : 1);
 	wait_sleeping(pid);
 	recv_show("made room", id, 64, 0, 0);
-	printf("blocked sender: %d\n", child_status(pid));
+	printf("blocked sender: %d\n", child_exit_status(pid));
 	recv_show("its message", id, 64, 0, 0);
 
 	struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = SA_RESTART};
@@ -151,7 +133,7 @@ int main(void)
 	}
 	wait_sleeping(pid);
 	kill(pid, SIGUSR1);
-	printf("sleep ended by a handler: %d\n", child_status(pid));
+	printf("sleep ended by a handler: %d\n", child_exit_status(pid));
 
 	send(id, 4, "four", 0);
 	FILE *f = fopen("/proc/sysvipc/msg", "r");
@@ -177,8 +159,8 @@ int main(void)
 		_exit(r == -1 && errno == EIDRM ? 0 : 1);
 	}
 	wait_sleeping(pid);
-	printf("rmid: %s\n", res(msgctl(id, IPC_RMID, NULL)));
-	printf("sleeper of a removed queue: %d\n", child_status(pid));
-	printf("send to removed: %s\n", res(send(id, 1, "x", 0)));
+	printf("rmid: %s\n", ret_str(msgctl(id, IPC_RMID, NULL)));
+	printf("sleeper of a removed queue: %d\n", child_exit_status(pid));
+	printf("send to removed: %s\n", ret_str(send(id, 1, "x", 0)));
 	return 0;
 }

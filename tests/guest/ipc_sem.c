@@ -10,7 +10,6 @@
  * own and are removed at the end (the native run uses the host's). */
 #include <signal.h>
 #include <sys/sem.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,16 +20,6 @@ union semun {
 	struct semid_ds *buf;
 	unsigned short *array;
 };
-
-static const char *res(long r)
-{
-	static char buf[64];
-	if (r < 0)
-		snprintf(buf, sizeof(buf), "-1 errno %d", errno);
-	else
-		snprintf(buf, sizeof(buf), "%ld", r);
-	return buf;
-}
 
 static int op(int id, unsigned short num, short sem_op, short flg)
 {
@@ -46,13 +35,6 @@ static void wait_count(int id, int num, int cmd, int want)
 	CHECK(semctl(id, num, cmd) == want, "count %d never reached %d", cmd, want);
 }
 
-static int child_status(pid_t pid)
-{
-	int st;
-	CHECK(waitpid(pid, &st, 0) == pid, "waitpid: %s", strerror(errno));
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -61,45 +43,45 @@ static void on_usr1(int sig)
 int main(void)
 {
 	key_t key = 0x7e5e0000 | (getpid() & 0xffff);
-	printf("semget nsems -1: %s\n", res(semget(IPC_PRIVATE, -1, 0600)));
-	printf("semget nsems 32001: %s\n", res(semget(IPC_PRIVATE, 32001, 0600)));
-	printf("semget private 0: %s\n", res(semget(IPC_PRIVATE, 0, 0600)));
-	printf("semget no key: %s\n", res(semget(key, 1, 0600)));
+	printf("semget nsems -1: %s\n", ret_str(semget(IPC_PRIVATE, -1, 0600)));
+	printf("semget nsems 32001: %s\n", ret_str(semget(IPC_PRIVATE, 32001, 0600)));
+	printf("semget private 0: %s\n", ret_str(semget(IPC_PRIVATE, 0, 0600)));
+	printf("semget no key: %s\n", ret_str(semget(key, 1, 0600)));
 	int id = semget(key, 3, IPC_CREAT | 0640);
 	CHECK(id >= 0, "semget: %s", strerror(errno));
 	printf("semget again: %s\n", semget(key, 2, 0) == id ? "same id" : "other");
-	printf("semget excl: %s\n", res(semget(key, 3, IPC_CREAT | IPC_EXCL | 0600)));
-	printf("semget more: %s\n", res(semget(key, 4, 0)));
+	printf("semget excl: %s\n", ret_str(semget(key, 3, IPC_CREAT | IPC_EXCL | 0600)));
+	printf("semget more: %s\n", ret_str(semget(key, 4, 0)));
 
-	printf("setval 5: %s\n", res(semctl(id, 0, SETVAL, (union semun){.val = 5})));
-	printf("setval 32768: %s\n", res(semctl(id, 0, SETVAL, (union semun){.val = 32768})));
-	printf("setval semnum 3: %s\n", res(semctl(id, 3, SETVAL, (union semun){.val = 1})));
-	printf("getval: %s", res(semctl(id, 0, GETVAL)));
+	printf("setval 5: %s\n", ret_str(semctl(id, 0, SETVAL, (union semun){.val = 5})));
+	printf("setval 32768: %s\n", ret_str(semctl(id, 0, SETVAL, (union semun){.val = 32768})));
+	printf("setval semnum 3: %s\n", ret_str(semctl(id, 3, SETVAL, (union semun){.val = 1})));
+	printf("getval: %s", ret_str(semctl(id, 0, GETVAL)));
 	printf(" getpid is me: %d\n", semctl(id, 0, GETPID) == getpid());
 	unsigned short all[3] = {1, 2, 3}, got[3];
-	printf("setall: %s\n", res(semctl(id, 0, SETALL, (union semun){.array = all})));
-	printf("getall: %s", res(semctl(id, 0, GETALL, (union semun){.array = got})));
+	printf("setall: %s\n", ret_str(semctl(id, 0, SETALL, (union semun){.array = all})));
+	printf("getall: %s", ret_str(semctl(id, 0, GETALL, (union semun){.array = got})));
 	printf(" = %u %u %u\n", got[0], got[1], got[2]);
 
-	printf("op -1: %s\n", res(op(id, 0, -1, 0)));
-	printf("op -1 nowait at 0: %s\n", res(op(id, 0, -1, IPC_NOWAIT)));
-	printf("op wait-zero nowait at 2: %s\n", res(op(id, 1, 0, IPC_NOWAIT)));
-	printf("op +32767: %s\n", res(op(id, 2, 32767, 0)));
-	printf("op num 3: %s\n", res(op(id, 3, 1, 0)));
+	printf("op -1: %s\n", ret_str(op(id, 0, -1, 0)));
+	printf("op -1 nowait at 0: %s\n", ret_str(op(id, 0, -1, IPC_NOWAIT)));
+	printf("op wait-zero nowait at 2: %s\n", ret_str(op(id, 1, 0, IPC_NOWAIT)));
+	printf("op +32767: %s\n", ret_str(op(id, 2, 32767, 0)));
+	printf("op num 3: %s\n", ret_str(op(id, 3, 1, 0)));
 	struct sembuf many[501] = {{0}};
-	printf("501 ops: %s\n", res(semop(id, many, 501)));
-	printf("0 ops: %s\n", res(semop(id, many, 0)));
+	printf("501 ops: %s\n", ret_str(semop(id, many, 501)));
+	printf("0 ops: %s\n", ret_str(semop(id, many, 0)));
 	struct sembuf twice[2] = {{1, -2, 0}, {1, 1, 0}};
-	printf("-2 then +1 on one: %s", res(semop(id, twice, 2)));
+	printf("-2 then +1 on one: %s", ret_str(semop(id, twice, 2)));
 	printf(" val %d\n", semctl(id, 1, GETVAL));
 	struct sembuf blocks[2] = {{2, -3, IPC_NOWAIT}, {2, -1, IPC_NOWAIT}};
-	printf("-3 then -1 at 3 nowait: %s", res(semop(id, blocks, 2)));
+	printf("-3 then -1 at 3 nowait: %s", ret_str(semop(id, blocks, 2)));
 	printf(" val %d\n", semctl(id, 2, GETVAL));
 
 	struct timespec t = {0, 50 * 1000 * 1000}, bad = {0, 1000000000};
 	struct sembuf dec = {0, -1, 0};
-	printf("semtimedop 50 ms: %s\n", res(semtimedop(id, &dec, 1, &t)));
-	printf("semtimedop bad: %s\n", res(semtimedop(id, &dec, 1, &bad)));
+	printf("semtimedop 50 ms: %s\n", ret_str(semtimedop(id, &dec, 1, &t)));
+	printf("semtimedop bad: %s\n", ret_str(semtimedop(id, &dec, 1, &bad)));
 
 	/* A child sleeps for a decrement; the parent sees GETNCNT and gives. */
 	pid_t pid = fork();
@@ -108,7 +90,7 @@ int main(void)
 	wait_count(id, 0, GETNCNT, 1);
 	printf("ncnt while child sleeps: 1\n");
 	op(id, 0, 1, 0);
-	printf("child woken by +1: %d", child_status(pid));
+	printf("child woken by +1: %d", child_exit_status(pid));
 	printf(", ncnt %d\n", semctl(id, 0, GETNCNT));
 
 	/* ... and for zero. */
@@ -117,13 +99,13 @@ int main(void)
 		_exit(op(id, 1, 0, 0) == 0 ? 0 : 1);
 	wait_count(id, 1, GETZCNT, 1);
 	semctl(id, 1, SETVAL, (union semun){.val = 0});
-	printf("child waiting for zero: %d\n", child_status(pid));
+	printf("child waiting for zero: %d\n", child_exit_status(pid));
 
 	/* SEM_UNDO: a child's +2 goes back at its exit. */
 	pid = fork();
 	if (pid == 0)
 		_exit(op(id, 0, 2, SEM_UNDO) == 0 ? 0 : 1);
-	printf("undo child: %d", child_status(pid));
+	printf("undo child: %d", child_exit_status(pid));
 	printf(", val after its exit %d\n", semctl(id, 0, GETVAL));
 	/* ... unless SETVAL cleared it. */
 	int pipefd[2];
@@ -138,7 +120,7 @@ int main(void)
 		usleep(1000);
 	semctl(id, 0, SETVAL, (union semun){.val = 7});
 	CHECK(write(pipefd[1], "x", 1) == 1, "write: %s", strerror(errno));
-	printf("undo cleared by setval: %d", child_status(pid));
+	printf("undo cleared by setval: %d", child_exit_status(pid));
 	printf(", val %d\n", semctl(id, 0, GETVAL));
 
 	/* A signal ends a sleep with EINTR, SA_RESTART or not. */
@@ -152,14 +134,14 @@ int main(void)
 	}
 	wait_count(id, 2, GETNCNT, 1);
 	kill(pid, SIGUSR1);
-	printf("sleep ended by a handler: %d\n", child_status(pid));
+	printf("sleep ended by a handler: %d\n", child_exit_status(pid));
 
 	struct semid_ds ds;
-	printf("ipc_stat: %s", res(semctl(id, 0, IPC_STAT, (union semun){.buf = &ds})));
+	printf("ipc_stat: %s", ret_str(semctl(id, 0, IPC_STAT, (union semun){.buf = &ds})));
 	printf(" nsems %lu mode %o mine %d otime set %d\n", (unsigned long)ds.sem_nsems,
 	       ds.sem_perm.mode & 0777, ds.sem_perm.uid == geteuid(), ds.sem_otime != 0);
 	ds.sem_perm.mode = 0600;
-	printf("ipc_set: %s", res(semctl(id, 0, IPC_SET, (union semun){.buf = &ds})));
+	printf("ipc_set: %s", ret_str(semctl(id, 0, IPC_SET, (union semun){.buf = &ds})));
 	semctl(id, 0, IPC_STAT, (union semun){.buf = &ds});
 	printf(" mode %o\n", ds.sem_perm.mode & 0777);
 	FILE *f = fopen("/proc/sysvipc/sem", "r");
@@ -182,9 +164,9 @@ int main(void)
 		_exit(r == -1 && errno == EIDRM ? 0 : 1);
 	}
 	wait_count(id, 2, GETNCNT, 1);
-	printf("rmid: %s\n", res(semctl(id, 0, IPC_RMID)));
-	printf("sleeper of a removed set: %d\n", child_status(pid));
-	printf("getval removed: %s\n", res(semctl(id, 0, GETVAL)));
-	printf("semop removed: %s\n", res(op(id, 0, 1, 0)));
+	printf("rmid: %s\n", ret_str(semctl(id, 0, IPC_RMID)));
+	printf("sleeper of a removed set: %d\n", child_exit_status(pid));
+	printf("getval removed: %s\n", ret_str(semctl(id, 0, GETVAL)));
+	printf("semop removed: %s\n", ret_str(op(id, 0, 1, 0)));
 	return 0;
 }
