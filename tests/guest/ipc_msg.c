@@ -65,6 +65,16 @@ static void wait_sleeping(pid_t pid)
 	fail("child %d never slept", (int)pid);
 }
 
+static int queue_id = -1;
+
+/* A failed check exits: the queue must not stay behind in the host's
+ * namespace. */
+static void remove_queue(void)
+{
+	if (queue_id >= 0)
+		msgctl(queue_id, IPC_RMID, NULL);
+}
+
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -74,8 +84,9 @@ int main(void)
 {
 	key_t key = 0x7e5f0000 | (getpid() & 0xffff);
 	printf("msgget no key: %s\n", ret_str(msgget(key, 0600)));
-	int id = msgget(key, IPC_CREAT | 0640);
+	int id = queue_id = msgget(key, IPC_CREAT | 0640);
 	CHECK(id >= 0, "msgget: %s", strerror(errno));
+	atexit(remove_queue);
 	printf("msgget again: %s\n", msgget(key, 0) == id ? "same id" : "other");
 	printf("msgget excl: %s\n", ret_str(msgget(key, IPC_CREAT | IPC_EXCL | 0600)));
 

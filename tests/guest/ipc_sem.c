@@ -35,6 +35,16 @@ static void wait_count(int id, int num, int cmd, int want)
 	CHECK(semctl(id, num, cmd) == want, "count %d never reached %d", cmd, want);
 }
 
+static int set_id = -1;
+
+/* A failed check exits: the set must not stay behind in the host's
+ * namespace. */
+static void remove_set(void)
+{
+	if (set_id >= 0)
+		semctl(set_id, 0, IPC_RMID);
+}
+
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -47,8 +57,9 @@ int main(void)
 	printf("semget nsems 32001: %s\n", ret_str(semget(IPC_PRIVATE, 32001, 0600)));
 	printf("semget private 0: %s\n", ret_str(semget(IPC_PRIVATE, 0, 0600)));
 	printf("semget no key: %s\n", ret_str(semget(key, 1, 0600)));
-	int id = semget(key, 3, IPC_CREAT | 0640);
+	int id = set_id = semget(key, 3, IPC_CREAT | 0640);
 	CHECK(id >= 0, "semget: %s", strerror(errno));
+	atexit(remove_set);
 	printf("semget again: %s\n", semget(key, 2, 0) == id ? "same id" : "other");
 	printf("semget excl: %s\n", ret_str(semget(key, 3, IPC_CREAT | IPC_EXCL | 0600)));
 	printf("semget more: %s\n", ret_str(semget(key, 4, 0)));
