@@ -16,6 +16,7 @@ struct mm *mm_create(struct kernel *k)
 	struct mm *mm = calloc(1, sizeof(*mm));
 	if (!mm)
 		return NULL;
+	mm->coredump_filter = MMF_DUMP_FILTER_DEFAULT;
 	mm->pml4 = frame_alloc(k, 0);
 	if (mm->pml4 == FRAME_NONE) {
 		free(mm);

@@ -146,6 +146,11 @@ void mm_reap(struct kernel *k, struct mm *mm);
 uint64_t mm_locked_vm(const struct mm *mm);
 /* The peak of its resident set in pages (Linux's get_mm_hiwater_rss). */
 uint64_t mm_hiwater_rss(const struct mm *mm);
+/* coredump_filter's bits (MMF_DUMP_FILTER_BITS of them) and Linux's
+ * default: private and shared anonymous memory, ELF headers, private
+ * hugetlb memory. */
+#define MMF_DUMP_FILTER_BITS 9
+#define MMF_DUMP_FILTER_DEFAULT 0x33u
 /* Sets it to the resident set now (Linux's reset_mm_hiwater_rss). */
 void mm_reset_hiwater_rss(struct mm *mm);
 /* Clears the accessed state (the A bit and PG_referenced) of each page

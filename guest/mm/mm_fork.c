@@ -58,6 +58,7 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 		return NULL;
 	child->dumpable = parent->dumpable;
 	child->thp_disabled = parent->thp_disabled;
+	child->coredump_filter = parent->coredump_filter;
 	child->start_brk = parent->start_brk;
 	child->brk = parent->brk;
 	child->mmap_base = parent->mmap_base;

@@ -303,6 +303,7 @@ struct mm {
 	 * PR_SET_THP_DISABLE's no huge pages (kept by fork and exec). */
 	uint8_t dumpable;
 	bool thp_disabled;
+	unsigned coredump_filter; /* /proc/PID/coredump_filter's bits (kept by fork and exec) */
 	uint64_t start_brk, brk;
 	uint64_t mmap_base;  /* top of the mmap area; searched downwards */
 	uint64_t task_size;  /* top of its user space: USER_TOP, or USER_TOP_LA57 */

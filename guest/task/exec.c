@@ -360,6 +360,7 @@ static int64_t do_execveat(struct kernel *k, int dirfd, uint64_t upath, uint64_t
 	exit_mm_release(k, p);
 	p->mm = new_mm;
 	new_mm->thp_disabled = old_mm->thp_disabled; /* kept, as Linux's MMF_INIT_MASK */
+	new_mm->coredump_filter = old_mm->coredump_filter;
 	maxrss_mm_gone(p, old_mm);
 	mm_put(k, old_mm);
 	switch_mm(k, p->mm);

@@ -407,14 +407,17 @@ START_TEST(proc_dir_listing)
 	got = list_dir(fd, DATA_MAX);
 	snprintf(want, sizeof(want),
 		 "./%d ../%d task/%d fd/%d map_files/%d fdinfo/%d ns/%d environ/%d auxv/%d status/%d "
-		 "personality/%d limits/%d comm/%d cmdline/%d stat/%d statm/%d maps/%d mem/%d cwd/%d root/%d exe/%d "
-		 "mounts/%d mountinfo/%d clear_refs/%d smaps/%d smaps_rollup/%d pagemap/%d wchan/%d syscall/%d "
-		 "cgroup/%d oom_score/%d oom_adj/%d oom_score_adj/%d loginuid/%d sessionid/%d io/%d "
-		 "timerslack_ns/%d ",
-		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
-		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG,
-		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
-		 DT_REG);
+		 "personality/%d limits/%d timens_offsets/%d comm/%d cmdline/%d stat/%d statm/%d maps/%d "
+		 "mem/%d cwd/%d root/%d exe/%d mounts/%d mountinfo/%d clear_refs/%d smaps/%d "
+		 "smaps_rollup/%d pagemap/%d wchan/%d syscall/%d cpuset/%d cgroup/%d oom_score/%d "
+		 "oom_adj/%d oom_score_adj/%d loginuid/%d sessionid/%d coredump_filter/%d io/%d "
+		 "uid_map/%d gid_map/%d projid_map/%d setgroups/%d timerslack_ns/%d ",
+		 DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG,
+		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
+		 DT_REG, DT_LNK, DT_LNK, DT_LNK, DT_REG, DT_REG, DT_REG, DT_REG,
+		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
+		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
+		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG);
 	ck_assert_str_eq(got, want);
 	free(got);
 	ck_assert_int_eq(guest_syscall(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
