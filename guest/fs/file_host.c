@@ -34,6 +34,8 @@ static int64_t cached_read(struct kernel *k, struct file *f, struct mapping *m, 
 	if (at < 0)
 		return -errno;
 	int64_t r = filemap_read(k, m, u, (uint64_t)at);
+	if (r > 0)
+		fsnotify_access(f, at);
 	if (r > 0 && pos < 0)
 		lseek(f->host_fd, at + r, SEEK_SET);
 	return r;
