@@ -103,8 +103,7 @@ static void inotify_show_fdinfo(struct file *f, struct seq *s)
 /* poll is NULL: poll and epoll ask the host about host_fd (POLLIN while
  * events wait). */
 static const struct file_ops inotify_ops = {
-	.read = inotify_read,
-	.write = file_rw_einval,
+	.read = inotify_read, /* no write: the file is open for reading only (EBADF) */
 	.stat = inotify_stat,
 	.release = inotify_release,
 	.anon_name = "inotify",

@@ -46,6 +46,7 @@ coreutils)
 		"truncate -s 1M sp; du -k sp; ls -l sp | cut -d' ' -f5"
 		"dd if=/dev/zero of=z bs=1M count=2 2>&1 | head -2; dd if=/dev/urandom bs=1M count=1 status=none | wc -c"
 		"exec 5</proc; readlink /proc/self/fd/5; exec 6</proc/self/status; readlink /proc/self/fd/6 | tr -d 0-9"
+		"echo x > f; (sleep 0.5; echo y >> f) & timeout 2 tail -f f; echo \$?"
 	)
 	;;
 text)
