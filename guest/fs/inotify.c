@@ -76,8 +76,11 @@ static int64_t inotify_read(struct kernel *k, struct file *f, struct uio *u, int
 		return -ENOMEM;
 	ssize_t r = read(f->host_fd, buf, n);
 	int64_t ret = r < 0 ? -errno : r; /* EAGAIN, EINVAL */
-	if (r > 0 && uio_copy(k, u, buf, (uint64_t)r, true) != (uint64_t)r)
-		ret = -EFAULT; /* the events are gone, as on Linux */
+	/* A fault makes it EFAULT, whatever was copied, as on Linux; the
+	 * events after the one that faulted are lost too (Linux keeps them
+	 * queued). */
+	if (r > 0 && uio_copy(k, u, buf, (size_t)r, true) != (size_t)r)
+		ret = -EFAULT;
 	free(buf);
 	return ret;
 }

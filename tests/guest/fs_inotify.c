@@ -7,7 +7,8 @@
  * in a row coalesced; IN_ONESHOT; IN_IGNORED after inotify_rm_watch;
  * IN_MASK_ADD and IN_MASK_CREATE (EEXIST) as fdinfo's mask shows them;
  * IN_ONLYDIR (ENOTDIR) and IN_DONT_FOLLOW; nonblocking EAGAIN, FIONREAD,
- * a buffer too small for the next event (EINVAL); poll and epoll
+ * a buffer too small for the next event (EINVAL), a buffer that faults
+ * (EFAULT); poll and epoll
  * readiness; a blocking read woken by a child's write; IN_Q_OVERFLOW at
  * max_queued_events; /proc/sys/fs/inotify and the fd's name. Cookies and
  * inode numbers differ between runs: only their equality is printed. */
@@ -280,6 +281,21 @@ static void reading(void)
 	err("read(first event's size)", read(in, buf, sizeof(struct inotify_event) + 16));
 	print_events(sizeof(struct inotify_event) + 16);
 	drain(in, "the rest");
+	/* A buffer whose second event would cross into an unmapped page:
+	 * EFAULT, both events gone; one into an unmapped page: the same. */
+	write_file("f1-------------", "", 0);
+	write_file("f2-------------", "", 0);
+	char *pages = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(pages != MAP_FAILED && munmap(pages + PAGE, PAGE) == 0, "mmap: %s", strerror(errno));
+	err("read(an event, then a fault)", read(in, pages + PAGE - 40, 4096));
+	drain(in, "after it");
+	write_file("f3-------------", "", 0);
+	err("read(a fault)", read(in, pages + PAGE, 4096));
+	drain(in, "after it");
+	munmap(pages, PAGE);
+	unlink("f1-------------");
+	unlink("f2-------------");
+	unlink("f3-------------");
 	/* Blocking: woken by a child's write. */
 	int fl = fcntl(in, F_GETFL);
 	CHECK(fcntl(in, F_SETFL, fl & ~O_NONBLOCK) == 0, "F_SETFL");
