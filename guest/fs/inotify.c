@@ -26,6 +26,13 @@
  *   miss their IN_ACCESS: while the guest has an instance, such a read
  *   also reads one byte of the host file (fsnotify_access below).
  *
+ * Where the events still differ from Linux's: stores through a shared
+ * map reach the host file at writeback, which gives an IN_MODIFY Linux
+ * does not; and the page cache fills and writes back through a duplicate
+ * of one open description of the file (mm/filemap.c), so when that
+ * description is closed while another stays open, its IN_CLOSE_* comes
+ * only when the cache lets go of the duplicate.
+ *
  * The limits (/proc/sys/fs/inotify, proc_sys.c) are the host's: the
  * host counts the guest's instances and watches with the host user's. */
 #include <errno.h>
