@@ -99,6 +99,22 @@ with tempfile.TemporaryDirectory(dir=\".\") as d:
 print(time.strftime(\"%Y-%m-%d %H:%M\", time.localtime(1e9)))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 1000)
 '"
+		"python3 -c '
+import ctypes, os, select, struct
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(os.O_NONBLOCK)
+os.mkdir(\"w\")
+print(libc.inotify_add_watch(fd, b\"w\", 0x100 | 0x200 | 0x8))
+with open(\"w/x\", \"w\") as f:
+    f.write(\"x\")
+os.unlink(\"w/x\")
+print(select.select([fd], [], [], 5)[0] == [fd])
+b = os.read(fd, 4096)
+while b:
+    wd, mask, cookie, n = struct.unpack(\"iIII\", b[:16])
+    print(wd, hex(mask), cookie, b[16:16 + n].rstrip(b\"\\0\"))
+    b = b[16 + n:]
+'"
 	)
 	;;
 bash)
