@@ -246,7 +246,28 @@ static void watch_flags(void)
 	unlink("lnk");
 	unlink("f");
 	drain(in, "unlink lnk, f");
-	char link[64], path[64];
+	/* fdinfo has a line for each of many watches. */
+	CHECK(mkdir("many", 0755) == 0, "mkdir many: %s", strerror(errno));
+	for (int i = 0; i < 100; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "many/%d", i);
+		write_file(name, "", 0);
+		CHECK(inotify_add_watch(in, name, IN_MODIFY) > 0, "add_watch %s", name);
+	}
+	char line[512], link[64], path[64];
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", in);
+	FILE *fp = fopen(path, "r");
+	CHECK(fp != NULL, "open %s: %s", path, strerror(errno));
+	int lines = 0;
+	while (fgets(line, sizeof line, fp))
+		lines += !strncmp(line, "inotify wd:", 11);
+	fclose(fp);
+	printf("fdinfo lines of 101 watches: %d\n", lines);
+	for (int i = 0; i < 100; i++) {
+		snprintf(line, sizeof line, "many/%d", i);
+		unlink(line);
+	}
+	rmdir("many");
 	snprintf(path, sizeof path, "/proc/self/fd/%d", in);
 	ssize_t n = readlink(path, link, sizeof link - 1);
 	link[n > 0 ? n : 0] = 0;
