@@ -50,8 +50,9 @@ static int64_t cached_read(struct kernel *k, struct file *f, struct mapping *m, 
 		return -errno;
 	if ((uint64_t)at + u->left >= m->size)
 		cached_read_grown(k, m);
+	uint64_t fills = k->stats.cache_reads;
 	int64_t r = filemap_read(k, m, u, (uint64_t)at);
-	if (r > 0)
+	if (r > 0 && k->stats.cache_reads == fills) /* a fill read the host: IN_ACCESS given */
 		fsnotify_access(f, at);
 	if (r > 0 && pos < 0)
 		lseek(f->host_fd, at + r, SEEK_SET);

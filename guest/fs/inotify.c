@@ -24,14 +24,19 @@
  *   with EACCES, where Linux would place one (their few events aside);
  * - reads the page cache answers never reach the host, which would then
  *   miss their IN_ACCESS: while the guest has an instance, such a read
- *   also reads one byte of the host file (fsnotify_access below).
+ *   also reads one byte of the host file (fsnotify_access below), unless
+ *   it filled pages from the host, which gave the event.
  *
  * Where the events still differ from Linux's: stores through a shared
  * map reach the host file at writeback, which gives an IN_MODIFY Linux
  * does not; and the page cache fills and writes back through a duplicate
  * of one open description of the file (mm/filemap.c), so when that
  * description is closed while another stays open, its IN_CLOSE_* comes
- * only when the cache lets go of the duplicate.
+ * only when the cache lets go of the duplicate. And one read or write
+ * the cache turns into several host calls (a fill of several pages, a
+ * write of more than 64 KiB) gives an event per call, which coalesce,
+ * unless a directory and its file are both watched: then the pairs
+ * repeat where Linux gives one.
  *
  * The limits (/proc/sys/fs/inotify, proc_sys.c) are the host's: the
  * host counts the guest's instances and watches with the host user's. */
