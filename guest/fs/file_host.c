@@ -23,6 +23,21 @@
 
 #define BOUNCE_SIZE (64 * 1024)
 
+/* A read that reaches the cached end of the file: a host process may
+ * have appended to it (a log under tail -f) while the guest held it
+ * open. The cache then takes the host's size, and its last page, which
+ * holds zeroes past the old end, is read again. */
+static void cached_read_grown(struct kernel *k, struct mapping *m)
+{
+	struct stat st;
+	if (fstat(m->fd, &st) || (uint64_t)st.st_size <= m->size)
+		return;
+	uint64_t last = m->size >> PAGE_SHIFT;
+	filemap_writeback(k, m, last, last);
+	filemap_invalidate(k, m, last, last);
+	filemap_resize(k, m, (uint64_t)st.st_size);
+}
+
 /* read(2) from the page cache, at and then past the file offset when pos
  * < 0; a file not open for reading gives EBADF as the host would. */
 static int64_t cached_read(struct kernel *k, struct file *f, struct mapping *m, struct uio *u,
@@ -33,7 +48,12 @@ static int64_t cached_read(struct kernel *k, struct file *f, struct mapping *m, 
 	off_t at = pos < 0 ? lseek(f->host_fd, 0, SEEK_CUR) : pos;
 	if (at < 0)
 		return -errno;
+	if ((uint64_t)at + u->left >= m->size)
+		cached_read_grown(k, m);
+	uint64_t fills = k->stats.cache_reads;
 	int64_t r = filemap_read(k, m, u, (uint64_t)at);
+	if (r > 0 && k->stats.cache_reads == fills) /* a fill read the host: IN_ACCESS given */
+		fsnotify_access(f, at);
 	if (r > 0 && pos < 0)
 		lseek(f->host_fd, at + r, SEEK_SET);
 	return r;

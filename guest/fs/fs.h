@@ -480,4 +480,7 @@ unsigned current_umask(struct kernel *k);
 
 syscall_fn sys_chdir, sys_fchdir, sys_getcwd, sys_umask;
 
+/* ---- inotify (inotify.c): a host inotify instance per guest one ---- */
+syscall_fn sys_inotify_init, sys_inotify_init1, sys_inotify_add_watch, sys_inotify_rm_watch;
+
 #endif

@@ -86,6 +86,11 @@ int fifo_open_finish(struct kernel *k);
  * current process's umask for a file it creates: fd or -errno. */
 int host_openat(struct kernel *k, int dir_fd, const char *name, int flags, unsigned mode);
 
+/* A read of host file f at pos that the page cache answered: one byte
+ * read on the host too while the guest has inotify instances, so that
+ * their watches get IN_ACCESS (inotify.c). */
+void fsnotify_access(struct file *f, int64_t pos);
+
 /* ---- the kernel's record of a host file (inode.c) ---- */
 
 struct file_lock;

@@ -51,11 +51,34 @@ static long long host_field(const char *text, const char *name, int base)
 	return 0;
 }
 
+/* The whole text, which may be longer than FDINFO_MAX (a line per
+ * inotify watch): read to its end. */
 void host_fdinfo_tail(int host_fd, struct seq *s)
 {
-	char text[FDINFO_MAX];
-	if (!host_fdinfo(host_fd, text))
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", host_fd);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return;
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (cap - len < FDINFO_MAX) {
+			char *grown = realloc(text, cap + 4 * FDINFO_MAX);
+			if (!grown)
+				break;
+			text = grown;
+			cap += 4 * FDINFO_MAX;
+		}
+		ssize_t n = read(fd, text + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (!text)
+		return;
+	text[len] = 0;
 	const char *rest = text;
 	for (int i = 0; i < 4 && rest; i++) { /* pos, flags, mnt_id, ino */
 		rest = strchr(rest, '\n');
@@ -63,6 +86,7 @@ void host_fdinfo_tail(int host_fd, struct seq *s)
 	}
 	if (rest)
 		seq_printf(s, "%s", rest);
+	free(text);
 }
 
 int64_t fdinfo_pos(struct file *f)

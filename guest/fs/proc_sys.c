@@ -296,6 +296,44 @@ static const struct sysctl_ro sysctl_fs[] = {
 	{"suid_dumpable", suid_dumpable_read},
 };
 
+/* fs/inotify: the host's limits, which the host instances behind the
+ * guest's (inotify.c) are held to; read-only here, as a guest may not
+ * change the host. */
+static int inotify_limit_read(const char *name, char *buf, size_t size)
+{
+	char path[64], text[32];
+	snprintf(path, sizeof(path), "/proc/sys/fs/inotify/%s", name);
+	FILE *fp = fopen(path, "re");
+	bool ok = fp && fgets(text, sizeof(text), fp);
+	if (fp)
+		fclose(fp);
+	return snprintf(buf, size, "%s", ok ? text : "0\n");
+}
+
+static int max_queued_events_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return inotify_limit_read("max_queued_events", buf, size);
+}
+
+static int max_user_instances_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return inotify_limit_read("max_user_instances", buf, size);
+}
+
+static int max_user_watches_read(struct kernel *k, char *buf, size_t size)
+{
+	(void)k;
+	return inotify_limit_read("max_user_watches", buf, size);
+}
+
+static const struct sysctl_ro sysctl_inotify[] = {
+	{"max_queued_events", max_queued_events_read},
+	{"max_user_instances", max_user_instances_read},
+	{"max_user_watches", max_user_watches_read},
+};
+
 #define NRO(t) ((int)(sizeof(t) / sizeof(t[0])))
 
 /* ---- the directories ---- */
@@ -337,6 +375,8 @@ static const struct sysctl_dir dirs[] = {
 	{"vm", 0, vm_sysctl_count, vm_sysctl_name, vm_sysctl_find, vm_sysctl_read, vm_sysctl_write,
 	 vm_sysctl_mode, NULL, 0},
 	{"random", 2, no_values, NULL, NULL, NULL, NULL, NULL, sysctl_random, NRO(sysctl_random)},
+	/* before mqueue: Linux lists a directory by name */
+	{"inotify", 1, no_values, NULL, NULL, NULL, NULL, NULL, sysctl_inotify, NRO(sysctl_inotify)},
 	{"mqueue", 1, mqueue_sysctl_count, mqueue_sysctl_name, mqueue_sysctl_find, mqueue_sysctl_read,
 	 mqueue_sysctl_write, mqueue_sysctl_mode, NULL, 0},
 };

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -317,6 +318,17 @@ static const struct sym clock_names[] = {
 };
 
 static const struct sym timer_flags[] = {SYM(TIMER_ABSTIME)};
+
+/* inotify (hI): watch masks and inotify_init1's flags, in bit order. */
+static const struct sym inotify_flags[] = {
+	SYM(IN_ACCESS), SYM(IN_MODIFY), SYM(IN_ATTRIB), SYM(IN_CLOSE_WRITE),
+	SYM(IN_CLOSE_NOWRITE), SYM(IN_OPEN), SYM(IN_MOVED_FROM), SYM(IN_MOVED_TO),
+	SYM(IN_CREATE), SYM(IN_DELETE), SYM(IN_DELETE_SELF), SYM(IN_MOVE_SELF),
+	SYM(IN_UNMOUNT), SYM(IN_Q_OVERFLOW), SYM(IN_IGNORED), SYM(IN_ONLYDIR),
+	SYM(IN_DONT_FOLLOW), SYM(IN_EXCL_UNLINK), SYM(IN_MASK_CREATE), SYM(IN_MASK_ADD),
+	SYM(IN_ISDIR), SYM(IN_ONESHOT),
+};
+static const struct sym inotify_init_flags[] = {SYM(IN_NONBLOCK), SYM(IN_CLOEXEC)};
 
 static const struct sym sighow_names[] = {SYM(SIG_BLOCK), SYM(SIG_UNBLOCK), SYM(SIG_SETMASK)};
 
@@ -690,6 +702,8 @@ static void put_arg(struct strace_line *l, unsigned kind, const uint64_t a[6], i
 	case SA_DIRENTS_OUT: put_dirents(l, v, (uint64_t)ret); break;
 	case SA_POLLFDS: put_pollfds(l, v, a[i + 1]); break;
 	case SA_FLOCK_OP: put_flags(l, v, flock_ops, N(flock_ops)); break;
+	case SA_INOTIFY_MASK: put_flags(l, (uint32_t)v, inotify_flags, N(inotify_flags)); break;
+	case SA_INOTIFY_FLAGS: put_flags(l, v, inotify_init_flags, N(inotify_init_flags)); break;
 	case SA_PIPEFD_OUT: {
 		int fds[2];
 		if (peek(l, fds, v, sizeof(fds)))

@@ -292,6 +292,11 @@ static const struct syscall_desc table[] = {
 	CALL(setitimer, SR_DEC, SA_ITIMER_WHICH, SA_ITIMERVAL_IN, SA_ITIMERVAL_OUT),
 	CALL(alarm, SR_DEC, SA_ULONG),
 	CALL(clock_nanosleep, SR_DEC, SA_CLOCKID, SA_TIMER_FLAGS, SA_TIMESPEC_IN, SA_PTR),
+	/* inotify (hI) */
+	CALL0(inotify_init),
+	CALL(inotify_init1, SR_DEC, SA_INOTIFY_FLAGS),
+	CALL(inotify_add_watch, SR_DEC, SA_INT, SA_PATH, SA_INOTIFY_MASK),
+	CALL(inotify_rm_watch, SR_DEC, SA_INT, SA_INT),
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

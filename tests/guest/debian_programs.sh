@@ -46,6 +46,7 @@ coreutils)
 		"truncate -s 1M sp; du -k sp; ls -l sp | cut -d' ' -f5"
 		"dd if=/dev/zero of=z bs=1M count=2 2>&1 | head -2; dd if=/dev/urandom bs=1M count=1 status=none | wc -c"
 		"exec 5</proc; readlink /proc/self/fd/5; exec 6</proc/self/status; readlink /proc/self/fd/6 | tr -d 0-9"
+		"echo x > f; (sleep 0.5; echo y >> f) & timeout 2 tail -f f; echo \$?"
 	)
 	;;
 text)
@@ -97,6 +98,22 @@ with tempfile.TemporaryDirectory(dir=\".\") as d:
     print(c.execute(\"select sum(a) from t\").fetchone())
 print(time.strftime(\"%Y-%m-%d %H:%M\", time.localtime(1e9)))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 1000)
+'"
+		"python3 -c '
+import ctypes, os, select, struct
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(os.O_NONBLOCK)
+os.mkdir(\"w\")
+print(libc.inotify_add_watch(fd, b\"w\", 0x100 | 0x200 | 0x8))
+with open(\"w/x\", \"w\") as f:
+    f.write(\"x\")
+os.unlink(\"w/x\")
+print(select.select([fd], [], [], 5)[0] == [fd])
+b = os.read(fd, 4096)
+while b:
+    wd, mask, cookie, n = struct.unpack(\"iIII\", b[:16])
+    print(wd, hex(mask), cookie, b[16:16 + n].rstrip(b\"\\0\"))
+    b = b[16 + n:]
 '"
 	)
 	;;

@@ -11,8 +11,8 @@
  * kept inside the root, each names a missing file: ENOENT.
  *
  * inside: "..", absolute and relative symlinks, symlink chains, a dirfd,
- * /proc/self/{cwd,root,fd/N} followed by "..", the *at calls, rename and
- * execve. Then /prog is renamed and replaced by a symlink to the marker:
+ * /proc/self/{cwd,root,fd/N} followed by "..", the *at calls, rename,
+ * execve and inotify_add_watch. Then /prog is renamed and replaced by a symlink to the marker:
  * /proc/self/exe still opens (and execs) the program that runs, shows its
  * new name, and cannot be opened for writing (ETXTBSY), nor can the file
  * by its name. outside: /proc/self/exe reads the program but cannot be
@@ -21,6 +21,7 @@
 #include "proc_test.h"
 
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -85,6 +86,38 @@ static void names(void)
 	expect_enoent_open(path);
 	expect_enoent_open(marker);
 	printf("names: %zu ways out stay inside\n", sizeof tries / sizeof tries[0] + 3);
+}
+
+/* inotify_add_watch resolves its name as open does: the symlinks and
+ * ".." that lead out stay inside (ENOENT); with IN_DONT_FOLLOW the watch
+ * is on the symlink inside the root itself. */
+static void watches(void)
+{
+	int in = inotify_init1(IN_CLOEXEC);
+	CHECK(in >= 0, "inotify_init1: %s", strerror(errno));
+	const char *tries[] = {"../marker", "/abs", "/rel", "/sub/deep/up", "/chain1",
+			       "/sub/chain2b", "/dotdot", "/deeplink/up", "/proc/self/root/../marker"};
+	for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++)
+		expect_enoent(inotify_add_watch(in, tries[i], IN_ALL_EVENTS), tries[i]);
+	expect_enoent(inotify_add_watch(in, marker, IN_ALL_EVENTS), "watch MARKER");
+	struct stat own;
+	CHECK(lstat("/abs", &own) == 0, "lstat /abs: %s", strerror(errno));
+	int wd = inotify_add_watch(in, "/abs", IN_ALL_EVENTS | IN_DONT_FOLLOW);
+	CHECK(wd > 0, "watch /abs, IN_DONT_FOLLOW: %s", strerror(errno));
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", in);
+	FILE *fp = fopen(path, "r");
+	CHECK(fp != NULL, "open %s: %s", path, strerror(errno));
+	unsigned long ino = 0;
+	while (fgets(line, sizeof line, fp))
+		if (sscanf(line, "inotify wd:%*d ino:%lx", &ino) == 1)
+			break;
+	fclose(fp);
+	CHECK(ino == own.st_ino, "the watch is on inode %lx, not the symlink's %lx", ino,
+	      (unsigned long)own.st_ino);
+	close(in);
+	printf("watches: %zu ways out stay inside, IN_DONT_FOLLOW watches the link\n",
+	       sizeof tries / sizeof tries[0] + 1);
 }
 
 /* A directory fd, a cwd deep inside, and /proc/self/fd/N of the dirfd. */
@@ -262,6 +295,7 @@ int main(int argc, char **argv)
 	marker = argv[2];
 	CHECK(marker[0] == '/', "MARKER must be an absolute host path");
 	names();
+	watches();
 	dirfds();
 	changes();
 	execs();

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -292,6 +293,24 @@ START_TEST(record_locks)
 }
 END_TEST
 
+/* inotify's masks and init flags, as strace names them (hI). */
+START_TEST(inotify_flags)
+{
+	static const struct syscall_desc d_init1 = {NULL, "inotify_init1", 1, {SA_INOTIFY_FLAGS}, SR_DEC};
+	static const struct syscall_desc d_add = {
+		NULL, "inotify_add_watch", 3, {SA_INT, SA_PATH, SA_INOTIFY_MASK}, SR_DEC};
+	ck_assert_str_eq(TRACE(d_init1, 3, IN_NONBLOCK | IN_CLOEXEC),
+			 "inotify_init1(IN_NONBLOCK|IN_CLOEXEC)   = 3");
+	ck_assert_str_eq(TRACE(d_init1, -EINVAL, 1),
+			 "inotify_init1(0x1)                      = -1 EINVAL (Invalid argument)");
+	uint64_t path = at(0, "d", 2);
+	ck_assert_str_eq(TRACE(d_add, 1, 3, path, IN_MODIFY | IN_CLOSE_WRITE | IN_ONESHOT),
+			 "inotify_add_watch(3, \"d\", IN_MODIFY|IN_CLOSE_WRITE|IN_ONESHOT) = 1");
+	ck_assert_str_eq(TRACE(d_add, -EINVAL, 3, path, 0),
+			 "inotify_add_watch(3, \"d\", 0)            = -1 EINVAL (Invalid argument)");
+}
+END_TEST
+
 START_TEST(unknown_and_noreturn)
 {
 	ck_assert_str_eq(trace(NULL, 500, (const uint64_t[6]){1, 0, 3, 0x1000, 5, 6}, -ENOSYS),
@@ -322,6 +341,7 @@ int main(void)
 	tcase_add_test(tc, fcntl_results);
 	tcase_add_test(tc, umask_octal);
 	tcase_add_test(tc, record_locks);
+	tcase_add_test(tc, inotify_flags);
 	tcase_add_test(tc, unknown_and_noreturn);
 	return unit_run(s);
 }
