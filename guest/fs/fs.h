@@ -21,16 +21,21 @@ struct uio;
 
 /* ---- files (file.c) ---- */
 
-#define MAX_FDS 1024
+/* The most fds a table may hold: /proc/sys/fs/nr_open, Linux's default
+ * sysctl_nr_open, the highest RLIMIT_NOFILE may be set to. */
+#define NR_OPEN (1024 * 1024)
 
 struct file; /* defined below, with the open-file layer */
 
 /* The fd table (Linux's files_struct), shared by the tasks of a process
- * and by clone(CLONE_FILES). */
+ * and by clone(CLONE_FILES). It grows on demand (Linux's expand_files):
+ * max_fds slots, 64 to start with (NR_OPEN_DEFAULT), FDSize in
+ * /proc/PID/status. */
 struct fdtable {
 	int users; /* tasks that use it */
-	struct file *fd[MAX_FDS];
-	bool cloexec[MAX_FDS];
+	int max_fds;
+	struct file **fd;
+	bool *cloexec;
 };
 
 /* Files: the per-process table (file.c): the first process gets vmemu's
@@ -278,11 +283,16 @@ struct file *fd_file(struct fdtable *t, int fd);
  * the dirfd of the *at calls). */
 struct file *fd_arg(struct kernel *k, uint64_t arg);
 struct file *fd_arg_raw(struct kernel *k, uint64_t arg);
-/* Installs f (taking the caller's reference) at the lowest free fd >= min;
- * returns it, or -EMFILE. */
-int fd_install(struct fdtable *t, int min, struct file *f, bool cloexec);
-/* Installs f at fd, closing what was there (dup2). */
-void fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
+/* Installs f (taking the caller's reference) in the current process's
+ * table at the lowest free fd >= min, below its RLIMIT_NOFILE; returns
+ * it, or -EMFILE (none free below the limit), -ENOMEM. */
+int fd_install(struct kernel *k, int min, struct file *f, bool cloexec);
+/* Installs f at fd, closing what was there (dup2): 0, or -ENOMEM when the
+ * table cannot grow to hold fd (the caller checked the limit). */
+int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
+/* Whether fd is marked close-on-exec; sets or clears the mark of an open fd. */
+bool fd_cloexec(const struct fdtable *t, int fd);
+void fd_set_cloexec(struct fdtable *t, int fd, bool on);
 /* Closing an fd drops the record locks its process holds on the file
  * (locks.c), as Linux's filp_close. */
 int fd_close(struct fdtable *t, int fd);

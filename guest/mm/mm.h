@@ -149,7 +149,7 @@ uint64_t mm_hiwater_rss(const struct mm *mm);
 /* Linux's can_do_mlock: RLIMIT_MEMLOCK above 0, or CAP_IPC_LOCK. */
 bool can_do_mlock(struct kernel *k);
 /* RLIMIT_MEMLOCK in pages (UINT64_MAX: unlimited). */
-uint64_t mlock_limit(void);
+uint64_t mlock_limit(struct kernel *k);
 /* A new map of len bytes with VM_* flags would pass RLIMIT_MEMLOCK:
  * -EAGAIN, else 0 (Linux's mlock_future_check). */
 int mlock_future_check(struct kernel *k, const struct mm *mm, unsigned flags, uint64_t len);

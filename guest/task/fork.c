@@ -133,6 +133,7 @@ static int copy_signal(struct process *c, struct process *p, const struct clone_
 	s->cmdline_len = ps->cmdline_len;
 	s->oom_score_adj = ps->oom_score_adj;
 	s->oom_score_adj_min = ps->oom_score_adj_min;
+	memcpy(s->rlim, ps->rlim, sizeof(s->rlim));
 	/* With CLONE_PARENT the exit signal is the caller's own (Linux). */
 	c->exit_signal = (r->flags & CLONE_PARENT) ? p->exit_signal : r->exit_signal;
 	return 0;
