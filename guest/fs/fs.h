@@ -297,6 +297,14 @@ void fd_set_cloexec(struct fdtable *t, int fd, bool on);
  * (locks.c), as Linux's filp_close. */
 int fd_close(struct fdtable *t, int fd);
 
+/* RLIMIT_FSIZE (fsize.c). A write of *count bytes at pos (< 0: at the
+ * file offset; with O_APPEND at the end) to a regular file f: cut to end
+ * at the limit, or, starting at or past it, SIGXFSZ and -EFBIG (Linux's
+ * generic_write_check_limits); 0 otherwise. A file of size cur growing
+ * to size: 0, or past the limit SIGXFSZ and -EFBIG (inode_newsize_ok). */
+int file_write_check_limits(struct kernel *k, struct file *f, int64_t pos, uint64_t *count);
+int inode_newsize_ok(struct kernel *k, uint64_t cur, uint64_t size);
+
 /* fork: a new table (one user) naming the same open files (references
  * taken, so offsets are shared) with the same close-on-exec flags; NULL
  * when out of memory. */

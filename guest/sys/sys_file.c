@@ -310,6 +310,10 @@ int64_t sys_ftruncate(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	int fd = host_fd_arg(k, a[0], EINVAL); /* not a regular file */
 	if (fd < 0)
 		return fd;
+	struct stat st;
+	int err = fstat(fd, &st) < 0 ? -errno : inode_newsize_ok(k, (uint64_t)st.st_size, a[1]);
+	if (err)
+		return err;
 	if (ftruncate(fd, (off_t)a[1]) < 0)
 		return -errno;
 	struct mapping *m = filemap_of(k, fd_arg(k, a[0]));
@@ -442,11 +446,19 @@ int64_t sys_fallocate(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	bool moves = mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
 			     FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE);
 	uint64_t first = (uint64_t)off >> PAGE_SHIFT;
+	struct stat st;
+	/* Growing the file passes RLIMIT_FSIZE first (ext4's and shmem's
+	 * fallocate ask inode_newsize_ok). */
+	if (!(mode & (FALLOC_FL_KEEP_SIZE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)) &&
+	    fstat(f->host_fd, &st) == 0) {
+		int err = inode_newsize_ok(k, (uint64_t)st.st_size, (uint64_t)off + (uint64_t)len);
+		if (err)
+			return err;
+	}
 	if (m && moves && filemap_writeback(k, m, first, UINT64_MAX >> PAGE_SHIFT))
 		return -EIO;
 	if (fallocate(f->host_fd, mode, off, len) < 0)
 		return -errno;
-	struct stat st;
 	if (m && moves)
 		filemap_invalidate(k, m, first, UINT64_MAX >> PAGE_SHIFT);
 	if (m && fstat(f->host_fd, &st) == 0 && (uint64_t)st.st_size != m->size)

@@ -540,6 +540,13 @@ static void interrupt_syscall(struct kernel *k, struct process *p, const struct 
 	ctx->rip += SYSCALL_INSN_LEN;
 }
 
+/* Whether a core-dumping signal leaves a core: not below a page of
+ * RLIMIT_CORE (Linux's do_coredump: the ELF format's min_coredump). */
+static bool core_dumps(const struct process *p)
+{
+	return task_rlimit(p, RLIMIT_CORE) >= PAGE_SIZE;
+}
+
 /* No room for a frame: SIGSEGV with its default action (Linux's
  * force_sigsegv), at once. */
 static void frame_failed(struct kernel *k, struct process *p, int sig)
@@ -549,7 +556,7 @@ static void frame_failed(struct kernel *k, struct process *p, int sig)
 		p->tgid, (unsigned long long)p->ctx.rip, (unsigned long long)p->ctx.rsp,
 		sigabbrev_np(sig));
 	p->sighand->action[SIGSEGV].handler = KSIG_DFL;
-	p->core_dumped = true;
+	p->core_dumped = core_dumps(p);
 	process_kill(k, p, SIGSEGV);
 }
 
@@ -597,7 +604,7 @@ static bool deliver(struct kernel *k, struct process *p, int sig, const struct k
 	/* Like Linux, only a fault leaves a message; kill(2) deaths are silent. */
 	if (sync)
 		report_fault(p, sig);
-	p->core_dumped = d == SIG_DEFAULT_CORE;
+	p->core_dumped = d == SIG_DEFAULT_CORE && core_dumps(p);
 	process_kill(k, p, sig);
 	return true;
 }
