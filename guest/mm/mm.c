@@ -95,6 +95,8 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 {
 	if (mm->map_count > k->vm.max_map_count)
 		return -ENOMEM; /* Linux's do_mmap: "Too many mappings?" */
+	if (!may_expand_vm(k, mm, flags, start, len))
+		return -ENOMEM; /* RLIMIT_AS, RLIMIT_DATA (mmap_region) */
 	/* Linux's accountable_mapping: private, writable, not MAP_NORESERVE. */
 	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE | VM_HUGETLB)) == VM_WRITE)
 		flags |= VM_ACCOUNT; /* hugetlb maps reserve from their pool instead */

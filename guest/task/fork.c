@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "fs/fs.h"
 #include "kern.h"
@@ -139,13 +140,26 @@ static int copy_signal(struct process *c, struct process *p, const struct clone_
 	return 0;
 }
 
+/* RLIMIT_NPROC (Linux 6.1's copy_process): the real user has that many
+ * tasks already (threads and zombies count), and is not root, nor has
+ * CAP_SYS_RESOURCE or CAP_SYS_ADMIN. */
+static bool nproc_over_limit(struct kernel *k, const struct process *p)
+{
+	uint64_t limit = task_rlimit(p, RLIMIT_NPROC), n = 0;
+	if (limit == RLIM_INFINITY || p->cred.uid == 0)
+		return false;
+	for (const struct process *t = k->procs; t; t = t->next)
+		n += t->cred.uid == p->cred.uid;
+	return n >= limit && !capable(k, CAP_SYS_RESOURCE) && !capable(k, CAP_SYS_ADMIN);
+}
+
 /* The new task returns 0 from the call, at the instruction after SYSCALL,
  * on its own stack when given one. */
 static struct process *copy_process(struct kernel *k, const struct cpu_context *ctx,
 				    const struct clone_req *r, int *err)
 {
 	struct process *p = k->current, *c = NULL;
-	if (k->nprocs >= PROCESS_MAX) {
+	if (k->nprocs >= PROCESS_MAX || nproc_over_limit(k, p)) {
 		*err = -EAGAIN;
 		return NULL;
 	}

@@ -69,11 +69,8 @@ static int do_prlimit(struct kernel *k, struct process *t, uint64_t resource,
 	}
 	if (old)
 		*old = *rlim;
-	if (new) {
+	if (new)
 		*rlim = *new;
-		if (resource == RLIMIT_CPU)
-			t->signal->rlim_cpu_next = 0; /* armed again at the new limit */
-	}
 	return 0;
 }
 

@@ -201,8 +201,6 @@ struct signal_struct {
 	struct k_rlimit {
 		uint64_t rlim_cur, rlim_max;
 	} rlim[TASK_RLIM_NLIMITS];
-	/* The CPU time in ns at which RLIMIT_CPU next sends SIGXCPU (0: not yet armed). */
-	uint64_t rlim_cpu_next;
 };
 
 /* A task: one thread (Linux's task_struct). A process is the thread group
