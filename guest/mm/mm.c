@@ -8,8 +8,9 @@
 #include "mm/internal.h"
 
 /* Linux's mmap_base without randomisation: TASK_SIZE minus the 128 MiB
- * minimum gap kept for the stack. */
+ * minimum gap kept for the stack; exec moves it (mm_pick_mmap_layout). */
 #define MMAP_BASE (USER_TOP - (128ULL << 20))
+#define STACK_GUARD_GAP (256ULL << 12) /* Linux's stack_guard_gap: 256 pages */
 
 struct mm *mm_create(struct kernel *k)
 {
@@ -135,6 +136,19 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 	v->mapping = m;
 	vma_merge_range(k, mm, start, start + len);
 	return (int64_t)start;
+}
+
+/* Linux's mmap_base (x86, no randomisation): below the stack, a gap of
+ * its limit and the guard gap, at least 128 MiB and at most 5/6 of user
+ * space (so an unlimited stack takes the most; Linux's legacy bottom-up
+ * layout is not kept here). */
+void mm_pick_mmap_layout(struct mm *mm, uint64_t stack_limit)
+{
+	const uint64_t gap_min = 128ULL << 20, gap_max = USER_TOP / 6 * 5;
+	uint64_t gap = stack_limit + STACK_GUARD_GAP > stack_limit ? stack_limit + STACK_GUARD_GAP
+								   : stack_limit;
+	gap = gap < gap_min ? gap_min : gap > gap_max ? gap_max : gap;
+	mm->mmap_base = (USER_TOP - gap + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
 uint64_t mm_get_unmapped_area(struct kernel *k, struct mm *mm, uint64_t hint, uint64_t len)

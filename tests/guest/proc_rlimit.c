@@ -8,6 +8,8 @@
  * SIGXFSZ. RLIMIT_AS and RLIMIT_DATA: mmap, mremap, brk ENOMEM.
  * RLIMIT_NPROC: fork EAGAIN for a user at the limit. RLIMIT_CPU: SIGXCPU
  * at the soft limit (which goes up a second), SIGKILL at the hard one.
+ * RLIMIT_STACK: after exec the stack reaches as far as the limit, not
+ * further (SIGSEGV).
  * Only lowers limits, each part in a child. Printed and compared with the
  * native run. */
 #include <fcntl.h>
@@ -310,9 +312,45 @@ static void cpu(void)
 		;
 }
 
-int main(void)
+static void on_segv(int sig)
+{
+	(void)sig;
+	write(1, "SIGSEGV\n", 8);
+	_exit(0);
+}
+
+/* Run by the exec below, under a 1 MiB stack limit. */
+static void stack_reach(void)
+{
+	static char alt[64 * 1024];
+	stack_t ss = {.ss_sp = alt, .ss_size = sizeof(alt)};
+	CHECK(sigaltstack(&ss, NULL) == 0, "sigaltstack: %s", strerror(errno));
+	struct sigaction sa = {.sa_handler = on_segv, .sa_flags = SA_ONSTACK};
+	sigaction(SIGSEGV, &sa, NULL);
+	volatile char here = 0;
+	volatile char *sp = &here;
+	sp[-900 * 1024] = 1;
+	printf("900 KiB below: ok\n");
+	fflush(stdout);
+	sp[-2 * 1024 * 1024] = 1;
+	printf("2 MiB below: ok\n");
+}
+
+static void stack(void)
+{
+	set_limit(RLIMIT_STACK, 1 << 20, 1 << 20);
+	fflush(stdout);
+	execl("/proc/self/exe", "proc_rlimit", "stack", (char *)NULL);
+	fail("exec: %s", strerror(errno));
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "stack")) {
+		stack_reach();
+		return 0;
+	}
 	/* The limits the test starts with are its parent's, as natively. */
 	show_proc_line("Limit");
 	in_child("errors", errors);
@@ -323,6 +361,7 @@ int main(void)
 	in_child("data", mem_data);
 	in_child("nproc", nproc);
 	in_child("cpu", cpu);
+	in_child("stack", stack);
 	show_limit("locks at the end", RLIMIT_LOCKS);
 	return 0;
 }
