@@ -297,11 +297,13 @@ void fd_set_cloexec(struct fdtable *t, int fd, bool on);
  * (locks.c), as Linux's filp_close. */
 int fd_close(struct fdtable *t, int fd);
 
-/* RLIMIT_FSIZE (fsize.c). A write of *count bytes at pos (< 0: at the
- * file offset; with O_APPEND at the end) to a regular file f: cut to end
- * at the limit, or, starting at or past it, SIGXFSZ and -EFBIG (Linux's
- * generic_write_check_limits); 0 otherwise. A file of size cur growing
- * to size: 0, or past the limit SIGXFSZ and -EFBIG (inode_newsize_ok). */
+/* RLIMIT_FSIZE (fsize.c). A write of *count bytes at pos: cut to end at
+ * the limit, or, starting at or past it, SIGXFSZ and -EFBIG (Linux's
+ * generic_write_check_limits); 0 otherwise. file_write_check_limits: the
+ * same for a host file f, a regular one only, at pos (< 0: at the file
+ * offset; with O_APPEND at the end). A file of size cur growing to size:
+ * 0, or past the limit SIGXFSZ and -EFBIG (inode_newsize_ok). */
+int generic_write_check_limits(struct kernel *k, uint64_t pos, uint64_t *count);
 int file_write_check_limits(struct kernel *k, struct file *f, int64_t pos, uint64_t *count);
 int inode_newsize_ok(struct kernel *k, uint64_t cur, uint64_t size);
 

@@ -22,23 +22,29 @@ static int xfsz(struct kernel *k)
 	return -EFBIG;
 }
 
-int file_write_check_limits(struct kernel *k, struct file *f, int64_t pos, uint64_t *count)
+int generic_write_check_limits(struct kernel *k, uint64_t pos, uint64_t *count)
 {
 	uint64_t limit = rlimit(k, RLIMIT_FSIZE);
-	if (limit == RLIM_INFINITY || !*count || f->kind != FILE_REGULAR || f->host_fd < 0)
+	if (limit == RLIM_INFINITY || !*count)
+		return 0;
+	if (pos >= limit)
+		return xfsz(k);
+	if (*count > limit - pos)
+		*count = limit - pos;
+	return 0;
+}
+
+int file_write_check_limits(struct kernel *k, struct file *f, int64_t pos, uint64_t *count)
+{
+	if (rlimit(k, RLIMIT_FSIZE) == RLIM_INFINITY || !*count || f->kind != FILE_REGULAR ||
+	    f->host_fd < 0)
 		return 0;
 	struct stat st;
 	if ((fcntl(f->host_fd, F_GETFL) & O_APPEND) && fstat(f->host_fd, &st) == 0)
 		pos = st.st_size;
 	else if (pos < 0)
 		pos = lseek(f->host_fd, 0, SEEK_CUR);
-	if (pos < 0)
-		return 0;
-	if ((uint64_t)pos >= limit)
-		return xfsz(k);
-	if (*count > limit - (uint64_t)pos)
-		*count = limit - (uint64_t)pos;
-	return 0;
+	return pos < 0 ? 0 : generic_write_check_limits(k, (uint64_t)pos, count);
 }
 
 int inode_newsize_ok(struct kernel *k, uint64_t cur, uint64_t size)

@@ -223,6 +223,14 @@ static void fsize(void)
 	int p[2];
 	CHECK(pipe(p) == 0, "pipe");
 	note("pipe write 2000", write(p[1], buf, 2000));
+	/* A memfd is a regular file of shared memory: the same limit. */
+	int mfd = (int)syscall(SYS_memfd_create, "rlimit", 0);
+	note("memfd write 3000", write(mfd, buf, sizeof(buf)));
+	note("memfd write more", write(mfd, buf, 10));
+	note("memfd ftruncate 2000", ftruncate(mfd, 2000));
+	note("memfd ftruncate 10", ftruncate(mfd, 10));
+	note("memfd fallocate keep size", fallocate(mfd, FALLOC_FL_KEEP_SIZE, 0, 4096));
+	note("memfd fallocate 900", fallocate(mfd, 0, 0, 900));
 	set_limit(RLIMIT_FSIZE, RLIM_INFINITY, RLIM_INFINITY);
 	printf("%s", fsize_log);
 	/* The default action kills (no core below a page of RLIMIT_CORE). */
