@@ -217,6 +217,12 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 		/* A merge may have joined v to what was done already. */
 		uint64_t e = v->end < end ? v->end : end;
 		unsigned flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
+		/* Memory turning into data passes RLIMIT_DATA (mprotect_fixup). */
+		if ((prot & VM_WRITE) && !may_expand_vm(k, mm, flags, at, e - at) &&
+		    may_expand_vm(k, mm, v->flags, at, e - at)) {
+			err = -ENOMEM;
+			break;
+		}
 		/* Private memory becoming writable is charged from now on; the
 		 * charge goes again only from anonymous memory never written
 		 * (no anon_vma), as in Linux's mprotect_fixup. */

@@ -265,6 +265,8 @@ static void mem_data(void)
 	printf("private writable 128M: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
 	p = mmap(NULL, 128 << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	printf("private read-only 128M: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	printf("mprotect it writable: %s\n", ret_str(mprotect(p, 128 << 20, PROT_READ | PROT_WRITE)));
+	printf("mprotect 1M of it: %s\n", ret_str(mprotect(p, 1 << 20, PROT_READ | PROT_WRITE)));
 	p = mmap(NULL, 128 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	printf("shared writable 128M: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
 	void *b = sbrk(128 << 20);
