@@ -21,6 +21,9 @@ struct uts_namespace;
 /* Whether the current process has capability cap (CAP_*) in its
  * effective set (task/capability.c). */
 bool capable(struct kernel *k, int cap);
+/* The current process's soft limit of resource (RLIMIT_*; Linux's
+ * rlimit()), RLIM_INFINITY when none runs (task/rlimit.c). */
+uint64_t rlimit(struct kernel *k, unsigned resource);
 /* The current process's id, 0 when none runs (task/process.c). */
 int current_tgid(struct kernel *k);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "kern.h"
@@ -129,10 +130,22 @@ int load_segments(struct kernel *k, struct mm *mm, const struct elf_info *info,
 	return r;
 }
 
-/* Maps the 8 MiB stack VMA (the kernel names it "[stack]" by VM_STACK) and
+/* The stack VMA's size: 8 MiB, or less under a lower RLIMIT_STACK (the
+ * stack does not grow: its VMA is as big as Linux's may grow), never less
+ * than the initial stack from sp up (Linux's setup_arg_pages). */
+static uint64_t stack_size(uint64_t limit, uint64_t sp)
+{
+	uint64_t size = LOADER_STACK_SIZE, used = LOADER_STACK_TOP - loader_page_down(sp);
+	if (limit < size)
+		size = loader_page_down(limit);
+	return size < used ? used : size;
+}
+
+/* Maps the stack VMA (the kernel names it "[stack]" by VM_STACK) and
  * writes the initial stack into it; *sp is rsp at entry. */
 static int load_stack(struct kernel *k, struct mm *mm, const struct elf_info *info,
-		      const struct cred *cred, uint64_t interp_base, const char *path,
+		      const struct cred *cred, uint64_t stack_limit, uint64_t interp_base,
+		      const char *path,
 		      char *const argv[], char *const envp[], uint64_t *sp, char *err,
 		      size_t errlen)
 {
@@ -169,7 +182,8 @@ static int load_stack(struct kernel *k, struct mm *mm, const struct elf_info *in
 	mm->env_end = img.env_end;
 	mm->auxv_start = img.auxv_start;
 	mm->auxv_end = img.auxv_end;
-	r = mm_map(k, mm, LOADER_STACK_TOP - LOADER_STACK_SIZE, LOADER_STACK_SIZE, flags, true);
+	uint64_t size = stack_size(stack_limit, img.sp);
+	r = mm_map(k, mm, LOADER_STACK_TOP - size, size, flags, true);
 	if (r >= 0)
 		r = mm_write_force(k, mm, img.sp, img.buf, img.size);
 	*sp = img.sp;
@@ -185,7 +199,7 @@ static int load_stack(struct kernel *k, struct mm *mm, const struct elf_info *in
  * it names one, the stack. *entry is where it starts. *status is 126, or
  * 127 for an interpreter that does not exist, when NULL is returned. */
 static struct mm *build_image(struct kernel *k, const struct elf_info *info,
-			      const struct exe_file *f, const struct cred *cred,
+			      const struct exe_file *f, const struct cred *cred, uint64_t stack_limit,
 			      const char *path, char *const argv[],
 			      char *const envp[], uint64_t *sp, uint64_t *entry, int *status,
 			      char *err, size_t errlen)
@@ -199,6 +213,7 @@ static struct mm *build_image(struct kernel *k, const struct elf_info *info,
 		snprintf(err, errlen, "%s: out of guest memory", path);
 		return NULL;
 	}
+	mm_pick_mmap_layout(mm, stack_limit);
 	r = load_segments(k, mm, info, f);
 	if (r < 0) {
 		snprintf(err, errlen, "%s: cannot load the segments: %s", path, strerror(-r));
@@ -213,7 +228,7 @@ static struct mm *build_image(struct kernel *k, const struct elf_info *info,
 			goto fail;
 		*status = 126;
 	}
-	if (load_stack(k, mm, info, cred, interp_base, path, argv, envp, sp, err, errlen))
+	if (load_stack(k, mm, info, cred, stack_limit, interp_base, path, argv, envp, sp, err, errlen))
 		goto fail;
 	return mm;
 fail:
@@ -245,7 +260,7 @@ int loader_exec(struct kernel *k, struct process *p, const char *host_path, cons
 	if (elf_validate(f.data, f.len, &info, msg, sizeof msg))
 		snprintf(err, errlen, "%s: %s", path, msg);
 	else
-		mm = build_image(k, &info, &f, &p->cred, path, argv, envp, &sp, &entry, &status, err,
+		mm = build_image(k, &info, &f, &p->cred, task_rlimit(p, RLIMIT_STACK), path, argv, envp, &sp, &entry, &status, err,
 				 errlen);
 	/* /proc/PID/exe: the file itself, not its name. */
 	r = mm ? process_set_exe_file(k, p, f.fd) : 0;

@@ -173,7 +173,7 @@ static void detach_fds(struct kernel *k, struct unix_msghdr *m, size_t *used,
 		fdmax = fp->count;
 	int fds[SCM_MAX_FD], i;
 	for (i = 0; i < fdmax; i++) {
-		int fd = fd_install(k->current->files, 0, fp->fp[i], cloexec);
+		int fd = fd_install(k, 0, fp->fp[i], cloexec);
 		if (fd < 0)
 			break;
 		fp->fp[i] = NULL; /* the fd has its reference */

@@ -458,7 +458,7 @@ static int64_t do_epoll_create(struct kernel *k, int flags)
 	ep->next = all_eps;
 	all_eps = ep;
 	f->f_mode = FMODE_READ | FMODE_WRITE;
-	int fd = fd_install(k->current->files, 0, f, flags & EPOLL_CLOEXEC);
+	int fd = fd_install(k, 0, f, flags & EPOLL_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
 	return fd;

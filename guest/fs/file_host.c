@@ -167,10 +167,8 @@ static int64_t write_pos(const struct file *f, const struct mapping *m, int64_t 
 /* Write-through: a cached file's bytes go from the guest's buffers into
  * its cached pages (filemap_perform_write), then from the bounce buffer,
  * which gets them too, to the host file. */
-static int64_t host_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+static int64_t write_cached(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
-	if (pos < 0 && stream_blocking(f))
-		return stream_write(k, f, u);
 	struct mapping *m = filemap_of(k, f);
 	char *bounce = malloc(BOUNCE_SIZE);
 	if (!bounce)
@@ -200,6 +198,22 @@ static int64_t host_write(struct kernel *k, struct file *f, struct uio *u, int64
 	if (done > 0)
 		return done;
 	return err ? err : u->fault ? -EFAULT : 0;
+}
+
+/* A regular file is written only up to RLIMIT_FSIZE. */
+static int64_t host_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+{
+	if (pos < 0 && stream_blocking(f))
+		return stream_write(k, f, u);
+	uint64_t count = u->left;
+	int err_fsize = file_write_check_limits(k, f, pos, &count);
+	if (err_fsize)
+		return err_fsize;
+	uint64_t cut = u->left - count; /* past RLIMIT_FSIZE: not written */
+	u->left = count;
+	int64_t ret = write_cached(k, f, u, pos);
+	u->left += cut;
+	return ret;
 }
 
 static int host_stat(struct file *f, struct stat *st)

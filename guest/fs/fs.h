@@ -21,16 +21,21 @@ struct uio;
 
 /* ---- files (file.c) ---- */
 
-#define MAX_FDS 1024
+/* The most fds a table may hold: /proc/sys/fs/nr_open, Linux's default
+ * sysctl_nr_open, the highest RLIMIT_NOFILE may be set to. */
+#define NR_OPEN (1024 * 1024)
 
 struct file; /* defined below, with the open-file layer */
 
 /* The fd table (Linux's files_struct), shared by the tasks of a process
- * and by clone(CLONE_FILES). */
+ * and by clone(CLONE_FILES). It grows on demand (Linux's expand_files):
+ * max_fds slots, 64 to start with (NR_OPEN_DEFAULT), FDSize in
+ * /proc/PID/status. */
 struct fdtable {
 	int users; /* tasks that use it */
-	struct file *fd[MAX_FDS];
-	bool cloexec[MAX_FDS];
+	int max_fds;
+	struct file **fd;
+	bool *cloexec;
 };
 
 /* Files: the per-process table (file.c): the first process gets the
@@ -279,14 +284,29 @@ struct file *fd_file(struct fdtable *t, int fd);
  * the dirfd of the *at calls). */
 struct file *fd_arg(struct kernel *k, uint64_t arg);
 struct file *fd_arg_raw(struct kernel *k, uint64_t arg);
-/* Installs f (taking the caller's reference) at the lowest free fd >= min;
- * returns it, or -EMFILE. */
-int fd_install(struct fdtable *t, int min, struct file *f, bool cloexec);
-/* Installs f at fd, closing what was there (dup2). */
-void fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
+/* Installs f (taking the caller's reference) in the current process's
+ * table at the lowest free fd >= min, below its RLIMIT_NOFILE; returns
+ * it, or -EMFILE (none free below the limit), -ENOMEM. */
+int fd_install(struct kernel *k, int min, struct file *f, bool cloexec);
+/* Installs f at fd, closing what was there (dup2): 0, or -ENOMEM when the
+ * table cannot grow to hold fd (the caller checked the limit). */
+int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
+/* Whether fd is marked close-on-exec; sets or clears the mark of an open fd. */
+bool fd_cloexec(const struct fdtable *t, int fd);
+void fd_set_cloexec(struct fdtable *t, int fd, bool on);
 /* Closing an fd drops the record locks its process holds on the file
  * (locks.c), as Linux's filp_close. */
 int fd_close(struct fdtable *t, int fd);
+
+/* RLIMIT_FSIZE (fsize.c). A write of *count bytes at pos: cut to end at
+ * the limit, or, starting at or past it, SIGXFSZ and -EFBIG (Linux's
+ * generic_write_check_limits); 0 otherwise. file_write_check_limits: the
+ * same for a host file f, a regular one only, at pos (< 0: at the file
+ * offset; with O_APPEND at the end). A file of size cur growing to size:
+ * 0, or past the limit SIGXFSZ and -EFBIG (inode_newsize_ok). */
+int generic_write_check_limits(struct kernel *k, uint64_t pos, uint64_t *count);
+int file_write_check_limits(struct kernel *k, struct file *f, int64_t pos, uint64_t *count);
+int inode_newsize_ok(struct kernel *k, uint64_t cur, uint64_t size);
 
 /* fork: a new table (one user) naming the same open files (references
  * taken, so offsets are shared) with the same close-on-exec flags; NULL

@@ -140,7 +140,7 @@ static int64_t do_inotify_init(struct kernel *k, int flags)
 	f->host_fd = host_fd;
 	f->f_mode = FMODE_READ;
 	instances++;
-	int fd = fd_install(k->current->files, 0, f, flags & IN_CLOEXEC);
+	int fd = fd_install(k, 0, f, flags & IN_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
 	return fd;

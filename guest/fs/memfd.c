@@ -88,13 +88,20 @@ static int64_t memfd_write(struct kernel *k, struct file *f, struct uio *u, int6
 	uint64_t at = pos >= 0 ? (uint64_t)pos : (f->flags & O_APPEND) ? mfd->m->size : mf->pos;
 	if (huge_size(mfd))
 		return -EINVAL; /* vfs_write: no FMODE_CAN_WRITE */
+	uint64_t count = u->left; /* RLIMIT_FSIZE first, as shmem's generic_write_checks */
+	int err = generic_write_check_limits(k, at, &count);
+	if (err)
+		return err;
 	if (mfd->seals & WRITE_SEALS)
 		return -EPERM;
-	if ((mfd->seals & F_SEAL_GROW) && at + u->left > mfd->m->size)
+	if ((mfd->seals & F_SEAL_GROW) && at + count > mfd->m->size)
 		return -EPERM;
-	if (u->left == 0)
+	if (count == 0)
 		return 0;
+	uint64_t cut = u->left - count;
+	u->left = count;
 	int64_t n = shmem_write(k, mfd->m, u, at);
+	u->left += cut;
 	if (n > 0 && pos < 0)
 		mf->pos = at + (uint64_t)n;
 	return n;
@@ -201,6 +208,9 @@ int memfd_truncate(struct kernel *k, struct file *f, uint64_t size)
 		return -EINVAL;
 	if (huge_size(mfd) && (size & (huge_size(mfd) - 1)))
 		return -EINVAL; /* hugetlbfs_setattr */
+	int err = inode_newsize_ok(k, mfd->m->size, size); /* setattr_prepare's */
+	if (err)
+		return err;
 	if ((size < mfd->m->size && (mfd->seals & F_SEAL_SHRINK)) ||
 	    (size > mfd->m->size && (mfd->seals & F_SEAL_GROW)))
 		return -EPERM;
@@ -255,6 +265,10 @@ int memfd_fallocate(struct kernel *k, struct file *f, int mode, uint64_t off, ui
 			shmem_zero_range(k, m, off, end);
 		return 0;
 	}
+	/* shmem checks RLIMIT_FSIZE even with FALLOC_FL_KEEP_SIZE. */
+	int err = inode_newsize_ok(k, m->size, off + len);
+	if (err)
+		return err;
 	if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > m->size) {
 		if (mfd->seals & F_SEAL_GROW)
 			return -EPERM;
@@ -339,7 +353,7 @@ int64_t sys_memfd_create(struct kernel *k, struct cpu_context *ctx, const uint64
 		free(mfd);
 		return -ENOMEM;
 	}
-	int fd = fd_install(k->current->files, 0, f, flags & MFD_CLOEXEC);
+	int fd = fd_install(k, 0, f, flags & MFD_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
 	return fd;

@@ -176,9 +176,7 @@ static int charge(struct kernel *k, struct mq_namespace *ns, struct mqueue *q)
 		u->next = ns->users;
 		ns->users = u;
 	}
-	uint64_t cur, max;
-	task_rlimit(RLIMIT_MSGQUEUE, &cur, &max);
-	if (u->bytes + bytes > cur)
+	if (u->bytes + bytes > rlimit(k, RLIMIT_MSGQUEUE))
 		return -EMFILE;
 	u->bytes += bytes;
 	q->charged = bytes;
@@ -223,10 +221,13 @@ static int create(struct kernel *k, const char *name, unsigned mode,
 	return 0;
 }
 
-static bool fd_free_slot(const struct fdtable *t)
+/* Whether the process may open one more fd (below its RLIMIT_NOFILE). */
+static bool fd_free_slot(struct kernel *k)
 {
-	for (int fd = 0; fd < MAX_FDS; fd++)
-		if (!t->fd[fd])
+	const struct fdtable *t = k->current->files;
+	uint64_t end = task_rlimit(k->current, RLIMIT_NOFILE);
+	for (int fd = 0; (uint64_t)fd < end; fd++)
+		if (fd >= t->max_fds || !t->fd[fd])
 			return true;
 	return false;
 }
@@ -259,7 +260,7 @@ int mqueue_reopen(struct kernel *k, struct file *f, int flags, struct file **out
 int64_t mqueue_open(struct kernel *k, const char *name, int oflag, unsigned mode,
 		    const struct k_mq_attr *attr)
 {
-	if (!fd_free_slot(k->current->files))
+	if (!fd_free_slot(k))
 		return -EMFILE;
 	struct mqueue *q;
 	int err = lookup(k->mq_ns, name, &q);
@@ -282,7 +283,7 @@ int64_t mqueue_open(struct kernel *k, const char *name, int oflag, unsigned mode
 		err = new_file(q, oflag, &f);
 	if (err)
 		return err;
-	int fd = fd_install(k->current->files, 0, f, true);
+	int fd = fd_install(k, 0, f, true);
 	if (fd < 0)
 		file_put(f);
 	return fd;

@@ -138,7 +138,7 @@ int pidfd_create(struct kernel *k, const struct process *p, int flags)
 	}
 	*pf = (struct pidfd){.k = k, .pid = p->pid, .serial = p->serial};
 	f->f_mode = FMODE_READ | FMODE_WRITE;
-	int fd = fd_install(k->current->files, 0, f, true); /* always close-on-exec */
+	int fd = fd_install(k, 0, f, true); /* always close-on-exec */
 	if (fd < 0)
 		file_put(f);
 	return fd;
@@ -214,7 +214,7 @@ int64_t sys_pidfd_getfd(struct kernel *k, struct cpu_context *ctx, const uint64_
 	if (!f) /* an exiting task has no files left: that is ESRCH */
 		return p->exited ? -ESRCH : -EBADF;
 	file_get(f);
-	int fd = fd_install(k->current->files, 0, f, true);
+	int fd = fd_install(k, 0, f, true);
 	if (fd < 0)
 		file_put(f);
 	return fd;

@@ -179,7 +179,7 @@ int proc_fdinfo_show(struct kernel *k, struct process *p, int fd, struct seq *s)
 		mnt_id = kind_mnt_id(f->kind);
 		ino = (long long)st.st_ino;
 	}
-	if (p->files->cloexec[fd])
+	if (fd_cloexec(p->files, fd))
 		flags |= O_CLOEXEC;
 	seq_printf(s, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%lld\nino:\t%llu\n", pos, (unsigned)flags,
 		   mnt_id, (unsigned long long)ino);

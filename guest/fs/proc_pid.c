@@ -119,7 +119,7 @@ static void show_ids(const struct process *p, struct seq *s)
 	const struct cred *c = &p->cred;
 	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid, c->fsuid);
 	seq_printf(s, "Gid:\t%u\t%u\t%u\t%u\n", c->gid, c->egid, c->sgid, c->fsgid);
-	seq_printf(s, "FDSize:\t%d\n", MAX_FDS);
+	seq_printf(s, "FDSize:\t%d\n", p->files ? p->files->max_fds : 0);
 	seq_printf(s, "Groups:\t");
 	for (int i = 0; i < c->groups->ngroups; i++)
 		seq_printf(s, "%s%u", i ? " " : "", c->groups->gid[i]);
@@ -158,12 +158,10 @@ static void show_sig(const struct process *p, struct seq *s)
 {
 	uint64_t ign, cgt;
 	sig_masks(p, &ign, &cgt);
-	struct rlimit lim;
-	getrlimit(RLIMIT_SIGPENDING, &lim);
 	uint64_t own = p->sig.pending.signal, shared = p->signal->shared_pending.signal;
 	seq_printf(s, "Threads:\t%d\n", nr_threads(p));
 	seq_printf(s, "SigQ:\t%d/%llu\n", __builtin_popcountll(own) + __builtin_popcountll(shared),
-		   (unsigned long long)lim.rlim_cur);
+		   (unsigned long long)task_rlimit(p, RLIMIT_SIGPENDING));
 	seq_printf(s, "SigPnd:\t%016llx\n", (unsigned long long)own);
 	seq_printf(s, "ShdPnd:\t%016llx\n", (unsigned long long)shared);
 	seq_printf(s, "SigBlk:\t%016llx\n", (unsigned long long)p->sig.blocked);

@@ -1,5 +1,5 @@
 /* proc_pid_limits.c - /proc/PID/limits: the process's resource limits
- * (task/rlimit.c: what getrlimit gives in the guest) in the table of
+ * (task/rlimit.c: what getrlimit gives it) in the table of
  * Linux's proc_pid_limits, one line per RLIMIT_* in their order. */
 #include <sys/resource.h>
 
@@ -40,11 +40,9 @@ static void show_limit(struct seq *s, uint64_t v)
 void proc_limits_show(struct kernel *k, struct process *p, struct seq *s)
 {
 	(void)k;
-	(void)p;
 	seq_printf(s, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
 	for (unsigned i = 0; i < RLIM_NLIMITS; i++) {
-		uint64_t cur, max;
-		task_rlimit(i, &cur, &max);
+		uint64_t cur = task_rlimit(p, i), max = task_rlimit_max(p, i);
 		seq_printf(s, "%-25s ", limit_names[i].name);
 		show_limit(s, cur);
 		show_limit(s, max);

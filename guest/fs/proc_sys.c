@@ -250,11 +250,11 @@ static int file_max_read(struct kernel *k, char *buf, size_t size)
 	return snprintf(buf, size, "%llu\n", (unsigned long long)(n > NR_FILE ? n : NR_FILE));
 }
 
-/* The highest RLIMIT_NOFILE may go: the descriptor table's size. */
+/* The highest RLIMIT_NOFILE may go, Linux's default. */
 static int nr_open_read(struct kernel *k, char *buf, size_t size)
 {
 	(void)k;
-	return snprintf(buf, size, "%d\n", MAX_FDS);
+	return snprintf(buf, size, "%d\n", NR_OPEN);
 }
 
 /* fs.suid_dumpable, which credential changes make a process's

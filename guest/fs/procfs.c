@@ -290,8 +290,9 @@ static const struct proc_entry tid_entries[] = {
 #define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
 #define FDINFO_INO(pid, fd) (PID_INO(pid) + 0xfc00 + (uint64_t)(fd)) /* the last 1024 */
 /* map_files' nth link: Linux gives each a fresh number (get_next_ino),
- * so none is stable; here its place in the listing. */
-#define MAP_FILE_INO(pid, n) (FD_INO(pid, MAX_FDS) + (uint64_t)(n))
+ * so none is stable; here its place in the listing, past the first 1024
+ * fds' (links of higher fds may share these numbers). */
+#define MAP_FILE_INO(pid, n) (FD_INO(pid, 1024) + (uint64_t)(n))
 /* A task/TID directory's inode; its entries follow it. */
 #define TID_INO(tid) (PID_INO(tid) + 0x40)
 #define TASK_DIR_INO(pid) (PID_INO(pid) + 1) /* task is pid_entries[0] */
@@ -947,7 +948,7 @@ static bool fd_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t p
 {
 	struct fdtable *t = files_of(k, dir->pid);
 	bool info = dir->kind == PROC_FDINFO_DIR;
-	for (uint64_t fd = pos - 2; t && fd < MAX_FDS; fd++) {
+	for (uint64_t fd = pos - 2; t && fd < (uint64_t)t->max_fds; fd++) {
 		if (fd_file(t, (int)fd)) {
 			snprintf(d->name, sizeof(d->name), "%d", (int)fd);
 			d->ino = info ? FDINFO_INO(dir->pid, fd) : FD_INO(dir->pid, fd);

@@ -161,7 +161,7 @@ static int64_t do_signalfd4(struct kernel *k, int ufd, uint64_t mask, int flags)
 	*ctx = (struct signalfd_ctx){.k = k, .mask = mask};
 	signalfd_count++;
 	f->f_mode = FMODE_READ | FMODE_WRITE;
-	int fd = fd_install(k->current->files, 0, f, flags & SFD_CLOEXEC);
+	int fd = fd_install(k, 0, f, flags & SFD_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
 	return fd;

@@ -83,7 +83,7 @@ int64_t sys_timerfd_create(struct kernel *k, struct cpu_context *ctx, const uint
 	}
 	f->host_fd = host_fd;
 	f->f_mode = FMODE_READ | FMODE_WRITE;
-	int fd = fd_install(k->current->files, 0, f, flags & TFD_CLOEXEC);
+	int fd = fd_install(k, 0, f, flags & TFD_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
 	return fd;

@@ -420,4 +420,9 @@ bool reclaim_page(struct kernel *k, uint64_t pa, bool file);
  * NULL when there is none. */
 struct process *oom_kill(struct kernel *k);
 
+/* Whether mm may map len more bytes with VM_* flags at start (what is
+ * mapped there now goes): RLIMIT_AS and RLIMIT_DATA (vm_limits.c). */
+bool may_expand_vm(struct kernel *k, const struct mm *mm, unsigned flags, uint64_t start,
+		   uint64_t len);
+
 #endif

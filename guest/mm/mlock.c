@@ -19,17 +19,15 @@
 
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 
-uint64_t mlock_limit(void)
+uint64_t mlock_limit(struct kernel *k)
 {
-	struct rlimit r;
-	if (getrlimit(RLIMIT_MEMLOCK, &r) < 0 || r.rlim_cur == RLIM_INFINITY)
-		return UINT64_MAX;
-	return r.rlim_cur >> PAGE_SHIFT;
+	uint64_t lim = rlimit(k, RLIMIT_MEMLOCK);
+	return lim == RLIM_INFINITY ? UINT64_MAX : lim >> PAGE_SHIFT;
 }
 
 bool can_do_mlock(struct kernel *k)
 {
-	return mlock_limit() != 0 || capable(k, CAP_IPC_LOCK);
+	return mlock_limit(k) != 0 || capable(k, CAP_IPC_LOCK);
 }
 
 uint64_t mm_locked_vm(const struct mm *mm)
@@ -59,7 +57,7 @@ int mlock_future_check(struct kernel *k, const struct mm *mm, unsigned flags, ui
 	if (!(flags & VM_LOCKED))
 		return 0;
 	uint64_t locked = (len >> PAGE_SHIFT) + mm_locked_vm(mm);
-	return locked > mlock_limit() && !capable(k, CAP_IPC_LOCK) ? -EAGAIN : 0;
+	return locked > mlock_limit(k) && !capable(k, CAP_IPC_LOCK) ? -EAGAIN : 0;
 }
 
 /* [s, e) of v gets lock flags `lock` (Linux's mlock_fixup). */
@@ -104,9 +102,9 @@ int mm_mlock(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, unsi
 		return 0;
 	if (lock) {
 		uint64_t locked = (len >> PAGE_SHIFT) + mm_locked_vm(mm);
-		if (locked > mlock_limit() && !capable(k, CAP_IPC_LOCK))
+		if (locked > mlock_limit(k) && !capable(k, CAP_IPC_LOCK))
 			locked -= locked_in(mm, start, end); /* locked already: no charge */
-		if (locked > mlock_limit() && !capable(k, CAP_IPC_LOCK))
+		if (locked > mlock_limit(k) && !capable(k, CAP_IPC_LOCK))
 			return -ENOMEM;
 	}
 	int err = apply_vma_lock_flags(k, mm, start, end, lock);
@@ -147,7 +145,7 @@ int mm_mlockall(struct kernel *k, struct mm *mm, int flags)
 	uint64_t total_vm = 0;
 	for (const struct vma *v = mm->vmas; v; v = v->next)
 		total_vm += (v->end - v->start) >> PAGE_SHIFT;
-	if ((flags & MCL_CURRENT) && total_vm > mlock_limit() && !capable(k, CAP_IPC_LOCK))
+	if ((flags & MCL_CURRENT) && total_vm > mlock_limit(k) && !capable(k, CAP_IPC_LOCK))
 		return -ENOMEM;
 	apply_mlockall_flags(k, mm, flags);
 	if (flags & MCL_CURRENT) {

@@ -8,8 +8,9 @@
 #include "mm/internal.h"
 
 /* Linux's mmap_base without randomisation: TASK_SIZE minus the 128 MiB
- * minimum gap kept for the stack. */
+ * minimum gap kept for the stack; exec moves it (mm_pick_mmap_layout). */
 #define MMAP_BASE (USER_TOP - (128ULL << 20))
+#define STACK_GUARD_GAP (256ULL << 12) /* Linux's stack_guard_gap: 256 pages */
 
 struct mm *mm_create(struct kernel *k)
 {
@@ -101,6 +102,8 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 {
 	if (mm->map_count > k->vm.max_map_count)
 		return -ENOMEM; /* Linux's do_mmap: "Too many mappings?" */
+	if (!may_expand_vm(k, mm, flags, start, len))
+		return -ENOMEM; /* RLIMIT_AS, RLIMIT_DATA (mmap_region) */
 	/* Linux's accountable_mapping: private, writable, not MAP_NORESERVE. */
 	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE | VM_HUGETLB)) == VM_WRITE)
 		flags |= VM_ACCOUNT; /* hugetlb maps reserve from their pool instead */
@@ -139,6 +142,19 @@ int64_t mm_map_pages(struct kernel *k, struct mm *mm, uint64_t start, uint64_t l
 	v->mapping = m;
 	vma_merge_range(k, mm, start, start + len);
 	return (int64_t)start;
+}
+
+/* Linux's mmap_base (x86, no randomisation): below the stack, a gap of
+ * its limit and the guard gap, at least 128 MiB and at most 5/6 of user
+ * space (so an unlimited stack takes the most; Linux's legacy bottom-up
+ * layout is not kept here). */
+void mm_pick_mmap_layout(struct mm *mm, uint64_t stack_limit)
+{
+	const uint64_t gap_min = 128ULL << 20, gap_max = USER_TOP / 6 * 5;
+	uint64_t gap = stack_limit + STACK_GUARD_GAP > stack_limit ? stack_limit + STACK_GUARD_GAP
+								   : stack_limit;
+	gap = gap < gap_min ? gap_min : gap > gap_max ? gap_max : gap;
+	mm->mmap_base = (USER_TOP - gap + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
 uint64_t mm_get_unmapped_area(struct kernel *k, struct mm *mm, uint64_t hint, uint64_t len)
@@ -207,6 +223,12 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 		/* A merge may have joined v to what was done already. */
 		uint64_t e = v->end < end ? v->end : end;
 		unsigned flags = (v->flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
+		/* Memory turning into data passes RLIMIT_DATA (mprotect_fixup). */
+		if ((prot & VM_WRITE) && !may_expand_vm(k, mm, flags, at, e - at) &&
+		    may_expand_vm(k, mm, v->flags, at, e - at)) {
+			err = -ENOMEM;
+			break;
+		}
 		/* Private memory becoming writable is charged from now on; the
 		 * charge goes again only from anonymous memory never written
 		 * (no anon_vma), as in Linux's mprotect_fixup. */

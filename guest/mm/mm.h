@@ -160,7 +160,10 @@ void mm_clear_young(struct kernel *k, struct mm *mm, uint64_t start, uint64_t en
 /* Linux's can_do_mlock: RLIMIT_MEMLOCK above 0, or CAP_IPC_LOCK. */
 bool can_do_mlock(struct kernel *k);
 /* RLIMIT_MEMLOCK in pages (UINT64_MAX: unlimited). */
-uint64_t mlock_limit(void);
+uint64_t mlock_limit(struct kernel *k);
+/* exec: where mm's mmap area starts, below the gap RLIMIT_STACK
+ * (stack_limit, bytes) keeps for the stack (Linux's arch_pick_mmap_layout). */
+void mm_pick_mmap_layout(struct mm *mm, uint64_t stack_limit);
 /* A new map of len bytes with VM_* flags would pass RLIMIT_MEMLOCK:
  * -EAGAIN, else 0 (Linux's mlock_future_check). */
 int mlock_future_check(struct kernel *k, const struct mm *mm, unsigned flags, uint64_t len);

@@ -105,8 +105,8 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 /* Linux's check_prep_vma: when the call maps new space (a growth, or
  * any move to a fixed address), what it keeps of the old range must lie
  * in v (a shrink keeps new_len bytes, the rest is unmapped). */
-static int check_prep_vma(const struct vma *v, uint64_t old, uint64_t old_len, uint64_t new_len,
-			  uint64_t flags)
+static int check_prep_vma(struct kernel *k, const struct mm *mm, const struct vma *v, uint64_t old,
+			  uint64_t old_len, uint64_t new_len, uint64_t flags)
 {
 	if (!v)
 		return -EFAULT;
@@ -119,6 +119,9 @@ static int check_prep_vma(const struct vma *v, uint64_t old, uint64_t old_len, u
 	uint64_t kept = new_len < old_len ? new_len : old_len;
 	if (kept > v->end - old)
 		return -EFAULT;
+	/* The growth passes RLIMIT_AS and RLIMIT_DATA (vma_to_resize). */
+	if (new_len > old_len && !may_expand_vm(k, mm, v->flags, v->end, new_len - old_len))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -210,7 +213,7 @@ int64_t mm_remap(struct kernel *k, struct mm *mm, uint64_t old, uint64_t old_len
 	if ((flags & MREMAP_FIXED) && old_len == new_len && !(flags & MREMAP_DONTUNMAP))
 		return remap_move(k, mm, old, old_len, new);
 	struct vma *v = vma_find(mm, old);
-	int err = check_prep_vma(v, old, old_len, new_len, flags);
+	int err = check_prep_vma(k, mm, v, old, old_len, new_len, flags);
 	if (err)
 		return err;
 	/* A growth is charged (Linux's vma_to_resize). */

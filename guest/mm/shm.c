@@ -261,7 +261,7 @@ int shm_lock(struct kernel *k, struct shmid_kernel *shp, bool lock, uint32_t uid
 	for (int i = 0; i < SHM_SEQ_MULTIPLIER; i++)
 		if (ids->segs[i] && (ids->segs[i]->mode & SHM_LOCKED) && ids->segs[i]->mlock_uid == uid)
 			locked += shm_pages(ids->segs[i]);
-	if (mlock_limit() != UINT64_MAX && locked > mlock_limit() && !capable(k, CAP_IPC_LOCK))
+	if (mlock_limit(k) != UINT64_MAX && locked > mlock_limit(k) && !capable(k, CAP_IPC_LOCK))
 		return -ENOMEM;
 	shp->mode |= SHM_LOCKED;
 	shp->mlock_uid = uid;

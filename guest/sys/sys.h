@@ -68,7 +68,7 @@ syscall_fn sys_socket, sys_socketpair, sys_bind, sys_listen, sys_connect, sys_ac
 syscall_fn sys_sendto, sys_recvfrom, sys_sendmsg, sys_recvmsg, sys_sendmmsg,
 	sys_recvmmsg; /* sys_sockmsg.c */
 syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_rseq,
-	sys_prlimit64, sys_getrlimit, sys_setrlimit, sys_getpid,
+	sys_getpid,
 	sys_gettid, sys_getppid, sys_sched_getaffinity, sys_sched_yield, sys_getrandom, sys_sysinfo,
 	sys_personality, sys_times; /* sys_misc.c */
 syscall_fn sys_uname, sys_sethostname, sys_setdomainname; /* sys_uts.c */

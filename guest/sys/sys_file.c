@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -36,7 +37,7 @@ static int64_t do_open(struct kernel *k, int dirfd, uint64_t upath, int flags, u
 		err = file_open(k, dirfd, path, flags, mode, &f);
 	if (err)
 		return err;
-	int fd = fd_install(files(k), 0, f, flags & O_CLOEXEC);
+	int fd = fd_install(k, 0, f, flags & O_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
 	return fd;
@@ -93,15 +94,14 @@ int64_t sys_close_range(struct kernel *k, struct cpu_context *ctx, const uint64_
 		fdtable_put(p->files);
 		p->files = t;
 	}
-	if (last >= MAX_FDS)
-		last = MAX_FDS - 1;
-	for (uint32_t fd = first; fd <= last && fd < MAX_FDS; fd++) {
-		if (flags & CLOSE_RANGE_CLOEXEC) {
-			if (files(k)->fd[fd])
-				files(k)->cloexec[fd] = true;
-		} else if (files(k)->fd[fd]) {
-			fd_close(files(k), (int)fd);
-		}
+	struct fdtable *t = files(k);
+	if (last >= (uint32_t)t->max_fds)
+		last = (uint32_t)t->max_fds - 1;
+	for (uint32_t fd = first; fd <= last; fd++) {
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			fd_set_cloexec(t, (int)fd, true);
+		else if (t->fd[fd])
+			fd_close(t, (int)fd);
 	}
 	return 0;
 }
@@ -113,7 +113,7 @@ static int64_t dup_from(struct kernel *k, uint64_t oldfd, int min, bool cloexec)
 	if (!f)
 		return -EBADF;
 	file_get(f);
-	int fd = fd_install(files(k), min, f, cloexec);
+	int fd = fd_install(k, min, f, cloexec);
 	if (fd < 0)
 		file_put(f);
 	return fd;
@@ -127,13 +127,17 @@ int64_t sys_dup(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 
 static int64_t dup_to(struct kernel *k, uint64_t oldfd, uint64_t newfd, bool cloexec)
 {
-	if ((uint32_t)newfd >= MAX_FDS)
+	if ((uint32_t)newfd >= task_rlimit(k->current, RLIMIT_NOFILE))
 		return -EBADF;
 	struct file *f = fd_arg_raw(k, oldfd);
 	if (!f)
 		return -EBADF;
 	file_get(f);
-	fd_install_at(files(k), (int)(uint32_t)newfd, f, cloexec);
+	int err = fd_install_at(files(k), (int)(uint32_t)newfd, f, cloexec);
+	if (err) {
+		file_put(f);
+		return err;
+	}
 	return (int)(uint32_t)newfd;
 }
 
@@ -171,13 +175,13 @@ int64_t sys_fcntl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (a[2] >= MAX_FDS)
+		if (a[2] >= task_rlimit(k->current, RLIMIT_NOFILE))
 			return -EINVAL;
 		return dup_from(k, a[0], (int)a[2], (int)a[1] == F_DUPFD_CLOEXEC);
 	case F_GETFD:
-		return files(k)->cloexec[fd] ? FD_CLOEXEC : 0;
+		return fd_cloexec(files(k), fd) ? FD_CLOEXEC : 0;
 	case F_SETFD:
-		files(k)->cloexec[fd] = a[2] & FD_CLOEXEC;
+		fd_set_cloexec(files(k), fd, a[2] & FD_CLOEXEC);
 		return 0;
 	case F_GETFL:
 		return file_get_flags(f);
@@ -232,7 +236,7 @@ int64_t sys_ioctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	switch ((uint32_t)a[1]) {
 	case FIOCLEX:
 	case FIONCLEX:
-		files(k)->cloexec[(uint32_t)a[0]] = (uint32_t)a[1] == FIOCLEX;
+		fd_set_cloexec(files(k), (int)(uint32_t)a[0], (uint32_t)a[1] == FIOCLEX);
 		return 0;
 	case FIONREAD: /* a tty's is its line discipline's (TIOCINQ) */
 		if (file_kind(f) == FILE_PTY)
@@ -306,6 +310,10 @@ int64_t sys_ftruncate(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	int fd = host_fd_arg(k, a[0], EINVAL); /* not a regular file */
 	if (fd < 0)
 		return fd;
+	struct stat st;
+	int err = fstat(fd, &st) < 0 ? -errno : inode_newsize_ok(k, (uint64_t)st.st_size, a[1]);
+	if (err)
+		return err;
 	if (ftruncate(fd, (off_t)a[1]) < 0)
 		return -errno;
 	struct mapping *m = filemap_of(k, fd_arg(k, a[0]));
@@ -438,11 +446,19 @@ int64_t sys_fallocate(struct kernel *k, struct cpu_context *ctx, const uint64_t 
 	bool moves = mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
 			     FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE);
 	uint64_t first = (uint64_t)off >> PAGE_SHIFT;
+	struct stat st;
+	/* Growing the file passes RLIMIT_FSIZE first (ext4's and shmem's
+	 * fallocate ask inode_newsize_ok). */
+	if (!(mode & (FALLOC_FL_KEEP_SIZE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)) &&
+	    fstat(f->host_fd, &st) == 0) {
+		int err = inode_newsize_ok(k, (uint64_t)st.st_size, (uint64_t)off + (uint64_t)len);
+		if (err)
+			return err;
+	}
 	if (m && moves && filemap_writeback(k, m, first, UINT64_MAX >> PAGE_SHIFT))
 		return -EIO;
 	if (fallocate(f->host_fd, mode, off, len) < 0)
 		return -errno;
-	struct stat st;
 	if (m && moves)
 		filemap_invalidate(k, m, first, UINT64_MAX >> PAGE_SHIFT);
 	if (m && fstat(f->host_fd, &st) == 0 && (uint64_t)st.st_size != m->size)
@@ -513,13 +529,13 @@ static int64_t do_pipe(struct kernel *k, uint64_t ufds, uint64_t flags)
 	if (err)
 		return err;
 	int fds[2];
-	fds[0] = fd_install(files(k), 0, ends[0], flags & O_CLOEXEC);
+	fds[0] = fd_install(k, 0, ends[0], flags & O_CLOEXEC);
 	if (fds[0] < 0) {
 		file_put(ends[0]);
 		file_put(ends[1]);
 		return fds[0];
 	}
-	fds[1] = fd_install(files(k), 0, ends[1], flags & O_CLOEXEC);
+	fds[1] = fd_install(k, 0, ends[1], flags & O_CLOEXEC);
 	if (fds[1] < 0) {
 		fd_close(files(k), fds[0]);
 		file_put(ends[1]);

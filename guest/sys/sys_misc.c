@@ -76,55 +76,6 @@ int64_t sys_rseq(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 	return -ENOSYS;
 }
 
-/* ---- resource limits ---- */
-
-struct rlimit64_user {
-	uint64_t cur, max;
-};
-
-/* New limits are checked like Linux's but not kept yet: the kernel has no
- * per-process limits to apply them to. */
-static int64_t do_prlimit(struct kernel *k, uint64_t pid, uint64_t resource, uint64_t unew,
-			  uint64_t uold)
-{
-	/* Any process, by any of its thread ids: every guest process has the
-	 * caller's ids, so Linux's permission check passes. */
-	struct process *p = pid == 0 ? k->current : pid <= INT32_MAX ? find_task_by_vpid(k, (int)pid) : NULL;
-	if (!p)
-		return -ESRCH;
-	if (resource >= RLIM_NLIMITS)
-		return -EINVAL;
-	struct rlimit64_user cur, want;
-	task_rlimit((unsigned)resource, &cur.cur, &cur.max);
-	if (unew) {
-		if (copy_from_user(k, &want, unew, sizeof(want)))
-			return -EFAULT;
-		if (want.cur > want.max)
-			return -EINVAL;
-		if (want.max > cur.max)
-			return -EPERM;
-	}
-	return uold ? copy_to_user(k, uold, &cur, sizeof(cur)) : 0;
-}
-
-int64_t sys_prlimit64(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	return do_prlimit(k, (uint64_t)(int)a[0], a[1], a[2], a[3]);
-}
-
-int64_t sys_getrlimit(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	return do_prlimit(k, 0, a[0], 0, a[1]);
-}
-
-int64_t sys_setrlimit(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)ctx;
-	return do_prlimit(k, 0, a[0], a[1], 0);
-}
-
 /* ---- identity ---- */
 
 int64_t sys_getpid(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])

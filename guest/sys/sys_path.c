@@ -244,7 +244,9 @@ int64_t sys_truncate(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	path_put(&p);
 	if (err)
 		return err;
-	err = ftruncate(file_host_fd(f), (off_t)a[1]) < 0 ? -errno : 0;
+	err = inode_newsize_ok(k, (uint64_t)st.st_size, a[1]);
+	if (!err)
+		err = ftruncate(file_host_fd(f), (off_t)a[1]) < 0 ? -errno : 0;
 	struct mapping *m = err ? NULL : filemap_of(k, f);
 	if (m)
 		filemap_resize(k, m, a[1]); /* the page cache follows */

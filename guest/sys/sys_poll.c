@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 
 #include "fs/fs.h"
@@ -135,7 +136,7 @@ static int64_t end_wait_mask(struct kernel *k, int64_t ret)
 static int64_t poll_user(struct kernel *k, uint64_t ufds, uint64_t nfds,
 			 const struct timespec *timeout)
 {
-	if (nfds > MAX_FDS) /* Linux: more than RLIMIT_NOFILE */
+	if (nfds > task_rlimit(k->current, RLIMIT_NOFILE))
 		return -EINVAL;
 	struct pollfd *fds = malloc(nfds * sizeof(*fds) + 1);
 	if (!fds)
@@ -190,25 +191,18 @@ static bool bit_of(const uint8_t *set, int fd)
 	return set && (set[fd / 8] >> (fd % 8) & 1);
 }
 
-static int64_t do_select(struct kernel *k, int n, uint64_t uin, uint64_t uout, uint64_t uex,
-			 const struct timespec *timeout)
+/* The polling of select's sets, in and out of the kernel copies set[3]
+ * of bytes each and fds. */
+static int64_t select_sets(struct kernel *k, int n, const uint64_t uset[3], uint8_t *set[3],
+			   size_t bytes, struct pollfd *fds, const struct timespec *timeout)
 {
-	if (n < 0)
-		return -EINVAL;
-	if (n > MAX_FDS)
-		n = MAX_FDS; /* Linux cuts n to the size of the fd table */
-	size_t bytes = ((size_t)n + 7) / 8;
-	uint8_t in[MAX_FDS / 8] = {0}, out[MAX_FDS / 8] = {0}, ex[MAX_FDS / 8] = {0};
-	uint64_t uset[3] = {uin, uout, uex};
-	uint8_t *set[3] = {in, out, ex};
 	for (int s = 0; s < 3; s++)
 		if (uset[s] && copy_from_user(k, set[s], uset[s], bytes))
 			return -EFAULT;
-	struct pollfd fds[MAX_FDS];
 	int nfds = 0;
 	for (int fd = 0; fd < n; fd++) {
-		short ev = (bit_of(in, fd) ? POLLIN : 0) | (bit_of(out, fd) ? POLLOUT : 0) |
-			   (bit_of(ex, fd) ? POLLPRI : 0);
+		short ev = (bit_of(set[0], fd) ? POLLIN : 0) | (bit_of(set[1], fd) ? POLLOUT : 0) |
+			   (bit_of(set[2], fd) ? POLLPRI : 0);
 		if (!ev)
 			continue;
 		if (!fd_file(k->current->files, fd))
@@ -218,9 +212,8 @@ static int64_t do_select(struct kernel *k, int n, uint64_t uin, uint64_t uout, u
 	int64_t ret = do_poll(k, fds, (uint64_t)nfds, timeout);
 	if (ret < 0)
 		return ret;
-	memset(in, 0, bytes);
-	memset(out, 0, bytes);
-	memset(ex, 0, bytes);
+	for (int s = 0; s < 3; s++)
+		memset(set[s], 0, bytes);
 	ret = 0;
 	for (int i = 0; i < nfds; i++) {
 		int fd = fds[i].fd;
@@ -237,6 +230,27 @@ static int64_t do_select(struct kernel *k, int n, uint64_t uin, uint64_t uout, u
 	for (int s = 0; s < 3; s++)
 		if (uset[s] && copy_to_user(k, uset[s], set[s], bytes))
 			return -EFAULT;
+	return ret;
+}
+
+static int64_t do_select(struct kernel *k, int n, uint64_t uin, uint64_t uout, uint64_t uex,
+			 const struct timespec *timeout)
+{
+	if (n < 0)
+		return -EINVAL;
+	if (n > k->current->files->max_fds)
+		n = k->current->files->max_fds; /* Linux cuts n to the size of the fd table */
+	size_t bytes = ((size_t)n + 7) / 8;
+	uint8_t *buf = calloc(3, bytes + 1);
+	struct pollfd *fds = malloc(((size_t)n + 1) * sizeof(*fds));
+	int64_t ret = -ENOMEM;
+	if (buf && fds) {
+		uint64_t uset[3] = {uin, uout, uex};
+		uint8_t *set[3] = {buf, buf + bytes + 1, buf + 2 * (bytes + 1)};
+		ret = select_sets(k, n, uset, set, bytes, fds, timeout);
+	}
+	free(buf);
+	free(fds);
 	return ret;
 }
 

@@ -367,7 +367,12 @@ int64_t sys_sendfile(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	off_t off;
 	if (a[2] && copy_from_user(k, &off, a[2], sizeof(off)))
 		return -EFAULT;
-	size_t count = a[3] < MAX_RW_COUNT ? (size_t)a[3] : MAX_RW_COUNT;
+	uint64_t count = a[3] < MAX_RW_COUNT ? a[3] : MAX_RW_COUNT;
+	/* Linux's write into a regular file checks RLIMIT_FSIZE; the host's
+	 * sendfile would not. */
+	int64_t err = out->host_fd >= 0 ? file_write_check_limits(k, out, -1, &count) : 0;
+	if (err)
+		return err;
 	off_t *offp = a[2] ? &off : NULL;
 	int64_t r = out->host_fd >= 0 ? sendfile_host(out, in, offp, count)
 				      : sendfile_to_kernel(k, out, in, offp, count);

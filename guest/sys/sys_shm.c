@@ -199,7 +199,7 @@ static int64_t shm_do_lock(struct kernel *k, int shmid, int cmd)
 	if (!capable(k, CAP_IPC_LOCK)) {
 		if (euid != shp->uid && euid != shp->cuid)
 			return -EPERM;
-		if (cmd == SHM_LOCK && !mlock_limit())
+		if (cmd == SHM_LOCK && !mlock_limit(k))
 			return -EPERM;
 	}
 	/* Counted against the real user, as Linux's ucounts. */

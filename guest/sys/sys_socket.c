@@ -90,7 +90,7 @@ int64_t sys_socket(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	int err = unix_create(k, type, flags, &f);
 	if (err)
 		return err;
-	int fd = fd_install(k->current->files, 0, f, (int)a[1] & SOCK_CLOEXEC);
+	int fd = fd_install(k, 0, f, (int)a[1] & SOCK_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
 	return fd;
@@ -109,13 +109,13 @@ int64_t sys_socketpair(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	struct fdtable *t = k->current->files;
 	bool cloexec = (int)a[1] & SOCK_CLOEXEC;
 	int fds[2];
-	fds[0] = fd_install(t, 0, ends[0], cloexec);
+	fds[0] = fd_install(k, 0, ends[0], cloexec);
 	if (fds[0] < 0) {
 		file_put(ends[0]);
 		file_put(ends[1]);
 		return fds[0];
 	}
-	fds[1] = fd_install(t, 0, ends[1], cloexec);
+	fds[1] = fd_install(k, 0, ends[1], cloexec);
 	if (fds[1] < 0) {
 		fd_close(t, fds[0]);
 		file_put(ends[1]);
@@ -188,7 +188,7 @@ static int64_t do_accept(struct kernel *k, const uint64_t a[6], int flags)
 			return err;
 		}
 	}
-	int fd = fd_install(k->current->files, 0, nf, flags & SOCK_CLOEXEC);
+	int fd = fd_install(k, 0, nf, flags & SOCK_CLOEXEC);
 	if (fd < 0)
 		file_put(nf);
 	return fd;

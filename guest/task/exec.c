@@ -286,8 +286,7 @@ static int follow_scripts(struct kernel *k, struct file **f, const char *name, i
  * (Linux's BINPRM_FLAGS_PATH_INACCESSIBLE: then a script is ENOENT). */
 static bool script_inaccessible(struct kernel *k, int dirfd, const char *path, struct file *f)
 {
-	if (dirfd == AT_FDCWD || path[0] == '/' || dirfd < 0 || dirfd >= MAX_FDS ||
-	    !k->current->files->cloexec[dirfd])
+	if (dirfd == AT_FDCWD || path[0] == '/' || !fd_cloexec(k->current->files, dirfd))
 		return false;
 	char magic[2];
 	return pread(f->host_fd, magic, 2, 0) == 2 && magic[0] == '#' && magic[1] == '!';

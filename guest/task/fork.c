@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "fs/fs.h"
 #include "kern.h"
@@ -133,9 +134,23 @@ static int copy_signal(struct process *c, struct process *p, const struct clone_
 	s->cmdline_len = ps->cmdline_len;
 	s->oom_score_adj = ps->oom_score_adj;
 	s->oom_score_adj_min = ps->oom_score_adj_min;
+	memcpy(s->rlim, ps->rlim, sizeof(s->rlim));
 	/* With CLONE_PARENT the exit signal is the caller's own (Linux). */
 	c->exit_signal = (r->flags & CLONE_PARENT) ? p->exit_signal : r->exit_signal;
 	return 0;
+}
+
+/* RLIMIT_NPROC (Linux 6.1's copy_process): the real user has that many
+ * tasks already (threads and zombies count), and is not root, nor has
+ * CAP_SYS_RESOURCE or CAP_SYS_ADMIN. */
+static bool nproc_over_limit(struct kernel *k, const struct process *p)
+{
+	uint64_t limit = task_rlimit(p, RLIMIT_NPROC), n = 0;
+	if (limit == RLIM_INFINITY || p->cred.uid == 0)
+		return false;
+	for (const struct process *t = k->procs; t; t = t->next)
+		n += t->cred.uid == p->cred.uid;
+	return n >= limit && !capable(k, CAP_SYS_RESOURCE) && !capable(k, CAP_SYS_ADMIN);
 }
 
 /* The new task returns 0 from the call, at the instruction after SYSCALL,
@@ -144,7 +159,7 @@ static struct process *copy_process(struct kernel *k, const struct cpu_context *
 				    const struct clone_req *r, int *err)
 {
 	struct process *p = k->current, *c = NULL;
-	if (k->nprocs >= PROCESS_MAX) {
+	if (k->nprocs >= PROCESS_MAX || nproc_over_limit(k, p)) {
 		*err = -EAGAIN;
 		return NULL;
 	}

@@ -111,8 +111,8 @@ void futex_wake_word(struct kernel *k, struct mm *mm, uint64_t uaddr);
  * them again when they have an interval), fires the POSIX timers; returns the
  * earliest expiry still to come, or 0 (itimer.c). */
 uint64_t itimer_run(struct kernel *k, uint64_t now);
-/* An interval or POSIX timer of the process is armed: the scheduler must
- * look at the timers between slices (itimer.c). */
+/* An interval or POSIX timer of the process is armed, or RLIMIT_CPU is
+ * set: the scheduler must look at the timers between slices (itimer.c). */
 bool itimers_armed(const struct signal_struct *s);
 /* A handler interrupts p's nanosleep or clock_nanosleep (p current): its
  * return value, -EINTR with the time left written to rmtp (nanosleep.c);

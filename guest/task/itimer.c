@@ -11,6 +11,7 @@
  * as on Linux. */
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -19,6 +20,7 @@
 #include "task/internal.h"
 
 #define NSEC_PER_USEC 1000ULL
+#define NSEC_PER_SEC 1000000000ULL
 #define USEC_PER_SEC 1000000ULL
 
 struct k_timeval {
@@ -186,6 +188,31 @@ static void cpu_itimers_run(struct kernel *k, struct process *p)
 	}
 }
 
+/* Seconds of a limit in ns; UINT64_MAX for what never comes. */
+static uint64_t limit_ns(uint64_t sec)
+{
+	return sec > UINT64_MAX / NSEC_PER_SEC ? UINT64_MAX : sec * NSEC_PER_SEC;
+}
+
+/* RLIMIT_CPU (Linux's check_process_timers): SIGKILL at the hard limit;
+ * at the soft one SIGXCPU, and the soft limit moves on a second, so one
+ * comes every second until the hard limit. */
+static void check_rlimit_cpu(struct kernel *k, struct process *p)
+{
+	struct k_rlimit *r = &p->signal->rlim[RLIMIT_CPU];
+	if (r->rlim_cur == RLIM_INFINITY)
+		return;
+	uint64_t now = task_cputime(k, p, false);
+	if (now >= limit_ns(r->rlim_max)) {
+		const struct ksiginfo info = {.signo = SIGKILL, .code = SI_KERNEL};
+		group_send_sig(k, p, &info);
+	} else if (now >= limit_ns(r->rlim_cur)) {
+		const struct ksiginfo info = {.signo = SIGXCPU, .code = SI_KERNEL};
+		group_send_sig(k, p, &info);
+		r->rlim_cur++;
+	}
+}
+
 uint64_t itimer_run(struct kernel *k, uint64_t now)
 {
 	uint64_t next = posix_timers_run(k, now);
@@ -194,6 +221,7 @@ uint64_t itimer_run(struct kernel *k, uint64_t now)
 		if (!thread_group_leader(p) || process_dead(p))
 			continue;
 		cpu_itimers_run(k, p);
+		check_rlimit_cpu(k, p);
 		if (!s->itimer_real_at)
 			continue;
 		if (s->itimer_real_at <= now) {
@@ -211,5 +239,5 @@ uint64_t itimer_run(struct kernel *k, uint64_t now)
 bool itimers_armed(const struct signal_struct *s)
 {
 	return s->itimer_real_at || s->it[CPUCLOCK_PROF].expires || s->it[CPUCLOCK_VIRT].expires ||
-	       posix_timers_armed(s);
+	       s->rlim[RLIMIT_CPU].rlim_cur != RLIM_INFINITY || posix_timers_armed(s);
 }

@@ -239,15 +239,15 @@ static bool good_sigevent(struct kernel *k, const struct k_sigevent *ev)
  * preallocates it): the guest's timers count against the limit. */
 static bool timer_limit_reached(struct kernel *k)
 {
-	struct rlimit r;
-	if (getrlimit(RLIMIT_SIGPENDING, &r) < 0 || r.rlim_cur == RLIM_INFINITY)
+	uint64_t lim = rlimit(k, RLIMIT_SIGPENDING);
+	if (lim == RLIM_INFINITY)
 		return false;
 	uint64_t n = 0;
 	for (struct process *p = k->procs; p; p = p->next)
 		if (thread_group_leader(p))
 			for (struct k_itimer *t = p->signal->posix_timers; t; t = t->next)
 				n++;
-	return n >= r.rlim_cur;
+	return n >= lim;
 }
 
 /* The next free id (Linux's posix_timer_add): counting up, wrapping. */

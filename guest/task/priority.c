@@ -56,9 +56,7 @@ static int set_one_prio(struct kernel *k, struct process *p, int nice, int error
 {
 	if (!prio_same_owner(k, p) && !capable(k, CAP_SYS_NICE))
 		return -EPERM;
-	struct rlimit lim;
-	getrlimit(RLIMIT_NICE, &lim);
-	if (nice < p->sched.nice && nice_to_rlimit(nice) > (long)lim.rlim_cur &&
+	if (nice < p->sched.nice && (uint64_t)nice_to_rlimit(nice) > rlimit(k, RLIMIT_NICE) &&
 	    !capable(k, CAP_SYS_NICE))
 		return -EACCES;
 	p->sched.nice = nice;

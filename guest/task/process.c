@@ -132,6 +132,7 @@ struct process *kernel_create_process(struct kernel *k)
 		errno = err;
 		return NULL;
 	}
+	rlimit_init(p->signal);
 	cap_init(p);
 	sched_init(p);
 	if (cred_init(p)) {

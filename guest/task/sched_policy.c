@@ -61,17 +61,10 @@ static struct process *find_task(struct kernel *k, int pid)
 	return pid ? find_task_by_vpid(k, pid) : k->current;
 }
 
-static unsigned long host_rlimit(int resource)
+/* is_nice_reduction: the caller's RLIMIT_NICE allows this nice value. */
+static bool nice_allowed(struct kernel *k, int nice)
 {
-	struct rlimit lim;
-	getrlimit(resource, &lim);
-	return lim.rlim_cur;
-}
-
-/* is_nice_reduction: RLIMIT_NICE allows this nice value. */
-static bool nice_allowed(int nice)
-{
-	return (unsigned long)(20 - nice) <= host_rlimit(RLIMIT_NICE);
+	return (uint64_t)(20 - nice) <= rlimit(k, RLIMIT_NICE);
 }
 
 /* The parameters get_params reads: priority, or nice and slice. */
@@ -100,8 +93,8 @@ static int user_check(struct kernel *k, const struct process *p, const struct sc
 		      int policy, bool reset_on_fork)
 {
 	bool ok = true;
-	unsigned long rtprio = host_rlimit(RLIMIT_RTPRIO);
-	if (fair_policy(policy) && attr->sched_nice < p->sched.nice && !nice_allowed(attr->sched_nice))
+	uint64_t rtprio = rlimit(k, RLIMIT_RTPRIO);
+	if (fair_policy(policy) && attr->sched_nice < p->sched.nice && !nice_allowed(k, attr->sched_nice))
 		ok = false;
 	if (rt_policy(policy) &&
 	    ((policy != p->sched.policy && !rtprio) ||
@@ -109,7 +102,7 @@ static int user_check(struct kernel *k, const struct process *p, const struct sc
 		ok = false;
 	if (policy == SCHED_DEADLINE)
 		ok = false;
-	if (p->sched.policy == SCHED_IDLE && policy != SCHED_IDLE && !nice_allowed(p->sched.nice))
+	if (p->sched.policy == SCHED_IDLE && policy != SCHED_IDLE && !nice_allowed(k, p->sched.nice))
 		ok = false;
 	if (!prio_same_owner(k, p) || (p->sched.reset_on_fork && !reset_on_fork))
 		ok = false;

@@ -299,7 +299,7 @@ static bool wants_queue(struct kernel *k, struct process *p, int sig)
 /* False when info was not queued: a standard signal pending already
  * keeps its first instance (Linux's legacy_queue; a timer's signal has
  * an entry of its own), or no room for a real-time one. */
-static bool queue(struct sigpending *q, const struct ksiginfo *info)
+static bool queue(const struct process *p, struct sigpending *q, const struct ksiginfo *info)
 {
 	int sig = info->signo;
 	if (!(q->signal & sig_bit(sig))) {
@@ -313,8 +313,7 @@ static bool queue(struct sigpending *q, const struct ksiginfo *info)
 	uint64_t n = 1;
 	for (; *tail; n++)
 		tail = &(*tail)->next;
-	struct rlimit r; /* the host's RLIMIT_SIGPENDING bounds each queue */
-	if (getrlimit(RLIMIT_SIGPENDING, &r) == 0 && r.rlim_cur != RLIM_INFINITY && n >= r.rlim_cur)
+	if (n >= task_rlimit(p, RLIMIT_SIGPENDING)) /* the receiver's limit bounds each queue */
 		return false;
 	struct sigqueue *e = malloc(sizeof(*e));
 	if (!e)
@@ -327,7 +326,7 @@ static bool queue(struct sigpending *q, const struct ksiginfo *info)
 static bool send_thread(struct kernel *k, struct process *p, const struct ksiginfo *info)
 {
 	int sig = info->signo;
-	if (p->exited || !wants_queue(k, p, sig) || !queue(&p->sig.pending, info))
+	if (p->exited || !wants_queue(k, p, sig) || !queue(p, &p->sig.pending, info))
 		return false;
 	signalfd_notify(k);
 	signal_wake_up(p, sig);
@@ -357,7 +356,7 @@ static struct process *wants_signal(struct kernel *k, struct process *p, int sig
 static bool send_group(struct kernel *k, struct process *p, const struct ksiginfo *info)
 {
 	int sig = info->signo;
-	if (!wants_queue(k, p, sig) || !queue(&p->signal->shared_pending, info))
+	if (!wants_queue(k, p, sig) || !queue(p, &p->signal->shared_pending, info))
 		return false;
 	signalfd_notify(k);
 	struct process *t = wants_signal(k, p, sig);
@@ -542,6 +541,13 @@ static void interrupt_syscall(struct kernel *k, struct process *p, const struct 
 	ctx->rip += SYSCALL_INSN_LEN;
 }
 
+/* Whether a core-dumping signal leaves a core: not below a page of
+ * RLIMIT_CORE (Linux's do_coredump: the ELF format's min_coredump). */
+static bool core_dumps(const struct process *p)
+{
+	return task_rlimit(p, RLIMIT_CORE) >= PAGE_SIZE;
+}
+
 /* No room for a frame: SIGSEGV with its default action (Linux's
  * force_sigsegv), at once. */
 static void frame_failed(struct kernel *k, struct process *p, int sig)
@@ -551,7 +557,7 @@ static void frame_failed(struct kernel *k, struct process *p, int sig)
 		p->tgid, (unsigned long long)p->ctx.rip, (unsigned long long)p->ctx.rsp,
 		sigabbrev_np(sig));
 	p->sighand->action[SIGSEGV].handler = KSIG_DFL;
-	p->core_dumped = true;
+	p->core_dumped = core_dumps(p);
 	process_kill(k, p, SIGSEGV);
 }
 
@@ -599,7 +605,7 @@ static bool deliver(struct kernel *k, struct process *p, int sig, const struct k
 	/* Like Linux, only a fault leaves a message; kill(2) deaths are silent. */
 	if (sync)
 		report_fault(p, sig);
-	p->core_dumped = d == SIG_DEFAULT_CORE;
+	p->core_dumped = d == SIG_DEFAULT_CORE && core_dumps(p);
 	process_kill(k, p, sig);
 	return true;
 }

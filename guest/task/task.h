@@ -108,6 +108,7 @@ struct cred {
 enum proc_state { PROC_RUNNABLE, PROC_BLOCKED, PROC_STOPPED, PROC_ZOMBIE };
 
 #define PROC_CMDLINE_MAX 4096
+#define TASK_RLIM_NLIMITS 16 /* RLIMIT_CPU .. RLIMIT_RTTIME (Linux's RLIM_NLIMITS) */
 
 /* A futex word's identity (futex.c): a shared mapping and the offset in
  * it, or an address space and the address. */
@@ -195,6 +196,11 @@ struct signal_struct {
 	 * to a process's badness, and the least an unprivileged write may
 	 * set (Linux's oom_score_adj_min); inherited at fork. */
 	short oom_score_adj, oom_score_adj_min;
+	/* Resource limits (rlimit.c; Linux's signal->rlim), by RLIMIT_*:
+	 * copied at fork, kept by exec, shared by the threads. */
+	struct k_rlimit {
+		uint64_t rlim_cur, rlim_max;
+	} rlim[TASK_RLIM_NLIMITS];
 };
 
 /* A task: one thread (Linux's task_struct). A process is the thread group
@@ -565,9 +571,13 @@ syscall_fn sys_capget, sys_capset; /* capability.c */
  * recomputation (capability.c). */
 void cap_init(struct process *p);
 void cap_exec(struct process *p);
-/* Resource limit resource (RLIMIT_*) of the guest's processes: soft and
- * hard (rlimit.c). */
-void task_rlimit(unsigned resource, uint64_t *cur, uint64_t *max);
+/* Resource limits (rlimit.c): p's soft and hard limit of resource
+ * (RLIMIT_*; RLIM_INFINITY for unlimited); the first process's are
+ * vmemu's own as the host gave them; the limit calls. */
+uint64_t task_rlimit(const struct process *p, unsigned resource);
+uint64_t task_rlimit_max(const struct process *p, unsigned resource);
+void rlimit_init(struct signal_struct *s);
+syscall_fn sys_getrlimit, sys_setrlimit, sys_prlimit64;
 /* Credentials (cred.c, groups.c): the first process's are vmemu's own;
  * fork and clone copy them (sharing the groups); execve makes the saved
  * and filesystem ids the effective ones (set-user-ID and set-group-ID

@@ -128,6 +128,8 @@ bash)
 		"printf '#!/usr/bin/env bash\\n[[ -n \$BASH_VERSION ]] && echo bash \$0 \$1\\n' > s; chmod +x s; /usr/bin/env ./s arg; /usr/bin/time -f %x ./s x"
 		"printf 'all: a b\\n\\t@echo done\\na:\\n\\t@sleep 0.1; echo a\\nb:\\n\\t@echo b\\n' > Makefile; make -j2 -s | sort"
 		"printf 'all:\\n\\t@echo \$(shell echo sh)\\n\\t@false\\n' > Makefile; make 2>&1; echo \$?"
+		"ulimit -n 100; ulimit -n; ulimit -Sn 50; ulimit -n; ulimit -Hn; ulimit -s 4096; ulimit -s; ulimit -v 100000; ulimit -v; grep -E 'open files|stack|address' /proc/self/limits"
+		"bash -c 'ulimit -f 1; dd if=/dev/zero of=x bs=1k count=4; echo \$?' 2>&1 | sed -E 's/ +[0-9]+ File/ N File/'; wc -c < x; ulimit -f 1; (trap '' XFSZ; head -c 3000 /dev/zero > z; echo \$?; echo more >> z; echo \$?); wc -c < z"
 	)
 	;;
 procps)

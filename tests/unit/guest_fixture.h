@@ -85,6 +85,7 @@ static inline struct process *guest_new_process(void)
 	q->signal = signal_struct_alloc(q);
 	q->sighand = sighand_alloc();
 	ck_assert(q->signal && q->sighand);
+	rlimit_init(q->signal);
 	return q;
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -97,7 +98,7 @@ static int guest_open(const char *path, int flags)
 {
 	struct file *f;
 	ck_assert_int_eq(file_open(k, AT_FDCWD, path, flags, 0, &f), 0);
-	int fd = fd_install(p->files, 0, f, false);
+	int fd = fd_install(k, 0, f, false);
 	ck_assert_int_ge(fd, 0);
 	return fd;
 }
@@ -366,29 +367,47 @@ static struct file *host_file(const char *path, int flags)
 	return guest_host_file(open(path, flags | O_CLOEXEC));
 }
 
-START_TEST(fd_table)
+/* A new table for the current process (fd_install fills the current
+ * one); put_table gives its own back and lets go of it. */
+static struct fdtable *own_files;
+
+static struct fdtable *new_table(void)
 {
 	struct fdtable *t = fdtable_create_inherited(k);
 	ck_assert_ptr_nonnull(t);
+	own_files = p->files;
+	p->files = t;
+	return t;
+}
+
+static void put_table(struct fdtable *t)
+{
+	p->files = own_files;
+	fdtable_put(t);
+}
+
+START_TEST(fd_table)
+{
+	struct fdtable *t = new_table();
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) >= 0)
 			ck_assert_ptr_nonnull(fd_file(t, fd));
 	ck_assert_ptr_null(fd_file(t, 3));
 	ck_assert_ptr_null(fd_file(t, -1));
-	ck_assert_ptr_null(fd_file(t, MAX_FDS));
+	ck_assert_ptr_null(fd_file(t, t->max_fds));
 
 	struct file *f = host_file("/dev/null", O_RDONLY);
 	int host = f->host_fd;
 	ck_assert_int_eq(file_kind(f), FILE_OTHER);
-	ck_assert_int_eq(fd_install(t, 0, f, false), 3);
+	ck_assert_int_eq(fd_install(k, 0, f, false), 3);
 	/* A dup shares the file; it stays open until the last fd closes. */
 	file_get(f);
-	ck_assert_int_eq(fd_install(t, 10, f, true), 10);
+	ck_assert_int_eq(fd_install(k, 10, f, true), 10);
 	ck_assert(t->cloexec[10] && !t->cloexec[3]);
 	ck_assert_int_eq(fd_close(t, 3), 0);
 	ck_assert_int_eq(fd_close(t, 3), -EBADF);
 	ck_assert_int_eq(fcntl(host, F_GETFD), FD_CLOEXEC);
-	ck_assert_int_eq(fd_install(t, 0, host_file("/", O_RDONLY), false), 3);
+	ck_assert_int_eq(fd_install(k, 0, host_file("/", O_RDONLY), false), 3);
 	ck_assert_int_eq(file_kind(fd_file(t, 3)), FILE_DIRECTORY);
 	/* dup2 over an open fd closes what was there. */
 	file_get(f);
@@ -399,31 +418,65 @@ START_TEST(fd_table)
 	ck_assert_int_eq(fd_close(t, 3), 0);
 	ck_assert_int_eq(fcntl(host, F_GETFD), -1);
 
-	/* The table fills up at MAX_FDS. */
+	/* The table fills up at RLIMIT_NOFILE, growing past its first 64. */
+	p->signal->rlim[RLIMIT_NOFILE].rlim_cur = 100;
 	f = host_file("/dev/null", O_RDONLY);
-	int last = 0;
-	for (int i = 0; i <= MAX_FDS && last >= 0; i++) {
+	int last = 0, n = 0;
+	while (last >= 0) {
 		file_get(f);
-		last = fd_install(t, 0, f, false);
+		last = fd_install(k, 0, f, false);
 		if (last < 0)
 			file_put(f);
+		else
+			n = last;
 	}
 	ck_assert_int_eq(last, -EMFILE);
+	ck_assert_int_eq(n, 99);
+	ck_assert_int_eq(t->max_fds, 128);
 	file_put(f);
-	fdtable_put(t);
+	put_table(t);
+}
+END_TEST
+
+/* The table grows as Linux's expand_files (powers of two of 128 slots);
+ * a fork's copy is as big as its open fds need. */
+START_TEST(fd_table_grows)
+{
+	struct fdtable *t = new_table();
+	ck_assert_int_eq(t->max_fds, 64);
+	p->signal->rlim[RLIMIT_NOFILE].rlim_cur = 5000;
+	struct file *f = host_file("/dev/null", O_RDONLY);
+	ck_assert_int_eq(fd_install(k, 1000, f, true), 1000);
+	ck_assert_int_eq(t->max_fds, 1024);
+	file_get(f);
+	ck_assert_int_eq(fd_install_at(t, 4100, f, false), 0);
+	ck_assert_int_eq(t->max_fds, 8192);
+	ck_assert(fd_cloexec(t, 1000) && !fd_cloexec(t, 4100) && !fd_cloexec(t, 9000));
+	struct fdtable *c = fdtable_fork(t);
+	ck_assert_int_eq(c->max_fds, 8192);
+	ck_assert_ptr_eq(fd_file(c, 4100), f);
+	fdtable_put(c);
+	ck_assert_int_eq(fd_close(t, 4100), 0);
+	c = fdtable_fork(t);
+	ck_assert_int_eq(c->max_fds, 1024);
+	fdtable_put(c);
+	ck_assert_int_eq(fd_close(t, 1000), 0);
+	c = fdtable_fork(t);
+	ck_assert_int_eq(c->max_fds, 64);
+	fdtable_put(c);
+	put_table(t);
 }
 END_TEST
 
 START_TEST(fd_table_fork_exec)
 {
-	struct fdtable *t = fdtable_create_inherited(k);
-	ck_assert_ptr_nonnull(t);
+	struct fdtable *t = new_table();
 	struct file *f = host_file("/dev/null", O_RDONLY);
 	int host = f->host_fd;
-	ck_assert_int_eq(fd_install(t, 0, f, true), 3);
+	ck_assert_int_eq(fd_install(k, 0, f, true), 3);
 	f = host_file("/", O_RDONLY);
 	int host2 = f->host_fd;
-	ck_assert_int_eq(fd_install(t, 0, f, false), 4);
+	ck_assert_int_eq(fd_install(k, 0, f, false), 4);
 	/* fork: the same open files (so the same offsets), the same flags. */
 	struct fdtable *c = fdtable_fork(t);
 	ck_assert_ptr_nonnull(c);
@@ -437,7 +490,7 @@ START_TEST(fd_table_fork_exec)
 	ck_assert_ptr_nonnull(fd_file(c, 4));
 	ck_assert_ptr_nonnull(fd_file(t, 3));
 	ck_assert_int_eq(fcntl(host, F_GETFD), FD_CLOEXEC);
-	fdtable_put(t);
+	put_table(t);
 	ck_assert_int_eq(fcntl(host, F_GETFD), -1);
 	ck_assert_int_eq(fcntl(host2, F_GETFD), FD_CLOEXEC);
 	fdtable_put(c);
@@ -493,6 +546,7 @@ int main(void)
 	tcase_add_test(tc, write_denied_while_executed);
 	TCase *tf = unit_tcase(s, "fdtable", setup, teardown);
 	tcase_add_test(tf, fd_table);
+	tcase_add_test(tf, fd_table_grows);
 	tcase_add_test(tf, fd_table_fork_exec);
 	return unit_run(s);
 }

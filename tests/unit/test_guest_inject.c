@@ -296,7 +296,7 @@ static int open_file(size_t size)
 		size_t n = size - done < PAGE_SIZE ? size - done : PAGE_SIZE;
 		ck_assert_int_eq(write(fd, page, n), (ssize_t)n);
 	}
-	int gfd = fd_install(p->files, 0, guest_host_file(fd), false);
+	int gfd = fd_install(k, 0, guest_host_file(fd), false);
 	ck_assert_int_ge(gfd, 0);
 	return gfd;
 }

@@ -110,6 +110,19 @@ static uint64_t entry(uint64_t va, int level)
 
 /* ---- page tables ---- */
 
+/* exec's mmap_base follows RLIMIT_STACK: the limit and a 1 MiB guard gap,
+ * from 128 MiB up to 5/6 of user space, page-aligned. */
+START_TEST(test_mmap_layout)
+{
+	mm_pick_mmap_layout(mm, 8 << 20);
+	ck_assert_uint_eq(mm->mmap_base, USER_TOP - (128ULL << 20));
+	mm_pick_mmap_layout(mm, (1ULL << 30) + 5);
+	ck_assert_uint_eq(mm->mmap_base, USER_TOP - (1ULL << 30) - (1ULL << 20));
+	mm_pick_mmap_layout(mm, UINT64_MAX);
+	ck_assert_uint_eq(mm->mmap_base, (USER_TOP - USER_TOP / 6 * 5 + P - 1) & ~(P - 1));
+}
+END_TEST
+
 START_TEST(test_fresh_mm)
 {
 	ck_assert_uint_ne(mm->pml4, 0);
@@ -760,6 +773,7 @@ static Suite *mm_suite(void)
 	Suite *s = suite_create("guest_mm");
 	TCase *tc = unit_tcase(s, "pgtable", setup, guest_teardown);
 	tcase_add_test(tc, test_fresh_mm);
+	tcase_add_test(tc, test_mmap_layout);
 	tcase_add_test(tc, test_pte_allocates_three_levels);
 	tcase_add_test(tc, test_table_entries_real_format);
 	tcase_add_test(tc, test_leaf_entry_after_fault);

@@ -66,7 +66,7 @@ static struct file *open_file(int flags)
 /* Installs f as a guest fd of p. */
 static int install(struct file *f)
 {
-	int fd = fd_install(p->files, 0, f, false);
+	int fd = fd_install(k, 0, f, false);
 	ck_assert_int_ge(fd, 0);
 	return fd;
 }

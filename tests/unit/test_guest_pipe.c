@@ -342,7 +342,7 @@ START_TEST(poll_mixed_with_host_fds)
 	make_pipe(0, &r, &w);
 	int host[2];
 	ck_assert_int_eq(pipe2(host, O_CLOEXEC), 0);
-	int hr = fd_install(p->files, 0, guest_host_file(host[0]), false);
+	int hr = fd_install(k, 0, guest_host_file(host[0]), false);
 	struct pollfd in[2] = {{.fd = r, .events = POLLIN}, {.fd = hr, .events = POLLIN}};
 	ck_assert_int_eq(copy_to_user(k, BUF, in, sizeof(in)), 0);
 	/* Nothing ready anywhere: block in the kernel, never in the host. */
@@ -370,7 +370,7 @@ START_TEST(sendfile_into_pipe)
 	int host = fcntl(fileno(tmp), F_DUPFD_CLOEXEC, 3);
 	fclose(tmp);
 	lseek(host, 2, SEEK_SET);
-	int fd = fd_install(p->files, 0, guest_host_file(host), false);
+	int fd = fd_install(k, 0, guest_host_file(host), false);
 	int r, w;
 	make_pipe(0, &r, &w);
 	ck_assert_int_eq(call(sys_sendfile, (uint64_t)w, (uint64_t)fd, 0, 5), 5);

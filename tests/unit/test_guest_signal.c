@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -477,10 +478,22 @@ END_TEST
 
 START_TEST(default_core)
 {
+	p->signal->rlim[RLIMIT_CORE].rlim_cur = RLIM_INFINITY;
 	send(SIGQUIT, 1);
 	ck_assert(signal_deliver(k, p));
 	ck_assert_int_eq(p->term_signal, SIGQUIT);
 	ck_assert(p->core_dumped);
+}
+END_TEST
+
+/* Below a page of RLIMIT_CORE no core is written (do_coredump). */
+START_TEST(default_core_limit)
+{
+	p->signal->rlim[RLIMIT_CORE].rlim_cur = 4095;
+	send(SIGQUIT, 1);
+	ck_assert(signal_deliver(k, p));
+	ck_assert_int_eq(p->term_signal, SIGQUIT);
+	ck_assert(!p->core_dumped);
 }
 END_TEST
 
@@ -531,6 +544,7 @@ END_TEST
 
 START_TEST(fault_blocked_is_forced)
 {
+	p->signal->rlim[RLIMIT_CORE].rlim_cur = RLIM_INFINITY;
 	set_action(SIGSEGV, HANDLER, SA_SIGINFO, 0);
 	p->sig.blocked = sig_bit(SIGSEGV);
 	queue_segv();
@@ -772,6 +786,7 @@ static Suite *signal_suite(void)
 	tcase_add_test(t, flags_nodefer_resethand_siginfo_chld);
 	tcase_add_test(t, default_term_and_ignore);
 	tcase_add_test(t, default_core);
+	tcase_add_test(t, default_core_limit);
 	tcase_add_test(t, kill_self_runs_handler_after_syscall);
 	tcase_add_test(t, fault_to_handler);
 	tcase_add_test(t, fault_blocked_is_forced);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -54,7 +55,7 @@ static int temp_file(size_t n)
 	int host = fcntl(fileno(f), F_DUPFD_CLOEXEC, 3);
 	fclose(f);
 	lseek(host, 0, SEEK_SET);
-	return fd_install(p->files, 0, guest_host_file(host), false);
+	return fd_install(k, 0, guest_host_file(host), false);
 }
 
 static uint8_t guest_byte(uint64_t va)
@@ -142,7 +143,7 @@ START_TEST(poll_and_sendfile)
 {
 	int host[2];
 	ck_assert_int_eq(pipe2(host, O_CLOEXEC), 0);
-	int rfd = fd_install(p->files, 0, guest_host_file(host[0]), false);
+	int rfd = fd_install(k, 0, guest_host_file(host[0]), false);
 	ck_assert_int_eq(write(host[1], "xyz", 3), 3);
 	/* {rfd, POLLIN}, {closed fd, POLLIN}, {-1: skipped} */
 	int16_t in[12] = {(int16_t)rfd, 0, POLLIN, 0, 50, 0, POLLIN, 0, -1, -1, POLLIN, 0};
@@ -154,12 +155,12 @@ START_TEST(poll_and_sendfile)
 	ck_assert_int_eq(out[3], POLLIN);
 	ck_assert_int_eq(out[7], POLLNVAL);
 	ck_assert_int_eq(out[11], 0);
-	ck_assert_int_eq(sc(SYS_poll, BUF, MAX_FDS + 1, 0, 0), -EINVAL);
+	ck_assert_int_eq(sc(SYS_poll, BUF, task_rlimit(p, RLIMIT_NOFILE) + 1, 0, 0), -EINVAL);
 	/* sendfile from a file into the pipe, at an offset it updates. */
 	int fd = temp_file(10);
 	int64_t off = 4;
 	ck_assert_int_eq(copy_to_user(k, BUF, &off, sizeof(off)), 0);
-	int wfd = fd_install(p->files, 0, guest_host_file(host[1]), false);
+	int wfd = fd_install(k, 0, guest_host_file(host[1]), false);
 	ck_assert_int_eq(sc(SYS_sendfile, wfd, fd, BUF, 100), 6);
 	ck_assert_int_eq(copy_from_user(k, &off, BUF, sizeof(off)), 0);
 	ck_assert_int_eq(off, 10);
