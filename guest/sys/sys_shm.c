@@ -24,8 +24,9 @@
 /* A segment's owner and rights, as task/ipc.c checks them. */
 static struct kern_ipc_perm shm_perm(const struct shmid_kernel *shp)
 {
-	return (struct kern_ipc_perm){.uid = shp->uid, .gid = shp->gid, .cuid = shp->cuid,
-				      .cgid = shp->cgid, .mode = shp->mode};
+	return (struct kern_ipc_perm){.key = shp->key, .id = shp->id, .uid = shp->uid,
+				      .gid = shp->gid, .cuid = shp->cuid, .cgid = shp->cgid,
+				      .mode = shp->mode, .seq = shp->seq};
 }
 
 static bool shm_ipcperms(struct kernel *k, const struct shmid_kernel *shp, unsigned flag)
@@ -120,13 +121,8 @@ static int64_t shm_stat(struct kernel *k, const struct shmid_kernel *shp, uint64
 {
 	struct shmid_ds ds;
 	memset(&ds, 0, sizeof(ds));
-	ds.shm_perm.__key = shp->key;
-	ds.shm_perm.uid = shp->uid;
-	ds.shm_perm.gid = shp->gid;
-	ds.shm_perm.cuid = shp->cuid;
-	ds.shm_perm.cgid = shp->cgid;
-	ds.shm_perm.mode = shp->mode;
-	ds.shm_perm.__seq = shp->seq;
+	struct kern_ipc_perm perm = shm_perm(shp);
+	ipc_perm_to_user(&perm, &ds.shm_perm);
 	ds.shm_segsz = shp->segsz;
 	ds.shm_atime = shp->atime;
 	ds.shm_dtime = shp->dtime;

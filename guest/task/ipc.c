@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdlib.h>
+#include <sys/ipc.h>
 #include <sys/stat.h>
 
 #include "kern.h"
@@ -160,6 +161,17 @@ int ipc_get_maxidx(const struct ipc_ids *ids)
 		if (ids->entries[i])
 			return i;
 	return -1;
+}
+
+void ipc_perm_to_user(const struct kern_ipc_perm *perm, struct ipc_perm *out)
+{
+	out->__key = perm->key;
+	out->uid = perm->uid;
+	out->gid = perm->gid;
+	out->cuid = perm->cuid;
+	out->cgid = perm->cgid;
+	out->mode = (unsigned short)perm->mode;
+	out->__seq = perm->seq;
 }
 
 void ipc_set_perm(struct kern_ipc_perm *perm, uint32_t uid, uint32_t gid, unsigned mode)

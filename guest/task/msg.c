@@ -283,13 +283,7 @@ static int64_t msgctl_stat(struct kernel *k, int msqid, int cmd, uint64_t buf)
 		return -EACCES;
 	struct msqid_ds ds;
 	memset(&ds, 0, sizeof(ds));
-	ds.msg_perm.__key = msq->perm.key;
-	ds.msg_perm.uid = msq->perm.uid;
-	ds.msg_perm.gid = msq->perm.gid;
-	ds.msg_perm.cuid = msq->perm.cuid;
-	ds.msg_perm.cgid = msq->perm.cgid;
-	ds.msg_perm.mode = (unsigned short)msq->perm.mode;
-	ds.msg_perm.__seq = msq->perm.seq;
+	ipc_perm_to_user(&msq->perm, &ds.msg_perm);
 	ds.msg_stime = msq->stime;
 	ds.msg_rtime = msq->rtime;
 	ds.msg_ctime = msq->ctime;

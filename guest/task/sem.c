@@ -381,13 +381,7 @@ static int64_t semctl_stat(struct kernel *k, int semid, int cmd, uint64_t buf)
 		return -EACCES;
 	struct semid_ds ds;
 	memset(&ds, 0, sizeof(ds));
-	ds.sem_perm.__key = sma->perm.key;
-	ds.sem_perm.uid = sma->perm.uid;
-	ds.sem_perm.gid = sma->perm.gid;
-	ds.sem_perm.cuid = sma->perm.cuid;
-	ds.sem_perm.cgid = sma->perm.cgid;
-	ds.sem_perm.mode = (unsigned short)sma->perm.mode;
-	ds.sem_perm.__seq = sma->perm.seq;
+	ipc_perm_to_user(&sma->perm, &ds.sem_perm);
 	for (int i = 0; i < sma->nsems; i++) /* get_semotime: the latest */
 		if (sma->sems[i].otime > ds.sem_otime)
 			ds.sem_otime = sma->sems[i].otime;

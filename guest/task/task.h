@@ -685,6 +685,9 @@ bool ipc_take_removed(struct kernel *k, const struct ipc_ids *ids, int pid, int 
 void ipc_ids_destroy(struct kernel *k, struct ipc_ids *ids);
 /* The highest index in use, or -1. */
 int ipc_get_maxidx(const struct ipc_ids *ids);
+/* IPC_STAT's struct ipc_perm of the object. */
+struct ipc_perm;
+void ipc_perm_to_user(const struct kern_ipc_perm *perm, struct ipc_perm *out);
 /* IPC_SET: owner, group and permission bits. */
 void ipc_set_perm(struct kern_ipc_perm *perm, uint32_t uid, uint32_t gid, unsigned mode);
 
