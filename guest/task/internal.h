@@ -146,4 +146,13 @@ int sigframe_setup(struct kernel *k, struct process *p, const struct k_sigaction
 		   const struct ksiginfo *info, const struct sigframe_fault *fault,
 		   uint64_t mask);
 
+/* ptrace (ptrace_stop.c): resumes a stopped tracee (sig: the signal a
+ * signal-delivery-stop delivers, 0 none); what c has to report to a
+ * wait by process s: -1 when s does not trace c, else its stop's status
+ * (0: none) or *exited for its end not yet told; and the report was
+ * made (a tracer that is not the parent then lets an ended c go). */
+void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig);
+int ptrace_wait_event(const struct process *c, const struct signal_struct *s, bool *exited);
+void ptrace_reported(struct kernel *k, struct process *c, bool exited);
+
 #endif

@@ -277,7 +277,8 @@ static void prepare_signal(struct kernel *k, struct process *p, int sig)
 static bool signal_wake_up(struct process *p, int sig)
 {
 	bool wake = p->state == PROC_BLOCKED ? !(wake_blocked(p) & sig_bit(sig))
-					     : p->state == PROC_STOPPED && sig == SIGKILL;
+					     : (p->state == PROC_STOPPED || p->state == PROC_TRACED) &&
+						       sig == SIGKILL;
 	if (wake)
 		process_wake(p);
 	return wake;
@@ -292,8 +293,9 @@ static bool wants_queue(struct kernel *k, struct process *p, int sig)
 		return false;
 	prepare_signal(k, p, sig);
 	/* A blocked signal is kept even when ignored: the action may change
-	 * before it is unblocked (Linux's sig_ignored). */
-	return (p->sig.blocked & sig_bit(sig)) || !signal_ignored(p, sig);
+	 * before it is unblocked (Linux's sig_ignored); a tracee's too: its
+	 * tracer sees every signal. */
+	return (p->sig.blocked & sig_bit(sig)) || p->ptrace.tracer || !signal_ignored(p, sig);
 }
 
 /* False when info was not queued: a standard signal pending already
@@ -609,6 +611,15 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	if (p->exited)
 		return false;
 	bool kill = ready_signals(p) & sig_bit(SIGKILL);
+	/* ptrace: between a call's entry stop and the call, nothing is
+	 * delivered; a signal the tracer chose is delivered first. */
+	if (p->ptrace.in_syscall && !kill)
+		return false;
+	const struct sigframe_fault none = {0};
+	struct ksiginfo info;
+	int injected = ptrace_take_injected(p, &info);
+	if (injected && !kill && deliver(k, p, injected, &info, &none, false))
+		return true;
 	if (p->pending_fatal) {
 		if (kill) {
 			p->pending_fatal = 0; /* SIGKILL wins */
@@ -634,10 +645,12 @@ bool signal_deliver(struct kernel *k, struct process *p)
 			return false;
 		process_wake(p);
 	}
-	const struct sigframe_fault none = {0};
 	for (int sig; (sig = signal_next(p));) {
-		struct ksiginfo info;
-		if (dequeue_signal(p, sig, &info) && deliver(k, p, sig, &info, &none, false))
+		if (!dequeue_signal(p, sig, &info))
+			continue;
+		if (p->ptrace.tracer && sig != SIGKILL) /* a signal-delivery-stop */
+			return ptrace_signal(k, p, &info);
+		if (deliver(k, p, sig, &info, &none, false))
 			return true;
 	}
 	/* Back to user mode without a handler: rt_sigsuspend's mask ends. */
