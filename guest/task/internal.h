@@ -152,6 +152,18 @@ int sigframe_setup(struct kernel *k, struct process *p, const struct k_sigaction
  * (0: none) or *exited for its end not yet told; and the report was
  * made (a tracer that is not the parent then lets an ended c go). */
 void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig);
+/* A tracee's group stop by sig is a ptrace stop; a listening tracee's
+ * group stop ended (SIGCONT); PTRACE_INTERRUPT's trap, taken on the way
+ * to user mode (true: p stopped). */
+void ptrace_group_stop(struct kernel *k, struct process *p, int sig);
+void ptrace_listen_continue(struct kernel *k, struct process *p);
+bool ptrace_trap(struct kernel *k, struct process *p);
+/* A vfork parent's syscall-exit stop, made once it runs again (true: it
+ * stopped). */
+bool ptrace_vfork_exit(struct kernel *k, struct process *p);
+/* A signal interrupts the call p sleeps in: its exit stop with
+ * -ERESTARTSYS first, as Linux's (true: p stopped). */
+bool ptrace_syscall_interrupted(struct kernel *k, struct process *p);
 int ptrace_wait_event(const struct process *c, const struct signal_struct *s, bool *exited);
 void ptrace_reported(struct kernel *k, struct process *c, bool exited);
 

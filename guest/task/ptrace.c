@@ -190,6 +190,25 @@ static int64_t ptrace_regset(struct kernel *k, struct process *t, uint64_t type,
 	return copy_to_user(k, uiov, &iov, sizeof(iov)) ? -EFAULT : 0;
 }
 
+/* PTRACE_INTERRUPT (seized tracees only): a stopped process reports its
+ * group stop; one that runs or sleeps in a call traps on its way to user
+ * mode (the call is made again after). */
+static int64_t ptrace_interrupt(struct kernel *k, struct process *t)
+{
+	if (!t->ptrace.seized)
+		return -EIO;
+	if (t->state == PROC_STOPPED) {
+		ptrace_group_stop(k, t, t->signal->stop_code ? t->signal->stop_code : SIGSTOP);
+	} else if (t->state == PROC_TRACED && t->ptrace.listening) {
+		ptrace_listen_continue(k, t);
+	} else if (t->state != PROC_TRACED) {
+		t->ptrace.trap_pending = true;
+		if (t->state == PROC_BLOCKED && t->restart_syscall)
+			process_wake(t);
+	}
+	return 0;
+}
+
 /* A request on a stopped tracee of the caller (Linux's arch_ptrace and
  * ptrace_request). */
 static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uint64_t addr,
@@ -246,6 +265,15 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 		t->ptrace.syscall_trace = req == PTRACE_SYSCALL;
 		ptrace_resume_stopped(k, t, (int)data);
 		return 0;
+	case PTRACE_LISTEN:
+		/* Stays stopped, unreported, until its group stop ends. */
+		if (!t->ptrace.seized || t->ptrace.stop != PTRACE_STOP_TRAP)
+			return -EIO;
+		t->ptrace.exit_code = 0;
+		t->ptrace.listening = true;
+		if (!t->signal->group_stop)
+			ptrace_listen_continue(k, t);
+		return 0;
 	default: /* SINGLESTEP and the rest: not provided */
 		return -EIO;
 	}
@@ -271,6 +299,8 @@ int64_t sys_ptrace(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		signal_send(k, t, &(struct ksiginfo){.signo = SIGKILL, .code = SI_KERNEL});
 		return 0;
 	}
+	if (req == PTRACE_INTERRUPT)
+		return ptrace_interrupt(k, t);
 	if (t->state != PROC_TRACED)
 		return -ESRCH;
 	return ptrace_request(k, t, req, a[2], a[3]);

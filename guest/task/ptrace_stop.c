@@ -3,6 +3,7 @@
  * of a signal, the events of exec and fork; and what wait reports of
  * those stops and of a tracee's end to its tracer. */
 #include <errno.h>
+#include <sys/syscall.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ptrace.h>
@@ -34,6 +35,33 @@ static int syscall_trap(const struct process *p)
 	return SIGTRAP | (p->ptrace.options & PTRACE_O_TRACESYSGOOD ? 0x80 : 0);
 }
 
+/* The registers as after SYSCALL, rax set: how the tracer sees a call
+ * from its entry stop to its exit. */
+static void syscall_regs(struct cpu_context *ctx, uint64_t rax)
+{
+	ctx->rax = rax;
+	ctx->rip += SYSCALL_INSN_LEN;
+	ctx->rcx = ctx->rip;
+	ctx->r11 = ctx->rflags;
+}
+
+/* exit or exit_group is to run: PTRACE_O_TRACEEXIT's stop first, the
+ * exit status in the event message (true: p stopped). */
+static bool ptrace_exit_event(struct kernel *k, struct process *p, struct cpu_context *ctx)
+{
+	struct ptrace_state *pt = &p->ptrace;
+	uint64_t nr = ctx->rax;
+	if (!(pt->options & PTRACE_O_TRACEEXIT) || pt->exiting ||
+	    (nr != SYS_exit && nr != SYS_exit_group))
+		return false;
+	pt->exiting = true;
+	pt->orig_rax = nr;
+	pt->eventmsg = (ctx->rdi & 0xff) << 8;
+	syscall_regs(ctx, (uint64_t)-ENOSYS);
+	ptrace_stop(k, p, PTRACE_STOP_EXIT, SIGTRAP | PTRACE_EVENT_EXIT << 8);
+	return true;
+}
+
 bool ptrace_syscall_entry(struct kernel *k, struct process *p, struct cpu_context *ctx)
 {
 	struct ptrace_state *pt = &p->ptrace;
@@ -43,25 +71,19 @@ bool ptrace_syscall_entry(struct kernel *k, struct process *p, struct cpu_contex
 		pt->in_syscall = false;
 		if (pt->orig_rax != UINT64_MAX) {
 			ctx->rax = pt->orig_rax;
-			return false;
+			return ptrace_exit_event(k, p, ctx);
 		}
-		ctx->rax = pt->entry_rax;
-		ctx->rip += SYSCALL_INSN_LEN;
-		ctx->rcx = ctx->rip;
-		ctx->r11 = ctx->rflags;
+		syscall_regs(ctx, pt->entry_rax);
 		ptrace_syscall_exit(k, p);
 		return true;
 	}
-	if (p->restart_syscall)
+	if (p->restart_syscall && !pt->restarted)
 		return false; /* the same call again, after a sleep */
+	pt->restarted = false;
 	pt->orig_rax = ctx->rax;
 	if (!pt->syscall_trace)
-		return false;
-	/* The tracer sees the registers as after SYSCALL, rax -ENOSYS. */
-	ctx->rax = (uint64_t)-ENOSYS;
-	ctx->rip += SYSCALL_INSN_LEN;
-	ctx->rcx = ctx->rip;
-	ctx->r11 = ctx->rflags;
+		return ptrace_exit_event(k, p, ctx);
+	syscall_regs(ctx, (uint64_t)-ENOSYS);
 	ptrace_stop(k, p, PTRACE_STOP_SYSCALL_ENTRY, syscall_trap(p));
 	return true;
 }
@@ -72,15 +94,32 @@ bool ptrace_syscall_exit(struct kernel *k, struct process *p)
 	if (pt->pending_event) {
 		int ev = pt->pending_event;
 		pt->pending_event = 0;
-		if (p->state != PROC_RUNNABLE)
-			return false;
 		ptrace_stop(k, p, PTRACE_STOP_EVENT, SIGTRAP | ev << 8);
 		return true;
 	}
-	if (!pt->syscall_trace || p->state != PROC_RUNNABLE)
-		return false; /* a vfork parent waits for its child first */
+	if (!pt->syscall_trace)
+		return false;
+	if (p->state != PROC_RUNNABLE) { /* a vfork parent waits for its child first */
+		pt->exit_pending = true;
+		return false;
+	}
 	ptrace_stop(k, p, PTRACE_STOP_SYSCALL_EXIT, syscall_trap(p));
 	return true;
+}
+
+/* The child p's vfork waits for, NULL when none. */
+static struct process *vfork_child(struct kernel *k, const struct process *p)
+{
+	for (struct process *c = k->procs; c; c = c->next)
+		if (c->vfork_parent == p)
+			return c;
+	return NULL;
+}
+
+bool ptrace_vfork_exit(struct kernel *k, struct process *p)
+{
+	p->ptrace.exit_pending = false;
+	return p->ptrace.tracer && ptrace_syscall_exit(k, p);
 }
 
 /* Resumed from a stop (ptrace.c): the entry stop's call runs from its
@@ -92,20 +131,30 @@ void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig)
 	enum ptrace_stop_kind kind = pt->stop;
 	pt->stop = PTRACE_STOP_NONE;
 	pt->exit_code = 0;
+	pt->listening = false;
 	p->state = PROC_RUNNABLE;
-	if (kind == PTRACE_STOP_SYSCALL_ENTRY) {
+	if (kind == PTRACE_STOP_SYSCALL_ENTRY || kind == PTRACE_STOP_EXIT) {
 		pt->in_syscall = true;
 		pt->entry_rax = p->ctx.rax;
 		p->ctx.rip -= SYSCALL_INSN_LEN;
+	} else if (kind == PTRACE_STOP_SYSCALL_EXIT && pt->restarted) {
+		p->ctx.rip -= SYSCALL_INSN_LEN; /* made again from its SYSCALL */
+		p->ctx.rax = pt->orig_rax;
+	} else if (kind == PTRACE_STOP_EVENT && vfork_child(k, p)) {
+		/* PTRACE_EVENT_VFORK: the call goes on waiting for the child */
+		p->state = PROC_BLOCKED;
+		p->wait_chan = vfork_child(k, p);
+		pt->exit_pending = pt->syscall_trace;
+		return;
 	} else if (kind == PTRACE_STOP_EVENT && pt->tracer && pt->syscall_trace) {
 		ptrace_stop(k, p, PTRACE_STOP_SYSCALL_EXIT, syscall_trap(p));
+		return;
 	} else if (kind == PTRACE_STOP_SIGNAL && sig) {
 		if (sig != pt->siginfo.signo)
 			pt->siginfo = (struct ksiginfo){.signo = sig, .code = SI_USER,
 							.pid = pt->tracer ? pt->tracer->tgid : 0};
 		pt->inject_sig = sig;
 	}
-	kernel_wake(k, p);
 }
 
 int ptrace_take_injected(struct process *p, struct ksiginfo *info)
@@ -157,11 +206,43 @@ void ptrace_event_fork(struct kernel *k, struct process *p, struct process *chil
 	child->ptrace = (struct ptrace_state){.tracer = pt->tracer, .seized = pt->seized,
 					      .options = pt->options};
 	if (pt->seized)
-		ptrace_stop(k, child, PTRACE_STOP_EVENT, SIGTRAP | PTRACE_EVENT_STOP << 8);
+		ptrace_stop(k, child, PTRACE_STOP_TRAP, SIGTRAP | PTRACE_EVENT_STOP << 8);
 	else
 		signal_send(k, child, &(struct ksiginfo){.signo = SIGSTOP, .code = SI_USER});
 	pt->eventmsg = (uint64_t)task_pid_nr_ns(child, pt->tracer->pid_ns);
 	pt->pending_event = ev;
+}
+
+bool ptrace_syscall_interrupted(struct kernel *k, struct process *p)
+{
+	struct ptrace_state *pt = &p->ptrace;
+	pt->orig_rax = p->ctx.rax;
+	pt->restarted = true;
+	syscall_regs(&p->ctx, (uint64_t)-ERESTARTSYS);
+	p->state = PROC_RUNNABLE;
+	ptrace_stop(k, p, PTRACE_STOP_SYSCALL_EXIT, syscall_trap(p));
+	return true;
+}
+
+/* ---- group stops and PTRACE_INTERRUPT, for a seized tracee ---- */
+
+/* A group stop's report: the signal, and PTRACE_EVENT_STOP when seized. */
+void ptrace_group_stop(struct kernel *k, struct process *p, int sig)
+{
+	ptrace_stop(k, p, PTRACE_STOP_TRAP, sig | (p->ptrace.seized ? PTRACE_EVENT_STOP << 8 : 0));
+}
+
+void ptrace_listen_continue(struct kernel *k, struct process *p)
+{
+	p->ptrace.listening = false;
+	ptrace_stop(k, p, PTRACE_STOP_TRAP, SIGTRAP | PTRACE_EVENT_STOP << 8);
+}
+
+bool ptrace_trap(struct kernel *k, struct process *p)
+{
+	p->ptrace.trap_pending = false;
+	ptrace_stop(k, p, PTRACE_STOP_TRAP, SIGTRAP | PTRACE_EVENT_STOP << 8);
+	return true;
 }
 
 /* ---- wait ---- */

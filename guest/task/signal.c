@@ -241,6 +241,8 @@ static void do_signal_stop(struct kernel *k, struct process *p, int sig)
 	s->stop_continued = false;
 	stop_ends_sigtimedwait(p);
 	p->state = PROC_STOPPED;
+	if (p->ptrace.tracer)
+		ptrace_group_stop(k, p, sig);
 	for (struct process *t = k->procs; t; t = t->next)
 		if (t->signal == s && t->state == PROC_BLOCKED && t->restart_syscall)
 			process_wake(t);
@@ -265,6 +267,8 @@ static void prepare_signal(struct kernel *k, struct process *p, int sig)
 		for (struct process *t = k->procs; t; t = t->next)
 			if (t->signal == s && t->state == PROC_STOPPED)
 				process_wake(t);
+			else if (t->signal == s && t->state == PROC_TRACED && t->ptrace.listening)
+				ptrace_listen_continue(k, t);
 		s->stop_code = 0; /* a stop wait has not reported is not reported now */
 		s->stop_continued = true;
 		do_notify_parent_cldstop(k, p, CLD_CONTINUED);
@@ -615,6 +619,10 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	 * delivered; a signal the tracer chose is delivered first. */
 	if (p->ptrace.in_syscall && !kill)
 		return false;
+	if (p->ptrace.trap_pending && !kill && ptrace_trap(k, p))
+		return true;
+	if (p->ptrace.exit_pending && p->state == PROC_RUNNABLE && ptrace_vfork_exit(k, p))
+		return true;
 	const struct sigframe_fault none = {0};
 	struct ksiginfo info;
 	int injected = ptrace_take_injected(p, &info);
@@ -633,12 +641,16 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	/* Its process stopped: this thread stops too, on its way out (a
 	 * call it sleeps in is made again once it continues; a vfork
 	 * parent's wait is not interrupted). */
-	if (p->signal->group_stop && !kill &&
+	if (p->signal->group_stop && !kill && !p->ptrace.tracer &&
 	    (p->state == PROC_RUNNABLE || p->restart_syscall)) {
 		stop_ends_sigtimedwait(p);
 		p->state = PROC_STOPPED;
 		return true;
 	}
+	/* A tracee's call a signal interrupts reports its exit first. */
+	if (p->ptrace.syscall_trace && p->restart_syscall && !p->ptrace.restarted &&
+	    signal_next(p) && !kill)
+		return ptrace_syscall_interrupted(k, p);
 	/* Blocked in a call, p stays there unless a signal interrupts it. */
 	if (p->state == PROC_BLOCKED) {
 		if (!signal_next(p))

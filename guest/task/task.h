@@ -200,14 +200,22 @@ struct signal_struct {
 
 /* What ptrace(2) keeps of a tracee (ptrace*.c; Linux's task->ptrace,
  * ptrace_message, last_siginfo and the stop's exit_code). */
+/* EVENT: an event inside a call (exec, fork), its exit stop next; TRAP:
+ * a PTRACE_EVENT_STOP (group stop, PTRACE_INTERRUPT, a new child). */
 enum ptrace_stop_kind { PTRACE_STOP_NONE, PTRACE_STOP_SIGNAL, PTRACE_STOP_SYSCALL_ENTRY,
-			PTRACE_STOP_SYSCALL_EXIT, PTRACE_STOP_EVENT };
+			PTRACE_STOP_SYSCALL_EXIT, PTRACE_STOP_EVENT, PTRACE_STOP_TRAP,
+			PTRACE_STOP_EXIT /* PTRACE_EVENT_EXIT: exit or exit_group runs next */ };
 struct ptrace_state {
 	struct process *tracer;   /* the tracing thread; NULL: not traced */
 	bool seized;              /* PTRACE_SEIZE rather than ATTACH or TRACEME */
 	bool syscall_trace;       /* resumed by PTRACE_SYSCALL */
 	bool in_syscall;          /* resumed from its entry stop: the call runs next */
 	bool exit_reported;       /* its end was reported to the tracer */
+	bool listening;           /* PTRACE_LISTEN: stopped, unreported, until SIGCONT */
+	bool trap_pending;        /* PTRACE_INTERRUPT: a PTRACE_EVENT_STOP on the way out */
+	bool exit_pending;        /* a vfork parent's exit stop, once its child let go */
+	bool restarted;           /* a call a signal interrupted is made again: entry stop */
+	bool exiting;             /* PTRACE_EVENT_EXIT reported */
 	uint8_t stop;             /* enum ptrace_stop_kind while PROC_TRACED */
 	unsigned options;         /* PTRACE_O_* */
 	int exit_code;            /* the stop's status for wait (0: reported) */
