@@ -142,6 +142,21 @@ enum sig_default signal_default_action(int sig);
 struct sigframe_fault {
 	uint64_t trapno, err, cr2;
 };
+/* The 512-byte FXSAVE area (SDM vol. 1, 10.5.1), 64-bit layout: what a
+ * signal frame and ptrace's GETFPREGS hold of the FPU; to and from the
+ * saved state (sigframe.c). */
+struct fxsave {
+	uint16_t fcw, fsw;
+	uint8_t ftw, reserved0; /* ftw abridged: bit i set = ST(i) not empty */
+	uint16_t fop;
+	uint64_t fip, fdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint8_t st[8][16];      /* 80 bits each, then 6 reserved bytes */
+	uint8_t xmm[16][16];
+	uint8_t reserved1[96];
+};
+void save_fpu(struct fxsave *fx, const struct fpu_state *f);
+void restore_fpu(struct fpu_state *f, const struct fxsave *fx);
 int sigframe_setup(struct kernel *k, struct process *p, const struct k_sigaction *ka,
 		   const struct ksiginfo *info, const struct sigframe_fault *fault,
 		   uint64_t mask);

@@ -38,6 +38,7 @@ int ptrace_may_access(struct kernel *k, const struct process *t, unsigned mode)
 
 #define PTRACE_O_MASK 0x003000ffu /* every PTRACE_O_* Linux knows, EXITKILL and SUSPEND_SECCOMP too */
 #define NT_PRSTATUS 1
+#define NT_PRFPREG 2
 #define AUDIT_ARCH_X86_64 0xc000003eu
 
 /* Linux's ptrace_traceme: the parent becomes the tracer. */
@@ -165,13 +166,57 @@ static int64_t ptrace_getsiginfo(struct kernel *k, const struct process *t, uint
 	return copy_siginfo_to_user(k, uaddr, &info) ? -EFAULT : 0;
 }
 
-/* PTRACE_GETREGSET and SETREGSET of NT_PRSTATUS through an iovec. */
+/* GETFPREGS and SETFPREGS: struct user_fpregs_struct, the FXSAVE area. */
+static int64_t ptrace_fpregs(struct kernel *k, struct process *t, uint64_t uaddr, uint64_t len,
+			     bool set)
+{
+	struct fxsave fx;
+	save_fpu(&fx, &t->ctx.fpu);
+	if (len > sizeof(fx))
+		len = sizeof(fx);
+	if (!set)
+		return copy_to_user(k, uaddr, &fx, len) ? -EFAULT : 0;
+	if (copy_from_user(k, &fx, uaddr, len))
+		return -EFAULT;
+	restore_fpu(&t->ctx.fpu, &fx);
+	return 0;
+}
+
+/* PTRACE_SETSIGINFO: the siginfo a signal-delivery-stop's signal is
+ * delivered with (the fields vmemu keeps: signo, errno, code, pid, uid,
+ * si_value). */
+static int64_t ptrace_setsiginfo(struct kernel *k, struct process *t, uint64_t uaddr)
+{
+	struct {
+		int32_t signo, errnum, code, pad;
+		int32_t pid, uid;
+		uint64_t value;
+	} si;
+	if (copy_from_user(k, &si, uaddr, sizeof(si)))
+		return -EFAULT;
+	if (t->ptrace.stop != PTRACE_STOP_SIGNAL)
+		return -EINVAL;
+	t->ptrace.siginfo = (struct ksiginfo){.signo = si.signo, .errnum = si.errnum,
+					      .code = si.code, .pid = si.pid, .uid = si.uid,
+					      .value = si.value};
+	return 0;
+}
+
+/* PTRACE_GETREGSET and SETREGSET of NT_PRSTATUS and NT_PRFPREG through
+ * an iovec. */
 static int64_t ptrace_regset(struct kernel *k, struct process *t, uint64_t type, uint64_t uiov,
 			     bool set)
 {
 	struct iovec iov;
 	if (copy_from_user(k, &iov, uiov, sizeof(iov)))
 		return -EFAULT;
+	if (type == NT_PRFPREG) {
+		iov.iov_len = iov.iov_len < sizeof(struct fxsave) ? iov.iov_len : sizeof(struct fxsave);
+		int64_t err = ptrace_fpregs(k, t, (uint64_t)iov.iov_base, iov.iov_len, set);
+		if (err)
+			return err;
+		return copy_to_user(k, uiov, &iov, sizeof(iov)) ? -EFAULT : 0;
+	}
 	if (type != NT_PRSTATUS)
 		return -EINVAL;
 	struct user_regs_struct r;
@@ -239,6 +284,9 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 		if (copy_from_user(k, &regs, data, sizeof(regs)))
 			return -EFAULT;
 		return ptrace_setregs(k, t, &regs);
+	case PTRACE_GETFPREGS:
+	case PTRACE_SETFPREGS:
+		return ptrace_fpregs(k, t, data, sizeof(struct fxsave), req == PTRACE_SETFPREGS);
 	case PTRACE_GETREGSET:
 	case PTRACE_SETREGSET:
 		return ptrace_regset(k, t, addr, data, req == PTRACE_SETREGSET);
@@ -251,6 +299,8 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 		return copy_to_user(k, data, &t->ptrace.eventmsg, sizeof(uint64_t)) ? -EFAULT : 0;
 	case PTRACE_GETSIGINFO:
 		return ptrace_getsiginfo(k, t, data);
+	case PTRACE_SETSIGINFO:
+		return ptrace_setsiginfo(k, t, data);
 	case PTRACE_GET_SYSCALL_INFO:
 		return ptrace_get_syscall_info(k, t, addr, data);
 	case PTRACE_CONT:

@@ -114,6 +114,15 @@ static void test_memory_regs(void)
 	if (ptrace(PTRACE_SETREGS, pid, 0, &r) || ptrace(PTRACE_GETREGS, pid, 0, &r2))
 		fail("SETREGS");
 	printf("r12 %#llx\n", (unsigned long long)r2.r12);
+	struct user_fpregs_struct fp;
+	if (ptrace(PTRACE_GETFPREGS, pid, 0, &fp))
+		fail("GETFPREGS");
+	printf("fpregs cwd %#x mxcsr %#x\n", fp.cwd, fp.mxcsr);
+	fp.mxcsr = 0x1f80 | 0x6000; /* round toward zero */
+	struct user_fpregs_struct fp2;
+	if (ptrace(PTRACE_SETFPREGS, pid, 0, &fp) || ptrace(PTRACE_GETFPREGS, pid, 0, &fp2))
+		fail("SETFPREGS");
+	printf("mxcsr now %#x\n", fp2.mxcsr);
 	r2.r12 = r.r12;
 	if (ptrace(PTRACE_CONT, pid, 0, 0))
 		fail("CONT");
