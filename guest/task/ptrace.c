@@ -70,6 +70,10 @@ static int64_t ptrace_attach(struct kernel *k, struct process *t, bool seize, ui
 					  .options = seize ? (unsigned)data : 0};
 	if (!seize)
 		signal_send(k, t, &(struct ksiginfo){.signo = SIGSTOP, .code = SI_USER});
+	/* Stopped already: it reports its group stop to the tracer at once
+	 * (Linux's JOBCTL_TRAP_STOP). */
+	if (t->state == PROC_STOPPED)
+		ptrace_group_stop(k, t, t->signal->stop_code ? t->signal->stop_code : SIGSTOP);
 	return 0;
 }
 

@@ -247,6 +247,54 @@ static void test_fork_event(void)
 		printf("stop sig %d\n", sig);
 }
 
+static void exit4(int sig)
+{
+	(void)sig;
+	_exit(4);
+}
+
+/* ATTACH's SIGSTOP and DETACH; SEIZE, INTERRUPT of a sleeping tracee,
+ * and PTRACE_EVENT_EXIT with the exit status as its message. */
+static void test_attach(void)
+{
+	int ready[2];
+	if (pipe(ready))
+		fail("pipe");
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGUSR1, exit4);
+		close(ready[1]);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	char c;
+	if (read(ready[0], &c, 1) != 0) /* the handler is in place */
+		fail("read");
+	close(ready[0]);
+	if (ptrace(PTRACE_ATTACH, pid, 0, 0))
+		fail("ATTACH");
+	printf("attach stop sig %d\n", wait_stop(pid));
+	if (ptrace(PTRACE_DETACH, pid, 0, 0))
+		fail("DETACH");
+	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT))
+		fail("SEIZE");
+	if (ptrace(PTRACE_INTERRUPT, pid, 0, 0))
+		fail("INTERRUPT");
+	int ev = wait_stop(pid);
+	printf("interrupt event %d sig %d\n", ev >> 8, ev & 0xff);
+	kill(pid, SIGUSR1);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	printf("stop sig %d\n", wait_stop(pid));
+	ptrace(PTRACE_CONT, pid, 0, SIGUSR1);
+	ev = wait_stop(pid);
+	unsigned long msg = 0;
+	ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
+	printf("exit event %d sig %d msg %#lx\n", ev >> 8, ev & 0xff, msg);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	report_exit(pid);
+}
+
 static void test_errors(void)
 {
 	errno = 0;
@@ -287,6 +335,7 @@ int main(int argc, char **argv)
 	test_signals();
 	test_exec(argv[0]);
 	test_fork_event();
+	test_attach();
 	test_errors();
 	return 0;
 }
