@@ -16,6 +16,7 @@ static char state_char(const struct process *p)
 	case PROC_RUNNABLE: return 'R';
 	case PROC_BLOCKED:  return 'S';
 	case PROC_STOPPED:  return 'T';
+	case PROC_TRACED:   return 't';
 	case PROC_ZOMBIE:   return 'Z';
 	}
 	return '?';

@@ -79,6 +79,8 @@ static char state_char(struct kernel *k, const struct process *p)
 		return 'Z';
 	if (p->state == PROC_STOPPED)
 		return 'T';
+	if (p->state == PROC_TRACED)
+		return 't';
 	return p->state == PROC_BLOCKED && p != k->current ? 'S' : 'R';
 }
 
@@ -87,6 +89,7 @@ static const char *state_name(char c)
 	switch (c) {
 	case 'Z': return "Z (zombie)";
 	case 'T': return "T (stopped)";
+	case 't': return "t (tracing stop)";
 	case 'S': return "S (sleeping)";
 	default: return "R (running)";
 	}

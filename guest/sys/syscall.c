@@ -47,6 +47,7 @@ static const struct syscall_desc table[] = {
 	CALL(ioprio_set, SR_DEC, SA_INT, SA_INT, SA_HEX),
 	CALL(membarrier, SR_DEC, SA_INT, SA_HEX, SA_INT),
 	CALL(kcmp, SR_DEC, SA_INT, SA_INT, SA_INT, SA_ULONG, SA_ULONG),
+	CALL(ptrace, SR_DEC, SA_INT, SA_INT, SA_PTR, SA_PTR),
 	CALL(times, SR_DEC, SA_PTR),
 	CALL(personality, SR_HEX, SA_HEX),
 	CALL(sethostname, SR_DEC, SA_BUF_IN, SA_ULONG),
@@ -362,6 +363,9 @@ static int64_t run_traced(struct kernel *k, struct cpu_context *ctx,
 bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 {
 	struct process *p = k->current;
+	/* A traced task's entry stop, or the call its tracer skipped. */
+	if (p->ptrace.tracer && ptrace_syscall_entry(k, p, ctx))
+		return true;
 	uint64_t nr = ctx->rax, rip = ctx->rip;
 	const uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
 	const struct syscall_desc *d = nr < TABLE_SIZE && table[nr].fn ? &table[nr] : NULL;
@@ -402,6 +406,8 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 		ctx->rcx = ctx->rip;
 		ctx->r11 = ctx->rflags;
 	}
+	if (p->ptrace.tracer && ptrace_syscall_exit(k, p))
+		return true;
 	if (signal_deliver(k, p))
 		replaced = true;
 	return replaced || p->state != PROC_RUNNABLE || p->exited;

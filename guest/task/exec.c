@@ -375,6 +375,7 @@ static int64_t do_execveat(struct kernel *k, int dirfd, uint64_t upath, uint64_t
 	p->personality &= ~(unsigned)READ_IMPLIES_EXEC; /* SET_PERSONALITY of a 64-bit ELF */
 	p->signal->membarrier_state = 0;
 	process_vfork_done(k, p);
+	ptrace_event_exec(k, p);
 	k->stats.execs++;
 	return 0;
 }

@@ -256,6 +256,7 @@ static int64_t kernel_clone(struct kernel *k, const struct cpu_context *ctx,
 		int32_t own = c->nr[c->pid_ns->level]; /* as the child sees itself */
 		mm_write_force(k, c->mm, r->child_tid, &own, sizeof(own));
 	}
+	ptrace_event_fork(k, k->current, c, r->flags, r->exit_signal);
 	if (r->flags & CLONE_VFORK) {
 		/* The caller waits until the child execs or exits; its call
 		 * returns the child's pid when it runs again. */

@@ -156,8 +156,44 @@ enum sig_default signal_default_action(int sig);
 struct sigframe_fault {
 	uint64_t trapno, err, cr2;
 };
+/* The 512-byte FXSAVE area (SDM vol. 1, 10.5.1), 64-bit layout: what a
+ * signal frame and ptrace's GETFPREGS hold of the FPU; to and from the
+ * saved state (sigframe.c). */
+struct fxsave {
+	uint16_t fcw, fsw;
+	uint8_t ftw, reserved0; /* ftw abridged: bit i set = ST(i) not empty */
+	uint16_t fop;
+	uint64_t fip, fdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint8_t st[8][16];      /* 80 bits each, then 6 reserved bytes */
+	uint8_t xmm[16][16];
+	uint8_t reserved1[96];
+};
+void save_fpu(struct fxsave *fx, const struct fpu_state *f);
+void restore_fpu(struct fpu_state *f, const struct fxsave *fx);
 int sigframe_setup(struct kernel *k, struct process *p, const struct k_sigaction *ka,
 		   const struct ksiginfo *info, const struct sigframe_fault *fault,
 		   uint64_t mask);
+
+/* ptrace (ptrace_stop.c): resumes a stopped tracee (sig: the signal a
+ * signal-delivery-stop delivers, 0 none); what c has to report to a
+ * wait by process s: -1 when s does not trace c, else its stop's status
+ * (0: none) or *exited for its end not yet told; and the report was
+ * made (a tracer that is not the parent then lets an ended c go). */
+void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig);
+/* A tracee's group stop by sig is a ptrace stop; a listening tracee's
+ * group stop ended (SIGCONT); PTRACE_INTERRUPT's trap, taken on the way
+ * to user mode (true: p stopped). */
+void ptrace_group_stop(struct kernel *k, struct process *p, int sig);
+void ptrace_listen_continue(struct kernel *k, struct process *p);
+bool ptrace_trap(struct kernel *k, struct process *p);
+/* A vfork parent's syscall-exit stop, made once it runs again (true: it
+ * stopped). */
+bool ptrace_vfork_exit(struct kernel *k, struct process *p);
+/* A signal interrupts the call p sleeps in: its exit stop with
+ * -ERESTARTSYS first, as Linux's (true: p stopped). */
+bool ptrace_syscall_interrupted(struct kernel *k, struct process *p);
+int ptrace_wait_event(const struct process *c, const struct signal_struct *s, bool *exited);
+void ptrace_reported(struct kernel *k, struct process *c, bool exited);
 
 #endif

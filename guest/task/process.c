@@ -301,6 +301,7 @@ static void exit_thread(struct kernel *k, struct process *p)
 	s->maj_flt += p->maj_flt;
 	s->nr_threads--;
 	pdeath_parent_exit(k, p);
+	ptrace_exit(k, p);
 	if (!thread_group_leader(p))
 		p->autoreap = true;
 	if (s->nr_threads == 0) {

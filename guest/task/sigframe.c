@@ -80,18 +80,6 @@ struct k_siginfo {
 	} u;
 };
 
-/* The 512-byte FXSAVE area (SDM vol. 1, 10.5.1), 64-bit layout. */
-struct fxsave {
-	uint16_t fcw, fsw;
-	uint8_t ftw, reserved0; /* ftw abridged: bit i set = ST(i) not empty */
-	uint16_t fop;
-	uint64_t fip, fdp;
-	uint32_t mxcsr, mxcsr_mask;
-	uint8_t st[8][16];      /* 80 bits each, then 6 reserved bytes */
-	uint8_t xmm[16][16];
-	uint8_t reserved1[96];
-};
-
 #define FXSAVE_ALIGN 64
 #define MXCSR_MASK 0xffffu
 
@@ -211,7 +199,7 @@ static void save_sigcontext(struct k_sigcontext *sc, const struct cpu_context *c
 	};
 }
 
-static void save_fpu(struct fxsave *fx, const struct fpu_state *f)
+void save_fpu(struct fxsave *fx, const struct fpu_state *f)
 {
 	*fx = (struct fxsave){.fcw = f->fcw, .fsw = f->fsw, .mxcsr = f->mxcsr,
 			      .mxcsr_mask = MXCSR_MASK};
@@ -223,7 +211,7 @@ static void save_fpu(struct fxsave *fx, const struct fpu_state *f)
 	memcpy(fx->xmm, f->xmm, sizeof(fx->xmm));
 }
 
-static void restore_fpu(struct fpu_state *f, const struct fxsave *fx)
+void restore_fpu(struct fpu_state *f, const struct fxsave *fx)
 {
 	f->fcw = fx->fcw;
 	f->fsw = fx->fsw;

@@ -241,6 +241,8 @@ static void do_signal_stop(struct kernel *k, struct process *p, int sig)
 	s->stop_continued = false;
 	stop_ends_sigtimedwait(p);
 	p->state = PROC_STOPPED;
+	if (p->ptrace.tracer)
+		ptrace_group_stop(k, p, sig);
 	for (struct process *t = k->procs; t; t = t->next)
 		if (t->signal == s && t->state == PROC_BLOCKED && t->restart_syscall)
 			process_wake(t);
@@ -265,6 +267,8 @@ static void prepare_signal(struct kernel *k, struct process *p, int sig)
 		for (struct process *t = k->procs; t; t = t->next)
 			if (t->signal == s && t->state == PROC_STOPPED)
 				process_wake(t);
+			else if (t->signal == s && t->state == PROC_TRACED && t->ptrace.listening)
+				ptrace_listen_continue(k, t);
 		s->stop_code = 0; /* a stop wait has not reported is not reported now */
 		s->stop_continued = true;
 		do_notify_parent_cldstop(k, p, CLD_CONTINUED);
@@ -277,7 +281,8 @@ static void prepare_signal(struct kernel *k, struct process *p, int sig)
 static bool signal_wake_up(struct process *p, int sig)
 {
 	bool wake = p->state == PROC_BLOCKED ? !(wake_blocked(p) & sig_bit(sig))
-					     : p->state == PROC_STOPPED && sig == SIGKILL;
+					     : (p->state == PROC_STOPPED || p->state == PROC_TRACED) &&
+						       sig == SIGKILL;
 	if (wake)
 		process_wake(p);
 	return wake;
@@ -292,8 +297,9 @@ static bool wants_queue(struct kernel *k, struct process *p, int sig)
 		return false;
 	prepare_signal(k, p, sig);
 	/* A blocked signal is kept even when ignored: the action may change
-	 * before it is unblocked (Linux's sig_ignored). */
-	return (p->sig.blocked & sig_bit(sig)) || !signal_ignored(p, sig);
+	 * before it is unblocked (Linux's sig_ignored); a tracee's too: its
+	 * tracer sees every signal. */
+	return (p->sig.blocked & sig_bit(sig)) || p->ptrace.tracer || !signal_ignored(p, sig);
 }
 
 /* False when info was not queued: a standard signal pending already
@@ -616,6 +622,19 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	if (p->exited)
 		return false;
 	bool kill = ready_signals(p) & sig_bit(SIGKILL);
+	/* ptrace: between a call's entry stop and the call, nothing is
+	 * delivered; a signal the tracer chose is delivered first. */
+	if (p->ptrace.in_syscall && !kill)
+		return false;
+	if (p->ptrace.trap_pending && !kill && ptrace_trap(k, p))
+		return true;
+	if (p->ptrace.exit_pending && p->state == PROC_RUNNABLE && ptrace_vfork_exit(k, p))
+		return true;
+	const struct sigframe_fault none = {0};
+	struct ksiginfo info;
+	int injected = ptrace_take_injected(p, &info);
+	if (injected && !kill && deliver(k, p, injected, &info, &none, false))
+		return true;
 	if (p->pending_fatal) {
 		if (kill) {
 			p->pending_fatal = 0; /* SIGKILL wins */
@@ -629,22 +648,28 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	/* Its process stopped: this thread stops too, on its way out (a
 	 * call it sleeps in is made again once it continues; a vfork
 	 * parent's wait is not interrupted). */
-	if (p->signal->group_stop && !kill &&
+	if (p->signal->group_stop && !kill && !p->ptrace.tracer &&
 	    (p->state == PROC_RUNNABLE || p->restart_syscall)) {
 		stop_ends_sigtimedwait(p);
 		p->state = PROC_STOPPED;
 		return true;
 	}
+	/* A tracee's call a signal interrupts reports its exit first. */
+	if (p->ptrace.syscall_trace && p->restart_syscall && !p->ptrace.restarted &&
+	    signal_next(p) && !kill)
+		return ptrace_syscall_interrupted(k, p);
 	/* Blocked in a call, p stays there unless a signal interrupts it. */
 	if (p->state == PROC_BLOCKED) {
 		if (!signal_next(p))
 			return false;
 		process_wake(p);
 	}
-	const struct sigframe_fault none = {0};
 	for (int sig; (sig = signal_next(p));) {
-		struct ksiginfo info;
-		if (dequeue_signal(p, sig, &info) && deliver(k, p, sig, &info, &none, false))
+		if (!dequeue_signal(p, sig, &info))
+			continue;
+		if (p->ptrace.tracer && sig != SIGKILL) /* a signal-delivery-stop */
+			return ptrace_signal(k, p, &info);
+		if (deliver(k, p, sig, &info, &none, false))
 			return true;
 	}
 	/* Back to user mode without a handler: rt_sigsuspend's mask ends. */

@@ -105,7 +105,8 @@ struct cred {
 
 /* PROC_STOPPED: stopped by a stop signal (Linux's TASK_STOPPED) until
  * SIGCONT or SIGKILL; the scheduler skips it like a blocked process. */
-enum proc_state { PROC_RUNNABLE, PROC_BLOCKED, PROC_STOPPED, PROC_ZOMBIE };
+enum proc_state { PROC_RUNNABLE, PROC_BLOCKED, PROC_STOPPED, PROC_ZOMBIE,
+		  PROC_TRACED /* a ptrace stop (Linux's TASK_TRACED): until its tracer resumes it */ };
 
 #define PROC_CMDLINE_MAX 4096
 #define TASK_RLIM_NLIMITS 16 /* RLIMIT_CPU .. RLIMIT_RTTIME (Linux's RLIM_NLIMITS) */
@@ -203,6 +204,34 @@ struct signal_struct {
 	} rlim[TASK_RLIM_NLIMITS];
 };
 
+/* What ptrace(2) keeps of a tracee (ptrace*.c; Linux's task->ptrace,
+ * ptrace_message, last_siginfo and the stop's exit_code). */
+/* EVENT: an event inside a call (exec, fork), its exit stop next; TRAP:
+ * a PTRACE_EVENT_STOP (group stop, PTRACE_INTERRUPT, a new child). */
+enum ptrace_stop_kind { PTRACE_STOP_NONE, PTRACE_STOP_SIGNAL, PTRACE_STOP_SYSCALL_ENTRY,
+			PTRACE_STOP_SYSCALL_EXIT, PTRACE_STOP_EVENT, PTRACE_STOP_TRAP,
+			PTRACE_STOP_EXIT /* PTRACE_EVENT_EXIT: exit or exit_group runs next */ };
+struct ptrace_state {
+	struct process *tracer;   /* the tracing thread; NULL: not traced */
+	bool seized;              /* PTRACE_SEIZE rather than ATTACH or TRACEME */
+	bool syscall_trace;       /* resumed by PTRACE_SYSCALL */
+	bool in_syscall;          /* resumed from its entry stop: the call runs next */
+	bool exit_reported;       /* its end was reported to the tracer */
+	bool listening;           /* PTRACE_LISTEN: stopped, unreported, until SIGCONT */
+	bool trap_pending;        /* PTRACE_INTERRUPT: a PTRACE_EVENT_STOP on the way out */
+	bool exit_pending;        /* a vfork parent's exit stop, once its child let go */
+	bool restarted;           /* a call a signal interrupted is made again: entry stop */
+	bool exiting;             /* PTRACE_EVENT_EXIT reported */
+	uint8_t stop;             /* enum ptrace_stop_kind while PROC_TRACED */
+	unsigned options;         /* PTRACE_O_* */
+	int exit_code;            /* the stop's status for wait (0: reported) */
+	int inject_sig;           /* the signal the tracer delivers at resume */
+	int pending_event;        /* PTRACE_EVENT_* to stop for at the call's end */
+	uint64_t orig_rax, entry_rax; /* the call's number; rax at its entry stop */
+	uint64_t eventmsg;        /* PTRACE_GETEVENTMSG */
+	struct ksiginfo siginfo;  /* the signal of a signal-delivery-stop */
+};
+
 /* A task: one thread (Linux's task_struct). A process is the thread group
  * of its leader; each thread has its own registers and FS base, signal
  * mask and pending set, and shares the rest through refcounted objects:
@@ -298,6 +327,7 @@ struct process {
 		enum mmu_access access;
 		int si_code;     /* SEGV_MAPERR or SEGV_ACCERR */
 	} fault;
+	struct ptrace_state ptrace; /* ptrace*.c */
 };
 
 static inline bool thread_group_leader(const struct process *p)
@@ -646,6 +676,22 @@ void pdeath_parent_exit(struct kernel *k, struct process *t);
 #define PTRACE_MODE_FSCREDS 0x08u
 #define PTRACE_MODE_REALCREDS 0x10u
 int ptrace_may_access(struct kernel *k, const struct process *t, unsigned mode);
+/* ptrace(2) (ptrace.c: requests; ptrace_stop.c: stops; ptrace_regs.c:
+ * registers). The hooks: a traced task enters a system call (true: it
+ * stopped or the call is done, kernel_syscall returns at once) and leaves
+ * it (true: it stopped); signal delivery takes the tracer's injected
+ * signal (0: none), and offers each dequeued signal (true: it stopped);
+ * exec and fork report their events; a task ends (its tracees are
+ * detached, or killed by PTRACE_O_EXITKILL). */
+syscall_fn sys_ptrace;
+bool ptrace_syscall_entry(struct kernel *k, struct process *p, struct cpu_context *ctx);
+bool ptrace_syscall_exit(struct kernel *k, struct process *p);
+int ptrace_take_injected(struct process *p, struct ksiginfo *info);
+bool ptrace_signal(struct kernel *k, struct process *p, const struct ksiginfo *info);
+void ptrace_event_exec(struct kernel *k, struct process *p);
+void ptrace_event_fork(struct kernel *k, struct process *p, struct process *child, uint64_t flags,
+		       int exit_signal);
+void ptrace_exit(struct kernel *k, struct process *p);
 syscall_fn sys_kcmp; /* kcmp.c */
 
 /* ---- System V IPC: what every object starts with (ipc.c) ---- */

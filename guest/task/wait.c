@@ -52,7 +52,7 @@ static bool type_matches(const struct process *c, int options)
 
 /* What wait can report of a child (Linux's wait_task_zombie,
  * wait_task_stopped and wait_task_continued). */
-enum child_event { CHILD_NONE, CHILD_EXITED, CHILD_STOPPED, CHILD_CONTINUED };
+enum child_event { CHILD_NONE, CHILD_EXITED, CHILD_STOPPED, CHILD_CONTINUED, CHILD_TRACED };
 
 /* The event of c that options (WEXITED, WSTOPPED, WCONTINUED) ask for.
  * A stop or continue is reported once: reporting it clears it. */
@@ -78,6 +78,24 @@ static struct process *find_child(struct kernel *k, int pid, int options, enum c
 	const struct signal_struct *s = k->current->signal;
 	*any = false;
 	for (struct process *c = k->procs; c; c = c->next) {
+		/* A tracee of the caller: its ptrace stops (whatever WUNTRACED
+		 * says) and its end, whoever its parent (Linux's ptraced list). */
+		bool exited;
+		int traced = ptrace_wait_event(c, s, &exited);
+		if (traced >= 0 && pid_matches(s, c, pid)) {
+			*any = true;
+			*ev = exited && (options & WEXITED) ? CHILD_EXITED
+			      : traced > 0 ? CHILD_TRACED : CHILD_NONE;
+			if (*ev != CHILD_NONE)
+				return c;
+			continue;
+		}
+		/* Traced by another: its parent hears of its end once the
+		 * tracer has. */
+		if (c->ptrace.tracer && process_dead(c) && c->signal->parent == s)
+			*any = true;
+		if (c->ptrace.tracer && process_dead(c))
+			continue;
 		if (!thread_group_leader(c) || c->signal->parent != s || c->autoreap ||
 		    !pid_matches(s, c, pid) || !type_matches(c, options))
 			continue;
@@ -95,6 +113,8 @@ static int wait_status(const struct process *c, enum child_event ev)
 {
 	if (ev == CHILD_STOPPED)
 		return 0x7f | c->signal->stop_code << 8;
+	if (ev == CHILD_TRACED)
+		return 0x7f | c->ptrace.exit_code << 8;
 	if (ev == CHILD_CONTINUED)
 		return 0xffff;
 	if (c->term_signal)
@@ -125,7 +145,10 @@ static void child_rusage(struct kernel *k, const struct process *c, struct rusag
 static void consume(struct kernel *k, struct process *c, enum child_event ev)
 {
 	struct signal_struct *s = k->current->signal;
-	if (ev == CHILD_STOPPED) {
+	if (ev == CHILD_TRACED || (ev == CHILD_EXITED && c->ptrace.tracer &&
+				   (c->signal->parent != s || !thread_group_leader(c)))) {
+		ptrace_reported(k, c, ev == CHILD_EXITED);
+	} else if (ev == CHILD_STOPPED) {
 		c->signal->stop_code = 0;
 	} else if (ev == CHILD_CONTINUED) {
 		c->signal->stop_continued = false;
@@ -180,6 +203,9 @@ static void child_siginfo(const struct process *c, enum child_event ev, int *cod
 	if (ev == CHILD_STOPPED) {
 		*code = CLD_STOPPED;
 		*status = c->signal->stop_code;
+	} else if (ev == CHILD_TRACED) {
+		*code = CLD_TRAPPED;
+		*status = c->ptrace.exit_code;
 	} else if (ev == CHILD_CONTINUED) {
 		*code = CLD_CONTINUED;
 		*status = SIGCONT;

@@ -140,6 +140,17 @@ procps)
 		"cd /proc/self; cat uid_map gid_map projid_map setgroups timens_offsets coredump_filter; echo 0x3f > coredump_filter; cat /proc/self/coredump_filter"
 	)
 	;;
+strace)
+	# ptrace(2) (hT): the traced programs' own calls, which Linux decides;
+	# pids, addresses and strace's pid padding (it follows pid_max) masked.
+	need strace sh
+	lines+=(
+		"strace -qq -e trace=write -e signal=none /bin/echo hi 2>&1"
+		"strace -f -qq -e trace=exit_group,execve -e signal=none sh -c '/bin/true; /bin/echo x' 2>&1 | sed -E 's/0x[0-9a-f]+/ADDR/g; s/\\[pid +[0-9]+\\]/[pid N]/'"
+		"strace -qq -e trace=write,exit_group -e signal=none sh -c 'echo a; echo b >&2' 2>&1"
+		"strace -o log -e trace=execve /bin/true; sed 's/0x[0-9a-f]*/ADDR/' log"
+	)
+	;;
 *)
 	echo "usage: unknown group $group" >&2
 	exit 2
