@@ -177,32 +177,29 @@ static int overflowid_read(struct kernel *k, char *buf, size_t size)
 	return snprintf(buf, size, "%d\n", OVERFLOW_ID);
 }
 
-/* System V message queues' limits, Linux's defaults, which task/msg.c
- * keeps (read-only here). */
+/* System V IPC's limits (task/: read-only here). */
 static int msgmax_read(struct kernel *k, char *buf, size_t size)
 {
 	(void)k;
-	return snprintf(buf, size, "8192\n");
+	return snprintf(buf, size, "%d\n", MSGMAX);
 }
 
 static int msgmnb_read(struct kernel *k, char *buf, size_t size)
 {
 	(void)k;
-	return snprintf(buf, size, "16384\n");
+	return snprintf(buf, size, "%d\n", MSGMNB);
 }
 
 static int msgmni_read(struct kernel *k, char *buf, size_t size)
 {
 	(void)k;
-	return snprintf(buf, size, "32000\n");
+	return snprintf(buf, size, "%d\n", MSGMNI);
 }
 
-/* System V semaphores' limits, Linux's defaults, which task/sem.c keeps:
- * SEMMSL, SEMMNS, SEMOPM and SEMMNI (read-only here). */
 static int sem_read(struct kernel *k, char *buf, size_t size)
 {
 	(void)k;
-	return snprintf(buf, size, "32000\t1024000000\t500\t32000\n");
+	return snprintf(buf, size, "%d\t%d\t%d\t%d\n", SEMMSL, SEMMNS, SEMOPM, SEMMNI);
 }
 
 /* The most tasks fork and clone make (EAGAIN past it). */

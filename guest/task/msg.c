@@ -21,9 +21,6 @@
 #include "mm/mm.h"
 #include "task/internal.h"
 
-#define MSGMAX 8192  /* the largest message */
-#define MSGMNB 16384 /* a queue's bytes, at first */
-#define MSGMNI 32000
 #define MSGSSZ 16
 #define MSGSEG 0xffff
 #define IPC_64 0x0100

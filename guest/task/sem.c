@@ -20,10 +20,6 @@
 #include "mm/mm.h"
 #include "task/internal.h"
 
-#define SEMMSL 32000
-#define SEMMNI 32000
-#define SEMMNS (SEMMSL * SEMMNI)
-#define SEMOPM 500
 #define SEMVMX 32767
 #define SEMAEM SEMVMX
 #define SEMUSZ 20 /* seminfo's semusz of IPC_INFO */

@@ -737,6 +737,17 @@ void ipc_perm_to_user(const struct kern_ipc_perm *perm, struct ipc_perm *out);
 /* IPC_SET: owner, group and permission bits. */
 void ipc_set_perm(struct kern_ipc_perm *perm, uint32_t uid, uint32_t gid, unsigned mode);
 
+/* Linux's default limits, fixed here (/proc/sys/kernel shows them):
+ * semaphores in a set, in all sets, operations in a call, sets;
+ * the largest message, a queue's bytes at first, queues. */
+#define SEMMSL 32000
+#define SEMMNS (SEMMSL * SEMMNI)
+#define SEMOPM 500
+#define SEMMNI 32000
+#define MSGMAX 8192
+#define MSGMNB 16384
+#define MSGMNI 32000
+
 /* System V semaphores (sem.c). */
 syscall_fn sys_semget, sys_semop, sys_semtimedop, sys_semctl;
 /* Every set goes, at the kernel's end. */
