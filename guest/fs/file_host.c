@@ -53,7 +53,7 @@ static int64_t cached_read(struct kernel *k, struct file *f, struct mapping *m, 
 	uint64_t fills = k->stats.cache_reads;
 	int64_t r = filemap_read(k, m, u, (uint64_t)at);
 	if (r > 0 && k->stats.cache_reads == fills) /* a fill read the host: IN_ACCESS given */
-		fsnotify_access(f, at);
+		fsnotify_access(k, f, at);
 	if (r > 0 && pos < 0)
 		lseek(f->host_fd, at + r, SEEK_SET);
 	return r;

@@ -63,8 +63,6 @@
  * the longest names (16384 * 272 bytes). */
 #define READ_MAX (8u << 20)
 
-/* Instances the guest holds, for fsnotify_access (one kernel per run). */
-static int instances;
 
 /* read(2): whole events, as many as fit, as the host gives them; EINVAL
  * when the next one does not fit. The file has a plain .read on Linux,
@@ -105,7 +103,7 @@ static int inotify_stat(struct file *f, struct stat *st)
 static void inotify_release(struct file *f)
 {
 	close(f->host_fd);
-	instances--;
+	((struct kernel *)f->private)->inotify_instances--;
 }
 
 /* One "inotify wd:... ino:... sdev:... mask:... ignored_mask:..." line
@@ -132,14 +130,14 @@ static int64_t do_inotify_init(struct kernel *k, int flags)
 	int host_fd = inotify_init1(IN_CLOEXEC | (flags & IN_NONBLOCK));
 	if (host_fd < 0)
 		return -errno; /* EMFILE past max_user_instances */
-	struct file *f = file_alloc(&inotify_ops, FILE_ANON, O_RDONLY | (flags & O_NONBLOCK), NULL);
+	struct file *f = file_alloc(&inotify_ops, FILE_ANON, O_RDONLY | (flags & O_NONBLOCK), k);
 	if (!f) {
 		close(host_fd);
 		return -ENOMEM;
 	}
 	f->host_fd = host_fd;
 	f->f_mode = FMODE_READ;
-	instances++;
+	k->inotify_instances++;
 	int fd = fd_install(k, 0, f, flags & IN_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
@@ -221,9 +219,9 @@ int64_t sys_inotify_rm_watch(struct kernel *k, struct cpu_context *ctx, const ui
 	return inotify_rm_watch(f->host_fd, (int)a[1]) < 0 ? -errno : 0;
 }
 
-void fsnotify_access(struct file *f, int64_t pos)
+void fsnotify_access(struct kernel *k, struct file *f, int64_t pos)
 {
 	char c;
-	if (instances && pread(f->host_fd, &c, 1, pos) < 0)
+	if (k->inotify_instances && pread(f->host_fd, &c, 1, pos) < 0)
 		return; /* no event, as with no byte read */
 }

@@ -89,7 +89,7 @@ int host_openat(struct kernel *k, int dir_fd, const char *name, int flags, unsig
 /* A read of host file f at pos that the page cache answered: one byte
  * read on the host too while the guest has inotify instances, so that
  * their watches get IN_ACCESS (inotify.c). */
-void fsnotify_access(struct file *f, int64_t pos);
+void fsnotify_access(struct kernel *k, struct file *f, int64_t pos);
 
 /* ---- the kernel's record of a host file (inode.c) ---- */
 
