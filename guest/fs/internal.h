@@ -246,6 +246,17 @@ int64_t fdinfo_pos(struct file *f);
 void host_fdinfo_tail(int host_fd, struct seq *s);
 proc_show_fn proc_meminfo_show;                                    /* proc_meminfo.c */
 proc_show_fn proc_vmstat_show;                                     /* proc_vmstat.c */
+/* The counters of /proc/vmstat, in Linux's order: zone counters, node
+ * counters, then events (proc_vmstat.c). */
+enum vmstat_kind { VMSTAT_ZONE, VMSTAT_NODE, VMSTAT_EVENT };
+struct vmstat_item {
+	const char *name;
+	uint64_t value;
+	enum vmstat_kind kind;
+};
+#define VMSTAT_MAX_ITEMS 48
+size_t vmstat_items(struct kernel *k, struct vmstat_item items[VMSTAT_MAX_ITEMS]);
+proc_show_fn proc_zoneinfo_show;                                   /* proc_zoneinfo.c */
 proc_show_fn proc_buddyinfo_show;                                  /* proc_buddyinfo.c */
 proc_show_fn proc_sysvipc_shm_show, proc_sysvipc_sem_show, proc_sysvipc_msg_show; /* proc_sysvipc.c */
 proc_show_fn proc_status_show, proc_stat_show, proc_tid_stat_show, proc_statm_show; /* proc_pid.c */
