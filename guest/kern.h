@@ -74,6 +74,7 @@ struct kernel {
 	struct ipc_ids msg_ids; /* System V message queues (task/msg.c) */
 	struct ipc_removed *ipc_removed; /* sleepers woken by IPC_RMID (task/ipc.c) */
 	int inotify_instances;  /* the guest's inotify instances (fs/inotify.c) */
+	uint64_t file_lock_seq; /* record locks set so far: /proc/locks' order (fs/locks.c) */
 	struct mq_namespace *mq_ns; /* POSIX message queues (fs/mqueue.c) */
 	uint64_t wmark_min, wmark_low, wmark_high; /* free frames, as Linux's zone watermarks */
 	struct vm_sysctl vm;    /* /proc/sys/vm (mm/sysctl.c) */

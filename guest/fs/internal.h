@@ -123,6 +123,8 @@ bool inode_write_denied(struct kernel *k, const struct stat *st);
 
 /* f's last reference is gone: its OFD locks and flock go (locks.c). */
 void locks_remove_file(struct file *f);
+/* fdinfo's "lock:" lines of f, open in files (proc_locks.c). */
+void locks_show_fd(struct seq *s, const struct file *f, const struct fdtable *files);
 
 /* ---- places in the guest's tree (namei.c) ---- */
 
@@ -257,6 +259,7 @@ struct vmstat_item {
 #define VMSTAT_MAX_ITEMS 48
 size_t vmstat_items(struct kernel *k, struct vmstat_item items[VMSTAT_MAX_ITEMS]);
 proc_show_fn proc_zoneinfo_show;                                   /* proc_zoneinfo.c */
+proc_show_fn proc_locks_show;                                      /* proc_locks.c */
 proc_show_fn proc_buddyinfo_show;                                  /* proc_buddyinfo.c */
 proc_show_fn proc_sysvipc_shm_show, proc_sysvipc_sem_show, proc_sysvipc_msg_show; /* proc_sysvipc.c */
 proc_show_fn proc_status_show, proc_stat_show, proc_tid_stat_show, proc_statm_show; /* proc_pid.c */

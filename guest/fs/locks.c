@@ -31,28 +31,13 @@
 #include <unistd.h>
 
 #include "fs/internal.h"
+#include "fs/locks.h"
 #include "kern.h"
 #include "mm/mm.h"
 #include "task/task.h"
 
-#define OFFSET_MAX INT64_MAX
 #define MAX_DEADLK_ITERATIONS 10
 #define HOST_POLL_NS 10000000ULL /* 10 ms */
-
-/* fl_flags: which kind of lock. */
-#define FL_POSIX 1u
-#define FL_FLOCK 2u
-#define FL_OFDLCK 4u
-
-struct file_lock {
-	const void *owner; /* POSIX: the fd table; OFD and flock: the struct file */
-	int pid;           /* who set it: F_GETLK's l_pid for a POSIX lock */
-	unsigned flags;    /* FL_* */
-	short type;        /* F_RDLCK or F_WRLCK (F_UNLCK in a request) */
-	int64_t start, end;/* bytes, end included; OFFSET_MAX: to the end of the file */
-	char ofd_wait;     /* OFD and flock waiters sleep here, POSIX ones on the lock */
-	struct file_lock *next;
-};
 
 static bool same_class(const struct file_lock *a, const struct file_lock *b)
 {
@@ -83,6 +68,44 @@ static void lock_wake(struct kernel *k, struct file_lock *l)
 {
 	kernel_wake(k, l);
 	kernel_wake(k, &l->ofd_wait);
+	while (l->blocked) {
+		struct file_lock *w = l->blocked;
+		l->blocked = w->next;
+		free(w);
+	}
+}
+
+bool lock_waiter_live(struct kernel *k, const struct file_lock *l, const struct file_lock *w)
+{
+	const void *chan = l->flags & FL_POSIX ? (const void *)l : &l->ofd_wait;
+	for (struct process *p = k->procs; p; p = p->next)
+		if (p == w->waiter)
+			return p->state == PROC_BLOCKED && p->wait_chan == chan;
+	return false;
+}
+
+/* The current task waits for c with req: its request goes last in c's
+ * line (out of memory, it waits unlisted). */
+static void lock_block(struct kernel *k, struct file_lock *c, const struct file_lock *req)
+{
+	struct file_lock **pp = &c->blocked;
+	while (*pp) {
+		struct file_lock *w = *pp;
+		if (w->waiter == k->current) {
+			*pp = w->next;
+			free(w);
+		} else {
+			pp = &w->next;
+		}
+	}
+	struct file_lock *w = malloc(sizeof(*w));
+	if (w) {
+		*w = *req;
+		w->waiter = k->current;
+		w->next = NULL;
+		*pp = w;
+	}
+	process_block(k, req->flags & FL_POSIX ? (const void *)c : &c->ofd_wait);
 }
 
 /* ---- the host's view ---- */
@@ -178,24 +201,50 @@ static void unlink_lock(struct inode *i, struct file_lock *l)
 	*pp = l->next;
 }
 
+/* A lock of req's owner and class that req changes nothing in. */
+static bool holds_already(const struct inode *i, const struct file_lock *req)
+{
+	for (const struct file_lock *l = i->locks; l; l = l->next)
+		if (l->owner == req->owner && same_class(l, req) && l->type == req->type &&
+		    l->start <= req->start && l->end >= req->end)
+			return true;
+	return false;
+}
+
 /* Gives req's owner exactly req's type on its range (none for F_UNLCK):
  * cuts what the owner held there, then adds and merges (posix_lock_inode).
- * spare holds two nodes: for req itself and for a lock split in two. */
+ * spare holds two nodes: for req itself and for a lock split in two.
+ *
+ * Each lock keeps its place in /proc/locks' order (seq) as Linux's does:
+ * a lock cut short keeps it; where req merges with locks of its type, the
+ * result is the lowest of them, extended; otherwise req is new, and the
+ * left part of a lock it splits in two is newer still. */
 static void apply(struct kernel *k, struct inode *i, const struct file_lock *req,
 		  struct file_lock *spare[2])
 {
+	if (req->type != F_UNLCK && holds_already(i, req))
+		return;
+	struct file_lock *left = NULL;
+	bool inherit = false;
+	uint64_t inherit_seq = 0;
 	for (struct file_lock *l = i->locks, *next; l; l = next) {
 		next = l->next;
 		if (l->owner != req->owner || !same_class(l, req) || !overlap(l, req))
 			continue;
 		lock_wake(k, l);
+		if (l->type == req->type && !inherit) {
+			inherit = true;
+			inherit_seq = l->seq;
+		}
 		if (l->start < req->start && l->end > req->end) {
-			struct file_lock *right = spare[1];
+			left = spare[1];
 			spare[1] = NULL;
-			*right = *l;
-			right->start = req->end + 1;
-			l->end = req->start - 1;
-			insert_sorted(i, right);
+			*left = *l;
+			left->end = req->start - 1;
+			unlink_lock(i, l);
+			l->start = req->end + 1;
+			insert_sorted(i, l);
+			insert_sorted(i, left);
 		} else if (l->start < req->start) {
 			l->end = req->start - 1;
 		} else if (l->end > req->end) {
@@ -207,18 +256,21 @@ static void apply(struct kernel *k, struct inode *i, const struct file_lock *req
 			free(l);
 		}
 	}
-	if (req->type == F_UNLCK)
-		return;
-	struct file_lock *n = spare[0];
-	spare[0] = NULL;
-	*n = *req;
-	for (struct file_lock *l = i->locks, *next; l; l = next) {
-		next = l->next;
-		if (l->owner != n->owner || !same_class(l, n) || l->type != n->type)
-			continue;
-		bool before = n->start > 0 && l->end == n->start - 1;
-		bool after = n->end < OFFSET_MAX && l->start == n->end + 1;
-		if (before || after) {
+	if (req->type != F_UNLCK) {
+		struct file_lock *n = spare[0];
+		spare[0] = NULL;
+		*n = *req;
+		for (struct file_lock *l = i->locks, *next; l; l = next) {
+			next = l->next;
+			if (l->owner != n->owner || !same_class(l, n) || l->type != n->type)
+				continue;
+			bool before = n->start > 0 && l->end == n->start - 1;
+			bool after = n->end < OFFSET_MAX && l->start == n->end + 1;
+			if (!before && !after)
+				continue;
+			if (before || !inherit) /* a lower start than any overlapping one */
+				inherit_seq = l->seq;
+			inherit = true;
 			if (before)
 				n->start = l->start;
 			else
@@ -227,8 +279,11 @@ static void apply(struct kernel *k, struct inode *i, const struct file_lock *req
 			unlink_lock(i, l);
 			free(l);
 		}
+		n->seq = inherit ? inherit_seq : ++k->file_lock_seq;
+		insert_sorted(i, n);
 	}
-	insert_sorted(i, n);
+	if (left)
+		left->seq = ++k->file_lock_seq;
 }
 
 /* ---- waiting ---- */
@@ -271,7 +326,7 @@ static int64_t lock_file(struct kernel *k, struct file *f, const struct file_loc
 			return -EAGAIN;
 		if ((req->flags & FL_POSIX) && posix_locks_deadlock(k, req->owner, c->owner))
 			return -EDEADLK;
-		process_block(k, req->flags & FL_POSIX ? (const void *)c : &c->ofd_wait);
+		lock_block(k, c, req);
 		return -ERESTARTSYS;
 	}
 	struct file_lock *spare[2] = {malloc(sizeof(struct file_lock)),
@@ -413,7 +468,7 @@ int64_t fcntl_lock(struct kernel *k, struct file *f, int cmd, uint64_t uflock)
 		return -EINVAL; /* a pipe or a /proc file: no locks here */
 	if (l.l_type != F_RDLCK && l.l_type != F_WRLCK && l.l_type != F_UNLCK)
 		return -EINVAL;
-	struct file_lock req = {.owner = ofd ? (const void *)f : k->current->files,
+	struct file_lock req = {.owner = ofd ? (const void *)f : k->current->files, .file = f,
 				.pid = k->current->tgid, .flags = ofd ? FL_OFDLCK : FL_POSIX,
 				.type = l.l_type};
 	int err = to_range(f, &l, &req);
@@ -453,7 +508,7 @@ int64_t sys_flock(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return -EBADF;
 	if (!f->inode)
 		return -EINVAL; /* a pipe or a /proc file: no locks here */
-	struct file_lock req = {.owner = f, .pid = k->current->tgid, .flags = FL_FLOCK,
+	struct file_lock req = {.owner = f, .file = f, .pid = k->current->tgid, .flags = FL_FLOCK,
 				.type = type, .start = 0, .end = OFFSET_MAX};
 	/* A conversion drops the old lock first, and may then wait without
 	 * one, as Linux's flock_lock_inode. */

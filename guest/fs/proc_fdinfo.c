@@ -183,6 +183,7 @@ int proc_fdinfo_show(struct kernel *k, struct process *p, int fd, struct seq *s)
 		flags |= O_CLOEXEC;
 	seq_printf(s, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%lld\nino:\t%llu\n", pos, (unsigned)flags,
 		   mnt_id, (unsigned long long)ino);
+	locks_show_fd(s, f, p->files);
 	if (f->ops->show_fdinfo)
 		f->ops->show_fdinfo(f, s);
 	return 0;

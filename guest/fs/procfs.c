@@ -4,7 +4,7 @@
  *
  * /proc is the kernel's, with or without --root: a guest never sees the
  * host's processes. It holds /proc/meminfo, /proc/vmstat, /proc/buddyinfo,
- * zoneinfo, stat, uptime and loadavg (proc_stat.c), cpuinfo, version, filesystems
+ * zoneinfo, locks (proc_locks.c), stat, uptime and loadavg (proc_stat.c), cpuinfo, version, filesystems
  * and swaps, the link "mounts" (to self/mounts), the "self" link (to the
  * caller's PID, as Linux's) and a directory for every PID not yet reaped
  * with status, stat, statm, maps and cmdline, environ and auxv
@@ -156,6 +156,7 @@ static const struct proc_entry global_entries[] = {
 	{.name = "vmstat", .kind = PROC_FILE, .show = proc_vmstat_show},
 	{.name = "buddyinfo", .kind = PROC_FILE, .show = proc_buddyinfo_show},
 	{.name = "zoneinfo", .kind = PROC_FILE, .show = proc_zoneinfo_show},
+	{.name = "locks", .kind = PROC_FILE, .show = proc_locks_show},
 	{.name = "stat", .kind = PROC_FILE, .show = proc_stat_global_show},
 	{.name = "uptime", .kind = PROC_FILE, .show = proc_uptime_show},
 	{.name = "loadavg", .kind = PROC_FILE, .show = proc_loadavg_show},
