@@ -67,7 +67,7 @@ syscall_fn sys_socket, sys_socketpair, sys_bind, sys_listen, sys_connect, sys_ac
 	sys_setsockopt; /* sys_socket.c */
 syscall_fn sys_sendto, sys_recvfrom, sys_sendmsg, sys_recvmsg, sys_sendmmsg,
 	sys_recvmmsg; /* sys_sockmsg.c */
-syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address, sys_rseq,
+syscall_fn sys_exit, sys_exit_group, sys_arch_prctl, sys_set_tid_address,
 	sys_getpid,
 	sys_gettid, sys_getppid, sys_sched_getaffinity, sys_sched_yield, sys_getrandom, sys_sysinfo,
 	sys_personality, sys_times; /* sys_misc.c */

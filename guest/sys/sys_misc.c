@@ -1,5 +1,5 @@
 /* sys_misc.c - process-level system calls a C runtime makes at start and
- * exit: exit, arch_prctl, set_tid_address, rseq, resource
+ * exit: exit, arch_prctl, set_tid_address, resource
  * limits, ids, personality, times, CPU affinity, getrandom,
  * sysinfo. */
 #include <asm/prctl.h>
@@ -63,17 +63,6 @@ int64_t sys_set_tid_address(struct kernel *k, struct cpu_context *ctx, const uin
 	(void)ctx;
 	k->current->clear_child_tid = a[0];
 	return k->current->pid;
-}
-
-/* Not provided, as on kernels before 4.18: rseq(2) documents ENOSYS for
- * them, and glibc (which registers rseq at the start of every thread)
- * and musl go on without. */
-int64_t sys_rseq(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
-{
-	(void)k;
-	(void)ctx;
-	(void)a;
-	return -ENOSYS;
 }
 
 /* ---- identity ---- */

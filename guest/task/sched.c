@@ -112,6 +112,8 @@ uint64_t kernel_time_slice_us(struct kernel *k)
 static void switch_to(struct kernel *k, struct process *p)
 {
 	if (k->current != p) {
+		if (k->current && !k->current->exited)
+			rseq_preempt(k->current);
 		k->stats.context_switches++;
 		if (k->trace)
 			ktrace_sched(k, k->current, p);

@@ -574,6 +574,7 @@ static void run_handler(struct kernel *k, struct process *p, int sig, const stru
 	const struct k_sigaction ka = p->sighand->action[sig];
 	if (p->restart_syscall)
 		interrupt_syscall(k, p, &ka);
+	rseq_signal_deliver(k, p, sig);
 	/* The mask the handler's return puts back: rt_sigsuspend's caller's. */
 	uint64_t mask = s->restore_blocked ? s->saved_blocked : s->blocked;
 	if (sigframe_setup(k, p, &ka, info, ff, mask)) {
@@ -621,6 +622,10 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	struct signal_state *s = &p->sig;
 	if (p->exited)
 		return false;
+	/* rseq's check first: the SIGSEGV a bad descriptor gets is delivered
+	 * below, before user mode (Linux loops until no work is left). */
+	if (p->state == PROC_RUNNABLE)
+		rseq_resume_user_mode(k, p);
 	bool kill = ready_signals(p) & sig_bit(SIGKILL);
 	/* ptrace: between a call's entry stop and the call, nothing is
 	 * delivered; a signal the tracer chose is delivered first. */

@@ -237,6 +237,17 @@ struct ptrace_state {
  * mask and pending set, and shares the rest through refcounted objects:
  * mm (CLONE_VM), files (CLONE_FILES), fs (CLONE_FS), sighand
  * (CLONE_SIGHAND) and signal (CLONE_THREAD). */
+/* rseq(2) (rseq.c): the registered struct rseq (0: none), its length
+ * and signature; the events since a critical section was last checked
+ * (Linux's rseq_event_mask), and whether that check is owed on the way
+ * back to user mode (TIF_NOTIFY_RESUME). */
+struct rseq_state {
+	uint64_t area;
+	uint32_t len, sig;
+	unsigned event_mask;
+	bool notify_resume;
+};
+
 struct process {
 	int pid;                  /* the thread id (gettid) */
 	int tgid;                 /* the process id (getpid): the leader's pid */
@@ -328,6 +339,7 @@ struct process {
 		int si_code;     /* SEGV_MAPERR or SEGV_ACCERR */
 	} fault;
 	struct ptrace_state ptrace; /* ptrace*.c */
+	struct rseq_state rseq;     /* rseq.c */
 };
 
 static inline bool thread_group_leader(const struct process *p)
@@ -783,6 +795,15 @@ syscall_fn sys_sched_getscheduler, sys_sched_setscheduler, sys_sched_getparam,
 	sys_getcpu; /* sched_policy.c */
 syscall_fn sys_ioprio_get, sys_ioprio_set; /* ioprio.c */
 syscall_fn sys_membarrier; /* membarrier.c */
+syscall_fn sys_rseq; /* rseq.c */
+/* rseq's events: p is switched away from; a signal is delivered to p
+ * (before its frame: the critical section may move rip); p goes back to
+ * user mode; fork and exec. */
+void rseq_preempt(struct process *p);
+void rseq_signal_deliver(struct kernel *k, struct process *p, int sig);
+void rseq_resume_user_mode(struct kernel *k, struct process *p);
+void rseq_fork(struct process *c, const struct process *p, uint64_t clone_flags);
+void rseq_execve(struct process *p);
 /* The first process's nice value, policy and ioprio are vmemu's own;
  * fork copies them, applying SCHED_RESET_ON_FORK (sched_policy.c). */
 void sched_init(struct process *p);

@@ -1,8 +1,9 @@
 /* proc_misc: times(2) (ticks move with the clock, CPU times within
  * getrusage's, EFAULT), personality(2) (query, set, kept by fork, any
- * value returned as the old one), membarrier(2) (the commands a kernel
- * without rseq offers, registration before the private expedited
- * barrier: EPERM, then 0; registrations kept by fork, EINVAL cases).
+ * value returned as the old one), membarrier(2) (every command, the rseq
+ * ones too; registration before the private expedited barriers: EPERM,
+ * then 0; MEMBARRIER_CMD_FLAG_CPU for rseq only; registrations kept by
+ * fork, EINVAL cases).
  * With --vmemu (under vmemu only: the host's names must not change):
  * sethostname and setdomainname change what uname shows, EINVAL for a
  * length past 64 or negative, EFAULT, and EPERM once capabilities are
@@ -27,13 +28,20 @@
 #define MB_REGISTER_PRIVATE_EXPEDITED 16
 #define MB_PRIVATE_EXPEDITED_SYNC_CORE 32
 #define MB_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE 64
+#define MB_PRIVATE_EXPEDITED_RSEQ 128
+#define MB_REGISTER_PRIVATE_EXPEDITED_RSEQ 256
 #define MB_GET_REGISTRATIONS 512
-/* Every command but the rseq ones (128, 256), which need CONFIG_RSEQ. */
-#define MB_NO_RSEQ 0x27f
+#define MB_ALL 0x3ff
+#define MB_FLAG_CPU 1
+
+static long membarrier_cpu(int cmd, unsigned flags, int cpu_id)
+{
+	return syscall(SYS_membarrier, cmd, flags, cpu_id);
+}
 
 static long membarrier(int cmd, unsigned flags)
 {
-	return syscall(SYS_membarrier, cmd, flags, 0);
+	return membarrier_cpu(cmd, flags, 0);
 }
 
 static void wait_child(pid_t pid)
@@ -84,7 +92,7 @@ static void check_personality(void)
 static void check_membarrier(void)
 {
 	long q = membarrier(MB_QUERY, 0);
-	CHECK(q >= 0 && (q & MB_NO_RSEQ) == MB_NO_RSEQ, "MEMBARRIER_CMD_QUERY: 0x%lx", q);
+	CHECK(q >= 0 && (q & MB_ALL) == MB_ALL, "MEMBARRIER_CMD_QUERY: 0x%lx", q);
 	CHECK_ERRNO(membarrier(MB_QUERY, 1), EINVAL, "QUERY with a flag");
 	CHECK_ERRNO(membarrier(3, 0), EINVAL, "command 3");
 	CHECK_ERRNO(membarrier(1 << 20, 0), EINVAL, "command 1 << 20");
@@ -97,6 +105,14 @@ static void check_membarrier(void)
 	CHECK_ERRNO(membarrier(MB_PRIVATE_EXPEDITED_SYNC_CORE, 0), EPERM, "SYNC_CORE still");
 	CHECK(membarrier(MB_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0) == 0, "register SYNC_CORE");
 	CHECK(membarrier(MB_PRIVATE_EXPEDITED_SYNC_CORE, 0) == 0, "SYNC_CORE: %s", strerror(errno));
+	CHECK_ERRNO(membarrier(MB_PRIVATE_EXPEDITED_RSEQ, 0), EPERM, "RSEQ unregistered");
+	CHECK_ERRNO(membarrier(MB_PRIVATE_EXPEDITED, MB_FLAG_CPU), EINVAL, "FLAG_CPU, not RSEQ");
+	CHECK_ERRNO(membarrier(MB_PRIVATE_EXPEDITED_RSEQ, 2), EINVAL, "RSEQ, flag 2");
+	CHECK(membarrier(MB_REGISTER_PRIVATE_EXPEDITED_RSEQ, 0) == 0, "register RSEQ");
+	CHECK(membarrier(MB_PRIVATE_EXPEDITED_RSEQ, 0) == 0, "RSEQ: %s", strerror(errno));
+	CHECK(membarrier_cpu(MB_PRIVATE_EXPEDITED_RSEQ, MB_FLAG_CPU, 0) == 0, "RSEQ on CPU 0");
+	CHECK(membarrier_cpu(MB_PRIVATE_EXPEDITED_RSEQ, MB_FLAG_CPU, 100000) == 0,
+	      "RSEQ on a CPU that does not exist: %s", strerror(errno));
 	printf("membarrier: registrations %ld\n", membarrier(MB_GET_REGISTRATIONS, 0));
 	fflush(stdout);
 	pid_t pid = fork();
