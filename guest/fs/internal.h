@@ -281,6 +281,7 @@ struct vma;
 typedef int64_t proc_rw_fn(struct kernel *k, struct process *p, struct uio *u, uint64_t pos);
 proc_rw_fn proc_pagemap_read, proc_mem_read, proc_mem_write;
 proc_rw_fn proc_environ_read, proc_auxv_read;                      /* proc_pid_env.c */
+proc_rw_fn proc_kpageflags_read, proc_kpagecount_read;             /* proc_kpage.c */
 proc_rw_fn proc_oom_score_adj_write, proc_oom_adj_write;           /* proc_pid_oom.c */
 proc_rw_fn proc_comm_write, proc_timerslack_ns_write;              /* proc_pid_misc.c */
 proc_rw_fn proc_clear_refs_write;                                  /* proc_clear_refs.c */

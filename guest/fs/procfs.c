@@ -4,7 +4,8 @@
  *
  * /proc is the kernel's, with or without --root: a guest never sees the
  * host's processes. It holds /proc/meminfo, /proc/vmstat, /proc/buddyinfo,
- * zoneinfo, locks (proc_locks.c), stat, uptime and loadavg (proc_stat.c), cpuinfo, version, filesystems
+ * zoneinfo, locks (proc_locks.c), kpageflags and kpagecount (proc_kpage.c),
+ * stat, uptime and loadavg (proc_stat.c), cpuinfo, version, filesystems
  * and swaps, the link "mounts" (to self/mounts), the "self" link (to the
  * caller's PID, as Linux's) and a directory for every PID not yet reaped
  * with status, stat, statm, maps and cmdline, environ and auxv
@@ -157,6 +158,8 @@ static const struct proc_entry global_entries[] = {
 	{.name = "buddyinfo", .kind = PROC_FILE, .show = proc_buddyinfo_show},
 	{.name = "zoneinfo", .kind = PROC_FILE, .show = proc_zoneinfo_show},
 	{.name = "locks", .kind = PROC_FILE, .show = proc_locks_show},
+	{.name = "kpagecount", .kind = PROC_FILE, .read = proc_kpagecount_read, .mode = 0400},
+	{.name = "kpageflags", .kind = PROC_FILE, .read = proc_kpageflags_read, .mode = 0400},
 	{.name = "stat", .kind = PROC_FILE, .show = proc_stat_global_show},
 	{.name = "uptime", .kind = PROC_FILE, .show = proc_uptime_show},
 	{.name = "loadavg", .kind = PROC_FILE, .show = proc_loadavg_show},
@@ -636,12 +639,12 @@ struct proc_file {
 };
 
 /* A binary file reads and writes at pos, or at (and then past) the file
- * offset. */
+ * offset. One of /proc itself (kpageflags) has no process. */
 static int64_t proc_rw_at(struct kernel *k, struct proc_file *pf, struct uio *u, int64_t pos,
 			  bool write)
 {
-	struct process *p = process_find(k, pf->ref.pid);
-	if (!p)
+	struct process *p = pf->ref.pid ? process_find(k, pf->ref.pid) : NULL;
+	if (pf->ref.pid && !p)
 		return -ESRCH; /* reaped since the open */
 	proc_rw_fn *fn = write ? pf->ref.e->write : pf->ref.e->read;
 	int64_t n = fn(k, p, u, pos >= 0 ? (uint64_t)pos : pf->pos);
@@ -1110,9 +1113,14 @@ int procfs_open(struct kernel *k, const struct proc_ref *ref, int flags, struct 
 				(ref->kind == PROC_FILE && ref->e->write);
 		if ((flags & O_ACCMODE) != O_RDONLY && !writable)
 			return dir ? -EISDIR : -EACCES;
-		/* A write-only sysctl (0200) is read by root alone. */
+		/* A write-only sysctl (0200) is read by root alone, and so is a
+		 * file of /proc itself (owned by root) others may not read
+		 * (kpageflags: 0400). */
 		if ((flags & O_ACCMODE) != O_WRONLY && ref->kind == PROC_SYSCTL &&
 		    !(proc_sys_mode(ref->sysdir, ref->sysctl) & 0444) && k->current->cred.euid != 0)
+			return -EACCES;
+		if ((flags & O_ACCMODE) != O_WRONLY && ref->kind == PROC_FILE && !ref->pid &&
+		    ref->e->mode && !(ref->e->mode & 0004) && k->current->cred.euid != 0)
 			return -EACCES;
 	} else if ((flags & O_DIRECTORY) && !dir) {
 		return -ENOTDIR;

@@ -92,6 +92,15 @@ uint64_t hugetlb_file_lookup(const struct mapping *m, uint64_t index)
 	return s ? s->pa : 0;
 }
 
+void hugetlb_file_for_each_page(const struct mapping *m, void (*fn)(uint64_t pa, uint64_t size, void *arg),
+				void *arg)
+{
+	const struct hugetlb_file *hf = hf_of(m);
+	for (size_t i = 0; i < hf->n; i++)
+		if (hf->slots[i].pa)
+			fn(hf->slots[i].pa, huge_page_size(hf->id), arg);
+}
+
 int hugetlb_file_page(struct kernel *k, struct mapping *m, uint64_t index, uint64_t *pa)
 {
 	struct hugetlb_file *hf = hf_of(m);

@@ -181,6 +181,9 @@ void pgtable_invalidate(struct kernel *k, struct mm *mm, uint64_t va);
 void pgtable_free_table(struct kernel *k, struct mm *mm, uint64_t pa);
 /* The entry of a table that points to the page table at pa. */
 uint64_t pgtable_table_entry(uint64_t pa);
+/* Calls fn for every page table of mm (its frame), the top one first. */
+typedef void pgtable_table_fn(uint64_t pa, void *arg);
+void pgtable_walk_tables(struct kernel *k, struct mm *mm, pgtable_table_fn *fn, void *arg);
 /* pgtable_walk_leaves, with every huge PDE met split first: fn sees
  * 4 KiB PTEs only (mremap moves them). */
 void pgtable_walk_ptes(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
@@ -352,6 +355,9 @@ struct hugetlb_file {
 
 /* The page at index of the hugetlbfs file m, or 0 when it has none. */
 uint64_t hugetlb_file_lookup(const struct mapping *m, uint64_t index);
+/* Calls fn with each page the file holds (its first frame, its size). */
+void hugetlb_file_for_each_page(const struct mapping *m, void (*fn)(uint64_t pa, uint64_t size, void *arg),
+				void *arg);
 /* The page at index, allocated (zeroed) when missing: with the file's
  * reservation there, else from the pool's unreserved free pages, and then
  * noted as reserved (Linux's vma_commit_reservation). 0; -ENOSPC when the

@@ -268,6 +268,12 @@ typedef void pgtable_leaf_fn(struct kernel *k, struct mm *mm, uint64_t va, uint6
 			     void *arg);
 void pgtable_walk_leaves(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end,
 			 pgtable_leaf_fn *fn, void *arg);
+/* /proc/kpageflags and /proc/kpagecount (kpageflags.c): the KPF_* flags
+ * (Linux's stable_page_flags) and the mapcount of the n frames from pfn
+ * first, into flags and counts (either may be NULL); first + n must not
+ * pass kpage_max_pfn. 0, or -ENOMEM. */
+int kpage_read(struct kernel *k, uint64_t first, uint64_t n, uint64_t *flags, uint64_t *counts);
+uint64_t kpage_max_pfn(const struct kernel *k);
 /* What a leaf PTE maps, for /proc/PID/smaps and pagemap (page_info.c). */
 struct page_info {
 	bool present;       /* a frame (or a PROT_NONE page that keeps one) */

@@ -325,6 +325,27 @@ void pgtable_protect_range(struct kernel *k, struct mm *mm, uint64_t start, uint
 	walk_range(k, mm, mm->pml4, mmu_levels(&k->mmu.regs), 0, start, end, protect_leaf, &vm_flags, false, none);
 }
 
+static void walk_tables(struct kernel *k, uint64_t table, int level, pgtable_table_fn *fn,
+			void *arg)
+{
+	fn(table, arg);
+	if (level == 1)
+		return;
+	const uint64_t *t = table_at(k, table);
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		uint64_t e = t[i];
+		if (!(e & PTE_P) || pmd_hugetlb(e) || ((level == 2 || level == 3) && (e & PTE_PS)))
+			continue; /* empty, or a leaf */
+		walk_tables(k, e & PTE_ADDR_MASK, level - 1, fn, arg);
+	}
+}
+
+void pgtable_walk_tables(struct kernel *k, struct mm *mm, pgtable_table_fn *fn, void *arg)
+{
+	if (mm->pml4)
+		walk_tables(k, mm->pml4, mmu_levels(&k->mmu.regs), fn, arg);
+}
+
 void pgtable_free_all(struct kernel *k, struct mm *mm)
 {
 	pgtable_unmap_range(k, mm, 0, mm->task_size);
