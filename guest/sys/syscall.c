@@ -368,7 +368,10 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 		return true;
 	uint64_t nr = ctx->rax, rip = ctx->rip;
 	const uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
-	const struct syscall_desc *d = nr < TABLE_SIZE && table[nr].fn ? &table[nr] : NULL;
+	/* The call is the low 32 bits of rax (Linux's do_syscall_64 takes an
+	 * int); the whole of it is what a restart puts back. */
+	uint32_t unr = (uint32_t)nr;
+	const struct syscall_desc *d = unr < TABLE_SIZE && table[unr].fn ? &table[unr] : NULL;
 	k->stats.syscalls++;
 	if (!p->restart_syscall) { /* a new call: no deadline, nothing done yet */
 		p->wake_at = 0;

@@ -67,9 +67,11 @@ bool ptrace_syscall_entry(struct kernel *k, struct process *p, struct cpu_contex
 	struct ptrace_state *pt = &p->ptrace;
 	if (pt->in_syscall) {
 		/* Resumed from the entry stop: the call the registers now name
-		 * runs, or none when orig_rax is -1 (rax is then its result). */
+		 * runs, or none when orig_rax's low 32 bits are -1 (the number
+		 * is an int, as Linux's do_syscall_64 takes it; rax is then the
+		 * result). */
 		pt->in_syscall = false;
-		if (pt->orig_rax != UINT64_MAX) {
+		if ((int32_t)pt->orig_rax != -1) {
 			ctx->rax = pt->orig_rax;
 			return ptrace_exit_event(k, p, ctx);
 		}
