@@ -112,6 +112,11 @@ static int check_prep_vma(struct kernel *k, const struct mm *mm, const struct vm
 		return -EFAULT;
 	if (new_len <= old_len && !(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)))
 		return 0; /* a shrink in place or nothing: no more checks */
+	/* The kernel's special maps neither grow nor stay behind. */
+	if ((flags & MREMAP_DONTUNMAP) && (v->flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -EINVAL;
+	if (new_len > old_len && (v->flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -EFAULT;
 	/* old_len 0 makes a second map of a shared map's pages; private
 	 * pages would not be the same ones. */
 	if (old_len == 0 && !(v->flags & VM_SHARED))
