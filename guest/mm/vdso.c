@@ -84,6 +84,9 @@ static int vdso_init(struct kernel *k)
 int64_t map_vdso(struct kernel *k, struct mm *mm)
 {
 	struct vdso_maps *vd = &k->vdso;
+	int err = vd->text ? 0 : vdso_init(k);
+	if (err)
+		return err;
 	const struct {
 		uint64_t pages;
 		struct mapping *m;
@@ -97,9 +100,6 @@ int64_t map_vdso(struct kernel *k, struct mm *mm)
 	uint64_t len = 0;
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		len += maps[i].pages << PAGE_SHIFT;
-	int err = vd->text ? 0 : vdso_init(k);
-	if (err)
-		return err;
 	uint64_t addr = mm_get_unmapped_area(k, mm, 0, len);
 	if (!addr)
 		return -ENOMEM;
