@@ -61,6 +61,9 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	/* Room for the unmap to split a VMA in three (Linux's prep_move_vma). */
 	if (mm->map_count >= k->vm.max_map_count - 3)
 		return -ENOMEM;
+	/* A part of a special map stays (its may_split). */
+	if (!vma_may_split(mm, old) || !vma_may_split(mm, old + len))
+		return -EINVAL;
 	struct move_arg m = {.delta = new - old};
 	pgtable_walk_ptes(k, mm, old, old + len, alloc_leaf, &m);
 	if (m.err) {

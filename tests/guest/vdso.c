@@ -252,6 +252,8 @@ static void check_changes(void)
 		uintptr_t getcpu_off = (uintptr_t)vdso_sym("__vdso_getcpu") - vdso_base;
 		void *to = mmap(NULL, vdso_end - vdso_base + PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		CHECK(to != MAP_FAILED, "mmap: %s", strerror(errno));
+		CHECK_ERRNO(mremap((void *)vdso_base, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, to), EINVAL,
+			    "mremap of half the vDSO");
 		void *moved = mremap((void *)vdso_base, vdso_end - vdso_base, vdso_end - vdso_base,
 				     MREMAP_MAYMOVE | MREMAP_FIXED, to);
 		CHECK(moved == to, "mremap of the vDSO: %s", strerror(errno));
