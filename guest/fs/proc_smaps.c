@@ -45,7 +45,8 @@ static void account_page(struct kernel *k, const struct smaps_walk *w, uint64_t 
 	}
 	if (!pi.normal)
 		return;
-	bool shmem = !pi.anon && w->v->mapping && w->v->mapping->anon;
+	bool shmem = !pi.anon && w->v->mapping && w->v->mapping->anon &&
+		     !vdso_mapping(k, w->v->mapping);
 	mss->resident += PAGE_SIZE;
 	if (pi.anon)
 		mss->anonymous += PAGE_SIZE;

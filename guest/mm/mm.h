@@ -448,6 +448,9 @@ void vdso_exit(struct kernel *k);
 /* Maps [vvar], [vvar_vclock] and [vdso] into a new program's mm (Linux's
  * map_vdso): the vDSO's address (AT_SYSINFO_EHDR), or -errno. */
 int64_t map_vdso(struct kernel *k, struct mm *mm);
+/* m is one of the vDSO's: the kernel's pages, which Linux counts as file
+ * pages (RssFile, Pss_File), never as shared memory. */
+bool vdso_mapping(const struct kernel *k, const struct mapping *m);
 
 /* ---- the page cache behind files (pagecache.c, filemap.c) ---- */
 

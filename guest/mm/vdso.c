@@ -76,6 +76,11 @@ static int vdso_init(struct kernel *k)
 	return err;
 }
 
+bool vdso_mapping(const struct kernel *k, const struct mapping *m)
+{
+	return m && (m == k->vdso.vvar || m == k->vdso.vclock || m == k->vdso.text);
+}
+
 /* Linux's VM flags of each map: the data read-only for good, the text
  * private and free to be made writable. */
 #define VVAR_FLAGS (VM_READ | VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP)

@@ -306,6 +306,18 @@ static void check_vsyscall(void)
 	signal(SIGSEGV, SIG_DFL);
 }
 
+/* The vDSO's pages are the kernel's: no shared memory of the process. */
+static void show_rss_shmem(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	CHECK(f != NULL, "open /proc/self/status: %s", strerror(errno));
+	char line[256];
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "RssShmem:", 9))
+			printf("status %s", line);
+	fclose(f);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -317,6 +329,7 @@ int main(void)
 	show_vmflags("[vsyscall]", 0xffffffffff600000);
 	check_image();
 	check_clocks();
+	show_rss_shmem();
 	check_libc_calls_it();
 	check_changes();
 	check_vsyscall();
