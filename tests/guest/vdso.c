@@ -131,8 +131,13 @@ static void show_vmflags(const char *what, uintptr_t addr)
 		unsigned long lo, hi;
 		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, ' ') - line > 8)
 			in = lo <= addr && addr < hi;
-		else if (in && !strncmp(line, "VmFlags:", 8))
+		else if (in && !strncmp(line, "VmFlags:", 8)) {
+			/* Without "sd": a kernel with CONFIG_MEM_SOFT_DIRTY marks every map. */
+			char *sd = strstr(line, " sd ");
+			if (sd)
+				memmove(sd, sd + 3, strlen(sd + 3) + 1);
 			printf("%s %s", what, line);
+		}
 	}
 	fclose(f);
 }
