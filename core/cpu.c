@@ -166,13 +166,35 @@ void cpu_interrupt(struct cpu *cpu)
 	cpu->interrupted = 1; /* the watchdog too sees it */
 }
 
+/* The program itself jumped into the kernel half (RIP is on the page
+ * filled; Unicorn's own fetches there come from a user RIP): the kernel's
+ * #PF handler takes the fetch of RIP with the task's registers at hand,
+ * emulates a call of the vsyscall page in them or queues SIGSEGV, and the
+ * next slice starts from what it made of them. */
+static void user_fetch_kernel_half(struct cpu *cpu, uint64_t page)
+{
+	struct cpu_context *ctx = kernel_current_context(cpu->k);
+	uint64_t rip = 0, pa;
+	unsigned prot;
+	uc_reg_read(cpu->uc, UC_X86_REG_RIP, &rip);
+	if ((rip & ~(PAGE_SIZE - 1)) != page)
+		return;
+	context_store(cpu, ctx);
+	kernel_tlb_fill(cpu->k, rip, MMU_FETCH, &pa, &prot); /* never mapped for user space */
+	cpu->reload = true;
+	op_stop(cpu);
+}
+
 static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_entry *out,
 			void *user)
 {
 	(void)uc;
 	struct cpu *cpu = user;
-	if (type == UC_MEM_FETCH && va >= KERNEL_HALF)
+	if (type == UC_MEM_FETCH && va >= KERNEL_HALF) {
+		if (!cpu->stopping)
+			user_fetch_kernel_half(cpu, va);
 		return false; /* ends uc_emu_start with UC_ERR_EXCEPTION */
+	}
 	/* The fill is the hot path: a clock read at each would cost a sixth
 	 * of it, so the deadline is looked at every 32 fills. */
 	if (!cpu->stopping && (++cpu->fills & 31) == 0 && slice_over(cpu))

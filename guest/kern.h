@@ -89,6 +89,7 @@ struct kernel {
 	uint64_t huge_zero_pa;  /* the huge zero page, 0 until a read fault needs it */
 	struct khugepaged khugepaged; /* the background collapse (mm/khugepaged.c) */
 	struct hstate hstate[NR_HSTATES]; /* the hugetlb pools (mm/hugetlb.c) */
+	struct vdso_maps vdso; /* the vDSO's pages (mm/vdso.c) */
 	struct mm *mms;         /* every address space, for the reverse map */
 	struct mmu mmu;
 	struct pcid_cache pcids; /* the CPU's PCIDs, lent to address spaces (mm/pcid.c) */
@@ -131,6 +132,11 @@ typedef int64_t syscall_fn(struct kernel *k, struct cpu_context *ctx, const uint
 /* The SYSCALL instruction is 2 bytes: a call returns after it. */
 #define SYSCALL_INSN_LEN 2
 
+/* A user fetch fault f in the vsyscall page: the call emulated in the
+ * current task's registers (which core/ stored before the fetch's fill),
+ * or SIGSEGV queued; true then. False for any other fault
+ * (sys/vsyscall.c). */
+bool emulate_vsyscall(struct kernel *k, const struct mmu_fault *f, enum mmu_access access);
 /* The #PF handler for the current process (Linux's do_user_addr_fault):
  * handle_mm_fault, and for a user access it cannot fix, the signal.
  * Returns true when fixed (kernel.c). */

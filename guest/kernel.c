@@ -101,6 +101,7 @@ void kernel_destroy(struct kernel *k)
 	sem_exit_ns(k);
 	msg_exit_ns(k);
 	mqueue_exit_ns(k);
+	vdso_exit(k);
 	pagecache_destroy(k);
 	tty_exit(k);
 	if (k->root_fd >= 0)
@@ -156,6 +157,9 @@ size_t kernel_read_user(struct kernel *k, uint64_t va, void *buf, size_t n)
 static bool fix_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
 		      bool user, struct fault_signal *why)
 {
+	*why = (struct fault_signal){0, 0};
+	if (user && emulate_vsyscall(k, f, access))
+		return false; /* done, but nothing to translate: the CPU goes on from the registers */
 	if (handle_mm_fault(k, f, access, why))
 		return true;
 	if (user && why->sig)
@@ -270,6 +274,7 @@ uint64_t kernel_shutdown(struct kernel *k)
 	shm_exit_ns(k); /* IPC objects outlive processes, not the kernel */
 	sem_exit_ns(k);
 	msg_exit_ns(k);
+	vdso_exit(k);
 	pagecache_drop_all(k);
 	/* What the kernel kept for itself: the hugetlb pool, the huge zero page. */
 	hugetlb_set_pool(k, HSTATE_2M, 0);

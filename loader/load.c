@@ -145,13 +145,14 @@ static uint64_t stack_size(uint64_t limit, uint64_t sp)
  * writes the initial stack into it; *sp is rsp at entry. */
 static int load_stack(struct kernel *k, struct mm *mm, const struct elf_info *info,
 		      const struct cred *cred, uint64_t stack_limit, uint64_t interp_base,
-		      const char *path,
+		      uint64_t vdso, const char *path,
 		      char *const argv[], char *const envp[], uint64_t *sp, char *err,
 		      size_t errlen)
 {
 	struct stack_params prm = {
 		.top = LOADER_STACK_TOP,
 		.interp_base = interp_base,
+		.vdso = vdso,
 		.execfn = path,
 		.uid = cred->uid,
 		.euid = cred->euid,
@@ -228,7 +229,14 @@ static struct mm *build_image(struct kernel *k, const struct elf_info *info,
 			goto fail;
 		*status = 126;
 	}
-	if (load_stack(k, mm, info, cred, stack_limit, interp_base, path, argv, envp, sp, err, errlen))
+	/* After the interpreter, top down, as Linux's arch_setup_additional_pages. */
+	int64_t vdso = map_vdso(k, mm);
+	if (vdso < 0) {
+		snprintf(err, errlen, "%s: cannot map the vDSO: %s", path, strerror((int)-vdso));
+		goto fail;
+	}
+	if (load_stack(k, mm, info, cred, stack_limit, interp_base, (uint64_t)vdso, path, argv,
+		       envp, sp, err, errlen))
 		goto fail;
 	return mm;
 fail:

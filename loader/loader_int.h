@@ -65,6 +65,7 @@ struct stack_params {
 	const char *execfn;   /* AT_EXECFN: the path as given to exec */
 	uint8_t random[16];   /* AT_RANDOM bytes */
 	uint64_t interp_base; /* AT_BASE: the interpreter's load bias, 0 without one */
+	uint64_t vdso;        /* AT_SYSINFO_EHDR: where the vDSO is */
 	uint64_t uid, euid, gid, egid;
 	bool secure;          /* AT_SECURE */
 };

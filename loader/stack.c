@@ -89,6 +89,7 @@ int stack_image_build(const struct elf_info *info, const struct stack_params *pr
 	random_at = p -= sizeof prm->random;
 
 	const uint64_t auxv[][2] = {
+		{ AT_SYSINFO_EHDR, prm->vdso }, /* first, as Linux's ARCH_DLINFO */
 		{ AT_HWCAP, X86_HWCAP },
 		{ AT_PAGESZ, LOADER_PAGE_SIZE },
 		{ AT_CLKTCK, CLOCK_TICKS },

@@ -31,9 +31,12 @@ for f in mmu/*.[ch]; do allow "$f" mmu.h; done
 for f in guest/mm/*.[ch]; do
 	case $f in
 	guest/mm/fault.c | guest/mm/oom.c) allow "$f" $guest 'mm/*' task/task.h ;;
+	guest/mm/vdso.c) allow "$f" $guest 'mm/*' vdso/vvar.h ;;
 	*) allow "$f" $guest 'mm/*' ;;
 	esac
 done
+# The vDSO is user-space code: it includes its own header only.
+for f in guest/vdso/*.[ch]; do allow "$f" vvar.h; done
 for f in guest/task/*.[ch]; do allow "$f" $guest 'task/*' mm/mm.h fs/fs.h; done
 for f in guest/fs/*.[ch]; do allow "$f" $guest 'fs/*' mm/mm.h task/task.h; done
 for f in guest/sys/*.[ch]; do allow "$f" $guest 'sys/*' mm/mm.h fs/fs.h task/task.h; done

@@ -296,5 +296,7 @@ int64_t proc_write_int(struct kernel *k, struct uio *u, int base, int *value);
 #define PROC_MAPS_NAME_COLUMN (25 + 6 * sizeof(void *) - 1)
 /* One line of /proc/PID/maps: v's range, rights, offset, file and name. */
 void proc_show_map_vma(struct kernel *k, const struct vma *v, struct seq *s);
+/* The vsyscall page as maps and smaps show it last (Linux's gate VMA). */
+extern const struct vma gate_vma;
 
 #endif

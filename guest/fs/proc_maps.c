@@ -15,7 +15,9 @@
  * the file's name as /proc/PID/fd shows it (" (deleted)" once unlinked),
  * as Linux's show_map_vma does. The loader's maps have no file: they
  * show the host file's device and inode, and its path while the page
- * cache holds the file open (the path the host gives, seen from --root). */
+ * cache holds the file open (the path the host gives, seen from --root).
+ * The kernel's special maps ([vvar], [vdso]) show their name only, and
+ * the vsyscall page, in no VMA, comes last (Linux's gate VMA). */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,7 +57,8 @@ static bool file_path(struct kernel *k, const struct mapping *m, char buf[PATH_M
 
 void proc_show_map_vma(struct kernel *k, const struct vma *v, struct seq *s)
 {
-	const struct mapping *m = v->mapping;
+	/* The kernel's pages behind a special map are no file's. */
+	const struct mapping *m = v->flags & VM_DONTEXPAND ? NULL : v->mapping;
 	uint64_t pgoff = m ? v->pgoff << PAGE_SHIFT : 0, ino = 0, dev = 0;
 	char path[PATH_MAX];
 	const char *name = v->name[0] ? v->name : NULL;
@@ -97,12 +100,20 @@ void proc_show_map_vma(struct kernel *k, const struct vma *v, struct seq *s)
 	seq_printf(s, "\n");
 }
 
+const struct vma gate_vma = {
+	.start = VSYSCALL_ADDR,
+	.end = VSYSCALL_ADDR + PAGE_SIZE,
+	.flags = VM_EXEC, /* execute-only: Linux's vsyscall=xonly (sys/vsyscall.c) */
+	.name = "[vsyscall]",
+};
+
 void proc_maps_show(struct kernel *k, struct process *p, struct seq *s)
 {
 	if (!p->mm)
 		return; /* a zombie: empty, as on Linux */
 	for (const struct vma *v = p->mm->vmas; v; v = v->next)
 		proc_show_map_vma(k, v, s);
+	proc_show_map_vma(k, &gate_vma, s);
 }
 
 char *proc_maps_text(struct kernel *k, struct process *p)

@@ -44,7 +44,7 @@ static void rss_leaf(struct kernel *k, struct mm *mm, uint64_t va, uint64_t *pte
 	struct cache_page *cp = pagecache_page(k, pa);
 	if (!cp)
 		u->anon++;
-	else if (cp->mapping->anon)
+	else if (cp->mapping->anon && !vdso_mapping(k, cp->mapping))
 		u->shmem++;
 	else
 		u->file++;

@@ -45,7 +45,8 @@ static void account_page(struct kernel *k, const struct smaps_walk *w, uint64_t 
 	}
 	if (!pi.normal)
 		return;
-	bool shmem = !pi.anon && w->v->mapping && w->v->mapping->anon;
+	bool shmem = !pi.anon && w->v->mapping && w->v->mapping->anon &&
+		     !vdso_mapping(k, w->v->mapping);
 	mss->resident += PAGE_SIZE;
 	if (pi.anon)
 		mss->anonymous += PAGE_SIZE;
@@ -140,16 +141,18 @@ static void show_vma_flags(struct seq *s, const struct vma *v)
 {
 	unsigned f = v->flags;
 	bool shared = f & VM_SHARED, anon_shared = shared && v->mapping && v->mapping->anon;
-	bool may_write = !shared || anon_shared || (f & VM_MAYWRITE);
+	/* The vDSO's data pages and the vsyscall page may never change. */
+	bool fixed = (f & VM_PFNMAP) || v == &gate_vma;
+	bool may_write = !fixed && (!shared || anon_shared || (f & VM_MAYWRITE));
 	const struct {
 		bool set;
 		const char *name;
 	} bits[] = {
 		{f & VM_READ, "rd"}, {f & VM_WRITE, "wr"}, {f & VM_EXEC, "ex"},
-		{shared && may_write, "sh"}, {true, "mr"}, {may_write, "mw"}, {true, "me"},
-		{shared, "ms"}, {f & VM_GROWSDOWN, "gd"}, {f & VM_LOCKED, "lo"},
-		{f & VM_SEQ_READ, "sr"}, {f & VM_RAND_READ, "rr"}, {f & VM_DONTCOPY, "dc"},
-		{f & VM_LOCKONFAULT, "lf"}, {f & VM_ACCOUNT, "ac"}, {f & VM_NORESERVE, "nr"},
+		{shared && may_write, "sh"}, {v != &gate_vma, "mr"}, {may_write, "mw"}, {!fixed, "me"},
+		{shared, "ms"}, {f & VM_GROWSDOWN, "gd"}, {f & VM_PFNMAP, "pf"}, {f & VM_LOCKED, "lo"},
+		{f & VM_IO, "io"}, {f & VM_SEQ_READ, "sr"}, {f & VM_RAND_READ, "rr"},
+		{f & VM_DONTCOPY, "dc"}, {f & VM_DONTEXPAND, "de"}, {f & VM_LOCKONFAULT, "lf"}, {f & VM_ACCOUNT, "ac"}, {f & VM_NORESERVE, "nr"},
 		{f & VM_DONTDUMP, "dd"}, {f & VM_HUGEPAGE, "hg"}, {f & VM_NOHUGEPAGE, "nh"},
 	};
 	seq_printf(s, "VmFlags:");
@@ -159,22 +162,32 @@ static void show_vma_flags(struct seq *s, const struct vma *v)
 	seq_printf(s, " \n");
 }
 
+/* One VMA's entry: its maps line, sizes, counts (those of mss) and flags. */
+static void show_smap(struct kernel *k, struct mm *mm, const struct vma *v, struct seq *s)
+{
+	struct mem_size_stats mss = {0};
+	/* Pages mapped by frame number ([vvar]) count nowhere, as on Linux. */
+	if (v != &gate_vma && !(v->flags & VM_PFNMAP))
+		smap_gather(k, mm, v, &mss);
+	proc_show_map_vma(k, v, s);
+	put_kb(s, "Size:", v->end - v->start);
+	uint64_t page_size = (v->flags & VM_HUGETLB) ? hugetlb_page_size(v->flags) : PAGE_SIZE;
+	put_kb(s, "KernelPageSize:", page_size);
+	put_kb(s, "MMUPageSize:", page_size);
+	show_smap_fields(s, &mss, false);
+	/* The kernel's pages are never huge. */
+	bool special = v == &gate_vma || (v->flags & VM_DONTEXPAND);
+	seq_printf(s, "%-16s%8d\n", "THPeligible:", !special && thp_vma_eligible(k, mm, v));
+	show_vma_flags(s, v);
+}
+
 void proc_smaps_show(struct kernel *k, struct process *p, struct seq *s)
 {
 	if (!p->mm)
 		return; /* a zombie: empty, as on Linux */
-	for (const struct vma *v = p->mm->vmas; v; v = v->next) {
-		struct mem_size_stats mss = {0};
-		smap_gather(k, p->mm, v, &mss);
-		proc_show_map_vma(k, v, s);
-		put_kb(s, "Size:", v->end - v->start);
-		uint64_t page_size = (v->flags & VM_HUGETLB) ? hugetlb_page_size(v->flags) : PAGE_SIZE;
-		put_kb(s, "KernelPageSize:", page_size);
-		put_kb(s, "MMUPageSize:", page_size);
-		show_smap_fields(s, &mss, false);
-		seq_printf(s, "%-16s%8d\n", "THPeligible:", thp_vma_eligible(k, p->mm, v));
-		show_vma_flags(s, v);
-	}
+	for (const struct vma *v = p->mm->vmas; v; v = v->next)
+		show_smap(k, p->mm, v, s);
+	show_smap(k, p->mm, &gate_vma, s);
 }
 
 /* One header for the whole address space, from the first VMA's start to

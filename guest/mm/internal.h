@@ -322,6 +322,9 @@ void hugetlb_put_page(struct kernel *k, enum hstate_id id, uint64_t pa);
 /* A VMA may be cut at addr: not inside a hugetlb VMA but at a 2 MiB
  * boundary (Linux's hugetlb_vm_op_split: EINVAL otherwise). */
 bool hugetlb_may_split(struct mm *mm, uint64_t addr);
+/* A VMA may be cut at addr: hugetlb_may_split, and not inside a special
+ * map (VM_DONTEXPAND) (vma.c). */
+bool vma_may_split(struct mm *mm, uint64_t addr);
 /* The pool of a hugetlb VMA. */
 enum hstate_id hstate_of(const struct vma *vma);
 /* A fault in a hugetlb VMA: a page from the pool (its reservation, else

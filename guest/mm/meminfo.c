@@ -114,7 +114,7 @@ static void walk_mm(struct kernel *k, struct mm *mm, struct walk *w)
 		if (v->flags & VM_ACCOUNT)
 			w->committed += pages;
 		else if (v->mapping && v->mapping->anon && !v->mapping->hugetlb &&
-			 shm_add(w, v->mapping))
+			 !vdso_mapping(k, v->mapping) && shm_add(w, v->mapping))
 			w->committed += pages; /* hugetlb pages are the pool's (accountable_mapping) */
 		w->locked = v->flags & VM_LOCKED;
 		pgtable_walk_leaves(k, mm, v->start, v->end, leaf, w);

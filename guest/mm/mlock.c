@@ -65,6 +65,8 @@ static int mlock_fixup(struct kernel *k, struct mm *mm, struct vma *v, uint64_t 
 		       unsigned lock)
 {
 	unsigned flags = (v->flags & ~VM_LOCKED_MASK) | lock;
+	if (v->flags & VM_DONTEXPAND)
+		return 0; /* the kernel's pages: never counted as locked (VM_SPECIAL) */
 	return flags == v->flags ? 0 : vma_modify_flags(k, mm, v, s, e, flags);
 }
 

@@ -82,7 +82,7 @@ int mm_unmap(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len)
 	 * limit (other splits are let through, the unmap frees them). */
 	if (start > v->start && end < v->end && mm->map_count >= k->vm.max_map_count)
 		return -ENOMEM;
-	if (!hugetlb_may_split(mm, start) || !hugetlb_may_split(mm, end))
+	if (!vma_may_split(mm, start) || !vma_may_split(mm, end))
 		return -EINVAL;
 	if (vma_split_at(k, mm, start, end))
 		return -ENOMEM;
@@ -217,6 +217,11 @@ int mm_protect(struct kernel *k, struct mm *mm, uint64_t start, uint64_t len, un
 		 * has no file to ask. */
 		if ((prot & VM_WRITE) && (v->flags & VM_SHARED) && v->mapping &&
 		    (!v->mapping->anon || v->vm_file) && !(v->flags & VM_MAYWRITE)) {
+			err = -EACCES;
+			break;
+		}
+		/* The vDSO's data pages have no VM_MAYWRITE, VM_MAYEXEC. */
+		if ((prot & (VM_WRITE | VM_EXEC)) && (v->flags & VM_PFNMAP)) {
 			err = -EACCES;
 			break;
 		}

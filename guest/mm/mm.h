@@ -447,6 +447,17 @@ size_t uio_copy(struct kernel *k, struct uio *u, void *buf, size_t n, bool to_ui
 /* Moves past n bytes of u's buffers without touching them. */
 void uio_skip(struct uio *u, uint64_t n);
 
+/* ---- the vDSO (vdso.c) ---- */
+
+/* Lets them go (kernel_shutdown, kernel_destroy); a second call does nothing. */
+void vdso_exit(struct kernel *k);
+/* Maps [vvar], [vvar_vclock] and [vdso] into a new program's mm (Linux's
+ * map_vdso): the vDSO's address (AT_SYSINFO_EHDR), or -errno. */
+int64_t map_vdso(struct kernel *k, struct mm *mm);
+/* m is one of the vDSO's: the kernel's pages, which Linux counts as file
+ * pages (RssFile, Pss_File), never as shared memory. */
+bool vdso_mapping(const struct kernel *k, const struct mapping *m);
+
 /* ---- the page cache behind files (pagecache.c, filemap.c) ---- */
 
 /* The page cache of the host regular file open on host_fd (any kind of

@@ -192,6 +192,12 @@ struct vm_sysctl {
 	int compact_memory;         /* the last value written (always 1) */
 };
 
+/* The vDSO and its data pages, which every process maps (vdso.c): the
+ * kernel's shared memory objects, one reference each. */
+struct vdso_maps {
+	struct mapping *vvar, *vclock, *text;
+};
+
 /* khugepaged (khugepaged.c): its knobs, where it stopped, its counters. */
 struct khugepaged {
 	uint64_t pages_to_scan;        /* a wakeup's share */
@@ -248,6 +254,16 @@ struct pcid_cache {
  * VM_LOCKONFAULT only those touched, as they are touched. */
 #define VM_LOCKED 0x1000000u
 #define VM_LOCKONFAULT 0x2000000u
+/* The kernel's special maps ([vvar], [vvar_vclock], [vdso]: mm/vdso.c,
+ * Linux's _install_special_mapping): their pages are the kernel's, an
+ * mremap cannot grow them (EFAULT), they never merge, and none can be cut
+ * in parts (EINVAL, Linux's special_mapping_split). */
+#define VM_DONTEXPAND 0x4000000u
+/* The data pages ([vvar], [vvar_vclock]): raw kernel pages, never
+ * writable or executable (no VM_MAYWRITE, VM_MAYEXEC: mprotect EACCES),
+ * not in RSS, not dumped. */
+#define VM_PFNMAP 0x8000000u
+#define VM_IO 0x10000000u
 
 /* The anonymous memory of a region (Linux's anon_vma), here only for what
  * it decides about merging: a region gets one when its first private page
@@ -326,5 +342,8 @@ struct mm {
  * Linux's TASK_SIZE_MAX with LA57): reached only by mmap hints above
  * USER_TOP or fixed maps. */
 #define USER_TOP_LA57 0x00fffffffffff000ULL
+/* The vsyscall page (Linux's VSYSCALL_ADDR): in the kernel half, no
+ * process maps it; a fetch from it is emulated (sys/vsyscall.c). */
+#define VSYSCALL_ADDR 0xffffffffff600000ULL
 
 #endif

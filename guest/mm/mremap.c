@@ -61,6 +61,9 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 	/* Room for the unmap to split a VMA in three (Linux's prep_move_vma). */
 	if (mm->map_count >= k->vm.max_map_count - 3)
 		return -ENOMEM;
+	/* A part of a special map stays (its may_split). */
+	if (!vma_may_split(mm, old) || !vma_may_split(mm, old + len))
+		return -EINVAL;
 	struct move_arg m = {.delta = new - old};
 	pgtable_walk_ptes(k, mm, old, old + len, alloc_leaf, &m);
 	if (m.err) {
@@ -112,6 +115,11 @@ static int check_prep_vma(struct kernel *k, const struct mm *mm, const struct vm
 		return -EFAULT;
 	if (new_len <= old_len && !(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)))
 		return 0; /* a shrink in place or nothing: no more checks */
+	/* The kernel's special maps neither grow nor stay behind. */
+	if ((flags & MREMAP_DONTUNMAP) && (v->flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -EINVAL;
+	if (new_len > old_len && (v->flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -EFAULT;
 	/* old_len 0 makes a second map of a shared map's pages; private
 	 * pages would not be the same ones. */
 	if (old_len == 0 && !(v->flags & VM_SHARED))

@@ -192,6 +192,14 @@ int vma_split(struct kernel *k, struct mm *mm, struct vma *v, uint64_t addr)
 	return 0;
 }
 
+bool vma_may_split(struct mm *mm, uint64_t addr)
+{
+	struct vma *v = vma_find(mm, addr);
+	if (v && (v->flags & VM_DONTEXPAND) && v->start != addr)
+		return false;
+	return hugetlb_may_split(mm, addr);
+}
+
 int vma_split_at(struct kernel *k, struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct vma *v = vma_find(mm, start);
@@ -230,10 +238,12 @@ static bool anon_vmas_mergeable(const struct vma *a, const struct vma *b)
 }
 
 /* A System V segment's VMAs never merge: Linux keeps apart VMAs whose
- * vm_ops have a close (shm_close counts them in shm_nattch). */
+ * vm_ops have a close (shm_close counts them in shm_nattch); nor do the
+ * kernel's special maps (VM_SPECIAL). */
 bool vma_can_merge(const struct vma *a, const struct vma *b)
 {
-	return a->end == b->start && !(a->mapping && a->mapping->shm) && a->flags == b->flags && a->mapping == b->mapping &&
+	return a->end == b->start && !(a->mapping && a->mapping->shm) &&
+	       !(a->flags & VM_DONTEXPAND) && a->flags == b->flags && a->mapping == b->mapping &&
 	       a->vm_file == b->vm_file && b->pgoff == a->pgoff + vma_pages(a) &&
 	       anon_vmas_mergeable(a, b);
 }
@@ -287,7 +297,7 @@ int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s,
 {
 	if (flags == v->flags)
 		return 0;
-	if (!hugetlb_may_split(mm, s) || !hugetlb_may_split(mm, e))
+	if (!vma_may_split(mm, s) || !vma_may_split(mm, e))
 		return -EINVAL;
 	/* No huge page may straddle a VMA boundary. */
 	if (split_huge_edges(k, mm, s, e))

@@ -137,6 +137,7 @@ procps)
 	lines+=(
 		"ps -o pid,comm | head -1 | tr -s ' '; free | head -1; free -m | awk 'NR > 1 { print \$1 }'; uptime | tr -d 0-9"
 		"getent passwd root; getent group root; file /bin/ls | cut -d, -f1"
+		"ldd /bin/true | wc -l; ldd /bin/true | sed -E 's/ \\(0x[0-9a-f]+\\)//'"
 		"cd /proc/self; cat uid_map gid_map projid_map setgroups timens_offsets coredump_filter; echo 0x3f > coredump_filter; cat /proc/self/coredump_filter"
 	)
 	;;

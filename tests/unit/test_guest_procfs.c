@@ -260,7 +260,8 @@ START_TEST(maps_layout)
 		"00010000-00020000 rw-p 00000000 00:00 0 \n"
 		"00400000-00402000 r-xp 00000000 00:00 0 \n"
 		"00600000-00601000 rw-p 00000000 00:00 0                                  [heap]\n"
-		"7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]\n");
+		"7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]\n"
+		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n");
 	free(text);
 	/* The name starts at column 73, as on Linux. */
 	ck_assert_uint_eq(strlen("00600000-00601000 rw-p 00000000 00:00 0                                  "), 73);

@@ -812,7 +812,7 @@ START_TEST(stack_no_arguments)
 	ck_assert_uint_eq(word_at(img.sp), 0);     /* argc */
 	ck_assert_uint_eq(word_at(img.sp + 8), 0); /* argv[0] */
 	ck_assert_uint_eq(word_at(img.sp + 16), 0); /* envp[0] */
-	ck_assert_uint_eq(word_at(img.sp + 24), AT_HWCAP);
+	ck_assert_uint_eq(word_at(img.sp + 24), AT_SYSINFO_EHDR);
 	stack_image_free(&img);
 }
 END_TEST
