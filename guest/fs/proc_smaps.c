@@ -147,7 +147,8 @@ static void show_vma_flags(struct seq *s, const struct vma *v)
 	} bits[] = {
 		{f & VM_READ, "rd"}, {f & VM_WRITE, "wr"}, {f & VM_EXEC, "ex"},
 		{shared && may_write, "sh"}, {true, "mr"}, {may_write, "mw"}, {true, "me"},
-		{shared, "ms"}, {f & VM_GROWSDOWN, "gd"}, {f & VM_LOCKED, "lo"},
+		{shared, "ms"}, {f & VM_GROWSDOWN, "gd"}, {f & VM_UFFD_MISSING, "um"},
+		{f & VM_LOCKED, "lo"},
 		{f & VM_SEQ_READ, "sr"}, {f & VM_RAND_READ, "rr"}, {f & VM_DONTCOPY, "dc"},
 		{f & VM_LOCKONFAULT, "lf"}, {f & VM_ACCOUNT, "ac"}, {f & VM_NORESERVE, "nr"},
 		{f & VM_DONTDUMP, "dd"}, {f & VM_HUGEPAGE, "hg"}, {f & VM_NOHUGEPAGE, "nh"},
