@@ -6,7 +6,7 @@
  * the filling are mm/'s (mm/userfaultfd.c, mm/mfill_atomic.c).
  *
  * Supported: anonymous private memory in UFFDIO_REGISTER_MODE_MISSING,
- * and the features UFFD_FEATURE_SIGBUS, THREAD_ID and EXACT_ADDRESS.
+ * and the features UFFD_FEATURE_SIGBUS and THREAD_ID.
  * UFFDIO_API reports exactly those, so a program asking for another
  * (write-protection, shmem, hugetlbfs, the non-cooperative events) gets
  * EINVAL, as from a kernel built without it; REGISTER_MODE_WP and MINOR
@@ -27,7 +27,9 @@
 #include "mm/mm.h"
 #include "task/task.h"
 
-#define UFFD_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS)
+/* Not UFFD_FEATURE_EXACT_ADDRESS: Unicorn's TLB fill gives the page, not
+ * the address the instruction touched. */
+#define UFFD_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID)
 #define UFFD_IOCTLS (1ULL << _UFFDIO_REGISTER | 1ULL << _UFFDIO_UNREGISTER | 1ULL << _UFFDIO_API)
 #define UFFD_RANGE_IOCTLS (1ULL << _UFFDIO_WAKE | 1ULL << _UFFDIO_COPY | 1ULL << _UFFDIO_ZEROPAGE)
 /* ctx->features as fdinfo shows them: with Linux's UFFD_FEATURE_INITIALIZED. */

@@ -114,8 +114,7 @@ bool handle_userfault(struct kernel *k, struct vma *vma, uint64_t va, enum mmu_a
 	if (!w)
 		return false;
 	struct uffd_msg msg = {.event = UFFD_EVENT_PAGEFAULT};
-	msg.arg.pagefault.address =
-		ctx->features & UFFD_FEATURE_EXACT_ADDRESS ? va : va & ~(PAGE_SIZE - 1);
+	msg.arg.pagefault.address = va & ~(PAGE_SIZE - 1);
 	if (access == MMU_WRITE)
 		msg.arg.pagefault.flags |= UFFD_PAGEFAULT_FLAG_WRITE;
 	if (ctx->features & UFFD_FEATURE_THREAD_ID)

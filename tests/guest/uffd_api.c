@@ -53,7 +53,7 @@ static void handshake(void)
 	CHECK_ERRNO(ioctl(fd, UFFDIO_API, NULL), EFAULT, "UFFDIO_API NULL");
 	api = (struct uffdio_api){.api = UFFD_API};
 	CHECK(ioctl(fd, UFFDIO_API, &api) == 0, "UFFDIO_API: %s", strerror(errno));
-	uint64_t used = UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS;
+	uint64_t used = UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID;
 	CHECK((api.features & used) == used, "features %#llx lack %#llx",
 	      (unsigned long long)api.features, (unsigned long long)used);
 	printf("api %#llx ioctls %#llx\n", (unsigned long long)api.api,
