@@ -11,7 +11,7 @@
  * split and merged back, VmFlags "um" in smaps; UNREGISTER; COPY and
  * ZEROPAGE outside a registered range (ENOENT), onto a present page
  * (EEXIST, with -EEXIST written back), and a bad mode (EINVAL); fdinfo's
- * pending and total lines; readlink of /proc/self/fd/N. */
+ * pending and total lines; readlink of /proc/self/fd/N; /dev/userfaultfd. */
 #include <fcntl.h>
 #include <poll.h>
 
@@ -228,6 +228,23 @@ static void fdinfo(void)
 	close(fd);
 }
 
+/* /dev/userfaultfd: USERFAULTFD_IOC_NEW makes one; other ioctls EINVAL. */
+static void dev(void)
+{
+	int d = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+	CHECK(d >= 0, "open /dev/userfaultfd: %s", strerror(errno));
+	CHECK_ERRNO(ioctl(d, _IO(0xAA, 0x01), 0), EINVAL, "another ioctl of /dev/userfaultfd");
+	CHECK_ERRNO(ioctl(d, USERFAULTFD_IOC_NEW, 0x1000), EINVAL, "USERFAULTFD_IOC_NEW bad flags");
+	int fd = ioctl(d, USERFAULTFD_IOC_NEW, O_CLOEXEC | O_NONBLOCK);
+	CHECK(fd >= 0, "USERFAULTFD_IOC_NEW: %s", strerror(errno));
+	close(d);
+	struct uffdio_api api = {.api = UFFD_API};
+	CHECK(ioctl(fd, UFFDIO_API, &api) == 0, "UFFDIO_API: %s", strerror(errno));
+	printf("/dev/userfaultfd: cloexec %d nonblock %d\n", fcntl(fd, F_GETFD),
+	       !!(fcntl(fd, F_GETFL) & O_NONBLOCK));
+	close(fd);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -235,6 +252,7 @@ int main(void)
 	handshake();
 	registers();
 	fdinfo();
+	dev();
 	printf("ok\n");
 	return 0;
 }
