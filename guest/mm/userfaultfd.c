@@ -167,55 +167,49 @@ static int check_range(struct mm *mm, struct userfaultfd_ctx *ctx, uint64_t star
 	return 0;
 }
 
-int userfaultfd_register(struct kernel *k, struct userfaultfd_ctx *ctx, uint64_t start,
-			 uint64_t len, unsigned vm_flags, uint64_t *ioctls)
+/* REGISTER (vm_flags) and UNREGISTER (0) of [start, start + len): each
+ * part of a VMA there gets vm_flags and ctx, or loses both, whichever
+ * userfaultfd had it (its faults there are woken and then fault as
+ * without one). */
+static int update_range(struct kernel *k, struct userfaultfd_ctx *ctx, uint64_t start,
+			uint64_t len, unsigned vm_flags)
 {
 	int err = userfaultfd_validate_range(ctx, start, len);
 	struct mm *mm = ctx->mm;
+	struct userfaultfd_ctx *to = vm_flags ? ctx : NULL;
 	if (err)
 		return err;
 	if (!mm)
 		return -ENOMEM;
 	uint64_t end = start + len;
-	err = check_range(mm, ctx, start, end);
+	err = check_range(mm, to, start, end);
 	for (uint64_t at = start; !err && at < end;) {
 		struct vma *v = vma_first_after(mm, at);
 		if (!v || v->start >= end)
 			break;
 		uint64_t s = v->start > at ? v->start : at, e = v->end < end ? v->end : end;
-		if (v->vm_userfaultfd_ctx != ctx || (v->flags & vm_flags) != vm_flags)
-			err = vma_modify_uffd(k, mm, v, s, e, (v->flags & ~VM_UFFD_MISSING) | vm_flags, ctx);
+		struct userfaultfd_ctx *now = v->vm_userfaultfd_ctx;
+		if (now && !to)
+			wake_userfault(k, now, s, e);
+		if (now != to || (v->flags & VM_UFFD_MISSING) != vm_flags)
+			err = vma_modify_uffd(k, mm, v, s, e, (v->flags & ~VM_UFFD_MISSING) | vm_flags,
+					      to);
 		at = e;
 	}
-	*ioctls = 1ULL << _UFFDIO_WAKE | 1ULL << _UFFDIO_COPY | 1ULL << _UFFDIO_ZEROPAGE;
 	return err;
+}
+
+int userfaultfd_register(struct kernel *k, struct userfaultfd_ctx *ctx, uint64_t start,
+			 uint64_t len, unsigned vm_flags, uint64_t *ioctls)
+{
+	*ioctls = 1ULL << _UFFDIO_WAKE | 1ULL << _UFFDIO_COPY | 1ULL << _UFFDIO_ZEROPAGE;
+	return update_range(k, ctx, start, len, vm_flags);
 }
 
 int userfaultfd_unregister(struct kernel *k, struct userfaultfd_ctx *ctx, uint64_t start,
 			   uint64_t len)
 {
-	int err = userfaultfd_validate_range(ctx, start, len);
-	struct mm *mm = ctx->mm;
-	if (err)
-		return err;
-	if (!mm)
-		return -ENOMEM;
-	uint64_t end = start + len;
-	err = check_range(mm, NULL, start, end);
-	for (uint64_t at = start; !err && at < end;) {
-		struct vma *v = vma_first_after(mm, at);
-		if (!v || v->start >= end)
-			break;
-		uint64_t s = v->start > at ? v->start : at, e = v->end < end ? v->end : end;
-		/* Whichever userfaultfd has it: its faults there are woken,
-		 * and fault as without one. */
-		if (v->vm_userfaultfd_ctx) {
-			wake_userfault(k, v->vm_userfaultfd_ctx, s, e);
-			err = vma_modify_uffd(k, mm, v, s, e, v->flags & ~VM_UFFD_MISSING, NULL);
-		}
-		at = e;
-	}
-	return err;
+	return update_range(k, ctx, start, len, 0);
 }
 
 void userfaultfd_ctx_release(struct kernel *k, struct userfaultfd_ctx *ctx)
