@@ -172,7 +172,7 @@ static __attribute__((noinline)) bool fix_fault_traced(struct kernel *k, const s
 	struct fault_signal why;
 	ktrace_fault_begin(k, f, &kf);
 	bool fixed = fix_fault(k, f, access, user, &why);
-	ktrace_fault_end(k, f, access, user, fixed, user ? why.sig : 0, &kf);
+	ktrace_fault_end(k, f, access, user, fixed, &why, &kf);
 	return fixed;
 }
 
