@@ -137,6 +137,7 @@ static const char *outcome_text(enum kernel_fault_outcome o)
 	case KFAULT_SIGBUS:       return "past the end of the file: SIGBUS for the process";
 	case KFAULT_EFAULT:       return "cannot be fixed: the system call fails with EFAULT";
 	case KFAULT_KILLED:       return "the process was killed meanwhile";
+	case KFAULT_USERFAULT:    return "a userfaultfd fills it: the thread sleeps until then";
 	}
 	return "?";
 }

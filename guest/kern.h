@@ -14,6 +14,7 @@
 #include "mmu.h"
 
 struct process;
+struct fault_signal;
 struct mq_namespace;
 struct pid_namespace;
 struct uts_namespace;
@@ -145,14 +146,15 @@ bool handle_page_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_acc
 
 /* Trace points (ktrace.c), called only when k->trace is set. A fault is
  * traced around the handler: begin notes the state, end says what the
- * handler did (fixed; else sig, 0 for a kernel access). */
+ * handler did (fixed; else why: the signal, or a userfault's sleep). */
 struct ktrace_fault {
 	struct kernel_stats before;
 	uint64_t pte;
 };
 void ktrace_fault_begin(struct kernel *k, const struct mmu_fault *f, struct ktrace_fault *kf);
 void ktrace_fault_end(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
-		      bool user, bool fixed, int sig, const struct ktrace_fault *kf);
+		      bool user, bool fixed, const struct fault_signal *why,
+		      const struct ktrace_fault *kf);
 void ktrace_syscall(struct kernel *k, const struct kernel_syscall_event *e);
 void ktrace_sched(struct kernel *k, const struct process *from, const struct process *to);
 

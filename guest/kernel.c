@@ -13,7 +13,8 @@
 #include "mm/mm.h"
 #include "task/task.h"
 
-static const struct vm_file_ops vm_file_ops = {.get = file_get, .put = file_put};
+static const struct vm_file_ops vm_file_ops = {.get = file_get, .put = file_put,
+					       .wake = file_wake};
 
 struct kernel *kernel_create(const struct kernel_config *cfg, const struct kernel_ops *ops,
 			     char *err, size_t errlen)
@@ -157,10 +158,10 @@ size_t kernel_read_user(struct kernel *k, uint64_t va, void *buf, size_t n)
 static bool fix_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
 		      bool user, struct fault_signal *why)
 {
-	*why = (struct fault_signal){0, 0};
+	*why = (struct fault_signal){0};
 	if (user && emulate_vsyscall(k, f, access))
 		return false; /* done, but nothing to translate: the CPU goes on from the registers */
-	if (handle_mm_fault(k, f, access, why))
+	if (handle_mm_fault(k, f, access, user, why))
 		return true;
 	if (user && why->sig)
 		force_sig_fault(k->current, why->sig, why->si_code, f, access);
@@ -175,7 +176,7 @@ static __attribute__((noinline)) bool fix_fault_traced(struct kernel *k, const s
 	struct fault_signal why;
 	ktrace_fault_begin(k, f, &kf);
 	bool fixed = fix_fault(k, f, access, user, &why);
-	ktrace_fault_end(k, f, access, user, fixed, user ? why.sig : 0, &kf);
+	ktrace_fault_end(k, f, access, user, fixed, &why, &kf);
 	return fixed;
 }
 

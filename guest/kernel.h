@@ -309,6 +309,7 @@ enum kernel_fault_outcome {
 	KFAULT_SIGBUS,       /* not fixable: SIGBUS sent (past the end of a file) */
 	KFAULT_EFAULT,       /* a kernel access that cannot be fixed: the call fails */
 	KFAULT_KILLED,       /* the process was killed meanwhile (OOM killer) */
+	KFAULT_USERFAULT,    /* a missing page a userfaultfd fills: the task sleeps */
 };
 /* "demand-zero", "zero-page", "file-read", ..., "sigsegv", "efault". */
 const char *kernel_fault_outcome_name(enum kernel_fault_outcome o);

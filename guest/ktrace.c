@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include "kern.h"
+#include "mm/mm.h"
 #include "task/task.h"
 
 void kernel_set_trace(struct kernel *k, const struct kernel_trace *t)
@@ -26,7 +27,7 @@ const char *kernel_fault_outcome_name(enum kernel_fault_outcome o)
 		[KFAULT_COW_ZERO] = "cow-zero",       [KFAULT_SHARED_WRITE] = "shared-write",
 		[KFAULT_SPURIOUS] = "spurious",       [KFAULT_SIGSEGV] = "sigsegv",
 		[KFAULT_SIGBUS] = "sigbus",           [KFAULT_EFAULT] = "efault",
-		[KFAULT_KILLED] = "killed",
+		[KFAULT_KILLED] = "killed",           [KFAULT_USERFAULT] = "userfault",
 	};
 	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }
@@ -73,7 +74,7 @@ static enum kernel_fault_outcome outcome(const struct kernel_stats *b, const str
 }
 
 void ktrace_fault_end(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
-		      bool user, bool fixed, int sig, const struct ktrace_fault *kf)
+		      bool user, bool fixed, const struct fault_signal *why, const struct ktrace_fault *kf)
 {
 	struct process *p = k->current;
 	struct kernel_fault_event e = {
@@ -86,8 +87,10 @@ void ktrace_fault_end(struct kernel *k, const struct mmu_fault *f, enum mmu_acce
 		e.outcome = outcome(&kf->before, &k->stats, access);
 	else if (!user)
 		e.outcome = KFAULT_EFAULT;
+	else if (why->retry)
+		e.outcome = KFAULT_USERFAULT;
 	else
-		e.outcome = sig == SIGBUS ? KFAULT_SIGBUS : KFAULT_SIGSEGV;
+		e.outcome = why->sig == SIGBUS ? KFAULT_SIGBUS : KFAULT_SIGSEGV;
 	k->trace->fault(k->trace->ctx, &e);
 }
 

@@ -25,12 +25,12 @@ allow() {
 
 guest='kern.h kernel.h mmu.h'
 for f in mmu/*.[ch]; do allow "$f" mmu.h; done
-# mm/ calls nothing above it but for the two reasons guest/README.md
-# gives: the fault handler accounts faults to the current process, and
-# the OOM killer kills a process.
+# mm/ calls nothing above it but for the three reasons guest/README.md
+# gives: the fault handler accounts faults to the current process, the
+# OOM killer kills a process, and a userfault puts its task to sleep.
 for f in guest/mm/*.[ch]; do
 	case $f in
-	guest/mm/fault.c | guest/mm/oom.c) allow "$f" $guest 'mm/*' task/task.h ;;
+	guest/mm/fault.c | guest/mm/oom.c | guest/mm/userfaultfd.c) allow "$f" $guest 'mm/*' task/task.h ;;
 	guest/mm/vdso.c) allow "$f" $guest 'mm/*' vdso/vvar.h ;;
 	*) allow "$f" $guest 'mm/*' ;;
 	esac

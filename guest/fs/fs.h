@@ -97,6 +97,10 @@ struct file_ops {
 	 * flags, mnt_id and ino (Linux's show_fdinfo; proc_fdinfo.c). NULL:
 	 * none. */
 	void (*show_fdinfo)(struct file *f, struct seq *s);
+	/* In-kernel files with ioctls of their own (userfaultfd), after the
+	 * generic FIOCLEX, FIONCLEX, FIONBIO, FIONREAD; NULL: tty_ioctl's
+	 * answer (ENOTTY). */
+	int64_t (*ioctl)(struct kernel *k, struct file *f, unsigned cmd, uint64_t arg);
 };
 
 #define FILE_POLL_CHANS 2
@@ -139,6 +143,11 @@ struct file {
  * AT_EMPTY_PATH rule compares it with a file's f_cred. 0 with no task. */
 uint64_t current_cred_token(struct kernel *k);
 
+/* An in-kernel file's state changed (Linux's wake_up_poll): wakes the
+ * calls sleeping on chan and every poll, and hands the change to the
+ * epoll items watching chan; key is the POLL* events it is about, 0 for
+ * any (eventpoll.c; mm/ calls it through vm_file_ops for userfaultfds). */
+void file_wake(struct kernel *k, const void *chan, unsigned key);
 /* Woken whenever an in-kernel file changes state, for poll (file.c). */
 extern const char file_poll_chan;
 
@@ -157,6 +166,10 @@ enum file_kind file_kind(const struct file *f);
 struct mapping *filemap_of(struct kernel *k, struct file *f);
 /* fstat(2) of f, through its kind: 0 or -errno. */
 int file_stat(struct file *f, struct stat *st);
+/* f is /dev/userfaultfd, the character device 10:257, whose only ioctl
+ * USERFAULTFD_IOC_NEW (else -EINVAL) makes a userfaultfd (userfaultfd.c). */
+bool file_is_dev_userfaultfd(struct file *f);
+int64_t userfaultfd_dev_ioctl(struct kernel *k, unsigned cmd, uint64_t flags);
 /* f is the character device 1:5, /dev/zero (its maps are anonymous memory). */
 bool file_is_dev_zero(struct file *f);
 /* F_GETFL and F_SETFL: flags, or -errno. */
@@ -247,6 +260,7 @@ void pidfd_notify(struct kernel *k);
 
 /* Event descriptors: eventfd.c, timerfd.c (a host timerfd: the host's
  * clocks are the guest's), signalfd.c, eventpoll.c. */
+syscall_fn sys_userfaultfd; /* userfaultfd.c */
 syscall_fn sys_eventfd, sys_eventfd2, sys_timerfd_create, sys_timerfd_settime,
 	sys_timerfd_gettime, sys_signalfd, sys_signalfd4, sys_epoll_create, sys_epoll_create1,
 	sys_epoll_ctl;

@@ -29,11 +29,6 @@ int anon_inode_stat(struct file *f, struct stat *st);
 /* read or write of a file that has none of them: -EINVAL, Linux's answer
  * (file.c). */
 int64_t file_rw_einval(struct kernel *k, struct file *f, struct uio *u, int64_t pos);
-/* An in-kernel file's state changed (Linux's wake_up_poll): wakes the
- * calls sleeping on chan and every poll, and hands the change to the
- * epoll items watching chan; key is the POLL* events it is about, 0 for
- * any (eventpoll.c). */
-void file_wake(struct kernel *k, const void *chan, unsigned key);
 /* f's last reference is gone: the epoll items watching it go too
  * (eventpoll.c; Linux's eventpoll_release). */
 void eventpoll_release(struct file *f);

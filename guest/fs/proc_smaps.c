@@ -150,7 +150,8 @@ static void show_vma_flags(struct seq *s, const struct vma *v)
 	} bits[] = {
 		{f & VM_READ, "rd"}, {f & VM_WRITE, "wr"}, {f & VM_EXEC, "ex"},
 		{shared && may_write, "sh"}, {v != &gate_vma, "mr"}, {may_write, "mw"}, {!fixed, "me"},
-		{shared, "ms"}, {f & VM_GROWSDOWN, "gd"}, {f & VM_PFNMAP, "pf"}, {f & VM_LOCKED, "lo"},
+		{shared, "ms"}, {f & VM_GROWSDOWN, "gd"}, {f & VM_UFFD_MISSING, "um"},
+		{f & VM_PFNMAP, "pf"}, {f & VM_LOCKED, "lo"},
 		{f & VM_IO, "io"}, {f & VM_SEQ_READ, "sr"}, {f & VM_RAND_READ, "rr"},
 		{f & VM_DONTCOPY, "dc"}, {f & VM_DONTEXPAND, "de"}, {f & VM_LOCKONFAULT, "lf"}, {f & VM_ACCOUNT, "ac"}, {f & VM_NORESERVE, "nr"},
 		{f & VM_DONTDUMP, "dd"}, {f & VM_HUGEPAGE, "hg"}, {f & VM_NOHUGEPAGE, "nh"},

@@ -235,7 +235,7 @@ static bool vma_allows(const struct vma *vma, enum mmu_access access)
 static bool fault_fatal(struct kernel *k, struct fault_signal *why, int sig, int si_code)
 {
 	k->stats.faults_fatal++;
-	*why = (struct fault_signal){sig, si_code};
+	*why = (struct fault_signal){sig, si_code, false};
 	return false;
 }
 
@@ -317,11 +317,20 @@ static void count_fault(struct kernel *k, enum fault_kind kind)
 	(*counter[kind])++;
 }
 
+/* A missing page (no PTE, no swap entry) of a VMA that a userfaultfd
+ * fills (Linux's do_anonymous_page and do_huge_pmd_anonymous_page hand it
+ * to handle_userfault before allocating). */
+static bool userfaultfd_missing(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va)
+{
+	uint64_t size;
+	return (vma->flags & VM_UFFD_MISSING) && !pgtable_page_pte(k, mm, va, &size);
+}
+
 bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
-		     struct fault_signal *why)
+		     bool user, struct fault_signal *why)
 {
 	struct process *p = k->current;
-	*why = (struct fault_signal){0, 0};
+	*why = (struct fault_signal){0, 0, false};
 	k->stats.page_faults++;
 	reclaim_direct(k);
 	if (p->exited)
@@ -333,6 +342,12 @@ bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_acces
 		return fault_fatal(k, why, SIGSEGV, SEGV_MAPERR);
 	if (!vma_allows(vma, access))
 		return fault_fatal(k, why, SIGSEGV, SEGV_ACCERR);
+	if (userfaultfd_missing(k, p->mm, vma, f->cr2)) {
+		if (!handle_userfault(k, vma, f->cr2, access, user))
+			return fault_fatal(k, why, SIGBUS, BUS_ADRERR);
+		why->retry = true;
+		return false;
+	}
 	enum fault_kind kind;
 	int err;
 	uint64_t maj_flt = p->maj_flt;

@@ -23,7 +23,7 @@ static int faultin_range(struct kernel *k, uint64_t start, uint64_t end, bool wr
 		struct fault_signal why;
 		int tries = 0;
 		while (!mmu_translate(&k->mmu, &req, &t, &f, NULL)) {
-			if (++tries > 3 || !handle_mm_fault(k, &f, access, &why))
+			if (++tries > 3 || !handle_mm_fault(k, &f, access, false, &why))
 				return -EFAULT;
 		}
 		if (write)

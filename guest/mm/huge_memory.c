@@ -194,14 +194,19 @@ int copy_huge_pmd(struct kernel *k, struct mm *child, struct mm *parent, uint64_
 
 /* Whether the page table at table can become one huge page: every PTE
  * none, the zero page, or a present private anonymous page (no swap
- * entry, no PROT_NONE, no file page); *present counts the anonymous ones. */
-static bool collapsible(struct kernel *k, const uint64_t *pte, uint64_t *present)
+ * entry, no PROT_NONE, no file page); *present counts the anonymous ones.
+ * In a VMA a userfaultfd has (armed), no PTE may be none or the zero
+ * page: the userfaultfd fills those (Linux's userfaultfd_armed). */
+static bool collapsible(struct kernel *k, const uint64_t *pte, bool armed, uint64_t *present)
 {
 	*present = 0;
 	for (uint64_t i = 0; i < HPAGE_PMD_NR; i++) {
 		uint64_t pa = pte[i] & PTE_ADDR_MASK;
-		if (!pte[i] || ((pte[i] & PTE_P) && pa == ZERO_PAGE_PA))
+		if (!pte[i] || ((pte[i] & PTE_P) && pa == ZERO_PAGE_PA)) {
+			if (armed)
+				return false;
 			continue;
+		}
 		if (!(pte[i] & PTE_P) || pagecache_page(k, pa))
 			return false;
 		(*present)++;
@@ -219,7 +224,8 @@ int collapse_huge_page(struct kernel *k, struct mm *mm, struct vma *vma, uint64_
 	/* No table yet: a huge page of zeroes, as for a table of none PTEs. */
 	uint64_t table = *pmd & PTE_ADDR_MASK, present = 0;
 	uint64_t *pte = table ? phys_ptr(k, table) : NULL;
-	if (table && !collapsible(k, pte, &present))
+	bool armed = vma->flags & VM_UFFD_MISSING;
+	if ((!table && armed) || (table && !collapsible(k, pte, armed, &present)))
 		return -EAGAIN; /* Linux's SCAN_* failures: a page it would not take */
 	if (anon_vma_prepare(vma))
 		return -ENOMEM;

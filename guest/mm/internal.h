@@ -141,6 +141,10 @@ bool vma_can_merge(const struct vma *a, const struct vma *b);
  * then merged where it can be. PTEs are the caller's. */
 int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
 		     unsigned flags);
+/* The same, with the userfaultfd the range gets (Linux's vma_merge with
+ * a vm_userfaultfd_ctx: VMAs of different userfaultfds never merge). */
+int vma_modify_uffd(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
+		    unsigned flags, struct userfaultfd_ctx *uffd);
 void vma_free_all(struct kernel *k, struct mm *mm);
 /* Gives v an anon_vma before its first private page (a compatible
  * neighbour's, or a new one; Linux's anon_vma_prepare). 0, or -1 out of
@@ -293,6 +297,17 @@ int fault_cow(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va, uin
  * page, swap-in, copy-on-write or a first write to a shared page; *kind
  * says which. 0, -1 when out of memory, FAULT_SIGBUS for a page past the
  * end of the file, or one the file or swap cannot give (a read error). */
+/* userfaultfd.c. handle_userfault: a missing page of a VMA registered
+ * with VM_UFFD_MISSING, faulted by the current task: queues the message
+ * and puts the task to sleep until the page is filled (true: the fault is
+ * Linux's VM_FAULT_RETRY), or false when it must be SIGBUS (-EFAULT for a
+ * kernel access): UFFD_FEATURE_SIGBUS, a kernel access with
+ * UFFD_USER_MODE_ONLY, and every kernel access, which vmemu cannot put
+ * to sleep halfway (its system calls restart from the start). */
+bool handle_userfault(struct kernel *k, struct vma *vma, uint64_t va, enum mmu_access access,
+		      bool user);
+/* The mm goes: its userfaultfds no longer reach it. */
+void userfaultfd_mm_exit(struct mm *mm);
 #define FAULT_SIGBUS (-2)
 enum fault_kind { FAULT_DEMAND_ZERO, FAULT_FILE, FAULT_SWAP, FAULT_COW, FAULT_SPURIOUS };
 int handle_pte_fault(struct kernel *k, struct mm *mm, struct vma *vma, uint64_t va,

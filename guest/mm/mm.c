@@ -44,6 +44,7 @@ void mm_destroy(struct kernel *k, struct mm *mm)
 	k->stats.page_table_pages -= mm->pt_pages;
 	destroy_context(k, mm);
 	vma_free_all(k, mm);
+	userfaultfd_mm_exit(mm);
 	*(mm->prev ? &mm->prev->next : &k->mms) = mm->next;
 	if (mm->next)
 		mm->next->prev = mm->prev;

@@ -401,12 +401,17 @@ static inline bool pte_is_swap(uint64_t pte)
  * process is already gone) and its si_code. */
 struct fault_signal {
 	int sig, si_code;
+	/* Linux's VM_FAULT_RETRY: no signal, the task sleeps (a userfault)
+	 * and runs the instruction again once woken. */
+	bool retry;
 };
 /* Handles a #PF of the current process (Linux's handle_mm_fault, with the
- * VMA checks of do_user_addr_fault). Returns true when fixed; else *why
- * says which signal a user access gets (kernel accesses get -EFAULT). */
+ * VMA checks of do_user_addr_fault); user: the CPU's own access in user
+ * mode (FAULT_FLAG_USER), not the kernel's copy to or from user memory.
+ * Returns true when fixed; else *why says which signal a user access gets
+ * (kernel accesses get -EFAULT), or that it sleeps. */
 bool handle_mm_fault(struct kernel *k, const struct mmu_fault *f, enum mmu_access access,
-		     struct fault_signal *why);
+		     bool user, struct fault_signal *why);
 
 /* ---- user memory access through the MMU (uaccess.c, uio.c) ----
  * Supervisor accesses with the normal fault path; a bad pointer gives
@@ -528,6 +533,64 @@ uint64_t frames_free(struct kernel *k);
 void reclaim_direct(struct kernel *k);
 /* Between run slices: below the low watermark, reclaim to the high one. */
 void reclaim_background(struct kernel *k);
+
+/* ---- userfaultfd: page faults handled by user space (userfaultfd.c,
+ * mfill_atomic.c; the file is fs/userfaultfd.c's) ---- */
+
+/* One fault that sleeps until a UFFDIO_COPY, ZEROPAGE or WAKE of its
+ * page (Linux's userfaultfd_wait_queue); the faulting task sleeps on it
+ * as its wait channel, so it is live while a task does. */
+struct uffd_wait {
+	struct uffd_wait *next;
+	uint8_t msg[32]; /* struct uffd_msg, as read(2) gives it */
+	uint64_t address;
+	bool read;       /* read(2) has given its message (Linux's fault_wqh) */
+};
+
+struct userfaultfd_ctx {
+	struct mm *mm;                 /* NULL once that mm is gone */
+	struct userfaultfd_ctx *mm_next; /* mm->uffd_ctxs */
+	int flags;                     /* UFFD_USER_MODE_ONLY, O_NONBLOCK, O_CLOEXEC */
+	uint32_t features;             /* UFFD_FEATURE_*, once UFFDIO_API is done */
+	bool initialized;              /* UFFDIO_API is done (UFFD_FEATURE_INITIALIZED) */
+	struct uffd_wait *waits;       /* oldest first */
+	char fd_wqh;                   /* readers wait here; file_wake's channel */
+};
+
+/* A new context for the current process's mm; NULL when out of memory. */
+struct userfaultfd_ctx *userfaultfd_ctx_create(struct kernel *k, int flags);
+/* Its file is closed (Linux's userfaultfd_release): the VMAs are theirs
+ * again, every sleeping fault is woken (it then faults as without a
+ * userfaultfd) and the context is freed. */
+void userfaultfd_ctx_release(struct kernel *k, struct userfaultfd_ctx *ctx);
+/* UFFDIO_REGISTER and UNREGISTER of [start, start + len) with vm_flags
+ * (VM_UFFD_MISSING): 0 or -errno as Linux's; *ioctls: the range ioctls
+ * the registered range takes. */
+int userfaultfd_register(struct kernel *k, struct userfaultfd_ctx *ctx, uint64_t start,
+			 uint64_t len, unsigned vm_flags, uint64_t *ioctls);
+int userfaultfd_unregister(struct kernel *k, struct userfaultfd_ctx *ctx, uint64_t start,
+			   uint64_t len);
+/* validate_range: page-aligned, not empty, inside the mm's user space. */
+int userfaultfd_validate_range(const struct userfaultfd_ctx *ctx, uint64_t start, uint64_t len);
+/* Wakes the faults sleeping on pages of [start, start + len). */
+void userfaultfd_wake_range(struct kernel *k, struct userfaultfd_ctx *ctx, uint64_t start,
+			    uint64_t len);
+/* The oldest message read(2) has not given yet, moved to the read ones:
+ * true and *msg, or false when there is none. */
+bool userfaultfd_take_msg(struct kernel *k, struct userfaultfd_ctx *ctx, uint8_t msg[32]);
+/* The faults sleeping, and of them those whose message is unread. */
+unsigned userfaultfd_count(struct kernel *k, struct userfaultfd_ctx *ctx, unsigned *pending);
+/* UFFDIO_COPY and UFFDIO_ZEROPAGE (Linux's mfill_atomic): fill the missing
+ * pages of [dst, dst + len) of a registered VMA, from the user memory at
+ * src or with the zero page; the bytes filled, or -errno when none was
+ * (-EEXIST: a page is there, -ENOENT: no registered VMA covers the range,
+ * -EFAULT: src cannot be read, -ENOMEM, -ESRCH: the mm is gone; wp,
+ * UFFDIO_COPY_MODE_WP, needs a VMA registered for write-protection,
+ * which vmemu has none of: -EINVAL). */
+int64_t mfill_atomic_copy(struct kernel *k, struct userfaultfd_ctx *ctx, uint64_t dst,
+			  uint64_t src, uint64_t len, bool wp);
+int64_t mfill_atomic_zeropage(struct kernel *k, struct userfaultfd_ctx *ctx, uint64_t dst,
+			      uint64_t len);
 
 /* ---- the OOM killer's measure (oom.c) ---- */
 

@@ -71,9 +71,10 @@ struct mm *mm_fork(struct kernel *k, struct mm *parent)
 	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
 		if (v->flags & VM_DONTCOPY)
 			continue; /* MADV_DONTFORK: not the child's */
-		/* Locks are not inherited (Linux's dup_mmap). */
+		/* Locks are not inherited (Linux's dup_mmap), nor a userfaultfd
+		 * without UFFD_FEATURE_EVENT_FORK (dup_userfaultfd). */
 		struct vma *nv = vma_insert(child, v->start, v->end,
-					    v->flags & ~(VM_LOCKED | VM_LOCKONFAULT));
+					    v->flags & ~(VM_LOCKED | VM_LOCKONFAULT | VM_UFFD_MISSING));
 		if (!nv) {
 			c.err = -ENOMEM;
 			break;

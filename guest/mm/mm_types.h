@@ -14,6 +14,7 @@
 struct kernel;
 struct file;
 struct hugetlb_file;
+struct userfaultfd_ctx;
 
 /* ---- frames: buddy allocator with reference counts (frame.c) ---- */
 
@@ -264,6 +265,9 @@ struct pcid_cache {
  * not in RSS, not dumped. */
 #define VM_PFNMAP 0x8000000u
 #define VM_IO 0x10000000u
+/* UFFDIO_REGISTER_MODE_MISSING: a missing page is the userfaultfd's to
+ * fill (mm/userfaultfd.c); vm_userfaultfd_ctx names the userfaultfd. */
+#define VM_UFFD_MISSING 0x20000000u
 
 /* The anonymous memory of a region (Linux's anon_vma), here only for what
  * it decides about merging: a region gets one when its first private page
@@ -290,15 +294,19 @@ struct vma {
 	struct file *vm_file;
 	struct anon_vma *anon_vma;
 	bool anon_fork_child; /* anon_vma made by fork: merges with none but its own */
+	struct userfaultfd_ctx *vm_userfaultfd_ctx; /* with VM_UFFD_MISSING; else NULL */
 	char name[16];       /* "[stack]", "[heap]", or empty */
 };
 
 /* How mm/ takes and drops a reference on a VMA's file (Linux's
- * get_file and fput). Files are fs/'s and mm/ calls nothing above it, so
- * the kernel installs these (kernel.c), as core/ installs kernel_ops. */
+ * get_file and fput), and tells a userfaultfd's readers and pollers that
+ * what poll says of it changed (file_wake with its POLL* key). Files are
+ * fs/'s and mm/ calls nothing above it, so the kernel installs these
+ * (kernel.c), as core/ installs kernel_ops. */
 struct vm_file_ops {
 	void (*get)(struct file *f);
 	void (*put)(struct file *f);
+	void (*wake)(struct kernel *k, const void *chan, unsigned key);
 };
 
 /* mm->dumpable (Linux's linux/sched/coredump.h). */
@@ -331,6 +339,9 @@ struct mm {
 	uint64_t hiwater_rss; /* rss_pages's peak before its last drop */
 	uint64_t swap_ents;  /* PTEs holding swap entries */
 	uint64_t pt_pages;
+	/* The userfaultfds made in this mm (their ->mm_next): each loses its
+	 * mm when the mm goes (mm/userfaultfd.c). */
+	struct userfaultfd_ctx *uffd_ctxs;
 	struct mm *next, *prev; /* k->mms */
 };
 

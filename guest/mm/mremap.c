@@ -70,7 +70,9 @@ static int64_t move_vma(struct kernel *k, struct mm *mm, struct vma *v, uint64_t
 		pgtable_unmap_range(k, mm, new, new + len); /* frees the empty tables */
 		return m.err;
 	}
-	struct vma *nv = vma_insert(mm, new, new + new_len, v->flags);
+	/* Without UFFD_FEATURE_EVENT_REMAP the new place is no longer the
+	 * userfaultfd's (Linux's mremap_userfaultfd_prep). */
+	struct vma *nv = vma_insert(mm, new, new + new_len, v->flags & ~VM_UFFD_MISSING);
 	if (!nv) {
 		pgtable_unmap_range(k, mm, new, new + len);
 		return -ENOMEM;

@@ -243,7 +243,8 @@ static bool anon_vmas_mergeable(const struct vma *a, const struct vma *b)
 bool vma_can_merge(const struct vma *a, const struct vma *b)
 {
 	return a->end == b->start && !(a->mapping && a->mapping->shm) &&
-	       !(a->flags & VM_DONTEXPAND) && a->flags == b->flags && a->mapping == b->mapping &&
+	       !(a->flags & VM_DONTEXPAND) && a->flags == b->flags &&
+	       a->vm_userfaultfd_ctx == b->vm_userfaultfd_ctx && a->mapping == b->mapping &&
 	       a->vm_file == b->vm_file && b->pgoff == a->pgoff + vma_pages(a) &&
 	       anon_vmas_mergeable(a, b);
 }
@@ -280,7 +281,7 @@ void vma_merge_range(struct kernel *k, struct mm *mm, uint64_t start, uint64_t e
 /* Whether [s, e) of v, with flags, would merge with v's neighbour on
  * that side instead of needing a split there. */
 static bool merges_with(const struct vma *v, uint64_t s, uint64_t e, unsigned flags,
-			const struct vma *neighbour)
+			struct userfaultfd_ctx *uffd, const struct vma *neighbour)
 {
 	if (!neighbour)
 		return false;
@@ -288,22 +289,23 @@ static bool merges_with(const struct vma *v, uint64_t s, uint64_t e, unsigned fl
 	part.start = s;
 	part.end = e;
 	part.flags = flags;
+	part.vm_userfaultfd_ctx = uffd;
 	part.pgoff = v->pgoff + ((s - v->start) >> PAGE_SHIFT);
 	return neighbour->start < s ? vma_can_merge(neighbour, &part) : vma_can_merge(&part, neighbour);
 }
 
-int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
-		     unsigned flags)
+int vma_modify_uffd(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
+		    unsigned flags, struct userfaultfd_ctx *uffd)
 {
-	if (flags == v->flags)
+	if (flags == v->flags && uffd == v->vm_userfaultfd_ctx)
 		return 0;
 	if (!vma_may_split(mm, s) || !vma_may_split(mm, e))
 		return -EINVAL;
 	/* No huge page may straddle a VMA boundary. */
 	if (split_huge_edges(k, mm, s, e))
 		return -ENOMEM;
-	bool left = s == v->start && merges_with(v, s, e, flags, v->prev);
-	bool right = e == v->end && merges_with(v, s, e, flags, v->next);
+	bool left = s == v->start && merges_with(v, s, e, flags, uffd, v->prev);
+	bool right = e == v->end && merges_with(v, s, e, flags, uffd, v->next);
 	if (s > v->start && !right) {
 		if (mm->map_count >= k->vm.max_map_count || vma_split(k, mm, v, s))
 			return -ENOMEM;
@@ -316,9 +318,17 @@ int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s,
 	/* A merge does what the missing split would have: cut v there. */
 	if (vma_split_at(k, mm, s, e))
 		return -ENOMEM;
-	vma_find(mm, s)->flags = flags;
+	v = vma_find(mm, s);
+	v->flags = flags;
+	v->vm_userfaultfd_ctx = uffd;
 	vma_merge_range(k, mm, s, e);
 	return 0;
+}
+
+int vma_modify_flags(struct kernel *k, struct mm *mm, struct vma *v, uint64_t s, uint64_t e,
+		     unsigned flags)
+{
+	return vma_modify_uffd(k, mm, v, s, e, flags, v->vm_userfaultfd_ctx);
 }
 
 void vma_free_all(struct kernel *k, struct mm *mm)

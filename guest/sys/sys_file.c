@@ -244,7 +244,11 @@ int64_t sys_ioctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return fionread(k, f, a[2]);
 	case FIONBIO:
 		return fionbio(k, f, a[2]);
-	default: /* terminals (fs/tty.c); ENOTTY for other files */
+	default: /* a kind's own (userfaultfd), terminals (fs/tty.c); else ENOTTY */
+		if (f->ops->ioctl)
+			return f->ops->ioctl(k, f, (uint32_t)a[1], a[2]);
+		if (file_is_dev_userfaultfd(f))
+			return userfaultfd_dev_ioctl(k, (uint32_t)a[1], a[2]);
 		return tty_ioctl(k, f, (uint32_t)a[1], a[2]);
 	}
 }

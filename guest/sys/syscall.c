@@ -86,6 +86,7 @@ static const struct syscall_desc table[] = {
 	/* event descriptors (hC) */
 	CALL(eventfd, SR_DEC, SA_ULONG),
 	CALL(eventfd2, SR_DEC, SA_ULONG, SA_HEX),
+	CALL(userfaultfd, SR_DEC, SA_HEX),
 	CALL(timerfd_create, SR_DEC, SA_CLOCKID, SA_HEX),
 	CALL(timerfd_settime, SR_DEC, SA_INT, SA_TIMER_FLAGS, SA_PTR, SA_PTR),
 	CALL(timerfd_gettime, SR_DEC, SA_INT, SA_PTR),

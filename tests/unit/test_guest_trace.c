@@ -172,6 +172,47 @@ START_TEST(test_sigsegv_and_efault)
 }
 END_TEST
 
+/* A missing page of a range a userfaultfd has: the fill fails with no
+ * signal, the task sleeps until the page is filled and woken, and the
+ * fill asked again succeeds (mm/userfaultfd.c). */
+START_TEST(test_userfault)
+{
+	struct userfaultfd_ctx *ctx = userfaultfd_ctx_create(k, 0);
+	uint64_t ioctls;
+	ck_assert_ptr_nonnull(ctx);
+	ctx->initialized = true;
+	ck_assert_int_eq(userfaultfd_register(k, ctx, A, 2 * PAGE_SIZE, VM_UFFD_MISSING, &ioctls), 0);
+	unsigned stops = stop_calls;
+	ck_assert(!touch(A + PAGE_SIZE + 8, MMU_WRITE));
+	ck_assert_int_eq(last_fault()->outcome, KFAULT_USERFAULT);
+	ck_assert_uint_eq(stop_calls, stops + 1); /* the CPU leaves the task */
+	ck_assert_int_eq(p->state, PROC_BLOCKED);
+	struct kernel_siginfo si;
+	ck_assert(!kernel_pending_fatal(k, &si));
+	uint8_t msg[32];
+	uint64_t addr, flags;
+	ck_assert(userfaultfd_take_msg(k, ctx, msg));
+	memcpy(&flags, msg + 8, 8);
+	memcpy(&addr, msg + 16, 8);
+	ck_assert_uint_eq(msg[0], 0x12); /* UFFD_EVENT_PAGEFAULT */
+	ck_assert_uint_eq(flags, 1);     /* UFFD_PAGEFAULT_FLAG_WRITE */
+	ck_assert_uint_eq(addr, A + PAGE_SIZE);
+	ck_assert(!userfaultfd_take_msg(k, ctx, msg));
+	ck_assert_int_eq(mfill_atomic_zeropage(k, ctx, A + PAGE_SIZE, PAGE_SIZE), PAGE_SIZE);
+	ck_assert_int_eq(mfill_atomic_zeropage(k, ctx, A + PAGE_SIZE, PAGE_SIZE), -EEXIST);
+	ck_assert_int_eq(p->state, PROC_BLOCKED); /* filled, not woken yet */
+	userfaultfd_wake_range(k, ctx, A, PAGE_SIZE);
+	ck_assert_int_eq(p->state, PROC_BLOCKED); /* another page's wake */
+	userfaultfd_wake_range(k, ctx, A + PAGE_SIZE, PAGE_SIZE);
+	ck_assert_int_eq(p->state, PROC_RUNNABLE);
+	ck_assert(touch(A + PAGE_SIZE + 8, MMU_WRITE)); /* copy-on-write of the zero page */
+	ck_assert_int_eq(last_fault()->outcome, KFAULT_COW_ZERO);
+	userfaultfd_ctx_release(k, ctx);
+	ck_assert(touch(A, MMU_WRITE)); /* no userfaultfd now */
+	ck_assert_int_eq(last_fault()->outcome, KFAULT_DEMAND_ZERO);
+}
+END_TEST
+
 START_TEST(test_no_pending_fatal)
 {
 	struct kernel_siginfo si;
@@ -258,6 +299,7 @@ static Suite *trace_suite(void)
 	tcase_add_test(tc, test_cow_copied_then_reused);
 	tcase_add_test(tc, test_swap_in);
 	tcase_add_test(tc, test_sigsegv_and_efault);
+	tcase_add_test(tc, test_userfault);
 	tcase_add_test(tc, test_no_pending_fatal);
 	tc = unit_tcase(s, "calls and processes", setup, guest_teardown);
 	tcase_add_test(tc, test_syscall_event);
