@@ -26,6 +26,17 @@
 /* AT_HWCAP on x86 is CPUID.1:EDX: fpu .. sse2 and htt, as common x86-64
  * CPUs report it. */
 #define X86_HWCAP 0x178bfbffu
+
+/* AT_MINSIGSTKSZ: the most stack a signal frame of the guest kernel takes
+ * (task/sigframe.c: the 512-byte FXSAVE area 64-byte aligned, then the
+ * 440-byte rt_sigframe 16-byte aligned): 512 + 63 + 440 + 15, rounded up
+ * to 16, as Linux rounds its max_frame_size. */
+#define SIGFRAME_SIZE_MAX 1040
+/* rseq(2)'s struct rseq as the guest kernel knows it (task/rseq.c):
+ * offsetof(struct rseq, end) and its alignment (Linux 6.3 on). */
+#define RSEQ_FEATURE_SIZE 28
+#define RSEQ_ALIGN 32
+
 #define X86_PLATFORM "x86_64"
 #define CLOCK_TICKS 100 /* AT_CLKTCK: Linux's USER_HZ */
 
@@ -90,6 +101,7 @@ int stack_image_build(const struct elf_info *info, const struct stack_params *pr
 
 	const uint64_t auxv[][2] = {
 		{ AT_SYSINFO_EHDR, prm->vdso }, /* first, as Linux's ARCH_DLINFO */
+		{ AT_MINSIGSTKSZ, SIGFRAME_SIZE_MAX },
 		{ AT_HWCAP, X86_HWCAP },
 		{ AT_PAGESZ, LOADER_PAGE_SIZE },
 		{ AT_CLKTCK, CLOCK_TICKS },
@@ -108,6 +120,8 @@ int stack_image_build(const struct elf_info *info, const struct stack_params *pr
 		{ AT_HWCAP2, 0 },
 		{ AT_EXECFN, execfn_at },
 		{ AT_PLATFORM, platform_at },
+		{ AT_RSEQ_FEATURE_SIZE, RSEQ_FEATURE_SIZE },
+		{ AT_RSEQ_ALIGN, RSEQ_ALIGN },
 		{ AT_NULL, 0 },
 	};
 

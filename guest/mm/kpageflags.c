@@ -8,7 +8,8 @@
  * and the huge leaves (THP and hugetlb: a compound page, its first frame
  * the head) found by walking every address space, plus the hugetlb
  * pools' free pages and the hugetlbfs files' pages. Frame 0 is reserved
- * (vmemu never hands it out), frame 1 is the zero page. A tail page shows
+ * (vmemu never hands it out), frame 1 is the zero page, and the vDSO's
+ * pages are reserved too, as the kernel's own. A tail page shows
  * what Linux's shows of one: its compound's kind and mapping, not the
  * head's LRU, dirty or referenced bits. Counts: the PTEs (and PDEs)
  * mapping the page; free pages and page tables count 0, as Linux's
@@ -173,6 +174,11 @@ static uint64_t frame_flags(const struct kpage_map *m, uint64_t pfn, uint64_t *c
 	if (k->lru.referenced[pfn])
 		f |= BIT(KPF_REFERENCED);
 	const struct cache_page *cp = pagecache_page(k, pa);
+	if (cp && vdso_mapping(k, cp->mapping)) {
+		/* The vDSO's text is the kernel's own (PG_reserved on Linux). */
+		*count = cp->mapcount;
+		return (f & BIT(KPF_REFERENCED)) | BIT(KPF_RESERVED) | (*count ? BIT(KPF_MMAP) : 0);
+	}
 	if (cp) {
 		if (!(kind & K_HEAD))
 			*count = cp->mapcount;

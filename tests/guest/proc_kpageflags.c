@@ -1,7 +1,7 @@
 /* proc_kpageflags.c - /proc/kpageflags and /proc/kpagecount, compared
  * with Linux: the frames /proc/self/pagemap names for anonymous pages
  * (ANON, SWAPBACKED, MMAP, UPTODATE; mapped once, twice after fork), a
- * file's pages (not ANON), the zero page, a transparent huge page when
+ * file's pages (not ANON), the zero page, the vDSO (RESERVED), a transparent huge page when
  * there is one (head and tails), the read rules (whole entries, nothing
  * past the last frame, root only), and every frame read. With "exact"
  * (under vmemu: its kernel's counters are exact, a host's move while the
@@ -26,6 +26,7 @@
 #define KPF_THP 22
 #define KPF_ZERO_PAGE 24
 #define KPF_PGTABLE 26
+#define KPF_RESERVED 32
 #define BIT(n) (1ULL << (n))
 #define PM_PRESENT (1ULL << 63)
 #define PM_PFN ((1ULL << 55) - 1)
@@ -174,6 +175,21 @@ int main(int argc, char **argv)
 		       "file page");
 	}
 	printf("file pages: MMAP UPTODATE, not ANON, mapped once\n");
+
+	/* The vDSO's text: the kernel's own pages, mapped. */
+	FILE *maps = fopen("/proc/self/maps", "r");
+	CHECK(maps, "maps");
+	char line[512];
+	unsigned long vdso = 0;
+	while (fgets(line, sizeof(line), maps))
+		if (strstr(line, "[vdso]"))
+			vdso = strtoul(line, NULL, 16);
+	fclose(maps);
+	CHECK(vdso, "no [vdso] line");
+	CHECK(*(volatile char *)vdso == 0x7f, "the vDSO is not an ELF image");
+	expect((const void *)vdso, BIT(KPF_RESERVED) | BIT(KPF_MMAP), BIT(KPF_ANON) | never, -1,
+	       "the vDSO");
+	printf("the vDSO: RESERVED, MMAP\n");
 
 	/* A 2 MiB-aligned region asking for a huge page: if it got one, the
 	 * first frame is its head and the rest its tails. */

@@ -2,23 +2,25 @@
  * stack (a local's address lies in it; sigaltstack reports SS_ONSTACK and
  * refuses changes with EPERM there), handlers without it on the normal
  * stack; a SIGSEGV handler on the altstack can repair the fault; the
- * EINVAL/ENOMEM rules of sigaltstack(2) and SS_DISABLE. */
+ * EINVAL/ENOMEM rules of sigaltstack(2) and SS_DISABLE; the frame within
+ * AT_MINSIGSTKSZ of the altstack's top. */
 #include "guest_test.h"
 
 #include <signal.h>
 #include <stdint.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 
 #define ALT_SIZE (64 * 1024)
 
 static char *alt;
-static volatile uintptr_t local_at;
+static volatile uintptr_t local_at, frame_at;
 static volatile int on_flags, change_err, hits;
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)si;
-	(void)uc;
+	frame_at = (uintptr_t)uc - 8; /* the frame starts with the return address */
 	volatile char local = 0;
 	local_at = (uintptr_t)&local;
 	stack_t now, again = {.ss_sp = alt, .ss_size = ALT_SIZE};
@@ -65,6 +67,12 @@ int main(void)
 	CHECK(change_err == EPERM, "sigaltstack on the altstack: error %d, expected EPERM",
 	      change_err);
 	printf("SA_ONSTACK: the handler ran on the alternate stack\n");
+	/* AT_MINSIGSTKSZ bounds the frame the kernel wrote at its top. */
+	unsigned long min = getauxval(AT_MINSIGSTKSZ);
+	CHECK(min >= 1024 && (uintptr_t)alt + ALT_SIZE - frame_at <= min,
+	      "the signal frame takes %lu bytes, AT_MINSIGSTKSZ is %lu",
+	      (unsigned long)((uintptr_t)alt + ALT_SIZE - frame_at), min);
+	printf("the frame fits in AT_MINSIGSTKSZ\n");
 
 	handle(SIGUSR2, 0);
 	raise(SIGUSR2);
