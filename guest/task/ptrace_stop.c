@@ -88,6 +88,17 @@ bool ptrace_syscall_entry(struct kernel *k, struct process *p, struct cpu_contex
 	return true;
 }
 
+bool ptrace_event_seccomp(struct kernel *k, struct process *p, struct cpu_context *ctx,
+			  uint32_t data)
+{
+	struct ptrace_state *pt = &p->ptrace;
+	pt->orig_rax = ctx->rax;
+	pt->eventmsg = data;
+	syscall_regs(ctx, (uint64_t)-ENOSYS);
+	ptrace_stop(k, p, PTRACE_STOP_SECCOMP, SIGTRAP | PTRACE_EVENT_SECCOMP << 8);
+	return true;
+}
+
 bool ptrace_syscall_exit(struct kernel *k, struct process *p)
 {
 	struct ptrace_state *pt = &p->ptrace;
@@ -133,8 +144,10 @@ void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig)
 	pt->exit_code = 0;
 	pt->listening = false;
 	p->state = PROC_RUNNABLE;
-	if (kind == PTRACE_STOP_SYSCALL_ENTRY || kind == PTRACE_STOP_EXIT) {
+	if (kind == PTRACE_STOP_SYSCALL_ENTRY || kind == PTRACE_STOP_EXIT ||
+	    kind == PTRACE_STOP_SECCOMP) {
 		pt->in_syscall = true;
+		pt->seccomp_resumed = kind == PTRACE_STOP_SECCOMP;
 		pt->entry_rax = p->ctx.rax;
 		p->ctx.rip -= SYSCALL_INSN_LEN;
 	} else if (kind == PTRACE_STOP_SYSCALL_EXIT && pt->restarted) {

@@ -409,6 +409,17 @@ void force_sig_fault(struct process *p, int sig, int si_code, const struct mmu_f
 	p->fault.si_code = si_code;
 }
 
+void force_sig_info(struct kernel *k, struct process *p, const struct ksiginfo *info, bool exit)
+{
+	int sig = info->signo;
+	struct k_sigaction *ka = &p->sighand->action[sig];
+	if ((p->sig.blocked & sig_bit(sig)) || ka->handler == KSIG_IGN || exit) {
+		ka->handler = KSIG_DFL;
+		p->sig.blocked &= ~sig_bit(sig);
+	}
+	signal_send(k, p, info);
+}
+
 void force_fatal_sig(struct process *p, int sig)
 {
 	if (p->pending_fatal || p->exited)
