@@ -417,6 +417,8 @@ void force_sig_info(struct kernel *k, struct process *p, const struct ksiginfo *
 		ka->handler = KSIG_DFL;
 		p->sig.blocked &= ~sig_bit(sig);
 	}
+	if (exit)
+		ka->flags |= KSA_IMMUTABLE;
 	signal_send(k, p, info);
 }
 
@@ -683,7 +685,8 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	for (int sig; (sig = signal_next(p));) {
 		if (!dequeue_signal(p, sig, &info))
 			continue;
-		if (p->ptrace.tracer && sig != SIGKILL) /* a signal-delivery-stop */
+		if (p->ptrace.tracer && sig != SIGKILL &&
+		    !(p->sighand->action[sig].flags & KSA_IMMUTABLE)) /* a signal-delivery-stop */
 			return ptrace_signal(k, p, &info);
 		if (deliver(k, p, sig, &info, &none, false))
 			return true;

@@ -493,6 +493,10 @@ void force_single_step(struct process *p);
  * exception) will carry; false when none is queued. */
 bool signal_pending_fatal(const struct process *p, struct ksiginfo *info);
 
+/* An action a signal forced to end the process fixed (Linux's
+ * kernel-internal SA_IMMUTABLE): rt_sigaction may not change it, and a
+ * tracer is not asked about the signal. */
+#define KSA_IMMUTABLE 0x00800000
 /* struct k_sigaction's handler values besides a function. */
 #define KSIG_DFL 0
 #define KSIG_IGN 1
