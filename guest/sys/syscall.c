@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 
 #include "kern.h"
@@ -362,6 +363,13 @@ static int64_t run_traced(struct kernel *k, struct cpu_context *ctx,
 	return ret;
 }
 
+/* PTRACE_O_SUSPEND_SECCOMP: a checkpointing tracer runs the tracee's
+ * calls unfiltered. */
+static bool seccomp_suspended(const struct process *p)
+{
+	return p->ptrace.tracer && (p->ptrace.options & PTRACE_O_SUSPEND_SECCOMP);
+}
+
 /* Back to user mode after a call (or one seccomp skipped), ret its
  * result: the exit stop of a tracee, then signals. */
 static bool syscall_exit_to_user_mode(struct kernel *k, struct process *p,
@@ -406,7 +414,7 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 		return true;
 	/* seccomp after the entry stop, as Linux: it judges what the tracer
 	 * left. A call made again after a sleep entered once. */
-	if (p->seccomp.mode && !p->restart_syscall) {
+	if (p->seccomp.mode && !p->restart_syscall && !seccomp_suspended(p)) {
 		enum seccomp_verdict v = secure_computing(k, p, ctx, after_trace);
 		if (v == SECCOMP_STOPPED)
 			return true;
