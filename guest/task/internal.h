@@ -214,6 +214,15 @@ struct seccomp_filter {
 	unsigned len;
 	struct sock_filter prog[];
 };
+/* PTRACE_SECCOMP_GET_FILTER and _GET_METADATA (seccomp.c): tracee t's
+ * filter number off, 0 the oldest: its length (the program copied to
+ * udata unless 0), or size bytes of struct seccomp_metadata (udata's
+ * filter_off in). EACCES for a tracer without CAP_SYS_ADMIN or under
+ * seccomp itself, EINVAL when t is not in filter mode, ENOENT. */
+int64_t seccomp_get_filter(struct kernel *k, const struct process *t, uint64_t off,
+			   uint64_t udata);
+int64_t seccomp_get_metadata(struct kernel *k, const struct process *t, uint64_t size,
+			     uint64_t udata);
 /* A system call p's filters said to stop for its tracer with
  * PTRACE_O_TRACESECCOMP (PTRACE_EVENT_SECCOMP, data the event message):
  * true when p stopped (ptrace_stop.c). */

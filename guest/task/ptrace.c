@@ -323,6 +323,10 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 		return ptrace_getsiginfo(k, t, data);
 	case PTRACE_SETSIGINFO:
 		return ptrace_setsiginfo(k, t, data);
+	case PTRACE_SECCOMP_GET_FILTER:
+		return seccomp_get_filter(k, t, addr, data);
+	case PTRACE_SECCOMP_GET_METADATA:
+		return seccomp_get_metadata(k, t, addr, data);
 	case PTRACE_GET_SYSCALL_INFO:
 		return ptrace_get_syscall_info(k, t, addr, data);
 	case PTRACE_CONT:

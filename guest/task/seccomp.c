@@ -10,6 +10,7 @@
  * meets no listener: ENOSYS). */
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/ptrace.h> /* struct seccomp_metadata */
 #include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,59 @@ static int64_t get_notif_sizes(struct kernel *k, uint64_t usizes)
 		.seccomp_data = sizeof(struct seccomp_data),
 	};
 	return copy_to_user(k, usizes, &sizes, sizeof(sizes)) ? -EFAULT : 0;
+}
+
+/* Linux's get_nth_filter: number off counted from the oldest. */
+static int get_nth_filter(struct kernel *k, const struct process *t, uint64_t off,
+			  const struct seccomp_filter **out)
+{
+	if (!capable(k, CAP_SYS_ADMIN) || k->current->seccomp.mode)
+		return -EACCES;
+	if (t->seccomp.mode != SECCOMP_MODE_FILTER)
+		return -EINVAL;
+	uint64_t count = 0;
+	for (const struct seccomp_filter *f = t->seccomp.filter; f; f = f->prev)
+		count++;
+	if (off >= count)
+		return -ENOENT;
+	const struct seccomp_filter *f = t->seccomp.filter;
+	for (uint64_t i = count - 1; i > off; i--)
+		f = f->prev;
+	*out = f;
+	return 0;
+}
+
+int64_t seccomp_get_filter(struct kernel *k, const struct process *t, uint64_t off,
+			   uint64_t udata)
+{
+	const struct seccomp_filter *f;
+	int err = get_nth_filter(k, t, off, &f);
+	if (err)
+		return err;
+	if (udata && copy_to_user(k, udata, f->prog, f->len * sizeof(struct sock_filter)))
+		return -EFAULT;
+	return f->len;
+}
+
+int64_t seccomp_get_metadata(struct kernel *k, const struct process *t, uint64_t size,
+			     uint64_t udata)
+{
+	struct seccomp_metadata md = {0};
+	if (!capable(k, CAP_SYS_ADMIN) || k->current->seccomp.mode)
+		return -EACCES;
+	if (size > sizeof(md))
+		size = sizeof(md);
+	if (size < sizeof(md.filter_off))
+		return -EINVAL;
+	if (copy_from_user(k, &md.filter_off, udata, sizeof(md.filter_off)))
+		return -EFAULT;
+	const struct seccomp_filter *f;
+	int err = get_nth_filter(k, t, md.filter_off, &f);
+	if (err)
+		return err;
+	if (f->log)
+		md.flags |= SECCOMP_FILTER_FLAG_LOG;
+	return copy_to_user(k, udata, &md, size) ? -EFAULT : (int64_t)size;
 }
 
 static int64_t do_seccomp(struct kernel *k, unsigned op, unsigned flags, uint64_t uargs)
