@@ -179,11 +179,7 @@ static int64_t ptrace_get_syscall_info(struct kernel *k, const struct process *t
  * the stop otherwise, as Linux's ptrace_stop makes. */
 static int64_t ptrace_getsiginfo(struct kernel *k, const struct process *t, uint64_t uaddr)
 {
-	struct ksiginfo info = t->ptrace.siginfo;
-	if (t->ptrace.stop != PTRACE_STOP_SIGNAL)
-		info = (struct ksiginfo){.signo = SIGTRAP, .code = t->ptrace.exit_code,
-					 .pid = task_tgid_nr_ns(t, t->pid_ns), .uid = (int)t->cred.uid};
-	return copy_siginfo_to_user(k, uaddr, &info) ? -EFAULT : 0;
+	return copy_siginfo_to_user(k, uaddr, &t->ptrace.siginfo) ? -EFAULT : 0;
 }
 
 /* GETFPREGS and SETFPREGS: struct user_fpregs_struct, the FXSAVE area. */

@@ -25,6 +25,12 @@ static void ptrace_stop(struct kernel *k, struct process *p, enum ptrace_stop_ki
 	p->state = PROC_TRACED;
 	p->ptrace.stop = (uint8_t)kind;
 	p->ptrace.exit_code = code;
+	/* A stop of its own (not a signal's) shows PTRACE_GETSIGINFO its
+	 * status, even once wait has reported it (Linux's ptrace_do_notify). */
+	if (kind != PTRACE_STOP_SIGNAL)
+		p->ptrace.siginfo = (struct ksiginfo){.signo = SIGTRAP, .code = code,
+						      .pid = task_tgid_nr_ns(p, p->pid_ns),
+						      .uid = (int)p->cred.uid};
 	struct ksiginfo info = {.signo = SIGCHLD, .code = CLD_TRAPPED,
 				.pid = task_tgid_nr_ns(p, tracer->pid_ns), .uid = (int)p->cred.uid,
 				.status = code & 0x7f};
