@@ -372,11 +372,12 @@ START_TEST(proc_dir_listing)
 	ck_assert_int_ge(fd, 0);
 	char want[512];
 	snprintf(want, sizeof(want),
-		 "./%d ../%d meminfo/%d vmstat/%d buddyinfo/%d stat/%d uptime/%d loadavg/%d "
-		 "cpuinfo/%d version/%d filesystems/%d swaps/%d mounts/%d sysvipc/%d sys/%d "
-		 "self/%d thread-self/%d %d/%d %d/%d ",
+		 "./%d ../%d meminfo/%d vmstat/%d buddyinfo/%d zoneinfo/%d locks/%d stat/%d "
+		 "uptime/%d loadavg/%d cpuinfo/%d version/%d filesystems/%d swaps/%d mounts/%d "
+		 "sysvipc/%d sys/%d self/%d thread-self/%d %d/%d %d/%d ",
 		 DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
-		 DT_REG, DT_LNK, DT_DIR, DT_DIR, DT_LNK, DT_LNK, p->pid, DT_DIR, other->pid, DT_DIR);
+		 DT_REG, DT_REG, DT_REG, DT_LNK, DT_DIR, DT_DIR, DT_LNK, DT_LNK, p->pid, DT_DIR,
+		 other->pid, DT_DIR);
 	char *got = list_dir(fd, DATA_MAX);
 	ck_assert_str_eq(got, want);
 	free(got);
