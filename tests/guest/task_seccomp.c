@@ -3,9 +3,10 @@
  * registers, KILL_THREAD and KILL_PROCESS with and without other threads,
  * TRACE and USER_NOTIF without a tracer or listener, LOG, an unknown
  * action), precedence between filters, what the filters see (arguments,
- * arch, x32 and out-of-table numbers), inheritance by fork, threads and
- * exec, TSYNC and its failures, the checker's EINVAL, EFAULT, EACCES and
- * ENOMEM, the queries, and /proc/PID/status. Every case runs in a child:
+ * arch, x32 and out-of-table numbers), a restarted call filtered again,
+ * inheritance by fork, threads and exec, TSYNC and its failures, the
+ * checker's EINVAL, EFAULT, EACCES and ENOMEM, the queries, and
+ * /proc/PID/status. Every case runs in a child:
  * a filter cannot be taken off.
  *
  * usage: task_seccomp [exec]   ("exec": the re-executed image's check) */
@@ -18,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -263,6 +265,28 @@ static void data_seen(void)
 	CHECK_ERRNO(syscall(1001), 64, "BPF_LEN is sizeof(struct seccomp_data)");
 	CHECK_ERRNO(syscall(1002), ENOSYS, "an unknown call the filters allow");
 	CHECK(syscall(SYS_getpid) > 0, "getpid runs");
+}
+
+/* A call a handler interrupts and SA_RESTART makes again enters afresh:
+ * a filter the handler installed judges it (Linux restarts it through
+ * the SYSCALL). */
+static void on_alarm_filter(int sig)
+{
+	(void)sig;
+	filter_nr(SYS_read, RET_ERRNO | 77);
+}
+
+static void restart_filtered(void)
+{
+	no_new_privs();
+	int fds[2];
+	CHECK(pipe(fds) == 0, "pipe");
+	struct sigaction sa = {.sa_handler = on_alarm_filter, .sa_flags = SA_RESTART};
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval it = {.it_value = {0, 100000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+	char c;
+	CHECK_ERRNO(read(fds[0], &c, 1), 77, "read restarted after the handler's filter");
 }
 
 /* ---- TRAP ---- */
@@ -575,6 +599,7 @@ int main(int argc, char **argv)
 	test_strict();
 	expect_exit0("ERRNO, precedence, TRACE and USER_NOTIF alone", in_child(errno_getpid));
 	expect_exit0("seccomp_data", in_child(data_seen));
+	expect_exit0("a restarted call is filtered", in_child(restart_filtered));
 	expect_signal("TRAP, then TRAP blocked", in_child(trap_getppid), SIGSYS);
 	expect_signal("KILL_THREAD alone", in_child(kill_thread_single), SIGSYS);
 	expect_signal("an unknown action", in_child(kill_unknown_action), SIGSYS);
