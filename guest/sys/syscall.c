@@ -407,11 +407,14 @@ static bool syscall_skipped(struct kernel *k, struct process *p, struct cpu_cont
 bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 {
 	struct process *p = k->current;
-	bool after_trace = p->ptrace.seccomp_resumed;
-	p->ptrace.seccomp_resumed = false;
-	/* A traced task's entry stop, or the call its tracer skipped. */
-	if (p->ptrace.tracer && ptrace_syscall_entry(k, p, ctx))
-		return true;
+	bool after_trace = false;
+	if (p->ptrace.tracer) {
+		after_trace = p->ptrace.seccomp_resumed;
+		p->ptrace.seccomp_resumed = false;
+		/* A traced task's entry stop, or the call its tracer skipped. */
+		if (ptrace_syscall_entry(k, p, ctx))
+			return true;
+	}
 	/* seccomp after the entry stop, as Linux: it judges what the tracer
 	 * left. A call made again after a sleep entered once. */
 	if (p->seccomp.mode && !p->restart_syscall && !seccomp_suspended(p)) {
