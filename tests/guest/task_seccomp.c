@@ -1,7 +1,8 @@
 /* task_seccomp.c - seccomp(2), compared with Linux: strict mode, filters
  * that return each action (ERRNO and its cap, TRAP and its siginfo and
  * registers, KILL_THREAD and KILL_PROCESS with and without other threads,
- * TRACE and USER_NOTIF without a tracer or listener, LOG, an unknown
+ * TRACE with a tracer that redirects and skips the call and without
+ * one, USER_NOTIF without a listener, LOG, an unknown
  * action), precedence between filters, what the filters see (arguments,
  * arch, x32 and out-of-table numbers), a restarted call filtered again,
  * inheritance by fork, threads and exec, TSYNC and its failures, the
@@ -17,9 +18,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/user.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -287,6 +290,55 @@ static void restart_filtered(void)
 	setitimer(ITIMER_REAL, &it, NULL);
 	char c;
 	CHECK_ERRNO(read(fds[0], &c, 1), 77, "read restarted after the handler's filter");
+}
+
+/* ---- TRACE with a tracer ---- */
+
+/* The tracee: getppid goes to its tracer (data 0x55), which makes the
+ * first one getpid and skips the second with 99 as its result. */
+static void traced_child(void)
+{
+	CHECK(ptrace(PTRACE_TRACEME, 0, 0, 0) == 0, "PTRACE_TRACEME");
+	raise(SIGSTOP);
+	no_new_privs();
+	filter_nr(SYS_getppid, RET_TRACE | 0x55);
+	CHECK(syscall(SYS_getppid) == syscall(SYS_gettid), "the tracer's getpid in place of getppid");
+	CHECK(syscall(SYS_getppid) == 99, "the call the tracer skipped");
+}
+
+static void trace_redirect(void)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		traced_child();
+		fflush(stdout);
+		_exit(0);
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSTOPPED(st), "the SIGSTOP");
+	CHECK(ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESECCOMP) == 0, "SETOPTIONS");
+	for (int i = 0; i < 2; i++) {
+		CHECK(ptrace(PTRACE_CONT, pid, 0, 0) == 0, "CONT");
+		CHECK(waitpid(pid, &st, 0) == pid && WIFSTOPPED(st), "a stop: 0x%x", st);
+		CHECK(st >> 8 == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8), "PTRACE_EVENT_SECCOMP: 0x%x",
+		      st);
+		unsigned long msg = 0;
+		CHECK(ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg) == 0 && msg == 0x55, "message %lu",
+		      msg);
+		struct user_regs_struct regs;
+		CHECK(ptrace(PTRACE_GETREGS, pid, 0, &regs) == 0, "GETREGS");
+		CHECK(regs.orig_rax == SYS_getppid && (long)regs.rax == -ENOSYS,
+		      "at the stop: orig_rax %llu rax %lld", (unsigned long long)regs.orig_rax,
+		      (long long)regs.rax);
+		regs.orig_rax = i == 0 ? SYS_getpid : -1UL;
+		regs.rax = 99;
+		CHECK(ptrace(PTRACE_SETREGS, pid, 0, &regs) == 0, "SETREGS");
+	}
+	CHECK(ptrace(PTRACE_CONT, pid, 0, 0) == 0, "CONT");
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "the tracee: 0x%x", st);
 }
 
 /* ---- TRAP ---- */
@@ -600,6 +652,7 @@ int main(int argc, char **argv)
 	expect_exit0("ERRNO, precedence, TRACE and USER_NOTIF alone", in_child(errno_getpid));
 	expect_exit0("seccomp_data", in_child(data_seen));
 	expect_exit0("a restarted call is filtered", in_child(restart_filtered));
+	expect_exit0("TRACE: a tracer redirects and skips", in_child(trace_redirect));
 	expect_signal("TRAP, then TRAP blocked", in_child(trap_getppid), SIGSYS);
 	expect_signal("KILL_THREAD alone", in_child(kill_thread_single), SIGSYS);
 	expect_signal("an unknown action", in_child(kill_unknown_action), SIGSYS);
