@@ -7,7 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 need_pkgs=(build-essential cmake pkg-config libcapstone-dev check musl-tools busybox-static bash-static qemu-user dpkg-dev
            clang libclang-rt-14-dev linux-source-6.1
-           zlib1g-dev libzstd-dev libedit-dev gdb jq zstd)
+           zlib1g-dev libzstd-dev libedit-dev gdb jq zstd libcap-dev)
 missing=()
 for p in "${need_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

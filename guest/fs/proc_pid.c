@@ -229,7 +229,8 @@ void proc_status_show(struct kernel *k, struct process *p, struct seq *s)
 		   (unsigned long long)p->cap.effective);
 	seq_printf(s, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", (unsigned long long)p->cap.bounding,
 		   (unsigned long long)p->cap.ambient);
-	seq_printf(s, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", p->no_new_privs);
+	seq_printf(s, "NoNewPrivs:\t%d\nSeccomp:\t%d\nSeccomp_filters:\t%d\n", p->no_new_privs,
+		   p->seccomp.mode, p->seccomp.filter_count);
 }
 
 /* do_task_stat(): 52 fields; kstkesp/kstkeip and addresses vmemu does not

@@ -28,7 +28,8 @@ int64_t sys_rt_sigaction(struct kernel *k, struct cpu_context *ctx, const uint64
 		return -EINVAL;
 	if (a[1] && copy_from_user(k, &act, a[1], sizeof(act)))
 		return -EFAULT;
-	if (sig < 1 || sig > KSIG_MAX || (a[1] && (sig == SIGKILL || sig == SIGSTOP)))
+	if (sig < 1 || sig > KSIG_MAX || (a[1] && (sig == SIGKILL || sig == SIGSTOP)) ||
+	    (p->sighand->action[sig].flags & KSA_IMMUTABLE))
 		return -EINVAL;
 	struct k_sigaction old = p->sighand->action[sig];
 	if (a[1]) {

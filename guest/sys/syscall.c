@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 
 #include "kern.h"
@@ -242,6 +243,7 @@ static const struct syscall_desc table[] = {
 	CALL(set_robust_list, SR_DEC, SA_PTR, SA_ULONG),
 	CALL(get_robust_list, SR_DEC, SA_INT, SA_PTR, SA_PTR),
 	CALL(rseq, SR_DEC, SA_PTR, SA_HEX, SA_HEX, SA_HEX),
+	CALL(seccomp, SR_DEC, SA_INT, SA_HEX, SA_PTR),
 	CALL(prlimit64, SR_DEC, SA_INT, SA_RLIMIT_RES, SA_RLIMIT_IN, SA_RLIMIT_OUT),
 	CALL(getrlimit, SR_DEC, SA_RLIMIT_RES, SA_RLIMIT_OUT),
 	CALL(setrlimit, SR_DEC, SA_RLIMIT_RES, SA_RLIMIT_IN),
@@ -331,7 +333,8 @@ static size_t read_user(void *ctx, void *dst, uint64_t va, size_t n)
 /* One line per call, as strace -f shows it: "[pid N] " once there are
  * several processes; a call that blocks is shown when it completes. */
 static int64_t run_traced(struct kernel *k, struct cpu_context *ctx,
-			  const struct syscall_desc *d, uint64_t nr, const uint64_t a[6])
+			  const struct syscall_desc *d, uint64_t nr, const uint64_t a[6],
+			  const int64_t *skipped)
 {
 	struct strace_line l; /* large: left uninitialized, strace_enter starts it */
 	l.read = read_user;
@@ -339,7 +342,7 @@ static int64_t run_traced(struct kernel *k, struct cpu_context *ctx,
 	/* Input arguments are shown before the call, as they were. */
 	strace_enter(&l, d, nr, a);
 	struct process *p = k->current;
-	int64_t ret = run(k, ctx, d, a);
+	int64_t ret = skipped ? *skipped : run(k, ctx, d, a);
 	FILE *out = k->cfg.strace;
 	const char *prefix = k->nprocs > 1 ? "[pid %d] " : "";
 	if (ret == -ERESTARTSYS)
@@ -361,12 +364,67 @@ static int64_t run_traced(struct kernel *k, struct cpu_context *ctx,
 	return ret;
 }
 
+/* PTRACE_O_SUSPEND_SECCOMP: a checkpointing tracer runs the tracee's
+ * calls unfiltered. */
+static bool seccomp_suspended(const struct process *p)
+{
+	return p->ptrace.tracer && (p->ptrace.options & PTRACE_O_SUSPEND_SECCOMP);
+}
+
+/* Back to user mode after a call (or one seccomp skipped), ret its
+ * result: the exit stop of a tracee, then signals. */
+static bool syscall_exit_to_user_mode(struct kernel *k, struct process *p,
+				      struct cpu_context *ctx, uint64_t rip, int64_t ret)
+{
+	/* exec and sigreturn load a whole new context: leave it as it is. */
+	bool replaced = ctx->rip != rip;
+	if (!replaced) {
+		ctx->rax = (uint64_t)ret;
+		ctx->rip = rip + SYSCALL_INSN_LEN;
+		/* SYSCALL leaves the return address in RCX and RFLAGS in R11. */
+		ctx->rcx = ctx->rip;
+		ctx->r11 = ctx->rflags;
+	}
+	if (p->ptrace.tracer && ptrace_syscall_exit(k, p))
+		return true;
+	if (signal_deliver(k, p))
+		replaced = true;
+	return replaced || p->state != PROC_RUNNABLE || p->exited;
+}
+
+/* A call seccomp did not let run (its result in rax), shown by --strace
+ * as it returns. */
+static bool syscall_skipped(struct kernel *k, struct process *p, struct cpu_context *ctx)
+{
+	uint64_t nr = ctx->rax, rip = ctx->rip;
+	const uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
+	int64_t ret = (int64_t)ctx->rax;
+	const struct syscall_desc *d = nr < TABLE_SIZE && table[nr].fn ? &table[nr] : NULL;
+	if (k->cfg.strace)
+		run_traced(k, ctx, d, nr, a, &ret);
+	return syscall_exit_to_user_mode(k, p, ctx, rip, ret);
+}
+
 bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 {
 	struct process *p = k->current;
-	/* A traced task's entry stop, or the call its tracer skipped. */
-	if (p->ptrace.tracer && ptrace_syscall_entry(k, p, ctx))
-		return true;
+	bool after_trace = false;
+	if (p->ptrace.tracer) {
+		after_trace = p->ptrace.seccomp_resumed;
+		p->ptrace.seccomp_resumed = false;
+		/* A traced task's entry stop, or the call its tracer skipped. */
+		if (ptrace_syscall_entry(k, p, ctx))
+			return true;
+	}
+	/* seccomp after the entry stop, as Linux: it judges what the tracer
+	 * left. A call made again after a sleep entered once. */
+	if (p->seccomp.mode && !p->restart_syscall && !seccomp_suspended(p)) {
+		enum seccomp_verdict v = secure_computing(k, p, ctx, after_trace);
+		if (v == SECCOMP_STOPPED)
+			return true;
+		if (v == SECCOMP_SKIP)
+			return syscall_skipped(k, p, ctx);
+	}
 	uint64_t nr = ctx->rax, rip = ctx->rip;
 	const uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
 	/* The call is the low 32 bits of rax (Linux's do_syscall_64 takes an
@@ -383,7 +441,7 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 	if (p->exited)
 		return true; /* the OOM killer chose this process */
 	cred_host_sync(k);
-	int64_t ret = k->cfg.strace ? run_traced(k, ctx, d, nr, a) : run(k, ctx, d, a);
+	int64_t ret = k->cfg.strace ? run_traced(k, ctx, d, nr, a, NULL) : run(k, ctx, d, a);
 	if (k->trace) {
 		struct kernel_syscall_event e = {
 			.pid = p->pid, .nr = nr, .name = d ? d->name : NULL, .nargs = d ? d->nargs : 6,
@@ -401,18 +459,5 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 		p->restart_syscall = true;
 		return true;
 	}
-	/* exec and sigreturn load a whole new context: leave it as it is. */
-	bool replaced = ctx->rip != rip;
-	if (!replaced) {
-		ctx->rax = (uint64_t)ret;
-		ctx->rip = rip + SYSCALL_INSN_LEN;
-		/* SYSCALL leaves the return address in RCX and RFLAGS in R11. */
-		ctx->rcx = ctx->rip;
-		ctx->r11 = ctx->rflags;
-	}
-	if (p->ptrace.tracer && ptrace_syscall_exit(k, p))
-		return true;
-	if (signal_deliver(k, p))
-		replaced = true;
-	return replaced || p->state != PROC_RUNNABLE || p->exited;
+	return syscall_exit_to_user_mode(k, p, ctx, rip, ret);
 }

@@ -197,6 +197,7 @@ static struct process *copy_process(struct kernel *k, const struct cpu_context *
 	cred_copy(c, p);
 	sched_fork(c, p);
 	rseq_fork(c, p, r->flags);
+	seccomp_fork(c, p);
 	c->personality = p->personality;
 	/* A new thread on its own stack must not run handlers on the
 	 * caller's alternate stack (Linux clears it for CLONE_VM). */

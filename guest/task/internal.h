@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <linux/filter.h>
+
 #include "task/task.h"
 
 struct kernel;
@@ -195,5 +197,39 @@ bool ptrace_vfork_exit(struct kernel *k, struct process *p);
 bool ptrace_syscall_interrupted(struct kernel *k, struct process *p);
 int ptrace_wait_event(const struct process *c, const struct signal_struct *s, bool *exited);
 void ptrace_reported(struct kernel *k, struct process *c, bool exited);
+
+/* Classic BPF (bpf_filter.c): Linux's bpf_check_classic (0 or -EINVAL,
+ * a length 1..BPF_MAXINSNS included), and a run of a checked program over
+ * size bytes of data (loads of 32-bit words, the length), its return. */
+int bpf_check_classic(const struct sock_filter *f, unsigned len);
+uint32_t bpf_run_classic(const struct sock_filter *f, const void *data, uint32_t size);
+
+/* A seccomp filter (seccomp.c): a checked program as the task gave it,
+ * the filter installed before it, and how many tasks' chains (and later
+ * filters) hold it. */
+struct seccomp_filter {
+	unsigned refcount;
+	bool log;
+	struct seccomp_filter *prev;
+	unsigned len;
+	struct sock_filter prog[];
+};
+/* PTRACE_SECCOMP_GET_FILTER and _GET_METADATA (seccomp.c): tracee t's
+ * filter number off, 0 the oldest: its length (the program copied to
+ * udata unless 0), or size bytes of struct seccomp_metadata (udata's
+ * filter_off in). EACCES for a tracer without CAP_SYS_ADMIN or under
+ * seccomp itself, EINVAL when t is not in filter mode, ENOENT. */
+int64_t seccomp_get_filter(struct kernel *k, const struct process *t, uint64_t off,
+			   uint64_t udata);
+int64_t seccomp_get_metadata(struct kernel *k, const struct process *t, uint64_t size,
+			     uint64_t udata);
+/* A system call p's filters said to stop for its tracer with
+ * PTRACE_O_TRACESECCOMP (PTRACE_EVENT_SECCOMP, data the event message):
+ * true when p stopped (ptrace_stop.c). */
+bool ptrace_event_seccomp(struct kernel *k, struct process *p, struct cpu_context *ctx,
+			  uint32_t data);
+/* p's thread ends as do_exit(sig) ends it: its process, when it was the
+ * last, was killed by sig (seccomp_entry.c). */
+void seccomp_exit_thread(struct kernel *k, struct process *p, int sig);
 
 #endif

@@ -1,11 +1,12 @@
 /* prctl.c - prctl(2), the options of Linux 6.1's kernel/sys.c that a
- * kernel with no seccomp, no Yama, no speculation controls and no named
- * anonymous memory has (those are EINVAL, as such a kernel answers), and
- * what they set off: the parent-death signal, dumpability, the child
- * subreaper, no_new_privs, the bounding and ambient capability sets,
+ * kernel with no Yama, no speculation controls and no named anonymous
+ * memory has (those are EINVAL, as such a kernel answers), and what they
+ * set off: the parent-death signal, dumpability, the child subreaper,
+ * no_new_privs, the bounding and ambient capability sets,
  * securebits, THP off for an address space, the machine-check policy.
  * Not here (EINVAL): PR_SET_TSC/PR_GET_TSC (RDTSC is not trapped), the
- * PR_SET_MM family and the other architectures' options. */
+ * PR_SET_MM family and the other architectures' options. PR_SET_SECCOMP
+ * and PR_GET_SECCOMP are seccomp.c's. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/prctl.h>
@@ -203,6 +204,10 @@ int64_t sys_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		if (a[1] || a[2] || a[3] || a[4])
 			return -EINVAL;
 		return p->no_new_privs;
+	case PR_GET_SECCOMP:
+		return prctl_get_seccomp(p);
+	case PR_SET_SECCOMP:
+		return prctl_set_seccomp(k, a[1], a[2]);
 	case PR_GET_TID_ADDRESS:
 		return copy_to_user(k, a[1], &p->clear_child_tid, sizeof(p->clear_child_tid))
 			       ? -EFAULT

@@ -371,6 +371,7 @@ void process_reap(struct kernel *k, struct process *p)
 	sighand_put(p->sighand);
 	cred_put(p);
 	exit_task_namespaces(p);
+	seccomp_release(p);
 	free(p->host_wait);
 	sigpending_release(&p->sig.pending);
 	free(p);

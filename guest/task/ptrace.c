@@ -52,16 +52,32 @@ static int64_t ptrace_traceme(struct kernel *k)
 	return 0;
 }
 
+/* Linux's check_ptrace_options: known options; PTRACE_O_SUSPEND_SECCOMP
+ * (the tracee's filters do not run) only for a tracer with CAP_SYS_ADMIN
+ * and no seccomp mode of its own. */
+static int check_ptrace_options(struct kernel *k, uint64_t data)
+{
+	if (data & ~(uint64_t)PTRACE_O_MASK)
+		return -EINVAL;
+	if ((data & PTRACE_O_SUSPEND_SECCOMP) &&
+	    (!capable(k, CAP_SYS_ADMIN) || k->current->seccomp.mode))
+		return -EPERM;
+	return 0;
+}
+
 /* Linux's ptrace_attach: ATTACH stops the tracee with SIGSTOP; SEIZE
  * takes options instead (addr must be 0). */
 static int64_t ptrace_attach(struct kernel *k, struct process *t, bool seize, uint64_t addr,
 			     uint64_t data)
 {
-	if (seize && (addr || (data & ~(uint64_t)PTRACE_O_MASK)))
-		return addr ? -EIO : -EINVAL;
+	if (seize && addr)
+		return -EIO;
+	int err = seize ? check_ptrace_options(k, data) : 0;
+	if (err)
+		return err;
 	if (t->signal == k->current->signal || t->exited)
 		return -EPERM;
-	int err = ptrace_may_access(k, t, PTRACE_MODE_ATTACH | PTRACE_MODE_REALCREDS);
+	err = ptrace_may_access(k, t, PTRACE_MODE_ATTACH | PTRACE_MODE_REALCREDS);
 	if (err)
 		return err;
 	if (t->ptrace.tracer)
@@ -163,11 +179,7 @@ static int64_t ptrace_get_syscall_info(struct kernel *k, const struct process *t
  * the stop otherwise, as Linux's ptrace_stop makes. */
 static int64_t ptrace_getsiginfo(struct kernel *k, const struct process *t, uint64_t uaddr)
 {
-	struct ksiginfo info = t->ptrace.siginfo;
-	if (t->ptrace.stop != PTRACE_STOP_SIGNAL)
-		info = (struct ksiginfo){.signo = SIGTRAP, .code = t->ptrace.exit_code,
-					 .pid = task_tgid_nr_ns(t, t->pid_ns), .uid = (int)t->cred.uid};
-	return copy_siginfo_to_user(k, uaddr, &info) ? -EFAULT : 0;
+	return copy_siginfo_to_user(k, uaddr, &t->ptrace.siginfo) ? -EFAULT : 0;
 }
 
 /* GETFPREGS and SETFPREGS: struct user_fpregs_struct, the FXSAVE area. */
@@ -294,17 +306,23 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 	case PTRACE_GETREGSET:
 	case PTRACE_SETREGSET:
 		return ptrace_regset(k, t, addr, data, req == PTRACE_SETREGSET);
-	case PTRACE_SETOPTIONS:
-		if (data & ~(uint64_t)PTRACE_O_MASK)
-			return -EINVAL;
+	case PTRACE_SETOPTIONS: {
+		int err = check_ptrace_options(k, data);
+		if (err)
+			return err;
 		t->ptrace.options = (unsigned)data;
 		return 0;
+	}
 	case PTRACE_GETEVENTMSG:
 		return copy_to_user(k, data, &t->ptrace.eventmsg, sizeof(uint64_t)) ? -EFAULT : 0;
 	case PTRACE_GETSIGINFO:
 		return ptrace_getsiginfo(k, t, data);
 	case PTRACE_SETSIGINFO:
 		return ptrace_setsiginfo(k, t, data);
+	case PTRACE_SECCOMP_GET_FILTER:
+		return seccomp_get_filter(k, t, addr, data);
+	case PTRACE_SECCOMP_GET_METADATA:
+		return seccomp_get_metadata(k, t, addr, data);
 	case PTRACE_GET_SYSCALL_INFO:
 		return ptrace_get_syscall_info(k, t, addr, data);
 	case PTRACE_CONT:

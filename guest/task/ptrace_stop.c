@@ -12,6 +12,11 @@
 #include "mm/mm.h"
 #include "task/internal.h"
 
+/* PTRACE_GETEVENTMSG at a syscall stop (<linux/ptrace.h>'s, which
+ * clashes with <sys/ptrace.h>). */
+#define PTRACE_EVENTMSG_SYSCALL_ENTRY 1
+#define PTRACE_EVENTMSG_SYSCALL_EXIT 2
+
 /* p stops with wait status code (the signal, event << 8): its tracer's
  * process is told by SIGCHLD (CLD_TRAPPED) and woken from wait. */
 static void ptrace_stop(struct kernel *k, struct process *p, enum ptrace_stop_kind kind, int code)
@@ -20,6 +25,12 @@ static void ptrace_stop(struct kernel *k, struct process *p, enum ptrace_stop_ki
 	p->state = PROC_TRACED;
 	p->ptrace.stop = (uint8_t)kind;
 	p->ptrace.exit_code = code;
+	/* A stop of its own (not a signal's) shows PTRACE_GETSIGINFO its
+	 * status, even once wait has reported it (Linux's ptrace_do_notify). */
+	if (kind != PTRACE_STOP_SIGNAL)
+		p->ptrace.siginfo = (struct ksiginfo){.signo = SIGTRAP, .code = code,
+						      .pid = task_tgid_nr_ns(p, p->pid_ns),
+						      .uid = (int)p->cred.uid};
 	struct ksiginfo info = {.signo = SIGCHLD, .code = CLD_TRAPPED,
 				.pid = task_tgid_nr_ns(p, tracer->pid_ns), .uid = (int)p->cred.uid,
 				.status = code & 0x7f};
@@ -33,6 +44,13 @@ static void ptrace_stop(struct kernel *k, struct process *p, enum ptrace_stop_ki
 static int syscall_trap(const struct process *p)
 {
 	return SIGTRAP | (p->ptrace.options & PTRACE_O_TRACESYSGOOD ? 0x80 : 0);
+}
+
+/* The syscall-exit-stop; PTRACE_GETEVENTMSG tells it from an entry's. */
+static void syscall_exit_stop(struct kernel *k, struct process *p)
+{
+	p->ptrace.eventmsg = PTRACE_EVENTMSG_SYSCALL_EXIT;
+	ptrace_stop(k, p, PTRACE_STOP_SYSCALL_EXIT, syscall_trap(p));
 }
 
 /* The registers as after SYSCALL, rax set: how the tracer sees a call
@@ -86,7 +104,19 @@ bool ptrace_syscall_entry(struct kernel *k, struct process *p, struct cpu_contex
 	if (!pt->syscall_trace)
 		return ptrace_exit_event(k, p, ctx);
 	syscall_regs(ctx, (uint64_t)-ENOSYS);
+	pt->eventmsg = PTRACE_EVENTMSG_SYSCALL_ENTRY;
 	ptrace_stop(k, p, PTRACE_STOP_SYSCALL_ENTRY, syscall_trap(p));
+	return true;
+}
+
+bool ptrace_event_seccomp(struct kernel *k, struct process *p, struct cpu_context *ctx,
+			  uint32_t data)
+{
+	struct ptrace_state *pt = &p->ptrace;
+	pt->orig_rax = ctx->rax;
+	pt->eventmsg = data;
+	syscall_regs(ctx, (uint64_t)-ENOSYS);
+	ptrace_stop(k, p, PTRACE_STOP_SECCOMP, SIGTRAP | PTRACE_EVENT_SECCOMP << 8);
 	return true;
 }
 
@@ -105,7 +135,7 @@ bool ptrace_syscall_exit(struct kernel *k, struct process *p)
 		pt->exit_pending = true;
 		return false;
 	}
-	ptrace_stop(k, p, PTRACE_STOP_SYSCALL_EXIT, syscall_trap(p));
+	syscall_exit_stop(k, p);
 	return true;
 }
 
@@ -135,8 +165,10 @@ void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig)
 	pt->exit_code = 0;
 	pt->listening = false;
 	p->state = PROC_RUNNABLE;
-	if (kind == PTRACE_STOP_SYSCALL_ENTRY || kind == PTRACE_STOP_EXIT) {
+	if (kind == PTRACE_STOP_SYSCALL_ENTRY || kind == PTRACE_STOP_EXIT ||
+	    kind == PTRACE_STOP_SECCOMP) {
 		pt->in_syscall = true;
+		pt->seccomp_resumed = kind == PTRACE_STOP_SECCOMP;
 		pt->entry_rax = p->ctx.rax;
 		p->ctx.rip -= SYSCALL_INSN_LEN;
 	} else if (kind == PTRACE_STOP_SYSCALL_EXIT && pt->restarted) {
@@ -149,7 +181,7 @@ void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig)
 		pt->exit_pending = pt->syscall_trace;
 		return;
 	} else if (kind == PTRACE_STOP_EVENT && pt->tracer && pt->syscall_trace) {
-		ptrace_stop(k, p, PTRACE_STOP_SYSCALL_EXIT, syscall_trap(p));
+		syscall_exit_stop(k, p);
 		return;
 	} else if (kind == PTRACE_STOP_SIGNAL && sig) {
 		if (sig != pt->siginfo.signo)
@@ -222,7 +254,7 @@ bool ptrace_syscall_interrupted(struct kernel *k, struct process *p)
 	pt->restarted = true;
 	syscall_regs(&p->ctx, (uint64_t)-ERESTARTSYS);
 	p->state = PROC_RUNNABLE;
-	ptrace_stop(k, p, PTRACE_STOP_SYSCALL_EXIT, syscall_trap(p));
+	syscall_exit_stop(k, p);
 	return true;
 }
 

@@ -76,6 +76,11 @@ struct k_siginfo {
 			int32_t tid, overrun;
 			uint64_t value;
 		} timer;
+		struct {
+			uint64_t call_addr;
+			int32_t syscall;
+			uint32_t arch;
+		} sys; /* SIGSYS */
 		uint8_t pad[112];
 	} u;
 };
@@ -166,6 +171,10 @@ static void fill_siginfo(struct k_siginfo *si, const struct ksiginfo *info)
 				   info->signo == SIGILL || info->signo == SIGFPE ||
 				   info->signo == SIGTRAP)) {
 		si->u.fault.addr = info->addr;
+	} else if (from_kernel && info->signo == SIGSYS) {
+		si->u.sys.call_addr = info->addr;
+		si->u.sys.syscall = info->syscall;
+		si->u.sys.arch = info->arch;
 	} else if (info->code == SI_TIMER) {
 		si->u.timer.tid = info->timerid;
 		si->u.timer.overrun = info->overrun;

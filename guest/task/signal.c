@@ -409,6 +409,19 @@ void force_sig_fault(struct process *p, int sig, int si_code, const struct mmu_f
 	p->fault.si_code = si_code;
 }
 
+void force_sig_info(struct kernel *k, struct process *p, const struct ksiginfo *info, bool exit)
+{
+	int sig = info->signo;
+	struct k_sigaction *ka = &p->sighand->action[sig];
+	if ((p->sig.blocked & sig_bit(sig)) || ka->handler == KSIG_IGN || exit) {
+		ka->handler = KSIG_DFL;
+		p->sig.blocked &= ~sig_bit(sig);
+	}
+	if (exit)
+		ka->flags |= KSA_IMMUTABLE;
+	signal_send(k, p, info);
+}
+
 void force_fatal_sig(struct process *p, int sig)
 {
 	if (p->pending_fatal || p->exited)
@@ -672,7 +685,8 @@ bool signal_deliver(struct kernel *k, struct process *p)
 	for (int sig; (sig = signal_next(p));) {
 		if (!dequeue_signal(p, sig, &info))
 			continue;
-		if (p->ptrace.tracer && sig != SIGKILL) /* a signal-delivery-stop */
+		if (p->ptrace.tracer && sig != SIGKILL &&
+		    !(p->sighand->action[sig].flags & KSA_IMMUTABLE)) /* a signal-delivery-stop */
 			return ptrace_signal(k, p, &info);
 		if (deliver(k, p, sig, &info, &none, false))
 			return true;

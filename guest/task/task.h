@@ -36,7 +36,9 @@ struct ksiginfo {
 	int signo, code, errnum;
 	int pid, uid;    /* sender (kill, SIGCHLD) */
 	int status;      /* SIGCHLD: exit code or signal */
-	uint64_t addr;   /* SIGSEGV, SIGBUS, SIGILL, SIGFPE */
+	uint64_t addr;   /* SIGSEGV, SIGBUS, SIGILL, SIGFPE; SIGSYS: si_call_addr */
+	int syscall;     /* SIGSYS: the call (si_syscall) */
+	unsigned arch;   /* SIGSYS: its AUDIT_ARCH_* (si_arch) */
 	uint64_t value;  /* si_value: sigqueue, POSIX timers */
 	int timerid, overrun; /* SI_TIMER */
 	unsigned timer_seq; /* the timer's arming it came from (posix_timers.c) */
@@ -210,7 +212,8 @@ struct signal_struct {
  * a PTRACE_EVENT_STOP (group stop, PTRACE_INTERRUPT, a new child). */
 enum ptrace_stop_kind { PTRACE_STOP_NONE, PTRACE_STOP_SIGNAL, PTRACE_STOP_SYSCALL_ENTRY,
 			PTRACE_STOP_SYSCALL_EXIT, PTRACE_STOP_EVENT, PTRACE_STOP_TRAP,
-			PTRACE_STOP_EXIT /* PTRACE_EVENT_EXIT: exit or exit_group runs next */ };
+			PTRACE_STOP_EXIT, /* PTRACE_EVENT_EXIT: exit or exit_group runs next */
+			PTRACE_STOP_SECCOMP /* PTRACE_EVENT_SECCOMP: before the call, after its filters */ };
 struct ptrace_state {
 	struct process *tracer;   /* the tracing thread; NULL: not traced */
 	bool seized;              /* PTRACE_SEIZE rather than ATTACH or TRACEME */
@@ -222,6 +225,7 @@ struct ptrace_state {
 	bool exit_pending;        /* a vfork parent's exit stop, once its child let go */
 	bool restarted;           /* a call a signal interrupted is made again: entry stop */
 	bool exiting;             /* PTRACE_EVENT_EXIT reported */
+	bool seccomp_resumed;     /* resumed from PTRACE_EVENT_SECCOMP: its call runs next */
 	uint8_t stop;             /* enum ptrace_stop_kind while PROC_TRACED */
 	unsigned options;         /* PTRACE_O_* */
 	int exit_code;            /* the stop's status for wait (0: reported) */
@@ -230,6 +234,18 @@ struct ptrace_state {
 	uint64_t orig_rax, entry_rax; /* the call's number; rax at its entry stop */
 	uint64_t eventmsg;        /* PTRACE_GETEVENTMSG */
 	struct ksiginfo siginfo;  /* the signal of a signal-delivery-stop */
+};
+
+/* seccomp (seccomp.c): SECCOMP_MODE_DISABLED, _STRICT or _FILTER (and
+ * SECCOMP_MODE_DEAD once a kill action chose the task), and the chain of
+ * filters, newest first, shared with the tasks it was copied to (fork,
+ * clone, SECCOMP_FILTER_FLAG_TSYNC); exec keeps it. */
+#define SECCOMP_MODE_DEAD 3
+struct seccomp_filter;
+struct seccomp {
+	int mode;
+	int filter_count;
+	struct seccomp_filter *filter;
 };
 
 /* A task: one thread (Linux's task_struct). A process is the thread group
@@ -340,6 +356,7 @@ struct process {
 	} fault;
 	struct ptrace_state ptrace; /* ptrace*.c */
 	struct rseq_state rseq;     /* rseq.c */
+	struct seccomp seccomp;     /* seccomp.c */
 };
 
 static inline bool thread_group_leader(const struct process *p)
@@ -465,6 +482,10 @@ void force_sig_fault(struct process *p, int sig, int si_code, const struct mmu_f
 /* The same for a CPU exception or a bad signal frame (no fault address):
  * sig, unless a fatal signal is already queued (the first cause wins). */
 void force_fatal_sig(struct process *p, int sig);
+/* Queues info's signal for thread p as Linux's force_sig_info_to_task:
+ * blocked or ignored, or exit set (the signal must end the process), its
+ * action becomes the default and it is unblocked. */
+void force_sig_info(struct kernel *k, struct process *p, const struct ksiginfo *info, bool exit);
 /* force_fatal_sig(p, SIGTRAP) for a single step (#DB with DR6.BS), which
  * Linux reports as TRAP_TRACE at the next instruction, trapno 1. */
 void force_single_step(struct process *p);
@@ -472,6 +493,10 @@ void force_single_step(struct process *p);
  * exception) will carry; false when none is queued. */
 bool signal_pending_fatal(const struct process *p, struct ksiginfo *info);
 
+/* An action a signal forced to end the process fixed (Linux's
+ * kernel-internal SA_IMMUTABLE): rt_sigaction may not change it, and a
+ * tracer is not asked about the signal. */
+#define KSA_IMMUTABLE 0x00800000
 /* struct k_sigaction's handler values besides a function. */
 #define KSIG_DFL 0
 #define KSIG_IGN 1
@@ -796,6 +821,25 @@ syscall_fn sys_sched_getscheduler, sys_sched_setscheduler, sys_sched_getparam,
 syscall_fn sys_ioprio_get, sys_ioprio_set; /* ioprio.c */
 syscall_fn sys_membarrier; /* membarrier.c */
 syscall_fn sys_rseq; /* rseq.c */
+/* seccomp(2) and prctl's PR_GET_SECCOMP, PR_SET_SECCOMP (seccomp.c); a
+ * child's copy of its parent's mode and filters; p is freed. */
+syscall_fn sys_seccomp;
+int64_t prctl_get_seccomp(const struct process *p);
+int64_t prctl_set_seccomp(struct kernel *k, uint64_t mode, uint64_t ufilter);
+void seccomp_fork(struct process *c, const struct process *p);
+void seccomp_release(struct process *p);
+/* What a system call of a task in seccomp mode meets at its entry, after
+ * ptrace's entry stop (seccomp_entry.c, Linux's __secure_computing;
+ * ctx->rip is its SYSCALL, ctx->rax its number). after_trace: the
+ * tracer was told of it (PTRACE_EVENT_SECCOMP), so SECCOMP_RET_TRACE
+ * lets it run. */
+enum seccomp_verdict {
+	SECCOMP_RUN,     /* the call runs */
+	SECCOMP_SKIP,    /* it does not: ctx->rax is its result */
+	SECCOMP_STOPPED, /* p stopped for its tracer, or its thread ended */
+};
+enum seccomp_verdict secure_computing(struct kernel *k, struct process *p,
+				      struct cpu_context *ctx, bool after_trace);
 /* rseq's events: p is switched away from; a signal is delivered to p
  * (before its frame: the critical section may move rip); p goes back to
  * user mode; fork and exec. */
