@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -155,11 +156,15 @@ static void check_preempt_abort(void)
 {
 	static struct k_rseq_cs cs;
 	cs = desc(spin_cs_abort);
-	pid_t spinner = fork();
+	pid_t parent = getpid(), spinner = fork();
 	CHECK(spinner >= 0, "fork: %s", strerror(errno));
-	if (spinner == 0)
+	if (spinner == 0) {
+		/* It dies with the test, whatever ends it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(1);
 		for (;;) /* shares CPU 0: the scheduler must switch between us */
 			;
+	}
 	stop = 0;
 	alarm_in(5000000); /* a way out if no preemption ever aborts it */
 	int r = spin_in_cs(&stop, &area.rseq_cs, &cs);
