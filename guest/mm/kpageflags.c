@@ -151,7 +151,7 @@ static uint64_t frame_flags(const struct kpage_map *m, uint64_t pfn, uint64_t *c
 		return BIT(KPF_PGTABLE);
 	uint64_t f = kind & K_MLOCKED ? BIT(KPF_MLOCKED) | BIT(KPF_UNEVICTABLE) : 0;
 	if (kind & (K_HEAD | K_TAIL)) {
-		while (!(m->kind[head] & K_HEAD))
+		while (head > 0 && !(m->kind[head] & K_HEAD))
 			head--;
 		f |= BIT(kind & K_HEAD ? KPF_COMPOUND_HEAD : KPF_COMPOUND_TAIL);
 		f |= BIT(kind & K_HUGETLB ? KPF_HUGE : KPF_THP);
