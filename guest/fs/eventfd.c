@@ -151,10 +151,7 @@ int64_t sys_eventfd2(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 	*e = (struct eventfd_ctx){.count = (uint32_t)a[0], .semaphore = flags & EFD_SEMAPHORE,
 				  .id = id};
 	f->f_mode = FMODE_READ | FMODE_WRITE;
-	int fd = fd_install(k, 0, f, flags & EFD_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, flags & EFD_CLOEXEC);
 }
 
 int64_t sys_eventfd(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])

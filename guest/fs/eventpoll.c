@@ -458,10 +458,7 @@ static int64_t do_epoll_create(struct kernel *k, int flags)
 	ep->next = all_eps;
 	all_eps = ep;
 	f->f_mode = FMODE_READ | FMODE_WRITE;
-	int fd = fd_install(k, 0, f, flags & EPOLL_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, flags & EPOLL_CLOEXEC);
 }
 
 int64_t sys_epoll_create1(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])

@@ -196,6 +196,14 @@ int fd_install(struct kernel *k, int min, struct file *f, bool cloexec)
 	return fd;
 }
 
+int fd_install_new(struct kernel *k, struct file *f, bool cloexec)
+{
+	int fd = fd_install(k, 0, f, cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 {
 	int err = expand_files(t, fd);

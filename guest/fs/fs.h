@@ -302,6 +302,9 @@ struct file *fd_arg_raw(struct kernel *k, uint64_t arg);
  * table at the lowest free fd >= min, below its RLIMIT_NOFILE; returns
  * it, or -EMFILE (none free below the limit), -ENOMEM. */
 int fd_install(struct kernel *k, int min, struct file *f, bool cloexec);
+/* fd_install of a new file at the lowest free fd: on failure the file's
+ * reference is dropped (it goes), and the error returned. */
+int fd_install_new(struct kernel *k, struct file *f, bool cloexec);
 /* Installs f at fd, closing what was there (dup2): 0, or -ENOMEM when the
  * table cannot grow to hold fd (the caller checked the limit). */
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);

@@ -138,10 +138,7 @@ static int64_t do_inotify_init(struct kernel *k, int flags)
 	f->host_fd = host_fd;
 	f->f_mode = FMODE_READ;
 	k->inotify_instances++;
-	int fd = fd_install(k, 0, f, flags & IN_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, flags & IN_CLOEXEC);
 }
 
 int64_t sys_inotify_init(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])

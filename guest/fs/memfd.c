@@ -353,8 +353,5 @@ int64_t sys_memfd_create(struct kernel *k, struct cpu_context *ctx, const uint64
 		free(mfd);
 		return -ENOMEM;
 	}
-	int fd = fd_install(k, 0, f, flags & MFD_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, flags & MFD_CLOEXEC);
 }

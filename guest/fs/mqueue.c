@@ -283,10 +283,7 @@ int64_t mqueue_open(struct kernel *k, const char *name, int oflag, unsigned mode
 		err = new_file(q, oflag, &f);
 	if (err)
 		return err;
-	int fd = fd_install(k, 0, f, true);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, true);
 }
 
 /* Linux's vfs_unlink in the sticky mqueue root: only the queue's owner

@@ -138,10 +138,7 @@ int pidfd_create(struct kernel *k, const struct process *p, int flags)
 	}
 	*pf = (struct pidfd){.k = k, .pid = p->pid, .serial = p->serial};
 	f->f_mode = FMODE_READ | FMODE_WRITE;
-	int fd = fd_install(k, 0, f, true); /* always close-on-exec */
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, true); /* always close-on-exec */
 }
 
 /* pidfd_send_signal(pidfd, sig, info, flags): kill(2) of the process the
@@ -214,10 +211,7 @@ int64_t sys_pidfd_getfd(struct kernel *k, struct cpu_context *ctx, const uint64_
 	if (!f) /* an exiting task has no files left: that is ESRCH */
 		return p->exited ? -ESRCH : -EBADF;
 	file_get(f);
-	int fd = fd_install(k, 0, f, true);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, true);
 }
 
 /* Whether a task of another process uses p's memory (CLONE_VM, vfork). */

@@ -161,10 +161,7 @@ static int64_t do_signalfd4(struct kernel *k, int ufd, uint64_t mask, int flags)
 	*ctx = (struct signalfd_ctx){.k = k, .mask = mask};
 	signalfd_count++;
 	f->f_mode = FMODE_READ | FMODE_WRITE;
-	int fd = fd_install(k, 0, f, flags & SFD_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, flags & SFD_CLOEXEC);
 }
 
 /* signalfd4(ufd, mask, sizemask, flags): the size first, then the copy. */

@@ -83,10 +83,7 @@ int64_t sys_timerfd_create(struct kernel *k, struct cpu_context *ctx, const uint
 	}
 	f->host_fd = host_fd;
 	f->f_mode = FMODE_READ | FMODE_WRITE;
-	int fd = fd_install(k, 0, f, flags & TFD_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, flags & TFD_CLOEXEC);
 }
 
 /* The host timerfd behind guest fd: -EBADF, or -EINVAL for another file. */

@@ -152,10 +152,7 @@ static int64_t ptm_ioctl(struct kernel *k, struct tty_struct *t, unsigned cmd, u
 		int err = pty_open_slave(k, t, (int)arg, false, &f);
 		if (err)
 			return err;
-		int fd = fd_install(k, 0, f, arg & O_CLOEXEC);
-		if (fd < 0)
-			file_put(f);
-		return fd;
+		return fd_install_new(k, f, arg & O_CLOEXEC);
 	}
 	default:
 		return 1;

@@ -253,10 +253,7 @@ static int64_t new_userfaultfd(struct kernel *k, int flags)
 	}
 	*uf = (struct uffd_file){.k = k, .ctx = ctx};
 	f->f_mode = FMODE_READ;
-	int fd = fd_install(k, 0, f, flags & O_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, flags & O_CLOEXEC);
 }
 
 /* Faults of the kernel's own accesses need CAP_SYS_PTRACE, or the sysctl

@@ -37,10 +37,7 @@ static int64_t do_open(struct kernel *k, int dirfd, uint64_t upath, int flags, u
 		err = file_open(k, dirfd, path, flags, mode, &f);
 	if (err)
 		return err;
-	int fd = fd_install(k, 0, f, flags & O_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, flags & O_CLOEXEC);
 }
 
 int64_t sys_open(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])

@@ -100,8 +100,5 @@ int64_t sys_openat2(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 				   (unsigned)how.resolve, &f);
 	if (err)
 		return err;
-	int fd = fd_install(k, 0, f, how.flags & O_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, how.flags & O_CLOEXEC);
 }

@@ -90,10 +90,7 @@ int64_t sys_socket(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	int err = unix_create(k, type, flags, &f);
 	if (err)
 		return err;
-	int fd = fd_install(k, 0, f, (int)a[1] & SOCK_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(k, f, (int)a[1] & SOCK_CLOEXEC);
 }
 
 int64_t sys_socketpair(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
@@ -188,10 +185,7 @@ static int64_t do_accept(struct kernel *k, const uint64_t a[6], int flags)
 			return err;
 		}
 	}
-	int fd = fd_install(k, 0, nf, flags & SOCK_CLOEXEC);
-	if (fd < 0)
-		file_put(nf);
-	return fd;
+	return fd_install_new(k, nf, flags & SOCK_CLOEXEC);
 }
 
 /* accept(fd, addr, addrlen) */
