@@ -442,6 +442,18 @@ void path_put(struct path *p);
 void path_from_file(struct file *f, struct path *p);
 /* The host fd behind p, or -1 (/proc, a pipe). */
 int path_host_fd(const struct path *p);
+/* Extended attributes of the kernel's own file p names (one with no host
+ * fd: path_host_fd < 0), st its attributes, as Linux's xattr_permission
+ * and the filesystem's handlers answer (xattr.c). get and list: the
+ * length, filling buf when size is not 0 (-ERANGE when it does not fit);
+ * set and remove: 0; or -errno. */
+int64_t kernel_getxattr(struct kernel *k, const struct path *p, const struct stat *st,
+			const char *name, void *buf, size_t size);
+int64_t kernel_listxattr(struct kernel *k, const struct path *p, char *buf, size_t size);
+int kernel_setxattr(struct kernel *k, const struct path *p, const struct stat *st,
+		    const char *name, const void *value, size_t size, int flags);
+int kernel_removexattr(struct kernel *k, const struct path *p, const struct stat *st,
+		       const char *name);
 bool path_is_dir(const struct path *p);
 int path_stat(struct kernel *k, const struct path *p, struct stat *st);
 /* The guest's name of p, from its root; *deleted (when not NULL) says

@@ -52,6 +52,11 @@ bool tty_dev_name(const char *name);
 int tty_dev_lookup(struct kernel *k, const char *dir, const char *name, bool open,
 		   struct path *out);
 void memfd_name(struct file *f, char *buf, size_t size);
+/* The extended attributes a memfd keeps in memory (xattr.c), NULL for any
+ * other file and for a hugetlbfs memfd (memfd.c). */
+struct simple_xattr;
+struct simple_xattr **memfd_xattrs(struct file *f);
+void simple_xattrs_free(struct simple_xattr *list); /* xattr.c */
 /* A message queue's name, as /proc/PID/fd shows it: "/NAME", " (deleted)"
  * once unlinked (mqueue.c). */
 void mqueue_name(struct file *f, char *buf, size_t size);

@@ -51,6 +51,7 @@ struct memfd {
 	uint64_t ino;
 	struct timespec created;
 	uint32_t uid, gid; /* its creator's fs ids */
+	struct simple_xattr *xattrs; /* shmem's; hugetlbfs keeps none (xattr.c) */
 };
 
 /* One open description: its own offset. */
@@ -145,9 +146,17 @@ static void memfd_release(struct file *f)
 	struct memfd *mfd = mf->mfd;
 	if (--mfd->refs == 0) {
 		mapping_put(mfd->m);
+		simple_xattrs_free(mfd->xattrs);
 		free(mfd);
 	}
 	free(mf);
+}
+
+struct simple_xattr **memfd_xattrs(struct file *f)
+{
+	if (file_kind(f) != FILE_MEMFD || huge_size(mfd_of(f)))
+		return NULL;
+	return &mfd_of(f)->xattrs;
 }
 
 static const struct file_ops memfd_ops = {

@@ -60,7 +60,9 @@ struct uio;
 struct user_iovec;
 int uio_init(const struct kernel *k, struct uio *u, const struct user_iovec *iov, int cnt);
 syscall_fn sys_mknod, sys_mknodat; /* sys_mknod.c */
-syscall_fn sys_getxattr, sys_lgetxattr, sys_fgetxattr; /* sys_xattr.c */
+syscall_fn sys_getxattr, sys_lgetxattr, sys_fgetxattr, sys_setxattr, sys_lsetxattr,
+	sys_fsetxattr, sys_listxattr, sys_llistxattr, sys_flistxattr, sys_removexattr,
+	sys_lremovexattr, sys_fremovexattr; /* sys_xattr.c */
 syscall_fn sys_statfs, sys_fstatfs; /* sys_statfs.c */
 syscall_fn sys_socket, sys_socketpair, sys_bind, sys_listen, sys_connect, sys_accept, sys_accept4,
 	sys_getsockname, sys_getpeername, sys_shutdown, sys_getsockopt,
