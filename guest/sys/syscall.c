@@ -414,10 +414,28 @@ static bool syscall_skipped(struct kernel *k, struct process *p, struct cpu_cont
 	return syscall_exit_to_user_mode(k, p, ctx, rip, ret);
 }
 
+/* A call Syscall User Dispatch sent back: past its SYSCALL as if it had
+ * run, rax still its number, to the SIGSYS; no exit stop either (Linux's
+ * on_dispatch: the call's ABI is the program's own). */
+static bool syscall_dispatched(struct kernel *k, struct process *p, struct cpu_context *ctx)
+{
+	if (!p->exited) {
+		ctx->rip += SYSCALL_INSN_LEN;
+		ctx->rcx = ctx->rip;
+		ctx->r11 = ctx->rflags;
+		signal_deliver(k, p);
+	}
+	return true;
+}
+
 bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 {
 	struct process *p = k->current;
 	bool after_trace = false;
+	/* Before ptrace and seccomp, as Linux's syscall_trace_enter; once
+	 * for a call made again after a sleep. */
+	if (p->sud.on && !p->restart_syscall && syscall_user_dispatch(k, p, ctx))
+		return syscall_dispatched(k, p, ctx);
 	if (p->ptrace.tracer) {
 		after_trace = p->ptrace.seccomp_resumed;
 		p->ptrace.seccomp_resumed = false;

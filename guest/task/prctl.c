@@ -208,6 +208,8 @@ int64_t sys_prctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 		return prctl_get_seccomp(p);
 	case PR_SET_SECCOMP:
 		return prctl_set_seccomp(k, a[1], a[2]);
+	case PR_SET_SYSCALL_USER_DISPATCH:
+		return set_syscall_user_dispatch(k, p, a[1], a[2], a[3], a[4]);
 	case PR_GET_TID_ADDRESS:
 		return copy_to_user(k, a[1], &p->clear_child_tid, sizeof(p->clear_child_tid))
 			       ? -EFAULT

@@ -264,6 +264,14 @@ struct rseq_state {
 	bool notify_resume;
 };
 
+/* Syscall User Dispatch (syscall_user_dispatch.c): on, the calls from
+ * outside [offset, offset + len) are sent back as SIGSYS while the byte
+ * at selector (0: none, always) says BLOCK. */
+struct syscall_user_dispatch {
+	bool on;
+	uint64_t selector, offset, len;
+};
+
 struct process {
 	int pid;                  /* the thread id (gettid) */
 	int tgid;                 /* the process id (getpid): the leader's pid */
@@ -357,6 +365,7 @@ struct process {
 	struct ptrace_state ptrace; /* ptrace*.c */
 	struct rseq_state rseq;     /* rseq.c */
 	struct seccomp seccomp;     /* seccomp.c */
+	struct syscall_user_dispatch sud; /* syscall_user_dispatch.c; fork's child starts without */
 };
 
 static inline bool thread_group_leader(const struct process *p)
@@ -840,6 +849,14 @@ enum seccomp_verdict {
 };
 enum seccomp_verdict secure_computing(struct kernel *k, struct process *p,
 				      struct cpu_context *ctx, bool after_trace);
+/* prctl(PR_SET_SYSCALL_USER_DISPATCH) for p: 0 or -errno. At the entry
+ * of p's call in ctx (ctx->rip its SYSCALL), with p->sud.on: true when
+ * the call does not run: SIGSYS is queued for it (ctx->rax keeps the
+ * number, Linux's syscall_rollback), or p is being killed
+ * (syscall_user_dispatch.c). */
+int64_t set_syscall_user_dispatch(struct kernel *k, struct process *p, uint64_t mode,
+				  uint64_t offset, uint64_t len, uint64_t selector);
+bool syscall_user_dispatch(struct kernel *k, struct process *p, const struct cpu_context *ctx);
 /* rseq's events: p is switched away from; a signal is delivered to p
  * (before its frame: the critical section may move rip); p goes back to
  * user mode; fork and exec. */
