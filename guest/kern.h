@@ -85,6 +85,7 @@ struct kernel {
 	 * reference to each. */
 	struct pid_namespace *init_pid_ns;
 	struct uts_namespace *init_uts_ns;
+	struct time_namespace *init_time_ns; /* task/time_namespace.c */
 	struct lru lru;
 	enum thp_mode thp;      /* /sys/kernel/mm/transparent_hugepage/enabled */
 	uint64_t huge_zero_pa;  /* the huge zero page, 0 until a read fault needs it */

@@ -285,8 +285,10 @@ proc_rw_fn proc_kpageflags_read, proc_kpagecount_read;             /* proc_kpage
 proc_rw_fn proc_oom_score_adj_write, proc_oom_adj_write;           /* proc_pid_oom.c */
 proc_rw_fn proc_comm_write, proc_timerslack_ns_write;              /* proc_pid_misc.c */
 proc_rw_fn proc_clear_refs_write;                                  /* proc_clear_refs.c */
-proc_show_fn proc_id_map_show, proc_setgroups_show, proc_timens_offsets_show, proc_cpuset_show,
+proc_show_fn proc_id_map_show, proc_setgroups_show, proc_cpuset_show,
 	proc_coredump_filter_show;                                 /* proc_pid_ns_maps.c */
+proc_show_fn proc_timens_offsets_show;                             /* proc_timens.c */
+proc_rw_fn proc_timens_offsets_write;
 proc_rw_fn proc_coredump_filter_write;
 /* A small proc file's written int, as kstrtoint(strstrip(buf), base) of
  * its first 12 bytes takes it: blanks around it; how many bytes of the

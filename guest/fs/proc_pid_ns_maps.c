@@ -1,7 +1,7 @@
 /* proc_pid_ns_maps.c - the /proc/PID files of what vmemu keeps one of:
  * the user namespace's id maps (uid_map, gid_map, projid_map: the initial
  * namespace's identity map of every id) and its setgroups ("allow"), the
- * time namespace's offsets (none), the cpuset ("/"), as Linux shows them
+ * cpuset ("/"), as Linux shows them
  * for the initial namespaces; and coredump_filter, the memory a core dump
  * would hold (its bits are kept, fork and exec keep them; vmemu writes no
  * core dumps). */
@@ -22,13 +22,6 @@ void proc_setgroups_show(struct kernel *k, struct process *p, struct seq *s)
 {
 	(void)k, (void)p;
 	seq_printf(s, "allow\n");
-}
-
-void proc_timens_offsets_show(struct kernel *k, struct process *p, struct seq *s)
-{
-	(void)k, (void)p;
-	seq_printf(s, "%-10s %10lld %9ld\n%-10s %10lld %9ld\n", "monotonic", 0LL, 0L, "boottime",
-		   0LL, 0L);
 }
 
 void proc_cpuset_show(struct kernel *k, struct process *p, struct seq *s)

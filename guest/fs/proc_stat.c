@@ -65,7 +65,10 @@ void proc_uptime_show(struct kernel *k, struct process *p, struct seq *s)
 	(void)p;
 	struct cpu_times t;
 	cpu_times(&t);
-	show_seconds(s, t.uptime);
+	/* The uptime the reader's time namespace sees (idle: the host's). */
+	struct timespec up = {(time_t)(t.uptime / NSEC_PER_SEC), (long)(t.uptime % NSEC_PER_SEC)};
+	timens_add(k->current, CLOCK_BOOTTIME, &up);
+	show_seconds(s, ns_of(&up));
 	seq_printf(s, " ");
 	show_seconds(s, t.idle);
 	seq_printf(s, "\n");
@@ -108,9 +111,15 @@ void proc_stat_global_show(struct kernel *k, struct process *p, struct seq *s)
 	clock_gettime(CLOCK_REALTIME, &now);
 	int running, total;
 	count_tasks(k, &running, &total);
-	seq_printf(s, "\nctxt %llu\nbtime %llu\nprocesses %llu\nprocs_running %d\nprocs_blocked 0\n",
+	/* The boot as the reader's time namespace puts it: earlier by its
+	 * CLOCK_BOOTTIME offset (Linux's timens_sub_boottime). */
+	struct timespec off = {0};
+	timens_add(k->current, CLOCK_BOOTTIME, &off);
+	int64_t btime_ns = (int64_t)(ns_of(&now) - t.uptime) -
+			   ((int64_t)off.tv_sec * (int64_t)NSEC_PER_SEC + off.tv_nsec);
+	seq_printf(s, "\nctxt %llu\nbtime %lld\nprocesses %llu\nprocs_running %d\nprocs_blocked 0\n",
 		   (unsigned long long)k->stats.context_switches,
-		   (unsigned long long)((ns_of(&now) - t.uptime) / NSEC_PER_SEC),
+		   (long long)(btime_ns / (int64_t)NSEC_PER_SEC),
 		   (unsigned long long)k->stats.forks + 1, /* and the first process */
 		   running);
 	seq_printf(s, "softirq 0");

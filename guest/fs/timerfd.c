@@ -83,6 +83,7 @@ int64_t sys_timerfd_create(struct kernel *k, struct cpu_context *ctx, const uint
 	}
 	f->host_fd = host_fd;
 	f->f_mode = FMODE_READ | FMODE_WRITE;
+	f->private = (void *)(uintptr_t)a[0]; /* its clock, for TFD_TIMER_ABSTIME */
 	return fd_install_new(k, f, flags & TFD_CLOEXEC);
 }
 
@@ -114,6 +115,14 @@ int64_t sys_timerfd_settime(struct kernel *k, struct cpu_context *ctx, const uin
 	int host_fd = timerfd_host(k, a[0]);
 	if (host_fd < 0)
 		return host_fd;
+	if ((a[1] & TFD_TIMER_ABSTIME) && (new.it_value.tv_sec || new.it_value.tv_nsec)) {
+		/* A time on the caller's namespace's clock, on the host's. */
+		clockid_t clock = (clockid_t)(uintptr_t)fd_arg(k, a[0])->private;
+		uint64_t ns = (uint64_t)new.it_value.tv_sec * NSEC_PER_SEC + (uint64_t)new.it_value.tv_nsec;
+		ns = timens_to_host(k->current, clock, ns);
+		new.it_value = ns ? (struct timespec){(time_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC)}
+				  : (struct timespec){0, 1}; /* already past: at once, not disarmed */
+	}
 	if (timerfd_settime(host_fd, (int)a[1], &new, &old) < 0)
 		return -errno;
 	if (a[3] && copy_to_user(k, a[3], &old, sizeof(old)))

@@ -184,8 +184,13 @@ int64_t sys_sysinfo(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		return -errno;
 	struct meminfo m;
 	kernel_meminfo(k, &m);
+	/* The boot time the caller's time namespace sees, rounded up (Linux's
+	 * do_sysinfo). */
+	struct timespec up;
+	clock_gettime(CLOCK_BOOTTIME, &up);
+	timens_add(k->current, CLOCK_BOOTTIME, &up);
 	si = (struct sysinfo){
-		.uptime = host.uptime,
+		.uptime = up.tv_sec + (up.tv_nsec ? 1 : 0),
 		.totalram = m.mem_total << 10,
 		.freeram = m.mem_free << 10,
 		.sharedram = m.shmem << 10,

@@ -37,6 +37,8 @@ static int64_t clock_query(struct kernel *k, uint64_t id, uint64_t uts, bool uts
 			ts = (struct timespec){(time_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC)};
 	} else if (query((clockid_t)id, &ts) < 0) {
 		return -errno;
+	} else if (query == clock_gettime) {
+		timens_add(k->current, (clockid_t)id, &ts);
 	}
 	return uts || !uts_optional ? copy_to_user(k, uts, &ts, sizeof(ts)) : 0;
 }
@@ -138,6 +140,8 @@ static int64_t do_sleep(struct kernel *k, int clock, uint64_t flags, uint64_t ur
 	uint64_t ns;
 	timespec_to_ns(&ts, &ns); /* valid: get_timespec checked it */
 	bool abstime = flags & TIMER_ABSTIME;
+	if (abstime)
+		ns = timens_to_host(k->current, clock, ns);
 	if (cpu_clock((uint64_t)clock))
 		return cpu_clock_nsleep(k, clock, abstime, ns);
 	if (clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM) {

@@ -370,6 +370,7 @@ static int64_t do_execveat(struct kernel *k, int dirfd, uint64_t upath, uint64_t
 	fdtable_exec(p->files);
 	signal_exec(p);
 	rseq_execve(p);
+	timens_enter(p, p->time_ns_for_children); /* Linux's exec_task_namespaces */
 	p->sud = (struct syscall_user_dispatch){0};
 	cred_exec(p);
 	cap_exec(p);

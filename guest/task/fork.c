@@ -18,8 +18,8 @@
 #include "mm/mm.h"
 #include "task/internal.h"
 
-/* Flags that act here; of the namespaces only CLONE_NEWPID and
- * CLONE_NEWUTS are made (nsproxy.c); CLONE_NEWNS is EPERM (unshare.c
+/* Flags that act here; of the namespaces only CLONE_NEWPID,
+ * CLONE_NEWUTS and (clone3's) CLONE_NEWTIME are made (nsproxy.c); CLONE_NEWNS is EPERM (unshare.c
  * says why), the others and CLONE_PTRACE are not implemented (EINVAL). CLONE_SYSVSEM (no SysV semaphores here),
  * CLONE_IO, CLONE_UNTRACED and CLONE_DETACHED change nothing. clone3
  * adds CLONE_CLEAR_SIGHAND; CLONE_INTO_CGROUP is EINVAL (no cgroups). */
@@ -165,7 +165,7 @@ static struct process *copy_process(struct kernel *k, const struct cpu_context *
 	}
 	/* Linux's copy_namespaces, then alloc_pid in the child's namespace. */
 	struct pid_namespace *ns = p->pid_ns_for_children, *new_ns = NULL;
-	if ((r->flags & (CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWNS)) &&
+	if ((r->flags & (CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWTIME)) &&
 	    (!capable(k, CAP_SYS_ADMIN) || (r->flags & CLONE_NEWNS))) {
 		*err = -EPERM;
 		return NULL;
@@ -339,8 +339,9 @@ int64_t sys_clone3(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		return -EFAULT;
 	if (args.cgroup)
 		return -EINVAL; /* cgroups are not implemented */
+	/* 0x80 of clone's signal byte is CLONE_NEWTIME to clone3. */
 	if ((args.flags & ~(uint64_t)(CLONE_KNOWN | CLONE_CLEAR_SIGHAND)) ||
-	    (args.flags & CSIGNAL) || args.exit_signal > KSIG_MAX)
+	    (args.flags & (CSIGNAL & ~(uint64_t)CLONE_NEWTIME)) || args.exit_signal > KSIG_MAX)
 		return -EINVAL;
 	if ((args.flags & CLONE_SIGHAND) && (args.flags & CLONE_CLEAR_SIGHAND))
 		return -EINVAL;

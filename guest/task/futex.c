@@ -165,7 +165,9 @@ int futex_deadline(struct kernel *k, uint64_t uts, bool absolute, bool realtime,
 	if (!absolute)
 		*deadline = kernel_now_ns() + t;
 	else
-		*deadline = clock_deadline(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, t);
+		*deadline = realtime ? clock_deadline(CLOCK_REALTIME, t)
+				     : clock_deadline(CLOCK_MONOTONIC,
+						      timens_to_host(k->current, CLOCK_MONOTONIC, t));
 	if (!*deadline)
 		*deadline = 1; /* 0 means none */
 	return 0;

@@ -52,6 +52,17 @@ struct uts_namespace *init_uts_ns(struct kernel *k);
 struct uts_namespace *uts_ns_copy(struct uts_namespace *parent);
 struct uts_namespace *get_uts_ns(struct uts_namespace *ns);
 void put_uts_ns(struct uts_namespace *ns);
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x80 /* unshare and clone3 only: clone's signal byte has it */
+#endif
+/* The same for time namespaces (time_namespace.c); p enters ns (a
+ * reference of its own), whose offsets are then frozen (Linux's
+ * timens_commit). */
+struct time_namespace *init_time_ns(struct kernel *k);
+struct time_namespace *time_ns_copy(const struct time_namespace *old);
+struct time_namespace *get_time_ns(struct time_namespace *ns);
+void put_time_ns(struct time_namespace *ns);
+void timens_enter(struct process *p, struct time_namespace *ns);
 /* The namespaces clone's CLONE_NEW* flags give c (its creator p's where
  * not new; the caller has checked the flags): 0, or -errno. */
 int copy_namespaces(struct kernel *k, struct process *c, const struct process *p,

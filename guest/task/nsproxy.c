@@ -2,17 +2,19 @@
  * clone's CLONE_NEW* flags give a new task, what /proc/PID/ns names,
  * and setns(2) through an nsfs file (/proc/PID/ns/NAME) or a pidfd.
  *
- * vmemu separates PID and UTS namespaces (pid_namespace.c, utsname.c).
- * Of the others (cgroup, ipc, mnt, net, time, user) it has one each, as
- * a Linux kernel built without them has: making one is EINVAL (Linux's
- * answer for a type it was not configured with; unshare.c), and their
- * /proc/PID/ns links all name the one namespace, with the initial
- * namespaces' inode numbers. setns to it is what Linux does when a
- * process enters the namespace it is already in: after the same checks
- * (CAP_SYS_ADMIN, and CAP_SYS_CHROOT and an unshared fs_struct for mnt, a
- * single thread for time) it succeeds and changes nothing, except user,
- * where entering one's own user namespace is EINVAL on Linux too. Linux's
- * mnt install also moves the root and working directory to the
+ * vmemu separates PID, UTS and time namespaces (pid_namespace.c,
+ * utsname.c, time_namespace.c). Of the others (cgroup, ipc, mnt, net,
+ * user) it has one each, as a Linux kernel built without them has:
+ * making one is EINVAL (Linux's answer for a type it was not configured
+ * with; unshare.c), and their /proc/PID/ns links all name the one
+ * namespace, with the initial namespaces' inode numbers. setns to it is
+ * what Linux does when a process enters the namespace it is already in:
+ * after the same checks (CAP_SYS_ADMIN, and CAP_SYS_CHROOT and an
+ * unshared fs_struct for mnt) it succeeds and changes nothing, except
+ * user, where entering one's own user namespace is EINVAL on Linux too.
+ * Entering a time namespace needs a single thread (EUSERS) and sets both
+ * the task's and its children's. Linux's mnt install also moves the root
+ * and working directory to the
  * namespace's root: vmemu leaves them. */
 #include <errno.h>
 #include <linux/capability.h>
@@ -22,9 +24,6 @@
 #include "kern.h"
 #include "task/internal.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x80
-#endif
 #define CLONE_NEWALL                                                                          \
 	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWTIME |            \
 	 CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP)
@@ -80,8 +79,9 @@ int ns_get(struct process *p, enum ns_type t, struct ns_ref *out)
 	} else if (t == NS_UTS) {
 		out->ns = p->uts_ns;
 		out->inum = p->uts_ns->inum;
-	} else if (t == NS_TIME_FOR_CHILDREN) {
-		out->type = NS_TIME;
+	} else if (t == NS_TIME || t == NS_TIME_FOR_CHILDREN) {
+		struct time_namespace *ns = t == NS_TIME ? p->time_ns : p->time_ns_for_children;
+		*out = (struct ns_ref){.type = NS_TIME, .ns = ns, .inum = ns->inum};
 	}
 	ns_ref_get(out);
 	return 0;
@@ -93,6 +93,8 @@ void ns_ref_get(const struct ns_ref *r)
 		get_pid_ns(r->ns);
 	else if (r->type == NS_UTS)
 		get_uts_ns(r->ns);
+	else if (r->type == NS_TIME)
+		get_time_ns(r->ns);
 }
 
 void ns_ref_put(const struct ns_ref *r)
@@ -101,6 +103,8 @@ void ns_ref_put(const struct ns_ref *r)
 		put_pid_ns(r->ns);
 	else if (r->type == NS_UTS)
 		put_uts_ns(r->ns);
+	else if (r->type == NS_TIME)
+		put_time_ns(r->ns);
 }
 
 int copy_namespaces(struct kernel *k, struct process *c, const struct process *p,
@@ -109,7 +113,18 @@ int copy_namespaces(struct kernel *k, struct process *c, const struct process *p
 	(void)k;
 	c->pid_ns_for_children = get_pid_ns(c->pid_ns);
 	c->uts_ns = (flags & CLONE_NEWUTS) ? uts_ns_copy(p->uts_ns) : get_uts_ns(p->uts_ns);
-	return c->uts_ns ? 0 : -ENOMEM;
+	/* clone3's CLONE_NEWTIME: a copy of the parent's time_for_children.
+	 * A child with memory of its own enters that one (Linux's
+	 * timens_on_fork); one sharing its creator's (a thread, a vfork
+	 * child) stays in the creator's until it execs (exec_task_namespaces;
+	 * Linux 6.1 refused CLONE_VM and CLONE_THREAD there, 6.18 does not:
+	 * the host is the oracle). */
+	c->time_ns_for_children = (flags & CLONE_NEWTIME) ? time_ns_copy(p->time_ns_for_children)
+							  : get_time_ns(p->time_ns_for_children);
+	if (!c->uts_ns || !c->time_ns_for_children)
+		return -ENOMEM;
+	timens_enter(c, (flags & CLONE_VM) ? p->time_ns : c->time_ns_for_children);
+	return 0;
 }
 
 void exit_task_namespaces(struct process *p)
@@ -119,16 +134,21 @@ void exit_task_namespaces(struct process *p)
 	put_pid_ns(p->pid_ns);
 	put_pid_ns(p->pid_ns_for_children);
 	put_uts_ns(p->uts_ns);
+	put_time_ns(p->time_ns);
+	put_time_ns(p->time_ns_for_children);
 	p->pid_ns = p->pid_ns_for_children = NULL;
 	p->uts_ns = NULL;
+	p->time_ns = p->time_ns_for_children = NULL;
 }
 
 void nsproxy_exit(struct kernel *k)
 {
 	put_pid_ns(k->init_pid_ns);
 	put_uts_ns(k->init_uts_ns);
+	put_time_ns(k->init_time_ns);
 	k->init_pid_ns = NULL;
 	k->init_uts_ns = NULL;
+	k->init_time_ns = NULL;
 }
 
 /* ---- setns ---- */
@@ -138,6 +158,7 @@ void nsproxy_exit(struct kernel *k)
 struct nsset {
 	struct pid_namespace *pid_ns_for_children;
 	struct uts_namespace *uts_ns;
+	struct time_namespace *time_ns; /* NULL: unchanged */
 };
 
 /* Entering namespace r (Linux's ns->ops->install), in its checks'
@@ -154,9 +175,14 @@ static int ns_install(struct kernel *k, struct nsset *set, const struct ns_ref *
 		return self->fs->users != 1 ? -EINVAL : 0;
 	case NS_TIME:
 	case NS_TIME_FOR_CHILDREN:
-		if (self->signal->nr_threads > 1)
+		/* Linux's current_is_single_threaded: no thread, no other
+		 * task on its memory either */
+		if (self->signal->nr_threads > 1 || self->mm->users > 1)
 			return -EUSERS;
-		return capable(k, CAP_SYS_ADMIN) ? 0 : -EPERM;
+		if (!capable(k, CAP_SYS_ADMIN))
+			return -EPERM;
+		set->time_ns = r->ns;
+		return 0;
 	case NS_PID:
 	case NS_PID_FOR_CHILDREN: {
 		struct pid_namespace *ns = r->ns, *active = self->pid_ns, *a = ns;
@@ -208,7 +234,7 @@ int64_t sys_setns(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	if (!f)
 		return -EBADF;
 	struct process *self = k->current;
-	struct nsset set = {self->pid_ns_for_children, self->uts_ns};
+	struct nsset set = {self->pid_ns_for_children, self->uts_ns, NULL};
 	struct ns_ref r;
 	int err;
 	if (nsfs_file_ns(f, &r)) {
@@ -234,5 +260,10 @@ int64_t sys_setns(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	self->uts_ns = get_uts_ns(set.uts_ns);
 	put_pid_ns(old_pid);
 	put_uts_ns(old_uts);
+	if (set.time_ns) { /* Linux's timens_install: both, and frozen */
+		timens_enter(self, set.time_ns);
+		put_time_ns(self->time_ns_for_children);
+		self->time_ns_for_children = get_time_ns(set.time_ns);
+	}
 	return 0;
 }

@@ -385,7 +385,8 @@ int64_t sys_timer_settime(struct kernel *k, struct cpu_context *ctx, const uint6
 	t->interval = value ? interval : 0;
 	/* Unknown flags are ignored, as on Linux. */
 	if (value && timer_now(k, t, &now)) {
-		t->expires = (a[1] & TIMER_ABSTIME) ? value : now + value;
+		t->expires = (a[1] & TIMER_ABSTIME) ? timens_to_host(k->current, t->clock, value)
+						    : now + value;
 		if (!t->expires)
 			t->expires = 1;
 		if (t->expires <= now && t->notify != SIGEV_NONE)

@@ -57,10 +57,13 @@ struct process *process_alloc(struct kernel *k, int pid)
 {
 	struct pid_namespace *ns = init_pid_ns(k);
 	struct uts_namespace *uts = init_uts_ns(k);
+	struct time_namespace *time = init_time_ns(k);
 	struct process *p = NULL;
-	if (ns && uts && !process_alloc_ns(k, ns, &pid, pid ? 1 : 0, &p)) {
+	if (ns && uts && time && !process_alloc_ns(k, ns, &pid, pid ? 1 : 0, &p)) {
 		p->pid_ns_for_children = get_pid_ns(ns);
 		p->uts_ns = get_uts_ns(uts);
+		p->time_ns = get_time_ns(time);
+		p->time_ns_for_children = get_time_ns(time);
 	}
 	return p;
 }

@@ -323,6 +323,8 @@ struct process {
 	struct pid_namespace *pid_ns, *pid_ns_for_children;
 	int nr[MAX_PID_NS_LEVEL + 1];
 	struct uts_namespace *uts_ns;
+	/* Its time namespace and its children's (time_namespace.c). */
+	struct time_namespace *time_ns, *time_ns_for_children;
 	char comm[16];
 	/* set_tid_address / CLONE_CHILD_CLEARTID: zeroed and woken at exit. */
 	uint64_t clear_child_tid;
@@ -555,7 +557,7 @@ int altstack_set(struct process *p, uint64_t sp, uint64_t ss_sp, int ss_flags, u
  * handler returned through. 0, or -EFAULT for a bad frame. */
 int sigframe_restore(struct kernel *k, struct process *p);
 
-/* ---- namespaces (pid_namespace.c, nsproxy.c, utsname.c) ---- */
+/* ---- namespaces (pid_namespace.c, nsproxy.c, utsname.c, time_namespace.c) ---- */
 
 /* A PID namespace (Linux's struct pid_namespace): its tasks have a number
  * in it and in each of its ancestors. */
@@ -577,6 +579,32 @@ struct uts_namespace {
 	bool copied;
 	char nodename[65], domainname[65];
 };
+
+/* A time namespace (Linux's struct time_namespace): the offsets its
+ * tasks see on CLOCK_MONOTONIC and CLOCK_BOOTTIME, set through
+ * /proc/PID/timens_offsets until a task enters it (frozen). */
+struct time_namespace {
+	int refs;
+	unsigned inum;
+	struct timespec monotonic, boottime;
+	bool frozen;
+};
+/* What p sees of clock: ts (the host's) plus p's namespace's offset. An
+ * absolute time ns p gives on clock, on the host's clock (0 when already
+ * past there). The offsets p's children get (timens_offsets' show); and
+ * setting them (its write): 0, -EPERM without CAP_SYS_TIME, -EINVAL (a
+ * clock other than MONOTONIC and BOOTTIME, nanoseconds out of range),
+ * -ERANGE (the clock would leave [0, KTIME_SEC_MAX / 2]), -EACCES once a
+ * task is in that namespace. */
+struct timens_offset {
+	clockid_t clock;
+	struct timespec val;
+};
+void timens_add(const struct process *p, clockid_t clock, struct timespec *ts);
+uint64_t timens_to_host(const struct process *p, clockid_t clock, uint64_t ns);
+void timens_offsets(const struct process *p, struct timespec *monotonic, struct timespec *boottime);
+int timens_set_offsets(struct kernel *k, struct process *p, const struct timens_offset *offs,
+		       int n);
 
 /* The namespace types of /proc/PID/ns, in its order. vmemu separates
  * PID and UTS namespaces; of the others there is one each. */

@@ -18,11 +18,14 @@
  *   CLONE_NEWPID makes a PID namespace below the caller's for its
  *   children (/proc/PID/ns/pid_for_children): the next child is its init,
  *   pid 1; the caller stays where it is, and a second CLONE_NEWPID before
- *   that child is EINVAL, as on Linux. CLONE_NEWNS is EPERM: Linux always
+ *   that child is EINVAL, as on Linux. CLONE_NEWTIME makes a time
+ *   namespace for its children (time_namespace.c), a copy of the one
+ *   they would get, whose offsets may be set until the first enters it.
+ *   CLONE_NEWNS is EPERM: Linux always
  *   has mount namespaces, and vmemu, which has no mount(2), refuses a new
  *   one as Linux refuses it to a process that may not have one (the
  *   selftests skip then). The other types (NEWIPC, NEWNET, NEWUSER,
- *   NEWCGROUP, NEWTIME) are EINVAL: vmemu has one of each, as a Linux
+ *   NEWCGROUP) are EINVAL: vmemu has one of each, as a Linux
  *   kernel built without them (CONFIG_*_NS off) answers. setns(2) into those single namespaces succeeds where Linux
  *   lets a process enter the namespace it is in (nsproxy.c says which). */
 #include <errno.h>
@@ -63,7 +66,7 @@ int64_t sys_unshare(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		return -EPERM;
 	if (flags & CLONE_NEWNS)
 		return -EPERM;
-	if (flags & (CLONE_NAMESPACES & ~(uint64_t)(CLONE_NEWUTS | CLONE_NEWPID)))
+	if (flags & (CLONE_NAMESPACES & ~(uint64_t)(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWTIME)))
 		return -EINVAL;
 	struct process *p = k->current;
 	struct pid_namespace *pid_ns = NULL;
@@ -82,6 +85,15 @@ int64_t sys_unshare(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		}
 		put_uts_ns(p->uts_ns);
 		p->uts_ns = uts;
+	}
+	if (flags & CLONE_NEWTIME) { /* for its children: the caller stays */
+		struct time_namespace *time = time_ns_copy(p->time_ns_for_children);
+		if (!time) {
+			put_pid_ns(pid_ns);
+			return -ENOMEM;
+		}
+		put_time_ns(p->time_ns_for_children);
+		p->time_ns_for_children = time;
 	}
 	if (pid_ns) {
 		put_pid_ns(p->pid_ns_for_children);
