@@ -36,6 +36,14 @@ struct file *file_alloc(const struct file_ops *ops, enum file_kind kind, int fla
 	return f;
 }
 
+struct file *anon_inode_file(const struct file_ops *ops, void *private)
+{
+	struct file *f = file_alloc(ops, FILE_ANON, O_RDWR, private);
+	if (f)
+		f->f_mode = FMODE_READ | FMODE_WRITE;
+	return f;
+}
+
 void file_get(struct file *f)
 {
 	f->refcount++;

@@ -155,6 +155,10 @@ extern const char file_poll_chan;
  * it: 0 and *out, or -errno with the fd closed: -ENOMEM, or -ETXTBSY when
  * it is opened for writing while a process executes it (file_host.c). */
 int file_create(struct kernel *k, int host_fd, int flags, struct file **out);
+/* A file on the anonymous inode, open for reading and writing, for
+ * another subsystem's kernel object (Linux's anon_inode_getfile); NULL
+ * when out of memory. */
+struct file *anon_inode_file(const struct file_ops *ops, void *private);
 void file_get(struct file *f);
 void file_put(struct file *f);
 /* The host fd behind f, or -1 for an in-kernel file (host calls on it

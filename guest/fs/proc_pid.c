@@ -81,7 +81,9 @@ static char state_char(struct kernel *k, const struct process *p)
 		return 'T';
 	if (p->state == PROC_TRACED)
 		return 't';
-	return p->state == PROC_BLOCKED && p != k->current ? 'S' : 'R';
+	if (p->state == PROC_BLOCKED && p != k->current)
+		return p->wait_killable ? 'D' : 'S';
+	return 'R';
 }
 
 static const char *state_name(char c)
@@ -91,6 +93,7 @@ static const char *state_name(char c)
 	case 'T': return "T (stopped)";
 	case 't': return "t (tracing stop)";
 	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
 	default: return "R (running)";
 	}
 }

@@ -403,9 +403,10 @@ static bool syscall_exit_to_user_mode(struct kernel *k, struct process *p,
 
 /* A call seccomp did not let run (its result in rax), shown by --strace
  * as it returns. */
-static bool syscall_skipped(struct kernel *k, struct process *p, struct cpu_context *ctx)
+static bool syscall_skipped(struct kernel *k, struct process *p, struct cpu_context *ctx,
+			    uint64_t nr)
 {
-	uint64_t nr = ctx->rax, rip = ctx->rip;
+	uint64_t rip = ctx->rip;
 	const uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
 	int64_t ret = (int64_t)ctx->rax;
 	const struct syscall_desc *d = nr < TABLE_SIZE && table[nr].fn ? &table[nr] : NULL;
@@ -444,13 +445,28 @@ bool kernel_syscall(struct kernel *k, struct cpu_context *ctx)
 			return true;
 	}
 	/* seccomp after the entry stop, as Linux: it judges what the tracer
-	 * left. A call made again after a sleep entered once. */
-	if (p->seccomp.mode && !p->restart_syscall && !seccomp_suspended(p)) {
+	 * left. A call made again after a sleep entered once, unless it
+	 * sleeps for a user notification's answer; one answered CONTINUE as
+	 * a handler interrupted it runs. */
+	if (p->seccomp.notif_continue) {
+		p->seccomp.notif_continue = false;
+	} else if (p->seccomp.mode && (!p->restart_syscall || p->seccomp.knotif) &&
+		   !seccomp_suspended(p)) {
+		uint64_t nr = ctx->rax;
 		enum seccomp_verdict v = secure_computing(k, p, ctx, after_trace);
+		if (v == SECCOMP_WAIT) { /* made again from its SYSCALL once woken */
+			p->restart_syscall = true;
+			return true;
+		}
+		if (p->restart_syscall) { /* answered: the call is over, or runs anew */
+			p->restart_syscall = false;
+			p->wake_at = 0;
+			p->io_done = 0;
+		}
 		if (v == SECCOMP_STOPPED)
 			return true;
 		if (v == SECCOMP_SKIP)
-			return syscall_skipped(k, p, ctx);
+			return syscall_skipped(k, p, ctx, nr);
 	}
 	uint64_t nr = ctx->rax, rip = ctx->rip;
 	const uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};

@@ -218,13 +218,38 @@ uint32_t bpf_run_classic(const struct sock_filter *f, const void *data, uint32_t
 /* A seccomp filter (seccomp.c): a checked program as the task gave it,
  * the filter installed before it, and how many tasks' chains (and later
  * filters) hold it. */
+struct seccomp_notification;
+struct seccomp_data;
 struct seccomp_filter {
-	unsigned refcount;
+	unsigned refcount;       /* tasks, later filters, a listener */
+	unsigned users;          /* tasks using it (and later filters in use): 0, its listener HUPs */
 	bool log;
+	bool wait_killable_recv; /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
+	struct seccomp_notification *notif; /* its listener's side, NULL: none */
 	struct seccomp_filter *prev;
 	unsigned len;
 	struct sock_filter prog[];
 };
+/* A reference to f goes (seccomp.c). */
+void seccomp_filter_put(struct seccomp_filter *f);
+/* User notification (seccomp_notify.c): a listener for f, installed at
+ * the lowest fd (close-on-exec): the fd or -errno. p's call stops at f's
+ * SECCOMP_RET_USER_NOTIF: p sleeps (SECCOMP_WAIT) until the answer, which
+ * seccomp_notify_wait then applies when the call is made again. A wait
+ * a signal or exit ends: the call's result (the answer came first),
+ * -ERESTARTNOINTR (the answer was CONTINUE: made again after the
+ * handler, and run), or -ERESTARTSYS (no answer: the usual rules; none is
+ * waiting either). f's last user is gone: its listener polls HUP. */
+int seccomp_notify_listener(struct kernel *k, struct seccomp_filter *f);
+enum seccomp_verdict seccomp_notify(struct kernel *k, struct process *p, struct cpu_context *ctx,
+				    struct seccomp_filter *f, const struct seccomp_data *sd);
+enum seccomp_verdict seccomp_notify_wait(struct kernel *k, struct process *p,
+					 struct cpu_context *ctx);
+int64_t seccomp_notify_end_wait(struct process *p);
+/* p waits for an answer to a notification its supervisor took, on a
+ * filter with WAIT_KILLABLE_RECV: only a fatal signal ends the wait. */
+bool seccomp_notify_killable(const struct process *p);
+void seccomp_notify_orphaned(struct seccomp_filter *f);
 /* PTRACE_SECCOMP_GET_FILTER and _GET_METADATA (seccomp.c): tracee t's
  * filter number off, 0 the oldest: its length (the program copied to
  * udata unless 0), or size bytes of struct seccomp_metadata (udata's

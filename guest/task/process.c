@@ -297,6 +297,7 @@ static void exit_thread(struct kernel *k, struct process *p)
 	p->nhost_wait = 0;
 	host_job_cancel(p);
 	futex_end_wait(p);
+	seccomp_notify_end_wait(p);
 	exit_mm_release(k, p);
 	process_vfork_done(k, p);
 	process_release(k, p);

@@ -3,11 +3,9 @@
  * a chain of classic-BPF filters per task (newest first, each checked as
  * Linux checks it), inherited by fork and clone, kept by exec, and copied
  * to every thread of the process by SECCOMP_FILTER_FLAG_TSYNC; the
- * queries SECCOMP_GET_ACTION_AVAIL and SECCOMP_GET_NOTIF_SIZES. What a
- * call meets at entry is seccomp_entry.c.
- * Not here: SECCOMP_FILTER_FLAG_NEW_LISTENER (user notification, EINVAL
- * as from a kernel without it; a filter's SECCOMP_RET_USER_NOTIF then
- * meets no listener: ENOSYS). */
+ * queries SECCOMP_GET_ACTION_AVAIL and SECCOMP_GET_NOTIF_SIZES;
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER's listener (seccomp_notify.c). What a
+ * call meets at entry is seccomp_entry.c. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/ptrace.h> /* struct seccomp_metadata */
@@ -15,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs/fs.h"
 #include "kern.h"
 #include "mm/mm.h"
 #include "task/internal.h"
@@ -22,11 +21,11 @@
 /* The total length of a task's filters, 4 more per filter (Linux's). */
 #define MAX_INSNS_PER_PATH ((1 << 18) / sizeof(struct sock_filter))
 #define FILTER_PENALTY 4
-/* The flags Linux 6.1 knows; NEW_LISTENER and WAIT_KILLABLE_RECV are
- * refused here (no user notification). */
+/* The flags Linux 6.1 knows. */
 #define SECCOMP_FILTER_FLAG_KNOWN                                                     \
 	(SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG |                            \
-	 SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_TSYNC_ESRCH)
+	 SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_NEW_LISTENER |              \
+	 SECCOMP_FILTER_FLAG_TSYNC_ESRCH | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
 
 /* struct sock_fprog as a 64-bit task gives it. */
 struct user_fprog {
@@ -34,13 +33,16 @@ struct user_fprog {
 	uint64_t filter;
 };
 
+/* A task takes f as its chain (a reference and a use). */
 static void get_seccomp_filter(struct seccomp_filter *f)
 {
-	if (f)
+	if (f) {
 		f->refcount++;
+		f->users++;
+	}
 }
 
-static void put_seccomp_filter(struct seccomp_filter *f)
+void seccomp_filter_put(struct seccomp_filter *f)
 {
 	while (f && --f->refcount == 0) {
 		struct seccomp_filter *prev = f->prev;
@@ -49,15 +51,27 @@ static void put_seccomp_filter(struct seccomp_filter *f)
 	}
 }
 
+/* A task lets go of its chain f: the filters no task uses any more tell
+ * their listeners (Linux's __seccomp_filter_orphan), then the reference
+ * goes. */
+static void release_seccomp_filter(struct seccomp_filter *f)
+{
+	for (struct seccomp_filter *o = f; o && --o->users == 0; o = o->prev)
+		seccomp_notify_orphaned(o);
+	seccomp_filter_put(f);
+}
+
 void seccomp_fork(struct process *c, const struct process *p)
 {
-	c->seccomp = p->seccomp;
+	c->seccomp = (struct seccomp){.mode = p->seccomp.mode,
+				      .filter_count = p->seccomp.filter_count,
+				      .filter = p->seccomp.filter};
 	get_seccomp_filter(c->seccomp.filter);
 }
 
 void seccomp_release(struct process *p)
 {
-	put_seccomp_filter(p->seccomp.filter);
+	release_seccomp_filter(p->seccomp.filter);
 	p->seccomp.filter = NULL;
 }
 
@@ -109,7 +123,7 @@ static int prepare_user_filter(struct kernel *k, uint64_t ufprog, struct seccomp
 	struct seccomp_filter *f = malloc(sizeof(*f) + fprog.len * sizeof(struct sock_filter));
 	if (!f)
 		return -ENOMEM;
-	*f = (struct seccomp_filter){.refcount = 1, .len = fprog.len};
+	*f = (struct seccomp_filter){.refcount = 1, .users = 1, .len = fprog.len};
 	int err = copy_from_user(k, f->prog, fprog.filter, fprog.len * sizeof(struct sock_filter))
 			  ? -EFAULT
 			  : bpf_check_classic(f->prog, f->len);
@@ -157,7 +171,7 @@ static void sync_threads(struct kernel *k, const struct process *p)
 		if (t->signal != p->signal || t == p || t->exited)
 			continue;
 		get_seccomp_filter(p->seccomp.filter);
-		put_seccomp_filter(t->seccomp.filter);
+		release_seccomp_filter(t->seccomp.filter);
 		t->seccomp.filter = p->seccomp.filter;
 		t->seccomp.filter_count = p->seccomp.filter_count;
 		if (p->no_new_privs)
@@ -205,25 +219,54 @@ static int64_t set_mode_strict(struct process *p)
 	return 0;
 }
 
+/* Linux's has_duplicate_listener: one listener a chain. */
+static bool has_listener(const struct seccomp_filter *f)
+{
+	for (; f; f = f->prev)
+		if (f->notif)
+			return true;
+	return false;
+}
+
+/* Linux's seccomp_set_mode_filter: 0, or the listener's fd with
+ * NEW_LISTENER. */
 static int64_t set_mode_filter(struct kernel *k, unsigned flags, uint64_t ufprog)
 {
 	struct process *p = k->current;
 	if (flags & ~(unsigned)SECCOMP_FILTER_FLAG_KNOWN)
 		return -EINVAL;
+	/* A TSYNC failure's thread id could not be told from a listener fd. */
+	if ((flags & SECCOMP_FILTER_FLAG_TSYNC) && (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) &&
+	    !(flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH))
+		return -EINVAL;
+	if ((flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) &&
+	    !(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		return -EINVAL;
 	struct seccomp_filter *f;
 	int err = prepare_user_filter(k, ufprog, &f);
 	if (err)
 		return err;
+	f->wait_killable_recv = flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	bool notify = flags & SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	int listener = 0;
+	if (notify && (listener = seccomp_notify_listener(k, f)) < 0) {
+		free(f);
+		return listener;
+	}
 	if (!may_assign_mode(p, SECCOMP_MODE_FILTER))
 		err = -EINVAL;
+	else if (notify && has_listener(p->seccomp.filter))
+		err = -EBUSY;
 	else
 		err = attach_filter(k, p, flags, f);
 	if (err) {
+		if (notify) /* the listener's close drops its reference */
+			fd_close(p->files, listener);
 		free(f);
 		return err;
 	}
 	p->seccomp.mode = SECCOMP_MODE_FILTER;
-	return 0;
+	return listener;
 }
 
 static int64_t get_action_avail(struct kernel *k, uint64_t uaction)

@@ -38,14 +38,18 @@ static void populate_seccomp_data(const struct cpu_context *ctx, struct seccomp_
 }
 
 /* Linux's seccomp_run_filters: the return of highest precedence, the
- * first filter (newest) to give it on a tie. */
-static uint32_t seccomp_run_filters(const struct process *p, const struct seccomp_data *sd)
+ * first filter (newest) to give it on a tie, which *match names. */
+static uint32_t seccomp_run_filters(const struct process *p, const struct seccomp_data *sd,
+				    struct seccomp_filter **match)
 {
 	uint32_t ret = SECCOMP_RET_ALLOW;
-	for (const struct seccomp_filter *f = p->seccomp.filter; f; f = f->prev) {
+	*match = NULL;
+	for (struct seccomp_filter *f = p->seccomp.filter; f; f = f->prev) {
 		uint32_t cur = bpf_run_classic(f->prog, sd, sizeof(*sd));
-		if (ACTION_ONLY(cur) < ACTION_ONLY(ret))
+		if (ACTION_ONLY(cur) < ACTION_ONLY(ret)) {
 			ret = cur;
+			*match = f;
+		}
 	}
 	return ret;
 }
@@ -65,8 +69,9 @@ static enum seccomp_verdict seccomp_filter(struct kernel *k, struct process *p,
 					   struct cpu_context *ctx, bool after_trace)
 {
 	struct seccomp_data sd;
+	struct seccomp_filter *match;
 	populate_seccomp_data(ctx, &sd);
-	uint32_t ret = seccomp_run_filters(p, &sd);
+	uint32_t ret = seccomp_run_filters(p, &sd, &match);
 	uint32_t data = ret & SECCOMP_RET_DATA;
 	switch (ret & SECCOMP_RET_ACTION_FULL) {
 	case SECCOMP_RET_ALLOW:
@@ -87,9 +92,8 @@ static enum seccomp_verdict seccomp_filter(struct kernel *k, struct process *p,
 			return SECCOMP_SKIP;
 		}
 		return ptrace_event_seccomp(k, p, ctx, data) ? SECCOMP_STOPPED : SECCOMP_RUN;
-	case SECCOMP_RET_USER_NOTIF: /* no listener can be made: as Linux without one */
-		ctx->rax = (uint64_t)-ENOSYS;
-		return SECCOMP_SKIP;
+	case SECCOMP_RET_USER_NOTIF:
+		return seccomp_notify(k, p, ctx, match, &sd);
 	default: /* KILL_THREAD, KILL_PROCESS and unknown actions */
 		p->seccomp.mode = SECCOMP_MODE_DEAD;
 		if ((ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_KILL_THREAD &&
@@ -110,6 +114,8 @@ static bool strict_allowed(uint64_t nr)
 enum seccomp_verdict secure_computing(struct kernel *k, struct process *p,
 				      struct cpu_context *ctx, bool after_trace)
 {
+	if (p->seccomp.knotif) /* a call waiting for its notification's answer */
+		return seccomp_notify_wait(k, p, ctx);
 	switch (p->seccomp.mode) {
 	case SECCOMP_MODE_STRICT:
 		if (strict_allowed((uint32_t)ctx->rax))

@@ -112,9 +112,26 @@ void sigpending_release(struct sigpending *q)
 	}
 }
 
+/* The signals that would end p's process now: SIGKILL, and those it
+ * does not block whose action is a fatal default (Linux turns them into
+ * SIGKILL for the group: fatal_signal_pending). */
+static uint64_t fatal_signals(const struct process *p)
+{
+	uint64_t m = sig_bit(SIGKILL);
+	for (int sig = 1; sig <= KSIG_MAX; sig++) {
+		enum sig_default d = signal_default_action(sig);
+		if (p->sighand->action[sig].handler == KSIG_DFL &&
+		    (d == SIG_DEFAULT_TERM || d == SIG_DEFAULT_CORE) && !(p->sig.blocked & sig_bit(sig)))
+			m |= sig_bit(sig);
+	}
+	return m;
+}
+
 /* The signals that do not wake p (sigtimedwait waits for blocked ones). */
 static uint64_t wake_blocked(const struct process *p)
 {
+	if (p->wait_killable) /* a fatal signal only */
+		return ~fatal_signals(p);
 	return p->sig.blocked & ~p->sig.sigwait;
 }
 
@@ -280,6 +297,14 @@ static void prepare_signal(struct kernel *k, struct process *p, int sig)
  * SIGKILL. */
 static bool signal_wake_up(struct process *p, int sig)
 {
+	/* A seccomp notification taken by its supervisor, on a filter with
+	 * WAIT_KILLABLE_RECV: a signal that is not fatal leaves the wait
+	 * alone and makes it killable (D), as Linux's. */
+	if (p->state == PROC_BLOCKED && !p->wait_killable && seccomp_notify_killable(p) &&
+	    !(fatal_signals(p) & sig_bit(sig))) {
+		p->wait_killable = true;
+		return false;
+	}
 	bool wake = p->state == PROC_BLOCKED ? !(wake_blocked(p) & sig_bit(sig))
 					     : (p->state == PROC_STOPPED || p->state == PROC_TRACED) &&
 						       sig == SIGKILL;
@@ -546,6 +571,8 @@ static void interrupt_syscall(struct kernel *k, struct process *p, const struct 
 		return;
 	}
 	int64_t futex_ret = futex_end_wait(p);
+	if (futex_ret == -ERESTARTSYS)
+		futex_ret = seccomp_notify_end_wait(p);
 	if (futex_ret == -ERESTARTNOINTR)
 		return;
 	if (futex_ret != -ERESTARTSYS) { /* e.g. woken before the signal: the wake stands */
@@ -678,7 +705,7 @@ bool signal_deliver(struct kernel *k, struct process *p)
 		return ptrace_syscall_interrupted(k, p);
 	/* Blocked in a call, p stays there unless a signal interrupts it. */
 	if (p->state == PROC_BLOCKED) {
-		if (!signal_next(p))
+		if (!signal_next(p) || (p->wait_killable && !(ready_signals(p) & fatal_signals(p))))
 			return false;
 		process_wake(p);
 	}

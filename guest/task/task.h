@@ -242,10 +242,13 @@ struct ptrace_state {
  * clone, SECCOMP_FILTER_FLAG_TSYNC); exec keeps it. */
 #define SECCOMP_MODE_DEAD 3
 struct seccomp_filter;
+struct seccomp_knotif;
 struct seccomp {
 	int mode;
 	int filter_count;
 	struct seccomp_filter *filter;
+	struct seccomp_knotif *knotif; /* the user notification its call waits on */
+	bool notif_continue; /* answered CONTINUE as a handler interrupted it: run it */
 };
 
 /* A task: one thread (Linux's task_struct). A process is the thread group
@@ -345,6 +348,7 @@ struct process {
 	int pdeath_signal;
 	int mce_kill;
 	bool no_new_privs, io_flusher;
+	bool wait_killable; /* its sleep ends only for a fatal signal (TASK_KILLABLE) */
 	/* CPU time: ns it has run, and since when it runs now (0: it does
 	 * not), charged by the scheduler. */
 	uint64_t cpu_ns, on_cpu_since;
@@ -874,6 +878,7 @@ enum seccomp_verdict {
 	SECCOMP_RUN,     /* the call runs */
 	SECCOMP_SKIP,    /* it does not: ctx->rax is its result */
 	SECCOMP_STOPPED, /* p stopped for its tracer, or its thread ended */
+	SECCOMP_WAIT,    /* p sleeps for a user notification's answer */
 };
 enum seccomp_verdict secure_computing(struct kernel *k, struct process *p,
 				      struct cpu_context *ctx, bool after_trace);
