@@ -49,7 +49,7 @@ static const int context_regs[] = {
 #define NREGS (sizeof(context_regs) / sizeof(context_regs[0]))
 _Static_assert(offsetof(struct cpu_context, fpu) == NREGS * sizeof(uint64_t),
 	       "cpu_context must start with exactly the registers of context_regs");
-/* The x87/SSE registers: ST0-7, XMM0-15, MXCSR, FPCW, FPSW, FPTAG. */
+/* The x87/SSE registers: FPSW, FPCW, FPTAG, MXCSR, ST0-7, XMM0-15. */
 #define NFPU (8 + 16 + 4)
 #define NALL (NREGS + NFPU)
 
@@ -63,6 +63,12 @@ static void context_pointers(struct cpu_context *ctx, int regs[NALL], void *ptrs
 		regs[n] = context_regs[i];
 		ptrs[n] = &field[i];
 	}
+	/* FPSW first: Unicorn's ST(i) is the register TOP + i (FPSW's TOP
+	 * field), so a batch writes the stack at the new TOP only after it. */
+	regs[n] = UC_X86_REG_FPSW, ptrs[n++] = &f->fsw;
+	regs[n] = UC_X86_REG_FPCW, ptrs[n++] = &f->fcw;
+	regs[n] = UC_X86_REG_FPTAG, ptrs[n++] = &f->ftw;
+	regs[n] = UC_X86_REG_MXCSR, ptrs[n++] = &f->mxcsr;
 	for (int i = 0; i < 8; i++, n++) {
 		regs[n] = UC_X86_REG_ST0 + i;
 		ptrs[n] = f->st[i];
@@ -71,10 +77,6 @@ static void context_pointers(struct cpu_context *ctx, int regs[NALL], void *ptrs
 		regs[n] = UC_X86_REG_XMM0 + i;
 		ptrs[n] = f->xmm[i];
 	}
-	regs[n] = UC_X86_REG_MXCSR, ptrs[n++] = &f->mxcsr;
-	regs[n] = UC_X86_REG_FPCW, ptrs[n++] = &f->fcw;
-	regs[n] = UC_X86_REG_FPSW, ptrs[n++] = &f->fsw;
-	regs[n] = UC_X86_REG_FPTAG, ptrs[n++] = &f->ftw;
 }
 
 static void context_store(struct cpu *cpu, struct cpu_context *ctx)
