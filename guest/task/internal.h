@@ -195,6 +195,20 @@ bool ptrace_vfork_exit(struct kernel *k, struct process *p);
 /* A signal interrupts the call p sleeps in: its exit stop with
  * -ERESTARTSYS first, as Linux's (true: p stopped). */
 bool ptrace_syscall_interrupted(struct kernel *k, struct process *p);
+/* The signal the tracer chose at a signal-delivery-stop (0: none), its
+ * siginfo and, for the fault that stopped it, the frame's fault fields
+ * (*sync true); and the signal-delivery-stop itself (ff: a fault's, or
+ * NULL). */
+int ptrace_take_injected(struct process *p, struct ksiginfo *info, struct sigframe_fault *ff,
+			 bool *sync);
+bool ptrace_signal(struct kernel *k, struct process *p, const struct ksiginfo *info,
+		   const struct sigframe_fault *ff);
+/* PTRACE_SINGLESTEP's trap after a call (Linux's user_single_step_report:
+ * SIGTRAP, TRAP_BRKPT); stepping ends at any other resume; the stop of a
+ * step into a signal handler. */
+void ptrace_step_syscall(struct kernel *k, struct process *p);
+void ptrace_disable_single_step(struct process *p);
+void ptrace_step_handler(struct kernel *k, struct process *p);
 int ptrace_wait_event(const struct process *c, const struct signal_struct *s, bool *exited);
 void ptrace_reported(struct kernel *k, struct process *c, bool exited);
 

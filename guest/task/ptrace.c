@@ -93,11 +93,24 @@ static int64_t ptrace_attach(struct kernel *k, struct process *t, bool seize, ui
 	return 0;
 }
 
+/* Linux's user_enable_single_step: TF set on the way back to user mode,
+ * so the CPU traps (#DB) after one instruction; a TF of the tracee's own
+ * stays its own. */
+static void ptrace_enable_single_step(struct process *t)
+{
+	t->ptrace.singlestep = true;
+	if (!(t->ctx.rflags & X86_EFLAGS_TF)) {
+		t->ctx.rflags |= X86_EFLAGS_TF;
+		t->ptrace.forced_tf = true;
+	}
+}
+
 /* Linux's __ptrace_detach: the tracee runs on (with sig, from a
  * signal-delivery-stop). */
 static void ptrace_detach(struct kernel *k, struct process *t, int sig)
 {
 	bool stopped = t->state == PROC_TRACED;
+	ptrace_disable_single_step(t);
 	t->ptrace.tracer = NULL;
 	t->ptrace.syscall_trace = false;
 	t->ptrace.options = 0;
@@ -327,6 +340,7 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 		return ptrace_get_syscall_info(k, t, addr, data);
 	case PTRACE_CONT:
 	case PTRACE_SYSCALL:
+	case PTRACE_SINGLESTEP:
 	case PTRACE_DETACH:
 		if (data > KSIG_MAX)
 			return -EIO;
@@ -335,6 +349,10 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 			return 0;
 		}
 		t->ptrace.syscall_trace = req == PTRACE_SYSCALL;
+		if (req == PTRACE_SINGLESTEP)
+			ptrace_enable_single_step(t);
+		else
+			ptrace_disable_single_step(t);
 		ptrace_resume_stopped(k, t, (int)data);
 		return 0;
 	case PTRACE_LISTEN:
@@ -346,7 +364,7 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 		if (!t->signal->group_stop)
 			ptrace_listen_continue(k, t);
 		return 0;
-	default: /* SINGLESTEP and the rest: not provided */
+	default: /* SINGLEBLOCK, SYSEMU and the rest: not provided */
 		return -EIO;
 	}
 }

@@ -21,6 +21,10 @@ void ptrace_getregs(const struct process *p, struct user_regs_struct *r)
 		.orig_rax = p->ptrace.orig_rax, .rip = c->rip, .cs = USER_CS, .eflags = c->rflags,
 		.rsp = c->rsp, .ss = USER_SS, .fs_base = c->fs_base, .gs_base = c->gs_base,
 	};
+	/* The trap flag PTRACE_SINGLESTEP set is not the tracee's (Linux's
+	 * get_flags). */
+	if (p->ptrace.forced_tf)
+		r->eflags &= ~(uint64_t)X86_EFLAGS_TF;
 }
 
 /* Linux lets the tracer change the arithmetic flags, TF, DF and OF, and
@@ -35,7 +39,16 @@ int ptrace_setregs(struct kernel *k, struct process *p, const struct user_regs_s
 	c->rbx = r->rbx, c->r11 = r->r11, c->r10 = r->r10, c->r9 = r->r9, c->r8 = r->r8;
 	c->rax = r->rax, c->rcx = r->rcx, c->rdx = r->rdx, c->rsi = r->rsi, c->rdi = r->rdi;
 	c->rip = r->rip, c->rsp = r->rsp, c->fs_base = r->fs_base, c->gs_base = r->gs_base;
-	c->rflags = (c->rflags & ~FLAG_MASK) | (r->eflags & FLAG_MASK);
+	/* Linux's set_flags: a TF the tracer sets is the tracee's from now
+	 * on; one PTRACE_SINGLESTEP set stays while it steps. */
+	uint64_t flags = r->eflags;
+	if (p->ptrace.forced_tf) {
+		if (flags & X86_EFLAGS_TF)
+			p->ptrace.forced_tf = false;
+		else
+			flags |= X86_EFLAGS_TF;
+	}
+	c->rflags = (c->rflags & ~FLAG_MASK) | (flags & FLAG_MASK);
 	p->ptrace.orig_rax = r->orig_rax;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "kern.h"
 #include "mm/mm.h"
 #include "task/internal.h"
+#include "task/ptrace.h"
 
 /* PTRACE_GETEVENTMSG at a syscall stop (<linux/ptrace.h>'s, which
  * clashes with <sys/ptrace.h>). */
@@ -129,6 +130,12 @@ bool ptrace_syscall_exit(struct kernel *k, struct process *p)
 		ptrace_stop(k, p, PTRACE_STOP_EVENT, SIGTRAP | ev << 8);
 		return true;
 	}
+	/* A step over the call: its trap replaces the exit stop (Linux's
+	 * syscall_exit_work). */
+	if (pt->singlestep && p->state == PROC_RUNNABLE) {
+		ptrace_step_syscall(k, p);
+		return false;
+	}
 	if (!pt->syscall_trace)
 		return false;
 	if (p->state != PROC_RUNNABLE) { /* a vfork parent waits for its child first */
@@ -191,20 +198,61 @@ void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig)
 	}
 }
 
-int ptrace_take_injected(struct process *p, struct ksiginfo *info)
+int ptrace_take_injected(struct process *p, struct ksiginfo *info, struct sigframe_fault *ff,
+			 bool *sync)
 {
-	int sig = p->ptrace.inject_sig;
-	p->ptrace.inject_sig = 0;
-	if (sig)
-		*info = p->ptrace.siginfo;
+	struct ptrace_state *pt = &p->ptrace;
+	int sig = pt->inject_sig;
+	pt->inject_sig = 0;
+	*sync = false;
+	if (!sig)
+		return 0;
+	*info = pt->siginfo;
+	/* The fault's own signal, as it was: its frame tells the fault. */
+	if (pt->sync_sig && sig == pt->siginfo.signo) {
+		*sync = true;
+		*ff = (struct sigframe_fault){pt->fault_trapno, pt->fault_err, pt->fault_cr2};
+	}
+	pt->sync_sig = false;
 	return sig;
 }
 
-bool ptrace_signal(struct kernel *k, struct process *p, const struct ksiginfo *info)
+bool ptrace_signal(struct kernel *k, struct process *p, const struct ksiginfo *info,
+		   const struct sigframe_fault *ff)
 {
-	p->ptrace.siginfo = *info;
+	struct ptrace_state *pt = &p->ptrace;
+	pt->siginfo = *info;
+	pt->sync_sig = ff != NULL;
+	if (ff) {
+		pt->fault_trapno = ff->trapno;
+		pt->fault_err = ff->err;
+		pt->fault_cr2 = ff->cr2;
+	}
 	ptrace_stop(k, p, PTRACE_STOP_SIGNAL, info->signo);
 	return true;
+}
+
+/* ---- PTRACE_SINGLESTEP ---- */
+
+void ptrace_step_syscall(struct kernel *k, struct process *p)
+{
+	/* send_sigtrap(regs, 0, TRAP_BRKPT): si_addr is the next RIP */
+	struct ksiginfo info = {.signo = SIGTRAP, .code = TRAP_BRKPT, .addr = p->ctx.rip};
+	force_sig_info(k, p, &info, false);
+}
+
+void ptrace_step_handler(struct kernel *k, struct process *p)
+{
+	ptrace_stop(k, p, PTRACE_STOP_STEP, SIGTRAP);
+}
+
+void ptrace_disable_single_step(struct process *p)
+{
+	struct ptrace_state *pt = &p->ptrace;
+	pt->singlestep = false;
+	if (pt->forced_tf)
+		p->ctx.rflags &= ~X86_EFLAGS_TF;
+	pt->forced_tf = false;
 }
 
 void ptrace_event_exec(struct kernel *k, struct process *p)

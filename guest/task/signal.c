@@ -588,6 +588,12 @@ static void run_handler(struct kernel *k, struct process *p, int sig, const stru
 	if (p->restart_syscall)
 		interrupt_syscall(k, p, &ka);
 	rseq_signal_deliver(k, p, sig);
+	/* A tracee stepped into a handler: the frame keeps no forced TF, and
+	 * it stops at the handler's first instruction (Linux's
+	 * handle_signal and signal_setup_done). */
+	bool stepping = p->ptrace.singlestep;
+	if (stepping)
+		ptrace_disable_single_step(p);
 	/* The mask the handler's return puts back: rt_sigsuspend's caller's. */
 	uint64_t mask = s->restore_blocked ? s->saved_blocked : s->blocked;
 	if (sigframe_setup(k, p, &ka, info, ff, mask)) {
@@ -598,6 +604,8 @@ static void run_handler(struct kernel *k, struct process *p, int sig, const stru
 	s->blocked |= signal_blockable(ka.mask | ((ka.flags & SA_NODEFER) ? 0 : sig_bit(sig)));
 	if (ka.flags & SA_RESETHAND)
 		p->sighand->action[sig].handler = KSIG_DFL;
+	if (stepping && p->ptrace.tracer)
+		ptrace_step_handler(k, p);
 }
 
 /* Acts on sig; false when it was ignored (nothing changed). */
@@ -650,16 +658,20 @@ bool signal_deliver(struct kernel *k, struct process *p)
 		return true;
 	const struct sigframe_fault none = {0};
 	struct ksiginfo info;
-	int injected = ptrace_take_injected(p, &info);
-	if (injected && !kill && deliver(k, p, injected, &info, &none, false))
+	struct sigframe_fault ff = {0};
+	bool sync;
+	int injected = ptrace_take_injected(p, &info, &ff, &sync);
+	if (injected && !kill && deliver(k, p, injected, &info, &ff, sync))
 		return true;
 	if (p->pending_fatal) {
 		if (kill) {
 			p->pending_fatal = 0; /* SIGKILL wins */
 		} else {
-			struct ksiginfo info;
-			struct sigframe_fault ff;
 			int sig = take_fault(p, &info, &ff);
+			/* A tracee's fault is a signal-delivery-stop first, as
+			 * Linux's queued force_sig_fault is. */
+			if (p->ptrace.tracer && !(p->sighand->action[sig].flags & KSA_IMMUTABLE))
+				return ptrace_signal(k, p, &info, &ff);
 			return deliver(k, p, sig, &info, &ff, true);
 		}
 	}
@@ -687,7 +699,7 @@ bool signal_deliver(struct kernel *k, struct process *p)
 			continue;
 		if (p->ptrace.tracer && sig != SIGKILL &&
 		    !(p->sighand->action[sig].flags & KSA_IMMUTABLE)) /* a signal-delivery-stop */
-			return ptrace_signal(k, p, &info);
+			return ptrace_signal(k, p, &info, NULL);
 		if (deliver(k, p, sig, &info, &none, false))
 			return true;
 	}
