@@ -123,6 +123,10 @@ int64_t nanosleep_interrupted(struct kernel *k, struct process *p);
 /* exec: handled signals go back to SIG_DFL, the altstack is dropped,
  * the POSIX timers are deleted. */
 void signal_exec(struct process *p);
+/* Up to nr of the signals queued in q from the off-th on, oldest first,
+ * into out: how many, or -ENOMEM (PTRACE_PEEKSIGINFO). */
+int64_t sigpending_peek(const struct sigpending *q, uint64_t off, struct ksiginfo *out,
+			uint64_t nr);
 /* Frees the further instances queued in q (a task or process ends). */
 void sigpending_release(struct sigpending *q);
 /* Queues a timer's signal for thread p, or p's process when group (as

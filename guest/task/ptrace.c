@@ -264,6 +264,42 @@ static int64_t ptrace_regset(struct kernel *k, struct process *t, uint64_t type,
 	return copy_to_user(k, uiov, &iov, sizeof(iov)) ? -EFAULT : 0;
 }
 
+/* PTRACE_PEEKSIGINFO (Linux's ptrace_peek_siginfo): the siginfo of the
+ * signals queued for the thread, or its process with
+ * PTRACE_PEEKSIGINFO_SHARED, from arg.off on, oldest first; how many were
+ * copied, EFAULT when not even the first could be. */
+#define PEEKSIGINFO_SHARED 1u
+#define SIGINFO_SIZE 128
+static int64_t ptrace_peek_siginfo(struct kernel *k, struct process *t, uint64_t uarg,
+				   uint64_t ubuf)
+{
+	struct {
+		uint64_t off;
+		uint32_t flags;
+		int32_t nr;
+	} arg;
+	if (copy_from_user(k, &arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.flags & ~PEEKSIGINFO_SHARED) || arg.nr < 0)
+		return -EINVAL;
+	const struct sigpending *q =
+		arg.flags & PEEKSIGINFO_SHARED ? &t->signal->shared_pending : &t->sig.pending;
+	int64_t i = 0;
+	while (i < arg.nr) {
+		struct ksiginfo batch[16];
+		uint64_t want = (uint64_t)(arg.nr - i) < 16 ? (uint64_t)(arg.nr - i) : 16;
+		int64_t got = sigpending_peek(q, arg.off + (uint64_t)i, batch, want);
+		if (got < 0)
+			return i ? i : got;
+		for (int64_t j = 0; j < got; j++, i++)
+			if (copy_siginfo_to_user(k, ubuf + (uint64_t)i * SIGINFO_SIZE, &batch[j]))
+				return i ? i : -EFAULT;
+		if ((uint64_t)got < want)
+			break;
+	}
+	return i;
+}
+
 /* PTRACE_INTERRUPT (seized tracees only): a stopped process reports its
  * group stop; one that runs or sleeps in a call traps on its way to user
  * mode (the call is made again after). */
@@ -336,6 +372,8 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 		return seccomp_get_filter(k, t, addr, data);
 	case PTRACE_SECCOMP_GET_METADATA:
 		return seccomp_get_metadata(k, t, addr, data);
+	case PTRACE_PEEKSIGINFO:
+		return ptrace_peek_siginfo(k, t, addr, data);
 	case PTRACE_GET_SYSCALL_INFO:
 		return ptrace_get_syscall_info(k, t, addr, data);
 	case PTRACE_CONT:

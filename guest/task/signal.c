@@ -64,6 +64,7 @@ uint64_t signal_blockable(uint64_t mask)
 struct sigqueue {
 	struct sigqueue *next;
 	struct ksiginfo info;
+	uint64_t seq;
 };
 
 /* Takes the oldest instance of sig off q: its next instance, if any,
@@ -75,6 +76,7 @@ static void take(struct sigpending *q, int sig, struct ksiginfo *info)
 		if ((*e)->info.signo == sig) {
 			struct sigqueue *next = *e;
 			q->info[sig] = next->info;
+			q->seq[sig] = next->seq;
 			*e = next->next;
 			free(next);
 			return;
@@ -101,6 +103,39 @@ static void flush_queue(struct signal_struct *s, struct sigpending *q, uint64_t 
 				posix_timer_dequeued(s, &info);
 		}
 	}
+}
+
+struct queued {
+	uint64_t seq;
+	const struct ksiginfo *info;
+};
+
+static int by_seq(const void *a, const void *b)
+{
+	uint64_t x = ((const struct queued *)a)->seq, y = ((const struct queued *)b)->seq;
+	return x < y ? -1 : x > y;
+}
+
+int64_t sigpending_peek(const struct sigpending *q, uint64_t off, struct ksiginfo *out,
+			uint64_t nr)
+{
+	size_t n = 0, cap = KSIG_MAX;
+	for (const struct sigqueue *e = q->more; e; e = e->next)
+		cap++;
+	struct queued *all = malloc(cap * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (int sig = 1; sig <= KSIG_MAX; sig++)
+		if (q->signal & sig_bit(sig))
+			all[n++] = (struct queued){q->seq[sig], &q->info[sig]};
+	for (const struct sigqueue *e = q->more; e; e = e->next)
+		all[n++] = (struct queued){e->seq, &e->info};
+	qsort(all, n, sizeof(*all), by_seq);
+	uint64_t got = 0;
+	for (; got < nr && off + got < n; got++)
+		out[got] = *all[off + got].info;
+	free(all);
+	return (int64_t)got;
 }
 
 void sigpending_release(struct sigpending *q)
@@ -311,6 +346,7 @@ static bool queue(const struct process *p, struct sigpending *q, const struct ks
 	if (!(q->signal & sig_bit(sig))) {
 		q->signal |= sig_bit(sig);
 		q->info[sig] = *info;
+		q->seq[sig] = q->next_seq++;
 		return true;
 	}
 	if (sig < KSIGRTMIN && !info->timer_seq)
@@ -324,7 +360,7 @@ static bool queue(const struct process *p, struct sigpending *q, const struct ks
 	struct sigqueue *e = malloc(sizeof(*e));
 	if (!e)
 		return false;
-	*e = (struct sigqueue){NULL, *info};
+	*e = (struct sigqueue){NULL, *info, q->next_seq++};
 	*tail = e;
 	return true;
 }

@@ -53,6 +53,9 @@ struct sigpending {
 	uint64_t signal;
 	struct ksiginfo info[KSIG_MAX + 1];
 	struct sigqueue *more;
+	/* When each instance came, across signals (PTRACE_PEEKSIGINFO shows
+	 * the queue in that order, as Linux's list is). */
+	uint64_t seq[KSIG_MAX + 1], next_seq;
 };
 
 /* A thread's own signal state. */
