@@ -207,6 +207,8 @@ bool signal_interrupts(struct process *p)
 	return false;
 }
 
+/* The thread's own signals before its process's, each set by
+ * next_signal (Linux's dequeue_signal); SIGKILL before all. */
 int signal_next(const struct process *p)
 {
 	uint64_t ready = ready_signals(p);
@@ -214,7 +216,8 @@ int signal_next(const struct process *p)
 		return 0;
 	if (ready & sig_bit(SIGKILL))
 		return SIGKILL;
-	return __builtin_ctzll(ready) + 1;
+	uint64_t own = ready & p->sig.pending.signal;
+	return next_signal(own ? own : ready);
 }
 
 void signal_flush_pending(struct kernel *k, struct process *p, uint64_t mask)
@@ -467,12 +470,14 @@ void force_fatal_sig(struct process *p, int sig)
 	p->fault.kind = MMU_FAULT_NONE;
 }
 
+#define DR_STEP 0x4000u /* DR6.BS */
 void force_single_step(struct process *p)
 {
 	if (p->pending_fatal || p->exited)
 		return;
 	force_fatal_sig(p, SIGTRAP);
 	p->fatal_single_step = true;
+	p->virtual_dr6 = DR_STEP; /* exc_debug_user: the step bit of the #DB's DR6 */
 }
 
 /* The siginfo and sigcontext fields Linux gives for the cause of

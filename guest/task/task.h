@@ -355,6 +355,8 @@ struct process {
 	bool core_dumped;    /* default action "core" (reported by wait) */
 	int pending_fatal;   /* signal queued by a fault or CPU exception */
 	bool fatal_single_step; /* pending_fatal is the trap flag's #DB */
+	uint64_t virtual_dr6;   /* DR6 as ptrace shows it: DR_STEP after a #DB (Linux's thread.virtual_dr6) */
+	uint64_t debugreg[4];   /* DR0-DR3 as a tracer wrote them (no breakpoint is armed) */
 	struct {             /* the fault behind pending_fatal */
 		uint64_t addr;
 		uint32_t error_code;
