@@ -39,6 +39,7 @@ int ptrace_may_access(struct kernel *k, const struct process *t, unsigned mode)
 #define PTRACE_O_MASK 0x003000ffu /* every PTRACE_O_* Linux knows, EXITKILL and SUSPEND_SECCOMP too */
 #define NT_PRSTATUS 1
 #define NT_PRFPREG 2
+#define NT_X86_XSTATE 0x202
 #define AUDIT_ARCH_X86_64 0xc000003eu
 
 /* Linux's ptrace_traceme: the parent becomes the tracer. */
@@ -231,14 +232,65 @@ static int64_t ptrace_setsiginfo(struct kernel *k, struct process *t, uint64_t u
 	return 0;
 }
 
-/* PTRACE_GETREGSET and SETREGSET of NT_PRSTATUS and NT_PRFPREG through
- * an iovec. */
+/* NT_X86_XSTATE as Linux gives it for this CPU model: CPUID says XSAVE
+ * and OSXSAVE with XCR0 = x87 | SSE (no AVX), so the standard-format
+ * XSAVE area is 576 bytes (CPUID 0xd's EBX): the FXSAVE image, whose
+ * first software-reserved word is XCR0 (Linux's xstate_fx_sw_bytes for
+ * ptrace; gdb reads it there), then the XSAVE header. */
+#define XSTATE_SIZE 576
+#define XFEATURES_USER 0x3u /* x87, SSE */
+#define SW_RESERVED_OFFSET 464
+#define XSAVE_HEADER_OFFSET 512
+
+static int64_t ptrace_xstate(struct kernel *k, struct process *t, struct iovec *iov, bool set)
+{
+	uint8_t buf[XSTATE_SIZE] = {0};
+	struct fxsave fx;
+	if (iov->iov_len > XSTATE_SIZE)
+		iov->iov_len = XSTATE_SIZE;
+	if (set) {
+		/* xstateregs_set: a whole buffer, a header of known features */
+		if (iov->iov_len != XSTATE_SIZE)
+			return -EFAULT;
+		if (copy_from_user(k, buf, (uint64_t)iov->iov_base, XSTATE_SIZE))
+			return -EFAULT;
+		uint64_t xstate_bv, hdr[8];
+		memcpy(hdr, buf + XSAVE_HEADER_OFFSET, sizeof(hdr));
+		xstate_bv = hdr[0];
+		if (xstate_bv & ~(uint64_t)XFEATURES_USER)
+			return -EINVAL;
+		for (int i = 1; i < 8; i++)
+			if (hdr[i])
+				return -EINVAL;
+		memcpy(&fx, buf, sizeof(fx));
+		if (fx.mxcsr & 0xffff0000u) /* reserved MXCSR bits: #GP on restore */
+			return -EINVAL;
+		restore_fpu(&t->ctx.fpu, &fx);
+		return 0;
+	}
+	save_fpu(&fx, &t->ctx.fpu);
+	memcpy(buf, &fx, sizeof(fx));
+	memset(buf + SW_RESERVED_OFFSET, 0, XSAVE_HEADER_OFFSET - SW_RESERVED_OFFSET);
+	uint64_t xstate_bv = XFEATURES_USER;
+	memcpy(buf + SW_RESERVED_OFFSET, &xstate_bv, sizeof(xstate_bv));
+	memcpy(buf + XSAVE_HEADER_OFFSET, &xstate_bv, sizeof(xstate_bv));
+	return copy_to_user(k, (uint64_t)iov->iov_base, buf, iov->iov_len) ? -EFAULT : 0;
+}
+
+/* PTRACE_GETREGSET and SETREGSET of NT_PRSTATUS, NT_PRFPREG and
+ * NT_X86_XSTATE through an iovec. */
 static int64_t ptrace_regset(struct kernel *k, struct process *t, uint64_t type, uint64_t uiov,
 			     bool set)
 {
 	struct iovec iov;
 	if (copy_from_user(k, &iov, uiov, sizeof(iov)))
 		return -EFAULT;
+	if (type == NT_X86_XSTATE) {
+		int64_t err = ptrace_xstate(k, t, &iov, set);
+		if (err)
+			return err;
+		return copy_to_user(k, uiov, &iov, sizeof(iov)) ? -EFAULT : 0;
+	}
 	if (type == NT_PRFPREG) {
 		iov.iov_len = iov.iov_len < sizeof(struct fxsave) ? iov.iov_len : sizeof(struct fxsave);
 		int64_t err = ptrace_fpregs(k, t, (uint64_t)iov.iov_base, iov.iov_len, set);

@@ -8,7 +8,7 @@
  * TRAP_TRACE, si_addr the next RIP, TF not shown), over a whole system
  * call (TRAP_BRKPT) and into a signal handler; faults as
  * signal-delivery-stops (SIGILL, SIGSEGV) that the tracer suppresses;
- * GETFPREGS; the debug registers of struct user; PEEKSIGINFO of the
+ * GETFPREGS and GETREGSET NT_X86_XSTATE; the debug registers of struct user; PEEKSIGINFO of the
  * thread's and the process's queued signals, then their stops in delivery
  * order. Prints what it sees, addresses relative to step_code; the output
  * is compared with Linux's. */
@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,6 +170,25 @@ static void fpregs(void)
 	CHECK(ptrace(PTRACE_GETFPREGS, child, 0, &fp) == 0, "GETFPREGS: %s", strerror(errno));
 	printf("fpregs: cwd 0x%x mxcsr 0x%x xmm0 %u\n", fp.cwd, fp.mxcsr, fp.xmm_space[0]);
 	CHECK(fp.xmm_space[0] == 12, "xmm0 %u, expected 12", fp.xmm_space[0]);
+	/* NT_X86_XSTATE: the FXSAVE image, whose first software-reserved
+	 * word is XCR0 as XGETBV reads it, then the XSAVE header; as long as
+	 * CPUID 0xd says the enabled features' area is. */
+	static uint64_t xs[8192 / 8];
+	struct iovec iov = {xs, sizeof(xs)};
+	CHECK(ptrace(PTRACE_GETREGSET, child, 0x202, &iov) == 0, "GETREGSET NT_X86_XSTATE: %s",
+	      strerror(errno));
+	uint32_t lo, hi, a = 0xd, b, c = 0, d;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	const unsigned char *x = (const unsigned char *)xs;
+	uint64_t xcr0;
+	memcpy(&xcr0, x + 464, 8);
+	CHECK(xcr0 == ((uint64_t)hi << 32 | lo) && iov.iov_len == b,
+	      "XSTATE: XCR0 0x%llx (XGETBV 0x%x), %zu bytes (CPUID 0xd: %u)",
+	      (unsigned long long)xcr0, lo, iov.iov_len, b);
+	CHECK(memcmp(x, &fp, 160) == 0 && memcmp(x + 160, fp.xmm_space, 256) == 0,
+	      "XSTATE's FXSAVE image differs from GETFPREGS");
+	printf("xstate: the FXSAVE image, XCR0 as XGETBV\n");
 }
 
 static void debugregs(void)
