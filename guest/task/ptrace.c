@@ -113,6 +113,8 @@ static void ptrace_detach(struct kernel *k, struct process *t, int sig)
 	bool stopped = t->state == PROC_TRACED;
 	ptrace_disable_single_step(t);
 	t->ptrace.tracer = NULL;
+	if (t->exited && !thread_group_leader(t))
+		t->autoreap = true; /* an ended thread nobody waits for now */
 	t->ptrace.syscall_trace = false;
 	t->ptrace.options = 0;
 	if (stopped)

@@ -274,8 +274,8 @@ void ptrace_event_fork(struct kernel *k, struct process *p, struct process *chil
 		       int exit_signal)
 {
 	struct ptrace_state *pt = &p->ptrace;
-	if (!pt->tracer || (flags & CLONE_THREAD))
-		return; /* threads are not traced with their process (left out) */
+	if (!pt->tracer)
+		return;
 	int ev = (flags & CLONE_VFORK) ? PTRACE_EVENT_VFORK
 		 : exit_signal == SIGCHLD ? PTRACE_EVENT_FORK : PTRACE_EVENT_CLONE;
 	unsigned opt = ev == PTRACE_EVENT_VFORK ? PTRACE_O_TRACEVFORK
@@ -349,8 +349,11 @@ void ptrace_reported(struct kernel *k, struct process *c, bool exited)
 		return;
 	}
 	c->ptrace.exit_reported = true;
-	/* Its end told, the tracer lets go: the real parent may wait now. */
+	/* Its end told, the tracer lets go: the real parent may wait now;
+	 * a thread other than the leader is freed (Linux's release_task). */
 	c->ptrace.tracer = NULL;
+	if (!thread_group_leader(c))
+		c->autoreap = true;
 	if (c->signal->parent)
 		kernel_wake(k, c->signal->parent);
 }

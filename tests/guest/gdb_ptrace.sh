@@ -8,8 +8,11 @@
 #      TRAP_TRACE), continue to the second hit, bt, delete, continue to
 #      the end;
 #   2. run to the SIGSEGV stop, $_siginfo (signal 11, address 0x10),
-#      info registers rip, bt, kill.
-# The output must be equal once PIDs are masked, and for a static-pie
+#      info registers rip, bt, kill;
+#   3. a breakpoint in a second thread (PTRACE_O_TRACECLONE: the thread
+#      is traced from its start), bt there, continue to the end.
+# The output must be equal once PIDs are masked (and the lines of new and
+# ended threads left out: when gdb hears of them depends on scheduling), and for a static-pie
 # (which vmemu loads at another base than Linux) the addresses too:
 # symbols with their offsets are still compared.
 vmemu=${1:?usage: gdb_ptrace.sh VMEMU PROG}
@@ -44,25 +47,33 @@ info registers rip
 bt
 kill
 CMDS
+cat >"$work/thread" <<'CMDS'
+break worker
+run
+bt
+continue
+CMDS
 
-mask() {
-	sed -E 's/\(process [0-9]+\)/(process N)/'
-}
+addr='s/(0)x/\1x/'
 case $prog in
-*.pie) mask() { sed -E 's/\(process [0-9]+\)/(process N)/; s/0x[0-9a-f]{6,}/ADDR/g'; } ;;
+*.pie) addr='s/0x[0-9a-f]{6,}/ADDR/g' ;;
 esac
+mask() {
+	grep -v -E '^\[(New Thread|New LWP|Thread .* exited|LWP [0-9]+ exited)' |
+		sed -E 's/\(process [0-9]+\)/(process N)/; s/LWP [0-9]+/LWP N/g' | sed -E "$addr"
+}
 
 status=0
-for session in break segv; do
+for session in break segv thread; do
 	arg=
-	[ $session = segv ] && arg=segv
+	[ $session != break ] && arg=$session
 	(cd "$work" && LC_ALL=C timeout "$t" "$gdb" -nx -batch -x "$work/$session" --args "$prog" $arg) \
 		>"$work/native.raw" 2>&1
 	(cd "$work" && LC_ALL=C timeout "$t" "$vmemu" run "$gdb" -nx -batch -x "$work/$session" --args "$prog" $arg) \
 		>"$work/vmemu.raw" 2>&1
 	mask <"$work/native.raw" >"$work/native"
 	mask <"$work/vmemu.raw" >"$work/vmemu"
-	grep -q '^Breakpoint 1, \|^Program received signal SIGSEGV' "$work/native" ||
+	grep -q 'Breakpoint 1, \|^Program received signal SIGSEGV' "$work/native" ||
 		{ echo "FAIL: the native $session session did not stop:"; cat "$work/native.raw"; exit 1; }
 	if ! diff -u "$work/native" "$work/vmemu"; then
 		echo "FAIL: the $session session differs under vmemu (above: native -, vmemu +)"
