@@ -170,6 +170,8 @@ void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig)
 	enum ptrace_stop_kind kind = pt->stop;
 	pt->stop = PTRACE_STOP_NONE;
 	pt->exit_code = 0;
+	if (kind != PTRACE_STOP_SIGNAL || !sig)
+		pt->sync_sig = false;
 	pt->listening = false;
 	p->state = PROC_RUNNABLE;
 	if (kind == PTRACE_STOP_SYSCALL_ENTRY || kind == PTRACE_STOP_EXIT ||
@@ -191,9 +193,11 @@ void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig)
 		syscall_exit_stop(k, p);
 		return;
 	} else if (kind == PTRACE_STOP_SIGNAL && sig) {
-		if (sig != pt->siginfo.signo)
+		if (sig != pt->siginfo.signo) {
 			pt->siginfo = (struct ksiginfo){.signo = sig, .code = SI_USER,
 							.pid = pt->tracer ? pt->tracer->tgid : 0};
+			pt->sync_sig = false; /* another signal: no fault behind it */
+		}
 		pt->inject_sig = sig;
 	}
 }
