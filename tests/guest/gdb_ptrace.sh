@@ -10,7 +10,9 @@
 #   2. run to the SIGSEGV stop, $_siginfo (signal 11, address 0x10),
 #      info registers rip, bt, kill;
 #   3. a breakpoint in a second thread (PTRACE_O_TRACECLONE: the thread
-#      is traced from its start), bt there, continue to the end.
+#      is traced from its start), bt there, continue to the end;
+#   4. (with the glibc build only) Debian's dynamic /bin/echo: a pending
+#      breakpoint on write, set once libc is loaded, bt, finish, continue.
 # The output must be equal once PIDs are masked (and the lines of new and
 # ended threads left out: when gdb hears of them depends on scheduling), and for a static-pie
 # (which vmemu loads at another base than Linux) the addresses too:
@@ -53,6 +55,15 @@ run
 bt
 continue
 CMDS
+cat >"$work/dynamic" <<'CMDS'
+set breakpoint pending on
+break write
+run
+bt 2
+info registers rip
+finish
+continue
+CMDS
 
 addr='s/(0)x/\1x/'
 case $prog in
@@ -64,9 +75,12 @@ mask() {
 }
 
 status=0
-for session in break segv thread; do
+sessions="break segv thread"
+case $prog in *.glibc) sessions="$sessions dynamic" ;; esac
+for session in $sessions; do
 	arg=
 	[ $session != break ] && arg=$session
+	[ $session = dynamic ] && { prog=/bin/echo; arg=hi; }
 	(cd "$work" && LC_ALL=C timeout "$t" "$gdb" -nx -batch -x "$work/$session" --args "$prog" $arg) \
 		>"$work/native.raw" 2>&1
 	(cd "$work" && LC_ALL=C timeout "$t" "$vmemu" run "$gdb" -nx -batch -x "$work/$session" --args "$prog" $arg) \
