@@ -187,11 +187,13 @@ void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig)
 		/* PTRACE_EVENT_VFORK: the call goes on waiting for the child */
 		p->state = PROC_BLOCKED;
 		p->wait_chan = vfork_child(k, p);
-		pt->exit_pending = pt->syscall_trace;
+		pt->exit_pending = pt->syscall_trace || pt->singlestep;
 		return;
 	} else if (kind == PTRACE_STOP_EVENT && pt->tracer && pt->syscall_trace) {
 		syscall_exit_stop(k, p);
 		return;
+	} else if (kind == PTRACE_STOP_EVENT && pt->tracer && pt->singlestep) {
+		ptrace_step_syscall(k, p); /* the call stepped over ends after its event */
 	} else if (kind == PTRACE_STOP_SIGNAL && sig) {
 		if (sig != pt->siginfo.signo) {
 			pt->siginfo = (struct ksiginfo){.signo = sig, .code = SI_USER,

@@ -6,7 +6,8 @@
  * after the 0xCC) and stepped over after RIP is rewound (SETREGS,
  * POKEUSER); PTRACE_SINGLESTEP one instruction at a time (SIGTRAP,
  * TRAP_TRACE, si_addr the next RIP, TF not shown), over a whole system
- * call (TRAP_BRKPT) and into a signal handler; faults as
+ * call (TRAP_BRKPT; over fork: its event stop first) and into a signal
+ * handler; faults as
  * signal-delivery-stops (SIGILL, SIGSEGV) that the tracer suppresses;
  * GETFPREGS and GETREGSET NT_X86_XSTATE; the debug registers of struct user; PEEKSIGINFO of the
  * thread's and the process's queued signals, then their stops in delivery
@@ -76,6 +77,18 @@ __asm__(".text\n"
 	"	int3\n"
 	"	movl $231, %eax\n" /* exit_group(42) */
 	"	movl $42, %edi\n"
+	"	syscall\n");
+
+extern char fork_code[], fork_after[];
+__asm__(".text\n"
+	".globl fork_code\n"
+	"fork_code:\n"
+	"	movl $57, %eax\n" /* fork */
+	"	syscall\n"
+	".globl fork_after\n"
+	"fork_after:\n"
+	"	movl %eax, %edi\n"
+	"	movl $231, %eax\n" /* exit_group(the pid, or 0 in the child) */
 	"	syscall\n");
 
 static volatile sig_atomic_t got_usr1;
@@ -323,6 +336,42 @@ static void peeksiginfo(void)
 	}
 }
 
+/* A step over fork with PTRACE_O_TRACEFORK: the event stop first, then
+ * the step's trap after the call (TRAP_BRKPT at fork_after). */
+static void step_over_fork(void)
+{
+	child = fork();
+	CHECK(child >= 0, "fork: %s", strerror(errno));
+	if (child == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, 0, 0))
+			_exit(90);
+		raise(SIGSTOP);
+		((void (*)(void))fork_code)();
+		_exit(91);
+	}
+	CHECK(wait_stop("SIGSTOP") == SIGSTOP, "the first stop is not SIGSTOP");
+	CHECK(ptrace(PTRACE_SETOPTIONS, child, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK) == 0,
+	      "SETOPTIONS: %s", strerror(errno));
+	set_rip((uint64_t)fork_code);
+	resume(PTRACE_SINGLESTEP, 0);
+	show_stop("step to the fork", SIGTRAP);
+	resume(PTRACE_SINGLESTEP, 0);
+	int st;
+	CHECK(waitpid(child, &st, __WALL) == child && WIFSTOPPED(st), "fork event: 0x%x", st);
+	printf("step over fork: event %d\n", st >> 16);
+	unsigned long gc;
+	CHECK(ptrace(PTRACE_GETEVENTMSG, child, 0, &gc) == 0, "GETEVENTMSG: %s", strerror(errno));
+	int gst;
+	CHECK(waitpid((pid_t)gc, &gst, __WALL) == (pid_t)gc && WIFSTOPPED(gst), "grandchild 0x%x",
+	      gst);
+	resume(PTRACE_SINGLESTEP, 0);
+	show_stop("after the fork", SIGTRAP);
+	CHECK(regs().rax == gc, "fork's result %lld, expected %lu", (long long)regs().rax, gc);
+	CHECK(kill(child, SIGKILL) == 0 && waitpid(child, &st, 0) == child, "kill");
+	CHECK(kill((pid_t)gc, SIGKILL) == 0, "kill grandchild");
+	waitpid((pid_t)gc, &gst, __WALL);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -355,5 +404,6 @@ int main(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42, "child status 0x%x", st);
 	CHECK(ptrace(PTRACE_SINGLESTEP, child, 0, 0) == -1 && errno == ESRCH,
 	      "SINGLESTEP of a reaped child: %s", strerror(errno));
+	step_over_fork();
 	return 0;
 }
