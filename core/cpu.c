@@ -273,7 +273,14 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
 	case 17: sig = SIGBUS; break;  /* #AC */
 	default: sig = SIGSEGV; break; /* #GP, #SS, #NP, INT n */
 	}
-	/* Unicorn raises #DB only for the trap flag: no debug registers. */
+	/* Unicorn raises #DB only for the trap flag: no debug registers.
+	 * After a SYSCALL it checks TF at once; when the call already gave
+	 * the CPU a new context (a tracee stepping over it stopped with its
+	 * own SIGTRAP), that #DB belongs to the state thrown away. */
+	if (intno == 1 && cpu->reload) {
+		uc_emu_stop(uc);
+		return;
+	}
 	if (intno == 1)
 		kernel_raise_single_step(cpu->k);
 	else

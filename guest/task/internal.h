@@ -134,6 +134,10 @@ int64_t nanosleep_interrupted(struct kernel *k, struct process *p);
 /* exec: handled signals go back to SIG_DFL, the altstack is dropped,
  * the POSIX timers are deleted. */
 void signal_exec(struct process *p);
+/* Up to nr of the signals queued in q from the off-th on, oldest first,
+ * into out: how many, or -ENOMEM (PTRACE_PEEKSIGINFO). */
+int64_t sigpending_peek(const struct sigpending *q, uint64_t off, struct ksiginfo *out,
+			uint64_t nr);
 /* Frees the further instances queued in q (a task or process ends). */
 void sigpending_release(struct sigpending *q);
 /* Queues a timer's signal for thread p, or p's process when group (as
@@ -206,6 +210,20 @@ bool ptrace_vfork_exit(struct kernel *k, struct process *p);
 /* A signal interrupts the call p sleeps in: its exit stop with
  * -ERESTARTSYS first, as Linux's (true: p stopped). */
 bool ptrace_syscall_interrupted(struct kernel *k, struct process *p);
+/* The signal the tracer chose at a signal-delivery-stop (0: none), its
+ * siginfo and, for the fault that stopped it, the frame's fault fields
+ * (*sync true); and the signal-delivery-stop itself (ff: a fault's, or
+ * NULL). */
+int ptrace_take_injected(struct process *p, struct ksiginfo *info, struct sigframe_fault *ff,
+			 bool *sync);
+bool ptrace_signal(struct kernel *k, struct process *p, const struct ksiginfo *info,
+		   const struct sigframe_fault *ff);
+/* PTRACE_SINGLESTEP's trap after a call (Linux's user_single_step_report:
+ * SIGTRAP, TRAP_BRKPT); stepping ends at any other resume; the stop of a
+ * step into a signal handler. */
+void ptrace_step_syscall(struct kernel *k, struct process *p);
+void ptrace_disable_single_step(struct process *p);
+void ptrace_step_handler(struct kernel *k, struct process *p);
 int ptrace_wait_event(const struct process *c, const struct signal_struct *s, bool *exited);
 void ptrace_reported(struct kernel *k, struct process *c, bool exited);
 

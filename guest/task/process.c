@@ -306,7 +306,9 @@ static void exit_thread(struct kernel *k, struct process *p)
 	s->nr_threads--;
 	pdeath_parent_exit(k, p);
 	ptrace_exit(k, p);
-	if (!thread_group_leader(p))
+	/* A traced thread stays a zombie until its tracer has heard of its
+	 * end (Linux's exit_notify). */
+	if (!thread_group_leader(p) && !p->ptrace.tracer)
 		p->autoreap = true;
 	if (s->nr_threads == 0) {
 		tty_session_leader_exit(k, p);

@@ -39,6 +39,7 @@ int ptrace_may_access(struct kernel *k, const struct process *t, unsigned mode)
 #define PTRACE_O_MASK 0x003000ffu /* every PTRACE_O_* Linux knows, EXITKILL and SUSPEND_SECCOMP too */
 #define NT_PRSTATUS 1
 #define NT_PRFPREG 2
+#define NT_X86_XSTATE 0x202
 #define AUDIT_ARCH_X86_64 0xc000003eu
 
 /* Linux's ptrace_traceme: the parent becomes the tracer. */
@@ -93,12 +94,27 @@ static int64_t ptrace_attach(struct kernel *k, struct process *t, bool seize, ui
 	return 0;
 }
 
+/* Linux's user_enable_single_step: TF set on the way back to user mode,
+ * so the CPU traps (#DB) after one instruction; a TF of the tracee's own
+ * stays its own. */
+static void ptrace_enable_single_step(struct process *t)
+{
+	t->ptrace.singlestep = true;
+	if (!(t->ctx.rflags & X86_EFLAGS_TF)) {
+		t->ctx.rflags |= X86_EFLAGS_TF;
+		t->ptrace.forced_tf = true;
+	}
+}
+
 /* Linux's __ptrace_detach: the tracee runs on (with sig, from a
  * signal-delivery-stop). */
 static void ptrace_detach(struct kernel *k, struct process *t, int sig)
 {
 	bool stopped = t->state == PROC_TRACED;
+	ptrace_disable_single_step(t);
 	t->ptrace.tracer = NULL;
+	if (t->exited && !thread_group_leader(t))
+		t->autoreap = true; /* an ended thread nobody waits for now */
 	t->ptrace.syscall_trace = false;
 	t->ptrace.options = 0;
 	if (stopped)
@@ -218,14 +234,65 @@ static int64_t ptrace_setsiginfo(struct kernel *k, struct process *t, uint64_t u
 	return 0;
 }
 
-/* PTRACE_GETREGSET and SETREGSET of NT_PRSTATUS and NT_PRFPREG through
- * an iovec. */
+/* NT_X86_XSTATE as Linux gives it for this CPU model: CPUID says XSAVE
+ * and OSXSAVE with XCR0 = x87 | SSE (no AVX), so the standard-format
+ * XSAVE area is 576 bytes (CPUID 0xd's EBX): the FXSAVE image, whose
+ * first software-reserved word is XCR0 (Linux's xstate_fx_sw_bytes for
+ * ptrace; gdb reads it there), then the XSAVE header. */
+#define XSTATE_SIZE 576
+#define XFEATURES_USER 0x3u /* x87, SSE */
+#define SW_RESERVED_OFFSET 464
+#define XSAVE_HEADER_OFFSET 512
+
+static int64_t ptrace_xstate(struct kernel *k, struct process *t, struct iovec *iov, bool set)
+{
+	uint8_t buf[XSTATE_SIZE] = {0};
+	struct fxsave fx;
+	if (iov->iov_len > XSTATE_SIZE)
+		iov->iov_len = XSTATE_SIZE;
+	if (set) {
+		/* xstateregs_set: a whole buffer, a header of known features */
+		if (iov->iov_len != XSTATE_SIZE)
+			return -EFAULT;
+		if (copy_from_user(k, buf, (uint64_t)iov->iov_base, XSTATE_SIZE))
+			return -EFAULT;
+		uint64_t xstate_bv, hdr[8];
+		memcpy(hdr, buf + XSAVE_HEADER_OFFSET, sizeof(hdr));
+		xstate_bv = hdr[0];
+		if (xstate_bv & ~(uint64_t)XFEATURES_USER)
+			return -EINVAL;
+		for (int i = 1; i < 8; i++)
+			if (hdr[i])
+				return -EINVAL;
+		memcpy(&fx, buf, sizeof(fx));
+		if (fx.mxcsr & 0xffff0000u) /* reserved MXCSR bits: #GP on restore */
+			return -EINVAL;
+		restore_fpu(&t->ctx.fpu, &fx);
+		return 0;
+	}
+	save_fpu(&fx, &t->ctx.fpu);
+	memcpy(buf, &fx, sizeof(fx));
+	memset(buf + SW_RESERVED_OFFSET, 0, XSAVE_HEADER_OFFSET - SW_RESERVED_OFFSET);
+	uint64_t xstate_bv = XFEATURES_USER;
+	memcpy(buf + SW_RESERVED_OFFSET, &xstate_bv, sizeof(xstate_bv));
+	memcpy(buf + XSAVE_HEADER_OFFSET, &xstate_bv, sizeof(xstate_bv));
+	return copy_to_user(k, (uint64_t)iov->iov_base, buf, iov->iov_len) ? -EFAULT : 0;
+}
+
+/* PTRACE_GETREGSET and SETREGSET of NT_PRSTATUS, NT_PRFPREG and
+ * NT_X86_XSTATE through an iovec. */
 static int64_t ptrace_regset(struct kernel *k, struct process *t, uint64_t type, uint64_t uiov,
 			     bool set)
 {
 	struct iovec iov;
 	if (copy_from_user(k, &iov, uiov, sizeof(iov)))
 		return -EFAULT;
+	if (type == NT_X86_XSTATE) {
+		int64_t err = ptrace_xstate(k, t, &iov, set);
+		if (err)
+			return err;
+		return copy_to_user(k, uiov, &iov, sizeof(iov)) ? -EFAULT : 0;
+	}
 	if (type == NT_PRFPREG) {
 		iov.iov_len = iov.iov_len < sizeof(struct fxsave) ? iov.iov_len : sizeof(struct fxsave);
 		int64_t err = ptrace_fpregs(k, t, (uint64_t)iov.iov_base, iov.iov_len, set);
@@ -249,6 +316,42 @@ static int64_t ptrace_regset(struct kernel *k, struct process *t, uint64_t type,
 	}
 	iov.iov_len = n;
 	return copy_to_user(k, uiov, &iov, sizeof(iov)) ? -EFAULT : 0;
+}
+
+/* PTRACE_PEEKSIGINFO (Linux's ptrace_peek_siginfo): the siginfo of the
+ * signals queued for the thread, or its process with
+ * PTRACE_PEEKSIGINFO_SHARED, from arg.off on, oldest first; how many were
+ * copied, EFAULT when not even the first could be. */
+#define PEEKSIGINFO_SHARED 1u
+#define SIGINFO_SIZE 128
+static int64_t ptrace_peek_siginfo(struct kernel *k, struct process *t, uint64_t uarg,
+				   uint64_t ubuf)
+{
+	struct {
+		uint64_t off;
+		uint32_t flags;
+		int32_t nr;
+	} arg;
+	if (copy_from_user(k, &arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.flags & ~PEEKSIGINFO_SHARED) || arg.nr < 0)
+		return -EINVAL;
+	const struct sigpending *q =
+		arg.flags & PEEKSIGINFO_SHARED ? &t->signal->shared_pending : &t->sig.pending;
+	int64_t i = 0;
+	while (i < arg.nr) {
+		struct ksiginfo batch[16];
+		uint64_t want = (uint64_t)(arg.nr - i) < 16 ? (uint64_t)(arg.nr - i) : 16;
+		int64_t got = sigpending_peek(q, arg.off + (uint64_t)i, batch, want);
+		if (got < 0)
+			return i ? i : got;
+		for (int64_t j = 0; j < got; j++, i++)
+			if (copy_siginfo_to_user(k, ubuf + (uint64_t)i * SIGINFO_SIZE, &batch[j]))
+				return i ? i : -EFAULT;
+		if ((uint64_t)got < want)
+			break;
+	}
+	return i;
 }
 
 /* PTRACE_INTERRUPT (seized tracees only): a stopped process reports its
@@ -323,10 +426,13 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 		return seccomp_get_filter(k, t, addr, data);
 	case PTRACE_SECCOMP_GET_METADATA:
 		return seccomp_get_metadata(k, t, addr, data);
+	case PTRACE_PEEKSIGINFO:
+		return ptrace_peek_siginfo(k, t, addr, data);
 	case PTRACE_GET_SYSCALL_INFO:
 		return ptrace_get_syscall_info(k, t, addr, data);
 	case PTRACE_CONT:
 	case PTRACE_SYSCALL:
+	case PTRACE_SINGLESTEP:
 	case PTRACE_DETACH:
 		if (data > KSIG_MAX)
 			return -EIO;
@@ -335,6 +441,10 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 			return 0;
 		}
 		t->ptrace.syscall_trace = req == PTRACE_SYSCALL;
+		if (req == PTRACE_SINGLESTEP)
+			ptrace_enable_single_step(t);
+		else
+			ptrace_disable_single_step(t);
 		ptrace_resume_stopped(k, t, (int)data);
 		return 0;
 	case PTRACE_LISTEN:
@@ -346,7 +456,7 @@ static int64_t ptrace_request(struct kernel *k, struct process *t, long req, uin
 		if (!t->signal->group_stop)
 			ptrace_listen_continue(k, t);
 		return 0;
-	default: /* SINGLESTEP and the rest: not provided */
+	default: /* SINGLEBLOCK, SYSEMU and the rest: not provided */
 		return -EIO;
 	}
 }

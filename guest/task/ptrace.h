@@ -15,6 +15,7 @@ struct user_regs_struct {
 	uint64_t orig_rax, rip, cs, eflags, rsp, ss, fs_base, gs_base, ds, es, fs, gs;
 };
 #define USER_STRUCT_SIZE 912
+#define X86_EFLAGS_TF 0x100u /* the trap flag, PTRACE_SINGLESTEP's */
 #define USER_DEBUGREG_OFFSET 848
 
 void ptrace_getregs(const struct process *p, struct user_regs_struct *r);

@@ -11,6 +11,7 @@
 #include "kern.h"
 #include "mm/mm.h"
 #include "task/internal.h"
+#include "task/ptrace.h"
 
 /* PTRACE_GETEVENTMSG at a syscall stop (<linux/ptrace.h>'s, which
  * clashes with <sys/ptrace.h>). */
@@ -129,6 +130,12 @@ bool ptrace_syscall_exit(struct kernel *k, struct process *p)
 		ptrace_stop(k, p, PTRACE_STOP_EVENT, SIGTRAP | ev << 8);
 		return true;
 	}
+	/* A step over the call: its trap replaces the exit stop (Linux's
+	 * syscall_exit_work). */
+	if (pt->singlestep && p->state == PROC_RUNNABLE) {
+		ptrace_step_syscall(k, p);
+		return false;
+	}
 	if (!pt->syscall_trace)
 		return false;
 	if (p->state != PROC_RUNNABLE) { /* a vfork parent waits for its child first */
@@ -163,6 +170,8 @@ void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig)
 	enum ptrace_stop_kind kind = pt->stop;
 	pt->stop = PTRACE_STOP_NONE;
 	pt->exit_code = 0;
+	if (kind != PTRACE_STOP_SIGNAL || !sig)
+		pt->sync_sig = false;
 	pt->listening = false;
 	p->state = PROC_RUNNABLE;
 	if (kind == PTRACE_STOP_SYSCALL_ENTRY || kind == PTRACE_STOP_EXIT ||
@@ -178,33 +187,78 @@ void ptrace_resume_stopped(struct kernel *k, struct process *p, int sig)
 		/* PTRACE_EVENT_VFORK: the call goes on waiting for the child */
 		p->state = PROC_BLOCKED;
 		p->wait_chan = vfork_child(k, p);
-		pt->exit_pending = pt->syscall_trace;
+		pt->exit_pending = pt->syscall_trace || pt->singlestep;
 		return;
 	} else if (kind == PTRACE_STOP_EVENT && pt->tracer && pt->syscall_trace) {
 		syscall_exit_stop(k, p);
 		return;
+	} else if (kind == PTRACE_STOP_EVENT && pt->tracer && pt->singlestep) {
+		ptrace_step_syscall(k, p); /* the call stepped over ends after its event */
 	} else if (kind == PTRACE_STOP_SIGNAL && sig) {
-		if (sig != pt->siginfo.signo)
+		if (sig != pt->siginfo.signo) {
 			pt->siginfo = (struct ksiginfo){.signo = sig, .code = SI_USER,
 							.pid = pt->tracer ? pt->tracer->tgid : 0};
+			pt->sync_sig = false; /* another signal: no fault behind it */
+		}
 		pt->inject_sig = sig;
 	}
 }
 
-int ptrace_take_injected(struct process *p, struct ksiginfo *info)
+int ptrace_take_injected(struct process *p, struct ksiginfo *info, struct sigframe_fault *ff,
+			 bool *sync)
 {
-	int sig = p->ptrace.inject_sig;
-	p->ptrace.inject_sig = 0;
-	if (sig)
-		*info = p->ptrace.siginfo;
+	struct ptrace_state *pt = &p->ptrace;
+	int sig = pt->inject_sig;
+	pt->inject_sig = 0;
+	*sync = false;
+	if (!sig)
+		return 0;
+	*info = pt->siginfo;
+	/* The fault's own signal, as it was: its frame tells the fault. */
+	if (pt->sync_sig && sig == pt->siginfo.signo) {
+		*sync = true;
+		*ff = (struct sigframe_fault){pt->fault_trapno, pt->fault_err, pt->fault_cr2};
+	}
+	pt->sync_sig = false;
 	return sig;
 }
 
-bool ptrace_signal(struct kernel *k, struct process *p, const struct ksiginfo *info)
+bool ptrace_signal(struct kernel *k, struct process *p, const struct ksiginfo *info,
+		   const struct sigframe_fault *ff)
 {
-	p->ptrace.siginfo = *info;
+	struct ptrace_state *pt = &p->ptrace;
+	pt->siginfo = *info;
+	pt->sync_sig = ff != NULL;
+	if (ff) {
+		pt->fault_trapno = ff->trapno;
+		pt->fault_err = ff->err;
+		pt->fault_cr2 = ff->cr2;
+	}
 	ptrace_stop(k, p, PTRACE_STOP_SIGNAL, info->signo);
 	return true;
+}
+
+/* ---- PTRACE_SINGLESTEP ---- */
+
+void ptrace_step_syscall(struct kernel *k, struct process *p)
+{
+	/* send_sigtrap(regs, 0, TRAP_BRKPT): si_addr is the next RIP */
+	struct ksiginfo info = {.signo = SIGTRAP, .code = TRAP_BRKPT, .addr = p->ctx.rip};
+	force_sig_info(k, p, &info, false);
+}
+
+void ptrace_step_handler(struct kernel *k, struct process *p)
+{
+	ptrace_stop(k, p, PTRACE_STOP_STEP, SIGTRAP);
+}
+
+void ptrace_disable_single_step(struct process *p)
+{
+	struct ptrace_state *pt = &p->ptrace;
+	pt->singlestep = false;
+	if (pt->forced_tf)
+		p->ctx.rflags &= ~X86_EFLAGS_TF;
+	pt->forced_tf = false;
 }
 
 void ptrace_event_exec(struct kernel *k, struct process *p)
@@ -226,8 +280,8 @@ void ptrace_event_fork(struct kernel *k, struct process *p, struct process *chil
 		       int exit_signal)
 {
 	struct ptrace_state *pt = &p->ptrace;
-	if (!pt->tracer || (flags & CLONE_THREAD))
-		return; /* threads are not traced with their process (left out) */
+	if (!pt->tracer)
+		return;
 	int ev = (flags & CLONE_VFORK) ? PTRACE_EVENT_VFORK
 		 : exit_signal == SIGCHLD ? PTRACE_EVENT_FORK : PTRACE_EVENT_CLONE;
 	unsigned opt = ev == PTRACE_EVENT_VFORK ? PTRACE_O_TRACEVFORK
@@ -301,8 +355,11 @@ void ptrace_reported(struct kernel *k, struct process *c, bool exited)
 		return;
 	}
 	c->ptrace.exit_reported = true;
-	/* Its end told, the tracer lets go: the real parent may wait now. */
+	/* Its end told, the tracer lets go: the real parent may wait now;
+	 * a thread other than the leader is freed (Linux's release_task). */
 	c->ptrace.tracer = NULL;
+	if (!thread_group_leader(c))
+		c->autoreap = true;
 	if (c->signal->parent)
 		kernel_wake(k, c->signal->parent);
 }

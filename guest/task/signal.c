@@ -64,6 +64,7 @@ uint64_t signal_blockable(uint64_t mask)
 struct sigqueue {
 	struct sigqueue *next;
 	struct ksiginfo info;
+	uint64_t seq;
 };
 
 /* Takes the oldest instance of sig off q: its next instance, if any,
@@ -75,6 +76,7 @@ static void take(struct sigpending *q, int sig, struct ksiginfo *info)
 		if ((*e)->info.signo == sig) {
 			struct sigqueue *next = *e;
 			q->info[sig] = next->info;
+			q->seq[sig] = next->seq;
 			*e = next->next;
 			free(next);
 			return;
@@ -101,6 +103,39 @@ static void flush_queue(struct signal_struct *s, struct sigpending *q, uint64_t 
 				posix_timer_dequeued(s, &info);
 		}
 	}
+}
+
+struct queued {
+	uint64_t seq;
+	const struct ksiginfo *info;
+};
+
+static int by_seq(const void *a, const void *b)
+{
+	uint64_t x = ((const struct queued *)a)->seq, y = ((const struct queued *)b)->seq;
+	return x < y ? -1 : x > y;
+}
+
+int64_t sigpending_peek(const struct sigpending *q, uint64_t off, struct ksiginfo *out,
+			uint64_t nr)
+{
+	size_t n = 0, cap = KSIG_MAX;
+	for (const struct sigqueue *e = q->more; e; e = e->next)
+		cap++;
+	struct queued *all = malloc(cap * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (int sig = 1; sig <= KSIG_MAX; sig++)
+		if (q->signal & sig_bit(sig))
+			all[n++] = (struct queued){q->seq[sig], &q->info[sig]};
+	for (const struct sigqueue *e = q->more; e; e = e->next)
+		all[n++] = (struct queued){e->seq, &e->info};
+	qsort(all, n, sizeof(*all), by_seq);
+	uint64_t got = 0;
+	for (; got < nr && off + got < n; got++)
+		out[got] = *all[off + got].info;
+	free(all);
+	return (int64_t)got;
 }
 
 void sigpending_release(struct sigpending *q)
@@ -189,6 +224,8 @@ bool signal_interrupts(struct process *p)
 	return false;
 }
 
+/* The thread's own signals before its process's, each set by
+ * next_signal (Linux's dequeue_signal); SIGKILL before all. */
 int signal_next(const struct process *p)
 {
 	uint64_t ready = ready_signals(p);
@@ -196,7 +233,8 @@ int signal_next(const struct process *p)
 		return 0;
 	if (ready & sig_bit(SIGKILL))
 		return SIGKILL;
-	return __builtin_ctzll(ready) + 1;
+	uint64_t own = ready & p->sig.pending.signal;
+	return next_signal(own ? own : ready);
 }
 
 void signal_flush_pending(struct kernel *k, struct process *p, uint64_t mask)
@@ -336,6 +374,7 @@ static bool queue(const struct process *p, struct sigpending *q, const struct ks
 	if (!(q->signal & sig_bit(sig))) {
 		q->signal |= sig_bit(sig);
 		q->info[sig] = *info;
+		q->seq[sig] = q->next_seq++;
 		return true;
 	}
 	if (sig < KSIGRTMIN && !info->timer_seq)
@@ -349,7 +388,7 @@ static bool queue(const struct process *p, struct sigpending *q, const struct ks
 	struct sigqueue *e = malloc(sizeof(*e));
 	if (!e)
 		return false;
-	*e = (struct sigqueue){NULL, *info};
+	*e = (struct sigqueue){NULL, *info, q->next_seq++};
 	*tail = e;
 	return true;
 }
@@ -456,12 +495,14 @@ void force_fatal_sig(struct process *p, int sig)
 	p->fault.kind = MMU_FAULT_NONE;
 }
 
+#define DR_STEP 0x4000u /* DR6.BS */
 void force_single_step(struct process *p)
 {
 	if (p->pending_fatal || p->exited)
 		return;
 	force_fatal_sig(p, SIGTRAP);
 	p->fatal_single_step = true;
+	p->virtual_dr6 = DR_STEP; /* exc_debug_user: the step bit of the #DB's DR6 */
 }
 
 /* The siginfo and sigcontext fields Linux gives for the cause of
@@ -615,6 +656,12 @@ static void run_handler(struct kernel *k, struct process *p, int sig, const stru
 	if (p->restart_syscall)
 		interrupt_syscall(k, p, &ka);
 	rseq_signal_deliver(k, p, sig);
+	/* A tracee stepped into a handler: the frame keeps no forced TF, and
+	 * it stops at the handler's first instruction (Linux's
+	 * handle_signal and signal_setup_done). */
+	bool stepping = p->ptrace.singlestep;
+	if (stepping)
+		ptrace_disable_single_step(p);
 	/* The mask the handler's return puts back: rt_sigsuspend's caller's. */
 	uint64_t mask = s->restore_blocked ? s->saved_blocked : s->blocked;
 	if (sigframe_setup(k, p, &ka, info, ff, mask)) {
@@ -625,6 +672,8 @@ static void run_handler(struct kernel *k, struct process *p, int sig, const stru
 	s->blocked |= signal_blockable(ka.mask | ((ka.flags & SA_NODEFER) ? 0 : sig_bit(sig)));
 	if (ka.flags & SA_RESETHAND)
 		p->sighand->action[sig].handler = KSIG_DFL;
+	if (stepping && p->ptrace.tracer)
+		ptrace_step_handler(k, p);
 }
 
 /* Acts on sig; false when it was ignored (nothing changed). */
@@ -677,16 +726,20 @@ bool signal_deliver(struct kernel *k, struct process *p)
 		return true;
 	const struct sigframe_fault none = {0};
 	struct ksiginfo info;
-	int injected = ptrace_take_injected(p, &info);
-	if (injected && !kill && deliver(k, p, injected, &info, &none, false))
+	struct sigframe_fault ff = {0};
+	bool sync;
+	int injected = ptrace_take_injected(p, &info, &ff, &sync);
+	if (injected && !kill && deliver(k, p, injected, &info, &ff, sync))
 		return true;
 	if (p->pending_fatal) {
 		if (kill) {
 			p->pending_fatal = 0; /* SIGKILL wins */
 		} else {
-			struct ksiginfo info;
-			struct sigframe_fault ff;
 			int sig = take_fault(p, &info, &ff);
+			/* A tracee's fault is a signal-delivery-stop first, as
+			 * Linux's queued force_sig_fault is. */
+			if (p->ptrace.tracer && !(p->sighand->action[sig].flags & KSA_IMMUTABLE))
+				return ptrace_signal(k, p, &info, &ff);
 			return deliver(k, p, sig, &info, &ff, true);
 		}
 	}
@@ -714,7 +767,7 @@ bool signal_deliver(struct kernel *k, struct process *p)
 			continue;
 		if (p->ptrace.tracer && sig != SIGKILL &&
 		    !(p->sighand->action[sig].flags & KSA_IMMUTABLE)) /* a signal-delivery-stop */
-			return ptrace_signal(k, p, &info);
+			return ptrace_signal(k, p, &info, NULL);
 		if (deliver(k, p, sig, &info, &none, false))
 			return true;
 	}

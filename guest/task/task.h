@@ -53,6 +53,9 @@ struct sigpending {
 	uint64_t signal;
 	struct ksiginfo info[KSIG_MAX + 1];
 	struct sigqueue *more;
+	/* When each instance came, across signals (PTRACE_PEEKSIGINFO shows
+	 * the queue in that order, as Linux's list is). */
+	uint64_t seq[KSIG_MAX + 1], next_seq;
 };
 
 /* A thread's own signal state. */
@@ -213,7 +216,8 @@ struct signal_struct {
 enum ptrace_stop_kind { PTRACE_STOP_NONE, PTRACE_STOP_SIGNAL, PTRACE_STOP_SYSCALL_ENTRY,
 			PTRACE_STOP_SYSCALL_EXIT, PTRACE_STOP_EVENT, PTRACE_STOP_TRAP,
 			PTRACE_STOP_EXIT, /* PTRACE_EVENT_EXIT: exit or exit_group runs next */
-			PTRACE_STOP_SECCOMP /* PTRACE_EVENT_SECCOMP: before the call, after its filters */ };
+			PTRACE_STOP_SECCOMP, /* PTRACE_EVENT_SECCOMP: before the call, after its filters */
+			PTRACE_STOP_STEP /* a step into a signal handler (Linux's ptrace_notify(SIGTRAP)) */ };
 struct ptrace_state {
 	struct process *tracer;   /* the tracing thread; NULL: not traced */
 	bool seized;              /* PTRACE_SEIZE rather than ATTACH or TRACEME */
@@ -226,6 +230,9 @@ struct ptrace_state {
 	bool restarted;           /* a call a signal interrupted is made again: entry stop */
 	bool exiting;             /* PTRACE_EVENT_EXIT reported */
 	bool seccomp_resumed;     /* resumed from PTRACE_EVENT_SECCOMP: its call runs next */
+	bool singlestep;          /* PTRACE_SINGLESTEP (Linux's TIF_SINGLESTEP) */
+	bool forced_tf;           /* RFLAGS.TF is ptrace's, hidden from the tracer (TIF_FORCED_TF) */
+	bool sync_sig;            /* siginfo is a fault's: trapno, err, cr2 go to its frame */
 	uint8_t stop;             /* enum ptrace_stop_kind while PROC_TRACED */
 	unsigned options;         /* PTRACE_O_* */
 	int exit_code;            /* the stop's status for wait (0: reported) */
@@ -234,6 +241,7 @@ struct ptrace_state {
 	uint64_t orig_rax, entry_rax; /* the call's number; rax at its entry stop */
 	uint64_t eventmsg;        /* PTRACE_GETEVENTMSG */
 	struct ksiginfo siginfo;  /* the signal of a signal-delivery-stop */
+	uint64_t fault_trapno, fault_err, fault_cr2; /* a fault's sigcontext fields (sync_sig) */
 };
 
 /* seccomp (seccomp.c): SECCOMP_MODE_DISABLED, _STRICT or _FILTER (and
@@ -361,6 +369,8 @@ struct process {
 	bool core_dumped;    /* default action "core" (reported by wait) */
 	int pending_fatal;   /* signal queued by a fault or CPU exception */
 	bool fatal_single_step; /* pending_fatal is the trap flag's #DB */
+	uint64_t virtual_dr6;   /* DR6 as ptrace shows it: DR_STEP after a #DB (Linux's thread.virtual_dr6) */
+	uint64_t debugreg[4];   /* DR0-DR3 as a tracer wrote them (no breakpoint is armed) */
 	struct {             /* the fault behind pending_fatal */
 		uint64_t addr;
 		uint32_t error_code;
@@ -764,8 +774,6 @@ int ptrace_may_access(struct kernel *k, const struct process *t, unsigned mode);
 syscall_fn sys_ptrace;
 bool ptrace_syscall_entry(struct kernel *k, struct process *p, struct cpu_context *ctx);
 bool ptrace_syscall_exit(struct kernel *k, struct process *p);
-int ptrace_take_injected(struct process *p, struct ksiginfo *info);
-bool ptrace_signal(struct kernel *k, struct process *p, const struct ksiginfo *info);
 void ptrace_event_exec(struct kernel *k, struct process *p);
 void ptrace_event_fork(struct kernel *k, struct process *p, struct process *child, uint64_t flags,
 		       int exit_signal);
