@@ -38,7 +38,7 @@ void eventpoll_release(struct file *f);
 int file_reopen(struct kernel *k, struct file *f, int flags, struct file **out);
 int pipe_reopen(struct file *f, int flags, struct file **out); /* pipe.c */
 uint64_t pipe_ino(struct file *f);
-uint64_t unix_ino(struct file *f); /* af_unix.c */
+uint64_t sockfs_new_ino(void); /* af_unix.c: the next socket's inode number */
 int memfd_reopen(struct kernel *k, struct file *f, int flags, struct file **out); /* memfd.c */
 /* Terminals (pty.c): a new open of a pty file or node; its name
  * ("/dev/pts/N", "/dev/ptmx", "/dev/tty"). Whether name may be a node of
