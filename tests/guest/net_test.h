@@ -11,7 +11,9 @@
 #ifndef NET_TEST_H
 #define NET_TEST_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +46,7 @@
  * namespace of our own with lo up. */
 static bool lo_only;
 
-static void net_setup(int argc, char **argv)
+static inline void net_setup(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--vmemu")) {
 		lo_only = true;
@@ -62,14 +64,14 @@ static void net_setup(int argc, char **argv)
 	lo_only = true;
 }
 
-static struct sockaddr_in sin4(const char *a, int port)
+static inline struct sockaddr_in sin4(const char *a, int port)
 {
 	struct sockaddr_in s = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	CHECK(inet_pton(AF_INET, a, &s.sin_addr) == 1, "address %s", a);
 	return s;
 }
 
-static struct sockaddr_in6 sin6(const char *a, int port)
+static inline struct sockaddr_in6 sin6(const char *a, int port)
 {
 	struct sockaddr_in6 s = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
 	CHECK(inet_pton(AF_INET6, a, &s.sin6_addr) == 1, "address %s", a);
@@ -79,7 +81,7 @@ static struct sockaddr_in6 sin6(const char *a, int port)
 #define SA(x) ((struct sockaddr *)&(x))
 
 /* The local port of fd. */
-static int port_of(int fd)
+static inline int port_of(int fd)
 {
 	struct sockaddr_in6 a;
 	socklen_t len = sizeof(a);
@@ -88,7 +90,7 @@ static int port_of(int fd)
 }
 
 /* A TCP listener on 127.0.0.1, an ephemeral port. */
-static int listener4(int backlog)
+static inline int listener4(int backlog)
 {
 	int l = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = sin4("127.0.0.1", 0);
@@ -98,7 +100,7 @@ static int listener4(int backlog)
 }
 
 /* A connected client of listener l (IPv4), and the server's end in *srv. */
-static int connect4(int l, int *srv)
+static inline int connect4(int l, int *srv)
 {
 	int c = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = sin4("127.0.0.1", port_of(l));
@@ -108,14 +110,14 @@ static int connect4(int l, int *srv)
 	return c;
 }
 
-static short poll1(int fd, short events, int ms)
+static inline short poll1(int fd, short events, int ms)
 {
 	struct pollfd p = {fd, events, 0};
 	CHECK(poll(&p, 1, ms) >= 0, "poll: %s", strerror(errno));
 	return p.revents;
 }
 
-static int getint(int fd, int level, int name)
+static inline int getint(int fd, int level, int name)
 {
 	int v = -12345;
 	socklen_t len = sizeof(v);
@@ -124,14 +126,14 @@ static int getint(int fd, int level, int name)
 	return v;
 }
 
-static void setint(int fd, int level, int name, int v)
+static inline void setint(int fd, int level, int name, int v)
 {
 	CHECK(setsockopt(fd, level, name, &v, sizeof(v)) == 0, "setsockopt(%d, %d, %d): %s",
 	      level, name, v, strerror(errno));
 }
 
 /* Drops capability cap from the effective set. */
-static void drop_cap(int cap)
+static inline void drop_cap(int cap)
 {
 	struct {
 		uint32_t version;
