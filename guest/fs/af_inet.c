@@ -550,6 +550,7 @@ static int64_t inet_recvmsg(struct kernel *k, struct file *f, struct unix_msghdr
 	if (f->flags & O_NONBLOCK)
 		flags |= MSG_DONTWAIT;
 	m->flags = 0;
+	m->controllen = 0; /* no control data: IP_PKTINFO, IP_RECVERR's queue are not kept */
 	if (s->protocol == IPPROTO_TCP)
 		return tcp_recvmsg(k, s, m, flags);
 	return udp_recvmsg(k, s, m, flags);

@@ -16,6 +16,8 @@
  * only lo is up (net_test.h). */
 #include "net_test.h"
 
+#include <sys/epoll.h>
+
 static void check_socket_calls(void)
 {
 	CHECK_ERRNO(socket(AF_INET, SOCK_STREAM, IPPROTO_UDP), EPROTONOSUPPORT, "stream udp");
@@ -435,6 +437,78 @@ static void check_options(void)
 	close(l);
 }
 
+/* A full accept queue (backlog 0 holds one): a blocking connect waits
+ * until an accept makes room (Linux: its SYN is dropped and sent again a
+ * second later), a non-blocking one is EINPROGRESS and completes then;
+ * epoll sees the listener's connections and the data, edge-triggered. */
+static void check_backlog(void)
+{
+	int l = listener4(0), s;
+	int c1 = connect4(l, &s); /* accepted: the queue is empty again */
+	close(s);
+	close(c1);
+	struct sockaddr_in to = sin4("127.0.0.1", port_of(l));
+	int c2 = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(connect(c2, SA(to), sizeof(to)) == 0, "first connect: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid == 0) { /* waits for room */
+		int c3 = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(c3, SA(to), sizeof(to)) != 0 || write(c3, "3", 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	usleep(100000);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = l};
+	CHECK(ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev) == 0, "epoll_ctl");
+	CHECK(epoll_wait(ep, &ev, 1, 1000) == 1 && ev.data.fd == l, "listener ready");
+	int s2 = accept(l, NULL, NULL);
+	CHECK(s2 >= 0, "accept 2: %s", strerror(errno));
+	int s3 = accept(l, NULL, NULL); /* the child's, once it had room */
+	CHECK(s3 >= 0, "accept 3: %s", strerror(errno));
+	ev = (struct epoll_event){.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.fd = s3};
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, s3, &ev) == 0, "epoll_ctl s3");
+	CHECK(epoll_wait(ep, &ev, 1, 3000) == 1 && ev.data.fd == s3 && (ev.events & EPOLLIN),
+	      "s3 readable");
+	char b;
+	CHECK(read(s3, &b, 1) == 1 && b == '3', "the waiting client's byte");
+	int status;
+	CHECK(waitpid(pid, &status, 0) == pid && status == 0, "waiting connector %#x", status);
+	CHECK(poll1(s3, POLLIN | POLLRDHUP, 1000) == (POLLIN | POLLRDHUP), "s3 closed: %#x",
+	      poll1(s3, POLLIN | POLLRDHUP, 0));
+	/* A non-blocking connect to a full queue. */
+	int c4 = socket(AF_INET, SOCK_STREAM, 0), c5 = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK(connect(c4, SA(to), sizeof(to)) == 0, "fill the queue");
+	CHECK_ERRNO(connect(c5, SA(to), sizeof(to)), EINPROGRESS, "non-blocking to a full queue");
+	usleep(10000);
+	CHECK(poll1(c5, POLLOUT, 0) == 0, "still connecting polls %#x", poll1(c5, POLLOUT, 0));
+	CHECK_ERRNO(connect(c5, SA(to), sizeof(to)), EALREADY, "connect while connecting");
+	int s4 = accept(l, NULL, NULL);
+	CHECK(s4 >= 0, "accept 4");
+	CHECK(poll1(c5, POLLOUT, 3000) == POLLOUT, "connected after the accept");
+	int s5 = accept(l, NULL, NULL);
+	CHECK(s5 >= 0 && getint(c5, SOL_SOCKET, SO_ERROR) == 0, "accept 5");
+	/* SO_SNDTIMEO: a write to a peer that reads nothing gives up. */
+	struct timeval tv = {0, 50000};
+	CHECK(setsockopt(c4, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0, "SO_SNDTIMEO");
+	static char junk[1 << 16];
+	ssize_t w;
+	long total = 0;
+	while ((w = write(c4, junk, sizeof(junk))) > 0)
+		total += w;
+	CHECK(w < 0 && errno == EAGAIN && total > 65536, "timed-out write after %ld: %s", total,
+	      strerror(errno));
+	close(c2);
+	close(c4);
+	close(c5);
+	close(s2);
+	close(s3);
+	close(s4);
+	close(s5);
+	close(ep);
+	close(l);
+}
+
 int main(int argc, char **argv)
 {
 	net_setup(argc, argv);
@@ -444,6 +518,7 @@ int main(int argc, char **argv)
 	check_close();
 	check_refused();
 	check_options();
+	check_backlog();
 	puts("net_tcp ok");
 	return 0;
 }
