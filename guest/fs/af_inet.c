@@ -40,6 +40,11 @@ static struct inet_sock *inet_list;
 
 static const struct file_ops inet_ops;
 
+struct inet_sock *inet_sock_first(void)
+{
+	return inet_list;
+}
+
 void inet_sock_wake(struct inet_sock *s)
 {
 	file_wake(s->k, &s->wait, 0);

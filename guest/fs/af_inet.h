@@ -88,6 +88,7 @@ struct inet_sock {
 };
 
 /* af_inet.c */
+struct inet_sock *inet_sock_first(void); /* every socket, newest first, by ->next */
 struct inet_sock *inet_sock_alloc(struct kernel *k, int family, int type, int protocol);
 void inet_sock_put(struct inet_sock *s);
 struct file *inet_file(struct inet_sock *s, int flags); /* takes s's reference; NULL: no memory */

@@ -415,6 +415,7 @@ enum proc_kind {
 	PROC_MAP_FILE,                        /* map_files/START-END: a link to a VMA's file */
 	PROC_SYMLINK,                         /* "mounts": a symlink with a fixed text */
 	PROC_SYSVIPC_DIR,                     /* /proc/sysvipc */
+	PROC_NET_DIR,                         /* /proc/net: the loopback network's sockets (proc_net.c) */
 	PROC_FDINFO_DIR,                      /* /proc/PID/fdinfo */
 	PROC_FDINFO,                          /* fdinfo/N: the text of fd N (proc_fdinfo.c) */
 	PROC_NS_DIR,                          /* /proc/PID/ns: links to namespaces (proc_ns.c) */

@@ -257,6 +257,7 @@ proc_show_fn proc_zoneinfo_show;                                   /* proc_zonei
 proc_show_fn proc_locks_show;                                      /* proc_locks.c */
 proc_show_fn proc_buddyinfo_show;                                  /* proc_buddyinfo.c */
 proc_show_fn proc_sysvipc_shm_show, proc_sysvipc_sem_show, proc_sysvipc_msg_show; /* proc_sysvipc.c */
+proc_show_fn proc_net_tcp_show, proc_net_tcp6_show, proc_net_udp_show, proc_net_udp6_show; /* proc_net.c */
 proc_show_fn proc_status_show, proc_stat_show, proc_tid_stat_show, proc_statm_show; /* proc_pid.c */
 proc_show_fn proc_cmdline_show;                                    /* proc_pid.c */
 proc_show_fn proc_maps_show;                                       /* proc_maps.c */

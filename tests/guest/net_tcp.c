@@ -109,6 +109,32 @@ static void check_bind(void)
 	close(b);
 }
 
+/* Whether /proc/net/FILE has a line for fd (its inode) with its local
+ * port and state st, and (rx >= 0) rx bytes unread. */
+static bool proc_net_has(const char *file, int fd, int st, int rx)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
+	FILE *f = fopen(path, "r");
+	CHECK(f, "open %s: %s", path, strerror(errno));
+	struct stat sb;
+	CHECK(fstat(fd, &sb) == 0, "fstat");
+	bool found = false;
+	CHECK(fgets(line, sizeof(line), f) && strstr(line, "local_address"), "%s header", path);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned lport, state, tx, rxq, uid;
+		unsigned long ino;
+		char *p = strchr(line, ':') + 1;
+		if (sscanf(p, " %*[0-9A-F]:%X %*[0-9A-F]:%*X %X %X:%X %*X:%*X %*X %u %*d %lu", &lport,
+			   &state, &tx, &rxq, &uid, &ino) != 6)
+			fail("%s line: %s", path, line);
+		if (ino == sb.st_ino)
+			found = (int)lport == port_of(fd) && (int)state == st && (rx < 0 || (int)rxq == rx);
+	}
+	fclose(f);
+	return found;
+}
+
 static void check_connection(void)
 {
 	int l = listener4(5);
@@ -135,6 +161,9 @@ static void check_connection(void)
 		      name.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
 	      "server end's name");
 	CHECK(getint(s, SOL_SOCKET, SO_ACCEPTCONN) == 0, "accepted SO_ACCEPTCONN");
+	CHECK(proc_net_has("tcp", l, 0x0A, -1), "/proc/net/tcp: the listener");
+	CHECK(proc_net_has("tcp", c, 0x01, 0) && proc_net_has("tcp", s, 0x01, 0),
+	      "/proc/net/tcp: both ends");
 	CHECK(poll1(c, POLLIN | POLLOUT, 0) == POLLOUT, "client polls %#x", poll1(c, 0xff, 0));
 
 	/* Bytes both ways. */
@@ -142,6 +171,7 @@ static void check_connection(void)
 	CHECK(poll1(s, POLLIN, 1000) == POLLIN, "readable");
 	int n = -1;
 	CHECK(ioctl(s, FIONREAD, &n) == 0 && n == 5, "FIONREAD %d", n);
+	CHECK(proc_net_has("tcp", s, 0x01, 5), "/proc/net/tcp: 5 bytes unread");
 	CHECK(ioctl(c, SIOCOUTQ, &n) == 0 && n == 0, "SIOCOUTQ %d", n);
 	char buf[64] = {0};
 	CHECK(recv(s, buf, sizeof(buf), MSG_PEEK) == 5 && !memcmp(buf, "hello", 5), "peek");

@@ -30,6 +30,22 @@ static void check_datagrams(void)
 	CHECK(sendto(s, "second", 6, 0, SA(to), sizeof(to)) == 6, "sendto 2");
 	CHECK(sendto(s, "", 0, 0, SA(to), sizeof(to)) == 0, "empty sendto");
 	int sport = port_of(s);
+	{
+		char line[256];
+		struct stat sb;
+		FILE *f = fopen("/proc/net/udp", "r");
+		CHECK(f && fstat(r, &sb) == 0, "/proc/net/udp: %s", strerror(errno));
+		bool found = false;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long ino;
+			unsigned port;
+			if (sscanf(line, " %*d: %*X:%X %*X:%*X %*X %*X:%*X %*X:%*X %*X %*u %*d %lu", &port,
+				   &ino) == 2 && ino == sb.st_ino && (int)port == port_of(r))
+				found = true;
+		}
+		fclose(f);
+		CHECK(found, "/proc/net/udp: the receiver's line");
+	}
 	CHECK(sport >= 32768 && sport <= 60999, "sender's automatic port %d", sport);
 	CHECK(poll1(r, POLLIN | POLLOUT, 1000) == (POLLIN | POLLOUT), "receiver polls");
 	int n = -1;
