@@ -128,8 +128,10 @@ int inet_addr_from_user(const struct inet_sock *s, const void *addr, int len,
 		family = sin.sin_family;
 		if (family != AF_INET && family != AF_UNSPEC)
 			return -EAFNOSUPPORT;
+		/* AF_UNSPEC is taken as AF_INET (udp_sendmsg; connect has
+		 * made it a disconnect before). */
 		*out = (struct inet_addr){mapped(ntohl(sin.sin_addr.s_addr)), ntohs(sin.sin_port)};
-		return family == AF_INET ? 0 : -EAFNOSUPPORT;
+		return 0;
 	}
 	struct sockaddr_in6 sin6 = {0};
 	if (len < 24) /* SIN6_LEN_RFC2133: no sin6_scope_id needed */

@@ -177,7 +177,6 @@ int tcp_connect(struct kernel *k, struct file *f, const struct inet_addr *dst_in
 	int err = inet_route(s, &dst, &src);
 	if (err)
 		return err;
-	bool was_bound = s->bound;
 	if ((err = inet_autobind(s)))
 		return -EADDRNOTAVAIL;
 	if (!s->bind_addr_lock)
@@ -187,7 +186,7 @@ int tcp_connect(struct kernel *k, struct file *f, const struct inet_addr *dst_in
 	struct inet_sock *l = inet_lookup(k, IPPROTO_TCP, &s->local, &dst);
 	if (!l || (l->shutdown & RCV_SHUTDOWN)) {
 		/* A reset answers the SYN. */
-		if (!was_bound)
+		if (!s->bind_port_lock) /* tcp_done gives back a port bind(2) did not choose */
 			inet_sock_unhash(s);
 		if (!s->bind_addr_lock)
 			s->local.a = s->family == AF_INET6 ? in6addr_any : s->local.a;
@@ -382,21 +381,27 @@ int64_t tcp_recvmsg(struct kernel *k, struct inet_sock *s, struct unix_msghdr *m
 	return (int64_t)(before + copied);
 }
 
+static void do_close(struct inet_sock *s, bool reset);
+
 /* shutdown(2)'s effect on the peer (mode: RCV_SHUTDOWN | SEND_SHUTDOWN;
  * SEND_SHUTDOWN sends a FIN), or, mode -1, Linux's tcp_disconnect (a
  * listener stops, a connection is reset). */
 int tcp_shutdown(struct inet_sock *s, int mode)
 {
 	if (mode < 0) {
-		tcp_close(s);
+		uint16_t port = s->local.port;
+		bool bound = s->bound;
+		do_close(s, true);
 		s->dead = false;
-		s->state = TCPS_CLOSE;
 		s->shutdown = 0;
 		s->remote.port = 0;
-		if (!s->bind_port_lock)
-			inet_sock_unhash(s);
-		else
+		if (bound) { /* the port stays, as measured, bind(2)'s or not */
+			s->local.port = port;
 			s->bound = true;
+		}
+		if (!s->bind_addr_lock)
+			s->local.a = s->family == AF_INET ? (struct in6_addr){.s6_addr = {[10] = 0xff, [11] = 0xff}}
+							  : in6addr_any;
 		inet_sock_wake(s);
 		return 0;
 	}
@@ -410,8 +415,9 @@ int tcp_shutdown(struct inet_sock *s, int mode)
 	return 0;
 }
 
-/* The file is closed (Linux's tcp_close and inet_csk_listen_stop). */
-void tcp_close(struct inet_sock *s)
+/* The file is closed (Linux's tcp_close and inet_csk_listen_stop), or
+ * (reset) the connection is dropped by tcp_disconnect. */
+static void do_close(struct inet_sock *s, bool reset)
 {
 	s->dead = true;
 	if (s->state == TCPS_LISTEN) {
@@ -441,8 +447,7 @@ void tcp_close(struct inet_sock *s)
 	}
 	struct inet_sock *peer = s->peer;
 	if (peer) {
-		bool reset = s->head || (s->linger_on && s->linger == 0);
-		if (reset) {
+		if (reset || s->head || (s->linger_on && s->linger == 0)) {
 			tcp_reset(peer);
 		} else {
 			peer->shutdown |= RCV_SHUTDOWN;
@@ -458,6 +463,11 @@ void tcp_close(struct inet_sock *s)
 	inet_sock_unhash(s);
 	inet_queue_purge(s);
 	inet_sock_wake(s);
+}
+
+void tcp_close(struct inet_sock *s)
+{
+	do_close(s, false);
 }
 
 /* Linux's tcp_poll (and inet_csk_listen_poll). */

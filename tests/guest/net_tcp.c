@@ -310,6 +310,26 @@ static void check_close(void)
 	CHECK_ERRNO(read(c, buf, 1), ECONNRESET, "read after linger-0 close");
 	close(c);
 
+	/* connect(AF_UNSPEC): a reset for the peer; the address goes, the
+	 * port stays; the socket connects again. */
+	c = connect4(l, &s);
+	int cport = port_of(c);
+	struct sockaddr un = {.sa_family = AF_UNSPEC};
+	CHECK(connect(c, &un, sizeof(un)) == 0, "disconnect: %s", strerror(errno));
+	CHECK_ERRNO(read(s, buf, 1), ECONNRESET, "the peer of a disconnect");
+	struct sockaddr_in me;
+	socklen_t mlen = sizeof(me);
+	CHECK(getsockname(c, SA(me), &mlen) == 0 && me.sin_addr.s_addr == 0 &&
+		      ntohs(me.sin_port) == cport,
+	      "name after disconnect %s:%d", inet_ntoa(me.sin_addr), ntohs(me.sin_port));
+	struct sockaddr_in lto = sin4("127.0.0.1", port_of(l));
+	CHECK(connect(c, SA(lto), sizeof(lto)) == 0, "connect again: %s", strerror(errno));
+	int s6 = accept(l, NULL, NULL);
+	CHECK(s6 >= 0 && write(c, "again", 5) == 5 && read(s6, buf, sizeof(buf)) == 5, "again");
+	close(s6);
+	close(s);
+	close(c);
+
 	/* A listener closed with a connection not accepted. */
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in to = sin4("127.0.0.1", port_of(l));
