@@ -374,8 +374,11 @@ int64_t tcp_recvmsg(struct kernel *k, struct inet_sock *s, struct unix_msghdr *m
 		if (u->fault)
 			break;
 	}
-	if (copied && !peek)
+	if (copied && !peek) {
 		inet_sock_wake(s); /* the peer's writers wait for room on s's queue */
+		if (s->peer)
+			inet_sock_wake(s->peer); /* and its poll's POLLOUT changes */
+	}
 	if (err == -ERESTARTSYS || (!copied && !before && err))
 		return err;
 	return (int64_t)(before + copied);

@@ -559,6 +559,38 @@ static void check_backlog(void)
 	close(l);
 }
 
+/* A writer that filled the connection polls for POLLOUT, and is woken
+ * when a child reads what it wrote. */
+static void check_pollout(void)
+{
+	int l = listener4(1), s;
+	int c = connect4(l, &s);
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	static char junk[1 << 16];
+	long total = 0;
+	ssize_t w;
+	while ((w = write(c, junk, sizeof(junk))) > 0)
+		total += w;
+	CHECK(errno == EAGAIN, "filling: %s", strerror(errno));
+	CHECK(!(poll1(c, POLLOUT, 0) & POLLOUT), "full connection polls %#x", poll1(c, POLLOUT, 0));
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(c);
+		usleep(50000);
+		long got = 0;
+		ssize_t r;
+		while ((r = read(s, junk, sizeof(junk))) > 0)
+			got += r;
+		_exit(got >= total ? 0 : 1);
+	}
+	close(s);
+	CHECK(poll1(c, POLLOUT, 5000) == POLLOUT, "POLLOUT once read");
+	close(c);
+	int status;
+	CHECK(waitpid(pid, &status, 0) == pid && status == 0, "reader child %#x", status);
+	close(l);
+}
+
 int main(int argc, char **argv)
 {
 	net_setup(argc, argv);
@@ -569,6 +601,7 @@ int main(int argc, char **argv)
 	check_refused();
 	check_options();
 	check_backlog();
+	check_pollout();
 	puts("net_tcp ok");
 	return 0;
 }
