@@ -559,8 +559,8 @@ static void check_backlog(void)
 	close(l);
 }
 
-/* A writer that filled the connection polls for POLLOUT, and is woken
- * when a child reads what it wrote. */
+/* A writer that filled the connection waits in epoll for EPOLLOUT, and
+ * is woken when a child reads what it wrote. */
 static void check_pollout(void)
 {
 	int l = listener4(1), s;
@@ -584,7 +584,11 @@ static void check_pollout(void)
 		_exit(got >= total ? 0 : 1);
 	}
 	close(s);
-	CHECK(poll1(c, POLLOUT, 5000) == POLLOUT, "POLLOUT once read");
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLOUT, .data.fd = c};
+	CHECK(ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev) == 0, "epoll_ctl: %s", strerror(errno));
+	CHECK(epoll_wait(ep, &ev, 1, 5000) == 1 && ev.events == EPOLLOUT, "EPOLLOUT once read");
+	close(ep);
 	close(c);
 	int status;
 	CHECK(waitpid(pid, &status, 0) == pid && status == 0, "reader child %#x", status);
