@@ -35,6 +35,9 @@ enum {
 #define TCP_SNDBUF_DEFAULT 16384 /* net.ipv4.tcp_wmem[1] */
 #define TCP_RCVBUF_DEFAULT 131072 /* net.ipv4.tcp_rmem[1] */
 #define UDP_BUF_DEFAULT 212992    /* net.core.[rw]mem_default */
+/* SO_SNDBUF once connected over lo, unless set (tcp_sndbuf_expand:
+ * 2 x 10 segments of lo's MSS; measured on Linux 6.18). */
+#define TCP_SNDBUF_LO 3939840
 
 /* An address and port; IPv4 ones kept as IPv4-mapped IPv6 addresses
  * (::ffff:a.b.c.d), so that both families compare alike. port is in
@@ -78,6 +81,7 @@ struct inet_sock {
 	bool recverr, pktinfo, quickack;
 	int linger_on, linger;
 	int sndbuf, rcvbuf, rcvlowat, priority, mark;
+	bool sndbuf_lock;        /* SO_SNDBUF was set (Linux's SOCK_SNDBUF_LOCK) */
 	int64_t rcvtimeo, sndtimeo;
 	int keepidle, keepintvl, keepcnt, maxseg, syncnt, user_timeout, defer_accept;
 	int tos, ttl, tclass, hoplimit, mtu_discover;

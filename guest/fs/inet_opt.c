@@ -151,6 +151,7 @@ static int sol_socket_set(struct inet_sock *s, int name, const void *val, int le
 		return 0;
 	case SO_SNDBUF:
 		s->sndbuf = buf_size(v, SOCK_MIN_SNDBUF);
+		s->sndbuf_lock = true;
 		inet_sock_wake(s);
 		return 0;
 	case SO_RCVBUF:

@@ -88,7 +88,8 @@ static int tcp_make_child(struct inet_sock *l, struct inet_sock *c)
 	n->nodelay = l->nodelay;
 	n->linger_on = l->linger_on;
 	n->linger = l->linger;
-	n->sndbuf = l->sndbuf;
+	n->sndbuf = l->sndbuf_lock ? l->sndbuf : TCP_SNDBUF_LO;
+	n->sndbuf_lock = l->sndbuf_lock;
 	n->rcvbuf = l->rcvbuf;
 	n->rcvtimeo = l->rcvtimeo;
 	n->sndtimeo = l->sndtimeo;
@@ -103,6 +104,8 @@ static int tcp_make_child(struct inet_sock *l, struct inet_sock *c)
 	n->gid = l->gid;
 	link_peers(n, c);
 	c->state = TCPS_ESTABLISHED;
+	if (!c->sndbuf_lock)
+		c->sndbuf = TCP_SNDBUF_LO;
 	*(l->acc_tail ? &l->acc_tail->acc_next : &l->acc_head) = n; /* the queue's reference */
 	l->acc_tail = n;
 	l->acc_len++;

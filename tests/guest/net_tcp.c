@@ -406,6 +406,9 @@ static void check_options(void)
 	CHECK(getint(s, SOL_SOCKET, SO_KEEPALIVE) == 1, "SO_KEEPALIVE");
 	setint(s, SOL_SOCKET, SO_BROADCAST, 1);
 	CHECK(getint(s, SOL_SOCKET, SO_BROADCAST) == 1, "SO_BROADCAST");
+	CHECK(getint(s, SOL_SOCKET, SO_SNDBUF) == 16384 && getint(s, SOL_SOCKET, SO_RCVBUF) == 131072,
+	      "buffers' defaults %d %d", getint(s, SOL_SOCKET, SO_SNDBUF),
+	      getint(s, SOL_SOCKET, SO_RCVBUF));
 	setint(s, SOL_SOCKET, SO_SNDBUF, 10000);
 	CHECK(getint(s, SOL_SOCKET, SO_SNDBUF) == 20000, "SO_SNDBUF doubled");
 	setint(s, SOL_SOCKET, SO_RCVBUF, 100);
@@ -464,6 +467,8 @@ static void check_options(void)
 	char b;
 	CHECK_ERRNO(read(s, &b, 1), EAGAIN, "timed-out read");
 	CHECK(getint(s, IPPROTO_TCP, TCP_MAXSEG) > 1000, "TCP_MAXSEG connected");
+	CHECK(getint(s, SOL_SOCKET, SO_SNDBUF) > (1 << 20) && getint(c, SOL_SOCKET, SO_SNDBUF) > (1 << 20),
+	      "a connection's send buffer grows: %d", getint(s, SOL_SOCKET, SO_SNDBUF));
 	len = sizeof(ti);
 	CHECK(getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state == 1,
 	      "TCP_INFO established %d", ti.tcpi_state);

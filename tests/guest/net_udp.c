@@ -176,6 +176,7 @@ static void check_options(void)
 	CHECK(getint(s, SOL_SOCKET, SO_ACCEPTCONN) == 0, "SO_ACCEPTCONN");
 	setint(s, SOL_SOCKET, SO_BROADCAST, 1);
 	CHECK(getint(s, SOL_SOCKET, SO_BROADCAST) == 1, "SO_BROADCAST");
+	CHECK(getint(s, SOL_SOCKET, SO_RCVBUF) == 212992, "SO_RCVBUF default");
 	setint(s, SOL_SOCKET, SO_RCVBUF, 4096);
 	CHECK(getint(s, SOL_SOCKET, SO_RCVBUF) == 8192, "SO_RCVBUF doubled");
 	CHECK(getint(s, IPPROTO_IP, IP_TTL) == 64, "IP_TTL");
