@@ -424,7 +424,7 @@ struct inet_sock *inet_sock_alloc(struct kernel *k, int family, int type, int pr
 	s->syncnt = 6;
 	s->ttl = -1;
 	s->hoplimit = -1;
-	s->mtu_discover = tcp ? IP_PMTUDISC_WANT : IP_PMTUDISC_WANT;
+	s->mtu_discover = IP_PMTUDISC_WANT; /* net.ipv4.ip_no_pmtu_disc 0 */
 	s->quickack = true;
 	s->ino = sockfs_new_ino();
 	clock_gettime(CLOCK_REALTIME, &s->created);
