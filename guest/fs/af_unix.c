@@ -41,6 +41,7 @@
 #define STREAM_CHUNK 65536 /* one message per 64 KiB of a stream write, as Linux's skbs */
 
 static const struct file_ops unix_ops;
+static const struct proto_ops unix_proto_ops;
 
 void unix_sock_wake(struct unix_sock *s)
 {
@@ -599,6 +600,7 @@ static const struct file_ops unix_ops = {
 	.release = unix_release,
 	.poll_chans = unix_poll_chans,
 	.show_fdinfo = unix_show_fdinfo,
+	.sock = &unix_proto_ops,
 };
 
 int unix_shutdown(struct file *f, int how)
@@ -620,15 +622,35 @@ int unix_shutdown(struct file *f, int how)
 	return 0;
 }
 
-uint64_t unix_ino(struct file *f)
+static uint64_t unix_ino(struct file *f)
 {
 	return ((struct unix_sock *)f->private)->ino;
 }
 
+static const struct proto_ops unix_proto_ops = {
+	.family = AF_UNIX,
+	.bind = unix_bind,
+	.listen = unix_listen,
+	.connect = unix_connect,
+	.accept = unix_accept,
+	.getname = unix_getname,
+	.shutdown = unix_shutdown,
+	.sendmsg = unix_sendmsg,
+	.recvmsg = unix_recvmsg,
+	.getsockopt = unix_getsockopt,
+	.setsockopt = unix_setsockopt,
+	.ino = unix_ino,
+};
+
+uint64_t sockfs_new_ino(void)
+{
+	/* Inode numbers of sockfs: a counter of their own here, for every family. */
+	static uint64_t next_ino = 1;
+	return next_ino++;
+}
+
 struct unix_sock *unix_sock_alloc(struct kernel *k, int type)
 {
-	/* Inode numbers of sockfs: a counter of their own here. */
-	static uint64_t next_ino = 1;
 	struct unix_sock *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
@@ -638,7 +660,7 @@ struct unix_sock *unix_sock_alloc(struct kernel *k, int type)
 	s->backlog = UNIX_MAX_DGRAM_QLEN;
 	s->sndbuf = s->rcvbuf = UNIX_QUEUE_MAX;
 	s->rcvtimeo = s->sndtimeo = -1;
-	s->ino = next_ino++;
+	s->ino = sockfs_new_ino();
 	clock_gettime(CLOCK_REALTIME, &s->created);
 	s->uid = current_fs_cred(k).fsuid;
 	s->gid = current_fs_cred(k).fsgid;

@@ -122,6 +122,13 @@ int unix_validate_addr(const void *addr, int len);
 struct unix_sock *unix_find_other(struct kernel *k, const void *addr, int len, int type,
 				  int *err);
 
+/* af_unix_opt.c: SO_RCVTIMEO and SO_SNDTIMEO of any socket (Linux's
+ * sock_get_timeout, sock_set_timeout): ticks (-1 none) to and from a
+ * struct timeval; set: 0, -EINVAL (short) or -EDOM. */
+struct timeval;
+void sock_get_timeout(int64_t timeo, struct timeval *tv);
+int sock_set_timeout(int64_t *timeo, const void *val, int len);
+
 /* af_unix_scm.c */
 int scm_send(struct kernel *k, const char *control, size_t len, struct scm_cookie *scm);
 void scm_destroy(struct scm_cookie *scm);

@@ -18,7 +18,7 @@
 #define USEC_PER_TICK (1000000 / SOCK_HZ)
 
 /* Linux's sock_get_timeout: no limit reads as 0. */
-static void get_timeout(int64_t timeo, struct timeval *tv)
+void sock_get_timeout(int64_t timeo, struct timeval *tv)
 {
 	*tv = (struct timeval){0, 0};
 	if (timeo > 0)
@@ -27,7 +27,7 @@ static void get_timeout(int64_t timeo, struct timeval *tv)
 
 /* Linux's sock_set_timeout: ticks rounded up; 0 s 0 us is no limit, and
  * a negative time is "never wait". 0 or -errno. */
-static int set_timeout(int64_t *timeo, const void *val, int len)
+int sock_set_timeout(int64_t *timeo, const void *val, int len)
 {
 	struct timeval tv;
 	if (len < (int)sizeof(tv))
@@ -60,7 +60,7 @@ int unix_getsockopt(struct kernel *k, struct file *f, int level, int name, void 
 	case SO_RCVTIMEO_NEW:
 	case SO_SNDTIMEO_OLD:
 	case SO_SNDTIMEO_NEW:
-		get_timeout(name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW ? s->rcvtimeo
+		sock_get_timeout(name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW ? s->rcvtimeo
 									    : s->sndtimeo,
 			    &tv);
 		if (*len > (int)sizeof(tv))
@@ -139,10 +139,10 @@ int unix_setsockopt(struct file *f, int level, int name, const void *val, int le
 		return 0;
 	case SO_RCVTIMEO_OLD:
 	case SO_RCVTIMEO_NEW:
-		return set_timeout(&s->rcvtimeo, val, len);
+		return sock_set_timeout(&s->rcvtimeo, val, len);
 	case SO_SNDTIMEO_OLD:
 	case SO_SNDTIMEO_NEW:
-		return set_timeout(&s->sndtimeo, val, len);
+		return sock_set_timeout(&s->sndtimeo, val, len);
 	default:
 		return -ENOPROTOOPT;
 	}

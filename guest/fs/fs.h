@@ -59,6 +59,7 @@ enum file_kind { FILE_REGULAR, FILE_DIRECTORY, FILE_TTY, FILE_OTHER, FILE_PIPE, 
 
 struct stat;
 struct seq;
+struct proto_ops;
 
 /* O_LARGEFILE as the kernel sees it: glibc defines it as 0 on x86-64. */
 #define KERNEL_O_LARGEFILE 0100000
@@ -101,6 +102,9 @@ struct file_ops {
 	 * generic FIOCLEX, FIONCLEX, FIONBIO, FIONREAD; NULL: tty_ioctl's
 	 * answer (ENOTTY). */
 	int64_t (*ioctl)(struct kernel *k, struct file *f, unsigned cmd, uint64_t arg);
+	/* Sockets (FILE_SOCKET): the calls of their family (Linux's
+	 * socket->ops). NULL for every other kind. */
+	const struct proto_ops *sock;
 };
 
 #define FILE_POLL_CHANS 2
@@ -241,6 +245,35 @@ int64_t unix_recvmsg(struct kernel *k, struct file *f, struct unix_msghdr *m, in
  * setsockopt(2): 0 or -errno. */
 int unix_getsockopt(struct kernel *k, struct file *f, int level, int name, void *val, int *len);
 int unix_setsockopt(struct file *f, int level, int name, const void *val, int len);
+
+/* The calls of a socket family, with the meanings of the unix_* calls
+ * above (Linux's struct proto_ops); ino: the socket's inode number in
+ * sockfs. The system calls reach a socket f through sock_ops(f). */
+struct proto_ops {
+	int family;
+	int (*bind)(struct kernel *k, struct file *f, const void *addr, int len);
+	int (*listen)(struct file *f, int backlog);
+	int (*connect)(struct kernel *k, struct file *f, const void *addr, int len);
+	int (*accept)(struct kernel *k, struct file *f, int flags, struct file **out);
+	int (*getname)(struct file *f, void *out, bool peer);
+	int (*shutdown)(struct file *f, int how);
+	int64_t (*sendmsg)(struct kernel *k, struct file *f, struct unix_msghdr *m, int flags);
+	int64_t (*recvmsg)(struct kernel *k, struct file *f, struct unix_msghdr *m, int flags);
+	int (*getsockopt)(struct kernel *k, struct file *f, int level, int name, void *val,
+			  int *len);
+	int (*setsockopt)(struct file *f, int level, int name, const void *val, int len);
+	uint64_t (*ino)(struct file *f);
+};
+static inline const struct proto_ops *sock_ops(const struct file *f)
+{
+	return f->ops->sock;
+}
+
+/* AF_INET and AF_INET6 sockets on the loopback network (af_inet.c, tcp.c,
+ * udp.c): socket(2) of family, a SOCK_STREAM or SOCK_DGRAM type and
+ * protocol; O_NONBLOCK in flags. 0 and *out, or -errno. */
+int inet_create(struct kernel *k, int family, int type, int protocol, int flags,
+		struct file **out);
 
 /* memfd (memfd.c). The shared memory a map of f gets (for mmap; VM_MAYWRITE
  * joins *vm_flags for a shared map that may become writable), or NULL
@@ -386,6 +419,7 @@ enum proc_kind {
 	PROC_MAP_FILE,                        /* map_files/START-END: a link to a VMA's file */
 	PROC_SYMLINK,                         /* "mounts": a symlink with a fixed text */
 	PROC_SYSVIPC_DIR,                     /* /proc/sysvipc */
+	PROC_NET_DIR,                         /* /proc/net: the loopback network's sockets (proc_net.c) */
 	PROC_FDINFO_DIR,                      /* /proc/PID/fdinfo */
 	PROC_FDINFO,                          /* fdinfo/N: the text of fd N (proc_fdinfo.c) */
 	PROC_NS_DIR,                          /* /proc/PID/ns: links to namespaces (proc_ns.c) */

@@ -38,7 +38,7 @@ void eventpoll_release(struct file *f);
 int file_reopen(struct kernel *k, struct file *f, int flags, struct file **out);
 int pipe_reopen(struct file *f, int flags, struct file **out); /* pipe.c */
 uint64_t pipe_ino(struct file *f);
-uint64_t unix_ino(struct file *f); /* af_unix.c */
+uint64_t sockfs_new_ino(void); /* af_unix.c: the next socket's inode number */
 int memfd_reopen(struct kernel *k, struct file *f, int flags, struct file **out); /* memfd.c */
 /* Terminals (pty.c): a new open of a pty file or node; its name
  * ("/dev/pts/N", "/dev/ptmx", "/dev/tty"). Whether name may be a node of
@@ -262,6 +262,7 @@ proc_show_fn proc_zoneinfo_show;                                   /* proc_zonei
 proc_show_fn proc_locks_show;                                      /* proc_locks.c */
 proc_show_fn proc_buddyinfo_show;                                  /* proc_buddyinfo.c */
 proc_show_fn proc_sysvipc_shm_show, proc_sysvipc_sem_show, proc_sysvipc_msg_show; /* proc_sysvipc.c */
+proc_show_fn proc_net_tcp_show, proc_net_tcp6_show, proc_net_udp_show, proc_net_udp6_show; /* proc_net.c */
 proc_show_fn proc_status_show, proc_stat_show, proc_tid_stat_show, proc_statm_show; /* proc_pid.c */
 proc_show_fn proc_cmdline_show;                                    /* proc_pid.c */
 proc_show_fn proc_maps_show;                                       /* proc_maps.c */

@@ -240,7 +240,7 @@ int64_t file_readlink(struct kernel *k, struct file *f, char *buf, size_t size)
 	} else if (nsfs_file_ns(f, NULL)) {
 		nsfs_name(f, text, sizeof(text));
 	} else if (f->kind == FILE_SOCKET) {
-		snprintf(text, sizeof(text), "socket:[%llu]", (unsigned long long)unix_ino(f));
+		snprintf(text, sizeof(text), "socket:[%llu]", (unsigned long long)sock_ops(f)->ino(f));
 	} else if (f->ops->anon_name) {
 		snprintf(text, sizeof(text), "anon_inode:%s", f->ops->anon_name);
 	} else if (f->kind == FILE_PTY) {

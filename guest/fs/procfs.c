@@ -169,6 +169,7 @@ static const struct proc_entry global_entries[] = {
 	{.name = "swaps", .kind = PROC_FILE, .show = proc_swaps_show},
 	{.name = "mounts", .kind = PROC_SYMLINK, .target = "self/mounts"},
 	{.name = "sysvipc", .kind = PROC_SYSVIPC_DIR},
+	{.name = "net", .kind = PROC_NET_DIR},
 };
 
 /* /proc/sysvipc: System V IPC's objects (shared memory only here). */
@@ -176,6 +177,16 @@ static const struct proc_entry sysvipc_entries[] = {
 	{.name = "msg", .kind = PROC_FILE, .show = proc_sysvipc_msg_show},
 	{.name = "sem", .kind = PROC_FILE, .show = proc_sysvipc_sem_show},
 	{.name = "shm", .kind = PROC_FILE, .show = proc_sysvipc_shm_show},
+};
+
+/* /proc/net: the sockets of the loopback network (proc_net.c). Linux's is
+ * a link to self/net, every process's network being its namespace's;
+ * the guest has one network, so this is a directory. */
+static const struct proc_entry net_entries[] = {
+	{.name = "tcp", .kind = PROC_FILE, .show = proc_net_tcp_show},
+	{.name = "tcp6", .kind = PROC_FILE, .show = proc_net_tcp6_show},
+	{.name = "udp", .kind = PROC_FILE, .show = proc_net_udp_show},
+	{.name = "udp6", .kind = PROC_FILE, .show = proc_net_udp6_show},
 };
 
 /* In Linux's order (fs/proc/base.c's tgid_base_stuff). */
@@ -282,6 +293,7 @@ static const struct proc_entry tid_entries[] = {
 #define NPID (sizeof(pid_entries) / sizeof(pid_entries[0]))
 #define NTID (sizeof(tid_entries) / sizeof(tid_entries[0]))
 #define NSYSVIPC (sizeof(sysvipc_entries) / sizeof(sysvipc_entries[0]))
+#define NNET (sizeof(net_entries) / sizeof(net_entries[0]))
 
 #define PROC_ROOT_INO 1
 #define PROC_SELF_INO (PROC_INO_FIRST + NGLOBAL)
@@ -293,6 +305,7 @@ static const struct proc_entry tid_entries[] = {
 #define SYSCTL_INO(dir, i) (PROC_SYS_INO(16) + 256 * (uint64_t)(dir) + (uint64_t)(i))
 /* /proc/sysvipc's files, past the sysctls' room. */
 #define SYSVIPC_INO(i) (SYSCTL_INO(64, 0) + (uint64_t)(i))
+#define NET_INO(i) (SYSVIPC_INO(16) + (uint64_t)(i))
 #define FD_INO(pid, fd) (PID_INO(pid) + 0x100 + (uint64_t)(fd))
 #define FDINFO_INO(pid, fd) (PID_INO(pid) + 0xfc00 + (uint64_t)(fd)) /* the last 1024 */
 /* map_files' nth link: Linux gives each a fresh number (get_next_ino),
@@ -416,6 +429,11 @@ int procfs_lookup(struct kernel *k, const struct proc_ref *dir, const char *name
 		*out = (struct proc_ref){.kind = e->kind, .e = e,
 					 .ino = SYSVIPC_INO(e - sysvipc_entries)};
 		return 0;
+	case PROC_NET_DIR:
+		if (!(e = find_entry(net_entries, NNET, name)))
+			return -ENOENT;
+		*out = (struct proc_ref){.kind = e->kind, .e = e, .ino = NET_INO(e - net_entries)};
+		return 0;
 	case PROC_SYS_DIR:
 		if ((n = proc_sys_find(dir->sysdir, name)) < 0)
 			return -ENOENT;
@@ -460,7 +478,7 @@ bool procfs_is_dir(const struct proc_ref *ref)
 	return ref->kind == PROC_ROOT || ref->kind == PROC_PID_DIR || ref->kind == PROC_FD_DIR ||
 	       ref->kind == PROC_FDINFO_DIR ||
 	       ref->kind == PROC_MAP_FILES_DIR || ref->kind == PROC_SYS_DIR || ref->kind == PROC_TASK_DIR || ref->kind == PROC_TID_DIR ||
-	       ref->kind == PROC_SYSVIPC_DIR || ref->kind == PROC_NS_DIR || (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
+	       ref->kind == PROC_SYSVIPC_DIR || ref->kind == PROC_NET_DIR || ref->kind == PROC_NS_DIR || (ref->kind == PROC_SYSFS && sysfs_is_dir(ref->node));
 }
 
 bool procfs_is_link(const struct proc_ref *ref)
@@ -538,6 +556,8 @@ int procfs_name(struct kernel *k, const struct proc_ref *ref, char out[PATH_MAX]
 	default:
 		if (ref->e >= sysvipc_entries && ref->e < sysvipc_entries + NSYSVIPC)
 			snprintf(out, PATH_MAX, "/proc/sysvipc/%s", ref->e->name);
+		else if (ref->e >= net_entries && ref->e < net_entries + NNET)
+			snprintf(out, PATH_MAX, "/proc/net/%s", ref->e->name);
 		else if (ref->pid)
 			snprintf(out, PATH_MAX, "/proc/%d/%s", ref->pid, ref->e->name);
 		else
@@ -771,6 +791,7 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 	bool by_root = ref->kind == PROC_ROOT || ref->kind == PROC_SELF ||
 		       ref->kind == PROC_THREAD_SELF || ref->kind == PROC_SYMLINK ||
 		       ref->kind == PROC_SYS_DIR || ref->kind == PROC_SYSVIPC_DIR ||
+		       ref->kind == PROC_NET_DIR ||
 		       ref->kind == PROC_SYSCTL || ref->kind == PROC_SYSFS;
 	/* A process's files are its effective ids', root's while it is not
 	 * dumpable (task_dump_owner). */
@@ -792,9 +813,10 @@ void procfs_stat(struct kernel *k, const struct proc_ref *ref, struct stat *st)
 	switch (ref->kind) {
 	case PROC_ROOT:
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 4 + (nlink_t)k->nprocs; /* and sys, sysvipc */
+		st->st_nlink = 5 + (nlink_t)k->nprocs; /* and sys, sysvipc, net */
 		break;
 	case PROC_SYSVIPC_DIR:
+	case PROC_NET_DIR:
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
 		break;
@@ -1011,6 +1033,14 @@ static bool dir_entry_at(struct kernel *k, const struct proc_ref *dir, uint64_t 
 			return false;
 		snprintf(d->name, sizeof(d->name), "%s", sysvipc_entries[pos - 2].name);
 		d->ino = SYSVIPC_INO(pos - 2);
+		d->type = DT_REG;
+		return true;
+	}
+	if (dir->kind == PROC_NET_DIR) {
+		if (pos - 2 >= NNET)
+			return false;
+		snprintf(d->name, sizeof(d->name), "%s", net_entries[pos - 2].name);
+		d->ino = NET_INO(pos - 2);
 		d->type = DT_REG;
 		return true;
 	}

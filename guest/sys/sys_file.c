@@ -238,6 +238,8 @@ int64_t sys_ioctl(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6]
 	case FIONREAD: /* a tty's is its line discipline's (TIOCINQ) */
 		if (file_kind(f) == FILE_PTY)
 			return tty_ioctl(k, f, FIONREAD, a[2]);
+		if (file_kind(f) == FILE_SOCKET && f->ops->ioctl) /* SIOCINQ */
+			return f->ops->ioctl(k, f, FIONREAD, a[2]);
 		return fionread(k, f, a[2]);
 	case FIONBIO:
 		return fionbio(k, f, a[2]);

@@ -175,7 +175,7 @@ static int64_t rw_flags(struct kernel *k, struct file *f, struct uio *u, int64_t
 	int64_t ret;
 	if (write && (rwf & RWF_NOSIGNAL) && f->kind == FILE_SOCKET) {
 		struct unix_msghdr msg = {.u = u, .restart = true};
-		ret = unix_sendmsg(k, f, &msg, MSG_NOSIGNAL);
+		ret = sock_ops(f)->sendmsg(k, f, &msg, MSG_NOSIGNAL);
 	} else
 		ret = do_rw(k, f, u, pos, write);
 	if (old >= 0 && now != old)

@@ -1,8 +1,10 @@
-/* sys_socket.c - the socket calls of AF_UNIX sockets, which the guest
- * kernel keeps (fs/af_unix*.c): socket, socketpair, bind, listen,
+/* sys_socket.c - the socket calls, which the guest kernel answers
+ * itself: socket, socketpair, bind, listen,
  * connect, accept, accept4, getsockname, getpeername, shutdown,
- * getsockopt and setsockopt, with Linux's order of checks (net/socket.c).
- * The data calls are in sys_sockmsg.c. vmemu has no network: every other
+ * getsockopt and setsockopt, with Linux's order of checks (net/socket.c),
+ * for AF_UNIX sockets (fs/af_unix*.c) and those of the loopback network,
+ * AF_INET and AF_INET6 (fs/af_inet.c, tcp.c, udp.c), each through its
+ * family's proto_ops. The data calls are in sys_sockmsg.c. Every other
  * family is EAFNOSUPPORT, as a kernel built without it answers. A host
  * socket can still reach the guest as its standard input or output:
  * getpeername answers for those with the host's name, and ENOTSOCK for
@@ -20,6 +22,7 @@
 
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_MAX (SOCK_PACKET + 1)
+#define SOCKOPT_MAX 256 /* the longest option: TCP_INFO's struct tcp_info (232) */
 
 int move_addr_to_kernel(struct kernel *k, uint64_t uaddr, int64_t ulen,
 			struct sockaddr_storage *out)
@@ -56,7 +59,8 @@ struct file *sockfd_lookup(struct kernel *k, uint64_t fd, int *err)
 }
 
 /* socket(2)'s and socketpair(2)'s checks (__sock_create, unix_create):
- * the AF_UNIX type, or -errno; *flags gets O_NONBLOCK. */
+ * the type, or -errno; *flags gets O_NONBLOCK. AF_INET and AF_INET6
+ * check their own type and protocol (inet_create). */
 static int sock_type(int family, int type, int protocol, int *flags)
 {
 	int extra = type & ~SOCK_TYPE_MASK;
@@ -68,8 +72,10 @@ static int sock_type(int family, int type, int protocol, int *flags)
 		return -EAFNOSUPPORT;
 	if (type >= SOCK_MAX)
 		return -EINVAL;
+	if (family == AF_INET || family == AF_INET6)
+		return type;
 	if (family != AF_UNIX)
-		return -EAFNOSUPPORT; /* no network in the sandbox */
+		return -EAFNOSUPPORT; /* the loopback network and AF_UNIX only */
 	if (protocol && protocol != PF_UNIX)
 		return -EPROTONOSUPPORT;
 	if (type == SOCK_RAW)
@@ -87,7 +93,9 @@ int64_t sys_socket(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	if (type < 0)
 		return type;
 	struct file *f;
-	int err = unix_create(k, type, flags, &f);
+	int family = (int)a[0];
+	int err = family == AF_UNIX ? unix_create(k, type, flags, &f)
+				    : inet_create(k, family, type, (int)a[2], flags, &f);
 	if (err)
 		return err;
 	return fd_install_new(k, f, (int)a[1] & SOCK_CLOEXEC);
@@ -99,6 +107,8 @@ int64_t sys_socketpair(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	int flags, type = sock_type((int)a[0], (int)a[1], (int)a[2], &flags);
 	if (type < 0)
 		return type;
+	if ((int)a[0] != AF_UNIX)
+		return -EOPNOTSUPP; /* Linux's sock_no_socketpair */
 	struct file *ends[2];
 	int err = unix_socketpair(k, type, flags, ends);
 	if (err)
@@ -136,7 +146,7 @@ int64_t sys_bind(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6])
 		return err;
 	struct sockaddr_storage addr;
 	err = move_addr_to_kernel(k, a[1], (int)a[2], &addr);
-	return err ? err : unix_bind(k, f, &addr, (int)a[2]);
+	return err ? err : sock_ops(f)->bind(k, f, &addr, (int)a[2]);
 }
 
 /* connect(fd, addr, addrlen): EBADF, then the address, then ENOTSOCK. */
@@ -152,7 +162,7 @@ int64_t sys_connect(struct kernel *k, struct cpu_context *ctx, const uint64_t a[
 		return err;
 	if (f->kind != FILE_SOCKET)
 		return -ENOTSOCK;
-	return unix_connect(k, f, &addr, (int)a[2]);
+	return sock_ops(f)->connect(k, f, &addr, (int)a[2]);
 }
 
 /* listen(fd, backlog) */
@@ -161,7 +171,7 @@ int64_t sys_listen(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 	(void)ctx;
 	int err;
 	struct file *f = sockfd_lookup(k, a[0], &err);
-	return f ? unix_listen(f, (int)a[1]) : err;
+	return f ? sock_ops(f)->listen(f, (int)a[1]) : err;
 }
 
 static int64_t do_accept(struct kernel *k, const uint64_t a[6], int flags)
@@ -173,12 +183,12 @@ static int64_t do_accept(struct kernel *k, const uint64_t a[6], int flags)
 	if (!f)
 		return err;
 	struct file *nf;
-	err = unix_accept(k, f, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &nf);
+	err = sock_ops(f)->accept(k, f, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &nf);
 	if (err)
 		return err;
 	if (a[1]) {
 		struct sockaddr_storage addr;
-		int len = unix_getname(nf, &addr, true);
+		int len = sock_ops(nf)->getname(nf, &addr, true);
 		err = len < 0 ? -ECONNABORTED : move_addr_to_user(k, &addr, len, a[1], a[2]);
 		if (err) {
 			file_put(nf);
@@ -211,7 +221,7 @@ int64_t sys_getsockname(struct kernel *k, struct cpu_context *ctx, const uint64_
 	if (!f)
 		return err;
 	struct sockaddr_storage addr;
-	int len = unix_getname(f, &addr, false);
+	int len = sock_ops(f)->getname(f, &addr, false);
 	return move_addr_to_user(k, &addr, len, a[1], a[2]);
 }
 
@@ -225,7 +235,7 @@ int64_t sys_getpeername(struct kernel *k, struct cpu_context *ctx, const uint64_
 	struct sockaddr_storage addr;
 	int len;
 	if (f->kind == FILE_SOCKET) {
-		len = unix_getname(f, &addr, true);
+		len = sock_ops(f)->getname(f, &addr, true);
 		if (len < 0)
 			return len;
 	} else {
@@ -243,7 +253,9 @@ int64_t sys_shutdown(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 {
 	(void)ctx;
 	struct file *f = fd_arg(k, a[0]);
-	return f ? unix_shutdown(f, (int)a[1]) : -EBADF;
+	if (!f)
+		return -EBADF;
+	return f->kind == FILE_SOCKET ? sock_ops(f)->shutdown(f, (int)a[1]) : -ENOTSOCK;
 }
 
 /* getsockopt(fd, level, name, val, *len) */
@@ -254,13 +266,11 @@ int64_t sys_getsockopt(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	struct file *f = sockfd_lookup(k, a[0], &err);
 	if (!f)
 		return err;
-	if ((int)a[1] != SOL_SOCKET)
-		return -EOPNOTSUPP;
 	int32_t len;
 	if (copy_from_user(k, &len, a[4], sizeof(len)))
 		return -EFAULT;
-	char val[16]; /* the longest: a struct timeval */
-	err = unix_getsockopt(k, f, (int)a[1], (int)a[2], val, &len);
+	char val[SOCKOPT_MAX];
+	err = sock_ops(f)->getsockopt(k, f, (int)a[1], (int)a[2], val, &len);
 	if (err)
 		return err;
 	if ((len && copy_to_user(k, a[3], val, (uint64_t)len)) ||
@@ -280,12 +290,8 @@ int64_t sys_setsockopt(struct kernel *k, struct cpu_context *ctx, const uint64_t
 	int len = (int)a[4];
 	if (len < 0)
 		return -EINVAL;
-	if ((int)a[1] != SOL_SOCKET)
-		return -EOPNOTSUPP;
-	if (len < (int)sizeof(int))
-		return -EINVAL;
-	char val[16]; /* an int, or a struct timeval */
+	char val[SOCKOPT_MAX];
 	if (copy_from_user(k, val, a[3], len < (int)sizeof(val) ? (uint64_t)len : sizeof(val)))
 		return -EFAULT;
-	return unix_setsockopt(f, (int)a[1], (int)a[2], val, len);
+	return sock_ops(f)->setsockopt(f, (int)a[1], (int)a[2], val, len);
 }

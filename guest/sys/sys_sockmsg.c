@@ -53,7 +53,7 @@ int64_t sys_sendto(struct kernel *k, struct cpu_context *ctx, const uint64_t a[6
 		m.name = &addr;
 		m.namelen = (int)a[5];
 	}
-	return unix_sendmsg(k, f, &m, (int)a[3]);
+	return sock_ops(f)->sendmsg(k, f, &m, (int)a[3]);
 }
 
 /* recvfrom(fd, buf, len, flags, addr, addrlen) */
@@ -70,7 +70,7 @@ int64_t sys_recvfrom(struct kernel *k, struct cpu_context *ctx, const uint64_t a
 		return err;
 	struct sockaddr_storage addr;
 	struct unix_msghdr m = {.u = &u, .name = a[4] ? &addr : NULL, .restart = true};
-	int64_t n = unix_recvmsg(k, f, &m, (int)a[3]);
+	int64_t n = sock_ops(f)->recvmsg(k, f, &m, (int)a[3]);
 	if (n < 0 || !a[4])
 		return n;
 	err = move_addr_to_user(k, &addr, m.namelen, a[4], a[5]);
@@ -137,7 +137,7 @@ static int64_t do_sendmsg(struct kernel *k, struct file *f, uint64_t umsg, int f
 		struct unix_msghdr m = {.u = &u, .name = hdr.msg_namelen ? &addr : NULL,
 					.namelen = (int)hdr.msg_namelen, .control = control,
 					.controllen = hdr.msg_controllen, .restart = restart};
-		ret = unix_sendmsg(k, f, &m, flags);
+		ret = sock_ops(f)->sendmsg(k, f, &m, flags);
 		*left = u.left > 0;
 	}
 	free(control);
@@ -165,7 +165,7 @@ static int64_t do_recvmsg(struct kernel *k, struct file *f, uint64_t umsg, int f
 	struct unix_msghdr m = {.u = &u, .name = hdr.msg_name ? &addr : NULL,
 				.control = hdr.msg_control ? control : NULL, .controllen = room,
 				.restart = restart};
-	ret = unix_recvmsg(k, f, &m, flags);
+	ret = sock_ops(f)->recvmsg(k, f, &m, flags);
 	free(iov);
 	if (ret < 0)
 		return ret;

@@ -115,6 +115,16 @@ while b:
     print(wd, hex(mask), cookie, b[16:16 + n].rstrip(b\"\\0\"))
     b = b[16 + n:]
 '"
+		"python3 -c '
+import socket, subprocess
+s = socket.create_server((\"127.0.0.1\", 0))
+cmd = \"exec 3<>/dev/tcp/127.0.0.1/%d; echo hi from bash >&3; read -r l <&3; echo got \$l\"
+p = subprocess.Popen([\"bash\", \"-c\", cmd % s.getsockname()[1]])
+c, addr = s.accept()
+print(addr[0], c.recv(100), flush=True)
+c.sendall(b\"reply\\n\")
+print(p.wait(), c.recv(100))
+'; bash -c 'exec 3<>/dev/tcp/127.0.0.1/1'; echo \$?"
 	)
 	;;
 bash)

@@ -375,10 +375,11 @@ START_TEST(proc_dir_listing)
 	snprintf(want, sizeof(want),
 		 "./%d ../%d meminfo/%d vmstat/%d buddyinfo/%d zoneinfo/%d locks/%d kpagecount/%d "
 		 "kpageflags/%d stat/%d uptime/%d loadavg/%d "
-		 "cpuinfo/%d version/%d filesystems/%d swaps/%d mounts/%d sysvipc/%d sys/%d "
+		 "cpuinfo/%d version/%d filesystems/%d swaps/%d mounts/%d sysvipc/%d net/%d sys/%d "
 		 "self/%d thread-self/%d %d/%d %d/%d ",
 		 DT_DIR, DT_DIR, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG,
-		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_DIR, DT_DIR, DT_LNK, DT_LNK,
+		 DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_REG, DT_LNK, DT_DIR, DT_DIR, DT_DIR, DT_LNK,
+		 DT_LNK,
 		 p->pid, DT_DIR, other->pid, DT_DIR);
 	char *got = list_dir(fd, DATA_MAX);
 	ck_assert_str_eq(got, want);
@@ -398,8 +399,8 @@ START_TEST(proc_dir_listing)
 	fd = open_path("/proc/", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	got = list_dir(fd, DATA_MAX);
-	snprintf(want, sizeof(want), "mounts/%d sysvipc/%d sys/%d self/%d thread-self/%d %d/%d ",
-		 DT_LNK, DT_DIR, DT_DIR, DT_LNK, DT_LNK, p->pid, DT_DIR);
+	snprintf(want, sizeof(want), "mounts/%d sysvipc/%d net/%d sys/%d self/%d thread-self/%d %d/%d ",
+		 DT_LNK, DT_DIR, DT_DIR, DT_DIR, DT_LNK, DT_LNK, p->pid, DT_DIR);
 	ck_assert_ptr_nonnull(strstr(got, want));
 	ck_assert_int_eq(strlen(strstr(got, want)), strlen(want));
 	free(got);
@@ -449,7 +450,7 @@ START_TEST(proc_dir_stat)
 	struct stat st = stat_path("/proc", 0);
 	ck_assert_uint_eq(st.st_mode, S_IFDIR | 0555);
 	ck_assert_uint_eq(st.st_ino, 1);
-	ck_assert_uint_eq(st.st_nlink, 5); /* ".", "..", sys, sysvipc, one PID */
+	ck_assert_uint_eq(st.st_nlink, 6); /* ".", "..", sys, sysvipc, net, one PID */
 	ck_assert_uint_eq(st.st_uid, 0);
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/", p->pid);
