@@ -90,10 +90,20 @@ static int64_t copy_value(void *buf, size_t size, const void *src, size_t n)
 /* sockfs's one attribute: the protocol's name (Linux's sk_prot->name). */
 static const char *sock_proto_name(struct kernel *k, struct file *f)
 {
-	int type = 0, len = sizeof(type);
-	if (unix_getsockopt(k, f, SOL_SOCKET, SO_TYPE, &type, &len))
-		return "UNIX";
-	return type == SOCK_STREAM ? "UNIX-STREAM" : "UNIX";
+	const struct proto_ops *ops = sock_ops(f);
+	int type = 0, domain = 0, len = sizeof(int);
+	ops->getsockopt(k, f, SOL_SOCKET, SO_TYPE, &type, &len);
+	len = sizeof(int);
+	ops->getsockopt(k, f, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	bool stream = type == SOCK_STREAM;
+	switch (domain) {
+	case AF_INET:
+		return stream ? "TCP" : "UDP";
+	case AF_INET6:
+		return stream ? "TCPv6" : "UDPv6";
+	default:
+		return stream ? "UNIX-STREAM" : "UNIX";
+	}
 }
 
 static bool is_socket(const struct path *p)

@@ -5,7 +5,8 @@
  * fd (O_PATH EBADF); the kernel's own files: a memfd keeps user, trusted
  * and security attributes in memory, in the order they were made; a pipe
  * and a socket take none (user.* EPERM), a socket lists and answers
- * system.sockprotoname; /proc has none. A child that gives up root: no
+ * system.sockprotoname (UNIX-STREAM, UNIX, TCP, UDP, TCPv6, UDPv6); /proc
+ * has none. A child that gives up root: no
  * user.* on root's 0644 file (EACCES), trusted.* EPERM, hidden from its
  * list. Prints each answer for the native comparison and checks the
  * values that come back. */
@@ -176,6 +177,21 @@ static void check_pseudo(void)
 	CHECK(d >= 0, "socket: %s", strerror(errno));
 	n = fgetxattr(d, "system.sockprotoname", buf, sizeof(buf));
 	CHECK(n > 0 && strcmp(buf, "UNIX") == 0, "datagram sockprotoname %.*s", (int)n, buf);
+	/* Loopback sockets (a native run may have no network namespace of its
+	 * own: making a socket needs none). */
+	static const struct {
+		int family, type;
+		const char *name;
+	} inet[] = {{AF_INET, SOCK_STREAM, "TCP"}, {AF_INET, SOCK_DGRAM, "UDP"},
+		    {AF_INET6, SOCK_STREAM, "TCPv6"}, {AF_INET6, SOCK_DGRAM, "UDPv6"}};
+	for (size_t i = 0; i < sizeof(inet) / sizeof(inet[0]); i++) {
+		int fd = socket(inet[i].family, inet[i].type, 0);
+		CHECK(fd >= 0, "socket %s: %s", inet[i].name, strerror(errno));
+		n = fgetxattr(fd, "system.sockprotoname", buf, sizeof(buf));
+		CHECK(n > 0 && strcmp(buf, inet[i].name) == 0, "%s sockprotoname %.*s", inet[i].name,
+		      (int)n, buf);
+		close(fd);
+	}
 	show_list("/proc list", listxattr("/proc/self/status", list, sizeof(list)), list);
 	show("/proc set", setxattr("/proc/self/status", "user.a", "1", 1, 0));
 	show("/proc remove", removexattr("/proc/self/status", "user.a"));
