@@ -17,6 +17,10 @@
 #include "task/task.h"
 #include "loader_int.h"
 
+/* Linux's ELF_ET_DYN_BASE (two thirds of the 47-bit user space),
+ * page-aligned up: the brk of an ET_DYN program with no interpreter. */
+#define STATIC_PIE_BRK UINT64_C(0x555555555000)
+
 /* elf_prot() answers in PROT_*; the kernel's VM_* flags use the same bits. */
 _Static_assert(VM_READ == PROT_READ && VM_WRITE == PROT_WRITE && VM_EXEC == PROT_EXEC,
 	       "VM_* and PROT_* differ");
@@ -215,12 +219,29 @@ static struct mm *build_image(struct kernel *k, const struct elf_info *info,
 		return NULL;
 	}
 	mm_pick_mmap_layout(mm, stack_limit);
+	/* An ET_DYN program with no interpreter (a static-pie, or ld.so run
+	 * as the program) goes where mmap would put it, top down below the
+	 * mmap base, as Linux's load_elf_binary maps it (load_bias 0);
+	 * ELF_ET_DYN_BASE is for the programs an interpreter loads. Its brk
+	 * moves to where such a program would be, Linux's ELF_ET_DYN_BASE
+	 * page-aligned up (Linux 6.10 and later, randomization or not). */
+	struct elf_info placed;
+	if (info->type == ELF_TYPE_DYN && !info->interp_off) {
+		uint64_t addr = mm_get_unmapped_area(k, mm, 0, info->hi - info->lo);
+		if (!addr) {
+			snprintf(err, errlen, "%s: no room for the program", path);
+			goto fail;
+		}
+		placed = *info;
+		placed.load_bias = addr - info->lo;
+		info = &placed;
+	}
 	r = load_segments(k, mm, info, f);
 	if (r < 0) {
 		snprintf(err, errlen, "%s: cannot load the segments: %s", path, strerror(-r));
 		goto fail;
 	}
-	mm->start_brk = mm->brk = info->load_bias + info->hi;
+	mm->start_brk = mm->brk = info == &placed ? STATIC_PIE_BRK : info->load_bias + info->hi;
 	*entry = info->load_bias + info->entry;
 	if (info->interp_off) {
 		*status = interp_load(k, mm, (const char *)f->data + info->interp_off, &interp_base,

@@ -31,7 +31,8 @@ struct elf_info {
 	uint64_t phdr_vaddr;  /* where the program headers are in memory, 0 if not loaded */
 	uint64_t lo, hi;      /* page-aligned span of the PT_LOAD segments */
 	uint64_t load_bias;   /* added to every address: 0 for ET_EXEC, so that an
-			       * ET_DYN image starts at ELF_ET_DYN_BASE */
+			       * ET_DYN image starts at ELF_ET_DYN_BASE (one with no
+			       * interpreter moves where mmap puts it: load.c) */
 	int nseg;
 	struct elf_segment seg[ELF_MAX_SEGMENTS]; /* sorted by vaddr, disjoint */
 	uint64_t stack_flags; /* PT_GNU_STACK p_flags, or PF_R|PF_W if absent */

@@ -14,9 +14,9 @@
 #   4. (with the glibc build only) Debian's dynamic /bin/echo: a pending
 #      breakpoint on write, set once libc is loaded, bt, finish, continue.
 # The output must be equal once PIDs are masked (and the lines of new and
-# ended threads left out: when gdb hears of them depends on scheduling), and for a static-pie
-# (which vmemu loads at another base than Linux) the addresses too:
-# symbols with their offsets are still compared.
+# ended threads left out: when gdb hears of them depends on scheduling);
+# addresses are compared too (gdb runs its inferior without address
+# randomization, as vmemu places every program).
 vmemu=${1:?usage: gdb_ptrace.sh VMEMU PROG}
 prog=$(realpath "${2:?usage: gdb_ptrace.sh VMEMU PROG}") || exit 2
 vmemu=$(realpath "$vmemu") || exit 2
@@ -28,7 +28,7 @@ t=${GUEST_TIMEOUT:-300}
 
 cat >"$work/break" <<'CMDS'
 break leaf
-run
+run @ARG@ >inferior.out
 bt
 info registers rip
 stepi
@@ -42,7 +42,7 @@ delete
 continue
 CMDS
 cat >"$work/segv" <<'CMDS'
-run
+run @ARG@ >inferior.out
 p $_siginfo.si_signo
 p $_siginfo._sifields._sigfault.si_addr
 info registers rip
@@ -51,27 +51,23 @@ kill
 CMDS
 cat >"$work/thread" <<'CMDS'
 break worker
-run
+run @ARG@ >inferior.out
 bt
 continue
 CMDS
 cat >"$work/dynamic" <<'CMDS'
 set breakpoint pending on
 break write
-run
+run @ARG@ >inferior.out
 bt 2
 info registers rip
 finish
 continue
 CMDS
 
-addr='s/(0)x/\1x/'
-case $prog in
-*.pie) addr='s/0x[0-9a-f]{6,}/ADDR/g' ;;
-esac
 mask() {
 	grep -v -E '^\[(New Thread|New LWP|Thread .* exited|LWP [0-9]+ exited)' |
-		sed -E 's/\(process [0-9]+\)/(process N)/; s/LWP [0-9]+/LWP N/g' | sed -E "$addr"
+		sed -E 's/\(process [0-9]+\)/(process N)/; s/LWP [0-9]+/LWP N/g'
 }
 
 status=0
@@ -81,10 +77,16 @@ for session in $sessions; do
 	arg=
 	[ $session != break ] && arg=$session
 	[ $session = dynamic ] && { prog=/bin/echo; arg=hi; }
-	(cd "$work" && LC_ALL=C timeout "$t" "$gdb" -nx -batch -x "$work/$session" --args "$prog" $arg) \
+	# The inferior writes to a file of its own, added after gdb's output:
+	# interleaved with gdb's messages it would make the order a race
+	# (run's own arguments replace --args', so they are given there).
+	sed "s/@ARG@/$arg/" "$work/$session" >"$work/$session.cmds"
+	(cd "$work" && LC_ALL=C timeout "$t" "$gdb" -nx -batch -x "$work/$session.cmds" --args "$prog" $arg) \
 		>"$work/native.raw" 2>&1
-	(cd "$work" && LC_ALL=C timeout "$t" "$vmemu" run "$gdb" -nx -batch -x "$work/$session" --args "$prog" $arg) \
+	cat "$work/inferior.out" >>"$work/native.raw" 2>/dev/null; rm -f "$work/inferior.out"
+	(cd "$work" && LC_ALL=C timeout "$t" "$vmemu" run "$gdb" -nx -batch -x "$work/$session.cmds" --args "$prog" $arg) \
 		>"$work/vmemu.raw" 2>&1
+	cat "$work/inferior.out" >>"$work/vmemu.raw" 2>/dev/null; rm -f "$work/inferior.out"
 	mask <"$work/native.raw" >"$work/native"
 	mask <"$work/vmemu.raw" >"$work/vmemu"
 	grep -q 'Breakpoint 1, \|^Program received signal SIGSEGV' "$work/native" ||
