@@ -23,7 +23,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include "fs/af_inet.h"
 #include "fs/af_unix.h"
@@ -32,7 +31,6 @@
 #include "mm/mm.h"
 #include "task/task.h"
 
-#define SOCKFS_MINOR 0x8
 
 /* Every inet socket of every guest kernel that holds a port or waits
  * for one (a kernel's own are those whose k is it). */
@@ -252,6 +250,21 @@ int inet_autobind(struct inet_sock *s)
 		}
 	}
 	return -EADDRINUSE;
+}
+
+int inet_connect_route(struct inet_sock *s, const struct inet_addr *dst_in, int bind_err)
+{
+	struct inet_addr dst = *dst_in;
+	struct in6_addr src;
+	int err = inet_route(s, &dst, &src);
+	if (err)
+		return err;
+	if (inet_autobind(s))
+		return bind_err;
+	if (!s->bind_addr_lock)
+		s->local.a = src;
+	s->remote = dst;
+	return 0;
 }
 
 /* Linux's __inet_bind and __inet6_bind. */
@@ -563,20 +576,6 @@ static int64_t inet_recvmsg(struct kernel *k, struct file *f, struct unix_msghdr
 	return udp_recvmsg(k, s, m, flags);
 }
 
-static int64_t inet_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
-{
-	(void)pos;
-	struct unix_msghdr msg = {.u = u, .restart = !u->kbuf};
-	return inet_recvmsg(k, f, &msg, 0);
-}
-
-static int64_t inet_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
-{
-	(void)pos;
-	struct unix_msghdr msg = {.u = u, .restart = !u->kbuf};
-	return inet_sendmsg(k, f, &msg, 0);
-}
-
 static unsigned inet_poll(struct file *f)
 {
 	struct inet_sock *s = f->private;
@@ -586,18 +585,7 @@ static unsigned inet_poll(struct file *f)
 static int inet_stat(struct file *f, struct stat *st)
 {
 	struct inet_sock *s = f->private;
-	*st = (struct stat){
-		.st_dev = makedev(0, SOCKFS_MINOR),
-		.st_ino = s->ino,
-		.st_mode = S_IFSOCK | 0777,
-		.st_nlink = 1,
-		.st_uid = s->uid,
-		.st_gid = s->gid,
-		.st_blksize = PAGE_SIZE,
-		.st_atim = s->created,
-		.st_mtim = s->created,
-		.st_ctim = s->created,
-	};
+	sock_stat(st, s->ino, s->uid, s->gid, &s->created);
 	return 0;
 }
 
@@ -657,8 +645,8 @@ static const struct proto_ops inet_proto_ops = {
 };
 
 static const struct file_ops inet_ops = {
-	.read = inet_read,
-	.write = inet_write,
+	.read = sock_read,
+	.write = sock_write,
 	.poll = inet_poll,
 	.stat = inet_stat,
 	.release = inet_release,

@@ -110,6 +110,11 @@ int inet_route(const struct inet_sock *s, struct inet_addr *dst, struct in6_addr
 /* A local port for s (bind port 0, connect, listen, a send): 0 or
  * -EADDRINUSE, -EAGAIN (none left). */
 int inet_autobind(struct inet_sock *s);
+/* What every connect does first (Linux's ip4_datagram_connect and
+ * tcp_v4_connect): the route to dst, a local port (bind_err when none
+ * is left), the local address the route gives unless bind(2) chose one,
+ * and dst as the remote end: 0 or -errno. */
+int inet_connect_route(struct inet_sock *s, const struct inet_addr *dst, int bind_err);
 /* The socket of protocol that takes what is sent from src to dst: a
  * listener (TCP) or a receiver (UDP); NULL when none. */
 struct inet_sock *inet_lookup(struct kernel *k, int protocol, const struct inet_addr *src,

@@ -303,10 +303,16 @@ static int64_t stream_sendmsg(struct kernel *k, struct unix_sock *s, struct unix
 	}
 	if (done)
 		unix_sock_wake(to);
-	if (u->left > 0 && (whole || before + done == 0)) {
-		int64_t err = unix_wait(k, &to->wait, s->sndtimeo, nonblock);
+	return stream_send_end(k, &to->wait, s->sndtimeo, nonblock, whole, before, done, u->left);
+}
+
+int64_t stream_send_end(struct kernel *k, const void *chan, int64_t sndtimeo, bool nonblock,
+			bool whole, uint64_t before, uint64_t done, uint64_t left)
+{
+	if (left > 0 && (whole || before + done == 0)) {
+		int64_t err = unix_wait(k, chan, sndtimeo, nonblock);
 		if (err == -ERESTARTSYS)
-			p->io_done = before + done;
+			k->current->io_done = before + done;
 		if (err == -ERESTARTSYS || before + done == 0)
 			return err;
 	}
@@ -504,18 +510,18 @@ int64_t unix_recvmsg(struct kernel *k, struct file *f, struct unix_msghdr *msg, 
 	return dgram_recvmsg(k, s, msg, flags);
 }
 
-static int64_t unix_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+int64_t sock_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
 	(void)pos;
 	struct unix_msghdr msg = {.u = u, .restart = !u->kbuf};
-	return unix_recvmsg(k, f, &msg, 0);
+	return sock_ops(f)->recvmsg(k, f, &msg, 0);
 }
 
-static int64_t unix_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
+int64_t sock_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos)
 {
 	(void)pos;
 	struct unix_msghdr msg = {.u = u, .restart = !u->kbuf};
-	return unix_sendmsg(k, f, &msg, 0);
+	return sock_ops(f)->sendmsg(k, f, &msg, 0);
 }
 
 /* Linux's unix_poll and unix_dgram_poll. */
@@ -543,21 +549,27 @@ static unsigned unix_poll_events(struct file *f)
 	return ev;
 }
 
+void sock_stat(struct stat *st, uint64_t ino, uint32_t uid, uint32_t gid,
+	       const struct timespec *created)
+{
+	*st = (struct stat){
+		.st_dev = makedev(0, SOCKFS_MINOR),
+		.st_ino = ino,
+		.st_mode = S_IFSOCK | 0777,
+		.st_nlink = 1,
+		.st_uid = uid,
+		.st_gid = gid,
+		.st_blksize = PAGE_SIZE,
+		.st_atim = *created,
+		.st_mtim = *created,
+		.st_ctim = *created,
+	};
+}
+
 static int unix_stat(struct file *f, struct stat *st)
 {
 	struct unix_sock *s = f->private;
-	*st = (struct stat){
-		.st_dev = makedev(0, SOCKFS_MINOR),
-		.st_ino = s->ino,
-		.st_mode = S_IFSOCK | 0777,
-		.st_nlink = 1,
-		.st_uid = s->uid,
-		.st_gid = s->gid,
-		.st_blksize = PAGE_SIZE,
-		.st_atim = s->created,
-		.st_mtim = s->created,
-		.st_ctim = s->created,
-	};
+	sock_stat(st, s->ino, s->uid, s->gid, &s->created);
 	return 0;
 }
 
@@ -593,8 +605,8 @@ static void unix_show_fdinfo(struct file *f, struct seq *seq)
 }
 
 static const struct file_ops unix_ops = {
-	.read = unix_read,
-	.write = unix_write,
+	.read = sock_read,
+	.write = sock_write,
 	.poll = unix_poll_events,
 	.stat = unix_stat,
 	.release = unix_release,

@@ -107,6 +107,19 @@ void unix_queue_tail(struct unix_sock *to, struct unix_msg *m);
 /* Sleeps on chan for at most timeo ticks (Linux's sock_rcvtimeo and
  * sock_sndtimeo): -ERESTARTSYS, or -EAGAIN when nonblock or the time is up. */
 int64_t unix_wait(struct kernel *k, const void *chan, int64_t timeo, bool nonblock);
+/* The end of a stream send that queued done bytes on top of the before a
+ * blocking call had moved (whole: it moves every byte): with bytes left
+ * it sleeps on chan for room (p->io_done keeps the count), else the
+ * count, or -errno when nothing moved (AF_UNIX and TCP share it). */
+int64_t stream_send_end(struct kernel *k, const void *chan, int64_t sndtimeo, bool nonblock,
+			bool whole, uint64_t before, uint64_t done, uint64_t left);
+/* read(2) and write(2) of a socket: its family's recvmsg and sendmsg
+ * with no flags (Linux's sock_read_iter and sock_write_iter). */
+int64_t sock_read(struct kernel *k, struct file *f, struct uio *u, int64_t pos);
+int64_t sock_write(struct kernel *k, struct file *f, struct uio *u, int64_t pos);
+/* fstat of a socket: sockfs's device, S_IFSOCK | 0777, its creator's ids. */
+void sock_stat(struct stat *st, uint64_t ino, uint32_t uid, uint32_t gid,
+	       const struct timespec *created);
 /* The current process's credentials as SCM_CREDENTIALS carries them (its
  * real ids), and as SO_PEERCRED shows them (its effective ids). */
 struct unix_cred unix_current_cred(struct kernel *k);

@@ -175,18 +175,11 @@ int tcp_connect(struct kernel *k, struct file *f, const struct inet_addr *dst_in
 		return -EALREADY;
 	if (s->state != TCPS_CLOSE)
 		return -EISCONN;
-	struct inet_addr dst = *dst_in;
-	struct in6_addr src;
-	int err = inet_route(s, &dst, &src);
+	int err = inet_connect_route(s, dst_in, -EADDRNOTAVAIL);
 	if (err)
 		return err;
-	if ((err = inet_autobind(s)))
-		return -EADDRNOTAVAIL;
-	if (!s->bind_addr_lock)
-		s->local.a = src;
-	s->remote = dst;
 	s->shutdown = 0;
-	struct inet_sock *l = inet_lookup(k, IPPROTO_TCP, &s->local, &dst);
+	struct inet_sock *l = inet_lookup(k, IPPROTO_TCP, &s->local, &s->remote);
 	if (!l || (l->shutdown & RCV_SHUTDOWN)) {
 		/* A reset answers the SYN. */
 		if (!s->bind_port_lock) /* tcp_done gives back a port bind(2) did not choose */
@@ -296,14 +289,7 @@ int64_t tcp_sendmsg(struct kernel *k, struct inet_sock *s, struct unix_msghdr *m
 	}
 	if (done)
 		inet_sock_wake(to);
-	if (u->left > 0 && (whole || before + done == 0)) {
-		int64_t err = unix_wait(k, &to->wait, s->sndtimeo, nonblock);
-		if (err == -ERESTARTSYS)
-			p->io_done = before + done;
-		if (err == -ERESTARTSYS || before + done == 0)
-			return err;
-	}
-	return (int64_t)(before + done);
+	return stream_send_end(k, &to->wait, s->sndtimeo, nonblock, whole, before, done, u->left);
 }
 
 /* Linux's tcp_recvmsg: bytes across the queue; a blocking MSG_WAITALL

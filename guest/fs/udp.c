@@ -21,18 +21,10 @@
 int udp_connect(struct kernel *k, struct inet_sock *s, const struct inet_addr *dst_in)
 {
 	(void)k;
-	struct inet_addr dst = *dst_in;
-	struct in6_addr src;
-	int err = inet_route(s, &dst, &src);
-	if (err)
-		return err;
-	if ((err = inet_autobind(s)))
-		return -EAGAIN;
-	if (!s->bind_addr_lock)
-		s->local.a = src;
-	s->remote = dst;
-	s->state = TCPS_ESTABLISHED;
-	return 0;
+	int err = inet_connect_route(s, dst_in, -EAGAIN);
+	if (!err)
+		s->state = TCPS_ESTABLISHED;
+	return err;
 }
 
 /* Linux's udp_disconnect: the address and port bind(2) did not choose go
