@@ -18,22 +18,9 @@
 
 #include "guest_test.h"
 
-/* <linux/filter.h> and <linux/seccomp.h> (musl has neither). */
-struct sock_filter {
-	uint16_t code;
-	uint8_t jt, jf;
-	uint32_t k;
-};
-struct sock_fprog {
-	unsigned short len;
-	struct sock_filter *filter;
-};
-struct seccomp_data {
-	int nr;
-	uint32_t arch;
-	uint64_t instruction_pointer;
-	uint64_t args[6];
-};
+#include "seccomp_abi.h"
+
+/* The user notification part of <linux/seccomp.h>. */
 struct seccomp_notif {
 	uint64_t id;
 	uint32_t pid, flags;
@@ -49,19 +36,6 @@ struct seccomp_notif_addfd {
 	uint64_t id;
 	uint32_t flags, srcfd, newfd, newfd_flags;
 };
-#define BPF_STMT(c, k) {(uint16_t)(c), 0, 0, (uint32_t)(k)}
-#define BPF_JUMP(c, k, t, f) {(uint16_t)(c), (uint8_t)(t), (uint8_t)(f), (uint32_t)(k)}
-#define BPF_LD 0x00
-#define BPF_W 0x00
-#define BPF_ABS 0x20
-#define BPF_JMP 0x05
-#define BPF_JEQ 0x10
-#define BPF_K 0x00
-#define BPF_RET 0x06
-#define SECCOMP_SET_MODE_FILTER 1
-#define SECCOMP_RET_USER_NOTIF 0x7fc00000u
-#define SECCOMP_RET_ALLOW 0x7fff0000u
-#define SECCOMP_FILTER_FLAG_TSYNC 1u
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER 8u
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV 32u
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE 1u
@@ -76,10 +50,10 @@ struct seccomp_notif_addfd {
 static int install_listener(unsigned flags)
 {
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		LD_NR,
+		JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+		STMT(BPF_RET | BPF_K, RET_USER_NOTIF),
+		STMT(BPF_RET | BPF_K, RET_ALLOW),
 	};
 	struct sock_fprog prog = {.len = sizeof(f) / sizeof(f[0]), .filter = f};
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
@@ -154,7 +128,7 @@ static void child(int ready, pid_t parent, int listener)
 int main(void)
 {
 	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "no_new_privs: %s", strerror(errno));
-	CHECK_ERR(install_listener(SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC),
+	CHECK_ERR(install_listener(SECCOMP_FILTER_FLAG_NEW_LISTENER | FLAG_TSYNC),
 		  EINVAL, "TSYNC with NEW_LISTENER");
 	CHECK_ERR(install_listener(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV), EINVAL,
 		  "WAIT_KILLABLE_RECV alone");
