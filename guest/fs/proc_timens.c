@@ -15,7 +15,6 @@
 #include "mm/mm.h"
 #include "task/task.h"
 
-#define PAGE 4096
 #define NSEC_PER_SEC 1000000000UL
 
 void proc_timens_offsets_show(struct kernel *k, struct process *p, struct seq *s)
@@ -48,9 +47,9 @@ static int parse_offset(const char *line, struct timens_offset *off)
 int64_t proc_timens_offsets_write(struct kernel *k, struct process *p, struct uio *u, uint64_t pos)
 {
 	uint64_t count = u->left;
-	if (pos != 0 || count >= PAGE)
+	if (pos != 0 || count >= PAGE_SIZE)
 		return -EINVAL;
-	char buf[PAGE];
+	char buf[PAGE_SIZE];
 	if (uio_copy(k, u, buf, count, false) < count)
 		return -EFAULT;
 	buf[count] = '\0';
